@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Every setting Segmint reads from the environment, parsed once at startup and passed down. */
+const envSchema = z.object({
+  SEGMINT_DB: z.string().min(1).default('./segmint.duckdb'),
+  SEGMINT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** DuckDB memory cap, e.g. "3GB"; DuckDB spills to disk past it. */
+  SEGMINT_MEMORY_LIMIT: z.string().optional(),
+  SEGMINT_THREADS: z.coerce.number().int().positive().optional(),
+});
+
+export type Config = {
+  dbPath: string;
+  logLevel: z.infer<typeof envSchema>['SEGMINT_LOG_LEVEL'];
+  memoryLimit: string | undefined;
+  threads: number | undefined;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid environment: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  return {
+    dbPath: e.SEGMINT_DB,
+    logLevel: e.SEGMINT_LOG_LEVEL,
+    memoryLimit: e.SEGMINT_MEMORY_LIMIT,
+    threads: e.SEGMINT_THREADS,
+  };
+}

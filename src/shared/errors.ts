@@ -1,0 +1,38 @@
+/** Expected failures carry a stable code, a one-line message and structured details; the CLI and server map them. */
+export class SegmintError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'SegmintError';
+  }
+}
+
+export class ValidationError extends SegmintError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('invalid_input', message, details);
+  }
+}
+
+export class NotFoundError extends SegmintError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('not_found', message, details);
+  }
+}
+
+/** A source file that cannot be imported as a whole (missing mapped column, unreadable file). */
+export class ImportError extends SegmintError {
+  constructor(message: string, details: { file: string } & Record<string, unknown>) {
+    super('import_failed', message, details);
+  }
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

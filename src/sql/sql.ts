@@ -1,0 +1,68 @@
+/**
+ * The only place SQL text is assembled. Values always travel as bound parameters; text comes only from
+ * code constants, the schema and the feature catalog (identifiers are checked before they are quoted).
+ */
+export type SqlValue = string | number | boolean | bigint | null;
+
+type Part = { text: string } | { value: SqlValue } | { ident: string };
+
+export class Sql {
+  constructor(readonly parts: readonly Part[]) {}
+}
+
+export interface Dialect {
+  placeholder(index: number): string;
+  quoteIdent(name: string): string;
+}
+
+export const duckdbDialect: Dialect = {
+  placeholder: (i) => `$${i}`,
+  quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
+};
+
+/** Tagged template: interpolated Sql fragments are spliced in, anything else becomes a bound value. */
+export function sql(strings: TemplateStringsArray, ...args: ReadonlyArray<SqlValue | Sql>): Sql {
+  const parts: Part[] = [];
+  strings.forEach((s, i) => {
+    if (s) parts.push({ text: s });
+    if (i < args.length) {
+      const a = args[i]!;
+      if (a instanceof Sql) parts.push(...a.parts);
+      else parts.push({ value: a });
+    }
+  });
+  return new Sql(parts);
+}
+
+/** Trusted SQL text written in code. Never pass user input here. */
+export function raw(text: string): Sql {
+  return new Sql([{ text }]);
+}
+
+/** A quoted identifier; the dialect decides the quoting. */
+export function ident(name: string): Sql {
+  return new Sql([{ ident: name }]);
+}
+
+export function join(fragments: readonly Sql[], separator = ', '): Sql {
+  const parts: Part[] = [];
+  fragments.forEach((f, i) => {
+    if (i > 0) parts.push({ text: separator });
+    parts.push(...f.parts);
+  });
+  return new Sql(parts);
+}
+
+export function compile(q: Sql, dialect: Dialect = duckdbDialect): { text: string; values: SqlValue[] } {
+  let text = '';
+  const values: SqlValue[] = [];
+  for (const p of q.parts) {
+    if ('text' in p) text += p.text;
+    else if ('ident' in p) text += dialect.quoteIdent(p.ident);
+    else {
+      values.push(p.value);
+      text += dialect.placeholder(values.length);
+    }
+  }
+  return { text, values };
+}

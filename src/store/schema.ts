@@ -1,0 +1,94 @@
+/**
+ * The store's entities and their columns, in one place: migrations create them, ingest maps files onto them,
+ * the demo generator writes files with exactly these column names.
+ */
+export const EVENT_TYPES = [
+  'order',
+  'return',
+  'view',
+  'search',
+  'add_to_cart',
+  'remove_from_cart',
+  'email_send',
+  'email_open',
+  'email_click',
+  'campaign_impression',
+  'campaign_click',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const CONSENT_CHANNELS = ['email', 'sms', 'push', 'ads'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+export const ENTITIES = ['events', 'customers', 'products'] as const;
+export type Entity = (typeof ENTITIES)[number];
+
+/** Logical column types; the SQL type and how a source value is parsed follow from it. */
+export type ColumnType = 'string' | 'double' | 'timestamp' | 'boolean' | 'string_list' | 'json';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** A row without a value here is rejected. */
+  required?: boolean;
+}
+
+export const ENTITY_COLUMNS: Record<Entity, readonly ColumnSpec[]> = {
+  customers: [
+    { name: 'id', type: 'string', required: true },
+    { name: 'email', type: 'string' },
+    { name: 'phone', type: 'string' },
+    { name: 'created_at', type: 'timestamp' },
+    { name: 'country', type: 'string' },
+    { name: 'consent_email', type: 'boolean' },
+    { name: 'consent_sms', type: 'boolean' },
+    { name: 'consent_push', type: 'boolean' },
+    { name: 'consent_ads', type: 'boolean' },
+    { name: 'attributes', type: 'json' },
+  ],
+  products: [
+    { name: 'id', type: 'string', required: true },
+    { name: 'title', type: 'string' },
+    { name: 'category', type: 'string' },
+    { name: 'brand', type: 'string' },
+    { name: 'price', type: 'double' },
+    { name: 'colors', type: 'string_list' },
+    { name: 'materials', type: 'string_list' },
+    { name: 'style_tags', type: 'string_list' },
+    { name: 'launched_at', type: 'timestamp' },
+    { name: 'attributes', type: 'json' },
+  ],
+  events: [
+    { name: 'id', type: 'string' },
+    { name: 'type', type: 'string', required: true },
+    { name: 'ts', type: 'timestamp', required: true },
+    { name: 'customer_id', type: 'string' },
+    { name: 'anonymous_id', type: 'string' },
+    { name: 'session_id', type: 'string' },
+    { name: 'product_id', type: 'string' },
+    { name: 'order_id', type: 'string' },
+    { name: 'quantity', type: 'double' },
+    { name: 'unit_price', type: 'double' },
+    { name: 'discount', type: 'double' },
+    { name: 'query', type: 'string' },
+    { name: 'channel', type: 'string' },
+    { name: 'device', type: 'string' },
+    { name: 'country', type: 'string' },
+    { name: 'properties', type: 'json' },
+  ],
+};
+
+/**
+ * Fields an events file may carry about the product of each line (an order export's description column);
+ * they fill in products that the store does not know yet and are not stored on the event.
+ */
+export const EVENT_PRODUCT_FIELDS = ['product_title', 'product_category', 'product_brand'] as const;
+
+export const SQL_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  double: 'DOUBLE',
+  timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
+  string_list: 'VARCHAR[]',
+  json: 'JSON',
+};

@@ -1,0 +1,103 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { compile, raw, sql, type Sql } from '../sql/index.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Row = Record<string, unknown>;
+
+export interface StoreOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  memoryLimit?: string | undefined;
+  threads?: number | undefined;
+}
+
+/** JS values as callers want them: integers as numbers (ours never exceed 2^53), everything else as DuckDB gives it. */
+function toJs(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toJs);
+  return value;
+}
+
+/**
+ * One DuckDB database and the single connection that writes to it. Writes are serialised through `exclusive`
+ * so a transaction never interleaves with another caller's statements.
+ */
+export class Store {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const settings: Record<string, string> = {};
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    if (options.threads) settings.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(options.path, settings);
+    const store = new Store(instance, await instance.connect(), options.path);
+    await store.migrate();
+    return store;
+  }
+
+  async run(q: Sql): Promise<number> {
+    const { text, values } = compile(q);
+    const result = await this.conn.run(text, values as DuckDBValue[]);
+    return Number(result.rowsChanged);
+  }
+
+  async all<T = Row>(q: Sql): Promise<T[]> {
+    const { text, values } = compile(q);
+    const reader = await this.conn.runAndReadAll(text, values as DuckDBValue[]);
+    return reader.getRowObjectsJS().map((r) => {
+      const out: Row = {};
+      for (const [k, v] of Object.entries(r)) out[k] = toJs(v);
+      return out as T;
+    });
+  }
+
+  async one<T = Row>(q: Sql): Promise<T | undefined> {
+    return (await this.all<T>(q))[0];
+  }
+
+  /** Runs `fn` with no other caller's statements in between. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** All or nothing: a failure inside `fn` leaves the store as it was. */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.run(sql`BEGIN TRANSACTION`);
+      try {
+        const out = await fn();
+        await this.run(sql`COMMIT`);
+        return out;
+      } catch (err) {
+        await this.run(sql`ROLLBACK`);
+        throw err;
+      }
+    });
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async migrate(): Promise<void> {
+    await this.run(sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)`);
+    const rows = await this.all<{ version: number }>(sql`SELECT version FROM schema_migrations`);
+    const applied = new Set(rows.map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await this.transaction(async () => {
+        for (const statement of m.statements) await this.run(raw(statement));
+        await this.run(sql`INSERT INTO schema_migrations VALUES (${m.version}, ${m.name}, now())`);
+      });
+    }
+  }
+}
