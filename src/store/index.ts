@@ -1,2 +1,3 @@
 export { Store, type Row, type StoreOptions } from './store.js';
 export * from './schema.js';
+export * from './ingest/index.js';

@@ -37,6 +37,8 @@ export class Store {
     if (options.threads) settings.threads = String(options.threads);
     const instance = await DuckDBInstance.create(options.path, settings);
     const store = new Store(instance, await instance.connect(), options.path);
+    // Timestamps without a zone are read as UTC and written offsets are converted to it, on every machine alike.
+    await store.run(sql`SET TimeZone = 'UTC'`);
     await store.migrate();
     return store;
   }

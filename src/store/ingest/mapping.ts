@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ValidationError } from '../../shared/errors.js';
+import { ENTITIES, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, EVENT_TYPES, type Entity } from '../schema.js';
+
+/** Where one store field comes from: a source column name, or a column with parsing options. */
+const sourceRef = z.union([
+  z.string().min(1),
+  z.object({
+    column: z.string().min(1),
+    /** strptime format for timestamps written in another layout, e.g. "%d/%m/%Y %H:%M". */
+    format: z.string().optional(),
+    /** Separator of list values held in one text field. */
+    split: z.string().optional(),
+    /** Text put before every value, to keep ids from two sources apart. */
+    prefix: z.string().optional(),
+  }),
+]);
+
+export const mappingSchema = z.strictObject({
+  entity: z.enum(ENTITIES),
+  format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
+  csv: z
+    .strictObject({
+      delimiter: z.string().length(1).default(','),
+      quote: z.string().max(1).default('"'),
+      escape: z.string().max(1).default('"'),
+      header: z.boolean().default(true),
+    })
+    .optional(),
+  /** store field -> source column */
+  columns: z.record(z.string(), sourceRef),
+  /** store field -> the same value for every row (e.g. type "order" for an order-lines export) */
+  constants: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Order exports that mix sales and returns: matching lines become `return` events with positive quantity. */
+  returns: z
+    .strictObject({
+      orderIdPrefix: z.string().min(1).optional(),
+      negativeQuantity: z.boolean().default(false),
+    })
+    .optional(),
+});
+
+export type Mapping = z.infer<typeof mappingSchema>;
+export type SourceRef = z.infer<typeof sourceRef>;
+
+export interface ColumnSource {
+  column: string;
+  format?: string | undefined;
+  split?: string | undefined;
+  prefix?: string | undefined;
+}
+
+export function columnSource(ref: SourceRef): ColumnSource {
+  return typeof ref === 'string' ? { column: ref } : ref;
+}
+
+/** Store fields a mapping may fill for an entity. */
+export function targetFields(entity: Entity): string[] {
+  const own = ENTITY_COLUMNS[entity].map((c) => c.name);
+  return entity === 'events' ? [...own, ...EVENT_PRODUCT_FIELDS] : own;
+}
+
+const onlineRetailBase = {
+  entity: 'events',
+  constants: { type: 'order', channel: 'web' },
+  returns: { orderIdPrefix: 'C', negativeQuantity: true },
+} as const;
+
+/** Named column mappings for well-known layouts. `segmint-*` read the files `segmint demo` writes. */
+export const PRESETS: Record<string, Mapping> = {
+  'online-retail': {
+    ...onlineRetailBase,
+    columns: {
+      order_id: 'InvoiceNo',
+      product_id: 'StockCode',
+      product_title: 'Description',
+      quantity: 'Quantity',
+      ts: 'InvoiceDate',
+      unit_price: 'UnitPrice',
+      customer_id: 'CustomerID',
+      country: 'Country',
+    },
+  },
+  'online-retail-ii': {
+    ...onlineRetailBase,
+    columns: {
+      order_id: 'Invoice',
+      product_id: 'StockCode',
+      product_title: 'Description',
+      quantity: 'Quantity',
+      ts: 'InvoiceDate',
+      unit_price: 'Price',
+      customer_id: 'Customer ID',
+      country: 'Country',
+    },
+  },
+  ...Object.fromEntries(ENTITIES.map((entity) => [`segmint-${entity}`, identityMapping(entity)])),
+};
+
+/** Every store field read from the source column of the same name; list fields split on `|`. */
+export function identityMapping(entity: Entity): Mapping {
+  const columns: Record<string, SourceRef> = {};
+  for (const c of ENTITY_COLUMNS[entity]) columns[c.name] = c.type === 'string_list' ? { column: c.name, split: '|' } : c.name;
+  return { entity, columns };
+}
+
+export function presetMapping(name: string): Mapping {
+  const preset = PRESETS[name];
+  if (!preset) {
+    throw new ValidationError(`unknown preset "${name}"; presets: ${Object.keys(PRESETS).join(', ')}`, { preset: name });
+  }
+  return preset;
+}
+
+export function parseMapping(input: unknown, where: string): Mapping {
+  const parsed = mappingSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(`${where}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, { where, path: issue.path });
+  }
+  const mapping = parsed.data;
+  const allowed = new Set(targetFields(mapping.entity));
+  for (const field of [...Object.keys(mapping.columns), ...Object.keys(mapping.constants ?? {})]) {
+    if (!allowed.has(field)) {
+      throw new ValidationError(`${where}: "${field}" is not a field of ${mapping.entity}; fields: ${[...allowed].join(', ')}`, {
+        where,
+        field,
+      });
+    }
+  }
+  const type = mapping.constants?.type;
+  if (type !== undefined && !(EVENT_TYPES as readonly unknown[]).includes(type)) {
+    throw new ValidationError(`${where}: constant type "${String(type)}" is not an event type; types: ${EVENT_TYPES.join(', ')}`, { where });
+  }
+  return mapping;
+}
+
+export function readMappingFile(path: string): Mapping {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ValidationError(`mapping file ${path}: ${err instanceof Error ? err.message : String(err)}`, { file: path });
+  }
+  return parseMapping(json, `mapping file ${path}`);
+}

@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { ImportError } from '../../shared/errors.js';
+import { join, raw, sql, ident, type Sql } from '../../sql/index.js';
+import type { Store } from '../store.js';
+import { findGzipTruncation, type Truncation } from './gzip-check.js';
+import type { Mapping } from './mapping.js';
+
+export type Format = 'csv' | 'jsonl' | 'parquet';
+
+/** A file seen as a relation of records: `__rec` (1-based position among parsed records) plus its columns. */
+export interface Source {
+  file: string;
+  format: Format;
+  relation: Sql;
+  /** Column name -> DuckDB type, as found in the file. */
+  columns: Map<string, string>;
+  /** The SQL expression reading one source column inside `relation`. */
+  value(column: string): Sql;
+  /** The whole record as text, kept with a quarantined row. */
+  rawRecord: Sql;
+  /** A row-level problem of the format itself (a JSONL line that is not a JSON object), as an error struct. */
+  recordError: Sql | undefined;
+  /** Lines before the first record (a CSV header). */
+  headerLines: number;
+  /** Where DuckDB's CSV reader put the lines it could not split into the expected columns. */
+  rejectsTable: string | undefined;
+  truncation: Truncation | undefined;
+}
+
+export function detectFormat(file: string, mapping: Mapping): Format {
+  if (mapping.format) return mapping.format;
+  const name = file.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.parquet')) return 'parquet';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json')) return 'jsonl';
+  return 'csv';
+}
+
+export async function openSource(store: Store, file: string, mapping: Mapping, importId: string): Promise<Source> {
+  if (!existsSync(file)) throw new ImportError(`${file}: no such file`, { file });
+  const format = detectFormat(file, mapping);
+  const truncation = file.toLowerCase().endsWith('.gz')
+    ? await findGzipTruncation(file, joinPath(tmpdir(), `segmint-${importId}.${format}`))
+    : undefined;
+  const path = truncation?.prefixPath ?? file;
+  const rejectsTable = `rejects_${importId}`;
+  try {
+    switch (format) {
+      case 'csv':
+        return await openCsv(store, { file, path, mapping, rejectsTable, truncation });
+      case 'jsonl':
+        return await openJsonl(store, { file, path, rejectsTable, truncation });
+      case 'parquet':
+        return await openParquet(store, file);
+    }
+  } catch (err) {
+    if (err instanceof ImportError) throw err;
+    throw new ImportError(`${file}: cannot be read as ${format}: ${firstLine(err)}`, { file, format });
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
+interface OpenArgs {
+  file: string;
+  path: string;
+  rejectsTable: string;
+  truncation: Truncation | undefined;
+}
+
+async function describe(store: Store, relation: Sql): Promise<Map<string, string>> {
+  const rows = await store.all<{ column_name: string; column_type: string }>(sql`DESCRIBE SELECT * FROM (${relation}) LIMIT 0`);
+  return new Map(rows.filter((r) => r.column_name !== '__rec').map((r) => [r.column_name, r.column_type]));
+}
+
+function columnValue(column: string): Sql {
+  return sql`src.${ident(column)}`;
+}
+
+function jsonOfColumns(columns: Iterable<string>): Sql {
+  return sql`json_object(${join([...columns].map((c) => sql`${c}, ${columnValue(c)}`))})::VARCHAR`;
+}
+
+async function openCsv(store: Store, a: OpenArgs & { mapping: Mapping }): Promise<Source> {
+  const o = a.mapping.csv ?? { delimiter: ',', quote: '"', escape: '"', header: true };
+  // Everything is read as text so that a bad value is caught per field, with its column, not as a whole-file error.
+  const reader = sql`read_csv(${a.path}, all_varchar = true, header = ${o.header}, delim = ${o.delimiter}, quote = ${o.quote},
+    escape = ${o.escape}, store_rejects = true, rejects_table = ${a.rejectsTable}, rejects_scan = ${`${a.rejectsTable}_scan`})`;
+  // A streaming row_number keeps file order, so the record number is the position in the file.
+  const relation = sql`SELECT row_number() OVER () AS __rec, * FROM ${reader}`;
+  const columns = await describe(store, sql`SELECT * FROM read_csv(${a.path}, all_varchar = true, header = ${o.header},
+    delim = ${o.delimiter}, quote = ${o.quote}, escape = ${o.escape}, sample_size = 1000)`);
+  return {
+    file: a.file,
+    format: 'csv',
+    relation,
+    columns,
+    value: columnValue,
+    rawRecord: jsonOfColumns(columns.keys()),
+    recordError: undefined,
+    headerLines: o.header ? 1 : 0,
+    rejectsTable: a.rejectsTable,
+    truncation: a.truncation,
+  };
+}
+
+async function openJsonl(store: Store, a: OpenArgs): Promise<Source> {
+  // Each line is one text value: the unit separator never occurs unescaped in valid JSON, and quoting is off.
+  const reader = sql`read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '',
+    escape = '', store_rejects = true, rejects_table = ${a.rejectsTable}, rejects_scan = ${`${a.rejectsTable}_scan`})`;
+  // JSON functions throw on malformed text, so fields are read from `__json`, which is NULL for a bad line.
+  const relation = sql`SELECT __rec, __line,
+      CASE WHEN json_valid(__line) THEN CASE WHEN json_type(__line) = 'OBJECT' THEN __line::JSON END END AS __json
+    FROM (SELECT row_number() OVER () AS __rec, line AS __line FROM ${reader}) WHERE trim(__line) <> ''`;
+  const keys = await store.all<{ key: string }>(sql`SELECT DISTINCT unnest(json_keys(line)) AS key
+    FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '', escape = '', ignore_errors = true)
+    WHERE json_valid(line) AND json_type(line) = 'OBJECT'`);
+  return {
+    file: a.file,
+    format: 'jsonl',
+    relation,
+    columns: new Map(keys.map((k) => [k.key, 'JSON'])),
+    value: (column) => sql`json_extract_string(src.__json, ${`$."${column.replaceAll('"', '\\"')}"`})`,
+    rawRecord: sql`src.__line`,
+    recordError: sql`CASE WHEN src.__json IS NULL THEN {'column': NULL::VARCHAR, 'reason': CASE WHEN json_valid(src.__line)
+      THEN 'expected a JSON object, got ' || lower(json_type(src.__line)) ELSE 'not valid JSON' END} END`,
+    headerLines: 0,
+    rejectsTable: a.rejectsTable,
+    truncation: a.truncation,
+  };
+}
+
+async function openParquet(store: Store, file: string): Promise<Source> {
+  const relation = sql`SELECT file_row_number + 1 AS __rec, * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true)`;
+  const columns = await describe(store, relation);
+  return {
+    file,
+    format: 'parquet',
+    relation,
+    columns,
+    value: columnValue,
+    rawRecord: jsonOfColumns(columns.keys()),
+    recordError: undefined,
+    headerLines: 0,
+    rejectsTable: undefined,
+    truncation: undefined,
+  };
+}
