@@ -32,6 +32,11 @@ export const mappingSchema = z.strictObject({
   columns: z.record(z.string(), sourceRef),
   /** store field -> the same value for every row (e.g. type "order" for an order-lines export) */
   constants: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /**
+   * What a mapped column absent from the file means: an error naming it (the default), or, for the identity
+   * mappings, an optional field left empty (required fields still fail).
+   */
+  absentColumns: z.enum(['error', 'null']).default('error'),
   /** Order exports that mix sales and returns: matching lines become `return` events with positive quantity. */
   returns: z
     .strictObject({
@@ -63,6 +68,7 @@ export function targetFields(entity: Entity): string[] {
 
 const onlineRetailBase = {
   entity: 'events',
+  absentColumns: 'error',
   constants: { type: 'order', channel: 'web' },
   returns: { orderIdPrefix: 'C', negativeQuantity: true },
 } as const;
@@ -102,7 +108,7 @@ export const PRESETS: Record<string, Mapping> = {
 export function identityMapping(entity: Entity): Mapping {
   const columns: Record<string, SourceRef> = {};
   for (const c of ENTITY_COLUMNS[entity]) columns[c.name] = c.type === 'string_list' ? { column: c.name, split: '|' } : c.name;
-  return { entity, columns };
+  return { entity, columns, absentColumns: 'null' };
 }
 
 export function presetMapping(name: string): Mapping {

@@ -92,7 +92,7 @@ async function openCsv(store: Store, a: OpenArgs & { mapping: Mapping }): Promis
   // A streaming row_number keeps file order, so the record number is the position in the file.
   const relation = sql`SELECT row_number() OVER () AS __rec, * FROM ${reader}`;
   const columns = await describe(store, sql`SELECT * FROM read_csv(${a.path}, all_varchar = true, header = ${o.header},
-    delim = ${o.delimiter}, quote = ${o.quote}, escape = ${o.escape}, sample_size = 1000)`);
+    delim = ${o.delimiter}, quote = ${o.quote}, escape = ${o.escape}, ignore_errors = true)`);
   return {
     file: a.file,
     format: 'csv',

@@ -73,6 +73,9 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
     }
     const src = columnSource(ref);
     const sourceType = source.columns.get(src.column);
+    if (sourceType === undefined && mapping.absentColumns === 'null' && !spec.required) {
+      return { spec, value: sql`CAST(NULL AS ${sqlType(spec.type)})`, column: undefined, unreadable: undefined };
+    }
     if (sourceType === undefined) {
       missing.push(`"${src.column}" (mapped to ${spec.name})`);
       return { spec, value: sql`NULL`, column: src.column, unreadable: undefined };
@@ -85,7 +88,8 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
   });
   if (missing.length > 0) {
     const found = [...source.columns.keys()].join(', ') || '(none)';
-    throw new ImportError(`${source.file}: column ${missing.join(', ')} is not in the file; its columns are: ${found}`, {
+    const what = missing.length === 1 ? `column ${missing[0]} is` : `columns ${missing.join(', ')} are`;
+    throw new ImportError(`${source.file}: ${what} not in the file; its columns are: ${found}`, {
       file: source.file,
       missing,
     });

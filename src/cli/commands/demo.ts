@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { generateDemo } from '../../demo/index.js';
+import { defaultAsOf, materializeCustomerFeatures, materializeProductFeatures } from '../../features/index.js';
+import { ValidationError } from '../../shared/errors.js';
+import { sql } from '../../sql/index.js';
+import { importFile, presetMapping, storeStats, type Store } from '../../store/index.js';
+import { contextOf, withStore } from '../context.js';
+import { emit, progress, table } from '../output.js';
+import { describeReport } from './import.js';
+
+interface DemoOptions {
+  customers: string;
+  seed: string;
+  dir?: string;
+  serve: boolean;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new ValidationError(`${flag}: "${text}" is not a positive integer`);
+  return n;
+}
+
+async function featureSummary(store: Store) {
+  return store.one(sql`SELECT count(*) AS customers, count(*) FILTER (WHERE orders > 0) AS buyers,
+    round(median(recency_days), 1) AS median_recency_days, round(avg(orders), 2) AS avg_orders,
+    round(median(revenue) FILTER (WHERE orders > 0), 2) AS median_revenue, round(sum(revenue), 2) AS revenue
+    FROM customer_features`);
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Generate the demo fashion store, import it, compute features and print a summary')
+    .option('--customers <n>', 'customers to generate', '10000')
+    .option('--seed <s>', 'random seed (same seed, same store)', '42')
+    .option('--dir <dir>', 'where the generated files go (default .segmint/demo-<customers>-<seed>)')
+    .option('--no-serve', 'do not start the server afterwards')
+    .action(async (o: DemoOptions, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const customers = positiveInt(o.customers, '--customers');
+      const seed = positiveInt(o.seed, '--seed');
+      const outDir = o.dir ?? join('.segmint', `demo-${customers}-${seed}`);
+      const started = Date.now();
+      const bar = progress(customers, 'generate');
+      const files = await generateDemo({ customers, seed, outDir, onProgress: (done) => bar.update(done) });
+      bar.stop();
+      const generatedMs = Date.now() - started;
+      // Imports are idempotent (the generator gives every event an id), so a rerun adds nothing.
+      const summary = await withStore(ctx, async (store) => {
+          const imports = [];
+          for (const [file, preset] of [
+            [files.products, 'segmint-products'],
+            [files.customers, 'segmint-customers'],
+            [files.events, 'segmint-events'],
+          ] as const) {
+            imports.push(await importFile(store, file, presetMapping(preset)));
+          }
+          const asOf = await defaultAsOf(store);
+          await materializeCustomerFeatures(store, asOf);
+          await materializeProductFeatures(store, asOf);
+          const stats = await storeStats(store);
+          const features = await featureSummary(store);
+          return { db: store.path, dir: outDir, truth: files.truth, as_of: asOf, generated_ms: generatedMs, total_ms: Date.now() - started, imports, stats, features };
+      });
+      emit(ctx.options, summary, () =>
+        [
+          `Demo store: ${customers} customers, seed ${seed}, files in ${outDir} (${(summary.generated_ms / 1000).toFixed(1)} s), store ${summary.db}`,
+          ...summary.imports.map(describeReport),
+          `Features as of ${summary.as_of}:`,
+          table(Object.entries(summary.features ?? {})),
+          `Done in ${(summary.total_ms / 1000).toFixed(1)} s.`,
+        ].join('\n'),
+      );
+    });
+}

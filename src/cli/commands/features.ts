@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { CUSTOMER_FEATURES, PRODUCT_FEATURES, customerFeatures, defaultAsOf, parseAsOf } from '../../features/index.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { contextOf, withStore } from '../context.js';
+import { emit, table } from '../output.js';
+
+function listFeatures() {
+  return [...CUSTOMER_FEATURES, ...PRODUCT_FEATURES].map(({ name, entity, type, unit, description }) => ({ name, entity, type, unit, description }));
+}
+
+export function registerFeatures(program: Command): void {
+  program
+    .command('features')
+    .description("Show a customer's features as of a date, or list the feature catalog")
+    .argument('[customer]', 'customer id')
+    .option('--as-of <date>', 'only events strictly before this date count (default: the day after the last event)')
+    .option('--list', 'list the feature catalog')
+    .action(async (customer: string | undefined, o: { asOf?: string; list?: boolean }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (o.list) {
+        const list = listFeatures();
+        emit(ctx.options, list, () => table([['name', 'entity', 'type', 'unit', 'description'], ...list.map((f) => [f.name, f.entity, f.type, f.unit, f.description])]));
+        return;
+      }
+      if (!customer) throw new ValidationError('give a customer id, or --list');
+      const result = await withStore(ctx, async (store) => {
+        const asOf = o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store);
+        const row = await customerFeatures(store, asOf, customer);
+        if (!row) throw new NotFoundError(`customer "${customer}" is not in the store as of ${asOf}`, { customer, asOf });
+        const { customer_id: _id, ...features } = row;
+        return { customer_id: customer, as_of: asOf, features };
+      });
+      emit(ctx.options, result, () =>
+        `${result.customer_id} as of ${result.as_of}\n${table(Object.entries(result.features).map(([k, v]) => [k, typeof v === 'number' ? +v.toFixed(4) : v]))}`,
+      );
+    });
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { storeStats } from '../../store/index.js';
+import { contextOf, withStore } from '../context.js';
+import { emit, table } from '../output.js';
+
+export function registerStats(program: Command): void {
+  program
+    .command('stats')
+    .description('Counts of customers, products, events by type, quarantine, first and last event')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const stats = await withStore(ctx, storeStats);
+      emit(ctx.options, stats, () =>
+        table([
+          ['customers', stats.customers],
+          ['products', stats.products],
+          ['events', stats.events.total],
+          ...Object.entries(stats.events.by_type).map(([t, n]) => [`  ${t}`, n]),
+          ['quarantined', stats.quarantined],
+          ['first event', stats.first_event],
+          ['last event', stats.last_event],
+        ]),
+      );
+    });
+}

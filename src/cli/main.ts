@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { errorMessage } from '../shared/errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerFeatures } from './commands/features.js';
+import { registerImport } from './commands/import.js';
+import { registerStats } from './commands/stats.js';
+
+export function buildProgram(): Command {
+  const program = new Command('segmint')
+    .description('Segments, behaviors, profiles and targeting from a shop’s customers, products and events')
+    .option('--db <path>', 'the store (default: $SEGMINT_DB or ./segmint.duckdb)')
+    .option('--json', 'machine-readable output on stdout')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`segmint: ${text.replace(/^error: /, '').trim()}\n`) });
+  registerImport(program);
+  registerFeatures(program);
+  registerStats(program);
+  registerDemo(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code: 0 on success, 1 on a failed command, 2 on a usage error. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`segmint: ${errorMessage(err).split('\n')[0]}\n`);
+    return 1;
+  }
+}

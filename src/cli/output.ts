@@ -1,0 +1,40 @@
+import cliProgress from 'cli-progress';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+}
+
+/** `--json` prints exactly one JSON document on stdout; otherwise the human text. */
+export function emit(options: GlobalOptions, value: unknown, text: () => string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(value, jsonValue, 2)}\n` : `${text()}\n`);
+}
+
+/** Dates as `YYYY-MM-DD HH:MM:SS` (UTC, as stored) and bigints as numbers, in every JSON we print. */
+export function jsonValue(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return value.slice(0, 19).replace('T', ' ');
+  return value;
+}
+
+export interface Progress {
+  update(done: number, label?: string): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, tests). */
+export function progress(total: number, label: string): Progress {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: `${label} [{bar}] {percentage}% {step}`, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { step: '' });
+  return { update: (done, step = '') => bar.update(done, { step }), stop: () => bar.stop() };
+}
+
+export function table(rows: ReadonlyArray<readonly unknown[]>): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
+  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0))) ?? [];
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,82 @@
+import { raw, sql, type Sql } from '../sql/index.js';
+
+export type FeatureEntity = 'customer' | 'product';
+export type FeatureType = 'integer' | 'number' | 'string';
+export type FeatureUnit = 'days' | 'count' | 'currency' | 'ratio' | 'index' | null;
+
+/**
+ * One feature, defined once: the catalog drives the SQL, `segmint features --list`, the rule language's type checks
+ * and the docs. `expr` reads the per-entity aggregates named in customer-sql.ts / product-sql.ts; `asOf` is the
+ * bound as-of timestamp.
+ */
+export interface FeatureDef {
+  name: string;
+  entity: FeatureEntity;
+  type: FeatureType;
+  unit: FeatureUnit;
+  description: string;
+  expr: (asOf: Sql) => Sql;
+}
+
+const withEntity = (entity: FeatureEntity, defs: Array<Omit<FeatureDef, 'entity'>>): FeatureDef[] => defs.map((d) => ({ ...d, entity }));
+const days = (from: Sql, to: Sql): Sql => sql`date_diff('day', CAST(${from} AS DATE), CAST(${to} AS DATE))`;
+const ratio = (num: Sql, den: Sql): Sql => sql`CAST(${num} AS DOUBLE) / NULLIF(${den}, 0)`;
+/** Zero when the store has this kind of event at all, NULL when it has none (no browsing data is not zero browsing). */
+const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h.${flag}`)} THEN coalesce(${value}, 0) END`;
+
+/*
+ * Aliases available to customer expressions: k (customer: id, created_at), o (orders: orders, first_order, last_order,
+ * gross, items, orders_90d, gross_90d, weekend_orders, spend_at_median, discounted_lines, lines, new_items,
+ * launch_known_items), r (returns: return_lines, returned_items, returned_amount, returned_amount_90d), a (activity:
+ * views_30d, searches_30d, carts_30d, sends, opens, device_events, mobile_events, first_event),
+ * cs (cart sessions: cart_sessions, abandoned_sessions), cc (categories: distinct_categories, top_category),
+ * h (store flags: has_views, has_searches, has_carts, has_email, has_devices, has_discounts, has_launches,
+ * has_categories).
+ */
+export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
+  { name: 'recency_days', type: 'integer', unit: 'days', description: 'Days from the last order to the as-of date', expr: (asOf) => days(sql`o.last_order`, asOf) },
+  { name: 'orders', type: 'integer', unit: 'count', description: 'Orders placed', expr: () => sql`coalesce(o.orders, 0)` },
+  { name: 'revenue', type: 'number', unit: 'currency', description: 'Spend on orders minus returned amounts', expr: () => sql`coalesce(o.gross, 0) - coalesce(r.returned_amount, 0)` },
+  { name: 'aov', type: 'number', unit: 'currency', description: 'Average order value: revenue per order', expr: () => ratio(sql`coalesce(o.gross, 0) - coalesce(r.returned_amount, 0)`, sql`o.orders`) },
+  { name: 'items', type: 'number', unit: 'count', description: 'Units bought (before returns)', expr: () => sql`coalesce(o.items, 0)` },
+  { name: 'items_per_order', type: 'number', unit: 'count', description: 'Units per order', expr: () => ratio(sql`o.items`, sql`o.orders`) },
+  { name: 'tenure_days', type: 'integer', unit: 'days', description: 'Days since registration or first event, whichever came first', expr: (asOf) => days(sql`least(k.created_at, a.first_event)`, asOf) },
+  { name: 'avg_days_between_orders', type: 'number', unit: 'days', description: 'Mean gap between consecutive orders (two orders or more)', expr: () => sql`CASE WHEN o.orders > 1 THEN date_diff('second', o.first_order, o.last_order) / 86400.0 / (o.orders - 1) END` },
+  { name: 'orders_90d', type: 'integer', unit: 'count', description: 'Orders in the 90 days before the as-of date', expr: () => sql`coalesce(o.orders_90d, 0)` },
+  { name: 'revenue_90d', type: 'number', unit: 'currency', description: 'Revenue net of returns in the 90 days before the as-of date', expr: () => sql`coalesce(o.gross_90d, 0) - coalesce(r.returned_amount_90d, 0)` },
+  { name: 'returns', type: 'integer', unit: 'count', description: 'Order lines returned', expr: () => sql`coalesce(r.return_lines, 0)` },
+  { name: 'return_rate', type: 'number', unit: 'ratio', description: 'Units returned per unit bought', expr: () => ratio(sql`coalesce(r.returned_items, 0)`, sql`o.items`) },
+  { name: 'discount_share', type: 'number', unit: 'ratio', description: 'Share of order lines bought with a discount (null when the store records no discounts)', expr: () => sql`CASE WHEN h.has_discounts THEN ${ratio(sql`o.discounted_lines`, sql`o.lines`)} END` },
+  { name: 'premium_index', type: 'number', unit: 'index', description: "Spend relative to the same units at their category's median price paid (1 = typical)", expr: () => ratio(sql`o.gross_lines`, sql`o.spend_at_median`) },
+  { name: 'new_arrival_share', type: 'number', unit: 'ratio', description: 'Share of units bought within 30 days of the product launch (null without launch dates)', expr: () => sql`CASE WHEN h.has_launches THEN ${ratio(sql`o.new_items`, sql`o.launch_known_items`)} END` },
+  { name: 'distinct_categories', type: 'integer', unit: 'count', description: 'Product categories bought from (null when products have no category)', expr: () => countIfTracked('has_categories', sql`cc.distinct_categories`) },
+  { name: 'top_category', type: 'string', unit: null, description: 'Category with the highest spend', expr: () => sql`cc.top_category` },
+  { name: 'views_30d', type: 'integer', unit: 'count', description: 'Product views in the last 30 days', expr: () => countIfTracked('has_views', sql`a.views_30d`) },
+  { name: 'searches_30d', type: 'integer', unit: 'count', description: 'Searches in the last 30 days', expr: () => countIfTracked('has_searches', sql`a.searches_30d`) },
+  { name: 'carts_30d', type: 'integer', unit: 'count', description: 'Add-to-cart events in the last 30 days', expr: () => countIfTracked('has_carts', sql`a.carts_30d`) },
+  { name: 'cart_abandon_rate', type: 'number', unit: 'ratio', description: 'Share of sessions with an add-to-cart in the last 90 days that ended without an order', expr: () => ratio(sql`cs.abandoned_sessions`, sql`cs.cart_sessions`) },
+  { name: 'mobile_share', type: 'number', unit: 'ratio', description: 'Share of events with a known device that were on mobile', expr: () => ratio(sql`a.mobile_events`, sql`a.device_events`) },
+  { name: 'weekend_share', type: 'number', unit: 'ratio', description: 'Share of orders placed on a Saturday or Sunday', expr: () => ratio(sql`o.weekend_orders`, sql`o.orders`) },
+  { name: 'email_open_rate', type: 'number', unit: 'ratio', description: 'Emails opened per email sent (null without sends)', expr: () => ratio(sql`a.opens`, sql`a.sends`) },
+]);
+
+/*
+ * Aliases available to product expressions: p (product: id, category, price), s (sales: units, gross, buyers,
+ * repeat_buyers, order_lines), r (returns: returned_units, returned_amount), v (views: views, viewers),
+ * t (price tier within category), h (store flags).
+ */
+export const PRODUCT_FEATURES: readonly FeatureDef[] = withEntity('product', [
+  { name: 'units', type: 'number', unit: 'count', description: 'Units sold minus units returned', expr: () => sql`coalesce(s.units, 0) - coalesce(r.returned_units, 0)` },
+  { name: 'revenue', type: 'number', unit: 'currency', description: 'Sales minus returned amounts', expr: () => sql`coalesce(s.gross, 0) - coalesce(r.returned_amount, 0)` },
+  { name: 'buyers', type: 'integer', unit: 'count', description: 'Distinct customers who bought it', expr: () => sql`coalesce(s.buyers, 0)` },
+  { name: 'repeat_buyer_rate', type: 'number', unit: 'ratio', description: 'Share of buyers who bought it in two orders or more', expr: () => ratio(sql`s.repeat_buyers`, sql`s.buyers`) },
+  { name: 'views', type: 'integer', unit: 'count', description: 'Product views (null when the store records no views)', expr: () => countIfTracked('has_views', sql`v.views`) },
+  { name: 'view_to_buy', type: 'number', unit: 'ratio', description: 'Order lines per view', expr: () => sql`CASE WHEN h.has_views THEN ${ratio(sql`coalesce(s.order_lines, 0)`, sql`v.views`)} END` },
+  { name: 'price_tier', type: 'string', unit: null, description: 'low, mid or high: price tercile within its category', expr: () => sql`t.price_tier` },
+]);
+
+export const FEATURES: Record<FeatureEntity, readonly FeatureDef[]> = { customer: CUSTOMER_FEATURES, product: PRODUCT_FEATURES };
+
+export function findFeature(entity: FeatureEntity, name: string): FeatureDef | undefined {
+  return FEATURES[entity].find((f) => f.name === name);
+}

@@ -1,0 +1,40 @@
+import { ValidationError } from '../shared/errors.js';
+import { ident, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { customerFeaturesQuery } from './customer-sql.js';
+import { productFeaturesQuery } from './product-sql.js';
+
+export type FeatureRow = Record<string, unknown>;
+
+/** `YYYY-MM-DD` or a full ISO timestamp; returned normalised as `YYYY-MM-DD HH:MM:SS` (UTC). */
+export function parseAsOf(text: string): string {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(ms)) throw new ValidationError(`--as-of: "${text}" is not a date (expected YYYY-MM-DD or an ISO timestamp)`, { asOf: text });
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Without an explicit date, features are as of the start of the day after the last stored event: "now" for a live
+ * store, and the natural end of a historical data set.
+ */
+export async function defaultAsOf(store: Store): Promise<string> {
+  const row = await store.one<{ as_of: string | null }>(
+    sql`SELECT strftime(date_trunc('day', max(ts)) + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S') AS as_of FROM events`,
+  );
+  return row?.as_of ?? new Date().toISOString().slice(0, 10) + ' 00:00:00';
+}
+
+export async function customerFeatures(store: Store, asOf: string, customerId: string): Promise<FeatureRow | undefined> {
+  return store.one<FeatureRow>(customerFeaturesQuery({ asOf, customerId }));
+}
+
+/** Computes the whole customer feature table into `table` (replaced), returning its row count. */
+export async function materializeCustomerFeatures(store: Store, asOf: string, table = 'customer_features'): Promise<number> {
+  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${customerFeaturesQuery({ asOf })}`);
+  return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
+}
+
+export async function materializeProductFeatures(store: Store, asOf: string, table = 'product_features'): Promise<number> {
+  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${productFeaturesQuery({ asOf })}`);
+  return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
+}

@@ -1,0 +1,95 @@
+import { ident, join, sql, type Sql } from '../sql/index.js';
+import { CUSTOMER_FEATURES } from './catalog.js';
+
+/** What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. */
+export const storeFlags = (ev: Sql): Sql => sql`SELECT
+    bool_or(type = 'view') AS has_views, bool_or(type = 'search') AS has_searches,
+    bool_or(type = 'add_to_cart') AS has_carts, bool_or(type = 'email_send') AS has_email,
+    bool_or(device IS NOT NULL) AS has_devices, bool_or(discount IS NOT NULL) AS has_discounts,
+    (SELECT bool_or(launched_at IS NOT NULL) FROM products) AS has_launches,
+    (SELECT bool_or(category IS NOT NULL) FROM products) AS has_categories
+  FROM ${ev}`;
+
+export interface CustomerFeatureQuery {
+  asOf: string;
+  /** Restrict to one customer (the store-wide parts, such as category medians, still use everyone). */
+  customerId?: string | undefined;
+}
+
+/**
+ * The customer feature table as of a date: one row per customer known then (registered before it, or with an
+ * event before it), one column per catalog feature. Only events strictly before `asOf` count.
+ */
+export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
+  const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
+  const only = (column: string): Sql => (q.customerId === undefined ? sql`` : sql`AND ${ident(column)} = ${q.customerId}`);
+  const d90 = sql`${asOf} - INTERVAL 90 DAY`;
+  const d30 = sql`${asOf} - INTERVAL 30 DAY`;
+  const features = join(CUSTOMER_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
+  return sql`WITH
+ev AS (SELECT * FROM events WHERE ts < ${asOf}),
+h AS (${storeFlags(sql`ev`)}),
+lines AS (
+  SELECT e.customer_id, coalesce(e.order_id, e.id) AS order_key, e.ts, e.quantity AS q, e.unit_price AS p, e.discount,
+    coalesce(pr.category, '') AS cat, pr.launched_at
+  FROM ev e LEFT JOIN products pr ON pr.id = e.product_id
+  WHERE e.type = 'order'
+),
+-- Median price paid per category, over every customer's lines: the yardstick of premium_index.
+catmed AS (SELECT cat, median(p) AS med FROM lines WHERE p > 0 GROUP BY cat),
+orders AS (
+  SELECT l.customer_id, l.order_key, min(l.ts) AS ts, sum(l.q * l.p) AS amount, sum(l.q) AS items, count(*) AS lines,
+    count(*) FILTER (WHERE l.discount > 0) AS discounted_lines,
+    sum(l.q * l.p) FILTER (WHERE m.med IS NOT NULL) AS gross_lines, sum(l.q * m.med) AS spend_at_median,
+    sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
+    sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items
+  FROM lines l LEFT JOIN catmed m USING (cat)
+  WHERE l.customer_id IS NOT NULL ${only('customer_id')}
+  GROUP BY l.customer_id, l.order_key
+),
+o AS (
+  SELECT customer_id, count(*) AS orders, min(ts) AS first_order, max(ts) AS last_order, sum(amount) AS gross,
+    sum(items) AS items, sum(lines) AS lines, sum(discounted_lines) AS discounted_lines,
+    sum(gross_lines) AS gross_lines, sum(spend_at_median) AS spend_at_median,
+    coalesce(sum(new_items), 0) AS new_items, sum(launch_known_items) AS launch_known_items,
+    count(*) FILTER (WHERE ts >= ${d90}) AS orders_90d, sum(amount) FILTER (WHERE ts >= ${d90}) AS gross_90d,
+    count(*) FILTER (WHERE dayofweek(ts) IN (0, 6)) AS weekend_orders
+  FROM orders GROUP BY customer_id
+),
+cc AS (
+  SELECT customer_id, count(*) AS distinct_categories, arg_max(cat, spend) AS top_category
+  FROM (SELECT customer_id, cat, sum(q * p) AS spend FROM lines
+        WHERE customer_id IS NOT NULL AND cat <> '' ${only('customer_id')} GROUP BY customer_id, cat)
+  GROUP BY customer_id
+),
+r AS (
+  SELECT customer_id, count(*) AS return_lines, sum(quantity) AS returned_items, sum(quantity * unit_price) AS returned_amount,
+    sum(quantity * unit_price) FILTER (WHERE ts >= ${d90}) AS returned_amount_90d
+  FROM ev WHERE type = 'return' AND customer_id IS NOT NULL ${only('customer_id')} GROUP BY customer_id
+),
+a AS (
+  SELECT customer_id, min(ts) AS first_event,
+    count(*) FILTER (WHERE type = 'view' AND ts >= ${d30}) AS views_30d,
+    count(*) FILTER (WHERE type = 'search' AND ts >= ${d30}) AS searches_30d,
+    count(*) FILTER (WHERE type = 'add_to_cart' AND ts >= ${d30}) AS carts_30d,
+    count(*) FILTER (WHERE type = 'email_send') AS sends, count(*) FILTER (WHERE type = 'email_open') AS opens,
+    count(*) FILTER (WHERE device IS NOT NULL) AS device_events, count(*) FILTER (WHERE device = 'mobile') AS mobile_events
+  FROM ev WHERE customer_id IS NOT NULL ${only('customer_id')} GROUP BY customer_id
+),
+cs AS (
+  SELECT customer_id, count(*) AS cart_sessions, count(*) FILTER (WHERE NOT ordered) AS abandoned_sessions
+  FROM (SELECT customer_id, session_id, bool_or(type = 'order') AS ordered FROM ev
+        WHERE session_id IS NOT NULL AND customer_id IS NOT NULL AND type IN ('add_to_cart', 'order') AND ts >= ${d90} ${only('customer_id')}
+        GROUP BY customer_id, session_id HAVING bool_or(type = 'add_to_cart'))
+  GROUP BY customer_id
+),
+k AS (
+  SELECT c.id AS customer_id, c.created_at FROM customers c LEFT JOIN a ON a.customer_id = c.id
+  WHERE (c.created_at < ${asOf} OR a.customer_id IS NOT NULL) ${only('id')}
+)
+SELECT k.customer_id,
+  ${features}
+FROM k CROSS JOIN h
+LEFT JOIN o USING (customer_id) LEFT JOIN r USING (customer_id) LEFT JOIN a USING (customer_id)
+LEFT JOIN cs USING (customer_id) LEFT JOIN cc USING (customer_id)`;
+}

@@ -1,0 +1,33 @@
+import { ident, join, sql, type Sql } from '../sql/index.js';
+import { PRODUCT_FEATURES } from './catalog.js';
+import { storeFlags } from './customer-sql.js';
+
+/** The product feature table as of a date: one row per product, one column per catalog feature. */
+export function productFeaturesQuery(q: { asOf: string }): Sql {
+  const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
+  const features = join(PRODUCT_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
+  return sql`WITH
+ev AS (SELECT * FROM events WHERE ts < ${asOf}),
+h AS (${storeFlags(sql`ev`)}),
+s AS (
+  -- Anonymous lines (customer_id NULL) count towards units and revenue, not towards buyers.
+  SELECT product_id, sum(q) AS units, sum(amount) AS gross, count(customer_id) AS buyers,
+    count(customer_id) FILTER (WHERE orders > 1) AS repeat_buyers, sum(lines) AS order_lines
+  FROM (SELECT product_id, customer_id, sum(quantity) AS q, sum(quantity * unit_price) AS amount,
+          count(DISTINCT coalesce(order_id, id)) AS orders, count(*) AS lines
+        FROM ev WHERE type = 'order' AND product_id IS NOT NULL GROUP BY product_id, customer_id)
+  GROUP BY product_id
+),
+r AS (SELECT product_id, sum(quantity) AS returned_units, sum(quantity * unit_price) AS returned_amount
+      FROM ev WHERE type = 'return' GROUP BY product_id),
+v AS (SELECT product_id, count(*) AS views FROM ev WHERE type = 'view' GROUP BY product_id),
+t AS (
+  SELECT id, CASE ntile(3) OVER (PARTITION BY coalesce(category, '') ORDER BY price) WHEN 1 THEN 'low' WHEN 2 THEN 'mid' ELSE 'high' END AS price_tier
+  FROM products WHERE price IS NOT NULL
+)
+SELECT p.id AS product_id,
+  ${features}
+FROM products p CROSS JOIN h
+LEFT JOIN s ON s.product_id = p.id LEFT JOIN r ON r.product_id = p.id LEFT JOIN v ON v.product_id = p.id
+LEFT JOIN t ON t.id = p.id`;
+}

@@ -1,0 +1,28 @@
+import { sql } from '../sql/index.js';
+import type { Store } from './store.js';
+
+export interface StoreStats {
+  customers: number;
+  products: number;
+  events: { total: number; by_type: Record<string, number> };
+  quarantined: number;
+  first_event: string | null;
+  last_event: string | null;
+}
+
+export async function storeStats(store: Store): Promise<StoreStats> {
+  const counts = await store.one<{ customers: number; products: number; quarantined: number; first_event: string | null; last_event: string | null }>(sql`
+    SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM products) AS products,
+      (SELECT count(*) FROM quarantine) AS quarantined,
+      (SELECT strftime(min(ts), '%Y-%m-%d %H:%M:%S') FROM events) AS first_event,
+      (SELECT strftime(max(ts), '%Y-%m-%d %H:%M:%S') FROM events) AS last_event`);
+  const types = await store.all<{ type: string; n: number }>(sql`SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC`);
+  return {
+    customers: counts?.customers ?? 0,
+    products: counts?.products ?? 0,
+    events: { total: types.reduce((s, t) => s + t.n, 0), by_type: Object.fromEntries(types.map((t) => [t.type, t.n])) },
+    quarantined: counts?.quarantined ?? 0,
+    first_event: counts?.first_event ?? null,
+    last_event: counts?.last_event ?? null,
+  };
+}

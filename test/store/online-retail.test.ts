@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerFeatures } from '../../src/features/index.js';
+import { sql } from '../../src/sql/index.js';
+import { importFile, presetMapping, storeStats, type ImportReport, type Store } from '../../src/store/index.js';
+import { ONLINE_RETAIL, memoryStore, plainSql } from '../helpers.js';
+
+const RAW = `read_csv('${ONLINE_RETAIL}', header = true, all_varchar = true, quote = '"', escape = '"')`;
+const AS_OF = '2011-12-10 00:00:00';
+
+describe('Online Retail import', () => {
+  let store: Store;
+  let first: ImportReport;
+  let second: ImportReport;
+
+  beforeAll(async () => {
+    store = await memoryStore();
+    first = await importFile(store, ONLINE_RETAIL, presetMapping('online-retail'));
+    second = await importFile(store, ONLINE_RETAIL, presetMapping('online-retail'));
+  });
+  afterAll(() => store.close());
+
+  it('accounts for every source row', async () => {
+    const [raw] = await plainSql<{ n: number }>(`SELECT count(*) AS n FROM ${RAW}`);
+    expect(raw!.n).toBe(541_909);
+    expect(first.rows).toBe(raw!.n);
+    expect(first.accepted + first.duplicates + first.rejected).toBe(raw!.n);
+    const stats = await storeStats(store);
+    expect(stats.events.total).toBe(first.accepted);
+  });
+
+  it('keeps customers, invoices, returns and anonymous orders', async () => {
+    const [raw] = await plainSql<{ customers: number; invoices: number; returns: number; anonymous: number; products: number }>(`
+      SELECT count(DISTINCT CustomerID) AS customers, count(DISTINCT InvoiceNo) AS invoices,
+        count(*) FILTER (WHERE InvoiceNo LIKE 'C%' OR Quantity::INTEGER < 0) AS returns,
+        count(*) FILTER (WHERE CustomerID IS NULL) AS anonymous, count(DISTINCT StockCode) AS products
+      FROM ${RAW}`);
+    expect(raw).toEqual({ customers: 4372, invoices: 25_900, returns: 10_624, anonymous: 135_080, products: 4070 });
+    const got = await store.one(sql`SELECT (SELECT count(*) FROM customers) AS customers,
+      count(DISTINCT order_id) AS invoices, count(*) FILTER (WHERE type = 'return') AS returns,
+      count(*) FILTER (WHERE customer_id IS NULL AND anonymous_id IS NOT NULL) AS anonymous,
+      (SELECT count(*) FROM products) AS products FROM events`);
+    expect(got).toEqual(raw);
+  });
+
+  it('adds nothing on a second import and reports the duplicates', () => {
+    expect(second.accepted).toBe(0);
+    expect(second.duplicates).toBe(first.accepted);
+    expect(second.rejected).toBe(first.rejected);
+  });
+
+  it('computes the features of 12347 and 12346 as of 2011-12-10', async () => {
+    const expected = await plainSql<{ id: string; orders: number; revenue: number }>(`
+      SELECT CustomerID AS id, count(DISTINCT InvoiceNo) FILTER (WHERE InvoiceNo NOT LIKE 'C%') AS orders,
+        round(sum(Quantity::DOUBLE * UnitPrice::DOUBLE), 2) AS revenue
+      FROM ${RAW} WHERE CustomerID IN ('12347', '12346') AND InvoiceDate::TIMESTAMP < '${AS_OF}' GROUP BY 1 ORDER BY 1`);
+    expect(expected).toEqual([
+      { id: '12346', orders: 1, revenue: 0 },
+      { id: '12347', orders: 7, revenue: 4310 },
+    ]);
+    for (const e of expected) {
+      const f = await customerFeatures(store, AS_OF, e.id);
+      expect(f?.orders).toBe(e.orders);
+      expect(f?.revenue).toBeCloseTo(e.revenue, 2);
+    }
+    const f12346 = await customerFeatures(store, AS_OF, '12346');
+    expect(f12346).toMatchObject({ returns: 1, return_rate: 1, views_30d: null, email_open_rate: null });
+  });
+});
