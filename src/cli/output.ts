@@ -33,8 +33,16 @@ export function progress(total: number, label: string): Progress {
   return { update: (done, step = '') => bar.update(done, { step }), stop: () => bar.stop() };
 }
 
+function cellText(c: unknown): string {
+  if (c === null || c === undefined) return '';
+  if (c instanceof Date) return c.toISOString().slice(0, 19).replace('T', ' ');
+  if (typeof c === 'string') return c;
+  if (typeof c === 'number' || typeof c === 'boolean' || typeof c === 'bigint') return c.toString();
+  return JSON.stringify(c);
+}
+
 export function table(rows: ReadonlyArray<readonly unknown[]>): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
+  const cells = rows.map((r) => r.map(cellText));
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0))) ?? [];
   return cells.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }

@@ -17,7 +17,9 @@ export type Config = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable counts as unset, as shells make it easy to export one by accident.
+  const set = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SEGMINT_') && v !== ''));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`invalid environment: ${issue?.path.join('.')}: ${issue?.message}`);

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { compile, raw, sql, type Sql } from '../sql/index.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -45,13 +45,13 @@ export class Store {
 
   async run(q: Sql): Promise<number> {
     const { text, values } = compile(q);
-    const result = await this.conn.run(text, values as DuckDBValue[]);
+    const result = await this.conn.run(text, values);
     return Number(result.rowsChanged);
   }
 
   async all<T = Row>(q: Sql): Promise<T[]> {
     const { text, values } = compile(q);
-    const reader = await this.conn.runAndReadAll(text, values as DuckDBValue[]);
+    const reader = await this.conn.runAndReadAll(text, values);
     return reader.getRowObjectsJS().map((r) => {
       const out: Row = {};
       for (const [k, v] of Object.entries(r)) out[k] = toJs(v);

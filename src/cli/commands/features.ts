@@ -27,7 +27,7 @@ export function registerFeatures(program: Command): void {
         const asOf = o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store);
         const row = await customerFeatures(store, asOf, customer);
         if (!row) throw new NotFoundError(`customer "${customer}" is not in the store as of ${asOf}`, { customer, asOf });
-        const { customer_id: _id, ...features } = row;
+        const { customer_id: _, ...features } = row;
         return { customer_id: customer, as_of: asOf, features };
       });
       emit(ctx.options, result, () =>

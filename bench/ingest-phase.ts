@@ -1,0 +1,76 @@
+/**
+ * One phase of the ingest benchmark, run in its own process by bench/ingest.ts:
+ *   generate DIR N SEED        the demo store files (and a Parquet copy of the events)
+ *   baseline csv|parquet DIR   bare DuckDB: read the events file and a plain RFM GROUP BY
+ *   segmint csv|parquet DIR DB Segmint: import products, customers, events, then the customer feature table
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { generateDemo } from '../src/demo/index.js';
+import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
+import { Store, importFile, presetMapping } from '../src/store/index.js';
+import { peakRssMb, type PhaseResult } from './lib.js';
+
+const [phase, a, b, c] = process.argv.slice(2);
+const memoryLimit = process.env.SEGMINT_MEMORY_LIMIT ?? '3GB';
+
+function eventsFile(dir: string, format: string): string {
+  return join(dir, format === 'csv' ? 'events.csv' : 'events.parquet');
+}
+
+async function generate(dir: string, customers: number, seed: number): Promise<PhaseResult> {
+  const t = performance.now();
+  const files = await generateDemo({ customers, seed, outDir: dir });
+  const generated = (performance.now() - t) / 1000;
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const t2 = performance.now();
+  await conn.run(`COPY (SELECT * FROM read_csv('${files.events}', all_varchar = true, header = true)) TO '${eventsFile(dir, 'parquet')}' (FORMAT parquet)`);
+  return { phase: 'generate', seconds: generated, peakRssMb: peakRssMb(), rows: files.counts.events, detail: { ...files.counts, parquetSeconds: (performance.now() - t2) / 1000 } };
+}
+
+/** The floor: DuckDB reading the same file and computing recency, frequency and monetary value per customer. */
+async function baseline(format: string, dir: string): Promise<PhaseResult> {
+  const db = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit });
+  const conn = await db.connect();
+  const file = eventsFile(dir, format);
+  const reader = format === 'csv' ? `read_csv('${file}', header = true)` : `read_parquet('${file}')`;
+  const t = performance.now();
+  const r = await conn.runAndReadAll(`SELECT count(*) AS customers FROM (
+    SELECT customer_id, max(ts::TIMESTAMP) AS last_order, count(DISTINCT order_id) AS orders, sum(quantity::DOUBLE * unit_price::DOUBLE) AS revenue
+    FROM ${reader} WHERE type = 'order' AND customer_id IS NOT NULL GROUP BY customer_id)`);
+  const rows = Number(r.getRowObjectsJS()[0]!.customers);
+  return { phase: `baseline-${format}`, seconds: (performance.now() - t) / 1000, peakRssMb: peakRssMb(), rows };
+}
+
+async function segmint(format: string, dir: string, dbPath: string): Promise<PhaseResult> {
+  rmSync(dbPath, { force: true });
+  rmSync(`${dbPath}.wal`, { force: true });
+  const store = await Store.open({ path: dbPath, memoryLimit });
+  const t0 = performance.now();
+  await importFile(store, join(dir, 'products.csv'), presetMapping('segmint-products'));
+  await importFile(store, join(dir, 'customers.csv'), presetMapping('segmint-customers'));
+  const t1 = performance.now();
+  const events = await importFile(store, eventsFile(dir, format), presetMapping('segmint-events'));
+  const t2 = performance.now();
+  const asOf = await defaultAsOf(store);
+  const customers = await materializeCustomerFeatures(store, asOf);
+  const t3 = performance.now();
+  store.close();
+  return {
+    phase: `segmint-${format}`,
+    seconds: (t3 - t0) / 1000,
+    peakRssMb: peakRssMb(),
+    rows: events.rows,
+    detail: { entitiesSeconds: (t1 - t0) / 1000, eventsImportSeconds: (t2 - t1) / 1000, featuresSeconds: (t3 - t2) / 1000, accepted: events.accepted, rejected: events.rejected, customers },
+  };
+}
+
+const result =
+  phase === 'generate' ? await generate(a!, Number(b), Number(c))
+  : phase === 'baseline' ? await baseline(a!, b!)
+  : phase === 'segmint' ? await segmint(a!, b!, c!)
+  : undefined;
+if (!result) throw new Error(`unknown phase ${phase}`);
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+
+/** What one measured phase reports: its own wall time and the peak RSS of the process that ran it. */
+export interface PhaseResult {
+  phase: string;
+  seconds: number;
+  peakRssMb: number;
+  rows?: number;
+  detail?: Record<string, unknown>;
+}
+
+export function peakRssMb(): number {
+  // ru_maxrss is in kilobytes on Linux.
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/**
+ * Runs one phase in a fresh Node process so that its peak memory is its own, and returns what it printed as JSON on
+ * its last stdout line.
+ */
+export function runPhase(script: string, args: string[], env: Record<string, string> = {}): PhaseResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${r.status}`);
+  const last = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as PhaseResult;
+}
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+export function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
