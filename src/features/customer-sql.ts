@@ -37,15 +37,16 @@ lines AS (
 ),
 -- Median price paid per category, over every customer's lines: the yardstick of premium_index.
 catmed AS (SELECT cat, median(p) AS med FROM lines WHERE p > 0 GROUP BY cat),
+-- An order id belongs to one customer, so orders group on it alone (a single key groups twice as fast).
 orders AS (
-  SELECT l.customer_id, l.order_key, min(l.ts) AS ts, sum(l.q * l.p) AS amount, sum(l.q) AS items, count(*) AS lines,
+  SELECT any_value(l.customer_id) AS customer_id, l.order_key, min(l.ts) AS ts, sum(l.q * l.p) AS amount, sum(l.q) AS items, count(*) AS lines,
     count(*) FILTER (WHERE l.discount > 0) AS discounted_lines,
     sum(l.q * l.p) FILTER (WHERE m.med IS NOT NULL) AS gross_lines, sum(l.q * m.med) AS spend_at_median,
     sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
     sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items
   FROM lines l LEFT JOIN catmed m USING (cat)
   WHERE l.customer_id IS NOT NULL ${only('customer_id')}
-  GROUP BY l.customer_id, l.order_key
+  GROUP BY l.order_key
 ),
 o AS (
   SELECT customer_id, count(*) AS orders, min(ts) AS first_order, max(ts) AS last_order, sum(amount) AS gross,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../shared/errors.js';
-import { ENTITIES, identityMapping, importFile, presetMapping, readMappingFile, type Entity, type ImportReport, type Mapping } from '../../store/index.js';
+import { ENTITIES, identityMapping, importFile, presetMapping, readMappingFile, type Entity, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
@@ -40,7 +40,7 @@ export function registerImport(program: Command): void {
     .action(async (file: string, o: ImportOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
       const mapping = chooseMapping(o);
-      const steps = ['read', 'store', 'derive', 'quarantine'];
+      const steps: ImportStep[] = ['check', 'store', 'quarantine', 'derive'];
       const bar = progress(steps.length, `import ${file}`);
       const report = await withStore(ctx, (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(steps.indexOf(s), s) }));
       bar.stop();

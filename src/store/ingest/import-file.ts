@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
-import { ENTITY_COLUMNS, type Entity } from '../schema.js';
+import { ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, type Source } from './source.js';
-import { stagingStatement } from './staging.js';
+import { planStaging, type Staging } from './staging.js';
 
 export interface QuarantinedRow {
   line: number | null;
@@ -27,10 +27,19 @@ export interface ImportReport {
   quarantined: QuarantinedRow[];
 }
 
-export type ImportStep = 'read' | 'store' | 'derive' | 'quarantine';
+export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
 
 export interface ImportOptions {
   onStep?: (step: ImportStep) => void;
+}
+
+interface Checked {
+  valid: number;
+  bad: number;
+  /** Good rows without an id of their own, which get one hashed from their fields and line. */
+  unidentified: number;
+  /** Ids given to more than one good row of the file (an event sent twice). */
+  repeated_ids: number;
 }
 
 const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((c) => ident(c.name)));
@@ -38,42 +47,46 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
 /**
  * Imports one file in one transaction: every record ends up accepted, a duplicate of a stored row, or in
  * quarantine with its line, column and reason. A failure leaves the store as it was.
+ *
+ * The file is scanned, not staged: a check pass counts good and bad rows (and, for events, gathers the customers and
+ * products they mention), an insert pass stores the good rows that are new, and only when there are bad rows does a
+ * third pass number the records to quarantine them with their lines.
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   const importId = randomUUID().replaceAll('-', '');
   const source = await openSource(store, file, mapping, importId);
-  const stage = `stage_${importId}`;
+  const staging = planStaging(mapping, source);
+  const mentions = `products_${importId}`;
   const step = options.onStep ?? (() => undefined);
   try {
     return await store.transaction(async () => {
-      step('read');
-      await store.run(stagingStatement(stage, mapping, source));
-      const lines = await lineNumbering(store, source, stage);
+      step('check');
+      const checked = await check(store, mapping, staging, mentions);
+      const skipped = source.rejectsTable ? await count(store, sql`SELECT count(DISTINCT line) AS n FROM ${ident(source.rejectsTable)}`) : 0;
+      const lines = lineNumbering(source, skipped);
       step('store');
-      const valid = await count(store, sql`SELECT count(*) AS n FROM ${ident(stage)} WHERE __error IS NULL`);
-      const accepted = await storeRows(store, mapping, stage, lines);
-      step('derive');
-      if (mapping.entity === 'events') await deriveCustomersAndProducts(store, stage);
+      const accepted = await storeRows(store, mapping, staging, lines, checked);
       step('quarantine');
-      const rejected = await quarantine(store, source, stage, lines, importId, mapping.entity);
+      const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0)
+        + (await quarantineUnreadable(store, source, importId, mapping.entity));
+      step('derive');
+      if (mapping.entity === 'events') await deriveCustomersAndProducts(store, describesProducts(mapping) ? mentions : undefined);
       const report: ImportReport = {
         import_id: importId,
         file,
         entity: mapping.entity,
         format: source.format,
-        rows: valid + rejected,
+        rows: checked.valid + rejected,
         accepted,
-        duplicates: valid - accepted,
+        duplicates: checked.valid - accepted,
         rejected,
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
       };
       await store.run(sql`INSERT INTO imports VALUES (${importId}, ${file}, ${mapping.entity}, ${source.format},
         ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected})`);
-      await store.run(sql`DROP TABLE ${ident(stage)}`);
-      if (source.rejectsTable) {
-        await store.run(sql`DROP TABLE IF EXISTS ${ident(source.rejectsTable)}`);
-        await store.run(sql`DROP TABLE IF EXISTS ${ident(`${source.rejectsTable}_scan`)}`);
+      for (const table of [mentions, source.rejectsTable, source.rejectsTable && `${source.rejectsTable}_scan`]) {
+        if (table) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);
       }
       return report;
     });
@@ -87,81 +100,106 @@ async function count(store: Store, q: Sql): Promise<number> {
 }
 
 /**
- * Line of each staged record: its record number plus the header, plus the lines DuckDB's CSV reader skipped before
- * it. Returns a relation over the stage with `__line` added.
+ * The first read of the file: how many rows are good and bad, how many lack an id, and how many given ids repeat.
+ * When the file describes its products (an order export's description column), it also keeps, per product, what
+ * the rows say of it (grouping sets: one scan for the totals and the products).
  */
-async function lineNumbering(store: Store, source: Source, stage: string): Promise<Sql> {
-  const skipped = source.rejectsTable
-    ? await count(store, sql`SELECT count(DISTINCT line) AS n FROM ${ident(source.rejectsTable)}`)
-    : 0;
-  if (skipped === 0) return sql`(SELECT s.*, s.__rec + ${source.headerLines} AS __line FROM ${ident(stage)} s)`;
-  // Skipped line j (1-based, in order) sits after `line_j - j - header` parsed records.
-  return sql`(SELECT s.*, s.__rec + ${source.headerLines} + coalesce(k.skipped, 0) AS __line
-    FROM ${ident(stage)} s ASOF LEFT JOIN (
+async function check(store: Store, mapping: Mapping, staging: Staging, mentions: string): Promise<Checked> {
+  const rows = staging.select({ numbered: false, rejects: 'store' });
+  const good = sql`FILTER (WHERE __error IS NULL)`;
+  const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE __error IS NOT NULL) AS bad,
+    count(*) FILTER (WHERE __error IS NULL AND id IS NULL) AS unidentified,
+    ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids`;
+  if (!describesProducts(mapping)) return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
+  await store.run(sql`CREATE TEMP TABLE ${ident(mentions)} AS
+    SELECT GROUPING(product_id) = 0 AS is_product, product_id, ${counts},
+      arg_max(product_title, ts) ${good} AS title, arg_max(product_category, ts) ${good} AS category,
+      arg_max(product_brand, ts) ${good} AS brand, median(unit_price) FILTER (WHERE __error IS NULL AND type = 'order') AS price
+    FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
+  return (await store.one<Checked>(sql`SELECT valid, bad, unidentified, repeated_ids FROM ${ident(mentions)} WHERE NOT is_product`))!;
+}
+
+function describesProducts(mapping: Mapping): boolean {
+  return mapping.entity === 'events' && EVENT_PRODUCT_FIELDS.some((f) => mapping.columns[f] !== undefined);
+}
+
+/**
+ * Adds `__line` to numbered records: the record number plus the header, plus the lines DuckDB's CSV reader
+ * skipped before it (skipped line j, 1-based in order, sits after `line_j - j - header` parsed records).
+ */
+function lineNumbering(source: Source, skipped: number): (rows: Sql) => Sql {
+  if (skipped === 0) return (rows) => sql`(SELECT s.*, s.__rec + ${source.headerLines} AS __line FROM (${rows}) s)`;
+  return (rows) => sql`(SELECT s.*, s.__rec + ${source.headerLines} + coalesce(k.skipped, 0) AS __line
+    FROM (${rows}) s ASOF LEFT JOIN (
       SELECT line - row_number() OVER (ORDER BY line) - ${source.headerLines} AS after_rec, row_number() OVER (ORDER BY line) AS skipped
       FROM (SELECT DISTINCT line FROM ${ident(source.rejectsTable!)})
     ) k ON s.__rec > k.after_rec)`;
 }
 
 /** Inserts the good rows that are not already stored; returns how many went in. */
-async function storeRows(store: Store, mapping: Mapping, stage: string, lines: Sql): Promise<number> {
+async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines: (rows: Sql) => Sql, checked: Checked): Promise<number> {
   const entity = mapping.entity;
   const cols = entityColumns(entity);
-  if (entity === 'events') {
-    const given = mapping.columns.id !== undefined;
-    // A stable id for an event that has none: its identifying fields and its line, so re-sending the file adds nothing.
-    const id = sql`coalesce(id, substr(md5(concat_ws('|', __line, type, ts, customer_id, anonymous_id, session_id, product_id,
-      order_id, quantity, unit_price, discount, query)), 1, 24))`;
-    const firstOfId = given ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
-    return store.run(sql`INSERT INTO events (${cols})
-      SELECT ${cols} FROM (
-        SELECT * REPLACE (${id} AS id) FROM ${lines} WHERE __error IS NULL
-      ) n
-      WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
-      ${firstOfId}`);
+  if (entity !== 'events') {
+    // Customers and products: the last row of an id wins; a row equal to the stored one is a duplicate.
+    return store.run(sql`INSERT OR REPLACE INTO ${ident(entity)} (${cols})
+      SELECT ${cols} FROM (${staging.select({ numbered: true, rejects: 'skip' })}) WHERE __error IS NULL
+      QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec DESC) = 1
+      EXCEPT SELECT ${cols} FROM ${ident(entity)}`);
   }
-  // Customers and products: the last row of an id wins; a row equal to the stored one is a duplicate.
-  return store.run(sql`INSERT OR REPLACE INTO ${ident(entity)} (${cols})
-    SELECT ${cols} FROM ${ident(stage)} WHERE __error IS NULL
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec DESC) = 1
-    EXCEPT SELECT ${cols} FROM ${ident(entity)}`);
+  // Rows without an id get a stable one from their fields and their line, so re-sending the file adds nothing.
+  // Numbering the records is a sequential step, so it is only done when some row needs it.
+  const rows =
+    checked.unidentified > 0
+      ? sql`SELECT * REPLACE (coalesce(id, substr(md5(concat_ws('|', __line, type, ts, customer_id, anonymous_id, session_id,
+          product_id, order_id, quantity, unit_price, discount, query)), 1, 24)) AS id)
+        FROM ${lines(staging.select({ numbered: true, rejects: 'skip' }))}`
+      : staging.select({ numbered: false, rejects: 'skip' });
+  // Given ids may repeat within the file (an event sent twice): the first one is kept.
+  const firstOfId = checked.repeated_ids > 0 ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
+  return store.run(sql`INSERT INTO events (${cols})
+    SELECT ${cols} FROM (${rows}) n
+    WHERE __error IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
+    ${firstOfId}`);
 }
 
-/** Customers and products referenced by events but not yet in the store get a row of what the events tell. */
-async function deriveCustomersAndProducts(store: Store, stage: string): Promise<void> {
+/**
+ * Customers and products that events mention but the store does not hold get a row of what the events say: the
+ * customer's latest country; the product's latest description from the file, and its median price paid.
+ */
+async function deriveCustomersAndProducts(store: Store, mentions: string | undefined): Promise<void> {
   await store.run(sql`INSERT INTO customers (id, country)
-    SELECT customer_id, arg_max(country, ts) FROM ${ident(stage)}
-    WHERE __error IS NULL AND customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers)
-    GROUP BY customer_id`);
+    SELECT customer_id, arg_max(country, ts) FROM events
+    WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
+  const described = mentions
+    ? sql`SELECT product_id, title, category, brand, price FROM ${ident(mentions)} WHERE is_product AND valid > 0`
+    : sql`SELECT product_id, NULL, NULL, NULL, median(unit_price) FILTER (WHERE type = 'order') FROM events
+          WHERE product_id NOT IN (SELECT id FROM products) GROUP BY product_id`;
   await store.run(sql`INSERT INTO products (id, title, category, brand, price)
-    SELECT product_id, arg_max(product_title, ts), arg_max(product_category, ts), arg_max(product_brand, ts),
-      median(unit_price) FILTER (WHERE type = 'order')
-    FROM ${ident(stage)}
-    WHERE __error IS NULL AND product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products)
-    GROUP BY product_id`);
+    SELECT * FROM (${described}) d WHERE product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products)`);
 }
 
-/** Writes every rejected record to quarantine and returns how many there were. */
-async function quarantine(store: Store, source: Source, stage: string, lines: Sql, importId: string, entity: Entity): Promise<number> {
+/** Writes the records that parsed but failed a check to quarantine, with their line and the record as read. */
+async function quarantineRows(store: Store, source: Source, staging: Staging, lines: (rows: Sql) => Sql, importId: string, entity: Entity): Promise<number> {
+  return store.run(sql`INSERT INTO quarantine
+    SELECT ${importId}, ${entity}, ${source.file}, __line, __error.column, __error.reason, __raw, now()
+    FROM ${lines(staging.select({ numbered: true, rejects: 'skip' }, true))} WHERE __error IS NOT NULL`);
+}
+
+/** Lines DuckDB's reader could not split into fields, and the end of a truncated file. */
+async function quarantineUnreadable(store: Store, source: Source, importId: string, entity: Entity): Promise<number> {
   const common = sql`${importId}, ${entity}, ${source.file}`;
-  const bad = await store.run(sql`INSERT INTO quarantine
-    SELECT ${common}, b.__line, b.__error.column, b.__error.reason, r.raw, now()
-    FROM (SELECT __rec, __line, __error FROM ${lines} WHERE __error IS NOT NULL) b
-    LEFT JOIN (SELECT __rec, ${source.rawRecord} AS raw FROM (${source.relation}) src
-               WHERE __rec IN (SELECT __rec FROM ${ident(stage)} WHERE __error IS NOT NULL)) r USING (__rec)`);
-  let structural = 0;
+  let n = 0;
   if (source.rejectsTable) {
-    structural = await store.run(sql`INSERT INTO quarantine
+    n += await store.run(sql`INSERT INTO quarantine
       SELECT ${common}, line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line), now()
       FROM ${ident(source.rejectsTable)} GROUP BY line`);
   }
-  let truncated = 0;
   if (source.truncation) {
     const line = source.truncation.completeLines + 1;
-    truncated = await store.run(sql`INSERT INTO quarantine VALUES (${common}, ${line}, NULL,
+    n += await store.run(sql`INSERT INTO quarantine VALUES (${common}, ${line}, NULL,
       ${`the compressed file ends early (truncated gzip stream): line ${line} is incomplete and nothing after it could be read`},
       NULL, now())`);
   }
-  return bad + structural + truncated;
+  return n;
 }
-

@@ -9,11 +9,18 @@ import type { Mapping } from './mapping.js';
 
 export type Format = 'csv' | 'jsonl' | 'parquet';
 
-/** A file seen as a relation of records: `__rec` (1-based position among parsed records) plus its columns. */
+export interface ReadOptions {
+  /** Number the records (`__rec`, 1-based among parsed records); costs a sequential step, so only when needed. */
+  numbered: boolean;
+  /** The first read of a CSV keeps the lines it cannot parse in `rejectsTable`; later reads skip them alike. */
+  rejects: 'store' | 'skip';
+}
+
+/** A file seen as a relation of records: `__rec` plus its columns. */
 export interface Source {
   file: string;
   format: Format;
-  relation: Sql;
+  relation(options: ReadOptions): Sql;
   /** Column name -> DuckDB type, as found in the file. */
   columns: Map<string, string>;
   /** The SQL expression reading one source column inside `relation`. */
@@ -76,6 +83,17 @@ async function describe(store: Store, relation: Sql): Promise<Map<string, string
   return new Map(rows.filter((r) => r.column_name !== '__rec').map((r) => [r.column_name, r.column_type]));
 }
 
+function rejectOptions(r: ReadOptions, table: string): Sql {
+  return r.rejects === 'store'
+    ? sql`store_rejects = true, rejects_table = ${table}, rejects_scan = ${`${table}_scan`}`
+    : sql`ignore_errors = true`;
+}
+
+/** A streaming row_number keeps file order, so the record number is the position among parsed records. */
+function numbered(r: ReadOptions, reader: Sql): Sql {
+  return r.numbered ? sql`SELECT row_number() OVER () AS __rec, * FROM ${reader}` : sql`SELECT NULL::BIGINT AS __rec, * FROM ${reader}`;
+}
+
 function columnValue(column: string): Sql {
   return sql`src.${ident(column)}`;
 }
@@ -87,10 +105,11 @@ function jsonOfColumns(columns: Iterable<string>): Sql {
 async function openCsv(store: Store, a: OpenArgs & { mapping: Mapping }): Promise<Source> {
   const o = a.mapping.csv ?? { delimiter: ',', quote: '"', escape: '"', header: true };
   // Everything is read as text so that a bad value is caught per field, with its column, not as a whole-file error.
-  const reader = sql`read_csv(${a.path}, all_varchar = true, header = ${o.header}, delim = ${o.delimiter}, quote = ${o.quote},
-    escape = ${o.escape}, store_rejects = true, rejects_table = ${a.rejectsTable}, rejects_scan = ${`${a.rejectsTable}_scan`})`;
-  // A streaming row_number keeps file order, so the record number is the position in the file.
-  const relation = sql`SELECT row_number() OVER () AS __rec, * FROM ${reader}`;
+  const relation = (r: ReadOptions): Sql => {
+    const reader = sql`read_csv(${a.path}, all_varchar = true, header = ${o.header}, delim = ${o.delimiter}, quote = ${o.quote},
+      escape = ${o.escape}, ${rejectOptions(r, a.rejectsTable)})`;
+    return numbered(r, reader);
+  };
   const columns = await describe(store, sql`SELECT * FROM read_csv(${a.path}, all_varchar = true, header = ${o.header},
     delim = ${o.delimiter}, quote = ${o.quote}, escape = ${o.escape}, ignore_errors = true)`);
   return {
@@ -109,12 +128,13 @@ async function openCsv(store: Store, a: OpenArgs & { mapping: Mapping }): Promis
 
 async function openJsonl(store: Store, a: OpenArgs): Promise<Source> {
   // Each line is one text value: the unit separator never occurs unescaped in valid JSON, and quoting is off.
-  const reader = sql`read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '',
-    escape = '', store_rejects = true, rejects_table = ${a.rejectsTable}, rejects_scan = ${`${a.rejectsTable}_scan`})`;
-  // JSON functions throw on malformed text, so fields are read from `__json`, which is NULL for a bad line.
-  const relation = sql`SELECT __rec, __line,
+  // JSON functions throw on malformed text, so fields are read from `__json`, which is NULL for a bad line. Lines
+  // are always numbered: a blank line is skipped after numbering, so the number stays the line.
+  const relation = (r: ReadOptions): Sql => sql`SELECT __rec, __line,
       CASE WHEN json_valid(__line) THEN CASE WHEN json_type(__line) = 'OBJECT' THEN __line::JSON END END AS __json
-    FROM (SELECT row_number() OVER () AS __rec, line AS __line FROM ${reader}) WHERE trim(__line) <> ''`;
+    FROM (SELECT row_number() OVER () AS __rec, line AS __line FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)},
+      header = false, delim = ${'\x1f'}, quote = '', escape = '', ${rejectOptions(r, a.rejectsTable)}))
+    WHERE trim(__line) <> ''`;
   const keys = await store.all<{ key: string }>(sql`SELECT DISTINCT unnest(json_keys(line)) AS key
     FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '', escape = '', ignore_errors = true)
     WHERE json_valid(line) AND json_type(line) = 'OBJECT'`);
@@ -134,8 +154,9 @@ async function openJsonl(store: Store, a: OpenArgs): Promise<Source> {
 }
 
 async function openParquet(store: Store, file: string): Promise<Source> {
-  const relation = sql`SELECT file_row_number + 1 AS __rec, * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true)`;
-  const columns = await describe(store, relation);
+  // Parquet knows its row numbers without a sequential step, so they are always there.
+  const relation = (): Sql => sql`SELECT file_row_number + 1 AS __rec, * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true)`;
+  const columns = await describe(store, relation());
   return {
     file,
     format: 'parquet',

@@ -2,13 +2,9 @@ import { ImportError } from '../../shared/errors.js';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
 import { ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, EVENT_TYPES, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
 import { columnSource, type ColumnSource, type Mapping } from './mapping.js';
-import type { Source } from './source.js';
+import type { ReadOptions, Source } from './source.js';
 
-/**
- * Builds the one statement that reads a source and turns each record into a typed store row plus `__error`
- * (NULL, or {column, reason} for the first problem found). Good and bad rows land in the same staging table so the
- * file is parsed once.
- */
+/** Turns each record of a source into a typed store row plus the first problem found with it, in SQL. */
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 const TEMPORAL = /^(DATE|TIMESTAMP.*)$/;
@@ -36,8 +32,9 @@ function typedValue(v: Sql, text: Sql, sourceType: string, type: ColumnType, ref
     case 'timestamp':
       if (ref.format) return sql`TRY_STRPTIME(${text}, ${ref.format})`;
       if (TEMPORAL.test(sourceType)) return sql`CAST(${v} AS TIMESTAMP)`;
-      // Through TIMESTAMPTZ so that a written offset ("+02:00", "Z") is honoured; the session zone is UTC.
-      return sql`CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+      // A written offset ("+02:00", "Z") needs the slower TIMESTAMPTZ cast; text of 19 characters or fewer
+      // ("YYYY-MM-DD HH:MM:SS") cannot hold one. The session zone is UTC.
+      return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
     case 'boolean':
       return sourceType === 'BOOLEAN' ? v : sql`TRY_CAST(${text} AS BOOLEAN)`;
     case 'string_list':
@@ -148,15 +145,17 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
   return checks;
 }
 
-/** CREATE TEMP TABLE <table> with `__rec`, every store field of the entity (plus product fields for events) and `__error`. */
-export function stagingStatement(table: string, mapping: Mapping, source: Source): Sql {
+export interface Staging {
+  /**
+   * SELECT over the source giving `__rec`, every store field of the entity (plus product fields for events),
+   * `__error` (NULL, or {column, reason} for the first problem found) and, with `withRaw`, `__raw`: the record as read.
+   */
+  select(read: ReadOptions, withRaw?: boolean): Sql;
+}
+
+/** Checks the mapping against the file's columns once (a missing mapped column fails here, naming it). */
+export function planStaging(mapping: Mapping, source: Source): Staging {
   const fields = fieldsOf(mapping, source);
-  const typed = join([
-    sql`src.__rec`,
-    ...(source.recordError ? [sql`${source.recordError} AS __record_error`] : [sql`NULL AS __record_error`]),
-    ...fields.map((f) => sql`${f.value} AS ${col(f.spec.name)}`),
-    ...fields.filter((f) => f.unreadable).map((f) => sql`${f.unreadable!} AS ${col(`unreadable:${f.spec.name}`)}`),
-  ]);
   const names = fields.map((f) => f.spec.name);
   const shaped = mapping.entity === 'events' ? shapeEvents(mapping) : {};
   const shapedColumns = join(
@@ -169,8 +168,19 @@ export function stagingStatement(table: string, mapping: Mapping, source: Source
   const error = sql`CASE WHEN __record_error IS NOT NULL THEN __record_error
     ${join(checks.map((c) => sql`WHEN ${c.when} THEN ${c.error}`), '\n    ')} END`;
   const unreadable = fields.filter((f) => f.unreadable).map((f) => col(`unreadable:${f.spec.name}`));
-  return sql`CREATE TEMP TABLE ${col(table)} AS
-    SELECT __rec, ${join(names.map(col))}, ${error} AS __error
-    FROM (SELECT __rec, __record_error, ${shapedColumns}${unreadable.length ? sql`, ${join(unreadable)}` : sql``}
-          FROM (SELECT ${typed} FROM (${source.relation}) src))`;
+  const passUnreadable = unreadable.length ? sql`, ${join(unreadable)}` : sql``;
+  return {
+    select(read, withRaw = false) {
+      const typed = join([
+        sql`src.__rec`,
+        source.recordError ? sql`${source.recordError} AS __record_error` : sql`NULL AS __record_error`,
+        withRaw ? sql`${source.rawRecord} AS __raw` : sql`NULL AS __raw`,
+        ...fields.map((f) => sql`${f.value} AS ${col(f.spec.name)}`),
+        ...fields.filter((f) => f.unreadable).map((f) => sql`${f.unreadable!} AS ${col(`unreadable:${f.spec.name}`)}`),
+      ]);
+      return sql`SELECT __rec, ${join(names.map(col))}, ${error} AS __error, __raw
+        FROM (SELECT __rec, __record_error, __raw, ${shapedColumns}${passUnreadable}
+              FROM (SELECT ${typed} FROM (${source.relation(read)}) src))`;
+    },
+  };
 }
