@@ -18,6 +18,7 @@ const results: PhaseResult[] = [];
 if (!existsSync(join(dir, 'events.parquet'))) results.push(runPhase(phase, ['generate', dir, String(customers), String(seed)]));
 for (const format of ['csv', 'parquet']) {
   results.push(runPhase(phase, ['baseline', format, dir]));
+  results.push(runPhase(phase, ['floor', format, dir, join(out, `floor-${format}.duckdb`)]));
   results.push(runPhase(phase, ['segmint', format, dir, join(out, `bench-${format}.duckdb`)]));
 }
 
@@ -27,11 +28,15 @@ const gen = byPhase.get('generate');
 if (gen) console.log(`generate: ${fmt(gen.seconds)} s, ${gen.rows?.toLocaleString('en-US')} events, ${JSON.stringify(gen.detail)}, peak RSS ${gen.peakRssMb} MB`);
 for (const format of ['csv', 'parquet']) {
   const base = byPhase.get(`baseline-${format}`)!;
+  const fl = byPhase.get(`floor-${format}`)!;
   const ours = byPhase.get(`segmint-${format}`)!;
   const rows = ours.rows ?? 0;
-  console.log(
-    `${format.padEnd(8)} baseline ${fmt(base.seconds)} s (${fmt(rows / base.seconds / 1e6, 2)} M rows/s, peak ${base.peakRssMb} MB)` +
-      ` | segmint import+features ${fmt(ours.seconds)} s (${fmt(rows / ours.seconds / 1e6, 2)} M rows/s, peak ${ours.peakRssMb} MB)` +
-      ` | ratio ${fmt(ours.seconds / base.seconds, 2)}x (target <= 2.5x) | ${JSON.stringify(ours.detail)}`,
-  );
+  const line = (label: string, r: PhaseResult) =>
+    `  ${label.padEnd(34)} ${fmt(r.seconds).padStart(7)} s  ${fmt(rows / r.seconds / 1e6, 2).padStart(6)} M rows/s  peak RSS ${String(r.peakRssMb).padStart(5)} MB`;
+  console.log(`${format}:`);
+  console.log(line('bare read + RFM GROUP BY', base));
+  console.log(line('bare read + persist + RFM (floor)', fl));
+  console.log(line('segmint import + features', ours));
+  console.log(`  ratio vs bare ${fmt(ours.seconds / base.seconds, 2)}x (target <= 2.5x), vs floor ${fmt(ours.seconds / fl.seconds, 2)}x`);
+  console.log(`  segmint detail ${JSON.stringify(ours.detail)}`);
 }
