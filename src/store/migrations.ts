@@ -51,4 +51,43 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'audiences, memberships per as-of date, runs',
+    statements: [
+      `CREATE TABLE audiences (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL UNIQUE,
+        kind VARCHAR NOT NULL,
+        description VARCHAR,
+        definition JSON NOT NULL,
+        active BOOLEAN NOT NULL DEFAULT TRUE,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      )`,
+      // One row per member per as-of date: the snapshots that movement and trends read.
+      `CREATE TABLE memberships (
+        audience_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,
+        score DOUBLE NOT NULL,
+        reasons VARCHAR
+      )`,
+      `CREATE TABLE runs (
+        as_of TIMESTAMP PRIMARY KEY,
+        run_at TIMESTAMP NOT NULL,
+        customers BIGINT NOT NULL,
+        seconds DOUBLE NOT NULL,
+        thresholds JSON NOT NULL
+      )`,
+      // Size and revenue of each audience at each run, and the rule text it ran with (smart thresholds resolved).
+      `CREATE TABLE audience_runs (
+        as_of TIMESTAMP NOT NULL,
+        audience_id VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        revenue DOUBLE NOT NULL,
+        rule_text VARCHAR
+      )`,
+    ],
+  },
 ];

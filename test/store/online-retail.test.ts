@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerFeatures } from '../../src/features/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping, storeStats, type ImportReport, type Store } from '../../src/store/index.js';
-import { ONLINE_RETAIL, memoryStore, plainSql } from '../helpers.js';
+import { ONLINE_RETAIL, ONLINE_RETAIL_II, memoryStore, plainSql } from '../helpers.js';
 
 const RAW = `read_csv('${ONLINE_RETAIL}', header = true, all_varchar = true, quote = '"', escape = '"')`;
 const AS_OF = '2011-12-10 00:00:00';
@@ -64,5 +64,22 @@ describe('Online Retail import', () => {
     }
     const f12346 = await customerFeatures(store, AS_OF, '12346');
     expect(f12346).toMatchObject({ returns: 1, return_rate: 1, views_30d: null, email_open_rate: null });
+  });
+});
+
+describe('Online Retail II import', () => {
+  it('reads the 2009-2010 sheet with its own preset and accounts for every row', async () => {
+    const raw = `read_csv('${ONLINE_RETAIL_II}', header = true, all_varchar = true, quote = '"', escape = '"')`;
+    const [expected] = await plainSql<{ n: number; customers: number; invoices: number }>(
+      `SELECT count(*) AS n, count(DISTINCT "Customer ID") AS customers, count(DISTINCT Invoice) AS invoices FROM ${raw}`,
+    );
+    expect(expected).toEqual({ n: 525_461, customers: 4383, invoices: 28_816 });
+    const store = await memoryStore();
+    const report = await importFile(store, ONLINE_RETAIL_II, presetMapping('online-retail-ii'));
+    expect(report.accepted + report.duplicates + report.rejected).toBe(expected!.n);
+    expect(report.rejected).toBe(0);
+    const got = await store.one(sql`SELECT (SELECT count(*) FROM customers) AS customers, count(DISTINCT order_id) AS invoices FROM events`);
+    expect(got).toEqual({ customers: expected!.customers, invoices: expected!.invoices });
+    store.close();
   });
 });

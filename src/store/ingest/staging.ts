@@ -94,10 +94,8 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
   return fields;
 }
 
-const col = (name: string): Sql => ident(name);
-
 /** Sales and returns in one order export: turn the matching lines into returns with positive quantity. */
-function shapeEvents(mapping: Mapping): { type: Sql; quantity: Sql; anonymous_id: Sql } {
+function shapeEvents(mapping: Mapping): Partial<Record<string, Sql>> {
   const r = mapping.returns;
   const conditions: Sql[] = [];
   if (r?.orderIdPrefix) conditions.push(sql`starts_with(order_id, ${r.orderIdPrefix})`);
@@ -120,14 +118,14 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
   const columnOf = (name: string) => fields.find((f) => f.spec.name === name)?.column ?? name;
   for (const f of fields) {
     if (!f.unreadable) continue;
-    const flag = col(`unreadable:${f.spec.name}`);
+    const flag = ident(`unreadable:${f.spec.name}`);
     checks.push({
       when: sql`${flag} IS NOT NULL`,
       error: errorStruct(f.column, sql`${`cannot read as ${TYPE_WORDS[f.spec.type]} (${f.spec.name}): `} || ${flag}`),
     });
   }
   for (const f of fields) {
-    if (f.spec.required) checks.push({ when: sql`${col(f.spec.name)} IS NULL`, error: errorStruct(f.column ?? f.spec.name, sql`${`missing required field ${f.spec.name}`}`) });
+    if (f.spec.required) checks.push({ when: sql`${ident(f.spec.name)} IS NULL`, error: errorStruct(f.column ?? f.spec.name, sql`${`missing required field ${f.spec.name}`}`) });
   }
   if (mapping.entity === 'events') {
     const types = join(EVENT_TYPES.map((t) => sql`${t}`));
@@ -158,16 +156,11 @@ export function planStaging(mapping: Mapping, source: Source): Staging {
   const fields = fieldsOf(mapping, source);
   const names = fields.map((f) => f.spec.name);
   const shaped = mapping.entity === 'events' ? shapeEvents(mapping) : {};
-  const shapedColumns = join(
-    names.map((n) => {
-      const expr = (shaped as Record<string, Sql | undefined>)[n];
-      return expr ? sql`${expr} AS ${col(n)}` : col(n);
-    }),
-  );
+  const shapedColumns = join(names.map((n) => (shaped[n] ? sql`${shaped[n]} AS ${ident(n)}` : ident(n))));
   const checks = rowChecks(mapping, fields);
   const error = sql`CASE WHEN __record_error IS NOT NULL THEN __record_error
     ${join(checks.map((c) => sql`WHEN ${c.when} THEN ${c.error}`), '\n    ')} END`;
-  const unreadable = fields.filter((f) => f.unreadable).map((f) => col(`unreadable:${f.spec.name}`));
+  const unreadable = fields.filter((f) => f.unreadable).map((f) => ident(`unreadable:${f.spec.name}`));
   const passUnreadable = unreadable.length ? sql`, ${join(unreadable)}` : sql``;
   return {
     select(read, withRaw = false) {
@@ -175,10 +168,10 @@ export function planStaging(mapping: Mapping, source: Source): Staging {
         sql`src.__rec`,
         source.recordError ? sql`${source.recordError} AS __record_error` : sql`NULL AS __record_error`,
         withRaw ? sql`${source.rawRecord} AS __raw` : sql`NULL AS __raw`,
-        ...fields.map((f) => sql`${f.value} AS ${col(f.spec.name)}`),
-        ...fields.filter((f) => f.unreadable).map((f) => sql`${f.unreadable!} AS ${col(`unreadable:${f.spec.name}`)}`),
+        ...fields.map((f) => sql`${f.value} AS ${ident(f.spec.name)}`),
+        ...fields.filter((f) => f.unreadable).map((f) => sql`${f.unreadable!} AS ${ident(`unreadable:${f.spec.name}`)}`),
       ]);
-      return sql`SELECT __rec, ${join(names.map(col))}, ${error} AS __error, __raw
+      return sql`SELECT __rec, ${join(names.map((n) => ident(n)))}, ${error} AS __error, __raw
         FROM (SELECT __rec, __record_error, __raw, ${shapedColumns}${passUnreadable}
               FROM (SELECT ${typed} FROM (${source.relation(read)}) src))`;
     },

@@ -1,0 +1,205 @@
+import { assertNever } from '../shared/errors.js';
+import { compile, ident, join, raw, sql, type Sql } from '../sql/index.js';
+import type { Condition, EventFilter, EventSelector, Rule, Scalar, TimeValue, Window } from './ast.js';
+
+/**
+ * Compiles rules to SQL for batch runs. A rule becomes a boolean expression over three relations joined per
+ * customer: `f` (the customer feature table as of the run date), `c` (customers) and `e` (one row per customer with
+ * every event aggregate the rules of the run need, computed in a single scan of the events; see `eventAggregates`).
+ * Logic is two-valued to match the in-memory evaluator: every comparison is `coalesce(..., false)`.
+ */
+
+/** One per-customer event aggregate a rule needs; `alias` is its column in `e`. */
+export interface EventAggregateSpec {
+  alias: string;
+  /** SQL aggregate over the events scan (`ev`, joined with its product `p`). */
+  expr: Sql;
+  /** The compiled text and values, to share one column among rules asking the same thing. */
+  key: string;
+}
+
+export interface CompileContext {
+  /** The as-of timestamp, as SQL (a bound value cast to TIMESTAMP). */
+  asOf: Sql;
+  /** Collects the event aggregates; shared by all rules of a run so that the events are scanned once. */
+  aggregates: EventAggregateSpec[];
+  /** SQL that is true when the customer (`f.customer_id`) is in the named audience. */
+  inAudience: (name: string) => Sql;
+}
+
+const isTime = (v: unknown): v is TimeValue => typeof v === 'object' && v !== null && 'kind' in v;
+
+function literal(v: Scalar | TimeValue, ctx: CompileContext): Sql {
+  if (!isTime(v)) return sql`${v}`;
+  return v.kind === 'date' ? sql`CAST(${v.date} AS TIMESTAMP)` : sql`(${ctx.asOf} - ${v.days} * INTERVAL 1 DAY)`;
+}
+
+const OPS: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+
+/** `left` tested against a condition; NULL on the left makes every test but `is null` false. */
+export function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql {
+  const test = ((): Sql => {
+    switch (c.op) {
+      case '=':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return sql`${left} ${raw(OPS[c.op]!)} ${literal(c.value, ctx)}`;
+      case 'in':
+        return sql`${left} IN (${join(c.values.map((v) => literal(v, ctx)))})`;
+      case 'not_in':
+        return sql`${left} NOT IN (${join(c.values.map((v) => literal(v, ctx)))})`;
+      case 'between':
+        return sql`${left} BETWEEN ${literal(c.low, ctx)} AND ${literal(c.high, ctx)}`;
+      case 'contains':
+        return sql`contains(${left}, ${c.value})`;
+      case 'is_null':
+        return sql`${left} IS NULL`;
+      case 'is_not_null':
+        return sql`${left} IS NOT NULL`;
+      default:
+        return assertNever(c, 'condition');
+    }
+  })();
+  return sql`coalesce(${test}, false)`;
+}
+
+/** Tags are a list: `=` and `in` ask whether the product carries the tag(s), `contains` whether any tag holds the text. */
+function tagFilter(c: Condition): Sql {
+  const tags = sql`p.style_tags`;
+  switch (c.op) {
+    case '=':
+      return sql`coalesce(list_contains(${tags}, ${c.value as string}), false)`;
+    case '!=':
+      return sql`coalesce(NOT list_contains(${tags}, ${c.value as string}), false)`;
+    case 'in':
+      return sql`coalesce(list_has_any(${tags}, [${join(c.values.map((v) => sql`${v}`))}]::VARCHAR[]), false)`;
+    case 'not_in':
+      return sql`coalesce(NOT list_has_any(${tags}, [${join(c.values.map((v) => sql`${v}`))}]::VARCHAR[]), false)`;
+    case 'contains':
+      return sql`coalesce(len(list_filter(${tags}, t -> contains(t, ${c.value}))) > 0, false)`;
+    case 'is_null':
+      return sql`(${tags} IS NULL OR len(${tags}) = 0)`;
+    case 'is_not_null':
+      return sql`coalesce(len(${tags}) > 0, false)`;
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+    case 'between':
+      throw new Error(`tag does not take ${c.op}`);
+    default:
+      return assertNever(c, 'condition');
+  }
+}
+
+const FILTER_COLUMNS: Record<Exclude<EventFilter['field'], 'tag'>, string> = {
+  category: 'p.category',
+  brand: 'p.brand',
+  product: 'ev.product_id',
+  price: 'ev.unit_price',
+  quantity: 'ev.quantity',
+  channel: 'ev.channel',
+  device: 'ev.device',
+  country: 'ev.country',
+  query: 'ev.query',
+};
+
+function windowSql(w: Window, ctx: CompileContext): Sql {
+  switch (w.kind) {
+    case 'all':
+      return sql`TRUE`;
+    case 'last_days':
+      return sql`ev.ts >= ${ctx.asOf} - ${w.days} * INTERVAL 1 DAY`;
+    case 'between':
+      return sql`ev.ts >= CAST(${w.from} AS TIMESTAMP) AND ev.ts < CAST(${w.to} AS TIMESTAMP) + INTERVAL 1 DAY`;
+    default:
+      return assertNever(w, 'window');
+  }
+}
+
+/** The events a selector picks, as a filter over the scan (which already keeps only events before the as-of date). */
+export function selectorSql(s: EventSelector, ctx: CompileContext): Sql {
+  const filters = s.filters.map((f) => (f.field === 'tag' ? tagFilter(f.condition) : conditionSql(raw(FILTER_COLUMNS[f.field]), f.condition, ctx)));
+  return join([sql`ev.type = ${s.eventType}`, ...filters], ' AND ');
+}
+
+/** Registers an aggregate (or finds the same one already registered) and returns its column in `e`. */
+function aggregate(ctx: CompileContext, expr: Sql): Sql {
+  const key = JSON.stringify(compile(expr));
+  let spec = ctx.aggregates.find((a) => a.key === key);
+  if (!spec) {
+    spec = { alias: `a${ctx.aggregates.length}`, expr, key };
+    ctx.aggregates.push(spec);
+  }
+  return sql`e.${ident(spec.alias)}`;
+}
+
+export function compileRule(rule: Rule, ctx: CompileContext): Sql {
+  switch (rule.kind) {
+    case 'and':
+      return rule.rules.length ? sql`(${join(rule.rules.map((r) => compileRule(r, ctx)), ' AND ')})` : sql`TRUE`;
+    case 'or':
+      return rule.rules.length ? sql`(${join(rule.rules.map((r) => compileRule(r, ctx)), ' OR ')})` : sql`FALSE`;
+    case 'not':
+      return sql`(NOT ${compileRule(rule.rule, ctx)})`;
+    case 'feature':
+      return conditionSql(sql`f.${ident(rule.feature)}`, rule.condition, ctx);
+    case 'attribute':
+      return conditionSql(attributeSql(rule.path, rule.condition), rule.condition, ctx);
+    case 'event':
+      return conditionSql(eventValue(rule, ctx), rule.condition, ctx);
+    case 'stopped': {
+      const picked = selectorSql(rule.selector, ctx);
+      const before = aggregate(ctx, sql`count(*) FILTER (WHERE ${picked} AND ev.ts >= ${ctx.asOf} - ${rule.within} * INTERVAL 1 DAY
+        AND ev.ts < ${ctx.asOf} - ${rule.recent} * INTERVAL 1 DAY)`);
+      const recent = aggregate(ctx, sql`count(*) FILTER (WHERE ${picked} AND ev.ts >= ${ctx.asOf} - ${rule.recent} * INTERVAL 1 DAY)`);
+      return sql`(coalesce(${before}, 0) > 0 AND coalesce(${recent}, 0) = 0)`;
+    }
+    case 'in_audience':
+      return ctx.inAudience(rule.audience);
+    default:
+      return assertNever(rule, 'rule');
+  }
+}
+
+/** The value an event rule compares: a count or revenue (0 without events), or a first/last time (NULL without). */
+export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileContext): Sql {
+  const picked = sql`${selectorSql(rule.selector, ctx)} AND ${windowSql(rule.window, ctx)}`;
+  switch (rule.aggregate) {
+    case 'count':
+      return sql`coalesce(${aggregate(ctx, sql`count(*) FILTER (WHERE ${picked})`)}, 0)`;
+    case 'sum':
+      return sql`coalesce(${aggregate(ctx, sql`sum(ev.quantity * ev.unit_price) FILTER (WHERE ${picked})`)}, 0)`;
+    case 'first':
+      return aggregate(ctx, sql`min(ev.ts) FILTER (WHERE ${picked})`);
+    case 'last':
+      return aggregate(ctx, sql`max(ev.ts) FILTER (WHERE ${picked})`);
+    default:
+      return assertNever(rule.aggregate, 'aggregate');
+  }
+}
+
+/** A customers column, or a key of its JSON attributes read as the type the condition compares with. */
+export function attributeSql(path: string[], c: Condition): Sql {
+  if (path[0] !== 'attributes') return sql`c.${ident(path[0]!)}`;
+  const text = sql`json_extract_string(c.attributes, ${`$.${path.slice(1).map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`;
+  const sample = 'value' in c ? c.value : 'values' in c ? c.values[0] : 'low' in c ? c.low : undefined;
+  if (typeof sample === 'number') return sql`TRY_CAST(${text} AS DOUBLE)`;
+  if (typeof sample === 'boolean') return sql`TRY_CAST(${text} AS BOOLEAN)`;
+  return text;
+}
+
+/**
+ * The relation `e`: every collected event aggregate per customer, in one scan of the events before the as-of date.
+ * Returns undefined when no rule needs events.
+ */
+export function eventAggregatesRelation(ctx: CompileContext): Sql | undefined {
+  if (ctx.aggregates.length === 0) return undefined;
+  return sql`SELECT ev.customer_id, ${join(ctx.aggregates.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
+    FROM events ev LEFT JOIN products p ON p.id = ev.product_id
+    WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL
+    GROUP BY ev.customer_id`;
+}
