@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../shared/errors.js';
+import { registerAnalysis } from './commands/analysis.js';
+import { registerAudiences } from './commands/audiences.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerImport(program);
   registerFeatures(program);
   registerStats(program);
+  registerAudiences(program);
+  registerAnalysis(program);
   registerDemo(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -1,0 +1,125 @@
+import { ValidationError, assertNever } from '../shared/errors.js';
+import { sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { clausesOf, evaluateRule, parseRule, printRule, resolveTemplate, type Condition, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { eventValue, attributeValue } from '../segments/evaluate.js';
+import { loadCustomerContext } from './customer-context.js';
+import { listAudiences } from './repository.js';
+import { runDate } from './overlap.js';
+import type { Audience } from './schema.js';
+
+export interface ClauseExplanation {
+  clause: string;
+  held: boolean;
+  /** The customer's own value behind the clause, where it has one. */
+  value: unknown;
+  /** For a failing numeric comparison: how far the value is from passing (in the clause's unit). */
+  gap: number | null;
+}
+
+export interface AudienceExplanation {
+  id: string;
+  name: string;
+  kind: string;
+  member: boolean;
+  score: number | null;
+  reasons: string | null;
+  rule: string | null;
+  clauses: ClauseExplanation[];
+}
+
+function ownValue(clause: Rule, ctx: CustomerContext): unknown {
+  switch (clause.kind) {
+    case 'feature':
+      return ctx.features[clause.feature] ?? null;
+    case 'attribute':
+      return attributeValue(clause.path, clause.condition, ctx.customer);
+    case 'event': {
+      const v = eventValue(clause, ctx);
+      return v !== null && (clause.aggregate === 'first' || clause.aggregate === 'last') ? new Date(v).toISOString() : v;
+    }
+    case 'and':
+    case 'or':
+    case 'not':
+    case 'stopped':
+    case 'in_audience':
+      return null;
+    default:
+      return assertNever(clause, 'rule');
+  }
+}
+
+/** How much a number must move to satisfy a comparison with a number; null where distance means nothing. */
+function gapOf(value: unknown, c: Condition): number | null {
+  if (typeof value !== 'number') return null;
+  switch (c.op) {
+    case '<=':
+    case '<':
+      return typeof c.value === 'number' ? value - c.value : null;
+    case '>=':
+    case '>':
+      return typeof c.value === 'number' ? c.value - value : null;
+    case 'between':
+      if (typeof c.low !== 'number' || typeof c.high !== 'number') return null;
+      return value < c.low ? c.low - value : value - c.high;
+    case '=':
+    case '!=':
+    case 'in':
+    case 'not_in':
+    case 'contains':
+    case 'is_null':
+    case 'is_not_null':
+      return null;
+    default:
+      return assertNever(c, 'condition');
+  }
+}
+
+function explainClauses(rule: Rule, ctx: CustomerContext): ClauseExplanation[] {
+  return clausesOf(rule).map((clause) => {
+    const held = evaluateRule(clause, ctx);
+    const value = ownValue(clause, ctx);
+    const condition = 'condition' in clause ? clause.condition : undefined;
+    return { clause: printRule(clause), held, value, gap: held || !condition ? null : gapOf(value, condition) };
+  });
+}
+
+/**
+ * Why a customer is or is not in each audience at a stored run: membership, score and reasons as stored, and each
+ * clause re-evaluated in memory with the customer's values; for a non-member, how far from passing each failing
+ * clause is.
+ */
+export async function explainCustomer(store: Store, customerId: string, options: { audience?: string; asOf?: string } = {}): Promise<{ customer_id: string; as_of: string; audiences: AudienceExplanation[] }> {
+  const at = await runDate(store, options.asOf);
+  const run = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);
+  const thresholds = JSON.parse(run!.thresholds) as Thresholds;
+  const all = await listAudiences(store);
+  const chosen = options.audience ? all.filter((a) => a.id === options.audience || a.name === options.audience) : all.filter((a) => a.active);
+  if (chosen.length === 0) throw new ValidationError(`no audience "${options.audience}"`, { audience: options.audience });
+  const stored = await store.all<{ audience_id: string; score: number; reasons: string | null }>(sql`
+    SELECT audience_id, score, reasons FROM memberships WHERE customer_id = ${customerId} AND as_of = CAST(${at} AS TIMESTAMP)`);
+  const membership = new Map(stored.map((m) => [m.audience_id, m]));
+  const idByName = new Map(all.map((a) => [a.name, a.id]));
+  const ctx = await loadCustomerContext(store, customerId, at, (name) => membership.has(idByName.get(name) ?? ''));
+  if (!ctx) throw new ValidationError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
+  const ruleText = (a: Audience): string | null =>
+    a.definition.kind === 'rule' ? a.definition.text : a.definition.kind === 'smart' ? resolveTemplate(a.definition.template, thresholds) : null;
+  return {
+    customer_id: customerId,
+    as_of: at,
+    audiences: chosen.map((a) => {
+      const m = membership.get(a.id);
+      const text = ruleText(a);
+      return {
+        id: a.id,
+        name: a.name,
+        kind: a.kind,
+        member: m !== undefined,
+        score: m?.score ?? null,
+        reasons: m?.reasons ?? null,
+        rule: text,
+        clauses: text ? explainClauses(parseRule(text), ctx) : [],
+      };
+    }),
+  };
+}

@@ -1,0 +1,75 @@
+import { ValidationError } from '../shared/errors.js';
+import { join, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { listAudiences } from './repository.js';
+import type { AudienceKind } from './schema.js';
+
+export const NONE = '(none)';
+
+export interface Movement {
+  from: string;
+  to: string;
+  kind: AudienceKind;
+  /** Audience names in order, then (none). */
+  labels: string[];
+  /** matrix[i][j]: customers whose audience was labels[i] at `from` and labels[j] at `to`. */
+  matrix: number[][];
+  audiences: Array<{ id: string; name: string; size_from: number; size_to: number; entered: number; left: number }>;
+  /** Size and revenue of each audience at every stored run. */
+  trend: Array<{ as_of: string; audience: string; size: number; revenue: number }>;
+}
+
+async function requireRun(store: Store, at: string): Promise<void> {
+  const run = await store.one(sql`SELECT 1 FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);
+  if (!run) throw new ValidationError(`no stored run as of ${at}; run \`segmint run --as-of ${at.slice(0, 10)}\` first`, { as_of: at });
+}
+
+/**
+ * Movement between two snapshots. Audiences of one kind may overlap (a customer can be a Big Spender and an Active
+ * Loyal), so the matrix places each customer in their primary audience: the first of the kind, in listing order,
+ * that they belong to, or (none). Rows then add up to the sizes of primary audiences at `from`, columns at `to`;
+ * for the RFM map, where segments never overlap, those are the segment sizes. `entered` and `left` count real
+ * memberships, overlaps included.
+ */
+export async function movement(store: Store, from: string, to: string, kind: AudienceKind): Promise<Movement> {
+  await requireRun(store, from);
+  await requireRun(store, to);
+  const audiences = (await listAudiences(store)).filter((a) => a.kind === kind);
+  const labels = [...audiences.map((a) => a.name), NONE];
+  if (audiences.length === 0) throw new ValidationError(`no audiences of kind ${kind}`, { kind });
+  const ids = join(audiences.map((a) => sql`${a.id}`));
+  const position = sql`CASE m.audience_id ${join(audiences.map((a, i) => sql`WHEN ${a.id} THEN ${i + 1}`), ' ')} END`;
+  const dates = sql`(CAST(${from} AS TIMESTAMP), CAST(${to} AS TIMESTAMP))`;
+  const cells = await store.all<{ a: number | null; b: number | null; n: number }>(sql`
+    WITH kind_members AS (
+      SELECT m.customer_id, m.as_of, min(${position}) AS pos
+      FROM memberships m WHERE m.audience_id IN (${ids}) AND m.as_of IN ${dates}
+      GROUP BY m.customer_id, m.as_of
+    ),
+    a AS (SELECT customer_id, pos FROM kind_members WHERE as_of = CAST(${from} AS TIMESTAMP)),
+    b AS (SELECT customer_id, pos FROM kind_members WHERE as_of = CAST(${to} AS TIMESTAMP))
+    SELECT a.pos AS a, b.pos AS b, count(*) AS n FROM a FULL JOIN b USING (customer_id) GROUP BY ALL`);
+  const matrix = labels.map(() => labels.map(() => 0));
+  for (const c of cells) matrix[(c.a ?? labels.length) - 1]![(c.b ?? labels.length) - 1]! += c.n;
+  const flows = await store.all<{ id: string; size_from: number; size_to: number; entered: number; left: number }>(sql`
+    SELECT audience_id AS id,
+      count(*) FILTER (WHERE in_from) AS size_from, count(*) FILTER (WHERE in_to) AS size_to,
+      count(*) FILTER (WHERE in_to AND NOT in_from) AS entered, count(*) FILTER (WHERE in_from AND NOT in_to) AS left
+    FROM (SELECT audience_id, customer_id, bool_or(as_of = CAST(${from} AS TIMESTAMP)) AS in_from, bool_or(as_of = CAST(${to} AS TIMESTAMP)) AS in_to
+          FROM memberships WHERE audience_id IN (${ids}) AND as_of IN ${dates}
+          GROUP BY ALL)
+    GROUP BY audience_id`);
+  const flowOf = new Map(flows.map((f) => [f.id, f]));
+  const trend = await store.all<{ as_of: string; audience: string; size: number; revenue: number }>(sql`
+    SELECT strftime(r.as_of, '%Y-%m-%d %H:%M:%S') AS as_of, a.name AS audience, r.size, r.revenue
+    FROM audience_runs r JOIN audiences a ON a.id = r.audience_id WHERE a.kind = ${kind} ORDER BY r.as_of, a.name`);
+  return {
+    from,
+    to,
+    kind,
+    labels,
+    matrix,
+    audiences: audiences.map((a) => ({ id: a.id, name: a.name, ...{ size_from: 0, size_to: 0, entered: 0, left: 0 }, ...flowOf.get(a.id) })),
+    trend,
+  };
+}

@@ -1,0 +1,10 @@
+export * from './ast.js';
+export { parseRule } from './parser.js';
+export { printRule } from './printer.js';
+export { checkRule } from './check.js';
+export { compileRule, eventAggregatesRelation, type CompileContext, type EventAggregateSpec } from './sql-compiler.js';
+export { evaluateRule, type CustomerContext, type EventRecord } from './evaluate.js';
+export { explainSql, clausesOf } from './reasons.js';
+export { audienceReferences } from './references.js';
+export { SMART_SEGMENTS, storeThresholds, resolveTemplate, type SmartSegment, type Thresholds } from './smart.js';
+export { RFM_SEGMENTS, RFM_TIE_RULE, rfmQuery, rfmSegmentSizes } from './rfm.js';
