@@ -105,7 +105,8 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
         FROM memberships m JOIN customer_features f USING (customer_id) WHERE m.audience_id = ${a.id} AND m.as_of = ${at}`);
     }
     if (events) await store.run(sql`DROP TABLE run_events`);
-    await store.run(sql`INSERT OR REPLACE INTO runs VALUES (${at}, now(), ${customers}, ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)})`);
+    await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
+      ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);
   });
   const stats = await store.all<{ id: string; name: string; kind: string; size: number; revenue: number; rule_text: string | null }>(sql`
     SELECT a.id, a.name, a.kind, r.size, r.revenue, r.rule_text FROM audience_runs r JOIN audiences a ON a.id = r.audience_id

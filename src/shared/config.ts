@@ -7,6 +7,8 @@ const envSchema = z.object({
   /** DuckDB memory cap, e.g. "3GB"; DuckDB spills to disk past it. */
   SEGMINT_MEMORY_LIMIT: z.string().optional(),
   SEGMINT_THREADS: z.coerce.number().int().positive().optional(),
+  /** Audiences with fewer members are flagged in listings. */
+  SEGMINT_MIN_AUDIENCE_SIZE: z.coerce.number().int().nonnegative().default(50),
 });
 
 export type Config = {
@@ -14,6 +16,7 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['SEGMINT_LOG_LEVEL'];
   memoryLimit: string | undefined;
   threads: number | undefined;
+  minAudienceSize: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,5 +33,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.SEGMINT_LOG_LEVEL,
     memoryLimit: e.SEGMINT_MEMORY_LIMIT,
     threads: e.SEGMINT_THREADS,
+    minAudienceSize: e.SEGMINT_MIN_AUDIENCE_SIZE,
   };
 }

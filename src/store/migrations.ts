@@ -77,6 +77,7 @@ export const MIGRATIONS: readonly Migration[] = [
         as_of TIMESTAMP PRIMARY KEY,
         run_at TIMESTAMP NOT NULL,
         customers BIGINT NOT NULL,
+        revenue DOUBLE NOT NULL,
         seconds DOUBLE NOT NULL,
         thresholds JSON NOT NULL
       )`,

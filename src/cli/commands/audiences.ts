@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createAudience, deleteAudience, getAudience, listAudiences, runAudiences, updateAudience, type Audience } from '../../audiences/index.js';
+import { createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, type Audience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -7,16 +7,21 @@ import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
-/** What `segmint audiences` shows: the definition as rule text, and size and revenue share at the latest run. */
-async function listing(store: Store) {
+/**
+ * What `segmint audiences` shows: the definition as rule text (smart thresholds as resolved at the latest run), and
+ * size, revenue share and hygiene flags at the latest run.
+ */
+async function listing(store: Store, minSize: number) {
   const audiences = await listAudiences(store);
-  const latest = await store.all<{ audience_id: string; size: number; revenue: number; rule_text: string | null; share: number | null; as_of: string }>(sql`
-    WITH last AS (SELECT max(as_of) AS as_of FROM runs),
-    total AS (SELECT sum(revenue) AS revenue FROM customer_features WHERE (SELECT count(*) FROM last) > 0)
-    SELECT r.audience_id, r.size, r.revenue, r.rule_text, r.revenue / NULLIF((SELECT revenue FROM total), 0) AS share,
-      strftime(r.as_of, '%Y-%m-%d %H:%M:%S') AS as_of
-    FROM audience_runs r WHERE r.as_of = (SELECT as_of FROM last)`).catch(() => []);
+  const last = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  const at = last?.as_of ?? undefined;
+  const latest = at
+    ? await store.all<{ audience_id: string; size: number; rule_text: string | null; share: number | null }>(sql`
+        SELECT r.audience_id, r.size, r.rule_text, r.revenue / NULLIF(runs.revenue, 0) AS share
+        FROM audience_runs r JOIN runs USING (as_of) WHERE r.as_of = CAST(${at} AS TIMESTAMP)`)
+    : [];
   const byId = new Map(latest.map((r) => [r.audience_id, r]));
+  const flags = at ? await hygiene(store, at, minSize) : [];
   return audiences.map((a) => {
     const run = byId.get(a.id);
     return {
@@ -27,9 +32,20 @@ async function listing(store: Store) {
       definition: definitionText(a, run?.rule_text ?? null),
       size: run?.size ?? null,
       revenue_share: run?.share ?? null,
-      as_of: run?.as_of ?? null,
+      as_of: run ? at : null,
+      flags: flags.filter((f) => f.audience_id === a.id).map(({ flag, detail }) => ({ flag, detail })),
     };
   });
+}
+
+/** An audience's rule as text: a smart segment's with the thresholds of the latest run (or of the store now). */
+async function ruleTextOf(store: Store, idOrName: string): Promise<string> {
+  const a = await getAudience(store, idOrName);
+  if (a.definition.kind === 'rule') return a.definition.text;
+  if (a.definition.kind === 'rfm') throw new ValidationError(`"${a.name}" is an RFM cell group, not a rule; there is no rule to copy`);
+  const run = await store.one<{ rule_text: string | null }>(sql`SELECT rule_text FROM audience_runs WHERE audience_id = ${a.id} ORDER BY as_of DESC LIMIT 1`);
+  if (!run?.rule_text) throw new ValidationError(`"${a.name}" has no run yet: run \`segmint run\` first so its thresholds are known`);
+  return run.rule_text;
 }
 
 function definitionText(a: Audience, resolved: string | null): string {
@@ -49,11 +65,16 @@ export function registerAudiences(program: Command): void {
     .command('create')
     .description('Create a rule audience')
     .requiredOption('--name <name>', 'a unique name')
-    .requiredOption('--rule <text>', 'the rule, e.g. "recency_days <= 30 and orders >= 3"')
+    .option('--rule <text>', 'the rule, e.g. "recency_days <= 30 and orders >= 3"')
+    .option('--copy-of <audience>', "start from another audience's rule (a smart segment's with the latest run's numbers)")
     .option('--description <text>', 'what it is for')
-    .action(async (o: { name: string; rule: string; description?: string }, cmd: Command) => {
+    .action(async (o: { name: string; rule?: string; copyOf?: string; description?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const a = await withStore(ctx, (store) => createAudience(store, o));
+      if ((o.rule === undefined) === (o.copyOf === undefined)) throw new ValidationError('give --rule or --copy-of');
+      const a = await withStore(ctx, async (store) => {
+        const rule = o.rule ?? (await ruleTextOf(store, o.copyOf!));
+        return createAudience(store, { name: o.name, rule, description: o.description });
+      });
       emit(ctx.options, a, () => `created ${a.id}: ${a.name}`);
     });
   audience
@@ -84,11 +105,18 @@ export function registerAudiences(program: Command): void {
     .description('List audiences: definition, size and revenue share at the latest run')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const rows = await withStore(ctx, listing);
+      const rows = await withStore(ctx, (store) => listing(store, ctx.config.minAudienceSize));
       emit(ctx.options, rows, () =>
         table([
-          ['id', 'kind', 'size', 'revenue', 'definition'],
-          ...rows.map((r) => [r.id, r.kind, r.size, r.revenue_share === null ? '' : `${(r.revenue_share * 100).toFixed(1)}%`, r.definition]),
+          ['id', 'kind', 'size', 'revenue', 'flags', 'definition'],
+          ...rows.map((r) => [
+            r.id,
+            r.kind,
+            r.size,
+            r.revenue_share === null ? '' : `${(r.revenue_share * 100).toFixed(1)}%`,
+            r.flags.map((f) => f.flag).join(','),
+            r.definition,
+          ]),
         ]),
       );
     });

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir();
+const db = join(dir.path, 'audiences.duckdb');
+
+function segmint(...args: string[]) {
+  const { SEGMINT_DB: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as unknown };
+}
+
+beforeAll(() => {
+  const demo = segmint('demo', '--customers', '800', '--seed', '9', '--dir', join(dir.path, 'demo'), '--no-serve', '--json');
+  expect(demo.stderr).toBe('');
+  expect(demo.code).toBe(0);
+}, 120_000);
+afterAll(() => dir.cleanup());
+
+describe('segmint audience commands', () => {
+  it('runs two dates, lists audiences with rule text, sizes and flags, and shows members with reasons', () => {
+    expect(segmint('run', '--as-of', '2026-05-01', '--json').code).toBe(0);
+    const run = segmint('run', '--json').json() as { as_of: string; audiences: Array<{ name: string; size: number }> };
+    expect(run.as_of).toBe('2026-11-01 00:00:00');
+    expect(run.audiences.length).toBe(21);
+    const list = segmint('audiences', '--json').json() as Array<{ id: string; kind: string; definition: string; size: number; flags: unknown[] }>;
+    const loyals = list.find((a) => a.id === 'smart-active-loyals')!;
+    // The smart segment shows as plain rule text with the store's own numbers filled in.
+    expect(loyals.definition).toMatch(/^orders >= \d+ and recency_days <= \d+$/);
+    expect(list.filter((a) => a.kind === 'rfm')).toHaveLength(11);
+    const members = segmint('members', 'smart-active-loyals', '--limit', '5', '--json').json() as Array<{ customer_id: string; score: number; reasons: string }>;
+    expect(members).toHaveLength(5);
+    expect(members[0]!.reasons).toMatch(/^orders >= \d+ \[\d+\]; recency_days <= \d+ \[\d+\]$/);
+  });
+
+  it('creates a rule audience, copies a smart segment, and explains a customer', () => {
+    const created = segmint('audience', 'create', '--name', 'Mobile shoe fans', '--rule', 'count(order where category = "shoes" and device = "mobile") >= 1', '--json');
+    expect(created.stderr).toBe('');
+    expect(created.json()).toMatchObject({ id: 'mobile-shoe-fans', kind: 'rule' });
+    const copy = segmint('audience', 'create', '--name', 'My loyals', '--copy-of', 'Active Loyals', '--json').json() as { definition: { text: string } };
+    expect(copy.definition.text).toMatch(/^orders >= \d+ and recency_days <= \d+$/);
+    segmint('run', '--json');
+    const member = (segmint('members', 'My loyals', '--limit', '1', '--json').json() as Array<{ customer_id: string }>)[0]!;
+    const explained = segmint('explain', member.customer_id, '--audience', 'Active Loyals', '--json').json() as { audiences: Array<{ member: boolean; clauses: Array<{ held: boolean }> }> };
+    expect(explained.audiences[0]!.member).toBe(true);
+    expect(explained.audiences[0]!.clauses.every((c) => c.held)).toBe(true);
+  });
+
+  it('shows movement and overlap', () => {
+    const m = segmint('movement', '--from', '2026-05-01', '--to', '2026-11-01', '--kind', 'rfm', '--json').json() as { labels: string[]; matrix: number[][] };
+    expect(m.labels).toHaveLength(12);
+    expect(m.matrix.flat().reduce((s, x) => s + x, 0)).toBeGreaterThan(0);
+    const o = segmint('overlap', 'Active Loyals', 'My loyals', '--json').json() as { pairs: Array<{ jaccard: number }> };
+    expect(o.pairs[0]!.jaccard).toBe(1);
+    const flagged = (segmint('audiences', '--json').json() as Array<{ id: string; flags: Array<{ flag: string }> }>).find((a) => a.id === 'my-loyals')!;
+    expect(flagged.flags.map((f) => f.flag)).toContain('near_duplicate');
+  });
+
+  it('reports rule errors with their position, on one line, with a non-zero code', () => {
+    const r = segmint('audience', 'create', '--name', 'bad', '--rule', 'orders >= ', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^segmint: at 1:\d+: expected .* found end of input\n$/);
+    const m = segmint('movement', '--from', '2020-01-01', '--to', '2026-11-01', '--json');
+    expect(m.stderr).toMatch(/no stored run as of 2020-01-01/);
+  });
+});
