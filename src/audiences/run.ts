@@ -1,6 +1,6 @@
 import { materializeCustomerFeatures } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
-import { ident, sql, type Sql } from '../sql/index.js';
+import { ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import {
   audienceReferences,
@@ -42,23 +42,29 @@ function ruleOf(a: Audience, thresholds: Thresholds): RuleAudience | undefined {
   return { audience: a, text, rule: parseRule(text) };
 }
 
-/** Audiences in an order where every `in audience` reference is computed before the rule that reads it. */
-function dependencyOrder(rules: RuleAudience[]): RuleAudience[] {
+/**
+ * Rule audiences in levels: level 0 reads no other rule audience, level n reads only lower levels; each level is
+ * computed in one statement once the levels below are stored.
+ */
+function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
   const byName = new Map(rules.map((r) => [r.audience.name, r]));
-  const done = new Set<string>();
-  const out: RuleAudience[] = [];
-  const visit = (r: RuleAudience, path: string[]): void => {
-    if (done.has(r.audience.name)) return;
+  const level = new Map<string, number>();
+  const visit = (r: RuleAudience, path: string[]): number => {
+    const known = level.get(r.audience.name);
+    if (known !== undefined) return known;
     if (path.includes(r.audience.name)) throw new ValidationError(`audiences depend on each other: ${[...path, r.audience.name].join(' -> ')}`);
-    for (const ref of audienceReferences(r.rule)) {
+    const deps = audienceReferences(r.rule).flatMap((ref) => {
       const dep = byName.get(ref);
-      if (dep) visit(dep, [...path, r.audience.name]);
-    }
-    done.add(r.audience.name);
-    out.push(r);
+      return dep ? [visit(dep, [...path, r.audience.name]) + 1] : [];
+    });
+    const l = Math.max(0, ...deps);
+    level.set(r.audience.name, l);
+    return l;
   };
   rules.forEach((r) => visit(r, []));
-  return out;
+  const levels: RuleAudience[][] = [];
+  for (const r of rules) (levels[level.get(r.audience.name)!] ??= []).push(r);
+  return levels;
 }
 
 /**
@@ -70,7 +76,7 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
   const customers = await materializeCustomerFeatures(store, asOf, FEATURE_TABLE);
   const thresholds = await storeThresholds(store, FEATURE_TABLE);
   const active = (await listAudiences(store)).filter((a) => a.active);
-  const rules = dependencyOrder(active.map((a) => ruleOf(a, thresholds)).filter((r): r is RuleAudience => r !== undefined));
+  const rules = active.map((a) => ruleOf(a, thresholds)).filter((r): r is RuleAudience => r !== undefined);
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
   const idByName = new Map(active.map((a) => [a.name, a.id]));
   const ctx: CompileContext = {
@@ -78,7 +84,9 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
     aggregates: [],
     inAudience: (name) => sql`f.customer_id IN (SELECT customer_id FROM memberships WHERE audience_id = ${idByName.get(name) ?? ''} AND as_of = ${at})`,
   };
-  const compiled = rules.map((r) => ({ ...r, predicate: compileRule(r.rule, ctx), ...explainSql(r.rule, ctx) }));
+  const levels = dependencyLevels(rules).map((level) =>
+    level.map((r) => ({ ...r, predicate: compileRule(r.rule, ctx), ...explainSql(r.rule, ctx) })),
+  );
   const events = eventAggregatesRelation(ctx);
   const rfmIds = active.filter((a) => a.kind === 'rfm');
 
@@ -92,18 +100,23 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
     }
     if (events) await store.run(sql`CREATE OR REPLACE TEMP TABLE run_events AS ${events}`);
     const joinEvents: Sql = events ? sql`LEFT JOIN run_events e ON e.customer_id = f.customer_id` : sql``;
-    for (const c of compiled) {
+    // One pass over the customers per level: each audience's test, and its score and reasons only where it held.
+    for (const level of levels) {
+      const tests = join(level.map((c) => sql`{'audience_id': ${c.audience.id}, 'held': ${c.predicate},
+        'score': CASE WHEN ${c.predicate} THEN ${c.score} END, 'reasons': CASE WHEN ${c.predicate} THEN ${c.reasons} END}`));
       await store.run(sql`INSERT INTO memberships
-        SELECT ${c.audience.id}, f.customer_id, ${at}, ${c.score}, ${c.reasons}
-        FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id ${joinEvents}
-        WHERE ${c.predicate}`);
+        SELECT t.audience_id, customer_id, ${at}, t.score, t.reasons
+        FROM (SELECT f.customer_id, unnest(list_filter([${tests}], x -> x.held)) AS t
+              FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id ${joinEvents})`);
     }
-    const texts = new Map(compiled.map((c) => [c.audience.id, c.text]));
-    for (const a of active) {
-      await store.run(sql`INSERT INTO audience_runs
-        SELECT ${at}, ${a.id}, count(m.customer_id), coalesce(sum(f.revenue), 0), ${texts.get(a.id) ?? null}
-        FROM memberships m JOIN customer_features f USING (customer_id) WHERE m.audience_id = ${a.id} AND m.as_of = ${at}`);
-    }
+    const texts = join(rules.map((r) => sql`(${r.audience.id}, ${r.text})`));
+    await store.run(sql`INSERT INTO audience_runs
+      SELECT ${at}, a.id, count(m.customer_id), coalesce(sum(f.revenue), 0), any_value(t.text)
+      FROM audiences a
+      LEFT JOIN memberships m ON m.audience_id = a.id AND m.as_of = ${at}
+      LEFT JOIN ${ident(FEATURE_TABLE)} f ON f.customer_id = m.customer_id
+      ${rules.length ? sql`LEFT JOIN (VALUES ${texts}) t(id, text) ON t.id = a.id` : sql`LEFT JOIN (SELECT NULL AS id, NULL AS text) t ON FALSE`}
+      WHERE a.active GROUP BY a.id`);
     if (events) await store.run(sql`DROP TABLE run_events`);
     await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);

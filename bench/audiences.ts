@@ -1,0 +1,89 @@
+/**
+ * Audiences benchmark (issue 3): on the demo store, every built-in audience plus 20 user rules, against computing
+ * the customer feature table alone, in the same run; and in-memory evaluation of one customer against every audience.
+ * Usage: npm run bench -- --only audiences [--customers 1000000] [--seed 1] [--out bench/out]
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAudience, listAudiences, loadCustomerContext, runAudiences } from '../src/audiences/index.js';
+import { generateDemo } from '../src/demo/index.js';
+import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
+import { evaluateRule, parseRule, resolveTemplate, type Rule } from '../src/segments/index.js';
+import { sql } from '../src/sql/index.js';
+import { Store, importFile, presetMapping } from '../src/store/index.js';
+import { arg, fmt, peakRssMb } from './lib.js';
+
+const USER_RULES = [
+  'recency_days <= 30 and orders >= 3',
+  'revenue >= 500 and return_rate < 0.1',
+  'premium_index >= 1.5',
+  'discount_share >= 0.6 and orders >= 2',
+  'new_arrival_share >= 0.4',
+  'mobile_share >= 0.8 and views_30d >= 3',
+  'cart_abandon_rate >= 0.5 and carts_30d >= 1',
+  'email_open_rate >= 0.6',
+  'weekend_share >= 0.5 and orders >= 2',
+  'top_category in ["dresses", "shoes", "bags"] and aov >= 100',
+  'count(order where category = "shoes", last 90 days) >= 1',
+  'sum(order where tag = "premium", last 365 days) > 300',
+  'count(view where device = "mobile", last 30 days) >= 5',
+  'last(order) >= 60 days ago and count(return, last 180 days) >= 1',
+  'count(search where query contains "dress", last 90 days) >= 1',
+  'stopped(order, 365 days, 120 days)',
+  'count(add_to_cart, last 30 days) >= 2 and count(order, last 30 days) = 0',
+  'count(email_click, last 90 days) >= 2',
+  'first(order) >= 180 days ago',
+  'count(order where channel = "app" and price >= 50, between 2026-01-01 and 2026-10-31) >= 2',
+];
+
+const customers = Number(arg('customers', '1000000'));
+const seed = Number(arg('seed', '1'));
+const out = arg('out', join('bench', 'out'));
+const dir = join(out, `demo-${customers}-${seed}`);
+const dbPath = join(out, `audiences-${customers}-${seed}.duckdb`);
+mkdirSync(out, { recursive: true });
+
+const fresh = !existsSync(dbPath);
+const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+if (fresh) {
+  const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
+  for (const [file, preset] of [[files.products, 'segmint-products'], [files.customers, 'segmint-customers'], [files.events, 'segmint-events']] as const) {
+    await importFile(store, file, presetMapping(preset));
+  }
+}
+const existing = new Set((await listAudiences(store)).map((a) => a.name));
+for (const [i, rule] of USER_RULES.entries()) if (!existing.has(`bench rule ${i + 1}`)) await createAudience(store, { name: `bench rule ${i + 1}`, rule });
+const asOf = await defaultAsOf(store);
+
+let t = performance.now();
+await materializeCustomerFeatures(store, asOf, 'bench_features');
+const featuresSeconds = (performance.now() - t) / 1000;
+t = performance.now();
+const report = await runAudiences(store, asOf);
+const runSeconds = (performance.now() - t) / 1000;
+await store.run(sql`DROP TABLE bench_features`);
+
+// Real time: one customer's context is loaded once, then every audience is evaluated against it in memory.
+const audiences = await listAudiences(store);
+const rules: Rule[] = audiences.flatMap((a) => (a.definition.kind === 'rule' ? [parseRule(a.definition.text)] : a.definition.kind === 'smart' ? [parseRule(resolveTemplate(a.definition.template, report.thresholds))] : []));
+const sample = await store.all<{ customer_id: string }>(sql`SELECT customer_id FROM customer_features WHERE orders >= 5 ORDER BY customer_id LIMIT 20`);
+let evaluations = 0;
+let evalMs = 0;
+let maxMs = 0;
+for (const { customer_id } of sample) {
+  const ctx = (await loadCustomerContext(store, customer_id, asOf, () => false))!;
+  const rounds = 200;
+  const s = performance.now();
+  for (let r = 0; r < rounds; r++) for (const rule of rules) evaluateRule(rule, ctx);
+  const perCustomer = (performance.now() - s) / rounds;
+  evalMs += perCustomer;
+  maxMs = Math.max(maxMs, perCustomer);
+  evaluations++;
+}
+store.close();
+
+console.log(`\nAudiences, ${customers.toLocaleString('en-US')} customers (seed ${seed}), as of ${asOf}`);
+console.log(`  customer feature table alone          ${fmt(featuresSeconds).padStart(7)} s`);
+console.log(`  run: features + ${report.audiences.length} audiences (${report.audiences.filter((a) => a.kind !== 'rule').length} built-in, ${USER_RULES.length} user rules)  ${fmt(runSeconds)} s`);
+console.log(`  ratio ${fmt(runSeconds / featuresSeconds, 2)}x the feature table (target <= 2x)`);
+console.log(`  in-memory: one customer against ${rules.length} rule audiences: mean ${fmt(evalMs / evaluations * 1000, 0)} us, worst ${fmt(maxMs * 1000, 0)} us (target < 1 ms); peak RSS ${peakRssMb()} MB`);
