@@ -94,29 +94,28 @@ export function testCondition(raw: unknown, c: Condition, asOf: number): boolean
   }
 }
 
+/** Mirrors the SQL compiler's tag filter: membership for `=` and `in`, a substring of any tag for `contains`. */
 function tagTest(tags: readonly string[] | null, c: Condition): boolean {
-  if (c.op === 'is_null') return tags === null || tags.length === 0;
-  if (c.op === 'is_not_null') return tags !== null && tags.length > 0;
-  if (tags === null) return false;
   switch (c.op) {
     case '=':
-      return tags.includes(c.value as string);
-    case '!=':
-      return !tags.includes(c.value as string);
+      return tags !== null && tags.includes(c.value as string);
     case 'in':
-      return c.values.some((v) => tags.includes(v as string));
-    case 'not_in':
-      return !c.values.some((v) => tags.includes(v as string));
+      return tags !== null && c.values.some((v) => tags.includes(v as string));
     case 'contains':
-      return tags.some((t) => t.includes(c.value));
+      return tags !== null && tags.some((t) => t.includes(c.value));
+    case '!=':
     case '<':
     case '<=':
     case '>':
     case '>=':
     case 'between':
+    case 'not_in':
+    case 'is_null':
+    case 'is_not_null':
+      // The checker allows only the three above on tags.
       throw new Error(`tag does not take ${c.op}`);
     default:
-      return assertNever(c.op, 'condition');
+      return assertNever(c, 'condition');
   }
 }
 

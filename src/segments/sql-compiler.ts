@@ -72,23 +72,20 @@ function tagFilter(c: Condition): Sql {
   switch (c.op) {
     case '=':
       return sql`coalesce(list_contains(${tags}, ${c.value as string}), false)`;
-    case '!=':
-      return sql`coalesce(NOT list_contains(${tags}, ${c.value as string}), false)`;
     case 'in':
       return sql`coalesce(list_has_any(${tags}, [${join(c.values.map((v) => sql`${v}`))}]::VARCHAR[]), false)`;
-    case 'not_in':
-      return sql`coalesce(NOT list_has_any(${tags}, [${join(c.values.map((v) => sql`${v}`))}]::VARCHAR[]), false)`;
     case 'contains':
       return sql`coalesce(len(list_filter(${tags}, t -> contains(t, ${c.value}))) > 0, false)`;
-    case 'is_null':
-      return sql`(${tags} IS NULL OR len(${tags}) = 0)`;
-    case 'is_not_null':
-      return sql`coalesce(len(${tags}) > 0, false)`;
+    case '!=':
     case '<':
     case '<=':
     case '>':
     case '>=':
     case 'between':
+    case 'not_in':
+    case 'is_null':
+    case 'is_not_null':
+      // The checker allows only the three above on tags.
       throw new Error(`tag does not take ${c.op}`);
     default:
       return assertNever(c, 'condition');
