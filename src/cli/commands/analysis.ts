@@ -52,7 +52,8 @@ export function registerAnalysis(program: Command): void {
         r.audiences
           .map((a) => {
             const head = `${a.member ? 'IN ' : 'OUT'} ${a.name} (${a.kind})${a.reasons ? `: ${a.reasons}` : ''}`;
-            const lines = a.clauses.map((c) => `    ${c.held ? 'yes' : 'no '} ${c.clause} [${JSON.stringify(c.value)}]${c.gap !== null ? ` off by ${+c.gap.toFixed(2)}` : ''}`);
+            const shown = (v: unknown) => JSON.stringify(typeof v === 'number' ? +v.toFixed(4) : v);
+            const lines = a.clauses.map((c) => `    ${c.held ? 'yes' : 'no '} ${c.clause} [${shown(c.value)}]${c.gap !== null ? ` off by ${+c.gap.toFixed(2)}` : ''}`);
             return [head, ...lines].join('\n');
           })
           .join('\n'),
