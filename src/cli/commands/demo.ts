@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generateDemo } from '../../demo/index.js';
-import { defaultAsOf, materializeCustomerFeatures, materializeProductFeatures } from '../../features/index.js';
+import { runAudiences } from '../../audiences/index.js';
+import { defaultAsOf, materializeProductFeatures } from '../../features/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import { importFile, presetMapping, storeStats, type Store } from '../../store/index.js';
@@ -32,7 +33,7 @@ async function featureSummary(store: Store) {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Generate the demo fashion store, import it, compute features and print a summary')
+    .description('Generate the demo fashion store, import it, run features and every audience, and print a summary')
     .option('--customers <n>', 'customers to generate', '10000')
     .option('--seed <s>', 'random seed (same seed, same store)', '42')
     .option('--dir <dir>', 'where the generated files go (default .segmint/demo-<customers>-<seed>)')
@@ -58,11 +59,13 @@ export function registerDemo(program: Command): void {
             imports.push(await importFile(store, file, presetMapping(preset)));
           }
           const asOf = await defaultAsOf(store);
-          await materializeCustomerFeatures(store, asOf);
+          // The full pipeline: features, every audience, and the snapshot for that date.
+          const run = await runAudiences(store, asOf);
           await materializeProductFeatures(store, asOf);
           const stats = await storeStats(store);
           const features = await featureSummary(store);
-          return { db: store.path, dir: outDir, truth: files.truth, as_of: asOf, generated_ms: generatedMs, total_ms: Date.now() - started, imports, stats, features };
+          const audiences = run.audiences.map(({ name, kind, size }) => ({ name, kind, size }));
+          return { db: store.path, dir: outDir, truth: files.truth, as_of: asOf, generated_ms: generatedMs, total_ms: Date.now() - started, imports, stats, features, audiences };
       });
       emit(ctx.options, summary, () =>
         [
@@ -70,6 +73,8 @@ export function registerDemo(program: Command): void {
           ...summary.imports.map(describeReport),
           `Features as of ${summary.as_of}:`,
           table(Object.entries(summary.features ?? {})),
+          `Audiences as of ${summary.as_of} (segmint audiences, segmint members ID, segmint explain CUSTOMER):`,
+          table([['audience', 'kind', 'customers'], ...summary.audiences.map((a) => [a.name, a.kind, a.size])]),
           `Done in ${(summary.total_ms / 1000).toFixed(1)} s.`,
         ].join('\n'),
       );
