@@ -60,3 +60,11 @@ export type Rule =
   | { kind: 'in_audience'; audience: string };
 
 export type RuleKind = Rule['kind'];
+
+/** A value the condition compares with, which tells the type to read an untyped left side (a JSON attribute) as. */
+export function comparedValue(c: Condition): Scalar | TimeValue | undefined {
+  if ('value' in c) return c.value;
+  if ('values' in c) return c.values[0];
+  if ('low' in c) return c.low;
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/errors.js';
-import type { Condition, EventFilter, EventSelector, Rule, Scalar, TimeValue, Window } from './ast.js';
+import { comparedValue, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Evaluates a rule for one customer in memory, for real-time classification. It must mean exactly what
@@ -173,7 +173,7 @@ export function attributeValue(path: readonly string[], c: Condition, customer: 
   for (const key of path.slice(1)) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   if (node === undefined || node === null) return null;
   const text = typeof node === 'string' ? node : JSON.stringify(node);
-  const sample = 'value' in c ? c.value : 'values' in c ? c.values[0] : 'low' in c ? c.low : undefined;
+  const sample = comparedValue(c);
   if (typeof sample === 'number') {
     const n = text.trim() === '' ? NaN : Number(text);
     return Number.isFinite(n) ? n : null;

@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/errors.js';
 import { compile, ident, join, raw, sql, type Sql } from '../sql/index.js';
-import type { Condition, EventFilter, EventSelector, Rule, Scalar, TimeValue, Window } from './ast.js';
+import { comparedValue, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Compiles rules to SQL for batch runs. A rule becomes a boolean expression over three relations joined per
@@ -183,7 +183,7 @@ export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileC
 export function attributeSql(path: string[], c: Condition): Sql {
   if (path[0] !== 'attributes') return sql`c.${ident(path[0]!)}`;
   const text = sql`json_extract_string(c.attributes, ${`$.${path.slice(1).map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`;
-  const sample = 'value' in c ? c.value : 'values' in c ? c.values[0] : 'low' in c ? c.low : undefined;
+  const sample = comparedValue(c);
   if (typeof sample === 'number') return sql`TRY_CAST(${text} AS DOUBLE)`;
   if (typeof sample === 'boolean') return sql`TRY_CAST(${text} AS BOOLEAN)`;
   return text;
