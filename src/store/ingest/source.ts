@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { ImportError } from '../../shared/errors.js';
@@ -62,6 +63,7 @@ export async function openSource(store: Store, file: string, mapping: Mapping, i
         return await openParquet(store, file);
     }
   } catch (err) {
+    if (truncation) await rm(truncation.prefixPath, { force: true });
     if (err instanceof ImportError) throw err;
     throw new ImportError(`${file}: cannot be read as ${format}: ${firstLine(err)}`, { file, format });
   }
