@@ -55,10 +55,10 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   const importId = randomUUID().replaceAll('-', '');
   const source = await openSource(store, file, mapping, importId);
-  const staging = planStaging(mapping, source);
   const mentions = `products_${importId}`;
   const step = options.onStep ?? (() => undefined);
   try {
+    const staging = planStaging(mapping, source);
     return await store.transaction(async () => {
       step('check');
       const checked = await check(store, mapping, staging, mentions);
