@@ -91,4 +91,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'erasure: tombstones, quarantine rows tied to their customer, store settings',
+    statements: [
+      `ALTER TABLE quarantine ADD COLUMN customer_id VARCHAR`,
+      // A keyed hash of each erased customer id, so that a re-import does not bring the customer back.
+      `CREATE TABLE tombstones (hash VARCHAR PRIMARY KEY, erased_at TIMESTAMP NOT NULL)`,
+      `CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+    ],
+  },
 ];

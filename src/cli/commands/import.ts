@@ -23,7 +23,8 @@ function chooseMapping(o: ImportOptions): Mapping {
 }
 
 export function describeReport(r: ImportReport): string {
-  const head = `${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected`;
+  const erased = r.erased > 0 ? `, ${r.erased} of erased customers skipped` : '';
+  const head = `${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`;
   if (r.quarantined.length === 0) return head;
   const more = r.rejected > r.quarantined.length ? `\n(${r.rejected - r.quarantined.length} more in quarantine)` : '';
   return `${head}\n${table([['line', 'column', 'reason'], ...r.quarantined.map((q) => [q.line, q.column, q.reason])])}${more}`;

@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, type Source } from './source.js';
 import { planStaging, type Staging } from './staging.js';
+import { tombstoneKeyIfAny } from '../privacy.js';
 
 export interface QuarantinedRow {
   line: number | null;
@@ -18,11 +19,13 @@ export interface ImportReport {
   file: string;
   entity: Entity;
   format: string;
-  /** Records read from the file: accepted + duplicates + rejected. */
+  /** Records read from the file: accepted + duplicates + rejected + erased. */
   rows: number;
   accepted: number;
   duplicates: number;
   rejected: number;
+  /** Rows of customers erased earlier: not stored again, not even in quarantine. */
+  erased: number;
   /** The first ten quarantined rows, in file order. */
   quarantined: QuarantinedRow[];
 }
@@ -36,11 +39,16 @@ export interface ImportOptions {
 interface Checked {
   valid: number;
   bad: number;
+  erased: number;
   /** Good rows without an id of their own, which get one hashed from their fields and line. */
   unidentified: number;
   /** Ids given to more than one good row of the file (an event sent twice). */
   repeated_ids: number;
 }
+
+/** A row to store, and a row to quarantine; rows of erased customers are neither. */
+const GOOD = sql`__error IS NULL AND NOT __erased`;
+const BAD = sql`__error IS NOT NULL AND NOT __erased`;
 
 const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((c) => ident(c.name)));
 
@@ -58,7 +66,8 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
   const mentions = `products_${importId}`;
   const step = options.onStep ?? (() => undefined);
   try {
-    const staging = planStaging(mapping, source);
+    const tombstoneKey = await tombstoneKeyIfAny(store);
+    const staging = planStaging(mapping, source, tombstoneKey);
     return await store.transaction(async () => {
       step('check');
       const checked = await check(store, mapping, staging, mentions);
@@ -67,8 +76,9 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       step('store');
       const accepted = await storeRows(store, mapping, staging, lines, checked);
       step('quarantine');
-      const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0)
-        + (await quarantineUnreadable(store, source, importId, mapping.entity));
+      const unreadable = await quarantineUnreadable(store, source, importId, mapping.entity, tombstoneKey);
+      const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0) + unreadable.quarantined;
+      const erased = checked.erased + unreadable.erased;
       step('derive');
       if (mapping.entity === 'events') await deriveCustomersAndProducts(store, describesProducts(mapping) ? mentions : undefined);
       const report: ImportReport = {
@@ -76,10 +86,11 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         file,
         entity: mapping.entity,
         format: source.format,
-        rows: checked.valid + rejected,
+        rows: checked.valid + rejected + erased,
         accepted,
         duplicates: checked.valid - accepted,
         rejected,
+        erased,
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
       };
@@ -106,17 +117,17 @@ async function count(store: Store, q: Sql): Promise<number> {
  */
 async function check(store: Store, mapping: Mapping, staging: Staging, mentions: string): Promise<Checked> {
   const rows = staging.select({ numbered: false, rejects: 'store' });
-  const good = sql`FILTER (WHERE __error IS NULL)`;
-  const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE __error IS NOT NULL) AS bad,
-    count(*) FILTER (WHERE __error IS NULL AND id IS NULL) AS unidentified,
+  const good = sql`FILTER (WHERE ${GOOD})`;
+  const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE ${BAD}) AS bad, count(*) FILTER (WHERE __erased) AS erased,
+    count(*) FILTER (WHERE ${GOOD} AND id IS NULL) AS unidentified,
     ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids`;
   if (!describesProducts(mapping)) return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
   await store.run(sql`CREATE TEMP TABLE ${ident(mentions)} AS
     SELECT GROUPING(product_id) = 0 AS is_product, product_id, ${counts},
       arg_max(product_title, ts) ${good} AS title, arg_max(product_category, ts) ${good} AS category,
-      arg_max(product_brand, ts) ${good} AS brand, median(unit_price) FILTER (WHERE __error IS NULL AND type = 'order') AS price
+      arg_max(product_brand, ts) ${good} AS brand, median(unit_price) FILTER (WHERE ${GOOD} AND type = 'order') AS price
     FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
-  return (await store.one<Checked>(sql`SELECT valid, bad, unidentified, repeated_ids FROM ${ident(mentions)} WHERE NOT is_product`))!;
+  return (await store.one<Checked>(sql`SELECT valid, bad, erased, unidentified, repeated_ids FROM ${ident(mentions)} WHERE NOT is_product`))!;
 }
 
 function describesProducts(mapping: Mapping): boolean {
@@ -143,7 +154,7 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
   if (entity !== 'events') {
     // Customers and products: the last row of an id wins; a row equal to the stored one is a duplicate.
     return store.run(sql`INSERT OR REPLACE INTO ${ident(entity)} (${cols})
-      SELECT ${cols} FROM (${staging.select({ numbered: true, rejects: 'skip' })}) WHERE __error IS NULL
+      SELECT ${cols} FROM (${staging.select({ numbered: true, rejects: 'skip' })}) WHERE ${GOOD}
       QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec DESC) = 1
       EXCEPT SELECT ${cols} FROM ${ident(entity)}`);
   }
@@ -159,7 +170,7 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
   const firstOfId = checked.repeated_ids > 0 ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
   return store.run(sql`INSERT INTO events (${cols})
     SELECT ${cols} FROM (${rows}) n
-    WHERE __error IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
+    WHERE ${GOOD} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
     ${firstOfId}`);
 }
 
@@ -181,25 +192,36 @@ async function deriveCustomersAndProducts(store: Store, mentions: string | undef
 
 /** Writes the records that parsed but failed a check to quarantine, with their line and the record as read. */
 async function quarantineRows(store: Store, source: Source, staging: Staging, lines: (rows: Sql) => Sql, importId: string, entity: Entity): Promise<number> {
+  const person = entity === 'events' ? sql`customer_id` : entity === 'customers' ? sql`id` : sql`NULL`;
   return store.run(sql`INSERT INTO quarantine
-    SELECT ${importId}, ${entity}, ${source.file}, __line, __error.column, __error.reason, __raw, now()
-    FROM ${lines(staging.select({ numbered: true, rejects: 'skip' }, true))} WHERE __error IS NOT NULL`);
+    SELECT ${importId}, ${entity}, ${source.file}, __line, __error.column, __error.reason, __raw, now(), ${person}
+    FROM ${lines(staging.select({ numbered: true, rejects: 'skip' }, true))} WHERE ${BAD}`);
 }
 
-/** Lines DuckDB's reader could not split into fields, and the end of a truncated file. */
-async function quarantineUnreadable(store: Store, source: Source, importId: string, entity: Entity): Promise<number> {
+/**
+ * Lines DuckDB's reader could not split into fields, and the end of a truncated file. A broken line with a field
+ * whose keyed hash is an erased customer's is dropped (counted as erased), so erasure survives a re-import.
+ */
+async function quarantineUnreadable(store: Store, source: Source, importId: string, entity: Entity, tombstoneKey: string | undefined): Promise<{ quarantined: number; erased: number }> {
   const common = sql`${importId}, ${entity}, ${source.file}`;
   let n = 0;
+  let erased = 0;
   if (source.rejectsTable) {
-    n += await store.run(sql`INSERT INTO quarantine
-      SELECT ${common}, line, any_value(column_name), string_agg(error_message, '; '), any_value(csv_line), now()
-      FROM ${ident(source.rejectsTable)} GROUP BY line`);
+    const erasedLine = tombstoneKey
+      ? sql`list_has_any(list_transform(regexp_split_to_array(csv_line, '[,;\t|]'), f -> sha256(${tombstoneKey} || trim(f, ' "'))),
+          (SELECT list(hash) FROM tombstones))`
+      : sql`false`;
+    const lines = sql`(SELECT line, any_value(column_name) AS column_name, string_agg(error_message, '; ') AS reason,
+        any_value(csv_line) AS csv_line, bool_or(${erasedLine}) AS erased
+      FROM ${ident(source.rejectsTable)} GROUP BY line)`;
+    n += await store.run(sql`INSERT INTO quarantine SELECT ${common}, line, column_name, reason, csv_line, now(), NULL FROM ${lines} WHERE NOT erased`);
+    erased = await count(store, sql`SELECT count(*) AS n FROM ${lines} WHERE erased`);
   }
   if (source.truncation) {
     const line = source.truncation.completeLines + 1;
     n += await store.run(sql`INSERT INTO quarantine VALUES (${common}, ${line}, NULL,
       ${`the compressed file ends early (truncated gzip stream): line ${line} is incomplete and nothing after it could be read`},
-      NULL, now())`);
+      NULL, now(), NULL)`);
   }
-  return n;
+  return { quarantined: n, erased };
 }

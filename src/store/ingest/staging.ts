@@ -146,13 +146,17 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
 export interface Staging {
   /**
    * SELECT over the source giving `__rec`, every store field of the entity (plus product fields for events),
-   * `__error` (NULL, or {column, reason} for the first problem found) and, with `withRaw`, `__raw`: the record as read.
+   * `__error` (NULL, or {column, reason} for the first problem found), `__erased` and, with `withRaw`, `__raw`: the
+   * record as read.
    */
   select(read: ReadOptions, withRaw?: boolean): Sql;
 }
 
-/** Checks the mapping against the file's columns once (a missing mapped column fails here, naming it). */
-export function planStaging(mapping: Mapping, source: Source): Staging {
+/**
+ * Checks the mapping against the file's columns once (a missing mapped column fails here, naming it). With a
+ * tombstone key, rows of erased customers are marked `__erased` (their keyed hash is in `tombstones`).
+ */
+export function planStaging(mapping: Mapping, source: Source, tombstoneKey?: string): Staging {
   const fields = fieldsOf(mapping, source);
   const names = fields.map((f) => f.spec.name);
   const shaped = mapping.entity === 'events' ? shapeEvents(mapping) : {};
@@ -162,6 +166,11 @@ export function planStaging(mapping: Mapping, source: Source): Staging {
     ${join(checks.map((c) => sql`WHEN ${c.when} THEN ${c.error}`), '\n    ')} END`;
   const unreadable = fields.filter((f) => f.unreadable).map((f) => ident(`unreadable:${f.spec.name}`));
   const passUnreadable = unreadable.length ? sql`, ${join(unreadable)}` : sql``;
+  const person = mapping.entity === 'events' ? 'customer_id' : mapping.entity === 'customers' ? 'id' : undefined;
+  const erased =
+    tombstoneKey && person
+      ? sql`coalesce(sha256(${tombstoneKey} || ${ident(person)}) IN (SELECT hash FROM tombstones), false)`
+      : sql`false`;
   return {
     select(read, withRaw = false) {
       const typed = join([
@@ -171,7 +180,7 @@ export function planStaging(mapping: Mapping, source: Source): Staging {
         ...fields.map((f) => sql`${f.value} AS ${ident(f.spec.name)}`),
         ...fields.filter((f) => f.unreadable).map((f) => sql`${f.unreadable!} AS ${ident(`unreadable:${f.spec.name}`)}`),
       ]);
-      return sql`SELECT __rec, ${join(names.map((n) => ident(n)))}, ${error} AS __error, __raw
+      return sql`SELECT __rec, ${join(names.map((n) => ident(n)))}, ${error} AS __error, ${erased} AS __erased, __raw
         FROM (SELECT __rec, __record_error, __raw, ${shapedColumns}${passUnreadable}
               FROM (SELECT ${typed} FROM (${source.relation(read)}) src))`;
     },

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { NotFoundError } from '../shared/errors.js';
+import { ident, sql } from '../sql/index.js';
+import type { Store } from './store.js';
+
+/**
+ * Erasure and export of one customer's data. An erased customer leaves a tombstone: a hash of their id keyed with a
+ * secret of this store (a plain hash of a short numeric id could be reversed by trying them all), which ingest
+ * checks so that re-importing an old file does not bring them back.
+ */
+
+async function tombstoneKey(store: Store): Promise<string> {
+  await store.run(sql`INSERT INTO settings VALUES ('tombstone_key', ${randomBytes(32).toString('hex')}) ON CONFLICT DO NOTHING`);
+  return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = 'tombstone_key'`))!.value;
+}
+
+/** The key, when there is any tombstone to check against; ingest skips the hashing otherwise. */
+export async function tombstoneKeyIfAny(store: Store): Promise<string | undefined> {
+  const any = await store.one(sql`SELECT 1 FROM tombstones LIMIT 1`);
+  return any ? tombstoneKey(store) : undefined;
+}
+
+/** Tables with a customer_id column: events, memberships, feature tables, and whatever later modules add. */
+async function tablesWithCustomerId(store: Store): Promise<string[]> {
+  const rows = await store.all<{ table_name: string }>(sql`SELECT DISTINCT table_name FROM information_schema.columns
+    WHERE table_schema = 'main' AND column_name = 'customer_id' ORDER BY table_name`);
+  return rows.map((r) => r.table_name);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface Erasure {
+  customer_id: string;
+  /** Rows removed, per table. */
+  deleted: Record<string, number>;
+}
+
+/** Removes every row about the customer, in one transaction, and leaves a tombstone. */
+export async function eraseCustomer(store: Store, customerId: string): Promise<Erasure> {
+  const known = await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}
+    UNION ALL SELECT 1 FROM events WHERE customer_id = ${customerId} LIMIT 1`);
+  if (!known) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  const key = await tombstoneKey(store);
+  const tables = await tablesWithCustomerId(store);
+  return store.transaction(async () => {
+    const deleted: Record<string, number> = {};
+    for (const table of tables) deleted[table] = await store.run(sql`DELETE FROM ${ident(table)} WHERE customer_id = ${customerId}`);
+    deleted.customers = await store.run(sql`DELETE FROM customers WHERE id = ${customerId}`);
+    // Lines that could not be parsed into fields carry no customer_id; the id is removed wherever it stands as a field.
+    const asField = `(^|[,"\\s:{\\[])${escapeRegex(customerId)}($|[,"\\s}\\]])`;
+    deleted.quarantine = (deleted.quarantine ?? 0) + (await store.run(sql`DELETE FROM quarantine WHERE regexp_matches(coalesce(raw, ''), ${asField})`));
+    await store.run(sql`INSERT INTO tombstones VALUES (sha256(${key} || ${customerId}), now()) ON CONFLICT DO NOTHING`);
+    return { customer_id: customerId, deleted };
+  });
+}
+
+/** Everything the store holds about one customer (a data subject access request). */
+export async function exportCustomer(store: Store, customerId: string): Promise<Record<string, unknown>> {
+  const customer = await store.one(sql`SELECT * EXCLUDE (attributes), attributes::VARCHAR AS attributes FROM customers WHERE id = ${customerId}`);
+  const out: Record<string, unknown> = { customer: customer ?? null };
+  for (const table of await tablesWithCustomerId(store)) {
+    out[table] = await store.all(sql`SELECT * FROM ${ident(table)} WHERE customer_id = ${customerId}`);
+  }
+  if (!customer && Object.values(out).every((v) => v === null || (Array.isArray(v) && v.length === 0))) {
+    throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  }
+  return out;
+}
