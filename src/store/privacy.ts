@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError } from '../shared/errors.js';
-import { ident, sql } from '../sql/index.js';
+import { ident, join, sql } from '../sql/index.js';
+import { CONSENT_CHANNELS, type ConsentChannel } from './schema.js';
 import type { Store } from './store.js';
 
 /**
@@ -67,4 +68,19 @@ export async function exportCustomer(store: Store, customerId: string): Promise<
     throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
   }
   return out;
+}
+
+export type ConsentUpdate = Partial<Record<ConsentChannel, boolean>>;
+
+/** Sets consent per channel (email, sms, push, ads); channels left out keep their value. Returns the consent now held. */
+export async function setConsent(store: Store, customerId: string, update: ConsentUpdate): Promise<Record<ConsentChannel, boolean | null>> {
+  const sets = CONSENT_CHANNELS.filter((c) => update[c] !== undefined).map((c) => sql`${ident(`consent_${c}`)} = ${update[c]!}`);
+  if (sets.length > 0) {
+    const changed = await store.run(sql`UPDATE customers SET ${join(sets)} WHERE id = ${customerId}`);
+    if (changed === 0) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  }
+  const row = await store.one<Record<string, boolean | null>>(sql`SELECT consent_email AS email, consent_sms AS sms, consent_push AS push,
+    consent_ads AS ads FROM customers WHERE id = ${customerId}`);
+  if (!row) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  return { email: row.email ?? null, sms: row.sms ?? null, push: row.push ?? null, ads: row.ads ?? null };
 }

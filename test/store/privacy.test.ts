@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudiences } from '../../src/audiences/index.js';
 import { ident, sql } from '../../src/sql/index.js';
-import { eraseCustomer, exportCustomer, identityMapping, importFile, type Store } from '../../src/store/index.js';
+import { eraseCustomer, exportCustomer, identityMapping, importFile, setConsent, type Store } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
 const WHO = 'cust-erase-me';
@@ -73,5 +73,11 @@ describe('erasing a customer', () => {
     // Two orders, the bad-date row and the line that could not be parsed: all the erased customer's, none stored.
     expect(e).toMatchObject({ erased: 4, accepted: 0, duplicates: 1, rejected: 0, rows: 5 });
     expect(await placesHolding(store, WHO)).toEqual([]);
+  });
+
+  it('sets consent per channel, leaving the others as they were', async () => {
+    expect(await setConsent(store, 'c2', { sms: true })).toEqual({ email: false, sms: true, push: null, ads: null });
+    expect(await setConsent(store, 'c2', { email: true, ads: false })).toEqual({ email: true, sms: true, push: null, ads: false });
+    await expect(setConsent(store, 'nobody', { email: true })).rejects.toThrow(/not in the store/);
   });
 });
