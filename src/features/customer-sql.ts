@@ -58,7 +58,7 @@ o AS (
   FROM orders GROUP BY customer_id
 ),
 cc AS (
-  SELECT customer_id, count(*) AS distinct_categories, arg_max(cat, spend) AS top_category
+  SELECT customer_id, count(*) AS distinct_categories, first(cat ORDER BY spend DESC, cat) AS top_category
   FROM (SELECT customer_id, cat, sum(q * p) AS spend FROM lines
         WHERE customer_id IS NOT NULL AND cat <> '' ${only('customer_id')} GROUP BY customer_id, cat)
   GROUP BY customer_id

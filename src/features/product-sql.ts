@@ -22,8 +22,11 @@ r AS (SELECT product_id, sum(quantity) AS returned_units, sum(quantity * unit_pr
       FROM ev WHERE type = 'return' GROUP BY product_id),
 v AS (SELECT product_id, count(*) AS views FROM ev WHERE type = 'view' GROUP BY product_id),
 t AS (
-  SELECT id, CASE ntile(3) OVER (PARTITION BY coalesce(category, '') ORDER BY price) WHEN 1 THEN 'low' WHEN 2 THEN 'mid' ELSE 'high' END AS price_tier
+  -- Terciles by rank, so products of equal price always share a tier (ntile would split a tie arbitrarily).
+  SELECT id, CASE floor(3 * (rank() OVER w - 1) / count(*) OVER (PARTITION BY coalesce(category, '')))
+    WHEN 0 THEN 'low' WHEN 1 THEN 'mid' ELSE 'high' END AS price_tier
   FROM products WHERE price IS NOT NULL
+  WINDOW w AS (PARTITION BY coalesce(category, '') ORDER BY price)
 )
 SELECT p.id AS product_id,
   ${features}

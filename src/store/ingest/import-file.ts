@@ -121,11 +121,12 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
   const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE ${BAD}) AS bad, count(*) FILTER (WHERE __erased) AS erased,
     count(*) FILTER (WHERE ${GOOD} AND id IS NULL) AS unidentified,
     ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids`;
+  // The latest known value wins; equal times fall back to text order, so the result never depends on scan order.
+  const latest = (column: string) => sql`first(${ident(column)} ORDER BY ts DESC, ${ident(column)}) FILTER (WHERE ${GOOD} AND ${ident(column)} IS NOT NULL)`;
   if (!describesProducts(mapping)) return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
   await store.run(sql`CREATE TEMP TABLE ${ident(mentions)} AS
     SELECT GROUPING(product_id) = 0 AS is_product, product_id, ${counts},
-      arg_max(product_title, ts) ${good} AS title, arg_max(product_category, ts) ${good} AS category,
-      arg_max(product_brand, ts) ${good} AS brand, median(unit_price) FILTER (WHERE ${GOOD} AND type = 'order') AS price
+      ${latest('product_title')} AS title, ${latest('product_category')} AS category, ${latest('product_brand')} AS brand, median(unit_price) FILTER (WHERE ${GOOD} AND type = 'order') AS price
     FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
   return (await store.one<Checked>(sql`SELECT valid, bad, erased, unidentified, repeated_ids FROM ${ident(mentions)} WHERE NOT is_product`))!;
 }
@@ -180,7 +181,7 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
  */
 async function deriveCustomersAndProducts(store: Store, mentions: string | undefined): Promise<void> {
   await store.run(sql`INSERT INTO customers (id, country)
-    SELECT customer_id, arg_max(country, ts) FROM events
+    SELECT customer_id, first(country ORDER BY ts DESC, country) FILTER (WHERE country IS NOT NULL) FROM events
     WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
   const described = mentions
     ? sql`SELECT product_id, title, category, brand, price FROM ${ident(mentions)} WHERE is_product AND valid > 0`
