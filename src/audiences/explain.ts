@@ -1,4 +1,4 @@
-import { ValidationError, assertNever } from '../shared/errors.js';
+import { NotFoundError, assertNever } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { clausesOf, evaluateRule, parseRule, printRule, resolveTemplate, type Condition, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
@@ -95,13 +95,13 @@ export async function explainCustomer(store: Store, customerId: string, options:
   const thresholds = JSON.parse(run!.thresholds) as Thresholds;
   const all = await listAudiences(store);
   const chosen = options.audience ? all.filter((a) => a.id === options.audience || a.name === options.audience) : all.filter((a) => a.active);
-  if (chosen.length === 0) throw new ValidationError(`no audience "${options.audience}"`, { audience: options.audience });
+  if (chosen.length === 0) throw new NotFoundError(`no audience "${options.audience}"`, { audience: options.audience });
   const stored = await store.all<{ audience_id: string; score: number; reasons: string | null }>(sql`
     SELECT audience_id, score, reasons FROM memberships WHERE customer_id = ${customerId} AND as_of = CAST(${at} AS TIMESTAMP)`);
   const membership = new Map(stored.map((m) => [m.audience_id, m]));
   const idByName = new Map(all.map((a) => [a.name, a.id]));
   const ctx = await loadCustomerContext(store, customerId, at, (name) => membership.has(idByName.get(name) ?? ''));
-  if (!ctx) throw new ValidationError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
+  if (!ctx) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
   const ruleText = (a: Audience): string | null =>
     a.definition.kind === 'rule' ? a.definition.text : a.definition.kind === 'smart' ? resolveTemplate(a.definition.template, thresholds) : null;
   return {

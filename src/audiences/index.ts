@@ -5,3 +5,4 @@ export { movement, NONE, type Movement } from './movement.js';
 export { overlap, hygiene, runDate, type OverlapPair, type HygieneFlag } from './overlap.js';
 export { explainCustomer, type AudienceExplanation, type ClauseExplanation } from './explain.js';
 export { loadCustomerContext } from './customer-context.js';
+export { audienceMembers, type MembersPage } from './members.js';

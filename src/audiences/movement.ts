@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { listAudiences } from './repository.js';
@@ -21,7 +21,7 @@ export interface Movement {
 
 async function requireRun(store: Store, at: string): Promise<void> {
   const run = await store.one(sql`SELECT 1 FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);
-  if (!run) throw new ValidationError(`no stored run as of ${at}; run \`segmint run --as-of ${at.slice(0, 10)}\` first`, { as_of: at });
+  if (!run) throw new NotFoundError(`no stored run as of ${at}; run \`segmint run --as-of ${at.slice(0, 10)}\` first`, { as_of: at });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { getAudience } from './repository.js';
@@ -16,7 +16,7 @@ export interface OverlapPair {
 export async function runDate(store: Store, asOf?: string): Promise<string> {
   const row = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs
     WHERE ${asOf === undefined ? sql`TRUE` : sql`as_of = CAST(${asOf} AS TIMESTAMP)`}`);
-  if (!row?.as_of) throw new ValidationError(asOf ? `no stored run as of ${asOf}` : 'no run yet: run `segmint run` first', { as_of: asOf });
+  if (!row?.as_of) throw new NotFoundError(asOf ? `no stored run as of ${asOf}` : 'no run yet: run `segmint run` first', { as_of: asOf });
   return row.as_of;
 }
 

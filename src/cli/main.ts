@@ -5,6 +5,8 @@ import { registerAudiences } from './commands/audiences.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
+import { registerKeys } from './commands/keys.js';
+import { registerServe } from './commands/serve.js';
 import { registerStats } from './commands/stats.js';
 
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerAudiences(program);
   registerAnalysis(program);
   registerDemo(program);
+  registerServe(program);
+  registerKeys(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

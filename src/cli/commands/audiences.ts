@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, type Audience } from '../../audiences/index.js';
+import { audienceMembers, createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, type Audience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -131,13 +131,8 @@ export function registerAudiences(program: Command): void {
       const ctx = contextOf(cmd);
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`--limit: "${o.limit}" is not a positive integer`);
-      const rows = await withStore(ctx, async (store) => {
-        const a = await getAudience(store, id);
-        const at = o.asOf ? parseAsOf(o.asOf) : null;
-        return store.all(sql`SELECT customer_id, score, reasons FROM memberships
-          WHERE audience_id = ${a.id} AND as_of = coalesce(CAST(${at} AS TIMESTAMP), (SELECT max(as_of) FROM runs))
-          ORDER BY score DESC, customer_id LIMIT ${limit}`);
-      });
+      const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf) : undefined }));
+      const rows = page.members;
       emit(ctx.options, rows, () => table([['customer', 'score', 'reasons'], ...rows.map((r) => [r.customer_id, r.score, r.reasons])]));
     });
 

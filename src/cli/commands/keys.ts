@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { createKey, listKeys, openControlDb, parseScopes, DEFAULT_WORKSPACE, SCOPES, type ControlDb } from '../../server/index.js';
+import { contextOf, type CommandContext } from '../context.js';
+import { emit, table } from '../output.js';
+
+async function withControlDb<T>(ctx: CommandContext, fn: (db: ControlDb) => Promise<T>): Promise<T> {
+  const db = await openControlDb(ctx.options.db ?? ctx.config.dbPath);
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description("API keys for the server: each belongs to one workspace and sees only it");
+  keys
+    .command('create')
+    .description('Create a key and print it once; only its hash is kept')
+    .option('--workspace <name>', 'the workspace it belongs to (created if new)', DEFAULT_WORKSPACE)
+    .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`)
+    .action(async (o: { workspace: string; scopes: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const scopes = parseScopes(o.scopes);
+      const created = await withControlDb(ctx, (db) => createKey(db, o.workspace, scopes, 'cli'));
+      emit(ctx.options, created, () =>
+        [`${created.key}`, `key ${created.id} for workspace "${created.workspace}" (${created.scopes.join(', ')}); it is shown only this once`].join('\n'),
+      );
+    });
+  keys
+    .command('list')
+    .description('Keys: id, workspace, scopes (never the keys themselves)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const rows = await withControlDb(ctx, listKeys);
+      emit(ctx.options, rows, () =>
+        table([['id', 'workspace', 'scopes', 'created', 'revoked'], ...rows.map((r) => [r.id, r.workspace, r.scopes.join(','), r.created_at, r.revoked ? 'yes' : ''])]),
+      );
+    });
+}

@@ -1,0 +1,95 @@
+/**
+ * Choosing k from the data: a k-means fit per candidate k, the mean silhouette of each fit on a seeded sample of rows,
+ * and the elbow of the inertia curve. Silhouette says how well separated the clusters are; the elbow says where extra
+ * clusters stop paying for themselves. They usually agree; when they do not, the elbow wins if its silhouette is
+ * close to the best (it is the simpler story for a marketer), otherwise the best silhouette wins.
+ */
+import { kmeans } from './kmeans.js';
+import { createRng } from './rng.js';
+import { silhouettes } from './silhouette.js';
+
+export interface ChooseKOptions {
+  kMin?: number;
+  kMax?: number;
+  /** Rows the silhouette is computed on (it is quadratic in them). Default 10,000. */
+  sampleSize?: number;
+  /**
+   * Initialisations per k, default 3: the sweep only compares k's, so a good fit per k is enough; the final clustering
+   * at the chosen k is a separate, full run.
+   */
+  nInit?: number;
+  seed?: number;
+  workers?: number;
+}
+
+export interface KScore {
+  k: number;
+  inertia: number;
+  silhouette: number;
+}
+
+export interface ChooseKResult {
+  k: number;
+  /** One line: why this k. */
+  reason: string;
+  scores: KScore[];
+  elbow: number;
+}
+
+/** How far below the best silhouette the elbow may be and still be preferred. */
+const ELBOW_SILHOUETTE_SLACK = 0.05;
+
+export async function chooseK(data: Float64Array, rows: number, cols: number, options: ChooseKOptions = {}): Promise<ChooseKResult> {
+  const { kMin = 2, kMax = 8, sampleSize = 10_000, nInit = 3, seed = 0, workers = 2 } = options;
+  const hi = Math.min(kMax, rows);
+  if (kMin < 2 || hi < kMin) throw new RangeError(`no k to try between ${kMin} and ${kMax} on ${rows} rows`);
+  const fits: { k: number; labels: Int32Array; inertia: number }[] = [];
+  for (let k = kMin; k <= hi; k++) fits.push({ k, ...(await kmeans(data, rows, cols, { k, nInit, seed, workers })) });
+  const sil = silhouettes(data, sampleRows(rows, sampleSize, seed), cols, fits);
+  const scores = fits.map(({ k, inertia }, i) => ({ k, inertia, silhouette: sil[i]! }));
+  const elbow = elbowOf(scores);
+  const best = scores.reduce((a, b) => (b.silhouette > a.silhouette ? b : a));
+  const atElbow = scores.find((s) => s.k === elbow)!;
+  const f = (x: number): string => x.toFixed(3);
+  if (elbow === best.k) return { k: elbow, reason: `k=${elbow}: best silhouette (${f(best.silhouette)}) and the elbow of inertia`, scores, elbow };
+  if (atElbow.silhouette >= best.silhouette - ELBOW_SILHOUETTE_SLACK) {
+    return { k: elbow, reason: `k=${elbow}: elbow of inertia, silhouette ${f(atElbow.silhouette)} close to the best (${f(best.silhouette)} at k=${best.k})`, scores, elbow };
+  }
+  return { k: best.k, reason: `k=${best.k}: best silhouette (${f(best.silhouette)}); the elbow at k=${elbow} scores only ${f(atElbow.silhouette)}`, scores, elbow };
+}
+
+/**
+ * The k farthest above the straight line from the first to the last point of the normalised "inertia explained"
+ * curve (the Kneedle rule), which needs no threshold tuned to the data's scale.
+ */
+export function elbowOf(scores: readonly { k: number; inertia: number }[]): number {
+  const first = scores[0]!;
+  const last = scores[scores.length - 1]!;
+  const drop = first.inertia - last.inertia;
+  if (scores.length < 3 || !(drop > 0)) return first.k;
+  let best = first.k;
+  let bestGap = -Infinity;
+  for (const s of scores) {
+    const gap = (first.inertia - s.inertia) / drop - (s.k - first.k) / (last.k - first.k);
+    if (gap > bestGap) {
+      bestGap = gap;
+      best = s.k;
+    }
+  }
+  return best;
+}
+
+/** A seeded sample without replacement (partial Fisher-Yates), or every row when there are few enough. */
+function sampleRows(rows: number, size: number, seed: number): number[] {
+  if (rows <= size) return Array.from({ length: rows }, (_, i) => i);
+  const rng = createRng(seed ^ 0x5eed);
+  const idx = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) idx[i] = i;
+  for (let i = 0; i < size; i++) {
+    const j = i + rng.int(rows - i);
+    const t = idx[i]!;
+    idx[i] = idx[j]!;
+    idx[j] = t;
+  }
+  return Array.from(idx.subarray(0, size));
+}

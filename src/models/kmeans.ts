@@ -1,0 +1,112 @@
+/**
+ * k-means over a row-major Float64Array: several greedy k-means++ initialisations, each iterated with Hamerly's
+ * bounds, keeping the lowest inertia.
+ *
+ * Parallelism: whole initialisations run in parallel on worker threads, over one SharedArrayBuffer copy of the data.
+ * The alternative, splitting the rows of every iteration across threads, needs a barrier and a reduction per
+ * iteration; with Hamerly's bounds an iteration over a million rows takes only a few milliseconds, so the
+ * synchronisation would eat much of the gain, and a reduction whose order depends on the split would make the result
+ * depend on the thread count. With independent initialisations each one is the same single-threaded computation from
+ * its own derived seed wherever it runs, so the result is bit-identical for any number of workers.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { runInit } from './kmeans-core.js';
+import { deriveSeed } from './rng.js';
+import { betterOf, type IndexedResult, type WorkerTask } from './kmeans-task.js';
+
+export interface KMeansOptions {
+  k: number;
+  /** Initialisations; the best inertia is kept. Default 10. */
+  nInit?: number;
+  /** Default 300. */
+  maxIter?: number;
+  /** Relative as in scikit-learn: stop when the squared centroid shifts sum to at most tol * mean column variance. */
+  tol?: number;
+  /** Default 0: a run is reproducible unless a caller asks for another seed. */
+  seed?: number;
+  /** Threads to use, default 2 (the target machine's cores). */
+  workers?: number;
+}
+
+export interface KMeansResult {
+  /** k rows of cols values, row-major. */
+  centroids: Float64Array;
+  labels: Int32Array;
+  inertia: number;
+  /** Iterations of the initialisation that was kept. */
+  iterations: number;
+}
+
+/** Below this many row-initialisations, starting a worker costs more than the work it would take over. */
+const MIN_PARALLEL_WORK = 100_000;
+
+export async function kmeans(data: Float64Array, rows: number, cols: number, options: KMeansOptions): Promise<KMeansResult> {
+  const { k, nInit = 10, maxIter = 300, tol = 1e-4, seed = 0, workers = 2 } = options;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (k > rows) throw new RangeError(`k = ${k} is more than the ${rows} rows`);
+  if (data.length < rows * cols) throw new RangeError(`data holds ${data.length} values, fewer than ${rows} x ${cols}`);
+  if (!(nInit >= 1)) throw new RangeError(`nInit must be at least 1, got ${nInit}`);
+  const params = { rows, cols, k, maxIter, tolAbs: tol * meanVariance(data, rows, cols) };
+  const inits = Array.from({ length: nInit }, (_, index) => ({ index, seed: deriveSeed(seed, index) }));
+  const threads = rows * nInit < MIN_PARALLEL_WORK ? 1 : Math.max(1, Math.min(workers, nInit));
+
+  let best: IndexedResult | null = null;
+  if (threads === 1) {
+    for (const { index, seed: s } of inits) best = betterOf(best, { ...runInit(data, { ...params, seed: s }), index });
+  } else {
+    const buffer = new SharedArrayBuffer(rows * cols * Float64Array.BYTES_PER_ELEMENT);
+    new Float64Array(buffer).set(data.subarray(0, rows * cols));
+    const tasks = Array.from({ length: threads }, (_, w): WorkerTask => ({
+      buffer,
+      params,
+      inits: inits.filter((i) => i.index % threads === w),
+    }));
+    for (const r of await Promise.all(tasks.map(runWorker))) best = betterOf(best, r);
+  }
+  const { centroids, labels, inertia, iterations } = best!;
+  return { centroids, labels, inertia, iterations };
+}
+
+/** scikit-learn's scale for tol: the mean over columns of each column's variance. */
+function meanVariance(data: Float64Array, rows: number, cols: number): number {
+  let total = 0;
+  for (let c = 0; c < cols; c++) {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += data[i * cols + c]!;
+    mean /= rows;
+    let v = 0;
+    for (let i = 0; i < rows; i++) {
+      const d = data[i * cols + c]! - mean;
+      v += d * d;
+    }
+    total += v / rows;
+  }
+  return total / cols;
+}
+
+function runWorker(task: WorkerTask): Promise<IndexedResult> {
+  return new Promise((resolve, reject) => {
+    const worker = spawnWorker(task);
+    let result: IndexedResult | null = null;
+    worker.on('message', (m: IndexedResult) => (result = m));
+    worker.on('error', reject);
+    worker.on('exit', (code) => (result ? resolve(result) : reject(new Error(`k-means worker exited with code ${code} and no result`))));
+  });
+}
+
+/**
+ * From dist/ the worker is the compiled kmeans-worker.js next to this file. Under vitest or tsx this module is the
+ * TypeScript source and Node cannot load kmeans-worker.ts by itself (--import in a worker's execArgv is not applied to
+ * its entry on Node 20), so a tiny bootstrap registers tsx's loader in the worker first and then imports the source.
+ */
+function spawnWorker(task: WorkerTask): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSource ? './kmeans-worker.ts' : './kmeans-worker.js', import.meta.url);
+  if (!fromSource) return new Worker(entry, { workerData: task });
+  // tsx's API resolves to its CommonJS build under require(); the ESM build sits next to it.
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: task });
+}

@@ -1,0 +1,60 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from '../shared/logger.js';
+import { registerAuth } from './auth.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { registerJsonParser } from './json-body.js';
+import { registerAnalysisRoutes } from './routes/analysis.js';
+import { registerAudienceRoutes } from './routes/audiences.js';
+import type { RouteContext } from './routes/context.js';
+import { registerCustomerRoutes } from './routes/customers.js';
+import { registerRunRoutes } from './routes/runs.js';
+import { registerStatsRoutes } from './routes/stats.js';
+import type { Workspaces } from './workspaces.js';
+
+/** 1 MiB: far above any audience or run request, small enough that one client cannot tie up memory. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface ServerOptions {
+  workspaces: Workspaces;
+  /** Without one, the server logs nothing. */
+  logger?: Logger;
+  bodyLimit?: number;
+  version?: string;
+}
+
+/** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger so the app has the one instance type the route modules are written against.
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  registerJsonParser(app);
+
+  // The OpenAPI document is generated from the same zod schemas that validate requests.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Segmint API', version: options.version ?? '0.1.0', description: 'Audiences, features and runs of one workspace per API key.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `segmint keys create`' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  registerAuth(app, options.workspaces.control);
+
+  const ctx: RouteContext = { workspaces: options.workspaces };
+  registerStatsRoutes(app, ctx);
+  registerCustomerRoutes(app, ctx);
+  registerAudienceRoutes(app, ctx);
+  registerRunRoutes(app, ctx);
+  registerAnalysisRoutes(app, ctx);
+
+  for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

@@ -1,0 +1,90 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+import { SegmintError } from '../shared/errors.js';
+
+/** A missing, malformed or unknown API key. */
+export class UnauthorizedError extends SegmintError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
+}
+
+/** A valid key whose scopes do not cover the route. */
+export class ForbiddenError extends SegmintError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('forbidden', message, details);
+  }
+}
+
+/** A request body that is not JSON; `details` says where it breaks. */
+export class MalformedJsonError extends SegmintError {
+  constructor(message: string, details: { offset: number; line: number; column: number }) {
+    super('invalid_json', message, details);
+  }
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  invalid_input: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  import_failed: 422,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+function body(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+function zodIssues(err: ZodError): Array<{ path: string; message: string }> {
+  return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** Fastify's own client errors (wrong content type, empty JSON body, ...) keep their status under a stable code. */
+function fastifyClientError(err: FastifyError): { status: number; body: ErrorBody } | undefined {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: body('payload_too_large', 'request body is larger than the server accepts') };
+  const status = err.statusCode ?? 500;
+  if (status < 400 || status >= 500) return undefined;
+  return { status, body: body(status === 415 ? 'unsupported_media_type' : 'bad_request', err.message) };
+}
+
+/**
+ * Maps every error to `{error: {code, message, details}}`. Expected failures (SegmintError, validation) say what
+ * went wrong; anything else is a 500 whose message and stack stay in the server log, never in the response.
+ */
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof SegmintError) {
+    // A typed failure with a code we do not map is still a client-facing one: its message was written for users.
+    return { status: STATUS_BY_CODE[err.code] ?? 400, body: body(err.code, err.message, err.details) };
+  }
+  if (err instanceof ZodError) {
+    const issues = zodIssues(err);
+    return { status: 400, body: body('invalid_input', issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; '), { issues }) };
+  }
+  if (typeof err === 'object' && err !== null && hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'request';
+    const issues = err.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));
+    return { status: 400, body: body('invalid_input', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues }) };
+  }
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('FST_')) {
+    const mapped = fastifyClientError(err as FastifyError);
+    if (mapped) return mapped;
+  }
+  return { status: 500, body: body('internal', 'internal server error') };
+}
+
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body: payload } = toErrorResponse(err);
+  if (status >= 500) request.log.error({ err }, 'request failed');
+  return reply.status(status).send(payload);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+}

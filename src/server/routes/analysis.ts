@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { AUDIENCE_KINDS, movement, overlap } from '../../audiences/index.js';
+import { parseAsOf } from '../../features/index.js';
+import { asOfSchema } from '../schemas.js';
+import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+
+export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
+  app.get(
+    '/v1/movement',
+    guarded('audiences:read', 'analysis', 'How customers moved between audiences of one kind from one stored run to another', {
+      querystring: z.strictObject({ from: asOfSchema, to: asOfSchema, kind: z.enum(AUDIENCE_KINDS).default('rfm') }),
+    }),
+    (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from), parseAsOf(req.query.to), req.query.kind)),
+  );
+
+  app.get(
+    '/v1/overlap',
+    guarded('audiences:read', 'analysis', 'Pairwise overlap (shared members, Jaccard) of two or more audiences at a stored run', {
+      querystring: z.strictObject({
+        // Repeated as `?audience=a&audience=b`; the query parser gives one value as a string.
+        audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(2)]).describe('ids or names, two or more'),
+        as_of: asOfSchema.optional().describe('a stored run date (default: the latest run)'),
+      }),
+    }),
+    (req) => {
+      const audiences = typeof req.query.audience === 'string' ? [req.query.audience] : req.query.audience;
+      return inWorkspace(ctx, req, (store) => overlap(store, audiences, req.query.as_of ? parseAsOf(req.query.as_of) : undefined));
+    },
+  );
+}

@@ -1,0 +1,52 @@
+import { audienceMembers, createAudience, createAudienceSchema, deleteAudience, getAudience, listAudiences, updateAudience, updateAudienceSchema } from '../../audiences/index.js';
+import { parseAsOf } from '../../features/index.js';
+import { audit } from '../api-keys.js';
+import { keyOf } from '../auth.js';
+import { audienceParamsSchema, paginationSchema } from '../schemas.js';
+import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+
+export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
+  app.get('/v1/audiences', guarded('audiences:read', 'audiences', 'Every audience: smart segments, RFM groups and rules', {}), (req) => inWorkspace(ctx, req, listAudiences));
+
+  app.post(
+    '/v1/audiences',
+    guarded('audiences:write', 'audiences', 'Create a rule audience', { body: createAudienceSchema }),
+    async (req, reply) => reply.status(201).send(await inWorkspace(ctx, req, (store) => createAudience(store, req.body))),
+  );
+
+  app.get('/v1/audiences/:id', guarded('audiences:read', 'audiences', 'One audience by id or name', { params: audienceParamsSchema }), (req) =>
+    inWorkspace(ctx, req, (store) => getAudience(store, req.params.id)),
+  );
+
+  app.patch(
+    '/v1/audiences/:id',
+    guarded('audiences:write', 'audiences', "Change a rule audience's name, rule or description, or (de)activate any audience", {
+      params: audienceParamsSchema,
+      body: updateAudienceSchema,
+    }),
+    (req) => inWorkspace(ctx, req, (store) => updateAudience(store, req.params.id, req.body)),
+  );
+
+  app.delete('/v1/audiences/:id', guarded('audiences:write', 'audiences', 'Delete a rule audience and its memberships', { params: audienceParamsSchema }), async (req) => {
+    const key = keyOf(req);
+    const id = await inWorkspace(ctx, req, async (store) => {
+      const audience = await getAudience(store, req.params.id);
+      await deleteAudience(store, audience.id);
+      return audience.id;
+    });
+    await audit(ctx.workspaces.control, { actor: key.id, action: 'audience.delete', workspace: key.workspace, details: { audience: id } });
+    return { deleted: id };
+  });
+
+  app.get(
+    '/v1/audiences/:id/members',
+    guarded('audiences:read', 'audiences', 'Members of an audience at a stored run, highest score first, with reasons', {
+      params: audienceParamsSchema,
+      querystring: paginationSchema,
+    }),
+    (req) =>
+      inWorkspace(ctx, req, (store) =>
+        audienceMembers(store, req.params.id, { limit: req.query.limit, offset: req.query.offset, asOf: req.query.as_of ? parseAsOf(req.query.as_of) : undefined }),
+      ),
+  );
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { explainCustomer } from '../../audiences/index.js';
+import { customerFeatures, defaultAsOf, parseAsOf } from '../../features/index.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { sql } from '../../sql/index.js';
+import type { Store } from '../../store/index.js';
+import { asOfSchema, customerParamsSchema } from '../schemas.js';
+import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+
+/** A customer of another workspace is simply absent from this one: 404, whatever the module would say. */
+async function requireCustomer(store: Store, id: string): Promise<void> {
+  const found = await store.one(sql`SELECT 1 FROM customers WHERE id = ${id}`);
+  if (!found) throw new NotFoundError(`no customer "${id}"`, { customer: id });
+}
+
+export function registerCustomerRoutes(app: ZodApp, ctx: RouteContext): void {
+  app.get(
+    '/v1/customers/:id/features',
+    guarded('audiences:read', 'customers', "A customer's features as of a date", {
+      params: customerParamsSchema,
+      querystring: z.strictObject({ as_of: asOfSchema.optional().describe('default: the day after the last event') }),
+    }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        await requireCustomer(store, req.params.id);
+        const asOf = req.query.as_of ? parseAsOf(req.query.as_of) : await defaultAsOf(store);
+        const features = await customerFeatures(store, asOf, req.params.id);
+        if (!features) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });
+        return { customer_id: req.params.id, as_of: asOf, features };
+      }),
+  );
+
+  app.get(
+    '/v1/customers/:id/explain',
+    guarded('audiences:read', 'customers', 'Why a customer is or is not in each audience, clause by clause', {
+      params: customerParamsSchema,
+      querystring: z.strictObject({
+        audience: z.string().min(1).optional().describe('one audience (id or name); default: every active one'),
+        as_of: asOfSchema.optional().describe('a stored run date (default: the latest run)'),
+      }),
+    }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        await requireCustomer(store, req.params.id);
+        return explainCustomer(store, req.params.id, { audience: req.query.audience, asOf: req.query.as_of ? parseAsOf(req.query.as_of) : undefined });
+      }),
+  );
+}

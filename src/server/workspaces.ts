@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { ValidationError } from '../shared/errors.js';
+import { Store } from '../store/index.js';
+import { ControlDb } from './control-db.js';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export interface WorkspacesOptions {
+  /** The store the CLI uses (`--db`): the `default` workspace. */
+  dbPath: string;
+  memoryLimit?: string | undefined;
+  threads?: number | undefined;
+}
+
+/**
+ * Isolation by file: each workspace is its own DuckDB store, so a query for one workspace cannot read another's
+ * rows whatever it says. `default` is the `--db` store itself (the CLI's, with no key needed); the others and the
+ * control database (workspaces, key hashes, audit log) live in a folder beside it: `segmint.duckdb` ->
+ * `segmint.workspaces/{_control,<name>}.duckdb`.
+ */
+export function workspaceDir(dbPath: string): string {
+  if (dbPath === ':memory:') throw new ValidationError('workspaces need a store file, not :memory:');
+  return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.workspaces`);
+}
+
+export function openControlDb(dbPath: string): Promise<ControlDb> {
+  const dir = workspaceDir(dbPath);
+  mkdirSync(dir, { recursive: true });
+  // A leading underscore is outside the workspace-name alphabet, so no workspace can be named onto this file.
+  return ControlDb.open(join(dir, '_control.duckdb'));
+}
+
+/** Workspace stores, opened on first use and kept open; the work on one store is done one request at a time. */
+export class Workspaces {
+  private readonly stores = new Map<string, Promise<Store>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  private constructor(
+    readonly control: ControlDb,
+    private readonly options: WorkspacesOptions,
+  ) {}
+
+  static async open(options: WorkspacesOptions): Promise<Workspaces> {
+    return new Workspaces(await openControlDb(options.dbPath), options);
+  }
+
+  /**
+   * Runs `fn` on the workspace's store. DuckDB's single connection and the modules' multi-statement work (runs,
+   * transactions) are not safe to interleave, so calls on one workspace are queued.
+   */
+  use<T>(workspace: string, fn: (store: Store) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => fn(await this.store(workspace));
+    const next = (this.queues.get(workspace) ?? Promise.resolve()).then(run, run);
+    this.queues.set(workspace, next.catch(() => undefined));
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+    for (const store of this.stores.values()) (await store).close();
+    this.stores.clear();
+    this.control.close();
+  }
+
+  private store(workspace: string): Promise<Store> {
+    let store = this.stores.get(workspace);
+    if (!store) {
+      const path = workspace === DEFAULT_WORKSPACE ? this.options.dbPath : join(workspaceDir(this.options.dbPath), `${workspace}.duckdb`);
+      store = Store.open({ path, memoryLimit: this.options.memoryLimit, threads: this.options.threads });
+      // A failed open is not cached: the next request tries again.
+      void store.catch(() => this.stores.delete(workspace));
+      this.stores.set(workspace, store);
+    }
+    return store;
+  }
+}

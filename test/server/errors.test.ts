@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { toErrorResponse } from '../../src/server/errors.js';
+import { ImportError, NotFoundError, ValidationError } from '../../src/shared/errors.js';
+import { tempDir } from '../helpers.js';
+
+describe('error responses', () => {
+  it('maps typed errors to their status and hides anything unexpected', () => {
+    expect(toErrorResponse(new ValidationError('bad', { x: 1 }))).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: 'bad', details: { x: 1 } } } });
+    expect(toErrorResponse(new NotFoundError('gone')).status).toBe(404);
+    expect(toErrorResponse(new ImportError('broken', { file: 'f.csv' })).status).toBe(422);
+    expect(toErrorResponse(z.object({ a: z.number() }).safeParse({}).error).body.error.code).toBe('invalid_input');
+    const internal = toErrorResponse(new Error('connection string postgres://secret@db'));
+    expect(internal).toEqual({ status: 500, body: { error: { code: 'internal', message: 'internal server error', details: {} } } });
+  });
+});
+
+describe('segmint keys', () => {
+  const dir = tempDir();
+  afterAll(() => dir.cleanup());
+  const segmint = (...args: string[]) => spawnSync(process.execPath, ['bin/segmint', '--db', join(dir.path, 'k.duckdb'), ...args], { encoding: 'utf8' });
+
+  it('prints a new key once, lists keys without them, and refuses unknown scopes', () => {
+    const created = segmint('keys', 'create', '--workspace', 'acme', '--scopes', 'audiences:read,admin', '--json');
+    expect(created.stderr).toBe('');
+    const key = JSON.parse(created.stdout);
+    expect(key).toMatchObject({ workspace: 'acme', scopes: ['audiences:read', 'admin'] });
+    expect(key.key).toMatch(/^sgm_[A-Za-z0-9_-]{43}$/);
+    const listed = segmint('keys', 'list', '--json');
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: key.id, workspace: 'acme', revoked: false })]);
+    expect(listed.stdout).not.toContain(key.key);
+    const bad = segmint('keys', 'create', '--scopes', 'root');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/"root" is not one of/);
+    expect(segmint('keys', 'create', '--workspace', '../x', '--scopes', 'admin').status).toBe(1);
+  });
+});
