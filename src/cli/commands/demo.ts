@@ -9,12 +9,15 @@ import { importFile, presetMapping, storeStats, type Store } from '../../store/i
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 import { describeReport } from './import.js';
+import { port, serveUntilStopped } from './serve.js';
+import { createKey, DEFAULT_WORKSPACE } from '../../server/index.js';
 
 interface DemoOptions {
   customers: string;
   seed: string;
   dir?: string;
   serve: boolean;
+  port: string;
 }
 
 function positiveInt(text: string, flag: string): number {
@@ -38,6 +41,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <s>', 'random seed (same seed, same store)', '42')
     .option('--dir <dir>', 'where the generated files go (default .segmint/demo-<customers>-<seed>)')
     .option('--no-serve', 'do not start the server afterwards')
+    .option('--port <n>', 'port of the server', '3000')
     .action(async (o: DemoOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
       const customers = positiveInt(o.customers, '--customers');
@@ -78,5 +82,19 @@ export function registerDemo(program: Command): void {
           `Done in ${(summary.total_ms / 1000).toFixed(1)} s.`,
         ].join('\n'),
       );
+      if (!o.serve) return;
+      await serveUntilStopped(ctx, { port: port(o.port), host: '127.0.0.1' }, async (url, workspaces) => {
+        // A key for whoever started the demo, so the API can be tried at once; only its hash is kept.
+        const key = await createKey(workspaces.control, DEFAULT_WORKSPACE, ['admin'], 'demo');
+        process.stderr.write(
+          [
+            '',
+            `Serving the demo store on ${url} (OpenAPI at ${url}/docs); Ctrl-C stops it.`,
+            `An admin key for it, shown once: ${key.key}`,
+            `Try: curl -H 'Authorization: Bearer ${key.key}' ${url}/v1/audiences`,
+            '',
+          ].join('\n'),
+        );
+      });
     });
 }

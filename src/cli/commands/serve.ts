@@ -2,13 +2,34 @@ import type { Command } from 'commander';
 import { buildServer, Workspaces } from '../../server/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';
-import { contextOf } from '../context.js';
+import { contextOf, type CommandContext } from '../context.js';
 import { emit } from '../output.js';
 
-function port(text: string): number {
+export function port(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ValidationError(`--port: "${text}" is not a port number`);
   return n;
+}
+
+/**
+ * Starts the API on the CLI's store and serves until SIGINT or SIGTERM; `ready` runs once it listens (the demo uses
+ * it to hand out a key). Closing lets in-flight requests finish before the stores close.
+ */
+export async function serveUntilStopped(
+  ctx: CommandContext,
+  listen: { port: number; host: string },
+  ready: (url: string, workspaces: Workspaces) => Promise<void>,
+): Promise<void> {
+  const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  const app = await buildServer({ workspaces, logger: createLogger(ctx.config.logLevel) });
+  const url = await app.listen(listen);
+  await ready(url, workspaces);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await app.close();
+  await workspaces.close();
 }
 
 export function registerServe(program: Command): void {
@@ -19,17 +40,9 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (o: { port: string; host: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
-      const app = await buildServer({ workspaces, logger: createLogger(ctx.config.logLevel) });
-      const address = await app.listen({ port: port(o.port), host: o.host });
-      emit(ctx.options, { url: address }, () => `Segmint API on ${address} (OpenAPI at ${address}/docs)`);
-      // Serves until a signal; closing lets in-flight requests finish before the stores close.
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      await serveUntilStopped(ctx, { port: port(o.port), host: o.host }, (url) => {
+        emit(ctx.options, { url }, () => `Segmint API on ${url} (OpenAPI at ${url}/docs)`);
+        return Promise.resolve();
       });
-      await app.close();
-      await workspaces.close();
     });
 }
