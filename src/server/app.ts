@@ -9,6 +9,7 @@ import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import type { Workspaces } from './workspaces.js';
@@ -51,6 +52,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const ctx: RouteContext = { workspaces: options.workspaces };
   registerStatsRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
+  registerPrivacyRoutes(app, ctx);
   registerAudienceRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { eraseCustomer, exportCustomer, setConsent } from '../../store/index.js';
+import { audit } from '../api-keys.js';
+import { keyOf } from '../auth.js';
+import { customerParamsSchema } from '../schemas.js';
+import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+
+const consentSchema = z
+  .strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional(), ads: z.boolean().optional() })
+  .refine((c) => Object.keys(c).length > 0, 'give at least one channel: email, sms, push or ads');
+
+/** Consent per channel, erasure and export of one customer's data. */
+export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
+  app.put(
+    '/v1/customers/:id/consent',
+    guarded('ingest:write', 'privacy', "Set a customer's consent per channel; channels left out keep their value", {
+      params: customerParamsSchema,
+      body: consentSchema,
+    }),
+    async (req) => ({ customer_id: req.params.id, consent: await inWorkspace(ctx, req, (store) => setConsent(store, req.params.id, req.body)) }),
+  );
+
+  app.get(
+    '/v1/customers/:id/export',
+    guarded('admin', 'privacy', 'Everything the workspace holds on one customer', { params: customerParamsSchema }),
+    (req) => inWorkspace(ctx, req, (store) => exportCustomer(store, req.params.id)),
+  );
+
+  app.delete(
+    '/v1/customers/:id',
+    guarded('admin', 'privacy', 'Erase a customer everywhere and keep a tombstone so that re-imports do not bring them back', {
+      params: customerParamsSchema,
+    }),
+    async (req) => {
+      const key = keyOf(req);
+      const erasure = await inWorkspace(ctx, req, (store) => eraseCustomer(store, req.params.id));
+      // The audit entry says what was removed, never whom: the id is exactly what was asked to be forgotten.
+      await audit(ctx.workspaces.control, { actor: key.id, action: 'customer.erase', workspace: key.workspace, details: { deleted: erasure.deleted } });
+      return { erased: true, deleted: erasure.deleted };
+    },
+  );
+}

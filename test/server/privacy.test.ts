@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAudiences } from '../../src/audiences/index.js';
+import { generateDemo } from '../../src/demo/index.js';
+import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
+import { ident, sql } from '../../src/sql/index.js';
+import { importFile, presetMapping, type Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir();
+let workspaces: Workspaces;
+let app: FastifyInstance;
+let base = '';
+let eventsFile = '';
+const keys = { admin: '', read: '', ingest: '', otherAdmin: '' };
+
+async function call(method: string, path: string, key: string, body?: unknown) {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function tablesHolding(store: Store, id: string): Promise<string[]> {
+  const cols = await store.all<{ t: string; c: string }>(sql`SELECT table_name AS t, column_name AS c FROM information_schema.columns
+    WHERE table_schema = 'main' AND data_type IN ('VARCHAR', 'JSON')`);
+  const found: string[] = [];
+  for (const { t, c } of cols) {
+    const row = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(t)} WHERE contains(CAST(${ident(c)} AS VARCHAR), ${id})`);
+    if (row!.n > 0) found.push(`${t}.${c}`);
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  const files = await generateDemo({ customers: 300, seed: 4, outDir: join(dir.path, 'demo') });
+  eventsFile = files.events;
+  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  await workspaces.use('default', async (store) => {
+    await importFile(store, files.products, presetMapping('segmint-products'));
+    await importFile(store, files.customers, presetMapping('segmint-customers'));
+    await importFile(store, files.events, presetMapping('segmint-events'));
+    await runAudiences(store, '2026-11-01 00:00:00');
+  });
+  keys.admin = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;
+  keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
+  keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
+  keys.otherAdmin = (await createKey(workspaces.control, 'other', ['admin'], 'test')).key;
+  app = await buildServer({ workspaces });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+}, 120_000);
+
+afterAll(async () => {
+  await app.close();
+  await workspaces.close();
+  dir.cleanup();
+});
+
+describe('privacy over the API', () => {
+  it('sets consent per channel with ingest:write, and nowhere else', async () => {
+    expect((await call('PUT', '/v1/customers/C002/consent', keys.read, { email: false })).status).toBe(403);
+    expect((await call('PUT', '/v1/customers/C002/consent', keys.otherAdmin, { email: false })).status).toBe(404);
+    expect((await call('PUT', '/v1/customers/C002/consent', keys.ingest, {})).status).toBe(400);
+    expect((await call('PUT', '/v1/customers/C002/consent', keys.ingest, { fax: true })).status).toBe(400);
+    const r = await call('PUT', '/v1/customers/C002/consent', keys.ingest, { email: false, ads: true });
+    expect(r.status).toBe(200);
+    expect(r.json.consent).toMatchObject({ email: false, ads: true });
+  });
+
+  it('exports all data held on a customer to an admin key of their workspace only', async () => {
+    expect((await call('GET', '/v1/customers/C001/export', keys.read)).status).toBe(403);
+    expect((await call('GET', '/v1/customers/C001/export', keys.otherAdmin)).status).toBe(404);
+    const r = await call('GET', '/v1/customers/C001/export', keys.admin);
+    expect(r.status).toBe(200);
+    expect(r.json.customer.id).toBe('C001');
+    expect(r.json.events.length).toBeGreaterThan(0);
+    expect(r.json.memberships.length).toBeGreaterThan(0);
+  });
+
+  it('erases a customer: no table holds the id, the audit log does not name them, re-imports do not restore them', async () => {
+    expect((await call('DELETE', '/v1/customers/C001', keys.read)).status).toBe(403);
+    expect((await call('DELETE', '/v1/customers/C001', keys.otherAdmin)).status).toBe(404);
+    const r = await call('DELETE', '/v1/customers/C001', keys.admin);
+    expect(r.status).toBe(200);
+    expect(r.json.deleted.events).toBeGreaterThan(0);
+    expect((await call('GET', '/v1/customers/C001/export', keys.admin)).status).toBe(404);
+    await workspaces.use('default', async (store) => {
+      expect(await tablesHolding(store, 'C001')).toEqual([]);
+      const again = await importFile(store, eventsFile, presetMapping('segmint-events'));
+      expect(again.accepted).toBe(0);
+      expect(again.erased).toBeGreaterThan(0);
+      expect(await tablesHolding(store, 'C001')).toEqual([]);
+    });
+    const audit = await workspaces.control.all<{ action: string; details: string }>(sql`SELECT action, details::VARCHAR AS details FROM audit_log WHERE action = 'customer.erase'`);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.details).not.toContain('C001');
+  });
+});
