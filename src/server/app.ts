@@ -1,9 +1,10 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { errorHandler, notFoundHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
@@ -17,11 +18,18 @@ import type { Workspaces } from './workspaces.js';
 /** 1 MiB: far above any audience or run request, small enough that one client cannot tie up memory. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** Per API key: 60,000 requests a minute (1,000/s on average), well above a storefront's steady use. */
+export const DEFAULT_RATE_LIMIT = { max: 60_000, windowMs: 60_000 };
+/** A request still unanswered after this long is cut off, so a stuck client cannot hold a connection forever. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
 export interface ServerOptions {
   workspaces: Workspaces;
   /** Without one, the server logs nothing. */
   logger?: Logger;
   bodyLimit?: number;
+  rateLimit?: { max: number; windowMs: number };
+  requestTimeoutMs?: number;
   version?: string;
 }
 
@@ -31,6 +39,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const loggerInstance: FastifyBaseLogger | undefined = options.logger;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -48,6 +57,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     transform: jsonSchemaTransform,
   });
   registerAuth(app, options.workspaces.control);
+  const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  // Counted per API key after authentication (preHandler), so one client's burst never slows another's.
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+    allowList: (request) => !request.routeOptions.url?.startsWith('/v1/'),
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitedError(`more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`, {
+        limit: context.max,
+        retry_after_seconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
 
   const ctx: RouteContext = { workspaces: options.workspaces };
   registerStatsRoutes(app, ctx);

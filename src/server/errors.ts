@@ -24,6 +24,13 @@ export class MalformedJsonError extends SegmintError {
   }
 }
 
+/** Too many requests from one key in the current window; the response carries Retry-After. */
+export class RateLimitedError extends SegmintError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('rate_limited', message, details);
+  }
+}
+
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_input: 400,
   invalid_json: 400,
@@ -32,6 +39,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_found: 404,
   payload_too_large: 413,
   import_failed: 422,
+  rate_limited: 429,
 };
 
 export interface ErrorBody {
