@@ -10,6 +10,7 @@ import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
@@ -74,6 +75,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const ctx: RouteContext = { workspaces: options.workspaces };
   registerStatsRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
   registerPrivacyRoutes(app, ctx);
   registerAudienceRoutes(app, ctx);

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { sql } from '../../sql/index.js';
+import { EVENT_TYPES } from '../schema.js';
+import type { Store } from '../store.js';
+import { tombstoneKeyIfAny } from '../privacy.js';
+
+/** The most events one batch may carry: a bound on request size and on the time one write holds the store. */
+export const MAX_BATCH_EVENTS = 1000;
+
+const text = z.string().min(1).max(512);
+
+/** One event as the ingest API takes it: the store's own fields, an id that makes re-sending harmless. */
+export const eventInputSchema = z
+  .strictObject({
+    id: text.describe('unique per event; a re-sent id is counted as a duplicate, not stored twice'),
+    type: z.enum(EVENT_TYPES),
+    ts: z.iso.datetime({ offset: true, local: true }).describe('ISO 8601; without an offset it is read as UTC'),
+    customer_id: text.optional(),
+    anonymous_id: text.optional(),
+    session_id: text.optional(),
+    product_id: text.optional(),
+    order_id: text.optional(),
+    quantity: z.number().finite().optional(),
+    unit_price: z.number().finite().optional(),
+    discount: z.number().finite().optional(),
+    query: z.string().max(2000).optional(),
+    channel: text.optional(),
+    device: text.optional(),
+    country: text.optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (!e.customer_id && !e.anonymous_id) ctx.addIssue({ code: 'custom', path: ['customer_id'], message: 'an event needs a customer_id or an anonymous_id' });
+    if (e.type === 'order' || e.type === 'return') {
+      for (const field of ['product_id', 'quantity', 'unit_price'] as const) {
+        if (e[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `an order line needs ${field}` });
+      }
+      if (e.quantity !== undefined && e.quantity <= 0) ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'an order line needs a positive quantity' });
+    }
+  });
+export type EventInput = z.infer<typeof eventInputSchema>;
+
+export const eventBatchSchema = z.strictObject({ events: z.array(eventInputSchema).min(1).max(MAX_BATCH_EVENTS) });
+
+export interface BatchReport {
+  received: number;
+  accepted: number;
+  duplicates: number;
+  /** Events of erased customers: not stored. */
+  erased: number;
+}
+
+const STRUCTURE = JSON.stringify([
+  {
+    id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', customer_id: 'VARCHAR', anonymous_id: 'VARCHAR', session_id: 'VARCHAR',
+    product_id: 'VARCHAR', order_id: 'VARCHAR', quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', query: 'VARCHAR',
+    channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'JSON',
+  },
+]);
+
+/**
+ * Stores a validated batch in one transaction: all of it or none. The batch travels as one bound JSON value and is
+ * unpacked by DuckDB; ids already stored, or repeated within the batch, are duplicates. Customers and products the
+ * batch mentions and the store lacks get a row.
+ */
+export async function ingestEventBatch(store: Store, events: readonly EventInput[]): Promise<BatchReport> {
+  const key = await tombstoneKeyIfAny(store);
+  const erased = key ? sql`coalesce(sha256(${key} || customer_id) IN (SELECT hash FROM tombstones), false)` : sql`false`;
+  const batch = sql`(SELECT e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
+      e.product_id, e.order_id, e.quantity, e.unit_price, e.discount, e.query, e.channel, e.device, e.country, e.properties
+    FROM (SELECT unnest(from_json(CAST(${JSON.stringify(events)} AS JSON), ${STRUCTURE})) AS e))`;
+  return store.transaction(async () => {
+    await store.run(sql`CREATE OR REPLACE TEMP TABLE batch AS SELECT *, ${erased} AS __erased FROM ${batch}`);
+    const accepted = await store.run(sql`INSERT INTO events
+      SELECT * EXCLUDE (__erased) FROM batch n WHERE NOT __erased AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)
+      QUALIFY row_number() OVER (PARTITION BY id) = 1`);
+    const gone = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM batch WHERE __erased`))?.n ?? 0;
+    await store.run(sql`INSERT INTO customers (id, country)
+      SELECT customer_id, first(country ORDER BY ts DESC, country) FILTER (WHERE country IS NOT NULL) FROM batch
+      WHERE NOT __erased AND customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
+    await store.run(sql`INSERT INTO products (id, price)
+      SELECT product_id, median(unit_price) FILTER (WHERE type = 'order') FROM batch
+      WHERE NOT __erased AND product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products) GROUP BY product_id`);
+    await store.run(sql`DROP TABLE batch`);
+    return { received: events.length, accepted, duplicates: events.length - accepted - gone, erased: gone };
+  });
+}

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
+import { sql } from '../../src/sql/index.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir();
+let workspaces: Workspaces;
+let app: FastifyInstance;
+let base = '';
+const keys = { ingest: '', read: '', other: '' };
+
+async function post(body: unknown, key: string) {
+  const res = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details: { issues: Array<{ path: string }> } } } };
+}
+
+const event = (i: number) => ({
+  id: `ev-${i}`,
+  type: i % 3 === 0 ? 'order' : 'view',
+  ts: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+  customer_id: `cust-${i % 97}`,
+  product_id: `sku-${i % 31}`,
+  ...(i % 3 === 0 ? { order_id: `o-${i}`, quantity: 1 + (i % 2), unit_price: 10 + (i % 7) } : {}),
+  device: i % 2 ? 'mobile' : 'desktop',
+});
+
+const count = (workspace: string) => workspaces.use(workspace, async (store) => (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n);
+
+beforeAll(async () => {
+  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
+  keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
+  keys.other = (await createKey(workspaces.control, 'other', ['ingest:write'], 'test')).key;
+  app = await buildServer({ workspaces, bodyLimit: 4 * 1024 * 1024 });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await app.close();
+  await workspaces.close();
+  dir.cleanup();
+});
+
+describe('POST /v1/events', () => {
+  it('stores a batch, counts a re-sent one as duplicates, and needs ingest:write', async () => {
+    const batch = { events: [0, 1, 2, 3, 4].map(event) };
+    expect((await post(batch, keys.read)).status).toBe(403);
+    expect((await post(batch, keys.ingest)).json).toEqual({ received: 5, accepted: 5, duplicates: 0, erased: 0 });
+    expect((await post(batch, keys.ingest)).json).toEqual({ received: 5, accepted: 0, duplicates: 5, erased: 0 });
+    expect(await count('default')).toBe(5);
+    // A key of another workspace writes there, never here.
+    expect((await post(batch, keys.other)).json).toMatchObject({ accepted: 5 });
+    expect(await count('default')).toBe(5);
+  });
+
+  it('refuses a batch with a bad event, naming where, and stores none of it', async () => {
+    const events = [event(100), { ...event(101), ts: 'yesterday' }, { ...event(102), customer_id: undefined }, { ...event(103), type: 'teleport' }];
+    const r = await post({ events }, keys.ingest);
+    expect(r.status).toBe(400);
+    expect(r.json.error!.details.issues.map((i) => i.path)).toEqual(['body.events.1.ts', 'body.events.2.customer_id', 'body.events.3.type']);
+    expect(await count('default')).toBe(5);
+    expect((await post({ events: Array.from({ length: 1001 }, (_, i) => event(i)) }, keys.ingest)).status).toBe(400);
+  });
+
+  it('stores exactly 10,000 events when the same 10,000 are sent twice, concurrently, by four clients', async () => {
+    const batches = Array.from({ length: 100 }, (_, b) => ({ events: Array.from({ length: 100 }, (_, i) => event(10_000 + b * 100 + i)) }));
+    const client = async (order: number[]) => {
+      for (const b of order) expect((await post(batches[b], keys.ingest)).status).toBe(200);
+    };
+    const forward = batches.map((_, i) => i);
+    await Promise.all([client(forward), client([...forward].reverse()), client(forward.filter((i) => i % 2 === 0).concat(forward.filter((i) => i % 2 === 1))), client([...forward].reverse())]);
+    const stored = await workspaces.use('default', async (store) => (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE CAST(substr(id, 4) AS INTEGER) >= 10000`))!.n);
+    const distinct = await workspaces.use('default', async (store) => (await store.one<{ n: number }>(sql`SELECT count(DISTINCT id) AS n FROM events`))!.n);
+    expect(stored).toBe(10_000);
+    expect(distinct).toBe(await count('default'));
+  }, 120_000);
+});
