@@ -75,7 +75,7 @@ function gapOf(value: unknown, c: Condition): number | null {
   }
 }
 
-function explainClauses(rule: Rule, ctx: CustomerContext): ClauseExplanation[] {
+export function explainClauses(rule: Rule, ctx: CustomerContext): ClauseExplanation[] {
   return clausesOf(rule).map((clause) => {
     const held = evaluateRule(clause, ctx);
     const value = ownValue(clause, ctx);

@@ -28,14 +28,14 @@ export interface RunReport {
   audiences: Array<{ id: string; name: string; kind: string; size: number; revenue: number; rule_text: string | null }>;
 }
 
-interface RuleAudience {
+export interface RuleAudience {
   audience: Audience;
   text: string;
   rule: Rule;
 }
 
 /** The rule an audience runs with as of this run: a user's text, or a smart template filled with the store's numbers. */
-function ruleOf(a: Audience, thresholds: Thresholds): RuleAudience | undefined {
+export function ruleOf(a: Audience, thresholds: Thresholds): RuleAudience | undefined {
   const d = a.definition;
   if (d.kind === 'rfm') return undefined;
   const text = d.kind === 'rule' ? d.text : resolveTemplate(d.template, thresholds);
@@ -46,7 +46,7 @@ function ruleOf(a: Audience, thresholds: Thresholds): RuleAudience | undefined {
  * Rule audiences in levels: level 0 reads no other rule audience, level n reads only lower levels; each level is
  * computed in one statement once the levels below are stored.
  */
-function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
+export function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
   const byName = new Map(rules.map((r) => [r.audience.name, r]));
   const level = new Map<string, number>();
   const visit = (r: RuleAudience, path: string[]): number => {

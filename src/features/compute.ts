@@ -25,7 +25,14 @@ export async function defaultAsOf(store: Store): Promise<string> {
 }
 
 export async function customerFeatures(store: Store, asOf: string, customerId: string): Promise<FeatureRow | undefined> {
-  return store.one<FeatureRow>(customerFeaturesQuery({ asOf, customerId }));
+  return store.one<FeatureRow>(customerFeaturesQuery({ asOf, customerIds: [customerId] }));
+}
+
+/** Features of a few customers at once (one query), for real-time work on the customers a batch touched. */
+export async function featuresOf(store: Store, asOf: string, customerIds: readonly string[]): Promise<Map<string, FeatureRow>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await store.all<FeatureRow>(customerFeaturesQuery({ asOf, customerIds }));
+  return new Map(rows.map((r) => [String(r.customer_id), r]));
 }
 
 /** Computes the whole customer feature table into `table` (replaced), returning its row count. */

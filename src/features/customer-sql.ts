@@ -12,8 +12,8 @@ export const storeFlags = (ev: Sql): Sql => sql`SELECT
 
 export interface CustomerFeatureQuery {
   asOf: string;
-  /** Restrict to one customer (the store-wide parts, such as category medians, still use everyone). */
-  customerId?: string | undefined;
+  /** Restrict to these customers (the store-wide parts, such as category medians, still use everyone). */
+  customerIds?: readonly string[] | undefined;
 }
 
 /**
@@ -22,7 +22,8 @@ export interface CustomerFeatureQuery {
  */
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
-  const only = (column: string): Sql => (q.customerId === undefined ? sql`` : sql`AND ${ident(column)} = ${q.customerId}`);
+  const ids = q.customerIds === undefined ? undefined : join(q.customerIds.map((id) => sql`${id}`));
+  const only = (column: string): Sql => (ids === undefined ? sql`` : sql`AND ${ident(column)} IN (${ids})`);
   const d90 = sql`${asOf} - INTERVAL 90 DAY`;
   const d30 = sql`${asOf} - INTERVAL 30 DAY`;
   const features = join(CUSTOMER_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');

@@ -101,4 +101,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 4,
+    name: 'live memberships from real-time evaluation',
+    statements: [
+      // What the in-memory evaluator last said for a customer whose events arrived through the API.
+      `CREATE TABLE live_memberships (
+        customer_id VARCHAR NOT NULL,
+        audience_id VARCHAR NOT NULL,
+        evaluated_at TIMESTAMP NOT NULL,
+        reasons VARCHAR
+      )`,
+    ],
+  },
 ];

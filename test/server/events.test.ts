@@ -47,8 +47,8 @@ describe('POST /v1/events', () => {
   it('stores a batch, counts a re-sent one as duplicates, and needs ingest:write', async () => {
     const batch = { events: [0, 1, 2, 3, 4].map(event) };
     expect((await post(batch, keys.read)).status).toBe(403);
-    expect((await post(batch, keys.ingest)).json).toEqual({ received: 5, accepted: 5, duplicates: 0, erased: 0 });
-    expect((await post(batch, keys.ingest)).json).toEqual({ received: 5, accepted: 0, duplicates: 5, erased: 0 });
+    expect((await post(batch, keys.ingest)).json).toEqual({ received: 5, accepted: 5, duplicates: 0, erased: 0, reclassified: 5 });
+    expect((await post(batch, keys.ingest)).json).toEqual({ received: 5, accepted: 0, duplicates: 5, erased: 0, reclassified: 0 });
     expect(await count('default')).toBe(5);
     // A key of another workspace writes there, never here.
     expect((await post(batch, keys.other)).json).toMatchObject({ accepted: 5 });

@@ -1,12 +1,46 @@
+import { z } from 'zod';
+import { classifyCustomers, customerAudiences, refreshLiveMemberships } from '../../audiences/index.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
+import { customerParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
     '/v1/events',
-    guarded('ingest:write', 'ingest', `Store a batch of up to ${MAX_BATCH_EVENTS} events, all or none; re-sent ids count as duplicates`, {
+    guarded('ingest:write', 'ingest', `Store a batch of up to ${MAX_BATCH_EVENTS} events, all or none; re-sent ids count as duplicates. The customers it touches are re-classified at once.`, {
       body: eventBatchSchema,
     }),
-    (req) => inWorkspace(ctx, req, (store) => ingestEventBatch(store, req.body.events)),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        const report = await ingestEventBatch(store, req.body.events);
+        const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
+        const reclassified = report.accepted > 0 ? await refreshLiveMemberships(store, touched) : 0;
+        return { ...report, reclassified };
+      }),
+  );
+
+  app.get(
+    '/v1/customers/:id/audiences',
+    guarded('audiences:read', 'customers', 'The audiences a customer is in: live after their latest events, else the latest run', { params: customerParamsSchema }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        const r = await customerAudiences(store, req.params.id);
+        if (r.source === 'none' && !(await classifyCustomers(store, [req.params.id])).size) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });
+        return r;
+      }),
+  );
+
+  app.post(
+    '/v1/classify',
+    guarded('audiences:read', 'customers', 'The audiences a stored customer would be in now, with reasons, evaluated in memory', {
+      body: z.strictObject({ customer_id: z.string().min(1) }),
+    }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        const found = (await classifyCustomers(store, [req.body.customer_id])).get(req.body.customer_id);
+        if (!found) throw new NotFoundError(`no customer "${req.body.customer_id}"`, { customer: req.body.customer_id });
+        return { customer_id: req.body.customer_id, audiences: found };
+      }),
   );
 }

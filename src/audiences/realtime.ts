@@ -1,0 +1,95 @@
+import { join, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
+import { loadCustomerContexts } from './customer-context.js';
+import { explainClauses } from './explain.js';
+import { listAudiences } from './repository.js';
+import { dependencyLevels, ruleOf, type RuleAudience } from './run.js';
+
+/**
+ * Real-time classification: the rule and smart audiences evaluated in memory for a few customers, as of now.
+ * RFM cells are positions in the whole population, so they come from the latest run's snapshot; smart segments
+ * use the latest run's thresholds (before any run there are none, and smart segments wait for one).
+ */
+
+export interface LiveAudience {
+  id: string;
+  name: string;
+  kind: string;
+  reasons: string | null;
+}
+
+function now(): string {
+  return new Date().toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function reasonsOf(r: RuleAudience, ctx: CustomerContext): string {
+  const shown = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
+  return explainClauses(r.rule, ctx)
+    .filter((c) => c.held)
+    .map((c) => (c.value === null ? c.clause : `${c.clause} [${shown(c.value)}]`))
+    .join('; ');
+}
+
+async function latestThresholds(store: Store): Promise<Thresholds | undefined> {
+  const row = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs ORDER BY as_of DESC LIMIT 1`);
+  return row ? (JSON.parse(row.thresholds) as Thresholds) : undefined;
+}
+
+/** The audiences each customer is in now; customers unknown to the store are absent from the result. */
+export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf: string = now()): Promise<Map<string, LiveAudience[]>> {
+  const audiences = (await listAudiences(store)).filter((a) => a.active);
+  const thresholds = await latestThresholds(store);
+  const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
+  const levels = dependencyLevels(rules);
+  const idByName = new Map(audiences.map((a) => [a.name, a.id]));
+  const members = new Map<string, Map<string, LiveAudience>>(customerIds.map((id) => [id, new Map()]));
+  if (customerIds.length > 0) {
+    const rfm = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
+      SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
+      WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs) AND m.customer_id IN (${join(customerIds.map((id) => sql`${id}`))})`);
+    for (const r of rfm) members.get(r.customer_id)?.set(r.id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons });
+  }
+  const contexts = await loadCustomerContexts(store, customerIds, asOf, (id) => (name) => members.get(id)?.has(idByName.get(name) ?? '') ?? false);
+  for (const [id, ctx] of contexts) {
+    const mine = members.get(id)!;
+    for (const level of levels) {
+      for (const r of level) {
+        if (evaluateRule(r.rule, ctx)) mine.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
+      }
+    }
+  }
+  return new Map([...contexts.keys()].map((id) => [id, [...members.get(id)!.values()]]));
+}
+
+/** Re-evaluates the customers a batch touched and keeps the result as their live memberships. */
+export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  const at = now();
+  const live = await classifyCustomers(store, customerIds, at);
+  const ids = join(customerIds.map((id) => sql`${id}`));
+  const rows = [...live].flatMap(([id, list]) => list.filter((a) => a.kind !== 'rfm').map((a) => sql`(${id}, ${a.id}, CAST(${at} AS TIMESTAMP), ${a.reasons})`));
+  await store.transaction(async () => {
+    await store.run(sql`DELETE FROM live_memberships WHERE customer_id IN (${ids})`);
+    if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
+  });
+  return live.size;
+}
+
+/**
+ * The audiences a customer is in: live memberships where their events arrived since the latest run (with that run's
+ * RFM cell), else the latest snapshot.
+ */
+export async function customerAudiences(store: Store, customerId: string): Promise<{ customer_id: string; source: 'live' | 'snapshot' | 'none'; as_of: string | null; audiences: LiveAudience[] }> {
+  const live = await store.all<LiveAudience & { at: string }>(sql`
+    SELECT a.id, a.name, a.kind, l.reasons, strftime(l.evaluated_at, '%Y-%m-%d %H:%M:%S') AS at
+    FROM live_memberships l JOIN audiences a ON a.id = l.audience_id WHERE l.customer_id = ${customerId} ORDER BY a.kind, a.name`);
+  const snapshotKinds = live.length ? sql`a.kind = 'rfm'` : sql`TRUE`;
+  const snap = await store.all<LiveAudience & { at: string }>(sql`
+    SELECT a.id, a.name, a.kind, m.reasons, strftime(m.as_of, '%Y-%m-%d %H:%M:%S') AS at
+    FROM memberships m JOIN audiences a ON a.id = m.audience_id
+    WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs) AND ${snapshotKinds} ORDER BY a.kind, a.name`);
+  const all = [...live, ...snap];
+  const source = live.length ? 'live' : snap.length ? 'snapshot' : 'none';
+  return { customer_id: customerId, source, as_of: all[0]?.at ?? null, audiences: all.map(({ id, name, kind, reasons }) => ({ id, name, kind, reasons })) };
+}
