@@ -15,7 +15,8 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
       inWorkspace(ctx, req, async (store) => {
         const report = await ingestEventBatch(store, req.body.events);
         const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
-        const reclassified = report.accepted > 0 ? await refreshLiveMemberships(store, touched) : 0;
+        // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
+        const reclassified = await refreshLiveMemberships(store, touched);
         return { ...report, reclassified };
       }),
   );
