@@ -62,6 +62,28 @@ export async function classifyCustomers(store: Store, customerIds: readonly stri
   return new Map([...contexts.keys()].map((id) => [id, [...members.get(id)!.values()]]));
 }
 
+/**
+ * The rule and smart audiences a customer who is not stored yet would be in, from a feature object (catalog names)
+ * and optional customer fields. Without events, event clauses see none; RFM needs a place in the population, so
+ * there is none.
+ */
+export async function classifyFeatures(store: Store, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): Promise<LiveAudience[]> {
+  const audiences = (await listAudiences(store)).filter((a) => a.active && a.kind !== 'rfm');
+  const thresholds = await latestThresholds(store);
+  const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
+  const idByName = new Map(audiences.map((a) => [a.name, a.id]));
+  const members = new Map<string, LiveAudience>();
+  // Times arrive as text in JSON; the evaluator compares them as instants, as it does stored ones.
+  const created = typeof customer.created_at === 'string' ? { created_at: new Date(customer.created_at) } : {};
+  const ctx: CustomerContext = { asOf: Date.now(), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(idByName.get(name) ?? '') };
+  for (const level of dependencyLevels(rules)) {
+    for (const r of level) {
+      if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
+    }
+  }
+  return [...members.values()];
+}
+
 /** Re-evaluates the customers a batch touched and keeps the result as their live memberships. */
 export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<number> {
   if (customerIds.length === 0) return 0;

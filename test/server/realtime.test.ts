@@ -90,6 +90,11 @@ describe('real-time classification', () => {
     expect(r.status).toBe(200);
     expect(r.json.audiences.some((a) => a.id === 'sneaker-cart')).toBe(true);
     expect((await call('POST', '/v1/classify', keys.read, { customer_id: 'nobody' })).status).toBe(404);
+    // A customer not stored yet, from features alone: a very frequent, recent, big spender.
+    const fresh = await call('POST', '/v1/classify', keys.read, { features: { orders: 1000, recency_days: 0, revenue: 1e9, aov: 1e6, items_per_order: 1 } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.json.audiences.map((a) => a.id).sort()).toEqual(['smart-active-loyals', 'smart-big-spenders', 'smart-richie-riches']);
+    expect((await call('POST', '/v1/classify', keys.read, { features: { ordrs: 3 } })).status).toBe(400);
     expect((await call('GET', '/v1/customers/nobody/audiences', keys.read)).status).toBe(404);
   });
 });

@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import { classifyCustomers, customerAudiences, refreshLiveMemberships } from '../../audiences/index.js';
+import { classifyCustomers, classifyFeatures, customerAudiences, refreshLiveMemberships } from '../../audiences/index.js';
+import { CUSTOMER_FEATURES } from '../../features/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
 import { customerParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+
+const featureNames = CUSTOMER_FEATURES.map((f) => f.name) as [string, ...string[]];
+const classifyBodySchema = z.union([
+  z.strictObject({ customer_id: z.string().min(1) }),
+  z.strictObject({
+    features: z.partialRecord(z.enum(featureNames), z.union([z.number(), z.string(), z.null()])).describe('catalog features (segmint features --list); missing ones are null'),
+    customer: z.record(z.string(), z.unknown()).optional().describe('customer fields such as country, created_at, consent_email, attributes'),
+  }),
+]);
 
 export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
@@ -34,14 +44,16 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.post(
     '/v1/classify',
-    guarded('audiences:read', 'customers', 'The audiences a stored customer would be in now, with reasons, evaluated in memory', {
-      body: z.strictObject({ customer_id: z.string().min(1) }),
+    guarded('audiences:read', 'customers', 'The audiences a customer would be in now, with reasons, evaluated in memory: a stored one by id, or a new one from features', {
+      body: classifyBodySchema,
     }),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
-        const found = (await classifyCustomers(store, [req.body.customer_id])).get(req.body.customer_id);
-        if (!found) throw new NotFoundError(`no customer "${req.body.customer_id}"`, { customer: req.body.customer_id });
-        return { customer_id: req.body.customer_id, audiences: found };
+        const body = req.body;
+        if ('features' in body) return { customer_id: null, audiences: await classifyFeatures(store, body.features, body.customer) };
+        const found = (await classifyCustomers(store, [body.customer_id])).get(body.customer_id);
+        if (!found) throw new NotFoundError(`no customer "${body.customer_id}"`, { customer: body.customer_id });
+        return { customer_id: body.customer_id, audiences: found };
       }),
   );
 }
