@@ -1,10 +1,10 @@
-/** `npm run bench`: every benchmark in turn, or one with `--only ingest|audiences|kmeans`. Other flags pass through. */
+/** `npm run bench`: every benchmark in turn, or one with `--only ingest|audiences|kmeans|server`. Other flags pass through. */
 import { spawnSync } from 'node:child_process';
 import { arg } from './lib.js';
 
 const only = arg('only', 'all');
 const args = process.argv.slice(2).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only');
-for (const name of ['ingest', 'audiences', 'kmeans']) {
+for (const name of ['ingest', 'audiences', 'kmeans', 'server']) {
   if (only !== 'all' && only !== name) continue;
   const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);

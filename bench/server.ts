@@ -1,0 +1,97 @@
+/**
+ * Server benchmark (issue 4): on the demo store, GET /v1/customers/:id/audiences and POST /v1/classify at a fixed
+ * rate on loopback (p50, p99, errors), and POST /v1/events in batches of 100 (events/s, and the time until a
+ * membership reflects a batch). The server runs as its own process, as in production.
+ * Usage: npm run bench -- --only server [--customers 100000] [--rate 1000] [--seconds 30]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { createAudience, runAudiences } from '../src/audiences/index.js';
+import { generateDemo } from '../src/demo/index.js';
+import { sql } from '../src/sql/index.js';
+import { Store, importFile, presetMapping } from '../src/store/index.js';
+import { arg, fmt } from './lib.js';
+
+const customers = Number(arg('customers', '100000'));
+const rate = Number(arg('rate', '1000'));
+const seconds = Number(arg('seconds', '30'));
+const out = arg('out', join('bench', 'out'));
+const dir = join(out, `demo-${customers}-1`);
+const db = join(out, `server-${customers}.duckdb`);
+mkdirSync(out, { recursive: true });
+
+// The store: the demo at this size, one run, and an audience that a live batch will satisfy.
+const fresh = !existsSync(db);
+const store = await Store.open({ path: db });
+if (fresh) {
+  const files = existsSync(join(dir, 'events.csv'))
+    ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') }
+    : await generateDemo({ customers, seed: 1, outDir: dir });
+  for (const [file, preset] of [[files.products, 'segmint-products'], [files.customers, 'segmint-customers'], [files.events, 'segmint-events']] as const) {
+    await importFile(store, file, presetMapping(preset));
+  }
+  await createAudience(store, { name: 'Bench live cart', rule: 'count(add_to_cart where product = "BENCH-SKU", last 7 days) >= 1' });
+  await runAudiences(store, '2026-11-01 00:00:00');
+}
+const ids = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY hash(id) LIMIT 5000`)).map((r) => r.id);
+store.close();
+
+const env = (() => {
+  const { SEGMINT_DB: _, ...rest } = process.env;
+  return { ...rest, SEGMINT_LOG_LEVEL: 'silent' };
+})();
+const keyRun = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', '--scopes', 'admin', '--json'], { encoding: 'utf8', env });
+const key = (JSON.parse(keyRun.stdout) as { key: string }).key;
+const server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+let text = '';
+for await (const line of createInterface({ input: server.stdout })) {
+  text += line;
+  if (line === '}') break;
+}
+const url = (JSON.parse(text) as { url: string }).url;
+const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+let n = 0;
+const nextId = () => ids[n++ % ids.length]!;
+
+async function load(title: string, method: 'GET' | 'POST', path: (id: string) => string, body?: (id: string) => string) {
+  const result = await autocannon({
+    url,
+    connections: 20,
+    overallRate: rate,
+    duration: seconds,
+    requests: [{ method, headers, setupRequest: (req) => { const id = nextId(); return { ...req, path: path(id), ...(body ? { body: body(id) } : {}) }; } }],
+  });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  console.log(`  ${title.padEnd(38)} ${fmt(result.requests.average, 0).padStart(6)} req/s  p50 ${fmt(result.latency.p50, 1)} ms  p99 ${fmt(result.latency.p99, 1)} ms  errors ${errors} (target p99 < 10 ms, 0 errors)`);
+}
+
+console.log(`\nServer on loopback, ${customers.toLocaleString('en-US')} customers, ${rate} requests/s for ${seconds} s`);
+await load('GET /v1/customers/:id/audiences', 'GET', (id) => `/v1/customers/${encodeURIComponent(id)}/audiences`);
+await load('POST /v1/classify', 'POST', () => '/v1/classify', (id) => JSON.stringify({ customer_id: id }));
+
+// Ingest: batches of 100 events, one after another, for a fixed time; then how long until a batch shows.
+let sent = 0;
+const started = performance.now();
+for (let b = 0; performance.now() - started < seconds * 1000; b++) {
+  const events = Array.from({ length: 100 }, (_, i) => ({ id: `bench-${Date.now()}-${b}-${i}`, type: 'view', ts: new Date().toISOString(), customer_id: nextId(), product_id: 'P00001', device: 'mobile' }));
+  const res = await fetch(`${url}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ events }) });
+  if (res.status !== 200) throw new Error(`events batch: ${res.status} ${await res.text()}`);
+  sent += events.length;
+}
+const ingestSeconds = (performance.now() - started) / 1000;
+const who = nextId();
+const t0 = performance.now();
+await fetch(`${url}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ events: [{ id: `bench-live-${Date.now()}`, type: 'add_to_cart', ts: new Date().toISOString(), customer_id: who, product_id: 'BENCH-SKU' }] }) });
+let visibleMs = NaN;
+for (let i = 0; i < 100; i++) {
+  const r = (await (await fetch(`${url}/v1/customers/${encodeURIComponent(who)}/audiences`, { headers })).json()) as { audiences: Array<{ id: string }> };
+  if (r.audiences.some((a) => a.id === 'bench-live-cart')) {
+    visibleMs = performance.now() - t0;
+    break;
+  }
+}
+console.log(`  POST /v1/events, batches of 100           ${fmt(sent / ingestSeconds, 0)} events/s sustained; membership visible ${fmt(visibleMs, 0)} ms after a batch (target < 1,000 ms)`);
+server.kill('SIGTERM');
