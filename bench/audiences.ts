@@ -6,11 +6,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAudience, listAudiences, loadCustomerContext, runAudiences } from '../src/audiences/index.js';
-import { generateDemo } from '../src/demo/index.js';
+import { generateDemo, importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { evaluateRule, parseRule, resolveTemplate, type Rule } from '../src/segments/index.js';
 import { sql } from '../src/sql/index.js';
-import { Store, importFile, presetMapping } from '../src/store/index.js';
+import { Store } from '../src/store/index.js';
 import { arg, fmt, peakRssMb } from './lib.js';
 
 const USER_RULES = [
@@ -47,9 +47,7 @@ const fresh = !existsSync(dbPath);
 const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
 if (fresh) {
   const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
-  for (const [file, preset] of [[files.products, 'segmint-products'], [files.customers, 'segmint-customers'], [files.events, 'segmint-events']] as const) {
-    await importFile(store, file, presetMapping(preset));
-  }
+  await importDemoFiles(store, files);
 }
 const existing = new Set((await listAudiences(store)).map((a) => a.name));
 for (const [i, rule] of USER_RULES.entries()) if (!existing.has(`bench rule ${i + 1}`)) await createAudience(store, { name: `bench rule ${i + 1}`, rule });

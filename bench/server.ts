@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createAudience, runAudiences } from '../src/audiences/index.js';
-import { generateDemo } from '../src/demo/index.js';
+import { generateDemo, importDemoFiles } from '../src/demo/index.js';
 import { sql } from '../src/sql/index.js';
-import { Store, importFile, presetMapping } from '../src/store/index.js';
+import { Store } from '../src/store/index.js';
 import { arg, fmt } from './lib.js';
 
 const customers = Number(arg('customers', '100000'));
@@ -30,9 +30,7 @@ if (fresh) {
   const files = existsSync(join(dir, 'events.csv'))
     ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') }
     : await generateDemo({ customers, seed: 1, outDir: dir });
-  for (const [file, preset] of [[files.products, 'segmint-products'], [files.customers, 'segmint-customers'], [files.events, 'segmint-events']] as const) {
-    await importFile(store, file, presetMapping(preset));
-  }
+  await importDemoFiles(store, files);
   await createAudience(store, { name: 'Bench live cart', rule: 'count(add_to_cart where product = "BENCH-SKU", last 7 days) >= 1' });
   await runAudiences(store, '2026-11-01 00:00:00');
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience, deleteAudience, explainCustomer, listAudiences, movement, overlap, runAudiences, updateAudience } from '../../src/audiences/index.js';
-import { generateDemo } from '../../src/demo/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { rfmSegmentSizes } from '../../src/segments/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
@@ -97,9 +97,7 @@ describe('audiences on the demo store', () => {
   beforeAll(async () => {
     const files = await generateDemo({ customers: 3000, seed: 3, outDir: dir.path });
     store = await memoryStore();
-    await importFile(store, files.products, presetMapping('segmint-products'));
-    await importFile(store, files.customers, presetMapping('segmint-customers'));
-    await importFile(store, files.events, presetMapping('segmint-events'));
+    await importDemoFiles(store, files);
     await store.run(sql`CREATE TABLE truth AS SELECT * FROM read_csv(${files.truth}, header = true)`);
     await runAudiences(store, D1);
     await runAudiences(store, D2);

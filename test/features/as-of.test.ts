@@ -1,20 +1,15 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo, type DemoFiles } from '../../src/demo/index.js';
+import { generateDemo, importDemoFiles, type DemoFiles } from '../../src/demo/index.js';
 import { CUSTOMER_FEATURES, customerFeatures, materializeCustomerFeatures, materializeProductFeatures } from '../../src/features/index.js';
 import { sql } from '../../src/sql/index.js';
-import { importFile, presetMapping, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { memoryStore, plainSql, tempDir } from '../helpers.js';
 
 const AS_OF = '2026-03-15 00:00:00';
 const dir = tempDir();
 let files: DemoFiles;
 
-async function load(store: Store, f: { products: string; customers: string; events: string }): Promise<void> {
-  await importFile(store, f.products, presetMapping('segmint-products'));
-  await importFile(store, f.customers, presetMapping('segmint-customers'));
-  await importFile(store, f.events, presetMapping('segmint-events'));
-}
 
 type Row = Record<string, unknown>;
 async function featureRows(store: Store, entity: 'customer' | 'product'): Promise<Row[]> {
@@ -48,8 +43,8 @@ describe('features as of a date', () => {
       TO '${before.events}' (HEADER)`);
     full = await memoryStore();
     past = await memoryStore();
-    await load(full, files);
-    await load(past, before);
+    await importDemoFiles(full, files);
+    await importDemoFiles(past, before);
   });
   afterAll(() => {
     full.close();

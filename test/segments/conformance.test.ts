@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../src/demo/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { materializeCustomerFeatures } from '../../src/features/index.js';
 import { sql } from '../../src/sql/index.js';
-import { importFile, presetMapping, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { compileRule, eventAggregatesRelation, evaluateRule, parseRule, printRule, type CompileContext, type EventRecord, type Rule } from '../../src/segments/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 import { arbitraryRule } from './arbitraries.js';
@@ -45,9 +45,7 @@ function inMemory(rule: Rule): string[] {
 beforeAll(async () => {
   const files = await generateDemo({ customers: 400, seed: 5, outDir: dir.path });
   store = await memoryStore();
-  await importFile(store, files.products, presetMapping('segmint-products'));
-  await importFile(store, files.customers, presetMapping('segmint-customers'));
-  await importFile(store, files.events, presetMapping('segmint-events'));
+  await importDemoFiles(store, files);
   await materializeCustomerFeatures(store, AS_OF);
   const features = await store.all(sql`SELECT * FROM customer_features ORDER BY customer_id`);
   const rows = await store.all(sql`SELECT * FROM customers`);

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudiences } from '../../src/audiences/index.js';
-import { generateDemo } from '../../src/demo/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
-import { ident, sql } from '../../src/sql/index.js';
-import { importFile, presetMapping, type Store } from '../../src/store/index.js';
-import { tempDir } from '../helpers.js';
+import { sql } from '../../src/sql/index.js';
+import { importFile, presetMapping } from '../../src/store/index.js';
+import { columnsHolding, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -23,25 +23,13 @@ async function call(method: string, path: string, key: string, body?: unknown) {
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-async function tablesHolding(store: Store, id: string): Promise<string[]> {
-  const cols = await store.all<{ t: string; c: string }>(sql`SELECT table_name AS t, column_name AS c FROM information_schema.columns
-    WHERE table_schema = 'main' AND data_type IN ('VARCHAR', 'JSON')`);
-  const found: string[] = [];
-  for (const { t, c } of cols) {
-    const row = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(t)} WHERE contains(CAST(${ident(c)} AS VARCHAR), ${id})`);
-    if (row!.n > 0) found.push(`${t}.${c}`);
-  }
-  return found;
-}
 
 beforeAll(async () => {
   const files = await generateDemo({ customers: 300, seed: 4, outDir: join(dir.path, 'demo') });
   eventsFile = files.events;
   workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
   await workspaces.use('default', async (store) => {
-    await importFile(store, files.products, presetMapping('segmint-products'));
-    await importFile(store, files.customers, presetMapping('segmint-customers'));
-    await importFile(store, files.events, presetMapping('segmint-events'));
+    await importDemoFiles(store, files);
     await runAudiences(store, '2026-11-01 00:00:00');
   });
   keys.admin = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;
@@ -87,11 +75,11 @@ describe('privacy over the API', () => {
     expect(r.json.deleted.events).toBeGreaterThan(0);
     expect((await call('GET', '/v1/customers/C001/export', keys.admin)).status).toBe(404);
     await workspaces.use('default', async (store) => {
-      expect(await tablesHolding(store, 'C001')).toEqual([]);
+      expect(await columnsHolding(store, 'C001')).toEqual([]);
       const again = await importFile(store, eventsFile, presetMapping('segmint-events'));
       expect(again.accepted).toBe(0);
       expect(again.erased).toBeGreaterThan(0);
-      expect(await tablesHolding(store, 'C001')).toEqual([]);
+      expect(await columnsHolding(store, 'C001')).toEqual([]);
     });
     const audit = await workspaces.control.all<{ action: string; details: string }>(sql`SELECT action, details::VARCHAR AS details FROM audit_log WHERE action = 'customer.erase'`);
     expect(audit).toHaveLength(1);

@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyCustomers, createAudience, runAudiences } from '../../src/audiences/index.js';
-import { generateDemo } from '../../src/demo/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
-import { importFile, presetMapping } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -33,9 +32,7 @@ beforeAll(async () => {
   const files = await generateDemo({ customers: 300, seed: 8, outDir: join(dir.path, 'demo') });
   workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
   await workspaces.use('default', async (store) => {
-    await importFile(store, files.products, presetMapping('segmint-products'));
-    await importFile(store, files.customers, presetMapping('segmint-customers'));
-    await importFile(store, files.events, presetMapping('segmint-events'));
+    await importDemoFiles(store, files);
     await createAudience(store, { name: 'Sneaker cart', rule: 'count(add_to_cart where product = "SKU-RT", last 7 days) >= 2' });
     await runAudiences(store, '2026-11-01 00:00:00');
   });

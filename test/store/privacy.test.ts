@@ -2,26 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudiences } from '../../src/audiences/index.js';
-import { ident, sql } from '../../src/sql/index.js';
+import { sql } from '../../src/sql/index.js';
 import { eraseCustomer, exportCustomer, identityMapping, importFile, setConsent, type Store } from '../../src/store/index.js';
-import { memoryStore, tempDir } from '../helpers.js';
+import { columnsHolding, memoryStore, tempDir } from '../helpers.js';
 
 const WHO = 'cust-erase-me';
 const dir = tempDir();
 const customers = join(dir.path, 'customers.csv');
 const events = join(dir.path, 'events.csv');
 
-/** Every text column of every table in the store that holds the id anywhere in its value. */
-async function placesHolding(store: Store, id: string): Promise<string[]> {
-  const cols = await store.all<{ t: string; c: string }>(sql`SELECT table_name AS t, column_name AS c FROM information_schema.columns
-    WHERE table_schema = 'main' AND data_type IN ('VARCHAR', 'JSON')`);
-  const found: string[] = [];
-  for (const { t, c } of cols) {
-    const row = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(t)} WHERE contains(CAST(${ident(c)} AS VARCHAR), ${id})`);
-    if (row!.n > 0) found.push(`${t}.${c}`);
-  }
-  return found;
-}
 
 describe('erasing a customer', () => {
   let store: Store;
@@ -58,10 +47,10 @@ describe('erasing a customer', () => {
   });
 
   it('leaves no table holding the id, and keeps the other customers', async () => {
-    expect((await placesHolding(store, WHO)).length).toBeGreaterThan(3);
+    expect((await columnsHolding(store, WHO)).length).toBeGreaterThan(3);
     const erasure = await eraseCustomer(store, WHO);
     expect(erasure.deleted).toMatchObject({ customers: 1, events: 2, customer_features: 1 });
-    expect(await placesHolding(store, WHO)).toEqual([]);
+    expect(await columnsHolding(store, WHO)).toEqual([]);
     expect(await store.all(sql`SELECT id FROM customers`)).toEqual([{ id: 'c2' }]);
     await expect(exportCustomer(store, WHO)).rejects.toThrow(/not in the store/);
   });
@@ -72,7 +61,7 @@ describe('erasing a customer', () => {
     expect(c).toMatchObject({ erased: 1, accepted: 0, rows: 2 });
     // Two orders, the bad-date row and the line that could not be parsed: all the erased customer's, none stored.
     expect(e).toMatchObject({ erased: 4, accepted: 0, duplicates: 1, rejected: 0, rows: 5 });
-    expect(await placesHolding(store, WHO)).toEqual([]);
+    expect(await columnsHolding(store, WHO)).toEqual([]);
   });
 
   it('sets consent per channel, leaving the others as they were', async () => {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { generateDemo } from '../../demo/index.js';
+import { generateDemo, importDemoFiles } from '../../demo/index.js';
 import { runAudiences } from '../../audiences/index.js';
 import { defaultAsOf, materializeProductFeatures } from '../../features/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
-import { importFile, presetMapping, storeStats, type Store } from '../../store/index.js';
+import { storeStats, type Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 import { describeReport } from './import.js';
@@ -54,14 +54,7 @@ export function registerDemo(program: Command): void {
       const generatedMs = Date.now() - started;
       // Imports are idempotent (the generator gives every event an id), so a rerun adds nothing.
       const summary = await withStore(ctx, async (store) => {
-          const imports = [];
-          for (const [file, preset] of [
-            [files.products, 'segmint-products'],
-            [files.customers, 'segmint-customers'],
-            [files.events, 'segmint-events'],
-          ] as const) {
-            imports.push(await importFile(store, file, presetMapping(preset)));
-          }
+          const imports = await importDemoFiles(store, files);
           const asOf = await defaultAsOf(store);
           // The full pipeline: features, every audience, and the snapshot for that date.
           const run = await runAudiences(store, asOf);
