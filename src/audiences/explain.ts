@@ -1,12 +1,12 @@
 import { NotFoundError, assertNever } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { clausesOf, evaluateRule, parseRule, printRule, resolveTemplate, type Condition, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { clausesOf, evaluateRule, printRule, type Condition, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { ruleOf } from './run.js';
 import { eventValue, attributeValue } from '../segments/evaluate.js';
 import { loadCustomerContext } from './customer-context.js';
 import { listAudiences } from './repository.js';
 import { runDate } from './overlap.js';
-import type { Audience } from './schema.js';
 
 export interface ClauseExplanation {
   clause: string;
@@ -102,14 +102,12 @@ export async function explainCustomer(store: Store, customerId: string, options:
   const idByName = new Map(all.map((a) => [a.name, a.id]));
   const ctx = await loadCustomerContext(store, customerId, at, (name) => membership.has(idByName.get(name) ?? ''));
   if (!ctx) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
-  const ruleText = (a: Audience): string | null =>
-    a.definition.kind === 'rule' ? a.definition.text : a.definition.kind === 'smart' ? resolveTemplate(a.definition.template, thresholds) : null;
   return {
     customer_id: customerId,
     as_of: at,
     audiences: chosen.map((a) => {
       const m = membership.get(a.id);
-      const text = ruleText(a);
+      const rule = ruleOf(a, thresholds);
       return {
         id: a.id,
         name: a.name,
@@ -117,8 +115,8 @@ export async function explainCustomer(store: Store, customerId: string, options:
         member: m !== undefined,
         score: m?.score ?? null,
         reasons: m?.reasons ?? null,
-        rule: text,
-        clauses: text ? explainClauses(parseRule(text), ctx) : [],
+        rule: rule?.text ?? null,
+        clauses: rule ? explainClauses(rule.rule, ctx) : [],
       };
     }),
   };

@@ -40,13 +40,26 @@ async function latestThresholds(store: Store): Promise<Thresholds | undefined> {
   return row ? (JSON.parse(row.thresholds) as Thresholds) : undefined;
 }
 
-/** The audiences each customer is in now; customers unknown to the store are absent from the result. */
-export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf: string = now()): Promise<Map<string, LiveAudience[]>> {
+/** The active rule and smart audiences in dependency levels, smart ones only once a run has set their thresholds. */
+async function liveRules(store: Store): Promise<{ levels: RuleAudience[][]; idByName: Map<string, string> }> {
   const audiences = (await listAudiences(store)).filter((a) => a.active);
   const thresholds = await latestThresholds(store);
   const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
-  const levels = dependencyLevels(rules);
-  const idByName = new Map(audiences.map((a) => [a.name, a.id]));
+  return { levels: dependencyLevels(rules), idByName: new Map(audiences.map((a) => [a.name, a.id])) };
+}
+
+/** Adds to `members` every audience the customer is in, level by level so `in audience` sees the levels below. */
+function evaluateLevels(levels: RuleAudience[][], ctx: CustomerContext, members: Map<string, LiveAudience>): void {
+  for (const level of levels) {
+    for (const r of level) {
+      if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
+    }
+  }
+}
+
+/** The audiences each customer is in now; customers unknown to the store are absent from the result. */
+export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf: string = now()): Promise<Map<string, LiveAudience[]>> {
+  const { levels, idByName } = await liveRules(store);
   const members = new Map<string, Map<string, LiveAudience>>(customerIds.map((id) => [id, new Map()]));
   if (customerIds.length > 0) {
     const rfm = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
@@ -55,14 +68,7 @@ export async function classifyCustomers(store: Store, customerIds: readonly stri
     for (const r of rfm) members.get(r.customer_id)?.set(r.id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons });
   }
   const contexts = await loadCustomerContexts(store, customerIds, asOf, (id) => (name) => members.get(id)?.has(idByName.get(name) ?? '') ?? false);
-  for (const [id, ctx] of contexts) {
-    const mine = members.get(id)!;
-    for (const level of levels) {
-      for (const r of level) {
-        if (evaluateRule(r.rule, ctx)) mine.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
-      }
-    }
-  }
+  for (const [id, ctx] of contexts) evaluateLevels(levels, ctx, members.get(id)!);
   return new Map([...contexts.keys()].map((id) => [id, [...members.get(id)!.values()]]));
 }
 
@@ -72,19 +78,12 @@ export async function classifyCustomers(store: Store, customerIds: readonly stri
  * there is none.
  */
 export async function classifyFeatures(store: Store, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): Promise<LiveAudience[]> {
-  const audiences = (await listAudiences(store)).filter((a) => a.active && a.kind !== 'rfm');
-  const thresholds = await latestThresholds(store);
-  const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
-  const idByName = new Map(audiences.map((a) => [a.name, a.id]));
+  const { levels, idByName } = await liveRules(store);
   const members = new Map<string, LiveAudience>();
   // Times arrive as text in JSON; the evaluator compares them as instants, as it does stored ones.
   const created = typeof customer.created_at === 'string' ? { created_at: new Date(customer.created_at) } : {};
   const ctx: CustomerContext = { asOf: Date.now(), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(idByName.get(name) ?? '') };
-  for (const level of dependencyLevels(rules)) {
-    for (const r of level) {
-      if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
-    }
-  }
+  evaluateLevels(levels, ctx, members);
   return [...members.values()];
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError } from '../shared/errors.js';
-import { ident, join, sql } from '../sql/index.js';
+import { ident, join, sql, type Sql } from '../sql/index.js';
 import { CONSENT_CHANNELS, type ConsentChannel } from './schema.js';
 import type { Store } from './store.js';
 
@@ -13,6 +13,16 @@ import type { Store } from './store.js';
 async function tombstoneKey(store: Store): Promise<string> {
   await store.run(sql`INSERT INTO settings VALUES ('tombstone_key', ${randomBytes(32).toString('hex')}) ON CONFLICT DO NOTHING`);
   return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = 'tombstone_key'`))!.value;
+}
+
+/** The keyed hash a tombstone holds for a customer id. */
+export function tombstoneHash(key: string, id: Sql): Sql {
+  return sql`sha256(${key} || ${id})`;
+}
+
+/** True when `id` belongs to an erased customer. */
+export function isErased(key: string, id: Sql): Sql {
+  return sql`coalesce(${tombstoneHash(key, id)} IN (SELECT hash FROM tombstones), false)`;
 }
 
 /** The key, when there is any tombstone to check against; ingest skips the hashing otherwise. */
@@ -52,7 +62,7 @@ export async function eraseCustomer(store: Store, customerId: string): Promise<E
     // Lines that could not be parsed into fields carry no customer_id; the id is removed wherever it stands as a field.
     const asField = `(^|[,"\\s:{\\[])${escapeRegex(customerId)}($|[,"\\s}\\]])`;
     deleted.quarantine = (deleted.quarantine ?? 0) + (await store.run(sql`DELETE FROM quarantine WHERE regexp_matches(coalesce(raw, ''), ${asField})`));
-    await store.run(sql`INSERT INTO tombstones VALUES (sha256(${key} || ${customerId}), now()) ON CONFLICT DO NOTHING`);
+    await store.run(sql`INSERT INTO tombstones VALUES (${tombstoneHash(key, sql`${customerId}`)}, now()) ON CONFLICT DO NOTHING`);
     return { customer_id: customerId, deleted };
   });
 }

@@ -5,6 +5,7 @@ import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
+import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
 
 /**
@@ -129,8 +130,7 @@ export function registerAudiences(program: Command): void {
     .option('--as-of <date>', 'a stored run date')
     .action(async (id: string, o: { limit: string; asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`--limit: "${o.limit}" is not a positive integer`);
+      const limit = integerOption(o.limit, '--limit', POSITIVE);
       const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf) : undefined }));
       const rows = page.members;
       emit(ctx.options, rows, () => table([['customer', 'score', 'reasons'], ...rows.map((r) => [r.customer_id, r.score, r.reasons])]));

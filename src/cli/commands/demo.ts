@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { generateDemo, importDemoFiles } from '../../demo/index.js';
 import { runAudiences } from '../../audiences/index.js';
 import { defaultAsOf, materializeProductFeatures } from '../../features/index.js';
-import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import { storeStats, type Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 import { describeReport } from './import.js';
-import { port, serveUntilStopped } from './serve.js';
+import { serveUntilStopped } from './serve.js';
+import { integerOption, POSITIVE, PORT } from '../options.js';
 import { createKey, DEFAULT_WORKSPACE } from '../../server/index.js';
 
 interface DemoOptions {
@@ -18,12 +18,6 @@ interface DemoOptions {
   dir?: string;
   serve: boolean;
   port: string;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new ValidationError(`${flag}: "${text}" is not a positive integer`);
-  return n;
 }
 
 async function featureSummary(store: Store) {
@@ -44,8 +38,8 @@ export function registerDemo(program: Command): void {
     .option('--port <n>', 'port of the server', '3000')
     .action(async (o: DemoOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const customers = positiveInt(o.customers, '--customers');
-      const seed = positiveInt(o.seed, '--seed');
+      const customers = integerOption(o.customers, '--customers', POSITIVE);
+      const seed = integerOption(o.seed, '--seed', POSITIVE);
       const outDir = o.dir ?? join('.segmint', `demo-${customers}-${seed}`);
       const started = Date.now();
       const bar = progress(customers, 'generate');
@@ -76,7 +70,7 @@ export function registerDemo(program: Command): void {
         ].join('\n'),
       );
       if (!o.serve) return;
-      await serveUntilStopped(ctx, { port: port(o.port), host: '127.0.0.1' }, async (url, workspaces) => {
+      await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: '127.0.0.1' }, async (url, workspaces) => {
         // A key for whoever started the demo, so the API can be tried at once; only its hash is kept.
         const key = await createKey(workspaces.control, DEFAULT_WORKSPACE, ['admin'], 'demo');
         process.stderr.write(

@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { buildServer, Workspaces } from '../../server/index.js';
-import { ValidationError } from '../../shared/errors.js';
+import { integerOption, PORT } from '../options.js';
 import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit } from '../output.js';
-
-export function port(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ValidationError(`--port: "${text}" is not a port number`);
-  return n;
-}
 
 /**
  * Starts the API on the CLI's store and serves until SIGINT or SIGTERM; `ready` runs once it listens (the demo uses
@@ -40,7 +34,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (o: { port: string; host: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      await serveUntilStopped(ctx, { port: port(o.port), host: o.host }, (url) => {
+      await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host }, (url) => {
         emit(ctx.options, { url }, () => `Segmint API on ${url} (OpenAPI at ${url}/docs)`);
         return Promise.resolve();
       });

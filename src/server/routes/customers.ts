@@ -8,7 +8,7 @@ import { asOfSchema, customerParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 /** A customer of another workspace is simply absent from this one: 404, whatever the module would say. */
-async function requireCustomer(store: Store, id: string): Promise<void> {
+export async function requireCustomer(store: Store, id: string): Promise<void> {
   const found = await store.one(sql`SELECT 1 FROM customers WHERE id = ${id}`);
   if (!found) throw new NotFoundError(`no customer "${id}"`, { customer: id });
 }

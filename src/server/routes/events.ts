@@ -5,6 +5,7 @@ import { NotFoundError } from '../../shared/errors.js';
 import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
 import { customerParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+import { requireCustomer } from './customers.js';
 
 const featureNames = CUSTOMER_FEATURES.map((f) => f.name) as [string, ...string[]];
 const classifyBodySchema = z.union([
@@ -37,7 +38,7 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     (req) =>
       inWorkspace(ctx, req, async (store) => {
         const r = await customerAudiences(store, req.params.id);
-        if (r.source === 'none' && !(await classifyCustomers(store, [req.params.id])).size) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });
+        if (r.source === 'none') await requireCustomer(store, req.params.id);
         return r;
       }),
   );

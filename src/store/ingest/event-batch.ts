@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { sql } from '../../sql/index.js';
 import { EVENT_TYPES } from '../schema.js';
 import type { Store } from '../store.js';
-import { tombstoneKeyIfAny } from '../privacy.js';
+import { isErased, tombstoneKeyIfAny } from '../privacy.js';
+import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
 
 /** The most events one batch may carry: a bound on request size and on the time one write holds the store. */
 export const MAX_BATCH_EVENTS = 1000;
@@ -65,7 +66,7 @@ const STRUCTURE = JSON.stringify([
  */
 export async function ingestEventBatch(store: Store, events: readonly EventInput[]): Promise<BatchReport> {
   const key = await tombstoneKeyIfAny(store);
-  const erased = key ? sql`coalesce(sha256(${key} || customer_id) IN (SELECT hash FROM tombstones), false)` : sql`false`;
+  const erased = key ? isErased(key, sql`customer_id`) : sql`false`;
   const batch = sql`(SELECT e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
       e.product_id, e.order_id, e.quantity, e.unit_price, e.discount, e.query, e.channel, e.device, e.country, e.properties
     FROM (SELECT unnest(from_json(CAST(${JSON.stringify(events)} AS JSON), ${STRUCTURE})) AS e))`;
@@ -75,12 +76,9 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
       SELECT * EXCLUDE (__erased) FROM batch n WHERE NOT __erased AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)
       QUALIFY row_number() OVER (PARTITION BY id) = 1`);
     const gone = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM batch WHERE __erased`))?.n ?? 0;
-    await store.run(sql`INSERT INTO customers (id, country)
-      SELECT customer_id, first(country ORDER BY ts DESC, country) FILTER (WHERE country IS NOT NULL) FROM batch
-      WHERE NOT __erased AND customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
-    await store.run(sql`INSERT INTO products (id, price)
-      SELECT product_id, median(unit_price) FILTER (WHERE type = 'order') FROM batch
-      WHERE NOT __erased AND product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products) GROUP BY product_id`);
+    const kept = sql`(SELECT * FROM batch WHERE NOT __erased)`;
+    await insertUnknownCustomers(store, kept);
+    await insertUnknownProducts(store, kept);
     await store.run(sql`DROP TABLE batch`);
     return { received: events.length, accepted, duplicates: events.length - accepted - gone, erased: gone };
   });

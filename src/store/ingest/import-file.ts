@@ -5,8 +5,9 @@ import { ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js'
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, type Source } from './source.js';
+import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
 import { planStaging, type Staging } from './staging.js';
-import { tombstoneKeyIfAny } from '../privacy.js';
+import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
 
 export interface QuarantinedRow {
   line: number | null;
@@ -176,19 +177,18 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
 }
 
 /**
- * Customers and products that events mention but the store does not hold get a row of what the events say: the
- * customer's latest country; the product's latest description from the file, and its median price paid.
+ * What the imported events say of customers and products the store lacks; a file that describes its products (an
+ * order export's description column) gives their latest description too.
  */
 async function deriveCustomersAndProducts(store: Store, mentions: string | undefined): Promise<void> {
-  await store.run(sql`INSERT INTO customers (id, country)
-    SELECT customer_id, first(country ORDER BY ts DESC, country) FILTER (WHERE country IS NOT NULL) FROM events
-    WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
-  const described = mentions
-    ? sql`SELECT product_id, title, category, brand, price FROM ${ident(mentions)} WHERE is_product AND valid > 0`
-    : sql`SELECT product_id, NULL, NULL, NULL, median(unit_price) FILTER (WHERE type = 'order') FROM events
-          WHERE product_id NOT IN (SELECT id FROM products) GROUP BY product_id`;
+  await insertUnknownCustomers(store, sql`events`);
+  if (!mentions) {
+    await insertUnknownProducts(store, sql`events`);
+    return;
+  }
   await store.run(sql`INSERT INTO products (id, title, category, brand, price)
-    SELECT * FROM (${described}) d WHERE product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products)`);
+    SELECT product_id, title, category, brand, price FROM ${ident(mentions)}
+    WHERE is_product AND valid > 0 AND product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products)`);
 }
 
 /** Writes the records that parsed but failed a check to quarantine, with their line and the record as read. */
@@ -209,7 +209,7 @@ async function quarantineUnreadable(store: Store, source: Source, importId: stri
   let erased = 0;
   if (source.rejectsTable) {
     const erasedLine = tombstoneKey
-      ? sql`list_has_any(list_transform(regexp_split_to_array(csv_line, '[,;\t|]'), f -> sha256(${tombstoneKey} || trim(f, ' "'))),
+      ? sql`list_has_any(list_transform(regexp_split_to_array(csv_line, '[,;\t|]'), f -> ${tombstoneHash(tombstoneKey, sql`trim(f, ' "')`)}),
           (SELECT list(hash) FROM tombstones))`
       : sql`false`;
     const lines = sql`(SELECT line, any_value(column_name) AS column_name, string_agg(error_message, '; ') AS reason,

@@ -2,6 +2,7 @@ import { ImportError } from '../../shared/errors.js';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
 import { ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, EVENT_TYPES, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
 import { columnSource, type ColumnSource, type Mapping } from './mapping.js';
+import { isErased } from '../privacy.js';
 import type { ReadOptions, Source } from './source.js';
 
 /** Turns each record of a source into a typed store row plus the first problem found with it, in SQL. */
@@ -169,7 +170,7 @@ export function planStaging(mapping: Mapping, source: Source, tombstoneKey?: str
   const person = mapping.entity === 'events' ? 'customer_id' : mapping.entity === 'customers' ? 'id' : undefined;
   const erased =
     tombstoneKey && person
-      ? sql`coalesce(sha256(${tombstoneKey} || ${ident(person)}) IN (SELECT hash FROM tombstones), false)`
+      ? isErased(tombstoneKey, ident(person))
       : sql`false`;
   return {
     select(read, withRaw = false) {

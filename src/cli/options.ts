@@ -1,0 +1,13 @@
+import { ValidationError } from '../shared/errors.js';
+
+/** A whole-number option within bounds, or a one-line error naming the flag and what it wanted. */
+export function integerOption(text: string, flag: string, bounds: { min: number; max?: number; what: string }): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < bounds.min || n > (bounds.max ?? Number.MAX_SAFE_INTEGER)) {
+    throw new ValidationError(`${flag}: "${text}" is not ${bounds.what}`);
+  }
+  return n;
+}
+
+export const POSITIVE = { min: 1, what: 'a positive integer' };
+export const PORT = { min: 0, max: 65535, what: 'a port number' };
