@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { join, sql } from '../sql/index.js';
+import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { getAudience } from './repository.js';
 
@@ -20,25 +20,39 @@ export async function runDate(store: Store, asOf?: string): Promise<string> {
   return row.as_of;
 }
 
+/** Audience sizes at a run, as the run stored them. */
+function sizesAt(at: string): Sql {
+  return sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${at} AS TIMESTAMP)`;
+}
+
+/** Pairs of audiences (of `ids`, or all) sharing members at a run: shared count and Jaccard index. */
+function sharingPairs(at: string, ids?: Sql): Sql {
+  const chosen = ids ? sql`AND audience_id IN (${ids})` : sql``;
+  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) ${chosen}),
+      sizes AS (${sizesAt(at)})
+    SELECT x.audience_id AS a, y.audience_id AS b, count(*) AS both,
+      count(*) / (any_value(sa.size) + any_value(sb.size) - count(*)) AS jaccard
+    FROM m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id
+    JOIN sizes sa ON sa.audience_id = x.audience_id JOIN sizes sb ON sb.audience_id = y.audience_id
+    GROUP BY x.audience_id, y.audience_id)`;
+}
+
 /** Pairwise overlap of the given audiences at one snapshot: shared members and Jaccard index. */
 export async function overlap(store: Store, audiences: string[], asOf?: string): Promise<{ as_of: string; pairs: OverlapPair[] }> {
   if (audiences.length < 2) throw new ValidationError('overlap needs two audiences or more');
   const at = await runDate(store, asOf);
   const chosen = await Promise.all(audiences.map((a) => getAudience(store, a)));
   const ids = join(chosen.map((a) => sql`${a.id}`));
+  // Every chosen pair, also those that share nobody (absent from sharingPairs).
   const pairs = await store.all<OverlapPair>(sql`
-    WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (${ids})),
-    sizes AS (SELECT audience_id, count(*) AS n FROM m GROUP BY audience_id),
-    ids AS (SELECT unnest([${ids}]) AS id),
-    shared AS (SELECT x.audience_id AS a, y.audience_id AS b, count(*) AS both FROM m x JOIN m y USING (customer_id)
-               WHERE x.audience_id < y.audience_id GROUP BY ALL)
-    SELECT i.id AS a, j.id AS b, coalesce(sa.n, 0) AS size_a, coalesce(sb.n, 0) AS size_b, coalesce(s.both, 0) AS both,
-      coalesce(s.both, 0) / NULLIF(coalesce(sa.n, 0) + coalesce(sb.n, 0) - coalesce(s.both, 0), 0) AS jaccard
+    WITH ids AS (SELECT unnest([${ids}]) AS id), sizes AS (${sizesAt(at)})
+    SELECT i.id AS a, j.id AS b, coalesce(sa.size, 0) AS size_a, coalesce(sb.size, 0) AS size_b, coalesce(s.both, 0) AS both,
+      coalesce(s.jaccard, 0) AS jaccard
     FROM ids i JOIN ids j ON i.id < j.id
-    LEFT JOIN shared s ON s.a = i.id AND s.b = j.id
+    LEFT JOIN ${sharingPairs(at, ids)} s ON s.a = i.id AND s.b = j.id
     LEFT JOIN sizes sa ON sa.audience_id = i.id LEFT JOIN sizes sb ON sb.audience_id = j.id
-    ORDER BY jaccard DESC NULLS LAST, a, b`);
-  return { as_of: at, pairs: pairs.map((p) => ({ ...p, jaccard: p.jaccard ?? 0 })) };
+    ORDER BY jaccard DESC, a, b`);
+  return { as_of: at, pairs };
 }
 
 export interface HygieneFlag {
@@ -52,15 +66,8 @@ export interface HygieneFlag {
  * another (Jaccard above 0.95).
  */
 export async function hygiene(store: Store, at: string, minSize: number): Promise<HygieneFlag[]> {
-  const small = await store.all<{ id: string; size: number }>(sql`SELECT audience_id AS id, size FROM audience_runs
-    WHERE as_of = CAST(${at} AS TIMESTAMP) AND size < ${minSize}`);
-  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`
-    WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP)),
-    sizes AS (SELECT audience_id, count(*) AS n FROM m GROUP BY audience_id)
-    SELECT x.audience_id AS a, y.audience_id AS b, count(*) / (any_value(sa.n) + any_value(sb.n) - count(*)) AS jaccard
-    FROM m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id
-    JOIN sizes sa ON sa.audience_id = x.audience_id JOIN sizes sb ON sb.audience_id = y.audience_id
-    GROUP BY x.audience_id, y.audience_id HAVING jaccard > 0.95`);
+  const small = await store.all<{ id: string; size: number }>(sql`SELECT audience_id AS id, size FROM (${sizesAt(at)}) WHERE size < ${minSize}`);
+  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`SELECT a, b, jaccard FROM ${sharingPairs(at)} s WHERE jaccard > 0.95`);
   return [
     ...small.map((s) => ({ audience_id: s.id, flag: 'too_small' as const, detail: `${s.size} members, below the minimum of ${minSize}` })),
     ...twins.flatMap((t) => [
