@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
+import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
+import { serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -33,15 +34,10 @@ beforeAll(async () => {
   keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
   keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
   keys.other = (await createKey(workspaces.control, 'other', ['ingest:write'], 'test')).key;
-  app = await buildServer({ workspaces, bodyLimit: 4 * 1024 * 1024 });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveForTest(workspaces, { bodyLimit: 4 * 1024 * 1024 }));
 });
 
-afterAll(async () => {
-  await app.close();
-  await workspaces.close();
-  dir.cleanup();
-});
+afterAll(() => stopServer(app, workspaces, dir));
 
 describe('POST /v1/events', () => {
   it('stores a batch, counts a re-sent one as duplicates, and needs ingest:write', async () => {

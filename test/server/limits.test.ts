@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
+import { createKey, Workspaces } from '../../src/server/index.js';
 import { tempDir } from '../helpers.js';
+import { serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -16,15 +17,10 @@ beforeAll(async () => {
   workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
   keys.a = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
   keys.b = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
-  app = await buildServer({ workspaces, rateLimit: { max: 3, windowMs: 60_000 } });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveForTest(workspaces, { rateLimit: { max: 3, windowMs: 60_000 } }));
 });
 
-afterAll(async () => {
-  await app.close();
-  await workspaces.close();
-  dir.cleanup();
-});
+afterAll(() => stopServer(app, workspaces, dir));
 
 describe('limits', () => {
   it('answers 429 with Retry-After once a key passes its rate, and only for that key', async () => {

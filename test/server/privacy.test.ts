@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudiences } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
+import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping } from '../../src/store/index.js';
 import { columnsHolding, tempDir } from '../helpers.js';
+import { serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -36,15 +37,10 @@ beforeAll(async () => {
   keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
   keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
   keys.otherAdmin = (await createKey(workspaces.control, 'other', ['admin'], 'test')).key;
-  app = await buildServer({ workspaces });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveForTest(workspaces));
 }, 120_000);
 
-afterAll(async () => {
-  await app.close();
-  await workspaces.close();
-  dir.cleanup();
-});
+afterAll(() => stopServer(app, workspaces, dir));
 
 describe('privacy over the API', () => {
   it('sets consent per channel with ingest:write, and nowhere else', async () => {

@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyCustomers, createAudience, runAudiences } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
+import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
+import { serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -38,15 +39,10 @@ beforeAll(async () => {
   });
   keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
   keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
-  app = await buildServer({ workspaces });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveForTest(workspaces));
 }, 120_000);
 
-afterAll(async () => {
-  await app.close();
-  await workspaces.close();
-  dir.cleanup();
-});
+afterAll(() => stopServer(app, workspaces, dir));
 
 describe('real-time classification', () => {
   it('shows a customer in a new audience within a second of their events arriving', async () => {
