@@ -23,7 +23,7 @@ export interface LiveAudience {
  * "Now" for live classification, to the millisecond and one second ahead: an event stamped by a client whose clock
  * runs slightly fast, or within the current second, still counts.
  */
-function now(): string {
+export function now(): string {
   return new Date(Date.now() + 1000).toISOString().slice(0, 23).replace('T', ' ');
 }
 
@@ -41,7 +41,12 @@ async function latestThresholds(store: Store): Promise<Thresholds | undefined> {
 }
 
 /** The active rule and smart audiences in dependency levels, smart ones only once a run has set their thresholds. */
-async function liveRules(store: Store): Promise<{ levels: RuleAudience[][]; idByName: Map<string, string> }> {
+export interface LiveRules {
+  levels: RuleAudience[][];
+  idByName: Map<string, string>;
+}
+
+export async function liveRules(store: Store): Promise<LiveRules> {
   const audiences = (await listAudiences(store)).filter((a) => a.active);
   const thresholds = await latestThresholds(store);
   const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
@@ -49,7 +54,7 @@ async function liveRules(store: Store): Promise<{ levels: RuleAudience[][]; idBy
 }
 
 /** Adds to `members` every audience the customer is in, level by level so `in audience` sees the levels below. */
-function evaluateLevels(levels: RuleAudience[][], ctx: CustomerContext, members: Map<string, LiveAudience>): void {
+export function evaluateLevels(levels: RuleAudience[][], ctx: CustomerContext, members: Map<string, LiveAudience>): void {
   for (const level of levels) {
     for (const r of level) {
       if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
@@ -78,12 +83,15 @@ export async function classifyCustomers(store: Store, customerIds: readonly stri
  * there is none.
  */
 export async function classifyFeatures(store: Store, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): Promise<LiveAudience[]> {
-  const { levels, idByName } = await liveRules(store);
+  return classifyFeaturesWith(await liveRules(store), features, customer);
+}
+
+export function classifyFeaturesWith(rules: LiveRules, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): LiveAudience[] {
   const members = new Map<string, LiveAudience>();
   // Times arrive as text in JSON; the evaluator compares them as instants, as it does stored ones.
   const created = typeof customer.created_at === 'string' ? { created_at: new Date(customer.created_at) } : {};
-  const ctx: CustomerContext = { asOf: Date.now(), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(idByName.get(name) ?? '') };
-  evaluateLevels(levels, ctx, members);
+  const ctx: CustomerContext = { asOf: Date.now(), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(rules.idByName.get(name) ?? '') };
+  evaluateLevels(rules.levels, ctx, members);
   return [...members.values()];
 }
 
@@ -92,13 +100,18 @@ export async function refreshLiveMemberships(store: Store, customerIds: readonly
   if (customerIds.length === 0) return 0;
   const at = now();
   const live = await classifyCustomers(store, customerIds, at);
+  await storeLiveMemberships(store, customerIds, at, live);
+  return live.size;
+}
+
+/** Replaces the live memberships of these customers (RFM cells stay with their run). */
+export async function storeLiveMemberships(store: Store, customerIds: readonly string[], at: string, live: ReadonlyMap<string, readonly LiveAudience[]>): Promise<void> {
   const ids = join(customerIds.map((id) => sql`${id}`));
   const rows = [...live].flatMap(([id, list]) => list.filter((a) => a.kind !== 'rfm').map((a) => sql`(${id}, ${a.id}, CAST(${at} AS TIMESTAMP), ${a.reasons})`));
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM live_memberships WHERE customer_id IN (${ids})`);
     if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
   });
-  return live.size;
 }
 
 /**

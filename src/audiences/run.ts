@@ -19,6 +19,8 @@ import { listAudiences } from './repository.js';
 import type { Audience } from './schema.js';
 
 export const FEATURE_TABLE = 'customer_features';
+/** The settings key holding the as-of date the feature table was computed for. */
+export const FEATURE_TABLE_AS_OF = 'customer_features.as_of';
 
 export interface RunReport {
   as_of: string;
@@ -74,6 +76,7 @@ export function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
 export async function runAudiences(store: Store, asOf: string): Promise<RunReport> {
   const started = performance.now();
   const customers = await materializeCustomerFeatures(store, asOf, FEATURE_TABLE);
+  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
   const thresholds = await storeThresholds(store, FEATURE_TABLE);
   const active = (await listAudiences(store)).filter((a) => a.active);
   const rules = active.map((a) => ruleOf(a, thresholds)).filter((r): r is RuleAudience => r !== undefined);

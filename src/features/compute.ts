@@ -1,7 +1,7 @@
 import { ValidationError } from '../shared/errors.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { customerFeaturesQuery } from './customer-sql.js';
+import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
 
 export type FeatureRow = Record<string, unknown>;
@@ -29,9 +29,9 @@ export async function customerFeatures(store: Store, asOf: string, customerId: s
 }
 
 /** Features of a few customers at once (one query), for real-time work on the customers a batch touched. */
-export async function featuresOf(store: Store, asOf: string, customerIds: readonly string[]): Promise<Map<string, FeatureRow>> {
+export async function featuresOf(store: Store, asOf: string, customerIds: readonly string[], categoryMedians?: readonly CategoryMedian[]): Promise<Map<string, FeatureRow>> {
   if (customerIds.length === 0) return new Map();
-  const rows = await store.all<FeatureRow>(customerFeaturesQuery({ asOf, customerIds }));
+  const rows = await store.all<FeatureRow>(customerFeaturesQuery({ asOf, customerIds, categoryMedians }));
   return new Map(rows.map((r) => [String(r.customer_id), r]));
 }
 
@@ -44,4 +44,8 @@ export async function materializeCustomerFeatures(store: Store, asOf: string, ta
 export async function materializeProductFeatures(store: Store, asOf: string, table = 'product_features'): Promise<number> {
   await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${productFeaturesQuery({ asOf })}`);
   return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
+}
+
+export function categoryMedians(store: Store, asOf: string): Promise<CategoryMedian[]> {
+  return store.all<CategoryMedian>(categoryMediansQuery(asOf));
 }

@@ -1,25 +1,57 @@
 import { ident, join, sql, type Sql } from '../sql/index.js';
 import { CUSTOMER_FEATURES } from './catalog.js';
 
-/** What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. */
-export const storeFlags = (ev: Sql): Sql => sql`SELECT
-    bool_or(type = 'view') AS has_views, bool_or(type = 'search') AS has_searches,
-    bool_or(type = 'add_to_cart') AS has_carts, bool_or(type = 'email_send') AS has_email,
-    bool_or(device IS NOT NULL) AS has_devices, bool_or(discount IS NOT NULL) AS has_discounts,
-    (SELECT bool_or(launched_at IS NOT NULL) FROM products) AS has_launches,
-    (SELECT bool_or(category IS NOT NULL) FROM products) AS has_categories
-  FROM ${ev}`;
+/**
+ * What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. Each flag
+ * is an EXISTS, which stops at the first matching row instead of scanning every event.
+ */
+export const storeFlags = (asOf: Sql): Sql => {
+  const any = (table: string, where: Sql): Sql => sql`EXISTS (SELECT 1 FROM ${ident(table)} WHERE ${where})`;
+  const ev = (where: Sql): Sql => any('events', sql`ts < ${asOf} AND ${where}`);
+  return sql`SELECT
+    ${ev(sql`type = 'view'`)} AS has_views, ${ev(sql`type = 'search'`)} AS has_searches,
+    ${ev(sql`type = 'add_to_cart'`)} AS has_carts, ${ev(sql`type = 'email_send'`)} AS has_email,
+    ${ev(sql`device IS NOT NULL`)} AS has_devices, ${ev(sql`discount IS NOT NULL`)} AS has_discounts,
+    ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories`;
+};
+
+/** Median price paid per product category: the yardstick of premium_index. */
+export interface CategoryMedian {
+  cat: string;
+  med: number;
+}
 
 export interface CustomerFeatureQuery {
   asOf: string;
   /** Restrict to these customers (the store-wide parts, such as category medians, still use everyone). */
   customerIds?: readonly string[] | undefined;
+  /**
+   * Category medians computed earlier, for a few customers: computing them reads every order line, which would
+   * dominate a query for a handful of customers.
+   */
+  categoryMedians?: readonly CategoryMedian[] | undefined;
 }
 
 /**
  * The customer feature table as of a date: one row per customer known then (registered before it, or with an
  * event before it), one column per catalog feature. Only events strictly before `asOf` count.
  */
+function categoryMediansSql(q: CustomerFeatureQuery, everyone: boolean): Sql {
+  if (everyone) return sql`SELECT cat, median(p) AS med FROM lines WHERE p > 0 GROUP BY cat`;
+  if (q.categoryMedians) {
+    const rows = q.categoryMedians.map((m) => sql`(${m.cat}, CAST(${m.med} AS DOUBLE))`);
+    return rows.length ? sql`SELECT * FROM (VALUES ${join(rows)}) t(cat, med)` : sql`SELECT '' AS cat, NULL::DOUBLE AS med WHERE false`;
+  }
+  return categoryMediansQuery(q.asOf);
+}
+
+/** The category medians as of a date, over the whole store (what `categoryMedians` takes). */
+export function categoryMediansQuery(asOf: string): Sql {
+  return sql`SELECT coalesce(pr.category, '') AS cat, median(e.unit_price) AS med
+    FROM events e LEFT JOIN products pr ON pr.id = e.product_id
+    WHERE e.type = 'order' AND e.unit_price > 0 AND e.ts < CAST(${asOf} AS TIMESTAMP) GROUP BY cat`;
+}
+
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
   const ids = q.customerIds === undefined ? undefined : join(q.customerIds.map((id) => sql`${id}`));
@@ -27,17 +59,21 @@ export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const d90 = sql`${asOf} - INTERVAL 90 DAY`;
   const d30 = sql`${asOf} - INTERVAL 30 DAY`;
   const features = join(CUSTOMER_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
+  // For a few customers, `ev` holds only their events, and the category medians are given or read from the events
+  // table directly, so DuckDB never materialises every column of every event for them.
   return sql`WITH
-ev AS (SELECT * FROM events WHERE ts < ${asOf}),
-h AS (${storeFlags(sql`ev`)}),
+-- Only the columns the features read: the CTE is materialised, and the others (queries, JSON properties) are wide.
+ev AS (SELECT id, type, ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, device
+  FROM events WHERE ts < ${asOf} ${only('customer_id')}),
+h AS (${storeFlags(asOf)}),
 lines AS (
   SELECT e.customer_id, coalesce(e.order_id, e.id) AS order_key, e.ts, e.quantity AS q, e.unit_price AS p, e.discount,
     coalesce(pr.category, '') AS cat, pr.launched_at
   FROM ev e LEFT JOIN products pr ON pr.id = e.product_id
   WHERE e.type = 'order'
 ),
--- Median price paid per category, over every customer's lines: the yardstick of premium_index.
-catmed AS (SELECT cat, median(p) AS med FROM lines WHERE p > 0 GROUP BY cat),
+-- Median price paid per category, over every customer's lines.
+catmed AS (${categoryMediansSql(q, ids === undefined)}),
 -- An order id belongs to one customer, so orders group on it alone (a single key groups twice as fast).
 orders AS (
   SELECT any_value(l.customer_id) AS customer_id, l.order_key, min(l.ts) AS ts, sum(l.q * l.p) AS amount, sum(l.q) AS items, count(*) AS lines,
@@ -46,7 +82,7 @@ orders AS (
     sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
     sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items
   FROM lines l LEFT JOIN catmed m USING (cat)
-  WHERE l.customer_id IS NOT NULL ${only('customer_id')}
+  WHERE l.customer_id IS NOT NULL
   GROUP BY l.order_key
 ),
 o AS (
@@ -61,13 +97,13 @@ o AS (
 cc AS (
   SELECT customer_id, count(*) AS distinct_categories, first(cat ORDER BY spend DESC, cat) AS top_category
   FROM (SELECT customer_id, cat, sum(q * p) AS spend FROM lines
-        WHERE customer_id IS NOT NULL AND cat <> '' ${only('customer_id')} GROUP BY customer_id, cat)
+        WHERE customer_id IS NOT NULL AND cat <> '' GROUP BY customer_id, cat)
   GROUP BY customer_id
 ),
 r AS (
   SELECT customer_id, count(*) AS return_lines, sum(quantity) AS returned_items, sum(quantity * unit_price) AS returned_amount,
     sum(quantity * unit_price) FILTER (WHERE ts >= ${d90}) AS returned_amount_90d
-  FROM ev WHERE type = 'return' AND customer_id IS NOT NULL ${only('customer_id')} GROUP BY customer_id
+  FROM ev WHERE type = 'return' AND customer_id IS NOT NULL GROUP BY customer_id
 ),
 a AS (
   SELECT customer_id, min(ts) AS first_event,
@@ -76,12 +112,12 @@ a AS (
     count(*) FILTER (WHERE type = 'add_to_cart' AND ts >= ${d30}) AS carts_30d,
     count(*) FILTER (WHERE type = 'email_send') AS sends, count(*) FILTER (WHERE type = 'email_open') AS opens,
     count(*) FILTER (WHERE device IS NOT NULL) AS device_events, count(*) FILTER (WHERE device = 'mobile') AS mobile_events
-  FROM ev WHERE customer_id IS NOT NULL ${only('customer_id')} GROUP BY customer_id
+  FROM ev WHERE customer_id IS NOT NULL GROUP BY customer_id
 ),
 cs AS (
   SELECT customer_id, count(*) AS cart_sessions, count(*) FILTER (WHERE NOT ordered) AS abandoned_sessions
   FROM (SELECT customer_id, session_id, bool_or(type = 'order') AS ordered FROM ev
-        WHERE session_id IS NOT NULL AND customer_id IS NOT NULL AND type IN ('add_to_cart', 'order') AND ts >= ${d90} ${only('customer_id')}
+        WHERE session_id IS NOT NULL AND customer_id IS NOT NULL AND type IN ('add_to_cart', 'order') AND ts >= ${d90}
         GROUP BY customer_id, session_id HAVING bool_or(type = 'add_to_cart'))
   GROUP BY customer_id
 ),

@@ -8,7 +8,7 @@ export function productFeaturesQuery(q: { asOf: string }): Sql {
   const features = join(PRODUCT_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
   return sql`WITH
 ev AS (SELECT * FROM events WHERE ts < ${asOf}),
-h AS (${storeFlags(sql`ev`)}),
+h AS (${storeFlags(asOf)}),
 s AS (
   -- Anonymous lines (customer_id NULL) count towards units and revenue, not towards buyers.
   SELECT product_id, sum(q) AS units, sum(amount) AS gross, count(customer_id) AS buyers,

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { LiveView } from '../audiences/index.js';
 import { ValidationError } from '../shared/errors.js';
 import { Store } from '../store/index.js';
 import { ControlDb } from './control-db.js';
@@ -35,6 +36,7 @@ export function openControlDb(dbPath: string): Promise<ControlDb> {
 export class Workspaces {
   private readonly stores = new Map<string, Promise<Store>>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly views = new Map<string, LiveView>();
 
   private constructor(
     readonly control: ControlDb,
@@ -56,11 +58,39 @@ export class Workspaces {
     return next;
   }
 
+  /**
+   * The workspace's in-memory live view, when one is built (see LiveView); until then, or when the rules need too
+   * many events in memory, callers read the store. The first use of a workspace starts building it.
+   */
+  view(workspace: string): LiveView | undefined {
+    return this.views.get(workspace);
+  }
+
+  /** Builds (or rebuilds, after a run or an import) the workspace's view; readers keep the old one until it is done. */
+  rebuildView(workspace: string): Promise<void> {
+    return this.use(workspace, (store) => this.buildInQueue(workspace, store));
+  }
+
+  /** After audiences changed: the view takes the new rules, or is rebuilt when they read events it does not hold. */
+  audiencesChanged(workspace: string): Promise<void> {
+    const view = this.views.get(workspace);
+    if (!view) return Promise.resolve();
+    return this.use(workspace, async (store) => {
+      if (!(await view.reloadRules(store))) await this.buildInQueue(workspace, store);
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()]);
     for (const store of this.stores.values()) (await store).close();
     this.stores.clear();
     this.control.close();
+  }
+
+  private async buildInQueue(workspace: string, store: Store): Promise<void> {
+    const view = await LiveView.build(store);
+    if (view) this.views.set(workspace, view);
+    else this.views.delete(workspace);
   }
 
   private store(workspace: string): Promise<Store> {
@@ -71,6 +101,8 @@ export class Workspaces {
       // A failed open is not cached: the next request tries again.
       void store.catch(() => this.stores.delete(workspace));
       this.stores.set(workspace, store);
+      // A view that fails to build is only a missing cache: requests then read the store.
+      void this.rebuildView(workspace).catch(() => undefined);
     }
     return store;
   }

@@ -37,6 +37,7 @@ beforeAll(async () => {
     await createAudience(store, { name: 'Sneaker cart', rule: 'count(add_to_cart where product = "SKU-RT", last 7 days) >= 2' });
     await runAudiences(store, '2026-11-01 00:00:00');
   });
+  await workspaces.rebuildView('default');
   keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
   keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
   ({ app, base } = await serveForTest(workspaces));

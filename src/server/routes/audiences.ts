@@ -10,7 +10,7 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.post(
     '/v1/audiences',
-    guarded('audiences:write', 'audiences', 'Create a rule audience', { body: createAudienceSchema }),
+    guarded('audiences:write', 'audiences', 'Create a rule audience', { body: createAudienceSchema }, 'rules'),
     async (req, reply) => reply.status(201).send(await inWorkspace(ctx, req, (store) => createAudience(store, req.body))),
   );
 
@@ -23,11 +23,11 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:write', 'audiences', "Change a rule audience's name, rule or description, or (de)activate any audience", {
       params: audienceParamsSchema,
       body: updateAudienceSchema,
-    }),
+    }, 'rules'),
     (req) => inWorkspace(ctx, req, (store) => updateAudience(store, req.params.id, req.body)),
   );
 
-  app.delete('/v1/audiences/:id', guarded('audiences:write', 'audiences', 'Delete a rule audience and its memberships', { params: audienceParamsSchema }), async (req) => {
+  app.delete('/v1/audiences/:id', guarded('audiences:write', 'audiences', 'Delete a rule audience and its memberships', { params: audienceParamsSchema }, 'rules'), async (req) => {
     const key = keyOf(req);
     const id = await inWorkspace(ctx, req, async (store) => {
       const audience = await getAudience(store, req.params.id);

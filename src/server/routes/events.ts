@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { classifyCustomers, classifyFeatures, customerAudiences, refreshLiveMemberships } from '../../audiences/index.js';
+import { classifyCustomers, classifyFeatures, customerAudiences, now, refreshLiveMemberships } from '../../audiences/index.js';
 import { CUSTOMER_FEATURES } from '../../features/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
 import { customerParamsSchema } from '../schemas.js';
+import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 import { requireCustomer } from './customers.js';
 
@@ -21,13 +22,14 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/events',
     guarded('ingest:write', 'ingest', `Store a batch of up to ${MAX_BATCH_EVENTS} events, all or none; re-sent ids count as duplicates. The customers it touches are re-classified at once.`, {
       body: eventBatchSchema,
-    }),
+    }, 'unchanged'),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
         const report = await ingestEventBatch(store, req.body.events);
         const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
         // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
-        const reclassified = await refreshLiveMemberships(store, touched);
+        const view = ctx.workspaces.view(keyOf(req).workspace);
+        const reclassified = view ? await view.refresh(store, touched) : await refreshLiveMemberships(store, touched);
         return { ...report, reclassified };
       }),
   );
@@ -36,6 +38,7 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/customers/:id/audiences',
     guarded('audiences:read', 'customers', 'The audiences a customer is in: live after their latest events, else the latest run', { params: customerParamsSchema }),
     (req) =>
+      ctx.workspaces.view(keyOf(req).workspace)?.audiencesOf(req.params.id) ??
       inWorkspace(ctx, req, async (store) => {
         const r = await customerAudiences(store, req.params.id);
         if (r.source === 'none') await requireCustomer(store, req.params.id);
@@ -47,14 +50,22 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/classify',
     guarded('audiences:read', 'customers', 'The audiences a customer would be in now, with reasons, evaluated in memory: a stored one by id, or a new one from features', {
       body: classifyBodySchema,
-    }),
-    (req) =>
-      inWorkspace(ctx, req, async (store) => {
-        const body = req.body;
-        if ('features' in body) return { customer_id: null, audiences: await classifyFeatures(store, body.features, body.customer) };
-        const found = (await classifyCustomers(store, [body.customer_id])).get(body.customer_id);
+    }, 'unchanged'),
+    (req) => {
+      const body = req.body;
+      const view = ctx.workspaces.view(keyOf(req).workspace);
+      if ('features' in body) {
+        if (view) return { customer_id: null, audiences: view.classifyFeatures(body.features, body.customer) };
+        return inWorkspace(ctx, req, async (store) => ({ customer_id: null, audiences: await classifyFeatures(store, body.features, body.customer) }));
+      }
+      const held = view?.audiencesOf(body.customer_id);
+      if (held) return { customer_id: body.customer_id, as_of: held.as_of, audiences: held.audiences };
+      return inWorkspace(ctx, req, async (store) => {
+        const at = now();
+        const found = (await classifyCustomers(store, [body.customer_id], at)).get(body.customer_id);
         if (!found) throw new NotFoundError(`no customer "${body.customer_id}"`, { customer: body.customer_id });
-        return { customer_id: body.customer_id, audiences: found };
-      }),
+        return { customer_id: body.customer_id, as_of: at, audiences: found };
+      });
+    },
   );
 }

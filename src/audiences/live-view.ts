@@ -1,0 +1,162 @@
+import { categoryMedians, customerFeaturesQuery, type CategoryMedian, type FeatureRow } from '../features/index.js';
+import { ident, join, sql } from '../sql/index.js';
+import type { Row, Store } from '../store/index.js';
+import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
+import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
+import { classifyFeaturesWith, evaluateLevels, liveRules, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
+import { FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run.js';
+
+/**
+ * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and the
+ * events the active rules read, with the rules themselves, so that "which audiences is this customer in" and
+ * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
+ *
+ * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events arrive for them
+ * through the API; from then on it is as of their latest batch (`source: 'live'`). Live features compare prices with
+ * the category medians as of the view's build, which move little from one batch to the next. Rules are evaluated
+ * when asked and the answer kept until the rules change.
+ */
+
+/** Above this many events in memory the view is not built; requests then read the store. */
+export const MAX_VIEW_EVENTS = 5_000_000;
+
+interface Entry {
+  asOf: number;
+  asOfText: string;
+  source: 'snapshot' | 'live';
+  features: FeatureRow;
+  customer: Row;
+  events: readonly EventRecord[];
+  answer?: { generation: number; audiences: LiveAudience[] };
+}
+
+export interface CustomerAudiences {
+  customer_id: string;
+  source: 'live' | 'snapshot' | 'none';
+  as_of: string | null;
+  audiences: LiveAudience[];
+}
+
+function covers(had: EventNeeds, wants: EventNeeds, instants: number[]): boolean {
+  if (!wants.since) return true;
+  if (!had.since || [...wants.types].some((t) => !had.types.has(t))) return false;
+  return instants.every((t) => wants.since!(t) >= had.since!(t));
+}
+
+export class LiveView {
+  private generation = 0;
+  private readonly oldest: number;
+
+  private constructor(
+    private rules: LiveRules,
+    private needs: EventNeeds,
+    private readonly entries: Map<string, Entry>,
+    private readonly rfm: ReadonlyMap<string, LiveAudience>,
+    private readonly medians: readonly CategoryMedian[],
+  ) {
+    this.oldest = Math.min(Date.now(), ...[...new Set([...entries.values()].map((e) => e.asOf))]);
+  }
+
+  /** Reads the workspace into memory; undefined when the rules would need more events than MAX_VIEW_EVENTS. */
+  static async build(store: Store): Promise<LiveView | undefined> {
+    const rules = await liveRules(store);
+    const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
+    const at = now();
+    const run = await store.one<{ as_of: string; table_as_of: string | null }>(sql`
+      SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of,
+        (SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}) AS table_as_of FROM runs`);
+    // The feature table is the latest run's unless an older date was run since; then features are computed now.
+    const asOf = run?.as_of && run.as_of === run.table_as_of ? run.as_of : at;
+    const featureRows = await store.all<FeatureRow>(asOf === at ? customerFeaturesQuery({ asOf }) : sql`SELECT * FROM ${ident(FEATURE_TABLE)}`);
+    const since = needs.since?.(asOfMs(asOf));
+    if (needs.since) {
+      const counted = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events
+        WHERE type IN (${join([...needs.types].map((t) => sql`${t}`))}) AND ${Number.isFinite(since) ? sql`ts >= make_timestamp(${since! * 1000})` : sql`TRUE`}`);
+      if ((counted?.n ?? 0) > MAX_VIEW_EVENTS) return undefined;
+    }
+    const customers = await customerRows(store, 'all');
+    const events = needs.since ? await eventRecords(store, 'all', { before: asOf, types: needs.types, since }) : new Map<string, EventRecord[]>();
+    const entries = new Map<string, Entry>();
+    const source = asOf === at ? 'live' : 'snapshot';
+    for (const f of featureRows) {
+      const id = String(f.customer_id);
+      entries.set(id, { asOf: asOfMs(asOf), asOfText: asOf, source, features: f, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
+    }
+    const rfm = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
+      SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
+      WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs)`);
+    const view = new LiveView(rules, needs, entries, new Map(rfm.map((r) => [r.customer_id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons }])), await categoryMedians(store, at));
+    // Customers whose events arrived through the API since the run are as of those events, as before a restart.
+    const touched = await store.all<{ customer_id: string }>(sql`SELECT DISTINCT customer_id FROM live_memberships`);
+    await view.refresh(store, touched.map((t) => t.customer_id), { persist: false });
+    return view;
+  }
+
+  /** The audiences a customer is in; undefined for a customer the view does not hold. */
+  audiencesOf(customerId: string): CustomerAudiences | undefined {
+    const entry = this.entries.get(customerId);
+    if (!entry) return undefined;
+    if (entry.answer?.generation !== this.generation) entry.answer = { generation: this.generation, audiences: this.evaluate(customerId, entry) };
+    return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: entry.answer.audiences };
+  }
+
+  /** A customer not stored yet, from a feature object: see classifyFeatures. */
+  classifyFeatures(features: Readonly<Record<string, unknown>>, customer?: Readonly<Record<string, unknown>>): LiveAudience[] {
+    return classifyFeaturesWith(this.rules, features, customer);
+  }
+
+  /**
+   * Re-reads these customers as of now (after their events or their consent changed) and, unless told otherwise,
+   * stores what they are in as their live memberships. Customers the store no longer holds leave the view.
+   */
+  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<number> {
+    if (customerIds.length === 0) return 0;
+    const at = now();
+    const contexts = await loadCustomerContexts(store, customerIds, at, () => () => false, {
+      categoryMedians: this.medians,
+      events: { types: this.needs.types, since: this.needs.since?.(asOfMs(at)) },
+    });
+    for (const id of customerIds) {
+      const ctx = contexts.get(id);
+      if (ctx) this.entries.set(id, { asOf: ctx.asOf, asOfText: at, source: 'live', features: ctx.features, customer: ctx.customer, events: ctx.events });
+      else this.entries.delete(id);
+    }
+    if (options.persist ?? true) {
+      const live = new Map([...contexts.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
+      await storeLiveMemberships(store, customerIds, at, live);
+    }
+    return contexts.size;
+  }
+
+  forget(customerId: string): void {
+    this.entries.delete(customerId);
+  }
+
+  /**
+   * Takes the store's current rules. False when they read events the view does not hold (another type, further
+   * back): the caller then builds a new view.
+   */
+  async reloadRules(store: Store): Promise<boolean> {
+    const rules = await liveRules(store);
+    const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
+    if (!covers(this.needs, needs, [this.oldest, Date.now()])) return false;
+    this.rules = rules;
+    this.generation++;
+    return true;
+  }
+
+  private evaluate(customerId: string, entry: Entry): LiveAudience[] {
+    const members = new Map<string, LiveAudience>();
+    const cell = this.rfm.get(customerId);
+    if (cell) members.set(cell.id, cell);
+    const ctx: CustomerContext = {
+      asOf: entry.asOf,
+      features: entry.features,
+      customer: entry.customer,
+      events: entry.events,
+      inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),
+    };
+    evaluateLevels(this.rules.levels, ctx, members);
+    return [...members.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  }
+}
