@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { arg } from './lib.js';
 
 const only = arg('only', 'all');
+// Benchmarks that start the CLI run the compiled output: compile the current source first.
+const built = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
 const args = process.argv.slice(2).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only');
 for (const name of ['ingest', 'audiences', 'kmeans', 'server']) {
   if (only !== 'all' && only !== name) continue;

@@ -37,6 +37,8 @@ export class Workspaces {
   private readonly stores = new Map<string, Promise<Store>>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly views = new Map<string, LiveView>();
+  /** Workspaces whose view is built or being built. */
+  private readonly viewed = new Set<string>();
 
   private constructor(
     readonly control: ControlDb,
@@ -63,11 +65,14 @@ export class Workspaces {
    * many events in memory, callers read the store. The first use of a workspace starts building it.
    */
   view(workspace: string): LiveView | undefined {
+    // A view that fails to build is only a missing cache: requests then read the store.
+    if (!this.viewed.has(workspace)) void this.rebuildView(workspace).catch(() => undefined);
     return this.views.get(workspace);
   }
 
   /** Builds (or rebuilds, after a run or an import) the workspace's view; readers keep the old one until it is done. */
   rebuildView(workspace: string): Promise<void> {
+    this.viewed.add(workspace);
     return this.use(workspace, (store) => this.buildInQueue(workspace, store));
   }
 
@@ -101,8 +106,6 @@ export class Workspaces {
       // A failed open is not cached: the next request tries again.
       void store.catch(() => this.stores.delete(workspace));
       this.stores.set(workspace, store);
-      // A view that fails to build is only a missing cache: requests then read the store.
-      void this.rebuildView(workspace).catch(() => undefined);
     }
     return store;
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildServer, Workspaces } from '../../server/index.js';
+import { buildServer, DEFAULT_WORKSPACE, Workspaces } from '../../server/index.js';
 import { integerOption, PORT } from '../options.js';
 import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
@@ -15,6 +15,8 @@ export async function serveUntilStopped(
   ready: (url: string, workspaces: Workspaces) => Promise<void>,
 ): Promise<void> {
   const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  // The default workspace's live view is read before listening, so the first requests are already answered from memory.
+  await workspaces.rebuildView(DEFAULT_WORKSPACE);
   const app = await buildServer({ workspaces, logger: createLogger(ctx.config.logLevel) });
   const url = await app.listen(listen);
   await ready(url, workspaces);
