@@ -3,7 +3,7 @@ import { ident, join, sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
 import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
-import { classifyFeaturesWith, evaluateLevels, liveRules, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
+import { classifyFeaturesWith, evaluateRules, liveRules, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run.js';
 
 /**
@@ -156,7 +156,7 @@ export class LiveView {
       events: entry.events,
       inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),
     };
-    evaluateLevels(this.rules.levels, ctx, members);
+    evaluateRules(this.rules, ctx, members);
     return [...members.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   }
 }

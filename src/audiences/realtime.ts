@@ -1,5 +1,6 @@
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { assign, loadModels, reasonsOf as clusterReasons, type ClusteringModel } from '../clusters/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { loadCustomerContexts } from './customer-context.js';
 import { explainClauses } from './explain.js';
@@ -44,18 +45,39 @@ async function latestThresholds(store: Store): Promise<Thresholds | undefined> {
 export interface LiveRules {
   levels: RuleAudience[][];
   idByName: Map<string, string>;
+  /** The stored clusterings whose clusters are active audiences. */
+  clusterings: ClusteringModel[];
+  nameById: Map<string, string>;
 }
 
 export async function liveRules(store: Store): Promise<LiveRules> {
   const audiences = (await listAudiences(store)).filter((a) => a.active);
   const thresholds = await latestThresholds(store);
   const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
-  return { levels: dependencyLevels(rules), idByName: new Map(audiences.map((a) => [a.name, a.id])) };
+  return {
+    levels: dependencyLevels(rules),
+    idByName: new Map(audiences.map((a) => [a.name, a.id])),
+    clusterings: await loadModels(store),
+    nameById: new Map(audiences.map((a) => [a.id, a.name])),
+  };
 }
 
-/** Adds to `members` every audience the customer is in, level by level so `in audience` sees the levels below. */
-export function evaluateLevels(levels: RuleAudience[][], ctx: CustomerContext, members: Map<string, LiveAudience>): void {
-  for (const level of levels) {
+/** The customer's nearest cluster in each clustering, when that cluster is an active audience. */
+function addClusters(rules: LiveRules, features: Readonly<Record<string, unknown>>, members: Map<string, LiveAudience>): void {
+  for (const model of rules.clusterings) {
+    const a = assign(model, features);
+    const name = a && rules.nameById.get(a.cluster.id);
+    if (a && name) members.set(a.cluster.id, { id: a.cluster.id, name, kind: 'cluster', reasons: clusterReasons(a) });
+  }
+}
+
+/**
+ * Adds to `members` every audience the customer is in: clusters first, then rules level by level so `in audience`
+ * sees clusters and the levels below.
+ */
+export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: Map<string, LiveAudience>): void {
+  addClusters(rules, ctx.features, members);
+  for (const level of rules.levels) {
     for (const r of level) {
       if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
     }
@@ -64,7 +86,7 @@ export function evaluateLevels(levels: RuleAudience[][], ctx: CustomerContext, m
 
 /** The audiences each customer is in now; customers unknown to the store are absent from the result. */
 export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf: string = now()): Promise<Map<string, LiveAudience[]>> {
-  const { levels, idByName } = await liveRules(store);
+  const rules = await liveRules(store);
   const members = new Map<string, Map<string, LiveAudience>>(customerIds.map((id) => [id, new Map()]));
   if (customerIds.length > 0) {
     const rfm = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
@@ -72,8 +94,8 @@ export async function classifyCustomers(store: Store, customerIds: readonly stri
       WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs) AND m.customer_id IN (${join(customerIds.map((id) => sql`${id}`))})`);
     for (const r of rfm) members.get(r.customer_id)?.set(r.id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons });
   }
-  const contexts = await loadCustomerContexts(store, customerIds, asOf, (id) => (name) => members.get(id)?.has(idByName.get(name) ?? '') ?? false);
-  for (const [id, ctx] of contexts) evaluateLevels(levels, ctx, members.get(id)!);
+  const contexts = await loadCustomerContexts(store, customerIds, asOf, (id) => (name) => members.get(id)?.has(rules.idByName.get(name) ?? '') ?? false);
+  for (const [id, ctx] of contexts) evaluateRules(rules, ctx, members.get(id)!);
   return new Map([...contexts.keys()].map((id) => [id, [...members.get(id)!.values()]]));
 }
 
@@ -91,7 +113,7 @@ export function classifyFeaturesWith(rules: LiveRules, features: Readonly<Record
   // Times arrive as text in JSON; the evaluator compares them as instants, as it does stored ones.
   const created = typeof customer.created_at === 'string' ? { created_at: new Date(customer.created_at) } : {};
   const ctx: CustomerContext = { asOf: Date.now(), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(rules.idByName.get(name) ?? '') };
-  evaluateLevels(rules.levels, ctx, members);
+  evaluateRules(rules, ctx, members);
   return [...members.values()];
 }
 

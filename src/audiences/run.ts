@@ -1,3 +1,4 @@
+import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, fitClustering, loadModels, storeClusterMemberships } from '../clusters/index.js';
 import { materializeCustomerFeatures } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
 import { ident, join, sql, type Sql } from '../sql/index.js';
@@ -18,9 +19,7 @@ import {
 import { listAudiences } from './repository.js';
 import type { Audience } from './schema.js';
 
-export const FEATURE_TABLE = 'customer_features';
-/** The settings key holding the as-of date the feature table was computed for. */
-export const FEATURE_TABLE_AS_OF = 'customer_features.as_of';
+export { FEATURE_TABLE, FEATURE_TABLE_AS_OF };
 
 export interface RunReport {
   as_of: string;
@@ -39,7 +38,7 @@ export interface RuleAudience {
 /** The rule an audience runs with as of this run: a user's text, or a smart template filled with the store's numbers. */
 export function ruleOf(a: Audience, thresholds: Thresholds): RuleAudience | undefined {
   const d = a.definition;
-  if (d.kind === 'rfm') return undefined;
+  if (d.kind === 'rfm' || d.kind === 'cluster') return undefined;
   const text = d.kind === 'rule' ? d.text : resolveTemplate(d.template, thresholds);
   return { audience: a, text, rule: parseRule(text) };
 }
@@ -78,6 +77,9 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
   const customers = await materializeCustomerFeatures(store, asOf, FEATURE_TABLE);
   await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
   const thresholds = await storeThresholds(store, FEATURE_TABLE);
+  // Each stored clustering is refitted on this run's features with its k; matching keeps its clusters' ids and names.
+  for (const m of await loadModels(store)) await fitClustering(store, m.method, { table: FEATURE_TABLE, asOf, k: m.clusters.length });
+  const models = await loadModels(store);
   const active = (await listAudiences(store)).filter((a) => a.active);
   const rules = active.map((a) => ruleOf(a, thresholds)).filter((r): r is RuleAudience => r !== undefined);
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
@@ -101,6 +103,7 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
         SELECT a.id, r.customer_id, ${at}, (r.r + r.f + r.m) / 15.0, 'R ' || r.r || ', F ' || r.f || ', M ' || r.m || ' (FM ' || r.fm || ')'
         FROM (${rfmQuery(FEATURE_TABLE)}) r JOIN audiences a ON a.kind = 'rfm' AND a.active AND json_extract_string(a.definition, '$.segment') = r.segment`);
     }
+    for (const m of models) await storeClusterMemberships(store, m, FEATURE_TABLE, asOf);
     if (events) await store.run(sql`CREATE OR REPLACE TEMP TABLE run_events AS ${events}`);
     const joinEvents: Sql = events ? sql`LEFT JOIN run_events e ON e.customer_id = f.customer_id` : sql``;
     // One pass over the customers per level: each audience's test, and its score and reasons only where it held.
@@ -119,7 +122,7 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
       LEFT JOIN memberships m ON m.audience_id = a.id AND m.as_of = ${at}
       LEFT JOIN ${ident(FEATURE_TABLE)} f ON f.customer_id = m.customer_id
       ${rules.length ? sql`LEFT JOIN (VALUES ${texts}) t(id, text) ON t.id = a.id` : sql`LEFT JOIN (SELECT NULL AS id, NULL AS text) t ON FALSE`}
-      WHERE a.active GROUP BY a.id`);
+      WHERE a.active AND a.kind <> 'cluster' GROUP BY a.id`); // clusters stored their sizes with their memberships
     if (events) await store.run(sql`DROP TABLE run_events`);
     await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);

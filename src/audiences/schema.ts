@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { CLUSTER_METHOD_NAMES } from '../clusters/methods.js';
 
 /** Every kind of audience goes through the same memberships, snapshots, movement, overlap and explain. */
-export const AUDIENCE_KINDS = ['rule', 'smart', 'rfm'] as const;
+export const AUDIENCE_KINDS = ['rule', 'smart', 'rfm', 'cluster'] as const;
 export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
 
 export const audienceDefinitionSchema = z.discriminatedUnion('kind', [
@@ -11,6 +12,8 @@ export const audienceDefinitionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('smart'), template: z.string().min(1) }),
   /** One cell group of the RFM map. */
   z.strictObject({ kind: z.literal('rfm'), segment: z.string().min(1) }),
+  /** One cluster of a fitted clustering (src/clusters): members are the customers nearest to its centroid. */
+  z.strictObject({ kind: z.literal('cluster'), method: z.enum(CLUSTER_METHOD_NAMES) }),
 ]);
 export type AudienceDefinition = z.infer<typeof audienceDefinitionSchema>;
 

@@ -44,6 +44,7 @@ async function ruleTextOf(store: Store, idOrName: string): Promise<string> {
   const a = await getAudience(store, idOrName);
   if (a.definition.kind === 'rule') return a.definition.text;
   if (a.definition.kind === 'rfm') throw new ValidationError(`"${a.name}" is an RFM cell group, not a rule; there is no rule to copy`);
+  if (a.definition.kind === 'cluster') throw new ValidationError(`"${a.name}" is a cluster (nearest centroid), not a rule; there is no rule to copy`);
   const run = await store.one<{ rule_text: string | null }>(sql`SELECT rule_text FROM audience_runs WHERE audience_id = ${a.id} ORDER BY as_of DESC LIMIT 1`);
   if (!run?.rule_text) throw new ValidationError(`"${a.name}" has no run yet: run \`segmint run\` first so its thresholds are known`);
   return run.rule_text;
@@ -57,6 +58,8 @@ function definitionText(a: Audience, resolved: string | null): string {
       return resolved ?? a.definition.template;
     case 'rfm':
       return `RFM segment ${a.definition.segment}`;
+    case 'cluster':
+      return `nearest centroid of the ${a.definition.method} clustering`;
   }
 }
 

@@ -1,0 +1,192 @@
+import { slug } from '../audiences/repository.js';
+import { chooseK, fitScaling, kmeans, type ColumnScaling } from '../models/index.js';
+import { ValidationError } from '../shared/errors.js';
+import { ident, join, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
+import { assignmentQuery } from './assign-sql.js';
+import { assign, leaningText, loadModel, saveModel, type ClusterInfo, type ClusteringModel, type FeatureLean } from './model.js';
+import { nameClusters } from './naming.js';
+
+export interface ClusterSummary {
+  id: string;
+  name: string;
+  description: string;
+  size: number;
+  revenue_share: number;
+  average_spend: number;
+  top_features: FeatureLean[];
+  action: string;
+}
+
+export interface ClusteringReport {
+  method: ClusterMethod;
+  as_of: string;
+  customers: number;
+  k: number;
+  k_reason: string;
+  inertia: number;
+  clusters: ClusterSummary[];
+}
+
+export interface FitOptions {
+  /** The feature table to fit on and its as-of date (a run's). */
+  table: string;
+  asOf: string;
+  k?: number | undefined;
+  seed?: number | undefined;
+}
+
+/** Median of the finite values; a column with none is filled with 0. */
+function median(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return 0;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+const unscale = (z: number, p: ColumnScaling): number => {
+  const t = z * p.scale + p.center;
+  return p.transform === 'log1p' ? Math.sign(t) * Math.expm1(Math.abs(t)) : t;
+};
+const rescale = (x: number, p: ColumnScaling): number => ((p.transform === 'log1p' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x) - p.center) / p.scale;
+
+/**
+ * Matches new centroids to the previous fit's, nearest pairs first, so a cluster keeps its id and name across refits.
+ * Old centroids are carried into the new scaling through their feature values.
+ */
+function matchPrevious(prev: ClusteringModel | undefined, features: string[], centroids: number[][], scaling: ColumnScaling[]): Map<number, ClusterInfo> {
+  const kept = new Map<number, ClusterInfo>();
+  // A clustering on other features (the method's list changed) starts afresh.
+  if (!prev || prev.features.join() !== features.join()) return kept;
+  const old = prev.clusters.map((c) => c.centroid.map((z, i) => rescale(unscale(z, prev.scaling[i]!), scaling[i]!)));
+  const pairs = centroids.flatMap((c, i) => old.map((o, j) => ({ i, j, d: c.reduce((s, v, f) => s + (v - o[f]!) ** 2, 0) })));
+  pairs.sort((a, b) => a.d - b.d);
+  const usedOld = new Set<number>();
+  for (const { i, j } of pairs) {
+    if (kept.has(i) || usedOld.has(j)) continue;
+    kept.set(i, prev.clusters[j]!);
+    usedOld.add(j);
+  }
+  return kept;
+}
+
+/**
+ * Fits a customer clustering on a feature table: fill, scale, choose k (unless given), k-means, name, match the
+ * previous fit, store the model and keep one audience of kind `cluster` per cluster (clusters that vanished are
+ * deactivated, so their history stays).
+ */
+export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
+  const features: string[] = [...CLUSTER_METHODS[method].features];
+  const rows = await store.all<Record<string, number | null> & { customer_id: string }>(sql`
+    SELECT customer_id, revenue AS __revenue, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
+    FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
+  const cols = features.length;
+  if (rows.length < 2) throw new ValidationError(`${method} clustering needs at least 2 customers with an order; the feature table has ${rows.length}`);
+  const fill = features.map((f) => median(rows.map((r) => r[f] ?? NaN)));
+  const raw = new Float64Array(rows.length * cols);
+  rows.forEach((r, i) => features.forEach((f, c) => (raw[i * cols + c] = r[f] ?? fill[c]!)));
+  const { data, params } = fitScaling(raw, rows.length, cols);
+  const prev = await loadModel(store, method);
+  const seed = options.seed ?? 0;
+  let k = options.k;
+  let reason = `k = ${k} as asked`;
+  if (k === undefined) {
+    const chosen = await chooseK(data, rows.length, cols, { kMax: Math.min(8, rows.length), seed });
+    k = chosen.k;
+    reason = chosen.reason;
+  }
+  if (!Number.isInteger(k) || k < 2 || k > rows.length) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${rows.length} customers`, { k });
+  const fit = await kmeans(data, rows.length, cols, { k, seed });
+  const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
+
+  const kept = matchPrevious(prev, features, centroids, params);
+  const leansOf = (j: number, means: number[]): FeatureLean[] =>
+    features.map((f, c) => ({ feature: f, z: centroids[j]![c]!, mean: means[c]! })).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+  // Members are whoever is nearest to each final centroid, as the run and real-time assignment will place them.
+  const draft: ClusteringModel = { method, features, fill, scaling: params, clusters: centroids.map((c, j) => ({ id: String(j), name: '', description: '', action: '', centroid: c, leans: [] })), as_of: options.asOf, k_reason: reason, inertia: fit.inertia };
+  const sums = centroids.map(() => new Float64Array(cols));
+  const size = new Float64Array(k);
+  const revenue = new Float64Array(k);
+  rows.forEach((r, i) => {
+    // Every row is a buyer; `orders` is only absent when the method does not cluster on it.
+    const j = Number(assign(draft, { orders: 1, ...r })!.cluster.id);
+    size[j]!++;
+    revenue[j]! += r.__revenue ?? 0;
+    for (let c = 0; c < cols; c++) sums[j]![c]! += raw[i * cols + c]!;
+  });
+  const means = centroids.map((_, j) => Array.from(sums[j]!, (s) => (size[j]! ? s / size[j] : NaN)));
+  const leans = centroids.map((_, j) => leansOf(j, means[j]!));
+
+  const fresh = centroids.map((_, j) => j).filter((j) => !kept.has(j));
+  const names = nameClusters(method, fresh.map((j) => ({ z: (f: string) => centroids[j]![features.indexOf(f)] ?? 0, leans: leans[j]! })), new Set([...kept.values()].map((c) => c.name)));
+  const taken = new Set<string>([...kept.values()].map((c) => c.id));
+  const clusters: ClusterInfo[] = centroids.map((c, j) => {
+    const old = kept.get(j);
+    if (old) return { ...old, centroid: c, leans: leans[j]! };
+    const n = names[fresh.indexOf(j)]!;
+    let id = `cluster-${method}-${slug(n.name)}`;
+    for (let s = 2; taken.has(id); s++) id = `cluster-${method}-${slug(n.name)}-${s}`;
+    taken.add(id);
+    return { id, ...n, centroid: c, leans: leans[j]! };
+  });
+  const model: ClusteringModel = { ...draft, clusters };
+  await saveModel(store, model);
+  await keepAudiences(store, model);
+
+  const total = revenue.reduce((s, v) => s + v, 0);
+  return {
+    method,
+    as_of: options.asOf,
+    customers: rows.length,
+    k,
+    k_reason: reason,
+    inertia: fit.inertia,
+    clusters: clusters.map((c, j) => ({
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      size: size[j]!,
+      revenue_share: total ? revenue[j]! / total : 0,
+      average_spend: size[j]! ? revenue[j]! / size[j] : 0,
+      top_features: c.leans.slice(0, 4),
+      action: c.action,
+    })),
+  };
+}
+
+/** One active audience per cluster of the model; the method's other cluster audiences are deactivated. */
+async function keepAudiences(store: Store, model: ClusteringModel): Promise<void> {
+  const label = CLUSTER_METHODS[model.method].label;
+  const definition = JSON.stringify({ kind: 'cluster', method: model.method });
+  await store.transaction(async () => {
+    await store.run(sql`UPDATE audiences SET active = FALSE, updated_at = now()
+      WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${model.method}`);
+    for (const c of model.clusters) {
+      await store.run(sql`INSERT INTO audiences VALUES (${c.id}, ${`${label} cluster: ${c.name}`}, 'cluster', ${`${c.description}. ${c.action}.`}, ${definition}, TRUE, now(), now())
+        ON CONFLICT (id) DO UPDATE SET active = TRUE, description = excluded.description, updated_at = now()`);
+    }
+  });
+}
+
+/**
+ * Stores the model's memberships as of a run date (replacing the clusters' earlier ones for that date) with each
+ * cluster's size and revenue, as a run does: what `segmint clusters` does after a fit so the clusters are audiences
+ * at once, and what a run does inside its own transaction.
+ */
+export async function storeClusterMemberships(store: Store, model: ClusteringModel, table: string, asOf: string): Promise<void> {
+  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const ids = join(model.clusters.map((c, j) => sql`(${j}, ${c.id}, ${leaningText(c)})`));
+  // Every cluster audience of the method, also those an earlier fit had and this one dropped.
+  const mine = sql`SELECT id FROM audiences WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${model.method}`;
+  await store.run(sql`DELETE FROM memberships WHERE as_of = ${at} AND audience_id IN (${mine})`);
+  await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at} AND audience_id IN (${mine})`);
+  await store.run(sql`INSERT INTO memberships
+    SELECT t.id, a.customer_id, ${at}, a.confidence, printf('nearest centroid, distance %.2f, confidence %.2f; %s', a.distance, a.confidence, t.leans)
+    FROM (${assignmentQuery(model, table)}) a JOIN (VALUES ${ids}) t(cluster, id, leans) USING (cluster)`);
+  await store.run(sql`INSERT INTO audience_runs
+    SELECT ${at}, t.id, count(m.customer_id), coalesce(sum(f.revenue), 0), NULL
+    FROM (VALUES ${ids}) t(cluster, id, leans)
+    LEFT JOIN memberships m ON m.audience_id = t.id AND m.as_of = ${at} LEFT JOIN ${ident(table)} f ON f.customer_id = m.customer_id
+    GROUP BY t.id`);
+}

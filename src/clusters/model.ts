@@ -1,0 +1,96 @@
+import { scaleRow, type ColumnScaling } from '../models/index.js';
+import { sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import type { ClusterMethod } from './methods.js';
+
+export interface FeatureLean {
+  feature: string;
+  /** The centroid in robust z units (0 = the population's median, 1 = a typical spread above it). */
+  z: number;
+  /** The cluster members' mean, in the feature's own units. */
+  mean: number | null;
+}
+
+export interface ClusterInfo {
+  /** Stable across refits: the audience id. */
+  id: string;
+  name: string;
+  description: string;
+  action: string;
+  /** In scaled units, one value per feature. */
+  centroid: number[];
+  leans: FeatureLean[];
+}
+
+/** A fitted clustering as stored: enough to assign any customer later exactly as the run did. */
+export interface ClusteringModel {
+  method: ClusterMethod;
+  features: string[];
+  /** Raw-unit medians that stand in for a missing value (a buyer without email sends has no open rate). */
+  fill: number[];
+  scaling: ColumnScaling[];
+  clusters: ClusterInfo[];
+  as_of: string;
+  k_reason: string;
+  inertia: number;
+}
+
+export interface Assignment {
+  cluster: ClusterInfo;
+  /** Euclidean, in scaled units. */
+  distance: number;
+  /** 1 - nearest / second nearest distance: 0 on the border between two clusters, near 1 at a centroid. */
+  confidence: number;
+}
+
+const settingsKey = (method: ClusterMethod): string => `clustering.${method}`;
+
+export async function loadModel(store: Store, method: ClusterMethod): Promise<ClusteringModel | undefined> {
+  const row = await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${settingsKey(method)}`);
+  return row ? (JSON.parse(row.value) as ClusteringModel) : undefined;
+}
+
+export async function loadModels(store: Store): Promise<ClusteringModel[]> {
+  const rows = await store.all<{ value: string }>(sql`SELECT value FROM settings WHERE key LIKE 'clustering.%' ORDER BY key`);
+  return rows.map((r) => JSON.parse(r.value) as ClusteringModel);
+}
+
+export async function saveModel(store: Store, model: ClusteringModel): Promise<void> {
+  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${settingsKey(model.method)}, ${JSON.stringify(model)})`);
+}
+
+/** Buyers only (see methods.ts). */
+export const inPopulation = (features: Readonly<Record<string, unknown>>): boolean => Number(features.orders ?? 0) >= 1;
+
+/** The nearest centroid of one customer's features, as the batch assignment computes it (assign-sql.ts). */
+export function assign(model: ClusteringModel, features: Readonly<Record<string, unknown>>): Assignment | undefined {
+  if (!inPopulation(features)) return undefined;
+  const raw = model.features.map((f, i) => {
+    const v = features[f];
+    return typeof v === 'number' && Number.isFinite(v) ? v : model.fill[i]!;
+  });
+  const z = scaleRow(raw, model.scaling);
+  let best = -1;
+  let d1 = Infinity;
+  let d2 = Infinity;
+  model.clusters.forEach((c, j) => {
+    let s = 0;
+    for (let i = 0; i < z.length; i++) s += (z[i]! - c.centroid[i]!) ** 2;
+    const d = Math.sqrt(s);
+    if (d < d1) {
+      d2 = d1;
+      d1 = d;
+      best = j;
+    } else if (d < d2) d2 = d;
+  });
+  return { cluster: model.clusters[best]!, distance: d1, confidence: d2 > 0 && Number.isFinite(d2) ? 1 - d1 / d2 : 1 };
+}
+
+/** The strongest leanings of a cluster, as reasons show them. */
+export const leaningText = (c: ClusterInfo): string =>
+  c.leans
+    .slice(0, 3)
+    .map((l) => `${l.feature} ${l.z >= 0 ? '+' : ''}${l.z.toFixed(1)}`)
+    .join(', ');
+
+export const reasonsOf = (a: Assignment): string => `nearest centroid, distance ${a.distance.toFixed(2)}, confidence ${a.confidence.toFixed(2)}; ${leaningText(a.cluster)}`;

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyCustomers, LiveView, runAudiences } from '../../src/audiences/index.js';
+import { assign, fitOnLatestRun, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { adjustedRandIndex } from '../../src/models/index.js';
+import { sql } from '../../src/sql/index.js';
+import { Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers.js';
+
+/** The default demo store (`npm run demo`: 10,000 customers, seed 42), one run, clusterings fitted on it. */
+const dir = tempDir();
+const RUN = '2026-11-01 00:00:00';
+const PERSONAS = 7;
+let store: Store;
+let truth: Map<string, string>;
+let rfm: ClusteringReport;
+
+const members = (prefix: string, asOf = RUN) =>
+  store.all<{ customer_id: string; audience_id: string }>(sql`SELECT customer_id, audience_id FROM memberships
+    WHERE audience_id LIKE ${`${prefix}%`} AND as_of = CAST(${asOf} AS TIMESTAMP) ORDER BY customer_id`);
+
+beforeAll(async () => {
+  const files = await generateDemo({ customers: 10_000, seed: 42, outDir: join(dir.path, 'demo') });
+  truth = new Map(
+    readFileSync(files.truth, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',') as [string, string]),
+  );
+  store = await Store.open({ path: join(dir.path, 'shop.duckdb') });
+  await importDemoFiles(store, files);
+  await runAudiences(store, RUN);
+  rfm = await fitOnLatestRun(store, 'rfm');
+}, 300_000);
+
+afterAll(() => {
+  store.close();
+  dir.cleanup();
+});
+
+describe('customer clusterings', () => {
+  it('finds the hidden personas in behavioral clusters (adjusted Rand index)', async () => {
+    const chosen = await fitOnLatestRun(store, 'behavior');
+    const chosenAri = adjustedRandIndex(...labelsAgainstTruth(await members('cluster-behavior-')));
+    const asMany = await fitOnLatestRun(store, 'behavior', { k: PERSONAS });
+    const ari = adjustedRandIndex(...labelsAgainstTruth(await members('cluster-behavior-')));
+    console.log(`behavior clusters vs ${PERSONAS} hidden personas: ARI ${ari.toFixed(3)} at k = ${PERSONAS}; ${chosenAri.toFixed(3)} at the chosen k = ${chosen.k} (${chosen.k_reason})`);
+    console.log(asMany.clusters.map((c) => `  ${c.name}: ${c.size}`).join('\n'));
+    expect(ari).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('names RFM clusters from their centroids: High-Value spends the most, At-Risk has waited longest', async () => {
+    expect(rfm.clusters.reduce((s, c) => s + c.size, 0)).toBe(rfm.customers);
+    expect(rfm.clusters.reduce((s, c) => s + c.revenue_share, 0)).toBeCloseTo(1, 9);
+    const byName = new Map(rfm.clusters.map((c) => [c.name, c]));
+    const highValue = byName.get('High-Value');
+    expect(highValue).toBeDefined();
+    expect(Math.max(...rfm.clusters.map((c) => c.average_spend))).toBe(highValue!.average_spend);
+    const recency = (c: { top_features: Array<{ feature: string; mean: number | null }> }) => c.top_features.find((f) => f.feature === 'recency_days')?.mean ?? -Infinity;
+    const atRisk = byName.get('At-Risk');
+    if (atRisk) expect(Math.max(...rfm.clusters.map(recency))).toBe(recency(atRisk));
+    // Sizes are what the run stores as memberships.
+    const stored = await members('cluster-rfm-');
+    for (const c of rfm.clusters) expect(stored.filter((m) => m.audience_id === c.id).length, c.name).toBe(c.size);
+  });
+
+  it('assigns a customer in real time to the cluster the batch gave them', async () => {
+    const model = (await loadModel(store, 'rfm'))!;
+    const features = await store.all<Record<string, unknown> & { customer_id: string }>(sql`SELECT * FROM customer_features WHERE orders >= 1`);
+    const batch = new Map((await members('cluster-rfm-')).map((m) => [m.customer_id, m.audience_id]));
+    expect(batch.size).toBe(features.length);
+    for (const f of features) expect(assign(model, f)?.cluster.id, f.customer_id).toBe(batch.get(f.customer_id));
+    // Through the live view and the store-backed classification as well.
+    const view = (await LiveView.build(store))!;
+    const some = features.slice(0, 50).map((f) => f.customer_id);
+    const live = await classifyCustomers(store, some, RUN);
+    for (const id of some) {
+      const expected = batch.get(id);
+      expect(view.audiencesOf(id)!.audiences.find((a) => a.kind === 'cluster' && a.id.startsWith('cluster-rfm-'))?.id, id).toBe(expected);
+      expect(live.get(id)!.find((a) => a.id.startsWith('cluster-rfm-'))?.id, id).toBe(expected);
+    }
+  });
+
+  it('keeps cluster ids and names when a later run refits them', async () => {
+    const before = (await loadModel(store, 'rfm'))!;
+    const later = '2026-11-15 00:00:00';
+    await runAudiences(store, later);
+    const after = (await loadModel(store, 'rfm'))!;
+    expect(after.as_of).toBe(later);
+    expect(after.clusters.map((c) => c.id).sort()).toEqual(before.clusters.map((c) => c.id).sort());
+    for (const c of after.clusters) expect(c.name).toBe(before.clusters.find((b) => b.id === c.id)!.name);
+    // Each cluster moved little: its new centroid is nearest to its own old one.
+    const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
+    for (const c of after.clusters) {
+      const nearest = before.clusters.reduce((best, b) => (dist(c.centroid, b.centroid) < dist(c.centroid, best.centroid) ? b : best));
+      expect(nearest.id).toBe(c.id);
+    }
+    expect((await members('cluster-rfm-', later)).length).toBeGreaterThan(0);
+  });
+});
+
+function labelsAgainstTruth(rows: Array<{ customer_id: string; audience_id: string }>): [string[], string[]] {
+  return [rows.map((r) => truth.get(r.customer_id)!), rows.map((r) => r.audience_id)];
+}
