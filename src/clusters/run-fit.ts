@@ -1,5 +1,5 @@
-import { ValidationError } from '../shared/errors.js';
-import { sql } from '../sql/index.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { fitClustering, storeClusterMemberships, type ClusteringReport } from './fit.js';
 import type { ClusterMethod } from './methods.js';
@@ -21,4 +21,28 @@ export async function fitOnLatestRun(store: Store, method: ClusterMethod, option
   const model = await loadModel(store, method);
   await store.transaction(() => storeClusterMemberships(store, model!, FEATURE_TABLE, asOf));
   return report;
+}
+
+/** The stored clustering of a method with each cluster's size and revenue share at the latest run that stored it. */
+export async function describeClustering(store: Store, method: ClusterMethod): Promise<ClusteringReport> {
+  const model = await loadModel(store, method);
+  if (!model) throw new NotFoundError(`no ${method} clustering yet: fit one with \`segmint clusters --method ${method}\` or POST /v1/clusters`, { method });
+  const sizes = await store.all<{ id: string; size: number; revenue: number }>(sql`
+    SELECT audience_id AS id, size, revenue FROM audience_runs
+    WHERE as_of = CAST(${model.as_of} AS TIMESTAMP) AND audience_id IN (${join(model.clusters.map((c) => sql`${c.id}`))})`);
+  const byId = new Map(sizes.map((s) => [s.id, s]));
+  const total = sizes.reduce((s, r) => s + r.revenue, 0);
+  const customers = sizes.reduce((s, r) => s + r.size, 0);
+  return {
+    method,
+    as_of: model.as_of,
+    customers,
+    k: model.clusters.length,
+    k_reason: model.k_reason,
+    inertia: model.inertia,
+    clusters: model.clusters.map((c) => {
+      const s = byId.get(c.id) ?? { size: 0, revenue: 0 };
+      return { id: c.id, name: c.name, description: c.description, size: s.size, revenue_share: total ? s.revenue / total : 0, average_spend: s.size ? s.revenue / s.size : 0, top_features: c.leans.slice(0, 4), action: c.action };
+    }),
+  };
 }

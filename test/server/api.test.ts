@@ -82,6 +82,9 @@ const ROUTES: RouteCase[] = [
   { method: 'DELETE', path: '/v1/audiences/to-delete', scope: 'audiences:write', other: [404] },
   { method: 'GET', path: '/v1/audiences/shoe-fans/members', scope: 'audiences:read', other: [404] },
   { method: 'POST', path: '/v1/runs', scope: 'audiences:write', body: {}, other: [200] },
+  // The other workspace has no run of its own, so nothing to fit clusters on.
+  { method: 'POST', path: '/v1/clusters', scope: 'audiences:write', body: { method: 'rfm', k: 3 }, other: [400] },
+  { method: 'GET', path: '/v1/clusters/rfm', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/movement?from=2026-05-01&to=2026-11-01', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/overlap?audience=shoe-fans&audience=smart-big-spenders', scope: 'audiences:read', other: [404] },
 ];
@@ -127,6 +130,20 @@ describe('routes', () => {
     const e = await call('GET', '/v1/customers/C001/explain?audience=Active%20Loyals', keys.read);
     expect(e.status).toBe(200);
     expect(e.json.audiences).toHaveLength(1);
+  });
+
+  it('fits a clustering whose clusters are audiences, described, and shown among a customer\'s audiences', async () => {
+    const fitted = await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 3 });
+    expect(fitted.status).toBe(200);
+    expect(fitted.json.clusters).toHaveLength(3);
+    const described = await call('GET', '/v1/clusters/rfm', keys.read);
+    expect(described.json.clusters.map((c: { id: string; size: number }) => [c.id, c.size])).toEqual(fitted.json.clusters.map((c: { id: string; size: number }) => [c.id, c.size]));
+    const buyer = await call('GET', '/v1/customers/C001/audiences', keys.read);
+    const inCluster = buyer.json.audiences.filter((a: { kind: string }) => a.kind === 'cluster');
+    const features = await call('GET', '/v1/customers/C001/features', keys.read);
+    expect(inCluster).toHaveLength(features.json.features.orders >= 1 ? 1 : 0);
+    expect((await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 1 })).status).toBe(400);
+    expect((await call('GET', '/v1/clusters/kmeans', keys.read)).status).toBe(400);
   });
 
   it('creates, reads, updates, lists members of and deletes an audience', async () => {
@@ -181,7 +198,7 @@ describe('errors and documents', () => {
   it('documents every route in OpenAPI, with its scope', async () => {
     const doc = (await call('GET', '/docs/json')).json as { paths: Record<string, Record<string, { description: string }>> };
     for (const r of ROUTES) {
-      const path = r.path.split('?')[0]!.replace('C001', '{id}').replace(/shoe-fans|to-delete/, '{id}');
+      const path = r.path.split('?')[0]!.replace('C001', '{id}').replace(/shoe-fans|to-delete/, '{id}').replace('/clusters/rfm', '/clusters/{method}');
       const op = doc.paths[path]?.[r.method.toLowerCase()];
       expect(op, `${r.method} ${path}`).toBeDefined();
       expect(op!.description).toContain(r.scope);
