@@ -133,15 +133,16 @@ describe('routes', () => {
   });
 
   it('fits a clustering whose clusters are audiences, described, and shown among a customer\'s audiences', async () => {
+    type Clusters = { clusters: Array<{ id: string; size: number }> };
+    type Audiences = { audiences: Array<{ kind: string }> };
     const fitted = await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 3 });
     expect(fitted.status).toBe(200);
-    expect(fitted.json.clusters).toHaveLength(3);
-    const described = await call('GET', '/v1/clusters/rfm', keys.read);
-    expect(described.json.clusters.map((c: { id: string; size: number }) => [c.id, c.size])).toEqual(fitted.json.clusters.map((c: { id: string; size: number }) => [c.id, c.size]));
-    const buyer = await call('GET', '/v1/customers/C001/audiences', keys.read);
-    const inCluster = buyer.json.audiences.filter((a: { kind: string }) => a.kind === 'cluster');
-    const features = await call('GET', '/v1/customers/C001/features', keys.read);
-    expect(inCluster).toHaveLength(features.json.features.orders >= 1 ? 1 : 0);
+    const sizes = (json: unknown) => (json as Clusters).clusters.map((c) => [c.id, c.size]);
+    expect(sizes(fitted.json)).toHaveLength(3);
+    expect(sizes((await call('GET', '/v1/clusters/rfm', keys.read)).json)).toEqual(sizes(fitted.json));
+    const buyer = (await call('GET', '/v1/customers/C001/audiences', keys.read)).json as Audiences;
+    const orders = ((await call('GET', '/v1/customers/C001/features', keys.read)).json as { features: { orders: number } }).features.orders;
+    expect(buyer.audiences.filter((a) => a.kind === 'cluster')).toHaveLength(orders >= 1 ? 1 : 0);
     expect((await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 1 })).status).toBe(400);
     expect((await call('GET', '/v1/clusters/kmeans', keys.read)).status).toBe(400);
   });
