@@ -5,7 +5,7 @@ import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { assignmentQuery } from './assign-sql.js';
-import { assign, leaningText, loadModel, saveModel, type ClusterInfo, type ClusteringModel, type FeatureLean } from './model.js';
+import { assign, leaningText, loadModel, saveModel, type ClusterInfo, type ClusteringModel, type FeatureLean, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
 
 export interface ClusterSummary {
@@ -20,7 +20,8 @@ export interface ClusterSummary {
 }
 
 export interface ClusteringReport {
-  method: ClusterMethod;
+  method: ModelKind;
+  /** Rows clustered: customers (buyers) or products. */
   as_of: string;
   customers: number;
   k: number;
@@ -71,23 +72,43 @@ function matchPrevious(prev: ClusteringModel | undefined, features: string[], ce
   return kept;
 }
 
+/** What a clustering is fitted on: numeric features (filled, then scaled) and optional 0/1 columns after them. */
+export interface Dataset {
+  kind: ModelKind;
+  /** Numeric features first, then `binary` indicator columns (e.g. `category=knitwear`), which are not rescaled. */
+  features: string[];
+  binary: number;
+  rows: ReadonlyArray<Readonly<Record<string, number | null>>>;
+  /** Revenue of each row, for revenue shares and average spend. */
+  revenue: ArrayLike<number>;
+  /** What a row is, for messages: "customers with an order", "products". */
+  noun: string;
+  idPrefix: string;
+}
+
+const INDICATOR: ColumnScaling = { transform: 'identity', center: 0, scale: 1, scaleFrom: 'constant' };
+
 /**
- * Fits a customer clustering on a feature table: fill, scale, choose k (unless given), k-means, name, match the
- * previous fit, store the model and keep one audience of kind `cluster` per cluster (clusters that vanished are
- * deactivated, so their history stays).
+ * Fill, scale, choose k (unless given), k-means, name from the centroids, match the previous fit so ids and names
+ * stay, store the model. Sizes count whoever is nearest to each final centroid, as assignment later places them.
  */
-export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
-  const features: string[] = [...CLUSTER_METHODS[method].features];
-  const rows = await store.all<Record<string, number | null> & { customer_id: string }>(sql`
-    SELECT customer_id, revenue AS __revenue, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
-    FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
+export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOptions, 'table'>): Promise<{ model: ClusteringModel; report: ClusteringReport }> {
+  const { features, rows } = ds;
   const cols = features.length;
-  if (rows.length < 2) throw new ValidationError(`${method} clustering needs at least 2 customers with an order; the feature table has ${rows.length}`);
+  const numeric = cols - ds.binary;
+  if (rows.length < 2) throw new ValidationError(`${ds.kind} clustering needs at least 2 ${ds.noun}; there are ${rows.length}`);
   const fill = features.map((f) => median(rows.map((r) => r[f] ?? NaN)));
   const raw = new Float64Array(rows.length * cols);
   rows.forEach((r, i) => features.forEach((f, c) => (raw[i * cols + c] = r[f] ?? fill[c]!)));
-  const { data, params } = fitScaling(raw, rows.length, cols);
-  const prev = await loadModel(store, method);
+  const numericRaw = new Float64Array(rows.length * numeric);
+  for (let i = 0; i < rows.length; i++) for (let c = 0; c < numeric; c++) numericRaw[i * numeric + c] = raw[i * cols + c]!;
+  const scaled = fitScaling(numericRaw, rows.length, numeric);
+  const params = [...scaled.params, ...Array.from({ length: ds.binary }, () => INDICATOR)];
+  const data = new Float64Array(rows.length * cols);
+  for (let i = 0; i < rows.length; i++) {
+    for (let c = 0; c < cols; c++) data[i * cols + c] = c < numeric ? scaled.data[i * numeric + c]! : raw[i * cols + c]!;
+  }
+  const prev = await loadModel(store, ds.kind);
   const seed = options.seed ?? 0;
   let k = options.k;
   let reason = `k = ${k} as asked`;
@@ -96,47 +117,46 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
     k = chosen.k;
     reason = chosen.reason;
   }
-  if (!Number.isInteger(k) || k < 2 || k > rows.length) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${rows.length} customers`, { k });
+  if (!Number.isInteger(k) || k < 2 || k > rows.length) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${rows.length} ${ds.noun}`, { k });
   const fit = await kmeans(data, rows.length, cols, { k, seed });
   const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
 
-  const kept = matchPrevious(prev, features, centroids, params);
-  const leansOf = (j: number, means: number[]): FeatureLean[] =>
-    features.map((f, c) => ({ feature: f, z: centroids[j]![c]!, mean: means[c]! })).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
-  // Members are whoever is nearest to each final centroid, as the run and real-time assignment will place them.
-  const draft: ClusteringModel = { method, features, fill, scaling: params, clusters: centroids.map((c, j) => ({ id: String(j), name: '', description: '', action: '', centroid: c, leans: [] })), as_of: options.asOf, k_reason: reason, inertia: fit.inertia };
+  const draft: ClusteringModel = { method: ds.kind, features, fill, scaling: params, clusters: centroids.map((c, j) => ({ id: String(j), name: '', description: '', action: '', centroid: c, leans: [] })), as_of: options.asOf, k_reason: reason, inertia: fit.inertia };
   const sums = centroids.map(() => new Float64Array(cols));
   const size = new Float64Array(k);
   const revenue = new Float64Array(k);
   rows.forEach((r, i) => {
-    // Every row is a buyer; `orders` is only absent when the method does not cluster on it.
+    // Every row belongs to the population; `orders` is only absent when it is not one of the features.
     const j = Number(assign(draft, { orders: 1, ...r })!.cluster.id);
     size[j]!++;
-    revenue[j]! += r.__revenue ?? 0;
+    revenue[j]! += ds.revenue[i] ?? 0;
     for (let c = 0; c < cols; c++) sums[j]![c]! += raw[i * cols + c]!;
   });
-  const means = centroids.map((_, j) => Array.from(sums[j]!, (s) => (size[j]! ? s / size[j] : NaN)));
-  const leans = centroids.map((_, j) => leansOf(j, means[j]!));
+  const leans = centroids.map((c, j) =>
+    features
+      .map((f, i) => ({ feature: f, z: c[i]!, mean: size[j] ? sums[j]![i]! / size[j] : null }))
+      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z)),
+  );
 
+  const kept = matchPrevious(prev, features, centroids, params);
   const fresh = centroids.map((_, j) => j).filter((j) => !kept.has(j));
-  const names = nameClusters(method, fresh.map((j) => ({ z: (f: string) => centroids[j]![features.indexOf(f)] ?? 0, leans: leans[j]! })), new Set([...kept.values()].map((c) => c.name)));
+  const names = nameClusters(ds.kind, fresh.map((j) => ({ z: (f: string) => centroids[j]![features.indexOf(f)] ?? 0, leans: leans[j]!.filter((l) => features.indexOf(l.feature) < numeric) })), new Set([...kept.values()].map((c) => c.name)));
   const taken = new Set<string>([...kept.values()].map((c) => c.id));
   const clusters: ClusterInfo[] = centroids.map((c, j) => {
     const old = kept.get(j);
     if (old) return { ...old, centroid: c, leans: leans[j]! };
     const n = names[fresh.indexOf(j)]!;
-    let id = `cluster-${method}-${slug(n.name)}`;
-    for (let s = 2; taken.has(id); s++) id = `cluster-${method}-${slug(n.name)}-${s}`;
+    let id = `${ds.idPrefix}${slug(n.name)}`;
+    for (let s = 2; taken.has(id); s++) id = `${ds.idPrefix}${slug(n.name)}-${s}`;
     taken.add(id);
     return { id, ...n, centroid: c, leans: leans[j]! };
   });
   const model: ClusteringModel = { ...draft, clusters };
   await saveModel(store, model);
-  await keepAudiences(store, model);
 
   const total = revenue.reduce((s, v) => s + v, 0);
-  return {
-    method,
+  const report: ClusteringReport = {
+    method: ds.kind,
     as_of: options.asOf,
     customers: rows.length,
     k,
@@ -148,20 +168,39 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
       description: c.description,
       size: size[j]!,
       revenue_share: total ? revenue[j]! / total : 0,
-      average_spend: size[j]! ? revenue[j]! / size[j] : 0,
+      average_spend: size[j] ? revenue[j]! / size[j] : 0,
       top_features: c.leans.slice(0, 4),
       action: c.action,
     })),
   };
+  return { model, report };
+}
+
+/**
+ * Fits a customer clustering on a feature table and keeps one audience of kind `cluster` per cluster (clusters that
+ * vanished are deactivated, so their history stays).
+ */
+export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
+  const features: string[] = [...CLUSTER_METHODS[method].features];
+  const rows = await store.all<Record<string, number | null> & { __revenue: number }>(sql`
+    SELECT revenue AS __revenue, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
+    FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
+  const { model, report } = await fitDataset(
+    store,
+    { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-` },
+    options,
+  );
+  await keepAudiences(store, method, model);
+  return report;
 }
 
 /** One active audience per cluster of the model; the method's other cluster audiences are deactivated. */
-async function keepAudiences(store: Store, model: ClusteringModel): Promise<void> {
-  const label = CLUSTER_METHODS[model.method].label;
-  const definition = JSON.stringify({ kind: 'cluster', method: model.method });
+async function keepAudiences(store: Store, method: ClusterMethod, model: ClusteringModel): Promise<void> {
+  const label = CLUSTER_METHODS[method].label;
+  const definition = JSON.stringify({ kind: 'cluster', method });
   await store.transaction(async () => {
     await store.run(sql`UPDATE audiences SET active = FALSE, updated_at = now()
-      WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${model.method}`);
+      WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${method}`);
     for (const c of model.clusters) {
       await store.run(sql`INSERT INTO audiences VALUES (${c.id}, ${`${label} cluster: ${c.name}`}, 'cluster', ${`${c.description}. ${c.action}.`}, ${definition}, TRUE, now(), now())
         ON CONFLICT (id) DO UPDATE SET active = TRUE, description = excluded.description, updated_at = now()`);

@@ -3,3 +3,4 @@ export { assign, loadModel, loadModels, reasonsOf, leaningText, inPopulation, ty
 export { assignmentQuery } from './assign-sql.js';
 export { fitClustering, storeClusterMemberships, type ClusteringReport, type ClusterSummary } from './fit.js';
 export { fitOnLatestRun, describeClustering, FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run-fit.js';
+export { fitProductClustering } from './products.js';

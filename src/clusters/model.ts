@@ -22,9 +22,12 @@ export interface ClusterInfo {
   leans: FeatureLean[];
 }
 
+/** A customer clustering method, or the product clustering. */
+export type ModelKind = ClusterMethod | 'products';
+
 /** A fitted clustering as stored: enough to assign any customer later exactly as the run did. */
 export interface ClusteringModel {
-  method: ClusterMethod;
+  method: ModelKind;
   features: string[];
   /** Raw-unit medians that stand in for a missing value (a buyer without email sends has no open rate). */
   fill: number[];
@@ -43,16 +46,18 @@ export interface Assignment {
   confidence: number;
 }
 
-const settingsKey = (method: ClusterMethod): string => `clustering.${method}`;
+// Product clusterings live under another prefix: runs refit and assign only the customer ones (`clustering.*`).
+const settingsKey = (kind: ModelKind): string => (kind === 'products' ? 'product_clustering' : `clustering.${kind}`);
 
-export async function loadModel(store: Store, method: ClusterMethod): Promise<ClusteringModel | undefined> {
-  const row = await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${settingsKey(method)}`);
+export async function loadModel(store: Store, kind: ModelKind): Promise<ClusteringModel | undefined> {
+  const row = await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${settingsKey(kind)}`);
   return row ? (JSON.parse(row.value) as ClusteringModel) : undefined;
 }
 
-export async function loadModels(store: Store): Promise<ClusteringModel[]> {
+/** The customer clusterings. */
+export async function loadModels(store: Store): Promise<Array<ClusteringModel & { method: ClusterMethod }>> {
   const rows = await store.all<{ value: string }>(sql`SELECT value FROM settings WHERE key LIKE 'clustering.%' ORDER BY key`);
-  return rows.map((r) => JSON.parse(r.value) as ClusteringModel);
+  return rows.map((r) => JSON.parse(r.value) as ClusteringModel & { method: ClusterMethod });
 }
 
 export async function saveModel(store: Store, model: ClusteringModel): Promise<void> {

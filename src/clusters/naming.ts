@@ -1,4 +1,4 @@
-import type { ClusterMethod } from './methods.js';
+import type { ModelKind } from './model.js';
 
 /**
  * Names from centroids. Each archetype scores a centroid from its z values (robust units against the population);
@@ -19,7 +19,7 @@ const MIN_SCORE = 0.3;
 
 // Recency counts days since the last order, so a low (negative) z is recent. At-Risk is the longest lapsed;
 // Occasional Buyers spend little and seldom but have not lapsed as far.
-const ARCHETYPES: Record<ClusterMethod, Archetype[]> = {
+const ARCHETYPES: Record<ModelKind, Archetype[]> = {
   rfm: [
     { name: 'High-Value', description: 'Buy often and spend the most', action: 'VIP treatment: early access, premium offers', score: (z) => z('revenue') + 0.5 * z('orders') - 0.25 * z('recency_days') },
     { name: 'Frequent & Loyal', description: 'Buy regularly and recently, with moderate spend', action: 'Loyalty points and exclusive perks', score: (z) => z('orders') - z('recency_days') - 0.5 * Math.abs(z('revenue') - z('orders')) },
@@ -34,6 +34,13 @@ const ARCHETYPES: Record<ClusterMethod, Archetype[]> = {
     { name: 'Bulk Shoppers', description: 'Fill large baskets per order', action: 'Multi-buy offers and free shipping thresholds', score: (z) => z('items_per_order') },
     { name: 'Loyal Regulars', description: 'Order on a short, steady rhythm and open the emails', action: 'Replenishment reminders and loyalty rewards', score: (z) => z('email_open_rate') - z('avg_days_between_orders') },
     { name: 'Occasional Shoppers', description: 'Long gaps between orders', action: 'Reminders timed to their rhythm', score: (z) => z('avg_days_between_orders') },
+  ],
+  products: [
+    { name: 'Bestsellers', description: 'Sell the most units to the most buyers', action: 'Keep in stock; feature in acquisition campaigns', score: (z) => z('units') + z('buyers') },
+    { name: 'Premium Picks', description: 'Priced well above the rest', action: 'Show to Quality Enthusiasts and High-Value customers', score: (z) => z('price') },
+    { name: 'Repeat Favourites', description: 'Bought again by the same customers', action: 'Replenishment reminders and subscriptions', score: (z) => z('repeat_buyer_rate') },
+    { name: 'Browsed, Rarely Bought', description: 'Viewed often, seldom bought', action: 'Check price, photos and sizing; retarget viewers', score: (z) => z('views') - z('view_to_buy') },
+    { name: 'Slow Movers', description: 'Few units and few buyers', action: 'Clearance or bundles with bestsellers', score: (z) => -z('units') - z('buyers') },
   ],
 };
 
@@ -53,7 +60,7 @@ function fallback(leans: ReadonlyArray<{ feature: string; z: number }>): Named {
 
 /** One name per centroid; `taken` holds names kept from an earlier fit, which new clusters must not reuse. */
 export function nameClusters(
-  method: ClusterMethod,
+  method: ModelKind,
   centroids: ReadonlyArray<{ z: Z; leans: ReadonlyArray<{ feature: string; z: number }> }>,
   taken: ReadonlySet<string> = new Set(),
 ): Named[] {

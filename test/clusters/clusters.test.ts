@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyCustomers, LiveView, runAudiences } from '../../src/audiences/index.js';
-import { assign, fitOnLatestRun, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
+import { assign, fitOnLatestRun, fitProductClustering, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { adjustedRandIndex } from '../../src/models/index.js';
 import { sql } from '../../src/sql/index.js';
@@ -99,6 +99,25 @@ describe('customer clusterings', () => {
       expect(nearest.id).toBe(c.id);
     }
     expect((await members('cluster-rfm-', later)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('product clustering', () => {
+  it('places every product, names each cluster once and describes it by its categories and tags', async () => {
+    const report = await fitProductClustering(store, { k: 5 });
+    const products = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM products`))!.n;
+    expect(report.customers).toBe(products);
+    expect(report.clusters.reduce((s, c) => s + c.size, 0)).toBe(products);
+    expect(new Set(report.clusters.map((c) => c.name)).size).toBe(5);
+    expect(report.clusters.some((c) => /mostly/.test(c.description))).toBe(true);
+    // A product clustering is not a customer audience, and a run does not refit it.
+    expect(await store.one(sql`SELECT id FROM audiences WHERE id LIKE 'product-cluster-%'`)).toBeUndefined();
+    const model = (await loadModel(store, 'products'))!;
+    const price = (c: (typeof model.clusters)[number]) => c.leans.find((f) => f.feature === 'price')!.mean!;
+    const premium = model.clusters.find((c) => c.name === 'Premium Picks');
+    // When the data gives a premium cluster, it is the one with the highest mean price.
+    if (premium) expect(Math.max(...model.clusters.map(price))).toBe(price(premium));
+    console.log(report.clusters.map((c) => `  ${c.name} (${c.size}): ${c.description}`).join('\n'));
   });
 });
 
