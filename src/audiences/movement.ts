@@ -2,6 +2,7 @@ import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { listAudiences } from './repository.js';
+import type { ClusterMethod } from '../clusters/methods.js';
 import type { AudienceKind } from './schema.js';
 
 export const NONE = '(none)';
@@ -31,10 +32,11 @@ async function requireRun(store: Store, at: string): Promise<void> {
  * for the RFM map, where segments never overlap, those are the segment sizes. `entered` and `left` count real
  * memberships, overlaps included.
  */
-export async function movement(store: Store, from: string, to: string, kind: AudienceKind): Promise<Movement> {
+export async function movement(store: Store, from: string, to: string, kind: AudienceKind, clustering?: ClusterMethod): Promise<Movement> {
   await requireRun(store, from);
   await requireRun(store, to);
-  const audiences = (await listAudiences(store)).filter((a) => a.kind === kind);
+  // Each clustering partitions its buyers, so movement between the clusters of one is exact, as for the RFM map.
+  const audiences = (await listAudiences(store)).filter((a) => a.kind === kind && (!clustering || (a.definition.kind === 'cluster' && a.definition.method === clustering)));
   const labels = [...audiences.map((a) => a.name), NONE];
   if (audiences.length === 0) throw new ValidationError(`no audiences of kind ${kind}`, { kind });
   const ids = join(audiences.map((a) => sql`${a.id}`));

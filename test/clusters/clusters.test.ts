@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyCustomers, LiveView, runAudiences } from '../../src/audiences/index.js';
+import { classifyCustomers, LiveView, movement, NONE, runAudiences } from '../../src/audiences/index.js';
 import { assign, fitOnLatestRun, fitProductClustering, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { adjustedRandIndex } from '../../src/models/index.js';
@@ -98,7 +98,14 @@ describe('customer clusterings', () => {
       const nearest = before.clusters.reduce((best, b) => (dist(c.centroid, b.centroid) < dist(c.centroid, best.centroid) ? b : best));
       expect(nearest.id).toBe(c.id);
     }
-    expect((await members('cluster-rfm-', later)).length).toBeGreaterThan(0);
+    // Movement between the two runs, within the RFM clustering: every buyer of each run in exactly one cluster.
+    const moved = await movement(store, RUN, later, 'cluster', 'rfm');
+    expect(moved.labels).toEqual([...moved.audiences.map((a) => a.name), NONE]);
+    const inAny = async (asOf: string) => (await members('cluster-rfm-', asOf)).length;
+    const fromTotal = moved.matrix.slice(0, -1).reduce((s, row) => s + row.reduce((a, b) => a + b, 0), 0);
+    const toTotal = moved.matrix.reduce((s, row) => s + row.slice(0, -1).reduce((a, b) => a + b, 0), 0);
+    expect(fromTotal).toBe(await inAny(RUN));
+    expect(toTotal).toBe(await inAny(later));
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIENCE_KINDS, movement, overlap } from '../../audiences/index.js';
+import { CLUSTER_METHOD_NAMES } from '../../clusters/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { asOfSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -8,9 +9,14 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
   app.get(
     '/v1/movement',
     guarded('audiences:read', 'analysis', 'How customers moved between audiences of one kind from one stored run to another', {
-      querystring: z.strictObject({ from: asOfSchema, to: asOfSchema, kind: z.enum(AUDIENCE_KINDS).default('rfm') }),
+      querystring: z.strictObject({
+        from: asOfSchema,
+        to: asOfSchema,
+        kind: z.enum(AUDIENCE_KINDS).default('rfm'),
+        clustering: z.enum(CLUSTER_METHOD_NAMES).optional().describe('with kind=cluster: the clusters of this clustering only'),
+      }),
     }),
-    (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from), parseAsOf(req.query.to), req.query.kind)),
+    (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from), parseAsOf(req.query.to), req.query.kind, req.query.clustering)),
   );
 
   app.get(
