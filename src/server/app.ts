@@ -11,6 +11,7 @@ import { registerAudienceRoutes } from './routes/audiences.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
@@ -81,6 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAudienceRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   return app;
