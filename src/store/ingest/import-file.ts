@@ -35,6 +35,11 @@ export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
 
 export interface ImportOptions {
   onStep?: (step: ImportStep) => void;
+  /**
+   * What the report, the imports table and quarantined rows call the file (default: its path). An upload is read
+   * from a temporary file whose path means nothing to its sender.
+   */
+  name?: string | undefined;
 }
 
 interface Checked {
@@ -63,7 +68,7 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   const importId = randomUUID().replaceAll('-', '');
-  const source = await openSource(store, file, mapping, importId);
+  const source = await openSource(store, file, mapping, importId, options.name);
   const mentions = `products_${importId}`;
   const step = options.onStep ?? (() => undefined);
   try {
@@ -84,7 +89,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       if (mapping.entity === 'events') await deriveCustomersAndProducts(store, describesProducts(mapping) ? mentions : undefined);
       const report: ImportReport = {
         import_id: importId,
-        file,
+        file: source.file,
         entity: mapping.entity,
         format: source.format,
         rows: checked.valid + rejected + erased,
@@ -95,7 +100,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
       };
-      await store.run(sql`INSERT INTO imports VALUES (${importId}, ${file}, ${mapping.entity}, ${source.format},
+      await store.run(sql`INSERT INTO imports VALUES (${importId}, ${source.file}, ${mapping.entity}, ${source.format},
         ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected})`);
       for (const table of [mentions, source.rejectsTable, source.rejectsTable && `${source.rejectsTable}_scan`]) {
         if (table) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);

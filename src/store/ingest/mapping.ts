@@ -17,9 +17,12 @@ const sourceRef = z.union([
   }),
 ]);
 
+export const FORMATS = ['csv', 'jsonl', 'parquet'] as const;
+export type Format = (typeof FORMATS)[number];
+
 export const mappingSchema = z.strictObject({
   entity: z.enum(ENTITIES),
-  format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
+  format: z.enum(FORMATS).optional(),
   csv: z
     .strictObject({
       delimiter: z.string().length(1).default(','),
@@ -138,6 +141,27 @@ export function parseMapping(input: unknown, where: string): Mapping {
   const type = mapping.constants?.type;
   if (type !== undefined && !(EVENT_TYPES as readonly unknown[]).includes(type)) {
     throw new ValidationError(`${where}: constant type "${String(type)}" is not an event type; types: ${EVENT_TYPES.join(', ')}`, { where });
+  }
+  return mapping;
+}
+
+/**
+ * The mapping an import asks for: a preset, a mapping of its own, or the identity mapping of an entity (events by
+ * default); a given entity must be the mapping's. `label` names each choice as the caller's user gave it (a CLI flag,
+ * a query parameter).
+ */
+export function chooseMapping(
+  choice: { entity?: string | undefined; preset?: string | undefined; mapping?: Mapping | undefined },
+  label: (choice: 'entity' | 'preset' | 'mapping') => string = (c) => c,
+): Mapping {
+  if (choice.preset && choice.mapping) throw new ValidationError(`give either ${label('preset')} or ${label('mapping')}, not both`);
+  const entity = choice.entity;
+  if (entity !== undefined && !(ENTITIES as readonly string[]).includes(entity)) {
+    throw new ValidationError(`${label('entity')}: "${entity}" is not one of ${ENTITIES.join(', ')}`);
+  }
+  const mapping = choice.mapping ?? (choice.preset ? presetMapping(choice.preset) : identityMapping((entity ?? 'events') as Entity));
+  if (entity !== undefined && entity !== mapping.entity) {
+    throw new ValidationError(`${label('entity')} ${entity} does not match the mapping, which is for ${mapping.entity}`);
   }
   return mapping;
 }
