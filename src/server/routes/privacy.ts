@@ -13,7 +13,7 @@ const consentSchema = z
 export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
   app.put(
     '/v1/customers/:id/consent',
-    guarded('ingest:write', 'privacy', "Set a customer's consent per channel; channels left out keep their value", {
+    guarded('ingest:write', 'privacy', "Set a customer's consent per channel, stated now; channels left out keep their value. A customers file imported later changes it only where its row says a later consent_updated_at", {
       params: customerParamsSchema,
       body: consentSchema,
     }),
@@ -22,7 +22,7 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.get(
     '/v1/customers/:id/export',
-    guarded('admin', 'privacy', 'Everything the workspace holds on one customer', { params: customerParamsSchema }),
+    guarded('admin', 'privacy', 'Everything the workspace holds on one customer, with when each consent was stated (consent_<channel>_at)', { params: customerParamsSchema }),
     (req) => inWorkspace(ctx, req, (store) => exportCustomer(store, req.params.id)),
   );
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
-import { ENTITIES, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, EVENT_TYPES, type Entity } from '../schema.js';
+import { CONSENT_STATED_AT_FIELD, ENTITIES, ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, type Entity } from '../schema.js';
 
 /** Where one store field comes from: a source column name, or a column with parsing options. */
 const sourceRef = z.union([
@@ -65,8 +65,7 @@ export function columnSource(ref: SourceRef): ColumnSource {
 
 /** Store fields a mapping may fill for an entity. */
 export function targetFields(entity: Entity): string[] {
-  const own = ENTITY_COLUMNS[entity].map((c) => c.name);
-  return entity === 'events' ? [...own, ...EVENT_PRODUCT_FIELDS] : own;
+  return [...ENTITY_COLUMNS[entity], ...FILE_ONLY_FIELDS[entity]].map((c) => c.name);
 }
 
 const onlineRetailBase = {
@@ -107,10 +106,14 @@ export const PRESETS: Record<string, Mapping> = {
   ...Object.fromEntries(ENTITIES.map((entity) => [`segmint-${entity}`, identityMapping(entity)])),
 };
 
-/** Every store field read from the source column of the same name; list fields split on `|`. */
+/**
+ * Every store field read from the source column of the same name, and for customers when their consent was stated;
+ * list fields split on `|`.
+ */
 export function identityMapping(entity: Entity): Mapping {
   const columns: Record<string, SourceRef> = {};
-  for (const c of ENTITY_COLUMNS[entity]) columns[c.name] = c.type === 'string_list' ? { column: c.name, split: '|' } : c.name;
+  const fields = entity === 'customers' ? [...ENTITY_COLUMNS[entity], CONSENT_STATED_AT_FIELD] : ENTITY_COLUMNS[entity];
+  for (const c of fields) columns[c.name] = c.type === 'string_list' ? { column: c.name, split: '|' } : c.name;
   return { entity, columns, absentColumns: 'null' };
 }
 
