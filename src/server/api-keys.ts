@@ -115,11 +115,13 @@ export interface AuditRecord {
 
 /** A workspace's audit entries, newest first. */
 export async function auditLog(db: ControlDb, workspace: string, page: { limit: number; offset: number }): Promise<{ total: number; entries: AuditRecord[] }> {
-  const [counted] = await db.all<{ n: bigint }>(sql`SELECT count(*) AS n FROM audit_log WHERE workspace = ${workspace}`);
-  const rows = await db.all<{ at: string; actor: string; action: string; details: string }>(sql`
-    SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS at, actor, action, details::VARCHAR AS details FROM audit_log
-    WHERE workspace = ${workspace} ORDER BY ts DESC, rowid DESC LIMIT ${page.limit} OFFSET ${page.offset}`);
-  return { total: Number(counted?.n ?? 0), entries: rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> })) };
+  return db.read(async (s) => {
+    const [counted] = await s.all<{ n: bigint }>(sql`SELECT count(*) AS n FROM audit_log WHERE workspace = ${workspace}`);
+    const rows = await s.all<{ at: string; actor: string; action: string; details: string }>(sql`
+      SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS at, actor, action, details::VARCHAR AS details FROM audit_log
+      WHERE workspace = ${workspace} ORDER BY ts DESC, rowid DESC LIMIT ${page.limit} OFFSET ${page.offset}`);
+    return { total: Number(counted?.n ?? 0), entries: rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> })) };
+  });
 }
 
 /**

@@ -76,7 +76,12 @@ export class ControlDb {
   }
 
   all<T>(q: Sql): Promise<T[]> {
-    return this.session('READ_ONLY', (s) => s.all<T>(q));
+    return this.read((s) => s.all<T>(q));
+  }
+
+  /** Several reads in one opening of the file, which they see as of one moment. */
+  read<T>(fn: (s: ControlSession) => Promise<T>): Promise<T> {
+    return this.session('READ_ONLY', fn);
   }
 
   /** Several statements in one transaction: all of them or none. */

@@ -164,6 +164,11 @@ describe('POST /v1/imports', () => {
     });
     const streamed = await upload('preset=segmint-events', body);
     expect(streamed.status).toBe(413);
+    // The rest of the refused body was drained, so the connection serves the next requests.
+    for (let i = 0; i < 3; i++) {
+      expect((await get('/v1/imports')).status).toBe(200);
+      expect((await fetch(`${base}/v1/imports?entity=customers`, { method: 'POST', body: 'id\nx\n' })).status).toBe(401);
+    }
     expect(await counts('default')).toEqual(before);
     // The partial upload is gone with the refusal.
     expect([...uploads()].filter((f) => !leftBefore.has(f))).toEqual([]);

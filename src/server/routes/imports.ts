@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { SegmintError, ValidationError } from '../../shared/errors.js';
@@ -69,20 +69,28 @@ function mappingOf(query: z.infer<typeof importQuerySchema>): Mapping {
 
 /**
  * Streams the body to `<dir>/upload.<format>[.gz]`, refusing it as soon as it passes `limit` bytes. Whether it is
- * gzipped is read from its first bytes, so a client need not say.
+ * gzipped is read from its first bytes, so a client need not say. The rest of a refused body is read and dropped
+ * (for at most the request timeout), not cut off, so the client gets the 413 instead of a reset connection.
  */
 async function receive(body: Readable, dir: string, format: string, limit: number): Promise<{ path: string; bytes: number; gzip: boolean }> {
+  const received = join(dir, 'body');
   let bytes = 0;
   const head: number[] = [];
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       bytes += chunk.length;
+      if (bytes > limit) throw new PayloadTooLargeError(limit);
       for (let i = 0; head.length < GZIP_MAGIC.length && i < chunk.length; i++) head.push(chunk[i]!);
-      done(bytes > limit ? new PayloadTooLargeError(limit) : null, chunk);
-    },
-  });
-  const received = join(dir, 'body');
-  await pipeline(body, counter, createWriteStream(received));
+      yield chunk;
+    }
+  }
+  try {
+    await pipeline(counted, createWriteStream(received));
+  } catch (err) {
+    // Node drops the rest of a body only if nothing read from it; this one was read from, so it is drained here.
+    if (err instanceof PayloadTooLargeError) body.resume();
+    throw err;
+  }
   const gzip = GZIP_MAGIC.every((b, i) => head[i] === b);
   // The readers choose by name: DuckDB decompresses a .gz, and the importer checks a .gz for truncation.
   const path = join(dir, `upload.${format}${gzip ? '.gz' : ''}`);
@@ -122,10 +130,7 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
         if (!req.body) throw empty;
         const dir = await mkdtemp(join(tmpdir(), 'segmint-upload-'));
         try {
-          const upload = await receive(req.body, dir, format, options.bodyLimit).catch((err: unknown) => {
-            if (err instanceof PayloadTooLargeError) void reply.header('connection', 'close');
-            throw err;
-          });
+          const upload = await receive(req.body, dir, format, options.bodyLimit);
           if (upload.bytes === 0) throw empty;
           const name = req.query.name ?? `upload.${format}${upload.gzip ? '.gz' : ''}`;
           const report = await inWorkspace(ctx, req, (store) => importFile(store, upload.path, mapping, { name }));
