@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
-import type { ControlDb } from './control-db.js';
+import type { ControlDb, ControlSession } from './control-db.js';
 
 export const SCOPES = ['ingest:write', 'audiences:read', 'audiences:write', 'profiles:read', 'campaigns:write', 'admin'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -17,6 +17,12 @@ export interface ApiKey {
   id: string;
   workspace: string;
   scopes: Scope[];
+}
+
+export interface KeyListing extends ApiKey {
+  created_at: string;
+  revoked: boolean;
+  revoked_at: string | null;
 }
 
 export function hashKey(key: string): string {
@@ -37,36 +43,136 @@ export function parseScopes(text: string): Scope[] {
   return scopes as Scope[];
 }
 
-export async function audit(db: ControlDb, entry: { actor: string; action: string; workspace: string; details?: Record<string, unknown> }): Promise<void> {
-  await db.run(sql`INSERT INTO audit_log VALUES (now(), ${entry.actor}, ${entry.action}, ${entry.workspace}, ${JSON.stringify(entry.details ?? {})})`);
+interface AuditEntry {
+  actor: string;
+  action: string;
+  workspace: string;
+  details?: Record<string, unknown>;
+}
+
+function insertAudit(s: ControlSession, entry: AuditEntry): Promise<number> {
+  return s.run(sql`INSERT INTO audit_log VALUES (now(), ${entry.actor}, ${entry.action}, ${entry.workspace}, ${JSON.stringify(entry.details ?? {})})`);
+}
+
+export async function audit(db: ControlDb, entry: AuditEntry): Promise<void> {
+  await db.write((s) => insertAudit(s, entry));
 }
 
 /**
  * A new key: 32 random bytes (256 bits), returned once; only its hash is stored. The workspace is created on
- * first use.
+ * first use. The key, its workspace and the audit entry are written together or not at all.
  */
 export async function createKey(db: ControlDb, workspace: string, scopes: Scope[], actor: string): Promise<ApiKey & { key: string }> {
   const name = workspaceNameSchema.safeParse(workspace);
   if (!name.success) throw new ValidationError(`--workspace: "${workspace}": ${name.error.issues[0]?.message}`, { workspace });
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = `key_${randomBytes(6).toString('hex')}`;
-  await db.run(sql`INSERT INTO workspaces VALUES (${workspace}, now()) ON CONFLICT DO NOTHING`);
-  await db.run(sql`INSERT INTO api_keys VALUES (${id}, ${workspace}, ${scopes.join(',')}, ${hashKey(key)}, now(), NULL)`);
-  await audit(db, { actor, action: 'key.create', workspace, details: { id, scopes } });
+  await db.write(async (s) => {
+    await s.run(sql`INSERT INTO workspaces VALUES (${workspace}, now()) ON CONFLICT DO NOTHING`);
+    await s.run(sql`INSERT INTO api_keys VALUES (${id}, ${workspace}, ${scopes.join(',')}, ${hashKey(key)}, now(), NULL)`);
+    await insertAudit(s, { actor, action: 'key.create', workspace, details: { id, scopes } });
+  });
   return { key, id, workspace, scopes };
 }
 
-export async function listKeys(db: ControlDb): Promise<Array<ApiKey & { created_at: string; revoked: boolean }>> {
-  const rows = await db.all<{ id: string; workspace: string; scopes: string; created_at: string; revoked: boolean }>(sql`
-    SELECT id, workspace, scopes, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at, revoked_at IS NOT NULL AS revoked
-    FROM api_keys ORDER BY workspace, created_at, id`);
-  return rows.map((r) => ({ ...r, scopes: r.scopes.split(',') as Scope[] }));
+const keyColumns = sql`id, workspace, scopes, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at,
+  revoked_at IS NOT NULL AS revoked, strftime(revoked_at, '%Y-%m-%d %H:%M:%S') AS revoked_at`;
+
+type KeyRow = Omit<KeyListing, 'scopes'> & { scopes: string };
+
+function listing(row: KeyRow): KeyListing {
+  return { ...row, scopes: row.scopes.split(',') as Scope[] };
 }
 
-/** The live key whose hash matches, if any. */
-export async function findKey(db: ControlDb, key: string): Promise<ApiKey | undefined> {
-  if (!key.startsWith(KEY_PREFIX)) return undefined;
-  const [row] = await db.all<{ id: string; workspace: string; scopes: string }>(sql`
-    SELECT id, workspace, scopes FROM api_keys WHERE key_hash = ${hashKey(key)} AND revoked_at IS NULL`);
-  return row && { id: row.id, workspace: row.workspace, scopes: row.scopes.split(',') as Scope[] };
+/** Every key, or those of one workspace: never the keys themselves. */
+export async function listKeys(db: ControlDb, workspace?: string): Promise<KeyListing[]> {
+  const where = workspace === undefined ? sql`` : sql`WHERE workspace = ${workspace}`;
+  const rows = await db.all<KeyRow>(sql`SELECT ${keyColumns} FROM api_keys ${where} ORDER BY workspace, created_at, id`);
+  return rows.map(listing);
+}
+
+/**
+ * Revokes a key; from then on it is refused. With `workspace`, only a key of that workspace can be revoked: another
+ * workspace's key is reported as absent, as it is from there. Revoking a revoked key changes nothing.
+ */
+export async function revokeKey(db: ControlDb, id: string, actor: string, workspace?: string): Promise<KeyListing> {
+  return db.write(async (s) => {
+    const scope = workspace === undefined ? sql`` : sql`AND workspace = ${workspace}`;
+    const changed = await s.run(sql`UPDATE api_keys SET revoked_at = now() WHERE id = ${id} AND revoked_at IS NULL ${scope}`);
+    const [row] = await s.all<KeyRow>(sql`SELECT ${keyColumns} FROM api_keys WHERE id = ${id} ${scope}`);
+    if (!row) throw new NotFoundError(`no API key "${id}"${workspace === undefined ? '' : ` in workspace "${workspace}"`}`, { key: id });
+    if (changed > 0) await insertAudit(s, { actor, action: 'key.revoke', workspace: row.workspace, details: { id } });
+    return listing(row);
+  });
+}
+
+export interface AuditRecord {
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** A workspace's audit entries, newest first. */
+export async function auditLog(db: ControlDb, workspace: string, page: { limit: number; offset: number }): Promise<{ total: number; entries: AuditRecord[] }> {
+  return db.read(async (s) => {
+    const [counted] = await s.all<{ n: bigint }>(sql`SELECT count(*) AS n FROM audit_log WHERE workspace = ${workspace}`);
+    const rows = await s.all<{ at: string; actor: string; action: string; details: string }>(sql`
+      SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS at, actor, action, details::VARCHAR AS details FROM audit_log
+      WHERE workspace = ${workspace} ORDER BY ts DESC, rowid DESC LIMIT ${page.limit} OFFSET ${page.offset}`);
+    return { total: Number(counted?.n ?? 0), entries: rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> })) };
+  });
+}
+
+/**
+ * Longest a key created or revoked by another process (`segmint keys`) can go unnoticed. Such a change is normally
+ * seen on the very next request, from the control file's size and time; this bounds it on file systems whose
+ * timestamps are too coarse to tell two writes apart.
+ */
+export const KEY_CACHE_MAX_AGE_MS = 5_000;
+
+/**
+ * The live keys by hash, so that authenticating a request costs a hash and a stat, not an opening of the control
+ * file. It reloads when the control data may have changed (ControlDb.version): at once after a write through the
+ * same ControlDb, such as a revocation over the API.
+ */
+export class KeyCache {
+  private keys = new Map<string, ApiKey>();
+  private loaded: { version: string; at: number } | undefined;
+  private pending: { version: string; done: Promise<void> } | undefined;
+
+  constructor(private readonly db: ControlDb) {}
+
+  /** The live key matching `token`, if any. */
+  async find(token: string): Promise<ApiKey | undefined> {
+    if (!token.startsWith(KEY_PREFIX)) return undefined;
+    await this.fresh();
+    return this.keys.get(hashKey(token));
+  }
+
+  private async fresh(): Promise<void> {
+    const version = this.db.version();
+    if (this.loaded?.version === version && Date.now() - this.loaded.at < KEY_CACHE_MAX_AGE_MS) return;
+    // A load begun before the latest change may have read the data before it, so only a load of this version serves.
+    if (this.pending?.version !== version) {
+      const done = this.load(version);
+      this.pending = { version, done };
+      void done.then(
+        () => this.settle(done),
+        () => this.settle(done),
+      );
+    }
+    await this.pending.done;
+  }
+
+  private settle(done: Promise<void>): void {
+    if (this.pending?.done === done) this.pending = undefined;
+  }
+
+  private async load(version: string): Promise<void> {
+    const rows = await this.db.all<{ id: string; workspace: string; scopes: string; key_hash: string }>(sql`
+      SELECT id, workspace, scopes, key_hash FROM api_keys WHERE revoked_at IS NULL`);
+    this.keys = new Map(rows.map((r) => [r.key_hash, { id: r.id, workspace: r.workspace, scopes: r.scopes.split(',') as Scope[] }]));
+    this.loaded = { version, at: Date.now() };
+  }
 }

@@ -12,6 +12,8 @@ import { registerClusterRoutes } from './routes/clusters.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
+import { DEFAULT_IMPORT_BODY_LIMIT, registerImportRoutes } from './routes/imports.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
@@ -30,6 +32,8 @@ export interface ServerOptions {
   /** Without one, the server logs nothing. */
   logger?: Logger;
   bodyLimit?: number;
+  /** Largest file POST /v1/imports accepts, in bytes (default DEFAULT_IMPORT_BODY_LIMIT, 1 GiB). */
+  importBodyLimit?: number;
   rateLimit?: { max: number; windowMs: number };
   requestTimeoutMs?: number;
   version?: string;
@@ -83,6 +87,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerRunRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
+  registerImportRoutes(app, ctx, { bodyLimit: options.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT });
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   return app;

@@ -114,4 +114,10 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'consent: when each channel was last stated',
+    // NULL for consent read from a file that does not say when: any later statement replaces it.
+    statements: ['email', 'sms', 'push', 'ads'].map((channel) => `ALTER TABLE customers ADD COLUMN consent_${channel}_at TIMESTAMP`),
+  },
 ];

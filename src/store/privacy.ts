@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError } from '../shared/errors.js';
 import { ident, join, sql, type Sql } from '../sql/index.js';
-import { CONSENT_CHANNELS, type ConsentChannel } from './schema.js';
+import { CONSENT_CHANNELS, consentColumns, type ConsentChannel } from './schema.js';
 import type { Store } from './store.js';
 
 /**
@@ -82,9 +82,15 @@ export async function exportCustomer(store: Store, customerId: string): Promise<
 
 export type ConsentUpdate = Partial<Record<ConsentChannel, boolean>>;
 
-/** Sets consent per channel (email, sms, push, ads); channels left out keep their value. Returns the consent now held. */
+/**
+ * Sets consent per channel (email, sms, push, ads), stated now, so that re-importing an older customers file does not
+ * undo it (see storeCustomers in ingest). Channels left out keep their value. Returns the consent now held.
+ */
 export async function setConsent(store: Store, customerId: string, update: ConsentUpdate): Promise<Record<ConsentChannel, boolean | null>> {
-  const sets = CONSENT_CHANNELS.filter((c) => update[c] !== undefined).map((c) => sql`${ident(`consent_${c}`)} = ${update[c]!}`);
+  const sets = CONSENT_CHANNELS.filter((c) => update[c] !== undefined).flatMap((c) => {
+    const { value, statedAt } = consentColumns(c);
+    return [sql`${ident(value)} = ${update[c]!}`, sql`${ident(statedAt)} = now()`];
+  });
   if (sets.length > 0) {
     const changed = await store.run(sql`UPDATE customers SET ${join(sets)} WHERE id = ${customerId}`);
     if (changed === 0) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });

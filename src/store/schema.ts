@@ -20,6 +20,15 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const CONSENT_CHANNELS = ['email', 'sms', 'push', 'ads'] as const;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 
+/**
+ * A channel's consent and when it was last stated. The time is set by the API and by a file row that says when
+ * (CONSENT_STATED_AT_FIELD); it lets the newest statement win, so re-importing an older file cannot undo a consent
+ * given or withdrawn since.
+ */
+export function consentColumns(channel: ConsentChannel): { value: string; statedAt: string } {
+  return { value: `consent_${channel}`, statedAt: `consent_${channel}_at` };
+}
+
 export const ENTITIES = ['events', 'customers', 'products'] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -83,6 +92,19 @@ export const ENTITY_COLUMNS: Record<Entity, readonly ColumnSpec[]> = {
  * they fill in products that the store does not know yet and are not stored on the event.
  */
 export const EVENT_PRODUCT_FIELDS = ['product_title', 'product_category', 'product_brand'] as const;
+
+/**
+ * When a customers file row's consent values were stated. A row that says competes with what is stored by time; a
+ * row that does not never overrides consent stated with a time. Kept per channel, not as such.
+ */
+export const CONSENT_STATED_AT_FIELD: ColumnSpec = { name: 'consent_updated_at', type: 'timestamp' };
+
+/** Fields a file may map beyond the stored columns (ENTITY_COLUMNS). */
+export const FILE_ONLY_FIELDS: Record<Entity, readonly ColumnSpec[]> = {
+  customers: [CONSENT_STATED_AT_FIELD],
+  products: [],
+  events: EVENT_PRODUCT_FIELDS.map((name) => ({ name, type: 'string' })),
+};
 
 export const SQL_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',

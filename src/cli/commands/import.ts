@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ValidationError } from '../../shared/errors.js';
-import { ENTITIES, identityMapping, importFile, presetMapping, readMappingFile, type Entity, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
+import { chooseMapping, ENTITIES, importFile, readMappingFile, type ImportReport, type ImportStep } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
@@ -8,18 +7,6 @@ interface ImportOptions {
   preset?: string;
   mapping?: string;
   entity?: string;
-}
-
-function chooseMapping(o: ImportOptions): Mapping {
-  if (o.preset && o.mapping) throw new ValidationError('give either --preset or --mapping, not both');
-  if (o.entity && !(ENTITIES as readonly string[]).includes(o.entity)) {
-    throw new ValidationError(`--entity: "${o.entity}" is not one of ${ENTITIES.join(', ')}`);
-  }
-  const mapping = o.mapping ? readMappingFile(o.mapping) : o.preset ? presetMapping(o.preset) : identityMapping((o.entity ?? 'events') as Entity);
-  if (o.entity && o.entity !== mapping.entity) {
-    throw new ValidationError(`--entity ${o.entity} does not match the mapping, which is for ${mapping.entity}`);
-  }
-  return mapping;
 }
 
 export function describeReport(r: ImportReport): string {
@@ -40,7 +27,7 @@ export function registerImport(program: Command): void {
     .option('--entity <entity>', `what the file holds: ${ENTITIES.join(', ')} (default events)`)
     .action(async (file: string, o: ImportOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const mapping = chooseMapping(o);
+      const mapping = chooseMapping({ entity: o.entity, preset: o.preset, mapping: o.mapping ? readMappingFile(o.mapping) : undefined }, (c) => `--${c}`);
       const steps: ImportStep[] = ['check', 'store', 'quarantine', 'derive'];
       const bar = progress(steps.length, `import ${file}`);
       const report = await withStore(ctx, (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(steps.indexOf(s), s) }));

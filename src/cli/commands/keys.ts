@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createKey, listKeys, openControlDb, parseScopes, DEFAULT_WORKSPACE, SCOPES, type ControlDb } from '../../server/index.js';
+import { createKey, listKeys, revokeKey, openControlDb, parseScopes, DEFAULT_WORKSPACE, SCOPES, type ControlDb } from '../../server/index.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit, table } from '../output.js';
 
@@ -34,7 +34,16 @@ export function registerKeys(program: Command): void {
       const ctx = contextOf(cmd);
       const rows = await withControlDb(ctx, listKeys);
       emit(ctx.options, rows, () =>
-        table([['id', 'workspace', 'scopes', 'created', 'revoked'], ...rows.map((r) => [r.id, r.workspace, r.scopes.join(','), r.created_at, r.revoked ? 'yes' : ''])]),
+        table([['id', 'workspace', 'scopes', 'created', 'revoked'], ...rows.map((r) => [r.id, r.workspace, r.scopes.join(','), r.created_at, r.revoked_at ?? ''])]),
       );
+    });
+  keys
+    .command('revoke')
+    .description('Revoke a key: a running server refuses it from its next request on')
+    .argument('<id>', 'the key id, as `keys list` shows it')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const revoked = await withControlDb(ctx, (db) => revokeKey(db, id, 'cli'));
+      emit(ctx.options, revoked, () => `key ${revoked.id} of workspace "${revoked.workspace}" revoked at ${revoked.revoked_at ?? ''}`);
     });
 }

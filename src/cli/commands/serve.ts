@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { buildServer, DEFAULT_WORKSPACE, Workspaces } from '../../server/index.js';
-import { integerOption, PORT } from '../options.js';
+import { buildServer, DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE, Workspaces } from '../../server/index.js';
+import { integerOption, PORT, POSITIVE } from '../options.js';
 import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit } from '../output.js';
@@ -11,13 +11,13 @@ import { emit } from '../output.js';
  */
 export async function serveUntilStopped(
   ctx: CommandContext,
-  listen: { port: number; host: string },
+  listen: { port: number; host: string; importLimit?: number },
   ready: (url: string, workspaces: Workspaces) => Promise<void>,
 ): Promise<void> {
   const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
   // The default workspace's live view is read before listening, so the first requests are already answered from memory.
   await workspaces.rebuildView(DEFAULT_WORKSPACE);
-  const app = await buildServer({ workspaces, logger: createLogger(ctx.config.logLevel) });
+  const app = await buildServer({ workspaces, logger: createLogger(ctx.config.logLevel), importBodyLimit: listen.importLimit });
   const url = await app.listen(listen);
   await ready(url, workspaces);
   await new Promise<void>((resolve) => {
@@ -34,9 +34,11 @@ export function registerServe(program: Command): void {
     .description('Start the REST API (OpenAPI at /docs); --db is the "default" workspace')
     .option('--port <n>', 'port (0 picks a free one)', '3000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (o: { port: string; host: string }, cmd: Command) => {
+    .option('--import-limit <bytes>', 'largest file POST /v1/imports accepts', String(DEFAULT_IMPORT_BODY_LIMIT))
+    .action(async (o: { port: string; host: string; importLimit: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host }, (url) => {
+      const importLimit = integerOption(o.importLimit, '--import-limit', POSITIVE);
+      await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host, importLimit }, (url) => {
         emit(ctx.options, { url }, () => `Segmint API on ${url} (OpenAPI at ${url}/docs)`);
         return Promise.resolve();
       });

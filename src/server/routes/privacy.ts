@@ -13,16 +13,24 @@ const consentSchema = z
 export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
   app.put(
     '/v1/customers/:id/consent',
-    guarded('ingest:write', 'privacy', "Set a customer's consent per channel; channels left out keep their value", {
+    guarded('ingest:write', 'privacy', "Set a customer's consent per channel, stated now; channels left out keep their value. A customers file imported later changes it only where its row says a later consent_updated_at", {
       params: customerParamsSchema,
       body: consentSchema,
+    }, 'unchanged'),
+    async (req) => ({
+      customer_id: req.params.id,
+      consent: await inWorkspace(ctx, req, async (store) => {
+        const consent = await setConsent(store, req.params.id, req.body);
+        // Rules may read consent (customer.consent_email): the customer is re-read into the live view.
+        await ctx.workspaces.view(keyOf(req).workspace)?.refresh(store, [req.params.id]);
+        return consent;
+      }),
     }),
-    async (req) => ({ customer_id: req.params.id, consent: await inWorkspace(ctx, req, (store) => setConsent(store, req.params.id, req.body)) }),
   );
 
   app.get(
     '/v1/customers/:id/export',
-    guarded('admin', 'privacy', 'Everything the workspace holds on one customer', { params: customerParamsSchema }),
+    guarded('admin', 'privacy', 'Everything the workspace holds on one customer, with when each consent was stated (consent_<channel>_at)', { params: customerParamsSchema }),
     (req) => inWorkspace(ctx, req, (store) => exportCustomer(store, req.params.id)),
   );
 
@@ -30,10 +38,14 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/customers/:id',
     guarded('admin', 'privacy', 'Erase a customer everywhere and keep a tombstone so that re-imports do not bring them back', {
       params: customerParamsSchema,
-    }),
+    }, 'unchanged'),
     async (req) => {
       const key = keyOf(req);
-      const erasure = await inWorkspace(ctx, req, (store) => eraseCustomer(store, req.params.id));
+      const erasure = await inWorkspace(ctx, req, async (store) => {
+        const erased = await eraseCustomer(store, req.params.id);
+        ctx.workspaces.view(key.workspace)?.forget(req.params.id);
+        return erased;
+      });
       // The audit entry says what was removed, never whom: the id is exactly what was asked to be forgotten.
       await audit(ctx.workspaces.control, { actor: key.id, action: 'customer.erase', workspace: key.workspace, details: { deleted: erasure.deleted } });
       return { erased: true, deleted: erasure.deleted };

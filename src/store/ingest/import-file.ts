@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
-import { ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
+import { CONSENT_CHANNELS, CONSENT_STATED_AT_FIELD, consentColumns, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, type Source } from './source.js';
@@ -35,6 +35,11 @@ export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
 
 export interface ImportOptions {
   onStep?: (step: ImportStep) => void;
+  /**
+   * What the report, the imports table and quarantined rows call the file (default: its path). An upload is read
+   * from a temporary file whose path means nothing to its sender.
+   */
+  name?: string | undefined;
 }
 
 interface Checked {
@@ -63,7 +68,7 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   const importId = randomUUID().replaceAll('-', '');
-  const source = await openSource(store, file, mapping, importId);
+  const source = await openSource(store, file, mapping, importId, options.name);
   const mentions = `products_${importId}`;
   const step = options.onStep ?? (() => undefined);
   try {
@@ -84,7 +89,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       if (mapping.entity === 'events') await deriveCustomersAndProducts(store, describesProducts(mapping) ? mentions : undefined);
       const report: ImportReport = {
         import_id: importId,
-        file,
+        file: source.file,
         entity: mapping.entity,
         format: source.format,
         rows: checked.valid + rejected + erased,
@@ -95,7 +100,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
       };
-      await store.run(sql`INSERT INTO imports VALUES (${importId}, ${file}, ${mapping.entity}, ${source.format},
+      await store.run(sql`INSERT INTO imports VALUES (${importId}, ${source.file}, ${mapping.entity}, ${source.format},
         ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected})`);
       for (const table of [mentions, source.rejectsTable, source.rejectsTable && `${source.rejectsTable}_scan`]) {
         if (table) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);
@@ -153,12 +158,11 @@ function lineNumbering(source: Source, skipped: number): (rows: Sql) => Sql {
 async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines: (rows: Sql) => Sql, checked: Checked): Promise<number> {
   const entity = mapping.entity;
   const cols = entityColumns(entity);
-  if (entity !== 'events') {
-    // Customers and products: the last row of an id wins; a row equal to the stored one is a duplicate.
-    return store.run(sql`INSERT OR REPLACE INTO ${ident(entity)} (${cols})
-      SELECT ${cols} FROM (${staging.select({ numbered: true, rejects: 'skip' })}) WHERE ${GOOD}
-      QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec DESC) = 1
-      EXCEPT SELECT ${cols} FROM ${ident(entity)}`);
+  if (entity === 'customers') return storeCustomers(store, staging);
+  if (entity === 'products') {
+    // The last row of an id wins; a row equal to the stored one is a duplicate.
+    return store.run(sql`INSERT OR REPLACE INTO products (${cols}) SELECT ${cols} FROM (${lastRowOfEachId(staging)})
+      EXCEPT SELECT ${cols} FROM products`);
   }
   // Rows without an id get a stable one from their fields and their line, so re-sending the file adds nothing.
   // Numbering the records is a sequential step, so it is only done when some row needs it.
@@ -174,6 +178,38 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
     SELECT ${cols} FROM (${rows}) n
     WHERE ${GOOD} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
     ${firstOfId}`);
+}
+
+function lastRowOfEachId(staging: Staging): Sql {
+  return sql`SELECT * FROM (${staging.select({ numbered: true, rejects: 'skip' })}) WHERE ${GOOD}
+    QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec DESC) = 1`;
+}
+
+/**
+ * As products, except consent: per channel, a row's value replaces the stored one unless the stored one was stated
+ * at a known time (through the API, or by a file that said when) and the row does not state a later one. A row
+ * without a value for a channel says nothing of it then. What wins keeps its time.
+ */
+async function storeCustomers(store: Store, staging: Staging): Promise<number> {
+  const rowAt = sql`n.${ident(CONSENT_STATED_AT_FIELD.name)}`;
+  const rowWins = new Map(
+    CONSENT_CHANNELS.map((c) => {
+      const { value, statedAt } = consentColumns(c);
+      return [value, sql`(o.${ident(statedAt)} IS NULL OR (n.${ident(value)} IS NOT NULL AND ${rowAt} > o.${ident(statedAt)}))`];
+    }),
+  );
+  const values = ENTITY_COLUMNS.customers.map((c) => {
+    const wins = rowWins.get(c.name);
+    return wins ? sql`CASE WHEN ${wins} THEN n.${ident(c.name)} ELSE o.${ident(c.name)} END` : sql`n.${ident(c.name)}`;
+  });
+  const times = CONSENT_CHANNELS.map((c) => {
+    const { value, statedAt } = consentColumns(c);
+    return sql`CASE WHEN ${rowWins.get(value)!} THEN CASE WHEN n.${ident(value)} IS NOT NULL THEN ${rowAt} END ELSE o.${ident(statedAt)} END`;
+  });
+  const cols = join([entityColumns('customers'), ...CONSENT_CHANNELS.map((c) => ident(consentColumns(c).statedAt))]);
+  return store.run(sql`INSERT OR REPLACE INTO customers (${cols})
+    SELECT ${join([...values, ...times])} FROM (${lastRowOfEachId(staging)}) n LEFT JOIN customers o ON o.id = n.id
+    EXCEPT SELECT ${cols} FROM customers`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
-import { ENTITIES, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, EVENT_TYPES, type Entity } from '../schema.js';
+import { CONSENT_STATED_AT_FIELD, ENTITIES, ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, type Entity } from '../schema.js';
 
 /** Where one store field comes from: a source column name, or a column with parsing options. */
 const sourceRef = z.union([
@@ -17,9 +17,12 @@ const sourceRef = z.union([
   }),
 ]);
 
+export const FORMATS = ['csv', 'jsonl', 'parquet'] as const;
+export type Format = (typeof FORMATS)[number];
+
 export const mappingSchema = z.strictObject({
   entity: z.enum(ENTITIES),
-  format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
+  format: z.enum(FORMATS).optional(),
   csv: z
     .strictObject({
       delimiter: z.string().length(1).default(','),
@@ -62,8 +65,7 @@ export function columnSource(ref: SourceRef): ColumnSource {
 
 /** Store fields a mapping may fill for an entity. */
 export function targetFields(entity: Entity): string[] {
-  const own = ENTITY_COLUMNS[entity].map((c) => c.name);
-  return entity === 'events' ? [...own, ...EVENT_PRODUCT_FIELDS] : own;
+  return [...ENTITY_COLUMNS[entity], ...FILE_ONLY_FIELDS[entity]].map((c) => c.name);
 }
 
 const onlineRetailBase = {
@@ -104,10 +106,14 @@ export const PRESETS: Record<string, Mapping> = {
   ...Object.fromEntries(ENTITIES.map((entity) => [`segmint-${entity}`, identityMapping(entity)])),
 };
 
-/** Every store field read from the source column of the same name; list fields split on `|`. */
+/**
+ * Every store field read from the source column of the same name, and for customers when their consent was stated;
+ * list fields split on `|`.
+ */
 export function identityMapping(entity: Entity): Mapping {
   const columns: Record<string, SourceRef> = {};
-  for (const c of ENTITY_COLUMNS[entity]) columns[c.name] = c.type === 'string_list' ? { column: c.name, split: '|' } : c.name;
+  const fields = entity === 'customers' ? [...ENTITY_COLUMNS[entity], CONSENT_STATED_AT_FIELD] : ENTITY_COLUMNS[entity];
+  for (const c of fields) columns[c.name] = c.type === 'string_list' ? { column: c.name, split: '|' } : c.name;
   return { entity, columns, absentColumns: 'null' };
 }
 
@@ -138,6 +144,27 @@ export function parseMapping(input: unknown, where: string): Mapping {
   const type = mapping.constants?.type;
   if (type !== undefined && !(EVENT_TYPES as readonly unknown[]).includes(type)) {
     throw new ValidationError(`${where}: constant type "${String(type)}" is not an event type; types: ${EVENT_TYPES.join(', ')}`, { where });
+  }
+  return mapping;
+}
+
+/**
+ * The mapping an import asks for: a preset, a mapping of its own, or the identity mapping of an entity (events by
+ * default); a given entity must be the mapping's. `label` names each choice as the caller's user gave it (a CLI flag,
+ * a query parameter).
+ */
+export function chooseMapping(
+  choice: { entity?: string | undefined; preset?: string | undefined; mapping?: Mapping | undefined },
+  label: (choice: 'entity' | 'preset' | 'mapping') => string = (c) => c,
+): Mapping {
+  if (choice.preset && choice.mapping) throw new ValidationError(`give either ${label('preset')} or ${label('mapping')}, not both`);
+  const entity = choice.entity;
+  if (entity !== undefined && !(ENTITIES as readonly string[]).includes(entity)) {
+    throw new ValidationError(`${label('entity')}: "${entity}" is not one of ${ENTITIES.join(', ')}`);
+  }
+  const mapping = choice.mapping ?? (choice.preset ? presetMapping(choice.preset) : identityMapping((entity ?? 'events') as Entity));
+  if (entity !== undefined && entity !== mapping.entity) {
+    throw new ValidationError(`${label('entity')} ${entity} does not match the mapping, which is for ${mapping.entity}`);
   }
   return mapping;
 }

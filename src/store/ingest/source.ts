@@ -6,9 +6,7 @@ import { ImportError } from '../../shared/errors.js';
 import { join, raw, sql, ident, type Sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
 import { findGzipTruncation, type Truncation } from './gzip-check.js';
-import type { Mapping } from './mapping.js';
-
-export type Format = 'csv' | 'jsonl' | 'parquet';
+import type { Format, Mapping } from './mapping.js';
 
 export interface ReadOptions {
   /** Number the records (`__rec`, 1-based among parsed records); costs a sequential step, so only when needed. */
@@ -45,22 +43,23 @@ export function detectFormat(file: string, mapping: Mapping): Format {
   return 'csv';
 }
 
-export async function openSource(store: Store, file: string, mapping: Mapping, importId: string): Promise<Source> {
-  if (!existsSync(file)) throw new ImportError(`${file}: no such file`, { file });
-  const format = detectFormat(file, mapping);
-  const truncation = file.toLowerCase().endsWith('.gz')
-    ? await findGzipTruncation(file, joinPath(tmpdir(), `segmint-${importId}.${format}`))
+/** Opens the file at `path`; `file` is what messages and records call it (by default the path itself). */
+export async function openSource(store: Store, path: string, mapping: Mapping, importId: string, file = path): Promise<Source> {
+  if (!existsSync(path)) throw new ImportError(`${file}: no such file`, { file });
+  const format = detectFormat(path, mapping);
+  const truncation = path.toLowerCase().endsWith('.gz')
+    ? await findGzipTruncation(path, joinPath(tmpdir(), `segmint-${importId}.${format}`))
     : undefined;
-  const path = truncation?.prefixPath ?? file;
+  const readPath = truncation?.prefixPath ?? path;
   const rejectsTable = `rejects_${importId}`;
   try {
     switch (format) {
       case 'csv':
-        return await openCsv(store, { file, path, mapping, rejectsTable, truncation });
+        return await openCsv(store, { file, path: readPath, mapping, rejectsTable, truncation });
       case 'jsonl':
-        return await openJsonl(store, { file, path, rejectsTable, truncation });
+        return await openJsonl(store, { file, path: readPath, rejectsTable, truncation });
       case 'parquet':
-        return await openParquet(store, file);
+        return await openParquet(store, { file, path });
     }
   } catch (err) {
     if (truncation) await rm(truncation.prefixPath, { force: true });
@@ -155,12 +154,12 @@ async function openJsonl(store: Store, a: OpenArgs): Promise<Source> {
   };
 }
 
-async function openParquet(store: Store, file: string): Promise<Source> {
+async function openParquet(store: Store, a: { file: string; path: string }): Promise<Source> {
   // Parquet knows its row numbers without a sequential step, so they are always there.
-  const relation = (): Sql => sql`SELECT file_row_number + 1 AS __rec, * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true)`;
+  const relation = (): Sql => sql`SELECT file_row_number + 1 AS __rec, * EXCLUDE (file_row_number) FROM read_parquet(${a.path}, file_row_number = true)`;
   const columns = await describe(store, relation());
   return {
-    file,
+    file: a.file,
     format: 'parquet',
     relation,
     columns,

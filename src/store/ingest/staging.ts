@@ -1,6 +1,6 @@
 import { ImportError } from '../../shared/errors.js';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
-import { ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, EVENT_TYPES, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
+import { ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
 import { columnSource, type ColumnSource, type Mapping } from './mapping.js';
 import { isErased } from '../privacy.js';
 import type { ReadOptions, Source } from './source.js';
@@ -59,8 +59,7 @@ interface Field {
 }
 
 function fieldsOf(mapping: Mapping, source: Source): Field[] {
-  const specs: ColumnSpec[] = [...ENTITY_COLUMNS[mapping.entity]];
-  if (mapping.entity === 'events') specs.push(...EVENT_PRODUCT_FIELDS.map((name) => ({ name, type: 'string' as const })));
+  const specs: ColumnSpec[] = [...ENTITY_COLUMNS[mapping.entity], ...FILE_ONLY_FIELDS[mapping.entity]];
   const missing: string[] = [];
   const fields = specs.map((spec): Field => {
     const ref = mapping.columns[spec.name];
@@ -146,7 +145,7 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
 
 export interface Staging {
   /**
-   * SELECT over the source giving `__rec`, every store field of the entity (plus product fields for events),
+   * SELECT over the source giving `__rec`, every field of the entity (stored ones and FILE_ONLY_FIELDS),
    * `__error` (NULL, or {column, reason} for the first problem found), `__erased` and, with `withRaw`, `__raw`: the
    * record as read.
    */

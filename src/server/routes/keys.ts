@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { auditLog, createKey, listKeys, revokeKey, scopeSchema } from '../api-keys.js';
+import { keyOf } from '../auth.js';
+import { paginationSchema } from '../schemas.js';
+import { guarded, type RouteContext, type ZodApp } from './context.js';
+
+/** API keys and the audit log of the caller's own workspace; no route here reaches another workspace's keys. */
+export function registerKeyRoutes(app: ZodApp, ctx: RouteContext): void {
+  const control = ctx.workspaces.control;
+
+  app.get('/v1/keys', guarded('admin', 'keys', "The workspace's API keys: id, scopes, created, revoked (never the keys themselves)", {}), (req) =>
+    listKeys(control, keyOf(req).workspace),
+  );
+
+  app.post(
+    '/v1/keys',
+    guarded('admin', 'keys', 'Create an API key for this workspace; the response holds the key, the only time it is shown', {
+      body: z.strictObject({ scopes: z.array(scopeSchema).min(1).describe('what the key may do') }),
+    }),
+    async (req, reply) => {
+      const caller = keyOf(req);
+      const created = await createKey(control, caller.workspace, [...new Set(req.body.scopes)], caller.id);
+      return reply.status(201).send(created);
+    },
+  );
+
+  app.delete(
+    '/v1/keys/:id',
+    guarded('admin', 'keys', 'Revoke an API key of this workspace: it is refused from the next request on', {
+      params: z.strictObject({ id: z.string().min(1).describe('key id, as listed (key_...)') }),
+    }),
+    (req) => {
+      const caller = keyOf(req);
+      return revokeKey(control, req.params.id, caller.id, caller.workspace);
+    },
+  );
+
+  app.get(
+    '/v1/audit',
+    guarded('admin', 'keys', "The workspace's audit log, newest first: keys created and revoked, audiences deleted, customers erased", {
+      querystring: paginationSchema.omit({ as_of: true }),
+    }),
+    async (req) => {
+      const page = { limit: req.query.limit, offset: req.query.offset };
+      return { ...page, ...(await auditLog(control, keyOf(req).workspace, page)) };
+    },
+  );
+}
