@@ -7,4 +7,4 @@ export { explainCustomer, type AudienceExplanation, type ClauseExplanation } fro
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, type MembersPage } from './members.js';
 export { classifyCustomers, classifyFeatures, now, refreshLiveMemberships, customerAudiences, type LiveAudience } from './realtime.js';
-export { LiveView, MAX_VIEW_EVENTS, type CustomerAudiences } from './live-view.js';
+export { LiveView, MAX_VIEW_CUSTOMERS, MAX_VIEW_EVENTS, type CustomerAudiences } from './live-view.js';
