@@ -1,31 +1,20 @@
-import { assertNever } from '../shared/errors.js';
 import type { Rule } from './ast.js';
+
+type Clause = Exclude<Rule, { kind: 'and' | 'or' | 'not' }>;
+
+/** Calls `visit` on every clause of a rule, through its and / or / not. */
+function eachClause(rule: Rule, visit: (clause: Clause) => void): void {
+  if (rule.kind === 'and' || rule.kind === 'or') rule.rules.forEach((r) => eachClause(r, visit));
+  else if (rule.kind === 'not') eachClause(rule.rule, visit);
+  else visit(rule);
+}
 
 /** The audiences a rule's `in audience` clauses name, each once. */
 export function audienceReferences(rule: Rule): string[] {
   const names = new Set<string>();
-  const visit = (r: Rule): void => {
-    switch (r.kind) {
-      case 'and':
-      case 'or':
-        r.rules.forEach(visit);
-        return;
-      case 'not':
-        visit(r.rule);
-        return;
-      case 'in_audience':
-        names.add(r.audience);
-        return;
-      case 'feature':
-      case 'attribute':
-      case 'event':
-      case 'stopped':
-        return;
-      default:
-        assertNever(r, 'rule');
-    }
-  };
-  visit(rule);
+  eachClause(rule, (c) => {
+    if (c.kind === 'in_audience') names.add(c.audience);
+  });
   return [...names];
 }
 
@@ -41,33 +30,16 @@ const DAY_MS = 86_400_000;
 export function eventNeeds(rules: readonly Rule[]): EventNeeds {
   const types = new Set<string>();
   const bounds: Array<(asOf: number) => number> = [];
-  const visit = (r: Rule): void => {
-    switch (r.kind) {
-      case 'and':
-      case 'or':
-        r.rules.forEach(visit);
-        return;
-      case 'not':
-        visit(r.rule);
-        return;
-      case 'event': {
-        types.add(r.selector.eventType);
-        const w = r.window;
-        bounds.push(w.kind === 'all' ? () => -Infinity : w.kind === 'last_days' ? (asOf) => asOf - w.days * DAY_MS : () => Date.parse(`${w.from}T00:00:00Z`));
-        return;
-      }
-      case 'stopped':
-        types.add(r.selector.eventType);
-        bounds.push((asOf) => asOf - r.within * DAY_MS);
-        return;
-      case 'feature':
-      case 'attribute':
-      case 'in_audience':
-        return;
-      default:
-        assertNever(r, 'rule');
+  const visit = (c: Clause): void => {
+    if (c.kind === 'event') {
+      types.add(c.selector.eventType);
+      const w = c.window;
+      bounds.push(w.kind === 'all' ? () => -Infinity : w.kind === 'last_days' ? (asOf) => asOf - w.days * DAY_MS : () => Date.parse(`${w.from}T00:00:00Z`));
+    } else if (c.kind === 'stopped') {
+      types.add(c.selector.eventType);
+      bounds.push((asOf) => asOf - c.within * DAY_MS);
     }
   };
-  rules.forEach(visit);
+  rules.forEach((r) => eachClause(r, visit));
   return { types, since: bounds.length ? (asOf) => Math.min(...bounds.map((b) => b(asOf))) : null };
 }
