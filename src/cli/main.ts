@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../shared/errors.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
+import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerStats(program);
   registerAudiences(program);
   registerAnalysis(program);
+  registerClv(program);
   registerDemo(program);
   registerServe(program);
   registerKeys(program);

@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
+import { registerClvRoutes } from './routes/clv.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -81,6 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAudienceRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
+  registerClvRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   return app;
