@@ -6,7 +6,6 @@
  */
 import { ValidationError } from '../../shared/errors.js';
 import { maximumLikelihood, type MleResult } from './optimize.js';
-import { digamma, lgamma } from './special.js';
 
 export interface BgNbdParams {
   r: number;
@@ -35,7 +34,7 @@ function checkFrequency(d: Frequency): void {
   }
 }
 
-/** Distinct values of an array and, per element, the index of its value among them. */
+/** Distinct values of an array in increasing order and, per element, the index of its value among them. */
 function distinct(values: Float64Array): { values: Float64Array; index: Int32Array } {
   const seen = new Map<number, number>();
   const index = new Int32Array(values.length);
@@ -44,7 +43,11 @@ function distinct(values: Float64Array): { values: Float64Array; index: Int32Arr
     if (j === undefined) seen.set(values[i]!, (j = seen.size));
     index[i] = j;
   }
-  return { values: Float64Array.from(seen.keys()), index };
+  const sorted = Float64Array.from(seen.keys()).sort();
+  const rank = new Int32Array(sorted.length);
+  sorted.forEach((v, r) => (rank[seen.get(v)!] = r));
+  for (let i = 0; i < index.length; i++) index[i] = rank[index[i]!]!;
+  return { values: sorted, index };
 }
 
 /**
@@ -53,7 +56,7 @@ function distinct(values: Float64Array): { values: Float64Array; index: Int32Arr
  * count as weight, over tables of ln(alpha + t) computed once per distinct time.
  */
 export interface PreparedFrequency {
-  /** Per distinct x: the value and how many customers have it. */
+  /** Per distinct x, in increasing order: the value and how many customers have it. */
   xs: Float64Array;
   xCounts: Float64Array;
   /** Per distinct triple: index into xs, into tValues (for t_x) and into tValues (for T), and its count. */
@@ -115,24 +118,31 @@ export function bgnbdLogLikelihood(params: BgNbdParams, d: Frequency | PreparedF
   let gAlpha = 0;
   let ga = 0;
   let gb = 0;
-  const psiAB = digamma(a + b);
-  const [psiR, psiB] = [digamma(r), digamma(b)];
-  const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
+  // The terms that depend on x alone: ln G(r+x)/G(r) + ln G(b+x)/G(b) - ln G(a+b+x)/G(a+b) and their derivatives,
+  // summed as ln(r+j) + ln(b+j) - ln(a+b+j) over j < x. Differences of ln Gamma at the fitted a and b of real
+  // stores (10^5 to 10^7, where the data cannot tell p apart between customers) lose all the digits that tell
+  // neighbouring parameters apart.
   const logA = Math.log(a);
-  // Per distinct x: ln(a / (b + x - 1)) and 1 / (b + x - 1), used by every customer with that x.
+  const logAlpha = Math.log(alpha);
   const logRatio = new Float64Array(data.xs.length);
   const invBx = new Float64Array(data.xs.length);
-  data.xs.forEach((x, j) => {
-    const n = data.xCounts[j]!;
-    ll += n * (constant + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
-    logRatio[j] = logA - Math.log(b + x - 1);
-    invBx[j] = 1 / (b + x - 1);
-    if (!grad) return;
-    const psiABX = digamma(a + b + x);
-    gr += n * (digamma(r + x) - psiR + Math.log(alpha));
+  let [sum, dr, da, db] = [0, 0, 0, 0];
+  let j = 0;
+  data.xs.forEach((x, i) => {
+    for (; j < x; j++) {
+      sum += Math.log(r + j) - Math.log1p(a / (b + j));
+      dr += 1 / (r + j);
+      da -= 1 / (a + b + j);
+      db += 1 / (b + j) - 1 / (a + b + j);
+    }
+    const n = data.xCounts[i]!;
+    ll += n * (r * logAlpha + sum);
+    logRatio[i] = logA - Math.log(b + x - 1);
+    invBx[i] = 1 / (b + x - 1);
+    gr += n * (logAlpha + dr);
     gAlpha += (n * r) / alpha;
-    ga += n * (psiAB - psiABX);
-    gb += n * (psiAB + digamma(b + x) - psiB - psiABX);
+    ga += n * da;
+    gb += n * db;
   });
   const logT = data.tValues.map((t) => Math.log(alpha + t));
   const invT = data.tValues.map((t) => 1 / (alpha + t));
