@@ -31,8 +31,8 @@ function ifAliveByQuadrature(p: BgNbdParams, x: number, T: number, t: number): n
   return betaExpectation(p.a, p.b + x, (u) => -Math.expm1(-k * Math.log1p((u * t) / (p.alpha + T))) / u);
 }
 
-/** The paper's equation 10, with its 2F1 summed term by term (valid for a != 1; the series needs z well below 1). */
-function equation10(p: BgNbdParams, x: number, tx: number, T: number, t: number): number {
+/** The paper's closed-form conditional expectation, with its 2F1 summed term by term (valid for a != 1; the series needs z well below 1). */
+function closedForm(p: BgNbdParams, x: number, tx: number, T: number, t: number): number {
   const { r, alpha, a, b } = p;
   const z = t / (alpha + T + t);
   const bracket = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1Series(r + x, b + x, a + b + x - 1, z);
@@ -112,16 +112,16 @@ describe('BG/NBD predictions', () => {
     expect(expectedIfAlive(p, 400, 3, 1000) / ifAliveByQuadrature(p, 400, 3, 1000)).toBeCloseTo(1, 8);
   });
 
-  it("expected purchases agree with the paper's equation 10 where its series converges", () => {
+  it("expected purchases agree with the paper's closed form where its series converges", () => {
     for (const p of [TRUTH, SETS[1]!]) {
       for (const [x, tx, T] of HISTORIES) {
-        for (const t of [1, 10, 30]) expect(expectedOrders(p, x, tx, T, t) / equation10(p, x, tx, T, t), `x=${x} t=${t}`).toBeCloseTo(1, 9);
+        for (const t of [1, 10, 30]) expect(expectedOrders(p, x, tx, T, t) / closedForm(p, x, tx, T, t), `x=${x} t=${t}`).toBeCloseTo(1, 9);
       }
     }
   });
 
   it('for a customer just acquired (x = 0, T = 0) equal the unconditional expectation E[X(t)]', () => {
-    // E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))] (the paper's equation 9).
+    // E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))] (the paper's unconditional expectation).
     const { r, alpha, a, b } = SETS[1]!;
     for (const t of [0.5, 5, 15]) {
       const unconditional = ((a + b - 1) / (a - 1)) * (1 - (alpha / (alpha + t)) ** r * hyp2f1Series(r, b, a + b - 1, t / (alpha + t)));

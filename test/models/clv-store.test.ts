@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import {
+  calibrationHoldout,
   clvFeatures,
   customerClv,
   customerSummaries,
@@ -14,7 +17,7 @@ import {
 } from '../../src/models/clv/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
-import { memoryStore } from '../helpers.js';
+import { memoryStore, tempDir } from '../helpers.js';
 
 const AS_OF = '2026-03-01 00:00:00';
 
@@ -125,5 +128,31 @@ describe('CLV fit stored and scored', () => {
     expect(table.map((r) => r.customer_id)).toEqual(['A', 'B', 'D']);
     // B has no repeat purchase: BG/NBD cannot have seen it drop out.
     expect(table[1]!.p_alive).toBe(1);
+  });
+});
+
+describe('calibration and holdout on a store', () => {
+  it('fits on the events before the calibration end and counts the holdout occasions of the same customers', async () => {
+    const dir = tempDir();
+    const demo = await memoryStore();
+    try {
+      await importDemoFiles(demo, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
+      const r = await calibrationHoldout(demo, { calibrationEnd: '2026-06-01 00:00:00', holdoutEnd: '2026-10-01 00:00:00', unit: 'week' });
+      const expected = await demo.one<{ customers: number; holdout: number }>(sql`
+        WITH occasions AS (SELECT DISTINCT customer_id, CAST(ts AS DATE) AS day FROM events WHERE type = 'order' AND customer_id IS NOT NULL),
+        known AS (SELECT DISTINCT customer_id FROM occasions WHERE day < DATE '2026-06-01')
+        SELECT (SELECT count(*) FROM known) AS customers,
+          (SELECT count(*) FROM occasions JOIN known USING (customer_id) WHERE day >= DATE '2026-06-01' AND day < DATE '2026-10-01') AS holdout`);
+      expect(r.bgnbd.customers).toBe(expected!.customers);
+      expect(r.holdout.customers).toBe(expected!.customers);
+      expect(r.holdout.actual_total).toBe(expected!.holdout);
+      expect(r.holdout.horizon).toBeCloseTo(122 / 7, 12);
+      expect(r.holdout.by_repeats.reduce((n, g) => n + g.actual, 0)).toBe(expected!.holdout);
+      expect(r.holdout.predicted_total).toBeGreaterThan(0);
+      await expect(calibrationHoldout(demo, { calibrationEnd: '2026-06-01 00:00:00', holdoutEnd: '2026-05-01 00:00:00', unit: 'day' })).rejects.toThrow(/must come after/);
+    } finally {
+      demo.close();
+      dir.cleanup();
+    }
   });
 });

@@ -107,7 +107,7 @@ export function prepareFrequency(d: Frequency): PreparedFrequency {
 }
 
 /**
- * ln L summed over customers (equation 6 of the paper, in the form with ln(a / (b + x - 1))), and its gradient in
+ * ln L summed over customers (the paper's likelihood, in the form with ln(a / (b + x - 1))), and its gradient in
  * (r, alpha, a, b) when `grad` is given.
  */
 export function bgnbdLogLikelihood(params: BgNbdParams, d: Frequency | PreparedFrequency, grad?: Float64Array): number {
@@ -220,10 +220,10 @@ const SERIES_MAX_TERMS = 10_000_000;
 const LOG_TINY = -700;
 
 /**
- * Expected purchases in (T, T + t] of a customer alive at T after x repeat purchases: the paper's equation 10 divided
- * by P(alive). Equation 10, (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)], is
- * a small difference of large numbers whenever a is near 1 or b/a is large (fits on real data land there), so it is
- * summed in another form with positive terms only. With k = r+x, B = b+x and z = t/(alpha+T+t): given alive, lambda
+ * Expected purchases in (T, T + t] of a customer alive at T after x repeat purchases: the paper's conditional
+ * expectation divided by P(alive). Its closed form, (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x)
+ * 2F1(r+x, b+x; a+b+x-1; z)], is a small difference of large numbers whenever a is near 1 or b/a is large (fits on
+ * real data land there), and its series overflows for large x; so it is summed in another form, positive terms only. With k = r+x, B = b+x and z = t/(alpha+T+t): given alive, lambda
  * ~ Gamma(k, alpha+T) and p ~ Beta(a, B), and a customer alive with (lambda, p) buys (1 - e^(-lambda p t)) / p in
  * expectation. Averaging over lambda, writing the result as an integral over the horizon, averaging over p (an Euler
  * integral, 2F1(k+1, a; a+B; -w), Pfaff-transformed to positive terms) and integrating term by term gives
