@@ -88,4 +88,10 @@ describe('CLV over the API', () => {
     expect(r.json.p_alive).toBeGreaterThan(0);
     expect(r.json.clv.value).toBeGreaterThan(0);
   });
+
+  it('documents both routes in OpenAPI, with their scopes', async () => {
+    const doc = (await call('GET', '/docs/json')).json as { paths: Record<string, Record<string, { description: string }>> };
+    expect(doc.paths['/v1/clv/fit']?.post?.description).toContain('audiences:write');
+    expect(doc.paths['/v1/customers/{id}/clv']?.get?.description).toContain('audiences:read');
+  });
 });

@@ -62,7 +62,6 @@ export interface PreparedFrequency {
   /** Per distinct triple: index into xs, into tValues (for t_x) and into tValues (for T), and its count. */
   group: { x: Int32Array; tx: Int32Array; T: Int32Array; count: Float64Array };
   tValues: Float64Array;
-  customers: number;
 }
 
 export function prepareFrequency(d: Frequency): PreparedFrequency {
@@ -102,7 +101,6 @@ export function prepareFrequency(d: Frequency): PreparedFrequency {
       count: Float64Array.from(counts),
     },
     tValues: times.values,
-    customers: n,
   };
 }
 

@@ -40,10 +40,11 @@ export function monthlyRate(d: Discount): number {
  * sum over months k of (E[X(t_k) | alive] - E[X(t_k-1) | alive]) / (1 + d)^k for t_k = min(k months, horizon); a last
  * part-month is discounted by its fraction of a month. Multiplied by P(alive) and E[M] it is the CLV.
  */
-export function discountedIfAlive(p: BgNbdParams, x: number, T: number, horizon: number, monthUnits: number, monthly: number): number {
+function discountedIfAlive(p: BgNbdParams, x: number, T: number, horizon: number, monthUnits: number, monthly: number): number {
   let total = 0;
   let before = 0;
-  for (let t = Math.min(monthUnits, horizon); ; t = Math.min(t + monthUnits, horizon)) {
+  for (let k = 1; ; k++) {
+    const t = Math.min(k * monthUnits, horizon);
     const now = expectedIfAlive(p, x, T, t);
     total += (now - before) / Math.pow(1 + monthly, t / monthUnits);
     before = now;
