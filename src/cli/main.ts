@@ -3,6 +3,7 @@ import { errorMessage } from '../shared/errors.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
 import { registerClusters } from './commands/clusters.js';
+import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerAudiences(program);
   registerAnalysis(program);
   registerClusters(program);
+  registerClv(program);
   registerDemo(program);
   registerServe(program);
   registerKeys(program);

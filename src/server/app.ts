@@ -9,6 +9,7 @@ import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
 import { registerClusterRoutes } from './routes/clusters.js';
+import { registerClvRoutes } from './routes/clv.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -89,6 +90,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerClusterRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerImportRoutes(app, ctx, { bodyLimit: options.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT });
+  registerClvRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   return app;

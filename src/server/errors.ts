@@ -37,6 +37,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  no_model: 409,
   payload_too_large: 413,
   import_failed: 422,
   rate_limited: 429,

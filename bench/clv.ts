@@ -1,0 +1,62 @@
+/**
+ * CLV benchmark (issue 5): on the 1M-customer demo store (opened read-only), the BG/NBD summary and fit against a
+ * plain per-customer GROUP BY of the same order lines in the same run; then Gamma-Gamma, scoring every customer, and
+ * the catalog path (fit + score into a table).
+ * Usage: node --import tsx bench/clv.ts [--db bench/out/audiences-1000000-1.duckdb] [--every 1] [--unit day]
+ * `--every 10` keeps the customers whose id hashes to 0 mod 10 (about a tenth) for a smaller run on the same data.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { defaultAsOf } from '../src/features/index.js';
+import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, parseTimeUnit, scoreCustomers, spendOf } from '../src/models/clv/index.js';
+import { raw, sql } from '../src/sql/index.js';
+import { Store } from '../src/store/index.js';
+import { arg, fmt, peakRssMb } from './lib.js';
+
+const dbPath = arg('db', '/work/main/bench/out/audiences-1000000-1.duckdb');
+const every = Number(arg('every', '1'));
+const unit = parseTimeUnit(arg('unit', 'day'));
+
+// A scratch store in memory whose events and customers are views of the benchmark file, attached read-only: the
+// CLV code runs through the ordinary Store, and the benchmark file is never written.
+const store = await Store.open({ path: ':memory:', memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+await store.run(raw(`ATTACH '${dbPath.replaceAll("'", "''")}' AS bench (READ_ONLY)`));
+const sampled = every > 1 ? raw(`WHERE hash(customer_id) % ${every} = 0`) : sql``;
+const customerSample = every > 1 ? raw(`WHERE hash(id) % ${every} = 0`) : sql``;
+await store.run(sql`DROP TABLE events`);
+await store.run(sql`DROP TABLE customers`);
+await store.run(sql`CREATE VIEW events AS SELECT * FROM bench.events ${sampled}`);
+await store.run(sql`CREATE VIEW customers AS SELECT * FROM bench.customers ${customerSample}`);
+const asOf = await defaultAsOf(store);
+
+const seconds = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
+  const t = performance.now();
+  const out = await fn();
+  return [out, (performance.now() - t) / 1000];
+};
+
+const baselineQuery = sql`SELECT customer_id, count(*) AS lines, sum(quantity * unit_price) AS amount FROM events WHERE type = 'order' GROUP BY customer_id`;
+// Once untimed, so that neither side pays for reading the file from disk.
+await store.all(baselineQuery);
+const [groups, baseline] = await seconds(() => store.all(baselineQuery));
+const [summary, summarySeconds] = await seconds(() => customerSummaries(store, asOf, unit));
+const [bg, bgSeconds] = await seconds(() => fitBgNbd(summary));
+const spend = spendOf(summary);
+const [gg, ggSeconds] = await seconds(() => fitGammaGamma(spend));
+const fit = fitSummary(summary, asOf, unit);
+const [, scoreSeconds] = await seconds(() => scoreCustomers(modelOf(fit), summary));
+const [written, catalogSeconds] = await seconds(() => materializeClvFeatures(store, asOf, 'bench_clv', { unit }));
+store.close();
+
+const p = (o: object) => Object.entries(o).map(([k, v]) => `${k} ${+(v as number).toPrecision(5)}`).join(', ');
+console.log(`\nCLV on ${dbPath}${every > 1 ? ` (customers with hash(id) % ${every} = 0)` : ''}, as of ${asOf}, unit ${unit}`);
+console.log(`  ${fmt(summary.x.length, 0)} customers with an order (${fmt(groups.length, 0)} in the baseline GROUP BY), ${fmt(spend.x.length, 0)} with a repeat spend`);
+const line = (label: string, s: number, note = ''): void => console.log(`  ${label.padEnd(72)} ${fmt(s, 2).padStart(7)} s${note}`);
+line('baseline: SELECT customer_id, count(*), sum(..) ... GROUP BY customer_id', baseline);
+line('summary (x, t_x, T, monetary) into typed arrays', summarySeconds);
+line(`BG/NBD fit (${bg.iterations} iterations + standard errors)`, bgSeconds);
+line('summary + BG/NBD fit', summarySeconds + bgSeconds, ` = ${fmt((summarySeconds + bgSeconds) / baseline, 2)}x the baseline`);
+line(`Gamma-Gamma fit (${gg.iterations} iterations + standard errors)`, ggSeconds);
+line('score every customer (P(alive), 90-day orders, spend, 365-day CLV)', scoreSeconds);
+line(`catalog path: summary + both fits + scores + table of ${fmt(written.rows, 0)} rows`, catalogSeconds);
+console.log(`  BG/NBD ${p(bg.params)}; Gamma-Gamma ${p(gg.params)}`);
+console.log(`  peak RSS ${peakRssMb()} MB; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { defaultAsOf, parseAsOf } from '../../features/index.js';
+import { customerClv, fitClv, loadClvFit, parseTimeUnit, saveClvFit, type ClvFit, type CustomerClv, type Discount, type ModelFit } from '../../models/clv/index.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { contextOf, withStore } from '../context.js';
+import { integerOption, POSITIVE } from '../options.js';
+import { emit, table } from '../output.js';
+
+const shown = (v: number | null): string => (v === null ? '' : String(+v.toPrecision(6)));
+
+function modelText(name: string, m: ModelFit<object>): string {
+  const errors = m.standard_errors as Record<string, number | null>;
+  return [
+    `${name}: ${m.customers} customers, log-likelihood ${m.log_likelihood.toFixed(2)}${m.converged ? '' : ' (did not converge)'}`,
+    table(Object.entries(m.params as Record<string, number>).map(([k, v]) => [`  ${k}`, shown(v), `± ${shown(errors[k] ?? null)}`])),
+  ].join('\n');
+}
+
+function fitText(fit: ClvFit): string {
+  return [`CLV models as of ${fit.as_of} (unit: ${fit.unit})`, modelText('BG/NBD', fit.bgnbd), modelText('Gamma-Gamma', fit.gamma_gamma)].join('\n');
+}
+
+function customerText(c: CustomerClv): string {
+  const s = c.summary;
+  return [
+    `${c.customer_id} as of ${c.as_of} (model as of ${c.model.as_of}, unit ${c.model.unit})`,
+    table([
+      ['repeat purchases (x)', s ? s.x : 'no purchase yet'],
+      ['t_x, T', s ? `${shown(s.t_x)}, ${shown(s.T)}` : ''],
+      ['mean repeat spend', s ? shown(s.monetary) : ''],
+      ['P(alive)', shown(c.p_alive)],
+      [`expected orders, ${c.expected_orders.days} days`, shown(c.expected_orders.value)],
+      ['expected spend per order', shown(c.expected_spend)],
+      [`CLV, ${c.clv.days} days at ${c.clv.discount.rate} a ${c.clv.discount.per}`, shown(c.clv.value)],
+    ]),
+  ].join('\n');
+}
+
+function discountOf(rate: string, per: string): Discount {
+  const value = Number(rate);
+  if (!(rate.trim() !== '' && value >= 0)) throw new ValidationError(`--discount: "${rate}" is not a rate >= 0 (0.1 is 10%)`);
+  if (per !== 'month' && per !== 'year') throw new ValidationError(`--discount-per: "${per}" is not month or year`);
+  return { rate: value, per };
+}
+
+export function registerClv(program: Command): void {
+  const clv = program
+    .command('clv')
+    .description("A customer's P(alive), expected orders, spend and CLV from the stored BG/NBD and Gamma-Gamma fit (`clv fit` first)")
+    .argument('<customer>', 'customer id')
+    .option('--as-of <date>', 'score the history before this date (default: the day after the last event)')
+    .option('--orders-days <days>', 'horizon of expected orders', '90')
+    .option('--clv-days <days>', 'horizon of the CLV', '365')
+    .option('--discount <rate>', 'discount rate, 0.1 = 10%', '0.1')
+    .option('--discount-per <period>', 'month | year', 'year')
+    .action(async (customer: string, o: { asOf?: string; ordersDays: string; clvDays: string; discount: string; discountPer: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const horizons = {
+        ordersDays: integerOption(o.ordersDays, '--orders-days', POSITIVE),
+        clvDays: integerOption(o.clvDays, '--clv-days', POSITIVE),
+        discount: discountOf(o.discount, o.discountPer),
+      };
+      const result = await withStore(ctx, async (store) => {
+        const fit = await loadClvFit(store);
+        const asOf = o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store);
+        const scored = await customerClv(store, fit, asOf, customer, horizons);
+        if (!scored) throw new NotFoundError(`customer "${customer}" is not in the store`, { customer });
+        return scored;
+      });
+      emit(ctx.options, result, () => customerText(result));
+    });
+
+  clv
+    .command('fit')
+    .description('Fit BG/NBD and Gamma-Gamma by maximum likelihood and store the fit for `segmint clv CUSTOMER`')
+    .option('--until <date>', 'only events strictly before this date (default: the day after the last event)')
+    .option('--unit <unit>', 'day | week: the time unit of t_x, T and alpha', 'day')
+    .action(async (o: { until?: string; unit: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const unit = parseTimeUnit(o.unit);
+      const fit = await withStore(ctx, async (store) => {
+        const f = await fitClv(store, o.until ? parseAsOf(o.until) : await defaultAsOf(store), unit);
+        await saveClvFit(store, f);
+        return f;
+      });
+      emit(ctx.options, fit, () => fitText(fit));
+    });
+}

@@ -1,0 +1,264 @@
+/**
+ * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive a customer buys at a
+ * Poisson rate lambda ~ Gamma(r, alpha), and after each repeat purchase drops out with probability p ~ Beta(a, b).
+ * Data per customer: x repeat purchases, the time t_x of the last one and the time T observed, both measured from
+ * the first purchase.
+ */
+import { ValidationError } from '../../shared/errors.js';
+import { maximumLikelihood, type MleResult } from './optimize.js';
+
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+/** Per customer, in one time unit: repeat purchases `x`, time of the last one `tx`, time observed `T`. */
+export interface Frequency {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+}
+
+function checkFrequency(d: Frequency): void {
+  const n = d.x.length;
+  if (d.tx.length !== n || d.T.length !== n) throw new ValidationError('x, t_x and T must have one value per customer', { x: n, tx: d.tx.length, T: d.T.length });
+  for (let i = 0; i < n; i++) {
+    const x = d.x[i]!;
+    const tx = d.tx[i]!;
+    const T = d.T[i]!;
+    if (!(Number.isInteger(x) && x >= 0 && tx >= 0 && tx <= T && (x > 0 || tx === 0))) {
+      throw new ValidationError(`customer ${i}: (x, t_x, T) = (${x}, ${tx}, ${T}) is not a purchase history (x a whole number, 0 <= t_x <= T, t_x = 0 without repeats)`, { index: i, x, tx, T });
+    }
+  }
+}
+
+/** Distinct values of an array in increasing order and, per element, the index of its value among them. */
+function distinct(values: Float64Array): { values: Float64Array; index: Int32Array } {
+  const seen = new Map<number, number>();
+  const index = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let j = seen.get(values[i]!);
+    if (j === undefined) seen.set(values[i]!, (j = seen.size));
+    index[i] = j;
+  }
+  const sorted = Float64Array.from(seen.keys()).sort();
+  const rank = new Int32Array(sorted.length);
+  sorted.forEach((v, r) => (rank[seen.get(v)!] = r));
+  for (let i = 0; i < index.length; i++) index[i] = rank[index[i]!]!;
+  return { values: sorted, index };
+}
+
+/**
+ * The data as the likelihood reads it. Customers with the same (x, t_x, T) contribute the same term, and a store's
+ * customers share few values of t_x and T (whole days), so the terms are summed once per distinct triple with its
+ * count as weight, over tables of ln(alpha + t) computed once per distinct time.
+ */
+export interface PreparedFrequency {
+  /** Per distinct x, in increasing order: the value and how many customers have it. */
+  xs: Float64Array;
+  xCounts: Float64Array;
+  /** Per distinct triple: index into xs, into tValues (for t_x) and into tValues (for T), and its count. */
+  group: { x: Int32Array; tx: Int32Array; T: Int32Array; count: Float64Array };
+  tValues: Float64Array;
+}
+
+export function prepareFrequency(d: Frequency): PreparedFrequency {
+  checkFrequency(d);
+  const n = d.x.length;
+  const xs = distinct(d.x);
+  const both = new Float64Array(2 * n);
+  both.set(d.tx);
+  both.set(d.T, n);
+  const times = distinct(both);
+  const nx = xs.values.length;
+  const nt = times.values.length;
+  const groups = new Map<number, number>();
+  const members: number[] = [];
+  const counts: number[] = [];
+  // The triple as one exact integer key while nx * nt^2 stays below 2^53 (any store with day or week times);
+  // beyond that every customer is their own group.
+  const keyed = nx * nt * nt < Number.MAX_SAFE_INTEGER;
+  for (let i = 0; i < n; i++) {
+    const key = keyed ? (xs.index[i]! * nt + times.index[i]!) * nt + times.index[n + i]! : i;
+    const g = groups.get(key);
+    if (g === undefined) {
+      groups.set(key, members.length);
+      members.push(i);
+      counts.push(1);
+    } else counts[g]!++;
+  }
+  const xCounts = new Float64Array(nx);
+  for (let i = 0; i < n; i++) xCounts[xs.index[i]!]!++;
+  return {
+    xs: xs.values,
+    xCounts,
+    group: {
+      x: Int32Array.from(members, (i) => xs.index[i]!),
+      tx: Int32Array.from(members, (i) => times.index[i]!),
+      T: Int32Array.from(members, (i) => times.index[n + i]!),
+      count: Float64Array.from(counts),
+    },
+    tValues: times.values,
+  };
+}
+
+/**
+ * ln L summed over customers (the paper's likelihood, in the form with ln(a / (b + x - 1))), and its gradient in
+ * (r, alpha, a, b) when `grad` is given.
+ */
+export function bgnbdLogLikelihood(params: BgNbdParams, d: Frequency | PreparedFrequency, grad?: Float64Array): number {
+  const data = 'group' in d ? d : prepareFrequency(d);
+  const { r, alpha, a, b } = params;
+  let ll = 0;
+  let gr = 0;
+  let gAlpha = 0;
+  let ga = 0;
+  let gb = 0;
+  // The terms that depend on x alone: ln G(r+x)/G(r) + ln G(b+x)/G(b) - ln G(a+b+x)/G(a+b) and their derivatives,
+  // summed as ln(r+j) + ln(b+j) - ln(a+b+j) over j < x. Differences of ln Gamma at the fitted a and b of real
+  // stores (10^5 to 10^7, where the data cannot tell p apart between customers) lose all the digits that tell
+  // neighbouring parameters apart.
+  const logA = Math.log(a);
+  const logAlpha = Math.log(alpha);
+  const logRatio = new Float64Array(data.xs.length);
+  const invBx = new Float64Array(data.xs.length);
+  let [sum, dr, da, db] = [0, 0, 0, 0];
+  let j = 0;
+  data.xs.forEach((x, i) => {
+    for (; j < x; j++) {
+      sum += Math.log(r + j) - Math.log1p(a / (b + j));
+      dr += 1 / (r + j);
+      da -= 1 / (a + b + j);
+      db += 1 / (b + j) - 1 / (a + b + j);
+    }
+    const n = data.xCounts[i]!;
+    ll += n * (r * logAlpha + sum);
+    logRatio[i] = logA - Math.log(b + x - 1);
+    invBx[i] = 1 / (b + x - 1);
+    gr += n * (logAlpha + dr);
+    gAlpha += (n * r) / alpha;
+    ga += n * da;
+    gb += n * db;
+  });
+  const logT = data.tValues.map((t) => Math.log(alpha + t));
+  const invT = data.tValues.map((t) => 1 / (alpha + t));
+  const { x: gx, tx: gtx, T: gT, count } = data.group;
+  for (let g = 0; g < count.length; g++) {
+    const c = count[g]!;
+    const xi = gx[g]!;
+    const x = data.xs[xi]!;
+    const k = r + x;
+    const lT = logT[gT[g]!]!;
+    // Alive at T: ln term A3 = -(r + x) ln(alpha + T). Dropped out after the last purchase: A4, only when x > 0.
+    const A3 = -k * lT;
+    if (x === 0) {
+      ll += c * A3;
+      gr -= c * lT;
+      gAlpha -= c * k * invT[gT[g]!]!;
+      continue;
+    }
+    const lt = logT[gtx[g]!]!;
+    const A4 = logRatio[xi]! - k * lt;
+    // ln(e^A3 + e^A4) without overflow, and the posterior weight w of the dropped-out branch.
+    let w: number;
+    if (A3 >= A4) {
+      const e = Math.exp(A4 - A3);
+      ll += c * (A3 + Math.log1p(e));
+      w = e / (1 + e);
+    } else {
+      const e = Math.exp(A3 - A4);
+      ll += c * (A4 + Math.log1p(e));
+      w = 1 / (1 + e);
+    }
+    gr -= c * ((1 - w) * lT + w * lt);
+    gAlpha -= c * k * ((1 - w) * invT[gT[g]!]! + w * invT[gtx[g]!]!);
+    ga += (c * w) / a;
+    gb -= c * w * invBx[xi]!;
+  }
+  if (grad) grad.set([gr, gAlpha, ga, gb]);
+  return ll;
+}
+
+export interface BgNbdFit extends Omit<MleResult, 'params' | 'standardErrors'> {
+  params: BgNbdParams;
+  standardErrors: BgNbdParams;
+}
+
+const toParams = (v: Float64Array): BgNbdParams => ({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! });
+
+/** Maximum likelihood over every customer given. */
+export function fitBgNbd(d: Frequency): BgNbdFit {
+  const n = d.x.length;
+  if (n === 0) throw new ValidationError('BG/NBD needs at least one customer with a purchase');
+  const prepared = prepareFrequency(d);
+  // Start where the mean purchase rate r / alpha matches the data's repeat purchases per unit of time observed.
+  let repeats = 0;
+  let observed = 0;
+  for (let i = 0; i < n; i++) [repeats, observed] = [repeats + d.x[i]!, observed + d.T[i]!];
+  const start = Float64Array.from([1, Math.max(observed, 1) / Math.max(repeats, 1), 1, 1]);
+  const fit = maximumLikelihood((theta, grad) => bgnbdLogLikelihood(toParams(theta), prepared, grad), start, n);
+  return { ...fit, params: toParams(fit.params), standardErrors: toParams(fit.standardErrors) };
+}
+
+/** P(alive at T | x, t_x, T): always 1 without a repeat purchase, as the model only lets customers drop out after one. */
+export function pAlive(p: BgNbdParams, x: number, tx: number, T: number): number {
+  if (x === 0) return 1;
+  return 1 / (1 + (p.a / (p.b + x - 1)) * Math.exp((p.r + x) * Math.log((p.alpha + T) / (p.alpha + tx))));
+}
+
+/**
+ * The series stops at a term below this share of the sum. The terms then fall like z^n, so the part left off is about
+ * 1e-15 / (1 - z) of the result; going further would only add the recurrence's rounding noise (about 1e-16 of it).
+ */
+const SERIES_TOLERANCE = 1e-15;
+const SERIES_MAX_TERMS = 10_000_000;
+/** Below e^-700 a double underflows; a term that small is carried as its logarithm instead. */
+const LOG_TINY = -700;
+
+/**
+ * Expected purchases in (T, T + t] of a customer alive at T after x repeat purchases: the paper's conditional
+ * expectation divided by P(alive). Its closed form, (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x)
+ * 2F1(r+x, b+x; a+b+x-1; z)], is a small difference of large numbers whenever a is near 1 or b/a is large (fits on
+ * real data land there), and its series overflows for large x; so it is summed in another form, positive terms only. With k = r+x, B = b+x and z = t/(alpha+T+t): given alive, lambda
+ * ~ Gamma(k, alpha+T) and p ~ Beta(a, B), and a customer alive with (lambda, p) buys (1 - e^(-lambda p t)) / p in
+ * expectation. Averaging over lambda, writing the result as an integral over the horizon, averaging over p (an Euler
+ * integral, 2F1(k+1, a; a+B; -w), Pfaff-transformed to positive terms) and integrating term by term gives
+ *   E = k * sum over n >= 0 of c_n I_n,  c_n = (k+1)_n (B)_n / ((a+B)_n n!),  I_n = integral from 0 to z of
+ *   u^n (1-u)^(k-1) du,
+ * with I_0 = (1 - (1-z)^k) / k and (n + k) I_n = n I_(n-1) - z^n (1-z)^k, a recurrence that does not amplify errors.
+ */
+export function expectedIfAlive(p: BgNbdParams, x: number, T: number, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, a, b } = p;
+  const k = r + x;
+  const B = b + x;
+  const z = t / (alpha + T + t);
+  const logRest = -k * Math.log1p(t / (alpha + T)); // ln (1-z)^k, without forming 1 - z
+  // J = c_n I_n (the n-th term), Q = c_n z^n (1-z)^k.
+  let J = -Math.expm1(logRest) / k;
+  let sum = J;
+  let logQ = logRest;
+  let Q = logQ > LOG_TINY ? Math.exp(logQ) : 0;
+  let underflow = Q === 0;
+  for (let n = 1; ; n++) {
+    const rho = ((k + n) * (B + n - 1)) / ((a + B + n - 1) * n);
+    if (underflow) {
+      logQ += Math.log(rho * z);
+      if (logQ > LOG_TINY) [Q, underflow] = [Math.exp(logQ), false];
+    } else Q *= rho * z;
+    // Rounding can take a term that is truly tiny just below zero; it is not negative.
+    const next = Math.max(0, (rho * n * J - Q) / (n + k));
+    const falling = next < J;
+    [J, sum] = [next, sum + next];
+    if (J === 0 || (falling && J <= SERIES_TOLERANCE * sum)) break;
+    if (n > SERIES_MAX_TERMS) throw new Error(`BG/NBD expected purchases: no convergence for x = ${x}, T = ${T}, t = ${t}`);
+  }
+  return k * sum;
+}
+
+/** E[X(T, T + t] | x, t_x, T]: expected purchases in the next t units. */
+export function expectedOrders(p: BgNbdParams, x: number, tx: number, T: number, t: number): number {
+  return pAlive(p, x, tx, T) * expectedIfAlive(p, x, T, t);
+}

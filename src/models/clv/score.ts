@@ -1,0 +1,91 @@
+/** Scores from a fitted model for one customer (CLI, API) or every customer of a store (the feature catalog). */
+import { ident, join, sql } from '../../sql/index.js';
+import type { Store } from '../../store/index.js';
+import { DEFAULT_DISCOUNT, scoreCustomers, type Discount, type Horizons, type Scores } from './clv.js';
+import { fitSummary, modelOf, type ClvFit } from './fit.js';
+import { customerSummaries, summaryQuery, type Summary, type TimeUnit } from './summary.js';
+
+export interface CustomerClv {
+  customer_id: string;
+  as_of: string;
+  model: { as_of: string; unit: TimeUnit };
+  /** Null for a customer without an order before `as_of`: the models start at the first purchase. */
+  summary: { x: number; t_x: number; T: number; monetary: number | null } | null;
+  p_alive: number | null;
+  expected_orders: { days: number; value: number | null };
+  expected_spend: number | null;
+  clv: { days: number; discount: Discount; value: number | null };
+}
+
+const finiteOrNull = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
+
+/** One customer's scores as of `asOf` with a stored fit; undefined when the store does not know the customer. */
+export async function customerClv(store: Store, fit: ClvFit, asOf: string, customerId: string, horizons: Horizons = {}): Promise<CustomerClv | undefined> {
+  const row = await store.one<{ x: number | null; tx: number; T: number; monetary: number | null }>(
+    sql`SELECT s.x, s.tx, s.T, s.monetary FROM customers c LEFT JOIN (${summaryQuery(asOf, fit.unit, customerId)}) s ON s.customer_id = c.id
+      WHERE c.id = ${customerId}`,
+  );
+  if (!row) return undefined;
+  const days = { orders: horizons.ordersDays ?? 90, clv: horizons.clvDays ?? 365 };
+  const discount = horizons.discount ?? DEFAULT_DISCOUNT;
+  const scores =
+    row.x === null
+      ? undefined
+      : scoreCustomers(modelOf(fit), { x: Float64Array.of(row.x), tx: Float64Array.of(row.tx), T: Float64Array.of(row.T), monetary: Float64Array.of(row.monetary ?? NaN) }, horizons);
+  return {
+    customer_id: customerId,
+    as_of: asOf,
+    model: { as_of: fit.as_of, unit: fit.unit },
+    summary: row.x === null ? null : { x: row.x, t_x: row.tx, T: row.T, monetary: row.monetary },
+    p_alive: finiteOrNull(scores?.pAlive[0]),
+    expected_orders: { days: days.orders, value: finiteOrNull(scores?.expectedOrders[0]) },
+    expected_spend: finiteOrNull(scores?.expectedSpend[0]),
+    clv: { days: days.clv, discount, value: finiteOrNull(scores?.clv[0]) },
+  };
+}
+
+/** The three catalog features, over the default horizons (90 days of orders, 365 days of value, 10% a year). */
+export const CLV_FEATURES = [
+  { name: 'p_alive', unit: 'ratio', description: 'Probability that the customer is still active (BG/NBD; 1 before a repeat purchase)' },
+  { name: 'expected_orders_90d', unit: 'count', description: 'Purchase days expected in the next 90 days (BG/NBD)' },
+  { name: 'clv_365d', unit: 'currency', description: 'Value expected over the next 365 days, discounted at 10% a year (BG/NBD x Gamma-Gamma)' },
+] as const;
+
+export interface StoreScores {
+  fit: ClvFit;
+  summary: Summary;
+  scores: Scores;
+}
+
+/**
+ * Every customer with an order before `asOf`, scored with `fit`, or with a fit made on the same data when none is
+ * given (customers without an order have no scores).
+ */
+export async function scoreStore(store: Store, asOf: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<StoreScores> {
+  const unit = options.fit?.unit ?? options.unit ?? 'day';
+  const summary = await customerSummaries(store, asOf, unit);
+  const fit = options.fit ?? fitSummary(summary, asOf, unit);
+  return { fit, summary, scores: scoreCustomers(modelOf(fit), summary) };
+}
+
+export type ClvFeatureValues = Record<(typeof CLV_FEATURES)[number]['name'], number>;
+
+export async function clvFeatures(store: Store, asOf: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<{ fit: ClvFit; values: Map<string, ClvFeatureValues> }> {
+  const { fit, summary, scores } = await scoreStore(store, asOf, options);
+  const values = new Map<string, ClvFeatureValues>();
+  summary.customerIds.forEach((id, i) => values.set(id, { p_alive: scores.pAlive[i]!, expected_orders_90d: scores.expectedOrders[i]!, clv_365d: scores.clv[i]! }));
+  return { fit, values };
+}
+
+/**
+ * Writes (customer_id, p_alive, expected_orders_90d, clv_365d) to `table` (replaced), returning its row count. The
+ * columns travel as JSON arrays in bound parameters, the one bulk path the store's query API offers.
+ */
+export async function materializeClvFeatures(store: Store, asOf: string, table: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<{ fit: ClvFit; rows: number }> {
+  const { fit, summary, scores } = await scoreStore(store, asOf, options);
+  const column = (values: Float64Array) => JSON.stringify(Array.from(values, (v) => (Number.isFinite(v) ? v : null)));
+  const columns = [scores.pAlive, scores.expectedOrders, scores.clv].map((values, i) => sql`unnest(from_json(${column(values)}, '["DOUBLE"]')) AS ${ident(CLV_FEATURES[i]!.name)}`);
+  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS
+    SELECT unnest(from_json(${JSON.stringify(summary.customerIds)}, '["VARCHAR"]')) AS customer_id, ${join(columns)}`);
+  return { fit, rows: summary.x.length };
+}

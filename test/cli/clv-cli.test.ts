@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { customerClv, loadClvFit } from '../../src/models/clv/index.js';
+import { sql } from '../../src/sql/index.js';
+import { Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir();
+const db = join(dir.path, 'clv.duckdb');
+let customer = '';
+
+function segmint(...args: string[]) {
+  const { SEGMINT_DB: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open({ path: db });
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+beforeAll(async () => {
+  const files = await generateDemo({ customers: 300, seed: 12, outDir: join(dir.path, 'demo') });
+  customer = await withStore(async (store) => {
+    await importDemoFiles(store, files);
+    return (await store.one<{ id: string }>(sql`SELECT customer_id AS id FROM events WHERE type = 'order' GROUP BY 1 HAVING count(*) >= 2 ORDER BY 1 LIMIT 1`))!.id;
+  });
+}, 120_000);
+afterAll(() => dir.cleanup());
+
+describe('segmint clv', () => {
+  it('asks for a fit first, in one line on stderr', () => {
+    const r = segmint('clv', customer, '--json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^segmint: no CLV model .*segmint clv fit.*\n$/);
+  });
+
+  it('fits both models, prints them as JSON and stores them', async () => {
+    const r = segmint('clv', 'fit', '--until', '2026-10-01', '--unit', 'week', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(fit).toMatchObject({ as_of: '2026-10-01 00:00:00', unit: 'week' });
+    expect(Object.keys(fit.bgnbd.params)).toEqual(['r', 'alpha', 'a', 'b']);
+    expect(Object.keys(fit.gamma_gamma.params)).toEqual(['p', 'q', 'v']);
+    const counts = await withStore(async (store) => {
+      expect((await loadClvFit(store)).bgnbd.params).toEqual(fit.bgnbd.params);
+      // Customers with an order before the date, and those of them with a second purchase day of positive value.
+      return store.one<{ buyers: number; repeat: number }>(sql`SELECT count(*) AS buyers, count(*) FILTER (WHERE days > 1 AND repeat_value > 0) AS repeat
+        FROM (SELECT customer_id, count(*) AS days, sum(value) - arg_min(value, day) AS repeat_value
+              FROM (SELECT customer_id, CAST(ts AS DATE) AS day, sum(quantity * unit_price) AS value FROM events
+                    WHERE type = 'order' AND customer_id IS NOT NULL AND ts < '2026-10-01' GROUP BY ALL)
+              GROUP BY customer_id)`);
+    });
+    expect(fit.bgnbd.customers).toBe(counts!.buyers);
+    expect(fit.gamma_gamma.customers).toBe(counts!.repeat);
+  });
+
+  it('scores a customer with the stored fit and the horizons asked for', async () => {
+    const r = segmint('clv', customer, '--as-of', '2026-11-01', '--orders-days', '30', '--clv-days', '180', '--discount', '0.01', '--discount-per', 'month', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const expected = await withStore(async (store) =>
+      customerClv(store, await loadClvFit(store), '2026-11-01 00:00:00', customer, { ordersDays: 30, clvDays: 180, discount: { rate: 0.01, per: 'month' } }),
+    );
+    expect(JSON.parse(r.stdout)).toEqual(expected);
+    const text = segmint('clv', customer).stdout;
+    expect(text).toContain('P(alive)');
+    expect(text).toContain('CLV, 365 days at 0.1 a year');
+  });
+
+  it('fails in one line for an unknown customer or a bad option', () => {
+    for (const args of [
+      ['clv', 'no-such-customer', '--json'],
+      ['clv', customer, '--orders-days', '0'],
+      ['clv', customer, '--discount', 'lots'],
+      ['clv', 'fit', '--unit', 'month'],
+      ['clv', 'fit', '--until', 'someday'],
+    ]) {
+      const r = segmint(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+});
