@@ -1,5 +1,6 @@
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, fitClustering, loadModels, storeClusterMemberships } from '../clusters/index.js';
 import { materializeCustomerFeatures } from '../features/index.js';
+import { storeRunScores } from '../models/clv/index.js';
 import { ValidationError } from '../shared/errors.js';
 import { ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -74,6 +75,8 @@ export function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
  */
 export async function runAudiences(store: Store, asOf: string): Promise<RunReport> {
   const started = performance.now();
+  // CLV first: the feature table reads this run's scores (p_alive, expected_orders_90d, clv_365d).
+  await storeRunScores(store, asOf);
   const customers = await materializeCustomerFeatures(store, asOf, FEATURE_TABLE);
   await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
   const thresholds = await storeThresholds(store, FEATURE_TABLE);

@@ -1,4 +1,5 @@
-import { raw, sql, type Sql } from '../sql/index.js';
+import { CLV_FEATURES } from '../models/clv/score.js';
+import { ident, raw, sql, type Sql } from '../sql/index.js';
 
 export type FeatureEntity = 'customer' | 'product';
 export type FeatureType = 'integer' | 'number' | 'string';
@@ -30,6 +31,7 @@ const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h
  * launch_known_items), r (returns: return_lines, returned_items, returned_amount, returned_amount_90d), a (activity:
  * views_30d, searches_30d, carts_30d, sends, opens, device_events, mobile_events, first_event),
  * cs (cart sessions: cart_sessions, abandoned_sessions), cc (categories: distinct_categories, top_category),
+ * cl (CLV scores of the latest run on or before the as-of date: p_alive, expected_orders_90d, clv_365d),
  * h (store flags: has_views, has_searches, has_carts, has_email, has_devices, has_discounts, has_launches,
  * has_categories).
  */
@@ -58,6 +60,7 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'mobile_share', type: 'number', unit: 'ratio', description: 'Share of events with a known device that were on mobile', expr: () => ratio(sql`a.mobile_events`, sql`a.device_events`) },
   { name: 'weekend_share', type: 'number', unit: 'ratio', description: 'Share of orders placed on a Saturday or Sunday', expr: () => ratio(sql`o.weekend_orders`, sql`o.orders`) },
   { name: 'email_open_rate', type: 'number', unit: 'ratio', description: 'Emails opened per email sent (null without sends)', expr: () => ratio(sql`a.opens`, sql`a.sends`) },
+  ...CLV_FEATURES.map((f) => ({ ...f, type: 'number' as const, description: `${f.description}; as of the latest run on or before the as-of date (null before one)`, expr: () => sql`cl.${ident(f.name)}` })),
 ]);
 
 /*

@@ -121,6 +121,11 @@ cs AS (
         GROUP BY customer_id, session_id HAVING bool_or(type = 'add_to_cart'))
   GROUP BY customer_id
 ),
+-- CLV scores of the latest run on or before the as-of date (runs fit the models as of their date).
+cl AS (
+  SELECT customer_id, p_alive, expected_orders_90d, clv_365d FROM customer_clv
+  WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= ${asOf}) ${only('customer_id')}
+),
 k AS (
   SELECT c.id AS customer_id, c.created_at FROM customers c LEFT JOIN a ON a.customer_id = c.id
   WHERE (c.created_at < ${asOf} OR a.customer_id IS NOT NULL) ${only('id')}
@@ -129,5 +134,5 @@ SELECT k.customer_id,
   ${features}
 FROM k CROSS JOIN h
 LEFT JOIN o USING (customer_id) LEFT JOIN r USING (customer_id) LEFT JOIN a USING (customer_id)
-LEFT JOIN cs USING (customer_id) LEFT JOIN cc USING (customer_id)`;
+LEFT JOIN cs USING (customer_id) LEFT JOIN cc USING (customer_id) LEFT JOIN cl USING (customer_id)`;
 }

@@ -120,4 +120,18 @@ export const MIGRATIONS: readonly Migration[] = [
     // NULL for consent read from a file that does not say when: any later statement replaces it.
     statements: ['email', 'sms', 'push', 'ads'].map((channel) => `ALTER TABLE customers ADD COLUMN consent_${channel}_at TIMESTAMP`),
   },
+  {
+    version: 6,
+    name: 'CLV scores per run',
+    statements: [
+      // BG/NBD and Gamma-Gamma scores of every buyer, fitted and scored as of each run's date (src/models/clv).
+      `CREATE TABLE customer_clv (
+        as_of TIMESTAMP NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        p_alive DOUBLE,
+        expected_orders_90d DOUBLE,
+        clv_365d DOUBLE
+      )`,
+    ],
+  },
 ];

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles, type DemoFiles } from '../../src/demo/index.js';
 import { CUSTOMER_FEATURES, customerFeatures, materializeCustomerFeatures, materializeProductFeatures } from '../../src/features/index.js';
+import { storeRunScores } from '../../src/models/clv/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { memoryStore, plainSql, tempDir } from '../helpers.js';
@@ -45,6 +46,9 @@ describe('features as of a date', () => {
     past = await memoryStore();
     await importDemoFiles(full, files);
     await importDemoFiles(past, before);
+    // The CLV features are a run's scores: fitted and scored on each store as of the date, they must agree too.
+    await storeRunScores(full, AS_OF);
+    await storeRunScores(past, AS_OF);
   });
   afterAll(() => {
     full.close();

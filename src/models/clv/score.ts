@@ -1,6 +1,8 @@
 /** Scores from a fitted model for one customer (CLI, API) or every customer of a store (the feature catalog). */
+import { ValidationError } from '../../shared/errors.js';
 import { ident, join, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
+import { saveClvFit } from './store.js';
 import { DEFAULT_DISCOUNT, scoreCustomers, type Discount, type Horizons, type Scores } from './clv.js';
 import { fitSummary, modelOf, type ClvFit } from './fit.js';
 import { customerSummaries, summaryQuery, type Summary, type TimeUnit } from './summary.js';
@@ -88,4 +90,28 @@ export async function materializeClvFeatures(store: Store, asOf: string, table: 
   await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS
     SELECT unnest(from_json(${JSON.stringify(summary.customerIds)}, '["VARCHAR"]')) AS customer_id, ${join(columns)}`);
   return { fit, rows: summary.x.length };
+}
+
+/**
+ * A run's CLV step: fits both models as of the run's date, keeps that fit as the store's, and stores every buyer's
+ * scores for the date in `customer_clv`, where the feature catalog reads them. A store the models cannot be fitted
+ * on (no buyers, no repeat purchase) gets no scores, and the three features stay null.
+ */
+export async function storeRunScores(store: Store, asOf: string): Promise<ClvFit | undefined> {
+  const scratch = 'clv_scores_of_run';
+  let fit: ClvFit;
+  try {
+    ({ fit } = await materializeClvFeatures(store, asOf, scratch));
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    await store.run(sql`DELETE FROM customer_clv WHERE as_of = CAST(${asOf} AS TIMESTAMP)`);
+    return undefined;
+  }
+  await saveClvFit(store, fit);
+  await store.transaction(async () => {
+    await store.run(sql`DELETE FROM customer_clv WHERE as_of = CAST(${asOf} AS TIMESTAMP)`);
+    await store.run(sql`INSERT INTO customer_clv SELECT CAST(${asOf} AS TIMESTAMP), customer_id, p_alive, expected_orders_90d, clv_365d FROM ${ident(scratch)}`);
+    await store.run(sql`DROP TABLE ${ident(scratch)}`);
+  });
+  return fit;
 }
