@@ -7,9 +7,13 @@
  * iteration; with Hamerly's bounds an iteration over a million rows takes only a few milliseconds, so the
  * synchronisation would eat much of the gain, and a reduction whose order depends on the split would make the result
  * depend on the thread count. With independent initialisations each one is the same single-threaded computation from
- * its own derived seed wherever it runs, so the result is bit-identical for any number of workers.
+ * its own derived seed wherever it runs, so the result is bit-identical for any number of workers. The workers claim
+ * initialisations one at a time from a shared counter, and stay alive between calls (unreferenced while idle, so they
+ * never hold the process open): a k sweep makes one call per k, and starting threads for each would cost more than
+ * the smaller fits themselves.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runInit } from './kmeans-core.js';
@@ -56,14 +60,9 @@ export async function kmeans(data: Float64Array, rows: number, cols: number, opt
   if (threads === 1) {
     for (const { index, seed: s } of inits) best = betterOf(best, { ...runInit(data, { ...params, seed: s }), index });
   } else {
-    const buffer = new SharedArrayBuffer(rows * cols * Float64Array.BYTES_PER_ELEMENT);
-    new Float64Array(buffer).set(data.subarray(0, rows * cols));
-    const tasks = Array.from({ length: threads }, (_, w): WorkerTask => ({
-      buffer,
-      params,
-      inits: inits.filter((i) => i.index % threads === w),
-    }));
-    for (const r of await Promise.all(tasks.map(runWorker))) best = betterOf(best, r);
+    const { buffer, byteOffset } = shared(data, rows * cols);
+    const task: WorkerTask = { buffer, byteOffset, params, inits, next: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT) };
+    for (const r of await Promise.all(Array.from({ length: threads }, () => runTask(task)))) best = betterOf(best, r);
   }
   const { centroids, labels, inertia, iterations } = best!;
   return { centroids, labels, inertia, iterations };
@@ -86,13 +85,48 @@ function meanVariance(data: Float64Array, rows: number, cols: number): number {
   return total / cols;
 }
 
-function runWorker(task: WorkerTask): Promise<IndexedResult> {
+/**
+ * The data as the workers can read it: the caller's own SharedArrayBuffer when it already is one (a k sweep shares
+ * one copy across all its calls), otherwise a fresh shared copy.
+ */
+function shared(data: Float64Array, length: number): { buffer: SharedArrayBuffer; byteOffset: number } {
+  if (data.buffer instanceof SharedArrayBuffer) return { buffer: data.buffer, byteOffset: data.byteOffset };
+  const buffer = new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT);
+  new Float64Array(buffer).set(data.subarray(0, length));
+  return { buffer, byteOffset: 0 };
+}
+
+/** Idle workers, kept for the next call up to one per core. */
+const idle: Worker[] = [];
+
+function runTask(task: WorkerTask): Promise<IndexedResult | null> {
+  const worker = idle.pop() ?? spawnWorker();
+  worker.ref();
   return new Promise((resolve, reject) => {
-    const worker = spawnWorker(task);
-    let result: IndexedResult | null = null;
-    worker.on('message', (m: IndexedResult) => (result = m));
-    worker.on('error', reject);
-    worker.on('exit', (code) => (result ? resolve(result) : reject(new Error(`k-means worker exited with code ${code} and no result`))));
+    const settle = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (m: IndexedResult | null): void => {
+      settle();
+      worker.unref();
+      if (idle.length < availableParallelism()) idle.push(worker);
+      else void worker.terminate();
+      resolve(m);
+    };
+    const onError = (err: Error): void => {
+      settle();
+      reject(err);
+    };
+    const onExit = (code: number): void => {
+      settle();
+      reject(new Error(`k-means worker exited with code ${code} before posting its result`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(task);
   });
 }
 
@@ -101,12 +135,20 @@ function runWorker(task: WorkerTask): Promise<IndexedResult> {
  * TypeScript source and Node cannot load kmeans-worker.ts by itself (--import in a worker's execArgv is not applied to
  * its entry on Node 20), so a tiny bootstrap registers tsx's loader in the worker first and then imports the source.
  */
-function spawnWorker(task: WorkerTask): Worker {
+function spawnWorker(): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './kmeans-worker.ts' : './kmeans-worker.js', import.meta.url);
-  if (!fromSource) return new Worker(entry, { workerData: task });
-  // tsx's API resolves to its CommonJS build under require(); the ESM build sits next to it.
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: task });
+  let worker: Worker;
+  if (fromSource) {
+    // tsx's API resolves to its CommonJS build under require(); the ESM build sits next to it.
+    const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+    worker = new Worker(bootstrap, { eval: true });
+  } else worker = new Worker(entry);
+  // A worker that dies while idle must not be handed the next task.
+  worker.once('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  return worker;
 }
