@@ -24,6 +24,8 @@ export interface InitParams {
   /** Absolute tolerance on the sum of squared centroid shifts (scikit-learn's tol already scaled by the data). */
   tolAbs: number;
   seed: number;
+  /** Rows of the sample the initialisation is seeded and first iterated on; 0 to work on all rows from the start. */
+  sampleRows: number;
 }
 
 /**
@@ -125,9 +127,24 @@ function scoreCandidates(data: Float64Array, rows: number, cols: number, candida
 }
 
 /** Runs one full initialisation (seeding and iterations) from its own seed. */
+/**
+ * Runs one full initialisation from its own seed. With a sample size, the seeding and the first iterations, where
+ * the centres still move far and most rows change centre, run on a seeded sample of the rows (drawn with
+ * replacement); the centres found there are then iterated on all rows until the stopping rule holds on all rows.
+ * The bulk of the iterations then costs a sample's worth instead of all rows', and only a few, mostly skipped, passes
+ * over all rows remain.
+ */
 export function runInit(data: Float64Array, p: InitParams): InitResult {
-  const centroids = seedPlusPlus(data, p.rows, p.cols, p.k, createRng(p.seed));
-  return hamerly(data, p, centroids);
+  const rng = createRng(p.seed);
+  const { rows, cols, k, sampleRows } = p;
+  if (sampleRows === 0) return hamerly(data, p, seedPlusPlus(data, rows, cols, k, rng));
+  const sample = new Float64Array(sampleRows * cols);
+  for (let r = 0; r < sampleRows; r++) {
+    const i = rng.int(rows);
+    sample.set(data.subarray(i * cols, i * cols + cols), r * cols);
+  }
+  const warm = hamerly(sample, { ...p, rows: sampleRows }, seedPlusPlus(sample, sampleRows, cols, k, rng));
+  return hamerly(data, p, warm.centroids);
 }
 
 /** The working arrays of one run of Hamerly's algorithm. */
@@ -193,9 +210,13 @@ export function hamerly(data: Float64Array, p: InitParams, centroids: Float64Arr
     const changed = reassign(h);
     if (changed === 0 || moved <= p.tolAbs) break;
   }
+  return { centroids, labels: h.labels as Int32Array<ArrayBuffer>, inertia: inertiaOf(h), iterations };
+}
+
+function inertiaOf({ data, rows, cols, centroids, labels }: Hamerly): number {
   let inertia = 0;
-  for (let i = 0; i < rows; i++) inertia += dist2(data, i * cols, centroids, h.labels[i]! * cols, cols);
-  return { centroids, labels: h.labels as Int32Array<ArrayBuffer>, inertia, iterations };
+  for (let i = 0; i < rows; i++) inertia += dist2(data, i * cols, centroids, labels[i]! * cols, cols);
+  return inertia;
 }
 
 /** Assigns every row to its nearest centre with exact bounds, and sums the rows of each centre. */

@@ -1,6 +1,7 @@
 /**
  * k-means over a row-major Float64Array: several greedy k-means++ initialisations, each iterated with Hamerly's
- * bounds, keeping the lowest inertia.
+ * bounds, keeping the lowest inertia. On large inputs each initialisation is seeded and first iterated on a sample
+ * of the rows and then finished on all rows (see runInit).
  *
  * Parallelism: whole initialisations run in parallel on worker threads, over one SharedArrayBuffer copy of the data.
  * The alternative, splitting the rows of every iteration across threads, needs a barrier and a reduction per
@@ -14,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runInit } from './kmeans-core.js';
 import { deriveSeed } from './rng.js';
@@ -24,7 +25,7 @@ export interface KMeansOptions {
   k: number;
   /** Initialisations; the best inertia is kept. Default 10. */
   nInit?: number;
-  /** Default 300. */
+  /** Default 300, for the iterations on the sample and again for those on all rows. */
   maxIter?: number;
   /** Relative as in scikit-learn: stop when the squared centroid shifts sum to at most tol * mean column variance. */
   tol?: number;
@@ -32,6 +33,12 @@ export interface KMeansOptions {
   seed?: number;
   /** Threads to use, default 2 (the target machine's cores). */
   workers?: number;
+  /**
+   * Rows each initialisation is seeded and first iterated on, a seeded sample, before it is finished on all rows.
+   * Default 50,000; used only when there are at least twice as many rows (below that the sample saves too little),
+   * and 0 turns it off.
+   */
+  sampleRows?: number;
 }
 
 export interface KMeansResult {
@@ -39,7 +46,7 @@ export interface KMeansResult {
   centroids: Float64Array;
   labels: Int32Array;
   inertia: number;
-  /** Iterations of the initialisation that was kept. */
+  /** Iterations over all rows of the initialisation that was kept (after those on its sample, if any). */
   iterations: number;
 }
 
@@ -47,14 +54,25 @@ export interface KMeansResult {
 const MIN_PARALLEL_WORK = 100_000;
 
 export async function kmeans(data: Float64Array, rows: number, cols: number, options: KMeansOptions): Promise<KMeansResult> {
-  const { k, nInit = 10, maxIter = 300, tol = 1e-4, seed = 0, workers = 2 } = options;
+  const { k, nInit = 10, maxIter = 300, tol = 1e-4, seed = 0, workers = 2, sampleRows = 50_000 } = options;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   if (k > rows) throw new RangeError(`k = ${k} is more than the ${rows} rows`);
+  if (!Number.isInteger(cols) || cols < 1) throw new RangeError(`cols must be a positive integer, got ${cols}`);
   if (data.length < rows * cols) throw new RangeError(`data holds ${data.length} values, fewer than ${rows} x ${cols}`);
   if (!(nInit >= 1)) throw new RangeError(`nInit must be at least 1, got ${nInit}`);
-  const params = { rows, cols, k, maxIter, tolAbs: tol * meanVariance(data, rows, cols) };
+  if (!Number.isInteger(sampleRows) || sampleRows < 0) throw new RangeError(`sampleRows must be a whole number, got ${sampleRows}`);
   const inits = Array.from({ length: nInit }, (_, index) => ({ index, seed: deriveSeed(seed, index) }));
   const threads = rows * nInit < MIN_PARALLEL_WORK ? 1 : Math.max(1, Math.min(workers, nInit));
+  // Taken before the data is prepared, so that threads still starting boot meanwhile.
+  const pool = threads > 1 ? Array.from({ length: threads }, acquireWorker) : [];
+  const params = {
+    rows,
+    cols,
+    k,
+    maxIter,
+    tolAbs: tol * meanVariance(data, rows, cols),
+    sampleRows: sampleRows > 0 && rows >= 2 * sampleRows && sampleRows >= k ? sampleRows : 0,
+  };
 
   let best: IndexedResult | null = null;
   if (threads === 1) {
@@ -62,7 +80,7 @@ export async function kmeans(data: Float64Array, rows: number, cols: number, opt
   } else {
     const { buffer, byteOffset } = shared(data, rows * cols);
     const task: WorkerTask = { buffer, byteOffset, params, inits, next: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT) };
-    for (const r of await Promise.all(Array.from({ length: threads }, () => runTask(task)))) best = betterOf(best, r);
+    for (const r of await Promise.all(pool.map((worker) => runTask(worker, task)))) best = betterOf(best, r);
   }
   const { centroids, labels, inertia, iterations } = best!;
   return { centroids, labels, inertia, iterations };
@@ -99,9 +117,13 @@ function shared(data: Float64Array, length: number): { buffer: SharedArrayBuffer
 /** Idle workers, kept for the next call up to one per core. */
 const idle: Worker[] = [];
 
-function runTask(task: WorkerTask): Promise<IndexedResult | null> {
+function acquireWorker(): Worker {
   const worker = idle.pop() ?? spawnWorker();
   worker.ref();
+  return worker;
+}
+
+function runTask(worker: Worker, task: WorkerTask): Promise<IndexedResult | null> {
   return new Promise((resolve, reject) => {
     const settle = (): void => {
       worker.off('message', onMessage);
@@ -132,18 +154,17 @@ function runTask(task: WorkerTask): Promise<IndexedResult | null> {
 
 /**
  * From dist/ the worker is the compiled kmeans-worker.js next to this file. Under vitest or tsx this module is the
- * TypeScript source and Node cannot load kmeans-worker.ts by itself (--import in a worker's execArgv is not applied to
- * its entry on Node 20), so a tiny bootstrap registers tsx's loader in the worker first and then imports the source.
+ * TypeScript source, which Node cannot load by itself, so a tiny CommonJS bootstrap registers tsx's require hook in
+ * the worker and requires the source. (--import in a worker's execArgv is not applied to its entry on Node 20, and
+ * tsx's ESM loader starts a loader thread per worker, which takes several times longer to boot than the require hook.)
  */
 function spawnWorker(): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './kmeans-worker.ts' : './kmeans-worker.js', import.meta.url);
   let worker: Worker;
   if (fromSource) {
-    // tsx's API resolves to its CommonJS build under require(); the ESM build sits next to it.
-    const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-    worker = new Worker(bootstrap, { eval: true });
+    const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+    worker = new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(entry))});`, { eval: true });
   } else worker = new Worker(entry);
   // A worker that dies while idle must not be handed the next task.
   worker.once('exit', () => {
