@@ -1,7 +1,7 @@
 /**
- * One k-means initialisation, single-threaded: greedy k-means++ seeding, then Lloyd iterations with Hamerly's bounds.
- * Rows are stored row-major in one Float64Array (row i, column j at i * cols + j) so the hot loops touch contiguous
- * memory and never allocate.
+ * One k-means initialisation, single-threaded: greedy k-means++ seeding, then Lloyd iterations with Hamerly's bounds,
+ * on large inputs first on a sample and then on all rows. Rows are stored row-major in one Float64Array (row i,
+ * column j at i * cols + j) so the hot loops touch contiguous memory and never allocate.
  *
  * On a million rows the cost is whole passes over the data and how they meet the memory system, so each step is
  * arranged for few passes that stream through memory in order: seeding takes two passes per centre, an iteration is
@@ -126,13 +126,12 @@ function scoreCandidates(data: Float64Array, rows: number, cols: number, candida
   }
 }
 
-/** Runs one full initialisation (seeding and iterations) from its own seed. */
 /**
- * Runs one full initialisation from its own seed. With a sample size, the seeding and the first iterations, where
- * the centres still move far and most rows change centre, run on a seeded sample of the rows (drawn with
+ * Runs one full initialisation from its own seed. With p.sampleRows set, the seeding and the first iterations, where
+ * the centres still move far and many rows change centre, run on a seeded sample of the rows (drawn with
  * replacement); the centres found there are then iterated on all rows until the stopping rule holds on all rows.
- * The bulk of the iterations then costs a sample's worth instead of all rows', and only a few, mostly skipped, passes
- * over all rows remain.
+ * The bulk of the iterations then costs a sample's worth instead of all rows', and only a few passes over all rows
+ * remain, most of whose rows the bounds skip.
  */
 export function runInit(data: Float64Array, p: InitParams): InitResult {
   const rng = createRng(p.seed);
@@ -141,7 +140,7 @@ export function runInit(data: Float64Array, p: InitParams): InitResult {
   const sample = new Float64Array(sampleRows * cols);
   for (let r = 0; r < sampleRows; r++) {
     const i = rng.int(rows);
-    sample.set(data.subarray(i * cols, i * cols + cols), r * cols);
+    for (let c = 0; c < cols; c++) sample[r * cols + c] = data[i * cols + c]!;
   }
   const warm = hamerly(sample, { ...p, rows: sampleRows }, seedPlusPlus(sample, sampleRows, cols, k, rng));
   return hamerly(data, p, warm.centroids);

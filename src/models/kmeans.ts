@@ -63,8 +63,6 @@ export async function kmeans(data: Float64Array, rows: number, cols: number, opt
   if (!Number.isInteger(sampleRows) || sampleRows < 0) throw new RangeError(`sampleRows must be a whole number, got ${sampleRows}`);
   const inits = Array.from({ length: nInit }, (_, index) => ({ index, seed: deriveSeed(seed, index) }));
   const threads = rows * nInit < MIN_PARALLEL_WORK ? 1 : Math.max(1, Math.min(workers, nInit));
-  // Taken before the data is prepared, so that threads still starting boot meanwhile.
-  const pool = threads > 1 ? Array.from({ length: threads }, acquireWorker) : [];
   const params = {
     rows,
     cols,
@@ -80,14 +78,14 @@ export async function kmeans(data: Float64Array, rows: number, cols: number, opt
   } else {
     const { buffer, byteOffset } = shared(data, rows * cols);
     const task: WorkerTask = { buffer, byteOffset, params, inits, next: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT) };
-    for (const r of await Promise.all(pool.map((worker) => runTask(worker, task)))) best = betterOf(best, r);
+    for (const r of await Promise.all(Array.from({ length: threads }, () => runTask(task)))) best = betterOf(best, r);
   }
   const { centroids, labels, inertia, iterations } = best!;
   return { centroids, labels, inertia, iterations };
 }
 
 /** scikit-learn's scale for tol: the mean over columns of each column's variance. */
-function meanVariance(data: Float64Array, rows: number, cols: number): number {
+export function meanVariance(data: Float64Array, rows: number, cols: number): number {
   let total = 0;
   for (let c = 0; c < cols; c++) {
     let mean = 0;
@@ -117,13 +115,9 @@ function shared(data: Float64Array, length: number): { buffer: SharedArrayBuffer
 /** Idle workers, kept for the next call up to one per core. */
 const idle: Worker[] = [];
 
-function acquireWorker(): Worker {
+function runTask(task: WorkerTask): Promise<IndexedResult | null> {
   const worker = idle.pop() ?? spawnWorker();
   worker.ref();
-  return worker;
-}
-
-function runTask(worker: Worker, task: WorkerTask): Promise<IndexedResult | null> {
   return new Promise((resolve, reject) => {
     const settle = (): void => {
       worker.off('message', onMessage);
