@@ -289,8 +289,8 @@ function reassign({ data, rows, cols, k, centroids, labels, upper, lower, upDrif
     // of them is one sequential stream. That halves the pass.
     const first = data[row]!;
     const a = labels[i]!;
-    let u = upper[i]! + upDrift[a]!;
-    let l = lower[i]! - lowDrift[a]!;
+    const u = upper[i]! + upDrift[a]!;
+    const l = lower[i]! - lowDrift[a]!;
     const s = half[a]!;
     // A bitwise and of the two tests, not &&: whether u clears s or l is a coin toss per row and mispredicted
     // branches cost more than evaluating both.
@@ -311,8 +311,6 @@ function reassign({ data, rows, cols, k, centroids, labels, upper, lower, upDrif
           b = j;
         } else if (d < sd) sd = d;
       }
-      u = Math.sqrt(bd);
-      l = Math.sqrt(sd);
       if (b !== a) {
         labels[i] = b;
         counts[a]!--;
@@ -324,8 +322,8 @@ function reassign({ data, rows, cols, k, centroids, labels, upper, lower, upDrif
         }
         changed++;
       }
-      upper[i] = u - upDrift[b]!;
-      lower[i] = l + lowDrift[b]!;
+      upper[i] = Math.sqrt(bd) - upDrift[b]!;
+      lower[i] = Math.sqrt(sd) + lowDrift[b]!;
     }
   }
   return changed;
