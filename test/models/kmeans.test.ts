@@ -17,6 +17,18 @@ function centreErrors(r: KMeansResult, cols: number): number[] {
   );
 }
 
+/** Row i's nearest centroid of a result and the squared distance to it. */
+function nearestCentroid(r: KMeansResult, data: Float64Array, i: number, cols: number): { label: number; d2: number } {
+  let label = 0;
+  let d2 = Infinity;
+  for (let j = 0; j < r.centroids.length / cols; j++) {
+    let s = 0;
+    for (let t = 0; t < cols; t++) s += (data[i * cols + t]! - r.centroids[j * cols + t]!) ** 2;
+    if (s < d2) [label, d2] = [j, s];
+  }
+  return { label, d2 };
+}
+
 describe('kmeans', () => {
   it('recovers known blob centres, at the best inertia of 50 plain Lloyd restarts', async () => {
     const { data, rows, cols, truth } = blobs(CENTRES, 400, 1.5, 7);
@@ -48,6 +60,22 @@ describe('kmeans', () => {
     const source = await kmeans(data, rows, cols, { k: 4, seed: 42, workers: 2 });
     expect(Array.from(compiled.labels)).toEqual(Array.from(source.labels));
     expect(compiled.inertia).toBe(source.inertia);
+  });
+
+  it('seeds and first iterates each initialisation on a sample, then finishes on all rows at the reference inertia', async () => {
+    // 20,000 rows against a 2,000-row sample: the initialisations start on the sample.
+    // Overlapping blobs (sd 2.5 around centres 10 apart), so that where the boundaries fall takes real iterations.
+    const { data, rows, cols } = blobs(CENTRES, 4000, 2.5, 13);
+    const warm = await kmeans(data, rows, cols, { k: 5, seed: 4, sampleRows: 2000, workers: 1 });
+    const reference = referenceBest(data, rows, cols, 5, 10, 2);
+    expect(warm.inertia).toBeLessThanOrEqual(reference * 1.001);
+    // The labels and inertia returned are those of all rows around the centroids returned.
+    const nearest = Array.from({ length: rows }, (_, i) => nearestCentroid(warm, data, i, cols));
+    expect(Array.from(warm.labels)).toEqual(nearest.map((n) => n.label));
+    expect(warm.inertia).toBeCloseTo(nearest.reduce((s, n) => s + n.d2, 0), 6);
+    const two = await kmeans(data, rows, cols, { k: 5, seed: 4, sampleRows: 2000, workers: 2 });
+    expect(Array.from(two.centroids)).toEqual(Array.from(warm.centroids));
+    expect(two.inertia).toBe(warm.inertia);
   });
 
   it('handles k at or above the number of distinct points, with no empty or NaN centroid', async () => {

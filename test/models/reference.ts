@@ -83,3 +83,25 @@ export function adjustedRand(a: Int32Array, b: Int32Array): number {
   const max = (sum(ra) + sum(rb)) / 2;
   return (index - expected) / (max - expected);
 }
+
+/** Mean silhouette straight from its definition (scikit-learn's conventions: a row alone in its cluster scores 0). */
+export function referenceSilhouette(x: Float64Array, rows: readonly number[], d: number, labels: Int32Array): number {
+  const dist = (p: number, q: number): number => Math.hypot(...Array.from({ length: d }, (_, t) => x[p * d + t]! - x[q * d + t]!));
+  let total = 0;
+  for (const p of rows) {
+    const byCluster = new Map<number, { sum: number; n: number }>();
+    for (const q of rows) {
+      const c = labels[q]!;
+      const e = byCluster.get(c) ?? { sum: 0, n: 0 };
+      e.n++;
+      if (q !== p) e.sum += dist(p, q);
+      byCluster.set(c, e);
+    }
+    const own = byCluster.get(labels[p]!)!;
+    if (own.n <= 1 || byCluster.size < 2) continue;
+    const a = own.sum / (own.n - 1);
+    const b = Math.min(...[...byCluster].filter(([c]) => c !== labels[p]).map(([, e]) => e.sum / e.n));
+    total += (b - a) / Math.max(a, b);
+  }
+  return total / rows.length;
+}
