@@ -127,7 +127,7 @@ export async function auditLog(db: ControlDb, workspace: string, page: { limit: 
 /**
  * Longest a key created or revoked by another process (`segmint keys`) can go unnoticed. Such a change is normally
  * seen on the very next request, from the control file's size and time; this bounds it on file systems whose
- * timestamps are too coarse to tell two writes apart.
+ * timestamps are too coarse to tell two writes apart (plus the moment the reload takes).
  */
 export const KEY_CACHE_MAX_AGE_MS = 5_000;
 
@@ -152,7 +152,8 @@ export class KeyCache {
 
   private async fresh(): Promise<void> {
     const version = this.db.version();
-    if (this.loaded?.version === version && Date.now() - this.loaded.at < KEY_CACHE_MAX_AGE_MS) return;
+    const unchanged = this.loaded?.version === version;
+    if (unchanged && Date.now() - this.loaded!.at < KEY_CACHE_MAX_AGE_MS) return;
     // A load begun before the latest change may have read the data before it, so only a load of this version serves.
     if (this.pending?.version !== version) {
       const done = this.load(version);
@@ -162,7 +163,9 @@ export class KeyCache {
         () => this.settle(done),
       );
     }
-    await this.pending.done;
+    // Past only the age backstop, with no change seen, requests keep the keys they have while the reload runs: a
+    // reload opens the control file, and making every request wait for it every few seconds shows in the tail latency.
+    if (!unchanged) await this.pending.done;
   }
 
   private settle(done: Promise<void>): void {
