@@ -134,7 +134,7 @@ describe('routes', () => {
 
   it('fits a clustering whose clusters are audiences, described, and shown among a customer\'s audiences', async () => {
     type Clusters = { clusters: Array<{ id: string; size: number }> };
-    type Audiences = { audiences: Array<{ kind: string }> };
+    type Audiences = { audiences: Array<{ id: string; kind: string }> };
     const fitted = await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 3 });
     expect(fitted.status).toBe(200);
     const sizes = (json: unknown) => (json as Clusters).clusters.map((c) => [c.id, c.size]);
@@ -142,7 +142,9 @@ describe('routes', () => {
     expect(sizes((await call('GET', '/v1/clusters/rfm', keys.read)).json)).toEqual(sizes(fitted.json));
     const buyer = (await call('GET', '/v1/customers/C001/audiences', keys.read)).json as Audiences;
     const orders = ((await call('GET', '/v1/customers/C001/features', keys.read)).json as { features: { orders: number } }).features.orders;
-    expect(buyer.audiences.filter((a) => a.kind === 'cluster')).toHaveLength(orders >= 1 ? 1 : 0);
+    // One cluster of each clustering for a buyer: the demo fitted a behavioral one, and this RFM one.
+    expect(buyer.audiences.filter((a) => a.kind === 'cluster' && a.id.startsWith('cluster-rfm-'))).toHaveLength(orders >= 1 ? 1 : 0);
+    expect(buyer.audiences.filter((a) => a.kind === 'cluster')).toHaveLength(orders >= 1 ? 2 : 0);
     expect((await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 1 })).status).toBe(400);
     expect((await call('GET', '/v1/clusters/kmeans', keys.read)).status).toBe(400);
   });

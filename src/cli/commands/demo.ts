@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generateDemo, importDemoFiles } from '../../demo/index.js';
 import { runAudiences } from '../../audiences/index.js';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, fitOnLatestRun, loadModel, type ClusterMethod } from '../../clusters/index.js';
 import { defaultAsOf, materializeProductFeatures } from '../../features/index.js';
 import { sql } from '../../sql/index.js';
 import { storeStats, type Store } from '../../store/index.js';
@@ -52,10 +53,16 @@ export function registerDemo(program: Command): void {
           const asOf = await defaultAsOf(store);
           // The full pipeline: features, every audience, and the snapshot for that date.
           const run = await runAudiences(store, asOf);
+          // Clusterings become audiences at their first fit (k chosen from the data); a rerun's run refits them.
+          const clusterings = [];
+          for (const method of CLUSTER_METHOD_NAMES) if (!(await loadModel(store, method))) clusterings.push(await fitOnLatestRun(store, method));
           await materializeProductFeatures(store, asOf);
           const stats = await storeStats(store);
           const features = await featureSummary(store);
-          const audiences = run.audiences.map(({ name, kind, size }) => ({ name, kind, size }));
+          const audiences = [
+            ...run.audiences.map(({ name, kind, size }) => ({ name, kind, size })),
+            ...clusterings.flatMap((r) => r.clusters.map((c) => ({ name: `${CLUSTER_METHODS[r.method as ClusterMethod].label} cluster: ${c.name}`, kind: 'cluster', size: c.size }))),
+          ];
           return { db: store.path, dir: outDir, truth: files.truth, as_of: asOf, generated_ms: generatedMs, total_ms: Date.now() - started, imports, stats, features, audiences };
       });
       emit(ctx.options, summary, () =>
@@ -64,7 +71,7 @@ export function registerDemo(program: Command): void {
           ...summary.imports.map(describeReport),
           `Features as of ${summary.as_of}:`,
           table(Object.entries(summary.features ?? {})),
-          `Audiences as of ${summary.as_of} (segmint audiences, segmint members ID, segmint explain CUSTOMER):`,
+          `Audiences as of ${summary.as_of} (segmint audiences, segmint members ID, segmint explain CUSTOMER, segmint clusters):`,
           table([['audience', 'kind', 'customers'], ...summary.audiences.map((a) => [a.name, a.kind, a.size])]),
           `Done in ${(summary.total_ms / 1000).toFixed(1)} s.`,
         ].join('\n'),
