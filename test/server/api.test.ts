@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/shared/logger.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
+import { request } from './harness.js';
 
 const dir = tempDir();
 const db = join(dir.path, 'shop.duckdb');
@@ -24,14 +25,7 @@ function segmint(...args: string[]) {
   return r;
 }
 
-async function call(method: string, path: string, key?: string, body?: unknown) {
-  const headers: Record<string, string> = {};
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, text, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, key?: string, body?: unknown) => request(base, method, path, key, body);
 
 beforeAll(async () => {
   segmint('demo', '--customers', '500', '--seed', '3', '--dir', join(dir.path, 'demo'), '--no-serve', '--json');

@@ -6,7 +6,7 @@ import { customerClv, loadClvFit } from '../../src/models/clv/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
-import { serveForTest, stopServer } from './harness.js';
+import { request, serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -15,14 +15,7 @@ let base = '';
 let customer = '';
 const keys = { read: '', write: '', otherAdmin: '' };
 
-async function call(method: string, path: string, key?: string, body?: unknown) {
-  const headers: Record<string, string> = {};
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, key?: string, body?: unknown) => request(base, method, path, key, body);
 
 beforeAll(async () => {
   const files = await generateDemo({ customers: 400, seed: 8, outDir: join(dir.path, 'demo') });

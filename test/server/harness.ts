@@ -13,3 +13,13 @@ export async function stopServer(app: FastifyInstance, workspaces: Workspaces, d
   await workspaces.close();
   dir.cleanup();
 }
+
+/** One request to the API under test, with a key when given and a JSON body when given; the reply parsed if any. */
+export async function request(base: string, method: string, path: string, key?: string, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, text, json: text ? JSON.parse(text) : null };
+}

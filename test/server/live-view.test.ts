@@ -7,7 +7,7 @@ import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
-import { serveForTest, stopServer } from './harness.js';
+import { request, serveForTest, stopServer } from './harness.js';
 
 /**
  * The server answers "which audiences" and "classify" from an in-memory view of the workspace. These tests hold its
@@ -30,10 +30,8 @@ interface Answer {
 }
 
 async function call(method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Answer };
+  const r = await request(base, method, path, key, body);
+  return { status: r.status, json: r.json as Answer };
 }
 
 const idsOf = (a: { audiences: Answer['audiences'] }): string[] => a.audiences.map((x) => x.id).sort();

@@ -7,7 +7,7 @@ import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping } from '../../src/store/index.js';
 import { columnsHolding, tempDir } from '../helpers.js';
-import { serveForTest, stopServer } from './harness.js';
+import { request, serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -16,13 +16,7 @@ let base = '';
 let eventsFile = '';
 const keys = { admin: '', read: '', ingest: '', otherAdmin: '' };
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, key: string, body?: unknown) => request(base, method, path, key, body);
 
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
-import { serveForTest, stopServer } from './harness.js';
+import { request, serveForTest, stopServer } from './harness.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -23,10 +23,8 @@ interface Reply {
 }
 
 async function call(method: string, path: string, key: string, body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Reply };
+  const r = await request(base, method, path, key, body);
+  return { status: r.status, json: r.json as Reply };
 }
 
 beforeAll(async () => {
