@@ -2,6 +2,7 @@
  * Independent computations the CLV tests compare against: quadrature, a plain hypergeometric series, and the observed
  * information from second differences of log-likelihood values alone (no analytic gradient).
  */
+import { expect } from 'vitest';
 import { lgamma } from '../../src/models/clv/index.js';
 
 /**
@@ -101,4 +102,29 @@ export function invert(m: number[][]): number[][] {
 export function observedCovariance(logLik: (x: number[]) => number, at: number[]): { cov: number[][]; se: number[] } {
   const cov = invert(hessianOfValues(logLik, at).map((row) => row.map((v) => -v)));
   return { cov, se: cov.map((row, i) => Math.sqrt(row[i]!)) };
+}
+
+/**
+ * The two maximum-likelihood must-shows for a fitted model: every parameter within 3 standard errors (from the
+ * observed information, computed here from values only) of the truth the data was simulated from, agreeing with the
+ * fit's own standard errors; and no better likelihood at any parameter moved by 1% or 5% either way.
+ */
+export function expectMaximumLikelihood<N extends string>(
+  names: readonly N[],
+  truth: Readonly<Record<N, number>>,
+  fit: { params: Readonly<Record<N, number>>; standardErrors: Readonly<Record<N, number>>; logLikelihood: number; converged: boolean },
+  logLik: (at: readonly number[]) => number,
+): void {
+  expect(fit.converged).toBe(true);
+  const optimum = names.map((k) => fit.params[k]);
+  const { se } = observedCovariance(logLik, optimum);
+  names.forEach((name, i) => {
+    expect(Math.abs(fit.params[name] - truth[name]), `${name}: ${fit.params[name]} +- ${se[i]}`).toBeLessThan(3 * se[i]!);
+    expect(fit.standardErrors[name] / se[i]!).toBeCloseTo(1, 2);
+  });
+  const best = logLik(optimum);
+  expect(best).toBeCloseTo(fit.logLikelihood, 6);
+  names.forEach((name, i) => {
+    for (const factor of [0.95, 0.99, 1.01, 1.05]) expect(logLik(optimum.map((v, j) => (j === i ? v * factor : v))), `${name} x ${factor}`).toBeLessThan(best);
+  });
 }
