@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles, type DemoFiles } from '../../src/demo/index.js';
 import { CUSTOMER_FEATURES, customerFeatures, materializeCustomerFeatures, materializeProductFeatures } from '../../src/features/index.js';
-import { storeRunScores } from '../../src/models/clv/index.js';
+import { CLV_FEATURES, storeRunScores } from '../../src/models/clv/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { memoryStore, plainSql, tempDir } from '../helpers.js';
@@ -13,6 +13,7 @@ let files: DemoFiles;
 
 
 type Row = Record<string, unknown>;
+const FITTED = new Set<string>(CLV_FEATURES.map((f) => f.name));
 async function featureRows(store: Store, entity: 'customer' | 'product'): Promise<Row[]> {
   if (entity === 'customer') await materializeCustomerFeatures(store, AS_OF);
   else await materializeProductFeatures(store, AS_OF);
@@ -24,8 +25,12 @@ function expectSameRows(a: Row[], b: Row[]): void {
   a.forEach((row, i) => {
     for (const [k, v] of Object.entries(row)) {
       const w = b[i]![k];
-      if (typeof v === 'number' && typeof w === 'number') expect(w, `${String(row.customer_id ?? row.product_id)}.${k}`).toBeCloseTo(v, 6);
-      else expect(w, `${String(row.customer_id ?? row.product_id)}.${k}`).toEqual(v);
+      const where = `${String(row.customer_id ?? row.product_id)}.${k}`;
+      // The CLV scores come out of a maximum-likelihood fit: DuckDB's parallel sums differ in the last bits from one
+      // store to the other, and the optimum moves with them by about 1e-8 relative, so those compare relatively.
+      if (typeof v === 'number' && typeof w === 'number' && FITTED.has(k)) expect(Math.abs(w - v), where).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(v)));
+      else if (typeof v === 'number' && typeof w === 'number') expect(w, where).toBeCloseTo(v, 6);
+      else expect(w, where).toEqual(v);
     }
   });
 }
