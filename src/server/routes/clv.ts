@@ -22,7 +22,8 @@ export function registerClvRoutes(app: ZodApp, ctx: RouteContext): void {
           unit: z.enum(TIME_UNITS).default('day').describe('time unit of t_x, T and alpha'),
         })
         .optional(),
-    }),
+      // A fit changes no feature: the catalog reads the scores a run stores, so the live view stays as it is.
+    }, 'unchanged'),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
         const until = req.body?.until ? parseAsOf(req.body.until) : await defaultAsOf(store);
