@@ -22,6 +22,18 @@ export type Condition =
   | { op: 'contains'; value: string }
   | { op: 'is_null' | 'is_not_null' };
 
+/** A comparison with one value on the right: `=`, `!=`, `<`, `<=`, `>`, `>=`. */
+export type Comparison = Extract<Condition, { op: CompareOp }>;
+export const isComparison = (c: Condition): c is Comparison => (COMPARE_OPS as readonly string[]).includes(c.op);
+
+/**
+ * What product tags and search queries take: they are matched (`=`, `in`) or searched (`contains`), never ordered or
+ * negated; `tag = "premium"` means "has the tag".
+ */
+export const MATCH_OPS = ['=', 'contains', 'in'] as const;
+export type MatchCondition = Condition & { op: (typeof MATCH_OPS)[number] };
+export const isMatchCondition = (c: Condition): c is MatchCondition => (MATCH_OPS as readonly string[]).includes(c.op);
+
 /** Event fields a filter may test: product fields through the event's product, and the event's own fields. */
 export const EVENT_FILTER_FIELDS = ['category', 'brand', 'tag', 'product', 'price', 'quantity', 'channel', 'device', 'country', 'query'] as const;
 export type EventFilterField = (typeof EVENT_FILTER_FIELDS)[number];

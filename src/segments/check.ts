@@ -5,6 +5,8 @@ import {
   COMPARE_OPS,
   EVENT_AGGREGATES,
   EVENT_FILTER_FIELDS,
+  isComparison,
+  MATCH_OPS,
   type Condition,
   type EventAggregate,
   type EventFilterField,
@@ -62,8 +64,6 @@ const OPS: Record<ValueType, readonly ConditionOp[]> = {
 };
 /** count and sum are 0, never null, without matching events. */
 const AMOUNT_OPS: readonly ConditionOp[] = [...COMPARE_OPS, 'in', 'not_in', 'between'];
-/** Product tags and search queries are matched, not ordered or negated: `tag = "premium"` means "has the tag". */
-const MATCH_OPS: readonly ConditionOp[] = ['=', 'contains', 'in'];
 
 const operand = (label: string, type: ValueType, unit: string | null = null, ops = OPS[type]): Operand => ({ label, type, unit, ops });
 
@@ -372,15 +372,11 @@ export function checkCondition(left: Operand, condition: Condition, fail: Site, 
       message: `the left side ${left.label} is ${describeType(left)} and does not take ${opText(condition.op)} (use ${orList(left.ops.map(opText))})`,
     });
   }
+  if (isComparison(condition)) {
+    checkValue(left, condition.op, condition.value, fail, `${at}.value`);
+    return;
+  }
   switch (condition.op) {
-    case '=':
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-      checkValue(left, condition.op, condition.value, fail, `${at}.value`);
-      return;
     case 'in':
     case 'not_in': {
       const { values } = condition;

@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/errors.js';
-import { comparedValue, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
+import { comparedValue, isMatchCondition, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Evaluates a rule for one customer in memory, for real-time classification. It must mean exactly what
@@ -96,6 +96,8 @@ export function testCondition(raw: unknown, c: Condition, asOf: number): boolean
 
 /** Mirrors the SQL compiler's tag filter: membership for `=` and `in`, a substring of any tag for `contains`. */
 function tagTest(tags: readonly string[] | null, c: Condition): boolean {
+  // The checker allows only these on tags.
+  if (!isMatchCondition(c)) throw new Error(`tag does not take ${c.op}`);
   switch (c.op) {
     case '=':
       return tags !== null && tags.includes(c.value as string);
@@ -103,17 +105,6 @@ function tagTest(tags: readonly string[] | null, c: Condition): boolean {
       return tags !== null && c.values.some((v) => tags.includes(v as string));
     case 'contains':
       return tags !== null && tags.some((t) => t.includes(c.value));
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-    case 'between':
-    case 'not_in':
-    case 'is_null':
-    case 'is_not_null':
-      // The checker allows only the three above on tags.
-      throw new Error(`tag does not take ${c.op}`);
     default:
       return assertNever(c, 'condition');
   }

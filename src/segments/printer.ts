@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/errors.js';
-import type { Condition, EventFilter, EventSelector, Rule, Scalar, TimeValue, Window } from './ast.js';
+import { isComparison, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /*
  * The canonical text of a rule: lower-case keywords, single spaces, parentheses only where precedence
@@ -47,14 +47,8 @@ function operand(rule: Rule, minPrecedence: number): string {
 }
 
 export function printCondition(condition: Condition): string {
+  if (isComparison(condition)) return `${condition.op} ${formatValue(condition.value)}`;
   switch (condition.op) {
-    case '=':
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-      return `${condition.op} ${formatValue(condition.value)}`;
     case 'in':
       return `in ${printList(condition.values)}`;
     case 'not_in':

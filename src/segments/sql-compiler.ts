@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/errors.js';
 import { compile, ident, join, raw, sql, type Sql } from '../sql/index.js';
-import { comparedValue, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
+import { comparedValue, isComparison, isMatchCondition, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Compiles rules to SQL for batch runs. A rule becomes a boolean expression over three relations joined per
@@ -39,14 +39,8 @@ const OPS: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<='
 /** `left` tested against a condition; NULL on the left makes every test but `is null` false. */
 export function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql {
   const test = ((): Sql => {
+    if (isComparison(c)) return sql`${left} ${raw(OPS[c.op]!)} ${literal(c.value, ctx)}`;
     switch (c.op) {
-      case '=':
-      case '!=':
-      case '<':
-      case '<=':
-      case '>':
-      case '>=':
-        return sql`${left} ${raw(OPS[c.op]!)} ${literal(c.value, ctx)}`;
       case 'in':
         return sql`${left} IN (${join(c.values.map((v) => literal(v, ctx)))})`;
       case 'not_in':
@@ -69,6 +63,8 @@ export function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql 
 /** Tags are a list: `=` and `in` ask whether the product carries the tag(s), `contains` whether any tag holds the text. */
 function tagFilter(c: Condition): Sql {
   const tags = sql`p.style_tags`;
+  // The checker allows only these on tags.
+  if (!isMatchCondition(c)) throw new Error(`tag does not take ${c.op}`);
   switch (c.op) {
     case '=':
       return sql`coalesce(list_contains(${tags}, ${c.value as string}), false)`;
@@ -76,17 +72,6 @@ function tagFilter(c: Condition): Sql {
       return sql`coalesce(list_has_any(${tags}, [${join(c.values.map((v) => sql`${v}`))}]::VARCHAR[]), false)`;
     case 'contains':
       return sql`coalesce(len(list_filter(${tags}, t -> contains(t, ${c.value}))) > 0, false)`;
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-    case 'between':
-    case 'not_in':
-    case 'is_null':
-    case 'is_not_null':
-      // The checker allows only the three above on tags.
-      throw new Error(`tag does not take ${c.op}`);
     default:
       return assertNever(c, 'condition');
   }
