@@ -6,7 +6,8 @@ import type { CustomerContext, EventRecord } from '../segments/index.js';
 /** Which customers to load: some by id, or every one. */
 export type CustomerSet = readonly string[] | 'all';
 
-const idFilter = (column: Sql, who: CustomerSet): Sql => (who === 'all' ? sql`TRUE` : sql`${column} IN (${join(who.map((id) => sql`${id}`))})`);
+/** `column IN (ids)`, or TRUE for every customer. */
+export const idFilter = (column: Sql, who: CustomerSet): Sql => (who === 'all' ? sql`TRUE` : sql`${column} IN (${join(who.map((id) => sql`${id}`))})`);
 
 /** Customers rows by id, `attributes` as JSON text (the evaluator reads either form). */
 export async function customerRows(store: Store, who: CustomerSet): Promise<Map<string, Row>> {

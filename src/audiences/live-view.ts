@@ -3,7 +3,7 @@ import { ident, join, sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
 import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
-import { classifyFeaturesWith, evaluateRules, liveRules, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
+import { classifyFeaturesWith, evaluateRules, liveRules, rfmCells, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run.js';
 
 /**
@@ -88,10 +88,7 @@ export class LiveView {
       const id = String(f.customer_id);
       entries.set(id, { asOf: asOfMs(asOf), asOfText: asOf, source, features: f, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
     }
-    const rfm = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
-      SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
-      WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs)`);
-    const view = new LiveView(rules, needs, entries, new Map(rfm.map((r) => [r.customer_id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons }])), await categoryMedians(store, at));
+    const view = new LiveView(rules, needs, entries, await rfmCells(store, 'all'), await categoryMedians(store, at));
     // Customers whose events arrived through the API since the run are as of those events, as before a restart.
     const touched = await store.all<{ customer_id: string }>(sql`SELECT DISTINCT customer_id FROM live_memberships`);
     await view.refresh(store, touched.map((t) => t.customer_id), { persist: false });

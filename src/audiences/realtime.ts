@@ -2,7 +2,7 @@ import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { assign, loadModels, reasonsOf as clusterReasons, type ClusteringModel } from '../clusters/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
-import { loadCustomerContexts } from './customer-context.js';
+import { idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
 import { explainClauses } from './explain.js';
 import { listAudiences } from './repository.js';
 import { dependencyLevels, ruleOf, type RuleAudience } from './run.js';
@@ -84,16 +84,19 @@ export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: M
   }
 }
 
+/** Each customer's RFM cell at the latest run: a position in the whole population, so it comes from the snapshot. */
+export async function rfmCells(store: Store, who: CustomerSet): Promise<Map<string, LiveAudience>> {
+  const rows = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
+    SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
+    WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs) AND ${idFilter(sql`m.customer_id`, who)}`);
+  return new Map(rows.map((r) => [r.customer_id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons }]));
+}
+
 /** The audiences each customer is in now; customers unknown to the store are absent from the result. */
 export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf: string = now()): Promise<Map<string, LiveAudience[]>> {
   const rules = await liveRules(store);
   const members = new Map<string, Map<string, LiveAudience>>(customerIds.map((id) => [id, new Map()]));
-  if (customerIds.length > 0) {
-    const rfm = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
-      SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
-      WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs) AND m.customer_id IN (${join(customerIds.map((id) => sql`${id}`))})`);
-    for (const r of rfm) members.get(r.customer_id)?.set(r.id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons });
-  }
+  if (customerIds.length > 0) for (const [id, cell] of await rfmCells(store, customerIds)) members.get(id)?.set(cell.id, cell);
   const contexts = await loadCustomerContexts(store, customerIds, asOf, (id) => (name) => members.get(id)?.has(rules.idByName.get(name) ?? '') ?? false);
   for (const [id, ctx] of contexts) evaluateRules(rules, ctx, members.get(id)!);
   return new Map([...contexts.keys()].map((id) => [id, [...members.get(id)!.values()]]));
@@ -128,10 +131,9 @@ export async function refreshLiveMemberships(store: Store, customerIds: readonly
 
 /** Replaces the live memberships of these customers (RFM cells stay with their run). */
 export async function storeLiveMemberships(store: Store, customerIds: readonly string[], at: string, live: ReadonlyMap<string, readonly LiveAudience[]>): Promise<void> {
-  const ids = join(customerIds.map((id) => sql`${id}`));
   const rows = [...live].flatMap(([id, list]) => list.filter((a) => a.kind !== 'rfm').map((a) => sql`(${id}, ${a.id}, CAST(${at} AS TIMESTAMP), ${a.reasons})`));
   await store.transaction(async () => {
-    await store.run(sql`DELETE FROM live_memberships WHERE customer_id IN (${ids})`);
+    await store.run(sql`DELETE FROM live_memberships WHERE ${idFilter(sql`customer_id`, customerIds)}`);
     if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
   });
 }
