@@ -18,6 +18,7 @@ import {
   type Thresholds,
 } from '../segments/index.js';
 import { listAudiences } from './repository.js';
+import { storeAudienceSizes } from './sizes.js';
 import type { Audience } from './schema.js';
 
 export { FEATURE_TABLE, FEATURE_TABLE_AS_OF };
@@ -118,14 +119,8 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
         FROM (SELECT f.customer_id, unnest(list_filter([${tests}], x -> x.held)) AS t
               FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id ${joinEvents})`);
     }
-    const texts = join(rules.map((r) => sql`(${r.audience.id}, ${r.text})`));
-    await store.run(sql`INSERT INTO audience_runs
-      SELECT ${at}, a.id, count(m.customer_id), coalesce(sum(f.revenue), 0), any_value(t.text)
-      FROM audiences a
-      LEFT JOIN memberships m ON m.audience_id = a.id AND m.as_of = ${at}
-      LEFT JOIN ${ident(FEATURE_TABLE)} f ON f.customer_id = m.customer_id
-      ${rules.length ? sql`LEFT JOIN (VALUES ${texts}) t(id, text) ON t.id = a.id` : sql`LEFT JOIN (SELECT NULL AS id, NULL AS text) t ON FALSE`}
-      WHERE a.active AND a.kind <> 'cluster' GROUP BY a.id`); // clusters stored their sizes with their memberships
+    const texts = new Map(rules.map((r) => [r.audience.id, r.text]));
+    await storeAudienceSizes(store, asOf, FEATURE_TABLE, active.map((a) => ({ id: a.id, text: texts.get(a.id) ?? null })));
     if (events) await store.run(sql`DROP TABLE run_events`);
     await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);

@@ -209,23 +209,17 @@ async function keepAudiences(store: Store, method: ClusterMethod, model: Cluster
 }
 
 /**
- * Stores the model's memberships as of a run date (replacing the clusters' earlier ones for that date) with each
- * cluster's size and revenue, as a run does: what `segmint clusters` does after a fit so the clusters are audiences
- * at once, and what a run does inside its own transaction.
+ * Stores the model's memberships as of a run date, replacing the method's earlier ones for that date (sizes of
+ * clusters an earlier fit had and this one dropped go too): what `segmint clusters` does after a fit so the clusters
+ * are audiences at once, and what a run does inside its own transaction.
  */
 export async function storeClusterMemberships(store: Store, model: ClusteringModel, table: string, asOf: string): Promise<void> {
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
   const ids = join(model.clusters.map((c, j) => sql`(${j}, ${c.id}, ${leaningText(c)})`));
-  // Every cluster audience of the method, also those an earlier fit had and this one dropped.
   const mine = sql`SELECT id FROM audiences WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${model.method}`;
   await store.run(sql`DELETE FROM memberships WHERE as_of = ${at} AND audience_id IN (${mine})`);
   await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at} AND audience_id IN (${mine})`);
   await store.run(sql`INSERT INTO memberships
     SELECT t.id, a.customer_id, ${at}, a.confidence, printf('nearest centroid, distance %.2f, confidence %.2f; %s', a.distance, a.confidence, t.leans)
     FROM (${assignmentQuery(model, table)}) a JOIN (VALUES ${ids}) t(cluster, id, leans) USING (cluster)`);
-  await store.run(sql`INSERT INTO audience_runs
-    SELECT ${at}, t.id, count(m.customer_id), coalesce(sum(f.revenue), 0), NULL
-    FROM (VALUES ${ids}) t(cluster, id, leans)
-    LEFT JOIN memberships m ON m.audience_id = t.id AND m.as_of = ${at} LEFT JOIN ${ident(table)} f ON f.customer_id = m.customer_id
-    GROUP BY t.id`);
 }

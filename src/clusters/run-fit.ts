@@ -1,5 +1,6 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
+import { storeAudienceSizes } from '../audiences/sizes.js';
 import type { Store } from '../store/index.js';
 import { fitClustering, storeClusterMemberships, type ClusteringReport } from './fit.js';
 import type { ClusterMethod } from './methods.js';
@@ -19,7 +20,10 @@ export async function fitOnLatestRun(store: Store, method: ClusterMethod, option
   if (!asOf) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then fit clusters on its features');
   const report = await fitClustering(store, method, { table: FEATURE_TABLE, asOf, k: options.k, seed: options.seed });
   const model = await loadModel(store, method);
-  await store.transaction(() => storeClusterMemberships(store, model!, FEATURE_TABLE, asOf));
+  await store.transaction(async () => {
+    await storeClusterMemberships(store, model!, FEATURE_TABLE, asOf);
+    await storeAudienceSizes(store, asOf, FEATURE_TABLE, model!.clusters.map((c) => ({ id: c.id, text: null })));
+  });
   return report;
 }
 
