@@ -1,5 +1,5 @@
 import { slug } from '../audiences/repository.js';
-import { chooseK, fitScaling, kmeans, type ColumnScaling } from '../models/index.js';
+import { chooseK, fitScaling, kmeans, median, scaleRow, unscaleRow, type ColumnScaling } from '../models/index.js';
 import { ValidationError } from '../shared/errors.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -38,20 +38,6 @@ export interface FitOptions {
   seed?: number | undefined;
 }
 
-/** Median of the finite values; a column with none is filled with 0. */
-function median(values: number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return 0;
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
-
-const unscale = (z: number, p: ColumnScaling): number => {
-  const t = z * p.scale + p.center;
-  return p.transform === 'log1p' ? Math.sign(t) * Math.expm1(Math.abs(t)) : t;
-};
-const rescale = (x: number, p: ColumnScaling): number => ((p.transform === 'log1p' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x) - p.center) / p.scale;
-
 /**
  * Matches new centroids to the previous fit's, nearest pairs first, so a cluster keeps its id and name across refits.
  * Old centroids are carried into the new scaling through their feature values.
@@ -60,7 +46,7 @@ function matchPrevious(prev: ClusteringModel | undefined, features: string[], ce
   const kept = new Map<number, ClusterInfo>();
   // A clustering on other features (the method's list changed) starts afresh.
   if (!prev || prev.features.join() !== features.join()) return kept;
-  const old = prev.clusters.map((c) => c.centroid.map((z, i) => rescale(unscale(z, prev.scaling[i]!), scaling[i]!)));
+  const old = prev.clusters.map((c) => Array.from(scaleRow(unscaleRow(c.centroid, prev.scaling), scaling)));
   const pairs = centroids.flatMap((c, i) => old.map((o, j) => ({ i, j, d: c.reduce((s, v, f) => s + (v - o[f]!) ** 2, 0) })));
   pairs.sort((a, b) => a.d - b.d);
   const usedOld = new Set<number>();

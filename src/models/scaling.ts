@@ -58,6 +58,20 @@ export function scaleRow(row: ArrayLike<number>, params: readonly ColumnScaling[
   return Float64Array.from(params, (p, c) => ((p.transform === 'log1p' ? signedLog1p(row[c]!) : row[c]!) - p.center) / p.scale);
 }
 
+/** The inverse of scaleRow: a scaled row back in the features' own units (a centroid, to compare across fits). */
+export function unscaleRow(z: ArrayLike<number>, params: readonly ColumnScaling[]): Float64Array {
+  return Float64Array.from(params, (p, c) => {
+    const t = z[c]! * p.scale + p.center;
+    return p.transform === 'log1p' ? Math.sign(t) * Math.expm1(Math.abs(t)) : t;
+  });
+}
+
+/** The median of the finite values (0 when there are none): what fills a missing value before scaling. */
+export function median(values: ArrayLike<number>): number {
+  const finite = Float64Array.from(values).filter(Number.isFinite).sort();
+  return finite.length ? quantile(finite, 0.5) : 0;
+}
+
 function signedLog1p(v: number): number {
   return v < 0 ? -Math.log1p(-v) : Math.log1p(v);
 }
