@@ -4,7 +4,8 @@ import type { Row, Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
 import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
 import { classifyFeaturesWith, evaluateRules, liveRules, rfmCells, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
-import { FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run.js';
+import { featureTableAsOf } from '../clusters/index.js';
+import { FEATURE_TABLE } from './run.js';
 
 /**
  * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and the
@@ -68,11 +69,9 @@ export class LiveView {
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
     const at = now();
-    const run = await store.one<{ as_of: string; table_as_of: string | null }>(sql`
-      SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of,
-        (SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}) AS table_as_of FROM runs`);
+    const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
     // The feature table is the latest run's unless an older date was run since; then features are computed now.
-    const asOf = run?.as_of && run.as_of === run.table_as_of ? run.as_of : at;
+    const asOf = run?.as_of && run.as_of === (await featureTableAsOf(store)) ? run.as_of : at;
     const featureRows = await store.all<FeatureRow>(asOf === at ? customerFeaturesQuery({ asOf }) : sql`SELECT * FROM ${ident(FEATURE_TABLE)}`);
     const since = needs.since?.(asOfMs(asOf));
     if (needs.since) {

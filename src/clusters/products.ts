@@ -2,7 +2,7 @@ import { defaultAsOf, productFeaturesQuery } from '../features/index.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { fitDataset, type ClusteringReport } from './fit.js';
-import { FEATURE_TABLE_AS_OF } from './run-fit.js';
+import { featureTableAsOf } from './run-fit.js';
 
 /** Numeric product features clustered on; category and style tags join them as 0/1 columns. */
 const NUMERIC = ['price', 'units', 'buyers', 'repeat_buyer_rate', 'views', 'view_to_buy'];
@@ -23,7 +23,7 @@ interface ProductRow {
  * categories and tags in the description. The model is stored apart from the customer clusterings, which runs refit.
  */
 export async function fitProductClustering(store: Store, options: { k?: number | undefined; seed?: number | undefined } = {}): Promise<ClusteringReport> {
-  const asOf = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}`))?.value ?? (await defaultAsOf(store));
+  const asOf = (await featureTableAsOf(store)) ?? (await defaultAsOf(store));
   const products = await store.all<ProductRow>(sql`
     SELECT f.*, p.price, p.category, p.style_tags FROM (${productFeaturesQuery({ asOf })}) f JOIN products p ON p.id = f.product_id
     ORDER BY f.product_id`);

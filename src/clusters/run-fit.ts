@@ -11,12 +11,17 @@ export const FEATURE_TABLE = 'customer_features';
 /** The settings key holding the as-of date the feature table was computed for. */
 export const FEATURE_TABLE_AS_OF = 'customer_features.as_of';
 
+/** The as-of date the feature table holds (`YYYY-MM-DD HH:MM:SS`), undefined before the first run. */
+export async function featureTableAsOf(store: Store): Promise<string | undefined> {
+  return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}`))?.value;
+}
+
 /**
  * Fits a clustering on the latest run's features and stores its memberships as of that run, so the clusters are
  * audiences at once (snapshots, movement, overlap, explain) and later runs refit them.
  */
 export async function fitOnLatestRun(store: Store, method: ClusterMethod, options: { k?: number | undefined; seed?: number | undefined } = {}): Promise<ClusteringReport> {
-  const asOf = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}`))?.value;
+  const asOf = await featureTableAsOf(store);
   if (!asOf) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then fit clusters on its features');
   const report = await fitClustering(store, method, { table: FEATURE_TABLE, asOf, k: options.k, seed: options.seed });
   const model = await loadModel(store, method);
