@@ -67,6 +67,11 @@ export interface Dataset {
   rows: ReadonlyArray<Readonly<Record<string, number | null>>>;
   /** Revenue of each row, for revenue shares and average spend. */
   revenue: ArrayLike<number>;
+  /**
+   * The rows the scaling, k and centroids are fitted on, when not every row (customers with enough orders to show a
+   * habit); every row is still assigned and counted.
+   */
+  fitOn?: { rows: readonly number[]; noun: string } | undefined;
   /** What a row is, for messages: "customers with an order", "products". */
   noun: string;
   idPrefix: string;
@@ -82,29 +87,34 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
   const { features, rows } = ds;
   const cols = features.length;
   const numeric = cols - ds.binary;
-  if (rows.length < 2) throw new ValidationError(`${ds.kind} clustering needs at least 2 ${ds.noun}; there are ${rows.length}`);
-  const fill = features.map((f) => median(rows.map((r) => r[f] ?? NaN)));
+  const fitRows = ds.fitOn?.rows ?? rows.map((_, i) => i);
+  if (fitRows.length < 2) throw new ValidationError(`${ds.kind} clustering needs at least 2 ${ds.fitOn?.noun ?? ds.noun}; there are ${fitRows.length}`);
+  const n = fitRows.length;
+  const fill = features.map((f) => median(fitRows.map((i) => rows[i]![f] ?? NaN)));
   const raw = new Float64Array(rows.length * cols);
   rows.forEach((r, i) => features.forEach((f, c) => (raw[i * cols + c] = r[f] ?? fill[c]!)));
-  const numericRaw = new Float64Array(rows.length * numeric);
-  for (let i = 0; i < rows.length; i++) for (let c = 0; c < numeric; c++) numericRaw[i * numeric + c] = raw[i * cols + c]!;
-  const scaled = fitScaling(numericRaw, rows.length, numeric);
+  const numericRaw = new Float64Array(n * numeric);
+  fitRows.forEach((row, i) => {
+    for (let c = 0; c < numeric; c++) numericRaw[i * numeric + c] = raw[row * cols + c]!;
+  });
+  const scaled = fitScaling(numericRaw, n, numeric);
   const params = [...scaled.params, ...Array.from({ length: ds.binary }, () => INDICATOR)];
-  const data = new Float64Array(rows.length * cols);
-  for (let i = 0; i < rows.length; i++) {
-    for (let c = 0; c < cols; c++) data[i * cols + c] = c < numeric ? scaled.data[i * numeric + c]! : raw[i * cols + c]!;
-  }
+  const data = new Float64Array(n * cols);
+  fitRows.forEach((row, i) => {
+    for (let c = 0; c < cols; c++) data[i * cols + c] = c < numeric ? scaled.data[i * numeric + c]! : raw[row * cols + c]!;
+  });
   const prev = await loadModel(store, ds.kind);
   const seed = options.seed ?? 0;
   let k = options.k;
   let reason = `k = ${k} as asked`;
   if (k === undefined) {
-    const chosen = await chooseK(data, rows.length, cols, { kMax: Math.min(8, rows.length), seed });
+    const chosen = await chooseK(data, n, cols, { kMax: Math.min(8, n), seed });
     k = chosen.k;
     reason = chosen.reason;
   }
-  if (!Number.isInteger(k) || k < 2 || k > rows.length) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${rows.length} ${ds.noun}`, { k });
-  const fit = await kmeans(data, rows.length, cols, { k, seed });
+  if (!Number.isInteger(k) || k < 2 || k > n) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${n} ${ds.fitOn?.noun ?? ds.noun}`, { k });
+  if (ds.fitOn) reason = `${reason}; fitted on the ${n} ${ds.fitOn.noun}, every one of the ${rows.length} ${ds.noun} assigned to the nearest centroid`;
+  const fit = await kmeans(data, n, cols, { k, seed });
   const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
 
   const draft: ClusteringModel = { method: ds.kind, features, fill, scaling: params, clusters: centroids.map((c, j) => ({ id: String(j), name: '', description: '', action: '', centroid: c, leans: [] })), as_of: options.asOf, k_reason: reason, inertia: fit.inertia };
@@ -162,18 +172,24 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
   return { model, report };
 }
 
+/** Below this many customers with a method's `fitFrom` orders, the fit uses every buyer rather than a handful. */
+const MIN_ESTABLISHED = 500;
+
 /**
  * Fits a customer clustering on a feature table and keeps one audience of kind `cluster` per cluster (clusters that
  * vanished are deactivated, so their history stays).
  */
 export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
-  const features: string[] = [...CLUSTER_METHODS[method].features];
-  const rows = await store.all<Record<string, number | null> & { __revenue: number }>(sql`
-    SELECT revenue AS __revenue, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
+  const { features: names, fitFrom } = CLUSTER_METHODS[method];
+  const features: string[] = [...names];
+  const rows = await store.all<Record<string, number | null> & { __revenue: number; __orders: number }>(sql`
+    SELECT revenue AS __revenue, CAST(orders AS DOUBLE) AS __orders, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
     FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
+  const established = rows.flatMap((r, i) => (r.__orders >= fitFrom ? [i] : []));
+  const fitOn = fitFrom > 1 && established.length >= MIN_ESTABLISHED ? { rows: established, noun: `customers with ${fitFrom} orders or more` } : undefined;
   const { model, report } = await fitDataset(
     store,
-    { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-` },
+    { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn },
     options,
   );
   await keepAudiences(store, method, model);

@@ -1,17 +1,39 @@
 /**
- * The customer clusterings Segmint fits. Both cluster buyers only (customers with an order): someone who never bought
+ * The customer clusterings Segmint fits. Both assign buyers only (customers with an order): someone who never bought
  * has no frequency or spend to place, and the smart segment Waiting First Order already holds them.
  *
  * - rfm: recency, frequency and money (seed 004's clusters: Occasional, At-Risk, Loyal, High-Value).
- * - behavior: how people buy rather than how much or how lately: basket size, discounts, price level, new arrivals,
- *   returns, device, weekday, email engagement and rhythm. These ratios do not grow with tenure or fade with lapsing,
- *   so a cluster describes a kind of shopper, not a stage of their life with the shop.
+ * - behavior: how and what people buy rather than how much or how lately: basket size, discounts, price level, new
+ *   arrivals, returns, device, weekday, buying rhythm, how often a visit ends in an order, and style (the shares of
+ *   units tagged comfort, premium, trend, basics, classic). These ratios do not grow with tenure or fade with
+ *   lapsing, so a cluster describes a kind of shopper, not a stage of their life with the shop.
+ *
+ * `fitFrom` is the fewest orders a customer needs to shape the centroids. A ratio over one order is mostly chance
+ * (its weekend share is 0 or 1), so the behavioral clusters are fitted on customers with a few orders, whose habits
+ * show, and every buyer is then assigned to the nearest of them. On the demo store, fitting on every buyer blurs the
+ * groups enough that no k separates the personas as well (docs/clusters.md has the figures).
  */
 export const CLUSTER_METHODS = {
-  rfm: { label: 'RFM', features: ['recency_days', 'orders', 'revenue'] },
+  rfm: { label: 'RFM', features: ['recency_days', 'orders', 'revenue'], fitFrom: 1 },
   behavior: {
     label: 'Behavior',
-    features: ['items_per_order', 'discount_share', 'premium_index', 'new_arrival_share', 'mobile_share', 'weekend_share', 'avg_days_between_orders'],
+    features: [
+      'items_per_order',
+      'discount_share',
+      'premium_index',
+      'new_arrival_share',
+      'return_rate',
+      'mobile_share',
+      'weekend_share',
+      'orders_per_year',
+      'visit_conversion_rate',
+      'comfort_share',
+      'premium_share',
+      'trend_share',
+      'basics_share',
+      'classic_share',
+    ],
+    fitFrom: 3,
   },
 } as const;
 

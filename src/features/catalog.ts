@@ -25,15 +25,26 @@ const ratio = (num: Sql, den: Sql): Sql => sql`CAST(${num} AS DOUBLE) / NULLIF($
 /** Zero when the store has this kind of event at all, NULL when it has none (no browsing data is not zero browsing). */
 const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h.${flag}`)} THEN coalesce(${value}, 0) END`;
 
+/**
+ * The style vocabulary Segmint reads from products' style tags (docs/import.md): each gets a feature, the share of a
+ * customer's units carrying it. Other tags still work in rules through event filters (`tag = 'boho'`).
+ */
+export const STYLE_TAGS = ['comfort', 'premium', 'trend', 'basics', 'classic', 'sustainable'] as const;
+export type StyleTag = (typeof STYLE_TAGS)[number];
+export const styleShareFeature = (tag: StyleTag): string => `${tag}_share`;
+/** Column names of the per-tag aggregates in customer-sql.ts. */
+export const styleItems = (tag: StyleTag): string => `style_items_${tag}`;
+export const styleFlag = (tag: StyleTag): string => `has_style_${tag}`;
+
 /*
  * Aliases available to customer expressions: k (customer: id, created_at), o (orders: orders, first_order, last_order,
  * gross, items, orders_90d, gross_90d, weekend_orders, spend_at_median, discounted_lines, lines, new_items,
- * launch_known_items), r (returns: return_lines, returned_items, returned_amount, returned_amount_90d), a (activity:
+ * launch_known_items, style_items_<tag> per style tag), r (returns: return_lines, returned_items, returned_amount, returned_amount_90d), a (activity:
  * views_30d, searches_30d, carts_30d, sends, opens, device_events, mobile_events, first_event),
- * cs (cart sessions: cart_sessions, abandoned_sessions), cc (categories: distinct_categories, top_category),
+ * cs (cart sessions: cart_sessions, abandoned_sessions), vs (visits: sessions, order_sessions), cc (categories: distinct_categories, top_category),
  * cl (CLV scores of the latest run on or before the as-of date: p_alive, expected_orders_90d, clv_365d),
  * h (store flags: has_views, has_searches, has_carts, has_email, has_devices, has_discounts, has_launches,
- * has_categories).
+ * has_categories, has_style_<tag> per style tag).
  */
 export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'recency_days', type: 'integer', unit: 'days', description: 'Days from the last order to the as-of date', expr: (asOf) => days(sql`o.last_order`, asOf) },
@@ -59,6 +70,15 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'cart_abandon_rate', type: 'number', unit: 'ratio', description: 'Share of sessions with an add-to-cart in the last 90 days that ended without an order', expr: () => ratio(sql`cs.abandoned_sessions`, sql`cs.cart_sessions`) },
   { name: 'mobile_share', type: 'number', unit: 'ratio', description: 'Share of events with a known device that were on mobile', expr: () => ratio(sql`a.mobile_events`, sql`a.device_events`) },
   { name: 'weekend_share', type: 'number', unit: 'ratio', description: 'Share of orders placed on a Saturday or Sunday', expr: () => ratio(sql`o.weekend_orders`, sql`o.orders`) },
+  { name: 'orders_per_year', type: 'number', unit: 'count', description: 'Orders per year of tenure (a tenure under 30 days counts as 30, so a first week does not read as a habit)', expr: (asOf) => sql`coalesce(o.orders, 0) * 365.0 / greatest(${days(sql`least(k.created_at, a.first_event)`, asOf)}, 30)` },
+  { name: 'visit_conversion_rate', type: 'number', unit: 'ratio', description: 'Share of online visits (sessions) that included an order (null without sessions)', expr: () => ratio(sql`vs.order_sessions`, sql`vs.sessions`) },
+  ...STYLE_TAGS.map((tag) => ({
+    name: styleShareFeature(tag),
+    type: 'number' as const,
+    unit: 'ratio' as const,
+    description: `Share of units bought whose product carries the style tag '${tag}' (null when no product does)`,
+    expr: () => sql`CASE WHEN h.${ident(styleFlag(tag))} THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.items`)} END`,
+  })),
   { name: 'email_open_rate', type: 'number', unit: 'ratio', description: 'Emails opened per email sent (null without sends)', expr: () => ratio(sql`a.opens`, sql`a.sends`) },
   ...CLV_FEATURES.map((f) => ({ ...f, type: 'number' as const, description: `${f.description}; as of the latest run on or before the as-of date (null before one)`, expr: () => sql`cl.${ident(f.name)}` })),
 ]);

@@ -1,5 +1,5 @@
 import { ident, join, sql, type Sql } from '../sql/index.js';
-import { CUSTOMER_FEATURES } from './catalog.js';
+import { CUSTOMER_FEATURES, STYLE_TAGS, styleFlag, styleItems } from './catalog.js';
 
 /**
  * What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. Each flag
@@ -12,7 +12,8 @@ export const storeFlags = (asOf: Sql): Sql => {
     ${ev(sql`type = 'view'`)} AS has_views, ${ev(sql`type = 'search'`)} AS has_searches,
     ${ev(sql`type = 'add_to_cart'`)} AS has_carts, ${ev(sql`type = 'email_send'`)} AS has_email,
     ${ev(sql`device IS NOT NULL`)} AS has_devices, ${ev(sql`discount IS NOT NULL`)} AS has_discounts,
-    ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories`;
+    ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories,
+    ${join(STYLE_TAGS.map((tag) => sql`${any('products', sql`list_contains(style_tags, ${tag})`)} AS ${ident(styleFlag(tag))}`))}`;
 };
 
 /** Median price paid per product category: the yardstick of premium_index. */
@@ -68,7 +69,7 @@ ev AS (SELECT id, type, ts, customer_id, session_id, product_id, order_id, quant
 h AS (${storeFlags(asOf)}),
 lines AS (
   SELECT e.customer_id, coalesce(e.order_id, e.id) AS order_key, e.ts, e.quantity AS q, e.unit_price AS p, e.discount,
-    coalesce(pr.category, '') AS cat, pr.launched_at
+    coalesce(pr.category, '') AS cat, pr.launched_at, pr.style_tags
   FROM ev e LEFT JOIN products pr ON pr.id = e.product_id
   WHERE e.type = 'order'
 ),
@@ -80,7 +81,8 @@ orders AS (
     count(*) FILTER (WHERE l.discount > 0) AS discounted_lines,
     sum(l.q * l.p) FILTER (WHERE m.med IS NOT NULL) AS gross_lines, sum(l.q * m.med) AS spend_at_median,
     sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
-    sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items
+    sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items,
+    ${join(STYLE_TAGS.map((tag) => sql`sum(l.q) FILTER (WHERE list_contains(l.style_tags, ${tag})) AS ${ident(styleItems(tag))}`))}
   FROM lines l LEFT JOIN catmed m USING (cat)
   WHERE l.customer_id IS NOT NULL
   GROUP BY l.order_key
@@ -91,7 +93,8 @@ o AS (
     sum(gross_lines) AS gross_lines, sum(spend_at_median) AS spend_at_median,
     coalesce(sum(new_items), 0) AS new_items, sum(launch_known_items) AS launch_known_items,
     count(*) FILTER (WHERE ts >= ${d90}) AS orders_90d, sum(amount) FILTER (WHERE ts >= ${d90}) AS gross_90d,
-    count(*) FILTER (WHERE dayofweek(ts) IN (0, 6)) AS weekend_orders
+    count(*) FILTER (WHERE dayofweek(ts) IN (0, 6)) AS weekend_orders,
+    ${join(STYLE_TAGS.map((tag) => sql`sum(${ident(styleItems(tag))}) AS ${ident(styleItems(tag))}`))}
   FROM orders GROUP BY customer_id
 ),
 cc AS (
@@ -121,6 +124,12 @@ cs AS (
         GROUP BY customer_id, session_id HAVING bool_or(type = 'add_to_cart'))
   GROUP BY customer_id
 ),
+vs AS (
+  SELECT customer_id, count(*) AS sessions, count(*) FILTER (WHERE ordered) AS order_sessions
+  FROM (SELECT customer_id, session_id, bool_or(type = 'order') AS ordered FROM ev
+        WHERE session_id IS NOT NULL AND customer_id IS NOT NULL GROUP BY customer_id, session_id)
+  GROUP BY customer_id
+),
 -- CLV scores of the latest run on or before the as-of date (runs fit the models as of their date).
 cl AS (
   SELECT customer_id, p_alive, expected_orders_90d, clv_365d FROM customer_clv
@@ -134,5 +143,5 @@ SELECT k.customer_id,
   ${features}
 FROM k CROSS JOIN h
 LEFT JOIN o USING (customer_id) LEFT JOIN r USING (customer_id) LEFT JOIN a USING (customer_id)
-LEFT JOIN cs USING (customer_id) LEFT JOIN cc USING (customer_id) LEFT JOIN cl USING (customer_id)`;
+LEFT JOIN cs USING (customer_id) LEFT JOIN vs USING (customer_id) LEFT JOIN cc USING (customer_id) LEFT JOIN cl USING (customer_id)`;
 }
