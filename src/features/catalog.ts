@@ -41,7 +41,7 @@ export const styleFlag = (tag: StyleTag): string => `has_style_${tag}`;
  * gross, items, orders_90d, gross_90d, weekend_orders, spend_at_median, discounted_lines, lines, new_items,
  * launch_known_items, style_items_<tag> per style tag), r (returns: return_lines, returned_items, returned_amount, returned_amount_90d), a (activity:
  * views_30d, searches_30d, carts_30d, sends, opens, device_events, mobile_events, first_event),
- * cs (cart sessions: cart_sessions, abandoned_sessions), vs (visits: sessions, order_sessions), cc (categories: distinct_categories, top_category),
+ * vs (online visits: sessions, order_sessions, cart_sessions and abandoned_sessions in the last 90 days), cc (categories: distinct_categories, top_category),
  * cl (CLV scores of the latest run on or before the as-of date: p_alive, expected_orders_90d, clv_365d),
  * h (store flags: has_views, has_searches, has_carts, has_email, has_devices, has_discounts, has_launches,
  * has_categories, has_style_<tag> per style tag).
@@ -67,7 +67,7 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'views_30d', type: 'integer', unit: 'count', description: 'Product views in the last 30 days', expr: () => countIfTracked('has_views', sql`a.views_30d`) },
   { name: 'searches_30d', type: 'integer', unit: 'count', description: 'Searches in the last 30 days', expr: () => countIfTracked('has_searches', sql`a.searches_30d`) },
   { name: 'carts_30d', type: 'integer', unit: 'count', description: 'Add-to-cart events in the last 30 days', expr: () => countIfTracked('has_carts', sql`a.carts_30d`) },
-  { name: 'cart_abandon_rate', type: 'number', unit: 'ratio', description: 'Share of sessions with an add-to-cart in the last 90 days that ended without an order', expr: () => ratio(sql`cs.abandoned_sessions`, sql`cs.cart_sessions`) },
+  { name: 'cart_abandon_rate', type: 'number', unit: 'ratio', description: 'Share of sessions with an add-to-cart in the last 90 days that ended without an order', expr: () => ratio(sql`vs.abandoned_sessions`, sql`vs.cart_sessions`) },
   { name: 'mobile_share', type: 'number', unit: 'ratio', description: 'Share of events with a known device that were on mobile', expr: () => ratio(sql`a.mobile_events`, sql`a.device_events`) },
   { name: 'weekend_share', type: 'number', unit: 'ratio', description: 'Share of orders placed on a Saturday or Sunday', expr: () => ratio(sql`o.weekend_orders`, sql`o.orders`) },
   { name: 'orders_per_year', type: 'number', unit: 'count', description: 'Orders per year of tenure (a tenure under 30 days counts as 30, so a first week does not read as a habit)', expr: (asOf) => sql`coalesce(o.orders, 0) * 365.0 / greatest(${days(sql`least(k.created_at, a.first_event)`, asOf)}, 30)` },
