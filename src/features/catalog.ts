@@ -26,7 +26,7 @@ const ratio = (num: Sql, den: Sql): Sql => sql`CAST(${num} AS DOUBLE) / NULLIF($
 const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h.${flag}`)} THEN coalesce(${value}, 0) END`;
 
 /**
- * The style vocabulary Segmint reads from products' style tags (docs/import.md): each gets a feature, the share of a
+ * The style vocabulary Segmint reads from products' style tags (README, Features): each gets a feature, the share of a
  * customer's units carrying it. Other tags still work in rules through event filters (`tag = 'boho'`).
  */
 export const STYLE_TAGS = ['comfort', 'premium', 'trend', 'basics', 'classic', 'sustainable'] as const;
