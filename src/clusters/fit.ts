@@ -72,6 +72,8 @@ export interface Dataset {
    * habit); every row is still assigned and counted.
    */
   fitOn?: { rows: readonly number[]; noun: string } | undefined;
+  /** Said after the reason for k (why the fit used the rows it did). */
+  note?: string | undefined;
   /** What a row is, for messages: "customers with an order", "products". */
   noun: string;
   idPrefix: string;
@@ -114,6 +116,7 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
   }
   if (!Number.isInteger(k) || k < 2 || k > n) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${n} ${ds.fitOn?.noun ?? ds.noun}`, { k });
   if (ds.fitOn) reason = `${reason}; fitted on the ${n} ${ds.fitOn.noun}, every one of the ${rows.length} ${ds.noun} assigned to the nearest centroid`;
+  if (ds.note) reason = `${reason}; ${ds.note}`;
   const fit = await kmeans(data, n, cols, { k, seed });
   const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
 
@@ -187,9 +190,10 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
     FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
   const established = rows.flatMap((r, i) => (r.__orders >= fitFrom ? [i] : []));
   const fitOn = fitFrom > 1 && established.length >= MIN_ESTABLISHED ? { rows: established, noun: `customers with ${fitFrom} orders or more` } : undefined;
+  const note = fitFrom > 1 && !fitOn ? `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)` : undefined;
   const { model, report } = await fitDataset(
     store,
-    { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn },
+    { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note },
     options,
   );
   await keepAudiences(store, method, model);

@@ -69,4 +69,12 @@ describe('segmint audience commands', () => {
     const m = segmint('movement', '--from', '2020-01-01', '--to', '2026-11-01', '--json');
     expect(m.stderr).toMatch(/no stored run as of 2020-01-01/);
   });
+
+  it('fits the behavioral clusters on every buyer, and says so, when too few have the orders to show a habit', () => {
+    const r = segmint('clusters', '--method', 'behavior', '--json');
+    expect(r.code).toBe(0);
+    const report = r.json() as { customers: number; k_reason: string; clusters: Array<{ size: number }> };
+    expect(report.k_reason).toMatch(/fitted on every buyer: only \d+ have 3 orders or more \(500 needed\)/);
+    expect(report.clusters.reduce((s, c) => s + c.size, 0)).toBe(report.customers);
+  });
 });
