@@ -45,6 +45,8 @@ const ARCHETYPES: Record<ModelKind, Archetype[]> = {
     { name: 'Repeat Favourites', description: 'Bought again by the same customers', action: 'Replenishment reminders and subscriptions', score: (z) => z('repeat_buyer_rate') },
     { name: 'Browsed, Rarely Bought', description: 'Viewed often, seldom bought', action: 'Check price, photos and sizing; retarget viewers', score: (z) => z('views') - z('view_to_buy') },
     { name: 'Slow Movers', description: 'Few units and few buyers', action: 'Clearance or bundles with bestsellers', score: (z) => -z('units') - z('buyers') },
+    { name: 'Hidden Gems', description: 'Seldom seen, but bought by many who see them', action: 'More visibility: home page, search ranking, recommendations', score: (z) => z('view_to_buy') - 0.5 * z('views') },
+    { name: 'Entry Prices', description: 'Priced below the rest', action: 'Traffic drivers and bundle fillers; show to Value Hunters', score: (z) => -z('price') },
   ],
 };
 
