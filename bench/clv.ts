@@ -2,17 +2,24 @@
  * CLV benchmark (issue 5): on the 1M-customer demo store (opened read-only), the BG/NBD summary and fit against a
  * plain per-customer GROUP BY of the same order lines in the same run; then Gamma-Gamma, scoring every customer, and
  * the catalog path (fit + score into a table).
- * Usage: node --import tsx bench/clv.ts [--db bench/out/audiences-1000000-1.duckdb] [--every 1] [--unit day]
+ * Usage: npm run bench -- --only clv [--customers 1000000] [--seed 1] [--db FILE] [--every 1] [--unit day]
+ * The store is the audiences benchmark's (bench/out/audiences-<customers>-<seed>.duckdb), which runs before this one.
  * `--every 10` keeps the customers whose id hashes to 0 mod 10 (about a tenth) for a smaller run on the same data.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { defaultAsOf } from '../src/features/index.js';
 import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, parseTimeUnit, scoreCustomers, spendOf } from '../src/models/clv/index.js';
 import { raw, sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { arg, fmt, peakRssMb } from './lib.js';
 
-const dbPath = arg('db', '/work/main/bench/out/audiences-1000000-1.duckdb');
+const dbPath = arg('db', join(arg('out', join('bench', 'out')), `audiences-${arg('customers', '1000000')}-${arg('seed', '1')}.duckdb`));
+if (!existsSync(dbPath)) {
+  console.error(`bench/clv.ts: no store at ${dbPath}; the audiences benchmark builds it (npm run bench -- --only audiences)`);
+  process.exit(1);
+}
 const every = Number(arg('every', '1'));
 const unit = parseTimeUnit(arg('unit', 'day'));
 

@@ -33,7 +33,9 @@ export interface Summary extends Frequency {
 export function occasions(range: { from?: string; until: string; customerId?: string }): Sql {
   const from = range.from === undefined ? sql`` : sql`AND ts >= CAST(${range.from} AS TIMESTAMP)`;
   const only = range.customerId === undefined ? sql`` : sql`AND customer_id = ${range.customerId}`;
-  return sql`SELECT customer_id, CAST(ts AS DATE) AS day, sum(quantity * unit_price) AS value
+  // Exact decimal sums: a double sum depends on the order DuckDB's threads add in, and the fit downstream would carry
+  // that last-bit noise into every score (two runs of the same store differed by 1e-8).
+  return sql`SELECT customer_id, CAST(ts AS DATE) AS day, sum(CAST(quantity * unit_price AS DECIMAL(18, 4))) AS value
     FROM events
     WHERE type = 'order' AND customer_id IS NOT NULL AND ts < CAST(${range.until} AS TIMESTAMP) ${from} ${only}
     GROUP BY customer_id, day`;
@@ -52,7 +54,7 @@ export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string):
     )
     SELECT customer_id, CAST(x AS DOUBLE) AS x, date_diff('day', first_day, last_day) / ${days} AS tx,
       (epoch(CAST(${asOf} AS TIMESTAMP)) - epoch(first_day)) / 86400 / ${days} AS T,
-      CASE WHEN x > 0 THEN (total - first_value) / x END AS monetary
+      CASE WHEN x > 0 THEN CAST(total - first_value AS DOUBLE) / x END AS monetary
     FROM s ORDER BY customer_id`;
 }
 
