@@ -6,6 +6,8 @@ import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './cust
 import { classifyFeaturesWith, evaluateRules, liveRules, rfmCells, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
 import { featureTableAsOf } from '../clusters/index.js';
 import { FEATURE_TABLE } from './run.js';
+import { FeatureColumns } from './feature-columns.js';
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and the
@@ -19,17 +21,21 @@ import { FEATURE_TABLE } from './run.js';
  */
 
 /**
- * Bounds on what the view holds (measured: about 2.7 KB of heap per customer, 266 MB at 100,000 customers). Beyond
- * them the view is not built and requests read the store, slower but within a default Node heap.
+ * Bounds on what the view holds. Beyond them the view is not built and requests read the store, slower but within
+ * the heap. Customers: as many as fit in 40% of the heap at the measured 1.2 KB each (features by column, the
+ * customers row, the entry; events come on top, bounded by MAX_VIEW_EVENTS), about 1.4M with Node's default 4 GB
+ * heap; `node --max-old-space-size` raises it.
  */
 export const MAX_VIEW_EVENTS = 5_000_000;
-export const MAX_VIEW_CUSTOMERS = 750_000;
+const BYTES_PER_CUSTOMER = 1200;
+export const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 
 interface Entry {
   asOf: number;
   asOfText: string;
   source: 'snapshot' | 'live';
-  features: FeatureRow;
+  /** The customer's row of the view's feature columns, or their features since events arrived. */
+  features: number | FeatureRow;
   customer: Row;
   events: readonly EventRecord[];
   answer?: { generation: number; audiences: LiveAudience[] };
@@ -56,6 +62,7 @@ export class LiveView {
     private rules: LiveRules,
     private needs: EventNeeds,
     private readonly entries: Map<string, Entry>,
+    private readonly columns: FeatureColumns,
     private readonly rfm: ReadonlyMap<string, LiveAudience>,
     private readonly medians: readonly CategoryMedian[],
   ) {
@@ -72,7 +79,7 @@ export class LiveView {
     const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
     // The feature table is the latest run's unless an older date was run since; then features are computed now.
     const asOf = run?.as_of && run.as_of === (await featureTableAsOf(store)) ? run.as_of : at;
-    const featureRows = await store.all<FeatureRow>(asOf === at ? customerFeaturesQuery({ asOf }) : sql`SELECT * FROM ${ident(FEATURE_TABLE)}`);
+    const columns = FeatureColumns.from(await store.columns(asOf === at ? customerFeaturesQuery({ asOf }) : sql`SELECT * FROM ${ident(FEATURE_TABLE)}`));
     const since = needs.since?.(asOfMs(asOf));
     if (needs.since) {
       const counted = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events
@@ -83,11 +90,11 @@ export class LiveView {
     const events = needs.since ? await eventRecords(store, 'all', { before: asOf, types: needs.types, since }) : new Map<string, EventRecord[]>();
     const entries = new Map<string, Entry>();
     const source = asOf === at ? 'live' : 'snapshot';
-    for (const f of featureRows) {
-      const id = String(f.customer_id);
-      entries.set(id, { asOf: asOfMs(asOf), asOfText: asOf, source, features: f, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
-    }
-    const view = new LiveView(rules, needs, entries, await rfmCells(store, 'all'), await categoryMedians(store, at));
+    const ms = asOfMs(asOf);
+    columns.ids.forEach((id, row) => {
+      entries.set(id, { asOf: ms, asOfText: asOf, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
+    });
+    const view = new LiveView(rules, needs, entries, columns, await rfmCells(store, 'all'), await categoryMedians(store, at));
     // Customers whose events arrived through the API since the run are as of those events, as before a restart.
     const touched = await store.all<{ customer_id: string }>(sql`SELECT DISTINCT customer_id FROM live_memberships`);
     await view.refresh(store, touched.map((t) => t.customer_id), { persist: false });
@@ -153,7 +160,7 @@ export class LiveView {
     if (cell) members.set(cell.id, cell);
     const ctx: CustomerContext = {
       asOf: entry.asOf,
-      features: entry.features,
+      features: typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features,
       customer: entry.customer,
       events: entry.events,
       inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),

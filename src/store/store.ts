@@ -59,6 +59,15 @@ export class Store {
     });
   }
 
+  /** The result column by column (name -> values), for results too large to hold as one object a row. */
+  async columns(q: Sql): Promise<Record<string, unknown[]>> {
+    const { text, values } = compile(q);
+    const reader = await this.conn.runAndReadAll(text, values);
+    const out: Record<string, unknown[]> = {};
+    for (const [name, column] of Object.entries(reader.getColumnsObjectJS())) out[name] = column.map(toJs);
+    return out;
+  }
+
   async one<T = Row>(q: Sql): Promise<T | undefined> {
     return (await this.all<T>(q))[0];
   }
