@@ -1,9 +1,10 @@
 import { ident, join, sql, type Sql } from '../sql/index.js';
+import { Z_LIMIT } from '../models/index.js';
 import type { ClusteringModel } from './model.js';
 
 /**
  * The batch assignment of every buyer in a feature table to the model's nearest centroid: the same arithmetic as
- * `assign` in model.ts (fill, signed log1p, robust scale, Euclidean distance, first nearest on a tie), in SQL so a
+ * `assign` in model.ts (fill, signed log1p, robust scale capped at +-Z_LIMIT, Euclidean distance, first nearest on a tie), in SQL so a
  * run assigns a million customers without moving them through JavaScript. Columns: customer_id, cluster (0-based),
  * distance, confidence.
  */
@@ -12,7 +13,8 @@ export function assignmentQuery(model: ClusteringModel, table: string): Sql {
     const p = model.scaling[i]!;
     const x = sql`coalesce(CAST(${ident(f)} AS DOUBLE), CAST(${model.fill[i]!} AS DOUBLE))`;
     const t = p.transform === 'log1p' ? sql`sign(${x}) * ln(1 + abs(${x}))` : x;
-    return sql`(${t} - CAST(${p.center} AS DOUBLE)) / CAST(${p.scale} AS DOUBLE) AS ${ident(`z${i}`)}`;
+    const z = sql`(${t} - CAST(${p.center} AS DOUBLE)) / CAST(${p.scale} AS DOUBLE)`;
+    return sql`greatest(CAST(${-Z_LIMIT} AS DOUBLE), least(CAST(${Z_LIMIT} AS DOUBLE), ${z})) AS ${ident(`z${i}`)}`;
   });
   const distances = model.clusters.map(
     (c) => sql`sqrt(${join(c.centroid.map((v, i) => sql`pow(${ident(`z${i}`)} - CAST(${v} AS DOUBLE), 2)`), ' + ')})`,

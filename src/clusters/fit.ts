@@ -40,8 +40,13 @@ export interface FitOptions {
 
 /**
  * Matches new centroids to the previous fit's, nearest pairs first, so a cluster keeps its id and name across refits.
- * Old centroids are carried into the new scaling through their feature values.
+ * Old centroids are carried into the new scaling through their feature values. A pair further apart than
+ * MATCH_RADIUS is not the same cluster any more (the data or k changed its shape): the new one is named afresh, so a
+ * name always describes its centroid. Refits two weeks apart on the demo moved centroids 0.02 to 0.26.
  */
+/** In scaled units (robust standard deviations), Euclidean. */
+const MATCH_RADIUS = 1;
+
 function matchPrevious(prev: ClusteringModel | undefined, features: string[], centroids: number[][], scaling: ColumnScaling[]): Map<number, ClusterInfo> {
   const kept = new Map<number, ClusterInfo>();
   // A clustering on other features (the method's list changed) starts afresh.
@@ -50,7 +55,8 @@ function matchPrevious(prev: ClusteringModel | undefined, features: string[], ce
   const pairs = centroids.flatMap((c, i) => old.map((o, j) => ({ i, j, d: c.reduce((s, v, f) => s + (v - o[f]!) ** 2, 0) })));
   pairs.sort((a, b) => a.d - b.d);
   const usedOld = new Set<number>();
-  for (const { i, j } of pairs) {
+  for (const { i, j, d } of pairs) {
+    if (d > MATCH_RADIUS ** 2) break;
     if (kept.has(i) || usedOld.has(j)) continue;
     kept.set(i, prev.clusters[j]!);
     usedOld.add(j);

@@ -22,7 +22,8 @@ const MIN_SCORE = 0.3;
 const ARCHETYPES: Record<ModelKind, Archetype[]> = {
   rfm: [
     { name: 'High-Value', description: 'Buy often and spend the most', action: 'VIP treatment: early access, premium offers', score: (z) => z('revenue') + 0.5 * z('orders') - 0.25 * z('recency_days') },
-    { name: 'Frequent & Loyal', description: 'Buy regularly and recently, with moderate spend', action: 'Loyalty points and exclusive perks', score: (z) => z('orders') - z('recency_days') - 0.5 * Math.abs(z('revenue') - z('orders')) },
+    // Moderate spend: far above the median belongs to High-Value, even when orders are high as well.
+    { name: 'Frequent & Loyal', description: 'Buy regularly and recently, with moderate spend', action: 'Loyalty points and exclusive perks', score: (z) => z('orders') - z('recency_days') - 0.5 * Math.abs(z('revenue')) },
     { name: 'At-Risk', description: 'Have not bought for a long time; lower engagement and spend', action: 'Personalised re-engagement offers and reminders', score: (z) => 1.5 * z('recency_days') - 0.25 * z('orders') },
     // Lapsed, and with at least about the usual number of orders (unlike At-Risk, who seldom bought at all).
     { name: 'Lapsed Loyals', description: 'Bought as often as most or more, but not for a long time', action: 'Win-back offer built on what they used to buy', score: (z) => Math.min(z('recency_days'), 0.5 + z('orders')) },
@@ -38,6 +39,8 @@ const ARCHETYPES: Record<ModelKind, Archetype[]> = {
     { name: 'Loyal Regulars', description: 'Order on a short, steady rhythm', action: 'Replenishment reminders and loyalty rewards', score: (z) => z('orders_per_year') },
     { name: 'Window Shoppers', description: 'Visit often, seldom order', action: 'Browse and cart reminders, a first-order or comeback incentive', score: (z) => -z('visit_conversion_rate') },
     { name: 'Occasional Shoppers', description: 'Few orders a year', action: 'Reminders timed to their rhythm', score: (z) => -z('orders_per_year') },
+    { name: 'Frequent Returners', description: 'Send back much of what they buy', action: 'Fit and sizing help before the order; leave them out of free-returns promotions', score: (z) => z('return_rate') },
+    { name: 'Weekend Shoppers', description: 'Order mostly on Saturdays and Sundays', action: 'Time campaigns for Friday evening and the weekend', score: (z) => z('weekend_share') },
   ],
   products: [
     { name: 'Bestsellers', description: 'Sell the most units to the most buyers', action: 'Keep in stock; feature in acquisition campaigns', score: (z) => z('units') + z('buyers') },

@@ -11,6 +11,11 @@
  * outliers barely move, unlike the mean and standard deviation. When the IQR is 0 (over half the customers share
  * one value, e.g. a single order) the MAD is used, then the standard deviation, then 1 for a constant column.
  *
+ * Scaled values are then capped at +-5 (robust standard deviations). Beyond that a value says "extreme", and how
+ * extreme matters less than the square of it, which would otherwise let a handful of outliers dominate k-means's
+ * distances: on Online Retail, 128 customers whose return rates sat 30 units out took one of only two behavioral
+ * clusters.
+ *
  * The parameters are returned so that one new row (real-time assignment) is scaled exactly like the batch.
  */
 
@@ -33,6 +38,9 @@ export interface Scaled {
 const IQR_TO_SD = 1.349;
 const MAD_TO_SD = 1.4826;
 const SKEW_FOR_LOG = 1;
+/** The cap on a scaled value, in robust standard deviations (assign-sql.ts applies the same). */
+export const Z_LIMIT = 5;
+const capped = (z: number): number => Math.max(-Z_LIMIT, Math.min(Z_LIMIT, z));
 
 /** Fits and applies the scaling; transforms may force a column's transform instead of choosing from the data. */
 export function fitScaling(data: Float64Array, rows: number, cols: number, transforms?: readonly (Transform | 'auto')[]): Scaled {
@@ -47,7 +55,7 @@ export function fitScaling(data: Float64Array, rows: number, cols: number, trans
     if (transform === 'log1p') for (let i = 0; i < rows; i++) column[i] = signedLog1p(column[i]!);
     const p = robustScale(column, transform);
     params.push(p);
-    for (let i = 0; i < rows; i++) out[i * cols + c] = (column[i]! - p.center) / p.scale;
+    for (let i = 0; i < rows; i++) out[i * cols + c] = capped((column[i]! - p.center) / p.scale);
   }
   return { data: out, params };
 }
@@ -55,7 +63,7 @@ export function fitScaling(data: Float64Array, rows: number, cols: number, trans
 /** Scales one row with stored parameters, exactly as fitScaling scaled the batch. */
 export function scaleRow(row: ArrayLike<number>, params: readonly ColumnScaling[]): Float64Array {
   if (row.length !== params.length) throw new RangeError(`row has ${row.length} values, the scaling ${params.length} columns`);
-  return Float64Array.from(params, (p, c) => ((p.transform === 'log1p' ? signedLog1p(row[c]!) : row[c]!) - p.center) / p.scale);
+  return Float64Array.from(params, (p, c) => capped(((p.transform === 'log1p' ? signedLog1p(row[c]!) : row[c]!) - p.center) / p.scale));
 }
 
 /** The inverse of scaleRow: a scaled row back in the features' own units (a centroid, to compare across fits). */

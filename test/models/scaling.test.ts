@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitScaling, scaleRow } from '../../src/models/index.js';
+import { fitScaling, scaleRow, Z_LIMIT } from '../../src/models/index.js';
 
 describe('fitScaling', () => {
   // Recency uniform, orders and revenue right-skewed, and a column with 90% of its rows at 1 (IQR 0) for the fallbacks.
@@ -33,5 +33,17 @@ describe('fitScaling', () => {
       const row = scaleRow(data.subarray(i * cols, i * cols + cols), params);
       expect(Array.from(row)).toEqual(Array.from(scaled.subarray(i * cols, i * cols + cols)));
     }
+  });
+});
+
+describe('the cap on scaled values', () => {
+  it('holds an outlier at Z_LIMIT robust deviations, in the batch and for a new row alike', () => {
+    // 200 customers with return rates around 0.1 and one at 40: uncapped, that one sits hundreds of deviations out.
+    const column = Float64Array.from({ length: 201 }, (_, i) => (i === 200 ? 40 : 0.05 + (i % 10) / 100));
+    const { data, params } = fitScaling(column, column.length, 1);
+    expect(data[200]).toBe(Z_LIMIT);
+    expect(Math.max(...Array.from(data.subarray(0, 200)))).toBeLessThan(Z_LIMIT);
+    expect(scaleRow([1000], params)[0]).toBe(Z_LIMIT);
+    expect(scaleRow([-1000], params)[0]).toBe(-Z_LIMIT);
   });
 });
