@@ -20,7 +20,7 @@ export class FeatureColumns {
     const text: Array<readonly [string, unknown[]]> = [];
     for (const [name, values] of Object.entries(columns)) {
       if (name === 'customer_id') continue;
-      if (values.every((v) => v === null || typeof v === 'number')) numeric.push([name, Float64Array.from(values, (v) => (v === null ? NaN : (v)))]);
+      if (values.every((v) => v === null || typeof v === 'number')) numeric.push([name, Float64Array.from(values, (v) => v ?? NaN)]);
       else text.push([name, values]);
     }
     return new FeatureColumns(ids, numeric, text);

@@ -32,9 +32,9 @@ const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h
 export const STYLE_TAGS = ['comfort', 'premium', 'trend', 'basics', 'classic', 'sustainable'] as const;
 export type StyleTag = (typeof STYLE_TAGS)[number];
 export const styleShareFeature = (tag: StyleTag): string => `${tag}_share`;
-/** Column names of the per-tag aggregates in customer-sql.ts. */
+/** A tag's bit in customer-sql.ts's per-product `style_bits`, and the column name of its per-customer units. */
+export const styleBit = (tag: StyleTag): number => 1 << STYLE_TAGS.indexOf(tag);
 export const styleItems = (tag: StyleTag): string => `style_items_${tag}`;
-export const styleFlag = (tag: StyleTag): string => `has_style_${tag}`;
 
 /*
  * Aliases available to customer expressions: k (customer: id, created_at), o (orders: orders, first_order, last_order,
@@ -44,7 +44,7 @@ export const styleFlag = (tag: StyleTag): string => `has_style_${tag}`;
  * vs (online visits: sessions, order_sessions, cart_sessions and abandoned_sessions in the last 90 days), cc (categories: distinct_categories, top_category),
  * cl (CLV scores of the latest run on or before the as-of date: p_alive, expected_orders_90d, clv_365d),
  * h (store flags: has_views, has_searches, has_carts, has_email, has_devices, has_discounts, has_launches,
- * has_categories, has_style_<tag> per style tag).
+ * has_categories), st (style_tags_present: the styleBit of every style tag some product carries).
  */
 export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'recency_days', type: 'integer', unit: 'days', description: 'Days from the last order to the as-of date', expr: (asOf) => days(sql`o.last_order`, asOf) },
@@ -77,7 +77,7 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
     type: 'number' as const,
     unit: 'ratio' as const,
     description: `Share of units bought whose product carries the style tag '${tag}' (null when no product does)`,
-    expr: () => sql`CASE WHEN h.${ident(styleFlag(tag))} THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.items`)} END`,
+    expr: () => sql`CASE WHEN st.style_tags_present & ${styleBit(tag)} <> 0 THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.items`)} END`,
   })),
   { name: 'email_open_rate', type: 'number', unit: 'ratio', description: 'Emails opened per email sent (null without sends)', expr: () => ratio(sql`a.opens`, sql`a.sends`) },
   ...CLV_FEATURES.map((f) => ({ ...f, type: 'number' as const, description: `${f.description}; as of the latest run on or before the as-of date (null before one)`, expr: () => sql`cl.${ident(f.name)}` })),

@@ -1,5 +1,5 @@
 import { ident, join, sql, type Sql } from '../sql/index.js';
-import { CUSTOMER_FEATURES, STYLE_TAGS, styleFlag, styleItems } from './catalog.js';
+import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, styleItems } from './catalog.js';
 
 /**
  * What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. Each flag
@@ -12,8 +12,7 @@ export const storeFlags = (asOf: Sql): Sql => {
     ${ev(sql`type = 'view'`)} AS has_views, ${ev(sql`type = 'search'`)} AS has_searches,
     ${ev(sql`type = 'add_to_cart'`)} AS has_carts, ${ev(sql`type = 'email_send'`)} AS has_email,
     ${ev(sql`device IS NOT NULL`)} AS has_devices, ${ev(sql`discount IS NOT NULL`)} AS has_discounts,
-    ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories,
-    ${join(STYLE_TAGS.map((tag) => sql`${any('products', sql`list_contains(style_tags, ${tag})`)} AS ${ident(styleFlag(tag))}`))}`;
+    ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories`;
 };
 
 /** Median price paid per product category: the yardstick of premium_index. */
@@ -69,7 +68,9 @@ ev AS (SELECT id, type, ts, customer_id, session_id, product_id, order_id, quant
 h AS (${storeFlags(asOf)}),
 -- A product's style tags as one bit each, worked out once per product: carrying the tag lists through every order line
 -- and testing them there made the whole table 40% slower on a million customers.
-pr AS (SELECT id, category, launched_at, ${join(STYLE_TAGS.map((tag, i) => sql`CASE WHEN list_contains(style_tags, ${tag}) THEN ${1 << i} ELSE 0 END`), ' + ')} AS style_bits FROM products),
+pr AS (SELECT id, category, launched_at, ${join(STYLE_TAGS.map((tag) => sql`CASE WHEN list_contains(style_tags, ${tag}) THEN ${styleBit(tag)} ELSE 0 END`), ' + ')} AS style_bits FROM products),
+-- The style tags some product carries: a share of a tag no product has is unknown, not 0.
+st AS (SELECT coalesce(bit_or(style_bits), 0) AS style_tags_present FROM pr),
 lines AS (
   SELECT e.customer_id, coalesce(e.order_id, e.id) AS order_key, e.ts, e.quantity AS q, e.unit_price AS p, e.discount,
     coalesce(pr.category, '') AS cat, pr.launched_at, pr.style_bits
@@ -85,7 +86,7 @@ orders AS (
     sum(l.q * l.p) FILTER (WHERE m.med IS NOT NULL) AS gross_lines, sum(l.q * m.med) AS spend_at_median,
     sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
     sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items,
-    ${join(STYLE_TAGS.map((tag, i) => sql`sum(l.q) FILTER (WHERE l.style_bits & ${1 << i} <> 0) AS ${ident(styleItems(tag))}`))}
+    ${join(STYLE_TAGS.map((tag) => sql`sum(l.q) FILTER (WHERE l.style_bits & ${styleBit(tag)} <> 0) AS ${ident(styleItems(tag))}`))}
   FROM lines l LEFT JOIN catmed m USING (cat)
   WHERE l.customer_id IS NOT NULL
   GROUP BY l.order_key
@@ -141,7 +142,7 @@ k AS (
 )
 SELECT k.customer_id,
   ${features}
-FROM k CROSS JOIN h
+FROM k CROSS JOIN h CROSS JOIN st
 LEFT JOIN o USING (customer_id) LEFT JOIN r USING (customer_id) LEFT JOIN a USING (customer_id)
 LEFT JOIN vs USING (customer_id) LEFT JOIN cc USING (customer_id) LEFT JOIN cl USING (customer_id)`;
 }

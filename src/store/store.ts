@@ -50,8 +50,7 @@ export class Store {
   }
 
   async all<T = Row>(q: Sql): Promise<T[]> {
-    const { text, values } = compile(q);
-    const reader = await this.conn.runAndReadAll(text, values);
+    const reader = await this.read(q);
     return reader.getRowObjectsJS().map((r) => {
       const out: Row = {};
       for (const [k, v] of Object.entries(r)) out[k] = toJs(v);
@@ -61,11 +60,15 @@ export class Store {
 
   /** The result column by column (name -> values), for results too large to hold as one object a row. */
   async columns(q: Sql): Promise<Record<string, unknown[]>> {
-    const { text, values } = compile(q);
-    const reader = await this.conn.runAndReadAll(text, values);
+    const reader = await this.read(q);
     const out: Record<string, unknown[]> = {};
     for (const [name, column] of Object.entries(reader.getColumnsObjectJS())) out[name] = column.map(toJs);
     return out;
+  }
+
+  private async read(q: Sql) {
+    const { text, values } = compile(q);
+    return this.conn.runAndReadAll(text, values);
   }
 
   async one<T = Row>(q: Sql): Promise<T | undefined> {
