@@ -104,18 +104,21 @@ describe('customer clusterings', () => {
   });
 
   it('keeps cluster ids and names when a later run refits them', async () => {
-    const before = (await loadModel(store, 'rfm'))!;
+    const methods = ['rfm', 'behavior'] as const;
+    const before = await Promise.all(methods.map(async (m) => (await loadModel(store, m))!));
     const later = '2026-11-15 00:00:00';
     await runAudiences(store, later);
-    const after = (await loadModel(store, 'rfm'))!;
-    expect(after.as_of).toBe(later);
-    expect(after.clusters.map((c) => c.id).sort()).toEqual(before.clusters.map((c) => c.id).sort());
-    for (const c of after.clusters) expect(c.name).toBe(before.clusters.find((b) => b.id === c.id)!.name);
-    // Each cluster moved little: its new centroid is nearest to its own old one.
     const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
-    for (const c of after.clusters) {
-      const nearest = before.clusters.reduce((best, b) => (dist(c.centroid, b.centroid) < dist(c.centroid, best.centroid) ? b : best));
-      expect(nearest.id).toBe(c.id);
+    for (const [i, method] of methods.entries()) {
+      const after = (await loadModel(store, method))!;
+      expect(after.as_of).toBe(later);
+      expect(after.clusters.map((c) => c.id).sort(), method).toEqual(before[i]!.clusters.map((c) => c.id).sort());
+      for (const c of after.clusters) expect(c.name).toBe(before[i]!.clusters.find((b) => b.id === c.id)!.name);
+      // Each cluster moved little: its new centroid is nearest to its own old one.
+      for (const c of after.clusters) {
+        const nearest = before[i]!.clusters.reduce((best, b) => (dist(c.centroid, b.centroid) < dist(c.centroid, best.centroid) ? b : best));
+        expect(nearest.id).toBe(c.id);
+      }
     }
     // Movement between the two runs, within the RFM clustering: every buyer of each run in exactly one cluster.
     const moved = await movement(store, RUN, later, 'cluster', 'rfm');
