@@ -2,8 +2,8 @@ import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import { storeAudienceSizes } from '../audiences/sizes.js';
 import type { Store } from '../store/index.js';
+import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { fitClustering, storeClusterMemberships, type ClusteringReport } from './fit.js';
-import type { ClusterMethod } from './methods.js';
 import { loadModel } from './model.js';
 
 /** Where runs keep the customer feature table, and the as-of date it holds (audiences/run.ts writes both). */
@@ -23,6 +23,12 @@ export async function featureTableAsOf(store: Store): Promise<string | undefined
 export async function fitOnLatestRun(store: Store, method: ClusterMethod, options: { k?: number | undefined; seed?: number | undefined } = {}): Promise<ClusteringReport> {
   const asOf = await featureTableAsOf(store);
   if (!asOf) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then fit clusters on its features');
+  // A table from a run of an earlier version lacks the features added since; say so instead of a binder error.
+  const columns = new Set((await store.all<{ name: string }>(sql`SELECT column_name AS name FROM information_schema.columns WHERE table_name = ${FEATURE_TABLE}`)).map((c) => c.name));
+  const missing = CLUSTER_METHODS[method].features.filter((f) => !columns.has(f));
+  if (missing.length) {
+    throw new ValidationError(`the feature table of the run as of ${asOf} has no ${missing.join(', ')} (it predates them): run \`segmint run\` (or POST /v1/runs) again, then fit`, { missing });
+  }
   const report = await fitClustering(store, method, { table: FEATURE_TABLE, asOf, k: options.k, seed: options.seed });
   const model = await loadModel(store, method);
   await store.transaction(async () => {

@@ -153,3 +153,10 @@ describe('product clustering', () => {
 function labelsAgainstTruth(rows: Array<{ customer_id: string; audience_id: string }>): [string[], string[]] {
   return [rows.map((r) => truth.get(r.customer_id)!), rows.map((r) => r.audience_id)];
 }
+
+describe('a feature table from an earlier version', () => {
+  it('is refused with the missing features named and the remedy, not a SQL error', async () => {
+    await store.run(sql`ALTER TABLE customer_features DROP COLUMN visit_conversion_rate`);
+    await expect(fitOnLatestRun(store, 'behavior')).rejects.toThrow(/has no visit_conversion_rate \(it predates them\): run `segmint run`/);
+  });
+});
