@@ -11,7 +11,7 @@ import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.
 import { evaluateRule, parseRule, resolveTemplate, type Rule } from '../src/segments/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, fmt, peakRssMb } from './lib.js';
+import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
 
 const USER_RULES = [
   'recency_days <= 30 and orders >= 3',
@@ -40,7 +40,7 @@ const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
 const out = arg('out', join('bench', 'out'));
 const dir = join(out, `demo-${customers}-${seed}`);
-const dbPath = join(out, `audiences-${customers}-${seed}.duckdb`);
+const dbPath = audiencesStorePath();
 mkdirSync(out, { recursive: true });
 
 const fresh = !existsSync(dbPath);

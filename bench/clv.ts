@@ -8,14 +8,13 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { defaultAsOf } from '../src/features/index.js';
 import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, parseTimeUnit, scoreCustomers, spendOf } from '../src/models/clv/index.js';
 import { raw, sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, fmt, peakRssMb } from './lib.js';
+import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
 
-const dbPath = arg('db', join(arg('out', join('bench', 'out')), `audiences-${arg('customers', '1000000')}-${arg('seed', '1')}.duckdb`));
+const dbPath = arg('db', audiencesStorePath());
 if (!existsSync(dbPath)) {
   console.error(`bench/clv.ts: no store at ${dbPath}; the audiences benchmark builds it (npm run bench -- --only audiences)`);
   process.exit(1);

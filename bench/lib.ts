@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 /** What one measured phase reports: its own wall time and the peak RSS of the process that ran it. */
 export interface PhaseResult {
@@ -33,6 +34,11 @@ export function runPhase(script: string, args: string[], env: Record<string, str
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+/** The store the audiences benchmark builds for `--customers`/`--seed` under `--out`, which later benchmarks read. */
+export function audiencesStorePath(): string {
+  return join(arg('out', join('bench', 'out')), `audiences-${arg('customers', '1000000')}-${arg('seed', '1')}.duckdb`);
 }
 
 export function fmt(n: number, digits = 1): string {

@@ -78,7 +78,7 @@ export interface Dataset {
    * habit); every row is still assigned and counted.
    */
   fitOn?: { rows: readonly number[]; noun: string } | undefined;
-  /** Said after the reason for k (why the fit used the rows it did). */
+  /** Said after the reason for k: which rows the fit used and why. */
   note?: string | undefined;
   /** What a row is, for messages: "customers with an order", "products". */
   noun: string;
@@ -121,7 +121,6 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
     reason = chosen.reason;
   }
   if (!Number.isInteger(k) || k < 2 || k > n) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${n} ${ds.fitOn?.noun ?? ds.noun}`, { k });
-  if (ds.fitOn) reason = `${reason}; fitted on the ${n} ${ds.fitOn.noun}, every one of the ${rows.length} ${ds.noun} assigned to the nearest centroid`;
   if (ds.note) reason = `${reason}; ${ds.note}`;
   const fit = await kmeans(data, n, cols, { k, seed });
   const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
@@ -195,8 +194,14 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
     SELECT revenue AS __revenue, CAST(orders AS DOUBLE) AS __orders, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
     FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
   const established = rows.flatMap((r, i) => (r.__orders >= fitFrom ? [i] : []));
-  const fitOn = fitFrom > 1 && established.length >= MIN_ESTABLISHED ? { rows: established, noun: `customers with ${fitFrom} orders or more` } : undefined;
-  const note = fitFrom > 1 && !fitOn ? `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)` : undefined;
+  const enough = established.length >= MIN_ESTABLISHED;
+  const fitOn = fitFrom > 1 && enough ? { rows: established, noun: `customers with ${fitFrom} orders or more` } : undefined;
+  const note =
+    fitFrom === 1
+      ? undefined
+      : enough
+        ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${rows.length} customers with an order assigned to the nearest centroid`
+        : `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)`;
   const { model, report } = await fitDataset(
     store,
     { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note },
@@ -227,7 +232,7 @@ async function keepAudiences(store: Store, method: ClusterMethod, model: Cluster
  */
 export async function storeClusterMemberships(store: Store, model: ClusteringModel, table: string, asOf: string): Promise<void> {
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  const ids = join(model.clusters.map((c, j) => sql`(${j}, ${c.id}, ${leaningText(c)})`));
+  const ids = join(model.clusters.map((c, j) => sql`(${j}, ${c.id}, ${leaningText(c.leans)})`));
   const mine = sql`SELECT id FROM audiences WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${model.method}`;
   await store.run(sql`DELETE FROM memberships WHERE as_of = ${at} AND audience_id IN (${mine})`);
   await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at} AND audience_id IN (${mine})`);

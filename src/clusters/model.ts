@@ -91,11 +91,11 @@ export function assign(model: ClusteringModel, features: Readonly<Record<string,
   return { cluster: model.clusters[best]!, distance: d1, confidence: d2 > 0 && Number.isFinite(d2) ? 1 - d1 / d2 : 1 };
 }
 
-/** The strongest leanings of a cluster, as reasons show them. */
-export const leaningText = (c: ClusterInfo): string =>
-  c.leans
+/** The strongest leanings of a cluster (its first three), as reasons and the CLI show them. */
+export const leaningText = (leans: readonly FeatureLean[]): string =>
+  leans
     .slice(0, 3)
     .map((l) => `${l.feature} ${l.z >= 0 ? '+' : ''}${l.z.toFixed(1)}`)
     .join(', ');
 
-export const reasonsOf = (a: Assignment): string => `nearest centroid, distance ${a.distance.toFixed(2)}, confidence ${a.confidence.toFixed(2)}; ${leaningText(a.cluster)}`;
+export const reasonsOf = (a: Assignment): string => `nearest centroid, distance ${a.distance.toFixed(2)}, confidence ${a.confidence.toFixed(2)}; ${leaningText(a.cluster.leans)}`;

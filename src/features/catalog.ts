@@ -31,7 +31,6 @@ const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h
  */
 export const STYLE_TAGS = ['comfort', 'premium', 'trend', 'basics', 'classic', 'sustainable'] as const;
 export type StyleTag = (typeof STYLE_TAGS)[number];
-export const styleShareFeature = (tag: StyleTag): string => `${tag}_share`;
 /** A tag's bit in customer-sql.ts's per-product `style_bits`, and the column name of its per-customer units. */
 export const styleBit = (tag: StyleTag): number => 1 << STYLE_TAGS.indexOf(tag);
 export const styleItems = (tag: StyleTag): string => `style_items_${tag}`;
@@ -73,7 +72,7 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'orders_per_year', type: 'number', unit: 'count', description: 'Orders per year of tenure (a tenure under 30 days counts as 30, so a first week does not read as a habit)', expr: (asOf) => sql`coalesce(o.orders, 0) * 365.0 / greatest(${days(sql`least(k.created_at, a.first_event)`, asOf)}, 30)` },
   { name: 'visit_conversion_rate', type: 'number', unit: 'ratio', description: 'Share of online visits (sessions) that included an order (null without sessions)', expr: () => ratio(sql`vs.order_sessions`, sql`vs.sessions`) },
   ...STYLE_TAGS.map((tag) => ({
-    name: styleShareFeature(tag),
+    name: `${tag}_share`,
     type: 'number' as const,
     unit: 'ratio' as const,
     description: `Share of units bought whose product carries the style tag '${tag}' (null when no product does)`,

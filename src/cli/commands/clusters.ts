@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { classifyCustomers } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, fitOnLatestRun, fitProductClustering, type ClusterMethod } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, fitOnLatestRun, fitProductClustering, leaningText, type ClusterMethod } from '../../clusters/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
@@ -36,7 +36,7 @@ export function registerClusters(program: Command): void {
               c.size,
               pct(c.revenue_share),
               c.average_spend.toFixed(2),
-              c.top_features.slice(0, 3).map((f) => `${f.feature} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)}`).join(', '),
+              leaningText(c.top_features),
               c.action,
             ]),
           ]),

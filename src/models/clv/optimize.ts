@@ -28,6 +28,8 @@ export function minimize(f: Objective, start: Float64Array, options: MinimizeOpt
   const n = start.length;
   const maxIterations = options.maxIterations ?? 500;
   const tolerance = options.gradientTolerance ?? 1e-9;
+  // Where the objective's rounding stops further progress, a gradient this small counts as converged.
+  const nearlyFlat = (grad: Float64Array): boolean => grad.every((v) => Math.abs(v) < Math.sqrt(tolerance));
   let x = Float64Array.from(start);
   let g = new Float64Array(n);
   let fx = f(x, g);
@@ -65,7 +67,7 @@ export function minimize(f: Objective, start: Float64Array, options: MinimizeOpt
       // million customers that was three quarters of a Gamma-Gamma fit), so the search has stalled.
       if (-step * slope < Number.EPSILON * Math.abs(fx)) break;
     }
-    if (!(fNew <= fx)) return { x, value: fx, iterations: iter, converged: g.every((v) => Math.abs(v) < Math.sqrt(tolerance)) };
+    if (!(fNew <= fx)) return { x, value: fx, iterations: iter, converged: nearlyFlat(g) };
     const s = xNew.map((v, i) => v - x[i]!);
     const y = gNew.map((v, i) => v - g[i]!);
     const sy = dot(s, y);
@@ -89,7 +91,7 @@ export function minimize(f: Objective, start: Float64Array, options: MinimizeOpt
     [g, gNew] = [gNew, g];
     fx = fNew;
     // No further progress representable in floating point: as converged as it can get.
-    if (progress <= 1e-15 * Math.abs(fx) && g.every((v) => Math.abs(v) < Math.sqrt(tolerance))) {
+    if (progress <= 1e-15 * Math.abs(fx) && nearlyFlat(g)) {
       return { x, value: fx, iterations: iter + 1, converged: true };
     }
   }
