@@ -15,15 +15,34 @@ const env = (() => {
 })();
 afterAll(() => dir.cleanup());
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `segmint serve` on the store: the real CLI, or with CRASH_AT the same compiled CLI with a probe at the events
+ * transaction's COMMIT (crash-child.ts), whose reports arrive in `probe`.
+ */
+async function startServer(crashAt?: 'before-commit' | 'during-commit'): Promise<{ child: ChildProcess; url: string; probe: string[]; probed: Promise<unknown> }> {
+  const entry = crashAt ? ['--import', 'tsx', 'test/server/crash-child.ts'] : ['bin/segmint'];
+  const child = spawn(process.execPath, [...entry, '--db', db, 'serve', '--port', '0', '--json'], { env: { ...env, CRASH_AT: crashAt ?? '' }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const probe: string[] = [];
+  const lines = createInterface({ input: child.stdio[3] as NodeJS.ReadableStream });
+  lines.on('line', (line) => probe.push(line));
+  const probed = once(lines, 'close');
   // `--json` prints one JSON document, over several lines.
   let text = '';
-  for await (const line of createInterface({ input: child.stdout })) {
+  for await (const line of createInterface({ input: child.stdout! })) {
     text += line;
     if (line === '}') break;
   }
-  return { child, url: (JSON.parse(text) as { url: string }).url };
+  return { child, url: (JSON.parse(text) as { url: string }).url, probe, probed };
+}
+
+/** Resolves once the child reports `line`; fails if the request is answered first (it never got there). */
+async function until(probe: string[], line: string, request: Promise<unknown>): Promise<void> {
+  let answered = false;
+  void request.then(() => (answered = true));
+  while (!probe.includes(line)) {
+    if (answered) throw new Error(`the batch was answered without reaching "${line}": not stored in one transaction`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 function batch(n: number) {
@@ -51,21 +70,19 @@ async function stored(n: number): Promise<number> {
 }
 
 describe('a server killed in the middle of a batch', () => {
-  it('keeps all of a batch or none of it, and a retry stores it exactly once', async () => {
+  it('keeps all of a batch or none of it when killed at its commit, and a retry stores it exactly once', async () => {
     const created = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', '--scopes', 'ingest:write', '--json'], { encoding: 'utf8', env });
     const key = (JSON.parse(created.stdout) as { key: string }).key;
     const send = (url: string, n: number) =>
       fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(batch(n)) });
     const afterKill: number[] = [];
-    for (const [n, delayMs] of [[1, 0], [2, 40], [3, 120], [4, 250], [5, 600]] as const) {
-      const { child, url } = await startServer();
-      const request = send(url, n).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, delayMs));
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-      await request;
-      afterKill.push(await stored(n));
-      expect([0, 1000]).toContain(afterKill.at(-1));
+    const committedBeforeKill: boolean[] = [];
+    const kill = async (server: { child: ChildProcess; probed: Promise<unknown> }, request: Promise<unknown>) => {
+      server.child.kill('SIGKILL');
+      await once(server.child, 'exit');
+      await Promise.all([request, server.probed]);
+    };
+    const retry = async (n: number) => {
       // The client retries on a fresh server.
       const again = await startServer();
       const res = await send(again.url, n);
@@ -73,7 +90,32 @@ describe('a server killed in the middle of a batch', () => {
       again.child.kill('SIGTERM');
       await once(again.child, 'exit');
       expect(await stored(n)).toBe(1000);
+    };
+
+    // Killed inside the transaction, every row inserted, COMMIT not sent: none of the batch survives.
+    for (const n of [1, 2]) {
+      const server = await startServer('before-commit');
+      const request = send(server.url, n).catch(() => undefined);
+      await until(server.probe, 'in-commit', request);
+      await kill(server, request);
+      expect(server.probe).toEqual(['in-commit']);
+      afterKill.push(await stored(n));
+      expect(afterKill.at(-1)).toBe(0);
+      await retry(n);
     }
-    console.log(`events of each batch found after the kill (all or none): ${afterKill.join(', ')}`);
+
+    // Killed as COMMIT is sent: all or none, and all if DuckDB had returned from it before the kill.
+    for (const n of [3, 4, 5]) {
+      const server = await startServer('during-commit');
+      const request = send(server.url, n).catch(() => undefined);
+      await until(server.probe, 'in-commit', request);
+      await kill(server, request);
+      const committed = server.probe.includes('committed');
+      committedBeforeKill.push(committed);
+      afterKill.push(await stored(n));
+      expect(committed ? [1000] : [0, 1000]).toContain(afterKill.at(-1));
+      await retry(n);
+    }
+    console.log(`events of each batch found after a kill inside its transaction (all or none): ${afterKill.join(', ')}; COMMIT had returned before the kill: ${committedBeforeKill.join(', ')}`);
   }, 120_000);
 });

@@ -1,0 +1,227 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAudience, runAudiences } from '../../src/audiences/index.js';
+import { fitOnLatestRun } from '../../src/clusters/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
+import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
+import { sql } from '../../src/sql/index.js';
+import { importFile, presetMapping, type Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers.js';
+import { serveForTest, stopServer } from './harness.js';
+
+/**
+ * Workspace isolation, route by route. Workspace A (`default`, the one a careless lookup would fall back to) holds a
+ * demo shop with runs, clusters, a CLV fit, imports and a built live view; workspace B holds a few customers of its
+ * own. B's admin key then calls every route the server has, asking for A's ids and for its own, and no reply may
+ * show any row of A. The route list is read from the server itself, so a route added later without a request here
+ * fails the test instead of going unchecked.
+ */
+
+const A = 'default';
+const B = 'other';
+const dir = tempDir();
+let workspaces: Workspaces;
+let app: FastifyInstance;
+let base = '';
+let bKey = '';
+let aKey = '';
+/** Ids of A's rows that requests below aim at. */
+const a = { customer: '', audience: '', import: '', key: '' };
+/** Every id, email and name of A's rows, to look for in B's replies. */
+let aTokens: string[] = [];
+let bImport = '';
+
+const B_EVENTS = [
+  'id,type,ts,customer_id,product_id,order_id,quantity,unit_price',
+  ...Array.from({ length: 12 }, (_, i) => [
+    `b-e${i}-1,view,2026-10-0${1 + (i % 9)} 10:00:00,b-cust-${i},b-prod-${i % 3},,,`,
+    `b-e${i}-2,order,2026-10-0${1 + (i % 9)} 11:00:00,b-cust-${i},b-prod-${i % 3},b-ord-${i},${1 + (i % 4)},${10 + i}`,
+    // A repeat purchase for most, so that B's CLV fit has repeat buyers.
+    ...(i % 4 === 0 ? [] : [`b-e${i}-3,order,2026-10-1${i % 9} 11:00:00,b-cust-${i},b-prod-${(i + 1) % 3},b-ord-${i}-2,1,${20 + i}`]),
+  ]).flat(),
+].join('\n');
+
+/** Ids B holds itself: B may see those even where A has the same (both have the built-in audiences). */
+async function bOwn(): Promise<Set<string>> {
+  const rows = await workspaces.use(B, (s) =>
+    s.all<{ v: string }>(sql`SELECT id AS v FROM customers UNION ALL SELECT email FROM customers WHERE email IS NOT NULL
+      UNION ALL SELECT id FROM audiences UNION ALL SELECT name FROM audiences UNION ALL SELECT id FROM products UNION ALL SELECT id FROM imports`),
+  );
+  const keys = (await listKeys(workspaces.control, B)).map((k) => k.id);
+  return new Set([...rows.map((r) => r.v), ...keys]);
+}
+
+async function tokensOf(store: Store): Promise<string[]> {
+  const rows = await store.all<{ v: string }>(sql`SELECT id AS v FROM customers UNION ALL SELECT email FROM customers WHERE email IS NOT NULL
+    UNION ALL SELECT id FROM audiences UNION ALL SELECT name FROM audiences UNION ALL SELECT id FROM products
+    UNION ALL SELECT id FROM imports UNION ALL SELECT DISTINCT order_id FROM events WHERE order_id IS NOT NULL`);
+  return rows.map((r) => r.v);
+}
+
+interface Call {
+  path: string;
+  body?: unknown;
+  /** A file for POST /v1/imports, sent as the raw body. */
+  file?: string;
+}
+
+/**
+ * One or more requests per route, `METHOD /path/:param` as the server names it: with A's ids, which B must not reach,
+ * and with B's own, which must answer with B's rows only. Writes come with B's data.
+ */
+const FIXTURES: Record<string, () => Call[]> = {
+  // Writes first, so that the reads after them find B's rows to answer with.
+  'POST /v1/events': () => [{ path: '/v1/events', body: { events: [{ id: 'b-live-1', type: 'view', ts: '2026-10-20T10:00:00Z', customer_id: 'b-cust-1', product_id: 'b-prod-1' }] } }],
+  'POST /v1/imports': () => [{ path: '/v1/imports?preset=segmint-events&name=b-more.csv', file: B_EVENTS.replaceAll('b-e', 'b-f') }],
+  'POST /v1/audiences': () => [{ path: '/v1/audiences', body: { name: 'B buyers', rule: 'orders >= 1' } }],
+  'POST /v1/runs': () => [{ path: '/v1/runs', body: { as_of: '2026-10-15' } }, { path: '/v1/runs', body: {} }],
+  'POST /v1/clusters': () => [{ path: '/v1/clusters', body: { method: 'rfm', k: 2, seed: 1 } }],
+  'POST /v1/clv/fit': () => [{ path: '/v1/clv/fit', body: {} }],
+  'POST /v1/keys': () => [{ path: '/v1/keys', body: { scopes: ['audiences:read'] } }],
+  'PUT /v1/customers/:id/consent': () => [
+    { path: `/v1/customers/${a.customer}/consent`, body: { email: false } },
+    { path: '/v1/customers/b-cust-1/consent', body: { email: true } },
+  ],
+  'PATCH /v1/audiences/:id': () => [
+    { path: `/v1/audiences/${a.audience}`, body: { description: 'taken over' } },
+    { path: '/v1/audiences/b-buyers', body: { description: 'B only' } },
+  ],
+  'GET /v1/stats': () => [{ path: '/v1/stats' }],
+  'GET /v1/customers/:id/audiences': () => [{ path: `/v1/customers/${a.customer}/audiences` }, { path: '/v1/customers/b-cust-1/audiences' }],
+  'POST /v1/classify': () => [
+    { path: '/v1/classify', body: { customer_id: a.customer } },
+    { path: '/v1/classify', body: { customer_id: 'b-cust-1' } },
+    { path: '/v1/classify', body: { features: { orders: 5, revenue: 900 } } },
+  ],
+  'GET /v1/customers/:id/features': () => [{ path: `/v1/customers/${a.customer}/features` }, { path: '/v1/customers/b-cust-1/features' }],
+  'GET /v1/customers/:id/explain': () => [{ path: `/v1/customers/${a.customer}/explain` }, { path: '/v1/customers/b-cust-1/explain' }],
+  'GET /v1/customers/:id/clv': () => [{ path: `/v1/customers/${a.customer}/clv` }, { path: '/v1/customers/b-cust-1/clv' }],
+  'GET /v1/customers/:id/export': () => [{ path: `/v1/customers/${a.customer}/export` }, { path: '/v1/customers/b-cust-1/export' }],
+  'GET /v1/audiences': () => [{ path: '/v1/audiences' }],
+  'GET /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
+  'GET /v1/audiences/:id/members': () => [{ path: `/v1/audiences/${a.audience}/members` }, { path: '/v1/audiences/b-buyers/members' }],
+  'GET /v1/movement': () => [{ path: '/v1/movement?from=2026-10-15&to=2026-11-01&kind=rfm' }, { path: '/v1/movement?from=2026-10-15&to=2026-10-21&kind=rfm' }],
+  'GET /v1/overlap': () => [
+    { path: `/v1/overlap?audience=${a.audience}&audience=rfm-champions` },
+    { path: '/v1/overlap?audience=rfm-champions&audience=b-buyers' },
+  ],
+  'GET /v1/clusters/:method': () => [{ path: '/v1/clusters/rfm' }, { path: '/v1/clusters/behavior' }],
+  'GET /v1/keys': () => [{ path: '/v1/keys' }],
+  'GET /v1/audit': () => [{ path: '/v1/audit?limit=1000' }],
+  'GET /v1/imports': () => [{ path: '/v1/imports' }],
+  'GET /v1/imports/:id/quarantine': () => [{ path: `/v1/imports/${a.import}/quarantine` }, { path: `/v1/imports/${bImport}/quarantine` }],
+  // Deletions last.
+  'DELETE /v1/customers/:id': () => [{ path: `/v1/customers/${a.customer}` }, { path: '/v1/customers/b-cust-11' }],
+  'DELETE /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
+  'DELETE /v1/keys/:id': () => [{ path: `/v1/keys/${a.key}` }],
+};
+
+/**
+ * The routes as the server holds them, from its route tree (which, unlike the OpenAPI document, also lists routes
+ * hidden from the docs): `METHOD /path`, HEAD left out (Fastify adds it to every GET).
+ */
+function serverRoutes(server: FastifyInstance): string[] {
+  const stack: string[] = [];
+  const routes: string[] = [];
+  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/u.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    stack.push(m[2]!);
+    const path = stack.join('');
+    for (const method of (m[3] ?? '').split(', ').filter((x) => x && x !== 'HEAD')) routes.push(`${method} ${path}`);
+  }
+  return routes;
+}
+
+async function send(method: string, call: Call, key: string) {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  let body: string | undefined;
+  if (call.file !== undefined) {
+    headers['content-type'] = 'text/csv';
+    body = call.file;
+  } else if (call.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(call.body);
+  }
+  const res = await fetch(`${base}${call.path}`, { method, headers, body });
+  return { status: res.status, text: await res.text() };
+}
+
+beforeAll(async () => {
+  const files = await generateDemo({ customers: 300, seed: 21, outDir: join(dir.path, 'demo') });
+  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  await workspaces.use(A, async (s) => {
+    await importDemoFiles(s, files);
+    await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
+    await runAudiences(s, '2026-10-15 00:00:00');
+    await runAudiences(s, '2026-11-01 00:00:00');
+    await fitOnLatestRun(s, 'rfm', { seed: 1 });
+    await saveClvFit(s, await fitClv(s, '2026-11-01 00:00:00', 'day'));
+    aTokens = await tokensOf(s);
+    a.customer = (await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships WHERE audience_id = 'a-secret-shoppers' ORDER BY 1 LIMIT 1`))!.id;
+    a.import = (await s.one<{ id: string }>(sql`SELECT id FROM imports ORDER BY started_at LIMIT 1`))!.id;
+  });
+  a.audience = 'a-secret-shoppers';
+  await workspaces.rebuildView(A);
+  expect(workspaces.view(A)?.audiencesOf(a.customer)).toBeDefined();
+  const eventsFile = join(dir.path, 'b-events.csv');
+  writeFileSync(eventsFile, B_EVENTS);
+  await workspaces.use(B, async (s) => {
+    bImport = (await importFile(s, eventsFile, presetMapping('segmint-events'))).import_id;
+    await runAudiences(s, '2026-10-21 00:00:00');
+  });
+  await workspaces.rebuildView(B);
+  ({ key: aKey, id: a.key } = await createKey(workspaces.control, A, ['admin'], 'test'));
+  bKey = (await createKey(workspaces.control, B, ['admin'], 'test')).key;
+  aTokens.push(a.key);
+  ({ app, base } = await serveForTest(workspaces));
+}, 180_000);
+
+afterAll(() => stopServer(app, workspaces, dir));
+
+describe('workspace isolation on every route', () => {
+  it('has a request for every route the server holds, and none for a route it lacks', () => {
+    const routes = serverRoutes(app).filter((r) => r.includes(' /v1/'));
+    expect(routes.length).toBeGreaterThan(20);
+    expect(routes.filter((r) => !(r in FIXTURES)), 'routes without a request in FIXTURES').toEqual([]);
+    expect(Object.keys(FIXTURES).filter((r) => !routes.includes(r)), 'requests for routes the server lacks').toEqual([]);
+  });
+
+  it("shows an admin key of workspace B none of workspace A's rows, and changes nothing of A", async () => {
+    const before = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
+      (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
+    const answered: string[] = [];
+    expect(Object.keys(FIXTURES).sort()).toEqual(serverRoutes(app).filter((r) => r.includes(' /v1/')).sort());
+    for (const [route, calls] of Object.entries(FIXTURES)) {
+      const method = route.split(' ')[0]!;
+      for (const call of calls()) {
+        const where = `${method} ${call.path}`;
+        const reply = await send(method, call, bKey);
+        expect(reply.status, `${where}: ${reply.text}`).toBeLessThan(500);
+        const own = await bOwn();
+        // A created key is random text; a 4-character customer id could turn up in it by chance.
+        const text = reply.text.replace(/sgm_[A-Za-z0-9_-]{43}/g, '');
+        // A refusal may echo what it was asked for; any other reply shows nothing of A at all.
+        const asked = reply.status >= 400 ? `${call.path} ${JSON.stringify(call.body ?? '')}` : '';
+        const seen = aTokens.filter((t) => !own.has(t) && !asked.includes(t) && text.includes(t));
+        expect(seen, `${where} (${reply.status}) shows A's rows: ${text.slice(0, 300)}`).toEqual([]);
+        if (reply.status < 300) answered.push(where);
+      }
+    }
+    // B's own requests succeed, so the replies checked above held B's data, not only refusals.
+    for (const must of ['GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/keys', 'GET /v1/imports']) {
+      expect(answered, must).toContain(must);
+    }
+    const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
+      (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
+    expect(after).toEqual(before);
+    const aStill = await send('GET', { path: `/v1/customers/${a.customer}/audiences` }, aKey);
+    expect(aStill.status).toBe(200);
+    expect(aStill.text).toContain(a.audience);
+  });
+});
