@@ -4,7 +4,7 @@ import { ident, join, sql, type Sql } from '../../sql/index.js';
 import { CONSENT_CHANNELS, CONSENT_STATED_AT_FIELD, consentColumns, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
-import { openSource, type Source } from './source.js';
+import { openSource, scratchTables, type Source } from './source.js';
 import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
 import { planStaging, type Staging } from './staging.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
@@ -102,9 +102,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       };
       await store.run(sql`INSERT INTO imports VALUES (${importId}, ${source.file}, ${mapping.entity}, ${source.format},
         ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected})`);
-      for (const table of [mentions, source.rejectsTable, source.rejectsTable && `${source.rejectsTable}_scan`]) {
-        if (table) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);
-      }
+      for (const table of [mentions, ...scratchTables(source)]) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);
       return report;
     });
   } finally {
