@@ -2,5 +2,5 @@ export { importFile, type ImportReport, type ImportStep, type QuarantinedRow } f
 export { chooseMapping, FORMATS, PRESETS, presetMapping, readMappingFile, parseMapping, identityMapping, type Format, type Mapping } from './mapping.js';
 export { ingestEventBatch, eventBatchSchema, eventInputSchema, MAX_BATCH_EVENTS, type EventInput, type BatchReport } from './event-batch.js';
 export { clearQuarantine, listImports, quarantinedRows, type ImportRecord, type Page, type QuarantineRecord } from './history.js';
-export { importsOfFile, removeImport, type Removal } from './provenance.js';
+export { removeImport, removalSchema, type Removal } from './provenance.js';
 export { parseRejectLimit, type RejectLimit } from './rejections.js';

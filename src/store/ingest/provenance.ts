@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { NotFoundError } from '../../shared/errors.js';
 import { ident, raw, sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
@@ -21,13 +22,23 @@ export async function asImport<T>(store: Store, importId: string, fn: () => Prom
   }
 }
 
-export interface Removal {
-  import_id: string;
-  file: string;
-  removed: { events: number; customers: number; products: number; quarantined: number };
-  /** The latest run counted what was removed: its features and audiences need a new run. */
-  stale: { as_of: string; customers: number; products: number } | null;
-}
+const rows = z.number().int().nonnegative();
+
+/** What taking back an import removed, as the CLI prints it and DELETE /v1/imports/:id answers. */
+export const removalSchema = z.strictObject({
+  import_id: z.string(),
+  file: z.string(),
+  removed: z.strictObject({ events: rows, customers: rows, products: rows, quarantined: rows }),
+  stale: z
+    .strictObject({
+      as_of: z.string(),
+      customers: rows.describe('customers whose features counted removed rows'),
+      products: rows.describe('products whose features counted removed rows'),
+    })
+    .nullable()
+    .describe('the latest run counted what was removed: its features and audiences need a new run; null when no run did'),
+});
+export type Removal = z.infer<typeof removalSchema>;
 
 /**
  * Takes back one import inside the caller's transaction: its events, its quarantined rows, and the customers and
