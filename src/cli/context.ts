@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { UsageError } from '../shared/errors.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { Store } from '../store/index.js';
 import type { GlobalOptions } from './output.js';
@@ -14,13 +16,16 @@ export function contextOf(cmd: Command): CommandContext {
   return { config, options };
 }
 
-/** Opens the store named by `--db` (else SEGMINT_DB, else ./segmint.duckdb), runs `fn`, always closes it. */
-export async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open({
-    path: ctx.options.db ?? ctx.config.dbPath,
-    memoryLimit: ctx.config.memoryLimit,
-    threads: ctx.config.threads,
-  });
+/**
+ * Opens the store named by `--db` (else SEGMINT_DB, else ./segmint.duckdb), runs `fn`, always closes it. Only the
+ * commands that fill a store create it: anywhere else a mistyped path would open a new, empty store and answer zero.
+ */
+export async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+  const path = ctx.options.db ?? ctx.config.dbPath;
+  if (!options.create && !existsSync(path)) {
+    throw new UsageError(`no store at ${path} (--db or SEGMINT_DB): \`segmint import\` or \`segmint demo\` creates one`, { db: path });
+  }
+  const store = await Store.open({ path, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
   try {
     return await fn(store);
   } finally {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage, UsageError } from '../shared/errors.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
 import { registerClusters } from './commands/clusters.js';
@@ -7,6 +7,7 @@ import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
+import { registerImports } from './commands/imports.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerStats } from './commands/stats.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`segmint: ${text.replace(/^error: /, '').trim()}\n`) });
   registerImport(program);
+  registerImports(program);
   registerFeatures(program);
   registerStats(program);
   registerAudiences(program);
@@ -41,6 +43,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     process.stderr.write(`segmint: ${errorMessage(err).split('\n')[0]}\n`);
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   }
 }

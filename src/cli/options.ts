@@ -1,10 +1,10 @@
-import { ValidationError } from '../shared/errors.js';
+import { UsageError } from '../shared/errors.js';
 
 /** A whole-number option within bounds, or a one-line error naming the flag and what it wanted. */
 export function integerOption(text: string, flag: string, bounds: { min: number; max?: number; what: string }): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < bounds.min || n > (bounds.max ?? Number.MAX_SAFE_INTEGER)) {
-    throw new ValidationError(`${flag}: "${text}" is not ${bounds.what}`);
+    throw new UsageError(`${flag}: "${text}" is not ${bounds.what}`);
   }
   return n;
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.js';
+import { UsageError } from '../shared/errors.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
@@ -9,7 +9,7 @@ export type FeatureRow = Record<string, unknown>;
 /** `YYYY-MM-DD` or a full ISO timestamp; returned normalised as `YYYY-MM-DD HH:MM:SS` (UTC). */
 export function parseAsOf(text: string): string {
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms)) throw new ValidationError(`--as-of: "${text}" is not a date (expected YYYY-MM-DD or an ISO timestamp)`, { asOf: text });
+  if (Number.isNaN(ms)) throw new UsageError(`--as-of: "${text}" is not a date (expected YYYY-MM-DD or an ISO timestamp)`, { asOf: text });
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { NotFoundError, UsageError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { ControlDb, ControlSession } from './control-db.js';
 
@@ -36,9 +36,9 @@ export function allows(key: ApiKey, scope: Scope): boolean {
 
 export function parseScopes(text: string): Scope[] {
   const scopes = [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
-  if (scopes.length === 0) throw new ValidationError(`--scopes: give one or more of ${SCOPES.join(', ')}`);
+  if (scopes.length === 0) throw new UsageError(`--scopes: give one or more of ${SCOPES.join(', ')}`);
   for (const s of scopes) {
-    if (!scopeSchema.safeParse(s).success) throw new ValidationError(`--scopes: "${s}" is not one of ${SCOPES.join(', ')}`, { scope: s });
+    if (!scopeSchema.safeParse(s).success) throw new UsageError(`--scopes: "${s}" is not one of ${SCOPES.join(', ')}`, { scope: s });
   }
   return scopes as Scope[];
 }
@@ -64,7 +64,7 @@ export async function audit(db: ControlDb, entry: AuditEntry): Promise<void> {
  */
 export async function createKey(db: ControlDb, workspace: string, scopes: Scope[], actor: string): Promise<ApiKey & { key: string }> {
   const name = workspaceNameSchema.safeParse(workspace);
-  if (!name.success) throw new ValidationError(`--workspace: "${workspace}": ${name.error.issues[0]?.message}`, { workspace });
+  if (!name.success) throw new UsageError(`--workspace: "${workspace}": ${name.error.issues[0]?.message}`, { workspace });
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = `key_${randomBytes(6).toString('hex')}`;
   await db.write(async (s) => {

@@ -16,6 +16,9 @@ export class ValidationError extends SegmintError {
   }
 }
 
+/** A bad option value or argument: the CLI exits 2 for it, as for an unknown option; the API answers 400. */
+export class UsageError extends ValidationError {}
+
 export class NotFoundError extends SegmintError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('not_found', message, details);

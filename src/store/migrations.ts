@@ -1,4 +1,5 @@
-import { ENTITY_COLUMNS, SQL_TYPES, type Entity } from './schema.js';
+import { ENTITIES, ENTITY_COLUMNS, SQL_TYPES, type Entity } from './schema.js';
+import { PROVENANCE_DEFAULT } from './ingest/provenance.js';
 
 export interface Migration {
   version: number;
@@ -132,6 +133,16 @@ export const MIGRATIONS: readonly Migration[] = [
         expected_orders_90d DOUBLE,
         clv_365d DOUBLE
       )`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'provenance: the import that inserted each row; how each import chose its mapping',
+    statements: [
+      // NULL for rows stored before (and for events from the API): no import can take them back.
+      ...ENTITIES.map((entity) => `ALTER TABLE ${entity} ADD COLUMN import_id VARCHAR ${PROVENANCE_DEFAULT}`),
+      // "preset online-retail", "mapping shop.json", ... as `segmint imports` lists it.
+      `ALTER TABLE imports ADD COLUMN mapping_source VARCHAR`,
     ],
   },
 ];

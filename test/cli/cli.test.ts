@@ -49,14 +49,14 @@ describe('segmint CLI', () => {
   });
 
   it('fails with one line on stderr, nothing on stdout and a non-zero code', () => {
-    for (const args of [
-      ['import', join(dir.path, 'nope.csv'), '--json'],
-      ['import', slice, '--preset', 'no-such-preset', '--json'],
-      ['features', 'no-such-customer', '--json'],
-      ['features', '12347', '--as-of', 'yesterday-ish', '--json'],
-    ]) {
+    for (const [args, code] of [
+      [['import', join(dir.path, 'nope.csv'), '--json'], 1],
+      [['import', slice, '--preset', 'no-such-preset', '--json'], 2],
+      [['features', 'no-such-customer', '--json'], 1],
+      [['features', '12347', '--as-of', 'yesterday-ish', '--json'], 2],
+    ] as const) {
       const r = segmint(...args);
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(code);
       expect(r.stdout).toBe('');
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^segmint: /);

@@ -78,15 +78,15 @@ describe('segmint clv', () => {
   });
 
   it('fails in one line for an unknown customer or a bad option', () => {
-    for (const args of [
-      ['clv', 'no-such-customer', '--json'],
-      ['clv', customer, '--orders-days', '0'],
-      ['clv', customer, '--discount', 'lots'],
-      ['clv', 'fit', '--unit', 'month'],
-      ['clv', 'fit', '--until', 'someday'],
-    ]) {
+    for (const [args, code] of [
+      [['clv', 'no-such-customer', '--json'], 1],
+      [['clv', customer, '--orders-days', '0'], 2],
+      [['clv', customer, '--discount', 'lots'], 2],
+      [['clv', 'fit', '--unit', 'month'], 2],
+      [['clv', 'fit', '--until', 'someday'], 2],
+    ] as const) {
       const r = segmint(...args);
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(code);
       expect(r.stdout).toBe('');
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     }

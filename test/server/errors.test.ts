@@ -32,8 +32,8 @@ describe('segmint keys', () => {
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: key.id, workspace: 'acme', revoked: false })]);
     expect(listed.stdout).not.toContain(key.key);
     const bad = segmint('keys', 'create', '--scopes', 'root');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/"root" is not one of/);
-    expect(segmint('keys', 'create', '--workspace', '../x', '--scopes', 'admin').status).toBe(1);
+    expect(segmint('keys', 'create', '--workspace', '../x', '--scopes', 'admin').status).toBe(2);
   });
 });

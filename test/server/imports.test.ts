@@ -175,10 +175,47 @@ describe('POST /v1/imports', () => {
   });
 });
 
+describe('DELETE /v1/imports/:id', () => {
+  const remove = async (id: string, key = keys.ingest) => {
+    const res = await fetch(`${base}/v1/imports/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
+  };
+  const file = ['id,type,ts,customer_id,product_id,order_id,quantity,unit_price', 'tb1,order,2026-05-01 10:00:00,TB1,TB-SKU,tbo1,1,10', 'tb2,view,bad,TB1,TB-SKU,,,'].join('\n');
+
+  it('takes back an import as `segmint imports rm` does, and only in its own workspace', async () => {
+    const before = await counts('default');
+    const added = await upload('entity=events&name=takeback.csv', file);
+    expect(added.json).toMatchObject({ accepted: 1, rejected: 1 });
+    const id = (added.json as ImportReport).import_id;
+    expect((await remove(id, keys.read)).status).toBe(403);
+    expect((await remove(id, keys.other)).status).toBe(404);
+    const removed = await remove(id);
+    expect(removed.status).toBe(200);
+    expect(removed.json).toEqual({ import_id: id, file: 'takeback.csv', removed: { events: 1, customers: 1, products: 1, quarantined: 1 }, stale: null });
+    expect(await counts('default')).toEqual(before);
+    expect((await get(`/v1/imports/${id}/quarantine`)).status).toBe(404);
+    expect((await remove(id)).json.error?.code).toBe('not_found');
+  });
+
+  it('replaces an earlier import of the same name, and fails above max_rejected storing nothing', async () => {
+    const before = await counts('default');
+    const over = await upload('entity=events&name=limited.csv&max_rejected=0', file);
+    expect(over.status).toBe(422);
+    expect(over.json.error.message).toBe('limited.csv: 1 of 2 rows rejected, more than the limit of 0; nothing imported. Top reasons: 1 × cannot read as a timestamp (ts): bad (line 3)');
+    expect(await counts('default')).toEqual(before);
+    expect((await upload('entity=events&max_rejected=lots', file)).json.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^max_rejected: "lots" is not/) });
+    const first = await upload('entity=events&name=limited.csv&max_rejected=50%25', file);
+    expect(first.status).toBe(201);
+    const again = await upload('entity=events&name=limited.csv&replace=true', file);
+    expect(again.json).toMatchObject({ accepted: 1, duplicates: 0, replaced: [{ import_id: first.json.import_id, removed: { events: 1 } }] });
+    expect((await counts('default')).imports).toBe(before.imports + 1);
+  });
+});
+
 describe('auth and workspaces', () => {
   it('needs ingest:write for every import route and keeps workspaces apart', async () => {
     const body = 'id,email\nW1,w1@example.org\n';
-    for (const [method, path] of [['POST', '/v1/imports?entity=customers'], ['GET', '/v1/imports'], ['GET', '/v1/imports/x/quarantine']] as const) {
+    for (const [method, path] of [['POST', '/v1/imports?entity=customers'], ['GET', '/v1/imports'], ['GET', '/v1/imports/x/quarantine'], ['DELETE', '/v1/imports/x']] as const) {
       const none = await fetch(`${base}${path}`, { method, body: method === 'POST' ? body : undefined });
       expect(none.status, `${method} ${path}`).toBe(401);
       const read = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${keys.read}` }, body: method === 'POST' ? body : undefined });
@@ -201,5 +238,8 @@ describe('auth and workspaces', () => {
     expect(doc.paths['/v1/imports']?.post?.requestBody?.content['text/csv']?.schema.format).toBe('binary');
     expect(doc.paths['/v1/imports']?.get?.description).toContain('ingest:write');
     expect(doc.paths['/v1/imports/{id}/quarantine']?.get?.description).toContain('ingest:write');
+    expect(doc.paths['/v1/imports/{id}']?.delete?.description).toContain('ingest:write');
+    const removal = (doc.paths['/v1/imports/{id}']?.delete as unknown as { responses: Record<string, { content: Record<string, { schema: { required: string[] } }> }> }).responses['200'];
+    expect(removal?.content['application/json']?.schema.required).toEqual(['import_id', 'file', 'removed', 'stale']);
   });
 });

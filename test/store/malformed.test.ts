@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
 import { identityMapping, importFile, presetMapping, type Store } from '../../src/store/index.js';
@@ -143,4 +143,53 @@ describe('malformed inputs', () => {
     expect(a.accepted).toBe(50);
     expect(b).toMatchObject({ accepted: 0, duplicates: 50, rejected: 0 });
   });
+});
+
+describe('a badly quoted CSV line', () => {
+  let store: Store;
+  beforeEach(async () => (store = await memoryStore()));
+  afterEach(() => store.close());
+  const BAD_QUOTE = '536366,85123A,"bad "quote" here,6,12/1/2010 8:26,2.55,17850,United Kingdom';
+
+  it('is quarantined with its line, and the rest of the file is imported', async () => {
+    const lines = [
+      'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+      '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom',
+      BAD_QUOTE, // line 3
+      '536365,71053,"WHITE METAL LANTERN, LARGE",6,2010-12-01 08:26:00,3.39,17850,United Kingdom',
+      '536367,84879,ASSORTED COLOUR BIRD ORNAMENT,32,2010-12-01 08:34:00,1.69,13047,United Kingdom',
+    ];
+    const file = join(dir.path, 'bad-quote.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const report = await importFile(store, file, presetMapping('online-retail'));
+    expect(report).toMatchObject({ rows: 4, accepted: 3, rejected: 1 });
+    const q = await quarantine(store);
+    expect(q.map((r) => r.line)).toEqual([3]);
+    expect(q[0]!.reason).toMatch(/quote/i);
+    const raw = await store.one<{ raw: string }>(sql`SELECT raw FROM quarantine`);
+    expect(raw!.raw).toBe(BAD_QUOTE);
+    const titles = await store.all<{ title: string }>(sql`SELECT title FROM products ORDER BY id`);
+    expect(titles.map((t) => t.title)).toEqual(['WHITE METAL LANTERN, LARGE', 'ASSORTED COLOUR BIRD ORNAMENT', 'WHITE HANGING HEART T-LIGHT HOLDER']);
+  });
+
+  it('among the 541,909 lines of Online Retail (.gz) costs that line only', async () => {
+    const text = gunzipSync(readFileSync(ONLINE_RETAIL)).toString('utf8');
+    const at = 100_000;
+    let cut = -1;
+    for (let i = 0; i < at; i++) cut = text.indexOf('\n', cut + 1);
+    const file = join(dir.path, 'online-retail-bad-quote.csv.gz');
+    writeFileSync(file, gzipSync(`${text.slice(0, cut + 1)}${BAD_QUOTE}\n${text.slice(cut + 1)}`));
+    const original = await importFile(store, ONLINE_RETAIL, presetMapping('online-retail'));
+    const other = await memoryStore();
+    try {
+      const report = await importFile(other, file, presetMapping('online-retail'));
+      expect(report).toMatchObject({ rows: original.rows + 1, accepted: original.accepted, rejected: original.rejected + 1 });
+      const q = await other.all<{ line: number; raw: string }>(sql`SELECT line, raw FROM quarantine WHERE reason ILIKE '%quote%'`);
+      expect(q).toEqual([{ line: at + 1, raw: BAD_QUOTE }]);
+      const revenue = (s: Store) => s.one<{ r: number }>(sql`SELECT round(sum(quantity * unit_price), 2) AS r FROM events WHERE type = 'order'`);
+      expect(await revenue(other)).toEqual(await revenue(store));
+    } finally {
+      other.close();
+    }
+  }, 120_000);
 });

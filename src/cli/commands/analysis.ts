@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AUDIENCE_KINDS, explainCustomer, movement, overlap, type AudienceKind } from '../../audiences/index.js';
 import { CLUSTER_METHOD_NAMES, type ClusterMethod } from '../../clusters/index.js';
 import { parseAsOf } from '../../features/index.js';
-import { ValidationError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
@@ -16,9 +16,9 @@ export function registerAnalysis(program: Command): void {
     .option('--clustering <method>', `with --kind cluster: ${CLUSTER_METHOD_NAMES.join(' | ')}`)
     .action(async (o: { from: string; to: string; kind: string; clustering?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (!(AUDIENCE_KINDS as readonly string[]).includes(o.kind)) throw new ValidationError(`--kind: "${o.kind}" is not one of ${AUDIENCE_KINDS.join(', ')}`);
+      if (!(AUDIENCE_KINDS as readonly string[]).includes(o.kind)) throw new UsageError(`--kind: "${o.kind}" is not one of ${AUDIENCE_KINDS.join(', ')}`);
       if (o.clustering !== undefined && !(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.clustering)) {
-        throw new ValidationError(`--clustering: "${o.clustering}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
+        throw new UsageError(`--clustering: "${o.clustering}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
       }
       const m = await withStore(ctx, (store) => movement(store, parseAsOf(o.from), parseAsOf(o.to), o.kind as AudienceKind, o.clustering as ClusterMethod | undefined));
       emit(ctx.options, m, () =>

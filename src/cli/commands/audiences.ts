@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { audienceMembers, createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, type Audience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
-import { ValidationError } from '../../shared/errors.js';
+import { UsageError, ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
@@ -74,7 +74,7 @@ export function registerAudiences(program: Command): void {
     .option('--description <text>', 'what it is for')
     .action(async (o: { name: string; rule?: string; copyOf?: string; description?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if ((o.rule === undefined) === (o.copyOf === undefined)) throw new ValidationError('give --rule or --copy-of');
+      if ((o.rule === undefined) === (o.copyOf === undefined)) throw new UsageError('give --rule or --copy-of');
       const a = await withStore(ctx, async (store) => {
         const rule = o.rule ?? (await ruleTextOf(store, o.copyOf!));
         return createAudience(store, { name: o.name, rule, description: o.description });
@@ -90,7 +90,7 @@ export function registerAudiences(program: Command): void {
     .option('--active <bool>', 'true or false')
     .action(async (id: string, o: { name?: string; rule?: string; description?: string; active?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (o.active !== undefined && o.active !== 'true' && o.active !== 'false') throw new ValidationError('--active: true or false');
+      if (o.active !== undefined && o.active !== 'true' && o.active !== 'false') throw new UsageError('--active: true or false');
       const active = o.active === undefined ? undefined : o.active === 'true';
       const a = await withStore(ctx, (store) => updateAudience(store, id, { ...o, active }));
       emit(ctx.options, a, () => `updated ${a.id}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { classifyCustomers } from '../../audiences/index.js';
 import { CLUSTER_METHOD_NAMES, fitOnLatestRun, fitProductClustering, leaningText, type ClusterMethod } from '../../clusters/index.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
 import { emit, table } from '../output.js';
@@ -18,8 +18,8 @@ export function registerClusters(program: Command): void {
     .option('--seed <n>', 'seed of the k-means initialisations', '0')
     .action(async (o: { entity: string; method: string; k?: string; seed: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (o.entity !== 'customers' && o.entity !== 'products') throw new ValidationError(`--entity: "${o.entity}" is not one of customers, products`);
-      if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.method)) throw new ValidationError(`--method: "${o.method}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
+      if (o.entity !== 'customers' && o.entity !== 'products') throw new UsageError(`--entity: "${o.entity}" is not one of customers, products`);
+      if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.method)) throw new UsageError(`--method: "${o.method}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
       const k = o.k === undefined ? undefined : integerOption(o.k, '--k', { min: 2, what: 'an integer of 2 or more' });
       const seed = integerOption(o.seed, '--seed', { min: 0, what: 'a non-negative integer' });
       const report = await withStore(ctx, (store) =>

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { customerClv, fitClv, loadClvFit, parseTimeUnit, saveClvFit, type ClvFit, type CustomerClv, type Discount, type ModelFit } from '../../models/clv/index.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
@@ -38,8 +38,8 @@ function customerText(c: CustomerClv): string {
 
 function discountOf(rate: string, per: string): Discount {
   const value = Number(rate);
-  if (!(rate.trim() !== '' && value >= 0)) throw new ValidationError(`--discount: "${rate}" is not a rate >= 0 (0.1 is 10%)`);
-  if (per !== 'month' && per !== 'year') throw new ValidationError(`--discount-per: "${per}" is not month or year`);
+  if (!(rate.trim() !== '' && value >= 0)) throw new UsageError(`--discount: "${rate}" is not a rate >= 0 (0.1 is 10%)`);
+  if (per !== 'month' && per !== 'year') throw new UsageError(`--discount-per: "${per}" is not month or year`);
   return { rate: value, per };
 }
 

@@ -64,7 +64,7 @@ export function registerDemo(program: Command): void {
             ...clusterings.flatMap((r) => r.clusters.map((c) => ({ name: `${CLUSTER_METHODS[r.method as ClusterMethod].label} cluster: ${c.name}`, kind: 'cluster', size: c.size }))),
           ];
           return { db: store.path, dir: outDir, truth: files.truth, as_of: asOf, generated_ms: generatedMs, total_ms: Date.now() - started, imports, stats, features, audiences };
-      });
+      }, { create: true });
       emit(ctx.options, summary, () =>
         [
           `Demo store: ${customers} customers, seed ${seed}, files in ${outDir} (${(summary.generated_ms / 1000).toFixed(1)} s), store ${summary.db}`,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CUSTOMER_FEATURES, PRODUCT_FEATURES, customerFeatures, defaultAsOf, parseAsOf } from '../../features/index.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
@@ -22,7 +22,7 @@ export function registerFeatures(program: Command): void {
         emit(ctx.options, list, () => table([['name', 'entity', 'type', 'unit', 'description'], ...list.map((f) => [f.name, f.entity, f.type, f.unit, f.description])]));
         return;
       }
-      if (!customer) throw new ValidationError('give a customer id, or --list');
+      if (!customer) throw new UsageError('give a customer id, or --list');
       const result = await withStore(ctx, async (store) => {
         const asOf = o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store);
         const row = await customerFeatures(store, asOf, customer);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { chooseMapping, ENTITIES, importFile, readMappingFile, type ImportReport, type ImportStep } from '../../store/index.js';
+import { UsageError, ValidationError } from '../../shared/errors.js';
+import { chooseMapping, ENTITIES, importFile, parseRejectLimit, readMappingFile, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
@@ -7,30 +8,52 @@ interface ImportOptions {
   preset?: string;
   mapping?: string;
   entity?: string;
+  replace?: boolean;
+  maxRejected?: string;
 }
 
 export function describeReport(r: ImportReport): string {
   const erased = r.erased > 0 ? `, ${r.erased} of erased customers skipped` : '';
-  const head = `${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`;
+  const replaced = r.replaced.map((x) => `replaced import ${x.import_id} (${x.removed.events} events taken back)\n`).join('');
+  const head = `${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`;
   if (r.quarantined.length === 0) return head;
   const more = r.rejected > r.quarantined.length ? `\n(${r.rejected - r.quarantined.length} more in quarantine)` : '';
   return `${head}\n${table([['line', 'column', 'reason'], ...r.quarantined.map((q) => [q.line, q.column, q.reason])])}${more}`;
 }
 
+/** The options' choice of mapping; a choice that does not hold together (an unknown preset, ...) is a usage error. */
+function mappingOf(o: ImportOptions): { mapping: Mapping; source: string } {
+  const given = o.mapping ? readMappingFile(o.mapping) : undefined;
+  try {
+    const mapping = chooseMapping({ entity: o.entity, preset: o.preset, mapping: given }, (c) => `--${c}`);
+    return { mapping, source: o.preset ? `preset ${o.preset}` : o.mapping ? `mapping ${o.mapping}` : `${mapping.entity} columns` };
+  } catch (err) {
+    if (err instanceof ValidationError) throw new UsageError(err.message, err.details);
+    throw err;
+  }
+}
+
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('Import a CSV (plain or .gz), JSONL or Parquet file into the store')
+    .description('Import a CSV (plain or .gz), JSONL or Parquet file into the store (created if new)')
     .argument('<file>', 'the file to import')
     .option('--preset <name>', 'a named column mapping (online-retail, online-retail-ii, segmint-events, segmint-customers, segmint-products)')
     .option('--mapping <file>', 'a JSON column mapping')
     .option('--entity <entity>', `what the file holds: ${ENTITIES.join(', ')} (default events)`)
+    .option('--replace', 'take back the earlier imports of this file name first (after changing its mapping), in the same transaction')
+    .option('--max-rejected <n|p%>', 'fail and store nothing when more rows than this are rejected (a count, or a percentage of the rows)')
     .action(async (file: string, o: ImportOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const mapping = chooseMapping({ entity: o.entity, preset: o.preset, mapping: o.mapping ? readMappingFile(o.mapping) : undefined }, (c) => `--${c}`);
+      const maxRejected = o.maxRejected === undefined ? undefined : parseRejectLimit(o.maxRejected, '--max-rejected');
+      const { mapping, source } = mappingOf(o);
       const steps: ImportStep[] = ['check', 'store', 'quarantine', 'derive'];
       const bar = progress(steps.length, `import ${file}`);
-      const report = await withStore(ctx, (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(steps.indexOf(s), s) }));
+      const report = await withStore(
+        ctx,
+        (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(steps.indexOf(s), s), mappingSource: source, replace: o.replace, maxRejected }),
+        { create: true },
+      );
       bar.stop();
       emit(ctx.options, report, () => describeReport(report));
     });

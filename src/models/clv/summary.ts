@@ -2,7 +2,7 @@
  * The per-customer data both models read, built in SQL from order lines: purchase occasions (a customer's orders on
  * one calendar day merged into one), then per customer x, t_x, T and the mean value of the repeat occasions.
  */
-import { ValidationError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/errors.js';
 import { sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { Frequency } from './bgnbd.js';
@@ -12,7 +12,7 @@ export type TimeUnit = (typeof TIME_UNITS)[number];
 export const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
 
 export function parseTimeUnit(text: string): TimeUnit {
-  if (!(TIME_UNITS as readonly string[]).includes(text)) throw new ValidationError(`--unit: "${text}" is not one of ${TIME_UNITS.join(', ')}`, { unit: text });
+  if (!(TIME_UNITS as readonly string[]).includes(text)) throw new UsageError(`--unit: "${text}" is not one of ${TIME_UNITS.join(', ')}`, { unit: text });
   return text as TimeUnit;
 }
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { SegmintError, ValidationError } from '../../shared/errors.js';
-import { chooseMapping, ENTITIES, FORMATS, importFile, listImports, parseMapping, quarantinedRows, type Mapping } from '../../store/index.js';
+import { chooseMapping, ENTITIES, FORMATS, importFile, listImports, parseMapping, parseRejectLimit, quarantinedRows, removalSchema, removeImport, type Mapping } from '../../store/index.js';
 import { paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
@@ -35,7 +35,17 @@ const importQuerySchema = z.strictObject({
   preset: z.string().min(1).optional().describe('a named column mapping, as `segmint import --preset`'),
   mapping: z.string().min(1).optional().describe('a column mapping as JSON text, as in a `segmint import --mapping` file'),
   name: z.string().min(1).max(255).optional().describe('the file’s name, kept with the import and its quarantined rows'),
+  replace: z.enum(['true', 'false']).optional().describe('true: take back the earlier imports of the same name first, as `segmint import --replace`'),
+  max_rejected: z.string().min(1).optional().describe('fail (422) and store nothing above this many rejected rows: a count, or a percentage such as 2.5%'),
 });
+
+const importParamsSchema = z.strictObject({ id: z.string().min(1).describe('import id (import_id in the report)') });
+
+/** How the import chose its mapping, as `segmint imports` lists it. */
+function mappingSource(query: z.infer<typeof importQuerySchema>): string {
+  if (query.preset) return `preset ${query.preset}`;
+  return query.mapping ? 'mapping (request)' : `${query.entity ?? 'events'} columns`;
+}
 
 /**
  * The file as the request body: the content-type parser below hands over the unread stream. A request without a
@@ -102,7 +112,7 @@ async function receive(body: Readable, dir: string, format: string, limit: numbe
  * File imports over the API: the same import as `segmint import`, with the file as the request body. The routes
  * sit in their own plugin so that only here does a body arrive as a raw stream, under its own size limit.
  *
- * All three need `ingest:write`: the client that sends files is the one that reads what became of them, and
+ * All of them need `ingest:write`: the client that sends files is the one that reads what became of them, and
  * quarantined rows hold records as sent (names, emails), more than an `audiences:read` key should see.
  */
 export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: ImportRouteOptions): void {
@@ -120,6 +130,7 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
       ),
       async (req, reply) => {
         const mapping = mappingOf(req.query);
+        const maxRejected = req.query.max_rejected === undefined ? undefined : parseRejectLimit(req.query.max_rejected, 'max_rejected');
         const format = mapping.format ?? 'csv';
         if (Number(req.headers['content-length'] ?? 0) > options.bodyLimit) {
           // The body is left unread; closing the connection spares reading it only to throw it away.
@@ -133,7 +144,8 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
           const upload = await receive(req.body, dir, format, options.bodyLimit);
           if (upload.bytes === 0) throw empty;
           const name = req.query.name ?? `upload.${format}${upload.gzip ? '.gz' : ''}`;
-          const report = await inWorkspace(ctx, req, (store) => importFile(store, upload.path, mapping, { name }));
+          const how = { name, mappingSource: mappingSource(req.query), replace: req.query.replace === 'true', maxRejected };
+          const report = await inWorkspace(ctx, req, (store) => importFile(store, upload.path, mapping, how));
           return await reply.status(201).send(report);
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -150,7 +162,7 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
     scope.get(
       '/v1/imports/:id/quarantine',
       guarded('ingest:write', 'imports', 'The rows an import quarantined, in file order: line, column, reason and the record as read', {
-        params: z.strictObject({ id: z.string().min(1).describe('import id (import_id in the report)') }),
+        params: importParamsSchema,
         querystring: page,
       }),
       async (req) => ({
@@ -158,6 +170,17 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
         offset: req.query.offset,
         ...(await inWorkspace(ctx, req, (store) => quarantinedRows(store, req.params.id, req.query))),
       }),
+    );
+
+    scope.delete(
+      '/v1/imports/:id',
+      guarded(
+        'ingest:write',
+        'imports',
+        'Take back an import, as `segmint imports rm`: its events, its quarantined rows, and the customers and products only it created; says what the latest run counted that is gone',
+        { params: importParamsSchema, response: { 200: removalSchema } },
+      ),
+      async (req) => inWorkspace(ctx, req, (store) => removeImport(store, req.params.id)),
     );
     done();
   });

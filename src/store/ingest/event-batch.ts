@@ -72,7 +72,7 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
     FROM (SELECT unnest(from_json(CAST(${JSON.stringify(events)} AS JSON), ${STRUCTURE})) AS e))`;
   return store.transaction(async () => {
     await store.run(sql`CREATE OR REPLACE TEMP TABLE batch AS SELECT *, ${erased} AS __erased FROM ${batch}`);
-    const accepted = await store.run(sql`INSERT INTO events
+    const accepted = await store.run(sql`INSERT INTO events BY NAME
       SELECT * EXCLUDE (__erased) FROM batch n WHERE NOT __erased AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)
       QUALIFY row_number() OVER (PARTITION BY id) = 1`);
     const gone = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM batch WHERE __erased`))?.n ?? 0;

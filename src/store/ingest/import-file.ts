@@ -4,10 +4,12 @@ import { ident, join, sql, type Sql } from '../../sql/index.js';
 import { CONSENT_CHANNELS, CONSENT_STATED_AT_FIELD, consentColumns, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
-import { openSource, type Source } from './source.js';
+import { openSource, scratchTables, type Source } from './source.js';
 import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
 import { planStaging, type Staging } from './staging.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
+import { asImport, importsOfFile, removeImportRows, type Removal } from './provenance.js';
+import { refuseRejections, type RejectLimit } from './rejections.js';
 
 export interface QuarantinedRow {
   line: number | null;
@@ -29,6 +31,8 @@ export interface ImportReport {
   erased: number;
   /** The first ten quarantined rows, in file order. */
   quarantined: QuarantinedRow[];
+  /** With `replace`: the earlier imports of the same file name, taken back first. */
+  replaced: Removal[];
 }
 
 export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
@@ -40,6 +44,12 @@ export interface ImportOptions {
    * from a temporary file whose path means nothing to its sender.
    */
   name?: string | undefined;
+  /** How the mapping was chosen, as `segmint imports` lists it ("preset online-retail", "mapping shop.json"). */
+  mappingSource?: string | undefined;
+  /** Take back the earlier imports of the same file name first, in the same transaction. */
+  replace?: boolean | undefined;
+  /** Fail, storing nothing, when more rows than this are rejected. */
+  maxRejected?: RejectLimit | undefined;
 }
 
 interface Checked {
@@ -74,7 +84,8 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
   try {
     const tombstoneKey = await tombstoneKeyIfAny(store);
     const staging = planStaging(mapping, source, tombstoneKey);
-    return await store.transaction(async () => {
+    return await store.transaction(() => asImport(store, importId, async () => {
+      const replaced = options.replace ? await takeBack(store, source.file) : [];
       step('check');
       const checked = await check(store, mapping, staging, mentions);
       const skipped = source.rejectsTable ? await count(store, sql`SELECT count(DISTINCT line) AS n FROM ${ident(source.rejectsTable)}`) : 0;
@@ -84,6 +95,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       step('quarantine');
       const unreadable = await quarantineUnreadable(store, source, importId, mapping.entity, tombstoneKey);
       const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0) + unreadable.quarantined;
+      await dropRequarantined(store, importId, source.file);
       const erased = checked.erased + unreadable.erased;
       step('derive');
       if (mapping.entity === 'events') await deriveCustomersAndProducts(store, describesProducts(mapping) ? mentions : undefined);
@@ -99,17 +111,32 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         erased,
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
+        replaced,
       };
+      await refuseRejections(store, importId, report, options.maxRejected);
       await store.run(sql`INSERT INTO imports VALUES (${importId}, ${source.file}, ${mapping.entity}, ${source.format},
-        ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected})`);
-      for (const table of [mentions, source.rejectsTable, source.rejectsTable && `${source.rejectsTable}_scan`]) {
-        if (table) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);
-      }
+        ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected}, ${options.mappingSource ?? null})`);
+      for (const table of [mentions, ...scratchTables(source)]) await store.run(sql`DROP TABLE IF EXISTS ${ident(table)}`);
       return report;
-    });
+    }));
   } finally {
     if (source.truncation) await rm(source.truncation.prefixPath, { force: true });
   }
+}
+
+async function takeBack(store: Store, file: string): Promise<Removal[]> {
+  const removals: Removal[] = [];
+  for (const id of await importsOfFile(store, file)) removals.push(await removeImportRows(store, id));
+  return removals;
+}
+
+/**
+ * A record quarantined again (same file, line and record as read, as when a file is imported again) is kept once,
+ * with the newest import and its reason, which may have changed with the mapping.
+ */
+async function dropRequarantined(store: Store, importId: string, file: string): Promise<void> {
+  await store.run(sql`DELETE FROM quarantine o WHERE o.import_id <> ${importId} AND o.source_file = ${file} AND EXISTS (
+    SELECT 1 FROM quarantine n WHERE n.import_id = ${importId} AND n.line IS NOT DISTINCT FROM o.line AND n.raw IS NOT DISTINCT FROM o.raw)`);
 }
 
 async function count(store: Store, q: Sql): Promise<number> {

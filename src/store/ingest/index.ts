@@ -1,4 +1,6 @@
 export { importFile, type ImportReport, type ImportStep, type QuarantinedRow } from './import-file.js';
 export { chooseMapping, FORMATS, PRESETS, presetMapping, readMappingFile, parseMapping, identityMapping, type Format, type Mapping } from './mapping.js';
 export { ingestEventBatch, eventBatchSchema, eventInputSchema, MAX_BATCH_EVENTS, type EventInput, type BatchReport } from './event-batch.js';
-export { listImports, quarantinedRows, type ImportRecord, type Page, type QuarantineRecord } from './history.js';
+export { clearQuarantine, listImports, quarantinedRows, type ImportRecord, type Page, type QuarantineRecord } from './history.js';
+export { removeImport, removalSchema, type Removal } from './provenance.js';
+export { parseRejectLimit, type RejectLimit } from './rejections.js';

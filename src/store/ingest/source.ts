@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { ImportError } from '../../shared/errors.js';
@@ -84,10 +84,19 @@ async function describe(store: Store, relation: Sql): Promise<Map<string, string
   return new Map(rows.filter((r) => r.column_name !== '__rec').map((r) => [r.column_name, r.column_type]));
 }
 
+/**
+ * Later reads store their rejects too, in tables of their own that nobody reads: with `ignore_errors` alone, DuckDB's
+ * parallel CSV reader stops at a badly quoted line and silently drops the rest of its chunk.
+ */
 function rejectOptions(r: ReadOptions, table: string): Sql {
-  return r.rejects === 'store'
-    ? sql`store_rejects = true, rejects_table = ${table}, rejects_scan = ${`${table}_scan`}`
-    : sql`ignore_errors = true`;
+  const into = r.rejects === 'store' ? table : `${table}_again`;
+  return sql`store_rejects = true, rejects_table = ${into}, rejects_scan = ${`${into}_scan`}`;
+}
+
+/** Every table a source's reads may create, for the importer to drop. */
+export function scratchTables(source: Source): string[] {
+  const t = source.rejectsTable;
+  return t ? [t, `${t}_scan`, `${t}_again`, `${t}_again_scan`] : [];
 }
 
 /** A streaming row_number keeps file order, so the record number is the position among parsed records. */
@@ -103,16 +112,40 @@ function jsonOfColumns(columns: Iterable<string>): Sql {
   return sql`json_object(${join([...columns].map((c) => sql`${c}, ${columnValue(c)}`))})::VARCHAR`;
 }
 
+/**
+ * The column names, from the first line alone. DuckDB's sniffer reads a sample of rows and gives up on the whole
+ * file ("Error when sniffing file", no line) when one of them is badly quoted; with the columns given, the reader
+ * instead rejects that line like any other it cannot split. The first line goes through the reader on its own so the
+ * names come out as DuckDB names them (duplicates suffixed, blanks as columnN).
+ */
+async function csvColumns(store: Store, a: OpenArgs, o: CsvOptions): Promise<string[]> {
+  const first = await store.one<{ line: string }>(sql`SELECT line FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)},
+    header = false, delim = ${'\x1f'}, quote = '', escape = '', auto_detect = false) LIMIT 1`);
+  if (!first) throw new ImportError(`${a.file}: the file is empty`, { file: a.file });
+  const headerPath = joinPath(tmpdir(), `segmint-${a.rejectsTable}-header.csv`);
+  await writeFile(headerPath, `${first.line}\n`);
+  try {
+    const names = await store.all<{ column_name: string }>(sql`DESCRIBE SELECT * FROM read_csv(${headerPath}, all_varchar = true,
+      header = ${o.header}, delim = ${o.delimiter}, quote = ${o.quote}, escape = ${o.escape})`);
+    return names.map((n) => n.column_name);
+  } finally {
+    await rm(headerPath, { force: true });
+  }
+}
+
+type CsvOptions = NonNullable<Mapping['csv']>;
+
 async function openCsv(store: Store, a: OpenArgs & { mapping: Mapping }): Promise<Source> {
-  const o = a.mapping.csv ?? { delimiter: ',', quote: '"', escape: '"', header: true };
+  const o: CsvOptions = a.mapping.csv ?? { delimiter: ',', quote: '"', escape: '"', header: true };
+  const names = await csvColumns(store, a, o);
   // Everything is read as text so that a bad value is caught per field, with its column, not as a whole-file error.
+  const columnTypes = sql`{${join(names.map((n) => sql`${ident(n)}: 'VARCHAR'`))}}`;
   const relation = (r: ReadOptions): Sql => {
-    const reader = sql`read_csv(${a.path}, all_varchar = true, header = ${o.header}, delim = ${o.delimiter}, quote = ${o.quote},
-      escape = ${o.escape}, ${rejectOptions(r, a.rejectsTable)})`;
+    const reader = sql`read_csv(${a.path}, auto_detect = false, columns = ${columnTypes}, header = ${o.header}, delim = ${o.delimiter},
+      quote = ${o.quote}, escape = ${o.escape}, ${rejectOptions(r, a.rejectsTable)})`;
     return numbered(r, reader);
   };
-  const columns = await describe(store, sql`SELECT * FROM read_csv(${a.path}, all_varchar = true, header = ${o.header},
-    delim = ${o.delimiter}, quote = ${o.quote}, escape = ${o.escape}, ignore_errors = true)`);
+  const columns = new Map(names.map((n) => [n, 'VARCHAR']));
   return {
     file: a.file,
     format: 'csv',

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../shared/errors.js';
+import { ident, raw, sql } from '../../sql/index.js';
+import type { Store } from '../store.js';
+
+/**
+ * Which import inserted each event, customer and product. The `import_id` column of those tables defaults to this
+ * session variable, set only while an import runs: every insert of the import (its rows, and the customers and
+ * products its events mention) is marked without the insert naming the column, events from the API are not, and a
+ * row that a later import replaces keeps the import that created it.
+ */
+export const IMPORT_VARIABLE = 'segmint_import';
+
+export const PROVENANCE_DEFAULT = `DEFAULT getvariable('${IMPORT_VARIABLE}')`;
+
+export async function asImport<T>(store: Store, importId: string, fn: () => Promise<T>): Promise<T> {
+  await store.run(sql`SET VARIABLE ${raw(IMPORT_VARIABLE)} = ${importId}`);
+  try {
+    return await fn();
+  } finally {
+    await store.run(sql`RESET VARIABLE ${raw(IMPORT_VARIABLE)}`);
+  }
+}
+
+const rows = z.number().int().nonnegative();
+
+/** What taking back an import removed, as the CLI prints it and DELETE /v1/imports/:id answers. */
+export const removalSchema = z.strictObject({
+  import_id: z.string(),
+  file: z.string(),
+  removed: z.strictObject({ events: rows, customers: rows, products: rows, quarantined: rows }),
+  stale: z
+    .strictObject({
+      as_of: z.string(),
+      customers: rows.describe('customers whose features counted removed rows'),
+      products: rows.describe('products whose features counted removed rows'),
+    })
+    .nullable()
+    .describe('the latest run counted what was removed: its features and audiences need a new run; null when no run did'),
+});
+export type Removal = z.infer<typeof removalSchema>;
+
+/**
+ * Takes back one import inside the caller's transaction: its events, its quarantined rows, and the customers and
+ * products it created that no remaining event refers to. Values it changed on rows that existed before are not
+ * restored.
+ */
+export async function removeImportRows(store: Store, importId: string): Promise<Removal> {
+  const record = await store.one<{ file: string }>(sql`SELECT file FROM imports WHERE id = ${importId}`);
+  if (!record) throw new NotFoundError(`no import "${importId}"`, { import: importId });
+  const mine = sql`import_id = ${importId}`;
+  const unreferenced = (column: 'customer_id' | 'product_id') =>
+    sql`${mine} AND id NOT IN (SELECT ${ident(column)} FROM events WHERE import_id IS DISTINCT FROM ${importId} AND ${ident(column)} IS NOT NULL)`;
+  const touched = await store.one<{ customers: number; products: number }>(sql`SELECT
+    (SELECT count(*) FROM (SELECT customer_id FROM events WHERE ${mine} AND customer_id IS NOT NULL
+      UNION SELECT id FROM customers WHERE ${unreferenced('customer_id')})) AS customers,
+    (SELECT count(*) FROM (SELECT product_id FROM events WHERE ${mine} AND product_id IS NOT NULL
+      UNION SELECT id FROM products WHERE ${unreferenced('product_id')})) AS products`);
+  const events = await store.run(sql`DELETE FROM events WHERE ${mine}`);
+  const customers = await store.run(sql`DELETE FROM customers WHERE ${unreferenced('customer_id')}`);
+  const products = await store.run(sql`DELETE FROM products WHERE ${unreferenced('product_id')}`);
+  const quarantined = await store.run(sql`DELETE FROM quarantine WHERE ${mine}`);
+  await store.run(sql`DELETE FROM imports WHERE id = ${importId}`);
+  const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  const changed = events + customers + products > 0;
+  return {
+    import_id: importId,
+    file: record.file,
+    removed: { events, customers, products, quarantined },
+    stale: run?.as_of && changed ? { as_of: run.as_of, customers: touched?.customers ?? 0, products: touched?.products ?? 0 } : null,
+  };
+}
+
+/** Takes back one import, all of it or nothing. */
+export function removeImport(store: Store, importId: string): Promise<Removal> {
+  return store.transaction(() => removeImportRows(store, importId));
+}
+
+/** The imports of a file name, oldest first: what `--replace` takes back before importing the file again. */
+export async function importsOfFile(store: Store, file: string): Promise<string[]> {
+  const rows = await store.all<{ id: string }>(sql`SELECT id FROM imports WHERE file = ${file} ORDER BY started_at, id`);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir();
+afterAll(() => dir.cleanup());
+
+function segmint(db: string, ...args: string[]) {
+  const { SEGMINT_DB: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as Record<string, unknown> & { imports: Array<Record<string, unknown>>; rows: Array<Record<string, unknown>> } };
+}
+
+const HEADER = 'type,ts,customer_id,product_id,order_id,quantity,unit_price';
+function file(name: string, lines: string[]): string {
+  const path = join(dir.path, name);
+  writeFileSync(path, [HEADER, ...lines].join('\n') + '\n');
+  return path;
+}
+const good = Array.from({ length: 8 }, (_, i) => `order,2024-01-0${i + 1} 10:00:00,c${i % 3},p${i % 2},o${i},1,10`);
+const orders = file('orders.csv', [...good, 'order,someday,c1,p1,o9,1,10', 'order,2024-01-09 10:00:00,c1,p1,o10,1,ten']);
+
+describe('segmint imports and quarantine', () => {
+  const db = join(dir.path, 'imports.duckdb');
+
+  it('list imports, take one back, replace a file and list or clear its quarantine without doubling it', () => {
+    const first = segmint(db, 'import', orders, '--json');
+    expect(first.code).toBe(0);
+    const id = first.json().import_id as string;
+    const listed = segmint(db, 'imports', '--json').json();
+    expect(listed.imports).toEqual([expect.objectContaining({ id, file: orders, mapping_source: 'events columns', rows: 10, accepted: 8, duplicates: 0, rejected: 2 })]);
+    expect(segmint(db, 'imports').stdout).toMatch(new RegExp(`^id +file +mapping +rows +accepted +duplicates +rejected +when\\n${id} +${orders} +events columns +10 +8 +0 +2 +\\d{4}-`));
+
+    // The same file again: its rows are duplicates and its bad lines are not quarantined twice.
+    expect(segmint(db, 'import', orders, '--json').json()).toMatchObject({ accepted: 0, duplicates: 8, rejected: 2 });
+    const q = segmint(db, 'quarantine', '--json').json();
+    expect(q.rows.map((r) => [r.file, r.line, r.column])).toEqual([[orders, 10, 'ts'], [orders, 11, 'unit_price']]);
+    expect(segmint(db, 'quarantine').stdout).toMatch(/^import +file +line +column +reason\n\w+ +\S+orders\.csv +10 +ts +cannot read as a timestamp \(ts\): someday\n/);
+
+    const replaced = segmint(db, 'import', orders, '--preset', 'segmint-events', '--replace', '--json').json();
+    expect(replaced).toMatchObject({ accepted: 8, duplicates: 0, rejected: 2 });
+    expect((replaced.replaced as Array<{ import_id: string }>).map((r) => r.import_id)).toContain(id);
+    const after = segmint(db, 'imports', '--json').json();
+    expect(after.imports.map((i) => [i.file, i.mapping_source])).toEqual([[orders, 'preset segmint-events']]);
+    expect(segmint(db, 'stats', '--json').json()).toMatchObject({ customers: 3, events: { total: 8 } });
+
+    expect(segmint(db, 'run', '--json').code).toBe(0);
+    const rm = segmint(db, 'imports', 'rm', replaced.import_id as string);
+    expect(rm.code).toBe(0);
+    expect(rm.stdout).toMatch(/^took back import \w+ \(.*orders\.csv\): 8 events, 3 customers, 2 products, 2 quarantined rows\nthe run as of 2024-01-09 00:00:00 counted them: the features of 3 customers and 2 products are stale; `segmint run` again\n$/);
+    expect(segmint(db, 'stats', '--json').json()).toMatchObject({ customers: 0, events: { total: 0 } });
+    expect(segmint(db, 'imports', 'rm', replaced.import_id as string).code).toBe(1);
+
+    segmint(db, 'import', orders);
+    expect(segmint(db, 'quarantine', '--clear', '--json').json()).toMatchObject({ cleared: 2 });
+    expect(segmint(db, 'quarantine', '--json').json()).toMatchObject({ total: 0, rows: [] });
+    expect(segmint(db, 'quarantine', '--import', 'nope').stderr).toBe('segmint: no import "nope"\n');
+  });
+
+  it('fail an import that rejects every row, or more than --max-rejected, with the top reasons and the store unchanged', () => {
+    const strict = join(dir.path, 'strict.duckdb');
+    const before = () => segmint(strict, 'stats', '--json').stdout;
+    expect(segmint(strict, 'import', file('seed.csv', good.slice(0, 1))).code).toBe(0);
+    const was = before();
+    for (const [args, message] of [
+      [['--max-rejected', '1'], /orders\.csv: 2 of 10 rows rejected, more than the limit of 1; nothing imported\. Top reasons: 1 × cannot read as a timestamp \(ts\): someday \(line 10\); 1 × cannot read as a number \(unit_price\): ten \(line 11\)/],
+      [['--max-rejected', '10%'], /2 of 10 rows rejected, more than the limit of 10% of 10 rows, 1;/],
+    ] as const) {
+      const r = segmint(strict, 'import', orders, ...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(before()).toBe(was);
+    }
+    expect(segmint(strict, 'import', orders, '--max-rejected', '20%').code).toBe(0);
+    const bad = segmint(strict, 'import', file('all-bad.csv', ['order,1/2/2024,c1,p1,o1,1,10', 'order,1/3/2024,c1,p1,o2,1,10']));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('segmint: ' + join(dir.path, 'all-bad.csv') + ': all 2 rows rejected; nothing imported. Top reasons: 2 × cannot read as a timestamp (ts): 1/2/2024 (line 2 and alike)\n');
+  });
+});
+
+describe('exit codes', () => {
+  const db = join(dir.path, 'codes.duckdb');
+
+  it('are 2 for usage errors: unknown commands and options, bad option values, an unknown preset', () => {
+    expect(segmint(db, 'import', orders).code).toBe(0);
+    for (const args of [
+      ['frobnicate'],
+      ['stats', '--frob'],
+      ['import'],
+      ['import', orders, '--preset', 'no-such-preset'],
+      ['import', orders, '--entity', 'people'],
+      ['import', orders, '--max-rejected', 'some'],
+      ['import', orders, '--max-rejected', '150%'],
+      ['features', 'c1', '--as-of', 'yesterday-ish'],
+      ['members', 'x', '--limit', '0'],
+      ['clusters', '--k', 'two'],
+      ['clusters', '--method', 'astrology'],
+      ['movement', '--from', '2024-01-01', '--to', '2024-02-01', '--kind', 'nope'],
+      ['clv', 'fit', '--unit', 'month'],
+      ['quarantine', '--limit', '-1'],
+      ['keys', 'create', '--scopes', 'root'],
+    ]) {
+      const r = segmint(db, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    // A command that was used right but failed is 1.
+    expect(segmint(db, 'features', 'no-such-customer').code).toBe(1);
+  });
+
+  it('refuse a --db that does not exist for every command but import and demo, naming the path, and create nothing', () => {
+    const typo = join(dir.path, 'tpyo.duckdb');
+    // Commands that create or serve a store, or touch only the keys beside it (an API-only shop starts from none).
+    const creating = ['import', 'demo', 'serve', 'keys create', 'keys list', 'keys revoke'];
+    const extra: Record<string, string[]> = { 'audience create': ['--rule', 'orders >= 1'] };
+    const commands: string[][] = [];
+    const walk = (c: Command, path: string[]): void => {
+      for (const s of c.commands) {
+        const p = [...path, s.name()];
+        const args = [...s.registeredArguments.map(() => 'x'), ...s.options.filter((o) => o.mandatory).flatMap((o) => [o.long!, '2024-01-01'])];
+        if (s.commands.length === 0 || s.registeredArguments.length > 0) commands.push([...p, ...args, ...(extra[p.join(' ')] ?? [])]);
+        walk(s, p);
+      }
+    };
+    walk(buildProgram(), []);
+    const checked = commands.filter((c) => !creating.some((name) => c.join(' ').startsWith(name)));
+    expect(checked.length).toBeGreaterThan(15);
+    for (const args of checked) {
+      const r = segmint(typo, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(`segmint: no store at ${typo} (--db or SEGMINT_DB): \`segmint import\` or \`segmint demo\` creates one\n`);
+    }
+    expect(existsSync(typo)).toBe(false);
+    expect(segmint(typo, 'import', orders).code).toBe(0);
+    expect(existsSync(typo)).toBe(true);
+  });
+});

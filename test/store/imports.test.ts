@@ -1,0 +1,117 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAudiences } from '../../src/audiences/index.js';
+import { ident, sql } from '../../src/sql/index.js';
+import {
+  identityMapping,
+  importFile,
+  ingestEventBatch,
+  listImports,
+  parseRejectLimit,
+  quarantinedRows,
+  removeImport,
+  type Mapping,
+  type Store,
+} from '../../src/store/index.js';
+import { memoryStore, tempDir } from '../helpers.js';
+
+const dir = tempDir();
+afterAll(() => dir.cleanup());
+
+const HEADER = 'type,ts,customer_id,product_id,order_id,quantity,unit_price';
+function write(name: string, lines: string[]): string {
+  const file = join(dir.path, name);
+  writeFileSync(file, [HEADER, ...lines].join('\n') + '\n');
+  return file;
+}
+const order = (customer: string, product: string, day: number) => `order,2024-01-${String(day).padStart(2, '0')} 10:00:00,${customer},${product},o-${customer}-${day},1,10`;
+
+/** Every table an import writes to, as counts: equal before and after means the store is unchanged. */
+const counts = (store: Store) =>
+  store.one(sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM products) AS products,
+    (SELECT count(*) FROM quarantine) AS quarantine, (SELECT count(*) FROM imports) AS imports`);
+const ids = async (store: Store, table: 'customers' | 'products') => (await store.all<{ id: string }>(sql`SELECT id FROM ${ident(table)} ORDER BY id`)).map((r) => r.id);
+
+describe('taking an import back', () => {
+  let store: Store;
+  beforeEach(async () => (store = await memoryStore()));
+  afterEach(() => store.close());
+
+  it('removes its events, quarantined rows and the customers and products only it created, and says the latest run is stale', async () => {
+    const customersFile = join(dir.path, 'customers.csv');
+    writeFileSync(customersFile, 'id,email\nc1,c1@example.org\n');
+    await importFile(store, customersFile, identityMapping('customers'));
+    const first = await importFile(store, write('first.csv', [order('c1', 'p1', 1), order('c2', 'p2', 2), order('c3', 'p3', 3), 'order,not-a-date,c1,p1,o9,1,10']), identityMapping('events'));
+    const second = await importFile(store, write('second.csv', [order('c4', 'p1', 4)]), identityMapping('events'));
+    // c3 and p3 were created by the first import, but an event from the API refers to them.
+    await ingestEventBatch(store, [{ id: 'api-1', type: 'order', ts: '2024-01-05T10:00:00Z', customer_id: 'c3', product_id: 'p3', quantity: 1, unit_price: 5 }]);
+    await runAudiences(store, '2024-02-01 00:00:00');
+    expect(await ids(store, 'customers')).toEqual(['c1', 'c2', 'c3', 'c4']);
+
+    const removal = await removeImport(store, first.import_id);
+    expect(removal).toEqual({
+      import_id: first.import_id,
+      file: first.file,
+      removed: { events: 3, customers: 1, products: 1, quarantined: 1 },
+      stale: { as_of: '2024-02-01 00:00:00', customers: 3, products: 3 },
+    });
+    expect(await ids(store, 'customers')).toEqual(['c1', 'c3', 'c4']);
+    expect(await ids(store, 'products')).toEqual(['p1', 'p3']);
+    const left = await store.all<{ id: string }>(sql`SELECT coalesce(import_id, id) AS id FROM events ORDER BY 1`);
+    expect(left.map((r) => r.id)).toEqual(['api-1', second.import_id].sort());
+    expect((await listImports(store, { limit: 10, offset: 0 })).imports.map((i) => i.id)).not.toContain(first.import_id);
+    await expect(removeImport(store, first.import_id)).rejects.toThrow(`no import "${first.import_id}"`);
+  });
+
+  it('with replace, re-imports a file whose mapping changed without doubling it', async () => {
+    const file = write('orders.csv', [order('c1', 'p1', 1), order('c2', 'p1', 2), 'order,bad-date,c2,p1,o3,1,10']);
+    const prefixed: Mapping = { ...identityMapping('events'), columns: { ...identityMapping('events').columns, customer_id: { column: 'customer_id', prefix: 'shop:' } } };
+    await importFile(store, file, prefixed);
+    const doubled = await importFile(store, file, identityMapping('events'));
+    expect(doubled.accepted).toBe(2);
+    // Quarantined again, the bad line is kept once, with the newest import.
+    expect((await quarantinedRows(store, undefined, { limit: 10, offset: 0 })).rows.map((r) => [r.import_id, r.line])).toEqual([[doubled.import_id, 4]]);
+    expect((await counts(store))!.events).toBe(4);
+
+    const replaced = await importFile(store, file, identityMapping('events'), { replace: true });
+    expect(replaced.replaced.map((r) => r.removed.events)).toEqual([2, 2]);
+    expect(replaced).toMatchObject({ accepted: 2, duplicates: 0, rejected: 1 });
+    expect(await counts(store)).toEqual({ events: 2, customers: 2, products: 1, quarantine: 1, imports: 1 });
+    expect(await ids(store, 'customers')).toEqual(['c1', 'c2']);
+  });
+});
+
+describe('imports that reject too much', () => {
+  let store: Store;
+  beforeEach(async () => (store = await memoryStore()));
+  afterEach(() => store.close());
+  const mixed = () => write('mixed.csv', [...Array.from({ length: 7 }, (_, i) => order(`c${i}`, 'p1', i + 1)), 'order,soon,c1,p1,o8,1,10', 'order,later,c1,p1,o9,1,10', 'teleport,2024-01-01 10:00:00,c1,p1,o10,1,10']);
+
+  it('fail above --max-rejected, as a count or a share, and store nothing', async () => {
+    const file = mixed();
+    for (const limit of ['2', '29%']) {
+      await expect(importFile(store, file, identityMapping('events'), { maxRejected: parseRejectLimit(limit, '--max-rejected') })).rejects.toThrow(
+        limit === '2'
+          ? /mixed\.csv: 3 of 10 rows rejected, more than the limit of 2; nothing imported\. Top reasons: 2 × cannot read as a timestamp \(ts\): soon \(line 9 and alike\); 1 × unknown event type "teleport"/
+          : /3 of 10 rows rejected, more than the limit of 29% of 10 rows, 2;/,
+      );
+      expect(await counts(store)).toEqual({ events: 0, customers: 0, products: 0, quarantine: 0, imports: 0 });
+    }
+    expect(await importFile(store, file, identityMapping('events'), { maxRejected: parseRejectLimit('30%', '--max-rejected') })).toMatchObject({ accepted: 7, rejected: 3 });
+  });
+
+  it('fail when every row is rejected, naming the top reasons with their counts', async () => {
+    const file = write('all-bad.csv', ['order,1/2/2024,c1,p1,o1,1,10', 'order,1/3/2024,c2,p1,o2,1,10', 'order,2024-01-04 10:00:00,c2,p1,o3,1,ten']);
+    await expect(importFile(store, file, identityMapping('events'))).rejects.toThrow(
+      'all-bad.csv: all 3 rows rejected; nothing imported. Top reasons: 2 × cannot read as a timestamp (ts): 1/2/2024 (line 2 and alike); 1 × cannot read as a number (unit_price): ten (line 4)',
+    );
+    expect(await counts(store)).toEqual({ events: 0, customers: 0, products: 0, quarantine: 0, imports: 0 });
+  });
+
+  it('reads a limit as a count or a percentage, and nothing else', () => {
+    expect(parseRejectLimit('0', '--max-rejected')).toEqual({ count: 0 });
+    expect(parseRejectLimit('2.5%', '--max-rejected')).toEqual({ percent: 2.5 });
+    for (const bad of ['-1', '101%', 'ten', '5 %', '']) expect(() => parseRejectLimit(bad, '--max-rejected'), bad).toThrow(`--max-rejected: "${bad}" is not`);
+  });
+});
