@@ -117,6 +117,7 @@ const FIXTURES: Record<string, () => Call[]> = {
   'DELETE /v1/customers/:id': () => [{ path: `/v1/customers/${a.customer}` }, { path: '/v1/customers/b-cust-11' }],
   'DELETE /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
   'DELETE /v1/keys/:id': () => [{ path: `/v1/keys/${a.key}` }],
+  'DELETE /v1/imports/:id': () => [{ path: `/v1/imports/${a.import}` }, { path: `/v1/imports/${bImport}` }],
 };
 
 /**
