@@ -106,12 +106,16 @@ export class Store {
     await this.run(sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)`);
     const rows = await this.all<{ version: number }>(sql`SELECT version FROM schema_migrations`);
     const applied = new Set(rows.map((r) => r.version));
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+    const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+    for (const m of pending) {
       await this.transaction(async () => {
         for (const statement of m.statements) await this.run(raw(statement));
         await this.run(sql`INSERT INTO schema_migrations VALUES (${m.version}, ${m.name}, now())`);
       });
     }
+    // DuckDB 1.5 cannot replay from its write-ahead log a column whose default calls a function (the import_id
+    // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
+    // Writing the schema to the file at once keeps such statements out of the log.
+    if (pending.length > 0) await this.run(sql`CHECKPOINT`);
   }
 }
