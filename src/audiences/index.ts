@@ -6,5 +6,5 @@ export { overlap, hygiene, runDate, type OverlapPair, type HygieneFlag } from '.
 export { explainCustomer, type AudienceExplanation, type ClauseExplanation } from './explain.js';
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, type MembersPage } from './members.js';
-export { classifyCustomers, classifyFeatures, now, refreshLiveMemberships, customerAudiences, type LiveAudience } from './realtime.js';
-export { LiveView, MAX_VIEW_CUSTOMERS, MAX_VIEW_EVENTS, type CustomerAudiences } from './live-view.js';
+export { classifyCustomer, classifyCustomers, classifyFeatures, refreshLiveMemberships, customerAudiences } from './realtime.js';
+export { LiveView, MAX_VIEW_CUSTOMERS, MAX_VIEW_EVENTS } from './live-view.js';

@@ -40,3 +40,32 @@ export const updateAudienceSchema = z.strictObject({
   active: z.boolean().optional(),
 });
 export type UpdateAudience = z.infer<typeof updateAudienceSchema>;
+
+/** One audience a customer is in, as real-time answers give it: why, clause by clause or by cluster distance. */
+export const liveAudienceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(AUDIENCE_KINDS),
+  reasons: z.string().nullable(),
+});
+export type LiveAudience = z.infer<typeof liveAudienceSchema>;
+
+const answerAsOf = z
+  .string()
+  .describe("the instant the answer is as of (UTC): the latest run's date, or just after the customer's newest event when that is later, or the date asked for");
+
+/** The audiences a stored customer is in: from the live view or the store, live after newer events, else the snapshot. */
+export const customerAudiencesSchema = z.object({
+  customer_id: z.string(),
+  source: z.enum(['live', 'snapshot', 'none']).describe('live: evaluated after events newer than the latest run; snapshot: as the latest run stored it'),
+  as_of: answerAsOf.nullable(),
+  audiences: z.array(liveAudienceSchema),
+});
+export type CustomerAudiences = z.infer<typeof customerAudiencesSchema>;
+
+/** A classification on request: a stored customer by id, or one not stored yet from features (customer_id null). */
+export const classificationSchema = z.object({
+  customer_id: z.string().nullable(),
+  as_of: answerAsOf,
+  audiences: z.array(liveAudienceSchema),
+});

@@ -134,7 +134,7 @@ export function registerAudiences(program: Command): void {
     .action(async (id: string, o: { limit: string; asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const limit = integerOption(o.limit, '--limit', POSITIVE);
-      const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf) : undefined }));
+      const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined }));
       const rows = page.members;
       emit(ctx.options, rows, () => table([['customer', 'score', 'reasons'], ...rows.map((r) => [r.customer_id, r.score, r.reasons])]));
     });
@@ -145,7 +145,7 @@ export function registerAudiences(program: Command): void {
     .option('--as-of <date>', 'default: the day after the last event')
     .action(async (o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const report = await withStore(ctx, async (store) => runAudiences(store, o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store)));
+      const report = await withStore(ctx, async (store) => runAudiences(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store)));
       emit(ctx.options, report, () =>
         [
           `Run as of ${report.as_of}: ${report.customers} customers, ${report.audiences.length} audiences in ${report.seconds.toFixed(1)} s`,

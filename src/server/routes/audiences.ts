@@ -46,7 +46,7 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
     }),
     (req) =>
       inWorkspace(ctx, req, (store) =>
-        audienceMembers(store, req.params.id, { limit: req.query.limit, offset: req.query.offset, asOf: req.query.as_of ? parseAsOf(req.query.as_of) : undefined }),
+        audienceMembers(store, req.params.id, { limit: req.query.limit, offset: req.query.offset, asOf: req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined }),
       ),
   );
 }
