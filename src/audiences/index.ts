@@ -1,5 +1,7 @@
 export * from './schema.js';
-export { listAudiences, getAudience, createAudience, updateAudience, deleteAudience, ensureBuiltins } from './repository.js';
+export { listAudiences, getAudience, deleteAudience, ensureBuiltins } from './repository.js';
+export { createAudience, updateAudience, describeAudience } from './define.js';
+export { withLatestSizes } from './sizes.js';
 export { runAudiences, FEATURE_TABLE, type RunReport } from './run.js';
 export { movement, NONE, type Movement } from './movement.js';
 export { overlap, hygiene, runDate, type OverlapPair, type HygieneFlag } from './overlap.js';

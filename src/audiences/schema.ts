@@ -17,14 +17,27 @@ export const audienceDefinitionSchema = z.discriminatedUnion('kind', [
 ]);
 export type AudienceDefinition = z.infer<typeof audienceDefinitionSchema>;
 
-export interface Audience {
-  id: string;
-  name: string;
-  kind: AudienceKind;
-  description: string | null;
-  definition: AudienceDefinition;
-  active: boolean;
-}
+export const audienceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(AUDIENCE_KINDS),
+  description: z.string().nullable(),
+  definition: audienceDefinitionSchema,
+  active: z.boolean(),
+});
+export type Audience = z.infer<typeof audienceSchema>;
+
+export const NOT_COMPUTED = 'not computed until the next run';
+
+/** An audience with its size at the latest run, or, where that run has none, why. */
+export const sizedAudienceSchema = audienceSchema.extend({
+  as_of: z.string().nullable().describe("the latest run's date, when the audience was computed for it (by the run, or at its creation or change since)"),
+  size: z.number().int().nullable().describe('members at that run; null when not computed'),
+  revenue_share: z.number().nullable().describe("the members' share of the run's revenue"),
+  rule_text: z.string().nullable().describe("the rule it was computed with (a smart segment's with the run's thresholds); null for RFM cells and clusters"),
+  note: z.string().nullable().describe(`why there is no size: "${NOT_COMPUTED}" (before any run), or "inactive"`),
+});
+export type SizedAudience = z.infer<typeof sizedAudienceSchema>;
 
 export const createAudienceSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),

@@ -138,6 +138,23 @@ describe('historical data is answered as of the latest run, not the wall clock',
     }
   });
 
+  it('computes a new audience at once against the latest run, lists its size, and the live view agrees for every customer', async () => {
+    const created = await request(base, 'POST', '/v1/audiences', key, { name: 'Big recent baskets', rule: 'sum(order, last 180 days) > 100' });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ id: 'big-recent-baskets', as_of: LATEST, note: null });
+    const snap = await snapshot(LATEST);
+    const size = sizes(snap).get('big-recent-baskets') ?? 0;
+    expect(created.json.size).toBe(size);
+    expect(size).toBeGreaterThan(0);
+    expect(size).toBeLessThan(customers.length);
+    const listed = (await request(base, 'GET', '/v1/audiences', key)).json as Array<{ id: string; size: number | null; as_of: string | null }>;
+    expect(listed.find((a) => a.id === 'big-recent-baskets')).toMatchObject({ size, as_of: LATEST });
+    for (const id of customers) {
+      const held = await call('GET', `/v1/customers/${id}/audiences`);
+      expect({ id, audiences: idsOf(held.json.audiences) }).toEqual({ id, audiences: snap.get(id) });
+    }
+  });
+
   it('moves a customer to the time of events newer than the run, and keeps one whose late events are older at the run', async () => {
     const snap = await snapshot(LATEST);
     const [late, backfilled] = customers.filter((id) => !snap.get(id)!.includes('recent-buyers') && !snap.get(id)!.includes('fresh-faces'));
