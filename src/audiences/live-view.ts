@@ -16,9 +16,9 @@ import { getHeapStatistics } from 'node:v8';
  * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
  *
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
- * arrive for them; from then on it is as of their newest event (`source: 'live'`): the reference instants of
- * realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every customer
- * without newer events, whatever the wall clock says. Live features compare prices with the category medians as of
+ * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`): the reference
+ * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
+ * customer without newer events, whatever the wall clock says. Live features compare prices with the category medians as of
  * the view's build, which move little from one batch to the next. Rules are evaluated when asked and the answer kept
  * until the rules change.
  */

@@ -18,9 +18,11 @@ import { dependencyLevels, ruleOf, type RuleAudience } from './run.js';
  * Answers are as of the data, not the wall clock: a shop whose history ends in 2011 is scored as of its latest run,
  * or recency and "last 90 days" would be measured against today and put everyone among the lost. A customer's
  * reference instant is the latest run's date (before any run, the day after the last stored event: the date
- * `segmint run` takes), or just after their newest event when that is later (events that arrived since the run, as
- * through the API). So a customer without newer events is in exactly the audiences the latest run stored, and one
- * with newer events is as of them; answers move with the data and with runs, never with the clock.
+ * `segmint run` takes), or, when later, the start of the day after their newest event (events that arrived since
+ * the run, as through the API): the date a run would take by default after it. So a customer without newer events is
+ * in exactly the audiences the latest run stored, and one with newer events is as of them; answers move with the
+ * data and with runs, never with the clock. Whole days keep a batch's customers on one instant, so they are read in
+ * one query (the feature query is store-wide work, which a query per customer would repeat).
  */
 
 /** The instant every customer without newer events is as of: the latest run's date, or the default run date. */
@@ -29,20 +31,15 @@ export async function referenceBase(store: Store): Promise<string> {
   return run?.as_of ?? (await defaultAsOf(store));
 }
 
-/** An instant as the store's timestamps print: to the second, with milliseconds where there are any. */
-const instantText = (ms: number): string => new Date(ms).toISOString().slice(0, 23).replace('T', ' ').replace(/\.000$/, '');
-
-/**
- * Each customer's reference instant (see above): `base` (default: referenceBase), or one millisecond after their
- * newest event when that is at or after it, so that event counts (features read events strictly before the date).
- */
+/** Each customer's reference instant (see above): `base` (default: referenceBase), or the day after their newest event at or after it. */
 export async function referenceTimes(store: Store, customerIds: readonly string[], base?: string): Promise<Map<string, string>> {
   const from = base ?? (await referenceBase(store));
   const newer = customerIds.length
-    ? await store.all<{ id: string; ms: number }>(sql`SELECT customer_id AS id, epoch_ms(max(ts)) AS ms FROM events
+    ? await store.all<{ id: string; at: string }>(sql`
+        SELECT customer_id AS id, strftime(date_trunc('day', max(ts)) + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S') AS at FROM events
         WHERE ${idFilter(sql`customer_id`, customerIds)} AND ts >= CAST(${from} AS TIMESTAMP) GROUP BY customer_id`)
     : [];
-  const after = new Map(newer.map((r) => [r.id, instantText(r.ms + 1)]));
+  const after = new Map(newer.map((r) => [r.id, r.at]));
   return new Map(customerIds.map((id) => [id, after.get(id) ?? from]));
 }
 
@@ -213,7 +210,7 @@ export async function storeLiveMemberships(
  */
 export async function customerAudiences(store: Store, customerId: string): Promise<CustomerAudiences> {
   const live = await store.all<LiveAudience & { at: string }>(sql`
-    SELECT a.id, a.name, a.kind, l.reasons, regexp_replace(strftime(l.evaluated_at, '%Y-%m-%d %H:%M:%S.%g'), '\.000$', '') AS at
+    SELECT a.id, a.name, a.kind, l.reasons, strftime(l.evaluated_at, '%Y-%m-%d %H:%M:%S') AS at
     FROM live_memberships l JOIN audiences a ON a.id = l.audience_id
     WHERE l.customer_id = ${customerId} AND l.evaluated_at >= coalesce((SELECT max(as_of) FROM runs), CAST('-infinity' AS TIMESTAMP))
     ORDER BY a.kind, a.name`);

@@ -65,7 +65,7 @@ export type LiveAudience = z.infer<typeof liveAudienceSchema>;
 
 const answerAsOf = z
   .string()
-  .describe("the instant the answer is as of (UTC): the latest run's date, or just after the customer's newest event when that is later, or the date asked for");
+  .describe("the instant the answer is as of (UTC): the latest run's date, or the day after the customer's newest event when that is later, or the date asked for");
 
 /** The audiences a stored customer is in: from the live view or the store, live after newer events, else the snapshot. */
 export const customerAudiencesSchema = z.object({

@@ -157,13 +157,19 @@ describe('historical data is answered as of the latest run, not the wall clock',
 
   it('moves a customer to the time of events newer than the run, and keeps one whose late events are older at the run', async () => {
     const snap = await snapshot(LATEST);
-    const [late, backfilled] = customers.filter((id) => !snap.get(id)!.includes('recent-buyers') && !snap.get(id)!.includes('fresh-faces'));
-    // Events after the run's date: the customer's clock is their newest event.
-    const after = '2012-01-05T10:00:00.250Z';
-    const r1 = await call('POST', '/v1/events', { events: [1, 2].map((i) => ({ id: `late-${i}`, type: 'order', ts: after, customer_id: late, product_id: 'P00001', order_id: 'late', quantity: 1, unit_price: 20 })) });
+    const [late, later, backfilled] = customers.filter((id) => !snap.get(id)!.includes('recent-buyers') && !snap.get(id)!.includes('fresh-faces'));
+    // Events after the run's date: the customer's clock is the day after their newest event, the same for a whole
+    // day's batch.
+    const r1 = await call('POST', '/v1/events', {
+      events: [
+        { id: 'late-1', type: 'order', ts: '2012-01-05T10:00:00.250Z', customer_id: late, product_id: 'P00001', order_id: 'late', quantity: 1, unit_price: 20 },
+        { id: 'late-2', type: 'view', ts: '2012-01-05T23:59:59Z', customer_id: later, product_id: 'P00001' },
+      ],
+    });
     expect(r1.status).toBe(200);
+    expect((await call('GET', `/v1/customers/${later}/audiences`)).json).toMatchObject({ source: 'live', as_of: '2012-01-06 00:00:00' });
     const lateAnswer = await call('GET', `/v1/customers/${late}/audiences`);
-    expect(lateAnswer.json).toMatchObject({ source: 'live', as_of: '2012-01-05 10:00:00.251' });
+    expect(lateAnswer.json).toMatchObject({ source: 'live', as_of: '2012-01-06 00:00:00' });
     expect(idsOf(lateAnswer.json.audiences)).toEqual(expect.arrayContaining(['recent-buyers', 'fresh-faces']));
     const inStore = await store((s) => classifyCustomers(s, [late!]));
     expect(idsOf(inStore.get(late!)!)).toEqual(idsOf(lateAnswer.json.audiences));

@@ -47,7 +47,7 @@ export function registerClusters(program: Command): void {
 
   program
     .command('classify')
-    .description("The audiences a customer is in, clusters included (nearest centroid, distance, confidence), with reasons: as of the latest run, or of the customer's newest event when later")
+    .description("The audiences a customer is in, clusters included (nearest centroid, distance, confidence), with reasons: as of the latest run, or the day after the customer's newest event when later")
     .argument('<customer>', 'customer id')
     .option('--as-of <date>', 'classify as of this date (rules and RFM cells of the latest run on or before it)')
     .action(async (customer: string, o: { asOf?: string }, cmd: Command) => {

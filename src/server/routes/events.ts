@@ -10,7 +10,7 @@ import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.
 import { requireCustomer } from './customers.js';
 
 const featureNames = CUSTOMER_FEATURES.map((f) => f.name) as [string, ...string[]];
-const asOfParam = asOfSchema.optional().describe("classify as of this date (default: the latest run's date, or the customer's newest event when later)");
+const asOfParam = asOfSchema.optional().describe("classify as of this date (default: the latest run's date, or the day after the customer's newest event when later)");
 const classifyBodySchema = z.union([
   z.strictObject({ customer_id: z.string().min(1), as_of: asOfParam }),
   z.strictObject({
