@@ -18,9 +18,9 @@ import { getHeapStatistics } from 'node:v8';
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
  * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`): the reference
  * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
- * customer without newer events, whatever the wall clock says. Live features compare prices with the category medians as of
- * the view's build, which move little from one batch to the next. Rules are evaluated when asked and the answer kept
- * until the rules change.
+ * customer without newer events, whatever the wall clock says. Live features compare prices with the category
+ * medians as of the view's build, which move little from one batch to the next. Rules are evaluated when asked and
+ * the answer kept until the rules change.
  */
 
 /**
@@ -95,7 +95,8 @@ export class LiveView {
       entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
     });
     const view = new LiveView(rules, needs, entries, columns, await rfmCells(store, 'all'), await categoryMedians(store, base), base);
-    // Customers with events since the base are as of their newest; those whose consent changed since were re-read.
+    // Customers with events since the base are as of the day after their newest; those whose consent changed since
+    // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
       SELECT customer_id FROM events WHERE ts >= CAST(${base} AS TIMESTAMP) AND customer_id IS NOT NULL
       UNION SELECT customer_id FROM live_memberships WHERE evaluated_at >= CAST(${base} AS TIMESTAMP)`);

@@ -46,7 +46,11 @@ export async function referenceTimes(store: Store, customerIds: readonly string[
 /** Customers grouped by their instant, so that each group is loaded in one query. */
 export function byInstant(at: ReadonlyMap<string, string>): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  for (const [id, instant] of at) groups.set(instant, [...(groups.get(instant) ?? []), id]);
+  for (const [id, instant] of at) {
+    const group = groups.get(instant);
+    if (group) group.push(id);
+    else groups.set(instant, [id]);
+  }
   return groups;
 }
 

@@ -70,7 +70,9 @@ const answerAsOf = z
 /** The audiences a stored customer is in: from the live view or the store, live after newer events, else the snapshot. */
 export const customerAudiencesSchema = z.object({
   customer_id: z.string(),
-  source: z.enum(['live', 'snapshot', 'none']).describe('live: evaluated after events newer than the latest run; snapshot: as the latest run stored it'),
+  source: z
+    .enum(['live', 'snapshot', 'none'])
+    .describe('snapshot: as the latest run stored it; live: evaluated from the data (events newer than that run, a consent change, or a date asked for)'),
   as_of: answerAsOf.nullable(),
   audiences: z.array(liveAudienceSchema),
 });

@@ -122,6 +122,19 @@ describe('historical data is answered as of the latest run, not the wall clock',
     expect(bad.json.error.message).toBe('as_of: "last year" is not a date (expected YYYY-MM-DD or an ISO timestamp)');
   });
 
+  it('states the date in the OpenAPI responses of the real-time routes and of audience listings', async () => {
+    type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties?: Record<string, unknown>; items?: { properties: Record<string, unknown> } } }> }> }>> };
+    const doc = (await request(base, 'GET', '/docs/json')).json as Doc;
+    const props = (path: string, method: string, status: string) => {
+      const schema = doc.paths[path]![method]!.responses[status]!.content['application/json']!.schema;
+      return Object.keys(schema.properties ?? schema.items!.properties);
+    };
+    expect(props('/v1/customers/{id}/audiences', 'get', '200')).toContain('as_of');
+    expect(props('/v1/classify', 'post', '200')).toContain('as_of');
+    expect(props('/v1/audiences', 'get', '200')).toEqual(expect.arrayContaining(['size', 'as_of', 'note']));
+    expect(props('/v1/audiences', 'post', '201')).toEqual(expect.arrayContaining(['size', 'as_of', 'note']));
+  });
+
   it('scores a customer not stored yet as of the latest run too', async () => {
     // Ordered ten days before the run: recent by the run's clock, years ago by the wall clock.
     const answer = await call('POST', '/v1/classify', { features: { orders: 1, recency_days: 10 }, customer: { created_at: '2011-12-01T00:00:00Z' } });
