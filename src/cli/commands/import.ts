@@ -15,10 +15,18 @@ interface ImportOptions {
 export function describeReport(r: ImportReport): string {
   const erased = r.erased > 0 ? `, ${r.erased} of erased customers skipped` : '';
   const replaced = r.replaced.map((x) => `replaced import ${x.import_id} (${x.removed.events} events taken back)\n`).join('');
-  const head = `${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`;
-  if (r.quarantined.length === 0) return head;
-  const more = r.rejected > r.quarantined.length ? `\n(${r.rejected - r.quarantined.length} more in quarantine)` : '';
-  return `${head}\n${table([['line', 'column', 'reason'], ...r.quarantined.map((q) => [q.line, q.column, q.reason])])}${more}`;
+  const lines = [`${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`];
+  const currencies = Object.entries(r.currencies);
+  if (currencies.length > 0) lines.push(`prices in ${currencies.map(([c, n]) => `${c} (${n} events)`).join(', ')}`);
+  lines.push(...r.warnings.map((w) => `warning: ${w}`));
+  if (r.unmapped.length > 0) {
+    lines.push('values not in the mapping (rows in quarantine):', table([['field', 'column', 'value', 'rows'], ...r.unmapped.map((u) => [u.field, u.column, u.value, u.rows])]));
+  }
+  if (r.quarantined.length > 0) {
+    lines.push(table([['line', 'column', 'reason'], ...r.quarantined.map((q) => [q.line, q.column, q.reason])]));
+    if (r.rejected > r.quarantined.length) lines.push(`(${r.rejected - r.quarantined.length} more in quarantine)`);
+  }
+  return lines.join('\n');
 }
 
 /** The options' choice of mapping; a choice that does not hold together (an unknown preset, ...) is a usage error. */

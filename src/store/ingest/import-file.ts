@@ -9,7 +9,8 @@ import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
 import { planStaging, type Staging } from './staging.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
 import { asImport, importsOfFile, removeImportRows, type Removal } from './provenance.js';
-import { refuseRejections, type RejectLimit } from './rejections.js';
+import { refuseRejections, unmappedValues, type RejectLimit, type UnmappedValue } from './rejections.js';
+import { currencyCounts, mixedCurrencies } from '../currencies.js';
 
 export interface QuarantinedRow {
   line: number | null;
@@ -33,6 +34,12 @@ export interface ImportReport {
   quarantined: QuarantinedRow[];
   /** With `replace`: the earlier imports of the same file name, taken back first. */
   replaced: Removal[];
+  /** Values that a column's value map lacks, with how many rows each sent to quarantine: the commonest 20. */
+  unmapped: UnmappedValue[];
+  /** Events this import stored with a price, by currency (events whose currency is unknown are not counted). */
+  currencies: Record<string, number>;
+  /** What the import did not stop at but the reader should know: prices in more than one currency in the store. */
+  warnings: string[];
 }
 
 export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
@@ -112,7 +119,12 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
         replaced,
+        unmapped: rejected > 0 ? await unmappedValues(store, importId) : [],
+        currencies: mapping.entity === 'events' ? await currencyCounts(store, sql`import_id = ${importId}`) : {},
+        warnings: [],
       };
+      const mixed = Object.keys(report.currencies).length > 0 ? mixedCurrencies(await currencyCounts(store)) : undefined;
+      if (mixed) report.warnings.push(mixed);
       await refuseRejections(store, importId, report, options.maxRejected);
       await store.run(sql`INSERT INTO imports VALUES (${importId}, ${source.file}, ${mapping.entity}, ${source.format},
         ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected}, ${options.mappingSource ?? null})`);
