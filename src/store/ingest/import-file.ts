@@ -6,7 +6,9 @@ import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, scratchTables, type Source } from './source.js';
 import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
-import { planStaging, type Staging } from './staging.js';
+import { LayoutError, planStaging, type Staging } from './staging.js';
+import { suggestMapping } from './suggest.js';
+import { ImportError } from '../../shared/errors.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
 import { asImport, importsOfFile, removeImportRows, type Removal } from './provenance.js';
 import { refuseRejections, unmappedValues, type RejectLimit, type UnmappedValue } from './rejections.js';
@@ -90,7 +92,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
   const step = options.onStep ?? (() => undefined);
   try {
     const tombstoneKey = await tombstoneKeyIfAny(store);
-    const staging = planStaging(mapping, source, tombstoneKey);
+    const staging = await withDraftOnLayoutError(store, file, mapping, options.name, () => planStaging(mapping, source, tombstoneKey));
     return await store.transaction(() => asImport(store, importId, async () => {
       const replaced = options.replace ? await takeBack(store, source.file) : [];
       step('check');
@@ -133,6 +135,26 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
     }));
   } finally {
     if (source.truncation) await rm(source.truncation.prefixPath, { force: true });
+  }
+}
+
+/**
+ * A file whose columns are not the mapping's (an unknown layout) fails with a draft mapping of it: in the error's
+ * details for the API, after its one-line message for the CLI.
+ */
+async function withDraftOnLayoutError(store: Store, path: string, mapping: Mapping, name: string | undefined, plan: () => Staging): Promise<Staging> {
+  try {
+    return plan();
+  } catch (err) {
+    if (!(err instanceof LayoutError)) throw err;
+    const { draft, notes } = await suggestMapping(store, path, { entity: mapping.entity, name });
+    const failure = new ImportError(`${err.message}; a mapping drafted from the file comes with this error (as segmint import FILE --suggest prints it)`, {
+      ...(err.details as { file: string }),
+      draft,
+      notes,
+    });
+    failure.hint = `${JSON.stringify(draft, null, 2)}\n${notes.map((n) => `note: ${n}`).join('\n')}`;
+    throw failure;
   }
 }
 

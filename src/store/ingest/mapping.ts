@@ -181,7 +181,7 @@ function checkFields(mapping: Mapping): { path: string; message: string } | unde
     const source = columnSource(ref);
     for (const [key, types] of Object.entries(KEY_TYPES)) {
       if (source[key as keyof ColumnSource] !== undefined && !types.includes(spec.type)) {
-        return { path: `columns.${field}.${key}`, message: `only for ${types.map((t) => TYPE_WORDS[t]).join(' or ')} fields; ${field} is ${TYPE_WORDS[spec.type]}` };
+        return { path: `columns.${field}.${key}`, message: `only for a field that is ${types.map((t) => TYPE_WORDS[t]).join(' or ')}; ${field} is ${TYPE_WORDS[spec.type]}` };
       }
     }
     if (source.level !== undefined && source.path === undefined) return { path: `columns.${field}.level`, message: 'needs "path", the separator of the levels' };

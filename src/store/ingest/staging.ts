@@ -14,6 +14,18 @@ function sqlType(type: ColumnType): Sql {
   return raw(SQL_TYPES[type]);
 }
 
+/** A timestamp from text, read with a column's `format` (none: ISO 8601 and the like); NULL when it does not read. */
+export function timestampOf(text: Sql, format: string | undefined): Sql {
+  if (format && format in EPOCH_FORMATS) {
+    const micros = EPOCH_FORMATS[format as keyof typeof EPOCH_FORMATS];
+    return sql`make_timestamp(TRY_CAST(TRY_CAST(${text} AS DOUBLE) * ${micros} AS BIGINT))`;
+  }
+  if (format) return sql`TRY_STRPTIME(${text}, ${format})`;
+  // A written offset ("+02:00", "Z") needs the slower TIMESTAMPTZ cast; text of 19 characters or fewer
+  // ("YYYY-MM-DD HH:MM:SS") cannot hold one. The session zone is UTC.
+  return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
+}
+
 /** Typed value of one field from the source text (or native Parquet value). */
 function typedValue(v: Sql, text: Sql, sourceType: string, type: ColumnType, ref: ColumnSource): Sql {
   switch (type) {
@@ -24,15 +36,8 @@ function typedValue(v: Sql, text: Sql, sourceType: string, type: ColumnType, ref
       return ref.divide ? sql`(${number} / ${ref.divide})` : number;
     }
     case 'timestamp':
-      if (ref.format && ref.format in EPOCH_FORMATS) {
-        const micros = EPOCH_FORMATS[ref.format as keyof typeof EPOCH_FORMATS];
-        return sql`make_timestamp(TRY_CAST(TRY_CAST(${text} AS DOUBLE) * ${micros} AS BIGINT))`;
-      }
-      if (ref.format) return sql`TRY_STRPTIME(${text}, ${ref.format})`;
-      if (TEMPORAL.test(sourceType)) return sql`CAST(${v} AS TIMESTAMP)`;
-      // A written offset ("+02:00", "Z") needs the slower TIMESTAMPTZ cast; text of 19 characters or fewer
-      // ("YYYY-MM-DD HH:MM:SS") cannot hold one. The session zone is UTC.
-      return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
+      if (!ref.format && TEMPORAL.test(sourceType)) return sql`CAST(${v} AS TIMESTAMP)`;
+      return timestampOf(text, ref.format);
     case 'boolean':
       return sourceType === 'BOOLEAN' ? v : sql`TRY_CAST(${text} AS BOOLEAN)`;
     case 'string_list':
@@ -67,6 +72,9 @@ function unmappedReason(field: string, value: Sql): Sql {
   return sql`'no value for "' || ${value} || ${`" in columns.${field}.values`}`;
 }
 export const UNMAPPED_REASON = /^no value for "(.*)" in columns\.([a-z_]+)\.values$/;
+
+/** A file whose columns are not the mapping's: the importer answers it with a draft mapping of the file. */
+export class LayoutError extends ImportError {}
 
 interface Field {
   spec: ColumnSpec;
@@ -115,7 +123,7 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
   if (missing.length > 0) {
     const found = [...source.columns.keys()].join(', ') || '(none)';
     const what = missing.length === 1 ? `column ${missing[0]} is` : `columns ${missing.join(', ')} are`;
-    throw new ImportError(`${source.file}: ${what} not in the file; its columns are: ${found}`, {
+    throw new LayoutError(`${source.file}: ${what} not in the file; its columns are: ${found}`, {
       file: source.file,
       missing,
     });
