@@ -92,7 +92,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
   const step = options.onStep ?? (() => undefined);
   try {
     const tombstoneKey = await tombstoneKeyIfAny(store);
-    const staging = await withDraftOnLayoutError(store, file, mapping, options.name, () => planStaging(mapping, source, tombstoneKey));
+    const staging = await withDraftOnLayoutError(store, file, options.name, () => planStaging(mapping, source, tombstoneKey));
     return await store.transaction(() => asImport(store, importId, async () => {
       const replaced = options.replace ? await takeBack(store, source.file) : [];
       step('check');
@@ -142,12 +142,13 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
  * A file whose columns are not the mapping's (an unknown layout) fails with a draft mapping of it: in the error's
  * details for the API, after its one-line message for the CLI.
  */
-async function withDraftOnLayoutError(store: Store, path: string, mapping: Mapping, name: string | undefined, plan: () => Staging): Promise<Staging> {
+async function withDraftOnLayoutError(store: Store, path: string, name: string | undefined, plan: () => Staging): Promise<Staging> {
   try {
     return plan();
   } catch (err) {
     if (!(err instanceof LayoutError)) throw err;
-    const { draft, notes } = await suggestMapping(store, path, { entity: mapping.entity, name });
+    // The entity is guessed too: a file in a layout other than the one asked for may hold another entity.
+    const { draft, notes } = await suggestMapping(store, path, { name });
     const failure = new ImportError(`${err.message}; a mapping drafted from the file comes with this error (as segmint import FILE --suggest prints it)`, {
       ...(err.details as { file: string }),
       draft,
