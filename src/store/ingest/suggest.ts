@@ -356,7 +356,11 @@ class Drafter {
         chosen.set('unit_price', amount);
         this.columns.unit_price = MINOR_UNITS.test(amount.column) ? { column: amount.column, divide: 100 } : amount.column;
         if (!chosen.has('quantity')) this.constants.quantity = 1;
-        this.notes.push(`"${amount.column}" -> unit_price: an amount per row, read as the price of one unit${chosen.has('quantity') ? '' : ' (constants.quantity 1)'}`);
+        this.notes.push(
+          chosen.has('quantity')
+            ? `"${amount.column}" -> unit_price: an amount per row, read as the price of one unit; if it is a line's total, lines of several units count it more than once`
+            : `"${amount.column}" -> unit_price: an amount per row, read as one unit's price (constants.quantity 1)`,
+        );
       }
     }
     if (!chosen.has('type')) {
