@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
-import { eventInputSchema, importFile, ingestEventBatch, parseMapping, quarantinedRows, readMappingFile, storeStats, type Mapping, type Store } from '../../src/store/index.js';
+import { eventInputSchema, importFile, ingestEventBatch, parseMapping, quarantinedRows, readMappingFile, Store, storeStats, type Mapping } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -125,6 +125,24 @@ describe('a mapping of a real export', () => {
     const event = { id: 'a2', type: 'view', ts: '2024-01-05T10:00:00Z', customer_id: 'c1' };
     expect(eventInputSchema.safeParse({ ...event, currency: 'EUR' }).success).toBe(true);
     expect(eventInputSchema.safeParse({ ...event, currency: 'gbp' }).success).toBe(false);
+  });
+});
+
+describe('migration 8 on a store made before it', () => {
+  it('adds the currency to existing events, empty, and keeps them', async () => {
+    const path = join(dir.path, 'old.duckdb');
+    const store = await Store.open({ path });
+    await store.run(sql`INSERT INTO events (id, type, ts, customer_id) VALUES ('old-1', 'view', '2024-01-01', 'c1')`);
+    // The store as version 7 left it.
+    await store.run(sql`ALTER TABLE events DROP COLUMN currency`);
+    await store.run(sql`DELETE FROM schema_migrations WHERE version = 8`);
+    store.close();
+    const reopened = await Store.open({ path });
+    try {
+      expect(await reopened.all(sql`SELECT id, currency FROM events`)).toEqual([{ id: 'old-1', currency: null }]);
+    } finally {
+      reopened.close();
+    }
   });
 });
 
