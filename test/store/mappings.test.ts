@@ -98,6 +98,12 @@ describe('a mapping of a real export', () => {
     expect(again).toMatchObject({ accepted: 8, rejected: 0, unmapped: [], currencies: { EUR: 4, USD: 1 } });
   });
 
+  it('lists an unmapped value that spans lines', async () => {
+    const file = write('lines.jsonl', [JSON.stringify({ kind: 'two\nlines', at: '2024-01-02 10:00:00', who: 'u1' }), JSON.stringify({ kind: 'seen', at: '2024-01-02 10:00:00', who: 'u1' })].join('\n'));
+    const mapping = parseMapping({ entity: 'events', columns: { type: { column: 'kind', values: { seen: 'view' } }, ts: 'at', customer_id: 'who' } }, 'm');
+    expect((await importFile(store, file, mapping)).unmapped).toEqual([{ field: 'type', column: 'kind', value: 'two\nlines', rows: 1 }]);
+  });
+
   it('keeps the level of a path it is asked for', async () => {
     await importFile(store, EXPORT, exportMapping({ columns: { ...exportMapping().columns, product_category: { column: 'category', path: '>', level: 1 } } }));
     expect(await store.all(sql`SELECT id, category FROM products ORDER BY id`)).toEqual([

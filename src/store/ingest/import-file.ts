@@ -147,8 +147,11 @@ async function withDraftOnLayoutError(store: Store, path: string, name: string |
     return plan();
   } catch (err) {
     if (!(err instanceof LayoutError)) throw err;
-    // The entity is guessed too: a file in a layout other than the one asked for may hold another entity.
-    const { draft, notes } = await suggestMapping(store, path, { name });
+    // The entity is guessed too: a file in a layout other than the one asked for may hold another entity. A file the
+    // drafting cannot read either fails with the error alone.
+    const suggestion = await suggestMapping(store, path, { name }).catch(() => undefined);
+    if (!suggestion) throw err;
+    const { draft, notes } = suggestion;
     const failure = new ImportError(`${err.message}; a mapping drafted from the file comes with this error (as segmint import FILE --suggest prints it)`, {
       ...(err.details as { file: string }),
       draft,

@@ -45,10 +45,9 @@ export interface UnmappedValue {
 export const UNMAPPED_LISTED = 20;
 
 export async function unmappedValues(store: Store, importId: string): Promise<UnmappedValue[]> {
-  const pattern = UNMAPPED_REASON.source;
-  return store.all<UnmappedValue>(sql`SELECT regexp_extract(reason, ${pattern}, 2) AS field, column_name AS "column",
-      regexp_extract(reason, ${pattern}, 1) AS value, count(*) AS rows
-    FROM quarantine WHERE import_id = ${importId} AND regexp_full_match(reason, ${pattern})
+  return store.all<UnmappedValue>(sql`SELECT regexp_extract(reason, ${UNMAPPED_REASON}, 2) AS field, column_name AS "column",
+      regexp_extract(reason, ${UNMAPPED_REASON}, 1) AS value, count(*) AS rows
+    FROM quarantine WHERE import_id = ${importId} AND regexp_full_match(reason, ${UNMAPPED_REASON})
     GROUP BY ALL ORDER BY rows DESC, field, value LIMIT ${UNMAPPED_LISTED}`);
 }
 

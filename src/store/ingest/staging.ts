@@ -65,13 +65,13 @@ function rewrittenText(text: Sql, ref: ColumnSource): Sql {
 }
 
 /**
- * The reason a row is quarantined with when its field's value map lacks its value; `UNMAPPED_REASON` reads the
- * value and the field back for the report.
+ * The reason a row is quarantined with when its field's value map lacks its value; `UNMAPPED_REASON`, a regular
+ * expression for DuckDB, reads the value (group 1, which may span lines) and the field (group 2) back for the report.
  */
 function unmappedReason(field: string, value: Sql): Sql {
   return sql`'no value for "' || ${value} || ${`" in columns.${field}.values`}`;
 }
-export const UNMAPPED_REASON = /^no value for "(.*)" in columns\.([a-z_]+)\.values$/;
+export const UNMAPPED_REASON = '(?s)^no value for "(.*)" in columns\\.([a-z_]+)\\.values$';
 
 /** A file whose columns are not the mapping's: the importer answers it with a draft mapping of the file. */
 export class LayoutError extends ImportError {}
