@@ -80,7 +80,7 @@ export async function suggestMapping(store: Store, path: string, options: { enti
     const profiles: Profile[] = [];
     for (const column of source.columns.keys()) profiles.push(await profile(store, sample, column));
     const drafter = new Drafter(store, source, sample, rows, profiles);
-    const entity = options.entity ?? guessEntity(profiles, rows);
+    const entity = options.entity ?? guessEntity(profiles);
     const draft = await drafter.draft(entity, csv);
     parseMapping(draft, 'the drafted mapping');
     return { draft, notes: drafter.notes };
@@ -165,12 +165,13 @@ function fits(spec: ColumnSpec, p: Profile, named: boolean): boolean {
 }
 
 /** The entity whose fields the columns' names match most; events on a tie. Fields only events files carry do not count. */
-function guessEntity(profiles: Profile[], rows: number): Entity {
+function guessEntity(profiles: Profile[]): Entity {
   let best: { entity: Entity; score: number } = { entity: 'events', score: -1 };
   for (const entity of ENTITIES) {
     const specs = fieldSpecs(entity).filter((s) => !s.name.startsWith('product_'));
     const score = specs.filter((s) => profiles.some((p) => FIELD_NAMES[entity][s.name]?.includes(squash(p.column)) && fits(s, p, true))).length;
-    if (score > best.score || (score === best.score && rows > 0 && entity === 'events')) best = { entity, score };
+    // ENTITIES lists events first, so a tie keeps it.
+    if (score > best.score) best = { entity, score };
   }
   return best.entity;
 }
