@@ -22,16 +22,22 @@ describe('names across refits', () => {
   it('keep a cluster that stayed near its old centroid and name afresh one that moved far', async () => {
     const first = await fitDataset(store, dataset(), { asOf: '2026-01-01 00:00:00', k: 2 });
     expect(first.model.clusters.map((c) => c.name).sort()).toEqual(['At-Risk', 'High-Value']);
-    // Pretend an earlier fit named them otherwise, and that the lapsed group then sat 3 units further out.
+    // Pretend an earlier fit gave them other ids, and that the lapsed group then sat 3 units further out.
     const earlier = (await loadModel(store, 'rfm'))!;
     await saveModel(store, {
       ...earlier,
-      clusters: earlier.clusters.map((c) =>
-        c.name === 'High-Value' ? { ...c, id: 'test-stayed', name: 'Stayed' } : { ...c, id: 'test-moved', name: 'Moved', centroid: c.centroid.map((v) => v + 3) },
-      ),
+      clusters: earlier.clusters.map((c) => (c.name === 'High-Value' ? { ...c, id: 'test-stayed' } : { ...c, id: 'test-moved', centroid: c.centroid.map((v) => v + 3) })),
     });
     const refit = await fitDataset(store, dataset(), { asOf: '2026-02-01 00:00:00', k: 2 });
     const names = refit.model.clusters.map((c) => `${c.id}: ${c.name}`).sort();
-    expect(names).toEqual(['test-at-risk: At-Risk', 'test-stayed: Stayed']);
+    expect(names).toEqual(['test-at-risk: At-Risk', 'test-stayed: High-Value']);
+  });
+
+  it('drop a kept name that no longer describes its cluster', async () => {
+    // The earlier fit's name for the big spenders is a plain one this fit would not give them: named afresh.
+    const earlier = (await loadModel(store, 'rfm'))!;
+    await saveModel(store, { ...earlier, clusters: earlier.clusters.map((c) => (c.name === 'High-Value' ? { ...c, id: 'test-old', name: 'Lower revenue' } : c)) });
+    const refit = await fitDataset(store, dataset(), { asOf: '2026-03-01 00:00:00', k: 2 });
+    expect(refit.model.clusters.map((c) => `${c.id}: ${c.name}`).sort()).toEqual(['test-at-risk: At-Risk', 'test-high-value: High-Value']);
   });
 });
