@@ -3,6 +3,7 @@ export { listAudiences, getAudience, createAudience, updateAudience, deleteAudie
 export { runAudiences, FEATURE_TABLE, type RunReport } from './run.js';
 export { movement, NONE, type Movement } from './movement.js';
 export { overlap, hygiene, runDate, type OverlapPair, type HygieneFlag } from './overlap.js';
+export { audienceListing, type ListedAudience } from './listing.js';
 export { explainCustomer, type AudienceExplanation, type ClauseExplanation } from './explain.js';
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, type MembersPage } from './members.js';

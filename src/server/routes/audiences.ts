@@ -1,4 +1,4 @@
-import { audienceMembers, createAudience, createAudienceSchema, deleteAudience, getAudience, listAudiences, updateAudience, updateAudienceSchema } from '../../audiences/index.js';
+import { audienceListing, audienceMembers, createAudience, createAudienceSchema, deleteAudience, getAudience, updateAudience, updateAudienceSchema } from '../../audiences/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { audit } from '../api-keys.js';
 import { keyOf } from '../auth.js';
@@ -6,7 +6,11 @@ import { audienceParamsSchema, paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
-  app.get('/v1/audiences', guarded('audiences:read', 'audiences', 'Every audience: smart segments, RFM groups and rules', {}), (req) => inWorkspace(ctx, req, listAudiences));
+  app.get(
+    '/v1/audiences',
+    guarded('audiences:read', 'audiences', 'Every audience (smart segments, RFM groups, rules, clusters) with its size, revenue share and flags (too_small, no_data, near_duplicate) at the latest run', {}),
+    (req) => inWorkspace(ctx, req, (store) => audienceListing(store, ctx.minAudienceSize)),
+  );
 
   app.post(
     '/v1/audiences',
