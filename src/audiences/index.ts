@@ -5,6 +5,7 @@ export { withLatestSizes } from './sizes.js';
 export { runAudiences, FEATURE_TABLE, type RunReport } from './run.js';
 export { movement, NONE, type Movement } from './movement.js';
 export { overlap, hygiene, runDate, type OverlapPair, type HygieneFlag } from './overlap.js';
+export { audienceListing } from './listing.js';
 export { explainCustomer, type AudienceExplanation, type ClauseExplanation } from './explain.js';
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, type MembersPage } from './members.js';

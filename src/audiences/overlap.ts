@@ -1,7 +1,9 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { missingData } from './no-data.js';
 import { getAudience } from './repository.js';
+import type { HYGIENE_FLAGS } from './schema.js';
 
 export interface OverlapPair {
   a: string;
@@ -57,19 +59,26 @@ export async function overlap(store: Store, audiences: string[], asOf?: string):
 
 export interface HygieneFlag {
   audience_id: string;
-  flag: 'too_small' | 'near_duplicate';
+  flag: (typeof HYGIENE_FLAGS)[number];
   detail: string;
 }
 
 /**
  * Audiences worth a second look at one snapshot: fewer members than `minSize`, or over 95% the same members as
- * another (Jaccard above 0.95).
+ * another (Jaccard above 0.95). A rule audience that selected nobody because the store has no data for what it reads
+ * is flagged `no_data`, saying what is missing, rather than `too_small`.
  */
 export async function hygiene(store: Store, at: string, minSize: number): Promise<HygieneFlag[]> {
-  const small = await store.all<{ id: string; size: number }>(sql`SELECT audience_id AS id, size FROM (${sizesAt(at)}) WHERE size < ${minSize}`);
+  const small = await store.all<{ id: string; size: number; text: string | null }>(sql`SELECT audience_id AS id, size, rule_text AS text FROM audience_runs
+    WHERE as_of = CAST(${at} AS TIMESTAMP) AND size < ${minSize}`);
+  const empty = small.flatMap((s) => (s.size === 0 && s.text !== null ? [{ id: s.id, text: s.text }] : []));
+  const missing = empty.length ? await missingData(store, at, empty) : new Map<string, string>();
   const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`SELECT a, b, jaccard FROM ${sharingPairs(at)} s WHERE jaccard > 0.95`);
   return [
-    ...small.map((s) => ({ audience_id: s.id, flag: 'too_small' as const, detail: `${s.size} members, below the minimum of ${minSize}` })),
+    ...small.map((s) => {
+      const why = missing.get(s.id);
+      return why ? { audience_id: s.id, flag: 'no_data' as const, detail: `no data: ${why}` } : { audience_id: s.id, flag: 'too_small' as const, detail: `${s.size} members, below the minimum of ${minSize}` };
+    }),
     ...twins.flatMap((t) => [
       { audience_id: t.a, flag: 'near_duplicate' as const, detail: `${(t.jaccard * 100).toFixed(1)}% the same as ${t.b}` },
       { audience_id: t.b, flag: 'near_duplicate' as const, detail: `${(t.jaccard * 100).toFixed(1)}% the same as ${t.a}` },

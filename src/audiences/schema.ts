@@ -39,6 +39,16 @@ export const sizedAudienceSchema = audienceSchema.extend({
 });
 export type SizedAudience = z.infer<typeof sizedAudienceSchema>;
 
+export const HYGIENE_FLAGS = ['too_small', 'no_data', 'near_duplicate'] as const;
+
+/** An audience as listings show it: sized as above, with the hygiene flags of the latest run. */
+export const listedAudienceSchema = sizedAudienceSchema.extend({
+  flags: z
+    .array(z.object({ flag: z.enum(HYGIENE_FLAGS), detail: z.string() }))
+    .describe('too_small: fewer members than the minimum; no_data: empty because the store lacks what it reads; near_duplicate: over 95% the same members as another'),
+});
+export type ListedAudience = z.infer<typeof listedAudienceSchema>;
+
 export const createAudienceSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
   rule: z.string().min(1).max(20_000),

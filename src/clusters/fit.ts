@@ -17,6 +17,8 @@ export interface ClusterSummary {
   average_spend: number;
   top_features: FeatureLean[];
   action: string;
+  /** Why the cluster has a plain name rather than an archetype's. */
+  warnings: string[];
 }
 
 export interface ClusteringReport {
@@ -125,7 +127,7 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
   const fit = await kmeans(data, n, cols, { k, seed });
   const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
 
-  const draft: ClusteringModel = { method: ds.kind, features, fill, scaling: params, clusters: centroids.map((c, j) => ({ id: String(j), name: '', description: '', action: '', centroid: c, leans: [] })), as_of: options.asOf, k_reason: reason, inertia: fit.inertia };
+  const draft: ClusteringModel = { method: ds.kind, features, fill, scaling: params, clusters: centroids.map((c, j) => ({ id: String(j), name: '', description: '', action: '', centroid: c, leans: [], size: 0, revenue: 0, warnings: [] })), as_of: options.asOf, k_reason: reason, inertia: fit.inertia };
   const sums = centroids.map(() => new Float64Array(cols));
   const size = new Float64Array(k);
   const revenue = new Float64Array(k);
@@ -136,49 +138,78 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
     revenue[j]! += ds.revenue[i] ?? 0;
     for (let c = 0; c < cols; c++) sums[j]![c]! += raw[i * cols + c]!;
   });
-  const leans = centroids.map((c, j) =>
-    features
-      .map((f, i) => ({ feature: f, z: c[i]!, mean: size[j] ? sums[j]![i]! / size[j] : null }))
-      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z)),
-  );
+  const leans = centroids.map((c, j) => {
+    const value = unscaleRow(c, params);
+    return features
+      .map((f, i) => ({ feature: f, z: c[i]!, value: value[i]!, median: fill[i]!, mean: size[j] ? sums[j]![i]! / size[j] : null }))
+      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+  });
 
+  // A feature tells the fitted rows apart only if they do not all share one value (after filling the missing ones).
+  const varies = features.map((_, c) => fitRows.some((row) => raw[row * cols + c] !== raw[fitRows[0]! * cols + c]));
   const kept = matchPrevious(prev, features, centroids, params);
-  const fresh = centroids.map((_, j) => j).filter((j) => !kept.has(j));
-  const names = nameClusters(ds.kind, fresh.map((j) => ({ z: (f: string) => centroids[j]![features.indexOf(f)] ?? 0, leans: leans[j]!.filter((l) => features.indexOf(l.feature) < numeric) })), new Set([...kept.values()].map((c) => c.name)));
-  const taken = new Set<string>([...kept.values()].map((c) => c.id));
+  const names = nameClusters(
+    ds.kind,
+    centroids.map((c, j) => ({
+      z: (f: string) => c[features.indexOf(f)] ?? 0,
+      mean: (f: string) => leans[j]!.find((l) => l.feature === f)?.mean ?? null,
+      size: size[j]!,
+      kept: kept.get(j)?.name,
+    })),
+    { features: features.slice(0, numeric), hasData: (f) => varies[features.indexOf(f)] ?? false },
+  );
+  const taken = new Set<string>(names.flatMap((n, j) => (n.kept ? [kept.get(j)!.id] : [])));
   const clusters: ClusterInfo[] = centroids.map((c, j) => {
-    const old = kept.get(j);
-    if (old) return { ...old, centroid: c, leans: leans[j]! };
-    const n = names[fresh.indexOf(j)]!;
+    const n = names[j]!;
+    const measured = { centroid: c, leans: leans[j]!, size: size[j]!, revenue: revenue[j]!, warnings: n.warnings };
+    if (n.kept) return { ...kept.get(j)!, ...measured };
     let id = `${ds.idPrefix}${slug(n.name)}`;
     for (let s = 2; taken.has(id); s++) id = `${ds.idPrefix}${slug(n.name)}-${s}`;
     taken.add(id);
-    return { id, ...n, centroid: c, leans: leans[j]! };
+    return { id, name: n.name, description: n.description, action: n.action, ...measured };
   });
   const model: ClusteringModel = { ...draft, clusters };
   await saveModel(store, model);
-
-  const total = revenue.reduce((s, v) => s + v, 0);
-  const report: ClusteringReport = {
-    method: ds.kind,
-    as_of: options.asOf,
-    customers: rows.length,
-    k,
-    k_reason: reason,
-    inertia: fit.inertia,
-    clusters: clusters.map((c, j) => ({
-      id: c.id,
-      name: c.name,
-      description: c.description,
-      size: size[j]!,
-      revenue_share: total ? revenue[j]! / total : 0,
-      average_spend: size[j] ? revenue[j]! / size[j] : 0,
-      top_features: c.leans.slice(0, 4),
-      action: c.action,
-    })),
-  };
-  return { model, report };
+  return { model, report: reportOf(model) };
 }
+
+/**
+ * What a fit reports and `clusters show` prints, from the model alone: per cluster its size and revenue share at the
+ * fit, leading numeric features, and, for indicator columns (`category=knitwear`), the values most of its rows carry.
+ */
+export function reportOf(model: ClusteringModel): ClusteringReport {
+  const total = model.clusters.reduce((s, c) => s + c.revenue, 0);
+  const indicator = (feature: string): boolean => feature.includes('=');
+  return {
+    method: model.method,
+    as_of: model.as_of,
+    customers: model.clusters.reduce((s, c) => s + c.size, 0),
+    k: model.clusters.length,
+    k_reason: model.k_reason,
+    inertia: model.inertia,
+    clusters: model.clusters.map((c) => {
+      const mostly = c.leans
+        .filter((l) => indicator(l.feature) && (l.mean ?? 0) >= MOSTLY)
+        .slice(0, 3)
+        .map((l) => `${l.feature.split('=')[1]} ${Math.round((l.mean ?? 0) * 100)}%`)
+        .join(', ');
+      return {
+        id: c.id,
+        name: c.name,
+        description: mostly ? `${c.description}; mostly ${mostly}` : c.description,
+        size: c.size,
+        revenue_share: total ? c.revenue / total : 0,
+        average_spend: c.size ? c.revenue / c.size : 0,
+        top_features: c.leans.filter((l) => !indicator(l.feature)).slice(0, 4),
+        action: c.action,
+        warnings: c.warnings,
+      };
+    }),
+  };
+}
+
+/** An indicator value held by at least this share of a cluster's rows is named in its description. */
+const MOSTLY = 0.25;
 
 /** Below this many customers with a method's `fitFrom` orders, the fit uses every buyer rather than a handful. */
 const MIN_ESTABLISHED = 500;

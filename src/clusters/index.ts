@@ -1,5 +1,5 @@
 export { CLUSTER_METHODS, CLUSTER_METHOD_NAMES, type ClusterMethod } from './methods.js';
-export { assign, loadModel, loadModels, reasonsOf, leaningText, inPopulation, type Assignment, type ClusteringModel, type ClusterInfo } from './model.js';
+export { assign, loadModel, loadModels, reasonsOf, leaningText, inPopulation, type Assignment, type ClusteringModel, type ClusterInfo, type ModelKind } from './model.js';
 export { assignmentQuery } from './assign-sql.js';
 export { fitClustering, storeClusterMemberships, type ClusteringReport, type ClusterSummary } from './fit.js';
 export { fitOnLatestRun, describeClustering, featureTableAsOf, FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run-fit.js';

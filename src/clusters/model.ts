@@ -5,8 +5,15 @@ import type { ClusterMethod } from './methods.js';
 
 export interface FeatureLean {
   feature: string;
-  /** The centroid in robust z units (0 = the population's median, 1 = a typical spread above it). */
+  /**
+   * The centroid in robust z units: 0 = the fitted population's median, 1 = one IQR / 1.349 above it, after log1p for
+   * a skewed feature (scaling.ts).
+   */
   z: number;
+  /** The centroid in the feature's own units: a typical member (log1p undone), what the leaning text compares. */
+  value: number;
+  /** The fitted population's median, in the feature's own units. */
+  median: number;
   /** The cluster members' mean, in the feature's own units. */
   mean: number | null;
 }
@@ -20,6 +27,11 @@ export interface ClusterInfo {
   /** In scaled units, one value per feature. */
   centroid: number[];
   leans: FeatureLean[];
+  /** Rows nearest to the centroid at the fit, and their revenue. */
+  size: number;
+  revenue: number;
+  /** Why the cluster has a plain name: the archetype name refused and the reason (naming.ts). */
+  warnings: string[];
 }
 
 /** A customer clustering method, or the product clustering. */
@@ -91,11 +103,16 @@ export function assign(model: ClusteringModel, features: Readonly<Record<string,
   return { cluster: model.clusters[best]!, distance: d1, confidence: d2 > 0 && Number.isFinite(d2) ? 1 - d1 / d2 : 1 };
 }
 
+const shown = (v: number): string => String(+v.toPrecision(2));
+
+/**
+ * One leaning, against the fitted population's median: "orders 3.5x the median" (the centroid's value over the
+ * median), or the two values where a ratio says nothing (a median of 0 or below): "return_rate 0.12 (median 0)".
+ */
+export const leanText = (l: FeatureLean): string =>
+  l.median > 0 && l.value >= 0 ? `${l.feature} ${shown(l.value / l.median)}x the median` : `${l.feature} ${shown(l.value)} (median ${shown(l.median)})`;
+
 /** The strongest leanings of a cluster (its first three), as reasons and the CLI show them. */
-export const leaningText = (leans: readonly FeatureLean[]): string =>
-  leans
-    .slice(0, 3)
-    .map((l) => `${l.feature} ${l.z >= 0 ? '+' : ''}${l.z.toFixed(1)}`)
-    .join(', ');
+export const leaningText = (leans: readonly FeatureLean[]): string => leans.slice(0, 3).map(leanText).join(', ');
 
 export const reasonsOf = (a: Assignment): string => `nearest centroid, distance ${a.distance.toFixed(2)}, confidence ${a.confidence.toFixed(2)}; ${leaningText(a.cluster.leans)}`;

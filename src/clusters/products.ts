@@ -19,8 +19,9 @@ interface ProductRow {
 
 /**
  * Clusters the products on their sales features, price, category and style tags, as of the latest run (or the day
- * after the last event without one), and names each cluster (Bestsellers, Premium Picks, ...) with its leading
- * categories and tags in the description. The model is stored apart from the customer clusterings, which runs refit.
+ * after the last event without one), and names each cluster (Bestsellers, Premium Picks, ...); the report adds its
+ * leading categories and tags to the description. The model is stored apart from the customer clusterings, which
+ * runs refit.
  */
 export async function fitProductClustering(store: Store, options: { k?: number | undefined; seed?: number | undefined } = {}): Promise<ClusteringReport> {
   const asOf = (await featureTableAsOf(store)) ?? (await defaultAsOf(store));
@@ -42,18 +43,10 @@ export async function fitProductClustering(store: Store, options: { k?: number |
     for (const t of tags) row[`tag=${t}`] = p.style_tags?.includes(t) ? 1 : 0;
     return row;
   });
-  const { model, report } = await fitDataset(
+  const { report } = await fitDataset(
     store,
     { kind: 'products', features: [...NUMERIC, ...indicators], binary: indicators.length, rows, revenue: products.map((p) => p.revenue), noun: 'products', idPrefix: 'product-cluster-' },
     { asOf, k: options.k, seed: options.seed },
   );
-  // The leading categories and tags: the indicator columns whose share in the cluster is highest.
-  return {
-    ...report,
-    clusters: report.clusters.map((c, j) => {
-      const shares = model.clusters[j]!.leans.filter((l) => l.feature.includes('=') && (l.mean ?? 0) >= 0.25).slice(0, 3);
-      const mostly = shares.map((l) => `${l.feature.split('=')[1]} ${Math.round((l.mean ?? 0) * 100)}%`).join(', ');
-      return { ...c, description: mostly ? `${c.description}; mostly ${mostly}` : c.description, top_features: c.top_features.filter((l) => !l.feature.includes('=')) };
-    }),
-  };
+  return report;
 }

@@ -1,10 +1,10 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { join, sql } from '../sql/index.js';
+import { sql } from '../sql/index.js';
 import { storeAudienceSizes } from '../audiences/sizes.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
-import { fitClustering, storeClusterMemberships, type ClusteringReport } from './fit.js';
-import { loadModel } from './model.js';
+import { fitClustering, reportOf, storeClusterMemberships, type ClusteringReport } from './fit.js';
+import { loadModel, type ModelKind } from './model.js';
 
 /** Where runs keep the customer feature table, and the as-of date it holds (audiences/run.ts writes both). */
 export const FEATURE_TABLE = 'customer_features';
@@ -38,26 +38,15 @@ export async function fitOnLatestRun(store: Store, method: ClusterMethod, option
   return report;
 }
 
-/** The stored clustering of a method with each cluster's size and revenue share at the latest run that stored it. */
-export async function describeClustering(store: Store, method: ClusterMethod): Promise<ClusteringReport> {
-  const model = await loadModel(store, method);
-  if (!model) throw new NotFoundError(`no ${method} clustering yet: fit one with \`segmint clusters --method ${method}\` or POST /v1/clusters`, { method });
-  const sizes = await store.all<{ id: string; size: number; revenue: number }>(sql`
-    SELECT audience_id AS id, size, revenue FROM audience_runs
-    WHERE as_of = CAST(${model.as_of} AS TIMESTAMP) AND audience_id IN (${join(model.clusters.map((c) => sql`${c.id}`))})`);
-  const byId = new Map(sizes.map((s) => [s.id, s]));
-  const total = sizes.reduce((s, r) => s + r.revenue, 0);
-  const customers = sizes.reduce((s, r) => s + r.size, 0);
-  return {
-    method,
-    as_of: model.as_of,
-    customers,
-    k: model.clusters.length,
-    k_reason: model.k_reason,
-    inertia: model.inertia,
-    clusters: model.clusters.map((c) => {
-      const s = byId.get(c.id) ?? { size: 0, revenue: 0 };
-      return { id: c.id, name: c.name, description: c.description, size: s.size, revenue_share: total ? s.revenue / total : 0, average_spend: s.size ? s.revenue / s.size : 0, top_features: c.leans.slice(0, 4), action: c.action };
-    }),
-  };
+/**
+ * The stored clustering of a method (or the product clustering) as its fit reported it, read from the model without
+ * refitting: names, sizes and revenue at the fit, leanings, warnings.
+ */
+export async function describeClustering(store: Store, kind: ModelKind): Promise<ClusteringReport> {
+  const model = await loadModel(store, kind);
+  const fitIt = kind === 'products' ? '`segmint clusters --entity products`' : `\`segmint clusters --method ${kind}\` or POST /v1/clusters`;
+  if (!model) throw new NotFoundError(`no ${kind === 'products' ? 'product' : kind} clustering yet: fit one with ${fitIt}`, { method: kind });
+  // Models stored before sizes and warnings were kept with them: a run or a refit replaces them.
+  if (model.clusters.some((c) => c.size === undefined)) throw new ValidationError(`the stored ${kind} clustering predates this version: fit it again with ${fitIt} (a run refits customer clusterings too)`);
+  return reportOf(model);
 }

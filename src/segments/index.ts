@@ -5,6 +5,6 @@ export { checkRule } from './check.js';
 export { compileRule, eventAggregatesRelation, type CompileContext, type EventAggregateSpec } from './sql-compiler.js';
 export { evaluateRule, type CustomerContext, type EventRecord } from './evaluate.js';
 export { explainSql, clausesOf } from './reasons.js';
-export { audienceReferences, eventNeeds, type EventNeeds } from './references.js';
+export { audienceReferences, eventNeeds, featureReferences, type EventNeeds } from './references.js';
 export { SMART_SEGMENTS, storeThresholds, resolveTemplate, type SmartSegment, type Thresholds } from './smart.js';
 export { RFM_SEGMENTS, RFM_TIE_RULE, rfmQuery, rfmSegmentSizes } from './rfm.js';

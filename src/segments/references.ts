@@ -18,6 +18,15 @@ export function audienceReferences(rule: Rule): string[] {
   return [...names];
 }
 
+/** The catalog features a rule compares, each once. */
+export function featureReferences(rule: Rule): string[] {
+  const names = new Set<string>();
+  eachClause(rule, (c) => {
+    if (c.kind === 'feature') names.add(c.feature);
+  });
+  return [...names];
+}
+
 /** What a rule reads of the customer's events: the event types, and how far back (null: all of history). */
 export interface EventNeeds {
   types: Set<string>;

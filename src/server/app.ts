@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { DEFAULT_MIN_AUDIENCE_SIZE } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
 import { errorHandler, notFoundHandler, RateLimitedError } from './errors.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   rateLimit?: { max: number; windowMs: number };
   requestTimeoutMs?: number;
   version?: string;
+  /** Listings flag audiences with fewer members (default DEFAULT_MIN_AUDIENCE_SIZE, as SEGMINT_MIN_AUDIENCE_SIZE). */
+  minAudienceSize?: number;
 }
 
 /** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
@@ -79,7 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }),
   });
 
-  const ctx: RouteContext = { workspaces: options.workspaces };
+  const ctx: RouteContext = { workspaces: options.workspaces, minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE };
   registerStatsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);

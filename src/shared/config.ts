@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Listings flag audiences with fewer members than this unless SEGMINT_MIN_AUDIENCE_SIZE says otherwise. */
+export const DEFAULT_MIN_AUDIENCE_SIZE = 50;
+
 /** Every setting Segmint reads from the environment, parsed once at startup and passed down. */
 const envSchema = z.object({
   SEGMINT_DB: z.string().min(1).default('./segmint.duckdb'),
@@ -8,7 +11,7 @@ const envSchema = z.object({
   SEGMINT_MEMORY_LIMIT: z.string().optional(),
   SEGMINT_THREADS: z.coerce.number().int().positive().optional(),
   /** Audiences with fewer members are flagged in listings. */
-  SEGMINT_MIN_AUDIENCE_SIZE: z.coerce.number().int().nonnegative().default(50),
+  SEGMINT_MIN_AUDIENCE_SIZE: z.coerce.number().int().nonnegative().default(DEFAULT_MIN_AUDIENCE_SIZE),
 });
 
 export type Config = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience, deleteAudience, explainCustomer, listAudiences, movement, overlap, runAudiences, updateAudience } from '../../src/audiences/index.js';
+import { audienceListing, createAudience, deleteAudience, explainCustomer, listAudiences, movement, overlap, runAudiences, updateAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { rfmSegmentSizes } from '../../src/segments/index.js';
 import { sql } from '../../src/sql/index.js';
@@ -34,20 +34,41 @@ describe('audiences on Online Retail as of 2011-12-10', () => {
     const [raw] = await plainSql<Record<string, number>>(`
       WITH lines AS (SELECT CustomerID AS id, InvoiceNo AS inv, InvoiceDate::TIMESTAMP AS ts, Quantity::DOUBLE * UnitPrice::DOUBLE AS amount
                      FROM read_csv('${ONLINE_RETAIL}', all_varchar = true) WHERE CustomerID IS NOT NULL AND InvoiceDate::TIMESTAMP < '${AS_OF}'),
-      c AS (SELECT id, count(DISTINCT inv) FILTER (WHERE inv NOT LIKE 'C%') AS orders, sum(amount) AS revenue,
+      c AS (SELECT id, count(DISTINCT inv) FILTER (WHERE inv NOT LIKE 'C%') AS orders, count(*) FILTER (WHERE inv LIKE 'C%') AS return_lines, sum(amount) AS revenue,
               max(ts) FILTER (WHERE inv NOT LIKE 'C%') AS last_ts, min(ts) FILTER (WHERE inv NOT LIKE 'C%') AS first_ts FROM lines GROUP BY id),
       k AS (SELECT *, date_diff('day', last_ts::DATE, DATE '2011-12-10') AS recency,
               CASE WHEN orders > 1 THEN date_diff('second', first_ts, last_ts) / 86400.0 / (orders - 1) END AS gap FROM c),
       t AS (SELECT least(365, greatest(7, round(median(gap) FILTER (WHERE orders >= 2)))) AS cycle,
               round(quantile_cont(revenue, 0.95) FILTER (WHERE orders >= 1), 2) AS p95 FROM k)
-      SELECT count(*) FILTER (WHERE orders = 1) AS one_time, count(*) FILTER (WHERE orders = 0) AS waiting,
+      SELECT count(*) FILTER (WHERE orders = 1) AS one_time, count(*) FILTER (WHERE orders = 0 AND return_lines = 0) AS waiting,
+        count(*) FILTER (WHERE orders = 0 AND return_lines > 0) AS returns_only,
         count(*) FILTER (WHERE orders >= 1 AND recency > 4 * t.cycle) AS lost, count(*) FILTER (WHERE revenue >= t.p95) AS richie
       FROM k, t`);
     expect(raw!.one_time).toBeGreaterThan(1000);
     expect(sizes.get('One Time Shoppers')).toBe(raw!.one_time);
+    // Customers whose only lines are returns bought before the data begins: not waiting for a first order.
+    expect(raw!.returns_only).toBeGreaterThan(0);
     expect(sizes.get('Waiting First Order')).toBe(raw!.waiting);
     expect(sizes.get('Lost Customers')).toBe(raw!.lost);
     expect(sizes.get('Richie Riches')).toBe(raw!.richie);
+  });
+
+  it('flags an empty segment no_data when the store lacks what it reads, and too_small when it merely selected nobody', async () => {
+    await createAudience(store, { name: 'Recent viewers', rule: 'count(view, last 30 days) >= 1' });
+    await createAudience(store, { name: 'Nobody', rule: 'orders >= 100000' });
+    await runAudiences(store, AS_OF);
+    const listed = new Map((await audienceListing(store, 50)).map((a) => [a.id, a]));
+    // Online Retail records no discounts: discount_share is null for everyone.
+    expect(listed.get('smart-sleeping-opportunists')).toMatchObject({
+      size: 0,
+      flags: [{ flag: 'no_data', detail: expect.stringMatching(/^no data: no customer has a value of discount_share at this run \(Share of order lines bought with a discount/) }],
+    });
+    expect(listed.get('recent-viewers')).toMatchObject({ size: 0, flags: [{ flag: 'no_data', detail: 'no data: the store has no view events before this run' }] });
+    // The same emptiness with data behind it is small, not missing data.
+    expect(listed.get('nobody')).toMatchObject({ size: 0, flags: [{ flag: 'too_small', detail: '0 members, below the minimum of 50' }] });
+    expect(listed.get('smart-waiting-first-order')!.flags).toEqual([{ flag: 'too_small', detail: '0 members, below the minimum of 50' }]);
+    expect(listed.get('smart-one-time-shoppers')!.flags).toEqual([]);
+    for (const id of ['recent-viewers', 'nobody']) await deleteAudience(store, id);
   });
 
   it('explains a member clause by clause, and a non-member with the distance to passing', async () => {

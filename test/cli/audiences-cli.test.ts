@@ -26,10 +26,11 @@ describe('segmint audience commands', () => {
     expect(run.as_of).toBe('2026-11-01 00:00:00');
     const list = segmint('audiences', '--json').json() as Array<{ id: string; kind: string; active: boolean; definition: string; size: number; flags: unknown[] }>;
     // The 21 built-ins, and the clusters of the two clusterings the demo fitted (at least 2 each), which runs refit.
-    // A refit that moves a cluster far from where it was (six months back, here) names it afresh; the old one stays
-    // listed, inactive, with its history.
+    // A refit that moves a cluster far from where it was (six months back, here) names it afresh; the old one stays in
+    // the store, inactive, with its history, and out of the listing.
     const clusters = list.filter((a) => a.kind === 'cluster' && a.active).length;
     expect(clusters).toBeGreaterThanOrEqual(4);
+    expect(list.filter((a) => a.kind === 'cluster')).toHaveLength(clusters);
     expect(run.audiences.length).toBe(21 + clusters);
     const loyals = list.find((a) => a.id === 'smart-active-loyals')!;
     // The smart segment shows as plain rule text with the store's own numbers filled in.
@@ -99,5 +100,34 @@ describe('segmint audience commands', () => {
     const report = r.json() as { customers: number; k_reason: string; clusters: Array<{ size: number }> };
     expect(report.k_reason).toMatch(/fitted on every buyer: only \d+ have 3 orders or more \(500 needed\)/);
     expect(report.clusters.reduce((s, c) => s + c.size, 0)).toBe(report.customers);
+  });
+
+  it('shows the kept clustering without refitting, and a refit with another k leaves no empty cluster audience listed', () => {
+    type Report = { k: number; clusters: Array<{ id: string; name: string; size: number; warnings: string[] }> };
+    const fitted = segmint('clusters', '--method', 'rfm', '--json').json() as Report;
+    const stored = () => segmint('clusters', 'show', '--method', 'rfm', '--json');
+    const shown = stored();
+    expect(shown.code).toBe(0);
+    expect(shown.json()).toEqual(fitted);
+    // The text form: the table, then each plain name's warnings.
+    const text = segmint('clusters', 'show').stdout;
+    expect(text).toMatch(/^rfm clustering of [\d,]+ buyers as of 2026-11-01 00:00:00: k = \d+/);
+    for (const c of fitted.clusters) expect(text).toContain(c.id);
+    for (const c of fitted.clusters) for (const w of c.warnings) expect(text).toContain(`warning: ${c.name}: ${w}`);
+
+    const other = fitted.k === 2 ? 4 : 2;
+    const refit = segmint('clusters', '--method', 'rfm', '--k', String(other), '--json').json() as Report;
+    expect(refit.k).toBe(other);
+    // What the refit left, not a fit of its own (which would choose k again).
+    expect(stored().json()).toEqual(refit);
+    const listed = (segmint('audiences', '--json').json() as Array<{ id: string; kind: string; definition: string; size: number | null }>).filter(
+      (a) => a.kind === 'cluster' && a.definition === 'nearest centroid of the rfm clustering',
+    );
+    expect(listed.map((a) => a.id).sort()).toEqual(refit.clusters.map((c) => c.id).sort());
+    for (const a of listed) expect(a.size, a.id).toBeGreaterThan(0);
+
+    const none = segmint('clusters', 'show', '--entity', 'products');
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'segmint: no product clustering yet: fit one with `segmint clusters --entity products`\n']);
+    expect(segmint('clusters', 'show', '--method', 'astrology').code).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { customerClv, loadClvFit } from '../../src/models/clv/index.js';
+import { customerClv, loadClvFit, MIN_REPEAT_BUYERS } from '../../src/models/clv/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
@@ -48,13 +48,14 @@ describe('segmint clv', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const fit = JSON.parse(r.stdout);
-    expect(fit).toMatchObject({ as_of: '2026-10-01 00:00:00', unit: 'week' });
+    expect(fit).toMatchObject({ as_of: '2026-10-01 00:00:00', calibration_end: '2026-09-30', unit: 'week' });
     expect(Object.keys(fit.bgnbd.params)).toEqual(['r', 'alpha', 'a', 'b']);
     expect(Object.keys(fit.gamma_gamma.params)).toEqual(['p', 'q', 'v']);
     const counts = await withStore(async (store) => {
       expect((await loadClvFit(store)).bgnbd.params).toEqual(fit.bgnbd.params);
       // Customers with an order before the date, and those of them with a second purchase day of positive value.
-      return store.one<{ buyers: number; repeat: number }>(sql`SELECT count(*) AS buyers, count(*) FILTER (WHERE days > 1 AND repeat_value > 0) AS repeat
+      return store.one<{ buyers: number; repeaters: number; repeat: number }>(sql`SELECT count(*) AS buyers, count(*) FILTER (WHERE days > 1) AS repeaters,
+        count(*) FILTER (WHERE days > 1 AND repeat_value > 0) AS repeat
         FROM (SELECT customer_id, count(*) AS days, sum(value) - arg_min(value, day) AS repeat_value
               FROM (SELECT customer_id, CAST(ts AS DATE) AS day, sum(quantity * unit_price) AS value FROM events
                     WHERE type = 'order' AND customer_id IS NOT NULL AND ts < '2026-10-01' GROUP BY ALL)
@@ -62,6 +63,16 @@ describe('segmint clv', () => {
     });
     expect(fit.bgnbd.customers).toBe(counts!.buyers);
     expect(fit.gamma_gamma.customers).toBe(counts!.repeat);
+    // A 300-customer shop has too few repeat buyers to trust either fit: converged, but not without saying so.
+    expect(counts!.repeaters).toBeLessThan(MIN_REPEAT_BUYERS);
+    expect(fit.bgnbd.converged).toBe(true);
+    expect(fit.bgnbd.warnings).toContain(`only ${counts!.repeaters} customers with a repeat purchase, fewer than ${MIN_REPEAT_BUYERS}: too few repeat histories to pin the estimates down`);
+    expect(fit.gamma_gamma.warnings[0]).toMatch(new RegExp(`^only ${counts!.repeat} customers with a repeat purchase`));
+
+    const text = segmint('clv', 'fit', '--until', '2026-10-01', '--unit', 'week').stdout;
+    expect(text).toMatch(/^CLV models as of 2026-10-01 00:00:00: calibration to 2026-09-30 inclusive \(unit: week\)\n/);
+    expect(text).toMatch(new RegExp(`BG/NBD: ${counts!.buyers} customers, log-likelihood -[0-9.]+, converged, with ${fit.bgnbd.warnings.length} warnings?\\n`));
+    expect(text).toContain(`  warning: only ${counts!.repeaters} customers with a repeat purchase`);
   });
 
   it('scores a customer with the stored fit and the horizons asked for', async () => {

@@ -7,6 +7,7 @@ import {
   customerClv,
   customerSummaries,
   holdoutPurchases,
+  lastDayBefore,
   loadClvFit,
   materializeClvFeatures,
   modelOf,
@@ -46,10 +47,11 @@ const EVENTS: Array<[string, string, string, string | null, string | null, numbe
 /** A fit as `segmint clv fit` would store it, with parameters of the size fits on weekly data give. */
 const FIT: ClvFit = {
   as_of: AS_OF,
+  calibration_end: '2026-02-28',
   unit: 'week',
   fitted_at: '2026-03-01T00:00:00.000Z',
-  bgnbd: { params: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, standard_errors: { r: 0.01, alpha: 0.2, a: 0.1, b: null }, log_likelihood: -9582.4, customers: 2357, iterations: 20, converged: true },
-  gamma_gamma: { params: { p: 6.25, q: 3.74, v: 15.44 }, standard_errors: { p: 1, q: 0.2, v: 3 }, log_likelihood: -4000, customers: 946, iterations: 18, converged: true },
+  bgnbd: { params: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, standard_errors: { r: 0.01, alpha: 0.2, a: 0.1, b: null }, log_likelihood: -9582.4, customers: 2357, iterations: 20, converged: true, warnings: [] },
+  gamma_gamma: { params: { p: 6.25, q: 3.74, v: 15.44 }, standard_errors: { p: 1, q: 0.2, v: 3 }, log_likelihood: -4000, customers: 946, iterations: 18, converged: true, warnings: ['b has no standard error'] },
 };
 
 let store: Store;
@@ -65,24 +67,31 @@ beforeAll(async () => {
 afterAll(() => store.close());
 
 describe('CLV summary from events', () => {
-  it('merges same-day orders into one occasion and measures t_x and T in days from the first', async () => {
+  it('merges same-day orders into one occasion and measures t_x and T in days from the first, T to the last day before the as-of date', async () => {
     const s = await customerSummaries(store, AS_OF, 'day');
     expect(s.customerIds).toEqual(['A', 'B', 'D']);
     expect(Array.from(s.x)).toEqual([2, 0, 1]);
     expect(Array.from(s.tx)).toEqual([35, 0, 1]);
-    expect(Array.from(s.T)).toEqual([59, 9, 2]);
+    // The calibration period ends on Feb 28, inclusive: Jan 1 to Feb 28 is 58 days, D's Feb 27 to Feb 28 one.
+    expect(Array.from(s.T)).toEqual([58, 8, 1]);
     // Mean value of the occasions after the first: A (30 + 50) / 2, B none, D 60.
     expect(Array.from(s.monetary)).toEqual([40, NaN, 60]);
   });
 
-  it('measures in weeks with --unit week, and T to the as-of instant when it is not midnight', async () => {
+  it('measures in weeks with --unit week, and in whole days to the day of the as-of instant when it is not midnight', async () => {
     const s = await customerSummaries(store, AS_OF, 'week');
     expect(Array.from(s.tx)).toEqual([5, 0, 1 / 7]);
-    s.T.forEach((t, i) => expect(t).toBeCloseTo([59, 9, 2][i]! / 7, 14));
+    s.T.forEach((t, i) => expect(t).toBeCloseTo([58, 8, 1][i]! / 7, 14));
+    // As of noon on Feb 28 the period ends on Feb 28 too, with the morning's orders in it (D's 08:00 one).
     const noon = await customerSummaries(store, '2026-02-28 12:00:00', 'day');
     expect(noon.customerIds).toEqual(['A', 'B', 'D']);
-    expect(Array.from(noon.T)).toEqual([58.5, 8.5, 1.5]);
+    expect(Array.from(noon.T)).toEqual([58, 8, 1]);
     expect(Array.from(noon.x)).toEqual([2, 0, 1]);
+    // As of Feb 28 00:00 the period ends on Feb 27: D's Feb 28 order is out, and D's first day is the last (T = 0).
+    const midnight = await customerSummaries(store, '2026-02-28 00:00:00', 'day');
+    expect(Array.from(midnight.T)).toEqual([57, 7, 0]);
+    expect(Array.from(midnight.x)).toEqual([2, 0, 0]);
+    expect([lastDayBefore('2026-03-01 00:00:00'), lastDayBefore('2026-02-28 12:00:00'), lastDayBefore('2026-02-28 00:00:00')]).toEqual(['2026-02-28', '2026-02-28', '2026-02-27']);
   });
 
   it('counts holdout occasions of the calibration customers only', async () => {
@@ -108,8 +117,8 @@ describe('CLV fit stored and scored', () => {
 
   it("scores one customer from the stored fit as scoreCustomers does from the summary's numbers", async () => {
     const a = (await customerClv(store, FIT, AS_OF, 'A'))!;
-    expect(a.summary).toEqual({ x: 2, t_x: 5, T: 59 / 7, monetary: 40 });
-    const expected = scoreCustomers(modelOf(FIT), { x: Float64Array.of(2), tx: Float64Array.of(5), T: Float64Array.of(59 / 7), monetary: Float64Array.of(40) });
+    expect(a.summary).toEqual({ x: 2, t_x: 5, T: 58 / 7, monetary: 40 });
+    const expected = scoreCustomers(modelOf(FIT), { x: Float64Array.of(2), tx: Float64Array.of(5), T: Float64Array.of(58 / 7), monetary: Float64Array.of(40) });
     expect(a.p_alive).toBe(expected.pAlive[0]);
     expect(a.expected_orders).toEqual({ days: 90, value: expected.expectedOrders[0] });
     expect(a.expected_spend).toBe(expected.expectedSpend[0]);
@@ -137,7 +146,8 @@ describe('calibration and holdout on a store', () => {
     const demo = await memoryStore();
     try {
       await importDemoFiles(demo, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
-      const r = await calibrationHoldout(demo, { calibrationEnd: '2026-06-01 00:00:00', holdoutEnd: '2026-10-01 00:00:00', unit: 'week' });
+      const r = await calibrationHoldout(demo, { until: '2026-06-01 00:00:00', holdoutUntil: '2026-10-01 00:00:00', unit: 'week' });
+      expect([r.calibration_end, r.holdout_end]).toEqual(['2026-05-31', '2026-09-30']);
       const expected = await demo.one<{ customers: number; holdout: number }>(sql`
         WITH occasions AS (SELECT DISTINCT customer_id, CAST(ts AS DATE) AS day FROM events WHERE type = 'order' AND customer_id IS NOT NULL),
         known AS (SELECT DISTINCT customer_id FROM occasions WHERE day < DATE '2026-06-01')
@@ -149,7 +159,9 @@ describe('calibration and holdout on a store', () => {
       expect(r.holdout.horizon).toBeCloseTo(122 / 7, 12);
       expect(r.holdout.by_repeats.reduce((n, g) => n + g.actual, 0)).toBe(expected!.holdout);
       expect(r.holdout.predicted_total).toBeGreaterThan(0);
-      await expect(calibrationHoldout(demo, { calibrationEnd: '2026-06-01 00:00:00', holdoutEnd: '2026-05-01 00:00:00', unit: 'day' })).rejects.toThrow(/must come after/);
+      await expect(calibrationHoldout(demo, { until: '2026-06-01 00:00:00', holdoutUntil: '2026-05-01 00:00:00', unit: 'day' })).rejects.toThrow(/must end on a later day/);
+      // Noon and the next midnight close the same day: no holdout day at all.
+      await expect(calibrationHoldout(demo, { until: '2026-06-01 12:00:00', holdoutUntil: '2026-06-02 00:00:00', unit: 'day' })).rejects.toThrow(/must end on a later day/);
     } finally {
       demo.close();
       dir.cleanup();

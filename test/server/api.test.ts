@@ -141,6 +141,25 @@ describe('routes', () => {
     expect(buyer.audiences.filter((a) => a.kind === 'cluster')).toHaveLength(orders >= 1 ? 2 : 0);
     expect((await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 1 })).status).toBe(400);
     expect((await call('GET', '/v1/clusters/kmeans', keys.read)).status).toBe(400);
+
+    // A refit with another k: the listing shows its two clusters, with members, and not the three it replaced.
+    const refit = await call('POST', '/v1/clusters', keys.write, { method: 'rfm', k: 2 });
+    expect((await call('GET', '/v1/clusters/rfm', keys.read)).json).toEqual(refit.json);
+    type Listed = Array<{ id: string; kind: string; definition: { kind: string; method?: string }; size: number | null; flags: Array<{ flag: string; detail: string }> }>;
+    const listed = ((await call('GET', '/v1/audiences', keys.read)).json as Listed).filter((a) => a.definition.kind === 'cluster' && a.definition.method === 'rfm');
+    expect(listed.map((a) => a.id).sort()).toEqual((refit.json as Clusters).clusters.map((c) => c.id).sort());
+    for (const a of listed) expect(a.size, a.id).toBeGreaterThan(0);
+  });
+
+  it('lists audiences with their size and flags, no_data where the store lacks what a rule reads', async () => {
+    expect((await call('POST', '/v1/audiences', keys.write, { name: 'Saw a campaign', rule: 'count(campaign_impression) >= 1' })).status).toBe(201);
+    expect((await call('POST', '/v1/runs', keys.write, { as_of: '2026-11-01' })).status).toBe(200);
+    type Listed = Array<{ id: string; size: number | null; flags: Array<{ flag: string; detail: string }> }>;
+    const listed = new Map(((await call('GET', '/v1/audiences', keys.read)).json as Listed).map((a) => [a.id, a]));
+    // The demo shop records no campaign impressions: the audience is empty for want of data, not small.
+    expect(listed.get('saw-a-campaign')).toMatchObject({ size: 0, flags: [{ flag: 'no_data', detail: 'no data: the store has no campaign_impression events before this run' }] });
+    expect(listed.get('shoe-fans')!.size).toBeGreaterThan(0);
+    expect((await call('DELETE', '/v1/audiences/saw-a-campaign', keys.write)).status).toBe(200);
   });
 
   it('creates, reads, updates, lists members of and deletes an audience', async () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { customerClv, loadClvFit } from '../../src/models/clv/index.js';
+import { customerClv, loadClvFit, MIN_REPEAT_BUYERS } from '../../src/models/clv/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
@@ -54,13 +54,22 @@ describe('CLV over the API', () => {
 
     const r = await call('POST', '/v1/clv/fit', keys.write, { until: '2026-09-01', unit: 'week' });
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ as_of: '2026-09-01 00:00:00', unit: 'week', bgnbd: { converged: true }, gamma_gamma: { converged: true } });
+    expect(r.json).toMatchObject({ as_of: '2026-09-01 00:00:00', calibration_end: '2026-08-31', unit: 'week', bgnbd: { converged: true }, gamma_gamma: { converged: true } });
     const buyers = await workspaces.use('default', (store) =>
       store.one<{ n: number }>(sql`SELECT count(DISTINCT customer_id) AS n FROM events WHERE type = 'order' AND customer_id IS NOT NULL AND ts < '2026-09-01'`),
     );
     expect(r.json.bgnbd.customers).toBe(buyers!.n);
     const stored = await workspaces.use('default', (store) => loadClvFit(store));
     expect(stored.bgnbd.params).toEqual(r.json.bgnbd.params);
+    // Converged, but on a 400-customer shop not without the warning why the estimates are weak; stored with the fit.
+    const repeaters = await workspaces.use('default', (store) =>
+      store.one<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT customer_id FROM events WHERE type = 'order' AND customer_id IS NOT NULL AND ts < '2026-09-01'
+        GROUP BY customer_id HAVING count(DISTINCT CAST(ts AS DATE)) > 1)`),
+    );
+    expect(repeaters!.n).toBeLessThan(MIN_REPEAT_BUYERS);
+    expect(r.json.bgnbd.warnings).toContain(`only ${repeaters!.n} customers with a repeat purchase, fewer than ${MIN_REPEAT_BUYERS}: too few repeat histories to pin the estimates down`);
+    expect(stored.bgnbd.warnings).toEqual(r.json.bgnbd.warnings);
+    expect(stored.gamma_gamma.warnings).toEqual(r.json.gamma_gamma.warnings);
   });
 
   it("scores a customer with the stored fit, with audiences:read, in the key's own workspace", async () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { audienceMembers, createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, withLatestSizes, type Audience, type SizedAudience } from '../../audiences/index.js';
+import { audienceListing, audienceMembers, createAudience, deleteAudience, getAudience, runAudiences, updateAudience, type Audience, type SizedAudience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -7,28 +7,6 @@ import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
-
-/**
- * What `segmint audiences` shows: the definition as rule text (smart thresholds as resolved at the latest run), and
- * size, revenue share and hygiene flags at the latest run, or why there is no size.
- */
-async function listing(store: Store, minSize: number) {
-  const audiences = await withLatestSizes(store, await listAudiences(store));
-  const last = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
-  const flags = last?.as_of ? await hygiene(store, last.as_of, minSize) : [];
-  return audiences.map((a) => ({
-    id: a.id,
-    name: a.name,
-    kind: a.kind,
-    active: a.active,
-    definition: definitionText(a, a.rule_text),
-    size: a.size,
-    revenue_share: a.revenue_share,
-    as_of: a.as_of,
-    note: a.note,
-    flags: flags.filter((f) => f.audience_id === a.id).map(({ flag, detail }) => ({ flag, detail })),
-  }));
-}
 
 /** What creating or changing an audience did, in a line. */
 function sizeLine(a: SizedAudience): string {
@@ -105,19 +83,34 @@ export function registerAudiences(program: Command): void {
     .description('List audiences: definition, size and revenue share at the latest run')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const rows = await withStore(ctx, (store) => listing(store, ctx.config.minAudienceSize));
+      const listed = await withStore(ctx, (store) => audienceListing(store, ctx.config.minAudienceSize));
+      const rows = listed.map((a) => ({
+        id: a.id,
+        name: a.name,
+        kind: a.kind,
+        active: a.active,
+        definition: definitionText(a, a.rule_text),
+        size: a.size,
+        revenue_share: a.revenue_share,
+        as_of: a.as_of,
+        note: a.note,
+        flags: a.flags,
+      }));
       emit(ctx.options, rows, () =>
-        table([
-          ['id', 'kind', 'size', 'revenue', 'flags', 'definition'],
-          ...rows.map((r) => [
-            r.id,
-            r.kind,
-            r.size ?? r.note,
-            r.revenue_share === null ? '' : `${(r.revenue_share * 100).toFixed(1)}%`,
-            r.flags.map((f) => f.flag).join(','),
-            r.definition,
+        [
+          table([
+            ['id', 'kind', 'size', 'revenue', 'flags', 'definition'],
+            ...rows.map((r) => [
+              r.id,
+              r.kind,
+              r.size ?? r.note,
+              r.revenue_share === null ? '' : `${(r.revenue_share * 100).toFixed(1)}%`,
+              r.flags.map((f) => f.flag).join(','),
+              r.definition,
+            ]),
           ]),
-        ]),
+          ...rows.flatMap((r) => r.flags.map((f) => `${r.id}: ${f.flag}: ${f.detail}`)),
+        ].join('\n'),
       );
     });
 

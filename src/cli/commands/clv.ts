@@ -10,14 +10,20 @@ const shown = (v: number | null): string => (v === null ? '' : String(+v.toPreci
 
 function modelText(name: string, m: ModelFit<object>): string {
   const errors = m.standard_errors as Record<string, number | null>;
+  const state = !m.converged ? 'did not converge' : m.warnings.length ? `converged, with ${m.warnings.length} warning${m.warnings.length > 1 ? 's' : ''}` : 'converged';
   return [
-    `${name}: ${m.customers} customers, log-likelihood ${m.log_likelihood.toFixed(2)}${m.converged ? '' : ' (did not converge)'}`,
+    `${name}: ${m.customers} customers, log-likelihood ${m.log_likelihood.toFixed(2)}, ${state}`,
     table(Object.entries(m.params as Record<string, number>).map(([k, v]) => [`  ${k}`, shown(v), `± ${shown(errors[k] ?? null)}`])),
+    ...m.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
 }
 
 function fitText(fit: ClvFit): string {
-  return [`CLV models as of ${fit.as_of} (unit: ${fit.unit})`, modelText('BG/NBD', fit.bgnbd), modelText('Gamma-Gamma', fit.gamma_gamma)].join('\n');
+  return [
+    `CLV models as of ${fit.as_of}: calibration to ${fit.calibration_end} inclusive (unit: ${fit.unit})`,
+    modelText('BG/NBD', fit.bgnbd),
+    modelText('Gamma-Gamma', fit.gamma_gamma),
+  ].join('\n');
 }
 
 function customerText(c: CustomerClv): string {

@@ -6,8 +6,8 @@ import { ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { expectedOrders, fitBgNbd, type BgNbdParams, type Frequency } from './bgnbd.js';
-import { modelFit, type ModelFit } from './fit.js';
-import { customerSummaries, occasions, UNIT_DAYS, type TimeUnit } from './summary.js';
+import { modelFit, repeatBuyers, type ModelFit } from './fit.js';
+import { customerSummaries, daysBetween, lastDayBefore, occasions, UNIT_DAYS, type TimeUnit } from './summary.js';
 
 export interface HoldoutGroup {
   /** Repeat purchases in the calibration period; the last group holds everyone with at least that many. */
@@ -44,6 +44,7 @@ export function compareHoldout(params: BgNbdParams, d: Frequency, actual: Float6
 }
 
 export interface Calibration {
+  /** The last day of each period, inclusive (YYYY-MM-DD). */
   calibration_end: string;
   holdout_end: string;
   unit: TimeUnit;
@@ -66,17 +67,23 @@ export async function holdoutPurchases(store: Store, customerIds: readonly strin
   return actual;
 }
 
-const dateMs = (text: string): number => Date.parse(`${text.replace(' ', 'T')}Z`);
-
 /**
- * Fits BG/NBD on the events before `calibrationEnd` and compares its predictions for [calibrationEnd, holdoutEnd)
- * with the purchase occasions there of the same customers (both dates as from `parseAsOf`).
+ * Fits BG/NBD on the events before `until` and compares its predictions for the days up to `holdoutUntil` with the
+ * purchase occasions in [until, holdoutUntil) of the same customers (both instants as from `parseAsOf`). As of
+ * midnights, the calibration ends the day before `until` and the holdout the day before `holdoutUntil`, inclusive,
+ * and the horizon is the whole days between them.
  */
-export async function calibrationHoldout(store: Store, range: { calibrationEnd: string; holdoutEnd: string; unit: TimeUnit }): Promise<Calibration> {
-  const horizon = (dateMs(range.holdoutEnd) - dateMs(range.calibrationEnd)) / 86_400_000 / UNIT_DAYS[range.unit];
-  if (!(horizon > 0)) throw new ValidationError(`the holdout end (${range.holdoutEnd}) must come after the calibration end (${range.calibrationEnd})`, range);
-  const summary = await customerSummaries(store, range.calibrationEnd, range.unit);
-  const actual = await holdoutPurchases(store, summary.customerIds, range.calibrationEnd, range.holdoutEnd);
-  const bgnbd = modelFit(fitBgNbd(summary), summary.x.length);
-  return { calibration_end: range.calibrationEnd, holdout_end: range.holdoutEnd, unit: range.unit, bgnbd, holdout: compareHoldout(bgnbd.params, summary, actual, horizon) };
+export async function calibrationHoldout(store: Store, range: { until: string; holdoutUntil: string; unit: TimeUnit }): Promise<Calibration> {
+  const horizon = daysBetween(range.until, range.holdoutUntil) / UNIT_DAYS[range.unit];
+  if (!(horizon > 0)) throw new ValidationError(`the holdout (to ${range.holdoutUntil}) must end on a later day than the calibration (to ${range.until})`, range);
+  const summary = await customerSummaries(store, range.until, range.unit);
+  const actual = await holdoutPurchases(store, summary.customerIds, range.until, range.holdoutUntil);
+  const bgnbd = modelFit(fitBgNbd(summary), { customers: summary.x.length, repeatBuyers: repeatBuyers(summary) });
+  return {
+    calibration_end: lastDayBefore(range.until),
+    holdout_end: lastDayBefore(range.holdoutUntil),
+    unit: range.unit,
+    bgnbd,
+    holdout: compareHoldout(bgnbd.params, summary, actual, horizon),
+  };
 }

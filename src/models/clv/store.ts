@@ -23,10 +23,14 @@ const fitOf = <S extends z.ZodRawShape>(params: S) =>
     log_likelihood: z.number(),
     customers: z.number().int(),
     iterations: z.number().int(),
-    converged: z.boolean(),
+    converged: z.boolean().describe('the optimizer stopped at a stationary point; read it with the warnings'),
+    warnings: z.array(z.string()).describe('why the estimates should not be trusted as they stand: a parameter the data cannot pin down, too few repeat buyers'),
   });
-const storedFit = z.object({
-  as_of: z.string(),
+
+/** A fit as stored, and as `POST /v1/clv/fit` answers it. */
+export const clvFitSchema = z.object({
+  as_of: z.string().describe('only events strictly before this instant were used'),
+  calibration_end: z.string().describe('the last day of the calibration period, inclusive: T is counted to it'),
   unit: z.enum(TIME_UNITS),
   fitted_at: z.string(),
   bgnbd: fitOf({ r: positive, alpha: positive, a: positive, b: positive }),
@@ -40,7 +44,7 @@ export async function saveClvFit(store: Store, fit: ClvFit): Promise<void> {
 export async function loadClvFit(store: Store): Promise<ClvFit> {
   const row = await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${SETTING}`);
   if (!row) throw new NoModelError();
-  const parsed = storedFit.safeParse(JSON.parse(row.value));
+  const parsed = clvFitSchema.safeParse(JSON.parse(row.value));
   if (!parsed.success) throw new NoModelError(`the stored CLV model is unreadable (${parsed.error.issues[0]?.message ?? 'invalid'}): run \`segmint clv fit\` again`);
   return parsed.data as ClvFit;
 }

@@ -1,6 +1,12 @@
 /**
  * The per-customer data both models read, built in SQL from order lines: purchase occasions (a customer's orders on
  * one calendar day merged into one), then per customer x, t_x, T and the mean value of the repeat occasions.
+ *
+ * The calendar is the literature's (Fader, Hardie & Lee 2005; lifetimes' `summary_data_from_transaction_data`):
+ * whole days, and the calibration period ends on a day that counts in full. Runs and features read the events
+ * strictly before an as-of instant, so a run as of D 00:00 has a calibration period ending on D - 1, inclusive, and
+ * T counts the days from the first purchase day to that last day: CDNOW's first buyers of 1997-01-01 have T = 272
+ * days (38.86 weeks) at the end of 1997-09-30, which is what reproduces the paper's estimates.
  */
 import { UsageError } from '../../shared/errors.js';
 import { sql, type Sql } from '../../sql/index.js';
@@ -14,6 +20,21 @@ export const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
 export function parseTimeUnit(text: string): TimeUnit {
   if (!(TIME_UNITS as readonly string[]).includes(text)) throw new UsageError(`--unit: "${text}" is not one of ${TIME_UNITS.join(', ')}`, { unit: text });
   return text as TimeUnit;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The calibration period's last day, inclusive (YYYY-MM-DD, UTC): the day of the last instant before `asOf` (as
+ * `parseAsOf` gives it). For a midnight that is the day before; for 12:00 it is the same day, counted up to noon.
+ */
+export function lastDayBefore(asOf: string): string {
+  return new Date(Date.parse(`${asOf.replace(' ', 'T')}Z`) - 1).toISOString().slice(0, 10);
+}
+
+/** Whole days from the calibration period of one as-of date to that of a later one. */
+export function daysBetween(asOf: string, later: string): number {
+  return (Date.parse(lastDayBefore(later)) - Date.parse(lastDayBefore(asOf))) / DAY_MS;
 }
 
 /**
@@ -42,8 +63,9 @@ export function occasions(range: { from?: string; until: string; customerId?: st
 }
 
 /**
- * One row per customer: x = occasions - 1; t_x = days from the first occasion to the last; T = time from the start
- * of the first occasion's day to `asOf`; monetary = mean value of the occasions after the first.
+ * One row per customer: x = occasions - 1; t_x = days from the first occasion to the last; T = days from the first
+ * occasion to the calibration period's last day (`lastDayBefore(asOf)`, inclusive); monetary = mean value of the
+ * occasions after the first.
  */
 export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string): Sql {
   const days = UNIT_DAYS[unit];
@@ -53,7 +75,7 @@ export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string):
       FROM (${occasions({ until: asOf, customerId })}) GROUP BY customer_id
     )
     SELECT customer_id, CAST(x AS DOUBLE) AS x, date_diff('day', first_day, last_day) / ${days} AS tx,
-      (epoch(CAST(${asOf} AS TIMESTAMP)) - epoch(first_day)) / 86400 / ${days} AS T,
+      date_diff('day', first_day, CAST(${lastDayBefore(asOf)} AS DATE)) / ${days} AS T,
       CASE WHEN x > 0 THEN CAST(total - first_value AS DOUBLE) / x END AS monetary
     FROM s ORDER BY customer_id`;
 }

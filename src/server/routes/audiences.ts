@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audienceMembers, createAudience, createAudienceSchema, deleteAudience, describeAudience, getAudience, listAudiences, sizedAudienceSchema, updateAudience, updateAudienceSchema, withLatestSizes } from '../../audiences/index.js';
+import { audienceListing, audienceMembers, createAudience, createAudienceSchema, deleteAudience, describeAudience, getAudience, listedAudienceSchema, sizedAudienceSchema, updateAudience, updateAudienceSchema } from '../../audiences/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { audit } from '../api-keys.js';
 import { keyOf } from '../auth.js';
@@ -9,10 +9,10 @@ import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.
 export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
   app.get(
     '/v1/audiences',
-    guarded('audiences:read', 'audiences', 'Every audience: smart segments, RFM groups, clusters and rules, with its size at the latest run or why it has none', {
-      response: { 200: z.array(sizedAudienceSchema) },
+    guarded('audiences:read', 'audiences', 'Every audience (smart segments, RFM groups, rules, clusters) with its size, revenue share and flags at the latest run, or why it has no size', {
+      response: { 200: z.array(listedAudienceSchema) },
     }),
-    (req) => inWorkspace(ctx, req, async (store) => withLatestSizes(store, await listAudiences(store))),
+    (req) => inWorkspace(ctx, req, (store) => audienceListing(store, ctx.minAudienceSize)),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
-import { customerClv, fitClv, loadClvFit, saveClvFit, TIME_UNITS } from '../../models/clv/index.js';
+import { clvFitSchema, customerClv, fitClv, loadClvFit, saveClvFit, TIME_UNITS } from '../../models/clv/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { asOfSchema, customerParamsSchema } from '../schemas.js';
 import { requireCustomer } from './customers.js';
@@ -22,6 +22,7 @@ export function registerClvRoutes(app: ZodApp, ctx: RouteContext): void {
           unit: z.enum(TIME_UNITS).default('day').describe('time unit of t_x, T and alpha'),
         })
         .optional(),
+      response: { 200: clvFitSchema },
       // A fit changes no feature: the catalog reads the scores a run stores, so the live view stays as it is.
     }, 'unchanged'),
     (req) =>

@@ -21,6 +21,8 @@ export type LiveViewEffect = 'unchanged' | 'rules' | 'rebuild';
 
 export interface RouteContext {
   workspaces: Workspaces;
+  /** Listings flag audiences with fewer members (SEGMINT_MIN_AUDIENCE_SIZE). */
+  minAudienceSize: number;
 }
 
 /**

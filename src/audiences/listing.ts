@@ -1,0 +1,18 @@
+import { sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { hygiene } from './overlap.js';
+import { listAudiences } from './repository.js';
+import type { ListedAudience } from './schema.js';
+import { withLatestSizes } from './sizes.js';
+
+/**
+ * Every audience with its numbers and hygiene flags at the latest run, for `segmint audiences` and GET /v1/audiences.
+ * The audiences of clusters a refit no longer has (another k) are left out: they stay in the store, deactivated, for
+ * their history.
+ */
+export async function audienceListing(store: Store, minSize: number): Promise<ListedAudience[]> {
+  const audiences = await withLatestSizes(store, (await listAudiences(store)).filter((a) => a.kind !== 'cluster' || a.active));
+  const last = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  const flags = last?.as_of ? await hygiene(store, last.as_of, minSize) : [];
+  return audiences.map((a) => ({ ...a, flags: flags.filter((f) => f.audience_id === a.id).map(({ flag, detail }) => ({ flag, detail })) }));
+}
