@@ -1,5 +1,5 @@
 export { Store, type Row, type StoreOptions } from './store.js';
 export * from './schema.js';
 export * from './ingest/index.js';
-export { storeStats, type StoreStats } from './stats.js';
-export { eraseCustomer, exportCustomer, setConsent, type Erasure, type ConsentUpdate } from './privacy.js';
+export { storeStats, storeStatsSchema, type StoreStats } from './stats.js';
+export { customerConsentSchema, customerExportSchema, erasureSchema, eraseCustomer, exportCustomer, setConsent, type Consent, type ConsentUpdate, type CustomerConsent, type CustomerExport, type Erasure } from './privacy.js';
