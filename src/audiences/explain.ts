@@ -10,7 +10,7 @@ import { listAudiences } from './repository.js';
 import { runDate } from './overlap.js';
 import { AUDIENCE_KINDS } from './schema.js';
 
-export const clauseExplanationSchema = z.object({
+const clauseExplanationSchema = z.object({
   clause: z.string().describe('one clause of the rule, as text'),
   held: z.boolean(),
   value: z.unknown().describe("the customer's own value behind the clause, where it has one (a feature, a field, an event count or date); else null"),
@@ -18,7 +18,7 @@ export const clauseExplanationSchema = z.object({
 });
 export type ClauseExplanation = z.infer<typeof clauseExplanationSchema>;
 
-export const audienceExplanationSchema = z.object({
+const audienceExplanationSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.enum(AUDIENCE_KINDS),

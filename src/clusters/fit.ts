@@ -9,7 +9,7 @@ import { assignmentQuery } from './assign-sql.js';
 import { assign, featureLeanSchema, leaningText, loadModel, MODEL_KINDS, saveModel, type ClusterInfo, type ClusteringModel, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
 
-export const clusterSummarySchema = z.object({
+const clusterSummarySchema = z.object({
   id: z.string().describe('stable across refits; for customers, the id of its audience'),
   name: z.string(),
   description: z.string(),

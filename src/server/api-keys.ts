@@ -13,7 +13,7 @@ export const workspaceNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/
 
 const KEY_PREFIX = 'sgm_';
 
-export const apiKeySchema = z.object({
+const apiKeySchema = z.object({
   id: z.string().describe('key_...: how listings, revocation and the audit log name the key'),
   workspace: z.string(),
   scopes: z.array(scopeSchema),

@@ -93,7 +93,7 @@ export async function exportCustomer(store: Store, customerId: string): Promise<
 export type ConsentUpdate = Partial<Record<ConsentChannel, boolean>>;
 
 /** Consent per channel as held now: given, refused, or null where never stated. */
-export const consentSchema = z.object(
+const consentSchema = z.object(
   Object.fromEntries(CONSENT_CHANNELS.map((c) => [c, z.boolean().nullable()])) as Record<ConsentChannel, z.ZodNullable<z.ZodBoolean>>,
 );
 export type Consent = z.infer<typeof consentSchema>;
