@@ -56,10 +56,12 @@ interface Checked {
   valid: number;
   bad: number;
   erased: number;
-  /** Good rows without an id of their own, which get one hashed from their fields and line. */
+  /** Good rows without an id of their own, which get one from their content (`contentIds`). */
   unidentified: number;
   /** Ids given to more than one good row of the file (an event sent twice). */
   repeated_ids: number;
+  /** Good rows without an id whose content another such row has too (or, rarely, shares its 64-bit hash with). */
+  repeated_content: number;
 }
 
 /** A row to store, and a row to quarantine; rows of erased customers are neither. */
@@ -91,7 +93,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       const skipped = source.rejectsTable ? await count(store, sql`SELECT count(DISTINCT line) AS n FROM ${ident(source.rejectsTable)}`) : 0;
       const lines = lineNumbering(source, skipped);
       step('store');
-      const accepted = await storeRows(store, mapping, staging, lines, checked);
+      const accepted = await storeRows(store, mapping, staging, checked);
       step('quarantine');
       const unreadable = await quarantineUnreadable(store, source, importId, mapping.entity, tombstoneKey);
       const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0) + unreadable.quarantined;
@@ -153,7 +155,8 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
   const good = sql`FILTER (WHERE ${GOOD})`;
   const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE ${BAD}) AS bad, count(*) FILTER (WHERE __erased) AS erased,
     count(*) FILTER (WHERE ${GOOD} AND id IS NULL) AS unidentified,
-    ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids`;
+    ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids,
+    ${mapping.entity === 'events' ? repeatedContent() : sql`0`} AS repeated_content`;
   // The latest known value wins; equal times fall back to text order, so the result never depends on scan order.
   const latest = (column: string) => sql`first(${ident(column)} ORDER BY ts DESC, ${ident(column)}) FILTER (WHERE ${GOOD} AND ${ident(column)} IS NOT NULL)`;
   if (!describesProducts(mapping)) return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
@@ -161,7 +164,7 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
     SELECT GROUPING(product_id) = 0 AS is_product, product_id, ${counts},
       ${latest('product_title')} AS title, ${latest('product_category')} AS category, ${latest('product_brand')} AS brand, median(unit_price) FILTER (WHERE ${GOOD} AND type = 'order') AS price
     FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
-  return (await store.one<Checked>(sql`SELECT valid, bad, erased, unidentified, repeated_ids FROM ${ident(mentions)} WHERE NOT is_product`))!;
+  return (await store.one<Checked>(sql`SELECT valid, bad, erased, unidentified, repeated_ids, repeated_content FROM ${ident(mentions)} WHERE NOT is_product`))!;
 }
 
 function describesProducts(mapping: Mapping): boolean {
@@ -182,7 +185,7 @@ function lineNumbering(source: Source, skipped: number): (rows: Sql) => Sql {
 }
 
 /** Inserts the good rows that are not already stored; returns how many went in. */
-async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines: (rows: Sql) => Sql, checked: Checked): Promise<number> {
+async function storeRows(store: Store, mapping: Mapping, staging: Staging, checked: Checked): Promise<number> {
   const entity = mapping.entity;
   const cols = entityColumns(entity);
   if (entity === 'customers') return storeCustomers(store, staging);
@@ -191,20 +194,46 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
     return store.run(sql`INSERT OR REPLACE INTO products (${cols}) SELECT ${cols} FROM (${lastRowOfEachId(staging)})
       EXCEPT SELECT ${cols} FROM products`);
   }
-  // Rows without an id get a stable one from their fields and their line, so re-sending the file adds nothing.
-  // Numbering the records is a sequential step, so it is only done when some row needs it.
-  const rows =
-    checked.unidentified > 0
-      ? sql`SELECT * REPLACE (coalesce(id, substr(md5(concat_ws('|', __line, type, ts, customer_id, anonymous_id, session_id,
-          product_id, order_id, quantity, unit_price, discount, query)), 1, 24)) AS id)
-        FROM ${lines(staging.select({ numbered: true, rejects: 'skip' }))}`
-      : staging.select({ numbered: false, rejects: 'skip' });
-  // Given ids may repeat within the file (an event sent twice): the first one is kept.
+  // Given ids may repeat within the file (an event sent twice): the first one is kept, so only then are rows numbered.
+  const rows = sql`SELECT * FROM (${staging.select({ numbered: checked.repeated_ids > 0, rejects: 'skip' })}) WHERE ${GOOD}`;
+  const identified = checked.unidentified > 0 ? contentIds(rows, checked.repeated_content > 0) : rows;
   const firstOfId = checked.repeated_ids > 0 ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
   return store.run(sql`INSERT INTO events (${cols})
-    SELECT ${cols} FROM (${rows}) n
-    WHERE ${GOOD} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
+    SELECT ${cols} FROM (${identified}) n
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
     ${firstOfId}`);
+}
+
+/** The stored fields of an event but its id: what an event without an id is. */
+const CONTENT_FIELDS = ENTITY_COLUMNS.events.filter((c) => c.name !== 'id').map((c) => ident(c.name));
+
+/**
+ * An event's content as one text: each stored field behind its length in bytes, or `-` when empty, so that no two
+ * different events read the same (a field holding a separator cannot pass for two). It is made of the typed values,
+ * not the file's text, so "2.5" and "2.50", or one time written in two layouts, are the same event; fields that are
+ * not stored (a product's description, which exports spell differently) are not part of it.
+ */
+const CONTENT = sql`concat(${join(CONTENT_FIELDS.map((f) => sql`coalesce(strlen(CAST(${f} AS VARCHAR)) || ':' || CAST(${f} AS VARCHAR), '-')`))})`;
+
+/** Whether some rows without an id share their content, in the check pass: a 64-bit hash is cheap to count. */
+function repeatedContent(): Sql {
+  const unidentified = sql`FILTER (WHERE ${GOOD} AND id IS NULL)`;
+  return sql`count(*) ${unidentified} - count(DISTINCT hash(${join(CONTENT_FIELDS)})) ${unidentified}`;
+}
+
+/**
+ * Gives each row without an id one from its content and its occurrence among rows of the same content (the same
+ * line of the same order written twice is two events): the first is the content's hash, the n-th that hash with
+ * `-n`. So the same order line in two files, or in a file exported again in another row order, is one event, and
+ * re-importing a file adds nothing. Identical rows cannot be told apart, so which of them is the n-th does not
+ * matter; they are only numbered, by a window over the whole file, when the check pass found some.
+ */
+function contentIds(rows: Sql, repeats: boolean): Sql {
+  const hashed = sql`SELECT *, CASE WHEN id IS NULL THEN substr(md5(${CONTENT}), 1, 24) END AS __content FROM (${rows})`;
+  if (!repeats) return sql`SELECT * EXCLUDE (__content) REPLACE (coalesce(id, __content) AS id) FROM (${hashed})`;
+  return sql`SELECT * EXCLUDE (__content, __occurrence) REPLACE (
+      coalesce(id, CASE WHEN __occurrence = 1 THEN __content ELSE __content || '-' || __occurrence END) AS id)
+    FROM (SELECT *, row_number() OVER (PARTITION BY __content) AS __occurrence FROM (${hashed}))`;
 }
 
 function lastRowOfEachId(staging: Staging): Sql {
