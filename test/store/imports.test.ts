@@ -148,6 +148,15 @@ describe('events without an id', () => {
     expect(await stored()).toEqual({ n: 5, ids: 5, revenue: 31 });
   });
 
+  it('gives ids to the rows of a file with an id column that lack one, keeping identical ones apart', async () => {
+    const path = join(dir.path, 'some-ids.csv');
+    const row = (id: string) => `${id},order,2024-01-02 10:00:00,c1,P1,o1,2,2.5`;
+    writeFileSync(path, ['id,type,ts,customer_id,product_id,order_id,quantity,unit_price', row('e1'), row(''), row(''), row('e1')].join('\n') + '\n');
+    expect(await importFile(store, path, identityMapping('events'))).toMatchObject({ rows: 4, accepted: 3, duplicates: 1 });
+    expect(await importFile(store, path, identityMapping('events'))).toMatchObject({ accepted: 0, duplicates: 4 });
+    expect(await stored()).toEqual({ n: 3, ids: 3, revenue: 15 });
+  });
+
   it('adds nothing from the same file exported again in another row order, with numbers and descriptions written differently', async () => {
     await importFile(store, file('export.csv', ['o1,P1,MUG,2,2024-01-02 10:00:00,2.5,c1', 'o1,P1,MUG,2,2024-01-02 10:00:00,2.5,c1', 'o1,P2,PLATE,1,2024-01-02 10:00:00,4,c1']), lines);
     const again = await importFile(store, file('export-again.csv', ['o1,P2,Plate (white),1,2024-01-02 10:00:00,4.00,c1', 'o1,P1,Mug,2.0,2024-01-02 10:00:00,2.50,c1', 'o1,P1,Mug,2,2024-01-02 10:00:00,2.5,c1']), lines);

@@ -60,7 +60,10 @@ interface Checked {
   unidentified: number;
   /** Ids given to more than one good row of the file (an event sent twice). */
   repeated_ids: number;
-  /** Good rows without an id whose content another such row has too (or, rarely, shares its 64-bit hash with). */
+  /**
+   * Good rows whose content another row has too (or, rarely, shares its 64-bit hash with); counted only for a file
+   * without an id column.
+   */
   repeated_content: number;
 }
 
@@ -156,7 +159,7 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
   const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE ${BAD}) AS bad, count(*) FILTER (WHERE __erased) AS erased,
     count(*) FILTER (WHERE ${GOOD} AND id IS NULL) AS unidentified,
     ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids,
-    ${mapping.entity === 'events' ? repeatedContent() : sql`0`} AS repeated_content`;
+    ${mapping.entity === 'events' && mapping.columns.id === undefined ? repeatedContent() : sql`0`} AS repeated_content`;
   // The latest known value wins; equal times fall back to text order, so the result never depends on scan order.
   const latest = (column: string) => sql`first(${ident(column)} ORDER BY ts DESC, ${ident(column)}) FILTER (WHERE ${GOOD} AND ${ident(column)} IS NOT NULL)`;
   if (!describesProducts(mapping)) return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
@@ -196,7 +199,10 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, check
   }
   // Given ids may repeat within the file (an event sent twice): the first one is kept, so only then are rows numbered.
   const rows = sql`SELECT * FROM (${staging.select({ numbered: checked.repeated_ids > 0, rejects: 'skip' })}) WHERE ${GOOD}`;
-  const identified = checked.unidentified > 0 ? contentIds(rows, checked.repeated_content > 0) : rows;
+  // In a file with an id column, the few rows without one are numbered without counting repeats first: counting would
+  // cost every file with ids a hash of each row in the check pass.
+  const repeats = mapping.columns.id === undefined ? checked.repeated_content > 0 : true;
+  const identified = checked.unidentified > 0 ? contentIds(rows, repeats) : rows;
   const firstOfId = checked.repeated_ids > 0 ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
   return store.run(sql`INSERT INTO events (${cols})
     SELECT ${cols} FROM (${identified}) n
