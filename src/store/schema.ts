@@ -99,11 +99,19 @@ export const EVENT_PRODUCT_FIELDS = ['product_title', 'product_category', 'produ
  */
 export const CONSENT_STATED_AT_FIELD: ColumnSpec = { name: 'consent_updated_at', type: 'timestamp' };
 
+/**
+ * The amount of a whole order, for files with one row per order and no product: such a row (type order, or return) is
+ * stored with its item count as quantity (the mapped quantity; else 1, or -1 for a negative total) and the total
+ * divided by it as unit_price, so every revenue figure, which sums quantity * unit_price, counts the total once. Rows
+ * with a product_id are order lines and do not read it.
+ */
+export const ORDER_TOTAL_FIELD: ColumnSpec = { name: 'order_total', type: 'double' };
+
 /** Fields a file may map beyond the stored columns (ENTITY_COLUMNS). */
 export const FILE_ONLY_FIELDS: Record<Entity, readonly ColumnSpec[]> = {
   customers: [CONSENT_STATED_AT_FIELD],
   products: [],
-  events: EVENT_PRODUCT_FIELDS.map((name) => ({ name, type: 'string' })),
+  events: [...EVENT_PRODUCT_FIELDS.map((name): ColumnSpec => ({ name, type: 'string' })), ORDER_TOTAL_FIELD],
 };
 
 export const SQL_TYPES: Record<ColumnType, string> = {

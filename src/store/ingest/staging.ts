@@ -1,6 +1,6 @@
 import { ImportError } from '../../shared/errors.js';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
-import { ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
+import { ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, ORDER_TOTAL_FIELD, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
 import { columnSource, type ColumnSource, type Mapping } from './mapping.js';
 import { isErased } from '../privacy.js';
 import type { ReadOptions, Source } from './source.js';
@@ -94,16 +94,29 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
   return fields;
 }
 
-/** Sales and returns in one order export: turn the matching lines into returns with positive quantity. */
+/** A row with no product but an order total: a whole order (ORDER_TOTAL_FIELD). */
+const WHOLE_ORDER = sql`(type IN ('order', 'return') AND product_id IS NULL AND ${ident(ORDER_TOTAL_FIELD.name)} IS NOT NULL)`;
+
+/**
+ * Sales and returns in one order export: turn the matching lines into returns with positive quantity. A whole order
+ * becomes its item count at the total divided by it; without a count it is one item, or minus one for a negative
+ * total (a refund, which `returns.negativeQuantity` makes a return).
+ */
 function shapeEvents(mapping: Mapping): Partial<Record<string, Sql>> {
   const r = mapping.returns;
+  const total = ident(ORDER_TOTAL_FIELD.name);
+  const totals = mapping.columns[ORDER_TOTAL_FIELD.name] !== undefined;
+  const quantity = totals
+    ? sql`CASE WHEN ${WHOLE_ORDER} THEN coalesce(quantity, CASE WHEN ${total} < 0 THEN -1 ELSE 1 END) ELSE quantity END`
+    : sql`quantity`;
   const conditions: Sql[] = [];
   if (r?.orderIdPrefix) conditions.push(sql`starts_with(order_id, ${r.orderIdPrefix})`);
-  if (r?.negativeQuantity) conditions.push(sql`quantity < 0`);
+  if (r?.negativeQuantity) conditions.push(sql`${quantity} < 0`);
   const isReturn = conditions.length ? sql`(type = 'order' AND (${join(conditions, ' OR ')}))` : sql`FALSE`;
   return {
     type: sql`CASE WHEN ${isReturn} THEN 'return' ELSE type END`,
-    quantity: sql`CASE WHEN ${isReturn} THEN abs(quantity) ELSE quantity END`,
+    quantity: sql`CASE WHEN ${isReturn} THEN abs(${quantity}) ELSE ${quantity} END`,
+    ...(totals ? { unit_price: sql`CASE WHEN ${WHOLE_ORDER} THEN ${total} / ${quantity} ELSE unit_price END` } : {}),
     // An anonymous order keeps its order id as the visitor id, so it stays one shopper and is not dropped.
     anonymous_id: sql`coalesce(anonymous_id, CASE WHEN customer_id IS NULL AND order_id IS NOT NULL THEN 'order:' || order_id END)`,
   };
@@ -133,7 +146,10 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
     checks.push(
       { when: sql`type NOT IN (${types})`, error: errorStruct(columnOf('type'), sql`'unknown event type "' || type || ${`"; types: ${EVENT_TYPES.join(', ')}`}`) },
       { when: sql`customer_id IS NULL AND anonymous_id IS NULL`, error: errorStruct(columnOf('customer_id'), sql`'missing customer_id and anonymous_id'`) },
-      { when: sql`${isLine} AND product_id IS NULL`, error: errorStruct(columnOf('product_id'), sql`'an order line needs a product_id'`) },
+      {
+        when: sql`${isLine} AND product_id IS NULL AND ${ident(ORDER_TOTAL_FIELD.name)} IS NULL`,
+        error: errorStruct(columnOf('product_id'), sql`${`an order line needs a product_id (a file with one row per order maps its amount to ${ORDER_TOTAL_FIELD.name})`}`),
+      },
       { when: sql`${isLine} AND quantity IS NULL`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a quantity'`) },
       { when: sql`${isLine} AND quantity = 0`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a non-zero quantity'`) },
       { when: sql`type = 'order' AND quantity < 0`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a positive quantity (returns are their own event type)'`) },
