@@ -1,10 +1,12 @@
 export * from './schema.js';
-export { listAudiences, getAudience, createAudience, updateAudience, deleteAudience, ensureBuiltins } from './repository.js';
+export { listAudiences, getAudience, deleteAudience, ensureBuiltins } from './repository.js';
+export { createAudience, updateAudience, describeAudience } from './define.js';
+export { withLatestSizes } from './sizes.js';
 export { runAudiences, FEATURE_TABLE, type RunReport } from './run.js';
 export { movement, NONE, type Movement } from './movement.js';
 export { overlap, hygiene, runDate, type OverlapPair, type HygieneFlag } from './overlap.js';
 export { explainCustomer, type AudienceExplanation, type ClauseExplanation } from './explain.js';
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, type MembersPage } from './members.js';
-export { classifyCustomers, classifyFeatures, now, refreshLiveMemberships, customerAudiences, type LiveAudience } from './realtime.js';
-export { LiveView, MAX_VIEW_CUSTOMERS, MAX_VIEW_EVENTS, type CustomerAudiences } from './live-view.js';
+export { classifyCustomer, classifyCustomers, classifyFeatures, refreshLiveMemberships, customerAudiences } from './realtime.js';
+export { LiveView, MAX_VIEW_CUSTOMERS, MAX_VIEW_EVENTS } from './live-view.js';

@@ -3,7 +3,8 @@ import { ident, join, sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
 import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
-import { classifyFeaturesWith, evaluateRules, liveRules, rfmCells, now, storeLiveMemberships, type LiveAudience, type LiveRules } from './realtime.js';
+import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, referenceTimes, rfmCells, storeLiveMemberships, type LiveRules } from './realtime.js';
+import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { featureTableAsOf } from '../clusters/index.js';
 import { FEATURE_TABLE } from './run.js';
 import { FeatureColumns } from './feature-columns.js';
@@ -14,10 +15,12 @@ import { getHeapStatistics } from 'node:v8';
  * events the active rules read, with the rules themselves, so that "which audiences is this customer in" and
  * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
  *
- * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events arrive for them
- * through the API; from then on it is as of their latest batch (`source: 'live'`). Live features compare prices with
- * the category medians as of the view's build, which move little from one batch to the next. Rules are evaluated
- * when asked and the answer kept until the rules change.
+ * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
+ * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`): the reference
+ * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
+ * customer without newer events, whatever the wall clock says. Live features compare prices with the category
+ * medians as of the view's build, which move little from one batch to the next. Rules are evaluated when asked and
+ * the answer kept until the rules change.
  */
 
 /**
@@ -41,13 +44,6 @@ interface Entry {
   answer?: { generation: number; audiences: LiveAudience[] };
 }
 
-export interface CustomerAudiences {
-  customer_id: string;
-  source: 'live' | 'snapshot' | 'none';
-  as_of: string | null;
-  audiences: LiveAudience[];
-}
-
 function covers(had: EventNeeds, wants: EventNeeds, instants: number[]): boolean {
   if (!wants.since) return true;
   if (!had.since || [...wants.types].some((t) => !had.types.has(t))) return false;
@@ -56,7 +52,8 @@ function covers(had: EventNeeds, wants: EventNeeds, instants: number[]): boolean
 
 export class LiveView {
   private generation = 0;
-  private readonly oldest: number;
+  /** The latest instant an entry is as of; the earliest is the base, which every entry is as of or after. */
+  private newest: number;
 
   private constructor(
     private rules: LiveRules,
@@ -65,8 +62,10 @@ export class LiveView {
     private readonly columns: FeatureColumns,
     private readonly rfm: ReadonlyMap<string, LiveAudience>,
     private readonly medians: readonly CategoryMedian[],
+    /** The reference base at the build (see referenceBase): the instant of every customer without newer events. */
+    private readonly base: string,
   ) {
-    this.oldest = Math.min(Date.now(), ...[...new Set([...entries.values()].map((e) => e.asOf))]);
+    this.newest = asOfMs(base);
   }
 
   /** Reads the workspace into memory; undefined beyond MAX_VIEW_CUSTOMERS or MAX_VIEW_EVENTS. */
@@ -75,28 +74,32 @@ export class LiveView {
     if ((known?.n ?? 0) > MAX_VIEW_CUSTOMERS) return undefined;
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
-    const at = now();
-    const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
-    // The feature table is the latest run's unless an older date was run since; then features are computed now.
-    const asOf = run?.as_of && run.as_of === (await featureTableAsOf(store)) ? run.as_of : at;
-    const columns = FeatureColumns.from(await store.columns(asOf === at ? customerFeaturesQuery({ asOf }) : sql`SELECT * FROM ${ident(FEATURE_TABLE)}`));
-    const since = needs.since?.(asOfMs(asOf));
+    const base = await referenceBase(store);
+    // The feature table is the latest run's unless an older date was run since; then features are computed for it.
+    const fromTable = base === (await featureTableAsOf(store));
+    const columns = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
+    const since = needs.since?.(asOfMs(base));
     if (needs.since) {
       const counted = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events
         WHERE type IN (${join([...needs.types].map((t) => sql`${t}`))}) AND ${Number.isFinite(since) ? sql`ts >= make_timestamp(${since! * 1000})` : sql`TRUE`}`);
       if ((counted?.n ?? 0) > MAX_VIEW_EVENTS) return undefined;
     }
     const customers = await customerRows(store, 'all');
-    const events = needs.since ? await eventRecords(store, 'all', { before: asOf, types: needs.types, since }) : new Map<string, EventRecord[]>();
+    const events = needs.since ? await eventRecords(store, 'all', { before: base, types: needs.types, since }) : new Map<string, EventRecord[]>();
     const entries = new Map<string, Entry>();
-    const source = asOf === at ? 'live' : 'snapshot';
-    const ms = asOfMs(asOf);
+    // As of a run's date, a customer's answer is the run's, whichever table the features came from.
+    const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
+    const source = runs?.n ? 'snapshot' : 'live';
+    const ms = asOfMs(base);
     columns.ids.forEach((id, row) => {
-      entries.set(id, { asOf: ms, asOfText: asOf, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
+      entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
     });
-    const view = new LiveView(rules, needs, entries, columns, await rfmCells(store, 'all'), await categoryMedians(store, at));
-    // Customers whose events arrived through the API since the run are as of those events, as before a restart.
-    const touched = await store.all<{ customer_id: string }>(sql`SELECT DISTINCT customer_id FROM live_memberships`);
+    const view = new LiveView(rules, needs, entries, columns, await rfmCells(store, 'all'), await categoryMedians(store, base), base);
+    // Customers with events since the base are as of the day after their newest; those whose consent changed since
+    // the base were re-read then, and are again.
+    const touched = await store.all<{ customer_id: string }>(sql`
+      SELECT customer_id FROM events WHERE ts >= CAST(${base} AS TIMESTAMP) AND customer_id IS NOT NULL
+      UNION SELECT customer_id FROM live_memberships WHERE evaluated_at >= CAST(${base} AS TIMESTAMP)`);
     await view.refresh(store, touched.map((t) => t.customer_id), { persist: false });
     return view;
   }
@@ -109,26 +112,33 @@ export class LiveView {
     return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: entry.answer.audiences };
   }
 
-  /** A customer not stored yet, from a feature object: see classifyFeatures. */
-  classifyFeatures(features: Readonly<Record<string, unknown>>, customer?: Readonly<Record<string, unknown>>): LiveAudience[] {
-    return classifyFeaturesWith(this.rules, features, customer);
+  /** A customer not stored yet, from a feature object, as of the base: see classifyFeatures. */
+  classifyFeatures(features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): { as_of: string; audiences: LiveAudience[] } {
+    return { as_of: this.base, audiences: classifyFeaturesWith(this.rules, features, customer, this.base) };
   }
 
   /**
-   * Re-reads these customers as of now (after their events or their consent changed) and, unless told otherwise,
-   * stores what they are in as their live memberships. Customers the store no longer holds leave the view.
+   * Re-reads these customers, each as of their reference instant (after their events or their consent changed) and,
+   * unless told otherwise, stores what they are in as their live memberships. Customers the store no longer holds
+   * leave the view.
    */
   async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<number> {
     if (customerIds.length === 0) return 0;
-    const at = now();
-    const contexts = await loadCustomerContexts(store, customerIds, at, () => () => false, {
-      categoryMedians: this.medians,
-      events: { types: this.needs.types, since: this.needs.since?.(asOfMs(at)) },
-    });
+    const at = await referenceTimes(store, customerIds, this.base);
+    const contexts = new Map<string, CustomerContext>();
+    for (const [instant, group] of byInstant(at)) {
+      const loaded = await loadCustomerContexts(store, group, instant, () => () => false, {
+        categoryMedians: this.medians,
+        events: { types: this.needs.types, since: this.needs.since?.(asOfMs(instant)) },
+      });
+      for (const [id, ctx] of loaded) contexts.set(id, ctx);
+    }
     for (const id of customerIds) {
       const ctx = contexts.get(id);
-      if (ctx) this.entries.set(id, { asOf: ctx.asOf, asOfText: at, source: 'live', features: ctx.features, customer: ctx.customer, events: ctx.events });
-      else this.entries.delete(id);
+      if (ctx) {
+        this.entries.set(id, { asOf: ctx.asOf, asOfText: at.get(id)!, source: 'live', features: ctx.features, customer: ctx.customer, events: ctx.events });
+        this.newest = Math.max(this.newest, ctx.asOf);
+      } else this.entries.delete(id);
     }
     if (options.persist ?? true) {
       const live = new Map([...contexts.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
@@ -148,7 +158,7 @@ export class LiveView {
   async reloadRules(store: Store): Promise<boolean> {
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
-    if (!covers(this.needs, needs, [this.oldest, Date.now()])) return false;
+    if (!covers(this.needs, needs, [asOfMs(this.base), this.newest])) return false;
     this.rules = rules;
     this.generation++;
     return true;

@@ -1,32 +1,62 @@
-import { join, sql } from '../sql/index.js';
+import { defaultAsOf } from '../features/index.js';
+import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { assign, loadModels, reasonsOf as clusterReasons, type ClusteringModel } from '../clusters/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
-import { idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
+import { asOfMs, idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
 import { explainClauses } from './explain.js';
 import { listAudiences } from './repository.js';
+import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { dependencyLevels, ruleOf, type RuleAudience } from './run.js';
 
 /**
- * Real-time classification: the rule and smart audiences evaluated in memory for a few customers, as of now.
- * RFM cells are positions in the whole population, so they come from the latest run's snapshot; smart segments
- * use the latest run's thresholds (before any run there are none, and smart segments wait for one).
+ * Real-time classification: the rule and smart audiences evaluated in memory for a few customers. RFM cells are
+ * positions in the whole population, so they come from the latest run's snapshot; smart segments use the latest
+ * run's thresholds (before any run there are none, and smart segments wait for one). Given a date, both come from
+ * the latest run on or before it.
+ *
+ * Answers are as of the data, not the wall clock: a shop whose history ends in 2011 is scored as of its latest run,
+ * or recency and "last 90 days" would be measured against today and put everyone among the lost. A customer's
+ * reference instant is the latest run's date (before any run, the day after the last stored event: the date
+ * `segmint run` takes), or, when later, the start of the day after their newest event (events that arrived since
+ * the run, as through the API): the date a run would take by default after it. So a customer without newer events is
+ * in exactly the audiences the latest run stored, and one with newer events is as of them; answers move with the
+ * data and with runs, never with the clock. Whole days keep a batch's customers on one instant, so they are read in
+ * one query (the feature query is store-wide work, which a query per customer would repeat).
  */
 
-export interface LiveAudience {
-  id: string;
-  name: string;
-  kind: string;
-  reasons: string | null;
+/** The instant every customer without newer events is as of: the latest run's date, or the default run date. */
+export async function referenceBase(store: Store): Promise<string> {
+  const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  return run?.as_of ?? (await defaultAsOf(store));
 }
 
-/**
- * "Now" for live classification, to the millisecond and one second ahead: an event stamped by a client whose clock
- * runs slightly fast, or within the current second, still counts.
- */
-export function now(): string {
-  return new Date(Date.now() + 1000).toISOString().slice(0, 23).replace('T', ' ');
+/** Each customer's reference instant (see above): `base` (default: referenceBase), or the day after their newest event at or after it. */
+export async function referenceTimes(store: Store, customerIds: readonly string[], base?: string): Promise<Map<string, string>> {
+  const from = base ?? (await referenceBase(store));
+  const newer = customerIds.length
+    ? await store.all<{ id: string; at: string }>(sql`
+        SELECT customer_id AS id, strftime(date_trunc('day', max(ts)) + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S') AS at FROM events
+        WHERE ${idFilter(sql`customer_id`, customerIds)} AND ts >= CAST(${from} AS TIMESTAMP) GROUP BY customer_id`)
+    : [];
+  const after = new Map(newer.map((r) => [r.id, r.at]));
+  return new Map(customerIds.map((id) => [id, after.get(id) ?? from]));
 }
+
+/** Customers grouped by their instant, so that each group is loaded in one query. */
+export function byInstant(at: ReadonlyMap<string, string>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [id, instant] of at) {
+    const group = groups.get(instant);
+    if (group) group.push(id);
+    else groups.set(instant, [id]);
+  }
+  return groups;
+}
+
+/** The as-of date of the latest run on or before `bound` (of the latest run without one), as SQL. */
+const runOnOrBefore = (bound?: string): Sql =>
+  sql`(SELECT max(as_of) FROM runs WHERE ${bound === undefined ? sql`TRUE` : sql`as_of <= CAST(${bound} AS TIMESTAMP)`})`;
 
 function reasonsOf(r: RuleAudience, ctx: CustomerContext): string {
   const shown = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
@@ -36,8 +66,8 @@ function reasonsOf(r: RuleAudience, ctx: CustomerContext): string {
     .join('; ');
 }
 
-async function latestThresholds(store: Store): Promise<Thresholds | undefined> {
-  const row = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs ORDER BY as_of DESC LIMIT 1`);
+async function runThresholds(store: Store, bound?: string): Promise<Thresholds | undefined> {
+  const row = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = ${runOnOrBefore(bound)}`);
   return row ? (JSON.parse(row.thresholds) as Thresholds) : undefined;
 }
 
@@ -50,9 +80,10 @@ export interface LiveRules {
   nameById: Map<string, string>;
 }
 
-export async function liveRules(store: Store): Promise<LiveRules> {
+/** The rules as of the latest run, or of the latest run on or before `bound`. */
+export async function liveRules(store: Store, bound?: string): Promise<LiveRules> {
   const audiences = (await listAudiences(store)).filter((a) => a.active);
-  const thresholds = await latestThresholds(store);
+  const thresholds = await runThresholds(store, bound);
   const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
   return {
     levels: dependencyLevels(rules),
@@ -84,54 +115,92 @@ export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: M
   }
 }
 
-/** Each customer's RFM cell at the latest run: a position in the whole population, so it comes from the snapshot. */
-export async function rfmCells(store: Store, who: CustomerSet): Promise<Map<string, LiveAudience>> {
+/**
+ * Each customer's RFM cell at the latest run (or the latest on or before `bound`): a position in the whole
+ * population, so it comes from the snapshot.
+ */
+export async function rfmCells(store: Store, who: CustomerSet, bound?: string): Promise<Map<string, LiveAudience>> {
   const rows = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
     SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
-    WHERE a.kind = 'rfm' AND a.active AND m.as_of = (SELECT max(as_of) FROM runs) AND ${idFilter(sql`m.customer_id`, who)}`);
+    WHERE a.kind = 'rfm' AND a.active AND m.as_of = ${runOnOrBefore(bound)} AND ${idFilter(sql`m.customer_id`, who)}`);
   return new Map(rows.map((r) => [r.customer_id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons }]));
 }
 
-/** The audiences each customer is in now; customers unknown to the store are absent from the result. */
-export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf: string = now()): Promise<Map<string, LiveAudience[]>> {
-  const rules = await liveRules(store);
-  const members = new Map<string, Map<string, LiveAudience>>(customerIds.map((id) => [id, new Map()]));
-  if (customerIds.length > 0) for (const [id, cell] of await rfmCells(store, customerIds)) members.get(id)?.set(cell.id, cell);
-  const contexts = await loadCustomerContexts(store, customerIds, asOf, (id) => (name) => members.get(id)?.has(rules.idByName.get(name) ?? '') ?? false);
-  for (const [id, ctx] of contexts) evaluateRules(rules, ctx, members.get(id)!);
-  return new Map([...contexts.keys()].map((id) => [id, [...members.get(id)!.values()]]));
+/**
+ * The audiences each customer is in, each as of their reference instant (see referenceTimes), or all as of `asOf`
+ * when given (rules and RFM cells then from the latest run on or before it); customers unknown to the store are
+ * absent from the result.
+ */
+export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf?: string): Promise<Map<string, LiveAudience[]>> {
+  const at = asOf === undefined ? await referenceTimes(store, customerIds) : new Map(customerIds.map((id) => [id, asOf]));
+  return classifyAt(store, at, asOf);
+}
+
+/** One customer as classifyCustomers does, with the instant used; undefined for a customer the store does not hold. */
+export async function classifyCustomer(store: Store, customerId: string, asOf?: string): Promise<{ as_of: string; audiences: LiveAudience[] } | undefined> {
+  const at = asOf ?? (await referenceTimes(store, [customerId])).get(customerId)!;
+  const audiences = (await classifyAt(store, new Map([[customerId, at]]), asOf)).get(customerId);
+  return audiences && { as_of: at, audiences };
+}
+
+/** Each customer as of their own instant; `bound` as for liveRules. */
+async function classifyAt(store: Store, at: ReadonlyMap<string, string>, bound?: string): Promise<Map<string, LiveAudience[]>> {
+  const rules = await liveRules(store, bound);
+  const ids = [...at.keys()];
+  const members = new Map<string, Map<string, LiveAudience>>(ids.map((id) => [id, new Map()]));
+  if (ids.length > 0) for (const [id, cell] of await rfmCells(store, ids, bound)) members.get(id)?.set(cell.id, cell);
+  const found = new Map<string, LiveAudience[]>();
+  for (const [instant, group] of byInstant(at)) {
+    const contexts = await loadCustomerContexts(store, group, instant, (id) => (name) => members.get(id)?.has(rules.idByName.get(name) ?? '') ?? false);
+    for (const [id, ctx] of contexts) {
+      evaluateRules(rules, ctx, members.get(id)!);
+      found.set(id, [...members.get(id)!.values()]);
+    }
+  }
+  return found;
 }
 
 /**
  * The rule and smart audiences a customer who is not stored yet would be in, from a feature object (catalog names)
- * and optional customer fields. Without events, event clauses see none; RFM needs a place in the population, so
- * there is none.
+ * and optional customer fields, as of the reference base (or `asOf`). Without events, event clauses see none; RFM
+ * needs a place in the population, so there is none.
  */
-export async function classifyFeatures(store: Store, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): Promise<LiveAudience[]> {
-  return classifyFeaturesWith(await liveRules(store), features, customer);
+export async function classifyFeatures(
+  store: Store,
+  features: Readonly<Record<string, unknown>>,
+  customer: Readonly<Record<string, unknown>> = {},
+  asOf?: string,
+): Promise<{ as_of: string; audiences: LiveAudience[] }> {
+  const at = asOf ?? (await referenceBase(store));
+  return { as_of: at, audiences: classifyFeaturesWith(await liveRules(store, asOf), features, customer, at) };
 }
 
-export function classifyFeaturesWith(rules: LiveRules, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): LiveAudience[] {
+export function classifyFeaturesWith(rules: LiveRules, features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>>, asOf: string): LiveAudience[] {
   const members = new Map<string, LiveAudience>();
   // Times arrive as text in JSON; the evaluator compares them as instants, as it does stored ones.
   const created = typeof customer.created_at === 'string' ? { created_at: new Date(customer.created_at) } : {};
-  const ctx: CustomerContext = { asOf: Date.now(), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(rules.idByName.get(name) ?? '') };
+  const ctx: CustomerContext = { asOf: asOfMs(asOf), features, customer: { ...customer, ...created }, events: [], inAudience: (name) => members.has(rules.idByName.get(name) ?? '') };
   evaluateRules(rules, ctx, members);
   return [...members.values()];
 }
 
-/** Re-evaluates the customers a batch touched and keeps the result as their live memberships. */
+/** Re-evaluates the customers a batch touched, each as of their reference instant, and keeps the result as their live memberships. */
 export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<number> {
   if (customerIds.length === 0) return 0;
-  const at = now();
-  const live = await classifyCustomers(store, customerIds, at);
+  const at = await referenceTimes(store, customerIds);
+  const live = await classifyAt(store, at);
   await storeLiveMemberships(store, customerIds, at, live);
   return live.size;
 }
 
-/** Replaces the live memberships of these customers (RFM cells stay with their run). */
-export async function storeLiveMemberships(store: Store, customerIds: readonly string[], at: string, live: ReadonlyMap<string, readonly LiveAudience[]>): Promise<void> {
-  const rows = [...live].flatMap(([id, list]) => list.filter((a) => a.kind !== 'rfm').map((a) => sql`(${id}, ${a.id}, CAST(${at} AS TIMESTAMP), ${a.reasons})`));
+/** Replaces the live memberships of these customers, each evaluated as of `at` (RFM cells stay with their run). */
+export async function storeLiveMemberships(
+  store: Store,
+  customerIds: readonly string[],
+  at: ReadonlyMap<string, string>,
+  live: ReadonlyMap<string, readonly LiveAudience[]>,
+): Promise<void> {
+  const rows = [...live].flatMap(([id, list]) => list.filter((a) => a.kind !== 'rfm').map((a) => sql`(${id}, ${a.id}, CAST(${at.get(id)!} AS TIMESTAMP), ${a.reasons})`));
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM live_memberships WHERE ${idFilter(sql`customer_id`, customerIds)}`);
     if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
@@ -139,13 +208,16 @@ export async function storeLiveMemberships(store: Store, customerIds: readonly s
 }
 
 /**
- * The audiences a customer is in: live memberships where their events arrived since the latest run (with that run's
- * RFM cell), else the latest snapshot.
+ * The audiences a customer is in: live memberships where they were evaluated as of the latest run's date or later
+ * (their events arrived since it, or their consent changed), with that run's RFM cell; else the latest snapshot,
+ * which supersedes older live memberships.
  */
-export async function customerAudiences(store: Store, customerId: string): Promise<{ customer_id: string; source: 'live' | 'snapshot' | 'none'; as_of: string | null; audiences: LiveAudience[] }> {
+export async function customerAudiences(store: Store, customerId: string): Promise<CustomerAudiences> {
   const live = await store.all<LiveAudience & { at: string }>(sql`
     SELECT a.id, a.name, a.kind, l.reasons, strftime(l.evaluated_at, '%Y-%m-%d %H:%M:%S') AS at
-    FROM live_memberships l JOIN audiences a ON a.id = l.audience_id WHERE l.customer_id = ${customerId} ORDER BY a.kind, a.name`);
+    FROM live_memberships l JOIN audiences a ON a.id = l.audience_id
+    WHERE l.customer_id = ${customerId} AND l.evaluated_at >= coalesce((SELECT max(as_of) FROM runs), CAST('-infinity' AS TIMESTAMP))
+    ORDER BY a.kind, a.name`);
   const snapshotKinds = live.length ? sql`a.kind = 'rfm'` : sql`TRUE`;
   const snap = await store.all<LiveAudience & { at: string }>(sql`
     SELECT a.id, a.name, a.kind, m.reasons, strftime(m.as_of, '%Y-%m-%d %H:%M:%S') AS at

@@ -70,7 +70,8 @@ async function checkReferences(store: Store, name: string, ruleText: string): Pr
   walk(audienceReferences(parseRule(ruleText)), [name]);
 }
 
-export async function createAudience(store: Store, input: CreateAudience): Promise<Audience> {
+/** Stores a new rule audience; `createAudience` (define.ts) also computes it. */
+export async function insertAudience(store: Store, input: CreateAudience): Promise<Audience> {
   const text = canonical(input.rule);
   await checkReferences(store, input.name, text);
   const taken = await store.one(sql`SELECT 1 FROM audiences WHERE name = ${input.name}`);
@@ -82,7 +83,8 @@ export async function createAudience(store: Store, input: CreateAudience): Promi
   return getAudience(store, id);
 }
 
-export async function updateAudience(store: Store, idOrName: string, input: UpdateAudience): Promise<Audience> {
+/** Stores a change to an audience; `updateAudience` (define.ts) also computes it. */
+export async function changeAudience(store: Store, idOrName: string, input: UpdateAudience): Promise<Audience> {
   const current = await getAudience(store, idOrName);
   if (current.kind !== 'rule' && (input.rule !== undefined || input.name !== undefined)) {
     throw new ValidationError(`"${current.name}" is a built-in ${current.kind} audience: copy its rule into a new audience to change it`, { audience: current.id });

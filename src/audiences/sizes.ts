@@ -1,5 +1,6 @@
 import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { NOT_COMPUTED, type Audience, type SizedAudience } from './schema.js';
 
 /**
  * Each audience's size and revenue at a run date, counted from its stored memberships, with the rule text it ran
@@ -16,4 +17,23 @@ export async function storeAudienceSizes(store: Store, asOf: string, featureTabl
     LEFT JOIN memberships m ON m.audience_id = t.id AND m.as_of = ${at}
     LEFT JOIN ${ident(featureTable)} f ON f.customer_id = m.customer_id
     GROUP BY t.id`);
+}
+
+/** Audiences with their size and revenue share at the latest run, or a note saying why they have none. */
+export async function withLatestSizes(store: Store, audiences: readonly Audience[]): Promise<SizedAudience[]> {
+  const rows = await store.all<{ audience_id: string; as_of: string; size: number; rule_text: string | null; share: number | null }>(sql`
+    SELECT r.audience_id, strftime(r.as_of, '%Y-%m-%d %H:%M:%S') AS as_of, r.size, r.rule_text, r.revenue / NULLIF(runs.revenue, 0) AS share
+    FROM audience_runs r JOIN runs USING (as_of) WHERE r.as_of = (SELECT max(as_of) FROM runs)`);
+  const byId = new Map(rows.map((r) => [r.audience_id, r]));
+  return audiences.map((a) => {
+    const run = byId.get(a.id);
+    return {
+      ...a,
+      as_of: run?.as_of ?? null,
+      size: run?.size ?? null,
+      revenue_share: run?.share ?? null,
+      rule_text: run?.rule_text ?? null,
+      note: run ? null : a.active ? NOT_COMPUTED : 'inactive',
+    };
+  });
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { errorMessage, UsageError } from '../shared/errors.js';
+import { errorMessage, SegmintError, UsageError } from '../shared/errors.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
 import { registerClusters } from './commands/clusters.js';
@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     process.stderr.write(`segmint: ${errorMessage(err).split('\n')[0]}\n`);
+    if (err instanceof SegmintError && err.hint) process.stderr.write(`${err.hint}\n`);
     return err instanceof UsageError ? 2 : 1;
   }
 }

@@ -18,6 +18,7 @@ export const EVENT_COLUMNS = [
   'device',
   'country',
   'properties',
+  'currency',
 ] as const;
 
 /** Stand-in for cells that span several columns and are empty: `unit_price,discount`. */
@@ -26,7 +27,7 @@ export const NO_PRICE = ',';
 /**
  * One event row without its id. Cells that always travel together are passed pre-joined so callers can build them
  * once per visit: `actor` is `customer_id,anonymous_id`, `price` is `unit_price,discount` and `place` is
- * `channel,device,country`.
+ * `channel,device,country`. The demo's prices name no currency: its column is empty.
  */
 export function eventBody(
   type: string,
@@ -41,7 +42,7 @@ export function eventBody(
   place: string,
   properties: string,
 ): string {
-  return `${type},${ts},${actor},${session},${product},${order},${quantity},${price},${query},${place},${properties}`;
+  return `${type},${ts},${actor},${session},${product},${order},${quantity},${price},${query},${place},${properties},`;
 }
 
 /**

@@ -1,5 +1,8 @@
 /** Expected failures carry a stable code, a one-line message and structured details; the CLI and server map them. */
 export class SegmintError extends Error {
+  /** Lines the CLI prints after the one-line message (a drafted mapping); the API has the same in `details`. */
+  hint: string | undefined;
+
   constructor(
     readonly code: string,
     message: string,

@@ -7,13 +7,21 @@ export interface Migration {
   statements: string[];
 }
 
+/** The table as migration 1 created it: without the columns later migrations add (`since`). */
 function createEntityTable(entity: Entity, extra: string[] = []): string {
-  const cols = ENTITY_COLUMNS[entity].map((c) => {
+  const cols = ENTITY_COLUMNS[entity].filter((c) => c.since === undefined).map((c) => {
     const key = c.name === 'id' && entity !== 'events' ? ' PRIMARY KEY' : '';
     const notNull = c.required && !key ? ' NOT NULL' : '';
     return `  ${c.name} ${SQL_TYPES[c.type]}${key}${notNull}`;
   });
   return `CREATE TABLE ${entity} (\n${[...cols, ...extra].join(',\n')}\n)`;
+}
+
+/** The columns of the schema that `version` adds (ColumnSpec.since). */
+function addedColumns(version: number): string[] {
+  return ENTITIES.flatMap((entity) =>
+    ENTITY_COLUMNS[entity].filter((c) => c.since === version).map((c) => `ALTER TABLE ${entity} ADD COLUMN ${c.name} ${SQL_TYPES[c.type]}`),
+  );
 }
 
 /**
@@ -145,4 +153,10 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE imports ADD COLUMN mapping_source VARCHAR`,
     ],
   },
+  {
+    version: 8,
+    name: 'events: currency',
+    statements: addedColumns(8),
+  },
 ];
+

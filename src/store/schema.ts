@@ -40,6 +40,8 @@ export interface ColumnSpec {
   type: ColumnType;
   /** A row without a value here is rejected. */
   required?: boolean;
+  /** The migration that added the column to a store created before it (migration 1 creates the others). */
+  since?: number;
 }
 
 export const ENTITY_COLUMNS: Record<Entity, readonly ColumnSpec[]> = {
@@ -84,6 +86,8 @@ export const ENTITY_COLUMNS: Record<Entity, readonly ColumnSpec[]> = {
     { name: 'device', type: 'string' },
     { name: 'country', type: 'string' },
     { name: 'properties', type: 'json' },
+    // ISO 4217, of unit_price and discount; NULL when the source did not say.
+    { name: 'currency', type: 'string', since: 8 },
   ],
 };
 
@@ -112,6 +116,16 @@ export const FILE_ONLY_FIELDS: Record<Entity, readonly ColumnSpec[]> = {
   customers: [CONSENT_STATED_AT_FIELD],
   products: [],
   events: [...EVENT_PRODUCT_FIELDS.map((name): ColumnSpec => ({ name, type: 'string' })), ORDER_TOTAL_FIELD],
+};
+
+/** How messages and docs name each type. */
+export const TYPE_WORDS: Record<ColumnType, string> = {
+  string: 'text',
+  double: 'a number',
+  timestamp: 'a timestamp',
+  boolean: 'true/false',
+  string_list: 'a list',
+  json: 'JSON',
 };
 
 export const SQL_TYPES: Record<ColumnType, string> = {

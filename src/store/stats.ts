@@ -1,11 +1,16 @@
 import { sql } from '../sql/index.js';
 import type { Store } from './store.js';
+import { currencyCounts, mixedCurrencies } from './currencies.js';
 
 export interface StoreStats {
   customers: number;
   products: number;
   events: { total: number; by_type: Record<string, number> };
   quarantined: number;
+  /** Events with a price, by currency (unknown ones not counted). */
+  currencies: Record<string, number>;
+  /** Set when prices are in more than one currency: amounts are added unconverted. */
+  warning: string | null;
   first_event: string | null;
   last_event: string | null;
 }
@@ -17,11 +22,14 @@ export async function storeStats(store: Store): Promise<StoreStats> {
       (SELECT strftime(min(ts), '%Y-%m-%d %H:%M:%S') FROM events) AS first_event,
       (SELECT strftime(max(ts), '%Y-%m-%d %H:%M:%S') FROM events) AS last_event`);
   const types = await store.all<{ type: string; n: number }>(sql`SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC`);
+  const currencies = await currencyCounts(store);
   return {
     customers: counts?.customers ?? 0,
     products: counts?.products ?? 0,
     events: { total: types.reduce((s, t) => s + t.n, 0), by_type: Object.fromEntries(types.map((t) => [t.type, t.n])) },
     quarantined: counts?.quarantined ?? 0,
+    currencies,
+    warning: mixedCurrencies(currencies) ?? null,
     first_event: counts?.first_event ?? null,
     last_event: counts?.last_event ?? null,
   };

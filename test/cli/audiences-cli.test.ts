@@ -63,6 +63,27 @@ describe('segmint audience commands', () => {
     expect(flagged.flags.map((f) => f.flag)).toContain('near_duplicate');
   });
 
+  it('classifies customers as of the latest run (the demo ends before today), as that run stored them', () => {
+    for (const customer of ['C001', 'C002', 'C003', 'C004', 'C005']) {
+      const classified = segmint('classify', customer, '--json').json() as { as_of: string; audiences: Array<{ id: string }> };
+      const explained = segmint('explain', customer, '--json').json() as { as_of: string; audiences: Array<{ id: string; member: boolean }> };
+      expect(classified.as_of).toBe('2026-11-01 00:00:00');
+      expect(classified.audiences.map((a) => a.id).sort(), customer).toEqual(explained.audiences.filter((a) => a.member).map((a) => a.id).sort());
+    }
+  });
+
+  it('names the option a bad date came from', () => {
+    for (const [flag, args] of [
+      ['--as-of', ['classify', 'C001', '--as-of', 'someday']],
+      ['--until', ['clv', 'fit', '--until', 'someday']],
+      ['--from', ['movement', '--from', 'someday', '--to', '2026-11-01']],
+    ] as const) {
+      const r = segmint(...args, '--json');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`segmint: ${flag}: "someday" is not a date (expected YYYY-MM-DD or an ISO timestamp)\n`);
+    }
+  });
+
   it('reports rule errors with their position, on one line, with a non-zero code', () => {
     const r = segmint('audience', 'create', '--name', 'bad', '--rule', 'orders >= ', '--json');
     expect(r.code).toBe(1);

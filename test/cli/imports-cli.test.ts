@@ -83,6 +83,48 @@ describe('segmint imports and quarantine', () => {
   });
 });
 
+describe('segmint import --suggest', () => {
+  const shop = join(dir.path, 'shop.csv');
+  writeFileSync(shop, ['Event;When;Customer ID;SKU;Order No;Qty;Price (cents)', 'purchase;13/01/2024 10:00;c1;p1;o1;2;1999',
+    'cart;13/01/2024 09:55;c1;p1;;1;1999', 'checkout;13/01/2024 09:58;c1;p1;;;', 'page_view;12/01/2024 18:00;c2;p2;;;'].join('\n') + '\n');
+
+  it('prints a mapping that imports the file once saved, notes on stderr, and creates no store', () => {
+    const db = join(dir.path, 'suggested.duckdb');
+    const r = segmint(db, 'import', shop, '--suggest');
+    expect(r.code).toBe(0);
+    expect(existsSync(db)).toBe(false);
+    const draft = JSON.parse(r.stdout) as { columns: Record<string, unknown> };
+    expect(draft.columns.type).toEqual({ column: 'Event', values: { purchase: 'order', cart: 'add_to_cart', page_view: 'view' } });
+    expect(r.stderr).toContain('note: no event type for "checkout": add them to columns.type.values, or their rows are quarantined\n');
+    expect(segmint(db, 'import', shop, '--suggest', '--json').json()).toEqual({ mapping: draft, notes: r.stderr.trimEnd().split('\n').map((n) => n.replace(/^note: /, '')) });
+
+    const saved = join(dir.path, 'shop-mapping.json');
+    writeFileSync(saved, r.stdout);
+    const imported = segmint(db, 'import', shop, '--mapping', saved, '--json').json();
+    expect(imported).toMatchObject({ rows: 4, accepted: 3, rejected: 1, unmapped: [{ field: 'type', column: 'Event', value: 'checkout', rows: 1 }] });
+    expect(segmint(db, 'import', shop, '--mapping', saved, '--replace').stdout).toContain(
+      'values not in the mapping (rows in quarantine):\nfield  column  value     rows\ntype   Event   checkout  1\n',
+    );
+  });
+
+  it('comes with the error of a file in an unknown layout, after its one-line message', () => {
+    const r = segmint(join(dir.path, 'layout.duckdb'), 'import', shop);
+    expect(r.code).toBe(1);
+    const [first, ...rest] = r.stderr.split('\n');
+    expect(first).toMatch(/^segmint: \S+shop\.csv: columns "type" \(mapped to type\), "ts" \(mapped to ts\) are not in the file; its columns are: .*; a mapping drafted from the file comes with this error/);
+    const draft = rest.join('\n').slice(0, rest.join('\n').indexOf('\nnote: ') + 1);
+    expect(JSON.parse(draft)).toEqual(segmint(join(dir.path, 'never.duckdb'), 'import', shop, '--suggest', '--json').json().mapping);
+  });
+
+  it('a mapping file with a misspelt key fails in one line naming the key', () => {
+    const typo = join(dir.path, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ entity: 'events', columns: { ts: { column: 'When', fromat: '%d/%m/%Y %H:%M' } } }));
+    const r = segmint(join(dir.path, 'typo.duckdb'), 'import', shop, '--mapping', typo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`segmint: mapping file ${typo}: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level\n`);
+  });
+});
+
 describe('exit codes', () => {
   const db = join(dir.path, 'codes.duckdb');
 
@@ -96,6 +138,8 @@ describe('exit codes', () => {
       ['import', orders, '--entity', 'people'],
       ['import', orders, '--max-rejected', 'some'],
       ['import', orders, '--max-rejected', '150%'],
+      ['import', orders, '--suggest', '--preset', 'online-retail'],
+      ['import', orders, '--suggest', '--entity', 'people'],
       ['features', 'c1', '--as-of', 'yesterday-ish'],
       ['members', 'x', '--limit', '0'],
       ['clusters', '--k', 'two'],

@@ -129,10 +129,18 @@ describe('POST /v1/imports', () => {
     expect(missing.status).toBe(422);
     expect(missing.json.error).toMatchObject({ code: 'import_failed', details: { file: 'upload.csv' } });
     expect(missing.json.error.message).toMatch(/^upload.csv: columns .*"InvoiceNo" \(mapped to order_id\).* are not in the file/);
+    // With a mapping drafted from the file, which imports it: the demo's customers file, by its own column names.
+    const draft = missing.json.error.details.draft as { entity: string; columns: Record<string, unknown> };
+    expect(draft).toMatchObject({ entity: 'customers', columns: { id: 'id', email: 'email', phone: 'phone', created_at: 'created_at', consent_email: 'consent_email' } });
+    const drafted = await upload(`mapping=${encodeURIComponent(JSON.stringify(draft))}&name=drafted.csv`, readFileSync(files.customers));
+    expect(drafted.status).toBe(201);
+    expect(drafted.json).toMatchObject({ entity: 'customers', rejected: 0, rows: 300 });
     expect((await upload('format=parquet', 'not,parquet\n1,2\n')).json.error.code).toBe('import_failed');
     const bad = async (query: string) => (await upload(query, 'id\nx\n')).json.error as { code: string; message: string };
     expect(await bad('mapping=%7Bnope')).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^mapping: not valid JSON/) });
     expect((await bad(`mapping=${encodeURIComponent(JSON.stringify({ entity: 'customers', columns: { nope: 'id' } }))}`)).message).toMatch(/"nope" is not a field of customers/);
+    const typo = { entity: 'events', columns: { ts: { column: 'ts', fromat: '%d/%m/%Y' } } };
+    expect((await bad(`mapping=${encodeURIComponent(JSON.stringify(typo))}`)).message).toBe('mapping: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level');
     const idOnly = encodeURIComponent(JSON.stringify({ entity: 'customers', columns: { id: 'id' } }));
     expect((await bad(`preset=segmint-events&mapping=${idOnly}`)).message).toBe('give either preset or mapping, not both');
     const csvOnly = encodeURIComponent(JSON.stringify({ entity: 'customers', format: 'csv', columns: { id: 'id' } }));
@@ -142,6 +150,20 @@ describe('POST /v1/imports', () => {
     expect((await bad('entity=people')).code).toBe('invalid_input');
     expect((await upload('entity=customers', undefined)).json.error.message).toMatch(/request body is empty/);
     expect((await upload('entity=customers', '')).json.error.message).toMatch(/request body is empty/);
+  });
+
+  it('takes a mapping with a value map, cents and a currency, and lists the values it lacks with their counts, as the CLI does', async () => {
+    const file = ['kind,at,who,sku,qty,cents', 'buy,2026-05-01 10:00:00,W1,SKU-1,2,1250', 'look,2026-05-01 09:00:00,W1,SKU-1,,', 'wish,2026-05-01 09:30:00,W1,SKU-1,,', 'wish,2026-05-01 09:31:00,W2,SKU-2,,'].join('\n');
+    const mapping = {
+      entity: 'events',
+      columns: { type: { column: 'kind', values: { buy: 'order', look: 'view' } }, ts: 'at', customer_id: 'who', product_id: 'sku', quantity: 'qty', unit_price: { column: 'cents', divide: 100 } },
+      currency: 'EUR',
+    };
+    const r = await upload(`mapping=${encodeURIComponent(JSON.stringify(mapping))}&name=wishes.csv`, file);
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ rows: 4, accepted: 2, rejected: 2, unmapped: [{ field: 'type', column: 'kind', value: 'wish', rows: 2 }], currencies: { EUR: 1 } });
+    const stored = await workspaces.use('default', (store) => store.all(sql`SELECT type, unit_price, currency FROM events WHERE import_id = ${r.json.import_id as string} ORDER BY ts`));
+    expect(stored).toEqual([{ type: 'view', unit_price: null, currency: 'EUR' }, { type: 'order', unit_price: 12.5, currency: 'EUR' }]);
   });
 
   it('refuses a body over the import limit with 413, announced or streamed, and stores nothing', async () => {

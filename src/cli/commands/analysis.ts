@@ -20,7 +20,7 @@ export function registerAnalysis(program: Command): void {
       if (o.clustering !== undefined && !(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.clustering)) {
         throw new UsageError(`--clustering: "${o.clustering}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
       }
-      const m = await withStore(ctx, (store) => movement(store, parseAsOf(o.from), parseAsOf(o.to), o.kind as AudienceKind, o.clustering as ClusterMethod | undefined));
+      const m = await withStore(ctx, (store) => movement(store, parseAsOf(o.from, '--from'), parseAsOf(o.to, '--to'), o.kind as AudienceKind, o.clustering as ClusterMethod | undefined));
       emit(ctx.options, m, () =>
         [
           `Movement ${m.from} -> ${m.to} (${m.kind}); rows: from, columns: to`,
@@ -38,7 +38,7 @@ export function registerAnalysis(program: Command): void {
     .option('--as-of <date>', 'default: the latest run')
     .action(async (audiences: string[], o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await withStore(ctx, (store) => overlap(store, audiences, o.asOf ? parseAsOf(o.asOf) : undefined));
+      const r = await withStore(ctx, (store) => overlap(store, audiences, o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined));
       emit(ctx.options, r, () =>
         table([['a', 'b', 'size a', 'size b', 'both', 'jaccard'], ...r.pairs.map((p) => [p.a, p.b, p.size_a, p.size_b, p.both, p.jaccard.toFixed(3)])]),
       );
@@ -52,7 +52,7 @@ export function registerAnalysis(program: Command): void {
     .option('--as-of <date>', 'a stored run date (default: the latest)')
     .action(async (customer: string, o: { audience?: string; asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await withStore(ctx, (store) => explainCustomer(store, customer, { audience: o.audience, asOf: o.asOf ? parseAsOf(o.asOf) : undefined }));
+      const r = await withStore(ctx, (store) => explainCustomer(store, customer, { audience: o.audience, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined }));
       emit(ctx.options, r, () =>
         r.audiences
           .map((a) => {

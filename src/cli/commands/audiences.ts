@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { audienceMembers, createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, type Audience } from '../../audiences/index.js';
+import { audienceMembers, createAudience, deleteAudience, getAudience, hygiene, listAudiences, runAudiences, updateAudience, withLatestSizes, type Audience, type SizedAudience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -10,33 +10,29 @@ import { emit, table } from '../output.js';
 
 /**
  * What `segmint audiences` shows: the definition as rule text (smart thresholds as resolved at the latest run), and
- * size, revenue share and hygiene flags at the latest run.
+ * size, revenue share and hygiene flags at the latest run, or why there is no size.
  */
 async function listing(store: Store, minSize: number) {
-  const audiences = await listAudiences(store);
+  const audiences = await withLatestSizes(store, await listAudiences(store));
   const last = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
-  const at = last?.as_of ?? undefined;
-  const latest = at
-    ? await store.all<{ audience_id: string; size: number; rule_text: string | null; share: number | null }>(sql`
-        SELECT r.audience_id, r.size, r.rule_text, r.revenue / NULLIF(runs.revenue, 0) AS share
-        FROM audience_runs r JOIN runs USING (as_of) WHERE r.as_of = CAST(${at} AS TIMESTAMP)`)
-    : [];
-  const byId = new Map(latest.map((r) => [r.audience_id, r]));
-  const flags = at ? await hygiene(store, at, minSize) : [];
-  return audiences.map((a) => {
-    const run = byId.get(a.id);
-    return {
-      id: a.id,
-      name: a.name,
-      kind: a.kind,
-      active: a.active,
-      definition: definitionText(a, run?.rule_text ?? null),
-      size: run?.size ?? null,
-      revenue_share: run?.share ?? null,
-      as_of: run ? at : null,
-      flags: flags.filter((f) => f.audience_id === a.id).map(({ flag, detail }) => ({ flag, detail })),
-    };
-  });
+  const flags = last?.as_of ? await hygiene(store, last.as_of, minSize) : [];
+  return audiences.map((a) => ({
+    id: a.id,
+    name: a.name,
+    kind: a.kind,
+    active: a.active,
+    definition: definitionText(a, a.rule_text),
+    size: a.size,
+    revenue_share: a.revenue_share,
+    as_of: a.as_of,
+    note: a.note,
+    flags: flags.filter((f) => f.audience_id === a.id).map(({ flag, detail }) => ({ flag, detail })),
+  }));
+}
+
+/** What creating or changing an audience did, in a line. */
+function sizeLine(a: SizedAudience): string {
+  return a.size === null ? (a.note ?? '') : `${a.size.toLocaleString('en-US')} members as of ${a.as_of}`;
 }
 
 /** An audience's rule as text: a smart segment's with the thresholds of the latest run (or of the store now). */
@@ -79,7 +75,7 @@ export function registerAudiences(program: Command): void {
         const rule = o.rule ?? (await ruleTextOf(store, o.copyOf!));
         return createAudience(store, { name: o.name, rule, description: o.description });
       });
-      emit(ctx.options, a, () => `created ${a.id}: ${a.name}`);
+      emit(ctx.options, a, () => `created ${a.id}: ${a.name}, ${sizeLine(a)}`);
     });
   audience
     .command('update')
@@ -93,7 +89,7 @@ export function registerAudiences(program: Command): void {
       if (o.active !== undefined && o.active !== 'true' && o.active !== 'false') throw new UsageError('--active: true or false');
       const active = o.active === undefined ? undefined : o.active === 'true';
       const a = await withStore(ctx, (store) => updateAudience(store, id, { ...o, active }));
-      emit(ctx.options, a, () => `updated ${a.id}`);
+      emit(ctx.options, a, () => `updated ${a.id}: ${sizeLine(a)}`);
     });
   audience
     .command('delete')
@@ -116,7 +112,7 @@ export function registerAudiences(program: Command): void {
           ...rows.map((r) => [
             r.id,
             r.kind,
-            r.size,
+            r.size ?? r.note,
             r.revenue_share === null ? '' : `${(r.revenue_share * 100).toFixed(1)}%`,
             r.flags.map((f) => f.flag).join(','),
             r.definition,
@@ -134,7 +130,7 @@ export function registerAudiences(program: Command): void {
     .action(async (id: string, o: { limit: string; asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const limit = integerOption(o.limit, '--limit', POSITIVE);
-      const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf) : undefined }));
+      const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined }));
       const rows = page.members;
       emit(ctx.options, rows, () => table([['customer', 'score', 'reasons'], ...rows.map((r) => [r.customer_id, r.score, r.reasons])]));
     });
@@ -145,7 +141,7 @@ export function registerAudiences(program: Command): void {
     .option('--as-of <date>', 'default: the day after the last event')
     .action(async (o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const report = await withStore(ctx, async (store) => runAudiences(store, o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store)));
+      const report = await withStore(ctx, async (store) => runAudiences(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store)));
       emit(ctx.options, report, () =>
         [
           `Run as of ${report.as_of}: ${report.customers} customers, ${report.audiences.length} audiences in ${report.seconds.toFixed(1)} s`,

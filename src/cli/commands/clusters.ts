@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { classifyCustomers } from '../../audiences/index.js';
+import { classifyCustomer } from '../../audiences/index.js';
 import { CLUSTER_METHOD_NAMES, fitOnLatestRun, fitProductClustering, leaningText, type ClusterMethod } from '../../clusters/index.js';
+import { parseAsOf } from '../../features/index.js';
 import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
@@ -46,12 +47,16 @@ export function registerClusters(program: Command): void {
 
   program
     .command('classify')
-    .description('The audiences a customer is in now, clusters included (nearest centroid, distance, confidence), with reasons')
+    .description("The audiences a customer is in, clusters included (nearest centroid, distance, confidence), with reasons: as of the latest run, or the day after the customer's newest event when later")
     .argument('<customer>', 'customer id')
-    .action(async (customer: string, _o: unknown, cmd: Command) => {
+    .option('--as-of <date>', 'classify as of this date (rules and RFM cells of the latest run on or before it)')
+    .action(async (customer: string, o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const audiences = await withStore(ctx, async (store) => (await classifyCustomers(store, [customer])).get(customer));
-      if (!audiences) throw new NotFoundError(`no customer "${customer}"`, { customer });
-      emit(ctx.options, { customer_id: customer, audiences }, () => table([['audience', 'kind', 'reasons'], ...audiences.map((a) => [a.name, a.kind, a.reasons ?? ''])]));
+      const asOf = o.asOf === undefined ? undefined : parseAsOf(o.asOf, '--as-of');
+      const answer = await withStore(ctx, (store) => classifyCustomer(store, customer, asOf));
+      if (!answer) throw new NotFoundError(`no customer "${customer}"`, { customer });
+      emit(ctx.options, { customer_id: customer, ...answer }, () =>
+        [`${customer} as of ${answer.as_of}`, table([['audience', 'kind', 'reasons'], ...answer.audiences.map((a) => [a.name, a.kind, a.reasons ?? ''])])].join('\n'),
+      );
     });
 }

@@ -62,7 +62,7 @@ export function registerClv(program: Command): void {
       };
       const result = await withStore(ctx, async (store) => {
         const fit = await loadClvFit(store);
-        const asOf = o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store);
+        const asOf = o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store);
         const scored = await customerClv(store, fit, asOf, customer, horizons);
         if (!scored) throw new NotFoundError(`customer "${customer}" is not in the store`, { customer });
         return scored;
@@ -79,7 +79,7 @@ export function registerClv(program: Command): void {
       const ctx = contextOf(cmd);
       const unit = parseTimeUnit(o.unit);
       const fit = await withStore(ctx, async (store) => {
-        const f = await fitClv(store, o.until ? parseAsOf(o.until) : await defaultAsOf(store), unit);
+        const f = await fitClv(store, o.until ? parseAsOf(o.until, '--until') : await defaultAsOf(store), unit);
         await saveClvFit(store, f);
         return f;
       });

@@ -24,7 +24,7 @@ export function registerFeatures(program: Command): void {
       }
       if (!customer) throw new UsageError('give a customer id, or --list');
       const result = await withStore(ctx, async (store) => {
-        const asOf = o.asOf ? parseAsOf(o.asOf) : await defaultAsOf(store);
+        const asOf = o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store);
         const row = await customerFeatures(store, asOf, customer);
         if (!row) throw new NotFoundError(`customer "${customer}" is not in the store as of ${asOf}`, { customer, asOf });
         const { customer_id: _, ...features } = row;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError, ValidationError } from '../../shared/errors.js';
-import { chooseMapping, ENTITIES, importFile, parseRejectLimit, readMappingFile, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
-import { contextOf, withStore } from '../context.js';
+import { chooseMapping, ENTITIES, importFile, parseRejectLimit, readMappingFile, Store, suggestMapping, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
+import { contextOf, withStore, type CommandContext } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
 interface ImportOptions {
@@ -10,15 +10,24 @@ interface ImportOptions {
   entity?: string;
   replace?: boolean;
   maxRejected?: string;
+  suggest?: boolean;
 }
 
 export function describeReport(r: ImportReport): string {
   const erased = r.erased > 0 ? `, ${r.erased} of erased customers skipped` : '';
   const replaced = r.replaced.map((x) => `replaced import ${x.import_id} (${x.removed.events} events taken back)\n`).join('');
-  const head = `${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`;
-  if (r.quarantined.length === 0) return head;
-  const more = r.rejected > r.quarantined.length ? `\n(${r.rejected - r.quarantined.length} more in quarantine)` : '';
-  return `${head}\n${table([['line', 'column', 'reason'], ...r.quarantined.map((q) => [q.line, q.column, q.reason])])}${more}`;
+  const lines = [`${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`];
+  const currencies = Object.entries(r.currencies);
+  if (currencies.length > 0) lines.push(`prices in ${currencies.map(([c, n]) => `${c} (${n} events)`).join(', ')}`);
+  lines.push(...r.warnings.map((w) => `warning: ${w}`));
+  if (r.unmapped.length > 0) {
+    lines.push('values not in the mapping (rows in quarantine):', table([['field', 'column', 'value', 'rows'], ...r.unmapped.map((u) => [u.field, u.column, u.value, u.rows])]));
+  }
+  if (r.quarantined.length > 0) {
+    lines.push(table([['line', 'column', 'reason'], ...r.quarantined.map((q) => [q.line, q.column, q.reason])]));
+    if (r.rejected > r.quarantined.length) lines.push(`(${r.rejected - r.quarantined.length} more in quarantine)`);
+  }
+  return lines.join('\n');
 }
 
 /** The options' choice of mapping; a choice that does not hold together (an unknown preset, ...) is a usage error. */
@@ -33,6 +42,25 @@ function mappingOf(o: ImportOptions): { mapping: Mapping; source: string } {
   }
 }
 
+/** `--suggest`: reads the file without a store, so nothing is created. */
+async function suggest(ctx: CommandContext, file: string, o: ImportOptions): Promise<void> {
+  const conflicting = (['preset', 'mapping', 'replace', 'maxRejected'] as const).find((k) => o[k] !== undefined);
+  if (conflicting) throw new UsageError(`--suggest drafts a mapping and imports nothing: it takes no --${conflicting.replace('maxRejected', 'max-rejected')}`);
+  const entity = o.entity === undefined ? undefined : mappingOf({ entity: o.entity }).mapping.entity;
+  const store = await Store.open({ path: ':memory:', memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  try {
+    const { draft, notes } = await suggestMapping(store, file, { entity });
+    if (ctx.options.json) {
+      emit(ctx.options, { mapping: draft, notes }, () => '');
+      return;
+    }
+    process.stdout.write(`${JSON.stringify(draft, null, 2)}\n`);
+    process.stderr.write(notes.map((n) => `note: ${n}\n`).join(''));
+  } finally {
+    store.close();
+  }
+}
+
 export function registerImport(program: Command): void {
   program
     .command('import')
@@ -43,8 +71,10 @@ export function registerImport(program: Command): void {
     .option('--entity <entity>', `what the file holds: ${ENTITIES.join(', ')} (default events)`)
     .option('--replace', 'take back the earlier imports of this file name first (after changing its mapping), in the same transaction')
     .option('--max-rejected <n|p%>', 'fail and store nothing when more rows than this are rejected (a count, or a percentage of the rows)')
+    .option('--suggest', 'import nothing: print a mapping drafted from the file (to save, check and pass as --mapping), notes on stderr')
     .action(async (file: string, o: ImportOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
+      if (o.suggest) return suggest(ctx, file, o);
       const maxRejected = o.maxRejected === undefined ? undefined : parseRejectLimit(o.maxRejected, '--max-rejected');
       const { mapping, source } = mappingOf(o);
       const steps: ImportStep[] = ['check', 'store', 'quarantine', 'derive'];

@@ -16,7 +16,7 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
         clustering: z.enum(CLUSTER_METHOD_NAMES).optional().describe('with kind=cluster: the clusters of this clustering only'),
       }),
     }),
-    (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from), parseAsOf(req.query.to), req.query.kind, req.query.clustering)),
+    (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from, 'from'), parseAsOf(req.query.to, 'to'), req.query.kind, req.query.clustering)),
   );
 
   app.get(
@@ -30,7 +30,7 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
     }),
     (req) => {
       const audiences = typeof req.query.audience === 'string' ? [req.query.audience] : req.query.audience;
-      return inWorkspace(ctx, req, (store) => overlap(store, audiences, req.query.as_of ? parseAsOf(req.query.as_of) : undefined));
+      return inWorkspace(ctx, req, (store) => overlap(store, audiences, req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined));
     },
   );
 }

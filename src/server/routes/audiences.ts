@@ -1,4 +1,5 @@
-import { audienceMembers, createAudience, createAudienceSchema, deleteAudience, getAudience, listAudiences, updateAudience, updateAudienceSchema } from '../../audiences/index.js';
+import { z } from 'zod';
+import { audienceMembers, createAudience, createAudienceSchema, deleteAudience, describeAudience, getAudience, listAudiences, sizedAudienceSchema, updateAudience, updateAudienceSchema, withLatestSizes } from '../../audiences/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { audit } from '../api-keys.js';
 import { keyOf } from '../auth.js';
@@ -6,23 +7,32 @@ import { audienceParamsSchema, paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
-  app.get('/v1/audiences', guarded('audiences:read', 'audiences', 'Every audience: smart segments, RFM groups and rules', {}), (req) => inWorkspace(ctx, req, listAudiences));
+  app.get(
+    '/v1/audiences',
+    guarded('audiences:read', 'audiences', 'Every audience: smart segments, RFM groups, clusters and rules, with its size at the latest run or why it has none', {
+      response: { 200: z.array(sizedAudienceSchema) },
+    }),
+    (req) => inWorkspace(ctx, req, async (store) => withLatestSizes(store, await listAudiences(store))),
+  );
 
   app.post(
     '/v1/audiences',
-    guarded('audiences:write', 'audiences', 'Create a rule audience', { body: createAudienceSchema }, 'rules'),
+    guarded('audiences:write', 'audiences', 'Create a rule audience, computed at once against the latest run', { body: createAudienceSchema, response: { 201: sizedAudienceSchema } }, 'rules'),
     async (req, reply) => reply.status(201).send(await inWorkspace(ctx, req, (store) => createAudience(store, req.body))),
   );
 
-  app.get('/v1/audiences/:id', guarded('audiences:read', 'audiences', 'One audience by id or name', { params: audienceParamsSchema }), (req) =>
-    inWorkspace(ctx, req, (store) => getAudience(store, req.params.id)),
+  app.get(
+    '/v1/audiences/:id',
+    guarded('audiences:read', 'audiences', 'One audience by id or name, with its size at the latest run', { params: audienceParamsSchema, response: { 200: sizedAudienceSchema } }),
+    (req) => inWorkspace(ctx, req, (store) => describeAudience(store, req.params.id)),
   );
 
   app.patch(
     '/v1/audiences/:id',
-    guarded('audiences:write', 'audiences', "Change a rule audience's name, rule or description, or (de)activate any audience", {
+    guarded('audiences:write', 'audiences', "Change a rule audience's name, rule or description, or (de)activate any audience; a changed rule is computed at once against the latest run", {
       params: audienceParamsSchema,
       body: updateAudienceSchema,
+      response: { 200: sizedAudienceSchema },
     }, 'rules'),
     (req) => inWorkspace(ctx, req, (store) => updateAudience(store, req.params.id, req.body)),
   );
@@ -46,7 +56,7 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
     }),
     (req) =>
       inWorkspace(ctx, req, (store) =>
-        audienceMembers(store, req.params.id, { limit: req.query.limit, offset: req.query.offset, asOf: req.query.as_of ? parseAsOf(req.query.as_of) : undefined }),
+        audienceMembers(store, req.params.id, { limit: req.query.limit, offset: req.query.offset, asOf: req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined }),
       ),
   );
 }

@@ -26,7 +26,7 @@ export function registerClvRoutes(app: ZodApp, ctx: RouteContext): void {
     }, 'unchanged'),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
-        const until = req.body?.until ? parseAsOf(req.body.until) : await defaultAsOf(store);
+        const until = req.body?.until ? parseAsOf(req.body.until, 'until') : await defaultAsOf(store);
         const fit = await fitClv(store, until, req.body?.unit ?? 'day');
         await saveClvFit(store, fit);
         return fit;
@@ -49,7 +49,7 @@ export function registerClvRoutes(app: ZodApp, ctx: RouteContext): void {
       inWorkspace(ctx, req, async (store) => {
         await requireCustomer(store, req.params.id);
         const fit = await loadClvFit(store);
-        const asOf = req.query.as_of ? parseAsOf(req.query.as_of) : await defaultAsOf(store);
+        const asOf = req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : await defaultAsOf(store);
         const q = req.query;
         const result = await customerClv(store, fit, asOf, req.params.id, { ordersDays: q.orders_days, clvDays: q.clv_days, discount: { rate: q.discount, per: q.discount_per } });
         if (!result) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });

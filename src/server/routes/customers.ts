@@ -23,7 +23,7 @@ export function registerCustomerRoutes(app: ZodApp, ctx: RouteContext): void {
     (req) =>
       inWorkspace(ctx, req, async (store) => {
         await requireCustomer(store, req.params.id);
-        const asOf = req.query.as_of ? parseAsOf(req.query.as_of) : await defaultAsOf(store);
+        const asOf = req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : await defaultAsOf(store);
         const features = await customerFeatures(store, asOf, req.params.id);
         if (!features) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });
         return { customer_id: req.params.id, as_of: asOf, features };
@@ -42,7 +42,7 @@ export function registerCustomerRoutes(app: ZodApp, ctx: RouteContext): void {
     (req) =>
       inWorkspace(ctx, req, async (store) => {
         await requireCustomer(store, req.params.id);
-        return explainCustomer(store, req.params.id, { audience: req.query.audience, asOf: req.query.as_of ? parseAsOf(req.query.as_of) : undefined });
+        return explainCustomer(store, req.params.id, { audience: req.query.audience, asOf: req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined });
       }),
   );
 }

@@ -1,21 +1,31 @@
 import { z } from 'zod';
-import { classifyCustomers, classifyFeatures, customerAudiences, now, refreshLiveMemberships } from '../../audiences/index.js';
-import { CUSTOMER_FEATURES } from '../../features/index.js';
+import { classificationSchema, classifyCustomer, classifyFeatures, customerAudiences, customerAudiencesSchema, refreshLiveMemberships } from '../../audiences/index.js';
+import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
+import type { Store } from '../../store/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
-import { customerParamsSchema } from '../schemas.js';
+import { asOfSchema, customerParamsSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 import { requireCustomer } from './customers.js';
 
 const featureNames = CUSTOMER_FEATURES.map((f) => f.name) as [string, ...string[]];
+const asOfParam = asOfSchema.optional().describe("classify as of this date (default: the latest run's date, or the day after the customer's newest event when later)");
 const classifyBodySchema = z.union([
-  z.strictObject({ customer_id: z.string().min(1) }),
+  z.strictObject({ customer_id: z.string().min(1), as_of: asOfParam }),
   z.strictObject({
     features: z.partialRecord(z.enum(featureNames), z.union([z.number(), z.string(), z.null()])).describe('catalog features (segmint features --list); missing ones are null'),
     customer: z.record(z.string(), z.unknown()).optional().describe('customer fields such as country, created_at, consent_email, attributes'),
+    as_of: asOfParam,
   }),
 ]);
+
+/** A stored customer classified by the store, as of `asOf` or their reference instant; 404 for an unknown one. */
+async function classifyStored(store: Store, customerId: string, asOf: string | undefined) {
+  const found = await classifyCustomer(store, customerId, asOf);
+  if (!found) throw new NotFoundError(`no customer "${customerId}"`, { customer: customerId });
+  return { customer_id: customerId, ...found };
+}
 
 export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
@@ -36,36 +46,45 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.get(
     '/v1/customers/:id/audiences',
-    guarded('audiences:read', 'customers', 'The audiences a customer is in: live after their latest events, else the latest run', { params: customerParamsSchema }),
-    (req) =>
-      ctx.workspaces.view(keyOf(req).workspace)?.audiencesOf(req.params.id) ??
-      inWorkspace(ctx, req, async (store) => {
-        const r = await customerAudiences(store, req.params.id);
-        if (r.source === 'none') await requireCustomer(store, req.params.id);
-        return r;
-      }),
+    guarded('audiences:read', 'customers', 'The audiences a customer is in: live after events newer than the latest run, else as the latest run stored them', {
+      params: customerParamsSchema,
+      querystring: z.strictObject({ as_of: asOfParam }),
+      response: { 200: customerAudiencesSchema },
+    }),
+    (req) => {
+      if (req.query.as_of) {
+        const asOf = parseAsOf(req.query.as_of, 'as_of');
+        return inWorkspace(ctx, req, async (store) => ({ ...(await classifyStored(store, req.params.id, asOf)), source: 'live' as const }));
+      }
+      return (
+        ctx.workspaces.view(keyOf(req).workspace)?.audiencesOf(req.params.id) ??
+        inWorkspace(ctx, req, async (store) => {
+          const r = await customerAudiences(store, req.params.id);
+          if (r.source === 'none') await requireCustomer(store, req.params.id);
+          return r;
+        })
+      );
+    },
   );
 
   app.post(
     '/v1/classify',
-    guarded('audiences:read', 'customers', 'The audiences a customer would be in now, with reasons, evaluated in memory: a stored one by id, or a new one from features', {
+    guarded('audiences:read', 'customers', 'The audiences a customer is in, with reasons and the date they are as of, evaluated in memory: a stored one by id, or a new one from features', {
       body: classifyBodySchema,
+      response: { 200: classificationSchema },
     }, 'unchanged'),
     (req) => {
       const body = req.body;
-      const view = ctx.workspaces.view(keyOf(req).workspace);
+      const asOf = body.as_of ? parseAsOf(body.as_of, 'as_of') : undefined;
+      // A date asked for is answered by the store; the view holds each customer as of their own instant only.
+      const view = asOf ? undefined : ctx.workspaces.view(keyOf(req).workspace);
       if ('features' in body) {
-        if (view) return { customer_id: null, audiences: view.classifyFeatures(body.features, body.customer) };
-        return inWorkspace(ctx, req, async (store) => ({ customer_id: null, audiences: await classifyFeatures(store, body.features, body.customer) }));
+        if (view) return { customer_id: null, ...view.classifyFeatures(body.features, body.customer) };
+        return inWorkspace(ctx, req, async (store) => ({ customer_id: null, ...(await classifyFeatures(store, body.features, body.customer, asOf)) }));
       }
       const held = view?.audiencesOf(body.customer_id);
-      if (held) return { customer_id: body.customer_id, as_of: held.as_of, audiences: held.audiences };
-      return inWorkspace(ctx, req, async (store) => {
-        const at = now();
-        const found = (await classifyCustomers(store, [body.customer_id], at)).get(body.customer_id);
-        if (!found) throw new NotFoundError(`no customer "${body.customer_id}"`, { customer: body.customer_id });
-        return { customer_id: body.customer_id, as_of: at, audiences: found };
-      });
+      if (held) return { customer_id: body.customer_id, as_of: held.as_of!, audiences: held.audiences };
+      return inWorkspace(ctx, req, (store) => classifyStored(store, body.customer_id, asOf));
     },
   );
 }

@@ -11,6 +11,6 @@ export function registerRunRoutes(app: ZodApp, ctx: RouteContext): void {
       // An empty body is a run as of the default date.
       body: z.strictObject({ as_of: asOfSchema.optional().describe('default: the day after the last event') }).optional(),
     }),
-    (req) => inWorkspace(ctx, req, async (store) => runAudiences(store, req.body?.as_of ? parseAsOf(req.body.as_of) : await defaultAsOf(store))),
+    (req) => inWorkspace(ctx, req, async (store) => runAudiences(store, req.body?.as_of ? parseAsOf(req.body.as_of, 'as_of') : await defaultAsOf(store))),
   );
 }

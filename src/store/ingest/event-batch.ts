@@ -3,6 +3,7 @@ import { sql } from '../../sql/index.js';
 import { EVENT_TYPES } from '../schema.js';
 import type { Store } from '../store.js';
 import { isErased, tombstoneKeyIfAny } from '../privacy.js';
+import { CURRENCY_CODE } from './mapping.js';
 import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
 
 /** The most events one batch may carry: a bound on request size and on the time one write holds the store. */
@@ -29,6 +30,7 @@ export const eventInputSchema = z
     device: text.optional(),
     country: text.optional(),
     properties: z.record(z.string(), z.unknown()).optional(),
+    currency: z.string().regex(CURRENCY_CODE).optional().describe('ISO 4217 code of unit_price and discount, such as EUR'),
   })
   .superRefine((e, ctx) => {
     if (!e.customer_id && !e.anonymous_id) ctx.addIssue({ code: 'custom', path: ['customer_id'], message: 'an event needs a customer_id or an anonymous_id' });
@@ -55,7 +57,7 @@ const STRUCTURE = JSON.stringify([
   {
     id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', customer_id: 'VARCHAR', anonymous_id: 'VARCHAR', session_id: 'VARCHAR',
     product_id: 'VARCHAR', order_id: 'VARCHAR', quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', query: 'VARCHAR',
-    channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'JSON',
+    channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'JSON', currency: 'VARCHAR',
   },
 ]);
 
@@ -68,7 +70,7 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
   const key = await tombstoneKeyIfAny(store);
   const erased = key ? isErased(key, sql`customer_id`) : sql`false`;
   const batch = sql`(SELECT e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
-      e.product_id, e.order_id, e.quantity, e.unit_price, e.discount, e.query, e.channel, e.device, e.country, e.properties
+      e.product_id, e.order_id, e.quantity, e.unit_price, e.discount, e.query, e.channel, e.device, e.country, e.properties, e.currency
     FROM (SELECT unnest(from_json(CAST(${JSON.stringify(events)} AS JSON), ${STRUCTURE})) AS e))`;
   return store.transaction(async () => {
     await store.run(sql`CREATE OR REPLACE TEMP TABLE batch AS SELECT *, ${erased} AS __erased FROM ${batch}`);

@@ -6,10 +6,13 @@ import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, scratchTables, type Source } from './source.js';
 import { insertUnknownCustomers, insertUnknownProducts } from './derive.js';
-import { planStaging, type Staging } from './staging.js';
+import { LayoutError, planStaging, type Staging } from './staging.js';
+import { suggestMapping } from './suggest.js';
+import { ImportError } from '../../shared/errors.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
 import { asImport, importsOfFile, removeImportRows, type Removal } from './provenance.js';
-import { refuseRejections, type RejectLimit } from './rejections.js';
+import { refuseRejections, unmappedValues, type RejectLimit, type UnmappedValue } from './rejections.js';
+import { currencyCounts, mixedCurrencies } from '../currencies.js';
 
 export interface QuarantinedRow {
   line: number | null;
@@ -33,6 +36,12 @@ export interface ImportReport {
   quarantined: QuarantinedRow[];
   /** With `replace`: the earlier imports of the same file name, taken back first. */
   replaced: Removal[];
+  /** Values that a column's value map lacks, with how many rows each sent to quarantine: the commonest 20. */
+  unmapped: UnmappedValue[];
+  /** Events this import stored with a price, by currency (events whose currency is unknown are not counted). */
+  currencies: Record<string, number>;
+  /** What the import did not stop at but the reader should know: prices in more than one currency in the store. */
+  warnings: string[];
 }
 
 export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
@@ -88,7 +97,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
   const step = options.onStep ?? (() => undefined);
   try {
     const tombstoneKey = await tombstoneKeyIfAny(store);
-    const staging = planStaging(mapping, source, tombstoneKey);
+    const staging = await withDraftOnLayoutError(store, file, options.name, () => planStaging(mapping, source, tombstoneKey));
     return await store.transaction(() => asImport(store, importId, async () => {
       const replaced = options.replace ? await takeBack(store, source.file) : [];
       step('check');
@@ -117,7 +126,12 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
           WHERE import_id = ${importId} ORDER BY line NULLS FIRST LIMIT 10`),
         replaced,
+        unmapped: rejected > 0 ? await unmappedValues(store, importId) : [],
+        currencies: mapping.entity === 'events' ? await currencyCounts(store, sql`import_id = ${importId}`) : {},
+        warnings: [],
       };
+      const mixed = Object.keys(report.currencies).length > 0 ? mixedCurrencies(await currencyCounts(store)) : undefined;
+      if (mixed) report.warnings.push(mixed);
       await refuseRejections(store, importId, report, options.maxRejected);
       await store.run(sql`INSERT INTO imports VALUES (${importId}, ${source.file}, ${mapping.entity}, ${source.format},
         ${JSON.stringify(mapping)}, now(), ${report.rows}, ${report.accepted}, ${report.duplicates}, ${report.rejected}, ${options.mappingSource ?? null})`);
@@ -126,6 +140,30 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
     }));
   } finally {
     if (source.truncation) await rm(source.truncation.prefixPath, { force: true });
+  }
+}
+
+/**
+ * A file whose columns are not the mapping's (an unknown layout) fails with a draft mapping of it: in the error's
+ * details for the API, after its one-line message for the CLI.
+ */
+async function withDraftOnLayoutError(store: Store, path: string, name: string | undefined, plan: () => Staging): Promise<Staging> {
+  try {
+    return plan();
+  } catch (err) {
+    if (!(err instanceof LayoutError)) throw err;
+    // The entity is guessed too: a file in a layout other than the one asked for may hold another entity. A file the
+    // drafting cannot read either fails with the error alone.
+    const suggestion = await suggestMapping(store, path, { name }).catch(() => undefined);
+    if (!suggestion) throw err;
+    const { draft, notes } = suggestion;
+    const failure = new ImportError(`${err.message}; a mapping drafted from the file comes with this error (as segmint import FILE --suggest prints it)`, {
+      ...(err.details as { file: string }),
+      draft,
+      notes,
+    });
+    failure.hint = `${JSON.stringify(draft, null, 2)}\n${notes.map((n) => `note: ${n}`).join('\n')}`;
+    throw failure;
   }
 }
 

@@ -4,3 +4,4 @@ export { ingestEventBatch, eventBatchSchema, eventInputSchema, MAX_BATCH_EVENTS,
 export { clearQuarantine, listImports, quarantinedRows, type ImportRecord, type Page, type QuarantineRecord } from './history.js';
 export { removeImport, removalSchema, type Removal } from './provenance.js';
 export { parseRejectLimit, type RejectLimit } from './rejections.js';
+export { suggestMapping, type Suggestion } from './suggest.js';

@@ -1,71 +1,88 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
-import { CONSENT_STATED_AT_FIELD, ENTITIES, ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, type Entity } from '../schema.js';
+import { CONSENT_STATED_AT_FIELD, ENTITIES, ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, TYPE_WORDS, type ColumnSpec, type ColumnType, type Entity } from '../schema.js';
 
-/** Where one store field comes from: a source column name, or a column with parsing options. */
-const sourceRef = z.union([
-  z.string().min(1),
-  z.object({
-    column: z.string().min(1),
-    /** strptime format for timestamps written in another layout, e.g. "%d/%m/%Y %H:%M". */
-    format: z.string().optional(),
-    /** Separator of list values held in one text field. */
-    split: z.string().optional(),
-    /** Text put before every value, to keep ids from two sources apart. */
-    prefix: z.string().optional(),
-  }),
-]);
+/** Timestamps written as a count since 1970-01-01 UTC, by unit; any other `format` is a strptime pattern. */
+export const EPOCH_FORMATS = { unix: 1_000_000, unix_ms: 1_000, unix_us: 1 } as const;
+
+/**
+ * Where one store field comes from, with how to read it. The steps apply in this order: `values`, then `path`, then
+ * the field's type (`format`, `split`, `divide`), then `prefix`. docs/importing.md describes every key.
+ */
+export const columnSpecSchema = z.strictObject({
+  column: z.string().min(1),
+  /** Timestamps: a strptime pattern such as "%d/%m/%Y %H:%M", or unix, unix_ms, unix_us. */
+  format: z.string().min(1).optional(),
+  /** Lists: the separator of the values held in one text field. */
+  split: z.string().min(1).optional(),
+  /** Text: put before every value, to keep ids from two sources apart. */
+  prefix: z.string().optional(),
+  /** Source value -> stored value, exactly as written; a value not listed sends its row to quarantine, naming it. */
+  values: z.record(z.string(), z.string()).optional(),
+  /** Numbers: divide by this, e.g. 100 for amounts in cents. */
+  divide: z.number().positive().optional(),
+  /** Text: the separator of a path of levels ("Women > Shoes > Sneakers"); the field keeps one level (`level`). */
+  path: z.string().min(1).optional(),
+  /** With `path`: which level, 1 the first, -1 the last (the default), -2 the one before it. */
+  level: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, 'levels count from 1 (the first) or from -1 (the last)')
+    .optional(),
+});
+
+const sourceRef = z.union([z.string().min(1), columnSpecSchema]);
 
 export const FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type Format = (typeof FORMATS)[number];
 
+export const csvOptionsSchema = z.strictObject({
+  delimiter: z.string().length(1).default(','),
+  quote: z.string().max(1).default('"'),
+  escape: z.string().max(1).default('"'),
+  header: z.boolean().default(true),
+});
+
+export const returnsSchema = z.strictObject({
+  orderIdPrefix: z.string().min(1).optional(),
+  negativeQuantity: z.boolean().default(false),
+});
+
+/** An ISO 4217 code as the store keeps it. */
+export const CURRENCY_CODE = /^[A-Z]{3}$/;
+
 export const mappingSchema = z.strictObject({
   entity: z.enum(ENTITIES),
   format: z.enum(FORMATS).optional(),
-  csv: z
-    .strictObject({
-      delimiter: z.string().length(1).default(','),
-      quote: z.string().max(1).default('"'),
-      escape: z.string().max(1).default('"'),
-      header: z.boolean().default(true),
-    })
-    .optional(),
+  csv: csvOptionsSchema.optional(),
   /** store field -> source column */
   columns: z.record(z.string(), sourceRef),
   /** store field -> the same value for every row (e.g. type "order" for an order-lines export) */
   constants: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Events: the currency of rows that do not name one (no currency column, or an empty cell). */
+  currency: z.string().regex(CURRENCY_CODE, 'a currency is an ISO 4217 code in capitals, such as EUR').optional(),
   /**
    * What a mapped column absent from the file means: an error naming it (the default), or, for the identity
    * mappings, an optional field left empty (required fields still fail).
    */
   absentColumns: z.enum(['error', 'null']).default('error'),
   /** Order exports that mix sales and returns: matching lines become `return` events with positive quantity. */
-  returns: z
-    .strictObject({
-      orderIdPrefix: z.string().min(1).optional(),
-      negativeQuantity: z.boolean().default(false),
-    })
-    .optional(),
+  returns: returnsSchema.optional(),
 });
 
 export type Mapping = z.infer<typeof mappingSchema>;
 export type SourceRef = z.infer<typeof sourceRef>;
 
-export interface ColumnSource {
-  column: string;
-  format?: string | undefined;
-  split?: string | undefined;
-  prefix?: string | undefined;
-}
+export type ColumnSource = z.infer<typeof columnSpecSchema>;
 
 export function columnSource(ref: SourceRef): ColumnSource {
   return typeof ref === 'string' ? { column: ref } : ref;
 }
 
-/** Store fields a mapping may fill for an entity. */
-export function targetFields(entity: Entity): string[] {
-  return [...ENTITY_COLUMNS[entity], ...FILE_ONLY_FIELDS[entity]].map((c) => c.name);
+/** Store fields a mapping may fill for an entity: the stored columns and the FILE_ONLY_FIELDS. */
+export function fieldSpecs(entity: Entity): ColumnSpec[] {
+  return [...ENTITY_COLUMNS[entity], ...FILE_ONLY_FIELDS[entity]];
 }
 
 const onlineRetailBase = {
@@ -125,27 +142,72 @@ export function presetMapping(name: string): Mapping {
   return preset;
 }
 
-export function parseMapping(input: unknown, where: string): Mapping {
-  const parsed = mappingSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`${where}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, { where, path: issue.path });
+/** Keys a mapping may have at a place, for the message naming a misspelt one. */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  const schema = path.length === 0 ? mappingSchema : path[0] === 'csv' ? csvOptionsSchema : path[0] === 'returns' ? returnsSchema : columnSpecSchema;
+  return Object.keys(schema.shape);
+}
+
+function issueText(issue: z.core.$ZodIssue): string {
+  const at = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') return `${at([...issue.path, issue.keys[0]!])}: unknown key; keys here: ${keysAt(issue.path).join(', ')}`;
+  if (issue.code === 'invalid_union' && issue.path[0] === 'columns') return `${at(issue.path)}: expected a column name, or an object with "column" and how to read it`;
+  if (issue.code === 'invalid_union' && issue.path[0] === 'constants') return `${at(issue.path)}: expected text, a number or true/false`;
+  return `${at(issue.path)}: ${issue.message}`;
+}
+
+/** The column keys that only make sense for some field types. */
+const KEY_TYPES: Partial<Record<keyof ColumnSource, readonly ColumnType[]>> = {
+  format: ['timestamp'],
+  split: ['string_list'],
+  prefix: ['string'],
+  divide: ['double'],
+  path: ['string'],
+  level: ['string'],
+};
+
+/** What a mapping asks that the schema alone cannot check: known fields, keys that fit the field's type, event types. */
+function checkFields(mapping: Mapping): { path: string; message: string } | undefined {
+  const specs = new Map(fieldSpecs(mapping.entity).map((s) => [s.name, s]));
+  const fields = [...specs.keys()].join(', ');
+  for (const [section, entries] of [['columns', mapping.columns], ['constants', mapping.constants ?? {}]] as const) {
+    for (const field of Object.keys(entries)) {
+      if (!specs.has(field)) return { path: `${section}.${field}`, message: `"${field}" is not a field of ${mapping.entity}; fields: ${fields}` };
+    }
   }
-  const mapping = parsed.data;
-  const allowed = new Set(targetFields(mapping.entity));
-  for (const field of [...Object.keys(mapping.columns), ...Object.keys(mapping.constants ?? {})]) {
-    if (!allowed.has(field)) {
-      throw new ValidationError(`${where}: "${field}" is not a field of ${mapping.entity}; fields: ${[...allowed].join(', ')}`, {
-        where,
-        field,
-      });
+  for (const [field, ref] of Object.entries(mapping.columns)) {
+    if (mapping.constants?.[field] !== undefined) return { path: `constants.${field}`, message: `${field} is mapped in columns too; give one` };
+    const spec = specs.get(field)!;
+    const source = columnSource(ref);
+    for (const [key, types] of Object.entries(KEY_TYPES)) {
+      if (source[key as keyof ColumnSource] !== undefined && !types.includes(spec.type)) {
+        return { path: `columns.${field}.${key}`, message: `only for a field that is ${types.map((t) => TYPE_WORDS[t]).join(' or ')}; ${field} is ${TYPE_WORDS[spec.type]}` };
+      }
+    }
+    if (source.level !== undefined && source.path === undefined) return { path: `columns.${field}.level`, message: 'needs "path", the separator of the levels' };
+    if (field === 'type') {
+      const wrong = Object.entries(source.values ?? {}).find(([, to]) => !(EVENT_TYPES as readonly string[]).includes(to));
+      if (wrong) return { path: `columns.type.values.${wrong[0]}`, message: `"${wrong[1]}" is not an event type; types: ${EVENT_TYPES.join(', ')}` };
     }
   }
   const type = mapping.constants?.type;
   if (type !== undefined && !(EVENT_TYPES as readonly unknown[]).includes(type)) {
-    throw new ValidationError(`${where}: constant type "${String(type)}" is not an event type; types: ${EVENT_TYPES.join(', ')}`, { where });
+    return { path: 'constants.type', message: `"${String(type)}" is not an event type; types: ${EVENT_TYPES.join(', ')}` };
   }
-  return mapping;
+  if (mapping.currency !== undefined && mapping.entity !== 'events') return { path: 'currency', message: 'only for events' };
+  return undefined;
+}
+
+/** A mapping from JSON; anything wrong fails with one line naming `where` and the path in the mapping. */
+export function parseMapping(input: unknown, where: string): Mapping {
+  const parsed = mappingSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(`${where}: ${issueText(issue)}`, { where, path: issue.path });
+  }
+  const problem = checkFields(parsed.data);
+  if (problem) throw new ValidationError(`${where}: ${problem.path}: ${problem.message}`, { where, path: problem.path.split('.') });
+  return parsed.data;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ImportError, UsageError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
+import { UNMAPPED_REASON } from './staging.js';
 
 /** How many rejected rows an import may have before it fails and stores nothing: a count, or a share of its rows. */
 export type RejectLimit = { count: number } | { percent: number };
@@ -30,6 +31,24 @@ export async function topReasons(store: Store, importId: string, n = 3): Promise
     SELECT count(*) AS n, min(line) AS line, arg_min(reason, coalesce(line, 0)) AS reason FROM quarantine WHERE import_id = ${importId}
     GROUP BY column_name, trim(regexp_extract(reason, '^[^:"]*')) ORDER BY n DESC, line LIMIT ${n}`);
   return rows.map((r) => `${r.n} × ${r.reason}${r.line === null ? '' : ` (line ${r.line}${r.n > 1 ? ' and alike' : ''})`}`).join('; ');
+}
+
+/** A value found in a mapped column that the column's value map lacks, and how many rows quarantine holds for it. */
+export interface UnmappedValue {
+  field: string;
+  column: string | null;
+  value: string;
+  rows: number;
+}
+
+/** How many unmapped values a report lists, the commonest first; quarantine holds every row. */
+export const UNMAPPED_LISTED = 20;
+
+export async function unmappedValues(store: Store, importId: string): Promise<UnmappedValue[]> {
+  return store.all<UnmappedValue>(sql`SELECT regexp_extract(reason, ${UNMAPPED_REASON}, 2) AS field, column_name AS "column",
+      regexp_extract(reason, ${UNMAPPED_REASON}, 1) AS value, count(*) AS rows
+    FROM quarantine WHERE import_id = ${importId} AND regexp_full_match(reason, ${UNMAPPED_REASON})
+    GROUP BY ALL ORDER BY rows DESC, field, value LIMIT ${UNMAPPED_LISTED}`);
 }
 
 export interface RejectionCounts {

@@ -35,8 +35,9 @@ export interface Source {
   truncation: Truncation | undefined;
 }
 
-export function detectFormat(file: string, mapping: Mapping): Format {
-  if (mapping.format) return mapping.format;
+/** The format a mapping names, else the one the file's name says (csv when it says none). */
+export function detectFormat(file: string, format: Format | undefined): Format {
+  if (format) return format;
   const name = file.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.parquet')) return 'parquet';
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json')) return 'jsonl';
@@ -46,7 +47,7 @@ export function detectFormat(file: string, mapping: Mapping): Format {
 /** Opens the file at `path`; `file` is what messages and records call it (by default the path itself). */
 export async function openSource(store: Store, path: string, mapping: Mapping, importId: string, file = path): Promise<Source> {
   if (!existsSync(path)) throw new ImportError(`${file}: no such file`, { file });
-  const format = detectFormat(path, mapping);
+  const format = detectFormat(path, mapping.format);
   const truncation = path.toLowerCase().endsWith('.gz')
     ? await findGzipTruncation(path, joinPath(tmpdir(), `segmint-${importId}.${format}`))
     : undefined;

@@ -1,7 +1,7 @@
 import { ImportError } from '../../shared/errors.js';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
-import { ENTITY_COLUMNS, EVENT_TYPES, FILE_ONLY_FIELDS, ORDER_TOTAL_FIELD, SQL_TYPES, type ColumnSpec, type ColumnType } from '../schema.js';
-import { columnSource, type ColumnSource, type Mapping } from './mapping.js';
+import { EVENT_TYPES, ORDER_TOTAL_FIELD, SQL_TYPES, TYPE_WORDS, type ColumnSpec, type ColumnType } from '../schema.js';
+import { columnSource, CURRENCY_CODE, EPOCH_FORMATS, fieldSpecs, type ColumnSource, type Mapping } from './mapping.js';
 import { isErased } from '../privacy.js';
 import type { ReadOptions, Source } from './source.js';
 
@@ -10,17 +10,20 @@ import type { ReadOptions, Source } from './source.js';
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 const TEMPORAL = /^(DATE|TIMESTAMP.*)$/;
 
-const TYPE_WORDS: Record<ColumnType, string> = {
-  string: 'text',
-  double: 'a number',
-  timestamp: 'a timestamp',
-  boolean: 'true/false',
-  string_list: 'a list',
-  json: 'JSON',
-};
-
 function sqlType(type: ColumnType): Sql {
   return raw(SQL_TYPES[type]);
+}
+
+/** A timestamp from text, read with a column's `format` (none: ISO 8601 and the like); NULL when it does not read. */
+export function timestampOf(text: Sql, format: string | undefined): Sql {
+  if (format && format in EPOCH_FORMATS) {
+    const micros = EPOCH_FORMATS[format as keyof typeof EPOCH_FORMATS];
+    return sql`make_timestamp(TRY_CAST(TRY_CAST(${text} AS DOUBLE) * ${micros} AS BIGINT))`;
+  }
+  if (format) return sql`TRY_STRPTIME(${text}, ${format})`;
+  // A written offset ("+02:00", "Z") needs the slower TIMESTAMPTZ cast; text of 19 characters or fewer
+  // ("YYYY-MM-DD HH:MM:SS") cannot hold one. The session zone is UTC.
+  return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
 }
 
 /** Typed value of one field from the source text (or native Parquet value). */
@@ -28,14 +31,13 @@ function typedValue(v: Sql, text: Sql, sourceType: string, type: ColumnType, ref
   switch (type) {
     case 'string':
       return ref.prefix ? sql`(${ref.prefix} || ${text})` : text;
-    case 'double':
-      return NUMERIC.test(sourceType) ? sql`CAST(${v} AS DOUBLE)` : sql`TRY_CAST(${text} AS DOUBLE)`;
+    case 'double': {
+      const number = NUMERIC.test(sourceType) ? sql`CAST(${v} AS DOUBLE)` : sql`TRY_CAST(${text} AS DOUBLE)`;
+      return ref.divide ? sql`(${number} / ${ref.divide})` : number;
+    }
     case 'timestamp':
-      if (ref.format) return sql`TRY_STRPTIME(${text}, ${ref.format})`;
-      if (TEMPORAL.test(sourceType)) return sql`CAST(${v} AS TIMESTAMP)`;
-      // A written offset ("+02:00", "Z") needs the slower TIMESTAMPTZ cast; text of 19 characters or fewer
-      // ("YYYY-MM-DD HH:MM:SS") cannot hold one. The session zone is UTC.
-      return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
+      if (!ref.format && TEMPORAL.test(sourceType)) return sql`CAST(${v} AS TIMESTAMP)`;
+      return timestampOf(text, ref.format);
     case 'boolean':
       return sourceType === 'BOOLEAN' ? v : sql`TRY_CAST(${text} AS BOOLEAN)`;
     case 'string_list':
@@ -48,6 +50,32 @@ function typedValue(v: Sql, text: Sql, sourceType: string, type: ColumnType, ref
   }
 }
 
+function valueMap(values: Record<string, string>): Sql {
+  return sql`CAST(CAST(${JSON.stringify(values)} AS JSON) AS MAP(VARCHAR, VARCHAR))`;
+}
+
+/** The text after the mapping's text steps, `values` then `path`; a value mapped to "" is empty. */
+function rewrittenText(text: Sql, ref: ColumnSource): Sql {
+  let t = text;
+  if (ref.values) t = sql`NULLIF(${valueMap(ref.values)}[${t}], '')`;
+  if (ref.path) {
+    t = sql`list_extract(list_filter(list_transform(string_split(${t}, ${ref.path}), x -> trim(x)), x -> x <> ''), ${ref.level ?? -1})`;
+  }
+  return t;
+}
+
+/**
+ * The reason a row is quarantined with when its field's value map lacks its value; `UNMAPPED_REASON`, a regular
+ * expression for DuckDB, reads the value (group 1, which may span lines) and the field (group 2) back for the report.
+ */
+function unmappedReason(field: string, value: Sql): Sql {
+  return sql`'no value for "' || ${value} || ${`" in columns.${field}.values`}`;
+}
+export const UNMAPPED_REASON = '(?s)^no value for "(.*)" in columns\\.([a-z_]+)\\.values$';
+
+/** A file whose columns are not the mapping's: the importer answers it with a draft mapping of the file. */
+export class LayoutError extends ImportError {}
+
 interface Field {
   spec: ColumnSpec;
   /** Typed expression over `src`. */
@@ -56,37 +84,46 @@ interface Field {
   column: string | undefined;
   /** Raw text when it could not be read as its type, else NULL. */
   unreadable: Sql | undefined;
+  /** The source text when the field's value map lacks it, else NULL. */
+  unmapped: Sql | undefined;
 }
 
 function fieldsOf(mapping: Mapping, source: Source): Field[] {
-  const specs: ColumnSpec[] = [...ENTITY_COLUMNS[mapping.entity], ...FILE_ONLY_FIELDS[mapping.entity]];
   const missing: string[] = [];
-  const fields = specs.map((spec): Field => {
+  const fields = fieldSpecs(mapping.entity).map((spec): Field => {
     const ref = mapping.columns[spec.name];
     const constant = mapping.constants?.[spec.name];
-    if (ref === undefined) {
-      const value = constant === undefined ? sql`CAST(NULL AS ${sqlType(spec.type)})` : sql`CAST(${constant} AS ${sqlType(spec.type)})`;
-      return { spec, value, column: undefined, unreadable: undefined };
-    }
+    // The mapping's currency is the one default it has: for rows whose column is empty, or for all without one.
+    const fallback = spec.name === 'currency' ? mapping.currency : undefined;
+    const unset = { column: undefined, unreadable: undefined, unmapped: undefined };
+    const none = sql`CAST(${constant ?? fallback ?? null} AS ${sqlType(spec.type)})`;
+    if (ref === undefined) return { spec, value: none, ...unset };
     const src = columnSource(ref);
     const sourceType = source.columns.get(src.column);
-    if (sourceType === undefined && mapping.absentColumns === 'null' && !spec.required) {
-      return { spec, value: sql`CAST(NULL AS ${sqlType(spec.type)})`, column: undefined, unreadable: undefined };
-    }
+    if (sourceType === undefined && mapping.absentColumns === 'null' && !spec.required) return { spec, value: none, ...unset };
     if (sourceType === undefined) {
       missing.push(`"${src.column}" (mapped to ${spec.name})`);
-      return { spec, value: sql`NULL`, column: src.column, unreadable: undefined };
+      return { spec, value: sql`NULL`, ...unset, column: src.column };
     }
     const v = source.value(src.column);
-    const text = sourceType === 'VARCHAR' || sourceType === 'JSON' ? sql`NULLIF(${v}, '')` : sql`CAST(${v} AS VARCHAR)`;
-    const value = typedValue(v, text, sourceType, spec.type, src);
-    const unreadable = spec.type === 'string' ? undefined : sql`CASE WHEN ${text} IS NOT NULL AND ${value} IS NULL THEN ${text} END`;
-    return { spec, value, column: src.column, unreadable };
+    const read = sourceType === 'VARCHAR' || sourceType === 'JSON' ? sql`NULLIF(${v}, '')` : sql`CAST(${v} AS VARCHAR)`;
+    // A rewritten value is text, whatever the source's type.
+    const rewritten = src.values !== undefined || src.path !== undefined;
+    const text = rewritten ? rewrittenText(read, src) : read;
+    const typed = rewritten ? typedValue(text, text, 'VARCHAR', spec.type, src) : typedValue(v, text, sourceType, spec.type, src);
+    const value = fallback === undefined ? typed : sql`coalesce(${typed}, ${none})`;
+    return {
+      spec,
+      value,
+      column: src.column,
+      unreadable: spec.type === 'string' ? undefined : sql`CASE WHEN ${text} IS NOT NULL AND ${typed} IS NULL THEN ${text} END`,
+      unmapped: src.values ? sql`CASE WHEN ${read} IS NOT NULL AND NOT map_contains(${valueMap(src.values)}, ${read}) THEN ${read} END` : undefined,
+    };
   });
   if (missing.length > 0) {
     const found = [...source.columns.keys()].join(', ') || '(none)';
     const what = missing.length === 1 ? `column ${missing[0]} is` : `columns ${missing.join(', ')} are`;
-    throw new ImportError(`${source.file}: ${what} not in the file; its columns are: ${found}`, {
+    throw new LayoutError(`${source.file}: ${what} not in the file; its columns are: ${found}`, {
       file: source.file,
       missing,
     });
@@ -129,6 +166,12 @@ function errorStruct(column: string | undefined, reason: Sql): Sql {
 function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error: Sql }> {
   const checks: Array<{ when: Sql; error: Sql }> = [];
   const columnOf = (name: string) => fields.find((f) => f.spec.name === name)?.column ?? name;
+  // First, so that every row with a value its map lacks is counted under that value in the report.
+  for (const f of fields) {
+    if (!f.unmapped) continue;
+    const flag = ident(`unmapped:${f.spec.name}`);
+    checks.push({ when: sql`${flag} IS NOT NULL`, error: errorStruct(f.column, unmappedReason(f.spec.name, flag)) });
+  }
   for (const f of fields) {
     if (!f.unreadable) continue;
     const flag = ident(`unreadable:${f.spec.name}`);
@@ -154,6 +197,10 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
       { when: sql`${isLine} AND quantity = 0`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a non-zero quantity'`) },
       { when: sql`type = 'order' AND quantity < 0`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a positive quantity (returns are their own event type)'`) },
       { when: sql`${isLine} AND unit_price IS NULL`, error: errorStruct(columnOf('unit_price'), sql`'an order line needs a unit_price'`) },
+      {
+        when: sql`NOT regexp_full_match(currency, ${CURRENCY_CODE.source})`,
+        error: errorStruct(columnOf('currency'), sql`'currency "' || currency || '" is not an ISO 4217 code in capitals, such as EUR'`),
+      },
     );
   }
   return checks;
@@ -180,8 +227,11 @@ export function planStaging(mapping: Mapping, source: Source, tombstoneKey?: str
   const checks = rowChecks(mapping, fields);
   const error = sql`CASE WHEN __record_error IS NOT NULL THEN __record_error
     ${join(checks.map((c) => sql`WHEN ${c.when} THEN ${c.error}`), '\n    ')} END`;
-  const unreadable = fields.filter((f) => f.unreadable).map((f) => ident(`unreadable:${f.spec.name}`));
-  const passUnreadable = unreadable.length ? sql`, ${join(unreadable)}` : sql``;
+  const flags = fields.flatMap((f) => [
+    ...(f.unreadable ? [{ name: `unreadable:${f.spec.name}`, value: f.unreadable }] : []),
+    ...(f.unmapped ? [{ name: `unmapped:${f.spec.name}`, value: f.unmapped }] : []),
+  ]);
+  const passFlags = flags.length ? sql`, ${join(flags.map((f) => ident(f.name)))}` : sql``;
   const person = mapping.entity === 'events' ? 'customer_id' : mapping.entity === 'customers' ? 'id' : undefined;
   const erased =
     tombstoneKey && person
@@ -194,10 +244,10 @@ export function planStaging(mapping: Mapping, source: Source, tombstoneKey?: str
         source.recordError ? sql`${source.recordError} AS __record_error` : sql`NULL AS __record_error`,
         withRaw ? sql`${source.rawRecord} AS __raw` : sql`NULL AS __raw`,
         ...fields.map((f) => sql`${f.value} AS ${ident(f.spec.name)}`),
-        ...fields.filter((f) => f.unreadable).map((f) => sql`${f.unreadable!} AS ${ident(`unreadable:${f.spec.name}`)}`),
+        ...flags.map((f) => sql`${f.value} AS ${ident(f.name)}`),
       ]);
       return sql`SELECT __rec, ${join(names.map((n) => ident(n)))}, ${error} AS __error, ${erased} AS __erased, __raw
-        FROM (SELECT __rec, __record_error, __raw, ${shapedColumns}${passUnreadable}
+        FROM (SELECT __rec, __record_error, __raw, ${shapedColumns}${passFlags}
               FROM (SELECT ${typed} FROM (${source.relation(read)}) src))`;
     },
   };
