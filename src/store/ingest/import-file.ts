@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { ident, join, sql, type Sql } from '../../sql/index.js';
-import { CONSENT_CHANNELS, CONSENT_STATED_AT_FIELD, consentColumns, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
+import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
+import {
+  CONSENT_CHANNELS,
+  CONSENT_STATED_AT_FIELD,
+  consentColumns,
+  ENTITY_COLUMNS,
+  EVENT_PRODUCT_FIELDS,
+  ORDER_CANCELLED_AT_FIELD,
+  ORDER_REFUNDED_FIELD,
+  SQL_TYPES,
+  type Entity,
+} from '../schema.js';
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, scratchTables, type Source } from './source.js';
@@ -32,6 +42,8 @@ export interface ImportReport {
   rejected: number;
   /** Rows of customers erased earlier: not stored again, not even in quarantine. */
   erased: number;
+  /** Returns stored beside the rows, one per order the file says was refunded or cancelled (`storeOrderReturns`). */
+  order_returns: number;
   /** The first ten quarantined rows, in file order. */
   quarantined: QuarantinedRow[];
   /** With `replace`: the earlier imports of the same file name, taken back first. */
@@ -106,6 +118,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       const lines = lineNumbering(source, skipped);
       step('store');
       const accepted = await storeRows(store, mapping, staging, checked);
+      const orderReturns = tellsOrderOutcomes(mapping) ? await storeOrderReturns(store, staging) : 0;
       step('quarantine');
       const unreadable = await quarantineUnreadable(store, source, importId, mapping.entity, tombstoneKey);
       const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0) + unreadable.quarantined;
@@ -121,6 +134,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         rows: checked.valid + rejected + erased,
         accepted,
         duplicates: checked.valid - accepted,
+        order_returns: orderReturns,
         rejected,
         erased,
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
@@ -278,6 +292,43 @@ function contentIds(rows: Sql, repeats: boolean): Sql {
   return sql`SELECT * EXCLUDE (__content, __occurrence) REPLACE (
       coalesce(id, CASE WHEN __occurrence = 1 THEN __content ELSE __content || '-' || __occurrence END) AS id)
     FROM (SELECT *, row_number() OVER (PARTITION BY __content) AS __occurrence FROM (${hashed}))`;
+}
+
+function tellsOrderOutcomes(mapping: Mapping): boolean {
+  return mapping.entity === 'events' && [ORDER_REFUNDED_FIELD, ORDER_CANCELLED_AT_FIELD].some((f) => mapping.columns[f.name] !== undefined);
+}
+
+/**
+ * One return per order that the file says was refunded or cancelled, beside its lines. A cancellation returns the
+ * order's value (its lines, net of their discounts) at the time it was cancelled; a refund returns the amount refunded,
+ * at most that value (an export's refund may include shipping and tax, which are not revenue), at the order's time,
+ * as exports give no time for it. The return is of the order's average unit, as many units as the amount buys, so a
+ * cancelled order reads as all its units returned. It gets its id from its content like a line without one, so a file
+ * imported again adds it once; a later export whose refund grew adds a second return, so import such a file with
+ * --replace. The order's refund and cancellation may be on any of its rows, even one that failed a check.
+ */
+async function storeOrderReturns(store: Store, staging: Staging): Promise<number> {
+  const refunded = ident(ORDER_REFUNDED_FIELD.name);
+  const cancelledAt = ident(ORDER_CANCELLED_AT_FIELD.name);
+  const line = sql`FILTER (WHERE ${GOOD} AND type = 'order')`;
+  const orders = sql`SELECT order_id, max(customer_id) ${line} AS customer_id, max(anonymous_id) ${line} AS anonymous_id,
+      min(ts) ${line} AS ordered_at, max(${cancelledAt}) AS cancelled_at, max(${refunded}) AS refunded,
+      sum(quantity * unit_price) ${line} AS value, sum(quantity) ${line} AS units,
+      max(channel) ${line} AS channel, max(country) ${line} AS country, max(currency) ${line} AS currency
+    FROM (${staging.select({ numbered: false, rejects: 'skip' })}) WHERE NOT __erased AND order_id IS NOT NULL GROUP BY order_id`;
+  const fields: Record<string, Sql> = {
+    type: sql`'return'`,
+    ts: sql`coalesce(cancelled_at, ordered_at)`,
+    quantity: sql`units * amount / value`,
+    unit_price: sql`value / units`,
+    ...Object.fromEntries(['customer_id', 'anonymous_id', 'order_id', 'channel', 'country', 'currency'].map((c) => [c, ident(c)])),
+  };
+  const returns = sql`SELECT ${join(ENTITY_COLUMNS.events.map((c) => sql`${fields[c.name] ?? sql`CAST(NULL AS ${raw(SQL_TYPES[c.type])})`} AS ${ident(c.name)}`))}
+    FROM (SELECT *, CASE WHEN cancelled_at IS NOT NULL THEN value WHEN refunded > 0 THEN least(refunded, value) END AS amount FROM (${orders}))
+    WHERE amount > 0 AND units > 0`;
+  const cols = entityColumns('events');
+  return store.run(sql`INSERT INTO events (${cols}) SELECT ${cols} FROM (${contentIds(returns, false)}) n
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)`);
 }
 
 function lastRowOfEachId(staging: Staging): Sql {
