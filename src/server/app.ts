@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
-import { errorHandler, notFoundHandler, RateLimitedError } from './errors.js';
+import { DEFAULT_WEB_ROOT, registerDashboard } from './dashboard.js';
+import { errorHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   rateLimit?: { max: number; windowMs: number };
   requestTimeoutMs?: number;
   version?: string;
+  /** The built dashboard served at `/` (default DEFAULT_WEB_ROOT, `dist/web`); null serves none. */
+  webRoot?: string | null;
 }
 
 /** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
@@ -52,7 +55,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
   registerJsonParser(app);
 
   // The OpenAPI document is generated from the same zod schemas that validate requests.
@@ -93,5 +95,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerClvRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
+  await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);
   return app;
 }
