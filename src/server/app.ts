@@ -17,6 +17,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { DEFAULT_IMPORT_BODY_LIMIT, registerImportRoutes } from './routes/imports.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
+import { registerRuleRoutes } from './routes/rules.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import type { Workspaces } from './workspaces.js';
@@ -88,6 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerPrivacyRoutes(app, ctx);
   registerAudienceRoutes(app, ctx);
   registerRunRoutes(app, ctx);
+  registerRuleRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerKeyRoutes(app, ctx);

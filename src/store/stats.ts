@@ -1,14 +1,16 @@
+import { z } from 'zod';
 import { sql } from '../sql/index.js';
 import type { Store } from './store.js';
 
-export interface StoreStats {
-  customers: number;
-  products: number;
-  events: { total: number; by_type: Record<string, number> };
-  quarantined: number;
-  first_event: string | null;
-  last_event: string | null;
-}
+export const storeStatsSchema = z.object({
+  customers: z.number(),
+  products: z.number(),
+  events: z.object({ total: z.number(), by_type: z.record(z.string(), z.number()).describe('events per type, most first') }),
+  quarantined: z.number().describe('rows of imports held back in quarantine'),
+  first_event: z.string().nullable(),
+  last_event: z.string().nullable(),
+});
+export type StoreStats = z.infer<typeof storeStatsSchema>;
 
 export async function storeStats(store: Store): Promise<StoreStats> {
   const counts = await store.one<{ customers: number; products: number; quarantined: number; first_event: string | null; last_event: string | null }>(sql`

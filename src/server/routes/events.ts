@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { classifyCustomers, classifyFeatures, customerAudiences, now, refreshLiveMemberships } from '../../audiences/index.js';
 import { CUSTOMER_FEATURES } from '../../features/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
-import { customerParamsSchema } from '../schemas.js';
+import { customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
+import { customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 import { requireCustomer } from './customers.js';
@@ -43,6 +43,20 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
         const r = await customerAudiences(store, req.params.id);
         if (r.source === 'none') await requireCustomer(store, req.params.id);
         return r;
+      }),
+  );
+
+  app.get(
+    '/v1/customers/:id/events',
+    guarded('audiences:read', 'customers', "A customer's events, newest first, with the product each names", {
+      params: customerParamsSchema,
+      querystring: paginationSchema.omit({ as_of: true }),
+      response: { 200: customerEventsSchema },
+    }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        await requireCustomer(store, req.params.id);
+        return customerEvents(store, req.params.id, req.query);
       }),
   );
 
