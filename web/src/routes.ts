@@ -5,17 +5,6 @@
  */
 export const ROUTES = [
   { id: 'overview', path: '/', title: 'Overview', nav: true },
-  { id: 'segments', path: '/segments', title: 'Segments', nav: true },
-  { id: 'audiences', path: '/audiences', title: 'Audiences', nav: true },
-  { id: 'new-audience', path: '/new-audience', title: 'New audience', nav: false, parent: 'audiences' },
-  { id: 'audience', path: '/audiences/:id', title: 'Audience', nav: false, parent: 'audiences' },
-  { id: 'clusters', path: '/clusters', title: 'Clusters', nav: true },
-  { id: 'movement', path: '/movement', title: 'Movement', nav: true },
-  { id: 'customers', path: '/customers', title: 'Customers', nav: true },
-  { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },
-  { id: 'data', path: '/data', title: 'Data', nav: true },
-  { id: 'import', path: '/data/imports/:id', title: 'Import', nav: false, parent: 'data' },
-  { id: 'settings', path: '/settings', title: 'Settings', nav: true },
 ] as const satisfies ReadonlyArray<RouteDef>;
 
 export interface RouteDef {

@@ -8,6 +8,6 @@ export interface PageProps {
 }
 
 /** The component of every route; typed by the route list, so a route without a page does not compile. */
-export const PAGES: Partial<Record<RouteId, ComponentType<PageProps>>> = {
+export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   overview: OverviewPage,
 };
