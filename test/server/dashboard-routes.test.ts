@@ -7,6 +7,7 @@ import type { RuleVocabulary } from '../../src/audiences/rule-builder.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
+import type { RfmGrid } from '../../src/segments/index.js';
 import type { CustomerEvents } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
@@ -56,6 +57,24 @@ describe('GET /v1/runs', () => {
 
   it('is empty for a workspace without runs', async () => {
     expect((await call('GET', '/v1/runs', undefined, otherKey)).json).toEqual({ runs: [], latest: null });
+  });
+});
+
+describe('GET /v1/rfm', () => {
+  it('counts every cell of the map, adding up to each RFM segment as the run stored it', async () => {
+    const grid = (await call('GET', '/v1/rfm')).json as RfmGrid;
+    expect(grid.as_of).toBe('2026-11-01 00:00:00');
+    expect(grid.cells).toHaveLength(25);
+    expect(new Set(grid.cells.map((c) => `${c.r},${c.fm}`)).size).toBe(25);
+    const runs = (await call('GET', '/v1/runs')).json as RunHistory;
+    const stored = runs.runs.at(-1)!.audiences;
+    for (const segment of new Set(grid.cells.map((c) => c.segment))) {
+      const sum = grid.cells.filter((c) => c.segment === segment).reduce((s, c) => s + c.customers, 0);
+      const id = `rfm-${segment.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+      expect(sum, segment).toBe(stored.find((a) => a.id === id)!.size);
+    }
+    expect(grid.cells.reduce((s, c) => s + c.customers, 0)).toBe(runs.latest!.buyers);
+    expect((await call('GET', '/v1/rfm', undefined, otherKey)).status).toBe(404);
   });
 });
 

@@ -91,6 +91,7 @@ const FIXTURES: Record<string, () => Call[]> = {
   ],
   'GET /v1/stats': () => [{ path: '/v1/stats' }],
   'GET /v1/runs': () => [{ path: '/v1/runs' }],
+  'GET /v1/rfm': () => [{ path: '/v1/rfm' }],
   'GET /v1/rules/vocabulary': () => [{ path: '/v1/rules/vocabulary' }],
   'POST /v1/rules/check': () => [{ path: '/v1/rules/check', body: { rule: 'in audience "B buyers" and orders >= 1' } }],
   'POST /v1/rules/preview': () => [

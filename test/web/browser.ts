@@ -92,12 +92,16 @@ export async function chartCoverage(page: Page): Promise<Record<string, number>>
     const now = await page.evaluate(() => {
       const out: Record<string, number> = {};
       for (const box of document.querySelectorAll<HTMLElement>('[data-chart]')) {
-        const canvas = box.querySelector('canvas')!;
-        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        // ECharts may draw on more than one canvas (a heat map draws its cells on a layer of their own).
+        const canvases = [...box.querySelectorAll('canvas')];
+        const canvas = canvases[0]!;
         let drawn = 0;
-        for (let i = 0; i < data.length; i += 4) {
-          const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
-          if (a > 64 && Math.max(r, g, b) - Math.min(r, g, b) > 60) drawn++;
+        for (const layer of canvases) {
+          const data = layer.getContext('2d')!.getImageData(0, 0, layer.width, layer.height).data;
+          for (let i = 0; i < data.length; i += 4) {
+            const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+            if (a > 64 && Math.max(r, g, b) - Math.min(r, g, b) > 60) drawn++;
+          }
         }
         out[box.dataset.chart!] = drawn / (canvas.width * canvas.height);
       }

@@ -25,6 +25,12 @@ const ids = { customer: '', importId: '' };
 /** Where each route is opened: its path with real ids of the demo shop. */
 const PATHS: Record<RouteId, () => string> = {
   overview: () => '/',
+  segments: () => '/segments',
+  audiences: () => '/audiences',
+  'new-audience': () => '/new-audience',
+  audience: () => '/audiences/smart-big-spenders',
+  customers: () => '/customers',
+  customer: () => `/customers/${ids.customer}`,
 };
 
 const WIDTHS = [
@@ -72,10 +78,10 @@ describe('every page', () => {
         expect(await page.locator('h1').textContent()).toBe(ROUTES.find((r) => r.id === id)!.title);
         expect(page.url(), 'the key is gone from the address bar').not.toContain('key=');
         const charts = await chartCoverage(page);
+        await screenshot(page, `${id}-${width.name}`);
         for (const [title, drawn] of Object.entries(charts)) expect(drawn, `chart "${title}" draws no data`).toBeGreaterThan(0.01);
         expect(await accessibilityViolations(page)).toEqual([]);
         expect(await horizontalOverflow(page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
-        await screenshot(page, `${id}-${width.name}`);
         expect(problems.console).toEqual([]);
         expect(problems.requests).toEqual([]);
         for (const [url, body] of problems.scripts) scripts.set(url, body);
@@ -90,6 +96,53 @@ describe('every page', () => {
     const gzipped = [...scripts.values()].reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
     process.stdout.write(`dashboard JavaScript: ${scripts.size} file(s), ${(gzipped / 1024).toFixed(1)} KB gzipped\n`);
     expect(gzipped).toBeLessThan(500 * 1024);
+  });
+});
+
+describe('the rule builder', () => {
+  it('shows a typed error at its position, then the size of the corrected rule; saved, the audience is listed and gets members', async () => {
+    const { page, problems } = await open('/new-audience');
+    try {
+      await page.getByLabel('Who is in the audience').pressSequentially('orders >= 2 and recency_dayz <= 90');
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.locator('.error').textContent()).toBe('unknown feature "recency_dayz" at 1:17; did you mean recency_days?');
+      // The caret under the line points at the column the parser named.
+      const caret = (await alert.locator('pre').textContent())!.split('\n');
+      expect(caret[1]!.indexOf('^')).toBe(16);
+      expect(await page.getByRole('button', { name: 'Save audience' }).isDisabled()).toBe(true);
+
+      await alert.getByRole('button', { name: 'recency_days' }).click();
+      expect(await page.getByLabel('Who is in the audience').inputValue()).toBe('orders >= 2 and recency_days <= 90');
+      const preview = page.locator('.preview');
+      await preview.waitFor();
+      const shown = Number((await preview.locator('strong').textContent())!.replaceAll(',', ''));
+      const counted = await fetch(`${base}/v1/rules/preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ rule: 'orders >= 2 and recency_days <= 90' }),
+      }).then((r) => r.json() as Promise<{ size: number; customers: number }>);
+      expect(shown).toBe(counted.size);
+      expect(counted.size).toBeGreaterThan(0);
+      expect(counted.size).toBeLessThan(counted.customers);
+
+      await page.getByLabel('Name').fill('Recent repeat buyers');
+      await page.getByRole('button', { name: 'Save audience' }).click();
+      await page.waitForURL(/\/audiences\/recent-repeat-buyers$/);
+      await page.getByRole('heading', { name: 'Recent repeat buyers' }).waitFor();
+      await page.getByRole('button', { name: 'Run now' }).click();
+      await page.getByRole('heading', { name: 'Members' }).waitFor();
+      await settled(page);
+      expect(await page.locator('.pager span').textContent()).toContain(`of ${shown.toLocaleString('en')} members`);
+
+      await page.getByRole('link', { name: 'Audiences' }).click();
+      await settled(page);
+      expect(await page.getByRole('link', { name: 'Recent repeat buyers' }).count()).toBe(1);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 });
 

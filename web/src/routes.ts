@@ -5,6 +5,12 @@
  */
 export const ROUTES = [
   { id: 'overview', path: '/', title: 'Overview', nav: true },
+  { id: 'segments', path: '/segments', title: 'Segments', nav: true },
+  { id: 'audiences', path: '/audiences', title: 'Audiences', nav: true },
+  { id: 'new-audience', path: '/new-audience', title: 'New audience', nav: false, parent: 'audiences' },
+  { id: 'audience', path: '/audiences/:id', title: 'Audience', nav: false, parent: 'audiences' },
+  { id: 'customers', path: '/customers', title: 'Customers', nav: true },
+  { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },
 ] as const satisfies ReadonlyArray<RouteDef>;
 
 export interface RouteDef {

@@ -7,6 +7,7 @@ import type { RunHistory } from '../../../src/audiences/history.js';
 import type { audienceMembers, customerAudiences, explainCustomer, listAudiences, movement, overlap, runAudiences } from '../../../src/audiences/index.js';
 import type { RuleCheck, RulePreview, RuleVocabulary } from '../../../src/audiences/rule-builder.js';
 import type { describeClustering } from '../../../src/clusters/index.js';
+import type { RfmGrid } from '../../../src/segments/index.js';
 import type { customerFeatures } from '../../../src/features/index.js';
 import type { customerClv } from '../../../src/models/clv/index.js';
 import type { auditLog, createKey, listKeys } from '../../../src/server/api-keys.js';
@@ -14,7 +15,7 @@ import type { CustomerEvents, importFile, listImports, quarantinedRows, StoreSta
 
 type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
-export type { CustomerEvents, RuleCheck, RulePreview, RuleVocabulary, RunHistory };
+export type { CustomerEvents, RfmGrid, RuleCheck, RulePreview, RuleVocabulary, RunHistory };
 export type Stats = StoreStats;
 export type Audience = Answer<typeof listAudiences>[number];
 export type RunReport = Answer<typeof runAudiences>;

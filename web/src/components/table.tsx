@@ -15,19 +15,23 @@ export function TableBox({ label, children }: { label: string; children: ReactNo
 
 /** Previous / next over a paged API answer (`limit`, `offset`, `total`). */
 export function Pager({ total, limit, offset, onPage, what }: { total: number; limit: number; offset: number; onPage: (offset: number) => void; what: string }) {
-  if (total <= limit && offset === 0) return <p className="muted small">{count(total)} {what}</p>;
   const last = Math.min(offset + limit, total);
+  const paged = total > limit || offset > 0;
   return (
     <nav className="pager" aria-label={`Pages of ${what}`}>
-      <button type="button" className="quiet" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - limit))}>
-        Previous
-      </button>
+      {paged ? (
+        <button type="button" className="quiet" disabled={offset === 0} onClick={() => onPage(Math.max(0, offset - limit))}>
+          Previous
+        </button>
+      ) : null}
       <span>
         {count(total === 0 ? 0 : offset + 1)}–{count(last)} of {count(total)} {what}
       </span>
-      <button type="button" className="quiet" disabled={last >= total} onClick={() => onPage(offset + limit)}>
-        Next
-      </button>
+      {paged ? (
+        <button type="button" className="quiet" disabled={last >= total} onClick={() => onPage(offset + limit)}>
+          Next
+        </button>
+      ) : null}
     </nav>
   );
 }

@@ -1,6 +1,12 @@
 import type { ComponentType } from 'react';
 import type { RouteId } from '../routes.js';
+import { AudiencePage } from './audience.js';
+import { AudiencesPage } from './audiences.js';
+import { CustomerPage } from './customer.js';
+import { CustomersPage } from './customers.js';
+import { NewAudiencePage } from './new-audience.js';
 import { OverviewPage } from './overview.js';
+import { SegmentsPage } from './segments.js';
 
 export interface PageProps {
   /** The route's path parameters, decoded (`id` of `/audiences/:id`). */
@@ -10,4 +16,10 @@ export interface PageProps {
 /** The component of every route; typed by the route list, so a route without a page does not compile. */
 export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   overview: OverviewPage,
+  segments: SegmentsPage,
+  audiences: AudiencesPage,
+  'new-audience': NewAudiencePage,
+  audience: AudiencePage,
+  customers: CustomersPage,
+  customer: CustomerPage,
 };
