@@ -8,7 +8,7 @@ import { ROUTES, type RouteId } from '../../web/src/routes.js';
 import { tempDir } from '../helpers.js';
 import { serveForTest, stopServer } from '../server/harness.js';
 import { accessibilityViolations, buildDashboard, chartCoverage, horizontalOverflow, launchBrowser, screenshot, settled, watch, type PageProblems } from './browser.js';
-import { demoShop } from './demo-shop.js';
+import { demoShop, RUN_DATES } from './demo-shop.js';
 
 /**
  * The dashboard in Chromium against a real server on the demo shop. Every route of the app's own route list is
@@ -29,6 +29,8 @@ const PATHS: Record<RouteId, () => string> = {
   audiences: () => '/audiences',
   'new-audience': () => '/new-audience',
   audience: () => '/audiences/smart-big-spenders',
+  clusters: () => '/clusters',
+  movement: () => '/movement',
   customers: () => '/customers',
   customer: () => `/customers/${ids.customer}`,
 };
@@ -96,6 +98,38 @@ describe('every page', () => {
     const gzipped = [...scripts.values()].reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
     process.stdout.write(`dashboard JavaScript: ${scripts.size} file(s), ${(gzipped / 1024).toFixed(1)} KB gzipped\n`);
     expect(gzipped).toBeLessThan(500 * 1024);
+  });
+});
+
+describe('movement', () => {
+  it.each(['rfm', 'smart'])('draws the %s Sankey between the first and last run, its flows adding up to the movement matrix', async (kind) => {
+    const [from, to] = [RUN_DATES[0]!, RUN_DATES.at(-1)!];
+    const { page, problems } = await open(`/movement?${new URLSearchParams({ kind, from, to }).toString()}`);
+    try {
+      const charts = await chartCoverage(page);
+      expect(Object.values(charts)).toHaveLength(1);
+      expect(Object.values(charts)[0]).toBeGreaterThan(0.01);
+      const rows = await page.locator('table.flows tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      const shown = new Map(rows.map(([a, b, n]) => [`${a} > ${b}`, Number(n!.replaceAll(',', ''))]));
+      const api = await fetch(`${base}/v1/movement?${new URLSearchParams({ kind, from, to }).toString()}`, { headers: { authorization: `Bearer ${key}` } }).then(
+        (r) => r.json() as Promise<{ labels: string[]; matrix: number[][] }>,
+      );
+      const cells = new Map<string, number>();
+      api.matrix.forEach((row, i) => row.forEach((n, j) => n > 0 && cells.set(`${api.labels[i]} > ${api.labels[j]}`, n)));
+      expect(shown).toEqual(cells);
+      // Out of each audience at the first run, and into each at the last: the matrix's row and column sums.
+      for (const [i, label] of api.labels.entries()) {
+        const out = [...shown].filter(([k]) => k.startsWith(`${label} > `)).reduce((s, [, n]) => s + n, 0);
+        const into = [...shown].filter(([k]) => k.endsWith(` > ${label}`)).reduce((s, [, n]) => s + n, 0);
+        expect(out, `${label} at ${from}`).toBe(api.matrix[i]!.reduce((s, n) => s + n, 0));
+        expect(into, `${label} at ${to}`).toBe(api.matrix.reduce((s, row) => s + row[i]!, 0));
+      }
+      expect([...shown.keys()].some((k) => k.split(' > ')[0] !== k.split(' > ')[1]), 'some customers changed audience').toBe(true);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 });
 

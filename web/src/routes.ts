@@ -9,6 +9,8 @@ export const ROUTES = [
   { id: 'audiences', path: '/audiences', title: 'Audiences', nav: true },
   { id: 'new-audience', path: '/new-audience', title: 'New audience', nav: false, parent: 'audiences' },
   { id: 'audience', path: '/audiences/:id', title: 'Audience', nav: false, parent: 'audiences' },
+  { id: 'clusters', path: '/clusters', title: 'Clusters', nav: true },
+  { id: 'movement', path: '/movement', title: 'Movement', nav: true },
   { id: 'customers', path: '/customers', title: 'Customers', nav: true },
   { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },
 ] as const satisfies ReadonlyArray<RouteDef>;

@@ -2,8 +2,10 @@ import type { ComponentType } from 'react';
 import type { RouteId } from '../routes.js';
 import { AudiencePage } from './audience.js';
 import { AudiencesPage } from './audiences.js';
+import { ClustersPage } from './clusters.js';
 import { CustomerPage } from './customer.js';
 import { CustomersPage } from './customers.js';
+import { MovementPage } from './movement.js';
 import { NewAudiencePage } from './new-audience.js';
 import { OverviewPage } from './overview.js';
 import { SegmentsPage } from './segments.js';
@@ -20,6 +22,8 @@ export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   audiences: AudiencesPage,
   'new-audience': NewAudiencePage,
   audience: AudiencePage,
+  clusters: ClustersPage,
+  movement: MovementPage,
   customers: CustomersPage,
   customer: CustomerPage,
 };
