@@ -33,6 +33,9 @@ const PATHS: Record<RouteId, () => string> = {
   movement: () => '/movement',
   customers: () => '/customers',
   customer: () => `/customers/${ids.customer}`,
+  data: () => '/data',
+  import: () => `/data/imports/${ids.importId}`,
+  settings: () => '/settings',
 };
 
 const WIDTHS = [
@@ -172,6 +175,73 @@ describe('the rule builder', () => {
       await page.getByRole('link', { name: 'Audiences' }).click();
       await settled(page);
       expect(await page.getByRole('link', { name: 'Recent repeat buyers' }).count()).toBe(1);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('data and settings', () => {
+  it('uploads a file with a progress bar, reports it, lists it, and shows its quarantined row', async () => {
+    const { page, problems } = await open('/data');
+    try {
+      const views = Array.from({ length: 4000 }, (_, i) => `up-${i},view,2026-10-30 09:00:00,up-visitor,P0000${1 + (i % 9)},,,`);
+      const csv = ['id,type,ts,customer_id,product_id,order_id,quantity,unit_price', ...views, 'up-bad,view,yesterday,up-visitor,P00004,,,'].join('\n');
+      await page.getByLabel('File (CSV, JSONL or Parquet, gzipped or not)').setInputFiles({ name: 'browser-upload.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByLabel('Preset (optional)').fill('segmint-events');
+      // Uploads slowed to 100 KB/s, so the ~200 KB file is seen on its way.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 100_000 });
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.waitForFunction(() => {
+        const bar = document.querySelector<HTMLProgressElement>('#upload-progress');
+        return bar !== null && bar.value > 0 && bar.value < 1;
+      });
+      const done = page.locator('.done');
+      await done.waitFor();
+      expect(await done.textContent()).toContain('browser-upload.csv: 4,001 rows, 4,000 accepted, 0 duplicates, 1 quarantined.');
+      await settled(page);
+      await page.getByRole('link', { name: 'browser-upload.csv' }).click();
+      await page.getByRole('heading', { name: 'Quarantine' }).waitFor();
+      await settled(page);
+      const row = await page.locator('section', { hasText: 'Quarantine' }).locator('tbody tr').first().textContent();
+      expect(row).toContain('yesterday');
+      expect(await page.locator('.pager span').textContent()).toBe('1–1 of 1 quarantined rows');
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows an API error in one line where the action was taken, and creates and revokes a key, each in the audit log", async () => {
+    const { page, problems } = await open('/settings');
+    page.on('dialog', (d) => void d.accept());
+    try {
+      const consent = page.locator('section', { has: page.getByRole('heading', { name: 'Consent' }) });
+      await consent.getByLabel('Customer id').fill('nobody-here');
+      await consent.getByLabel('email').selectOption('true');
+      await consent.getByRole('button', { name: 'Set consent' }).click();
+      expect(await consent.getByRole('alert').textContent()).toBe('customer "nobody-here" is not in the store (not_found)');
+      expect(problems.requests).toEqual([expect.stringMatching(/PUT .*\/v1\/customers\/nobody-here\/consent: 404$/)]);
+      problems.requests.length = 0;
+      problems.console.length = 0;
+
+      const keys = page.locator('section', { has: page.getByRole('heading', { name: 'API keys' }) });
+      await keys.getByRole('button', { name: 'Create key' }).click();
+      const secret = (await keys.locator('code.secret').textContent())!;
+      expect(secret).toMatch(/^sgm_/);
+      const id = (await keys.locator('.done').first().textContent())!.match(/Created (key_\S+?)\./)![1]!;
+      await keys.getByRole('button', { name: `Revoke ${id}` }).click();
+      await keys.getByText(`Revoked ${id}.`).waitFor();
+      await settled(page);
+      const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit log' }) });
+      const actions = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
+      expect(actions.filter((a) => a.includes(id)).length).toBe(2);
+      const revoked = await fetch(`${base}/v1/stats`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(revoked.status).toBe(401);
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

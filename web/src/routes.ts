@@ -13,6 +13,9 @@ export const ROUTES = [
   { id: 'movement', path: '/movement', title: 'Movement', nav: true },
   { id: 'customers', path: '/customers', title: 'Customers', nav: true },
   { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },
+  { id: 'data', path: '/data', title: 'Data', nav: true },
+  { id: 'import', path: '/data/imports/:id', title: 'Import', nav: false, parent: 'data' },
+  { id: 'settings', path: '/settings', title: 'Settings', nav: true },
 ] as const satisfies ReadonlyArray<RouteDef>;
 
 export interface RouteDef {

@@ -10,12 +10,12 @@ import type { describeClustering } from '../../../src/clusters/index.js';
 import type { RfmGrid } from '../../../src/segments/index.js';
 import type { customerFeatures } from '../../../src/features/index.js';
 import type { customerClv } from '../../../src/models/clv/index.js';
-import type { auditLog, createKey, listKeys } from '../../../src/server/api-keys.js';
-import type { CustomerEvents, importFile, listImports, quarantinedRows, StoreStats } from '../../../src/store/index.js';
+import type { auditLog, createKey, listKeys, Scope } from '../../../src/server/api-keys.js';
+import type { CustomerEvents, eraseCustomer, importFile, listImports, quarantinedRows, setConsent, StoreStats } from '../../../src/store/index.js';
 
 type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
-export type { CustomerEvents, RfmGrid, RuleCheck, RulePreview, RuleVocabulary, RunHistory };
+export type { CustomerEvents, RfmGrid, RuleCheck, RulePreview, RuleVocabulary, RunHistory, Scope };
 export type Stats = StoreStats;
 export type Audience = Answer<typeof listAudiences>[number];
 export type RunReport = Answer<typeof runAudiences>;
@@ -35,3 +35,6 @@ export type ImportReport = Answer<typeof importFile>;
 export type ApiKeyListing = Answer<typeof listKeys>[number];
 export type CreatedKey = Answer<typeof createKey>;
 export type AuditPage = Answer<typeof auditLog> & { limit: number; offset: number };
+/** PUT /v1/customers/:id/consent and DELETE /v1/customers/:id wrap what the store says. */
+export type ConsentAnswer = { customer_id: string; consent: Answer<typeof setConsent> };
+export type ErasureAnswer = { erased: true; deleted: Answer<typeof eraseCustomer>['deleted'] };

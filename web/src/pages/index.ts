@@ -5,10 +5,13 @@ import { AudiencesPage } from './audiences.js';
 import { ClustersPage } from './clusters.js';
 import { CustomerPage } from './customer.js';
 import { CustomersPage } from './customers.js';
+import { DataPage } from './data.js';
+import { ImportPage } from './import.js';
 import { MovementPage } from './movement.js';
 import { NewAudiencePage } from './new-audience.js';
 import { OverviewPage } from './overview.js';
 import { SegmentsPage } from './segments.js';
+import { SettingsPage } from './settings.js';
 
 export interface PageProps {
   /** The route's path parameters, decoded (`id` of `/audiences/:id`). */
@@ -26,4 +29,7 @@ export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   movement: MovementPage,
   customers: CustomersPage,
   customer: CustomerPage,
+  data: DataPage,
+  import: ImportPage,
+  settings: SettingsPage,
 };
