@@ -5,9 +5,9 @@ import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit } from '../output.js';
 
-/** Where the dashboard is, or why there is none, in one line. */
+/** Where the dashboard is, or why there is none, in one line; it ends with `signIn`, so a link there stays clickable. */
 export function dashboardLine(url: string, signIn: string): string {
-  return dashboardBuilt() ? `Dashboard: ${url}/ (${signIn})` : 'No dashboard: it is not built; run `npm run build` in the Segmint checkout.';
+  return dashboardBuilt() ? `Dashboard: ${url}/ - ${signIn}` : 'No dashboard: it is not built; run `npm run build` in the Segmint checkout.';
 }
 
 /**
@@ -45,7 +45,7 @@ export function registerServe(program: Command): void {
       const importLimit = integerOption(o.importLimit, '--import-limit', POSITIVE);
       await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host, importLimit }, (url) => {
         emit(ctx.options, { url, dashboard: dashboardBuilt() ? `${url}/` : null }, () =>
-          [`Segmint API on ${url} (OpenAPI at ${url}/docs)`, dashboardLine(url, 'sign in with an API key: segmint keys create --scopes admin')].join('\n'),
+          [`Segmint API on ${url} (OpenAPI at ${url}/docs)`, dashboardLine(url, 'sign in with an API key from `segmint keys create --scopes admin`')].join('\n'),
         );
         return Promise.resolve();
       });

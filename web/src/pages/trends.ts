@@ -26,7 +26,7 @@ export function sizesOverRuns(history: RunHistory, audiences: Audience[], kind: 
     series: ran.map((a) => ({ type: 'line', name: a.name, data: a.sizes, showSymbol: true, connectNulls: false })),
   };
   const last = dates.length - 1;
-  const summary = `${ran.length} audiences over ${dates.length} runs (${dates[0]} to ${dates[last]}). At the last run: ${ran
+  const summary = `${ran.length} audiences over ${dates.length} run${dates.length === 1 ? '' : 's'} (${dates[0]} to ${dates[last]}). At the last run: ${ran
     .map((a) => `${a.name} ${a.sizes[last] === null ? 'not computed' : count(a.sizes[last]!)}`)
     .join(', ')}.`;
   return { option, summary };
