@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
@@ -128,6 +129,26 @@ describe('movement', () => {
         expect(into, `${label} at ${to}`).toBe(api.matrix.reduce((s, row) => s + row[i]!, 0));
       }
       expect([...shown.keys()].some((k) => k.split(' > ')[0] !== k.split(' > ')[1]), 'some customers changed audience').toBe(true);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('an audience', () => {
+  it('downloads every member as CSV, as many rows as the members route counts', async () => {
+    const { page, problems } = await open('/audiences/smart-lost-customers');
+    try {
+      const total = Number((await page.locator('.pager span').textContent())!.match(/of ([\d,]+) members/)![1]!.replaceAll(',', ''));
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download members (CSV)' }).click()]);
+      expect(download.suggestedFilename()).toBe('smart-lost-customers-2026-11-01.csv');
+      const lines = readFileSync((await download.path()), 'utf8').trimEnd().split('\n');
+      expect(lines[0]).toBe('customer_id,score,reasons');
+      expect(lines).toHaveLength(total + 1);
+      expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(total);
+      expect(total).toBeGreaterThan(25);
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

@@ -208,7 +208,7 @@ function CsvDownload({ audience, asOf }: { audience: Audience; asOf: string }) {
     link.href = URL.createObjectURL(new Blob([`${rows.join('\n')}\n`], { type: 'text/csv' }));
     link.download = `${audience.id}-${day(asOf)}.csv`;
     link.click();
-    URL.revokeObjectURL(link.href);
+    setTimeout(() => URL.revokeObjectURL(link.href));
     return rows.length - 1;
   });
   return (
@@ -223,7 +223,8 @@ function CsvDownload({ audience, asOf }: { audience: Audience; asOf: string }) {
 
 function Overlaps({ audience }: { audience: Audience }) {
   const all = useApi<Audience[]>('/v1/audiences');
-  const [kind, setKind] = useState<AudienceKind>(audience.kind === 'rfm' ? 'smart' : audience.kind === 'rule' ? 'smart' : audience.kind);
+  // RFM segments never overlap each other, and rule audiences are few: compare those with the smart segments.
+  const [kind, setKind] = useState<AudienceKind>(audience.kind === 'cluster' ? 'cluster' : 'smart');
   return (
     <section aria-labelledby="overlap">
       <h2 id="overlap">Overlap with other audiences</h2>
