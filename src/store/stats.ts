@@ -1,19 +1,19 @@
+import { z } from 'zod';
 import { sql } from '../sql/index.js';
 import type { Store } from './store.js';
 import { currencyCounts, mixedCurrencies } from './currencies.js';
 
-export interface StoreStats {
-  customers: number;
-  products: number;
-  events: { total: number; by_type: Record<string, number> };
-  quarantined: number;
-  /** Events with a price, by currency (unknown ones not counted). */
-  currencies: Record<string, number>;
-  /** Set when prices are in more than one currency: amounts are added unconverted. */
-  warning: string | null;
-  first_event: string | null;
-  last_event: string | null;
-}
+export const storeStatsSchema = z.object({
+  customers: z.number(),
+  products: z.number(),
+  events: z.object({ total: z.number(), by_type: z.record(z.string(), z.number()).describe('events per type, most first') }),
+  quarantined: z.number().describe('rows of imports held back in quarantine'),
+  currencies: z.record(z.string(), z.number()).describe('events with a price, by currency (unknown ones not counted)'),
+  warning: z.string().nullable().describe('set when prices are in more than one currency: amounts are added unconverted'),
+  first_event: z.string().nullable(),
+  last_event: z.string().nullable(),
+});
+export type StoreStats = z.infer<typeof storeStatsSchema>;
 
 export async function storeStats(store: Store): Promise<StoreStats> {
   const counts = await store.one<{ customers: number; products: number; quarantined: number; first_event: string | null; last_event: string | null }>(sql`
