@@ -11,6 +11,7 @@ import { Link, navigate } from '../router.js';
 import { pathOf } from '../routes.js';
 import type { PageProps } from './index.js';
 import { KIND_LABELS, sizeSeries, type AudienceKind } from './trends.js';
+import { KindSelect } from './kind-select.js';
 
 /** One audience: what it is, how it changed over the runs, its members and how it overlaps with others. */
 export function AudiencePage({ params }: PageProps) {
@@ -229,16 +230,7 @@ function Overlaps({ audience }: { audience: Audience }) {
     <section aria-labelledby="overlap">
       <h2 id="overlap">Overlap with other audiences</h2>
       <div className="row">
-        <div className="field">
-          <label htmlFor="overlap-kind">Compare with</label>
-          <select id="overlap-kind" value={kind} onChange={(e) => setKind(e.target.value as AudienceKind)}>
-            {Object.entries(KIND_LABELS).map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <KindSelect id="overlap-kind" label="Compare with" value={kind} onChange={setKind} />
       </div>
       <Async value={all} what="audiences">
         {(list) => {

@@ -7,6 +7,7 @@ import { count, day, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
 import { KIND_LABELS, type AudienceKind } from './trends.js';
+import { KindSelect } from './kind-select.js';
 
 /** Every audience with its size and revenue share at the latest run. */
 export function AudiencesPage() {
@@ -19,17 +20,7 @@ export function AudiencesPage() {
         <Link to={pathOf('new-audience')}>New audience</Link>: write a rule, see its size before saving.
       </p>
       <div className="row">
-        <div className="field">
-          <label htmlFor="kind-filter">Show</label>
-          <select id="kind-filter" value={kind} onChange={(e) => setKind(e.target.value as AudienceKind | '')}>
-            <option value="">All audiences</option>
-            {Object.entries(KIND_LABELS).map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <KindSelect id="kind-filter" label="Show" value={kind} onChange={setKind} anyLabel="All audiences" />
       </div>
       <Async value={audiences} what="audiences">
         {(list) => (

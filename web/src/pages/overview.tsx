@@ -7,6 +7,7 @@ import { ActionStatus, Async } from '../components/state.js';
 import { ago, count, day, money } from '../format.js';
 import { Link } from '../router.js';
 import { KIND_LABELS, sizesOverRuns, type AudienceKind } from './trends.js';
+import { KindSelect } from './kind-select.js';
 
 /** The store at a glance: its counts, the last run, and how the audiences grew or shrank over the stored runs. */
 export function OverviewPage() {
@@ -74,16 +75,7 @@ function SizesOverRuns({ history, audiences }: { history: RunHistory; audiences:
     <section aria-labelledby="sizes-title">
       <h2 id="sizes-title">Audience sizes over the runs</h2>
       <div className="row">
-        <div className="field">
-          <label htmlFor="sizes-kind">Audiences</label>
-          <select id="sizes-kind" value={kind} onChange={(e) => setKind(e.target.value as AudienceKind)}>
-            {Object.entries(KIND_LABELS).map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <KindSelect id="sizes-kind" label="Audiences" value={kind} onChange={setKind} />
       </div>
       {chart ? <Chart title={`${KIND_LABELS[kind]}: customers per run`} summary={chart.summary} option={chart.option} height={360} /> : <div className="empty"><p>No {KIND_LABELS[kind].toLowerCase()} in the stored runs.</p></div>}
     </section>
