@@ -4,17 +4,19 @@
  *   baseline csv|parquet DIR   bare DuckDB: read the events file and a plain RFM GROUP BY
  *   floor csv|parquet DIR DB   bare DuckDB writing the typed events into a file table, then the same GROUP BY over it:
  *                              what any store that keeps the events pays, before validation and features
- *   segmint csv|parquet DIR DB Segmint: import products, customers, events, then the customer feature table
+ *   segmint csv|parquet DIR DB [content-ids]
+ *                              Segmint: import products, customers, events, then the customer feature table; with
+ *                              content-ids the events' id column is not mapped, so each event gets its id from its content
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateDemo } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
-import { Store, importFile, presetMapping } from '../src/store/index.js';
+import { Store, importFile, presetMapping, type Mapping } from '../src/store/index.js';
 import { peakRssMb, type PhaseResult } from './lib.js';
 
-const [phase, a, b, c] = process.argv.slice(2);
+const [phase, a, b, c, d] = process.argv.slice(2);
 const memoryLimit = process.env.SEGMINT_MEMORY_LIMIT ?? '3GB';
 
 function eventsFile(dir: string, format: string): string {
@@ -69,7 +71,14 @@ async function floor(format: string, dir: string, dbPath: string): Promise<Phase
   return { phase: `floor-${format}`, seconds: (performance.now() - t) / 1000, peakRssMb: peakRssMb(), rows };
 }
 
-async function segmint(format: string, dir: string, dbPath: string): Promise<PhaseResult> {
+/** The demo's events mapping, or the same without the id column: an export that carries no event ids. */
+function eventsMapping(contentIds: boolean): Mapping {
+  const mapping = presetMapping('segmint-events');
+  if (!contentIds) return mapping;
+  return { ...mapping, columns: Object.fromEntries(Object.entries(mapping.columns).filter(([field]) => field !== 'id')) };
+}
+
+async function segmint(format: string, dir: string, dbPath: string, contentIds: boolean): Promise<PhaseResult> {
   rmSync(dbPath, { force: true });
   rmSync(`${dbPath}.wal`, { force: true });
   const store = await Store.open({ path: dbPath, memoryLimit });
@@ -78,7 +87,7 @@ async function segmint(format: string, dir: string, dbPath: string): Promise<Pha
   await importFile(store, join(dir, 'customers.csv'), presetMapping('segmint-customers'));
   const t1 = performance.now();
   const steps: Record<string, number> = {};
-  const events = await importFile(store, eventsFile(dir, format), presetMapping('segmint-events'), {
+  const events = await importFile(store, eventsFile(dir, format), eventsMapping(contentIds), {
     onStep: (step) => (steps[step] = performance.now()),
   });
   // Each step's time runs until the next step starts.
@@ -90,7 +99,7 @@ async function segmint(format: string, dir: string, dbPath: string): Promise<Pha
   const t3 = performance.now();
   store.close();
   return {
-    phase: `segmint-${format}`,
+    phase: `segmint-${format}${contentIds ? '-content-ids' : ''}`,
     seconds: (t3 - t0) / 1000,
     peakRssMb: peakRssMb(),
     rows: events.rows,
@@ -110,7 +119,7 @@ const result =
   phase === 'generate' ? await generate(a!, Number(b), Number(c))
   : phase === 'baseline' ? await baseline(a!, b!)
   : phase === 'floor' ? await floor(a!, b!, c!)
-  : phase === 'segmint' ? await segmint(a!, b!, c!)
+  : phase === 'segmint' ? await segmint(a!, b!, c!, d === 'content-ids')
   : undefined;
 if (!result) throw new Error(`unknown phase ${phase}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,6 +1,7 @@
 /**
  * Ingest benchmark (issue 2): generate the demo store, then import its events from CSV and from Parquet and compute
- * the customer feature table, against bare DuckDB reading the same file with a plain RFM GROUP BY, in the same run.
+ * the customer feature table, against bare DuckDB reading the same file with a plain RFM GROUP BY, in the same run;
+ * each import runs twice, with the file's event ids and without them (ids from each event's content).
  * Usage: npm run bench -- [--customers 1000000] [--seed 1] [--out bench/out]
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ for (const format of ['csv', 'parquet']) {
   results.push(runPhase(phase, ['baseline', format, dir]));
   results.push(runPhase(phase, ['floor', format, dir, join(out, `floor-${format}.duckdb`)]));
   results.push(runPhase(phase, ['segmint', format, dir, join(out, `bench-${format}.duckdb`)]));
+  results.push(runPhase(phase, ['segmint', format, dir, join(out, `bench-${format}.duckdb`), 'content-ids']));
 }
 
 const byPhase = new Map(results.map((r) => [r.phase, r]));
@@ -30,6 +32,7 @@ for (const format of ['csv', 'parquet']) {
   const base = byPhase.get(`baseline-${format}`)!;
   const fl = byPhase.get(`floor-${format}`)!;
   const ours = byPhase.get(`segmint-${format}`)!;
+  const content = byPhase.get(`segmint-${format}-content-ids`)!;
   const rows = ours.rows ?? 0;
   const line = (label: string, r: PhaseResult) =>
     `  ${label.padEnd(34)} ${fmt(r.seconds).padStart(7)} s  ${fmt(rows / r.seconds / 1e6, 2).padStart(6)} M rows/s  peak RSS ${String(r.peakRssMb).padStart(5)} MB`;
@@ -39,4 +42,7 @@ for (const format of ['csv', 'parquet']) {
   console.log(line('segmint import + features', ours));
   console.log(`  ratio vs bare ${fmt(ours.seconds / base.seconds, 2)}x (target <= 2.5x), vs floor ${fmt(ours.seconds / fl.seconds, 2)}x`);
   console.log(`  segmint detail ${JSON.stringify(ours.detail)}`);
+  console.log(line('segmint, ids from content', content));
+  console.log(`  ratio vs bare ${fmt(content.seconds / base.seconds, 2)}x, vs floor ${fmt(content.seconds / fl.seconds, 2)}x`);
+  console.log(`  segmint detail ${JSON.stringify(content.detail)}`);
 }

@@ -25,6 +25,8 @@ const days = (from: Sql, to: Sql): Sql => sql`date_diff('day', CAST(${from} AS D
 const ratio = (num: Sql, den: Sql): Sql => sql`CAST(${num} AS DOUBLE) / NULLIF(${den}, 0)`;
 /** Zero when the store has this kind of event at all, NULL when it has none (no browsing data is not zero browsing). */
 const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h.${flag}`)} THEN coalesce(${value}, 0) END`;
+/** NULL for a buyer none of whose units has a known product (whole orders imported without lines): unknown, not none. */
+const ofKnownProducts = (value: Sql): Sql => sql`CASE WHEN o.product_items = 0 THEN NULL ELSE ${value} END`;
 
 /**
  * The style vocabulary Segmint reads from products' style tags (README, Features): each gets a feature, the share of a
@@ -38,7 +40,7 @@ export const styleItems = (tag: StyleTag): string => `style_items_${tag}`;
 
 /*
  * Aliases available to customer expressions: k (customer: id, created_at), o (orders: orders, first_order, last_order,
- * gross, items, orders_90d, gross_90d, weekend_orders, spend_at_median, discounted_lines, lines, new_items,
+ * gross, items, product_items (units of a known product), orders_90d, gross_90d, weekend_orders, spend_at_median, discounted_lines, lines, new_items,
  * launch_known_items, style_items_<tag> per style tag), r (returns: return_lines, returned_items, returned_amount, returned_amount_90d), a (activity:
  * views_30d, searches_30d, carts_30d, sends, opens, device_events, mobile_events, first_event),
  * vs (online visits: sessions, order_sessions, cart_sessions and abandoned_sessions in the last 90 days), cc (categories: distinct_categories, top_category),
@@ -60,9 +62,9 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'returns', type: 'integer', unit: 'count', description: 'Order lines returned', expr: () => sql`coalesce(r.return_lines, 0)` },
   { name: 'return_rate', type: 'number', unit: 'ratio', description: 'Units returned per unit bought', expr: () => ratio(sql`coalesce(r.returned_items, 0)`, sql`o.items`) },
   { name: 'discount_share', type: 'number', unit: 'ratio', description: 'Share of order lines bought with a discount (null when the store records no discounts)', expr: () => sql`CASE WHEN h.has_discounts THEN ${ratio(sql`o.discounted_lines`, sql`o.lines`)} END` },
-  { name: 'premium_index', type: 'number', unit: 'index', description: "Spend relative to the same units at their category's median price paid (1 = typical)", expr: () => ratio(sql`o.gross_lines`, sql`o.spend_at_median`) },
+  { name: 'premium_index', type: 'number', unit: 'index', description: "Spend relative to the same units at their category's median price paid (1 = typical; null when the orders name no product)", expr: () => ratio(sql`o.gross_lines`, sql`o.spend_at_median`) },
   { name: 'new_arrival_share', type: 'number', unit: 'ratio', description: 'Share of units bought within 30 days of the product launch (null without launch dates)', expr: () => sql`CASE WHEN h.has_launches THEN ${ratio(sql`o.new_items`, sql`o.launch_known_items`)} END` },
-  { name: 'distinct_categories', type: 'integer', unit: 'count', description: 'Product categories bought from (null when products have no category)', expr: () => countIfTracked('has_categories', sql`cc.distinct_categories`) },
+  { name: 'distinct_categories', type: 'integer', unit: 'count', description: 'Product categories bought from (null when products have no category, or the orders name no product)', expr: () => ofKnownProducts(countIfTracked('has_categories', sql`cc.distinct_categories`)) },
   { name: 'top_category', type: 'string', unit: null, description: 'Category with the highest spend', expr: () => sql`cc.top_category` },
   { name: 'views_30d', type: 'integer', unit: 'count', description: 'Product views in the last 30 days', expr: () => countIfTracked('has_views', sql`a.views_30d`) },
   { name: 'searches_30d', type: 'integer', unit: 'count', description: 'Searches in the last 30 days', expr: () => countIfTracked('has_searches', sql`a.searches_30d`) },
@@ -76,8 +78,8 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
     name: `${tag}_share`,
     type: 'number' as const,
     unit: 'ratio' as const,
-    description: `Share of units bought whose product carries the style tag '${tag}' (null when no product does)`,
-    expr: () => sql`CASE WHEN st.style_tags_present & ${styleBit(tag)} <> 0 THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.items`)} END`,
+    description: `Share of units bought whose product carries the style tag '${tag}', among units of a known product (null when no product carries it, or the orders name no product)`,
+    expr: () => sql`CASE WHEN st.style_tags_present & ${styleBit(tag)} <> 0 THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.product_items`)} END`,
   })),
   { name: 'email_open_rate', type: 'number', unit: 'ratio', description: 'Emails opened per email sent (null without sends)', expr: () => ratio(sql`a.opens`, sql`a.sends`) },
   ...CLV_FEATURES.map((f) => ({ ...f, type: 'number' as const, description: `${f.description}; as of the latest run on or before the as-of date (null before one)`, expr: () => sql`cl.${ident(f.name)}` })),

@@ -37,7 +37,7 @@ export interface CustomerFeatureQuery {
  * event before it), one column per catalog feature. Only events strictly before `asOf` count.
  */
 function categoryMediansSql(q: CustomerFeatureQuery, everyone: boolean): Sql {
-  if (everyone) return sql`SELECT cat, median(p) AS med FROM lines WHERE p > 0 GROUP BY cat`;
+  if (everyone) return sql`SELECT cat, median(p) AS med FROM lines WHERE p > 0 AND cat IS NOT NULL GROUP BY cat`;
   if (q.categoryMedians) {
     const rows = q.categoryMedians.map((m) => sql`(${m.cat}, CAST(${m.med} AS DOUBLE))`);
     return rows.length ? sql`SELECT * FROM (VALUES ${join(rows)}) t(cat, med)` : sql`SELECT '' AS cat, NULL::DOUBLE AS med WHERE false`;
@@ -49,7 +49,7 @@ function categoryMediansSql(q: CustomerFeatureQuery, everyone: boolean): Sql {
 export function categoryMediansQuery(asOf: string): Sql {
   return sql`SELECT coalesce(pr.category, '') AS cat, median(e.unit_price) AS med
     FROM events e LEFT JOIN products pr ON pr.id = e.product_id
-    WHERE e.type = 'order' AND e.unit_price > 0 AND e.ts < CAST(${asOf} AS TIMESTAMP) GROUP BY cat`;
+    WHERE e.type = 'order' AND e.unit_price > 0 AND e.product_id IS NOT NULL AND e.ts < CAST(${asOf} AS TIMESTAMP) GROUP BY cat`;
 }
 
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
@@ -71,9 +71,11 @@ h AS (${storeFlags(asOf)}),
 pr AS (SELECT id, category, launched_at, ${join(STYLE_TAGS.map((tag) => sql`CASE WHEN list_contains(style_tags, ${tag}) THEN ${styleBit(tag)} ELSE 0 END`), ' + ')} AS style_bits FROM products),
 -- The style tags some product carries: a share of a tag no product has is unknown, not 0.
 st AS (SELECT coalesce(bit_or(style_bits), 0) AS style_tags_present FROM pr),
+-- cat is the product's category ('' when it has none), NULL for a whole order imported without its products: what
+-- those units were is unknown, so they count towards no category, price yardstick or style share.
 lines AS (
   SELECT e.customer_id, coalesce(e.order_id, e.id) AS order_key, e.ts, e.quantity AS q, e.unit_price AS p, e.discount,
-    coalesce(pr.category, '') AS cat, pr.launched_at, pr.style_bits
+    CASE WHEN e.product_id IS NOT NULL THEN coalesce(pr.category, '') END AS cat, pr.launched_at, pr.style_bits
   FROM ev e LEFT JOIN pr ON pr.id = e.product_id
   WHERE e.type = 'order'
 ),
@@ -82,6 +84,7 @@ catmed AS (${categoryMediansSql(q, ids === undefined)}),
 -- An order id belongs to one customer, so orders group on it alone (a single key groups twice as fast).
 orders AS (
   SELECT any_value(l.customer_id) AS customer_id, l.order_key, min(l.ts) AS ts, sum(l.q * l.p) AS amount, sum(l.q) AS items, count(*) AS lines,
+    coalesce(sum(l.q) FILTER (WHERE l.cat IS NOT NULL), 0) AS product_items,
     count(*) FILTER (WHERE l.discount > 0) AS discounted_lines,
     sum(l.q * l.p) FILTER (WHERE m.med IS NOT NULL) AS gross_lines, sum(l.q * m.med) AS spend_at_median,
     sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
@@ -93,7 +96,7 @@ orders AS (
 ),
 o AS (
   SELECT customer_id, count(*) AS orders, min(ts) AS first_order, max(ts) AS last_order, sum(amount) AS gross,
-    sum(items) AS items, sum(lines) AS lines, sum(discounted_lines) AS discounted_lines,
+    sum(items) AS items, sum(product_items) AS product_items, sum(lines) AS lines, sum(discounted_lines) AS discounted_lines,
     sum(gross_lines) AS gross_lines, sum(spend_at_median) AS spend_at_median,
     coalesce(sum(new_items), 0) AS new_items, sum(launch_known_items) AS launch_known_items,
     count(*) FILTER (WHERE ts >= ${d90}) AS orders_90d, sum(amount) FILTER (WHERE ts >= ${d90}) AS gross_90d,

@@ -18,6 +18,7 @@
  * the widely published R-versus-FM grid; that grid's Hibernating corner is split by recency into Lost (R = 1) and
  * Hibernating (R = 2) to give the eleven classic names.
  */
+import { z } from 'zod';
 import { ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
@@ -105,4 +106,34 @@ export async function rfmSegmentSizes(store: Store, featureTable: string): Promi
     const row = bySegment.get(name);
     return { segment: name, customers: row?.customers ?? 0, revenue: row?.revenue ?? 0 };
   });
+}
+
+export const rfmGridSchema = z.object({
+  as_of: z.string().describe('the run whose features were scored (the run computed last)'),
+  cells: z.array(
+    z.object({
+      r: z.number().describe('recency score, 1 (longest ago) to 5'),
+      fm: z.number().describe('frequency-monetary score, 1 to 5'),
+      segment: z.string(),
+      customers: z.number(),
+      revenue: z.number(),
+    }),
+  ).describe('all 25 cells of the grid, empty ones with zeros'),
+});
+export type RfmGrid = z.infer<typeof rfmGridSchema>;
+
+/** Customers and revenue in each (R, FM) cell of the map, all 25 of them, by segment order. */
+export async function rfmGrid(store: Store, featureTable: string, asOf: string): Promise<RfmGrid> {
+  const rows = await store.all<{ r: number; fm: number; customers: number; revenue: number | null }>(sql`
+    SELECT s.r, s.fm, count(*) AS customers, sum(f.revenue) AS revenue
+    FROM (${rfmQuery(featureTable)}) s JOIN ${ident(featureTable)} f USING (customer_id)
+    GROUP BY s.r, s.fm`);
+  const byCell = new Map(rows.map((c) => [`${c.r},${c.fm}`, c]));
+  const cells = RFM_SEGMENTS.flatMap((s) =>
+    s.cells.map(([r, fm]) => {
+      const c = byCell.get(`${r},${fm}`);
+      return { r, fm, segment: s.name, customers: c?.customers ?? 0, revenue: c?.revenue ?? 0 };
+    }),
+  );
+  return { as_of: asOf, cells };
 }

@@ -6,7 +6,8 @@ import { DEFAULT_MIN_AUDIENCE_SIZE } from '../shared/config.js';
 import { jsonValue } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
-import { errorHandler, notFoundHandler, RateLimitedError } from './errors.js';
+import { DEFAULT_WEB_ROOT, registerDashboard } from './dashboard.js';
+import { errorHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
@@ -18,6 +19,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { DEFAULT_IMPORT_BODY_LIMIT, registerImportRoutes } from './routes/imports.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
+import { registerRuleRoutes } from './routes/rules.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import type { Workspaces } from './workspaces.js';
@@ -42,6 +44,8 @@ export interface ServerOptions {
   version?: string;
   /** Listings flag audiences with fewer members (default DEFAULT_MIN_AUDIENCE_SIZE, as SEGMINT_MIN_AUDIENCE_SIZE). */
   minAudienceSize?: number;
+  /** The built dashboard served at `/` (default DEFAULT_WEB_ROOT, `dist/web`); null serves none. */
+  webRoot?: string | null;
 }
 
 /** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
@@ -57,7 +61,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Answers are written as the CLI writes its --json, dates included.
   app.setSerializerCompiler(createSerializerCompiler({ replacer: jsonValue }));
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
   registerJsonParser(app);
 
   // The OpenAPI document is generated from the same zod schemas that validate requests and serialize responses;
@@ -93,6 +96,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerPrivacyRoutes(app, ctx);
   registerAudienceRoutes(app, ctx);
   registerRunRoutes(app, ctx);
+  registerRuleRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
@@ -100,5 +104,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerClvRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
+  await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);
   return app;
 }

@@ -3,3 +3,4 @@ export { DEFAULT_IMPORT_BODY_LIMIT } from './routes/imports.js';
 export { Workspaces, DEFAULT_WORKSPACE, openControlDb, workspaceDir, type WorkspacesOptions } from './workspaces.js';
 export { ControlDb } from './control-db.js';
 export { auditLog, createKey, KEY_CACHE_MAX_AGE_MS, listKeys, parseScopes, revokeKey, SCOPES, type ApiKey, type Scope } from './api-keys.js';
+export { dashboardBuilt } from './dashboard.js';

@@ -2,4 +2,5 @@ export { Store, type Row, type StoreOptions } from './store.js';
 export * from './schema.js';
 export * from './ingest/index.js';
 export { storeStats, storeStatsSchema, type StoreStats } from './stats.js';
+export { customerEvents, customerEventsSchema, type CustomerEvents } from './timeline.js';
 export { customerConsentSchema, customerExportSchema, erasureSchema, eraseCustomer, exportCustomer, setConsent, type Consent, type ConsentUpdate, type CustomerConsent, type CustomerExport, type Erasure } from './privacy.js';

@@ -103,11 +103,38 @@ export const EVENT_PRODUCT_FIELDS = ['product_title', 'product_category', 'produ
  */
 export const CONSENT_STATED_AT_FIELD: ColumnSpec = { name: 'consent_updated_at', type: 'timestamp' };
 
+/**
+ * The amount of a whole order, for files with one row per order and no product: such a row (type order, or return) is
+ * stored with its item count as quantity (the mapped quantity; else 1, or -1 for a negative total) and the total
+ * divided by it as unit_price, so every revenue figure, which sums quantity * unit_price, counts the total once. Rows
+ * with a product_id are order lines and do not read it.
+ */
+export const ORDER_TOTAL_FIELD: ColumnSpec = { name: 'order_total', type: 'double' };
+
+/**
+ * The discount on a whole order line (all its units), as exports such as Shopify's give it: the line is stored at
+ * unit_price less line_discount / quantity, with that as its discount per unit.
+ */
+export const LINE_DISCOUNT_FIELD: ColumnSpec = { name: 'line_discount', type: 'double' };
+
+/**
+ * What became of an order after it was placed, as order exports state it on its rows: the amount refunded, and when it
+ * was cancelled. Each refunded or cancelled order gets one return beside its lines (import-file.ts orderReturns).
+ */
+export const ORDER_REFUNDED_FIELD: ColumnSpec = { name: 'order_refunded', type: 'double' };
+export const ORDER_CANCELLED_AT_FIELD: ColumnSpec = { name: 'order_cancelled_at', type: 'timestamp' };
+
 /** Fields a file may map beyond the stored columns (ENTITY_COLUMNS). */
 export const FILE_ONLY_FIELDS: Record<Entity, readonly ColumnSpec[]> = {
   customers: [CONSENT_STATED_AT_FIELD],
   products: [],
-  events: EVENT_PRODUCT_FIELDS.map((name) => ({ name, type: 'string' })),
+  events: [
+    ...EVENT_PRODUCT_FIELDS.map((name): ColumnSpec => ({ name, type: 'string' })),
+    ORDER_TOTAL_FIELD,
+    LINE_DISCOUNT_FIELD,
+    ORDER_REFUNDED_FIELD,
+    ORDER_CANCELLED_AT_FIELD,
+  ],
 };
 
 /** How messages and docs name each type. */

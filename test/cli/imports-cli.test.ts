@@ -121,7 +121,7 @@ describe('segmint import --suggest', () => {
     writeFileSync(typo, JSON.stringify({ entity: 'events', columns: { ts: { column: 'When', fromat: '%d/%m/%Y %H:%M' } } }));
     const r = segmint(join(dir.path, 'typo.duckdb'), 'import', shop, '--mapping', typo);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`segmint: mapping file ${typo}: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level\n`);
+    expect(r.stderr).toBe(`segmint: mapping file ${typo}: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level, fallback\n`);
   });
 });
 

@@ -81,6 +81,13 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/clusters/rfm', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/movement?from=2026-05-01&to=2026-11-01', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/overlap?audience=shoe-fans&audience=smart-big-spenders', scope: 'audiences:read', other: [404] },
+  { method: 'GET', path: '/v1/runs', scope: 'audiences:read', other: [200] },
+  { method: 'GET', path: '/v1/rfm', scope: 'audiences:read', other: [200] },
+  { method: 'GET', path: '/v1/rules/vocabulary', scope: 'audiences:read', other: [200] },
+  { method: 'POST', path: '/v1/rules/check', scope: 'audiences:read', body: { rule: 'in audience "Shoe fans"' }, other: [200] },
+  // The other workspace has a run by now (POST /v1/runs above), on its own one customer.
+  { method: 'POST', path: '/v1/rules/preview', scope: 'audiences:read', body: { rule: 'orders >= 1' }, other: [200] },
+  { method: 'GET', path: '/v1/customers/C001/events', scope: 'audiences:read', other: [404] },
 ];
 
 describe('auth and workspaces on every route', () => {

@@ -140,7 +140,7 @@ describe('POST /v1/imports', () => {
     expect(await bad('mapping=%7Bnope')).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^mapping: not valid JSON/) });
     expect((await bad(`mapping=${encodeURIComponent(JSON.stringify({ entity: 'customers', columns: { nope: 'id' } }))}`)).message).toMatch(/"nope" is not a field of customers/);
     const typo = { entity: 'events', columns: { ts: { column: 'ts', fromat: '%d/%m/%Y' } } };
-    expect((await bad(`mapping=${encodeURIComponent(JSON.stringify(typo))}`)).message).toBe('mapping: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level');
+    expect((await bad(`mapping=${encodeURIComponent(JSON.stringify(typo))}`)).message).toBe('mapping: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level, fallback');
     const idOnly = encodeURIComponent(JSON.stringify({ entity: 'customers', columns: { id: 'id' } }));
     expect((await bad(`preset=segmint-events&mapping=${idOnly}`)).message).toBe('give either preset or mapping, not both');
     const csvOnly = encodeURIComponent(JSON.stringify({ entity: 'customers', format: 'csv', columns: { id: 'id' } }));

@@ -90,6 +90,15 @@ const FIXTURES: Record<string, () => Call[]> = {
     { path: '/v1/audiences/b-buyers', body: { description: 'B only' } },
   ],
   'GET /v1/stats': () => [{ path: '/v1/stats' }],
+  'GET /v1/runs': () => [{ path: '/v1/runs' }],
+  'GET /v1/rfm': () => [{ path: '/v1/rfm' }],
+  'GET /v1/rules/vocabulary': () => [{ path: '/v1/rules/vocabulary' }],
+  'POST /v1/rules/check': () => [{ path: '/v1/rules/check', body: { rule: 'in audience "B buyers" and orders >= 1' } }],
+  'POST /v1/rules/preview': () => [
+    { path: '/v1/rules/preview', body: { rule: 'in audience "A secret shoppers"' } },
+    { path: '/v1/rules/preview', body: { rule: 'in audience "B buyers" and orders >= 1' } },
+  ],
+  'GET /v1/customers/:id/events': () => [{ path: `/v1/customers/${a.customer}/events` }, { path: '/v1/customers/b-cust-1/events' }],
   'GET /v1/customers/:id/audiences': () => [{ path: `/v1/customers/${a.customer}/audiences` }, { path: '/v1/customers/b-cust-1/audiences' }],
   'POST /v1/classify': () => [
     { path: '/v1/classify', body: { customer_id: a.customer } },
@@ -201,7 +210,7 @@ describe('workspace isolation on every route', () => {
     // Every reply, success or refusal, has its status and its body as /docs/json says.
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of ['GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/keys', 'GET /v1/imports']) {
+    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/keys', 'GET /v1/imports']) {
       expect(answered, must).toContain(must);
     }
     const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,

@@ -41,6 +41,6 @@ describe('sql builder', () => {
   });
 
   it('rejects a mapping to a field the entity does not have', () => {
-    expect(() => parseMapping({ entity: 'events', columns: { colour: 'c' } }, 'map.json')).toThrow(/map.json: "colour" is not a field of events/);
+    expect(() => parseMapping({ entity: 'events', columns: { colour: 'c' } }, 'map.json')).toThrow(/map.json: columns.colour: "colour" is not a field of events/);
   });
 });

@@ -115,3 +115,52 @@ describe('imports that reject too much', () => {
     for (const bad of ['-1', '101%', 'ten', '5 %', '']) expect(() => parseRejectLimit(bad, '--max-rejected'), bad).toThrow(`--max-rejected: "${bad}" is not`);
   });
 });
+
+describe('events without an id', () => {
+  let store: Store;
+  beforeEach(async () => (store = await memoryStore()));
+  afterEach(() => store.close());
+
+  // An order export without event ids, with a description the store does not keep.
+  const lines: Mapping = {
+    entity: 'events',
+    absentColumns: 'error',
+    constants: { type: 'order' },
+    columns: { order_id: 'Invoice', product_id: 'Sku', product_title: 'Description', quantity: 'Qty', ts: 'Date', unit_price: 'Price', customer_id: 'Customer' },
+  };
+  const file = (name: string, rows: string[]) => {
+    const path = join(dir.path, name);
+    writeFileSync(path, ['Invoice,Sku,Description,Qty,Date,Price,Customer', ...rows].join('\n') + '\n');
+    return path;
+  };
+  // Events, distinct ids (an event is what its id names) and revenue.
+  const stored = async () => store.one(sql`SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(quantity * unit_price) AS revenue FROM events`);
+
+  it('keeps two identical lines of one order as two events, and the same line in two files as one', async () => {
+    const mug = 'o1,P1,MUG,2,2024-01-02 10:00:00,2.5,c1';
+    const first = await importFile(store, file('first.csv', [mug, mug, 'o1,P2,PLATE,1,2024-01-02 10:00:00,4,c1', 'o2,P1,MUG,2,2024-01-03 10:00:00,2.5,c2']), lines);
+    expect(first).toMatchObject({ rows: 4, accepted: 4, duplicates: 0 });
+    expect(await stored()).toEqual({ n: 4, ids: 4, revenue: 19 });
+
+    // Another export of the same shop overlaps the first on order o2 and on one of o1's two mugs, and adds o3.
+    const second = await importFile(store, file('second.csv', ['o2,P1,MUG,2,2024-01-03 10:00:00,2.5,c2', mug, 'o3,P2,PLATE,3,2024-01-04 10:00:00,4,c2']), lines);
+    expect(second).toMatchObject({ rows: 3, accepted: 1, duplicates: 2 });
+    expect(await stored()).toEqual({ n: 5, ids: 5, revenue: 31 });
+  });
+
+  it('gives ids to the rows of a file with an id column that lack one, keeping identical ones apart', async () => {
+    const path = join(dir.path, 'some-ids.csv');
+    const row = (id: string) => `${id},order,2024-01-02 10:00:00,c1,P1,o1,2,2.5`;
+    writeFileSync(path, ['id,type,ts,customer_id,product_id,order_id,quantity,unit_price', row('e1'), row(''), row(''), row('e1')].join('\n') + '\n');
+    expect(await importFile(store, path, identityMapping('events'))).toMatchObject({ rows: 4, accepted: 3, duplicates: 1 });
+    expect(await importFile(store, path, identityMapping('events'))).toMatchObject({ accepted: 0, duplicates: 4 });
+    expect(await stored()).toEqual({ n: 3, ids: 3, revenue: 15 });
+  });
+
+  it('adds nothing from the same file exported again in another row order, with numbers and descriptions written differently', async () => {
+    await importFile(store, file('export.csv', ['o1,P1,MUG,2,2024-01-02 10:00:00,2.5,c1', 'o1,P1,MUG,2,2024-01-02 10:00:00,2.5,c1', 'o1,P2,PLATE,1,2024-01-02 10:00:00,4,c1']), lines);
+    const again = await importFile(store, file('export-again.csv', ['o1,P2,Plate (white),1,2024-01-02 10:00:00,4.00,c1', 'o1,P1,Mug,2.0,2024-01-02 10:00:00,2.50,c1', 'o1,P1,Mug,2,2024-01-02 10:00:00,2.5,c1']), lines);
+    expect(again).toMatchObject({ rows: 3, accepted: 0, duplicates: 3 });
+    expect(await stored()).toEqual({ n: 3, ids: 3, revenue: 14 });
+  });
+});

@@ -158,7 +158,7 @@ describe('a mapping with a mistake', () => {
 
   it('fails on a misspelt key anywhere, naming its path', () => {
     expect(fails({ ...base, columns: { ...base.columns, ts: { column: 'when', fromat: '%d/%m/%Y' } } })).toThrow(
-      'mapping file shop.json: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level',
+      'mapping file shop.json: columns.ts.fromat: unknown key; keys here: column, format, split, prefix, values, divide, path, level, fallback',
     );
     expect(fails({ ...base, csv: { delimeter: ';' } })).toThrow('mapping file shop.json: csv.delimeter: unknown key; keys here: delimiter, quote, escape, header');
     expect(fails({ ...base, returns: { negativeQuantities: true } })).toThrow('mapping file shop.json: returns.negativeQuantities: unknown key');

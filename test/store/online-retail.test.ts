@@ -83,3 +83,31 @@ describe('Online Retail II import', () => {
     store.close();
   });
 });
+
+describe('Online Retail and Online Retail II together', () => {
+  const II = `read_csv('${ONLINE_RETAIL_II}', header = true, all_varchar = true, quote = '"', escape = '"')`;
+  const BEFORE = '2010-12-10 00:00:00';
+
+  it('store the lines the files share (2010-12-01..09) once, in either order, and report them as duplicates', async () => {
+    // The shared lines, by their typed values; and 17850's revenue before 2010-12-10 in the II file alone and in both.
+    const [expected] = await plainSql<{ shared: number; alone: number; both: number }>(`
+      WITH a AS (SELECT InvoiceNo AS invoice, StockCode AS sku, Quantity::DOUBLE AS q, InvoiceDate::TIMESTAMP AS ts, UnitPrice::DOUBLE AS p, CustomerID AS customer, Country AS country FROM ${RAW}),
+        b(invoice, sku, q, ts, p, customer, country) AS (SELECT Invoice, StockCode, Quantity::DOUBLE, InvoiceDate::TIMESTAMP, Price::DOUBLE, "Customer ID", Country FROM ${II})
+      SELECT (SELECT count(*) FROM (SELECT * FROM a INTERSECT ALL SELECT * FROM b)) AS shared,
+        (SELECT round(sum(q * p), 2) FROM b WHERE customer = '17850' AND ts < '${BEFORE}') AS alone,
+        (SELECT round(sum(q * p), 2) FROM (SELECT * FROM a UNION ALL SELECT * FROM b) WHERE customer = '17850' AND ts < '${BEFORE}') AS both`);
+    expect(expected).toEqual({ shared: 22_523, alone: 50_414.5, both: 55_805.71 });
+
+    for (const files of [[ONLINE_RETAIL, 'online-retail', ONLINE_RETAIL_II, 'online-retail-ii'], [ONLINE_RETAIL_II, 'online-retail-ii', ONLINE_RETAIL, 'online-retail']] as const) {
+      const store = await memoryStore();
+      const first = await importFile(store, files[0], presetMapping(files[1]));
+      const second = await importFile(store, files[2], presetMapping(files[3]));
+      expect(first.duplicates, files[1]).toBe(0);
+      expect(second.duplicates, files[3]).toBe(expected!.shared);
+      expect((await storeStats(store)).events.total).toBe(first.accepted + second.accepted);
+      expect(first.accepted + second.accepted).toBe(first.rows + second.rows - first.rejected - second.rejected - expected!.shared);
+      expect((await customerFeatures(store, BEFORE, '17850'))?.revenue).toBeCloseTo(expected!.alone, 2);
+      store.close();
+    }
+  });
+});

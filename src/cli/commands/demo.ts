@@ -9,7 +9,7 @@ import { storeStats, type Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 import { describeReport } from './import.js';
-import { serveUntilStopped } from './serve.js';
+import { dashboardLine, serveUntilStopped } from './serve.js';
 import { integerOption, POSITIVE, PORT } from '../options.js';
 import { createKey, DEFAULT_WORKSPACE } from '../../server/index.js';
 
@@ -84,6 +84,8 @@ export function registerDemo(program: Command): void {
           [
             '',
             `Serving the demo store on ${url} (OpenAPI at ${url}/docs); Ctrl-C stops it.`,
+            // The key rides in the fragment, which browsers never send: it stays out of server and proxy logs.
+            dashboardLine(url, `sign in with this link: ${url}/#key=${key.key}`),
             `An admin key for it, shown once: ${key.key}`,
             `Try: curl -H 'Authorization: Bearer ${key.key}' ${url}/v1/audiences`,
             '',

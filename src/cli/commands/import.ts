@@ -15,8 +15,9 @@ interface ImportOptions {
 
 export function describeReport(r: ImportReport): string {
   const erased = r.erased > 0 ? `, ${r.erased} of erased customers skipped` : '';
+  const returns = r.order_returns > 0 ? `; ${r.order_returns} returns for refunded or cancelled orders` : '';
   const replaced = r.replaced.map((x) => `replaced import ${x.import_id} (${x.removed.events} events taken back)\n`).join('');
-  const lines = [`${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}`];
+  const lines = [`${replaced}${r.file}: ${r.rows} rows (${r.entity}, ${r.format}): ${r.accepted} accepted, ${r.duplicates} duplicates, ${r.rejected} rejected${erased}${returns}`];
   const currencies = Object.entries(r.currencies);
   if (currencies.length > 0) lines.push(`prices in ${currencies.map(([c, n]) => `${c} (${n} events)`).join(', ')}`);
   lines.push(...r.warnings.map((w) => `warning: ${w}`));

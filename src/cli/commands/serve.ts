@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
-import { buildServer, DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE, Workspaces } from '../../server/index.js';
+import { buildServer, dashboardBuilt, DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE, Workspaces } from '../../server/index.js';
 import { integerOption, PORT, POSITIVE } from '../options.js';
 import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit } from '../output.js';
+
+/** Where the dashboard is, or why there is none, in one line; it ends with `signIn`, so a link there stays clickable. */
+export function dashboardLine(url: string, signIn: string): string {
+  return dashboardBuilt() ? `Dashboard: ${url}/ - ${signIn}` : 'No dashboard: it is not built; run `npm run build` in the Segmint checkout.';
+}
 
 /**
  * Starts the API on the CLI's store and serves until SIGINT or SIGTERM; `ready` runs once it listens (the demo uses
@@ -31,7 +36,7 @@ export async function serveUntilStopped(
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Start the REST API (OpenAPI at /docs); --db is the "default" workspace')
+    .description('Start the REST API (OpenAPI at /docs) and the dashboard (at /); --db is the "default" workspace')
     .option('--port <n>', 'port (0 picks a free one)', '3000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--import-limit <bytes>', 'largest file POST /v1/imports accepts', String(DEFAULT_IMPORT_BODY_LIMIT))
@@ -39,7 +44,9 @@ export function registerServe(program: Command): void {
       const ctx = contextOf(cmd);
       const importLimit = integerOption(o.importLimit, '--import-limit', POSITIVE);
       await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host, importLimit }, (url) => {
-        emit(ctx.options, { url }, () => `Segmint API on ${url} (OpenAPI at ${url}/docs)`);
+        emit(ctx.options, { url, dashboard: dashboardBuilt() ? `${url}/` : null }, () =>
+          [`Segmint API on ${url} (OpenAPI at ${url}/docs)`, dashboardLine(url, 'sign in with an API key from `segmint keys create --scopes admin`')].join('\n'),
+        );
         return Promise.resolve();
       });
     });

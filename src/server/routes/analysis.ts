@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { AUDIENCE_KINDS, movement, movementSchema, overlap, overlapSchema } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, FEATURE_TABLE, featureTableAsOf } from '../../clusters/index.js';
 import { parseAsOf } from '../../features/index.js';
+import { rfmGrid, rfmGridSchema } from '../../segments/index.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { asOfSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
@@ -20,6 +22,19 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
       errors: [404],
     }),
     (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from, 'from'), parseAsOf(req.query.to, 'to'), req.query.kind, req.query.clustering)),
+  );
+
+  app.get(
+    '/v1/rfm',
+    guarded('audiences:read', 'analysis', 'The RFM map: customers and revenue in each (R, FM) cell, with its segment, on the features of the run computed last', {
+      response: { 200: rfmGridSchema },
+    }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        const asOf = await featureTableAsOf(store);
+        if (!asOf) throw new NotFoundError('no run yet: run `segmint run` (or POST /v1/runs) first');
+        return rfmGrid(store, FEATURE_TABLE, asOf);
+      }),
   );
 
   app.get(

@@ -3,8 +3,8 @@ import { classificationSchema, classifyCustomer, classifyFeatures, customerAudie
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
-import { asOfSchema, customerParamsSchema } from '../schemas.js';
+import { customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
+import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 import { requireCustomer } from './customers.js';
@@ -65,6 +65,20 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
         })
       );
     },
+  );
+
+  app.get(
+    '/v1/customers/:id/events',
+    guarded('audiences:read', 'customers', "A customer's events, newest first, with the product each names", {
+      params: customerParamsSchema,
+      querystring: paginationSchema.omit({ as_of: true }),
+      response: { 200: customerEventsSchema },
+    }),
+    (req) =>
+      inWorkspace(ctx, req, async (store) => {
+        await requireCustomer(store, req.params.id);
+        return customerEvents(store, req.params.id, req.query);
+      }),
   );
 
   app.post(

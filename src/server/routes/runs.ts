@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runAudiences } from '../../audiences/index.js';
+import { runHistory, runHistorySchema } from '../../audiences/history.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { asOfSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -12,5 +13,13 @@ export function registerRunRoutes(app: ZodApp, ctx: RouteContext): void {
       body: z.strictObject({ as_of: asOfSchema.optional().describe('default: the day after the last event') }).optional(),
     }),
     (req) => inWorkspace(ctx, req, async (store) => runAudiences(store, req.body?.as_of ? parseAsOf(req.body.as_of, 'as_of') : await defaultAsOf(store))),
+  );
+
+  app.get(
+    '/v1/runs',
+    guarded('audiences:read', 'runs', 'The stored runs, oldest first, with the size and revenue of each audience at each; and the buyers of the run computed last', {
+      response: { 200: runHistorySchema },
+    }),
+    (req) => inWorkspace(ctx, req, runHistory),
   );
 }

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { ident, join, sql, type Sql } from '../../sql/index.js';
-import { CONSENT_CHANNELS, CONSENT_STATED_AT_FIELD, consentColumns, ENTITIES, ENTITY_COLUMNS, EVENT_PRODUCT_FIELDS, type Entity } from '../schema.js';
+import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
+import {
+  CONSENT_CHANNELS,
+  CONSENT_STATED_AT_FIELD,
+  consentColumns,
+  ENTITIES,
+  ENTITY_COLUMNS,
+  EVENT_PRODUCT_FIELDS,
+  ORDER_CANCELLED_AT_FIELD,
+  ORDER_REFUNDED_FIELD,
+  SQL_TYPES,
+  type Entity,
+} from '../schema.js';
 import type { Store } from '../store.js';
 import type { Mapping } from './mapping.js';
 import { openSource, scratchTables, type Source } from './source.js';
@@ -28,6 +39,7 @@ export const importReportSchema = z.object({
   duplicates: rowCount,
   rejected: rowCount,
   erased: rowCount.describe('rows of customers erased earlier: not stored again, not even in quarantine'),
+  order_returns: rowCount.describe('returns stored beside the rows, one per order the file says was refunded or cancelled'),
   quarantined: z.array(z.object({ line: rowCount.nullable(), column: z.string().nullable(), reason: z.string() })).describe('the first ten quarantined rows, in file order'),
   replaced: z.array(removalSchema).describe('with `replace`: the earlier imports of the same file name, taken back first'),
   unmapped: z.array(unmappedValueSchema).describe("values that a column's value map lacks, with how many rows each sent to quarantine: the commonest 20"),
@@ -58,10 +70,15 @@ interface Checked {
   valid: number;
   bad: number;
   erased: number;
-  /** Good rows without an id of their own, which get one hashed from their fields and line. */
+  /** Good rows without an id of their own, which get one from their content (`contentIds`). */
   unidentified: number;
   /** Ids given to more than one good row of the file (an event sent twice). */
   repeated_ids: number;
+  /**
+   * Good rows whose content another row has too (or, rarely, shares its 64-bit hash with); counted only for a file
+   * without an id column.
+   */
+  repeated_content: number;
 }
 
 /** A row to store, and a row to quarantine; rows of erased customers are neither. */
@@ -93,7 +110,8 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       const skipped = source.rejectsTable ? await count(store, sql`SELECT count(DISTINCT line) AS n FROM ${ident(source.rejectsTable)}`) : 0;
       const lines = lineNumbering(source, skipped);
       step('store');
-      const accepted = await storeRows(store, mapping, staging, lines, checked);
+      const accepted = await storeRows(store, mapping, staging, checked);
+      const orderReturns = tellsOrderOutcomes(mapping) ? await storeOrderReturns(store, staging) : 0;
       step('quarantine');
       const unreadable = await quarantineUnreadable(store, source, importId, mapping.entity, tombstoneKey);
       const rejected = (checked.bad > 0 ? await quarantineRows(store, source, staging, lines, importId, mapping.entity) : 0) + unreadable.quarantined;
@@ -109,6 +127,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
         rows: checked.valid + rejected + erased,
         accepted,
         duplicates: checked.valid - accepted,
+        order_returns: orderReturns,
         rejected,
         erased,
         quarantined: await store.all<QuarantinedRow>(sql`SELECT line, column_name AS "column", reason FROM quarantine
@@ -184,7 +203,8 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
   const good = sql`FILTER (WHERE ${GOOD})`;
   const counts = sql`count(*) ${good} AS valid, count(*) FILTER (WHERE ${BAD}) AS bad, count(*) FILTER (WHERE __erased) AS erased,
     count(*) FILTER (WHERE ${GOOD} AND id IS NULL) AS unidentified,
-    ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids`;
+    ${mapping.columns.id === undefined ? sql`0` : sql`count(id) ${good} - count(DISTINCT id) ${good}`} AS repeated_ids,
+    ${mapping.entity === 'events' && mapping.columns.id === undefined ? repeatedContent() : sql`0`} AS repeated_content`;
   // The latest known value wins; equal times fall back to text order, so the result never depends on scan order.
   const latest = (column: string) => sql`first(${ident(column)} ORDER BY ts DESC, ${ident(column)}) FILTER (WHERE ${GOOD} AND ${ident(column)} IS NOT NULL)`;
   if (!describesProducts(mapping)) return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
@@ -192,7 +212,7 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
     SELECT GROUPING(product_id) = 0 AS is_product, product_id, ${counts},
       ${latest('product_title')} AS title, ${latest('product_category')} AS category, ${latest('product_brand')} AS brand, median(unit_price) FILTER (WHERE ${GOOD} AND type = 'order') AS price
     FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
-  return (await store.one<Checked>(sql`SELECT valid, bad, erased, unidentified, repeated_ids FROM ${ident(mentions)} WHERE NOT is_product`))!;
+  return (await store.one<Checked>(sql`SELECT valid, bad, erased, unidentified, repeated_ids, repeated_content FROM ${ident(mentions)} WHERE NOT is_product`))!;
 }
 
 function describesProducts(mapping: Mapping): boolean {
@@ -213,7 +233,7 @@ function lineNumbering(source: Source, skipped: number): (rows: Sql) => Sql {
 }
 
 /** Inserts the good rows that are not already stored; returns how many went in. */
-async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines: (rows: Sql) => Sql, checked: Checked): Promise<number> {
+async function storeRows(store: Store, mapping: Mapping, staging: Staging, checked: Checked): Promise<number> {
   const entity = mapping.entity;
   const cols = entityColumns(entity);
   if (entity === 'customers') return storeCustomers(store, staging);
@@ -222,20 +242,86 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, lines
     return store.run(sql`INSERT OR REPLACE INTO products (${cols}) SELECT ${cols} FROM (${lastRowOfEachId(staging)})
       EXCEPT SELECT ${cols} FROM products`);
   }
-  // Rows without an id get a stable one from their fields and their line, so re-sending the file adds nothing.
-  // Numbering the records is a sequential step, so it is only done when some row needs it.
-  const rows =
-    checked.unidentified > 0
-      ? sql`SELECT * REPLACE (coalesce(id, substr(md5(concat_ws('|', __line, type, ts, customer_id, anonymous_id, session_id,
-          product_id, order_id, quantity, unit_price, discount, query)), 1, 24)) AS id)
-        FROM ${lines(staging.select({ numbered: true, rejects: 'skip' }))}`
-      : staging.select({ numbered: false, rejects: 'skip' });
-  // Given ids may repeat within the file (an event sent twice): the first one is kept.
+  // Given ids may repeat within the file (an event sent twice): the first one is kept, so only then are rows numbered.
+  const rows = sql`SELECT * FROM (${staging.select({ numbered: checked.repeated_ids > 0, rejects: 'skip' })}) WHERE ${GOOD}`;
+  // In a file with an id column, the few rows without one are numbered without counting repeats first: counting would
+  // cost every file with ids a hash of each row in the check pass.
+  const repeats = mapping.columns.id === undefined ? checked.repeated_content > 0 : true;
+  const identified = checked.unidentified > 0 ? contentIds(rows, repeats) : rows;
   const firstOfId = checked.repeated_ids > 0 ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
   return store.run(sql`INSERT INTO events (${cols})
-    SELECT ${cols} FROM (${rows}) n
-    WHERE ${GOOD} AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
+    SELECT ${cols} FROM (${identified}) n
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
     ${firstOfId}`);
+}
+
+/** The stored fields of an event but its id: what an event without an id is. */
+const CONTENT_FIELDS = ENTITY_COLUMNS.events.filter((c) => c.name !== 'id').map((c) => ident(c.name));
+
+/**
+ * An event's content as one text: each stored field behind its length in bytes, or `-` when empty, so that no two
+ * different events read the same (a field holding a separator cannot pass for two). It is made of the typed values,
+ * not the file's text, so "2.5" and "2.50", or one time written in two layouts, are the same event; fields that are
+ * not stored (a product's description, which exports spell differently) are not part of it.
+ */
+const CONTENT = sql`concat(${join(CONTENT_FIELDS.map((f) => sql`coalesce(strlen(CAST(${f} AS VARCHAR)) || ':' || CAST(${f} AS VARCHAR), '-')`))})`;
+
+/** Whether some rows without an id share their content, in the check pass: a 64-bit hash is cheap to count. */
+function repeatedContent(): Sql {
+  const unidentified = sql`FILTER (WHERE ${GOOD} AND id IS NULL)`;
+  return sql`count(*) ${unidentified} - count(DISTINCT hash(${join(CONTENT_FIELDS)})) ${unidentified}`;
+}
+
+/**
+ * Gives each row without an id one from its content and its occurrence among rows of the same content (the same
+ * line of the same order written twice is two events): the first is the content's hash, the n-th that hash with
+ * `-n`. So the same order line in two files, or in a file exported again in another row order, is one event, and
+ * re-importing a file adds nothing. Identical rows cannot be told apart, so which of them is the n-th does not
+ * matter; they are only numbered, by a window over the whole file, when the check pass found some.
+ */
+function contentIds(rows: Sql, repeats: boolean): Sql {
+  const hashed = sql`SELECT *, CASE WHEN id IS NULL THEN substr(md5(${CONTENT}), 1, 24) END AS __content FROM (${rows})`;
+  if (!repeats) return sql`SELECT * EXCLUDE (__content) REPLACE (coalesce(id, __content) AS id) FROM (${hashed})`;
+  return sql`SELECT * EXCLUDE (__content, __occurrence) REPLACE (
+      coalesce(id, CASE WHEN __occurrence = 1 THEN __content ELSE __content || '-' || __occurrence END) AS id)
+    FROM (SELECT *, row_number() OVER (PARTITION BY __content) AS __occurrence FROM (${hashed}))`;
+}
+
+function tellsOrderOutcomes(mapping: Mapping): boolean {
+  return mapping.entity === 'events' && [ORDER_REFUNDED_FIELD, ORDER_CANCELLED_AT_FIELD].some((f) => mapping.columns[f.name] !== undefined);
+}
+
+/**
+ * One return per order that the file says was refunded or cancelled, beside its lines. A cancellation returns the
+ * order's value (its lines, net of their discounts) at the time it was cancelled; a refund returns the amount refunded,
+ * at most that value (an export's refund may include shipping and tax, which are not revenue), at the order's time,
+ * as exports give no time for it. The return is of the order's average unit, as many units as the amount buys, so a
+ * cancelled order reads as all its units returned. It gets its id from its content like a line without one, so a file
+ * imported again adds it once; a later export whose refund grew adds a second return, so import such a file with
+ * --replace. The order's refund and cancellation may be on any of its rows, even one that failed a check.
+ */
+async function storeOrderReturns(store: Store, staging: Staging): Promise<number> {
+  const refunded = ident(ORDER_REFUNDED_FIELD.name);
+  const cancelledAt = ident(ORDER_CANCELLED_AT_FIELD.name);
+  const line = sql`FILTER (WHERE ${GOOD} AND type = 'order')`;
+  const orders = sql`SELECT order_id, max(customer_id) ${line} AS customer_id, max(anonymous_id) ${line} AS anonymous_id,
+      min(ts) ${line} AS ordered_at, max(${cancelledAt}) AS cancelled_at, max(${refunded}) AS refunded,
+      sum(quantity * unit_price) ${line} AS value, sum(quantity) ${line} AS units,
+      max(channel) ${line} AS channel, max(country) ${line} AS country, max(currency) ${line} AS currency
+    FROM (${staging.select({ numbered: false, rejects: 'skip' })}) WHERE NOT __erased AND order_id IS NOT NULL GROUP BY order_id`;
+  const fields: Record<string, Sql> = {
+    type: sql`'return'`,
+    ts: sql`coalesce(cancelled_at, ordered_at)`,
+    quantity: sql`units * amount / value`,
+    unit_price: sql`value / units`,
+    ...Object.fromEntries(['customer_id', 'anonymous_id', 'order_id', 'channel', 'country', 'currency'].map((c) => [c, ident(c)])),
+  };
+  const returns = sql`SELECT ${join(ENTITY_COLUMNS.events.map((c) => sql`${fields[c.name] ?? sql`CAST(NULL AS ${raw(SQL_TYPES[c.type])})`} AS ${ident(c.name)}`))}
+    FROM (SELECT *, CASE WHEN cancelled_at IS NOT NULL THEN value WHEN refunded > 0 THEN least(refunded, value) END AS amount FROM (${orders}))
+    WHERE amount > 0 AND units > 0`;
+  const cols = entityColumns('events');
+  return store.run(sql`INSERT INTO events (${cols}) SELECT ${cols} FROM (${contentIds(returns, false)}) n
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)`);
 }
 
 function lastRowOfEachId(staging: Staging): Sql {

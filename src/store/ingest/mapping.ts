@@ -7,8 +7,8 @@ import { CONSENT_STATED_AT_FIELD, ENTITIES, ENTITY_COLUMNS, EVENT_TYPES, FILE_ON
 export const EPOCH_FORMATS = { unix: 1_000_000, unix_ms: 1_000, unix_us: 1 } as const;
 
 /**
- * Where one store field comes from, with how to read it. The steps apply in this order: `values`, then `path`, then
- * the field's type (`format`, `split`, `divide`), then `prefix`. docs/importing.md describes every key.
+ * Where one store field comes from, with how to read it. The steps apply in this order: `fallback`, `values`, then
+ * `path`, then the field's type (`format`, `split`, `divide`), then `prefix`. docs/importing.md describes every key.
  */
 export const columnSpecSchema = z.strictObject({
   column: z.string().min(1),
@@ -30,6 +30,8 @@ export const columnSpecSchema = z.strictObject({
     .int()
     .refine((n) => n !== 0, 'levels count from 1 (the first) or from -1 (the last)')
     .optional(),
+  /** Another column, read where this one is empty (a SKU, else the product's name). */
+  fallback: z.string().min(1).optional(),
 });
 
 const sourceRef = z.union([z.string().min(1), columnSpecSchema]);
@@ -69,6 +71,11 @@ export const mappingSchema = z.strictObject({
   absentColumns: z.enum(['error', 'null']).default('error'),
   /** Order exports that mix sales and returns: matching lines become `return` events with positive quantity. */
   returns: returnsSchema.optional(),
+  /**
+   * Events: fields that exports write on one row of each order only (its first line): a row without a value takes
+   * the one another row of its order has.
+   */
+  orderFields: z.array(z.string().min(1)).optional(),
 });
 
 export type Mapping = z.infer<typeof mappingSchema>;
@@ -91,6 +98,10 @@ const onlineRetailBase = {
   constants: { type: 'order', channel: 'web' },
   returns: { orderIdPrefix: 'C', negativeQuantity: true },
 } as const;
+
+/** How Shopify's exports write a time: "2024-03-05 14:02:11 +0100". */
+const SHOPIFY_TIME = '%Y-%m-%d %H:%M:%S %z';
+const YES_NO = { yes: 'true', no: 'false' };
 
 /** Named column mappings for well-known layouts. `segmint-*` read the files `segmint demo` writes. */
 export const PRESETS: Record<string, Mapping> = {
@@ -118,6 +129,44 @@ export const PRESETS: Record<string, Mapping> = {
       unit_price: 'Price',
       customer_id: 'Customer ID',
       country: 'Country',
+    },
+  },
+  // Shopify admin's orders export (Orders > Export, CSV): one row per line item, the order's details on its first
+  // row. It has no customer id, so the customer is the email; docs/importing.md says what each column becomes.
+  'shopify-orders': {
+    entity: 'events',
+    absentColumns: 'error',
+    constants: { type: 'order' },
+    columns: {
+      order_id: 'Name',
+      customer_id: 'Email',
+      ts: { column: 'Created at', format: SHOPIFY_TIME },
+      product_id: { column: 'Lineitem sku', fallback: 'Lineitem name' },
+      product_title: 'Lineitem name',
+      product_brand: 'Vendor',
+      quantity: 'Lineitem quantity',
+      unit_price: 'Lineitem price',
+      line_discount: 'Lineitem discount',
+      currency: 'Currency',
+      country: 'Shipping Country',
+      channel: 'Source',
+      order_refunded: 'Refunded Amount',
+      order_cancelled_at: { column: 'Cancelled at', format: SHOPIFY_TIME },
+    },
+    orderFields: ['ts', 'customer_id', 'currency', 'country', 'channel'],
+  },
+  // Shopify admin's customers export (Customers > Export, CSV): keyed by email, as the orders export names customers
+  // (the customer id where there is no email); the accepts-marketing columns are the consent.
+  'shopify-customers': {
+    entity: 'customers',
+    absentColumns: 'error',
+    columns: {
+      id: { column: 'Email', fallback: 'Customer ID' },
+      email: 'Email',
+      phone: 'Phone',
+      country: 'Default Address Country Code',
+      consent_email: { column: 'Accepts Email Marketing', values: YES_NO },
+      consent_sms: { column: 'Accepts SMS Marketing', values: YES_NO },
     },
   },
   ...Object.fromEntries(ENTITIES.map((entity) => [`segmint-${entity}`, identityMapping(entity)])),
@@ -195,6 +244,10 @@ function checkFields(mapping: Mapping): { path: string; message: string } | unde
     return { path: 'constants.type', message: `"${String(type)}" is not an event type; types: ${EVENT_TYPES.join(', ')}` };
   }
   if (mapping.currency !== undefined && mapping.entity !== 'events') return { path: 'currency', message: 'only for events' };
+  for (const [i, field] of (mapping.orderFields ?? []).entries()) {
+    if (mapping.entity !== 'events' || mapping.columns.order_id === undefined) return { path: 'orderFields', message: 'only for events with an order_id column' };
+    if (!specs.has(field) || field === 'order_id') return { path: `orderFields.${i}`, message: `"${field}" is not a field of an order; fields: ${fields}` };
+  }
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { ImportError } from '../../shared/errors.js';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
-import { EVENT_TYPES, SQL_TYPES, TYPE_WORDS, type ColumnSpec, type ColumnType } from '../schema.js';
+import { EVENT_TYPES, LINE_DISCOUNT_FIELD, ORDER_CANCELLED_AT_FIELD, ORDER_REFUNDED_FIELD, ORDER_TOTAL_FIELD, SQL_TYPES, TYPE_WORDS, type ColumnSpec, type ColumnType } from '../schema.js';
 import { columnSource, CURRENCY_CODE, EPOCH_FORMATS, fieldSpecs, type ColumnSource, type Mapping } from './mapping.js';
 import { isErased } from '../privacy.js';
 import type { ReadOptions, Source } from './source.js';
@@ -20,7 +20,8 @@ export function timestampOf(text: Sql, format: string | undefined): Sql {
     const micros = EPOCH_FORMATS[format as keyof typeof EPOCH_FORMATS];
     return sql`make_timestamp(TRY_CAST(TRY_CAST(${text} AS DOUBLE) * ${micros} AS BIGINT))`;
   }
-  if (format) return sql`TRY_STRPTIME(${text}, ${format})`;
+  // With %z the time has a zone; the session zone is UTC.
+  if (format) return sql`CAST(TRY_STRPTIME(${text}, ${format}) AS TIMESTAMP)`;
   // A written offset ("+02:00", "Z") needs the slower TIMESTAMPTZ cast; text of 19 characters or fewer
   // ("YYYY-MM-DD HH:MM:SS") cannot hold one. The session zone is UTC.
   return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
@@ -106,9 +107,12 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
       return { spec, value: sql`NULL`, ...unset, column: src.column };
     }
     const v = source.value(src.column);
-    const read = sourceType === 'VARCHAR' || sourceType === 'JSON' ? sql`NULLIF(${v}, '')` : sql`CAST(${v} AS VARCHAR)`;
+    const textOf = (column: string, type: string) => (type === 'VARCHAR' || type === 'JSON' ? sql`NULLIF(${source.value(column)}, '')` : sql`CAST(${source.value(column)} AS VARCHAR)`);
+    const fallbackType = src.fallback === undefined ? undefined : source.columns.get(src.fallback);
+    if (src.fallback !== undefined && fallbackType === undefined && mapping.absentColumns !== 'null') missing.push(`"${src.fallback}" (the fallback of ${spec.name})`);
+    const read = fallbackType === undefined ? textOf(src.column, sourceType) : sql`coalesce(${textOf(src.column, sourceType)}, ${textOf(src.fallback!, fallbackType)})`;
     // A rewritten value is text, whatever the source's type.
-    const rewritten = src.values !== undefined || src.path !== undefined;
+    const rewritten = src.values !== undefined || src.path !== undefined || fallbackType !== undefined;
     const text = rewritten ? rewrittenText(read, src) : read;
     const typed = rewritten ? typedValue(text, text, 'VARCHAR', spec.type, src) : typedValue(v, text, sourceType, spec.type, src);
     const value = fallback === undefined ? typed : sql`coalesce(${typed}, ${none})`;
@@ -131,19 +135,49 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
   return fields;
 }
 
-/** Sales and returns in one order export: turn the matching lines into returns with positive quantity. */
+/** A row with no product but an order total: a whole order (ORDER_TOTAL_FIELD). */
+const WHOLE_ORDER = sql`(type IN ('order', 'return') AND product_id IS NULL AND ${ident(ORDER_TOTAL_FIELD.name)} IS NOT NULL)`;
+
+/**
+ * Sales and returns in one order export: turn the matching lines into returns with positive quantity. A whole order
+ * becomes its item count at the total divided by it; without a count it is one item, or minus one for a negative
+ * total (a refund, which `returns.negativeQuantity` makes a return). A line's discount on all its units is taken off
+ * its unit price.
+ */
 function shapeEvents(mapping: Mapping): Partial<Record<string, Sql>> {
   const r = mapping.returns;
+  const total = ident(ORDER_TOTAL_FIELD.name);
+  const lineDiscount = ident(LINE_DISCOUNT_FIELD.name);
+  const totals = mapping.columns[ORDER_TOTAL_FIELD.name] !== undefined;
+  const discounts = mapping.columns[LINE_DISCOUNT_FIELD.name] !== undefined;
+  const quantity = totals
+    ? sql`CASE WHEN ${WHOLE_ORDER} THEN coalesce(quantity, CASE WHEN ${total} < 0 THEN -1 ELSE 1 END) ELSE quantity END`
+    : sql`quantity`;
+  let price = discounts ? sql`(unit_price - coalesce(${lineDiscount}, 0) / abs(${quantity}))` : sql`unit_price`;
+  if (totals) price = sql`CASE WHEN ${WHOLE_ORDER} THEN ${total} / ${quantity} ELSE ${price} END`;
   const conditions: Sql[] = [];
   if (r?.orderIdPrefix) conditions.push(sql`starts_with(order_id, ${r.orderIdPrefix})`);
-  if (r?.negativeQuantity) conditions.push(sql`quantity < 0`);
+  if (r?.negativeQuantity) conditions.push(sql`${quantity} < 0`);
   const isReturn = conditions.length ? sql`(type = 'order' AND (${join(conditions, ' OR ')}))` : sql`FALSE`;
   return {
     type: sql`CASE WHEN ${isReturn} THEN 'return' ELSE type END`,
-    quantity: sql`CASE WHEN ${isReturn} THEN abs(quantity) ELSE quantity END`,
+    quantity: sql`CASE WHEN ${isReturn} THEN abs(${quantity}) ELSE ${quantity} END`,
+    ...(totals || discounts ? { unit_price: price } : {}),
+    ...(discounts ? { discount: sql`coalesce(discount, ${lineDiscount} / abs(${quantity}))` } : {}),
     // An anonymous order keeps its order id as the visitor id, so it stays one shopper and is not dropped.
     anonymous_id: sql`coalesce(anonymous_id, CASE WHEN customer_id IS NULL AND order_id IS NOT NULL THEN 'order:' || order_id END)`,
   };
+}
+
+/**
+ * Fields an export writes on one row of each order only (`orderFields`): a row without a value takes its order's, so
+ * every line of the order has its time and customer.
+ */
+function fillOrderFields(mapping: Mapping, rows: Sql): Sql {
+  const fields = mapping.orderFields ?? [];
+  if (fields.length === 0) return rows;
+  const filled = fields.map((f) => sql`coalesce(${ident(f)}, CASE WHEN order_id IS NOT NULL THEN max(${ident(f)}) OVER (PARTITION BY order_id) END) AS ${ident(f)}`);
+  return sql`SELECT * REPLACE (${join(filled)}) FROM (${rows})`;
 }
 
 function errorStruct(column: string | undefined, reason: Sql): Sql {
@@ -176,11 +210,17 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
     checks.push(
       { when: sql`type NOT IN (${types})`, error: errorStruct(columnOf('type'), sql`'unknown event type "' || type || ${`"; types: ${EVENT_TYPES.join(', ')}`}`) },
       { when: sql`customer_id IS NULL AND anonymous_id IS NULL`, error: errorStruct(columnOf('customer_id'), sql`'missing customer_id and anonymous_id'`) },
-      { when: sql`${isLine} AND product_id IS NULL`, error: errorStruct(columnOf('product_id'), sql`'an order line needs a product_id'`) },
+      {
+        when: sql`${isLine} AND product_id IS NULL AND ${ident(ORDER_TOTAL_FIELD.name)} IS NULL`,
+        error: errorStruct(columnOf('product_id'), sql`${`an order line needs a product_id (a file with one row per order maps its amount to ${ORDER_TOTAL_FIELD.name})`}`),
+      },
       { when: sql`${isLine} AND quantity IS NULL`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a quantity'`) },
       { when: sql`${isLine} AND quantity = 0`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a non-zero quantity'`) },
       { when: sql`type = 'order' AND quantity < 0`, error: errorStruct(columnOf('quantity'), sql`'an order line needs a positive quantity (returns are their own event type)'`) },
       { when: sql`${isLine} AND unit_price IS NULL`, error: errorStruct(columnOf('unit_price'), sql`'an order line needs a unit_price'`) },
+      ...[ORDER_REFUNDED_FIELD, ORDER_CANCELLED_AT_FIELD]
+        .filter((f) => mapping.columns[f.name] !== undefined)
+        .map((f) => ({ when: sql`${ident(f.name)} IS NOT NULL AND order_id IS NULL`, error: errorStruct(columnOf('order_id'), sql`${`${f.name} needs the order_id of its order`}`) })),
       {
         when: sql`NOT regexp_full_match(currency, ${CURRENCY_CODE.source})`,
         error: errorStruct(columnOf('currency'), sql`'currency "' || currency || '" is not an ISO 4217 code in capitals, such as EUR'`),
@@ -232,7 +272,7 @@ export function planStaging(mapping: Mapping, source: Source, tombstoneKey?: str
       ]);
       return sql`SELECT __rec, ${join(names.map((n) => ident(n)))}, ${error} AS __error, ${erased} AS __erased, __raw
         FROM (SELECT __rec, __record_error, __raw, ${shapedColumns}${passFlags}
-              FROM (SELECT ${typed} FROM (${source.relation(read)}) src))`;
+              FROM (${fillOrderFields(mapping, sql`SELECT ${typed} FROM (${source.relation(read)}) src`)}))`;
     },
   };
 }

@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunHistory } from '../../src/audiences/history.js';
+import { createAudience, runAudiences } from '../../src/audiences/index.js';
+import type { RuleVocabulary } from '../../src/audiences/rule-builder.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { createKey, Workspaces } from '../../src/server/index.js';
+import { sql } from '../../src/sql/index.js';
+import type { RfmGrid } from '../../src/segments/index.js';
+import type { CustomerEvents } from '../../src/store/index.js';
+import { tempDir } from '../helpers.js';
+import { request, serveForTest, stopServer } from './harness.js';
+
+/** The routes the dashboard added: run history, the rule builder's check and preview, a customer's events. */
+const dir = tempDir();
+let workspaces: Workspaces;
+let app: FastifyInstance;
+let base = '';
+let key = '';
+let otherKey = '';
+const call = (method: string, path: string, body?: unknown, as = key) => request(base, method, path, as, body);
+
+beforeAll(async () => {
+  const files = await generateDemo({ customers: 400, seed: 8, outDir: join(dir.path, 'demo') });
+  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  await workspaces.use('default', async (s) => {
+    await importDemoFiles(s, files);
+    await runAudiences(s, '2026-08-01 00:00:00');
+    await runAudiences(s, '2026-11-01 00:00:00');
+  });
+  key = (await createKey(workspaces.control, 'default', ['audiences:read', 'audiences:write'], 'test')).key;
+  otherKey = (await createKey(workspaces.control, 'other', ['admin'], 'test')).key;
+  ({ app, base } = await serveForTest(workspaces));
+}, 180_000);
+
+afterAll(() => stopServer(app, workspaces, dir));
+
+describe('GET /v1/runs', () => {
+  it('lists the stored runs oldest first with the sizes each run stored, and the buyers of the last one', async () => {
+    const res = await call('GET', '/v1/runs');
+    expect(res.status).toBe(200);
+    const { runs, latest } = res.json as RunHistory;
+    expect(runs.map((r) => r.as_of)).toEqual(['2026-08-01 00:00:00', '2026-11-01 00:00:00']);
+    const stored = await workspaces.use('default', (s) =>
+      s.all<{ id: string; size: number }>(sql`SELECT audience_id AS id, size FROM audience_runs WHERE as_of = '2026-08-01' ORDER BY id`),
+    );
+    expect(runs[0]!.audiences.map((a) => ({ id: a.id, size: a.size }))).toEqual(stored);
+    const sizeOf = (id: string) => runs[1]!.audiences.find((a) => a.id === id)!.size;
+    // Buyers are the customers not waiting for a first order (orders = 0): two counts from different places.
+    expect(latest?.as_of).toBe('2026-11-01 00:00:00');
+    expect(latest?.buyers).toBe(latest!.customers - sizeOf('smart-waiting-first-order'));
+    expect(latest?.buyers).toBeGreaterThan(0);
+    expect(latest?.buyers).toBeLessThan(latest!.customers);
+    expect(runs[1]!.audiences.find((a) => a.id === 'smart-big-spenders')?.rule_text).toMatch(/^orders >= 1 and aov >= \d/);
+  });
+
+  it('is empty for a workspace without runs', async () => {
+    expect((await call('GET', '/v1/runs', undefined, otherKey)).json).toEqual({ runs: [], latest: null });
+  });
+});
+
+describe('GET /v1/rfm', () => {
+  it('counts every cell of the map, adding up to each RFM segment as the run stored it', async () => {
+    const grid = (await call('GET', '/v1/rfm')).json as RfmGrid;
+    expect(grid.as_of).toBe('2026-11-01 00:00:00');
+    expect(grid.cells).toHaveLength(25);
+    expect(new Set(grid.cells.map((c) => `${c.r},${c.fm}`)).size).toBe(25);
+    const runs = (await call('GET', '/v1/runs')).json as RunHistory;
+    const stored = runs.runs.at(-1)!.audiences;
+    for (const segment of new Set(grid.cells.map((c) => c.segment))) {
+      const sum = grid.cells.filter((c) => c.segment === segment).reduce((s, c) => s + c.customers, 0);
+      const id = `rfm-${segment.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+      expect(sum, segment).toBe(stored.find((a) => a.id === id)!.size);
+    }
+    expect(grid.cells.reduce((s, c) => s + c.customers, 0)).toBe(runs.latest!.buyers);
+    expect((await call('GET', '/v1/rfm', undefined, otherKey)).status).toBe(404);
+  });
+});
+
+describe('rule builder: vocabulary, check, preview', () => {
+  it('names the features, fields and audiences a rule may use', async () => {
+    const v = (await call('GET', '/v1/rules/vocabulary')).json as RuleVocabulary;
+    expect(v.features.map((f) => f.name)).toEqual(expect.arrayContaining(['orders', 'recency_days', 'revenue']));
+    expect(v.customer_fields).toContain('country');
+    expect(v.customer_fields).not.toContain('id');
+    expect(v.event_types).toContain('order');
+    expect(v.audiences).toContain('Big Spenders');
+  });
+
+  it('answers an invalid rule with the parser\'s error, its position and suggestions, and a valid one with its canonical text', async () => {
+    const typo = (await call('POST', '/v1/rules/check', { rule: 'recency_days <= 30 and orderz >= 2' })).json;
+    expect(typo).toMatchObject({ valid: false, error: { position: { line: 1, column: 24, offset: 23 }, found: 'orderz', suggestions: ['orders'] } });
+    expect(typo.error.message).toContain('did you mean orders?');
+    const cut = (await call('POST', '/v1/rules/check', { rule: 'orders >=' })).json;
+    expect(cut.error.position).toMatchObject({ offset: 9 });
+    const ref = (await call('POST', '/v1/rules/check', { rule: 'in audience "Nobody"' })).json;
+    expect(ref).toMatchObject({ valid: false, error: { position: null, message: 'in audience "Nobody": no audience has that name' } });
+    expect((await call('POST', '/v1/rules/check', { rule: 'orders>=2   AND recency_days<=90' })).json).toEqual({ valid: true, rule: 'orders >= 2 and recency_days <= 90' });
+    expect((await call('POST', '/v1/rules/check', { rule: '' })).status).toBe(400);
+  });
+
+  it('previews exactly the size a run then stores, for feature, event and audience rules', async () => {
+    const rules = {
+      'Preview two orders': 'orders >= 2',
+      'Preview shoes': 'count(order where category = "shoes", last 180 days) >= 1',
+      'Preview loyal big': 'in audience "Big Spenders" and orders >= 3',
+    };
+    const previews = new Map<string, number>();
+    for (const [name, rule] of Object.entries(rules)) {
+      const p = await call('POST', '/v1/rules/preview', { rule });
+      expect(p.status, rule).toBe(200);
+      expect(p.json.as_of).toBe('2026-11-01 00:00:00');
+      previews.set(name, p.json.size);
+    }
+    await workspaces.use('default', async (s) => {
+      for (const [name, rule] of Object.entries(rules)) await createAudience(s, { name, rule });
+      await runAudiences(s, '2026-11-01 00:00:00');
+    });
+    const latest = ((await call('GET', '/v1/runs')).json as RunHistory).runs.at(-1)!;
+    const customers = latest.customers;
+    for (const [name, size] of previews) {
+      const stored = latest.audiences.find((a) => a.id === name.toLowerCase().replaceAll(' ', '-'));
+      expect(stored?.size, name).toBe(size);
+      expect(size, name).toBeGreaterThan(0);
+      expect(size, name).toBeLessThan(customers);
+    }
+    const share = (await call('POST', '/v1/rules/preview', { rule: 'orders >= 1' })).json;
+    expect(share.revenue_share).toBeCloseTo(1, 6);
+  });
+
+  it('refuses to preview an invalid rule (400, positioned) or a workspace without a run (404)', async () => {
+    const bad = await call('POST', '/v1/rules/preview', { rule: 'orders >= "many"' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details.position).toMatchObject({ line: 1, column: 11 });
+    expect((await call('POST', '/v1/rules/preview', { rule: 'orders >= 1' }, otherKey)).status).toBe(404);
+  });
+});
+
+describe('GET /v1/customers/:id/events', () => {
+  it("pages a customer's events newest first, with products", async () => {
+    const id = (await workspaces.use('default', (s) => s.one<{ id: string }>(sql`SELECT customer_id AS id FROM events GROUP BY 1 HAVING count(*) > 6 AND count(*) FILTER (WHERE type = 'order') > 0 ORDER BY 1 LIMIT 1`)))!.id;
+    const all = (await call('GET', `/v1/customers/${id}/events?limit=1000`)).json as CustomerEvents;
+    const stored = await workspaces.use('default', (s) => s.one<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE customer_id = ${id}`));
+    expect(all.total).toBe(stored!.n);
+    expect(all.events).toHaveLength(stored!.n);
+    const times = all.events.map((e) => e.ts);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(all.events.some((e) => e.type === 'order' && e.product_title)).toBe(true);
+    const page = (await call('GET', `/v1/customers/${id}/events?limit=3&offset=3`)).json as CustomerEvents;
+    expect(page.events.map((e) => e.id)).toEqual(all.events.slice(3, 6).map((e) => e.id));
+    expect((await call('GET', '/v1/customers/nobody-here/events')).status).toBe(404);
+    expect((await call('GET', `/v1/customers/${id}/events`, undefined, otherKey)).status).toBe(404);
+  });
+});

@@ -1,0 +1,293 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Workspaces } from '../../src/server/index.js';
+import { ROUTES, type RouteId } from '../../web/src/routes.js';
+import { tempDir } from '../helpers.js';
+import { serveForTest, stopServer } from '../server/harness.js';
+import { accessibilityViolations, buildDashboard, chartCoverage, horizontalOverflow, launchBrowser, screenshot, settled, watch, type PageProblems } from './browser.js';
+import { demoShop, RUN_DATES } from './demo-shop.js';
+
+/**
+ * The dashboard in Chromium against a real server on the demo shop. Every route of the app's own route list is
+ * visited at a desktop and a phone width; a route without a path below fails the test, so no page goes untested.
+ */
+const dir = tempDir('segmint-web-');
+let workspaces: Workspaces;
+let app: FastifyInstance;
+let base = '';
+let key = '';
+let browser: { context: BrowserContext; close: () => Promise<void> };
+const ids = { customer: '', importId: '' };
+
+/** Where each route is opened: its path with real ids of the demo shop. */
+const PATHS: Record<RouteId, () => string> = {
+  overview: () => '/',
+  segments: () => '/segments',
+  audiences: () => '/audiences',
+  'new-audience': () => '/new-audience',
+  audience: () => '/audiences/smart-big-spenders',
+  clusters: () => '/clusters',
+  movement: () => '/movement',
+  customers: () => '/customers',
+  customer: () => `/customers/${ids.customer}`,
+  data: () => '/data',
+  import: () => `/data/imports/${ids.importId}`,
+  settings: () => '/settings',
+};
+
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+/** JavaScript the pages loaded, by URL, over every visit. */
+const scripts = new Map<string, Buffer>();
+
+beforeAll(async () => {
+  const web = join(dir.path, 'web');
+  await buildDashboard(web);
+  let shop;
+  ({ workspaces, ...shop } = await demoShop(dir.path));
+  ({ key, customer: ids.customer, importId: ids.importId } = shop);
+  ({ app, base } = await serveForTest(workspaces, { webRoot: web }));
+  browser = await launchBrowser();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServer(app, workspaces, dir);
+});
+
+/** A new tab at `width`, signed in through the link the demo prints, on `path`; its problems recorded. */
+async function open(path: string, width = WIDTHS[0]!): Promise<{ page: Page; problems: PageProblems }> {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: width.width, height: width.height });
+  const problems = watch(page);
+  await page.goto(`${base}${path}#key=${key}`);
+  await settled(page);
+  return { page, problems };
+}
+
+describe('every page', () => {
+  it('has a path to be tested at for every route of the app', () => {
+    expect(Object.keys(PATHS).sort()).toEqual(ROUTES.map((r) => r.id).sort());
+  });
+
+  describe.each(WIDTHS)('at $width px', (width) => {
+    it.each(ROUTES.map((r) => r.id))('%s: loads cleanly, draws its charts, is accessible and fits the width', async (id) => {
+      const { page, problems } = await open(PATHS[id](), width);
+      try {
+        expect(await page.locator('h1').textContent()).toBe(ROUTES.find((r) => r.id === id)!.title);
+        expect(page.url(), 'the key is gone from the address bar').not.toContain('key=');
+        const charts = await chartCoverage(page);
+        await screenshot(page, `${id}-${width.name}`);
+        for (const [title, drawn] of Object.entries(charts)) expect(drawn, `chart "${title}" draws no data`).toBeGreaterThan(0.01);
+        expect(await accessibilityViolations(page)).toEqual([]);
+        expect(await horizontalOverflow(page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
+        expect(problems.console).toEqual([]);
+        expect(problems.requests).toEqual([]);
+        for (const [url, body] of problems.scripts) scripts.set(url, body);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  it('loads under 500 KB of JavaScript, gzipped', () => {
+    expect(scripts.size).toBeGreaterThan(0);
+    const gzipped = [...scripts.values()].reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
+    process.stdout.write(`dashboard JavaScript: ${scripts.size} file(s), ${(gzipped / 1024).toFixed(1)} KB gzipped\n`);
+    expect(gzipped).toBeLessThan(500 * 1024);
+  });
+});
+
+describe('movement', () => {
+  it.each(['rfm', 'smart'])('draws the %s Sankey between the first and last run, its flows adding up to the movement matrix', async (kind) => {
+    const [from, to] = [RUN_DATES[0]!, RUN_DATES.at(-1)!];
+    const { page, problems } = await open(`/movement?${new URLSearchParams({ kind, from, to }).toString()}`);
+    try {
+      const charts = await chartCoverage(page);
+      expect(Object.values(charts)).toHaveLength(1);
+      expect(Object.values(charts)[0]).toBeGreaterThan(0.01);
+      const rows = await page.locator('table.flows tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      const shown = new Map(rows.map(([a, b, n]) => [`${a} > ${b}`, Number(n!.replaceAll(',', ''))]));
+      const api = await fetch(`${base}/v1/movement?${new URLSearchParams({ kind, from, to }).toString()}`, { headers: { authorization: `Bearer ${key}` } }).then(
+        (r) => r.json() as Promise<{ labels: string[]; matrix: number[][] }>,
+      );
+      const cells = new Map<string, number>();
+      api.matrix.forEach((row, i) => row.forEach((n, j) => n > 0 && cells.set(`${api.labels[i]} > ${api.labels[j]}`, n)));
+      expect(shown).toEqual(cells);
+      // Out of each audience at the first run, and into each at the last: the matrix's row and column sums.
+      for (const [i, label] of api.labels.entries()) {
+        const out = [...shown].filter(([k]) => k.startsWith(`${label} > `)).reduce((s, [, n]) => s + n, 0);
+        const into = [...shown].filter(([k]) => k.endsWith(` > ${label}`)).reduce((s, [, n]) => s + n, 0);
+        expect(out, `${label} at ${from}`).toBe(api.matrix[i]!.reduce((s, n) => s + n, 0));
+        expect(into, `${label} at ${to}`).toBe(api.matrix.reduce((s, row) => s + row[i]!, 0));
+      }
+      expect([...shown.keys()].some((k) => k.split(' > ')[0] !== k.split(' > ')[1]), 'some customers changed audience').toBe(true);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('an audience', () => {
+  it('downloads every member as CSV, as many rows as the members route counts', async () => {
+    const { page, problems } = await open('/audiences/smart-lost-customers');
+    try {
+      const total = Number((await page.locator('.pager span').textContent())!.match(/of ([\d,]+) members/)![1]!.replaceAll(',', ''));
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download members (CSV)' }).click()]);
+      expect(download.suggestedFilename()).toBe('smart-lost-customers-2026-11-01.csv');
+      const lines = readFileSync((await download.path()), 'utf8').trimEnd().split('\n');
+      expect(lines[0]).toBe('customer_id,score,reasons');
+      expect(lines).toHaveLength(total + 1);
+      expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(total);
+      expect(total).toBeGreaterThan(25);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('the rule builder', () => {
+  it('shows a typed error at its position, then the size of the corrected rule; saved, the audience is listed and gets members', async () => {
+    const { page, problems } = await open('/new-audience');
+    try {
+      await page.getByLabel('Who is in the audience').pressSequentially('orders >= 2 and recency_dayz <= 90');
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.locator('.error').textContent()).toBe('unknown feature "recency_dayz" at 1:17; did you mean recency_days?');
+      // The caret under the line points at the column the parser named.
+      const caret = (await alert.locator('pre').textContent())!.split('\n');
+      expect(caret[1]!.indexOf('^')).toBe(16);
+      expect(await page.getByRole('button', { name: 'Save audience' }).isDisabled()).toBe(true);
+
+      await alert.getByRole('button', { name: 'recency_days' }).click();
+      expect(await page.getByLabel('Who is in the audience').inputValue()).toBe('orders >= 2 and recency_days <= 90');
+      const preview = page.locator('.preview');
+      await preview.waitFor();
+      const shown = Number((await preview.locator('strong').textContent())!.replaceAll(',', ''));
+      const counted = await fetch(`${base}/v1/rules/preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ rule: 'orders >= 2 and recency_days <= 90' }),
+      }).then((r) => r.json() as Promise<{ size: number; customers: number }>);
+      expect(shown).toBe(counted.size);
+      expect(counted.size).toBeGreaterThan(0);
+      expect(counted.size).toBeLessThan(counted.customers);
+
+      await page.getByLabel('Name').fill('Recent repeat buyers');
+      await page.getByRole('button', { name: 'Save audience' }).click();
+      await page.waitForURL(/\/audiences\/recent-repeat-buyers$/);
+      await page.getByRole('heading', { name: 'Recent repeat buyers' }).waitFor();
+      // Computed at once against the latest run (no run needed): its members are there, as many as the preview said.
+      await page.getByRole('heading', { name: 'Members' }).waitFor();
+      await settled(page);
+      expect(await page.locator('.pager span').textContent()).toContain(`of ${shown.toLocaleString('en')} members`);
+
+      await page.getByRole('link', { name: 'Audiences' }).click();
+      await settled(page);
+      expect(await page.getByRole('link', { name: 'Recent repeat buyers' }).count()).toBe(1);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('data and settings', () => {
+  it('uploads a file with a progress bar, reports it, lists it, and shows its quarantined row', async () => {
+    const { page, problems } = await open('/data');
+    try {
+      const views = Array.from({ length: 4000 }, (_, i) => `up-${i},view,2026-10-30 09:00:00,up-visitor,P0000${1 + (i % 9)},,,`);
+      const csv = ['id,type,ts,customer_id,product_id,order_id,quantity,unit_price', ...views, 'up-bad,view,yesterday,up-visitor,P00004,,,'].join('\n');
+      await page.getByLabel('File (CSV, JSONL or Parquet, gzipped or not)').setInputFiles({ name: 'browser-upload.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByLabel('Preset (optional)').fill('segmint-events');
+      // Uploads slowed to 100 KB/s, so the ~200 KB file is seen on its way.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 100_000 });
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.waitForFunction(() => {
+        const bar = document.querySelector<HTMLProgressElement>('#upload-progress');
+        return bar !== null && bar.value > 0 && bar.value < 1;
+      });
+      const done = page.locator('.done');
+      await done.waitFor();
+      expect(await done.textContent()).toContain('browser-upload.csv: 4,001 rows, 4,000 accepted, 0 duplicates, 1 quarantined.');
+      await settled(page);
+      await page.getByRole('link', { name: 'browser-upload.csv' }).click();
+      await page.getByRole('heading', { name: 'Quarantine' }).waitFor();
+      await settled(page);
+      const row = await page.locator('section', { hasText: 'Quarantine' }).locator('tbody tr').first().textContent();
+      expect(row).toContain('yesterday');
+      expect(await page.locator('.pager span').textContent()).toBe('1–1 of 1 quarantined rows');
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows an API error in one line where the action was taken, and creates and revokes a key, each in the audit log", async () => {
+    const { page, problems } = await open('/settings');
+    page.on('dialog', (d) => void d.accept());
+    try {
+      const consent = page.locator('section', { has: page.getByRole('heading', { name: 'Consent' }) });
+      await consent.getByLabel('Customer id').fill('nobody-here');
+      await consent.getByLabel('email').selectOption('true');
+      await consent.getByRole('button', { name: 'Set consent' }).click();
+      expect(await consent.getByRole('alert').textContent()).toBe('customer "nobody-here" is not in the store (not_found)');
+      expect(problems.requests).toEqual([expect.stringMatching(/PUT .*\/v1\/customers\/nobody-here\/consent: 404$/)]);
+      problems.requests.length = 0;
+      problems.console.length = 0;
+
+      const keys = page.locator('section', { has: page.getByRole('heading', { name: 'API keys' }) });
+      await keys.getByRole('button', { name: 'Create key' }).click();
+      const secret = (await keys.locator('code.secret').textContent())!;
+      expect(secret).toMatch(/^sgm_/);
+      const id = (await keys.locator('.done').first().textContent())!.match(/Created (key_\S+?)\./)![1]!;
+      await keys.getByRole('button', { name: `Revoke ${id}` }).click();
+      await keys.getByText(`Revoked ${id}.`).waitFor();
+      await settled(page);
+      const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit log' }) });
+      const actions = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
+      expect(actions.filter((a) => a.includes(id)).length).toBe(2);
+      const revoked = await fetch(`${base}/v1/stats`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(revoked.status).toBe(401);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('signing in', () => {
+  it('shows the server\'s reason for a wrong key on the sign-in form, and signs in with a right one', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    try {
+      await page.goto(`${base}/#key=sgm_wrong`);
+      expect(await page.getByRole('alert').textContent()).toMatch(/unknown or revoked API key/);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await page.getByLabel('API key').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('h1', { hasText: 'Overview' }).waitFor();
+      // The wrong key is checked once, before any page asks for data: one refusal, nothing else.
+      expect(problems.requests).toEqual([`GET ${base}/v1/stats: 401`]);
+      expect(problems.console).toEqual([expect.stringContaining('401')]);
+      expect(page.url()).not.toContain('sgm_');
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import type { ComponentType } from 'react';
+import type { RouteId } from '../routes.js';
+import { AudiencePage } from './audience.js';
+import { AudiencesPage } from './audiences.js';
+import { ClustersPage } from './clusters.js';
+import { CustomerPage } from './customer.js';
+import { CustomersPage } from './customers.js';
+import { DataPage } from './data.js';
+import { ImportPage } from './import.js';
+import { MovementPage } from './movement.js';
+import { NewAudiencePage } from './new-audience.js';
+import { OverviewPage } from './overview.js';
+import { SegmentsPage } from './segments.js';
+import { SettingsPage } from './settings.js';
+
+export interface PageProps {
+  /** The route's path parameters, decoded (`id` of `/audiences/:id`). */
+  params: Record<string, string>;
+}
+
+/** The component of every route; typed by the route list, so a route without a page does not compile. */
+export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
+  overview: OverviewPage,
+  segments: SegmentsPage,
+  audiences: AudiencesPage,
+  'new-audience': NewAudiencePage,
+  audience: AudiencePage,
+  clusters: ClustersPage,
+  movement: MovementPage,
+  customers: CustomersPage,
+  customer: CustomerPage,
+  data: DataPage,
+  import: ImportPage,
+  settings: SettingsPage,
+};
