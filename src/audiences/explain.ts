@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { NotFoundError, assertNever } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -7,26 +8,31 @@ import { eventValue, attributeValue } from '../segments/evaluate.js';
 import { loadCustomerContext } from './customer-context.js';
 import { listAudiences } from './repository.js';
 import { runDate } from './overlap.js';
+import { AUDIENCE_KINDS } from './schema.js';
 
-export interface ClauseExplanation {
-  clause: string;
-  held: boolean;
-  /** The customer's own value behind the clause, where it has one. */
-  value: unknown;
-  /** For a failing numeric comparison: how far the value is from passing (in the clause's unit). */
-  gap: number | null;
-}
+const clauseExplanationSchema = z.object({
+  clause: z.string().describe('one clause of the rule, as text'),
+  held: z.boolean(),
+  value: z.unknown().describe("the customer's own value behind the clause, where it has one (a feature, a field, an event count or date); else null"),
+  gap: z.number().nullable().describe('for a failing comparison with a number: how far the value is from passing, in its unit; else null'),
+});
+export type ClauseExplanation = z.infer<typeof clauseExplanationSchema>;
 
-export interface AudienceExplanation {
-  id: string;
-  name: string;
-  kind: string;
-  member: boolean;
-  score: number | null;
-  reasons: string | null;
-  rule: string | null;
-  clauses: ClauseExplanation[];
-}
+const audienceExplanationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(AUDIENCE_KINDS),
+  member: z.boolean(),
+  score: z.number().nullable().describe('as stored by the run, for a member'),
+  reasons: z.string().nullable().describe('as stored by the run, for a member'),
+  rule: z.string().nullable().describe("the rule as the run evaluated it (a smart segment's with its thresholds); null for RFM cells and clusters"),
+  clauses: z.array(clauseExplanationSchema).describe('each clause re-evaluated with the customer’s values; empty without a rule'),
+});
+export type AudienceExplanation = z.infer<typeof audienceExplanationSchema>;
+
+/** Why a customer is or is not in each audience at a stored run. */
+export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.string().describe('the run explained'), audiences: z.array(audienceExplanationSchema) });
+export type Explanation = z.infer<typeof explanationSchema>;
 
 function ownValue(clause: Rule, ctx: CustomerContext): unknown {
   switch (clause.kind) {
@@ -89,7 +95,7 @@ export function explainClauses(rule: Rule, ctx: CustomerContext): ClauseExplanat
  * clause re-evaluated in memory with the customer's values; for a non-member, how far from passing each failing
  * clause is.
  */
-export async function explainCustomer(store: Store, customerId: string, options: { audience?: string; asOf?: string } = {}): Promise<{ customer_id: string; as_of: string; audiences: AudienceExplanation[] }> {
+export async function explainCustomer(store: Store, customerId: string, options: { audience?: string; asOf?: string } = {}): Promise<Explanation> {
   const at = await runDate(store, options.asOf);
   const run = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);
   const thresholds = JSON.parse(run!.thresholds) as Thresholds;

@@ -1,16 +1,25 @@
+import { z } from 'zod';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { runDate } from './overlap.js';
 import { getAudience } from './repository.js';
 
-export interface MembersPage {
-  audience: string;
-  as_of: string;
-  total: number;
-  limit: number;
-  offset: number;
-  members: Array<{ customer_id: string; score: number; reasons: string | null }>;
-}
+/** One page of an audience's members at a stored run. */
+export const membersPageSchema = z.object({
+  audience: z.string().describe('audience id'),
+  as_of: z.string(),
+  total: z.number().int().describe('members in all'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  members: z.array(
+    z.object({
+      customer_id: z.string(),
+      score: z.number().describe('how strongly the customer belongs, 0 to 1; members are listed highest first'),
+      reasons: z.string().nullable(),
+    }),
+  ),
+});
+export type MembersPage = z.infer<typeof membersPageSchema>;
 
 /** One page of an audience's members at a stored run (the latest by default), highest score first. */
 export async function audienceMembers(store: Store, idOrName: string, page: { limit: number; offset?: number; asOf?: string | undefined }): Promise<MembersPage> {

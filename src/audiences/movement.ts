@@ -1,24 +1,32 @@
+import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { listAudiences } from './repository.js';
 import type { ClusterMethod } from '../clusters/methods.js';
-import type { AudienceKind } from './schema.js';
+import { AUDIENCE_KINDS, type AudienceKind } from './schema.js';
 
 export const NONE = '(none)';
 
-export interface Movement {
-  from: string;
-  to: string;
-  kind: AudienceKind;
-  /** Audience names in order, then (none). */
-  labels: string[];
-  /** matrix[i][j]: customers whose audience was labels[i] at `from` and labels[j] at `to`. */
-  matrix: number[][];
-  audiences: Array<{ id: string; name: string; size_from: number; size_to: number; entered: number; left: number }>;
-  /** Size and revenue of each audience at every stored run. */
-  trend: Array<{ as_of: string; audience: string; size: number; revenue: number }>;
-}
+const count = z.number().int();
+
+/** How customers moved between the audiences of one kind from one stored run to another. */
+export const movementSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(AUDIENCE_KINDS),
+  labels: z.array(z.string()).describe(`audience names in listing order, then "${NONE}"`),
+  matrix: z
+    .array(z.array(count))
+    .describe('matrix[i][j]: customers whose primary audience (the first of the kind they belong to) was labels[i] at `from` and labels[j] at `to`'),
+  audiences: z
+    .array(z.object({ id: z.string(), name: z.string(), size_from: count, size_to: count, entered: count, left: count }))
+    .describe('per audience, its members at each run and how many entered and left it, overlaps included'),
+  trend: z
+    .array(z.object({ as_of: z.string(), audience: z.string().describe('its name'), size: count, revenue: z.number() }))
+    .describe('size and revenue of each audience of the kind at every stored run'),
+});
+export type Movement = z.infer<typeof movementSchema>;
 
 async function requireRun(store: Store, at: string): Promise<void> {
   const run = await store.one(sql`SELECT 1 FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -5,14 +6,24 @@ import { missingData } from './no-data.js';
 import { getAudience } from './repository.js';
 import type { HYGIENE_FLAGS } from './schema.js';
 
-export interface OverlapPair {
-  a: string;
-  b: string;
-  size_a: number;
-  size_b: number;
-  both: number;
-  jaccard: number;
-}
+const count = z.number().int();
+
+/** Pairwise overlap of audiences at one stored run, most alike first. */
+export const overlapSchema = z.object({
+  as_of: z.string(),
+  pairs: z.array(
+    z.object({
+      a: z.string().describe('audience id'),
+      b: z.string().describe('audience id'),
+      size_a: count,
+      size_b: count,
+      both: count.describe('customers in both'),
+      jaccard: z.number().describe('both / customers in either: 0 none shared, 1 the same members'),
+    }),
+  ),
+});
+export type Overlap = z.infer<typeof overlapSchema>;
+export type OverlapPair = Overlap['pairs'][number];
 
 /** The latest stored run, or the given date when it was stored. */
 export async function runDate(store: Store, asOf?: string): Promise<string> {
@@ -40,7 +51,7 @@ function sharingPairs(at: string, ids?: Sql): Sql {
 }
 
 /** Pairwise overlap of the given audiences at one snapshot: shared members and Jaccard index. */
-export async function overlap(store: Store, audiences: string[], asOf?: string): Promise<{ as_of: string; pairs: OverlapPair[] }> {
+export async function overlap(store: Store, audiences: string[], asOf?: string): Promise<Overlap> {
   if (audiences.length < 2) throw new ValidationError('overlap needs two audiences or more');
   const at = await runDate(store, asOf);
   const chosen = await Promise.all(audiences.map((a) => getAudience(store, a)));

@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { RFM_SEGMENTS, SMART_SEGMENTS, audienceReferences, parseRule, printRule } from '../segments/index.js';
-import { audienceDefinitionSchema, type Audience, type AudienceKind, type CreateAudience, type UpdateAudience } from './schema.js';
+import { audienceDefinitionSchema, type Audience, type AudienceKind, type CreateAudience, type DeletedAudience, type UpdateAudience } from './schema.js';
 
 interface AudienceRow {
   id: string;
@@ -99,7 +99,7 @@ export async function changeAudience(store: Store, idOrName: string, input: Upda
 }
 
 /** Deleting keeps past snapshots out of the way too: an audience's memberships go with it. */
-export async function deleteAudience(store: Store, idOrName: string): Promise<void> {
+export async function deleteAudience(store: Store, idOrName: string): Promise<DeletedAudience> {
   const current = await getAudience(store, idOrName);
   if (current.kind !== 'rule') throw new ValidationError(`"${current.name}" is built in; deactivate it instead`, { audience: current.id });
   const dependents = (await listAudiences(store)).filter(
@@ -113,6 +113,7 @@ export async function deleteAudience(store: Store, idOrName: string): Promise<vo
     await store.run(sql`DELETE FROM audience_runs WHERE audience_id = ${current.id}`);
     await store.run(sql`DELETE FROM audiences WHERE id = ${current.id}`);
   });
+  return { deleted: current.id };
 }
 
 function canonical(text: string): string {

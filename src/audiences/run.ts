@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, featureTableAsOf, fitClustering, loadModels, storeClusterMemberships } from '../clusters/index.js';
 import { materializeCustomerFeatures } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
@@ -19,17 +20,28 @@ import {
 } from '../segments/index.js';
 import { listAudiences } from './repository.js';
 import { storeAudienceSizes } from './sizes.js';
-import type { Audience } from './schema.js';
+import { AUDIENCE_KINDS, type Audience, type AudienceKind } from './schema.js';
 
 export { FEATURE_TABLE, FEATURE_TABLE_AS_OF };
 
-export interface RunReport {
-  as_of: string;
-  customers: number;
-  seconds: number;
-  thresholds: Thresholds;
-  audiences: Array<{ id: string; name: string; kind: string; size: number; revenue: number; rule_text: string | null }>;
-}
+/** What a run computed, as `segmint run` prints it and POST /v1/runs answers. */
+export const runReportSchema = z.object({
+  as_of: z.string(),
+  customers: z.number().int(),
+  seconds: z.number(),
+  thresholds: z.record(z.string(), z.number()).describe("the store's yardsticks the smart segments ran with (cycle_days, loyal_orders, aov_p80, ...)"),
+  audiences: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(AUDIENCE_KINDS),
+      size: z.number().int(),
+      revenue: z.number(),
+      rule_text: z.string().nullable().describe("the rule it ran with (a smart segment's with the thresholds); null for RFM cells and clusters"),
+    }),
+  ),
+});
+export type RunReport = z.infer<typeof runReportSchema>;
 
 export interface RuleAudience {
   audience: Audience;
@@ -143,7 +155,7 @@ export async function runAudiences(store: Store, asOf: string): Promise<RunRepor
     await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);
   });
-  const stats = await store.all<{ id: string; name: string; kind: string; size: number; revenue: number; rule_text: string | null }>(sql`
+  const stats = await store.all<{ id: string; name: string; kind: AudienceKind; size: number; revenue: number; rule_text: string | null }>(sql`
     SELECT a.id, a.name, a.kind, r.size, r.revenue, r.rule_text FROM audience_runs r JOIN audiences a ON a.id = r.audience_id
     WHERE r.as_of = ${at} ORDER BY CASE a.kind WHEN 'smart' THEN 0 WHEN 'rfm' THEN 1 ELSE 2 END, a.created_at, a.name`);
   return { as_of: asOf, customers, seconds: (performance.now() - started) / 1000, thresholds, audiences: stats };

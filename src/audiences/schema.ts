@@ -41,8 +41,11 @@ export type SizedAudience = z.infer<typeof sizedAudienceSchema>;
 
 export const HYGIENE_FLAGS = ['too_small', 'no_data', 'near_duplicate'] as const;
 
-/** An audience as listings show it: sized as above, with the hygiene flags of the latest run. */
+/** An audience as listings show it: sized as above, its definition in words, with the hygiene flags of the latest run. */
 export const listedAudienceSchema = sizedAudienceSchema.extend({
+  definition_text: z
+    .string()
+    .describe("what it selects, as text: the rule (a smart segment's with the latest run's thresholds, else its template), the RFM segment, or the clustering"),
   flags: z
     .array(z.object({ flag: z.enum(HYGIENE_FLAGS), detail: z.string() }))
     .describe('too_small: fewer members than the minimum; no_data: empty because the store lacks what it reads; near_duplicate: over 95% the same members as another'),
@@ -63,6 +66,9 @@ export const updateAudienceSchema = z.strictObject({
   active: z.boolean().optional(),
 });
 export type UpdateAudience = z.infer<typeof updateAudienceSchema>;
+
+export const deletedAudienceSchema = z.object({ deleted: z.string().describe('the id of the audience deleted') });
+export type DeletedAudience = z.infer<typeof deletedAudienceSchema>;
 
 /** One audience a customer is in, as real-time answers give it: why, clause by clause or by cluster distance. */
 export const liveAudienceSchema = z.object({

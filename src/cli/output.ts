@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { jsonValue } from '../shared/json.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -8,13 +9,6 @@ export interface GlobalOptions {
 /** `--json` prints exactly one JSON document on stdout; otherwise the human text. */
 export function emit(options: GlobalOptions, value: unknown, text: () => string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value, jsonValue, 2)}\n` : `${text()}\n`);
-}
-
-/** Dates as `YYYY-MM-DD HH:MM:SS` (UTC, as stored) and bigints as numbers, in every JSON we print. */
-export function jsonValue(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return value.slice(0, 19).replace('T', ' ');
-  return value;
 }
 
 export interface Progress {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { slug } from '../audiences/repository.js';
 import { chooseK, fitScaling, kmeans, median, scaleRow, unscaleRow, type ColumnScaling } from '../models/index.js';
 import { ValidationError } from '../shared/errors.js';
@@ -5,32 +6,36 @@ import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { assignmentQuery } from './assign-sql.js';
-import { assign, leaningText, loadModel, saveModel, type ClusterInfo, type ClusteringModel, type FeatureLean, type ModelKind } from './model.js';
+import { assign, featureLeanSchema, leaningText, loadModel, MODEL_KINDS, saveModel, type ClusterInfo, type ClusteringModel, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
 
-export interface ClusterSummary {
-  id: string;
-  name: string;
-  description: string;
-  size: number;
-  revenue_share: number;
-  average_spend: number;
-  top_features: FeatureLean[];
-  action: string;
-  /** Why the cluster has a plain name rather than an archetype's. */
-  warnings: string[];
-}
+const clusterSummarySchema = z.object({
+  id: z.string().describe('stable across refits; for customers, the id of its audience'),
+  name: z.string(),
+  description: z.string(),
+  size: z.number().int().describe('rows nearest to its centroid at the fit'),
+  revenue_share: z.number(),
+  average_spend: z.number().describe('revenue per customer (for products: per product)'),
+  top_features: z.array(featureLeanSchema).describe('its strongest numeric leanings, strongest first'),
+  leanings: z.string().describe('the first three leanings in words, against the median: "orders 3.5x the median, ..."'),
+  action: z.string().describe('what a marketer might do with it'),
+  warnings: z.array(z.string()).describe('why the cluster has a plain name rather than an archetype’s'),
+});
+export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
-export interface ClusteringReport {
-  method: ModelKind;
-  /** Rows clustered: customers (buyers) or products. */
-  as_of: string;
-  customers: number;
-  k: number;
-  k_reason: string;
-  inertia: number;
-  clusters: ClusterSummary[];
-}
+/** A fitted clustering as its fit reports it and `clusters show` / GET /v1/clusters/:method read it back. */
+export const clusteringReportSchema = z
+  .object({
+    method: z.enum(MODEL_KINDS),
+    as_of: z.string().describe('the features it was fitted on are as of this date'),
+    customers: z.number().int().describe('rows clustered: buyers, or products'),
+    k: z.number().int(),
+    k_reason: z.string().describe('how k was chosen'),
+    inertia: z.number(),
+    clusters: z.array(clusterSummarySchema),
+  })
+  .meta({ id: 'ClusteringReport' });
+export type ClusteringReport = z.infer<typeof clusteringReportSchema>;
 
 export interface FitOptions {
   /** The feature table to fit on and its as-of date (a run's). */
@@ -193,6 +198,7 @@ export function reportOf(model: ClusteringModel): ClusteringReport {
         .slice(0, 3)
         .map((l) => `${l.feature.split('=')[1]} ${Math.round((l.mean ?? 0) * 100)}%`)
         .join(', ');
+      const leans = c.leans.filter((l) => !indicator(l.feature)).slice(0, 4);
       return {
         id: c.id,
         name: c.name,
@@ -200,7 +206,8 @@ export function reportOf(model: ClusteringModel): ClusteringReport {
         size: c.size,
         revenue_share: total ? c.revenue / total : 0,
         average_spend: c.size ? c.revenue / c.size : 0,
-        top_features: c.leans.filter((l) => !indicator(l.feature)).slice(0, 4),
+        top_features: leans,
+        leanings: leaningText(leans),
         action: c.action,
         warnings: c.warnings,
       };

@@ -1,22 +1,20 @@
+import { z } from 'zod';
 import { scaleRow, type ColumnScaling } from '../models/index.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import type { ClusterMethod } from './methods.js';
+import { CLUSTER_METHOD_NAMES, type ClusterMethod } from './methods.js';
 
-export interface FeatureLean {
-  feature: string;
-  /**
-   * The centroid in robust z units: 0 = the fitted population's median, 1 = one IQR / 1.349 above it, after log1p for
-   * a skewed feature (scaling.ts).
-   */
-  z: number;
-  /** The centroid in the feature's own units: a typical member (log1p undone), what the leaning text compares. */
-  value: number;
-  /** The fitted population's median, in the feature's own units. */
-  median: number;
-  /** The cluster members' mean, in the feature's own units. */
-  mean: number | null;
-}
+/** How a cluster's centroid leans on one feature. */
+export const featureLeanSchema = z.object({
+  feature: z.string(),
+  z: z
+    .number()
+    .describe("the centroid in robust z units: 0 = the fitted population's median, 1 = one IQR / 1.349 above it, after log1p for a skewed feature"),
+  value: z.number().describe('the centroid in the feature’s own units: a typical member (log1p undone), what the leaning text compares'),
+  median: z.number().describe("the fitted population's median, in the feature's own units"),
+  mean: z.number().nullable().describe("the cluster members' mean, in the feature's own units"),
+});
+export type FeatureLean = z.infer<typeof featureLeanSchema>;
 
 export interface ClusterInfo {
   /** Stable across refits: the audience id. */
@@ -35,7 +33,8 @@ export interface ClusterInfo {
 }
 
 /** A customer clustering method, or the product clustering. */
-export type ModelKind = ClusterMethod | 'products';
+export const MODEL_KINDS = [...CLUSTER_METHOD_NAMES, 'products'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** A fitted clustering as stored: enough to assign any customer later exactly as the run did. */
 export interface ClusteringModel {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { CLV_FEATURES } from '../models/clv/score.js';
 import { ident, raw, sql, type Sql } from '../sql/index.js';
 
@@ -104,3 +105,11 @@ export const FEATURES: Record<FeatureEntity, readonly FeatureDef[]> = { customer
 export function findFeature(entity: FeatureEntity, name: string): FeatureDef | undefined {
   return FEATURES[entity].find((f) => f.name === name);
 }
+
+const VALUE_SCHEMAS: Record<FeatureType, () => z.ZodType<number | string>> = { integer: () => z.number().int(), number: () => z.number(), string: () => z.string() };
+
+/** One value per customer feature, typed and described by the catalog; null where the customer has none. */
+export const customerFeatureValuesSchema = z.object(
+  Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, VALUE_SCHEMAS[f.type]().nullable().describe(f.unit ? `${f.description} (${f.unit})` : f.description)])),
+);
+export type CustomerFeatureValues = z.infer<typeof customerFeatureValuesSchema>;

@@ -1,6 +1,8 @@
-import { UsageError } from '../shared/errors.js';
+import { z } from 'zod';
+import { NotFoundError, UsageError } from '../shared/errors.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
 import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
 
@@ -29,6 +31,20 @@ export async function defaultAsOf(store: Store): Promise<string> {
 
 export async function customerFeatures(store: Store, asOf: string, customerId: string): Promise<FeatureRow | undefined> {
   return store.one<FeatureRow>(customerFeaturesQuery({ asOf, customerIds: [customerId] }));
+}
+
+/** A customer's features as of a date, as `segmint features` prints them and GET /v1/customers/:id/features answers. */
+export const customerFeaturesSchema = z.object({ customer_id: z.string(), as_of: z.string().describe('only events strictly before it count'), features: customerFeatureValuesSchema });
+export type CustomerFeatures = z.infer<typeof customerFeaturesSchema>;
+
+/** A customer's features as of `asOf` (default: the day after the last event); a customer the store lacks is not found. */
+export async function customerFeatureReport(store: Store, customerId: string, asOf?: string): Promise<CustomerFeatures> {
+  const at = asOf ?? (await defaultAsOf(store));
+  const row = await customerFeatures(store, at, customerId);
+  if (!row) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId, as_of: at });
+  const { customer_id: _, ...features } = row;
+  // The query computes exactly the catalog's customer features, with the catalog's types.
+  return { customer_id: customerId, as_of: at, features: features as CustomerFeatureValues };
 }
 
 /** Features of a few customers at once (one query), for real-time work on the customers a batch touched. */

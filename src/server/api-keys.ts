@@ -13,17 +13,22 @@ export const workspaceNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/
 
 const KEY_PREFIX = 'sgm_';
 
-export interface ApiKey {
-  id: string;
-  workspace: string;
-  scopes: Scope[];
-}
+const apiKeySchema = z.object({
+  id: z.string().describe('key_...: how listings, revocation and the audit log name the key'),
+  workspace: z.string(),
+  scopes: z.array(scopeSchema),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
 
-export interface KeyListing extends ApiKey {
-  created_at: string;
-  revoked: boolean;
-  revoked_at: string | null;
-}
+/** A key as listed: never the key itself, only its id. */
+export const keyListingSchema = apiKeySchema
+  .extend({ created_at: z.string(), revoked: z.boolean(), revoked_at: z.string().nullable() })
+  .meta({ id: 'ApiKeyListing' });
+export type KeyListing = z.infer<typeof keyListingSchema>;
+
+/** A key just created: the only time the key itself is shown. */
+export const createdKeySchema = apiKeySchema.extend({ key: z.string().describe('the bearer token; only its hash is kept') });
+export type CreatedKey = z.infer<typeof createdKeySchema>;
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -62,7 +67,7 @@ export async function audit(db: ControlDb, entry: AuditEntry): Promise<void> {
  * A new key: 32 random bytes (256 bits), returned once; only its hash is stored. The workspace is created on
  * first use. The key, its workspace and the audit entry are written together or not at all.
  */
-export async function createKey(db: ControlDb, workspace: string, scopes: Scope[], actor: string): Promise<ApiKey & { key: string }> {
+export async function createKey(db: ControlDb, workspace: string, scopes: Scope[], actor: string): Promise<CreatedKey> {
   const name = workspaceNameSchema.safeParse(workspace);
   if (!name.success) throw new UsageError(`--workspace: "${workspace}": ${name.error.issues[0]?.message}`, { workspace });
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -106,21 +111,30 @@ export async function revokeKey(db: ControlDb, id: string, actor: string, worksp
   });
 }
 
-export interface AuditRecord {
-  at: string;
-  actor: string;
-  action: string;
-  details: Record<string, unknown>;
-}
+/** One page of a workspace's audit log, newest first. */
+export const auditPageSchema = z.object({
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  entries: z.array(
+    z.object({
+      at: z.string().describe('YYYY-MM-DD HH:MM:SS.mmm (UTC)'),
+      actor: z.string().describe('the key id that acted, or cli'),
+      action: z.string().describe('key.create, key.revoke, audience.delete, customer.erase, ...'),
+      details: z.record(z.string(), z.unknown()).describe('what was acted on, never whom: an erasure counts rows, without the customer id'),
+    }),
+  ),
+});
+export type AuditPage = z.infer<typeof auditPageSchema>;
 
 /** A workspace's audit entries, newest first. */
-export async function auditLog(db: ControlDb, workspace: string, page: { limit: number; offset: number }): Promise<{ total: number; entries: AuditRecord[] }> {
+export async function auditLog(db: ControlDb, workspace: string, page: { limit: number; offset: number }): Promise<AuditPage> {
   return db.read(async (s) => {
     const [counted] = await s.all<{ n: bigint }>(sql`SELECT count(*) AS n FROM audit_log WHERE workspace = ${workspace}`);
     const rows = await s.all<{ at: string; actor: string; action: string; details: string }>(sql`
       SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%g') AS at, actor, action, details::VARCHAR AS details FROM audit_log
       WHERE workspace = ${workspace} ORDER BY ts DESC, rowid DESC LIMIT ${page.limit} OFFSET ${page.offset}`);
-    return { total: Number(counted?.n ?? 0), entries: rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> })) };
+    return { total: Number(counted?.n ?? 0), ...page, entries: rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> })) };
   });
 }
 

@@ -1,8 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createSerializerCompiler, jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULT_MIN_AUDIENCE_SIZE } from '../shared/config.js';
+import { jsonValue } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './dashboard.js';
@@ -57,17 +58,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Answers are written as the CLI writes its --json, dates included.
+  app.setSerializerCompiler(createSerializerCompiler({ replacer: jsonValue }));
   app.setErrorHandler(errorHandler);
   registerJsonParser(app);
 
-  // The OpenAPI document is generated from the same zod schemas that validate requests.
+  // The OpenAPI document is generated from the same zod schemas that validate requests and serialize responses;
+  // schemas given an id (`.meta({ id })`) are components, referenced wherever they appear.
   await app.register(swagger, {
     openapi: {
       info: { title: 'Segmint API', version: options.version ?? '0.1.0', description: 'Audiences, features and runs of one workspace per API key.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `segmint keys create`' } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   registerAuth(app, options.workspaces.control);
   const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;

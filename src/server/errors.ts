@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { SegmintError } from '../shared/errors.js';
 
 /** A missing, malformed or unknown API key. */
@@ -43,8 +43,28 @@ const STATUS_BY_CODE: Record<string, number> = {
   rate_limited: 429,
 };
 
-export interface ErrorBody {
-  error: { code: string; message: string; details: Record<string, unknown> };
+/** Every failed request, whatever its status, answers this; documented once, as the `Error` component. */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('stable, for programs: invalid_input, invalid_json, unauthorized, forbidden, not_found, no_model, payload_too_large, import_failed, rate_limited, internal, ...'),
+      message: z.string().describe('one line, for people: what went wrong and where'),
+      details: z.record(z.string(), z.unknown()).describe('what the code needs to be acted on: the issues with their paths, the position in the JSON, the scope needed, ...'),
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** What every /v1 route may answer besides its own: bad input, no or a wrong key, a missing scope, too many requests, a fault. */
+export const COMMON_ERROR_STATUSES = [400, 401, 403, 429, 500] as const;
+/** And a route that reads a body: one over the size limit, or of a type it does not read. */
+export const BODY_ERROR_STATUSES = [413, 415] as const;
+/** And a route whose path names a resource: one that does not exist (or lives in another workspace). */
+export const PARAMS_ERROR_STATUSES = [404] as const;
+
+/** Response schemas for error statuses, to spread into a route's `response` next to its success schema. */
+export function errorResponses(...statuses: number[]): Record<number, typeof errorBodySchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorBodySchema]));
 }
 
 function body(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {

@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './config.js';
 export * from './logger.js';
+export * from './json.js';

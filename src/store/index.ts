@@ -3,4 +3,4 @@ export * from './schema.js';
 export * from './ingest/index.js';
 export { storeStats, storeStatsSchema, type StoreStats } from './stats.js';
 export { customerEvents, customerEventsSchema, type CustomerEvents } from './timeline.js';
-export { eraseCustomer, exportCustomer, setConsent, type Erasure, type ConsentUpdate } from './privacy.js';
+export { customerConsentSchema, customerExportSchema, erasureSchema, eraseCustomer, exportCustomer, setConsent, type Consent, type ConsentUpdate, type CustomerConsent, type CustomerExport, type Erasure } from './privacy.js';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
 import { ident, join, sql, type Sql } from '../sql/index.js';
 import { CONSENT_CHANNELS, consentColumns, type ConsentChannel } from './schema.js';
-import type { Store } from './store.js';
+import type { Row, Store } from './store.js';
 
 /**
  * Erasure and export of one customer's data. An erased customer leaves a tombstone: a hash of their id keyed with a
@@ -42,11 +43,11 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export interface Erasure {
-  customer_id: string;
-  /** Rows removed, per table. */
-  deleted: Record<string, number>;
-}
+export const erasureSchema = z.object({
+  customer_id: z.string(),
+  deleted: z.record(z.string(), z.number().int()).describe('rows removed, per table'),
+});
+export type Erasure = z.infer<typeof erasureSchema>;
 
 /** Removes every row about the customer, in one transaction, and leaves a tombstone. */
 export async function eraseCustomer(store: Store, customerId: string): Promise<Erasure> {
@@ -67,26 +68,45 @@ export async function eraseCustomer(store: Store, customerId: string): Promise<E
   });
 }
 
+const storedRow = z.record(z.string(), z.unknown());
+
+/** Everything the store holds about one customer: the customer's row, and their rows of every table keyed by customer_id. */
+export const customerExportSchema = z
+  .object({ customer: storedRow.nullable().describe('null when only events or other rows remain') })
+  .catchall(z.array(storedRow).describe("the customer's rows of the table this property names (events, memberships, ...), as stored"));
+export type CustomerExport = z.infer<typeof customerExportSchema>;
+
 /** Everything the store holds about one customer (a data subject access request). */
-export async function exportCustomer(store: Store, customerId: string): Promise<Record<string, unknown>> {
+export async function exportCustomer(store: Store, customerId: string): Promise<CustomerExport> {
   const customer = await store.one(sql`SELECT * EXCLUDE (attributes), attributes::VARCHAR AS attributes FROM customers WHERE id = ${customerId}`);
-  const out: Record<string, unknown> = { customer: customer ?? null };
+  const tables: Record<string, Row[]> = {};
   for (const table of await tablesWithCustomerId(store)) {
-    out[table] = await store.all(sql`SELECT * FROM ${ident(table)} WHERE customer_id = ${customerId}`);
+    tables[table] = await store.all(sql`SELECT * FROM ${ident(table)} WHERE customer_id = ${customerId}`);
   }
-  if (!customer && Object.values(out).every((v) => v === null || (Array.isArray(v) && v.length === 0))) {
+  if (!customer && Object.values(tables).every((rows) => rows.length === 0)) {
     throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
   }
-  return out;
+  // TypeScript has no type for one property unlike the index signature of the rest; the schema does (catchall).
+  return { customer: customer ?? null, ...tables } as CustomerExport;
 }
 
 export type ConsentUpdate = Partial<Record<ConsentChannel, boolean>>;
+
+/** Consent per channel as held now: given, refused, or null where never stated. */
+const consentSchema = z.object(
+  Object.fromEntries(CONSENT_CHANNELS.map((c) => [c, z.boolean().nullable()])) as Record<ConsentChannel, z.ZodNullable<z.ZodBoolean>>,
+);
+export type Consent = z.infer<typeof consentSchema>;
+
+/** A customer's consent after a change: what PUT /v1/customers/:id/consent answers. */
+export const customerConsentSchema = z.object({ customer_id: z.string(), consent: consentSchema });
+export type CustomerConsent = z.infer<typeof customerConsentSchema>;
 
 /**
  * Sets consent per channel (email, sms, push, ads), stated now, so that re-importing an older customers file does not
  * undo it (see storeCustomers in ingest). Channels left out keep their value. Returns the consent now held.
  */
-export async function setConsent(store: Store, customerId: string, update: ConsentUpdate): Promise<Record<ConsentChannel, boolean | null>> {
+export async function setConsent(store: Store, customerId: string, update: ConsentUpdate): Promise<Consent> {
   const sets = CONSENT_CHANNELS.filter((c) => update[c] !== undefined).flatMap((c) => {
     const { value, statedAt } = consentColumns(c);
     return [sql`${ident(value)} = ${update[c]!}`, sql`${ident(statedAt)} = now()`];

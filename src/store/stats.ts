@@ -4,11 +4,11 @@ import type { Store } from './store.js';
 import { currencyCounts, mixedCurrencies } from './currencies.js';
 
 export const storeStatsSchema = z.object({
-  customers: z.number(),
-  products: z.number(),
-  events: z.object({ total: z.number(), by_type: z.record(z.string(), z.number()).describe('events per type, most first') }),
-  quarantined: z.number().describe('rows of imports held back in quarantine'),
-  currencies: z.record(z.string(), z.number()).describe('events with a price, by currency (unknown ones not counted)'),
+  customers: z.number().int(),
+  products: z.number().int(),
+  events: z.object({ total: z.number().int(), by_type: z.record(z.string(), z.number().int()).describe('events per type, most first') }),
+  quarantined: z.number().int().describe('rows of imports held back in quarantine'),
+  currencies: z.record(z.string(), z.number().int()).describe('events with a price, by currency (unknown ones not counted)'),
   warning: z.string().nullable().describe('set when prices are in more than one currency: amounts are added unconverted'),
   first_event: z.string().nullable(),
   last_event: z.string().nullable(),

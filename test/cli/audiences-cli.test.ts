@@ -24,7 +24,7 @@ describe('segmint audience commands', () => {
     expect(segmint('run', '--as-of', '2026-05-01', '--json').code).toBe(0);
     const run = segmint('run', '--json').json() as { as_of: string; audiences: Array<{ name: string; size: number }> };
     expect(run.as_of).toBe('2026-11-01 00:00:00');
-    const list = segmint('audiences', '--json').json() as Array<{ id: string; kind: string; active: boolean; definition: string; size: number; flags: unknown[] }>;
+    const list = segmint('audiences', '--json').json() as Array<{ id: string; kind: string; active: boolean; definition_text: string; size: number; flags: unknown[] }>;
     // The 21 built-ins, and the clusters of the two clusterings the demo fitted (at least 2 each), which runs refit.
     // A refit that moves a cluster far from where it was (six months back, here) names it afresh; the old one stays in
     // the store, inactive, with its history, and out of the listing.
@@ -34,10 +34,12 @@ describe('segmint audience commands', () => {
     expect(run.audiences.length).toBe(21 + clusters);
     const loyals = list.find((a) => a.id === 'smart-active-loyals')!;
     // The smart segment shows as plain rule text with the store's own numbers filled in.
-    expect(loyals.definition).toMatch(/^orders >= \d+ and recency_days <= \d+$/);
+    expect(loyals.definition_text).toMatch(/^orders >= \d+ and recency_days <= \d+$/);
     expect(list.filter((a) => a.kind === 'rfm')).toHaveLength(11);
-    const members = segmint('members', 'smart-active-loyals', '--limit', '5', '--json').json() as Array<{ customer_id: string; score: number; reasons: string }>;
+    const page = segmint('members', 'smart-active-loyals', '--limit', '5', '--json').json() as { total: number; members: Array<{ customer_id: string; score: number; reasons: string }> };
+    const members = page.members;
     expect(members).toHaveLength(5);
+    expect(page.total).toBe(loyals.size);
     expect(members[0]!.reasons).toMatch(/^orders >= \d+ \[\d+\]; recency_days <= \d+ \[\d+\]$/);
   });
 
@@ -48,7 +50,7 @@ describe('segmint audience commands', () => {
     const copy = segmint('audience', 'create', '--name', 'My loyals', '--copy-of', 'Active Loyals', '--json').json() as { definition: { text: string } };
     expect(copy.definition.text).toMatch(/^orders >= \d+ and recency_days <= \d+$/);
     segmint('run', '--json');
-    const member = (segmint('members', 'My loyals', '--limit', '1', '--json').json() as Array<{ customer_id: string }>)[0]!;
+    const member = (segmint('members', 'My loyals', '--limit', '1', '--json').json() as { members: Array<{ customer_id: string }> }).members[0]!;
     const explained = segmint('explain', member.customer_id, '--audience', 'Active Loyals', '--json').json() as { audiences: Array<{ member: boolean; clauses: Array<{ held: boolean }> }> };
     expect(explained.audiences[0]!.member).toBe(true);
     expect(explained.audiences[0]!.clauses.every((c) => c.held)).toBe(true);
@@ -120,8 +122,8 @@ describe('segmint audience commands', () => {
     expect(refit.k).toBe(other);
     // What the refit left, not a fit of its own (which would choose k again).
     expect(stored().json()).toEqual(refit);
-    const listed = (segmint('audiences', '--json').json() as Array<{ id: string; kind: string; definition: string; size: number | null }>).filter(
-      (a) => a.kind === 'cluster' && a.definition === 'nearest centroid of the rfm clustering',
+    const listed = (segmint('audiences', '--json').json() as Array<{ id: string; kind: string; definition_text: string; size: number | null }>).filter(
+      (a) => a.kind === 'cluster' && a.definition_text === 'nearest centroid of the rfm clustering',
     );
     expect(listed.map((a) => a.id).sort()).toEqual(refit.clusters.map((c) => c.id).sort());
     for (const a of listed) expect(a.size, a.id).toBeGreaterThan(0);

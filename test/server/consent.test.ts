@@ -45,8 +45,10 @@ const exported = async (id: string) => {
   return r.json.customer as Held;
 };
 
-/** `YYYY-MM-DD HH:MM:SS` in UTC, as a file would write it, `ms` after an ISO time. */
-const fileTime = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString().slice(0, 19).replace('T', ' ');
+/** An answer's time, `YYYY-MM-DD HH:MM:SS` in UTC, in ms. */
+const msOf = (time: string) => Date.parse(`${time.replace(' ', 'T')}Z`);
+/** `YYYY-MM-DD HH:MM:SS` in UTC, as a file would write it (and the API answers it), `ms` after an answer's time. */
+const fileTime = (time: string, ms: number) => new Date(msOf(time) + ms).toISOString().slice(0, 19).replace('T', ' ');
 
 const OLD_FILE = 'id,email,consent_email,consent_sms\nK1,k1@example.org,true,true\nK2,k2@example.org,true,false\n';
 
@@ -75,8 +77,8 @@ describe('consent: the newest statement wins', () => {
     expect(after.consent_email_at).toEqual(expect.any(String));
     statedAt = after.consent_email_at!;
     // Stated at the request: between asking and the answer (to the second the store keeps, at the least).
-    expect(Date.parse(statedAt)).toBeGreaterThanOrEqual(Math.floor(asked / 1000) * 1000);
-    expect(Date.parse(statedAt)).toBeLessThanOrEqual(answered);
+    expect(msOf(statedAt)).toBeGreaterThanOrEqual(Math.floor(asked / 1000) * 1000);
+    expect(msOf(statedAt)).toBeLessThanOrEqual(answered);
     // Only the channel stated has a time.
     expect(after).toMatchObject({ consent_sms_at: null, consent_push_at: null, consent_ads_at: null });
 
@@ -87,21 +89,21 @@ describe('consent: the newest statement wins', () => {
 
   it('lets a file row replace it only when the row says a later time, and keeps that time', async () => {
     const row = (email: string, sms: string, at: number) => `id,email,consent_email,consent_sms,consent_updated_at\nK1,k1@example.org,${email},${sms},${fileTime(statedAt, at)}\n`;
-    const iso = (at: number) => `${fileTime(statedAt, at).replace(' ', 'T')}.000Z`;
+    const stated = (at: number) => fileTime(statedAt, at);
     // A minute older than the API's statement: email stays; sms, never stated with a time, takes the row's.
     expect(await importCustomers(row('true', 'true', -60_000))).toMatchObject({ accepted: 1 });
-    expect(await exported('K1')).toMatchObject({ consent_email: false, consent_email_at: statedAt, consent_sms: true, consent_sms_at: iso(-60_000) });
+    expect(await exported('K1')).toMatchObject({ consent_email: false, consent_email_at: statedAt, consent_sms: true, consent_sms_at: stated(-60_000) });
 
     // A later row that says nothing of email (empty) does not clear it.
     await importCustomers(row('', 'true', 60_000));
-    expect(await exported('K1')).toMatchObject({ consent_email: false, consent_email_at: statedAt, consent_sms_at: iso(60_000) });
+    expect(await exported('K1')).toMatchObject({ consent_email: false, consent_email_at: statedAt, consent_sms_at: stated(60_000) });
 
     expect(await importCustomers(row('true', 'true', 120_000))).toMatchObject({ accepted: 1 });
-    expect(await exported('K1')).toMatchObject({ consent_email: true, consent_email_at: iso(120_000), consent_sms: true, consent_sms_at: iso(120_000) });
+    expect(await exported('K1')).toMatchObject({ consent_email: true, consent_email_at: stated(120_000), consent_sms: true, consent_sms_at: stated(120_000) });
 
     // From then on an untimed file cannot undo the timed statements either.
     expect(await importCustomers(OLD_FILE.replace('K1,k1@example.org,true,true', 'K1,k1@example.org,false,false'))).toMatchObject({ accepted: 0, duplicates: 2 });
-    expect(await exported('K1')).toMatchObject({ consent_email: true, consent_email_at: iso(120_000), consent_sms: true });
+    expect(await exported('K1')).toMatchObject({ consent_email: true, consent_email_at: stated(120_000), consent_sms: true });
   });
 
   it('still lets any file change consent that was never stated with a time', async () => {

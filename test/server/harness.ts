@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { buildServer, type ServerOptions, type Workspaces } from '../../src/server/index.js';
 
 /** The API on an ephemeral loopback port, as the tests talk to it: over real HTTP. */
@@ -22,4 +23,56 @@ export async function request(base: string, method: string, path: string, key?: 
   const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, text, json: text ? JSON.parse(text) : null };
+}
+
+/**
+ * The routes as the server holds them, from its route tree (which, unlike the OpenAPI document, also lists routes
+ * hidden from the docs): `METHOD /path`, HEAD left out (Fastify adds it to every GET).
+ */
+export function serverRoutes(server: FastifyInstance): string[] {
+  const stack: string[] = [];
+  const routes: string[] = [];
+  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/u.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    stack.push(m[2]!);
+    const path = stack.join('');
+    for (const method of (m[3] ?? '').split(', ').filter((x) => x && x !== 'HEAD')) routes.push(`${method} ${path}`);
+  }
+  return routes;
+}
+
+type Schema = Record<string, unknown>;
+
+/** The parts of the OpenAPI document (/docs/json) the tests read. */
+export interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>;
+  components?: { schemas?: Record<string, Schema> };
+}
+
+/** A route as the server names it (`GET /v1/audiences/:id`) to its path and method in the document. */
+export function operationOf(doc: OpenApiDoc, route: string) {
+  const [method, path] = route.split(' ') as [string, string];
+  return doc.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+}
+
+/** The JSON schema the document gives a route's answer with this status, if it gives one. */
+export function documentedSchema(doc: OpenApiDoc, route: string, status: number): Schema | undefined {
+  return operationOf(doc, route)?.responses?.[String(status)]?.content?.['application/json']?.schema;
+}
+
+/**
+ * What is wrong with a reply by the document: its status undocumented, or its body not valid by the documented JSON
+ * schema. The validator is built from the JSON the document holds (its component references resolved), not from the
+ * zod schema the server serializes with, so it checks what a client generating code from /docs/json would rely on.
+ */
+export function undocumented(doc: OpenApiDoc, route: string, status: number, body: unknown): string[] {
+  const schema = documentedSchema(doc, route, status);
+  if (!schema) return [`${route}: status ${status} is not documented`];
+  const local = JSON.parse(JSON.stringify({ ...schema, definitions: doc.components?.schemas ?? {} }).replaceAll('#/components/schemas/', '#/definitions/')) as Schema;
+  const result = z.fromJSONSchema(local, { defaultTarget: 'openapi-3.0' }).safeParse(body);
+  return result.success ? [] : result.error.issues.map((i) => `${route} ${status}: ${i.path.join('.') || 'body'}: ${i.message}`);
 }

@@ -10,7 +10,7 @@ import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
-import { serveForTest, stopServer } from './harness.js';
+import { request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
 
 /**
  * Workspace isolation, route by route. Workspace A (`default`, the one a careless lookup would fall back to) holds a
@@ -129,25 +129,6 @@ const FIXTURES: Record<string, () => Call[]> = {
   'DELETE /v1/imports/:id': () => [{ path: `/v1/imports/${a.import}` }, { path: `/v1/imports/${bImport}` }],
 };
 
-/**
- * The routes as the server holds them, from its route tree (which, unlike the OpenAPI document, also lists routes
- * hidden from the docs): `METHOD /path`, HEAD left out (Fastify adds it to every GET).
- */
-function serverRoutes(server: FastifyInstance): string[] {
-  const stack: string[] = [];
-  const routes: string[] = [];
-  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/u.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('');
-    for (const method of (m[3] ?? '').split(', ').filter((x) => x && x !== 'HEAD')) routes.push(`${method} ${path}`);
-  }
-  return routes;
-}
-
 async function send(method: string, call: Call, key: string) {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
   let body: string | undefined;
@@ -206,6 +187,8 @@ describe('workspace isolation on every route', () => {
     const before = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
       (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
     const answered: string[] = [];
+    const doc = (await request(base, 'GET', '/docs/json')).json as OpenApiDoc;
+    const notAsDocumented: string[] = [];
     expect(Object.keys(FIXTURES).sort()).toEqual(serverRoutes(app).filter((r) => r.includes(' /v1/')).sort());
     for (const [route, calls] of Object.entries(FIXTURES)) {
       const method = route.split(' ')[0]!;
@@ -221,8 +204,11 @@ describe('workspace isolation on every route', () => {
         const seen = aTokens.filter((t) => !own.has(t) && !asked.includes(t) && text.includes(t));
         expect(seen, `${where} (${reply.status}) shows A's rows: ${text.slice(0, 300)}`).toEqual([]);
         if (reply.status < 300) answered.push(where);
+        notAsDocumented.push(...undocumented(doc, route, reply.status, JSON.parse(reply.text)));
       }
     }
+    // Every reply, success or refusal, has its status and its body as /docs/json says.
+    expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
     for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/keys', 'GET /v1/imports']) {
       expect(answered, must).toContain(must);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { audienceListing, audienceMembers, createAudience, deleteAudience, getAudience, runAudiences, updateAudience, type Audience, type SizedAudience } from '../../audiences/index.js';
+import { audienceListing, audienceMembers, createAudience, deleteAudience, getAudience, runAudiences, updateAudience, type SizedAudience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -22,19 +22,6 @@ async function ruleTextOf(store: Store, idOrName: string): Promise<string> {
   const run = await store.one<{ rule_text: string | null }>(sql`SELECT rule_text FROM audience_runs WHERE audience_id = ${a.id} ORDER BY as_of DESC LIMIT 1`);
   if (!run?.rule_text) throw new ValidationError(`"${a.name}" has no run yet: run \`segmint run\` first so its thresholds are known`);
   return run.rule_text;
-}
-
-function definitionText(a: Audience, resolved: string | null): string {
-  switch (a.definition.kind) {
-    case 'rule':
-      return a.definition.text;
-    case 'smart':
-      return resolved ?? a.definition.template;
-    case 'rfm':
-      return `RFM segment ${a.definition.segment}`;
-    case 'cluster':
-      return `nearest centroid of the ${a.definition.method} clustering`;
-  }
 }
 
 export function registerAudiences(program: Command): void {
@@ -74,8 +61,8 @@ export function registerAudiences(program: Command): void {
     .argument('<audience>', 'id or name')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      await withStore(ctx, (store) => deleteAudience(store, id));
-      emit(ctx.options, { deleted: id }, () => `deleted ${id}`);
+      const deleted = await withStore(ctx, (store) => deleteAudience(store, id));
+      emit(ctx.options, deleted, () => `deleted ${deleted.deleted}`);
     });
 
   program
@@ -84,32 +71,20 @@ export function registerAudiences(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const listed = await withStore(ctx, (store) => audienceListing(store, ctx.config.minAudienceSize));
-      const rows = listed.map((a) => ({
-        id: a.id,
-        name: a.name,
-        kind: a.kind,
-        active: a.active,
-        definition: definitionText(a, a.rule_text),
-        size: a.size,
-        revenue_share: a.revenue_share,
-        as_of: a.as_of,
-        note: a.note,
-        flags: a.flags,
-      }));
-      emit(ctx.options, rows, () =>
+      emit(ctx.options, listed, () =>
         [
           table([
             ['id', 'kind', 'size', 'revenue', 'flags', 'definition'],
-            ...rows.map((r) => [
-              r.id,
-              r.kind,
-              r.size ?? r.note,
-              r.revenue_share === null ? '' : `${(r.revenue_share * 100).toFixed(1)}%`,
-              r.flags.map((f) => f.flag).join(','),
-              r.definition,
+            ...listed.map((a) => [
+              a.id,
+              a.kind,
+              a.size ?? a.note,
+              a.revenue_share === null ? '' : `${(a.revenue_share * 100).toFixed(1)}%`,
+              a.flags.map((f) => f.flag).join(','),
+              a.definition_text,
             ]),
           ]),
-          ...rows.flatMap((r) => r.flags.map((f) => `${r.id}: ${f.flag}: ${f.detail}`)),
+          ...listed.flatMap((a) => a.flags.map((f) => `${a.id}: ${f.flag}: ${f.detail}`)),
         ].join('\n'),
       );
     });
@@ -124,8 +99,7 @@ export function registerAudiences(program: Command): void {
       const ctx = contextOf(cmd);
       const limit = integerOption(o.limit, '--limit', POSITIVE);
       const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined }));
-      const rows = page.members;
-      emit(ctx.options, rows, () => table([['customer', 'score', 'reasons'], ...rows.map((r) => [r.customer_id, r.score, r.reasons])]));
+      emit(ctx.options, page, () => table([['customer', 'score', 'reasons'], ...page.members.map((r) => [r.customer_id, r.score, r.reasons])]));
     });
 
   program

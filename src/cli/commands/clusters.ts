@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { classifyCustomer } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, describeClustering, fitOnLatestRun, fitProductClustering, leaningText, type ClusteringReport, type ClusterMethod, type ModelKind } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, describeClustering, fitClusters, type ClusteringReport, type ClusterMethod, type ModelKind } from '../../clusters/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
@@ -14,7 +14,7 @@ function reportText(report: ClusteringReport, products: boolean): string {
     `${report.method} clustering of ${report.customers.toLocaleString('en-US')} ${products ? 'products' : 'buyers'} as of ${report.as_of}: k = ${report.k} (${report.k_reason})`,
     table([
       ['id', 'name', 'size', 'revenue share', products ? 'avg revenue' : 'avg spend', 'leans', 'action'],
-      ...report.clusters.map((c) => [c.id, c.name, c.size, pct(c.revenue_share), c.average_spend.toFixed(2), leaningText(c.top_features), c.action]),
+      ...report.clusters.map((c) => [c.id, c.name, c.size, pct(c.revenue_share), c.average_spend.toFixed(2), c.leanings, c.action]),
     ]),
     ...report.clusters.flatMap((c) => c.warnings.map((w) => `warning: ${c.name}: ${w}`)),
   ].join('\n');
@@ -40,7 +40,7 @@ export function registerClusters(program: Command): void {
       const kind = kindOf(o);
       const k = o.k === undefined ? undefined : integerOption(o.k, '--k', { min: 2, what: 'an integer of 2 or more' });
       const seed = integerOption(o.seed, '--seed', { min: 0, what: 'a non-negative integer' });
-      const report = await withStore(ctx, (store) => (kind === 'products' ? fitProductClustering(store, { k, seed }) : fitOnLatestRun(store, kind, { k, seed })));
+      const report = await withStore(ctx, (store) => fitClusters(store, kind, { k, seed }));
       emit(ctx.options, report, () => reportText(report, kind === 'products'));
     });
 

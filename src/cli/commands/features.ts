@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { CUSTOMER_FEATURES, PRODUCT_FEATURES, customerFeatures, defaultAsOf, parseAsOf } from '../../features/index.js';
-import { NotFoundError, UsageError } from '../../shared/errors.js';
+import { CUSTOMER_FEATURES, PRODUCT_FEATURES, customerFeatureReport, parseAsOf } from '../../features/index.js';
+import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
@@ -23,13 +23,7 @@ export function registerFeatures(program: Command): void {
         return;
       }
       if (!customer) throw new UsageError('give a customer id, or --list');
-      const result = await withStore(ctx, async (store) => {
-        const asOf = o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store);
-        const row = await customerFeatures(store, asOf, customer);
-        if (!row) throw new NotFoundError(`customer "${customer}" is not in the store as of ${asOf}`, { customer, asOf });
-        const { customer_id: _, ...features } = row;
-        return { customer_id: customer, as_of: asOf, features };
-      });
+      const result = await withStore(ctx, (store) => customerFeatureReport(store, customer, o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined));
       emit(ctx.options, result, () =>
         `${result.customer_id} as of ${result.as_of}\n${table(Object.entries(result.features).map(([k, v]) => [k, typeof v === 'number' ? +v.toFixed(4) : v]))}`,
       );

@@ -3,6 +3,7 @@
  * (BG/NBD), month by month, each month's purchases discounted to today, as in Fader, Hardie & Lee (2005) and the
  * usual implementations: CLV = E[M] * sum over months k of (E[X(t_k)] - E[X(t_k-1)]) / (1 + d)^k.
  */
+import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
 import { expectedIfAlive, pAlive, type BgNbdParams, type Frequency } from './bgnbd.js';
 import { expectedSpend, type GammaGammaParams } from './gamma-gamma.js';
@@ -15,10 +16,8 @@ export interface ClvModel {
 }
 
 /** A discount rate per month or per year (compounded monthly: (1 + yearly) = (1 + monthly)^12). */
-export interface Discount {
-  rate: number;
-  per: 'month' | 'year';
-}
+export const discountSchema = z.object({ rate: z.number().describe('0.1 is 10%'), per: z.enum(['month', 'year']) });
+export type Discount = z.infer<typeof discountSchema>;
 
 export const DEFAULT_DISCOUNT: Discount = { rate: 0.1, per: 'year' };
 export const MONTH_DAYS = 365 / 12;

@@ -1,34 +1,39 @@
 /** Fitting both models on a store as of a date, and the fitted result as it is printed, served and stored. */
+import { z } from 'zod';
 import type { Store } from '../../store/index.js';
-import { fitBgNbd, type BgNbdParams } from './bgnbd.js';
+import { fitBgNbd } from './bgnbd.js';
 import type { ClvModel } from './clv.js';
-import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.js';
-import { customerSummaries, lastDayBefore, spendOf, type Summary, type TimeUnit } from './summary.js';
+import { fitGammaGamma } from './gamma-gamma.js';
+import { customerSummaries, lastDayBefore, spendOf, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
 
-export interface ModelFit<P> {
-  params: P;
-  /** From the observed information (numerical Hessian at the optimum); null where it is not positive definite. */
-  standard_errors: { [K in keyof P]: number | null };
-  log_likelihood: number;
-  /** Customers the model was fitted on. */
-  customers: number;
-  iterations: number;
-  /** The optimizer stopped at a stationary point; true with warnings is a maximum the data barely determine. */
-  converged: boolean;
-  /** Why the estimates should not be trusted as they stand (empty when nothing is wrong). */
-  warnings: string[];
+const positive = z.number().positive();
+
+function modelFitSchema<S extends Record<string, z.ZodNumber>>(params: S) {
+  const errors = Object.fromEntries(Object.keys(params).map((k) => [k, z.number().nullable()])) as { [K in keyof S]: z.ZodNullable<z.ZodNumber> };
+  return z.object({
+    params: z.object(params),
+    standard_errors: z.object(errors).describe('from the observed information (numerical Hessian at the optimum); null where it is not positive definite'),
+    log_likelihood: z.number(),
+    customers: z.number().int().describe('customers the model was fitted on'),
+    iterations: z.number().int(),
+    converged: z.boolean().describe('the optimizer stopped at a stationary point; read it with the warnings'),
+    warnings: z.array(z.string()).describe('why the estimates should not be trusted as they stand: a parameter the data cannot pin down, too few repeat buyers'),
+  });
 }
 
-export interface ClvFit {
-  /** Only events strictly before this date were used. */
-  as_of: string;
-  /** The calibration period's last day, inclusive (YYYY-MM-DD): T is measured to it. */
-  calibration_end: string;
-  unit: TimeUnit;
-  fitted_at: string;
-  bgnbd: ModelFit<BgNbdParams>;
-  gamma_gamma: ModelFit<GammaGammaParams>;
-}
+/** A fit as printed, stored, and answered by `POST /v1/clv/fit`. */
+export const clvFitSchema = z.object({
+  as_of: z.string().describe('only events strictly before this instant were used'),
+  calibration_end: z.string().describe('the last day of the calibration period, inclusive: T is counted to it'),
+  unit: z.enum(TIME_UNITS),
+  fitted_at: z.string(),
+  bgnbd: modelFitSchema({ r: positive, alpha: positive, a: positive, b: positive }),
+  gamma_gamma: modelFitSchema({ p: positive, q: positive, v: positive }),
+});
+export type ClvFit = z.infer<typeof clvFitSchema>;
+
+/** One model's fit with parameters P, as `modelFit` builds it (the calibration check fits BG/NBD alone). */
+export type ModelFit<P> = Omit<ClvFit['bgnbd'], 'params' | 'standard_errors'> & { params: P; standard_errors: { [K in keyof P]: number | null } };
 
 function orNull<P extends object>(errors: P): { [K in keyof P]: number | null } {
   return Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, Number.isFinite(v) ? (v as number) : null])) as { [K in keyof P]: number | null };

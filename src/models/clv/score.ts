@@ -1,23 +1,35 @@
 /** Scores from a fitted model for one customer (CLI, API) or every customer of a store (the feature catalog). */
+import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
 import { ident, join, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { saveClvFit } from './store.js';
-import { DEFAULT_DISCOUNT, scoreCustomers, type Discount, type Horizons, type Scores } from './clv.js';
+import { DEFAULT_DISCOUNT, discountSchema, scoreCustomers, type Horizons, type Scores } from './clv.js';
 import { fitSummary, modelOf, type ClvFit } from './fit.js';
-import { customerSummaries, summaryQuery, type Summary, type TimeUnit } from './summary.js';
+import { customerSummaries, summaryQuery, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
 
-export interface CustomerClv {
-  customer_id: string;
-  as_of: string;
-  model: { as_of: string; unit: TimeUnit };
-  /** Null for a customer without an order before `as_of`: the models start at the first purchase. */
-  summary: { x: number; t_x: number; T: number; monetary: number | null } | null;
-  p_alive: number | null;
-  expected_orders: { days: number; value: number | null };
-  expected_spend: number | null;
-  clv: { days: number; discount: Discount; value: number | null };
-}
+const score = z.number().nullable();
+
+/** One customer's scores from the stored fit; a score is null where the models have nothing to say (no order yet). */
+export const customerClvSchema = z.object({
+  customer_id: z.string(),
+  as_of: z.string().describe('the history scored: events before this instant'),
+  model: z.object({ as_of: z.string(), unit: z.enum(TIME_UNITS) }).describe('the fit scored with'),
+  summary: z
+    .object({
+      x: z.number().describe('repeat purchase days'),
+      t_x: z.number().describe('time of the last purchase from the first, in `unit`s'),
+      T: z.number().describe('time observed from the first purchase, in `unit`s'),
+      monetary: z.number().nullable().describe('mean spend of the repeat purchases'),
+    })
+    .nullable()
+    .describe('null for a customer without an order before `as_of`: the models start at the first purchase'),
+  p_alive: score.describe('probability that the customer is still active (BG/NBD)'),
+  expected_orders: z.object({ days: z.number().int(), value: score }).describe('purchase days expected over the horizon (BG/NBD)'),
+  expected_spend: score.describe('expected spend per purchase (Gamma-Gamma)'),
+  clv: z.object({ days: z.number().int(), discount: discountSchema, value: score }).describe('value expected over the horizon, discounted'),
+});
+export type CustomerClv = z.infer<typeof customerClvSchema>;
 
 const finiteOrNull = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIENCE_KINDS, movement, overlap } from '../../audiences/index.js';
+import { AUDIENCE_KINDS, movement, movementSchema, overlap, overlapSchema } from '../../audiences/index.js';
 import { CLUSTER_METHOD_NAMES, FEATURE_TABLE, featureTableAsOf } from '../../clusters/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { rfmGrid, rfmGridSchema } from '../../segments/index.js';
@@ -17,6 +17,9 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
         kind: z.enum(AUDIENCE_KINDS).default('rfm'),
         clustering: z.enum(CLUSTER_METHOD_NAMES).optional().describe('with kind=cluster: the clusters of this clustering only'),
       }),
+      response: { 200: movementSchema },
+      // No stored run at one of the dates.
+      errors: [404],
     }),
     (req) => inWorkspace(ctx, req, (store) => movement(store, parseAsOf(req.query.from, 'from'), parseAsOf(req.query.to, 'to'), req.query.kind, req.query.clustering)),
   );
@@ -42,6 +45,9 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
         audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(2)]).describe('ids or names, two or more'),
         as_of: asOfSchema.optional().describe('a stored run date (default: the latest run)'),
       }),
+      response: { 200: overlapSchema },
+      // An unknown audience, or no stored run.
+      errors: [404],
     }),
     (req) => {
       const audiences = typeof req.query.audience === 'string' ? [req.query.audience] : req.query.audience;

@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { audienceListing, audienceMembers, createAudience, createAudienceSchema, deleteAudience, describeAudience, getAudience, listedAudienceSchema, sizedAudienceSchema, updateAudience, updateAudienceSchema } from '../../audiences/index.js';
+import {
+  audienceListing,
+  audienceMembers,
+  createAudience,
+  createAudienceSchema,
+  deleteAudience,
+  deletedAudienceSchema,
+  describeAudience,
+  listedAudienceSchema,
+  membersPageSchema,
+  sizedAudienceSchema,
+  updateAudience,
+  updateAudienceSchema,
+} from '../../audiences/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { audit } from '../api-keys.js';
 import { keyOf } from '../auth.js';
@@ -17,7 +30,10 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.post(
     '/v1/audiences',
-    guarded('audiences:write', 'audiences', 'Create a rule audience, computed at once against the latest run', { body: createAudienceSchema, response: { 201: sizedAudienceSchema } }, 'rules'),
+    guarded('audiences:write', 'audiences', 'Create a rule audience, computed at once against the latest run', {
+      body: createAudienceSchema,
+      response: { 201: sizedAudienceSchema },
+    }, 'rules'),
     async (req, reply) => reply.status(201).send(await inWorkspace(ctx, req, (store) => createAudience(store, req.body))),
   );
 
@@ -37,22 +53,23 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
     (req) => inWorkspace(ctx, req, (store) => updateAudience(store, req.params.id, req.body)),
   );
 
-  app.delete('/v1/audiences/:id', guarded('audiences:write', 'audiences', 'Delete a rule audience and its memberships', { params: audienceParamsSchema }, 'rules'), async (req) => {
-    const key = keyOf(req);
-    const id = await inWorkspace(ctx, req, async (store) => {
-      const audience = await getAudience(store, req.params.id);
-      await deleteAudience(store, audience.id);
-      return audience.id;
-    });
-    await audit(ctx.workspaces.control, { actor: key.id, action: 'audience.delete', workspace: key.workspace, details: { audience: id } });
-    return { deleted: id };
-  });
+  app.delete(
+    '/v1/audiences/:id',
+    guarded('audiences:write', 'audiences', 'Delete a rule audience and its memberships', { params: audienceParamsSchema, response: { 200: deletedAudienceSchema } }, 'rules'),
+    async (req) => {
+      const key = keyOf(req);
+      const deleted = await inWorkspace(ctx, req, (store) => deleteAudience(store, req.params.id));
+      await audit(ctx.workspaces.control, { actor: key.id, action: 'audience.delete', workspace: key.workspace, details: { audience: deleted.deleted } });
+      return deleted;
+    },
+  );
 
   app.get(
     '/v1/audiences/:id/members',
     guarded('audiences:read', 'audiences', 'Members of an audience at a stored run, highest score first, with reasons', {
       params: audienceParamsSchema,
       querystring: paginationSchema,
+      response: { 200: membersPageSchema },
     }),
     (req) =>
       inWorkspace(ctx, req, (store) =>

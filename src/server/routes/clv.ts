@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
-import { clvFitSchema, customerClv, fitClv, loadClvFit, saveClvFit, TIME_UNITS } from '../../models/clv/index.js';
+import { clvFitSchema, customerClv, customerClvSchema, discountSchema, fitClv, loadClvFit, saveClvFit, TIME_UNITS } from '../../models/clv/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { asOfSchema, customerParamsSchema } from '../schemas.js';
 import { requireCustomer } from './customers.js';
@@ -43,8 +43,11 @@ export function registerClvRoutes(app: ZodApp, ctx: RouteContext): void {
         orders_days: days(90, 'horizon of expected orders, in days'),
         clv_days: days(365, 'horizon of the CLV, in days'),
         discount: z.coerce.number().min(0).max(10).default(0.1).describe('discount rate per `discount_per`'),
-        discount_per: z.enum(['month', 'year']).default('year'),
+        discount_per: discountSchema.shape.per.default('year'),
       }),
+      response: { 200: customerClvSchema },
+      // No fit yet: 409 (no_model).
+      errors: [409],
     }),
     (req) =>
       inWorkspace(ctx, req, async (store) => {

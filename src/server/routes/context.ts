@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Store } from '../../store/index.js';
 import type { Scope } from '../api-keys.js';
 import { keyOf } from '../auth.js';
+import { BODY_ERROR_STATUSES, COMMON_ERROR_STATUSES, errorResponses, PARAMS_ERROR_STATUSES } from '../errors.js';
 import type { Workspaces } from '../workspaces.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -38,10 +39,27 @@ export async function inWorkspace<T>(ctx: RouteContext, request: FastifyRequest,
   return out;
 }
 
-/** Route options for a /v1 route: the scope it needs, enforced by the auth hook and stated in the OpenAPI document. */
-export function guarded<S extends FastifySchema>(scope: Scope, tag: string, summary: string, schema: S, liveView?: LiveViewEffect) {
+/** A route's schemas, and the error statuses it may answer beyond those its schemas imply (errors.ts). */
+export type RouteSchema = FastifySchema & { errors?: readonly number[] };
+
+/**
+ * Route options for a /v1 route: the scope it needs, enforced by the auth hook and stated in the OpenAPI document,
+ * and its error statuses, each answered and documented with the one error body (errors.ts).
+ *
+ * The error schemas are left out of the static type: errors are thrown and sent by the error handler, never returned
+ * by a handler, so a handler's return type stays its success schema's.
+ */
+export function guarded<S extends RouteSchema>(scope: Scope, tag: string, summary: string, schema: S, liveView?: LiveViewEffect) {
+  const { errors = [], ...rest } = schema;
+  const statuses = [...COMMON_ERROR_STATUSES, ...(rest.body ? BODY_ERROR_STATUSES : []), ...(rest.params ? PARAMS_ERROR_STATUSES : []), ...errors];
+  const response = { ...errorResponses(...statuses), ...(rest.response as object | undefined) };
   return {
     config: { scope, liveView },
-    schema: { ...schema, tags: [tag], summary, description: `Needs an API key with scope \`${scope}\` (or \`admin\`).`, security: [{ apiKey: [] }] },
+    schema: { ...rest, response, tags: [tag], summary, description: `Needs an API key with scope \`${scope}\` (or \`admin\`).`, security: [{ apiKey: [] }] } as Omit<S, 'errors'> & {
+      tags: string[];
+      summary: string;
+      description: string;
+      security: Array<{ apiKey: never[] }>;
+    },
   };
 }

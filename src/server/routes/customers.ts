@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { explainCustomer } from '../../audiences/index.js';
-import { customerFeatures, defaultAsOf, parseAsOf } from '../../features/index.js';
+import { explainCustomer, explanationSchema } from '../../audiences/index.js';
+import { customerFeatureReport, customerFeaturesSchema, parseAsOf } from '../../features/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
@@ -19,14 +19,12 @@ export function registerCustomerRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:read', 'customers', "A customer's features as of a date", {
       params: customerParamsSchema,
       querystring: z.strictObject({ as_of: asOfSchema.optional().describe('default: the day after the last event') }),
+      response: { 200: customerFeaturesSchema },
     }),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
         await requireCustomer(store, req.params.id);
-        const asOf = req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : await defaultAsOf(store);
-        const features = await customerFeatures(store, asOf, req.params.id);
-        if (!features) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });
-        return { customer_id: req.params.id, as_of: asOf, features };
+        return customerFeatureReport(store, req.params.id, req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined);
       }),
   );
 
@@ -38,6 +36,7 @@ export function registerCustomerRoutes(app: ZodApp, ctx: RouteContext): void {
         audience: z.string().min(1).optional().describe('one audience (id or name); default: every active one'),
         as_of: asOfSchema.optional().describe('a stored run date (default: the latest run)'),
       }),
+      response: { 200: explanationSchema },
     }),
     (req) =>
       inWorkspace(ctx, req, async (store) => {

@@ -3,7 +3,7 @@ import { classificationSchema, classifyCustomer, classifyFeatures, customerAudie
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
+import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
 import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -32,6 +32,7 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/events',
     guarded('ingest:write', 'ingest', `Store a batch of up to ${MAX_BATCH_EVENTS} events, all or none; re-sent ids count as duplicates. The customers it touches are re-classified at once.`, {
       body: eventBatchSchema,
+      response: { 200: batchReportSchema.extend({ reclassified: z.number().int().describe('customers whose audiences were evaluated again') }) },
     }, 'unchanged'),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
@@ -86,6 +87,8 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:read', 'customers', 'The audiences a customer is in, with reasons and the date they are as of, evaluated in memory: a stored one by id, or a new one from features', {
       body: classifyBodySchema,
       response: { 200: classificationSchema },
+      // A stored customer asked for by id may not exist.
+      errors: [404],
     }, 'unchanged'),
     (req) => {
       const body = req.body;

@@ -6,7 +6,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { SegmintError, ValidationError } from '../../shared/errors.js';
-import { chooseMapping, ENTITIES, FORMATS, importFile, listImports, parseMapping, parseRejectLimit, quarantinedRows, removalSchema, removeImport, type Mapping } from '../../store/index.js';
+import {
+  chooseMapping,
+  ENTITIES,
+  FORMATS,
+  importFile,
+  importReportSchema,
+  importsPageSchema,
+  listImports,
+  parseMapping,
+  parseRejectLimit,
+  quarantinedRows,
+  quarantinePageSchema,
+  removalSchema,
+  removeImport,
+  type Mapping,
+} from '../../store/index.js';
 import { paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
@@ -126,7 +141,14 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
         'ingest:write',
         'imports',
         `Import a customers, products or events file sent as the request body (up to ${options.bodyLimit} bytes, gzip allowed), as \`segmint import\` does: every row is accepted, a duplicate, or quarantined with its line, column and reason`,
-        { querystring: importQuerySchema, body: fileBodySchema, consumes: ['text/csv', 'application/x-ndjson', 'application/vnd.apache.parquet', 'application/gzip', 'application/octet-stream'] },
+        {
+          querystring: importQuerySchema,
+          body: fileBodySchema,
+          consumes: ['text/csv', 'application/x-ndjson', 'application/vnd.apache.parquet', 'application/gzip', 'application/octet-stream'],
+          response: { 201: importReportSchema },
+          // 422 (import_failed): a file that cannot be read as a whole, or more rejected rows than max_rejected.
+          errors: [422],
+        },
       ),
       async (req, reply) => {
         const mapping = mappingOf(req.query);
@@ -153,23 +175,20 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
       },
     );
 
-    scope.get('/v1/imports', guarded('ingest:write', 'imports', 'Past imports, newest first, with their counts', { querystring: page }), async (req) => ({
-      limit: req.query.limit,
-      offset: req.query.offset,
-      ...(await inWorkspace(ctx, req, (store) => listImports(store, req.query))),
-    }));
+    scope.get(
+      '/v1/imports',
+      guarded('ingest:write', 'imports', 'Past imports, newest first, with their counts', { querystring: page, response: { 200: importsPageSchema } }),
+      (req) => inWorkspace(ctx, req, (store) => listImports(store, req.query)),
+    );
 
     scope.get(
       '/v1/imports/:id/quarantine',
       guarded('ingest:write', 'imports', 'The rows an import quarantined, in file order: line, column, reason and the record as read', {
         params: importParamsSchema,
         querystring: page,
+        response: { 200: quarantinePageSchema },
       }),
-      async (req) => ({
-        limit: req.query.limit,
-        offset: req.query.offset,
-        ...(await inWorkspace(ctx, req, (store) => quarantinedRows(store, req.params.id, req.query))),
-      }),
+      (req) => inWorkspace(ctx, req, (store) => quarantinedRows(store, req.params.id, req.query)),
     );
 
     scope.delete(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditLog, createKey, listKeys, revokeKey, scopeSchema } from '../api-keys.js';
+import { auditLog, auditPageSchema, createdKeySchema, createKey, keyListingSchema, listKeys, revokeKey, scopeSchema } from '../api-keys.js';
 import { keyOf } from '../auth.js';
 import { paginationSchema } from '../schemas.js';
 import { guarded, type RouteContext, type ZodApp } from './context.js';
@@ -8,14 +8,17 @@ import { guarded, type RouteContext, type ZodApp } from './context.js';
 export function registerKeyRoutes(app: ZodApp, ctx: RouteContext): void {
   const control = ctx.workspaces.control;
 
-  app.get('/v1/keys', guarded('admin', 'keys', "The workspace's API keys: id, scopes, created, revoked (never the keys themselves)", {}), (req) =>
-    listKeys(control, keyOf(req).workspace),
+  app.get(
+    '/v1/keys',
+    guarded('admin', 'keys', "The workspace's API keys: id, scopes, created, revoked (never the keys themselves)", { response: { 200: z.array(keyListingSchema) } }),
+    (req) => listKeys(control, keyOf(req).workspace),
   );
 
   app.post(
     '/v1/keys',
     guarded('admin', 'keys', 'Create an API key for this workspace; the response holds the key, the only time it is shown', {
       body: z.strictObject({ scopes: z.array(scopeSchema).min(1).describe('what the key may do') }),
+      response: { 201: createdKeySchema },
     }),
     async (req, reply) => {
       const caller = keyOf(req);
@@ -28,6 +31,7 @@ export function registerKeyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/keys/:id',
     guarded('admin', 'keys', 'Revoke an API key of this workspace: it is refused from the next request on', {
       params: z.strictObject({ id: z.string().min(1).describe('key id, as listed (key_...)') }),
+      response: { 200: keyListingSchema },
     }),
     (req) => {
       const caller = keyOf(req);
@@ -39,10 +43,8 @@ export function registerKeyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/audit',
     guarded('admin', 'keys', "The workspace's audit log, newest first: keys created and revoked, audiences deleted, customers erased", {
       querystring: paginationSchema.omit({ as_of: true }),
+      response: { 200: auditPageSchema },
     }),
-    async (req) => {
-      const page = { limit: req.query.limit, offset: req.query.offset };
-      return { ...page, ...(await auditLog(control, keyOf(req).workspace, page)) };
-    },
+    (req) => auditLog(control, keyOf(req).workspace, { limit: req.query.limit, offset: req.query.offset }),
   );
 }

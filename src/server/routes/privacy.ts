@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { eraseCustomer, exportCustomer, setConsent } from '../../store/index.js';
+import { customerConsentSchema, customerExportSchema, erasureSchema, eraseCustomer, exportCustomer, setConsent } from '../../store/index.js';
 import { audit } from '../api-keys.js';
 import { keyOf } from '../auth.js';
 import { customerParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-const consentSchema = z
+const consentUpdateSchema = z
   .strictObject({ email: z.boolean().optional(), sms: z.boolean().optional(), push: z.boolean().optional(), ads: z.boolean().optional() })
   .refine((c) => Object.keys(c).length > 0, 'give at least one channel: email, sms, push or ads');
 
@@ -15,7 +15,8 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/customers/:id/consent',
     guarded('ingest:write', 'privacy', "Set a customer's consent per channel, stated now; channels left out keep their value. A customers file imported later changes it only where its row says a later consent_updated_at", {
       params: customerParamsSchema,
-      body: consentSchema,
+      body: consentUpdateSchema,
+      response: { 200: customerConsentSchema },
     }, 'unchanged'),
     async (req) => ({
       customer_id: req.params.id,
@@ -30,14 +31,18 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
 
   app.get(
     '/v1/customers/:id/export',
-    guarded('admin', 'privacy', 'Everything the workspace holds on one customer, with when each consent was stated (consent_<channel>_at)', { params: customerParamsSchema }),
+    guarded('admin', 'privacy', 'Everything the workspace holds on one customer, with when each consent was stated (consent_<channel>_at)', {
+      params: customerParamsSchema,
+      response: { 200: customerExportSchema },
+    }),
     (req) => inWorkspace(ctx, req, (store) => exportCustomer(store, req.params.id)),
   );
 
   app.delete(
     '/v1/customers/:id',
-    guarded('admin', 'privacy', 'Erase a customer everywhere and keep a tombstone so that re-imports do not bring them back', {
+    guarded('admin', 'privacy', 'Erase a customer everywhere and keep a tombstone so that re-imports do not bring them back; says how many rows went, per table', {
       params: customerParamsSchema,
+      response: { 200: erasureSchema },
     }, 'unchanged'),
     async (req) => {
       const key = keyOf(req);
@@ -48,7 +53,7 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
       });
       // The audit entry says what was removed, never whom: the id is exactly what was asked to be forgotten.
       await audit(ctx.workspaces.control, { actor: key.id, action: 'customer.erase', workspace: key.workspace, details: { deleted: erasure.deleted } });
-      return { erased: true, deleted: erasure.deleted };
+      return erasure;
     },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runAudiences } from '../../audiences/index.js';
+import { runAudiences, runReportSchema } from '../../audiences/index.js';
 import { runHistory, runHistorySchema } from '../../audiences/history.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { asOfSchema } from '../schemas.js';
@@ -11,6 +11,7 @@ export function registerRunRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:write', 'runs', 'Compute features and every active audience as of a date, and store the snapshot', {
       // An empty body is a run as of the default date.
       body: z.strictObject({ as_of: asOfSchema.optional().describe('default: the day after the last event') }).optional(),
+      response: { 200: runReportSchema },
     }),
     (req) => inWorkspace(ctx, req, async (store) => runAudiences(store, req.body?.as_of ? parseAsOf(req.body.as_of, 'as_of') : await defaultAsOf(store))),
   );

@@ -45,13 +45,13 @@ export type EventInput = z.infer<typeof eventInputSchema>;
 
 export const eventBatchSchema = z.strictObject({ events: z.array(eventInputSchema).min(1).max(MAX_BATCH_EVENTS) });
 
-export interface BatchReport {
-  received: number;
-  accepted: number;
-  duplicates: number;
-  /** Events of erased customers: not stored. */
-  erased: number;
-}
+export const batchReportSchema = z.object({
+  received: z.number().int(),
+  accepted: z.number().int(),
+  duplicates: z.number().int().describe('ids already stored, or repeated within the batch'),
+  erased: z.number().int().describe('events of erased customers: not stored'),
+});
+export type BatchReport = z.infer<typeof batchReportSchema>;
 
 const STRUCTURE = JSON.stringify([
   {

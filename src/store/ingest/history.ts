@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { NotFoundError } from '../../shared/errors.js';
 import { sql, type Sql } from '../../sql/index.js';
+import { ENTITIES } from '../schema.js';
 import type { Store } from '../store.js';
 
 /** Past imports and the rows they quarantined, a page at a time. */
@@ -9,42 +11,62 @@ export interface Page {
   offset: number;
 }
 
-export interface ImportRecord {
-  id: string;
-  file: string;
-  entity: string;
-  format: string;
-  mapping: unknown;
-  /** How the mapping was chosen: "preset online-retail", "mapping shop.json", ...; null for imports before it was kept. */
-  mapping_source: string | null;
-  started_at: string;
-  rows: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-}
+const count = z.number().int();
+const pageFields = { total: count.describe('in all, beyond this page too'), limit: count, offset: count };
 
-export interface QuarantineRecord {
-  import_id: string;
-  file: string;
-  line: number | null;
-  column: string | null;
-  reason: string;
-  /** The record as read from the file. */
-  raw: string | null;
-}
+/** A page of past imports, newest first, as `segmint imports` lists them and GET /v1/imports answers. */
+export const importsPageSchema = z.object({
+  ...pageFields,
+  imports: z.array(
+    z.object({
+      id: z.string(),
+      file: z.string(),
+      entity: z.enum(ENTITIES),
+      format: z.string(),
+      mapping: z.unknown().describe('the column mapping it read the file with, as a --mapping file holds it'),
+      mapping_source: z.string().nullable().describe('how the mapping was chosen: "preset online-retail", "mapping shop.json", ...; null for imports before it was kept'),
+      started_at: z.string(),
+      rows: count,
+      accepted: count,
+      duplicates: count,
+      rejected: count,
+    }),
+  ),
+});
+export type ImportsPage = z.infer<typeof importsPageSchema>;
+export type ImportRecord = ImportsPage['imports'][number];
+
+/** A page of quarantined rows, in file order, as `segmint quarantine` lists them and GET /v1/imports/:id/quarantine answers. */
+export const quarantinePageSchema = z.object({
+  import_id: z.string().nullable().describe('the import asked for; null for every import'),
+  ...pageFields,
+  rows: z.array(
+    z.object({
+      import_id: z.string(),
+      file: z.string(),
+      line: count.nullable(),
+      column: z.string().nullable(),
+      reason: z.string(),
+      raw: z.string().nullable().describe('the record as read from the file'),
+    }),
+  ),
+});
+export type QuarantinePage = z.infer<typeof quarantinePageSchema>;
+export type QuarantineRecord = QuarantinePage['rows'][number];
 
 async function total(store: Store, q: Sql): Promise<number> {
   return (await store.one<{ n: number }>(q))?.n ?? 0;
 }
 
 /** Imports, newest first. */
-export async function listImports(store: Store, page: Page): Promise<{ total: number; imports: ImportRecord[] }> {
+export async function listImports(store: Store, page: Page): Promise<ImportsPage> {
   const rows = await store.all<Omit<ImportRecord, 'mapping'> & { mapping: string }>(sql`
     SELECT id, file, entity, format, mapping, mapping_source, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, rows, accepted, duplicates, rejected
     FROM imports ORDER BY imports.started_at DESC, id LIMIT ${page.limit} OFFSET ${page.offset}`);
   return {
     total: await total(store, sql`SELECT count(*) AS n FROM imports`),
+    limit: page.limit,
+    offset: page.offset,
     imports: rows.map((r) => ({ ...r, mapping: JSON.parse(r.mapping) as unknown })),
   };
 }
@@ -54,12 +76,12 @@ export async function quarantinedRows(
   store: Store,
   importId: string | undefined,
   page: Page,
-): Promise<{ import_id: string | undefined; total: number; rows: QuarantineRecord[] }> {
+): Promise<QuarantinePage> {
   const which = await quarantineOf(store, importId);
   const rows = await store.all<QuarantineRecord>(sql`
     SELECT import_id, source_file AS file, line, column_name AS "column", reason, raw FROM quarantine WHERE ${which}
     ORDER BY created_at, import_id, line NULLS FIRST, rowid LIMIT ${page.limit} OFFSET ${page.offset}`);
-  return { import_id: importId, total: await total(store, sql`SELECT count(*) AS n FROM quarantine WHERE ${which}`), rows };
+  return { import_id: importId ?? null, total: await total(store, sql`SELECT count(*) AS n FROM quarantine WHERE ${which}`), limit: page.limit, offset: page.offset, rows };
 }
 
 /** Empties the quarantine, of one import or of all; returns how many rows went. */

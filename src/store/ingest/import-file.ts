@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { z } from 'zod';
 import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
 import {
   CONSENT_CHANNELS,
   CONSENT_STATED_AT_FIELD,
   consentColumns,
+  ENTITIES,
   ENTITY_COLUMNS,
   EVENT_PRODUCT_FIELDS,
   ORDER_CANCELLED_AT_FIELD,
@@ -20,41 +22,32 @@ import { LayoutError, planStaging, type Staging } from './staging.js';
 import { suggestMapping } from './suggest.js';
 import { ImportError } from '../../shared/errors.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
-import { asImport, importsOfFile, removeImportRows, type Removal } from './provenance.js';
-import { refuseRejections, unmappedValues, type RejectLimit, type UnmappedValue } from './rejections.js';
+import { asImport, importsOfFile, removalSchema, removeImportRows, type Removal } from './provenance.js';
+import { refuseRejections, unmappedValues, unmappedValueSchema, type RejectLimit } from './rejections.js';
 import { currencyCounts, mixedCurrencies } from '../currencies.js';
 
-export interface QuarantinedRow {
-  line: number | null;
-  column: string | null;
-  reason: string;
-}
+const rowCount = z.number().int();
 
-export interface ImportReport {
-  import_id: string;
-  file: string;
-  entity: Entity;
-  format: string;
-  /** Records read from the file: accepted + duplicates + rejected + erased. */
-  rows: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  /** Rows of customers erased earlier: not stored again, not even in quarantine. */
-  erased: number;
-  /** Returns stored beside the rows, one per order the file says was refunded or cancelled (`storeOrderReturns`). */
-  order_returns: number;
-  /** The first ten quarantined rows, in file order. */
-  quarantined: QuarantinedRow[];
-  /** With `replace`: the earlier imports of the same file name, taken back first. */
-  replaced: Removal[];
-  /** Values that a column's value map lacks, with how many rows each sent to quarantine: the commonest 20. */
-  unmapped: UnmappedValue[];
-  /** Events this import stored with a price, by currency (events whose currency is unknown are not counted). */
-  currencies: Record<string, number>;
-  /** What the import did not stop at but the reader should know: prices in more than one currency in the store. */
-  warnings: string[];
-}
+/** What an import did, as `segmint import` prints it and POST /v1/imports answers (201). */
+export const importReportSchema = z.object({
+  import_id: z.string(),
+  file: z.string(),
+  entity: z.enum(ENTITIES),
+  format: z.string(),
+  rows: rowCount.describe('records read from the file: accepted + duplicates + rejected + erased'),
+  accepted: rowCount,
+  duplicates: rowCount,
+  rejected: rowCount,
+  erased: rowCount.describe('rows of customers erased earlier: not stored again, not even in quarantine'),
+  order_returns: rowCount.describe('returns stored beside the rows, one per order the file says was refunded or cancelled'),
+  quarantined: z.array(z.object({ line: rowCount.nullable(), column: z.string().nullable(), reason: z.string() })).describe('the first ten quarantined rows, in file order'),
+  replaced: z.array(removalSchema).describe('with `replace`: the earlier imports of the same file name, taken back first'),
+  unmapped: z.array(unmappedValueSchema).describe("values that a column's value map lacks, with how many rows each sent to quarantine: the commonest 20"),
+  currencies: z.record(z.string(), rowCount).describe('events this import stored with a price, by currency (events whose currency is unknown are not counted)'),
+  warnings: z.array(z.string()).describe('what the import did not stop at but the reader should know: prices in more than one currency in the store'),
+});
+export type ImportReport = z.infer<typeof importReportSchema>;
+export type QuarantinedRow = ImportReport['quarantined'][number];
 
 export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ImportError, UsageError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
@@ -34,12 +35,8 @@ export async function topReasons(store: Store, importId: string, n = 3): Promise
 }
 
 /** A value found in a mapped column that the column's value map lacks, and how many rows quarantine holds for it. */
-export interface UnmappedValue {
-  field: string;
-  column: string | null;
-  value: string;
-  rows: number;
-}
+export const unmappedValueSchema = z.object({ field: z.string(), column: z.string().nullable(), value: z.string(), rows: z.number().int() });
+export type UnmappedValue = z.infer<typeof unmappedValueSchema>;
 
 /** How many unmapped values a report lists, the commonest first; quarantine holds every row. */
 export const UNMAPPED_LISTED = 20;

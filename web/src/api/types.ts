@@ -1,40 +1,51 @@
 /**
- * The API's answers as the dashboard reads them, taken from the server's own code with `import type` (nothing of
- * the server reaches the bundle): the zod response schemas where a route has one (z.infer types), else the return
- * type of the function the route answers with. A server change the dashboard does not follow fails `npm run lint`.
+ * The API's answers as the dashboard reads them: the zod response schemas of the server's routes, as `z.infer` types.
+ * `import type` only, so nothing of the server reaches the bundle; a server change the dashboard does not follow
+ * fails `npm run lint`.
  */
-import type { RunHistory } from '../../../src/audiences/history.js';
-import type { audienceMembers, customerAudiences, explainCustomer, listAudiences, movement, overlap, runAudiences } from '../../../src/audiences/index.js';
-import type { RuleCheck, RulePreview, RuleVocabulary } from '../../../src/audiences/rule-builder.js';
-import type { describeClustering } from '../../../src/clusters/index.js';
-import type { RfmGrid } from '../../../src/segments/index.js';
-import type { customerFeatures } from '../../../src/features/index.js';
-import type { customerClv } from '../../../src/models/clv/index.js';
-import type { auditLog, createKey, listKeys, Scope } from '../../../src/server/api-keys.js';
-import type { CustomerEvents, eraseCustomer, importFile, listImports, quarantinedRows, setConsent, StoreStats } from '../../../src/store/index.js';
+import type { z } from 'zod';
+import type { runHistorySchema } from '../../../src/audiences/history.js';
+import type { customerAudiencesSchema, listedAudienceSchema } from '../../../src/audiences/schema.js';
+import type { runReportSchema } from '../../../src/audiences/run.js';
+import type { membersPageSchema } from '../../../src/audiences/members.js';
+import type { movementSchema } from '../../../src/audiences/movement.js';
+import type { overlapSchema } from '../../../src/audiences/overlap.js';
+import type { explanationSchema } from '../../../src/audiences/explain.js';
+import type { ruleCheckSchema, rulePreviewSchema, ruleVocabularySchema } from '../../../src/audiences/rule-builder.js';
+import type { clusteringReportSchema } from '../../../src/clusters/fit.js';
+import type { customerFeaturesSchema } from '../../../src/features/compute.js';
+import type { customerClvSchema } from '../../../src/models/clv/score.js';
+import type { rfmGridSchema } from '../../../src/segments/rfm.js';
+import type { auditPageSchema, createdKeySchema, keyListingSchema, scopeSchema } from '../../../src/server/api-keys.js';
+import type { importsPageSchema, quarantinePageSchema } from '../../../src/store/ingest/history.js';
+import type { importReportSchema } from '../../../src/store/ingest/import-file.js';
+import type { customerConsentSchema, erasureSchema } from '../../../src/store/privacy.js';
+import type { storeStatsSchema } from '../../../src/store/stats.js';
+import type { customerEventsSchema } from '../../../src/store/timeline.js';
 
-type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
-
-export type { CustomerEvents, RfmGrid, RuleCheck, RulePreview, RuleVocabulary, RunHistory, Scope };
-export type Stats = StoreStats;
-export type Audience = Answer<typeof listAudiences>[number];
-export type RunReport = Answer<typeof runAudiences>;
-export type MembersPage = Answer<typeof audienceMembers>;
-export type Movement = Answer<typeof movement>;
-export type Overlap = Answer<typeof overlap>;
-export type Clustering = Answer<typeof describeClustering>;
-/** GET /v1/customers/:id/features: the route wraps the features with the customer id and date. */
-export type CustomerFeatures = { customer_id: string; as_of: string; features: NonNullable<Answer<typeof customerFeatures>> };
-export type Explanation = Answer<typeof explainCustomer>;
-export type CustomerAudiences = Answer<typeof customerAudiences>;
-export type CustomerClv = NonNullable<Answer<typeof customerClv>>;
-/** GET /v1/imports and GET /v1/imports/:id/quarantine add the page asked for. */
-export type ImportsPage = Answer<typeof listImports> & { limit: number; offset: number };
-export type QuarantinePage = Answer<typeof quarantinedRows> & { limit: number; offset: number };
-export type ImportReport = Answer<typeof importFile>;
-export type ApiKeyListing = Answer<typeof listKeys>[number];
-export type CreatedKey = Answer<typeof createKey>;
-export type AuditPage = Answer<typeof auditLog> & { limit: number; offset: number };
-/** PUT /v1/customers/:id/consent and DELETE /v1/customers/:id wrap what the store says. */
-export type ConsentAnswer = { customer_id: string; consent: Answer<typeof setConsent> };
-export type ErasureAnswer = { erased: true; deleted: Answer<typeof eraseCustomer>['deleted'] };
+export type Stats = z.infer<typeof storeStatsSchema>;
+export type RunHistory = z.infer<typeof runHistorySchema>;
+export type Audience = z.infer<typeof listedAudienceSchema>;
+export type RunReport = z.infer<typeof runReportSchema>;
+export type MembersPage = z.infer<typeof membersPageSchema>;
+export type Movement = z.infer<typeof movementSchema>;
+export type Overlap = z.infer<typeof overlapSchema>;
+export type RfmGrid = z.infer<typeof rfmGridSchema>;
+export type Clustering = z.infer<typeof clusteringReportSchema>;
+export type CustomerFeatures = z.infer<typeof customerFeaturesSchema>;
+export type Explanation = z.infer<typeof explanationSchema>;
+export type CustomerAudiences = z.infer<typeof customerAudiencesSchema>;
+export type CustomerClv = z.infer<typeof customerClvSchema>;
+export type CustomerEvents = z.infer<typeof customerEventsSchema>;
+export type RuleCheck = z.infer<typeof ruleCheckSchema>;
+export type RulePreview = z.infer<typeof rulePreviewSchema>;
+export type RuleVocabulary = z.infer<typeof ruleVocabularySchema>;
+export type ImportsPage = z.infer<typeof importsPageSchema>;
+export type QuarantinePage = z.infer<typeof quarantinePageSchema>;
+export type ImportReport = z.infer<typeof importReportSchema>;
+export type Scope = z.infer<typeof scopeSchema>;
+export type ApiKeyListing = z.infer<typeof keyListingSchema>;
+export type CreatedKey = z.infer<typeof createdKeySchema>;
+export type AuditPage = z.infer<typeof auditPageSchema>;
+export type ConsentAnswer = z.infer<typeof customerConsentSchema>;
+export type ErasureAnswer = z.infer<typeof erasureSchema>;

@@ -1,0 +1,162 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey, Workspaces } from '../../src/server/index.js';
+import { tempDir } from '../helpers.js';
+import { documentedSchema, operationOf, request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
+
+/**
+ * One schema end to end: every route answers through a zod response schema, which /docs/json documents, and the CLI
+ * prints the same JSON as the API for the same question. The store is made with the CLI (a demo shop, two runs, a
+ * CLV fit, a product clustering, a file with bad lines); the CLI's answers are taken first, as DuckDB lets one
+ * process at a time open the file, then the server opens it.
+ */
+
+const dir = tempDir();
+const db = join(dir.path, 'shop.duckdb');
+let workspaces: Workspaces;
+let app: FastifyInstance;
+let base = '';
+let key = '';
+let doc: OpenApiDoc;
+let importId = '';
+
+function segmint(...args: string[]): unknown {
+  const { SEGMINT_DB: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args, '--json'], { encoding: 'utf8', env });
+  expect(r.stderr, args.join(' ')).toBe('');
+  expect(r.status, args.join(' ')).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/** The same question to the CLI and to the API: [CLI arguments, API path], both answered with JSON. */
+const SAME_ANSWER: Array<[string[], string]> = [
+  [['audiences'], '/v1/audiences'],
+  [['members', 'smart-active-loyals', '--limit', '5'], '/v1/audiences/smart-active-loyals/members?limit=5'],
+  [['features', 'C001'], '/v1/customers/C001/features'],
+  [['explain', 'C001'], '/v1/customers/C001/explain'],
+  [['clv', 'C001'], '/v1/customers/C001/clv'],
+  [['movement', '--from', '2026-05-01', '--to', '2026-11-01', '--kind', 'rfm'], '/v1/movement?from=2026-05-01&to=2026-11-01&kind=rfm'],
+  [['overlap', 'smart-active-loyals', 'rfm-champions'], '/v1/overlap?audience=smart-active-loyals&audience=rfm-champions'],
+  [['clusters', 'show', '--method', 'rfm'], '/v1/clusters/rfm'],
+  [['clusters', 'show', '--entity', 'products'], '/v1/clusters/products'],
+  [['stats'], '/v1/stats'],
+  [['imports'], '/v1/imports'],
+];
+/** The rows the file with bad lines sent to quarantine: its import id is known once imported. */
+const quarantine = (): [string[], string] => [['quarantine', '--import', importId], `/v1/imports/${importId}/quarantine`];
+const cliAnswers = new Map<string, unknown>();
+
+beforeAll(async () => {
+  segmint('demo', '--customers', '400', '--seed', '5', '--dir', join(dir.path, 'demo'), '--no-serve');
+  segmint('run', '--as-of', '2026-05-01');
+  segmint('run');
+  segmint('clv', 'fit');
+  segmint('clusters', '--entity', 'products', '--k', '3');
+  const bad = join(dir.path, 'bad.csv');
+  writeFileSync(bad, 'id,type,ts,customer_id\nx1,view,2026-10-01 10:00:00,C001\nx2,view,someday,C001\n');
+  importId = (segmint('import', bad) as { import_id: string }).import_id;
+  for (const [args, path] of [...SAME_ANSWER, quarantine()]) cliAnswers.set(path, segmint(...args));
+
+  workspaces = await Workspaces.open({ dbPath: db });
+  key = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;
+  ({ app, base } = await serveForTest(workspaces));
+  doc = (await request(base, 'GET', '/docs/json')).json as OpenApiDoc;
+}, 180_000);
+
+afterAll(() => stopServer(app, workspaces, dir));
+
+// First, while the store is as the CLI left it; the next tests change it.
+describe('the CLI and the API give the same answer', () => {
+  it.each(SAME_ANSWER.map(([args, path]) => ({ cli: args.join(' '), path })))('segmint $cli --json = GET $path', async ({ path }) => {
+    const api = await request(base, 'GET', path, key);
+    expect(api.status, api.text).toBe(200);
+    expect(api.json).toEqual(cliAnswers.get(path));
+  });
+
+  it('segmint quarantine --import ID --json = GET /v1/imports/ID/quarantine', async () => {
+    const [, path] = quarantine();
+    const api = await request(base, 'GET', path, key);
+    expect(api.status, api.text).toBe(200);
+    expect(api.json).toMatchObject({ total: 1, rows: [{ line: 3, column: 'ts' }] });
+    expect(api.json).toEqual(cliAnswers.get(path));
+  });
+});
+
+describe('response schemas in /docs/json', () => {
+  it('documents a success response schema for every /v1 route the server holds', () => {
+    const routes = serverRoutes(app).filter((r) => r.includes(' /v1/'));
+    expect(routes.length).toBeGreaterThan(25);
+    const success = (route: string) =>
+      Object.entries(operationOf(doc, route)?.responses ?? {}).filter(([status, r]) => /^2\d\d$/.test(status) && r.content?.['application/json']?.schema !== undefined);
+    const without = routes.filter((r) => success(r).length === 0);
+    expect(without, 'routes without a documented success response').toEqual([]);
+  });
+
+  it('gives every response of every operation a schema, errors the one Error component, and every reference a component', () => {
+    const components = doc.components?.schemas ?? {};
+    expect(Object.keys(components)).toEqual(expect.arrayContaining(['Error', 'ClusteringReport', 'ApiKeyListing']));
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ where: `${method} ${path}`, op })));
+    expect(operations.length).toBeGreaterThan(25);
+    for (const { where, op } of operations) {
+      const responses = Object.entries(op.responses ?? {});
+      expect(responses.length, where).toBeGreaterThan(0);
+      for (const [status, response] of responses) {
+        const schema = response.content?.['application/json']?.schema;
+        expect(schema, `${where} ${status}`).toBeTypeOf('object');
+        if (Number(status) >= 400) expect(schema, `${where} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    }
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.filter((r) => !(r in components))).toEqual([]);
+  });
+
+  it('answers each route as documented, successes and refusals alike', async () => {
+    const calls: Array<[string, string, string | undefined, unknown?]> = [
+      ...[...SAME_ANSWER, quarantine()].map(([, path]): [string, string, string] => [`GET ${routeOf(path)}`, path, key]),
+      ['GET /v1/audiences/:id', '/v1/audiences/no-such-audience', key],
+      ['GET /v1/customers/:id/clv', '/v1/customers/no-such-customer/clv', key],
+      ['GET /v1/keys', '/v1/keys', key],
+      ['GET /v1/keys', '/v1/keys', undefined],
+      ['GET /v1/audit', '/v1/audit?limit=5', key],
+      ['GET /v1/customers/:id/export', '/v1/customers/C002/export', key],
+      ['PUT /v1/customers/:id/consent', '/v1/customers/C002/consent', key, { email: false }],
+      ['POST /v1/audiences', '/v1/audiences', key, { name: 'Big baskets', rule: 'items_per_order >= 3' }],
+      ['POST /v1/audiences', '/v1/audiences', key, { name: 'Broken', rule: 'orders >= ' }],
+      ['PATCH /v1/audiences/:id', '/v1/audiences/big-baskets', key, { description: 'three items or more an order' }],
+      ['DELETE /v1/audiences/:id', '/v1/audiences/big-baskets', key],
+      ['POST /v1/clusters', '/v1/clusters', key, { method: 'rfm', k: 3, seed: 1 }],
+      ['POST /v1/clv/fit', '/v1/clv/fit', key, {}],
+      ['DELETE /v1/imports/:id', `/v1/imports/${importId}`, key],
+      ['DELETE /v1/customers/:id', '/v1/customers/C003', key],
+    ];
+    const problems: string[] = [];
+    const statuses: number[] = [];
+    for (const [route, path, withKey, body] of calls) {
+      const reply = await request(base, route.split(' ')[0]!, path, withKey, body);
+      statuses.push(reply.status);
+      problems.push(...undocumented(doc, route, reply.status, reply.json));
+    }
+    expect(problems).toEqual([]);
+    // Refusals were among them, each a documented error status.
+    expect(new Set(statuses)).toEqual(new Set([200, 201, 400, 401, 404]));
+  });
+
+  it('refuses a reply that does not fit the documented schema', () => {
+    const page = cliAnswers.get('/v1/audiences/smart-active-loyals/members?limit=5') as { members: Array<Record<string, unknown>> };
+    expect(undocumented(doc, 'GET /v1/audiences/:id/members', 200, page)).toEqual([]);
+    const extra = { ...page, members: page.members.map((m) => ({ ...m, email: 'x@example.org' })) };
+    expect(undocumented(doc, 'GET /v1/audiences/:id/members', 200, extra)).not.toEqual([]);
+    expect(undocumented(doc, 'GET /v1/audiences/:id/members', 409, page)).toEqual(['GET /v1/audiences/:id/members: status 409 is not documented']);
+    expect(documentedSchema(doc, 'GET /v1/customers/:id/clv', 409)).toEqual({ $ref: '#/components/schemas/Error' });
+  });
+});
+
+/** The route of a request path, as the server names it. */
+function routeOf(path: string): string {
+  const bare = path.split('?')[0]!;
+  const route = serverRoutes(app).find((r) => new RegExp(`^GET ${r.slice(4).replace(/:\w+/g, '[^/]+')}$`).test(`GET ${bare}`));
+  return route!.slice(4);
+}
