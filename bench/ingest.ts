@@ -2,7 +2,7 @@
  * Ingest benchmark (issue 2): generate the demo store, then import its events from CSV and from Parquet and compute
  * the customer feature table, against bare DuckDB reading the same file with a plain RFM GROUP BY, in the same run;
  * each import runs twice, with the file's event ids and without them (ids from each event's content).
- * Usage: npm run bench -- [--customers 1000000] [--seed 1] [--out bench/out]
+ * Usage: npm run bench -- [--customers 1000000] [--seed 1] [--out bench/out] [--formats csv,parquet]
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,13 +11,14 @@ import { arg, fmt, runPhase, type PhaseResult } from './lib.js';
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
 const out = arg('out', join('bench', 'out'));
+const formats = arg('formats', 'csv,parquet').split(',');
 const dir = join(out, `demo-${customers}-${seed}`);
 const phase = join('bench', 'ingest-phase.ts');
 mkdirSync(out, { recursive: true });
 
 const results: PhaseResult[] = [];
 if (!existsSync(join(dir, 'events.parquet'))) results.push(runPhase(phase, ['generate', dir, String(customers), String(seed)]));
-for (const format of ['csv', 'parquet']) {
+for (const format of formats) {
   results.push(runPhase(phase, ['baseline', format, dir]));
   results.push(runPhase(phase, ['floor', format, dir, join(out, `floor-${format}.duckdb`)]));
   results.push(runPhase(phase, ['segmint', format, dir, join(out, `bench-${format}.duckdb`)]));
@@ -28,7 +29,7 @@ const byPhase = new Map(results.map((r) => [r.phase, r]));
 console.log(`\nIngest + features, ${customers.toLocaleString('en-US')} customers (seed ${seed}), DuckDB memory limit ${process.env.SEGMINT_MEMORY_LIMIT ?? '3GB'}`);
 const gen = byPhase.get('generate');
 if (gen) console.log(`generate: ${fmt(gen.seconds)} s, ${gen.rows?.toLocaleString('en-US')} events, ${JSON.stringify(gen.detail)}, peak RSS ${gen.peakRssMb} MB`);
-for (const format of ['csv', 'parquet']) {
+for (const format of formats) {
   const base = byPhase.get(`baseline-${format}`)!;
   const fl = byPhase.get(`floor-${format}`)!;
   const ours = byPhase.get(`segmint-${format}`)!;
