@@ -2,7 +2,7 @@ export * from './schema.js';
 export { listAudiences, getAudience, deleteAudience, ensureBuiltins } from './repository.js';
 export { createAudience, updateAudience, describeAudience } from './define.js';
 export { withLatestSizes } from './sizes.js';
-export { runAudiences, runReportSchema, FEATURE_TABLE, type RunReport } from './run.js';
+export { runAudiences, runReportSchema, type RunReport } from './run.js';
 export { movement, movementSchema, NONE, type Movement } from './movement.js';
 export { overlap, overlapSchema, hygiene, runDate, type Overlap, type OverlapPair, type HygieneFlag } from './overlap.js';
 export { audienceListing } from './listing.js';

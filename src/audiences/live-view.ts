@@ -1,12 +1,10 @@
-import { categoryMedians, customerFeaturesQuery, type CategoryMedian, type FeatureRow } from '../features/index.js';
+import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
 import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
 import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, referenceTimes, rfmCells, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
-import { featureTableAsOf } from '../clusters/index.js';
-import { FEATURE_TABLE } from './run.js';
 import { FeatureColumns } from './feature-columns.js';
 import { getHeapStatistics } from 'node:v8';
 

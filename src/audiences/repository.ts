@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { slug } from '../shared/slug.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { RFM_SEGMENTS, SMART_SEGMENTS, audienceReferences, parseRule, printRule } from '../segments/index.js';
@@ -15,10 +16,6 @@ interface AudienceRow {
 
 function toAudience(r: AudienceRow): Audience {
   return { ...r, definition: audienceDefinitionSchema.parse(JSON.parse(r.definition)) };
-}
-
-export function slug(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'audience';
 }
 
 export async function listAudiences(store: Store): Promise<Audience[]> {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { FEATURE_TABLE, featureTableAsOf } from '../clusters/index.js';
-import { CUSTOMER_FEATURES } from '../features/index.js';
+import { CUSTOMER_FEATURES, FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, featureTableAsOf, fitClustering, loadModels, storeClusterMemberships } from '../clusters/index.js';
-import { materializeCustomerFeatures } from '../features/index.js';
+import { fitClustering, loadModels, storeClusterMemberships } from '../clusters/index.js';
+import { FEATURE_TABLE, featureTableAsOf, materializeFeatureTable } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
 import { ValidationError } from '../shared/errors.js';
 import { ident, join, sql, type Sql } from '../sql/index.js';
@@ -21,8 +21,6 @@ import {
 import { listAudiences } from './repository.js';
 import { storeAudienceSizes } from './sizes.js';
 import { AUDIENCE_KINDS, type Audience, type AudienceKind } from './schema.js';
-
-export { FEATURE_TABLE, FEATURE_TABLE_AS_OF };
 
 /** What a run computed, as `segmint run` prints it and POST /v1/runs answers. */
 export const runReportSchema = z.object({
@@ -80,13 +78,6 @@ export function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
   const levels: RuleAudience[][] = [];
   for (const r of rules) (levels[level.get(r.audience.name)!] ??= []).push(r);
   return levels;
-}
-
-/** The feature table as of a run date, and the setting that says which date it is. */
-async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
-  const customers = await materializeCustomerFeatures(store, asOf, FEATURE_TABLE);
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
-  return customers;
 }
 
 const rulesOf = (audiences: readonly Audience[], thresholds: Thresholds): RuleAudience[] =>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { slug } from '../audiences/repository.js';
 import { chooseK, fitScaling, kmeans, median, scaleRow, unscaleRow, type ColumnScaling } from '../models/index.js';
 import { ValidationError } from '../shared/errors.js';
+import { slug } from '../shared/slug.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';

@@ -1,20 +1,11 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import { storeAudienceSizes } from '../audiences/sizes.js';
+import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { fitClustering, reportOf, storeClusterMemberships, type ClusteringReport } from './fit.js';
 import { loadModel, type ModelKind } from './model.js';
-
-/** Where runs keep the customer feature table, and the as-of date it holds (audiences/run.ts writes both). */
-export const FEATURE_TABLE = 'customer_features';
-/** The settings key holding the as-of date the feature table was computed for. */
-export const FEATURE_TABLE_AS_OF = 'customer_features.as_of';
-
-/** The as-of date the feature table holds (`YYYY-MM-DD HH:MM:SS`), undefined before the first run. */
-export async function featureTableAsOf(store: Store): Promise<string | undefined> {
-  return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}`))?.value;
-}
 
 /**
  * Fits a clustering on the latest run's features and stores its memberships as of that run, so the clusters are

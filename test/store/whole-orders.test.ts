@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_TABLE, runAudiences, type RunReport } from '../../src/audiences/index.js';
+import { runAudiences, type RunReport } from '../../src/audiences/index.js';
+import { FEATURE_TABLE } from '../../src/features/index.js';
 import { customerFeatures } from '../../src/features/index.js';
 import { loadClvFit } from '../../src/models/clv/index.js';
 import { ident, sql } from '../../src/sql/index.js';
