@@ -5,13 +5,14 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAudience, listAudiences, loadCustomerContext, runAudiences } from '../src/audiences/index.js';
+import { createAudience, listAudiences, loadCustomerContext } from '../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { evaluateRule, parseRule, resolveTemplate, type Rule } from '../src/segments/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+import { runPipeline } from '../src/pipeline/index.js';
 
 const USER_RULES = [
   'recency_days <= 30 and orders >= 3',
@@ -57,7 +58,7 @@ let t = performance.now();
 await materializeCustomerFeatures(store, asOf, 'bench_features');
 const featuresSeconds = (performance.now() - t) / 1000;
 t = performance.now();
-const report = await runAudiences(store, asOf);
+const report = await runPipeline(store, asOf);
 const runSeconds = (performance.now() - t) / 1000;
 await store.run(sql`DROP TABLE bench_features`);
 

@@ -9,11 +9,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { createAudience, runAudiences } from '../src/audiences/index.js';
+import { createAudience } from '../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../src/demo/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { arg, fmt } from './lib.js';
+import { runPipeline } from '../src/pipeline/index.js';
 
 const customers = Number(arg('customers', '100000'));
 const rate = Number(arg('rate', '1000'));
@@ -32,7 +33,7 @@ if (fresh) {
     : await generateDemo({ customers, seed: 1, outDir: dir });
   await importDemoFiles(store, files);
   await createAudience(store, { name: 'Bench live cart', rule: 'count(add_to_cart where product = "BENCH-SKU", last 7 days) >= 1' });
-  await runAudiences(store, '2026-11-01 00:00:00');
+  await runPipeline(store, '2026-11-01 00:00:00');
 }
 const ids = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY hash(id) LIMIT 5000`)).map((r) => r.id);
 store.close();

@@ -1,22 +1,15 @@
 import { z } from 'zod';
-import { NotFoundError, assertNever } from '../shared/errors.js';
+import { NotFoundError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { clausesOf, evaluateRule, printRule, type Condition, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
-import { ruleOf } from './run.js';
-import { eventValue, attributeValue } from '../segments/evaluate.js';
+import type { CustomerContext, Thresholds } from '../segments/index.js';
+import { clauseExplanationSchema, explainClauses, type ClauseExplanation } from './clauses.js';
 import { loadCustomerContext } from './customer-context.js';
+import { isComputedBySql, kindOf } from './kinds/index.js';
+import { ruleOf } from './rules.js';
 import { listAudiences } from './repository.js';
 import { runDate } from './overlap.js';
-import { AUDIENCE_KINDS } from './schema.js';
-
-const clauseExplanationSchema = z.object({
-  clause: z.string().describe('one clause of the rule, as text'),
-  held: z.boolean(),
-  value: z.unknown().describe("the customer's own value behind the clause, where it has one (a feature, a field, an event count or date); else null"),
-  gap: z.number().nullable().describe('for a failing comparison with a number: how far the value is from passing, in its unit; else null'),
-});
-export type ClauseExplanation = z.infer<typeof clauseExplanationSchema>;
+import { AUDIENCE_KINDS, type Audience } from './schema.js';
 
 const audienceExplanationSchema = z.object({
   id: z.string(),
@@ -34,60 +27,12 @@ export type AudienceExplanation = z.infer<typeof audienceExplanationSchema>;
 export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.string().describe('the run explained'), audiences: z.array(audienceExplanationSchema) });
 export type Explanation = z.infer<typeof explanationSchema>;
 
-function ownValue(clause: Rule, ctx: CustomerContext): unknown {
-  switch (clause.kind) {
-    case 'feature':
-      return ctx.features[clause.feature] ?? null;
-    case 'attribute':
-      return attributeValue(clause.path, clause.condition, ctx.customer);
-    case 'event': {
-      const v = eventValue(clause, ctx);
-      return v !== null && (clause.aggregate === 'first' || clause.aggregate === 'last') ? new Date(v).toISOString() : v;
-    }
-    case 'and':
-    case 'or':
-    case 'not':
-    case 'stopped':
-    case 'in_audience':
-      return null;
-    default:
-      return assertNever(clause, 'rule');
-  }
-}
-
-/** How much a number must move to satisfy a comparison with a number; null where distance means nothing. */
-function gapOf(value: unknown, c: Condition): number | null {
-  if (typeof value !== 'number') return null;
-  switch (c.op) {
-    case '<=':
-    case '<':
-      return typeof c.value === 'number' ? value - c.value : null;
-    case '>=':
-    case '>':
-      return typeof c.value === 'number' ? c.value - value : null;
-    case 'between':
-      if (typeof c.low !== 'number' || typeof c.high !== 'number') return null;
-      return value < c.low ? c.low - value : value - c.high;
-    case '=':
-    case '!=':
-    case 'in':
-    case 'not_in':
-    case 'contains':
-    case 'is_null':
-    case 'is_not_null':
-      return null;
-    default:
-      return assertNever(c, 'condition');
-  }
-}
-
-export function explainClauses(rule: Rule, ctx: CustomerContext): ClauseExplanation[] {
-  return clausesOf(rule).map((clause) => {
-    const held = evaluateRule(clause, ctx);
-    const value = ownValue(clause, ctx);
-    const condition = 'condition' in clause ? clause.condition : undefined;
-    return { clause: printRule(clause), held, value, gap: held || !condition ? null : gapOf(value, condition) };
-  });
+/** The rule an audience ran with, and its clauses (or signals) held against the customer's values, as its kind explains them. */
+function explainAudience(a: Audience, ctx: CustomerContext, thresholds: Thresholds): { rule: string | null; clauses: ClauseExplanation[] } {
+  const rule = ruleOf(a, thresholds);
+  if (rule) return { rule: rule.text, clauses: explainClauses(rule.rule, ctx) };
+  const kind = kindOf(a.kind);
+  return { rule: null, clauses: (isComputedBySql(kind) && kind.compute.explain?.(a, ctx)) || [] };
 }
 
 /**
@@ -113,7 +58,6 @@ export async function explainCustomer(store: Store, customerId: string, options:
     as_of: at,
     audiences: chosen.map((a) => {
       const m = membership.get(a.id);
-      const rule = ruleOf(a, thresholds);
       return {
         id: a.id,
         name: a.name,
@@ -121,8 +65,7 @@ export async function explainCustomer(store: Store, customerId: string, options:
         member: m !== undefined,
         score: m?.score ?? null,
         reasons: m?.reasons ?? null,
-        rule: rule?.text ?? null,
-        clauses: rule ? explainClauses(rule.rule, ctx) : [],
+        ...explainAudience(a, ctx, thresholds),
       };
     }),
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEATURE_TABLE, featureTableAsOf } from '../clusters/index.js';
+import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 

@@ -1,12 +1,15 @@
 export * from './schema.js';
 export { listAudiences, getAudience, deleteAudience, ensureBuiltins } from './repository.js';
-export { createAudience, updateAudience, describeAudience } from './define.js';
+export { createAudience, updateAudience, describeAudience, computeAtLatestRun } from './define.js';
 export { withLatestSizes } from './sizes.js';
-export { runAudiences, runReportSchema, FEATURE_TABLE, type RunReport } from './run.js';
+export { storeMemberships } from './materialize.js';
+export { ALL_KINDS, isComputedByRule, isComputedBySql, kindOf, kindOrder, type AnyKind } from './kinds/index.js';
+export type { AudienceKindSpec, ComputedByRule, ComputedBySql, KindAudience, LiveEvaluator, LiveMember, RunContext } from './kinds/kind.js';
 export { movement, movementSchema, NONE, type Movement } from './movement.js';
 export { overlap, overlapSchema, hygiene, runDate, type Overlap, type OverlapPair, type HygieneFlag } from './overlap.js';
 export { audienceListing } from './listing.js';
-export { explainCustomer, explanationSchema, type AudienceExplanation, type ClauseExplanation, type Explanation } from './explain.js';
+export { explainCustomer, explanationSchema, type AudienceExplanation, type Explanation } from './explain.js';
+export { clauseExplanationSchema, explainClauses, type ClauseExplanation } from './clauses.js';
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, membersPageSchema, type MembersPage } from './members.js';
 export { classifyCustomer, classifyCustomers, classifyFeatures, refreshLiveMemberships, customerAudiences } from './realtime.js';

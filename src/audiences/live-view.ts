@@ -1,12 +1,10 @@
-import { categoryMedians, customerFeaturesQuery, type CategoryMedian, type FeatureRow } from '../features/index.js';
+import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
 import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
-import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, referenceTimes, rfmCells, storeLiveMemberships, type LiveRules } from './realtime.js';
+import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, referenceTimes, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
-import { featureTableAsOf } from '../clusters/index.js';
-import { FEATURE_TABLE } from './run.js';
 import { FeatureColumns } from './feature-columns.js';
 import { getHeapStatistics } from 'node:v8';
 
@@ -60,7 +58,8 @@ export class LiveView {
     private needs: EventNeeds,
     private readonly entries: Map<string, Entry>,
     private readonly columns: FeatureColumns,
-    private readonly rfm: ReadonlyMap<string, LiveAudience>,
+    /** Each customer's memberships of the snapshot kinds (RFM cells), which only runs compute. */
+    private readonly snapshot: ReadonlyMap<string, readonly LiveAudience[]>,
     private readonly medians: readonly CategoryMedian[],
     /** The reference base at the build (see referenceBase): the instant of every customer without newer events. */
     private readonly base: string,
@@ -94,7 +93,7 @@ export class LiveView {
     columns.ids.forEach((id, row) => {
       entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
     });
-    const view = new LiveView(rules, needs, entries, columns, await rfmCells(store, 'all'), await categoryMedians(store, base), base);
+    const view = new LiveView(rules, needs, entries, columns, await snapshotMembers(store, 'all'), await categoryMedians(store, base), base);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -166,8 +165,7 @@ export class LiveView {
 
   private evaluate(customerId: string, entry: Entry): LiveAudience[] {
     const members = new Map<string, LiveAudience>();
-    const cell = this.rfm.get(customerId);
-    if (cell) members.set(cell.id, cell);
+    for (const cell of this.snapshot.get(customerId) ?? []) members.set(cell.id, cell);
     const ctx: CustomerContext = {
       asOf: entry.asOf,
       features: typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features,

@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { listAudiences } from './repository.js';
-import type { ClusterMethod } from '../clusters/methods.js';
+import { kindOf } from './kinds/index.js';
 import { AUDIENCE_KINDS, type AudienceKind } from './schema.js';
 
 export const NONE = '(none)';
@@ -40,11 +40,11 @@ async function requireRun(store: Store, at: string): Promise<void> {
  * for the RFM map, where segments never overlap, those are the segment sizes. `entered` and `left` count real
  * memberships, overlaps included.
  */
-export async function movement(store: Store, from: string, to: string, kind: AudienceKind, clustering?: ClusterMethod): Promise<Movement> {
+export async function movement(store: Store, from: string, to: string, kind: AudienceKind, family?: string): Promise<Movement> {
   await requireRun(store, from);
   await requireRun(store, to);
-  // Each clustering partitions its buyers, so movement between the clusters of one is exact, as for the RFM map.
-  const audiences = (await listAudiences(store)).filter((a) => a.kind === kind && (!clustering || (a.definition.kind === 'cluster' && a.definition.method === clustering)));
+  // A family of a kind (one clustering, which partitions its buyers) makes movement exact, as for the RFM map.
+  const audiences = (await listAudiences(store)).filter((a) => a.kind === kind && (!family || kindOf(kind).family?.(a.definition) === family));
   const labels = [...audiences.map((a) => a.name), NONE];
   if (audiences.length === 0) throw new ValidationError(`no audiences of kind ${kind}`, { kind });
   const ids = join(audiences.map((a) => sql`${a.id}`));

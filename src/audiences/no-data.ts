@@ -1,5 +1,4 @@
-import { featureTableAsOf, FEATURE_TABLE } from '../clusters/index.js';
-import { customerFeaturesQuery, findFeature } from '../features/index.js';
+import { customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, findFeature } from '../features/index.js';
 import { eventNeeds, featureReferences, parseRule } from '../segments/index.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';

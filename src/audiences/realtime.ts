@@ -1,18 +1,19 @@
 import { defaultAsOf } from '../features/index.js';
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { assign, loadModels, reasonsOf as clusterReasons, type ClusteringModel } from '../clusters/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { asOfMs, idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
-import { explainClauses } from './explain.js';
+import type { LiveEvaluator } from './kinds/kind.js';
+import { ALL_KINDS, isComputedBySql, kindIn, SNAPSHOT_KINDS, type AudienceKind } from './kinds/index.js';
 import { listAudiences } from './repository.js';
+import { dependencyLevels, ruleReasons, rulesOf, type RuleAudience } from './rules.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
-import { dependencyLevels, ruleOf, type RuleAudience } from './run.js';
 
 /**
- * Real-time classification: the rule and smart audiences evaluated in memory for a few customers. RFM cells are
- * positions in the whole population, so they come from the latest run's snapshot; smart segments use the latest
- * run's thresholds (before any run there are none, and smart segments wait for one). Given a date, both come from
+ * Real-time classification: every audience evaluated in memory for a few customers, each as its kind says
+ * (kinds/kind.ts): rules clause by clause, clusters by their nearest centroid. Kinds that are positions in the whole
+ * population (RFM cells) come from the latest run's snapshot; smart segments use the latest run's thresholds (before
+ * any run there are none, and smart segments wait for one). Given a date, both come from
  * the latest run on or before it.
  *
  * Answers are as of the data, not the wall clock: a shop whose history ends in 2011 is scored as of its latest run,
@@ -58,72 +59,59 @@ export function byInstant(at: ReadonlyMap<string, string>): Map<string, string[]
 const runOnOrBefore = (bound?: string): Sql =>
   sql`(SELECT max(as_of) FROM runs WHERE ${bound === undefined ? sql`TRUE` : sql`as_of <= CAST(${bound} AS TIMESTAMP)`})`;
 
-function reasonsOf(r: RuleAudience, ctx: CustomerContext): string {
-  const shown = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
-  return explainClauses(r.rule, ctx)
-    .filter((c) => c.held)
-    .map((c) => (c.value === null ? c.clause : `${c.clause} [${shown(c.value)}]`))
-    .join('; ');
-}
-
 async function runThresholds(store: Store, bound?: string): Promise<Thresholds | undefined> {
   const row = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = ${runOnOrBefore(bound)}`);
   return row ? (JSON.parse(row.thresholds) as Thresholds) : undefined;
 }
 
-/** The active rule and smart audiences in dependency levels, smart ones only once a run has set their thresholds. */
+/**
+ * What live answers evaluate: the evaluators of the kinds computed by SQL, and the active rule audiences in
+ * dependency levels (smart segments only once a run has set their thresholds).
+ */
 export interface LiveRules {
+  evaluators: Array<LiveEvaluator<AudienceKind>>;
   levels: RuleAudience[][];
   idByName: Map<string, string>;
-  /** The stored clusterings whose clusters are active audiences. */
-  clusterings: ClusteringModel[];
-  nameById: Map<string, string>;
 }
 
 /** The rules as of the latest run, or of the latest run on or before `bound`. */
 export async function liveRules(store: Store, bound?: string): Promise<LiveRules> {
   const audiences = (await listAudiences(store)).filter((a) => a.active);
-  const thresholds = await runThresholds(store, bound);
-  const rules = audiences.flatMap((a) => (a.kind === 'smart' && !thresholds ? [] : [ruleOf(a, thresholds ?? {})].filter((r) => r !== undefined)));
+  const evaluators: Array<LiveEvaluator<AudienceKind>> = [];
+  for (const kind of ALL_KINDS.filter(isComputedBySql)) {
+    if (kind.compute.live !== 'snapshot') evaluators.push(await kind.compute.live.load(store, audiences.filter((a) => a.kind === kind.kind)));
+  }
   return {
-    levels: dependencyLevels(rules),
+    evaluators,
+    levels: dependencyLevels(rulesOf(audiences, await runThresholds(store, bound))),
     idByName: new Map(audiences.map((a) => [a.name, a.id])),
-    clusterings: await loadModels(store),
-    nameById: new Map(audiences.map((a) => [a.id, a.name])),
   };
 }
 
-/** The customer's nearest cluster in each clustering, when that cluster is an active audience. */
-function addClusters(rules: LiveRules, features: Readonly<Record<string, unknown>>, members: Map<string, LiveAudience>): void {
-  for (const model of rules.clusterings) {
-    const a = assign(model, features);
-    const name = a && rules.nameById.get(a.cluster.id);
-    if (a && name) members.set(a.cluster.id, { id: a.cluster.id, name, kind: 'cluster', reasons: clusterReasons(a) });
-  }
-}
-
 /**
- * Adds to `members` every audience the customer is in: clusters first, then rules level by level so `in audience`
- * sees clusters and the levels below.
+ * Adds to `members` every audience the customer is in: the kinds computed by SQL first, then rules level by level
+ * so `in audience` sees those and the levels below.
  */
 export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: Map<string, LiveAudience>): void {
-  addClusters(rules, ctx.features, members);
+  for (const evaluate of rules.evaluators) for (const m of evaluate(ctx)) members.set(m.id, m);
   for (const level of rules.levels) {
     for (const r of level) {
-      if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: reasonsOf(r, ctx) });
+      if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: ruleReasons(r, ctx) });
     }
   }
 }
 
 /**
- * Each customer's RFM cell at the latest run (or the latest on or before `bound`): a position in the whole
- * population, so it comes from the snapshot.
+ * Each customer's memberships of the snapshot kinds (RFM cells) at the latest run, or the latest on or before
+ * `bound`: positions in the whole population, so they come from the snapshot.
  */
-export async function rfmCells(store: Store, who: CustomerSet, bound?: string): Promise<Map<string, LiveAudience>> {
-  const rows = await store.all<{ customer_id: string; id: string; name: string; reasons: string | null }>(sql`
-    SELECT m.customer_id, a.id, a.name, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
-    WHERE a.kind = 'rfm' AND a.active AND m.as_of = ${runOnOrBefore(bound)} AND ${idFilter(sql`m.customer_id`, who)}`);
-  return new Map(rows.map((r) => [r.customer_id, { id: r.id, name: r.name, kind: 'rfm', reasons: r.reasons }]));
+export async function snapshotMembers(store: Store, who: CustomerSet, bound?: string): Promise<Map<string, LiveAudience[]>> {
+  const rows = await store.all<LiveAudience & { customer_id: string }>(sql`
+    SELECT m.customer_id, a.id, a.name, a.kind, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
+    WHERE ${kindIn(sql`a.kind`, SNAPSHOT_KINDS)} AND a.active AND m.as_of = ${runOnOrBefore(bound)} AND ${idFilter(sql`m.customer_id`, who)}`);
+  const out = new Map<string, LiveAudience[]>();
+  for (const { customer_id, ...a } of rows) out.set(customer_id, [...(out.get(customer_id) ?? []), a]);
+  return out;
 }
 
 /**
@@ -148,7 +136,7 @@ async function classifyAt(store: Store, at: ReadonlyMap<string, string>, bound?:
   const rules = await liveRules(store, bound);
   const ids = [...at.keys()];
   const members = new Map<string, Map<string, LiveAudience>>(ids.map((id) => [id, new Map()]));
-  if (ids.length > 0) for (const [id, cell] of await rfmCells(store, ids, bound)) members.get(id)?.set(cell.id, cell);
+  if (ids.length > 0) for (const [id, cells] of await snapshotMembers(store, ids, bound)) for (const cell of cells) members.get(id)?.set(cell.id, cell);
   const found = new Map<string, LiveAudience[]>();
   for (const [instant, group] of byInstant(at)) {
     const contexts = await loadCustomerContexts(store, group, instant, (id) => (name) => members.get(id)?.has(rules.idByName.get(name) ?? '') ?? false);
@@ -193,14 +181,14 @@ export async function refreshLiveMemberships(store: Store, customerIds: readonly
   return live.size;
 }
 
-/** Replaces the live memberships of these customers, each evaluated as of `at` (RFM cells stay with their run). */
+/** Replaces the live memberships of these customers, each evaluated as of `at` (snapshot kinds stay with their run). */
 export async function storeLiveMemberships(
   store: Store,
   customerIds: readonly string[],
   at: ReadonlyMap<string, string>,
   live: ReadonlyMap<string, readonly LiveAudience[]>,
 ): Promise<void> {
-  const rows = [...live].flatMap(([id, list]) => list.filter((a) => a.kind !== 'rfm').map((a) => sql`(${id}, ${a.id}, CAST(${at.get(id)!} AS TIMESTAMP), ${a.reasons})`));
+  const rows = [...live].flatMap(([id, list]) => list.filter((a) => !SNAPSHOT_KINDS.includes(a.kind)).map((a) => sql`(${id}, ${a.id}, CAST(${at.get(id)!} AS TIMESTAMP), ${a.reasons})`));
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM live_memberships WHERE ${idFilter(sql`customer_id`, customerIds)}`);
     if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
@@ -218,7 +206,7 @@ export async function customerAudiences(store: Store, customerId: string): Promi
     FROM live_memberships l JOIN audiences a ON a.id = l.audience_id
     WHERE l.customer_id = ${customerId} AND l.evaluated_at >= coalesce((SELECT max(as_of) FROM runs), CAST('-infinity' AS TIMESTAMP))
     ORDER BY a.kind, a.name`);
-  const snapshotKinds = live.length ? sql`a.kind = 'rfm'` : sql`TRUE`;
+  const snapshotKinds = live.length ? kindIn(sql`a.kind`, SNAPSHOT_KINDS) : sql`TRUE`;
   const snap = await store.all<LiveAudience & { at: string }>(sql`
     SELECT a.id, a.name, a.kind, m.reasons, strftime(m.as_of, '%Y-%m-%d %H:%M:%S') AS at
     FROM memberships m JOIN audiences a ON a.id = m.audience_id

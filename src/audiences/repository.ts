@@ -1,8 +1,10 @@
 import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { slug } from '../shared/slug.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { RFM_SEGMENTS, SMART_SEGMENTS, audienceReferences, parseRule, printRule } from '../segments/index.js';
-import { audienceDefinitionSchema, type Audience, type AudienceKind, type CreateAudience, type DeletedAudience, type UpdateAudience } from './schema.js';
+import { parseRule, printRule } from '../segments/index.js';
+import { ALL_KINDS, kindIn, kindOf, kindOrder } from './kinds/index.js';
+import { audienceDefinitionSchema, type Audience, type AudienceDefinition, type AudienceKind, type CreateAudience, type DeletedAudience, type UpdateAudience } from './schema.js';
 
 interface AudienceRow {
   id: string;
@@ -17,14 +19,10 @@ function toAudience(r: AudienceRow): Audience {
   return { ...r, definition: audienceDefinitionSchema.parse(JSON.parse(r.definition)) };
 }
 
-export function slug(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'audience';
-}
-
 export async function listAudiences(store: Store): Promise<Audience[]> {
   await ensureBuiltins(store);
   const rows = await store.all<AudienceRow>(sql`SELECT id, name, kind, description, definition::VARCHAR AS definition, active
-    FROM audiences ORDER BY CASE kind WHEN 'smart' THEN 0 WHEN 'rfm' THEN 1 ELSE 2 END, created_at, name`);
+    FROM audiences ORDER BY ${kindOrder(sql`kind`)}, created_at, name`);
   return rows.map(toAudience);
 }
 
@@ -37,74 +35,72 @@ export async function getAudience(store: Store, idOrName: string): Promise<Audie
   return toAudience(row);
 }
 
-/** The smart segments and RFM segments exist in every store; adding them is idempotent and cheap once done. */
+const BUILTIN_KINDS = ALL_KINDS.filter((k) => k.builtins !== undefined);
+const BUILTINS = BUILTIN_KINDS.flatMap((k) => k.builtins!().map((b) => ({ ...b, kind: k.kind })));
+
+/** The built-in audiences of every kind that has some exist in every store; adding them is idempotent and cheap once done. */
 export async function ensureBuiltins(store: Store): Promise<void> {
-  const present = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM audiences WHERE kind IN ('smart', 'rfm')`);
-  if (present?.n === SMART_SEGMENTS.length + RFM_SEGMENTS.length) return;
-  const builtins = [
-    ...SMART_SEGMENTS.map((s) => ({ id: `smart-${slug(s.name)}`, name: s.name, kind: 'smart', description: s.description, definition: { kind: 'smart', template: s.template } })),
-    ...RFM_SEGMENTS.map((s) => ({ id: `rfm-${slug(s.name)}`, name: `RFM: ${s.name}`, kind: 'rfm', description: s.description, definition: { kind: 'rfm', segment: s.name } })),
-  ];
-  for (const b of builtins) {
+  const present = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM audiences WHERE ${kindIn(sql`kind`, BUILTIN_KINDS.map((k) => k.kind))}`);
+  if (present?.n === BUILTINS.length) return;
+  for (const b of BUILTINS) {
     await store.run(sql`INSERT INTO audiences VALUES (${b.id}, ${b.name}, ${b.kind}, ${b.description}, ${JSON.stringify(b.definition)}, TRUE, now(), now())
       ON CONFLICT DO NOTHING`);
   }
 }
 
+/** The audiences (names) a definition reads through `in audience`, as its kind says. */
+const referencesOf = (d: AudienceDefinition): string[] => kindOf(d.kind).references?.(d) ?? [];
+
 /**
- * Refuses a rule whose `in audience` references name an unknown audience or lead back to the audience itself
+ * Refuses a definition whose `in audience` references name an unknown audience or lead back to the audience itself
  * (directly or through others).
  */
-async function checkReferences(store: Store, name: string, ruleText: string): Promise<void> {
+async function checkReferences(store: Store, name: string, definition: AudienceDefinition): Promise<void> {
   const all = await listAudiences(store);
   const byName = new Map(all.map((a) => [a.name, a]));
-  const refsOf = (a: Audience): string[] => (a.definition.kind === 'rule' ? audienceReferences(parseRule(a.definition.text)) : []);
   const walk = (refs: string[], path: string[]): void => {
     for (const ref of refs) {
       if (ref === name) throw new ValidationError(`"${name}" would depend on itself: ${[...path, ref].join(' -> ')}`, { cycle: [...path, ref] });
       const target = byName.get(ref);
       if (!target) throw new ValidationError(`in audience "${ref}": no audience has that name`, { audience: ref });
-      walk(refsOf(target), [...path, ref]);
+      walk(referencesOf(target.definition), [...path, ref]);
     }
   };
-  walk(audienceReferences(parseRule(ruleText)), [name]);
+  walk(referencesOf(definition), [name]);
 }
 
 /** Stores a new rule audience; `createAudience` (define.ts) also computes it. */
 export async function insertAudience(store: Store, input: CreateAudience): Promise<Audience> {
-  const text = canonical(input.rule);
-  await checkReferences(store, input.name, text);
+  const definition = { kind: 'rule' as const, text: canonical(input.rule) };
+  await checkReferences(store, input.name, definition);
   const taken = await store.one(sql`SELECT 1 FROM audiences WHERE name = ${input.name}`);
   if (taken) throw new ValidationError(`an audience named "${input.name}" exists already`, { name: input.name });
   let id = slug(input.name);
   for (let i = 2; await store.one(sql`SELECT 1 FROM audiences WHERE id = ${id}`); i++) id = `${slug(input.name)}-${i}`;
-  await store.run(sql`INSERT INTO audiences VALUES (${id}, ${input.name}, 'rule', ${input.description ?? null},
-    ${JSON.stringify({ kind: 'rule', text })}, TRUE, now(), now())`);
+  await store.run(sql`INSERT INTO audiences VALUES (${id}, ${input.name}, ${definition.kind}, ${input.description ?? null},
+    ${JSON.stringify(definition)}, TRUE, now(), now())`);
   return getAudience(store, id);
 }
 
 /** Stores a change to an audience; `updateAudience` (define.ts) also computes it. */
 export async function changeAudience(store: Store, idOrName: string, input: UpdateAudience): Promise<Audience> {
   const current = await getAudience(store, idOrName);
-  if (current.kind !== 'rule' && (input.rule !== undefined || input.name !== undefined)) {
+  if (!kindOf(current.kind).userDefined && (input.rule !== undefined || input.name !== undefined)) {
     throw new ValidationError(`"${current.name}" is a built-in ${current.kind} audience: copy its rule into a new audience to change it`, { audience: current.id });
   }
   const name = input.name ?? current.name;
-  const text = input.rule !== undefined ? canonical(input.rule) : current.definition.kind === 'rule' ? current.definition.text : undefined;
-  if (text !== undefined) await checkReferences(store, name, text);
-  const definition = text !== undefined ? JSON.stringify({ kind: 'rule', text }) : JSON.stringify(current.definition);
+  const definition: AudienceDefinition = input.rule !== undefined ? { kind: 'rule', text: canonical(input.rule) } : current.definition;
+  if (kindOf(current.kind).userDefined) await checkReferences(store, name, definition);
   await store.run(sql`UPDATE audiences SET name = ${name}, description = ${input.description ?? current.description},
-    definition = ${definition}, active = ${input.active ?? current.active}, updated_at = now() WHERE id = ${current.id}`);
+    definition = ${JSON.stringify(definition)}, active = ${input.active ?? current.active}, updated_at = now() WHERE id = ${current.id}`);
   return getAudience(store, current.id);
 }
 
 /** Deleting keeps past snapshots out of the way too: an audience's memberships go with it. */
 export async function deleteAudience(store: Store, idOrName: string): Promise<DeletedAudience> {
   const current = await getAudience(store, idOrName);
-  if (current.kind !== 'rule') throw new ValidationError(`"${current.name}" is built in; deactivate it instead`, { audience: current.id });
-  const dependents = (await listAudiences(store)).filter(
-    (a) => a.definition.kind === 'rule' && audienceReferences(parseRule(a.definition.text)).includes(current.name),
-  );
+  if (!kindOf(current.kind).userDefined) throw new ValidationError(`"${current.name}" is built in; deactivate it instead`, { audience: current.id });
+  const dependents = (await listAudiences(store)).filter((a) => referencesOf(a.definition).includes(current.name));
   if (dependents.length) {
     throw new ValidationError(`"${current.name}" is used by ${dependents.map((d) => `"${d.name}"`).join(', ')}`, { audience: current.id });
   }

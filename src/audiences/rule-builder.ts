@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { FEATURE_TABLE, featureTableAsOf } from '../clusters/index.js';
-import { CUSTOMER_FEATURES } from '../features/index.js';
+import { CUSTOMER_FEATURES, featureTableAsOf } from '../features/index.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { ident, sql } from '../sql/index.js';
+import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { EVENT_TYPES } from '../store/schema.js';
-import { audienceReferences, compileRule, EVENT_AGGREGATES, EVENT_FILTER_FIELDS, eventAggregatesRelation, parseRule, printRule, type CompileContext, type Rule } from '../segments/index.js';
+import { audienceReferences, compileRule, EVENT_AGGREGATES, EVENT_FILTER_FIELDS, eventAggregatesRelation, parseRule, printRule, type Rule } from '../segments/index.js';
 import { ATTRIBUTE_COLUMNS } from '../segments/check.js';
 import { listAudiences } from './repository.js';
+import { compileContextAt, ruleRows } from './rules.js';
 
 /*
  * What a rule editor needs before it saves anything: the names a rule may use, whether a text is a rule (and if not,
@@ -93,20 +93,13 @@ export async function previewRule(store: Store, text: string): Promise<RulePrevi
   const rule = await understood(store, text);
   const asOf = await featureTableAsOf(store);
   if (!asOf) throw new NotFoundError('no run yet: run `segmint run` (or POST /v1/runs) first, so there are features to count');
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  const ids = new Map((await listAudiences(store)).map((a) => [a.name, a.id]));
-  const ctx: CompileContext = {
-    asOf: at,
-    aggregates: [],
-    inAudience: (name) => sql`f.customer_id IN (SELECT customer_id FROM memberships WHERE audience_id = ${ids.get(name) ?? ''} AND as_of = ${at})`,
-  };
+  const ctx = compileContextAt(asOf, new Map((await listAudiences(store)).map((a) => [a.name, a.id])));
   const held = compileRule(rule, ctx);
   const events = eventAggregatesRelation(ctx);
   // An aggregate without GROUP BY always gives one row.
   const row = (await store.one<{ size: number; customers: number; revenue: number; total: number }>(sql`
     SELECT count(*) FILTER (WHERE ${held}) AS size, count(*) AS customers,
       coalesce(sum(f.revenue) FILTER (WHERE ${held}), 0) AS revenue, coalesce(sum(f.revenue), 0) AS total
-    FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id
-    ${events ? sql`LEFT JOIN (${events}) e ON e.customer_id = f.customer_id` : sql``}`))!;
+    FROM ${ruleRows(events && sql`(${events})`)}`))!;
   return { rule: printRule(rule), as_of: asOf, size: row.size, customers: row.customers, revenue_share: row.total > 0 ? row.revenue / row.total : null };
 }

@@ -1,21 +1,10 @@
 import { z } from 'zod';
-import { CLUSTER_METHOD_NAMES } from '../clusters/methods.js';
+import { AUDIENCE_KINDS, KIND_DEFINITIONS } from './kinds/index.js';
 
-/** Every kind of audience goes through the same memberships, snapshots, movement, overlap and explain. */
-export const AUDIENCE_KINDS = ['rule', 'smart', 'rfm', 'cluster'] as const;
-export type AudienceKind = (typeof AUDIENCE_KINDS)[number];
+/** Every kind of audience (kinds/index.ts) goes through the same memberships, snapshots, movement, overlap and explain. */
+export { AUDIENCE_KINDS, type AudienceDefinition, type AudienceKind } from './kinds/index.js';
 
-export const audienceDefinitionSchema = z.discriminatedUnion('kind', [
-  /** A rule a user wrote, kept as its canonical text. */
-  z.strictObject({ kind: z.literal('rule'), text: z.string().min(1) }),
-  /** A built-in smart segment: a rule template filled with the store's thresholds at each run. */
-  z.strictObject({ kind: z.literal('smart'), template: z.string().min(1) }),
-  /** One cell group of the RFM map. */
-  z.strictObject({ kind: z.literal('rfm'), segment: z.string().min(1) }),
-  /** One cluster of a fitted clustering (src/clusters): members are the customers nearest to its centroid. */
-  z.strictObject({ kind: z.literal('cluster'), method: z.enum(CLUSTER_METHOD_NAMES) }),
-]);
-export type AudienceDefinition = z.infer<typeof audienceDefinitionSchema>;
+export const audienceDefinitionSchema = z.discriminatedUnion('kind', KIND_DEFINITIONS);
 
 export const audienceSchema = z.object({
   id: z.string(),

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { slug } from '../audiences/repository.js';
 import { chooseK, fitScaling, kmeans, median, scaleRow, unscaleRow, type ColumnScaling } from '../models/index.js';
 import { ValidationError } from '../shared/errors.js';
+import { slug } from '../shared/slug.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
-import { assignmentQuery } from './assign-sql.js';
 import { assign, featureLeanSchema, leaningText, loadModel, MODEL_KINDS, saveModel, type ClusterInfo, type ClusteringModel, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
 
@@ -222,8 +221,8 @@ const MOSTLY = 0.25;
 const MIN_ESTABLISHED = 500;
 
 /**
- * Fits a customer clustering on a feature table and keeps one audience of kind `cluster` per cluster (clusters that
- * vanished are deactivated, so their history stays).
+ * Fits a customer clustering on a feature table and stores the model; its clusters become audiences through the
+ * cluster kind (audiences/kinds/cluster.ts keepClusterAudiences).
  */
 export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
   const { features: names, fitFrom } = CLUSTER_METHODS[method];
@@ -240,41 +239,10 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
       : enough
         ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${rows.length} customers with an order assigned to the nearest centroid`
         : `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)`;
-  const { model, report } = await fitDataset(
+  const { report } = await fitDataset(
     store,
     { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note },
     options,
   );
-  await keepAudiences(store, method, model);
   return report;
-}
-
-/** One active audience per cluster of the model; the method's other cluster audiences are deactivated. */
-async function keepAudiences(store: Store, method: ClusterMethod, model: ClusteringModel): Promise<void> {
-  const label = CLUSTER_METHODS[method].label;
-  const definition = JSON.stringify({ kind: 'cluster', method });
-  await store.transaction(async () => {
-    await store.run(sql`UPDATE audiences SET active = FALSE, updated_at = now()
-      WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${method}`);
-    for (const c of model.clusters) {
-      await store.run(sql`INSERT INTO audiences VALUES (${c.id}, ${`${label} cluster: ${c.name}`}, 'cluster', ${`${c.description}. ${c.action}.`}, ${definition}, TRUE, now(), now())
-        ON CONFLICT (id) DO UPDATE SET active = TRUE, description = excluded.description, updated_at = now()`);
-    }
-  });
-}
-
-/**
- * Stores the model's memberships as of a run date, replacing the method's earlier ones for that date (sizes of
- * clusters an earlier fit had and this one dropped go too): what `segmint clusters` does after a fit so the clusters
- * are audiences at once, and what a run does inside its own transaction.
- */
-export async function storeClusterMemberships(store: Store, model: ClusteringModel, table: string, asOf: string): Promise<void> {
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  const ids = join(model.clusters.map((c, j) => sql`(${j}, ${c.id}, ${leaningText(c.leans)})`));
-  const mine = sql`SELECT id FROM audiences WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${model.method}`;
-  await store.run(sql`DELETE FROM memberships WHERE as_of = ${at} AND audience_id IN (${mine})`);
-  await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at} AND audience_id IN (${mine})`);
-  await store.run(sql`INSERT INTO memberships
-    SELECT t.id, a.customer_id, ${at}, a.confidence, printf('nearest centroid, distance %.2f, confidence %.2f; %s', a.distance, a.confidence, t.leans)
-    FROM (${assignmentQuery(model, table)}) a JOIN (VALUES ${ids}) t(cluster, id, leans) USING (cluster)`);
 }

@@ -1,8 +1,7 @@
-import { defaultAsOf, productFeaturesQuery } from '../features/index.js';
+import { defaultAsOf, featureTableAsOf, productFeaturesQuery } from '../features/index.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { fitDataset, type ClusteringReport } from './fit.js';
-import { featureTableAsOf } from './run-fit.js';
 
 /** Numeric product features clustered on; category and style tags join them as 0/1 columns. */
 const NUMERIC = ['price', 'units', 'buyers', 'repeat_buyer_rate', 'views', 'view_to_buy'];

@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import { customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
 import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
+import { FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './table.js';
 
 export type FeatureRow = Record<string, unknown>;
 
@@ -55,9 +56,16 @@ export async function featuresOf(store: Store, asOf: string, customerIds: readon
 }
 
 /** Computes the whole customer feature table into `table` (replaced), returning its row count. */
-export async function materializeCustomerFeatures(store: Store, asOf: string, table = 'customer_features'): Promise<number> {
+export async function materializeCustomerFeatures(store: Store, asOf: string, table = FEATURE_TABLE): Promise<number> {
   await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${customerFeaturesQuery({ asOf })}`);
   return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
+}
+
+/** The feature table as of a run date, and the setting that says which date it holds; returns its row count. */
+export async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
+  const customers = await materializeCustomerFeatures(store, asOf);
+  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
+  return customers;
 }
 
 export async function materializeProductFeatures(store: Store, asOf: string, table = 'product_features'): Promise<number> {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audienceListing, createAudience, deleteAudience, explainCustomer, listAudiences, movement, overlap, runAudiences, updateAudience } from '../../src/audiences/index.js';
+import { audienceListing, createAudience, deleteAudience, explainCustomer, listAudiences, movement, overlap, updateAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { rfmSegmentSizes } from '../../src/segments/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
 import { ONLINE_RETAIL, memoryStore, plainSql, tempDir } from '../helpers.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 const AS_OF = '2011-12-10 00:00:00';
 
@@ -14,7 +15,7 @@ describe('audiences on Online Retail as of 2011-12-10', () => {
   beforeAll(async () => {
     store = await memoryStore();
     await importFile(store, ONLINE_RETAIL, presetMapping('online-retail'));
-    const report = await runAudiences(store, AS_OF);
+    const report = await runPipeline(store, AS_OF);
     sizes = new Map(report.audiences.map((a) => [a.name, a.size]));
   });
   afterAll(() => store.close());
@@ -56,7 +57,7 @@ describe('audiences on Online Retail as of 2011-12-10', () => {
   it('flags an empty segment no_data when the store lacks what it reads, and too_small when it merely selected nobody', async () => {
     await createAudience(store, { name: 'Recent viewers', rule: 'count(view, last 30 days) >= 1' });
     await createAudience(store, { name: 'Nobody', rule: 'orders >= 100000' });
-    await runAudiences(store, AS_OF);
+    await runPipeline(store, AS_OF);
     const listed = new Map((await audienceListing(store, 50)).map((a) => [a.id, a]));
     // Online Retail records no discounts: discount_share is null for everyone.
     expect(listed.get('smart-sleeping-opportunists')).toMatchObject({
@@ -75,7 +76,7 @@ describe('audiences on Online Retail as of 2011-12-10', () => {
     const e = await explainCustomer(store, '12347', { audience: 'One Time Shoppers' });
     expect(e.audiences[0]).toMatchObject({ member: false, clauses: [{ clause: 'orders = 1', held: false, value: 7 }] });
     const a = await createAudience(store, { name: 'Regulars', rule: 'orders >= 10 and recency_days <= 30' });
-    await runAudiences(store, AS_OF);
+    await runPipeline(store, AS_OF);
     const x = await explainCustomer(store, '12347', { audience: a.id });
     expect(x.audiences[0]!.member).toBe(false);
     expect(x.audiences[0]!.clauses).toEqual([
@@ -120,8 +121,8 @@ describe('audiences on the demo store', () => {
     store = await memoryStore();
     await importDemoFiles(store, files);
     await store.run(sql`CREATE TABLE truth AS SELECT * FROM read_csv(${files.truth}, header = true)`);
-    await runAudiences(store, D1);
-    await runAudiences(store, D2);
+    await runPipeline(store, D1);
+    await runPipeline(store, D2);
   }, 120_000);
   afterAll(() => {
     store.close();

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience, listAudiences, NOT_COMPUTED, runAudiences, updateAudience, withLatestSizes } from '../../src/audiences/index.js';
+import { createAudience, listAudiences, NOT_COMPUTED, updateAudience, withLatestSizes } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 /**
  * A new or changed audience is computed at once against the latest run, exactly as a rerun of that run computes it
@@ -30,7 +31,7 @@ async function stored(id: string, asOf = LATEST): Promise<{ members: Row[]; size
 
 /** The rows a full rerun of the latest run stores for these audiences. */
 async function rerun(ids: string[]): Promise<Map<string, Awaited<ReturnType<typeof stored>>>> {
-  await runAudiences(store, LATEST);
+  await runPipeline(store, LATEST);
   return new Map(await Promise.all(ids.map(async (id) => [id, await stored(id)] as const)));
 }
 
@@ -52,7 +53,7 @@ describe('a new audience', () => {
     expect(a).toMatchObject({ id: 'early-birds', as_of: null, size: null, note: NOT_COMPUTED });
     const listed = await withLatestSizes(store, await listAudiences(store));
     expect(listed.every((x) => x.size === null && x.note === NOT_COMPUTED)).toBe(true);
-    await runAudiences(store, LATEST);
+    await runPipeline(store, LATEST);
     expect((await withLatestSizes(store, await listAudiences(store))).find((x) => x.id === 'early-birds')).toMatchObject({ as_of: LATEST, note: null, size: expect.any(Number) });
   });
 
@@ -86,7 +87,7 @@ describe('a new audience', () => {
   });
 
   it('is computed against the latest run also after an earlier date was run since', async () => {
-    await runAudiences(store, EARLIER);
+    await runPipeline(store, EARLIER);
     const a = await createAudience(store, { name: 'Lapsed', rule: 'recency_days > 90 and orders >= 1' });
     expect(a).toMatchObject({ as_of: LATEST });
     expect(a.size).toBeGreaterThan(0);

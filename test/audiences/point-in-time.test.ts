@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience, runAudiences } from '../../src/audiences/index.js';
-import { fitOnLatestRun } from '../../src/clusters/index.js';
+import { createAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { memoryStore, plainSql, tempDir } from '../helpers.js';
+import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 /**
  * A whole run as of a past date (smart segments, RFM, rule audiences, clusters, CLV) equals the same run on a store
@@ -30,10 +30,10 @@ const RULES = [
 /** The same work on either store: audiences, a run as of the date, clusterings fitted on it, and the run again. */
 async function prepare(store: Store): Promise<void> {
   for (const r of RULES) await createAudience(store, r);
-  await runAudiences(store, PAST);
+  await runPipeline(store, PAST);
   await fitOnLatestRun(store, 'rfm', { seed: 3 });
   await fitOnLatestRun(store, 'behavior', { seed: 3 });
-  await runAudiences(store, PAST);
+  await runPipeline(store, PAST);
 }
 
 type Row = Record<string, unknown>;
@@ -97,8 +97,8 @@ describe('a run as of a past date', () => {
     // A store that ran as of the latest date, clusterings refitted on it, then re-runs the past date: that run reads
     // nothing of the later one (the refit starts from the stored model, and still lands on the same clusters).
     const before = await snapshot(full);
-    await runAudiences(full, LATEST);
-    await runAudiences(full, PAST);
+    await runPipeline(full, LATEST);
+    await runPipeline(full, PAST);
     expect(await snapshot(full)).toEqual(before);
   });
 });

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyCustomers, LiveView, movement, NONE, runAudiences } from '../../src/audiences/index.js';
-import { assign, fitOnLatestRun, fitProductClustering, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
+import { classifyCustomers, LiveView, movement, NONE } from '../../src/audiences/index.js';
+import { assign, fitProductClustering, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { adjustedRandIndex } from '../../src/models/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
+import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 /** The default demo store (`npm run demo`: 10,000 customers, seed 42), one run, clusterings fitted on it. */
 const dir = tempDir();
@@ -32,7 +33,7 @@ beforeAll(async () => {
   );
   store = await Store.open({ path: join(dir.path, 'shop.duckdb') });
   await importDemoFiles(store, files);
-  await runAudiences(store, RUN);
+  await runPipeline(store, RUN);
   rfm = await fitOnLatestRun(store, 'rfm');
 }, 300_000);
 
@@ -107,7 +108,7 @@ describe('customer clusterings', () => {
     const methods = ['rfm', 'behavior'] as const;
     const before = await Promise.all(methods.map(async (m) => (await loadModel(store, m))!));
     const later = '2026-11-15 00:00:00';
-    await runAudiences(store, later);
+    await runPipeline(store, later);
     const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
     for (const [i, method] of methods.entries()) {
       const after = (await loadModel(store, method))!;

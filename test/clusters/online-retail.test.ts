@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAudiences } from '../../src/audiences/index.js';
-import { describeClustering, fitOnLatestRun, type ClusteringReport } from '../../src/clusters/index.js';
+import { describeClustering, type ClusteringReport } from '../../src/clusters/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
 import { ONLINE_RETAIL, memoryStore } from '../helpers.js';
+import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 /** Online Retail as of 2011-12-10: 4,339 buyers, no discounts, launch dates, browsing, devices or style tags. */
 let store: Store;
 beforeAll(async () => {
   store = await memoryStore();
   await importFile(store, ONLINE_RETAIL, presetMapping('online-retail'));
-  await runAudiences(store, '2011-12-10 00:00:00');
+  await runPipeline(store, '2011-12-10 00:00:00');
 });
 afterAll(() => store.close());
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunHistory } from '../../src/audiences/history.js';
-import { createAudience, runAudiences } from '../../src/audiences/index.js';
+import { createAudience } from '../../src/audiences/index.js';
 import type { RuleVocabulary } from '../../src/audiences/rule-builder.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
@@ -11,6 +11,7 @@ import type { RfmGrid } from '../../src/segments/index.js';
 import type { CustomerEvents } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 /** The routes the dashboard added: run history, the rule builder's check and preview, a customer's events. */
 const dir = tempDir();
@@ -26,8 +27,8 @@ beforeAll(async () => {
   workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
   await workspaces.use('default', async (s) => {
     await importDemoFiles(s, files);
-    await runAudiences(s, '2026-08-01 00:00:00');
-    await runAudiences(s, '2026-11-01 00:00:00');
+    await runPipeline(s, '2026-08-01 00:00:00');
+    await runPipeline(s, '2026-11-01 00:00:00');
   });
   key = (await createKey(workspaces.control, 'default', ['audiences:read', 'audiences:write'], 'test')).key;
   otherKey = (await createKey(workspaces.control, 'other', ['admin'], 'test')).key;
@@ -115,7 +116,7 @@ describe('rule builder: vocabulary, check, preview', () => {
     }
     await workspaces.use('default', async (s) => {
       for (const [name, rule] of Object.entries(rules)) await createAudience(s, { name, rule });
-      await runAudiences(s, '2026-11-01 00:00:00');
+      await runPipeline(s, '2026-11-01 00:00:00');
     });
     const latest = ((await call('GET', '/v1/runs')).json as RunHistory).runs.at(-1)!;
     const customers = latest.customers;

@@ -3,13 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAudiences } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { columnsHolding, tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 /**
  * Events of an erased customer, however they arrive (a batch to POST /v1/events, a file to POST /v1/imports, a file
@@ -67,7 +67,7 @@ beforeAll(async () => {
   workspaces = await Workspaces.open({ dbPath: db });
   await workspaces.use('default', async (s) => {
     await importDemoFiles(s, files);
-    await runAudiences(s, '2026-11-01 00:00:00');
+    await runPipeline(s, '2026-11-01 00:00:00');
     product = (await s.one<{ id: string }>(sql`SELECT id FROM products ORDER BY id LIMIT 1`))!.id;
   });
   await workspaces.rebuildView('default');

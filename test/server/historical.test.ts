@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyCustomers, createAudience, runAudiences } from '../../src/audiences/index.js';
+import { classifyCustomers, createAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 /**
  * A shop whose history ended long ago (as the Online Retail file ends in 2011) is answered as of its data: the
@@ -67,8 +68,8 @@ beforeAll(async () => {
     await createAudience(s, { name: 'Recent buyers', rule: 'count(order, last 90 days) >= 1' });
     await createAudience(s, { name: 'Recent viewers', rule: 'last(view) >= 30 days ago' });
     await createAudience(s, { name: 'Fresh faces', rule: 'recency_days <= 60 and orders >= 1' });
-    await runAudiences(s, EARLIER);
-    await runAudiences(s, LATEST);
+    await runPipeline(s, EARLIER);
+    await runPipeline(s, LATEST);
     customers = (await s.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id`)).map((r) => r.id);
   });
   await workspaces.rebuildView('default');

@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience, runAudiences } from '../../src/audiences/index.js';
-import { fitOnLatestRun } from '../../src/clusters/index.js';
+import { createAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
@@ -11,6 +10,7 @@ import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
+import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 /**
  * Workspace isolation, route by route. Workspace A (`default`, the one a careless lookup would fall back to) holds a
@@ -149,8 +149,8 @@ beforeAll(async () => {
   await workspaces.use(A, async (s) => {
     await importDemoFiles(s, files);
     await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
-    await runAudiences(s, '2026-10-15 00:00:00');
-    await runAudiences(s, '2026-11-01 00:00:00');
+    await runPipeline(s, '2026-10-15 00:00:00');
+    await runPipeline(s, '2026-11-01 00:00:00');
     await fitOnLatestRun(s, 'rfm', { seed: 1 });
     await saveClvFit(s, await fitClv(s, '2026-11-01 00:00:00', 'day'));
     aTokens = await tokensOf(s);
@@ -164,7 +164,7 @@ beforeAll(async () => {
   writeFileSync(eventsFile, B_EVENTS);
   await workspaces.use(B, async (s) => {
     bImport = (await importFile(s, eventsFile, presetMapping('segmint-events'))).import_id;
-    await runAudiences(s, '2026-10-21 00:00:00');
+    await runPipeline(s, '2026-10-21 00:00:00');
   });
   await workspaces.rebuildView(B);
   ({ key: aKey, id: a.key } = await createKey(workspaces.control, A, ['admin'], 'test'));

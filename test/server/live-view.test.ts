@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyCustomers, createAudience, runAudiences } from '../../src/audiences/index.js';
+import { classifyCustomers, createAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 /**
  * The server answers "which audiences" and "classify" from an in-memory view of the workspace. These tests hold its
@@ -48,7 +49,7 @@ beforeAll(async () => {
   await store(async (s) => {
     await importDemoFiles(s, files);
     await createAudience(s, { name: 'Recent viewers', rule: 'count(view, last 30 days) >= 3' });
-    await runAudiences(s, RUN);
+    await runPipeline(s, RUN);
   });
   await workspaces.rebuildView('default');
   key = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;

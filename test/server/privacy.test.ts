@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAudiences } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping } from '../../src/store/index.js';
 import { columnsHolding, tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
   await workspaces.use('default', async (store) => {
     await importDemoFiles(store, files);
-    await runAudiences(store, '2026-11-01 00:00:00');
+    await runPipeline(store, '2026-11-01 00:00:00');
   });
   keys.admin = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;
   keys.read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;

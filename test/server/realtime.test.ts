@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyCustomers, createAudience, runAudiences } from '../../src/audiences/index.js';
+import { classifyCustomers, createAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 const dir = tempDir();
 let workspaces: Workspaces;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await workspaces.use('default', async (store) => {
     await importDemoFiles(store, files);
     await createAudience(store, { name: 'Sneaker cart', rule: 'count(add_to_cart where product = "SKU-RT", last 7 days) >= 2' });
-    await runAudiences(store, '2026-11-01 00:00:00');
+    await runPipeline(store, '2026-11-01 00:00:00');
   });
   await workspaces.rebuildView('default');
   keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
@@ -65,7 +66,7 @@ describe('real-time classification', () => {
   it('classifies exactly as a batch run at the same moment does', async () => {
     await workspaces.use('default', async (store) => {
       const at = new Date().toISOString().slice(0, 19).replace('T', ' ');
-      await runAudiences(store, at);
+      await runPipeline(store, at);
       const ids = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id LIMIT 40`)).map((r) => r.id);
       const live = await classifyCustomers(store, ids, at);
       for (const id of ids) {

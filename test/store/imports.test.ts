@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAudiences } from '../../src/audiences/index.js';
 import { ident, sql } from '../../src/sql/index.js';
 import {
   identityMapping,
@@ -15,6 +14,7 @@ import {
   type Store,
 } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -46,7 +46,7 @@ describe('taking an import back', () => {
     const second = await importFile(store, write('second.csv', [order('c4', 'p1', 4)]), identityMapping('events'));
     // c3 and p3 were created by the first import, but an event from the API refers to them.
     await ingestEventBatch(store, [{ id: 'api-1', type: 'order', ts: '2024-01-05T10:00:00Z', customer_id: 'c3', product_id: 'p3', quantity: 1, unit_price: 5 }]);
-    await runAudiences(store, '2024-02-01 00:00:00');
+    await runPipeline(store, '2024-02-01 00:00:00');
     expect(await ids(store, 'customers')).toEqual(['c1', 'c2', 'c3', 'c4']);
 
     const removal = await removeImport(store, first.import_id);

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAudiences } from '../../src/audiences/index.js';
 import { sql } from '../../src/sql/index.js';
 import { eraseCustomer, exportCustomer, identityMapping, importFile, setConsent, type Store } from '../../src/store/index.js';
 import { columnsHolding, memoryStore, tempDir } from '../helpers.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 
 const WHO = 'cust-erase-me';
 const dir = tempDir();
@@ -30,7 +30,7 @@ describe('erasing a customer', () => {
     store = await memoryStore();
     await importFile(store, customers, identityMapping('customers'));
     await importFile(store, events, identityMapping('events'));
-    await runAudiences(store, '2024-04-01 00:00:00');
+    await runPipeline(store, '2024-04-01 00:00:00');
   });
   afterAll(() => {
     store.close();

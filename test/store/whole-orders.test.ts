@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_TABLE, runAudiences, type RunReport } from '../../src/audiences/index.js';
-import { customerFeatures } from '../../src/features/index.js';
+import { customerFeatures, FEATURE_TABLE } from '../../src/features/index.js';
 import { loadClvFit } from '../../src/models/clv/index.js';
 import { ident, sql } from '../../src/sql/index.js';
 import { identityMapping, importFile, presetMapping, quarantinedRows, type ImportReport, type Mapping, type Store } from '../../src/store/index.js';
 import { ONLINE_RETAIL, memoryStore, plainSql, tempDir } from '../helpers.js';
+import { type RunReport, runPipeline } from '../../src/pipeline/index.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -96,7 +96,7 @@ describe('Online Retail exported one row per order', () => {
   async function side(file: string, mapping: Mapping): Promise<Side> {
     const store = await memoryStore();
     await importFile(store, file, mapping);
-    const run = await runAudiences(store, RETAIL_AS_OF);
+    const run = await runPipeline(store, RETAIL_AS_OF);
     const rows = await store.all<Record<string, unknown>>(sql`SELECT * FROM ${ident(FEATURE_TABLE)}`);
     return { store, run, features: new Map(rows.map((r) => [String(r.customer_id), r])) };
   }

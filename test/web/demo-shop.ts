@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAudience, runAudiences } from '../../src/audiences/index.js';
-import { fitOnLatestRun } from '../../src/clusters/index.js';
+import { createAudience } from '../../src/audiences/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping } from '../../src/store/index.js';
+import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 /** The run dates of the shop: three snapshots, so trends have a shape and movement has two dates to compare. */
 export const RUN_DATES = ['2026-05-01 00:00:00', '2026-08-01 00:00:00', '2026-11-01 00:00:00'];
@@ -32,7 +32,7 @@ export async function demoShop(dir: string, customers = 1000): Promise<{ workspa
     writeFileSync(late, LATE_EVENTS);
     const { import_id } = await importFile(s, late, presetMapping('segmint-events'), { name: 'late-events.csv' });
     await createAudience(s, { name: 'Shoe lovers', rule: 'count(order where category = "shoes") >= 2' });
-    for (const at of RUN_DATES) await runAudiences(s, at);
+    for (const at of RUN_DATES) await runPipeline(s, at);
     await fitOnLatestRun(s, 'rfm', { seed: 1 });
     await fitOnLatestRun(s, 'behavior', { seed: 1 });
     await saveClvFit(s, await fitClv(s, RUN_DATES.at(-1)!, 'day'));

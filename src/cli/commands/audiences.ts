@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { audienceListing, audienceMembers, createAudience, deleteAudience, getAudience, runAudiences, updateAudience, type SizedAudience } from '../../audiences/index.js';
+import { audienceListing, audienceMembers, createAudience, deleteAudience, getAudience, isComputedByRule, kindOf, updateAudience, type SizedAudience } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -7,6 +7,7 @@ import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
+import { runPipeline } from '../../pipeline/index.js';
 
 /** What creating or changing an audience did, in a line. */
 function sizeLine(a: SizedAudience): string {
@@ -16,9 +17,11 @@ function sizeLine(a: SizedAudience): string {
 /** An audience's rule as text: a smart segment's with the thresholds of the latest run (or of the store now). */
 async function ruleTextOf(store: Store, idOrName: string): Promise<string> {
   const a = await getAudience(store, idOrName);
-  if (a.definition.kind === 'rule') return a.definition.text;
-  if (a.definition.kind === 'rfm') throw new ValidationError(`"${a.name}" is an RFM cell group, not a rule; there is no rule to copy`);
-  if (a.definition.kind === 'cluster') throw new ValidationError(`"${a.name}" is a cluster (nearest centroid), not a rule; there is no rule to copy`);
+  const kind = kindOf(a.kind);
+  if (!isComputedByRule(kind)) throw new ValidationError(`"${a.name}" is ${kind.noun}, not a rule; there is no rule to copy`);
+  // A rule of its own, or one that needs the thresholds of a run.
+  const own = kind.compute.rule(a.definition, undefined);
+  if (own !== undefined) return own;
   const run = await store.one<{ rule_text: string | null }>(sql`SELECT rule_text FROM audience_runs WHERE audience_id = ${a.id} ORDER BY as_of DESC LIMIT 1`);
   if (!run?.rule_text) throw new ValidationError(`"${a.name}" has no run yet: run \`segmint run\` first so its thresholds are known`);
   return run.rule_text;
@@ -108,7 +111,7 @@ export function registerAudiences(program: Command): void {
     .option('--as-of <date>', 'default: the day after the last event')
     .action(async (o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const report = await withStore(ctx, async (store) => runAudiences(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store)));
+      const report = await withStore(ctx, async (store) => runPipeline(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store)));
       emit(ctx.options, report, () =>
         [
           `Run as of ${report.as_of}: ${report.customers} customers, ${report.audiences.length} audiences in ${report.seconds.toFixed(1)} s`,

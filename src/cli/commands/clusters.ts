@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { classifyCustomer } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, describeClustering, fitClusters, type ClusteringReport, type ClusterMethod, type ModelKind } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, describeClustering, type ClusteringReport, type ClusterMethod, type ModelKind } from '../../clusters/index.js';
 import { parseAsOf } from '../../features/index.js';
 import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
 import { emit, table } from '../output.js';
+import { fitClusters } from '../../pipeline/index.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generateDemo, importDemoFiles } from '../../demo/index.js';
-import { runAudiences } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, fitOnLatestRun, loadModel, type ClusterMethod } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, loadModel, type ClusterMethod } from '../../clusters/index.js';
 import { defaultAsOf, materializeProductFeatures } from '../../features/index.js';
 import { sql } from '../../sql/index.js';
 import { storeStats, type Store } from '../../store/index.js';
@@ -12,6 +11,7 @@ import { describeReport } from './import.js';
 import { dashboardLine, serveUntilStopped } from './serve.js';
 import { integerOption, POSITIVE, PORT } from '../options.js';
 import { createKey, DEFAULT_WORKSPACE } from '../../server/index.js';
+import { fitOnLatestRun, runPipeline } from '../../pipeline/index.js';
 
 interface DemoOptions {
   customers: string;
@@ -52,7 +52,7 @@ export function registerDemo(program: Command): void {
           const imports = await importDemoFiles(store, files);
           const asOf = await defaultAsOf(store);
           // The full pipeline: features, every audience, and the snapshot for that date.
-          const run = await runAudiences(store, asOf);
+          const run = await runPipeline(store, asOf);
           // Clusterings become audiences at their first fit (k chosen from the data); a rerun's run refits them.
           const clusterings = [];
           for (const method of CLUSTER_METHOD_NAMES) if (!(await loadModel(store, method))) clusterings.push(await fitOnLatestRun(store, method));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUDIENCE_KINDS, movement, movementSchema, overlap, overlapSchema } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, FEATURE_TABLE, featureTableAsOf } from '../../clusters/index.js';
-import { parseAsOf } from '../../features/index.js';
+import { CLUSTER_METHOD_NAMES } from '../../clusters/index.js';
+import { FEATURE_TABLE, featureTableAsOf, parseAsOf } from '../../features/index.js';
 import { rfmGrid, rfmGridSchema } from '../../segments/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { asOfSchema } from '../schemas.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { clusteringReportSchema, describeClustering, fitClusters, MODEL_KINDS } from '../../clusters/index.js';
+import { clusteringReportSchema, describeClustering, MODEL_KINDS } from '../../clusters/index.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+import { fitClusters } from '../../pipeline/index.js';
 
 const methodSchema = z.enum(MODEL_KINDS).describe('rfm: customers by recency, frequency, money; behavior: customers by how they buy; products: products by sales, price, category and style');
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { runAudiences, runReportSchema } from '../../audiences/index.js';
 import { runHistory, runHistorySchema } from '../../audiences/history.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { asOfSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+import { runPipeline, runReportSchema } from '../../pipeline/index.js';
 
 export function registerRunRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
@@ -13,7 +13,7 @@ export function registerRunRoutes(app: ZodApp, ctx: RouteContext): void {
       body: z.strictObject({ as_of: asOfSchema.optional().describe('default: the day after the last event') }).optional(),
       response: { 200: runReportSchema },
     }),
-    (req) => inWorkspace(ctx, req, async (store) => runAudiences(store, req.body?.as_of ? parseAsOf(req.body.as_of, 'as_of') : await defaultAsOf(store))),
+    (req) => inWorkspace(ctx, req, async (store) => runPipeline(store, req.body?.as_of ? parseAsOf(req.body.as_of, 'as_of') : await defaultAsOf(store))),
   );
 
   app.get(

@@ -6,7 +6,6 @@
 import type { z } from 'zod';
 import type { runHistorySchema } from '../../../src/audiences/history.js';
 import type { customerAudiencesSchema, listedAudienceSchema } from '../../../src/audiences/schema.js';
-import type { runReportSchema } from '../../../src/audiences/run.js';
 import type { membersPageSchema } from '../../../src/audiences/members.js';
 import type { movementSchema } from '../../../src/audiences/movement.js';
 import type { overlapSchema } from '../../../src/audiences/overlap.js';
@@ -22,6 +21,7 @@ import type { importReportSchema } from '../../../src/store/ingest/import-file.j
 import type { customerConsentSchema, erasureSchema } from '../../../src/store/privacy.js';
 import type { storeStatsSchema } from '../../../src/store/stats.js';
 import type { customerEventsSchema } from '../../../src/store/timeline.js';
+import type { runReportSchema } from '../../../src/pipeline/run.js';
 
 export type Stats = z.infer<typeof storeStatsSchema>;
 export type RunHistory = z.infer<typeof runHistorySchema>;

@@ -1,0 +1,112 @@
+import { FEATURE_TABLE } from '../features/index.js';
+import { ValidationError } from '../shared/errors.js';
+import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { ident, join, sql, type Sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { explainClauses } from './clauses.js';
+import { isComputedByRule, kindOf } from './kinds/index.js';
+import type { Audience } from './schema.js';
+
+/*
+ * The rule engine: what every kind computed by a rule (kinds/kind.ts ComputedByRule) shares. Rules are evaluated
+ * level by level, so `in audience` sees the levels below, and every other kind's members of the date.
+ */
+
+export interface RuleAudience {
+  audience: Audience;
+  text: string;
+  rule: Rule;
+}
+
+/** The rule an audience runs with under these thresholds; undefined for a kind without rules, or one waiting for thresholds. */
+export function ruleOf(a: Audience, thresholds: Thresholds | undefined): RuleAudience | undefined {
+  const kind = kindOf(a.kind);
+  const text = isComputedByRule(kind) ? kind.compute.rule(a.definition, thresholds) : undefined;
+  return text === undefined ? undefined : { audience: a, text, rule: parseRule(text) };
+}
+
+export const rulesOf = (audiences: readonly Audience[], thresholds: Thresholds | undefined): RuleAudience[] =>
+  audiences.map((a) => ruleOf(a, thresholds)).filter((r): r is RuleAudience => r !== undefined);
+
+/**
+ * Rule audiences in levels: level 0 reads no other rule audience, level n reads only lower levels; each level is
+ * computed in one statement once the levels below are stored.
+ */
+export function dependencyLevels(rules: RuleAudience[]): RuleAudience[][] {
+  const byName = new Map(rules.map((r) => [r.audience.name, r]));
+  const level = new Map<string, number>();
+  const visit = (r: RuleAudience, path: string[]): number => {
+    const known = level.get(r.audience.name);
+    if (known !== undefined) return known;
+    if (path.includes(r.audience.name)) throw new ValidationError(`audiences depend on each other: ${[...path, r.audience.name].join(' -> ')}`);
+    const deps = audienceReferences(r.rule).flatMap((ref) => {
+      const dep = byName.get(ref);
+      return dep ? [visit(dep, [...path, r.audience.name]) + 1] : [];
+    });
+    const l = Math.max(0, ...deps);
+    level.set(r.audience.name, l);
+    return l;
+  };
+  rules.forEach((r) => visit(r, []));
+  const levels: RuleAudience[][] = [];
+  for (const r of rules) (levels[level.get(r.audience.name)!] ??= []).push(r);
+  return levels;
+}
+
+/** These rules and every one that reads them through `in audience`, directly or through others. */
+export function withDependents(rules: readonly RuleAudience[], ids: readonly string[]): RuleAudience[] {
+  const chosen = new Set(rules.filter((r) => ids.includes(r.audience.id)).map((r) => r.audience.name));
+  for (let before = -1; chosen.size > before; ) {
+    before = chosen.size;
+    for (const r of rules) if (audienceReferences(r.rule).some((ref) => chosen.has(ref))) chosen.add(r.audience.name);
+  }
+  return rules.filter((r) => chosen.has(r.audience.name));
+}
+
+/** Rules compiled as of a run date, `in audience` reading the members stored for that date (f is the feature table). */
+export function compileContextAt(asOf: string, idByName: ReadonlyMap<string, string>): CompileContext {
+  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  return {
+    asOf: at,
+    aggregates: [],
+    inAudience: (name) => sql`f.customer_id IN (SELECT customer_id FROM memberships WHERE audience_id = ${idByName.get(name) ?? ''} AND as_of = ${at})`,
+  };
+}
+
+/** The rows rules are evaluated on: the feature table f, the customers row c, and the event aggregates e where there are any. */
+export const ruleRows = (events: Sql | undefined): Sql =>
+  sql`${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id ${events ? sql`LEFT JOIN ${events} e ON e.customer_id = f.customer_id` : sql``}`;
+
+/**
+ * Stores the memberships of these rule audiences as of a run date from the feature table (as of that date): level
+ * by level, one pass over the customers per level, with one scan of the events for all their event clauses. Their
+ * rows of that date must be gone; `in audience` reads any audience's rows of that date.
+ */
+export async function storeRuleMemberships(store: Store, asOf: string, rules: RuleAudience[], idByName: ReadonlyMap<string, string>): Promise<void> {
+  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const ctx = compileContextAt(asOf, idByName);
+  const levels = dependencyLevels(rules).map((level) =>
+    level.map((r) => ({ ...r, predicate: compileRule(r.rule, ctx), ...explainSql(r.rule, ctx) })),
+  );
+  const events = eventAggregatesRelation(ctx);
+  if (events) await store.run(sql`CREATE OR REPLACE TEMP TABLE run_events AS ${events}`);
+  // One pass over the customers per level: each audience's test, and its score and reasons only where it held.
+  for (const level of levels) {
+    const tests = join(level.map((c) => sql`{'audience_id': ${c.audience.id}, 'held': ${c.predicate},
+      'score': CASE WHEN ${c.predicate} THEN ${c.score} END, 'reasons': CASE WHEN ${c.predicate} THEN ${c.reasons} END}`));
+    await store.run(sql`INSERT INTO memberships
+      SELECT t.audience_id, customer_id, ${at}, t.score, t.reasons
+      FROM (SELECT f.customer_id, unnest(list_filter([${tests}], x -> x.held)) AS t
+            FROM ${ruleRows(events && sql`run_events`)})`);
+  }
+  if (events) await store.run(sql`DROP TABLE run_events`);
+}
+
+/** A live member's reasons: the clauses that held, each with the customer's value where it has one. */
+export function ruleReasons(r: RuleAudience, ctx: CustomerContext): string {
+  const shown = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
+  return explainClauses(r.rule, ctx)
+    .filter((c) => c.held)
+    .map((c) => (c.value === null ? c.clause : `${c.clause} [${shown(c.value)}]`))
+    .join('; ');
+}

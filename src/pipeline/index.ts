@@ -1,0 +1,2 @@
+export { runPipeline, runReportSchema, type RunReport } from './run.js';
+export { fitClusters, fitOnLatestRun, refitClusterings } from './clusters.js';
