@@ -92,9 +92,14 @@ async function summarise(
   };
 }
 
-/** An event clause that asks for some of the events it picks (not `= 0`, not `< N`), so its products describe members. */
+const PRODUCT_FIELDS: ReadonlySet<string> = new Set(['category', 'brand', 'tag', 'color', 'material', 'occasion', 'product', 'price']);
+
+/**
+ * An event clause that picks products (by a product field, not only a channel or device) and asks for some of what it
+ * picks (not `= 0`, not `< N`), so its products describe the members.
+ */
 function wantsProducts(c: Rule): c is Extract<Rule, { kind: 'event' }> {
-  if (c.kind !== 'event' || c.selector.filters.length === 0 || !['order', 'return'].includes(c.selector.eventType)) return false;
+  if (c.kind !== 'event' || !c.selector.filters.some((f) => PRODUCT_FIELDS.has(f.field)) || !['order', 'return'].includes(c.selector.eventType)) return false;
   const { condition } = c;
   return !(condition.op === '<' || condition.op === '<=' || (condition.op === '=' && condition.value === 0));
 }
