@@ -30,7 +30,7 @@ export async function eventRecords(store: Store, who: CustomerSet, selection: Ev
   const since = selection.since !== undefined && Number.isFinite(selection.since) ? sql`AND ev.ts >= make_timestamp(${selection.since * 1000})` : sql``;
   const rows = await store.all<Omit<EventRecord, 'ts'> & { customer_id: string; at: Date }>(sql`
     SELECT ev.customer_id, ev.type, ev.ts AS at, ev.product_id, ev.quantity, ev.unit_price, ev.channel, ev.device, ev.country, ev.query,
-      p.category, p.brand, p.style_tags
+      p.category, p.brand, p.style_tags, p.colors, p.materials
     FROM events ev LEFT JOIN products p ON p.id = ev.product_id
     WHERE ${idFilter(sql`ev.customer_id`, who)} AND ev.customer_id IS NOT NULL AND ev.ts < CAST(${selection.before} AS TIMESTAMP) ${types} ${since}`);
   const eventsOf = new Map<string, EventRecord[]>();

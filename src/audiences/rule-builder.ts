@@ -17,7 +17,7 @@ import { compileContextAt, ruleRows } from './rules.js';
 export const ruleVocabularySchema = z.object({
   features: z.array(z.object({ name: z.string(), type: z.string(), unit: z.string().nullable(), description: z.string() })),
   customer_fields: z.array(z.string()).describe('usable as customer.<field>; custom attributes as customer.attributes.<key>'),
-  aggregates: z.array(z.string()).describe('count, sum, first, last: aggregate(<event type> [where ...] [, window])'),
+  aggregates: z.array(z.string()).describe('count, sum, first, last, share: aggregate(<event type> [where ...] [, window])'),
   event_types: z.array(z.string()),
   event_fields: z.array(z.string()).describe('fields an event filter (where ...) may test'),
   audiences: z.array(z.string()).describe('names usable in `in audience "<name>"`'),

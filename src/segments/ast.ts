@@ -34,8 +34,36 @@ export const MATCH_OPS = ['=', 'contains', 'in'] as const;
 export type MatchCondition = Condition & { op: (typeof MATCH_OPS)[number] };
 export const isMatchCondition = (c: Condition): c is MatchCondition => (MATCH_OPS as readonly string[]).includes(c.op);
 
+/** Product fields that hold a list (colors, materials, style tags): matched like tags. */
+export const LIST_FILTER_FIELDS = ['tag', 'color', 'material', 'occasion'] as const;
+export type ListFilterField = (typeof LIST_FILTER_FIELDS)[number];
+
+/**
+ * Occasions a product is made for. Stores carry them among the style tags (the demo's `party`, `work`...), so
+ * `occasion = "party"` tests the same list as `tag = "party"`, but only takes these words: a misspelt occasion is an
+ * error with a suggestion instead of an empty audience.
+ */
+export const OCCASIONS = [
+  'work', 'office', 'party', 'evening', 'casual', 'sport', 'gym', 'travel', 'holiday', 'vacation', 'beach', 'wedding', 'formal',
+  'outdoor', 'lounge', 'festival', 'date', 'everyday',
+] as const;
+
 /** Event fields a filter may test: product fields through the event's product, and the event's own fields. */
-export const EVENT_FILTER_FIELDS = ['category', 'brand', 'tag', 'product', 'price', 'quantity', 'channel', 'device', 'country', 'query'] as const;
+export const EVENT_FILTER_FIELDS = [
+  'category',
+  'brand',
+  'tag',
+  'color',
+  'material',
+  'occasion',
+  'product',
+  'price',
+  'quantity',
+  'channel',
+  'device',
+  'country',
+  'query',
+] as const;
 export type EventFilterField = (typeof EVENT_FILTER_FIELDS)[number];
 
 export interface EventFilter {
@@ -46,8 +74,12 @@ export interface EventFilter {
 /** Which events count: all before the as-of date, the last N days before it, or between two dates (inclusive). */
 export type Window = { kind: 'all' } | { kind: 'last_days'; days: number } | { kind: 'between'; from: string; to: string };
 
-/** count: matching events; sum: revenue of matching order/return lines (quantity x unit_price); first/last: timestamps. */
-export const EVENT_AGGREGATES = ['count', 'sum', 'first', 'last'] as const;
+/**
+ * count: matching events; sum: revenue of matching order/return lines (quantity x unit_price); first/last: timestamps;
+ * share: units (quantity) of the matching lines over the units of all lines of that event type in the window, from 0
+ * to 1 (null without any).
+ */
+export const EVENT_AGGREGATES = ['count', 'sum', 'first', 'last', 'share'] as const;
 export type EventAggregate = (typeof EVENT_AGGREGATES)[number];
 
 export interface EventSelector {

@@ -7,6 +7,7 @@ import {
   EVENT_FILTER_FIELDS,
   isComparison,
   MATCH_OPS,
+  OCCASIONS,
   type Condition,
   type EventAggregate,
   type EventFilterField,
@@ -46,8 +47,9 @@ export interface Operand {
 export const MAX_DAYS = 100_000;
 /** Nesting of and/or/not (and of parentheses in text); bounds recursion for hostile input. */
 export const MAX_DEPTH = 100;
-/** `sum` adds up order-line revenue (quantity x unit price); other event types have none. */
+/** `sum` and `share` read order lines (revenue, units); other event types have none. */
 export const SUM_EVENT_TYPES: readonly string[] = ['order', 'return'];
+const LINE_AGGREGATES: readonly EventAggregate[] = ['sum', 'share'];
 
 const NULL_CHECKS = ['is_null', 'is_not_null'] as const;
 const ORDERING: readonly ConditionOp[] = ['<', '<=', '>', '>=', 'between'];
@@ -108,8 +110,12 @@ export function filterOperand(field: EventFilterField): Operand {
     case 'quantity':
       return operand(field, 'number', 'count');
     case 'tag':
+    case 'color':
+    case 'material':
     case 'query':
       return operand(field, 'string', null, MATCH_OPS);
+    case 'occasion':
+      return operand(field, 'string', null, ['=', 'in']);
     case 'category':
     case 'brand':
     case 'product':
@@ -132,13 +138,15 @@ export function eventOperand(aggregate: EventAggregate, eventType: string): Oper
     case 'first':
     case 'last':
       return operand(label, 'time');
+    case 'share':
+      return operand(label, 'number', 'ratio');
     default:
       return assertNever(aggregate, 'aggregate');
   }
 }
 
 export function aggregatesFor(eventType: string): EventAggregate[] {
-  return EVENT_AGGREGATES.filter((a) => a !== 'sum' || SUM_EVENT_TYPES.includes(eventType));
+  return EVENT_AGGREGATES.filter((a) => !LINE_AGGREGATES.includes(a) || SUM_EVENT_TYPES.includes(eventType));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -226,6 +234,7 @@ export function checkLeaf(rule: LeafRule, fail: Site): void {
       checkSelector(rule.selector, fail, 'selector');
       checkWindow(rule.window, fail, 'window');
       checkCondition(eventOperand(aggregate, rule.selector.eventType), rule.condition, fail, 'condition');
+      if (aggregate === 'share') checkShare(rule.condition, fail);
       return;
     }
     case 'stopped':
@@ -284,7 +293,7 @@ function checkAggregate(aggregate: EventAggregate, selector: EventSelector, fail
   const known = EVENT_AGGREGATES.find((a) => a === aggregate) ?? fail({ at: 'aggregate', message: `expected an aggregate, ${orList(EVENT_AGGREGATES)}` });
   checkEventType(selector.eventType, fail, 'selector.eventType');
   if (!aggregatesFor(selector.eventType).includes(known)) {
-    fail({ at: 'aggregate', message: `sum adds up order revenue, so it takes ${orList(SUM_EVENT_TYPES)} events, not ${selector.eventType}` });
+    fail({ at: 'aggregate', message: `${known} reads order lines, so it takes ${orList(SUM_EVENT_TYPES)} events, not ${selector.eventType}` });
   }
   return known;
 }
@@ -297,7 +306,35 @@ export function checkSelector(selector: EventSelector, fail: Site, at: string): 
     if (typeof filter !== 'object' || filter === null) fail({ at: `${at}.filters[${i}]`, message: 'expected a filter' });
     const field = filterField(filter.field, fail, `${at}.filters[${i}].field`);
     checkCondition(filterOperand(field), filter.condition, fail, `${at}.filters[${i}].condition`);
+    if (field === 'occasion') checkOccasions(filter.condition, fail, `${at}.filters[${i}].condition`);
   });
+}
+
+function checkOccasions(condition: Condition, fail: Site, at: string): void {
+  const values = 'values' in condition ? condition.values.map((v, i) => [v, `${at}.values[${i}]`] as const) : 'value' in condition ? [[condition.value, `${at}.value`] as const] : [];
+  for (const [value, where] of values) {
+    if (!(OCCASIONS as readonly unknown[]).includes(value)) {
+      const name = typeof value === 'string' ? value : JSON.stringify(value);
+      fail({ at: where, unknown: 'occasion', name, suggestions: suggest(name, OCCASIONS) });
+    }
+  }
+}
+
+/** A share is a fraction; `share(...) >= 50` would select nobody without a word of why. */
+function checkShare(condition: Condition, fail: Site): void {
+  const values: Array<[unknown, string]> =
+    'values' in condition
+      ? condition.values.map((v, i) => [v, `condition.values[${i}]`])
+      : 'low' in condition
+        ? [[condition.low, 'condition.low'], [condition.high, 'condition.high']]
+        : 'value' in condition
+          ? [[condition.value, 'condition.value']]
+          : [];
+  for (const [value, at] of values) {
+    if (typeof value === 'number' && (value < 0 || value > 1)) {
+      fail({ at, message: `a share is a fraction of units from 0 to 1 (half is 0.5), found ${value}` });
+    }
+  }
 }
 
 const WINDOW_KINDS: Record<Window['kind'], true> = { all: true, last_days: true, between: true };

@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/errors.js';
-import { comparedValue, isMatchCondition, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
+import { comparedValue, isMatchCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Evaluates a rule for one customer in memory, for real-time classification. It must mean exactly what
@@ -24,6 +24,8 @@ export interface EventRecord {
   category: string | null;
   brand: string | null;
   style_tags: readonly string[] | null;
+  colors: readonly string[] | null;
+  materials: readonly string[] | null;
 }
 
 export interface CustomerContext {
@@ -94,10 +96,10 @@ export function testCondition(raw: unknown, c: Condition, asOf: number): boolean
   }
 }
 
-/** Mirrors the SQL compiler's tag filter: membership for `=` and `in`, a substring of any tag for `contains`. */
-function tagTest(tags: readonly string[] | null, c: Condition): boolean {
-  // The checker allows only these on tags.
-  if (!isMatchCondition(c)) throw new Error(`tag does not take ${c.op}`);
+/** Mirrors the SQL compiler's list filter: membership for `=` and `in`, a substring of any item for `contains`. */
+function listTest(tags: readonly string[] | null, c: Condition): boolean {
+  // The checker allows only these on lists.
+  if (!isMatchCondition(c)) throw new Error(`a list filter does not take ${c.op}`);
   switch (c.op) {
     case '=':
       return tags !== null && tags.includes(c.value as string);
@@ -110,7 +112,10 @@ function tagTest(tags: readonly string[] | null, c: Condition): boolean {
   }
 }
 
-const FILTER_FIELDS: Record<Exclude<EventFilter['field'], 'tag'>, keyof EventRecord> = {
+const LIST_FIELDS: Record<ListFilterField, 'style_tags' | 'colors' | 'materials'> = { tag: 'style_tags', occasion: 'style_tags', color: 'colors', material: 'materials' };
+const isListField = (field: EventFilter['field']): field is ListFilterField => Object.hasOwn(LIST_FIELDS, field);
+
+const FILTER_FIELDS: Record<Exclude<EventFilter['field'], ListFilterField>, keyof EventRecord> = {
   category: 'category',
   brand: 'brand',
   product: 'product_id',
@@ -124,7 +129,7 @@ const FILTER_FIELDS: Record<Exclude<EventFilter['field'], 'tag'>, keyof EventRec
 
 function picks(s: EventSelector, e: EventRecord, asOf: number): boolean {
   if (e.type !== s.eventType) return false;
-  return s.filters.every((f) => (f.field === 'tag' ? tagTest(e.style_tags, f.condition) : testCondition(e[FILTER_FIELDS[f.field]], f.condition, asOf)));
+  return s.filters.every((f) => (isListField(f.field) ? listTest(e[LIST_FIELDS[f.field]], f.condition) : testCondition(e[FILTER_FIELDS[f.field]], f.condition, asOf)));
 }
 
 function inWindow(w: Window, ts: number, asOf: number): boolean {
@@ -140,9 +145,13 @@ function inWindow(w: Window, ts: number, asOf: number): boolean {
   }
 }
 
+/** Units of the lines: a line without a quantity counts for none, as SQL's sum skips NULL. */
+const units = (events: readonly EventRecord[]): number => events.reduce((s, e) => s + (e.quantity ?? 0), 0);
+
 /** The value an event rule compares, as the SQL compiler computes it. */
 export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CustomerContext): number | null {
-  const events = ctx.events.filter((e) => e.ts < ctx.asOf && inWindow(rule.window, e.ts, ctx.asOf) && picks(rule.selector, e, ctx.asOf));
+  const inRange = ctx.events.filter((e) => e.ts < ctx.asOf && inWindow(rule.window, e.ts, ctx.asOf));
+  const events = inRange.filter((e) => picks(rule.selector, e, ctx.asOf));
   switch (rule.aggregate) {
     case 'count':
       return events.length;
@@ -152,6 +161,10 @@ export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: Customer
       return events.length ? Math.min(...events.map((e) => e.ts)) : null;
     case 'last':
       return events.length ? Math.max(...events.map((e) => e.ts)) : null;
+    case 'share': {
+      const all = units(inRange.filter((e) => e.type === rule.selector.eventType));
+      return all === 0 ? null : units(events) / all;
+    }
     default:
       return assertNever(rule.aggregate, 'aggregate');
   }

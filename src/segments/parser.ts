@@ -22,7 +22,7 @@ export function parseRule(text: string): Rule {
  *            | AGG '(' selector [',' window] ')' condition | 'customer' '.' IDENT ('.' IDENT)* condition
  *            | IDENT condition
  *
- * Keywords are case-insensitive and contextual: `count`, `sum`, `first`, `last`, `stopped`, `customer`, `in` and
+ * Keywords are case-insensitive and contextual: `count`, `sum`, `first`, `last`, `share`, `stopped`, `customer`, `in` and
  * `not` start their own forms at the start of a leaf, so they cannot name a feature; after `customer.` any word is
  * a field name. A parenthesised and/or stays one node (`a and (b and c)`), which is what lets printRule round-trip.
  */
@@ -30,7 +30,7 @@ export function parseRule(text: string): Rule {
 const VALUE_EXPECTED = ['a number', 'a string', 'true', 'false', 'a date', '"N days ago"'];
 const LIST_VALUE_EXPECTED = ['a number', 'a string', 'true', 'false'];
 const CONDITION_EXPECTED = ['=', '!=', '<', '<=', '>', '>=', '"in"', '"not in"', '"between"', '"contains"', '"is null"', '"is not null"'];
-const RULE_EXPECTED = ['a feature', '"customer."', 'count(', 'sum(', 'first(', 'last(', 'stopped(', '"in audience"', '"not"', '"("'];
+const RULE_EXPECTED = ['a feature', '"customer."', 'count(', 'sum(', 'first(', 'last(', 'share(', 'stopped(', '"in audience"', '"not"', '"("'];
 /** Words that continue or close a form; at the start of a leaf they are a missing rule, not an unknown feature. */
 const NOT_A_FEATURE = new Set(['and', 'or', 'between', 'contains', 'is', 'null', 'true', 'false', 'where', 'days', 'ago', 'audience']);
 

@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/errors.js';
 import { compile, ident, join, raw, sql, type Sql } from '../sql/index.js';
-import { comparedValue, isComparison, isMatchCondition, type Condition, type EventFilter, type EventSelector, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
+import { comparedValue, isComparison, isMatchCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Compiles rules to SQL for batch runs. A rule becomes a boolean expression over three relations joined per
@@ -60,11 +60,15 @@ export function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql 
   return sql`coalesce(${test}, false)`;
 }
 
-/** Tags are a list: `=` and `in` ask whether the product carries the tag(s), `contains` whether any tag holds the text. */
-function tagFilter(c: Condition): Sql {
-  const tags = sql`p.style_tags`;
-  // The checker allows only these on tags.
-  if (!isMatchCondition(c)) throw new Error(`tag does not take ${c.op}`);
+/** Occasions are carried among the style tags (ast.ts OCCASIONS). */
+const LIST_COLUMNS: Record<ListFilterField, string> = { tag: 'p.style_tags', occasion: 'p.style_tags', color: 'p.colors', material: 'p.materials' };
+const isListField = (field: EventFilter['field']): field is ListFilterField => Object.hasOwn(LIST_COLUMNS, field);
+
+/** Lists: `=` and `in` ask whether the product carries the value(s), `contains` whether any item holds the text. */
+function listFilter(column: string, c: Condition): Sql {
+  const tags = raw(column);
+  // The checker allows only these on lists.
+  if (!isMatchCondition(c)) throw new Error(`a list filter does not take ${c.op}`);
   switch (c.op) {
     case '=':
       return sql`coalesce(list_contains(${tags}, ${c.value as string}), false)`;
@@ -77,7 +81,7 @@ function tagFilter(c: Condition): Sql {
   }
 }
 
-const FILTER_COLUMNS: Record<Exclude<EventFilter['field'], 'tag'>, string> = {
+const FILTER_COLUMNS: Record<Exclude<EventFilter['field'], ListFilterField>, string> = {
   category: 'p.category',
   brand: 'p.brand',
   product: 'ev.product_id',
@@ -104,7 +108,7 @@ function windowSql(w: Window, ctx: CompileContext): Sql {
 
 /** The events a selector picks, as a filter over the scan (which already keeps only events before the as-of date). */
 export function selectorSql(s: EventSelector, ctx: CompileContext): Sql {
-  const filters = s.filters.map((f) => (f.field === 'tag' ? tagFilter(f.condition) : conditionSql(raw(FILTER_COLUMNS[f.field]), f.condition, ctx)));
+  const filters = s.filters.map((f) => (isListField(f.field) ? listFilter(LIST_COLUMNS[f.field], f.condition) : conditionSql(raw(FILTER_COLUMNS[f.field]), f.condition, ctx)));
   return join([sql`ev.type = ${s.eventType}`, ...filters], ' AND ');
 }
 
@@ -147,7 +151,7 @@ export function compileRule(rule: Rule, ctx: CompileContext): Sql {
   }
 }
 
-/** The value an event rule compares: a count or revenue (0 without events), or a first/last time (NULL without). */
+/** The value an event rule compares: a count or revenue (0 without events), a first/last time or a share (NULL without). */
 export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileContext): Sql {
   const picked = sql`${selectorSql(rule.selector, ctx)} AND ${windowSql(rule.window, ctx)}`;
   switch (rule.aggregate) {
@@ -159,6 +163,11 @@ export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileC
       return aggregate(ctx, sql`min(ev.ts) FILTER (WHERE ${picked})`);
     case 'last':
       return aggregate(ctx, sql`max(ev.ts) FILTER (WHERE ${picked})`);
+    case 'share': {
+      const picks = aggregate(ctx, sql`sum(ev.quantity) FILTER (WHERE ${picked})`);
+      const all = aggregate(ctx, sql`sum(ev.quantity) FILTER (WHERE ev.type = ${rule.selector.eventType} AND ${windowSql(rule.window, ctx)})`);
+      return sql`(coalesce(${picks}, 0) / NULLIF(coalesce(${all}, 0), 0))`;
+    }
     default:
       return assertNever(rule.aggregate, 'aggregate');
   }

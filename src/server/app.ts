@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createSerializerCompiler, jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { DEFAULT_MIN_AUDIENCE_SIZE } from '../shared/config.js';
+import { DEFAULT_MIN_AUDIENCE_SIZE, type LlmConfig } from '../shared/config.js';
 import { jsonValue } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
@@ -20,6 +20,7 @@ import { DEFAULT_IMPORT_BODY_LIMIT, registerImportRoutes } from './routes/import
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRuleRoutes } from './routes/rules.js';
+import { registerCustomBehaviorRoutes } from './routes/custom-behaviors.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import type { Workspaces } from './workspaces.js';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   version?: string;
   /** Listings flag audiences with fewer members (default DEFAULT_MIN_AUDIENCE_SIZE, as SEGMINT_MIN_AUDIENCE_SIZE). */
   minAudienceSize?: number;
+  /** The optional OpenAI-compatible endpoint (SEGMINT_LLM_*); default none. */
+  llm?: LlmConfig;
   /** The built dashboard served at `/` (default DEFAULT_WEB_ROOT, `dist/web`); null serves none. */
   webRoot?: string | null;
 }
@@ -89,7 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }),
   });
 
-  const ctx: RouteContext = { workspaces: options.workspaces, minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE };
+  const ctx: RouteContext = { workspaces: options.workspaces, minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE, llm: options.llm };
   registerStatsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
@@ -97,6 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAudienceRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerRuleRoutes(app, ctx);
+  registerCustomBehaviorRoutes(app, ctx);
   registerAnalysisRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerKeyRoutes(app, ctx);

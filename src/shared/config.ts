@@ -12,7 +12,21 @@ const envSchema = z.object({
   SEGMINT_THREADS: z.coerce.number().int().positive().optional(),
   /** Audiences with fewer members are flagged in listings. */
   SEGMINT_MIN_AUDIENCE_SIZE: z.coerce.number().int().nonnegative().default(DEFAULT_MIN_AUDIENCE_SIZE),
+  /** An optional OpenAI-compatible chat endpoint (base URL, e.g. http://localhost:11434/v1) and model; no key needed locally. */
+  SEGMINT_LLM_URL: z.url().optional(),
+  SEGMINT_LLM_MODEL: z.string().optional(),
+  SEGMINT_LLM_KEY: z.string().optional(),
+  /** How long an LLM answer may take before the embedded default is used instead. */
+  SEGMINT_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
 });
+
+/** The optional LLM endpoint; absent unless both its URL and model are set. */
+export interface LlmConfig {
+  url: string;
+  model: string;
+  key: string | undefined;
+  timeoutMs: number;
+}
 
 export type Config = {
   dbPath: string;
@@ -20,6 +34,7 @@ export type Config = {
   memoryLimit: string | undefined;
   threads: number | undefined;
   minAudienceSize: number;
+  llm: LlmConfig | undefined;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -37,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     memoryLimit: e.SEGMINT_MEMORY_LIMIT,
     threads: e.SEGMINT_THREADS,
     minAudienceSize: e.SEGMINT_MIN_AUDIENCE_SIZE,
+    llm: e.SEGMINT_LLM_URL && e.SEGMINT_LLM_MODEL ? { url: e.SEGMINT_LLM_URL, model: e.SEGMINT_LLM_MODEL, key: e.SEGMINT_LLM_KEY, timeoutMs: e.SEGMINT_LLM_TIMEOUT_MS } : undefined,
   };
 }

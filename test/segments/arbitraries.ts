@@ -41,6 +41,9 @@ export interface ValuePools {
   categories: readonly string[];
   brands: readonly string[];
   tags: readonly string[];
+  colors: readonly string[];
+  materials: readonly string[];
+  occasions: readonly string[];
   products: readonly string[];
   channels: readonly string[];
   devices: readonly string[];
@@ -88,6 +91,9 @@ export const DEFAULT_POOLS: ValuePools = {
   categories: ['dresses', 'shoes', 'jeans', 'knitwear', 'outerwear', INJECTION],
   brands: ['Acme', 'Nordkind', 'Maison "Bleu"', 'back\\slash'],
   tags: ['premium', 'basics', 'trend', 'sustainable'],
+  colors: ['black', 'navy', 'sky blue'],
+  materials: ['linen', 'organic cotton', 'leather'],
+  occasions: ['party', 'work', 'travel'],
   products: ['P000001', 'P000042', 'P001234'],
   channels: ['web', 'app', 'store', 'email'],
   devices: ['mobile', 'desktop', 'tablet'],
@@ -233,7 +239,8 @@ class Generators {
       .chain(([selector, window]) =>
         fc.constantFrom(...aggregatesFor(selector.eventType)).chain((aggregate) => {
           const left = eventOperand(aggregate, selector.eventType);
-          const values: Values = left.type === 'time' ? { time: this.time() } : { number: this.numbers(aggregate === 'sum' ? 'amounts' : 'counts') };
+          const values: Values =
+            left.type === 'time' ? { time: this.time() } : { number: aggregate === 'share' ? SHARES : this.numbers(aggregate === 'sum' ? 'amounts' : 'counts') };
           // With the caller's count/amount pool empty, "at least one event" still makes a valid rule.
           const condition = conditionFor(left, values) ?? fc.constant<Condition>({ op: '>=', value: 1 });
           return condition.map((c): Rule => ({ kind: 'event', aggregate, selector, window, condition: c }));
@@ -271,6 +278,13 @@ class Generators {
         return { string: this.text('brands') };
       case 'tag':
         return { string: this.text('tags') };
+      case 'color':
+        return { string: this.text('colors') };
+      case 'material':
+        return { string: this.text('materials') };
+      case 'occasion':
+        // Only the occasion vocabulary is valid, so no random text: from the pool as given.
+        return this.pools.occasions.length > 0 ? { string: fc.constantFrom(...this.pools.occasions) } : {};
       case 'product':
         return { string: this.text('products') };
       case 'channel':
@@ -328,6 +342,8 @@ type StringPool = { [K in keyof ValuePools]: ValuePools[K] extends readonly stri
 type NumberPool = { [K in keyof ValuePools]: ValuePools[K] extends readonly number[] ? K : never }[keyof ValuePools];
 
 const DAY_MS = 86_400_000;
+/** Right sides of `share(...)`: fractions exact in binary. */
+const SHARES = fc.constantFrom(0, 0.25, 0.5, 0.75, 1);
 
 function halves(min: number, max: number): Arbitrary<number> {
   return fc.integer({ min: min * 2, max: max * 2 }).map((n) => n / 2);

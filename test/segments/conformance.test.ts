@@ -60,7 +60,7 @@ async function openShop(files: { products: string; customers: string; events: st
   const byId = new Map(rows.map((r) => [r.id as string, r]));
   const events = await store.all<EventRecord & { customer_id: string; at: Date }>(sql`
     SELECT ev.customer_id, ev.type, ev.ts AS at, ev.product_id, ev.quantity, ev.unit_price, ev.channel, ev.device, ev.country, ev.query,
-      p.category, p.brand, p.style_tags
+      p.category, p.brand, p.style_tags, p.colors, p.materials
     FROM events ev LEFT JOIN products p ON p.id = ev.product_id WHERE ev.customer_id IS NOT NULL AND ev.ts < CAST(${AS_OF} AS TIMESTAMP)`);
   const eventsOf = new Map<string, EventRecord[]>();
   for (const e of events) {
@@ -90,6 +90,10 @@ const SHOPS = [
     'count(search where query contains "linen", between 2025-01-01 and 2026-05-31) >= 1',
     'count(order where tag in ["trend", "sustainable"] and price between 20 and 80, last 365 days) >= 2',
     `in audience "${BUYERS}" and not (recency_days <= 60)`,
+    'count(order where color in ["black", "navy"] and material = "linen", last 365 days) >= 1',
+    'share(order where occasion = "party") >= 0.25',
+    'share(order where material contains "wool" and color = "grey", last 365 days) > 0 or share(order) is null',
+    'share(return where occasion in ["work", "travel"]) = 1',
     ],
   },
   {

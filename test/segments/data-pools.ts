@@ -1,7 +1,7 @@
 import { FEATURE_OPERANDS } from '../../src/segments/check.js';
-import type { Scalar } from '../../src/segments/ast.js';
+import { OCCASIONS, type Scalar } from '../../src/segments/ast.js';
 import { findFeature } from '../../src/features/catalog.js';
-import { ident, raw, sql, type Sql } from '../../src/sql/index.js';
+import { ident, join, raw, sql, type Sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import type { ArbitraryRuleOptions, ValuePools } from './arbitraries.js';
 
@@ -54,6 +54,9 @@ export async function poolsFromData(store: Store, asOf: string, audiences: strin
     categories: await strings(store, sql`SELECT p.category FROM events e JOIN products p ON p.id = e.product_id WHERE e.ts < CAST(${asOf} AS TIMESTAMP)`),
     brands: await strings(store, sql`SELECT p.brand FROM events e JOIN products p ON p.id = e.product_id WHERE e.ts < CAST(${asOf} AS TIMESTAMP)`),
     tags: await strings(store, sql`SELECT unnest(style_tags) FROM products`),
+    colors: await strings(store, sql`SELECT unnest(colors) FROM products`),
+    materials: await strings(store, sql`SELECT unnest(materials) FROM products`),
+    occasions: await strings(store, sql`SELECT t FROM (SELECT unnest(style_tags) AS t FROM products) WHERE t IN (${join(OCCASIONS.map((o) => sql`${o}`))})`),
     products: await strings(store, sql`SELECT product_id ${before} AND type = 'order'`),
     channels: await strings(store, sql`SELECT channel ${before}`),
     devices: await strings(store, sql`SELECT device ${before}`),

@@ -91,6 +91,23 @@ describe('parseRule', () => {
       { kind: 'stopped', selector: { eventType: 'order', filters: [{ field: 'brand', condition: { op: '=', value: 'Acme' } }] }, within: 180, recent: 60 },
     ],
     ['in audience "Big Spenders"', { kind: 'in_audience', audience: 'Big Spenders' }],
+    [
+      'share(order where color = "black" and material in ["linen", "silk"] and occasion = "party", last 90 days) >= 0.5',
+      {
+        kind: 'event',
+        aggregate: 'share',
+        selector: {
+          eventType: 'order',
+          filters: [
+            { field: 'color', condition: { op: '=', value: 'black' } },
+            { field: 'material', condition: { op: 'in', values: ['linen', 'silk'] } },
+            { field: 'occasion', condition: { op: '=', value: 'party' } },
+          ],
+        },
+        window: { kind: 'last_days', days: 90 },
+        condition: { op: '>=', value: 0.5 },
+      },
+    ],
     ['top_category = "shoes"', { kind: 'feature', feature: 'top_category', condition: { op: '=', value: 'shoes' } }],
     ['email_open_rate is null', { kind: 'feature', feature: 'email_open_rate', condition: { op: 'is_null' } }],
     ['customer.created_at < 2024-01-01', { kind: 'attribute', path: ['created_at'], condition: { op: '<', value: { kind: 'date', date: '2024-01-01' } } }],
@@ -194,14 +211,25 @@ describe('parse errors', () => {
     ['first(order) > 3', 'at 1:16: first(order) is a date, but the right side 3 is a number', at(15, 1, 16)],
     ['customer.created_at > 5', 'at 1:23: customer.created_at is a date, but the right side 5 is a number', at(22, 1, 23)],
     ['recency_days < 7 days ago', 'at 1:16: recency_days is a number (days), but the right side 7 days ago is a date', at(15, 1, 16)],
-    ['sum(view) > 3', 'at 1:1: sum adds up order revenue, so it takes order or return events, not view', at(0, 1, 1)],
+    ['sum(view) > 3', 'at 1:1: sum reads order lines, so it takes order or return events, not view', at(0, 1, 1)],
+    ['share(view where color = "red") > 0.5', 'at 1:1: share reads order lines, so it takes order or return events, not view', at(0, 1, 1)],
+    ['share(order where material = "linen") >= 50', 'at 1:42: a share is a fraction of units from 0 to 1 (half is 0.5), found 50', at(41, 1, 42)],
+    ['share(order) between 0.2 and 1.5', 'at 1:30: a share is a fraction of units from 0 to 1 (half is 0.5), found 1.5', at(29, 1, 30)],
+    [
+      'count(order where color = "red" and occasion in ["work", "partty"]) >= 1',
+      'unknown occasion "partty" at 1:58; did you mean party?',
+      at(57, 1, 58),
+      { suggestions: ['party'], found: 'partty' },
+    ],
+    ['count(order where occasion contains "par") >= 1', 'at 1:28: the left side occasion is text and does not take contains (use = or in)', at(27, 1, 28)],
+    ['count(order where material != "linen") >= 1', 'at 1:28: the left side material is text and does not take != (use =, contains or in)', at(27, 1, 28)],
     ['customer.countyr = "DE"', 'unknown customer field "countyr" at 1:10; did you mean country?', at(9, 1, 10)],
     ['top_category = shoes', 'at 1:16: expected a number, a string, true, false, a date or "N days ago" after "=", found "shoes"; text is written in double quotes', at(15, 1, 16)],
     ['stopped(order, 60 days, 180 days)', 'at 1:25: stopped needs the recent span shorter than the whole: 180 days is not less than 60 days', at(24, 1, 25)],
     ['count(order, between 2024-06-01 and 2024-01-01) > 1', 'at 1:37: the window ends (2024-01-01) before it starts (2024-06-01)', at(36, 1, 37)],
     ['top_category = "shoes', 'at 1:16: unterminated string: a closing " is missing', at(15, 1, 16)],
     ['orders = 1e5', 'at 1:10: malformed number or date "1e5"', at(9, 1, 10)],
-    ['', 'at 1:1: expected a feature, "customer.", count(, sum(, first(, last(, stopped(, "in audience", "not" or "(", found end of input', at(0, 1, 1)],
+    ['', 'at 1:1: expected a feature, "customer.", count(, sum(, first(, last(, share(, stopped(, "in audience", "not" or "(", found end of input', at(0, 1, 1)],
   ];
 
   it.each(cases)('%s', (text, message, position, details) => {

@@ -1,3 +1,4 @@
+import type { LlmConfig } from '../../shared/config.js';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifySchema, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Store } from '../../store/index.js';
@@ -24,6 +25,8 @@ export interface RouteContext {
   workspaces: Workspaces;
   /** Listings flag audiences with fewer members (SEGMINT_MIN_AUDIENCE_SIZE). */
   minAudienceSize: number;
+  /** The optional OpenAI-compatible endpoint (SEGMINT_LLM_*); without it, only the embedded defaults. */
+  llm: LlmConfig | undefined;
 }
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * Custom behaviors from words (issue 13): for each description of the 40+ test cases, the interpreter's reading
+ * plus the full preview (size, revenue share, waterfall, top products, samples, overlap), timed end to end; the
+ * baseline, in the same run, is the rule editor's count-only preview (previewRule) of the same spec. Target: p95 under
+ * 2 s on the 1M-customer demo store.
+ * Usage: npm run bench -- --only words [--customers 1000000] [--seed 1] [--out bench/out]
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runAudiences } from '../src/audiences/index.js';
+import { previewRule } from '../src/audiences/rule-builder.js';
+import { behaviorPreview } from '../src/behaviors/words/index.js';
+import { featureTableAsOf } from '../src/clusters/index.js';
+import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { defaultAsOf } from '../src/features/index.js';
+import { Store } from '../src/store/index.js';
+import { WORDS_CASES } from '../test/behaviors/words-cases.js';
+import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+
+const customers = Number(arg('customers', '1000000'));
+const seed = Number(arg('seed', '1'));
+const out = arg('out', join('bench', 'out'));
+const dir = join(out, `demo-${customers}-${seed}`);
+// The store the audiences benchmark built, when there is one: the same demo shop with a run.
+const dbPath = audiencesStorePath();
+mkdirSync(out, { recursive: true });
+
+const fresh = !existsSync(dbPath);
+const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+if (fresh) {
+  const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
+  await importDemoFiles(store, files);
+}
+if (!(await featureTableAsOf(store))) await runAudiences(store, await defaultAsOf(store));
+
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!;
+
+// The first call builds the store's lexicon (catalog words, BM25 index); it is cached for the others, as in a server.
+let t = performance.now();
+await behaviorPreview(store, { text: WORDS_CASES[0]!.text });
+const firstMs = performance.now() - t;
+
+const previews: number[] = [];
+const counts: number[] = [];
+for (const c of WORDS_CASES) {
+  t = performance.now();
+  const { spec } = await behaviorPreview(store, { text: c.text });
+  previews.push(performance.now() - t);
+  t = performance.now();
+  await previewRule(store, spec);
+  counts.push(performance.now() - t);
+}
+store.close();
+
+const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+console.log(`\nCustom behaviors from words, ${customers.toLocaleString('en-US')} customers (seed ${seed}), ${WORDS_CASES.length} descriptions`);
+console.log(`  first call (builds the lexicon and BM25 index)   ${fmt(firstMs / 1000, 2)} s`);
+console.log(`  words -> spec -> full preview   p50 ${fmt(percentile(previews, 0.5) / 1000, 2)} s  p95 ${fmt(percentile(previews, 0.95) / 1000, 2)} s  max ${fmt(Math.max(...previews) / 1000, 2)} s (target p95 < 2 s)`);
+console.log(`  baseline: count-only rule preview   p50 ${fmt(percentile(counts, 0.5) / 1000, 2)} s  p95 ${fmt(percentile(counts, 0.95) / 1000, 2)} s`);
+console.log(`  ratio ${fmt(sum(previews) / sum(counts), 2)}x the count-only preview over all descriptions; peak RSS ${peakRssMb()} MB`);

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { previewRule } from '../../src/audiences/rule-builder.js';
+import { runAudiences } from '../../src/audiences/index.js';
+import { loadCustomerContexts } from '../../src/audiences/customer-context.js';
+import { interpret, preview } from '../../src/behaviors/words/index.js';
+import { fitOnLatestRun } from '../../src/clusters/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { ValidationError } from '../../src/shared/errors.js';
+import { join, sql } from '../../src/sql/index.js';
+import type { Store } from '../../src/store/index.js';
+import { evaluateRule, parseRule, type CustomerContext } from '../../src/segments/index.js';
+import { memoryStore, tempDir } from '../helpers.js';
+import { NOT_UNDERSTOOD, WORDS_CASES } from './words-cases.js';
+
+const AS_OF = '2026-06-01 00:00:00';
+const dir = tempDir();
+let store: Store;
+let contexts: Map<string, CustomerContext>;
+
+/** Who a hand-written rule selects, by the in-memory evaluator: the other of the two evaluators the preview is not. */
+function byHand(spec: string): string[] {
+  const rule = parseRule(spec);
+  return [...contexts].filter(([, ctx]) => evaluateRule(rule, ctx)).map(([id]) => id).sort();
+}
+
+beforeAll(async () => {
+  const files = await generateDemo({ customers: 800, seed: 5, outDir: dir.path });
+  store = await memoryStore();
+  await importDemoFiles(store, files);
+  await runAudiences(store, AS_OF);
+  await fitOnLatestRun(store, 'behavior', { seed: 1 });
+  // Again, so the clustering's members and sizes are stored with the run the preview counts on.
+  await runAudiences(store, AS_OF);
+  const ids = (await store.all<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features`)).map((r) => r.id);
+  contexts = await loadCustomerContexts(store, ids, AS_OF, () => () => false);
+}, 300_000);
+
+afterAll(() => {
+  store.close();
+  dir.cleanup();
+});
+
+describe('custom behaviors from words: description -> spec -> preview', () => {
+  it('covers every kind of phrase the issue names', () => {
+    const covered = new Set(WORDS_CASES.flatMap((c) => c.covers));
+    for (const kind of ['negation', 'numbers', 'durations', 'channels', 'devices', 'countries', 'colors', 'materials', 'synonyms', 'typos', 'unknown words', 'occasions']) {
+      expect(covered, kind).toContain(kind);
+    }
+    expect(WORDS_CASES.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(WORDS_CASES)('$text', async (c) => {
+    const { spec, reading } = await interpret(store, c.text);
+    expect(spec).toBe(c.spec);
+    expect(reading.not_understood).toEqual(c.notUnderstood ?? []);
+    expect(reading.status).toBe(c.notUnderstood ? 'partly_understood' : 'understood');
+    if (c.notUnderstood) for (const w of c.notUnderstood) expect(reading.message).toContain(`not understood: "${w}"`);
+    for (const span of reading.spans) expect(c.text.slice(span.start, span.end)).toBe(span.text);
+
+    const p = await preview(store, spec, { members: true });
+    const expected = byHand(c.spec);
+    expect(p.members).toEqual(expected);
+    expect(p.size).toBe(expected.length);
+    expect(p.customers).toBe(contexts.size);
+    // The rule editor's own preview counts the same.
+    expect((await previewRule(store, spec)).size).toBe(p.size);
+    const last = p.waterfall.at(-1)!;
+    expect(last.remaining).toBe(p.size);
+    p.waterfall.forEach((w, i) => expect(w.remaining).toBeLessThanOrEqual(i === 0 ? p.customers : p.waterfall[i - 1]!.remaining));
+    expect(p.samples.length).toBe(Math.min(10, p.size));
+    for (const s of p.samples) {
+      expect(expected).toContain(s.customer_id);
+      expect(s.reasons.length).toBeGreaterThan(0);
+    }
+    if (c.selectsNobody) {
+      expect(p.size).toBe(0);
+      const emptied = p.waterfall.findIndex((w) => w.remaining === 0);
+      expect(p.empty_reason).toContain(p.waterfall[emptied]!.condition);
+    } else {
+      // A case that selects nobody or everybody would prove little about the spec.
+      expect(p.size).toBeGreaterThan(0);
+      expect(p.size).toBeLessThan(p.customers);
+      expect(p.empty_reason).toBeNull();
+    }
+  });
+
+  it.each(NOT_UNDERSTOOD)('refuses "$text" as not understood, listing its words, instead of an audience of everyone', async ({ text, words }) => {
+    const err = await interpret(store, text).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toMatch(/^could not understand/);
+    for (const w of words) expect((err as Error).message).toContain(`"${w}"`);
+  });
+
+  it('shows top products that match the description, bought by its members', async () => {
+    const p = await preview(store, 'count(order where color = "black" and category = "dresses") >= 1');
+    expect(p.top_products.length).toBeGreaterThan(0);
+    for (const product of p.top_products) {
+      const row = await store.one<{ ok: boolean }>(sql`SELECT category = 'dresses' AND list_contains(colors, 'black') AS ok FROM products WHERE id = ${product.id}`);
+      expect(row?.ok, product.id).toBe(true);
+    }
+    const units = p.top_products.map((t) => t.units);
+    expect(units).toEqual([...units].sort((a, b) => b - a));
+  });
+
+  it('gives overlap with the smart segments and clusters, counted on the members', async () => {
+    const p = await preview(store, 'orders >= 3', { members: true });
+    const kinds = new Set(p.overlap.map((o) => o.kind));
+    expect(kinds).toEqual(new Set(['smart', 'cluster']));
+    for (const o of p.overlap) {
+      const shared = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM memberships m JOIN audiences a ON a.id = m.audience_id
+        WHERE a.name = ${o.audience} AND m.as_of = CAST(${AS_OF} AS TIMESTAMP) AND m.customer_id IN (${join(p.members.map((id) => sql`${id}`))})`);
+      expect(o.both).toBe(Number(shared!.n));
+      expect(o.jaccard).toBeCloseTo(o.both / (o.size + p.size - o.both), 12);
+    }
+    expect(p.overlap.map((o) => o.jaccard)).toEqual([...p.overlap.map((o) => o.jaccard)].sort((a, b) => b - a));
+  });
+
+  it('says which condition removed the last customers of a description that matches nobody', async () => {
+    const p = await preview(store, 'customer.country = "DE" and orders > 100000 and recency_days <= 30');
+    expect(p.size).toBe(0);
+    expect(p.waterfall.map((w) => w.remaining > 0)).toEqual([true, false, false]);
+    expect(p.empty_reason).toBe(`${p.waterfall[0]!.remaining} customers meet the conditions before it, and none of them orders > 100000`);
+  });
+});
