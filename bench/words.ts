@@ -7,12 +7,12 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAudiences } from '../src/audiences/index.js';
+import { runPipeline } from '../src/pipeline/index.js';
 import { previewRule } from '../src/audiences/rule-builder.js';
 import { behaviorPreview } from '../src/behaviors/words/index.js';
-import { featureTableAsOf } from '../src/clusters/index.js';
+
 import { generateDemo, importDemoFiles } from '../src/demo/index.js';
-import { defaultAsOf } from '../src/features/index.js';
+import { defaultAsOf, featureTableAsOf } from '../src/features/index.js';
 import { Store } from '../src/store/index.js';
 import { WORDS_CASES } from '../test/behaviors/words-cases.js';
 import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
@@ -31,7 +31,7 @@ if (fresh) {
   const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
   await importDemoFiles(store, files);
 }
-if (!(await featureTableAsOf(store))) await runAudiences(store, await defaultAsOf(store));
+if (!(await featureTableAsOf(store))) await runPipeline(store, await defaultAsOf(store));
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!;
 

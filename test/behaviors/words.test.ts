@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewRule } from '../../src/audiences/rule-builder.js';
-import { runAudiences } from '../../src/audiences/index.js';
+import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { loadCustomerContexts } from '../../src/audiences/customer-context.js';
 import { interpret, preview } from '../../src/behaviors/words/index.js';
-import { fitOnLatestRun } from '../../src/clusters/index.js';
+
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { ValidationError } from '../../src/shared/errors.js';
 import { join, sql } from '../../src/sql/index.js';
@@ -27,10 +27,10 @@ beforeAll(async () => {
   const files = await generateDemo({ customers: 800, seed: 5, outDir: dir.path });
   store = await memoryStore();
   await importDemoFiles(store, files);
-  await runAudiences(store, AS_OF);
+  await runPipeline(store, AS_OF);
   await fitOnLatestRun(store, 'behavior', { seed: 1 });
   // Again, so the clustering's members and sizes are stored with the run the preview counts on.
-  await runAudiences(store, AS_OF);
+  await runPipeline(store, AS_OF);
   const ids = (await store.all<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features`)).map((r) => r.id);
   contexts = await loadCustomerContexts(store, ids, AS_OF, () => () => false);
 }, 300_000);

@@ -1,5 +1,5 @@
 import { listAudiences } from '../../audiences/index.js';
-import { FEATURE_TABLE, featureTableAsOf } from '../../clusters/index.js';
+import { FEATURE_TABLE, featureTableAsOf } from '../../features/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
