@@ -14,6 +14,7 @@ export const clusterKind = defineKind({
   order: 2,
   userDefined: false,
   hiddenWhenInactive: true,
+  landmark: true,
   describe: (d) => `nearest centroid of the ${d.method} clustering`,
   family: (d) => d.method,
   compute: {

@@ -103,6 +103,8 @@ export interface AudienceKindSpec<K extends string, D> {
   userDefined: boolean;
   /** Left out of listings while inactive (the clusters of an earlier fit: kept for their history). */
   hiddenWhenInactive: boolean;
+  /** A ready-made grouping a new audience is placed against: a custom behavior's preview shows its overlap with them. */
+  landmark: boolean;
   /** Audiences every store holds, added once (idempotent). */
   builtins?(): ReadonlyArray<BuiltinAudience<D>>;
   /** What it selects, in words; `ruleText` is the rule the latest run computed it with, if any. */

@@ -14,6 +14,7 @@ export const rfmKind = defineKind({
   order: 1,
   userDefined: false,
   hiddenWhenInactive: false,
+  landmark: false,
   builtins: () =>
     RFM_SEGMENTS.map((s) => ({ id: `rfm-${slug(s.name)}`, name: `RFM: ${s.name}`, description: s.description, definition: { kind: 'rfm' as const, segment: s.name } })),
   describe: (d) => `RFM segment ${d.segment}`,

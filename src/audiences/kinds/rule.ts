@@ -12,6 +12,7 @@ export const ruleKind = defineKind({
   order: 2,
   userDefined: true,
   hiddenWhenInactive: false,
+  landmark: false,
   describe: (d) => d.text,
   references: (d) => audienceReferences(parseRule(d.text)),
   compute: { by: 'rule', rule: (d) => d.text },

@@ -13,6 +13,7 @@ export const smartKind = defineKind({
   order: 0,
   userDefined: false,
   hiddenWhenInactive: false,
+  landmark: true,
   builtins: () =>
     SMART_SEGMENTS.map((s) => ({ id: `smart-${slug(s.name)}`, name: s.name, description: s.description, definition: { kind: 'smart' as const, template: s.template } })),
   describe: (d, ruleText) => ruleText ?? d.template,

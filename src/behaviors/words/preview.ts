@@ -1,4 +1,4 @@
-import { listAudiences } from '../../audiences/index.js';
+import { kindOf, listAudiences } from '../../audiences/index.js';
 import { FEATURE_TABLE, featureTableAsOf } from '../../features/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
@@ -118,7 +118,7 @@ async function topProducts(store: Store, table: Sql, rule: Rule, at: Sql): Promi
 }
 
 async function overlapWith(store: Store, table: Sql, at: Sql, audiences: Awaited<ReturnType<typeof listAudiences>>): Promise<Preview['overlap']> {
-  const chosen = audiences.filter((a) => a.kind === 'smart' || a.kind === 'cluster');
+  const chosen = audiences.filter((a) => kindOf(a.kind).landmark);
   if (chosen.length === 0) return [];
   const rows = await store.all<{ id: string; size: number; both: number; members: number }>(sql`
     WITH mine AS (SELECT customer_id FROM ${table} WHERE member), sizes AS (SELECT audience_id, size FROM audience_runs WHERE as_of = ${at})
