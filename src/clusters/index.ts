@@ -5,3 +5,4 @@ export { clusteringReportSchema, fitClustering, storeClusterMemberships, type Cl
 export { fitOnLatestRun, describeClustering, featureTableAsOf, FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './run-fit.js';
 export { fitProductClustering } from './products.js';
 export { fitClusters } from './fit-clusters.js';
+export { clusterSample, clusterSampleSchema, drawSample, SAMPLE_SIZE, type ClusterSample } from './sample.js';
