@@ -10,7 +10,7 @@
  * clusterings, a run on that day (which refits them), the product clustering and a CLV fit.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,37 +38,49 @@ mkdirSync(out, { recursive: true });
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
+/**
+ * The store, built under another name and renamed when complete, so a build that was stopped is started again rather
+ * than measured.
+ */
+async function buildStore(): Promise<void> {
+  const building = `${db}.building`;
+  for (const f of [building, `${building}.wal`]) rmSync(f, { force: true });
+  const store = await Store.open({ path: building, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+  const steps: string[] = [];
+  let t = performance.now();
+  const files = existsSync(join(demoDir, 'events.csv'))
+    ? { products: join(demoDir, 'products.csv'), customers: join(demoDir, 'customers.csv'), events: join(demoDir, 'events.csv') }
+    : await generateDemo({ customers, seed, outDir: demoDir });
+  await importDemoFiles(store, files);
+  steps.push(`import ${fmt(seconds(t))} s`);
+  const last = await defaultAsOf(store);
+  const first = new Date(Date.parse(`${last.replace(' ', 'T')}Z`) - 91 * 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
+  t = performance.now();
+  await runAudiences(store, first);
+  steps.push(`run 1 ${fmt(seconds(t))} s`);
+  t = performance.now();
+  await fitOnLatestRun(store, 'rfm', { seed: 1 });
+  await fitOnLatestRun(store, 'behavior', { seed: 1 });
+  steps.push(`clusterings ${fmt(seconds(t))} s`);
+  t = performance.now();
+  await runAudiences(store, last);
+  steps.push(`run 2 ${fmt(seconds(t))} s`);
+  t = performance.now();
+  await fitProductClustering(store, { seed: 1 });
+  await saveClvFit(store, await fitClv(store, last, 'day'));
+  steps.push(`product clusters and CLV ${fmt(seconds(t))} s`);
+  // Everything into the file itself before it is renamed: no write-ahead log left beside the old name.
+  await store.run(sql`CHECKPOINT`);
+  store.close();
+  renameSync(building, db);
+  console.log(`Built ${db}: ${steps.join(', ')}`);
+}
+
 /** Builds the store unless a previous run left it; returns the ids the pages are opened at. */
 async function prepareStore(): Promise<{ customer: string; importId: string; audience: string; runs: [string, string] }> {
-  const fresh = !existsSync(db);
+  if (!existsSync(db)) await buildStore();
   const store = await Store.open({ path: db, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
   try {
-    if (fresh) {
-      const steps: string[] = [];
-      let t = performance.now();
-      const files = existsSync(join(demoDir, 'events.csv'))
-        ? { products: join(demoDir, 'products.csv'), customers: join(demoDir, 'customers.csv'), events: join(demoDir, 'events.csv') }
-        : await generateDemo({ customers, seed, outDir: demoDir });
-      await importDemoFiles(store, files);
-      steps.push(`import ${fmt(seconds(t))} s`);
-      const last = await defaultAsOf(store);
-      const first = new Date(Date.parse(`${last.replace(' ', 'T')}Z`) - 91 * 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
-      t = performance.now();
-      await runAudiences(store, first);
-      steps.push(`run 1 ${fmt(seconds(t))} s`);
-      t = performance.now();
-      await fitOnLatestRun(store, 'rfm', { seed: 1 });
-      await fitOnLatestRun(store, 'behavior', { seed: 1 });
-      steps.push(`clusterings ${fmt(seconds(t))} s`);
-      t = performance.now();
-      await runAudiences(store, last);
-      steps.push(`run 2 ${fmt(seconds(t))} s`);
-      t = performance.now();
-      await fitProductClustering(store, { seed: 1 });
-      await saveClvFit(store, await fitClv(store, last, 'day'));
-      steps.push(`product clusters and CLV ${fmt(seconds(t))} s`);
-      console.log(`Built ${db}: ${steps.join(', ')}`);
-    }
     const runs = await store.all<{ as_of: string }>(sql`SELECT strftime(as_of, '%Y-%m-%d %H:%M:%S') AS as_of FROM runs ORDER BY as_of`);
     const at = sql`(SELECT max(as_of) FROM runs)`;
     // A repeat buyer of the largest smart segment: the customer page has every part filled in.
