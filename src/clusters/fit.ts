@@ -7,6 +7,7 @@ import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { assign, featureLeanSchema, leaningText, loadModel, MODEL_KINDS, saveModel, type ClusterInfo, type ClusteringModel, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
+import { drawSample, storeClusterSample } from './sample.js';
 
 const clusterSummarySchema = z.object({
   id: z.string().describe('stable across refits; for customers, the id of its audience'),
@@ -97,7 +98,11 @@ const INDICATOR: ColumnScaling = { transform: 'identity', center: 0, scale: 1, s
  * Fill, scale, choose k (unless given), k-means, name from the centroids, match the previous fit so ids and names
  * stay, store the model. Sizes count whoever is nearest to each final centroid, as assignment later places them.
  */
-export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOptions, 'table'>): Promise<{ model: ClusteringModel; report: ClusteringReport }> {
+export async function fitDataset(
+  store: Store,
+  ds: Dataset,
+  options: Omit<FitOptions, 'table'>,
+): Promise<{ model: ClusteringModel; report: ClusteringReport; assigned: Int32Array }> {
   const { features, rows } = ds;
   const cols = features.length;
   const numeric = cols - ds.binary;
@@ -135,9 +140,11 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
   const sums = centroids.map(() => new Float64Array(cols));
   const size = new Float64Array(k);
   const revenue = new Float64Array(k);
+  const assigned = new Int32Array(rows.length);
   rows.forEach((r, i) => {
     // Every row belongs to the population; `orders` is only absent when it is not one of the features.
     const j = Number(assign(draft, { orders: 1, ...r })!.cluster.id);
+    assigned[i] = j;
     size[j]!++;
     revenue[j]! += ds.revenue[i] ?? 0;
     for (let c = 0; c < cols; c++) sums[j]![c]! += raw[i * cols + c]!;
@@ -174,7 +181,7 @@ export async function fitDataset(store: Store, ds: Dataset, options: Omit<FitOpt
   });
   const model: ClusteringModel = { ...draft, clusters };
   await saveModel(store, model);
-  return { model, report: reportOf(model) };
+  return { model, report: reportOf(model), assigned };
 }
 
 /**
@@ -221,14 +228,14 @@ const MOSTLY = 0.25;
 const MIN_ESTABLISHED = 500;
 
 /**
- * Fits a customer clustering on a feature table and stores the model; its clusters become audiences through the
- * cluster kind (audiences/kinds/cluster.ts keepClusterAudiences).
+ * Fits a customer clustering on a feature table and stores the model and a sample of its customers for the scatter
+ * (sample.ts); its clusters become audiences through the cluster kind (audiences/kinds/cluster.ts keepClusterAudiences).
  */
 export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
   const { features: names, fitFrom } = CLUSTER_METHODS[method];
   const features: string[] = [...names];
-  const rows = await store.all<Record<string, number | null> & { __revenue: number; __orders: number }>(sql`
-    SELECT revenue AS __revenue, CAST(orders AS DOUBLE) AS __orders, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
+  const rows = await store.all<Record<string, number | null> & { __id: string; __revenue: number; __orders: number }>(sql`
+    SELECT customer_id AS __id, revenue AS __revenue, CAST(orders AS DOUBLE) AS __orders, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
     FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
   const established = rows.flatMap((r, i) => (r.__orders >= fitFrom ? [i] : []));
   const enough = established.length >= MIN_ESTABLISHED;
@@ -239,10 +246,11 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
       : enough
         ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${rows.length} customers with an order assigned to the nearest centroid`
         : `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)`;
-  const { report } = await fitDataset(
+  const { model, report, assigned } = await fitDataset(
     store,
     { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note },
     options,
   );
+  await storeClusterSample(store, drawSample({ ...model, method }, rows, rows.map((r) => r.__id), assigned));
   return report;
 }

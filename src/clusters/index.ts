@@ -4,3 +4,4 @@ export { assignmentQuery } from './assign-sql.js';
 export { clusteringReportSchema, fitClustering, type ClusteringReport, type ClusterSummary } from './fit.js';
 export { describeClustering } from './describe.js';
 export { fitProductClustering } from './products.js';
+export { clusterSample, clusterSampleSchema, drawSample, SAMPLE_SIZE, type ClusterSample } from './sample.js';

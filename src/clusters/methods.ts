@@ -12,9 +12,13 @@
  * (its weekend share is 0 or 1), so the behavioral clusters are fitted on customers with a few orders, whose habits
  * show, and every buyer is then assigned to the nearest of them. On the demo store, fitting on every buyer blurs the
  * groups enough that no k separates the personas as well (docs/clusters.md has the figures).
+ *
+ * `plot` is what the scatter of a sample of customers (sample.ts) puts on its axes: two features a marketer reads
+ * directly, or, where fourteen ratios have no two that show the clusters apart, the first two principal components
+ * of the scaled inputs, named by the features they weigh most.
  */
 export const CLUSTER_METHODS = {
-  rfm: { label: 'RFM', features: ['recency_days', 'orders', 'revenue'], fitFrom: 1 },
+  rfm: { label: 'RFM', features: ['recency_days', 'orders', 'revenue'], fitFrom: 1, plot: { x: 'recency_days', y: 'revenue' } },
   behavior: {
     label: 'Behavior',
     features: [
@@ -34,8 +38,9 @@ export const CLUSTER_METHODS = {
       'classic_share',
     ],
     fitFrom: 3,
+    plot: 'components',
   },
-} as const;
+} as const satisfies Record<string, { label: string; features: readonly string[]; fitFrom: number; plot: { x: string; y: string } | 'components' }>;
 
 export type ClusterMethod = keyof typeof CLUSTER_METHODS;
 export const CLUSTER_METHOD_NAMES = ['rfm', 'behavior'] as const satisfies readonly ClusterMethod[];

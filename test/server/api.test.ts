@@ -79,6 +79,7 @@ const ROUTES: RouteCase[] = [
   // The other workspace has no run of its own, so nothing to fit clusters on.
   { method: 'POST', path: '/v1/clusters', scope: 'audiences:write', body: { method: 'rfm', k: 3 }, other: [400] },
   { method: 'GET', path: '/v1/clusters/rfm', scope: 'audiences:read', other: [404] },
+  { method: 'GET', path: '/v1/clusters/rfm/sample', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/movement?from=2026-05-01&to=2026-11-01', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/overlap?audience=shoe-fans&audience=smart-big-spenders', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/runs', scope: 'audiences:read', other: [200] },

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunHistory } from '../../src/audiences/history.js';
 import { createAudience } from '../../src/audiences/index.js';
+import { SAMPLE_SIZE, type ClusteringReport as Clustering, type ClusterSample } from '../../src/clusters/index.js';
 import type { RuleVocabulary } from '../../src/audiences/rule-builder.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
@@ -13,7 +14,10 @@ import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 
-/** The routes the dashboard added: run history, the rule builder's check and preview, a customer's events. */
+/**
+ * The routes the dashboard added: run history, the rule builder's check and preview, a customer's events, product
+ * clusters and the sample of customers a cluster scatter draws.
+ */
 const dir = tempDir();
 let workspaces: Workspaces;
 let app: FastifyInstance;
@@ -152,5 +156,42 @@ describe('GET /v1/customers/:id/events', () => {
     expect(page.events.map((e) => e.id)).toEqual(all.events.slice(3, 6).map((e) => e.id));
     expect((await call('GET', '/v1/customers/nobody-here/events')).status).toBe(404);
     expect((await call('GET', `/v1/customers/${id}/events`, undefined, otherKey)).status).toBe(404);
+  });
+});
+
+describe('clusters: product clusters and the customer sample', () => {
+  it('fits and shows the product clustering over the API, as the CLI does', async () => {
+    expect((await call('GET', '/v1/clusters/products')).status).toBe(404);
+    const fitted = await call('POST', '/v1/clusters', { method: 'products', k: 3, seed: 1 });
+    expect(fitted.status, fitted.text).toBe(200);
+    const report = fitted.json as Clustering;
+    expect(report).toMatchObject({ method: 'products', k: 3 });
+    const products = await workspaces.use('default', (s) => s.one<{ n: number }>(sql`SELECT count(*) AS n FROM products`));
+    expect(report.customers).toBe(products!.n);
+    expect(report.clusters.map((c) => c.id)).toEqual(expect.arrayContaining([expect.stringMatching(/^product-cluster-/)]));
+    expect((await call('GET', '/v1/clusters/products')).json).toEqual(report);
+    // Product clusters are not audiences, and need the write scope to fit.
+    expect(((await call('GET', '/v1/audiences')).json as Array<{ id: string }>).filter((a) => a.id.startsWith('product-cluster-'))).toEqual([]);
+    const readOnly = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
+    expect((await call('POST', '/v1/clusters', { method: 'products' }, readOnly)).status).toBe(403);
+    expect((await call('POST', '/v1/clusters', { method: 'products', k: 1 })).status).toBe(400);
+  });
+
+  it('answers the sample of a customer clustering once fitted: its clusters, at most a few thousand points, each in one of them', async () => {
+    const before = await call('GET', '/v1/clusters/behavior/sample');
+    expect(before.status).toBe(404);
+    expect(before.json.error.message).toMatch(/^no sample of the behavior clustering yet/);
+    const fitted = (await call('POST', '/v1/clusters', { method: 'behavior', seed: 1 })).json as Clustering;
+    const res = await call('GET', '/v1/clusters/behavior/sample');
+    expect(res.status).toBe(200);
+    const sample = res.json as ClusterSample;
+    expect(sample.clusters.map((c) => [c.id, c.name])).toEqual(fitted.clusters.map((c) => [c.id, c.name]));
+    expect(sample.customers).toBe(fitted.customers);
+    expect(sample.points.length).toBe(Math.min(sample.customers, SAMPLE_SIZE));
+    expect(sample.points.every((p) => Number.isInteger(p[2]) && p[2] >= 0 && p[2] < sample.clusters.length)).toBe(true);
+    expect(sample.x.label).toMatch(/^Component 1: /);
+    expect(JSON.stringify(sample)).not.toMatch(/"C\d{3,}"/);
+    expect((await call('GET', '/v1/clusters/products/sample')).status).toBe(400);
+    expect((await call('GET', '/v1/clusters/behavior/sample', undefined, otherKey)).status).toBe(404);
   });
 });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, type DemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
-import { importFile, presetMapping, Store, type ImportReport } from '../../src/store/index.js';
-import { plainSql, tempDir } from '../helpers.js';
+import { importFile, presetMapping, PRESETS, Store, type ImportReport } from '../../src/store/index.js';
+import { ONLINE_RETAIL, plainSql, tempDir } from '../helpers.js';
 import { serveForTest, stopServer } from './harness.js';
 
 const LIMIT = 1024 * 1024;
@@ -234,10 +234,47 @@ describe('DELETE /v1/imports/:id', () => {
   });
 });
 
+describe('GET /v1/imports/:id', () => {
+  it('answers one import as the listing has it, and 404 naming an unknown id', async () => {
+    const listed = (await get('/v1/imports?limit=1000')).json.imports as Array<{ id: string; rejected: number }>;
+    expect(listed.length).toBeGreaterThan(2);
+    for (const record of [listed[0]!, listed.at(-1)!, listed.find((i) => i.rejected > 0)!]) {
+      const one = await get(`/v1/imports/${record.id}`);
+      expect(one.status).toBe(200);
+      expect(one.json).toEqual(record);
+    }
+    const unknown = await get('/v1/imports/0123456789abcdef0123456789abcdef');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.message).toBe('no import "0123456789abcdef0123456789abcdef"');
+  });
+});
+
+describe('GET /v1/imports/presets', () => {
+  it('lists every preset with a description and the columns it reads, which a file in that layout has', async () => {
+    const res = await get('/v1/imports/presets');
+    expect(res.status).toBe(200);
+    const presets = res.json as Array<{ name: string; entity: string; description: string; columns: string[] }>;
+    expect(presets.map((p) => p.name)).toEqual(Object.keys(PRESETS));
+    for (const p of presets) {
+      expect(p.description.length, p.name).toBeGreaterThan(20);
+      expect(p.entity, p.name).toBe(PRESETS[p.name]!.entity);
+    }
+    // The real file's header holds every column the preset reads, and the demo's events file those of segmint-events.
+    const header = (await plainSql<{ name: string }>(`SELECT column_name AS name FROM (DESCRIBE SELECT * FROM read_csv('${ONLINE_RETAIL}'))`)).map((c) => c.name);
+    expect(presets.find((p) => p.name === 'online-retail')!.columns.sort()).toEqual(
+      ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'].sort(),
+    );
+    expect(header).toEqual(expect.arrayContaining(presets.find((p) => p.name === 'online-retail')!.columns));
+    const demoHeader = readFileSync(files.events, 'utf8').slice(0, 2000).split('\n')[0]!.split(',');
+    expect(demoHeader).toEqual(expect.arrayContaining(presets.find((p) => p.name === 'segmint-events')!.columns));
+    expect(presets.find((p) => p.name === 'shopify-orders')!.columns).toEqual(expect.arrayContaining(['Lineitem sku', 'Lineitem name']));
+  });
+});
+
 describe('auth and workspaces', () => {
   it('needs ingest:write for every import route and keeps workspaces apart', async () => {
     const body = 'id,email\nW1,w1@example.org\n';
-    for (const [method, path] of [['POST', '/v1/imports?entity=customers'], ['GET', '/v1/imports'], ['GET', '/v1/imports/x/quarantine'], ['DELETE', '/v1/imports/x']] as const) {
+    for (const [method, path] of [['POST', '/v1/imports?entity=customers'], ['GET', '/v1/imports'], ['GET', '/v1/imports/presets'], ['GET', '/v1/imports/x'], ['GET', '/v1/imports/x/quarantine'], ['DELETE', '/v1/imports/x']] as const) {
       const none = await fetch(`${base}${path}`, { method, body: method === 'POST' ? body : undefined });
       expect(none.status, `${method} ${path}`).toBe(401);
       const read = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${keys.read}` }, body: method === 'POST' ? body : undefined });
@@ -252,6 +289,7 @@ describe('auth and workspaces', () => {
     const listed = (await get('/v1/imports', keys.other)).json as { total: number; imports: Array<{ file: string }> };
     expect(listed).toMatchObject({ total: 1, imports: [{ file: 'theirs.csv' }] });
     expect((await get(`/v1/imports/${mine[0]!.id}/quarantine`, keys.other)).status).toBe(404);
+    expect((await get(`/v1/imports/${mine[0]!.id}`, keys.other)).status).toBe(404);
   });
 
   it('documents the routes in OpenAPI, with the file as a binary body', async () => {

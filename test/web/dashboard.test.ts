@@ -211,7 +211,9 @@ describe('data and settings', () => {
       const views = Array.from({ length: 4000 }, (_, i) => `up-${i},view,2026-10-30 09:00:00,up-visitor,P0000${1 + (i % 9)},,,`);
       const csv = ['id,type,ts,customer_id,product_id,order_id,quantity,unit_price', ...views, 'up-bad,view,yesterday,up-visitor,P00004,,,'].join('\n');
       await page.getByLabel('File (CSV, JSONL or Parquet, gzipped or not)').setInputFiles({ name: 'browser-upload.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-      await page.getByLabel('Preset (optional)').fill('segmint-events');
+      // The presets come from the API, each with what it reads.
+      await page.getByLabel('Preset (optional)').selectOption('segmint-events');
+      expect(await page.locator('#upload-preset-about').textContent()).toMatch(/^Events by the store’s own field names.* It reads the columns id, type, ts, customer_id, /);
       // Uploads slowed to 100 KB/s, so the ~200 KB file is seen on its way.
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 100_000 });
@@ -227,6 +229,9 @@ describe('data and settings', () => {
       await page.getByRole('link', { name: 'browser-upload.csv' }).click();
       await page.getByRole('heading', { name: 'Quarantine' }).waitFor();
       await settled(page);
+      // The import's own page, read by its id: its counts and how it was read.
+      expect(await page.locator('dl.figures').textContent()).toBe('Rows4,001Accepted4,000Duplicates0Quarantined1');
+      expect(await page.getByText('preset segmint-events').count()).toBe(1);
       const row = await page.locator('section', { hasText: 'Quarantine' }).locator('tbody tr').first().textContent();
       expect(row).toContain('yesterday');
       expect(await page.locator('.pager span').textContent()).toBe('1–1 of 1 quarantined rows');

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAudience } from '../../src/audiences/index.js';
+import { fitProductClustering } from '../../src/clusters/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
@@ -20,8 +21,8 @@ const LATE_EVENTS = [
 
 /**
  * What every page of the dashboard has something to show for: the demo shop with three runs, both customer
- * clusterings, a CLV fit, a rule audience, and an import with a quarantined row. Returns an admin key and the ids the
- * pages are opened with.
+ * clusterings and the product one, a CLV fit, a rule audience, and an import with a quarantined row. Returns an
+ * admin key and the ids the pages are opened with.
  */
 export async function demoShop(dir: string, customers = 1000): Promise<{ workspaces: Workspaces; key: string; customer: string; importId: string }> {
   const files = await generateDemo({ customers, seed: 12, outDir: join(dir, 'demo') });
@@ -35,6 +36,7 @@ export async function demoShop(dir: string, customers = 1000): Promise<{ workspa
     for (const at of RUN_DATES) await runPipeline(s, at);
     await fitOnLatestRun(s, 'rfm', { seed: 1 });
     await fitOnLatestRun(s, 'behavior', { seed: 1 });
+    await fitProductClustering(s, { seed: 1 });
     await saveClvFit(s, await fitClv(s, RUN_DATES.at(-1)!, 'day'));
     // A repeat buyer in a smart segment and a cluster, so the customer page has every part filled in.
     const customer = await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clusteringReportSchema, describeClustering, MODEL_KINDS } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, clusterSample, clusterSampleSchema, clusteringReportSchema, describeClustering, MODEL_KINDS } from '../../clusters/index.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 import { fitClusters } from '../../pipeline/index.js';
 
@@ -32,5 +32,19 @@ export function registerClusterRoutes(app: ZodApp, ctx: RouteContext): void {
       response: { 200: clusteringReportSchema },
     }),
     (req) => inWorkspace(ctx, req, (store) => describeClustering(store, req.params.method)),
+  );
+
+  app.get(
+    '/v1/clusters/:method/sample',
+    guarded(
+      'audiences:read',
+      'clusters',
+      'A sample of the customers of a stored customer clustering, drawn at its fit (at most a few thousand, stratified by cluster, the same for the same fit), with two coordinates each for a scatter: days since the last order and spend for rfm, the first two principal components of the scaled inputs for behavior; no customer ids',
+      {
+        params: z.strictObject({ method: z.enum(CLUSTER_METHOD_NAMES).describe('a customer clustering: rfm or behavior') }),
+        response: { 200: clusterSampleSchema },
+      },
+    ),
+    (req) => inWorkspace(ctx, req, (store) => clusterSample(store, req.params.method)),
   );
 }

@@ -10,12 +10,16 @@ import {
   chooseMapping,
   ENTITIES,
   FORMATS,
+  getImport,
   importFile,
+  importRecordSchema,
   importReportSchema,
   importsPageSchema,
   listImports,
+  listPresets,
   parseMapping,
   parseRejectLimit,
+  presetListingSchema,
   quarantinedRows,
   quarantinePageSchema,
   removalSchema,
@@ -179,6 +183,24 @@ export function registerImportRoutes(app: ZodApp, ctx: RouteContext, options: Im
       '/v1/imports',
       guarded('ingest:write', 'imports', 'Past imports, newest first, with their counts', { querystring: page, response: { 200: importsPageSchema } }),
       (req) => inWorkspace(ctx, req, (store) => listImports(store, req.query)),
+    );
+
+    scope.get(
+      '/v1/imports/presets',
+      guarded('ingest:write', 'imports', 'The named column mappings an import may use (`preset=`), with what each reads and the columns it expects', {
+        response: { 200: z.array(presetListingSchema) },
+      }),
+      // Import ids are 32 hex digits, so no import is shadowed by this path.
+      () => Promise.resolve(listPresets()),
+    );
+
+    scope.get(
+      '/v1/imports/:id',
+      guarded('ingest:write', 'imports', 'One past import with its counts, as `segmint imports` lists it', {
+        params: importParamsSchema,
+        response: { 200: importRecordSchema },
+      }),
+      (req) => inWorkspace(ctx, req, (store) => getImport(store, req.params.id)),
     );
 
     scope.get(

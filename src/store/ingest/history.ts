@@ -14,27 +14,27 @@ export interface Page {
 const count = z.number().int();
 const pageFields = { total: count.describe('in all, beyond this page too'), limit: count, offset: count };
 
+/** A past import as kept: its file, how it was read, and its counts. */
+export const importRecordSchema = z
+  .object({
+    id: z.string(),
+    file: z.string(),
+    entity: z.enum(ENTITIES),
+    format: z.string(),
+    mapping: z.unknown().describe('the column mapping it read the file with, as a --mapping file holds it'),
+    mapping_source: z.string().nullable().describe('how the mapping was chosen: "preset online-retail", "mapping shop.json", ...; null for imports before it was kept'),
+    started_at: z.string(),
+    rows: count,
+    accepted: count,
+    duplicates: count,
+    rejected: count,
+  })
+  .meta({ id: 'ImportRecord' });
+export type ImportRecord = z.infer<typeof importRecordSchema>;
+
 /** A page of past imports, newest first, as `segmint imports` lists them and GET /v1/imports answers. */
-export const importsPageSchema = z.object({
-  ...pageFields,
-  imports: z.array(
-    z.object({
-      id: z.string(),
-      file: z.string(),
-      entity: z.enum(ENTITIES),
-      format: z.string(),
-      mapping: z.unknown().describe('the column mapping it read the file with, as a --mapping file holds it'),
-      mapping_source: z.string().nullable().describe('how the mapping was chosen: "preset online-retail", "mapping shop.json", ...; null for imports before it was kept'),
-      started_at: z.string(),
-      rows: count,
-      accepted: count,
-      duplicates: count,
-      rejected: count,
-    }),
-  ),
-});
+export const importsPageSchema = z.object({ ...pageFields, imports: z.array(importRecordSchema) });
 export type ImportsPage = z.infer<typeof importsPageSchema>;
-export type ImportRecord = ImportsPage['imports'][number];
 
 /** A page of quarantined rows, in file order, as `segmint quarantine` lists them and GET /v1/imports/:id/quarantine answers. */
 export const quarantinePageSchema = z.object({
@@ -58,17 +58,29 @@ async function total(store: Store, q: Sql): Promise<number> {
   return (await store.one<{ n: number }>(q))?.n ?? 0;
 }
 
-/** Imports, newest first. */
-export async function listImports(store: Store, page: Page): Promise<ImportsPage> {
+/** Import records where `which` holds, as `rest` orders and limits them. */
+async function importRecords(store: Store, which: Sql, rest: Sql): Promise<ImportRecord[]> {
   const rows = await store.all<Omit<ImportRecord, 'mapping'> & { mapping: string }>(sql`
     SELECT id, file, entity, format, mapping, mapping_source, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, rows, accepted, duplicates, rejected
-    FROM imports ORDER BY imports.started_at DESC, id LIMIT ${page.limit} OFFSET ${page.offset}`);
+    FROM imports WHERE ${which} ${rest}`);
+  return rows.map((r) => ({ ...r, mapping: JSON.parse(r.mapping) as unknown }));
+}
+
+/** Imports, newest first. */
+export async function listImports(store: Store, page: Page): Promise<ImportsPage> {
   return {
     total: await total(store, sql`SELECT count(*) AS n FROM imports`),
     limit: page.limit,
     offset: page.offset,
-    imports: rows.map((r) => ({ ...r, mapping: JSON.parse(r.mapping) as unknown })),
+    imports: await importRecords(store, sql`true`, sql`ORDER BY imports.started_at DESC, id LIMIT ${page.limit} OFFSET ${page.offset}`),
   };
+}
+
+/** One import by id, as GET /v1/imports/:id answers. */
+export async function getImport(store: Store, id: string): Promise<ImportRecord> {
+  const [found] = await importRecords(store, sql`id = ${id}`, sql``);
+  if (!found) throw new NotFoundError(`no import "${id}"`, { import: id });
+  return found;
 }
 
 /** Quarantined rows, of one import or of all, in file order (lines that could not be read at all first). */

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { query, upload } from '../api/client.js';
-import type { ImportReport, ImportsPage } from '../api/types.js';
+import type { ImportPreset, ImportReport, ImportsPage } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { ActionStatus, Async } from '../components/state.js';
 import { Pager, TableBox } from '../components/table.js';
@@ -68,6 +68,8 @@ function Upload({ onImported }: { onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [entity, setEntity] = useState<(typeof ENTITIES)[number]>('events');
   const [preset, setPreset] = useState('');
+  const presets = useApi<ImportPreset[]>('/v1/imports/presets');
+  const chosen = presets.status === 'ready' ? presets.data.find((p) => p.name === preset) : undefined;
   const [sent, setSent] = useState(0);
   const [action, start] = useAction((f: File) => upload<ImportReport>(`/v1/imports${query({ entity: preset ? undefined : entity, preset: preset || undefined, name: f.name })}`, f, setSent));
 
@@ -98,12 +100,30 @@ function Upload({ onImported }: { onImported: () => void }) {
         </div>
         <div className="field">
           <label htmlFor="upload-preset">Preset (optional)</label>
-          <input id="upload-preset" value={preset} onChange={(e) => setPreset(e.target.value.trim())} placeholder="online-retail" spellCheck={false} />
+          <select id="upload-preset" value={preset} onChange={(e) => setPreset(e.target.value)} aria-describedby="upload-preset-about">
+            <option value="">None: columns named as the store names its fields</option>
+            {presets.status === 'ready'
+              ? presets.data.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name} ({p.entity})
+                  </option>
+                ))
+              : null}
+          </select>
         </div>
         <button type="submit" disabled={!file || action.status === 'running'}>
           Import
         </button>
       </form>
+      <div id="upload-preset-about" className="small muted">
+        {presets.status === 'error' ? (
+          <p role="alert">The presets could not be listed: {presets.error.message}</p>
+        ) : chosen ? (
+          <p>
+            {chosen.description} It reads the columns {chosen.columns.join(', ')}.
+          </p>
+        ) : null}
+      </div>
       {action.status === 'running' ? (
         <p>
           <label htmlFor="upload-progress">{sent < 1 ? 'Sending' : 'Importing'}</label>{' '}

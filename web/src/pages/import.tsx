@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { api, query } from '../api/client.js';
-import type { ImportsPage, QuarantinePage } from '../api/types.js';
+import type { ImportRecord, QuarantinePage } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
-import { ActionStatus, Async, Empty } from '../components/state.js';
+import { ActionStatus, Async } from '../components/state.js';
 import { Pager, TableBox } from '../components/table.js';
 import { count } from '../format.js';
 import { Link, navigate } from '../router.js';
@@ -14,36 +14,31 @@ const PAGE = 25;
 /** One import's report and the rows it quarantined. */
 export function ImportPage({ params }: PageProps) {
   const id = params.id!;
-  // No route answers one import by id; the newest thousand hold it unless it is very old.
-  const imports = useApi<ImportsPage>(`/v1/imports${query({ limit: 1000 })}`);
+  const imported = useApi<ImportRecord>(`/v1/imports/${encodeURIComponent(id)}`);
   return (
     <>
       <p>
         <Link to={pathOf('data')}>All imports</Link>
       </p>
-      <Async value={imports} what="the import">
-        {(p) => {
-          const found = p.imports.find((i) => i.id === id);
-          if (!found) return <Empty>No import {id} among the latest {count(p.imports.length)}.</Empty>;
-          return (
-            <>
-              <section aria-labelledby="report-title">
-                <h2 id="report-title">{found.file}</h2>
-                <dl className="figures">
-                  <Figure label="Rows" value={found.rows} />
-                  <Figure label="Accepted" value={found.accepted} />
-                  <Figure label="Duplicates" value={found.duplicates} />
-                  <Figure label="Quarantined" value={found.rejected} />
-                </dl>
-                <p className="muted">
-                  {found.entity} ({found.format}), {found.mapping_source ?? 'mapping not recorded'}, imported {found.started_at} UTC.
-                </p>
-                <Remove id={id} />
-              </section>
-              <Quarantine id={id} />
-            </>
-          );
-        }}
+      <Async value={imported} what="the import">
+        {(found) => (
+          <>
+            <section aria-labelledby="report-title">
+              <h2 id="report-title">{found.file}</h2>
+              <dl className="figures">
+                <Figure label="Rows" value={found.rows} />
+                <Figure label="Accepted" value={found.accepted} />
+                <Figure label="Duplicates" value={found.duplicates} />
+                <Figure label="Quarantined" value={found.rejected} />
+              </dl>
+              <p className="muted">
+                {found.entity} ({found.format}), {found.mapping_source ?? 'mapping not recorded'}, imported {found.started_at} UTC.
+              </p>
+              <Remove id={id} />
+            </section>
+            <Quarantine id={id} />
+          </>
+        )}
       </Async>
     </>
   );

@@ -48,7 +48,10 @@ export function OverviewPage() {
                   <p>No run yet, so no audience sizes. Run now, or `segmint run` on the command line.</p>
                 </div>
               ) : (
-                <SizesOverRuns history={h} audiences={audiences.status === 'ready' ? audiences.data : []} />
+                // The chart names audiences by the listing: until it is in, no kind would seem to have any.
+                <Async value={audiences} what="the audiences">
+                  {(a) => <SizesOverRuns history={h} audiences={a} />}
+                </Async>
               )}
             </>
           )}
