@@ -2,3 +2,4 @@ export { CUSTOMER_FEATURES, PRODUCT_FEATURES, FEATURES, findFeature, customerFea
 export { customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 export { productFeaturesQuery } from './product-sql.js';
 export { parseAsOf, defaultAsOf, customerFeatures, customerFeatureReport, customerFeaturesSchema, featuresOf, categoryMedians, materializeCustomerFeatures, materializeProductFeatures, type CustomerFeatures, type FeatureRow } from './compute.js';
+export { STYLE_TAGS, type StyleTag } from './catalog.js';

@@ -1,0 +1,111 @@
+import type { FeatureUnit } from '../features/index.js';
+import { ident, join, raw, sql, type Sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import type { BehaviorSpec } from './specs.js';
+
+/** A signal's yardsticks over the store's population as of the run: what its z values are measured against. */
+export interface SignalStats {
+  signal: string;
+  median: number | null;
+  /** IQR / 1.349, else the standard deviation; null when every value is the same (the signal tells nobody apart). */
+  scale: number | null;
+  mean: number | null;
+}
+
+/** Where scores are computed from: a table of one row per entity with a column per signal. */
+export interface ScoringSource {
+  table: string;
+  id: 'customer_id' | 'product_id';
+  /** The rows the yardsticks are taken over (the store's buyers, or every product). */
+  population: Sql;
+  /** The rows a spec scores besides those with a value of its leading signal (enough orders). */
+  eligible: (spec: BehaviorSpec) => Sql;
+  unit: (signal: string) => FeatureUnit;
+}
+
+/** z values beyond this many standard units count as this many: one extreme value does not make a score alone. */
+const CLIP = 3;
+/** Steepness of the squash from lean to score: a lean one unit past the cutoff scores 0.88. */
+const SLOPE = 2;
+/** Reasons name at most this many signals, the strongest first. */
+const REASONS = 3;
+
+export const signalsOf = (specs: readonly BehaviorSpec[]): string[] => [...new Set(specs.flatMap((s) => s.signals.map((x) => x.signal)))];
+
+/** Medians, scales and means of every signal the specs read, in one pass over the source. */
+export async function signalStats(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[]): Promise<SignalStats[]> {
+  const names = signalsOf(specs);
+  const col = (n: string): Sql => sql`CAST(${ident(n)} AS DOUBLE)`;
+  const aggregates = names.map((n, i) => sql`quantile_cont(${col(n)}, [0.25, 0.5, 0.75]) AS ${ident(`q${i}`)}, stddev_pop(${col(n)}) AS ${ident(`s${i}`)}, avg(${col(n)}) AS ${ident(`m${i}`)}`);
+  const row = (await store.one<Record<string, unknown>>(sql`SELECT ${join(aggregates)} FROM ${ident(source.table)} WHERE ${source.population}`))!;
+  return names.map((signal, i) => {
+    const q = row[`q${i}`] as Array<number | null> | null;
+    const sd = row[`s${i}`] as number | null;
+    const iqr = q && q[0] !== null && q[2] !== null ? (q[2]! - q[0]!) / 1.349 : 0;
+    const scale = iqr > 1e-12 ? iqr : sd !== null && sd > 1e-12 ? sd : null;
+    return { signal, median: q?.[1] ?? null, scale, mean: (row[`m${i}`] as number | null) ?? null };
+  });
+}
+
+/** A value as reasons print it, by its unit: shares as percentages. */
+export function formatValue(value: Sql, unit: FeatureUnit): Sql {
+  const v = sql`CAST(${value} AS DOUBLE)`;
+  return unit === 'ratio' ? sql`printf('%.0f%%', 100 * ${v})` : unit === 'count' || unit === 'days' ? sql`printf('%.1f', ${v})` : sql`printf('%.2f', ${v})`;
+}
+
+const zName = (signal: string): string => `z__${signal}`;
+const leanName = (spec: BehaviorSpec): string => `lean__${spec.id}`;
+
+/**
+ * The scores of every spec for every row of the source, as rows (id, behavior, score, member, reasons): one pass that
+ * standardises each signal once, one lean per spec, and one row per spec the row is scored for. Reasons are written
+ * for members only.
+ */
+export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[], stats: readonly SignalStats[]): Sql {
+  const byName = new Map(stats.map((s) => [s.signal, s]));
+  const zs = join(
+    stats.map((s) => {
+      const z = s.scale === null || s.median === null ? sql`0.0` : sql`coalesce(greatest(${-CLIP}, least(${CLIP}, (CAST(${ident(s.signal)} AS DOUBLE) - ${s.median}) / ${s.scale})), 0.0)`;
+      return sql`${z} AS ${ident(zName(s.signal))}`;
+    }),
+  );
+  const leans = join(
+    specs.map((spec) => {
+      const total = spec.signals.reduce((t, x) => t + Math.abs(x.weight), 0);
+      const sum = join(spec.signals.map((x) => sql`${x.weight} * ${ident(zName(x.signal))}`), ' + ');
+      return sql`(${sum}) / ${total} AS ${ident(leanName(spec))}`;
+    }),
+  );
+  const reasons = (spec: BehaviorSpec): Sql => {
+    const parts = spec.signals.map((x) => {
+      const median = byName.get(x.signal)?.median ?? null;
+      const unit = source.unit(x.signal);
+      const text = sql`${x.signal} || ' ' || ${formatValue(ident(x.signal), unit)} || ' (store median ' || ${median === null ? sql`'none'` : formatValue(sql`${median}`, unit)} || ')'`;
+      return sql`{'c': ${x.weight} * ${ident(zName(x.signal))}, 't': ${text}}`;
+    });
+    return sql`array_to_string(list_transform(list_slice(list_sort(list_filter([${join(parts)}], r -> r.c > 0), 'DESC'), 1, ${REASONS}), r -> r.t), '; ')`;
+  };
+  const rows = join(
+    specs.map((spec) => {
+      const scored = sql`(${ident(spec.signals[0]!.signal)} IS NOT NULL AND ${source.eligible(spec)})`;
+      const lean = ident(leanName(spec));
+      const member = sql`${scored} AND ${lean} >= ${spec.cutoff}`;
+      return sql`{'behavior': ${spec.id}, 'score': CASE WHEN ${scored} THEN 1 / (1 + exp(${-SLOPE} * (${lean} - ${spec.cutoff}))) END,
+        'member': ${member}, 'reasons': CASE WHEN ${member} THEN ${reasons(spec)} END}`;
+    }),
+  );
+  const id = ident(source.id);
+  return sql`SELECT ${id}, b.behavior, b.score, b.member, b.reasons
+FROM (SELECT ${id}, unnest([${rows}]) AS b
+      FROM (SELECT *, ${leans} FROM (SELECT *, ${zs} FROM ${ident(source.table)})))
+WHERE b.score IS NOT NULL`;
+}
+
+/** Replaces `table` with the scores of the specs over the source; the yardsticks it used are returned. */
+export async function materializeScores(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[], table: string): Promise<SignalStats[]> {
+  const stats = await signalStats(store, source, specs);
+  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${scoreQuery(source, specs, stats)}`);
+  return stats;
+}
+
+export const TRUE: Sql = raw('TRUE');
