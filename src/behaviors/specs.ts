@@ -150,7 +150,7 @@ export const CUSTOMER_BEHAVIORS: readonly BehaviorSpec[] = [
     description: 'Browse and buy almost only on the phone',
     action: 'App pushes and mobile-first creatives',
     signals: [{ signal: 'mobile_share', weight: 1 }],
-    cutoff: 1,
+    cutoff: 0.6,
     min_orders: 1,
   },
   {
@@ -189,7 +189,7 @@ export const CUSTOMER_BEHAVIORS: readonly BehaviorSpec[] = [
     description: 'Open most of the emails they get',
     action: 'Newsletters and email-first launches',
     signals: [{ signal: 'email_open_rate', weight: 1 }],
-    cutoff: 1,
+    cutoff: 0.6,
     min_orders: 0,
   },
 ];

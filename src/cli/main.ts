@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, SegmintError, UsageError } from '../shared/errors.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
+import { registerBehaviors } from './commands/behaviors.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerAudiences(program);
   registerAnalysis(program);
   registerClusters(program);
+  registerBehaviors(program);
   registerClv(program);
   registerDemo(program);
   registerServe(program);
