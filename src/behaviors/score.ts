@@ -65,7 +65,9 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
   const byName = new Map(stats.map((s) => [s.signal, s]));
   const zs = join(
     stats.map((s) => {
-      const z = s.scale === null || s.median === null ? sql`0.0` : sql`coalesce(greatest(${-CLIP}, least(${CLIP}, (CAST(${ident(s.signal)} AS DOUBLE) - ${s.median}) / ${s.scale})), 0.0)`;
+      // Not coalesce(greatest(least(x))): greatest and least skip NULLs, so a missing value would clip to +3.
+      const x = sql`CAST(${ident(s.signal)} AS DOUBLE)`;
+      const z = s.scale === null || s.median === null ? sql`0.0` : sql`CASE WHEN ${x} IS NULL THEN 0.0 ELSE greatest(${-CLIP}, least(${CLIP}, (${x} - ${s.median}) / ${s.scale})) END`;
       return sql`${z} AS ${ident(zName(s.signal))}`;
     }),
   );
