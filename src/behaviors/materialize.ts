@@ -17,12 +17,13 @@ export function customerSource(featureTable: string): ScoringSource {
     id: 'customer_id',
     population: sql`orders >= 1`,
     eligible: (spec) => sql`orders >= ${spec.min_orders ?? DEFAULT_MIN_ORDERS}`,
+    reads: ['orders'],
     unit: (signal) => findFeature('customer', signal)?.unit ?? null,
   };
 }
 
 export function productSource(signalsTable: string): ScoringSource {
-  return { table: signalsTable, id: 'product_id', population: TRUE, eligible: () => TRUE, unit: (signal) => findProductSignal(signal)?.unit ?? null };
+  return { table: signalsTable, id: 'product_id', population: TRUE, eligible: () => TRUE, reads: [], unit: (signal) => findProductSignal(signal)?.unit ?? null };
 }
 
 export interface CustomerBehaviorOptions {

@@ -20,6 +20,8 @@ export interface ScoringSource {
   population: Sql;
   /** The rows a spec scores besides those with a value of its leading signal (enough orders). */
   eligible: (spec: BehaviorSpec) => Sql;
+  /** Columns `eligible` reads besides the signals. */
+  reads: readonly string[];
   unit: (signal: string) => FeatureUnit;
 }
 
@@ -78,29 +80,31 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
       return sql`(${sum}) / ${total} AS ${ident(leanName(spec))}`;
     }),
   );
+  // The strongest signals first, without list lambdas (5x slower here): a signal's place is one plus the number of
+  // signals contributing more (ties by position), and place k takes the text of the positive signal ranked k.
   const reasons = (spec: BehaviorSpec): Sql => {
-    const parts = spec.signals.map((x) => {
+    const c = spec.signals.map((x) => sql`(${x.weight} * ${ident(zName(x.signal))})`);
+    const text = spec.signals.map((x) => {
       const median = byName.get(x.signal)?.median ?? null;
       const unit = source.unit(x.signal);
-      const text = sql`${x.signal} || ' ' || ${formatValue(ident(x.signal), unit)} || ' (store median ' || ${median === null ? sql`'none'` : formatValue(sql`${median}`, unit)} || ')'`;
-      return sql`{'c': ${x.weight} * ${ident(zName(x.signal))}, 't': ${text}}`;
+      return sql`${x.signal} || ' ' || ${formatValue(ident(x.signal), unit)} || ' (store median ' || ${median === null ? sql`'none'` : formatValue(sql`${median}`, unit)} || ')'`;
     });
-    return sql`array_to_string(list_transform(list_slice(list_sort(list_filter([${join(parts)}], r -> r.c > 0), 'DESC'), 1, ${REASONS}), r -> r.t), '; ')`;
+    const place = c.map((ci, i) => join([sql`1`, ...c.flatMap((cj, j) => (j === i ? [] : [j < i ? sql`CAST(${cj} >= ${ci} AS INTEGER)` : sql`CAST(${cj} > ${ci} AS INTEGER)`]))], ' + '));
+    const at = (k: number): Sql => sql`CASE ${join(c.map((ci, i) => sql`WHEN ${ci} > 0 AND ${place[i]!} = ${k} THEN ${text[i]!}`), ' ')} END`;
+    return sql`concat_ws('; ', ${join(Array.from({ length: Math.min(REASONS, c.length) }, (_, k) => at(k + 1)))})`;
   };
-  const rows = join(
-    specs.map((spec) => {
-      const scored = sql`(${ident(spec.signals[0]!.signal)} IS NOT NULL AND ${source.eligible(spec)})`;
-      const lean = ident(leanName(spec));
-      const member = sql`${scored} AND ${lean} >= ${spec.cutoff}`;
-      return sql`{'behavior': ${spec.id}, 'score': CASE WHEN ${scored} THEN 1 / (1 + exp(${-SLOPE} * (${lean} - ${spec.cutoff}))) END,
-        'member': ${member}, 'reasons': CASE WHEN ${member} THEN ${reasons(spec)} END}`;
-    }),
-  );
   const id = ident(source.id);
-  return sql`SELECT ${id}, b.behavior, b.score, b.member, b.reasons
-FROM (SELECT ${id}, unnest([${rows}]) AS b
-      FROM (SELECT *, ${leans} FROM (SELECT *, ${zs} FROM ${ident(source.table)})))
-WHERE b.score IS NOT NULL`;
+  // One branch per spec over the standardised rows (materialised once); a list of structs unnested per row was 3x slower.
+  const branches = specs.map((spec) => {
+    const lean = ident(leanName(spec));
+    const member = sql`${lean} >= ${spec.cutoff}`;
+    return sql`SELECT ${id}, ${spec.id} AS behavior, 1 / (1 + exp(${-SLOPE} * (${lean} - ${spec.cutoff}))) AS score, ${member} AS member,
+      CASE WHEN ${member} THEN ${reasons(spec)} END AS reasons
+    FROM scored WHERE ${ident(spec.signals[0]!.signal)} IS NOT NULL AND ${source.eligible(spec)}`;
+  });
+  const columns = join([...new Set([source.id, ...source.reads, ...stats.map((s) => s.signal)])].map((c) => ident(c)));
+  return sql`WITH scored AS MATERIALIZED (SELECT *, ${leans} FROM (SELECT ${columns}, ${zs} FROM ${ident(source.table)}))
+${join(branches, '\nUNION ALL\n')}`;
 }
 
 /** Replaces `table` with the scores of the specs over the source; the yardsticks it used are returned. */

@@ -69,8 +69,14 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** A spec's score for each row, recomputed in plain TypeScript from the rows and the spec (README of specs.ts). */
-function expectedScores(spec: BehaviorSpec, rows: readonly Row[], population: (r: Row) => boolean, eligible: (r: Row) => boolean): Map<string, number> {
+interface Expected {
+  score: number;
+  /** The signals that pull towards the behavior, strongest first, at most three: what the reasons name. */
+  strongest: string[];
+}
+
+/** A spec's score for each row, recomputed in plain TypeScript from the rows and the spec (specs.ts says how). */
+function expectedScores(spec: BehaviorSpec, rows: readonly Row[], population: (r: Row) => boolean, eligible: (r: Row) => boolean): Map<string, Expected> {
   const yardstick = new Map(
     spec.signals.map(({ signal }) => {
       const values = rows.filter(population).flatMap((r) => (num(r[signal]) === null ? [] : [num(r[signal])!])).sort((a, b) => a - b);
@@ -81,16 +87,18 @@ function expectedScores(spec: BehaviorSpec, rows: readonly Row[], population: (r
     }),
   );
   const total = spec.signals.reduce((s, x) => s + Math.abs(x.weight), 0);
-  const out = new Map<string, number>();
+  const out = new Map<string, Expected>();
   for (const r of rows) {
     if (num(r[spec.signals[0]!.signal]) === null || !eligible(r)) continue;
-    const lean = spec.signals.reduce((s, { signal, weight }) => {
+    const pulls = spec.signals.map(({ signal, weight }) => {
       const y = yardstick.get(signal)!;
       const v = num(r[signal]);
       const z = v === null || y.scale === null ? 0 : Math.max(-3, Math.min(3, (v - y.median) / y.scale));
-      return s + weight * z;
-    }, 0) / total;
-    out.set(String(r.customer_id ?? r.product_id), 1 / (1 + Math.exp(-2 * (lean - spec.cutoff))));
+      return { signal, c: weight * z };
+    });
+    const lean = pulls.reduce((s, p) => s + p.c, 0) / total;
+    const strongest = pulls.filter((p) => p.c > 0).sort((a, b) => b.c - a.c).slice(0, 3).map((p) => p.signal);
+    out.set(String(r.customer_id ?? r.product_id), { score: 1 / (1 + Math.exp(-2 * (lean - spec.cutoff))), strongest });
   }
   return out;
 }
@@ -135,7 +143,12 @@ describe('suggested customer behaviors', () => {
       const expected = expectedScores(spec, rows, (r) => num(r.orders)! >= 1, (r) => num(r.orders)! >= (spec.min_orders ?? DEFAULT_MIN_ORDERS));
       const got = stored.filter((s) => s.behavior === spec.id);
       expect(got.length, spec.id).toBe(expected.size);
-      for (const s of got) expect(s.score, `${spec.id} ${s.id}`).toBeCloseTo(expected.get(s.id)!, 9);
+      for (const s of got) {
+        const e = expected.get(s.id)!;
+        expect(s.score, `${spec.id} ${s.id}`).toBeCloseTo(e.score, 9);
+        // Members are told their strongest signals, strongest first.
+        if (s.member) expect(s.reasons!.split('; ').map((r) => r.split(' ')[0]), `${spec.id} ${s.id}`).toEqual(e.strongest);
+      }
       // Discriminating: some members, and fewer than every customer scored.
       const size = got.filter((s) => s.member).length;
       expect(size, spec.id).toBeGreaterThan(0);
@@ -226,7 +239,7 @@ describe('product behaviors', () => {
       const expected = expectedScores(spec, rows, () => true, () => true);
       const got = stored.filter((s) => s.behavior === spec.id);
       expect(got.length, spec.id).toBe(expected.size);
-      for (const s of got) expect(s.score, `${spec.id} ${s.id}`).toBeCloseTo(expected.get(s.id)!, 9);
+      for (const s of got) expect(s.score, `${spec.id} ${s.id}`).toBeCloseTo(expected.get(s.id)!.score, 9);
     }
   });
 
