@@ -73,17 +73,19 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
       return sql`${z} AS ${ident(zName(s.signal))}`;
     }),
   );
+  // Each signal's pull on each spec is a column, so the reasons below compare columns, not repeated expressions.
+  const pull = (spec: BehaviorSpec, i: number): string => `c__${spec.id}__${i}`;
+  const pulls = join(specs.flatMap((spec) => spec.signals.map((x, i) => sql`${x.weight} * ${ident(zName(x.signal))} AS ${ident(pull(spec, i))}`)));
   const leans = join(
     specs.map((spec) => {
       const total = spec.signals.reduce((t, x) => t + Math.abs(x.weight), 0);
-      const sum = join(spec.signals.map((x) => sql`${x.weight} * ${ident(zName(x.signal))}`), ' + ');
-      return sql`(${sum}) / ${total} AS ${ident(leanName(spec))}`;
+      return sql`(${join(spec.signals.map((_, i) => ident(pull(spec, i))), ' + ')}) / ${total} AS ${ident(leanName(spec))}`;
     }),
   );
   // The strongest signals first, without list lambdas (5x slower here): a signal's place is one plus the number of
   // signals contributing more (ties by position), and place k takes the text of the positive signal ranked k.
   const reasons = (spec: BehaviorSpec): Sql => {
-    const c = spec.signals.map((x) => sql`(${x.weight} * ${ident(zName(x.signal))})`);
+    const c = spec.signals.map((_, i) => ident(pull(spec, i)));
     const text = spec.signals.map((x) => {
       const median = byName.get(x.signal)?.median ?? null;
       const unit = source.unit(x.signal);
@@ -103,7 +105,7 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
     FROM scored WHERE ${ident(spec.signals[0]!.signal)} IS NOT NULL AND ${source.eligible(spec)}`;
   });
   const columns = join([...new Set([source.id, ...source.reads, ...stats.map((s) => s.signal)])].map((c) => ident(c)));
-  return sql`WITH scored AS MATERIALIZED (SELECT *, ${leans} FROM (SELECT ${columns}, ${zs} FROM ${ident(source.table)}))
+  return sql`WITH scored AS MATERIALIZED (SELECT *, ${leans} FROM (SELECT ${columns}, ${pulls} FROM (SELECT ${columns}, ${zs} FROM ${ident(source.table)})))
 ${join(branches, '\nUNION ALL\n')}`;
 }
 
