@@ -3,6 +3,7 @@ import { errorMessage, SegmintError, UsageError } from '../shared/errors.js';
 import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
 import { registerBehavior } from './commands/behavior.js';
+import { registerBehaviors } from './commands/behaviors.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerAnalysis(program);
   registerClusters(program);
   registerBehavior(program);
+  registerBehaviors(program);
   registerClv(program);
   registerDemo(program);
   registerServe(program);

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers.js';
 /**
  * The README's examples run as written: every `npx segmint` line of the sh blocks of these sections, in order, from
  * a fresh directory (the Online Retail data path is relative to the checkout, as the README says). The Online
- * Retail sections use their own store (`--db retail.duckdb`); the clusters and CLV sections use the demo's default
+ * Retail sections use their own store (`--db retail.duckdb`); the clusters, behaviors and CLV sections use the demo's default
  * store, made by `segmint demo --no-serve` as `npm run demo` makes it.
  */
 
@@ -88,11 +88,11 @@ describe('the README examples', () => {
     for (const c of out.filter((o) => o.args[0] === 'classify')) expect(c.stdout).toMatch(/^\S+ as of 2011-12-10 00:00:00\n/);
   });
 
-  it('cluster, classify and score customers of the demo store', () => {
+  it('cluster, classify, score behaviors and score customers of the demo store', () => {
     const demo = segmint(['demo', '--no-serve']);
     expect({ code: demo.code, stderr: demo.stderr }).toEqual({ code: 0, stderr: '' });
-    const list = [...commands('Clusters'), ...commands('Customer lifetime value')];
-    expect(list.length).toBeGreaterThanOrEqual(5);
+    const list = [...commands('Clusters'), ...commands('Behaviors'), ...commands('Customer lifetime value')];
+    expect(list.length).toBeGreaterThanOrEqual(7);
     const out = runAll(list);
     for (const c of out.filter((o) => o.args[0] === 'classify')) expect(c.stdout).toMatch(/^\S+ as of 2026-11-01 00:00:00\n/);
   });

@@ -1,0 +1,55 @@
+/**
+ * Behaviors benchmark (issue 13): scoring every suggested customer behavior over the feature table, against building
+ * that feature table alone, in the same run (target: at most 0.3x); product behaviors and customer affinities beside.
+ * The store is the audiences benchmark's (built here from the demo files when missing).
+ * Usage: npm run bench -- --only behaviors [--customers 1000000] [--seed 1] [--out bench/out]
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CUSTOMER_BEHAVIORS, materializeAffinities, materializeCustomerBehaviors, materializeProductBehaviors, PRODUCT_BEHAVIORS } from '../src/behaviors/index.js';
+import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
+import { ident, sql } from '../src/sql/index.js';
+import { Store } from '../src/store/index.js';
+import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+
+const customers = Number(arg('customers', '1000000'));
+const seed = Number(arg('seed', '1'));
+const out = arg('out', join('bench', 'out'));
+const dir = join(out, `demo-${customers}-${seed}`);
+mkdirSync(out, { recursive: true });
+
+const dbPath = audiencesStorePath();
+const fresh = !existsSync(dbPath);
+const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+if (fresh) {
+  const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
+  await importDemoFiles(store, files);
+}
+const asOf = await defaultAsOf(store);
+const seconds = async (fn: () => Promise<unknown>): Promise<number> => {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+};
+
+const table = 'bench_behavior_features';
+// Alternating rounds, so a busy moment of the machine does not land on one side only; the best of each is compared.
+const features: number[] = [];
+const scoring: number[] = [];
+for (let round = 0; round < 2; round++) {
+  features.push(await seconds(() => materializeCustomerFeatures(store, asOf, table)));
+  scoring.push(await seconds(() => materializeCustomerBehaviors(store, { featureTable: table, asOf, table: 'bench_customer_behaviors' })));
+}
+const rows = (await store.one<{ n: number; members: number }>(sql`SELECT count(*) AS n, count(*) FILTER (WHERE member) AS members FROM bench_customer_behaviors`))!;
+const products = await seconds(() => materializeProductBehaviors(store, { asOf, table: 'bench_product_behaviors', signalsTable: 'bench_product_signals' }));
+const affinities = await seconds(() => materializeAffinities(store, { asOf, productTable: 'bench_product_behaviors', table: 'bench_affinities' }));
+for (const t of [table, 'bench_customer_behaviors', 'bench_product_behaviors', 'bench_product_signals', 'bench_affinities']) await store.run(sql`DROP TABLE IF EXISTS ${ident(t)}`);
+store.close();
+
+const best = (xs: number[]): number => Math.min(...xs);
+console.log(`\nBehaviors, ${customers.toLocaleString('en-US')} customers (seed ${seed}), as of ${asOf}`);
+console.log(`  customer feature table alone                         ${features.map((s) => fmt(s)).join(' s, ')} s`);
+console.log(`  scoring ${CUSTOMER_BEHAVIORS.length} customer behaviors over it (${rows.n.toLocaleString('en-US')} scores, ${rows.members.toLocaleString('en-US')} memberships)  ${scoring.map((s) => fmt(s, 2)).join(' s, ')} s`);
+console.log(`  ratio ${fmt(best(scoring) / best(features), 3)}x the feature table, best of each (target <= 0.3x)`);
+console.log(`  ${PRODUCT_BEHAVIORS.length} product behaviors (signals from the events, then scores) ${fmt(products, 2)} s; customer affinities to them ${fmt(affinities, 2)} s; peak RSS ${peakRssMb()} MB`);

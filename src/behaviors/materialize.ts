@@ -1,0 +1,64 @@
+import { findFeature } from '../features/index.js';
+import { ident, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { findProductSignal, productSignalsQuery } from './product-signals.js';
+import { materializeScores, TRUE, type ScoringSource, type SignalStats } from './score.js';
+import { CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS, PRODUCT_BEHAVIORS, type BehaviorEntity } from './specs.js';
+
+/** Where scores are kept unless the caller names another table. */
+export const BEHAVIOR_TABLES: Record<BehaviorEntity, string> = { customers: 'customer_behaviors', products: 'product_behaviors' };
+/** The product signals scores were computed from, kept for describing them (lift). */
+export const PRODUCT_SIGNALS_TABLE = 'product_behavior_signals';
+
+/** Customers are scored from a feature table; the yardsticks are the store's buyers. */
+export function customerSource(featureTable: string): ScoringSource {
+  return {
+    table: featureTable,
+    id: 'customer_id',
+    population: sql`orders >= 1`,
+    eligible: (spec) => sql`orders >= ${spec.min_orders ?? DEFAULT_MIN_ORDERS}`,
+    reads: ['orders'],
+    unit: (signal) => findFeature('customer', signal)?.unit ?? null,
+  };
+}
+
+export function productSource(signalsTable: string): ScoringSource {
+  return { table: signalsTable, id: 'product_id', population: TRUE, eligible: () => TRUE, reads: [], unit: (signal) => findProductSignal(signal)?.unit ?? null };
+}
+
+export interface CustomerBehaviorOptions {
+  /** The customer feature table to score (a run's, as of `asOf`). */
+  featureTable: string;
+  /** The date the feature table is as of; the scores are as of it too. */
+  asOf: string;
+  table?: string;
+}
+
+export interface Materialized {
+  table: string;
+  as_of: string;
+  stats: SignalStats[];
+}
+
+/**
+ * Scores every suggested customer behavior as of the feature table's date into a table (customer_id, behavior, score,
+ * member, reasons): one row per behavior a customer is scored for (enough orders, a value of its leading signal).
+ * SQL over the feature table alone, so a run (or an audience kind) calls it right after building that table.
+ */
+export async function materializeCustomerBehaviors(store: Store, o: CustomerBehaviorOptions): Promise<Materialized> {
+  const table = o.table ?? BEHAVIOR_TABLES.customers;
+  const stats = await materializeScores(store, customerSource(o.featureTable), CUSTOMER_BEHAVIORS, table);
+  return { table, as_of: o.asOf, stats };
+}
+
+/**
+ * Scores every product behavior as of a date into a table (product_id, behavior, score, member, reasons), from the
+ * product attributes and the sales and views before the date (kept in `signalsTable`).
+ */
+export async function materializeProductBehaviors(store: Store, o: { asOf: string; table?: string; signalsTable?: string }): Promise<Materialized> {
+  const table = o.table ?? BEHAVIOR_TABLES.products;
+  const signalsTable = o.signalsTable ?? PRODUCT_SIGNALS_TABLE;
+  await store.run(sql`CREATE OR REPLACE TABLE ${ident(signalsTable)} AS ${productSignalsQuery(o.asOf, PRODUCT_BEHAVIORS)}`);
+  const stats = await materializeScores(store, productSource(signalsTable), PRODUCT_BEHAVIORS, table);
+  return { table, as_of: o.asOf, stats };
+}
