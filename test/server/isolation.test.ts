@@ -118,9 +118,16 @@ const FIXTURES: Record<string, () => Call[]> = {
     { path: '/v1/overlap?audience=rfm-champions&audience=b-buyers' },
   ],
   'GET /v1/clusters/:method': () => [{ path: '/v1/clusters/rfm' }, { path: '/v1/clusters/behavior' }],
+  'GET /v1/clusters/:method/sample': () => [{ path: '/v1/clusters/rfm/sample' }, { path: '/v1/clusters/behavior/sample' }],
+  'POST /v1/behaviors/preview': () => [
+    { path: '/v1/behaviors/preview', body: { text: 'customers with more than one order' } },
+    { path: '/v1/behaviors/preview', body: { text: 'customers in audience A secret shoppers', spec: 'in audience "A secret shoppers"' } },
+  ],
   'GET /v1/keys': () => [{ path: '/v1/keys' }],
   'GET /v1/audit': () => [{ path: '/v1/audit?limit=1000' }],
   'GET /v1/imports': () => [{ path: '/v1/imports' }],
+  'GET /v1/imports/presets': () => [{ path: '/v1/imports/presets' }],
+  'GET /v1/imports/:id': () => [{ path: `/v1/imports/${a.import}` }, { path: `/v1/imports/${bImport}` }],
   'GET /v1/imports/:id/quarantine': () => [{ path: `/v1/imports/${a.import}/quarantine` }, { path: `/v1/imports/${bImport}/quarantine` }],
   // Deletions last.
   'DELETE /v1/customers/:id': () => [{ path: `/v1/customers/${a.customer}` }, { path: '/v1/customers/b-cust-11' }],
