@@ -3,15 +3,11 @@
  * the customer feature table alone, in the same run; and in-memory evaluation of one customer against every audience.
  * Usage: npm run bench -- --only audiences [--customers 1000000] [--seed 1] [--out bench/out]
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createAudience, listAudiences, loadCustomerContext } from '../src/audiences/index.js';
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { evaluateRule, parseRule, resolveTemplate, type Rule } from '../src/segments/index.js';
 import { sql } from '../src/sql/index.js';
-import { Store } from '../src/store/index.js';
-import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+import { arg, openDemoStore, fmt, peakRssMb } from './lib.js';
 import { runPipeline } from '../src/pipeline/index.js';
 
 const USER_RULES = [
@@ -39,17 +35,7 @@ const USER_RULES = [
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
-const out = arg('out', join('bench', 'out'));
-const dir = join(out, `demo-${customers}-${seed}`);
-const dbPath = audiencesStorePath();
-mkdirSync(out, { recursive: true });
-
-const fresh = !existsSync(dbPath);
-const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
-if (fresh) {
-  const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
-  await importDemoFiles(store, files);
-}
+const store = await openDemoStore();
 const existing = new Set((await listAudiences(store)).map((a) => a.name));
 for (const [i, rule] of USER_RULES.entries()) if (!existing.has(`bench rule ${i + 1}`)) await createAudience(store, { name: `bench rule ${i + 1}`, rule });
 const asOf = await defaultAsOf(store);

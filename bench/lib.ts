@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { Store } from '../src/store/index.js';
 
 /** What one measured phase reports: its own wall time and the peak RSS of the process that ran it. */
 export interface PhaseResult {
@@ -43,4 +46,24 @@ export function audiencesStorePath(): string {
 
 export function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/**
+ * Opens the audiences benchmark's store (audiencesStorePath), importing the demo files of `--customers`/`--seed` when it
+ * is new; the files are generated under `--out` unless they are there already.
+ */
+export async function openDemoStore(): Promise<Store> {
+  const customers = Number(arg('customers', '1000000'));
+  const seed = Number(arg('seed', '1'));
+  const out = arg('out', join('bench', 'out'));
+  const dir = join(out, `demo-${customers}-${seed}`);
+  const dbPath = audiencesStorePath();
+  mkdirSync(out, { recursive: true });
+  const fresh = !existsSync(dbPath);
+  const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+  if (fresh) {
+    const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
+    await importDemoFiles(store, files);
+  }
+  return store;
 }

@@ -5,32 +5,17 @@
  * 2 s on the 1M-customer demo store.
  * Usage: npm run bench -- --only words [--customers 1000000] [--seed 1] [--out bench/out]
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline/index.js';
 import { previewRule } from '../src/audiences/rule-builder.js';
 import { behaviorPreview } from '../src/behaviors/words/index.js';
 
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf, featureTableAsOf } from '../src/features/index.js';
-import { Store } from '../src/store/index.js';
 import { WORDS_CASES } from '../test/behaviors/words-cases.js';
-import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+import { arg, openDemoStore, fmt, peakRssMb } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
-const out = arg('out', join('bench', 'out'));
-const dir = join(out, `demo-${customers}-${seed}`);
-// The store the audiences benchmark built, when there is one: the same demo shop with a run.
-const dbPath = audiencesStorePath();
-mkdirSync(out, { recursive: true });
-
-const fresh = !existsSync(dbPath);
-const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
-if (fresh) {
-  const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
-  await importDemoFiles(store, files);
-}
+const store = await openDemoStore();
 if (!(await featureTableAsOf(store))) await runPipeline(store, await defaultAsOf(store));
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!;
