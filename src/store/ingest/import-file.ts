@@ -249,9 +249,12 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, check
   const repeats = mapping.columns.id === undefined ? checked.repeated_content > 0 : true;
   const identified = checked.unidentified > 0 ? contentIds(rows, repeats) : rows;
   const firstOfId = checked.repeated_ids > 0 ? sql`QUALIFY row_number() OVER (PARTITION BY id ORDER BY __rec) = 1` : sql``;
+  // A first import into an empty store has nothing to be a duplicate of; the anti-join would still hash every id.
+  const stored = await store.one(sql`SELECT 1 FROM events LIMIT 1`);
+  const isNew = stored ? sql`WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)` : sql``;
   return store.run(sql`INSERT INTO events (${cols})
     SELECT ${cols} FROM (${identified}) n
-    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id)
+    ${isNew}
     ${firstOfId}`);
 }
 
@@ -259,12 +262,13 @@ async function storeRows(store: Store, mapping: Mapping, staging: Staging, check
 const CONTENT_FIELDS = ENTITY_COLUMNS.events.filter((c) => c.name !== 'id').map((c) => ident(c.name));
 
 /**
- * An event's content as one text: each stored field behind its length in bytes, or `-` when empty, so that no two
+ * An event's content as one text: its stored fields as a JSON array, which quotes and escapes text, so no two
  * different events read the same (a field holding a separator cannot pass for two). It is made of the typed values,
  * not the file's text, so "2.5" and "2.50", or one time written in two layouts, are the same event; fields that are
- * not stored (a product's description, which exports spell differently) are not part of it.
+ * not stored (a product's description, which exports spell differently) are not part of it. JSON is also the
+ * cheapest unambiguous text DuckDB writes: half the time of each field cast to text behind its length.
  */
-const CONTENT = sql`concat(${join(CONTENT_FIELDS.map((f) => sql`coalesce(strlen(CAST(${f} AS VARCHAR)) || ':' || CAST(${f} AS VARCHAR), '-')`))})`;
+const CONTENT = sql`CAST(json_array(${join(CONTENT_FIELDS)}) AS VARCHAR)`;
 
 /** Whether some rows without an id share their content, in the check pass: a 64-bit hash is cheap to count. */
 function repeatedContent(): Sql {
