@@ -1,3 +1,4 @@
+import type { BehaviorShifts } from './behavior-shift.js';
 import type { CampaignSchedule } from './campaigns.js';
 import type { Product } from './catalog.js';
 import { COUNTRIES, type Customer } from './customers.js';
@@ -22,6 +23,7 @@ export interface ActivityContext {
   orderIds: IdSequence;
   sessionIds: IdSequence;
   anonymousIds: IdSequence;
+  shifts: BehaviorShifts;
 }
 
 /** "New arrival" as the features measure it: bought within 30 days of launch. */
@@ -41,6 +43,8 @@ const CART_FURTHER_LINE_CHANCE = 0.05;
 const REMOVE_FROM_CART_CHANCE = 0.3;
 /** Campaign emails sent after a customer drifted away are rarely opened. */
 const DISENGAGED_OPEN_FACTOR = 0.1;
+/** Seconds between the events of a shift visit. */
+const SHIFT_STEP = 40;
 /** Order lines are only ever drawn this many times to avoid repeating a product within an order. */
 const DISTINCT_ATTEMPTS = 4;
 
@@ -71,8 +75,11 @@ export class CustomerActivity {
 
   constructor(private readonly ctx: ActivityContext) {}
 
-  /** Draws one customer's history into `batch`; returns when the account was created and how many order lines. */
-  generate(customer: Customer): { createdAt: number; orderLines: number } {
+  /**
+   * Draws one customer's history into `batch`; returns when the account was created, how many order lines, and the
+   * category of the customer's behavior shift ('' for none).
+   */
+  generate(customer: Customer): { createdAt: number; orderLines: number; shift: string } {
     const { rng, clock } = this.ctx;
     const timeline = planTimeline(rng, clock, customer.lifecycle, customer.behavior);
     this.emailed.clear();
@@ -81,7 +88,9 @@ export class CustomerActivity {
     this.browseVisits(customer, timeline);
     if (customer.consentEmail) this.campaignEmails(customer, timeline);
     if (rng.chance(ANONYMOUS_VISIT_CHANCE)) this.anonymousVisit();
-    return { createdAt: timeline.createdAt, orderLines };
+    const shift = this.ctx.shifts.draw(customer.persona, timeline.orders.length);
+    if (shift) this.shiftVisits(customer, shift);
+    return { createdAt: timeline.createdAt, orderLines, shift };
   }
 
   private orderVisit(customer: Customer, start: number, timeline: Timeline): number {
@@ -226,6 +235,18 @@ export class CustomerActivity {
     if (!rng.chance(behavior.browseCartChance)) return;
     this.cart(visit, t, 'add_to_cart', product, 1);
     if (rng.chance(REMOVE_FROM_CART_CHANCE)) this.cart(visit, this.step(t), 'remove_from_cart', product, 1);
+  }
+
+  /** A behavior shift's visits; timed without the main random stream, so other customers are drawn as without it. */
+  private shiftVisits(customer: Customer, category: string): void {
+    const { clock, shifts, sessionIds } = this.ctx;
+    for (const shiftVisit of shifts.visits(category, clock.window.end, clock.latestStart)) {
+      const visit = { actor: `${customer.id},`, session: sessionIds.next(), place: `web,desktop,${customer.country}` };
+      let t = shiftVisit.at;
+      this.search(visit, t, shiftVisit.query);
+      for (const product of shiftVisit.views) this.view(visit, (t += SHIFT_STEP), product);
+      if (shiftVisit.cart) this.cart(visit, (t += SHIFT_STEP), 'add_to_cart', shiftVisit.cart, 1);
+    }
   }
 
   /** The campaigns that reach the customer once subscribed; opens and clicks fade once the customer has drifted away. */

@@ -16,7 +16,8 @@ export const CUSTOMER_COLUMNS = [
   'attributes',
 ] as const;
 
-export const GROUND_TRUTH_COLUMNS = ['customer_id', 'persona', 'lifecycle'] as const;
+/** `shift`: the category a customer started browsing at the end of the window (behavior-shift.ts), empty for most. */
+export const GROUND_TRUTH_COLUMNS = ['customer_id', 'persona', 'lifecycle', 'shift'] as const;
 
 /** Where customers live, with the dialling code their fake phone numbers start with. */
 export const COUNTRIES = new WeightedTable<readonly [string, string]>([
@@ -80,6 +81,6 @@ export function customerCsvRow(customer: Customer, createdAt: string): string {
   return `${customer.id},${customer.email},${customer.phone},${createdAt},${customer.country},${customer.consentEmail},${customer.consentSms},${customer.consentPush},${customer.consentAds},${attributes}\n`;
 }
 
-export function groundTruthCsvRow(customer: Customer): string {
-  return `${customer.id},${customer.persona},${customer.lifecycle}\n`;
+export function groundTruthCsvRow(customer: Customer, shift: string): string {
+  return `${customer.id},${customer.persona},${customer.lifecycle},${shift}\n`;
 }

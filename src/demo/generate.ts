@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../shared/errors.js';
+import { BehaviorShifts } from './behavior-shift.js';
 import { CampaignSchedule } from './campaigns.js';
 import { PRODUCT_COLUMNS, buildCatalog, catalogSizeFor, productCsvRow } from './catalog.js';
 import { CsvFileWriter } from './csv-writer.js';
@@ -38,12 +39,13 @@ const PROGRESS_EVERY = 10_000;
 /** Independent random streams per purpose, so a catalog change does not reshuffle every customer. */
 const CATALOG_STREAM = 1;
 const CUSTOMER_STREAM = 2;
+const SHIFT_STREAM = 3;
 /** A sanity bound on the population: far beyond it the files would run to terabytes. */
 const MAX_CUSTOMERS = 100_000_000;
 
 /**
- * Writes a synthetic fashion store: customers.csv, products.csv, events.csv and ground_truth.csv (the hidden persona
- * and lifecycle of each customer, for measuring how well segments recover them). Customers are generated and written
+ * Writes a synthetic fashion store: customers.csv, products.csv, events.csv and ground_truth.csv (the hidden persona,
+ * lifecycle and behavior shift of each customer, for measuring how well segments recover them). Customers are generated and written
  * one at a time through chunked, backpressured streams, so memory does not grow with the population.
  */
 export async function generateDemo(options: DemoOptions): Promise<DemoFiles> {
@@ -95,15 +97,16 @@ export async function generateDemo(options: DemoOptions): Promise<DemoFiles> {
       orderIds: new IdSequence('O', idWidth + 2),
       sessionIds: new IdSequence('S', idWidth + 3),
       anonymousIds: new IdSequence('A', idWidth),
+      shifts: new BehaviorShifts(new Random(seed, SHIFT_STREAM), products),
     });
     let orderLines = 0;
     for (let n = 1; n <= customers; n++) {
       const customer = drawCustomer(rng, n, idWidth);
-      const { createdAt, orderLines: lines } = activity.generate(customer);
+      const { createdAt, orderLines: lines, shift } = activity.generate(customer);
       orderLines += lines;
       activity.batch.drainInto(eventWriter, eventIds);
       customerWriter.append(customerCsvRow(customer, timestamps.format(createdAt)));
-      truthWriter.append(groundTruthCsvRow(customer));
+      truthWriter.append(groundTruthCsvRow(customer, shift));
       if (n % PROGRESS_EVERY === 0) options.onProgress?.(n, customers);
       if (eventWriter.full) await eventWriter.flush();
       if (customerWriter.full) await customerWriter.flush();

@@ -2,6 +2,15 @@ import { ident, join, sql, type Sql } from '../sql/index.js';
 import { PRODUCT_FEATURES } from './catalog.js';
 import { storeFlags } from './customer-sql.js';
 
+/** Each priced product's tier: low, mid or high, its price tercile within its category (id, price_tier). */
+export function priceTiersQuery(): Sql {
+  // Terciles by rank, so products of equal price always share a tier (ntile would split a tie arbitrarily).
+  return sql`SELECT id, CASE floor(3 * (rank() OVER w - 1) / count(*) OVER (PARTITION BY coalesce(category, '')))
+    WHEN 0 THEN 'low' WHEN 1 THEN 'mid' ELSE 'high' END AS price_tier
+  FROM products WHERE price IS NOT NULL
+  WINDOW w AS (PARTITION BY coalesce(category, '') ORDER BY price)`;
+}
+
 /** The product feature table as of a date: one row per product, one column per catalog feature. */
 export function productFeaturesQuery(q: { asOf: string }): Sql {
   const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
@@ -21,13 +30,7 @@ s AS (
 r AS (SELECT product_id, sum(quantity) AS returned_units, sum(quantity * unit_price) AS returned_amount
       FROM ev WHERE type = 'return' GROUP BY product_id),
 v AS (SELECT product_id, count(*) AS views FROM ev WHERE type = 'view' GROUP BY product_id),
-t AS (
-  -- Terciles by rank, so products of equal price always share a tier (ntile would split a tie arbitrarily).
-  SELECT id, CASE floor(3 * (rank() OVER w - 1) / count(*) OVER (PARTITION BY coalesce(category, '')))
-    WHEN 0 THEN 'low' WHEN 1 THEN 'mid' ELSE 'high' END AS price_tier
-  FROM products WHERE price IS NOT NULL
-  WINDOW w AS (PARTITION BY coalesce(category, '') ORDER BY price)
-)
+t AS (${priceTiersQuery()})
 SELECT p.id AS product_id,
   ${features}
 FROM products p CROSS JOIN h

@@ -158,5 +158,19 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'events: currency',
     statements: addedColumns(8),
   },
+  {
+    // 10, not 9: branch bkind adds 9 (behavior yardsticks); the two are independent, so either may be applied first.
+    version: 10,
+    name: 'customer profiles: the last one made per customer',
+    statements: [
+      // Made when asked for and kept until the next; customer_id makes erasure remove it (privacy.ts).
+      `CREATE TABLE customer_profiles (
+        customer_id VARCHAR PRIMARY KEY,
+        as_of TIMESTAMP NOT NULL,
+        generated_at TIMESTAMP NOT NULL,
+        profile JSON NOT NULL
+      )`,
+    ],
+  },
 ];
 

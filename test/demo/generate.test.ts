@@ -73,7 +73,7 @@ describe('generateDemo files', () => {
     expect(header(files.customers)).toBe(ENTITY_COLUMNS.customers.map((c) => c.name).join(','));
     expect(header(files.products)).toBe(ENTITY_COLUMNS.products.map((c) => c.name).join(','));
     expect(header(files.events)).toBe(ENTITY_COLUMNS.events.map((c) => c.name).join(','));
-    expect(header(files.truth)).toBe('customer_id,persona,lifecycle');
+    expect(header(files.truth)).toBe('customer_id,persona,lifecycle,shift');
   });
 
   it('reports counts that match the files, and progress up to the total', async () => {
