@@ -11,6 +11,7 @@ import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
 import { registerImports } from './commands/imports.js';
 import { registerKeys } from './commands/keys.js';
+import { registerProfile } from './commands/profile.js';
 import { registerServe } from './commands/serve.js';
 import { registerStats } from './commands/stats.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerBehavior(program);
   registerBehaviors(program);
   registerClv(program);
+  registerProfile(program);
   registerDemo(program);
   registerServe(program);
   registerKeys(program);

@@ -159,9 +159,9 @@ export const round = (x: number, digits: number): number => Number(x.toFixed(dig
  * table computed as of that very date (a run's), whose row is read instead of computing the features again.
  */
 export async function profileFacts(store: Store, customerId: string, asOf: string, featureTable?: string): Promise<ProfileFacts> {
-  const features = featureTable
-    ? await store.one<FeatureRow>(sql`SELECT * FROM ${ident(featureTable)} WHERE customer_id = ${customerId}`)
-    : await customerFeatures(store, asOf, customerId);
+  // A customer who arrived after the run has no row in its table: their features are computed.
+  const stored = featureTable ? await store.one<FeatureRow>(sql`SELECT * FROM ${ident(featureTable)} WHERE customer_id = ${customerId}`) : undefined;
+  const features = stored ?? (await customerFeatures(store, asOf, customerId));
   if (!features) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
   const [rows, timeline, audiences, customer] = [
     await store.all<CountRow>(attributeCountsQuery(customerId, asOf)),
@@ -226,7 +226,7 @@ export function factList(f: ProfileFacts): Fact[] {
     { id: 'style.price_tier', what: "price tiers of the units bought (tercile of price within the product's category)", value: shares(f.priceTiers) },
     { id: 'style.formality', what: `share of units bought for a formal occasion (${FORMAL_OCCASIONS.join(', ')})`, value: f.formality },
     { id: 'occasions', what: 'occasions of the units bought (occasion tags, else the category), with shares', value: shares(f.occasions) },
-    { id: 'browsing.recent', what: `views, searches and add-to-carts in the last ${RECENT_DAYS} days`, value: { ...f.recent } },
+    { id: 'browsing.recent', what: `views, searches and add-to-carts in the last ${RECENT_DAYS} days`, value: { ...f.recent, days: RECENT_DAYS } },
     {
       id: 'browsing.timeline',
       what: `browsing per day in the last ${RECENT_DAYS} days, newest first`,

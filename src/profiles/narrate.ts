@@ -85,7 +85,7 @@ export function narrate(f: ProfileFacts, looks: ReadonlyMap<string, LookItem[]>,
         ['style.formality', 'style.tags', 'style.colors', 'style.price_tier', 'style.materials'],
         choose.pick('general_style', [
           () => `${capitalize(formalityWord(f.formality))} and ${topTag ? tagWords(topTag.value).style : 'versatile'}; favours ${listing(colors.map((c) => `${c.value} (${pct(c.share)})`))}${f.materials[0] ? `, often in ${f.materials[0].value}` : ''}, mostly ${tier ? `${tierWord(tier)} (${pct(tier.share)} of units)` : 'across price points'}`,
-          () => `A ${formalityWord(f.formality)} wardrobe with a ${topTag ? tagWords(topTag.value).style : 'versatile'} streak (${topTag ? pct(topTag.share) : '0%'} of units); ${listing(colors.map((c) => c.value))} lead the palette${tier ? `, ${tierWord(tier)} pieces make ${pct(tier.share)}` : ''}`,
+          () => `A ${formalityWord(f.formality)} wardrobe with a ${topTag ? `${tagWords(topTag.value).style} streak (${pct(topTag.share)} of units)` : 'versatile streak'}; ${listing(colors.map((c) => c.value))} lead the palette${tier ? `, ${tierWord(tier)} pieces make ${pct(tier.share)}` : ''}`,
         ])(),
       )
     : say('general_style', ['history.units', 'browsing.recent'], 'Style not yet read: no purchases of a known product so far, only browsing');
@@ -191,7 +191,7 @@ function moment(f: ProfileFacts, choose: Chooser, say: <T>(path: string, facts: 
   } else if (!s.enoughData) {
     relationship = `Too little data to compare with the purchase history (${s.historyN} units bought, ${s.recentN} recent views and carts)`;
   } else {
-    relationship = `In line with the purchase history: no ${s.dimension ?? 'category'} stands out (test p = ${s.pValue})`;
+    relationship = `In line with the purchase history: no ${(s.dimension ?? 'category').replace('_', ' ')} stands out in recent browsing`;
   }
   const relationship_with_history = say(`${base}.relationship_with_history`, ['moment.shift_test'], relationship);
   const new_behavior = say(`${base}.new_behavior`, ['moment.shift_test'], s.newBehavior);

@@ -14,6 +14,19 @@ import { tempDir } from '../helpers.js';
  * and complete, and new_behavior finds the behavior shifts the generator injected (ground_truth.csv's `shift`).
  */
 const dir = tempDir();
+const NUMBER = /\d+(?:\.\d+)?/g;
+
+/**
+ * Every number a fact's value holds, as a statement may write it: as is, rounded to a whole number, as a whole percent
+ * of a share, and the numbers inside its text ("10/20", "35-44").
+ */
+function numbersOf(value: unknown): number[] {
+  if (typeof value === 'number') return [value, Math.round(value), Math.round(value * 100), Math.round(value * 100) / 100];
+  if (typeof value === 'string') return (value.match(NUMBER) ?? []).map(Number);
+  if (Array.isArray(value)) return value.flatMap(numbersOf);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(numbersOf);
+  return [];
+}
 const RUN = '2026-11-01 00:00:00';
 let store: Store;
 let files: DemoFiles;
@@ -53,6 +66,37 @@ describe('demo profiles', () => {
       expect(Object.keys(p.evidence).filter((path) => !paths.includes(path)), `${id}: evidence for no statement`).toEqual([]);
       for (const [path, cited] of Object.entries(p.evidence)) expect(cited.filter((f) => !factIds.has(f)), `${id} ${path}`).toEqual([]);
     }
+  });
+
+  it('write only numbers that are values of the facts each statement cites, and vary their phrasing', () => {
+    const checked = { statements: 0, numbers: 0 };
+    const openings = new Set<string>();
+    for (const [id, p] of profiles) {
+      const facts = new Map(p.facts.map((f) => [f.id, f.value]));
+      for (const [path, statement] of statementPaths(p)) {
+        if (typeof statement !== 'string') continue;
+        if (path === 'general_style') openings.add(statement.split(' ')[0]!);
+        const allowed = new Set((p.evidence[path] ?? []).flatMap((f) => numbersOf(facts.get(f))));
+        checked.statements++;
+        for (const n of statement.match(NUMBER) ?? []) {
+          checked.numbers++;
+          expect(allowed.has(Number(n)), `${id} ${path}: ${n} in "${statement}" is not a value of ${(p.evidence[path] ?? []).join(", ")}`).toBe(true);
+        }
+      }
+    }
+    expect(checked.numbers).toBeGreaterThan(5_000);
+    // Seeded phrasings: more than one way to open the style statement across customers.
+    expect(openings.size).toBeGreaterThan(1);
+  });
+
+  it('is the same text for the same customer, date and seed, and other text for another seed', async () => {
+    const id = [...profiles.keys()].find((k) => profiles.get(k)!.occasions.length > 1)!;
+    const again = await makeProfile(store, id);
+    const strip = (p: Profile) => ({ ...p, generated_at: '' });
+    expect(strip(again)).toEqual(strip(profiles.get(id)!));
+    const other = await makeProfile(store, id, { seed: 99 });
+    expect(other.generator.seed).toBe(99);
+    expect(JSON.stringify(strip(other))).not.toEqual(JSON.stringify(strip(again)));
   });
 
   it('suggest looks of existing products launched before the date, one per slot, none bought by the customer, in the occasion', async () => {

@@ -108,6 +108,7 @@ const FIXTURES: Record<string, () => Call[]> = {
   'GET /v1/customers/:id/features': () => [{ path: `/v1/customers/${a.customer}/features` }, { path: '/v1/customers/b-cust-1/features' }],
   'GET /v1/customers/:id/explain': () => [{ path: `/v1/customers/${a.customer}/explain` }, { path: '/v1/customers/b-cust-1/explain' }],
   'GET /v1/customers/:id/clv': () => [{ path: `/v1/customers/${a.customer}/clv` }, { path: '/v1/customers/b-cust-1/clv' }],
+  'GET /v1/customers/:id/profile': () => [{ path: `/v1/customers/${a.customer}/profile?refresh=true` }, { path: '/v1/customers/b-cust-1/profile?refresh=true' }],
   'GET /v1/customers/:id/export': () => [{ path: `/v1/customers/${a.customer}/export` }, { path: '/v1/customers/b-cust-1/export' }],
   'GET /v1/audiences': () => [{ path: '/v1/audiences' }],
   'GET /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
@@ -217,7 +218,7 @@ describe('workspace isolation on every route', () => {
     // Every reply, success or refusal, has its status and its body as /docs/json says.
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/keys', 'GET /v1/imports']) {
+    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports']) {
       expect(answered, must).toContain(must);
     }
     const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
