@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RECENT_DAYS, type ProfileFacts, type Share } from './facts.js';
+import { RECENT_DAYS, round, type ProfileFacts, type Share } from './facts.js';
 import type { LookItem, Profile } from './schema.js';
 
 /**
@@ -17,7 +17,8 @@ export interface Narration {
   evidence: Record<string, string[]>;
 }
 
-const pct = (share: number): string => `${Math.round(share * 100)}%`;
+/** A share as a whole percent of the fact's value (rounded to 2 decimals, as facts are). */
+const pct = (share: number): string => `${Math.round(round(share, 2) * 100)}%`;
 const listing = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -156,7 +157,7 @@ function guidance(f: ProfileFacts, choose: Chooser): Array<[string[], string]> {
   if (typeof recency === 'number' && recency > 120) out.push([['history.recency_days'], `Win back: the last order was ${recency} days ago`]);
   else if (typeof recency === 'number') out.push([['history.recency_days'], choose.pick('guidance.recent', [`Keep the momentum: last order ${recency} days ago`, `Build on a recent order (${recency} days ago)`])]);
   const clv = f.features.clv_365d;
-  if (typeof clv === 'number' && clv > 0) out.push([['clv'], `Expected value over the next year: ${Math.round(clv * 100) / 100}; weigh offers against it`]);
+  if (typeof clv === 'number' && clv > 0) out.push([['clv'], `Expected value over the next year: ${round(clv, 2)}; weigh offers against it`]);
   if (valueLed(f)) out.push([['history.discount_share'], `Lead with offers: ${pct(Number(f.features.discount_share))} of lines bought on discount`]);
   else if (f.tags[0]) out.push([['style.tags'], `Show ${tagWords(f.tags[0].value).style} pieces first`]);
   if (f.occasions.length > 1) out.push([['occasions'], `Show one piece across ${listing(f.occasions.slice(0, 2).map((o) => o.value))}`]);

@@ -10,9 +10,10 @@ import { z } from 'zod';
 export const LOOK_SLOTS = ['top', 'bottom', 'dress', 'shoes', 'outerwear', 'accessory'] as const;
 export type LookSlot = (typeof LOOK_SLOTS)[number];
 
-const factValueSchema: z.ZodType<FactValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(factValueSchema), z.record(z.string(), factValueSchema)]),
-);
+// A component of its own: the OpenAPI document can only state a recursive schema by reference to one.
+const factValueSchema: z.ZodType<FactValue> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(factValueSchema), z.record(z.string(), factValueSchema)]))
+  .meta({ id: 'FactValue' });
 export type FactValue = string | number | boolean | null | FactValue[] | { [key: string]: FactValue };
 
 export const factSchema = z.object({
