@@ -34,6 +34,8 @@ const TAG_WORDS: Record<string, { style: string; tone: string; hook: string; dir
 };
 const tagWords = (tag: string) => TAG_WORDS[tag] ?? { style: tag, tone: tag, hook: `More ${tag} pieces`, direction: `${tag} styling` };
 
+const TIER_WORDS: Record<string, string> = { low: 'entry-price', mid: 'mid-price', high: 'top-of-range' };
+
 const OCCASION_PERSONA: Record<string, string[]> = {
   work: ['Confident professional, polished without excess', 'Put-together at the office, practical and sharp'],
   party: ['Enjoys standing out when going out', 'Dresses up for the evening and likes a statement piece'],
@@ -72,7 +74,7 @@ export function narrate(f: ProfileFacts, looks: ReadonlyMap<string, LookItem[]>,
   const topTag = f.tags[0];
   const colors = f.colors.slice(0, 2);
   const tier = f.priceTiers[0];
-  const tierWord = (t: Share): string => ({ low: 'entry-price', mid: 'mid-price', high: 'top-of-range' })[t.value] ?? t.value;
+  const tierWord = (t: Share): string => TIER_WORDS[t.value] ?? t.value;
 
   const general_description = say(
     'general_description',
@@ -187,8 +189,9 @@ function moment(f: ProfileFacts, choose: Chooser, say: <T>(path: string, facts: 
       : `Quiet: no browsing in the last ${RECENT_DAYS} days`,
   );
   let relationship: string;
+  const changed = change ? (s.dimension === 'category' ? change.value : `${TIER_WORDS[change.value] ?? change.value} pieces`) : '';
   if (s.newBehavior && change) {
-    relationship = `New direction: ${change.value} make ${pct(change.recentShare)} of recent views and carts against ${pct(change.historyShare)} of purchases`;
+    relationship = `New direction: ${changed} make ${pct(change.recentShare)} of recent views and carts against ${pct(change.historyShare)} of purchases`;
   } else if (!s.enoughData) {
     relationship = `Too little data to compare with the purchase history (${s.historyN} units bought, ${s.recentN} recent views and carts)`;
   } else {
@@ -197,7 +200,7 @@ function moment(f: ProfileFacts, choose: Chooser, say: <T>(path: string, facts: 
   const relationship_with_history = say(`${base}.relationship_with_history`, ['moment.shift_test'], relationship);
   const new_behavior = say(`${base}.new_behavior`, ['moment.shift_test'], s.newBehavior);
   const opportunities: string[] = [];
-  if (s.newBehavior && change) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['moment.shift_test'], `Send a ${change.value} edit while the interest is fresh`));
+  if (s.newBehavior && change) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['moment.shift_test'], `Send an edit of ${changed} while the interest is fresh`));
   if (f.recent.carts > 0) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['browsing.recent'], `Remind about the ${f.recent.carts} carted ${f.recent.carts === 1 ? 'item' : 'items'}`));
   if (f.occasions[0]) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['occasions'], `Offer a complete ${f.occasions[0].value} look`));
   return { recent_browsing, moment_summary, relationship_with_history, new_behavior, opportunities };
