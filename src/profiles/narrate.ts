@@ -22,6 +22,7 @@ const pct = (share: number): string => `${Math.round(round(share, 2) * 100)}%`;
 const listing = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** Words for the style tags the demo and most shops use; another tag is written as it is. */
 const TAG_WORDS: Record<string, { style: string; tone: string; hook: string; direction: string }> = {
@@ -144,7 +145,7 @@ function describe(f: ProfileFacts, choose: Chooser): string {
   const tenure = typeof f.features.tenure_days === 'number' ? f.features.tenure_days : null;
   const since = tenure !== null ? ` in ${tenure} days` : '';
   if (f.orders === 0) {
-    return `${person}, not a buyer yet: ${f.recent.views} product views and ${f.recent.searches} searches in the last ${RECENT_DAYS} days`;
+    return `${person}, not a buyer yet: ${plural(f.recent.views, 'product view')} and ${plural(f.recent.searches, 'search', 'searches')} in the last ${RECENT_DAYS} days`;
   }
   const cats = listing(f.categories.slice(0, 2).map((c) => c.value));
   return choose.pick('general_description', [
@@ -171,9 +172,9 @@ function moment(f: ProfileFacts, choose: Chooser, say: <T>(path: string, facts: 
   const recent_browsing = f.timeline.map((d, i) => {
     const parts: string[] = [];
     if (d.searches.length) parts.push(`Searched ${listing(d.searches.slice(0, 2).map((q) => `'${q}'`))}`);
-    if (d.views) parts.push(`${parts.length ? 'viewed' : 'Viewed'} ${d.views} ${d.views === 1 ? 'product' : 'products'}${d.category ? ` (mostly ${d.category})` : ''}`);
-    if (d.carts) parts.push(`added ${d.carts} to the cart`);
-    return say(`${base}.recent_browsing.${i}`, ['browsing.timeline'], `${d.day} - ${listing(parts) || 'Browsed'}`);
+    if (d.views) parts.push(`viewed ${plural(d.views, 'product')}${d.category ? ` (${d.views > 1 ? 'mostly ' : ''}${d.category})` : ''}`);
+    if (d.carts) parts.push(`added ${plural(d.carts, 'item')} to the cart`);
+    return say(`${base}.recent_browsing.${i}`, ['browsing.timeline'], `${d.day} - ${capitalize(listing(parts)) || 'Browsed'}`);
   });
   const s = f.shift;
   const change = s.change;
@@ -183,8 +184,8 @@ function moment(f: ProfileFacts, choose: Chooser, say: <T>(path: string, facts: 
     ['browsing.recent'],
     active
       ? choose.pick('moment', [
-          `Exploring: ${f.recent.views} views, ${f.recent.searches} searches and ${f.recent.carts} add-to-carts in the last ${RECENT_DAYS} days`,
-          `Active lately, with ${f.recent.views} product views and ${f.recent.carts} items carted in the last ${RECENT_DAYS} days`,
+          `Exploring: ${plural(f.recent.views, 'view')}, ${plural(f.recent.searches, 'search', 'searches')} and ${plural(f.recent.carts, 'add-to-cart')} in the last ${RECENT_DAYS} days`,
+          `Active lately, with ${plural(f.recent.views, 'product view')} and ${plural(f.recent.carts, 'item')} carted in the last ${RECENT_DAYS} days`,
         ])
       : `Quiet: no browsing in the last ${RECENT_DAYS} days`,
   );
@@ -201,7 +202,7 @@ function moment(f: ProfileFacts, choose: Chooser, say: <T>(path: string, facts: 
   const new_behavior = say(`${base}.new_behavior`, ['moment.shift_test'], s.newBehavior);
   const opportunities: string[] = [];
   if (s.newBehavior && change) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['moment.shift_test'], `Send an edit of ${changed} while the interest is fresh`));
-  if (f.recent.carts > 0) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['browsing.recent'], `Remind about the ${f.recent.carts} carted ${f.recent.carts === 1 ? 'item' : 'items'}`));
+  if (f.recent.carts > 0) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['browsing.recent'], `Remind about the ${plural(f.recent.carts, 'carted item')}`));
   if (f.occasions[0]) opportunities.push(say(`${base}.opportunities.${opportunities.length}`, ['occasions'], `Offer a complete ${f.occasions[0].value} look`));
   return { recent_browsing, moment_summary, relationship_with_history, new_behavior, opportunities };
 }

@@ -99,7 +99,7 @@ describe('GET /v1/customers/:id/profile', () => {
     }
     expect(one.facts.find((f) => f.id === 'history.orders')!.value).toBe(1);
     expect(browsing.occasions).toEqual([]);
-    expect(browsing.current_purchase_moment.recent_browsing).toEqual([`10/21 - Viewed 1 product (mostly ${category})`, `10/20 - Searched 'linen dress' and viewed 1 product (mostly ${category})`]);
+    expect(browsing.current_purchase_moment.recent_browsing).toEqual([`10/21 - Viewed 1 product (${category})`, `10/20 - Searched 'linen dress' and viewed 1 product (${category})`]);
     expect(browsing.general_description).toContain('not a buyer yet');
   });
 
