@@ -237,11 +237,15 @@ export class CustomerActivity {
     if (rng.chance(REMOVE_FROM_CART_CHANCE)) this.cart(visit, this.step(t), 'remove_from_cart', product, 1);
   }
 
-  /** A behavior shift's visits; timed without the main random stream, so other customers are drawn as without it. */
+  /**
+   * A behavior shift's visits; timed without the main random stream, so other customers are drawn as without it. They
+   * carry no session: a shift changes what the customer looks at, not how they shop, so the visit-based features the
+   * personas are recovered from (visit conversion, cart abandonment) stay as they were.
+   */
   private shiftVisits(customer: Customer, category: string): void {
-    const { clock, shifts, sessionIds } = this.ctx;
+    const { clock, shifts } = this.ctx;
     for (const shiftVisit of shifts.visits(category, clock.window.end, clock.latestStart)) {
-      const visit = { actor: `${customer.id},`, session: sessionIds.next(), place: `web,desktop,${customer.country}` };
+      const visit = { actor: `${customer.id},`, session: '', place: `web,desktop,${customer.country}` };
       let t = shiftVisit.at;
       this.search(visit, t, shiftVisit.query);
       for (const product of shiftVisit.views) this.view(visit, (t += SHIFT_STEP), product);
