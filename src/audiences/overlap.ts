@@ -38,14 +38,17 @@ function sizesAt(at: string): Sql {
   return sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${at} AS TIMESTAMP)`;
 }
 
-/** Pairs of audiences (of `ids`, or all) sharing members at a run: shared count and Jaccard index. */
-function sharingPairs(at: string, ids?: Sql): Sql {
-  const chosen = ids ? sql`AND audience_id IN (${ids})` : sql``;
-  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) ${chosen}),
+/** Every pair (a, b), a < b, of these audience ids. */
+const pairsOf = (ids: Sql): Sql => sql`SELECT i.id AS a, j.id AS b FROM (SELECT unnest([${ids}]) AS id) i JOIN (SELECT unnest([${ids}]) AS id) j ON i.id < j.id`;
+
+/** Of the given pairs of audiences (a query of `a`, `b` with a < b), those sharing members at a run: shared count and Jaccard index. */
+function sharingPairs(at: string, pairs: Sql): Sql {
+  return sql`(WITH p AS (${pairs}),
+      m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (SELECT a FROM p UNION SELECT b FROM p)),
       sizes AS (${sizesAt(at)})
     SELECT x.audience_id AS a, y.audience_id AS b, count(*) AS both,
       count(*) / (any_value(sa.size) + any_value(sb.size) - count(*)) AS jaccard
-    FROM m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id
+    FROM p JOIN m x ON x.audience_id = p.a JOIN m y ON y.audience_id = p.b AND y.customer_id = x.customer_id
     JOIN sizes sa ON sa.audience_id = x.audience_id JOIN sizes sb ON sb.audience_id = y.audience_id
     GROUP BY x.audience_id, y.audience_id)`;
 }
@@ -58,12 +61,12 @@ export async function overlap(store: Store, audiences: string[], asOf?: string):
   const ids = join(chosen.map((a) => sql`${a.id}`));
   // Every chosen pair, also those that share nobody (absent from sharingPairs).
   const pairs = await store.all<OverlapPair>(sql`
-    WITH ids AS (SELECT unnest([${ids}]) AS id), sizes AS (${sizesAt(at)})
-    SELECT i.id AS a, j.id AS b, coalesce(sa.size, 0) AS size_a, coalesce(sb.size, 0) AS size_b, coalesce(s.both, 0) AS both,
+    WITH pairs AS (${pairsOf(ids)}), sizes AS (${sizesAt(at)})
+    SELECT p.a, p.b, coalesce(sa.size, 0) AS size_a, coalesce(sb.size, 0) AS size_b, coalesce(s.both, 0) AS both,
       coalesce(s.jaccard, 0) AS jaccard
-    FROM ids i JOIN ids j ON i.id < j.id
-    LEFT JOIN ${sharingPairs(at, ids)} s ON s.a = i.id AND s.b = j.id
-    LEFT JOIN sizes sa ON sa.audience_id = i.id LEFT JOIN sizes sb ON sb.audience_id = j.id
+    FROM pairs p
+    LEFT JOIN ${sharingPairs(at, pairsOf(ids))} s ON s.a = p.a AND s.b = p.b
+    LEFT JOIN sizes sa ON sa.audience_id = p.a LEFT JOIN sizes sb ON sb.audience_id = p.b
     ORDER BY jaccard DESC, a, b`);
   return { as_of: at, pairs };
 }
@@ -73,6 +76,9 @@ export interface HygieneFlag {
   flag: (typeof HYGIENE_FLAGS)[number];
   detail: string;
 }
+
+/** The Jaccard index above which two audiences are flagged as near-duplicates. */
+const NEAR_DUPLICATE = 0.95;
 
 /**
  * Audiences worth a second look at one snapshot: fewer members than `minSize`, or over 95% the same members as
@@ -84,7 +90,12 @@ export async function hygiene(store: Store, at: string, minSize: number): Promis
     WHERE as_of = CAST(${at} AS TIMESTAMP) AND size < ${minSize}`);
   const empty = small.flatMap((s) => (s.size === 0 && s.text !== null ? [{ id: s.id, text: s.text }] : []));
   const missing = empty.length ? await missingData(store, at, empty) : new Map<string, string>();
-  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`SELECT a, b, jaccard FROM ${sharingPairs(at)} s WHERE jaccard > 0.95`);
+  // Two audiences share at most the smaller one's members, so their Jaccard index is at most the ratio of their sizes:
+  // only pairs of about the same size are joined member by member, not every membership of the run with every other.
+  // The margin below the threshold keeps a pair whose index rounds above it.
+  const alike = sql`SELECT x.audience_id AS a, y.audience_id AS b FROM (${sizesAt(at)}) x JOIN (${sizesAt(at)}) y
+    ON x.audience_id < y.audience_id AND least(x.size, y.size) > 0 AND least(x.size, y.size) >= ${NEAR_DUPLICATE - 0.001} * greatest(x.size, y.size)`;
+  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`SELECT a, b, jaccard FROM ${sharingPairs(at, alike)} s WHERE jaccard > ${NEAR_DUPLICATE}`);
   return [
     ...small.map((s) => {
       const why = missing.get(s.id);
