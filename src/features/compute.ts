@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
 import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
-import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, featureTableAsOf } from './table.js';
+import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf } from './table.js';
 
 export type FeatureRow = Record<string, unknown>;
 
@@ -88,6 +88,7 @@ export async function materializeCustomerFeatures(store: Store, asOf: string, ta
 export async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
   const customers = await materializeCustomerFeatures(store, asOf);
   await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
+  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_BUILT}, CAST(gen_random_uuid() AS VARCHAR))`);
   return customers;
 }
 
