@@ -38,17 +38,19 @@ function sizesAt(at: string): Sql {
   return sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${at} AS TIMESTAMP)`;
 }
 
-/** Every pair (a, b), a < b, of these audience ids. */
-const pairsOf = (ids: Sql): Sql => sql`SELECT i.id AS a, j.id AS b FROM (SELECT unnest([${ids}]) AS id) i JOIN (SELECT unnest([${ids}]) AS id) j ON i.id < j.id`;
-
-/** Of the given pairs of audiences (a query of `a`, `b` with a < b), those sharing members at a run: shared count and Jaccard index. */
-function sharingPairs(at: string, pairs: Sql): Sql {
-  return sql`(WITH p AS (${pairs}),
-      m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (SELECT a FROM p UNION SELECT b FROM p)),
+/**
+ * Pairs of audiences sharing members at a run: shared count and Jaccard index. Every pair of `ids`, or only the given
+ * `pairs` of them (a query of `a`, `b`, a < b), each joined on its own two audiences' members.
+ */
+function sharingPairs(at: string, ids: Sql, pairs?: Sql): Sql {
+  const joined = pairs
+    ? sql`(${pairs}) p JOIN m x ON x.audience_id = p.a JOIN m y ON y.audience_id = p.b AND y.customer_id = x.customer_id`
+    : sql`m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id`;
+  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (${ids})),
       sizes AS (${sizesAt(at)})
     SELECT x.audience_id AS a, y.audience_id AS b, count(*) AS both,
       count(*) / (any_value(sa.size) + any_value(sb.size) - count(*)) AS jaccard
-    FROM p JOIN m x ON x.audience_id = p.a JOIN m y ON y.audience_id = p.b AND y.customer_id = x.customer_id
+    FROM ${joined}
     JOIN sizes sa ON sa.audience_id = x.audience_id JOIN sizes sb ON sb.audience_id = y.audience_id
     GROUP BY x.audience_id, y.audience_id)`;
 }
@@ -61,12 +63,12 @@ export async function overlap(store: Store, audiences: string[], asOf?: string):
   const ids = join(chosen.map((a) => sql`${a.id}`));
   // Every chosen pair, also those that share nobody (absent from sharingPairs).
   const pairs = await store.all<OverlapPair>(sql`
-    WITH pairs AS (${pairsOf(ids)}), sizes AS (${sizesAt(at)})
-    SELECT p.a, p.b, coalesce(sa.size, 0) AS size_a, coalesce(sb.size, 0) AS size_b, coalesce(s.both, 0) AS both,
+    WITH ids AS (SELECT unnest([${ids}]) AS id), sizes AS (${sizesAt(at)})
+    SELECT i.id AS a, j.id AS b, coalesce(sa.size, 0) AS size_a, coalesce(sb.size, 0) AS size_b, coalesce(s.both, 0) AS both,
       coalesce(s.jaccard, 0) AS jaccard
-    FROM pairs p
-    LEFT JOIN ${sharingPairs(at, pairsOf(ids))} s ON s.a = p.a AND s.b = p.b
-    LEFT JOIN sizes sa ON sa.audience_id = p.a LEFT JOIN sizes sb ON sb.audience_id = p.b
+    FROM ids i JOIN ids j ON i.id < j.id
+    LEFT JOIN ${sharingPairs(at, ids)} s ON s.a = i.id AND s.b = j.id
+    LEFT JOIN sizes sa ON sa.audience_id = i.id LEFT JOIN sizes sb ON sb.audience_id = j.id
     ORDER BY jaccard DESC, a, b`);
   return { as_of: at, pairs };
 }
@@ -95,7 +97,8 @@ export async function hygiene(store: Store, at: string, minSize: number): Promis
   // The margin below the threshold keeps a pair whose index rounds above it.
   const alike = sql`SELECT x.audience_id AS a, y.audience_id AS b FROM (${sizesAt(at)}) x JOIN (${sizesAt(at)}) y
     ON x.audience_id < y.audience_id AND least(x.size, y.size) > 0 AND least(x.size, y.size) >= ${NEAR_DUPLICATE - 0.001} * greatest(x.size, y.size)`;
-  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`SELECT a, b, jaccard FROM ${sharingPairs(at, alike)} s WHERE jaccard > ${NEAR_DUPLICATE}`);
+  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`
+    SELECT a, b, jaccard FROM ${sharingPairs(at, sql`SELECT a FROM (${alike}) UNION SELECT b FROM (${alike})`, alike)} s WHERE jaccard > ${NEAR_DUPLICATE}`);
   return [
     ...small.map((s) => {
       const why = missing.get(s.id);
