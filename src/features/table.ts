@@ -16,7 +16,7 @@ export async function featureTableAsOf(store: Store): Promise<string | undefined
 /**
  * `compute`'s answer, worked out from the feature table alone, kept in the settings under `key` until the table
  * changes: a new computation of it (its stamp), or an erasure (its row count). Answers over the whole table, such
- * as the RFM map, take seconds on a million customers and are asked for on every visit of a page.
+ * as the RFM map, grow with the customers and are asked for at every visit of a page.
  */
 export async function keptWithFeatureTable<T>(store: Store, key: string, compute: () => Promise<T>): Promise<T> {
   const row = await store.one<{ version: string; kept: string | null }>(sql`SELECT

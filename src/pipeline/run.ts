@@ -37,7 +37,7 @@ export async function runPipeline(store: Store, asOf: string): Promise<RunReport
   // CLV first: the feature table reads this run's scores (p_alive, expected_orders_90d, clv_365d).
   await storeRunScores(store, asOf);
   const customers = await materializeFeatureTable(store, asOf);
-  // The RFM map of the new table, kept for the dashboard's visits (a few seconds on a million customers).
+  // The RFM map of the new table, kept for the dashboard's visits rather than ranked again at each.
   await featureTableRfmGrid(store);
   const thresholds = await storeThresholds(store, FEATURE_TABLE);
   await refitClusterings(store, asOf);

@@ -142,7 +142,8 @@ export async function rfmGrid(store: Store, featureTable: string, asOf: string):
 
 /**
  * The RFM map of the feature table (the run computed last), as GET /v1/rfm answers it: worked out once per table,
- * by the run that computes it (ranking every buyer three times takes seconds on a million customers).
+ * by the run that computes it: ranking every buyer three times grows with the customers, and the Segments page
+ * asks for it at every visit.
  */
 export async function featureTableRfmGrid(store: Store): Promise<RfmGrid> {
   const asOf = await featureTableAsOf(store);
