@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audienceListing, classifyCustomers, explainCustomer, listAudiences, updateAudience } from '../../src/audiences/index.js';
 import { CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS } from '../../src/behaviors/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { loadModel } from '../../src/clusters/index.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
+import { RFM_SEGMENTS, SMART_SEGMENTS } from '../../src/segments/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
@@ -138,5 +140,15 @@ describe('the behavioral clusters and the suggested behaviors', () => {
       WHERE c.kind = 'cluster' AND c.active AND c.name LIKE 'Behavior cluster: %' GROUP BY c.name`);
     expect(agreement.length).toBeGreaterThanOrEqual(3);
     for (const a of agreement) expect(a.high / a.size, a.name).toBeGreaterThan(0.5);
+  });
+});
+
+describe('one name, one meaning', () => {
+  it('no suggested behavior or behavioral cluster takes the name of a smart segment or an RFM group', async () => {
+    const taken = new Set([...SMART_SEGMENTS, ...RFM_SEGMENTS].map((s) => s.name));
+    expect(CUSTOMER_BEHAVIORS.filter((b) => taken.has(b.name)).map((b) => b.name)).toEqual([]);
+    const clusters = (await loadModel(store, 'behavior'))!.clusters.map((c) => c.name);
+    expect(clusters.length).toBeGreaterThanOrEqual(3);
+    expect(clusters.filter((n) => taken.has(n))).toEqual([]);
   });
 });
