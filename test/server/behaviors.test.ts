@@ -149,6 +149,14 @@ describe('custom behaviors and the behaviors family', () => {
     expect(api.json).toMatchObject({ text: '', spec: 'orders > 1', reading: null, active: true });
     expect(api.json.size).toBe(api.json.preview.size);
     expect(api.json.size).toBeGreaterThan(0);
+    // Its spec edited as an audience's rule stays a custom behavior's, computed again at once; it can be deleted.
+    const patched = await request(base, 'PATCH', '/v1/audiences/repeat-buyers', write, { rule: 'orders > 3' });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.json).toMatchObject({ kind: 'custom_behavior', definition: { kind: 'custom_behavior', text: '', spec: 'orders > 3', reading: null } });
+    expect(patched.json.size).toBeLessThan(api.json.size);
+    expect((await request(base, 'GET', '/v1/behaviors/repeat-buyers', read)).json).toMatchObject({ spec: 'orders > 3', size: patched.json.size });
+    expect((await request(base, 'DELETE', '/v1/audiences/repeat-buyers', write)).status).toBe(200);
+    expect((await request(base, 'GET', '/v1/behaviors/repeat-buyers', read)).status).toBe(404);
     // Made with --activate through the CLI, then deactivated.
     expect(cli.text!.status).toBe(0);
     expect(cli.text!.stdout).toMatch(/^created shoe-fans: Shoe fans, active, \d+ members as of 2026-11-01 00:00:00\nspec: share\(order where device = "mobile"\) >= 0\.5 and count\(order where category = "shoes"\) >= 1\n/);
