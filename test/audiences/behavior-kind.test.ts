@@ -51,7 +51,8 @@ describe('suggested behaviors as an audience kind', () => {
       // Each splits the customers: some members, far from everyone.
       expect(a.size!, a.id).toBeGreaterThan(0);
       expect(a.size!, a.id).toBeLessThan(customers / 2);
-      expect(a.definition_text, a.id).toMatch(/^score >= 0\.5 on /);
+      const spec = CUSTOMER_BEHAVIORS.find((b) => idOf(b.id) === a.id)!;
+      expect(a.definition_text, a.id).toBe(`score >= 0.5: a lean of at least ${spec.cutoff} on ${spec.signals.map((x) => `${x.signal} (${x.weight})`).join(', ')}`);
     }
   });
 

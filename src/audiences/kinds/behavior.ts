@@ -41,7 +41,7 @@ export const behaviorKind = defineKind({
     CUSTOMER_BEHAVIORS.map((b) => ({ id: behaviorAudienceId(b), name: `Behavior: ${b.name}`, description: b.description, definition: { kind: 'behavior' as const, behavior: b.id } })),
   describe: (d) => {
     const spec = specOf.get(d.behavior)!;
-    return `score >= 0.5 on ${spec.signals.map((s) => `${s.weight < 0 ? '-' : '+'}${s.weight === 1 || s.weight === -1 ? '' : Math.abs(s.weight)}${s.signal}`).join(' ')} (lean >= ${spec.cutoff})`;
+    return `score >= 0.5: a lean of at least ${spec.cutoff} on ${spec.signals.map((s) => `${s.signal} (${s.weight})`).join(', ')}`;
   },
   compute: {
     by: 'sql',
