@@ -4,12 +4,11 @@ import { behaviorAudienceId } from '../audiences/kinds/behavior.js';
 import { isCustomBehavior } from '../audiences/kinds/custom-behavior.js';
 import { loadModel } from '../clusters/index.js';
 import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
-import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { clusterAgreement, clusterAgreementSchema } from './agreement.js';
 import { asCustomBehavior, customBehaviorSchema } from './custom.js';
 import { behaviorDescriptionSchema, describeBehaviors } from './describe.js';
-import { BEHAVIOR_TABLES, customerSource, materializeCustomerBehaviors, storeSignalStats } from './materialize.js';
+import { BEHAVIOR_TABLES, customerScoresAsOf, customerSource, materializeCustomerBehaviors, storeSignalStats } from './materialize.js';
 import { behaviorsReport } from './report.js';
 import { BEHAVIOR_ENTITIES, CUSTOMER_BEHAVIORS, type BehaviorEntity } from './specs.js';
 
@@ -37,11 +36,6 @@ export const behaviorFamilySchema = z.object({
 });
 export type BehaviorFamily = z.infer<typeof behaviorFamilySchema>;
 
-/** Whether a run has scored the customer behaviors into their table (runs before the behavior kind did not). */
-async function scored(store: Store): Promise<boolean> {
-  return (await store.one(sql`SELECT 1 FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ${BEHAVIOR_TABLES.customers}`)) !== undefined;
-}
-
 export async function behaviorFamily(store: Store, entity: BehaviorEntity): Promise<BehaviorFamily> {
   const asOf = await featureTableAsOf(store);
   if (entity === 'products') {
@@ -54,7 +48,9 @@ export async function behaviorFamily(store: Store, entity: BehaviorEntity): Prom
   const clusterSizes = new Map((await withLatestSizes(store, audiences.filter((a) => model?.clusters.some((c) => c.id === a.id)))).map((a) => [a.id, a.size]));
   const clusters = (model?.clusters ?? []).map((c) => ({ id: c.id, name: c.name, size: clusterSizes.get(c.id) ?? null }));
   if (!asOf) return { entity, as_of: null, suggested: [], custom, clusters };
-  if (!(await scored(store))) await storeSignalStats(store, asOf, (await materializeCustomerBehaviors(store, { featureTable: FEATURE_TABLE, asOf })).stats);
+  // The scores are the run's, unless the feature table has moved since (a store run before the behavior kind, or the
+  // latest run's features made again after an earlier date was run): then they are scored again from it.
+  if ((await customerScoresAsOf(store)) !== asOf) await storeSignalStats(store, asOf, (await materializeCustomerBehaviors(store, { featureTable: FEATURE_TABLE, asOf })).stats);
   const described = await describeBehaviors(store, entity, customerSource(FEATURE_TABLE), BEHAVIOR_TABLES.customers);
   const agreement = await clusterAgreement(store, { asOf, table: BEHAVIOR_TABLES.customers, clusters: model?.clusters ?? [] });
   const active = new Map(audiences.map((a) => [a.id, a.active]));

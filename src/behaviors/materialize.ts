@@ -57,7 +57,16 @@ export interface Materialized {
 export async function materializeCustomerBehaviors(store: Store, o: CustomerBehaviorOptions): Promise<Materialized> {
   const table = o.table ?? BEHAVIOR_TABLES.customers;
   const stats = await materializeScores(store, customerSource(o.featureTable), CUSTOMER_BEHAVIORS, table);
+  if (table === BEHAVIOR_TABLES.customers) await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${SCORES_AS_OF}, strftime(CAST(${o.asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
   return { table, as_of: o.asOf, stats };
+}
+
+/** The setting that says which date customer_behaviors holds the scores of. */
+const SCORES_AS_OF = 'customer_behaviors.as_of';
+
+/** The date the customer behaviors table was scored as of; undefined before any scoring. */
+export async function customerScoresAsOf(store: Store): Promise<string | undefined> {
+  return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${SCORES_AS_OF}`))?.value;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audienceListing, classifyCustomers, explainCustomer, listAudiences, updateAudience } from '../../src/audiences/index.js';
-import { CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS } from '../../src/behaviors/index.js';
+import { audienceListing, classifyCustomers, createAudience, explainCustomer, listAudiences, updateAudience } from '../../src/audiences/index.js';
+import { behaviorFamily, CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS } from '../../src/behaviors/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { loadModel } from '../../src/clusters/index.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
@@ -151,5 +151,22 @@ describe('one name, one meaning', () => {
     const clusters = (await loadModel(store, 'behavior'))!.clusters.map((c) => c.name);
     expect(clusters.length).toBeGreaterThanOrEqual(3);
     expect(clusters.filter((n) => taken.has(n))).toEqual([]);
+  });
+});
+
+describe('the behaviors family', () => {
+  it('describes the scores of the latest run, also after an earlier date was run again and the latest features made anew', async () => {
+    // The latest run is LATER; running RUN again leaves its features and scores, and creating an audience then makes
+    // the latest run's features again (computeAtLatestRun), not its scores.
+    await runPipeline(store, RUN);
+    await createAudience(store, { name: 'Any buyer', rule: 'orders >= 1' });
+    const family = await behaviorFamily(store, 'customers');
+    expect(family.as_of).toBe(LATER);
+    const sizes = await store.all<{ audience_id: string; size: number }>(sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${LATER} AS TIMESTAMP)`);
+    const sizeOf = new Map(sizes.map((r) => [r.audience_id, r.size]));
+    for (const b of family.suggested) expect(b.size, b.id).toBe(sizeOf.get(b.audience_id!));
+    const earlier = new Map((await store.all<{ audience_id: string; size: number }>(sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${RUN} AS TIMESTAMP)`)).map((r) => [r.audience_id, r.size]));
+    // The two dates differ, so the check above tells them apart.
+    expect(family.suggested.some((b) => earlier.get(b.audience_id!) !== b.size)).toBe(true);
   });
 });
