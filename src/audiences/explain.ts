@@ -28,10 +28,10 @@ export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.st
 export type Explanation = z.infer<typeof explanationSchema>;
 
 /** The rule an audience ran with, and its clauses (or signals) held against the customer's values, as its kind explains them. */
-function explainAudience(a: Audience, rule: RuleAudience | undefined, ctx: CustomerContext): { rule: string | null; clauses: ClauseExplanation[] } {
+async function explainAudience(a: Audience, rule: RuleAudience | undefined, ctx: CustomerContext, run: { store: Store; asOf: string }): Promise<{ rule: string | null; clauses: ClauseExplanation[] }> {
   if (rule) return { rule: rule.text, clauses: explainClauses(rule.rule, ctx) };
   const kind = kindOf(a.kind);
-  return { rule: null, clauses: (isComputedBySql(kind) && kind.compute.explain?.(a, ctx)) || [] };
+  return { rule: null, clauses: (isComputedBySql(kind) && (await kind.compute.explain?.(a, ctx, run))) || [] };
 }
 
 /**
@@ -61,7 +61,7 @@ export async function explainCustomer(store: Store, customerId: string, options:
   return {
     customer_id: customerId,
     as_of: at,
-    audiences: chosen.map((a) => {
+    audiences: await Promise.all(chosen.map(async (a) => {
       const m = membership.get(a.id);
       return {
         id: a.id,
@@ -70,8 +70,8 @@ export async function explainCustomer(store: Store, customerId: string, options:
         member: m !== undefined,
         score: m?.score ?? null,
         reasons: m?.reasons ?? null,
-        ...explainAudience(a, rules.get(a.id), ctx),
+        ...(await explainAudience(a, rules.get(a.id), ctx, { store, asOf: at })),
       };
-    }),
+    })),
   };
 }
