@@ -31,6 +31,7 @@ const PATHS: Record<RouteId, () => string> = {
   'new-audience': () => '/new-audience',
   audience: () => '/audiences/smart-big-spenders',
   clusters: () => '/clusters',
+  behaviors: () => '/behaviors',
   movement: () => '/movement',
   customers: () => '/customers',
   customer: () => `/customers/${ids.customer}`,

@@ -5,6 +5,8 @@
  */
 import type { z } from 'zod';
 import type { runHistorySchema } from '../../../src/audiences/history.js';
+import type { behaviorsReportSchema } from '../../../src/behaviors/report.js';
+import type { behaviorPreviewSchema } from '../../../src/behaviors/words/schema.js';
 import type { customerAudiencesSchema, listedAudienceSchema } from '../../../src/audiences/schema.js';
 import type { membersPageSchema } from '../../../src/audiences/members.js';
 import type { movementSchema } from '../../../src/audiences/movement.js';
@@ -54,3 +56,6 @@ export type CreatedKey = z.infer<typeof createdKeySchema>;
 export type AuditPage = z.infer<typeof auditPageSchema>;
 export type ConsentAnswer = z.infer<typeof customerConsentSchema>;
 export type ErasureAnswer = z.infer<typeof erasureSchema>;
+export type BehaviorPreview = z.infer<typeof behaviorPreviewSchema>;
+export type BehaviorsReport = z.infer<typeof behaviorsReportSchema>;
+export type CreatedBehavior = Audience;

@@ -15,7 +15,8 @@ export function RuleError({ text, error, onFix }: { text: string; error: RulePro
     <div className="rule-error" role="alert">
       <p className="error">{error.message}</p>
       {p ? (
-        <pre className="rule" aria-label={`line ${p.line}, column ${p.column}`}>
+        // One line, scrolled rather than wrapped, so the caret stays under its column on a phone.
+        <pre className="rule caret" tabIndex={0} aria-label={`line ${p.line}, column ${p.column}`}>
           {line}
           {'\n'}
           {' '.repeat(Math.max(0, p.column - 1))}^
