@@ -28,11 +28,11 @@ export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.st
 export type Explanation = z.infer<typeof explanationSchema>;
 
 /** The rule an audience ran with, and its clauses (or signals) held against the customer's values, as its kind explains them. */
-function explainAudience(a: Audience, ctx: CustomerContext, thresholds: Thresholds): { rule: string | null; clauses: ClauseExplanation[] } {
+async function explainAudience(a: Audience, ctx: CustomerContext, thresholds: Thresholds, run: { store: Store; asOf: string }): Promise<{ rule: string | null; clauses: ClauseExplanation[] }> {
   const rule = ruleOf(a, thresholds);
   if (rule) return { rule: rule.text, clauses: explainClauses(rule.rule, ctx) };
   const kind = kindOf(a.kind);
-  return { rule: null, clauses: (isComputedBySql(kind) && kind.compute.explain?.(a, ctx)) || [] };
+  return { rule: null, clauses: (isComputedBySql(kind) && (await kind.compute.explain?.(a, ctx, run))) || [] };
 }
 
 /**
@@ -56,7 +56,7 @@ export async function explainCustomer(store: Store, customerId: string, options:
   return {
     customer_id: customerId,
     as_of: at,
-    audiences: chosen.map((a) => {
+    audiences: await Promise.all(chosen.map(async (a) => {
       const m = membership.get(a.id);
       return {
         id: a.id,
@@ -65,8 +65,8 @@ export async function explainCustomer(store: Store, customerId: string, options:
         member: m !== undefined,
         score: m?.score ?? null,
         reasons: m?.reasons ?? null,
-        ...explainAudience(a, ctx, thresholds),
+        ...(await explainAudience(a, ctx, thresholds, { store, asOf: at })),
       };
-    }),
+    })),
   };
 }

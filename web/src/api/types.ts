@@ -5,14 +5,15 @@
  */
 import type { z } from 'zod';
 import type { runHistorySchema } from '../../../src/audiences/history.js';
-import type { behaviorsReportSchema } from '../../../src/behaviors/report.js';
-import type { behaviorPreviewSchema } from '../../../src/behaviors/words/schema.js';
 import type { customerAudiencesSchema, listedAudienceSchema } from '../../../src/audiences/schema.js';
 import type { membersPageSchema } from '../../../src/audiences/members.js';
 import type { movementSchema } from '../../../src/audiences/movement.js';
 import type { overlapSchema } from '../../../src/audiences/overlap.js';
 import type { explanationSchema } from '../../../src/audiences/explain.js';
 import type { ruleCheckSchema, rulePreviewSchema, ruleVocabularySchema } from '../../../src/audiences/rule-builder.js';
+import type { behaviorFamilySchema } from '../../../src/behaviors/family.js';
+import type { createBehaviorSchema, createdBehaviorSchema, customBehaviorSchema } from '../../../src/behaviors/custom.js';
+import type { behaviorPreviewSchema } from '../../../src/behaviors/words/schema.js';
 import type { clusteringReportSchema } from '../../../src/clusters/fit.js';
 import type { clusterSampleSchema } from '../../../src/clusters/sample.js';
 import type { customerFeaturesSchema } from '../../../src/features/compute.js';
@@ -57,5 +58,8 @@ export type AuditPage = z.infer<typeof auditPageSchema>;
 export type ConsentAnswer = z.infer<typeof customerConsentSchema>;
 export type ErasureAnswer = z.infer<typeof erasureSchema>;
 export type BehaviorPreview = z.infer<typeof behaviorPreviewSchema>;
-export type BehaviorsReport = z.infer<typeof behaviorsReportSchema>;
-export type CreatedBehavior = Audience;
+export type BehaviorFamily = z.infer<typeof behaviorFamilySchema>;
+export type CustomBehavior = z.infer<typeof customBehaviorSchema>;
+export type CreatedBehavior = z.infer<typeof createdBehaviorSchema>;
+/** The body of POST /v1/behaviors. */
+export type CreateBehavior = z.input<typeof createBehaviorSchema>;
