@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.js';
-import type { BehaviorPreview, CreatedBehavior } from '../api/types.js';
+import type { BehaviorPreview, CreateBehavior, CreatedBehavior } from '../api/types.js';
 import { useAction } from '../api/use-api.js';
 import { ActionStatus } from '../components/state.js';
+import { count } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
 
@@ -12,9 +13,10 @@ import { pathOf } from '../routes.js';
  */
 export function ActivateForm({ preview, edited, onActivated }: { preview: BehaviorPreview; edited: boolean; onActivated: () => void }) {
   const [name, setName] = useState('');
-  const [create, startCreate] = useAction((n: string) =>
-    api<CreatedBehavior>('/v1/behaviors', { method: 'POST', body: { name: n, text: preview.text, spec: preview.spec, active: true } }),
-  );
+  const [create, startCreate] = useAction((n: string) => {
+    const body: CreateBehavior = { name: n, text: preview.text, spec: preview.spec, active: true };
+    return api<CreatedBehavior>('/v1/behaviors', { method: 'POST', body });
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (await startCreate(name.trim())) onActivated();
@@ -37,8 +39,8 @@ export function ActivateForm({ preview, edited, onActivated }: { preview: Behavi
         running="Activating"
         done={(b) => (
           <p>
-            Activated <Link to={pathOf('audience', { id: b.id })}>{b.name}</Link>: an audience every run refreshes. It is listed with the{' '}
-            <Link to={pathOf('audiences')}>audiences</Link>.
+            Activated <Link to={pathOf('audience', { id: b.id })}>{b.name}</Link>: {b.size === null ? 'computed at the next run' : `${count(b.size)} customers now`}, refreshed by every
+            run. It is listed with the <Link to={pathOf('audiences')}>audiences</Link>.
           </p>
         )}
       />
