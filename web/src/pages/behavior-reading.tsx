@@ -15,7 +15,7 @@ export function ReadingView({ text, reading }: { text: string; reading: Reading 
   const partly = reading.status === 'partly_understood';
   return (
     <>
-      <p className={partly ? 'warn' : 'ok'} data-testid="reading-message">
+      <p className={`reading-message ${partly ? 'warn' : 'ok'}`}>
         {partly ? 'Partly understood: ' : 'Understood: '}
         {reading.message}
       </p>

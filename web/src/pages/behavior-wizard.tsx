@@ -25,7 +25,8 @@ export function CustomBehaviorWizard({ onActivated }: { onActivated: () => void 
   const [shown, setShown] = useState<BehaviorPreview | null>(null);
   const [read, startRead] = useAction((words: string) => previewOf(words));
   const [refine, startRefine] = useAction((words: string, edited: string) => previewOf(words, edited));
-  const check = useRuleCheck(shown && spec !== shown.spec ? spec : '');
+  // Checked while shown, edited or not: a check is not cancelled when a preview brings back the very text it checks.
+  const check = useRuleCheck(shown ? spec : '');
 
   const show = (p: BehaviorPreview | undefined) => {
     if (!p) return;
