@@ -24,7 +24,7 @@ export function CustomBehaviorWizard({ onActivated }: { onActivated: () => void 
   const [spec, setSpec] = useState('');
   const [shown, setShown] = useState<BehaviorPreview | null>(null);
   const [read, startRead] = useAction((words: string) => previewOf(words));
-  const [refine, startRefine] = useAction((words: string, edited: string) => previewOf(words, edited));
+  const [refine, startRefine, resetRefine] = useAction((words: string, edited: string) => previewOf(words, edited));
   // Checked while shown, edited or not: a check is not cancelled when a preview brings back the very text it checks.
   const check = useRuleCheck(shown ? spec : '');
 
@@ -35,7 +35,10 @@ export function CustomBehaviorWizard({ onActivated }: { onActivated: () => void 
   };
   const readWords = async (e: FormEvent) => {
     e.preventDefault();
-    show(await startRead(text));
+    const answer = await startRead(text);
+    // New words make a new spec: what the previous spec's preview said no longer applies.
+    if (answer) resetRefine();
+    show(answer);
   };
   const previewSpec = async (e: FormEvent) => {
     e.preventDefault();
