@@ -42,9 +42,16 @@ export function scoreOne(spec: BehaviorSpec, stats: ReadonlyMap<string, SignalSt
   return { lean, score: 1 / (1 + Math.exp(-SLOPE * (lean - spec.cutoff))), member: lean >= spec.cutoff, parts };
 }
 
+/** `x` with `digits` decimals as printf does it: an exact tie goes to the even digit (toFixed takes the larger). */
+function printfFixed(x: number, digits: number): string {
+  const scaled = x * 10 ** digits;
+  const floor = Math.floor(scaled);
+  return scaled - floor === 0.5 ? ((floor % 2 === 0 ? floor : floor + 1) / 10 ** digits).toFixed(digits) : x.toFixed(digits);
+}
+
 /** A value as the SQL reasons print it (score.ts formatValue): shares as percentages. */
 export function formatOne(value: number, unit: FeatureUnit): string {
-  return unit === 'ratio' ? `${(100 * value).toFixed(0)}%` : unit === 'count' || unit === 'days' ? value.toFixed(1) : value.toFixed(2);
+  return unit === 'ratio' ? `${printfFixed(100 * value, 0)}%` : unit === 'count' || unit === 'days' ? printfFixed(value, 1) : printfFixed(value, 2);
 }
 
 /** A member's reasons as the run writes them: the signals pulling towards the behavior, strongest first (ties by position). */

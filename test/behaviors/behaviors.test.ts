@@ -56,7 +56,7 @@ const PERSONA: Record<string, string> = {
   value_hunters: 'value_hunter',
   trend_followers: 'trend_follower',
   loyal_regulars: 'loyal_regular',
-  bulk_shoppers: 'bulk_shopper',
+  stock_up_shoppers: 'bulk_shopper',
   window_shoppers: 'window_shopper',
 };
 /** Seed 000's five suggested behaviors. */

@@ -54,8 +54,8 @@ export const behaviorKind = defineKind({
       return sql`SELECT a.id AS audience_id, b.customer_id, b.score, b.reasons FROM ${ident(table)} b JOIN ${ids} ON a.behavior = b.behavior WHERE b.member`;
     },
     live: {
-      async load(store, audiences) {
-        const stats = await loadSignalStats(store);
+      async load(store, audiences, bound) {
+        const stats = await loadSignalStats(store, bound);
         return (ctx) =>
           audiences.flatMap((a) => {
             const s = scoreOf(specOf.get(a.definition.behavior)!, stats, ctx.features);

@@ -72,9 +72,10 @@ export interface ComputedBySql<K extends string, D> {
   /**
    * How live answers (real time, the live view, classify) place a customer: 'snapshot' where membership is a
    * position in the whole population (an RFM cell), so the latest run's members stand; else an evaluator of one
-   * customer at a time, loaded for the kind's active audiences.
+   * customer at a time, loaded for the kind's active audiences as of the latest run (or the latest on or before
+   * `bound`, for answers as of an earlier date).
    */
-  live: 'snapshot' | { load(store: Store, audiences: ReadonlyArray<KindAudience<D>>): Promise<LiveEvaluator<K>> };
+  live: 'snapshot' | { load(store: Store, audiences: ReadonlyArray<KindAudience<D>>, bound?: string): Promise<LiveEvaluator<K>> };
   /**
    * Why a customer is or is not in the audience as of a stored run, clause by clause (or signal by signal), from the
    * customer's context as of that run; none when left out.
