@@ -1,15 +1,15 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { listAudiences, withLatestSizes } from '../audiences/index.js';
 import { behaviorAudienceId } from '../audiences/kinds/behavior.js';
 import { isCustomBehavior } from '../audiences/kinds/custom-behavior.js';
 import { loadModel } from '../clusters/index.js';
-import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
+import { FEATURE_TABLE, featureTableAsOf, keptWithFeatureTable } from '../features/index.js';
 import type { Store } from '../store/index.js';
 import { clusterAgreement, clusterAgreementSchema } from './agreement.js';
 import { asCustomBehavior, customBehaviorSchema } from './custom.js';
 import { behaviorDescriptionSchema, describeBehaviors } from './describe.js';
-import { BEHAVIOR_TABLES, customerScoresAsOf, customerSource, materializeCustomerBehaviors, storeSignalStats } from './materialize.js';
-import { behaviorsReport } from './report.js';
+import { BEHAVIOR_TABLES, customerScoresAsOf, customerSource, materializeCustomerBehaviors, materializeProductBehaviors, PRODUCT_SIGNALS_TABLE, productSource, storeSignalStats } from './materialize.js';
 import { BEHAVIOR_ENTITIES, CUSTOMER_BEHAVIORS, type BehaviorEntity } from './specs.js';
 
 /*
@@ -39,7 +39,12 @@ export type BehaviorFamily = z.infer<typeof behaviorFamilySchema>;
 export async function behaviorFamily(store: Store, entity: BehaviorEntity): Promise<BehaviorFamily> {
   const asOf = await featureTableAsOf(store);
   if (entity === 'products') {
-    const suggested = asOf ? (await behaviorsReport(store, 'products', { featureTable: FEATURE_TABLE, asOf })).behaviors : [];
+    // Scored once per feature table (each run makes one), not at every visit: scoring reads every sale and view.
+    const describe = async () => {
+      await materializeProductBehaviors(store, { asOf: asOf! });
+      return describeBehaviors(store, entity, productSource(PRODUCT_SIGNALS_TABLE), BEHAVIOR_TABLES.products);
+    };
+    const suggested = asOf ? await keptWithFeatureTable(store, 'behaviors.products', describe) : [];
     return { entity, as_of: asOf ?? null, suggested: suggested.map((b) => ({ ...b, audience_id: null, active: null, cluster: null })), custom: [], clusters: [] };
   }
   const audiences = await listAudiences(store);
@@ -48,11 +53,18 @@ export async function behaviorFamily(store: Store, entity: BehaviorEntity): Prom
   const clusterSizes = new Map((await withLatestSizes(store, audiences.filter((a) => model?.clusters.some((c) => c.id === a.id)))).map((a) => [a.id, a.size]));
   const clusters = (model?.clusters ?? []).map((c) => ({ id: c.id, name: c.name, size: clusterSizes.get(c.id) ?? null }));
   if (!asOf) return { entity, as_of: null, suggested: [], custom, clusters };
-  // The scores are the run's, unless the feature table has moved since (a store run before the behavior kind, or the
-  // latest run's features made again after an earlier date was run): then they are scored again from it.
-  if ((await customerScoresAsOf(store)) !== asOf) await storeSignalStats(store, asOf, (await materializeCustomerBehaviors(store, { featureTable: FEATURE_TABLE, asOf })).stats);
-  const described = await describeBehaviors(store, entity, customerSource(FEATURE_TABLE), BEHAVIOR_TABLES.customers);
-  const agreement = await clusterAgreement(store, { asOf, table: BEHAVIOR_TABLES.customers, clusters: model?.clusters ?? [] });
+  // Described once per feature table and clustering, not at every visit: describing reads every customer's scores.
+  // A refit on the same table keeps its clusters' ids and names but moves their members: the whole model is the key.
+  const fit = model ? createHash('sha256').update(JSON.stringify(model)).digest('hex') : '';
+  const { described, agreement } = await keptWithFeatureTable(store, 'behaviors.customers', async () => {
+    // The scores are the run's, unless the feature table has moved since (a store run before the behavior kind, or the
+    // latest run's features made again after an earlier date was run): then they are scored again from it.
+    if ((await customerScoresAsOf(store)) !== asOf) await storeSignalStats(store, asOf, (await materializeCustomerBehaviors(store, { featureTable: FEATURE_TABLE, asOf })).stats);
+    return {
+      described: await describeBehaviors(store, entity, customerSource(FEATURE_TABLE), BEHAVIOR_TABLES.customers),
+      agreement: await clusterAgreement(store, { asOf, table: BEHAVIOR_TABLES.customers, clusters: model?.clusters ?? [] }),
+    };
+  }, fit);
   const active = new Map(audiences.map((a) => [a.id, a.active]));
   return {
     entity,

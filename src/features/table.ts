@@ -16,11 +16,12 @@ export async function featureTableAsOf(store: Store): Promise<string | undefined
 /**
  * `compute`'s answer, worked out from the feature table alone, kept in the settings under `key` until the table
  * changes: a new computation of it (its stamp), or an erasure (its row count). Answers over the whole table, such
- * as the RFM map, grow with the customers and are asked for at every visit of a page.
+ * as the RFM map, grow with the customers and are asked for at every visit of a page. `alsoDependsOn` names
+ * whatever else the answer reads (a clustering's fit), so a change of it computes the answer again.
  */
-export async function keptWithFeatureTable<T>(store: Store, key: string, compute: () => Promise<T>): Promise<T> {
+export async function keptWithFeatureTable<T>(store: Store, key: string, compute: () => Promise<T>, alsoDependsOn = ''): Promise<T> {
   const row = await store.one<{ version: string; kept: string | null }>(sql`SELECT
-    coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') || ' ' || (SELECT count(*) FROM ${ident(FEATURE_TABLE)}) AS version,
+    coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') || ' ' || (SELECT count(*) FROM ${ident(FEATURE_TABLE)}) || ' ' || ${alsoDependsOn} AS version,
     (SELECT value FROM settings WHERE key = ${key}) AS kept`);
   const kept = row?.kept ? (JSON.parse(row.kept) as { version: string; value: T }) : undefined;
   if (kept && kept.version === row!.version) return kept.value;
