@@ -107,6 +107,7 @@ const PATHS: Record<RouteId, string> = {
   'new-audience': '/new-audience',
   audience: `/audiences/${ids.audience}`,
   clusters: '/clusters',
+  behaviors: '/behaviors',
   movement: `/movement?${new URLSearchParams({ kind: 'rfm', from: ids.runs[0], to: ids.runs[1] }).toString()}`,
   customers: '/customers',
   customer: `/customers/${encodeURIComponent(ids.customer)}`,

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import type { CustomerContext, Thresholds } from '../segments/index.js';
+import { eventNeeds, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { clauseExplanationSchema, explainClauses, type ClauseExplanation } from './clauses.js';
-import { loadCustomerContext } from './customer-context.js';
+import { asOfMs, loadCustomerContexts } from './customer-context.js';
 import { isComputedBySql, kindOf } from './kinds/index.js';
-import { ruleOf } from './rules.js';
+import { ruleOf, type RuleAudience } from './rules.js';
 import { listAudiences } from './repository.js';
 import { runDate } from './overlap.js';
 import { AUDIENCE_KINDS, type Audience } from './schema.js';
@@ -28,11 +28,10 @@ export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.st
 export type Explanation = z.infer<typeof explanationSchema>;
 
 /** The rule an audience ran with, and its clauses (or signals) held against the customer's values, as its kind explains them. */
-function explainAudience(a: Audience, ctx: CustomerContext, thresholds: Thresholds): { rule: string | null; clauses: ClauseExplanation[] } {
-  const rule = ruleOf(a, thresholds);
+async function explainAudience(a: Audience, rule: RuleAudience | undefined, ctx: CustomerContext, run: { store: Store; asOf: string }): Promise<{ rule: string | null; clauses: ClauseExplanation[] }> {
   if (rule) return { rule: rule.text, clauses: explainClauses(rule.rule, ctx) };
   const kind = kindOf(a.kind);
-  return { rule: null, clauses: (isComputedBySql(kind) && kind.compute.explain?.(a, ctx)) || [] };
+  return { rule: null, clauses: (isComputedBySql(kind) && (await kind.compute.explain?.(a, ctx, run))) || [] };
 }
 
 /**
@@ -51,12 +50,18 @@ export async function explainCustomer(store: Store, customerId: string, options:
     SELECT audience_id, score, reasons FROM memberships WHERE customer_id = ${customerId} AND as_of = CAST(${at} AS TIMESTAMP)`);
   const membership = new Map(stored.map((m) => [m.audience_id, m]));
   const idByName = new Map(all.map((a) => [a.name, a.id]));
-  const ctx = await loadCustomerContext(store, customerId, at, (name) => membership.has(idByName.get(name) ?? ''));
+  const rules = new Map(chosen.map((a) => [a.id, ruleOf(a, thresholds)]));
+  // Only the events the rules read: the customer's others would be read from the whole events table for nothing.
+  const needs = eventNeeds([...rules.values()].flatMap((r) => (r ? [r.rule] : [])));
+  const contexts = await loadCustomerContexts(store, [customerId], at, () => (name) => membership.has(idByName.get(name) ?? ''), {
+    events: { types: needs.types, since: needs.since?.(asOfMs(at)) },
+  });
+  const ctx = contexts.get(customerId);
   if (!ctx) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
   return {
     customer_id: customerId,
     as_of: at,
-    audiences: chosen.map((a) => {
+    audiences: await Promise.all(chosen.map(async (a) => {
       const m = membership.get(a.id);
       return {
         id: a.id,
@@ -65,8 +70,8 @@ export async function explainCustomer(store: Store, customerId: string, options:
         member: m !== undefined,
         score: m?.score ?? null,
         reasons: m?.reasons ?? null,
-        ...explainAudience(a, ctx, thresholds),
+        ...(await explainAudience(a, rules.get(a.id), ctx, { store, asOf: at })),
       };
-    }),
+    })),
   };
 }

@@ -48,28 +48,31 @@ export async function movement(store: Store, from: string, to: string, kind: Aud
   const labels = [...audiences.map((a) => a.name), NONE];
   if (audiences.length === 0) throw new ValidationError(`no audiences of kind ${kind}`, { kind });
   const ids = join(audiences.map((a) => sql`${a.id}`));
-  const position = sql`CASE m.audience_id ${join(audiences.map((a, i) => sql`WHEN ${a.id} THEN ${i + 1}`), ' ')} END`;
-  const dates = sql`(CAST(${from} AS TIMESTAMP), CAST(${to} AS TIMESTAMP))`;
-  const cells = await store.all<{ a: number | null; b: number | null; n: number }>(sql`
-    WITH kind_members AS (
-      SELECT m.customer_id, m.as_of, min(${position}) AS pos
-      FROM memberships m WHERE m.audience_id IN (${ids}) AND m.as_of IN ${dates}
-      GROUP BY m.customer_id, m.as_of
-    ),
-    a AS (SELECT customer_id, pos FROM kind_members WHERE as_of = CAST(${from} AS TIMESTAMP)),
-    b AS (SELECT customer_id, pos FROM kind_members WHERE as_of = CAST(${to} AS TIMESTAMP))
-    SELECT a.pos AS a, b.pos AS b, count(*) AS n FROM a FULL JOIN b USING (customer_id) GROUP BY ALL`);
+  const position = sql`CASE audience_id ${join(audiences.map((a, i) => sql`WHEN ${a.id} THEN ${i}`), ' ')} END`;
+  const [a, b] = [sql`CAST(${from} AS TIMESTAMP)`, sql`CAST(${to} AS TIMESTAMP)`];
+  // One pass over the memberships: each customer's audiences of the kind at each date (listing positions), counted by
+  // that pair of sets. There are few distinct pairs, and the matrix and the flows all follow from them.
+  const moves = await store.all<{ a: number[] | null; b: number[] | null; n: number }>(sql`
+    SELECT a, b, count(*) AS n FROM (
+      SELECT list_sort(list(${position}) FILTER (WHERE as_of = ${a})) AS a, list_sort(list(${position}) FILTER (WHERE as_of = ${b})) AS b
+      FROM memberships WHERE audience_id IN (${ids}) AND as_of IN (${a}, ${b}) GROUP BY customer_id)
+    GROUP BY ALL`);
+  const none = labels.length - 1;
   const matrix = labels.map(() => labels.map(() => 0));
-  for (const c of cells) matrix[(c.a ?? labels.length) - 1]![(c.b ?? labels.length) - 1]! += c.n;
-  const flows = await store.all<{ id: string; size_from: number; size_to: number; entered: number; left: number }>(sql`
-    SELECT audience_id AS id,
-      count(*) FILTER (WHERE in_from) AS size_from, count(*) FILTER (WHERE in_to) AS size_to,
-      count(*) FILTER (WHERE in_to AND NOT in_from) AS entered, count(*) FILTER (WHERE in_from AND NOT in_to) AS left
-    FROM (SELECT audience_id, customer_id, bool_or(as_of = CAST(${from} AS TIMESTAMP)) AS in_from, bool_or(as_of = CAST(${to} AS TIMESTAMP)) AS in_to
-          FROM memberships WHERE audience_id IN (${ids}) AND as_of IN ${dates}
-          GROUP BY ALL)
-    GROUP BY audience_id`);
-  const flowOf = new Map(flows.map((f) => [f.id, f]));
+  const flows = audiences.map(() => ({ size_from: 0, size_to: 0, entered: 0, left: 0 }));
+  for (const m of moves) {
+    const [was, is] = [new Set(m.a ?? []), new Set(m.b ?? [])];
+    // Positions come sorted: a customer's primary audience is the first.
+    matrix[m.a?.[0] ?? none]![m.b?.[0] ?? none]! += m.n;
+    for (const i of was) {
+      flows[i]!.size_from += m.n;
+      if (!is.has(i)) flows[i]!.left += m.n;
+    }
+    for (const i of is) {
+      flows[i]!.size_to += m.n;
+      if (!was.has(i)) flows[i]!.entered += m.n;
+    }
+  }
   const trend = await store.all<{ as_of: string; audience: string; size: number; revenue: number }>(sql`
     SELECT strftime(r.as_of, '%Y-%m-%d %H:%M:%S') AS as_of, a.name AS audience, r.size, r.revenue
     FROM audience_runs r JOIN audiences a ON a.id = r.audience_id WHERE a.kind = ${kind} ORDER BY r.as_of, a.name`);
@@ -79,7 +82,7 @@ export async function movement(store: Store, from: string, to: string, kind: Aud
     kind,
     labels,
     matrix,
-    audiences: audiences.map((a) => ({ id: a.id, name: a.name, ...{ size_from: 0, size_to: 0, entered: 0, left: 0 }, ...flowOf.get(a.id) })),
+    audiences: audiences.map((a, i) => ({ id: a.id, name: a.name, ...flows[i]! })),
     trend,
   };
 }

@@ -38,14 +38,19 @@ function sizesAt(at: string): Sql {
   return sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${at} AS TIMESTAMP)`;
 }
 
-/** Pairs of audiences (of `ids`, or all) sharing members at a run: shared count and Jaccard index. */
-function sharingPairs(at: string, ids?: Sql): Sql {
-  const chosen = ids ? sql`AND audience_id IN (${ids})` : sql``;
-  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) ${chosen}),
+/**
+ * Pairs of audiences sharing members at a run: shared count and Jaccard index. Every pair of `ids`, or only the given
+ * `pairs` of them (a query of `a`, `b`, a < b), each joined on its own two audiences' members.
+ */
+function sharingPairs(at: string, ids: Sql, pairs?: Sql): Sql {
+  const joined = pairs
+    ? sql`(${pairs}) p JOIN m x ON x.audience_id = p.a JOIN m y ON y.audience_id = p.b AND y.customer_id = x.customer_id`
+    : sql`m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id`;
+  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (${ids})),
       sizes AS (${sizesAt(at)})
     SELECT x.audience_id AS a, y.audience_id AS b, count(*) AS both,
       count(*) / (any_value(sa.size) + any_value(sb.size) - count(*)) AS jaccard
-    FROM m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id
+    FROM ${joined}
     JOIN sizes sa ON sa.audience_id = x.audience_id JOIN sizes sb ON sb.audience_id = y.audience_id
     GROUP BY x.audience_id, y.audience_id)`;
 }
@@ -74,6 +79,9 @@ export interface HygieneFlag {
   detail: string;
 }
 
+/** The Jaccard index above which two audiences are flagged as near-duplicates. */
+const NEAR_DUPLICATE = 0.95;
+
 /**
  * Audiences worth a second look at one snapshot: fewer members than `minSize`, or over 95% the same members as
  * another (Jaccard above 0.95). A rule audience that selected nobody because the store has no data for what it reads
@@ -84,7 +92,13 @@ export async function hygiene(store: Store, at: string, minSize: number): Promis
     WHERE as_of = CAST(${at} AS TIMESTAMP) AND size < ${minSize}`);
   const empty = small.flatMap((s) => (s.size === 0 && s.text !== null ? [{ id: s.id, text: s.text }] : []));
   const missing = empty.length ? await missingData(store, at, empty) : new Map<string, string>();
-  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`SELECT a, b, jaccard FROM ${sharingPairs(at)} s WHERE jaccard > 0.95`);
+  // Two audiences share at most the smaller one's members, so their Jaccard index is at most the ratio of their sizes:
+  // only pairs of about the same size are joined member by member, not every membership of the run with every other.
+  // The margin below the threshold keeps a pair whose index rounds above it.
+  const alike = sql`SELECT x.audience_id AS a, y.audience_id AS b FROM (${sizesAt(at)}) x JOIN (${sizesAt(at)}) y
+    ON x.audience_id < y.audience_id AND least(x.size, y.size) > 0 AND least(x.size, y.size) >= ${NEAR_DUPLICATE - 0.001} * greatest(x.size, y.size)`;
+  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`
+    SELECT a, b, jaccard FROM ${sharingPairs(at, sql`SELECT a FROM (${alike}) UNION SELECT b FROM (${alike})`, alike)} s WHERE jaccard > ${NEAR_DUPLICATE}`);
   return [
     ...small.map((s) => {
       const why = missing.get(s.id);

@@ -79,7 +79,7 @@ export async function liveRules(store: Store, bound?: string): Promise<LiveRules
   const audiences = (await listAudiences(store)).filter((a) => a.active);
   const evaluators: Array<LiveEvaluator<AudienceKind>> = [];
   for (const kind of ALL_KINDS.filter(isComputedBySql)) {
-    if (kind.compute.live !== 'snapshot') evaluators.push(await kind.compute.live.load(store, audiences.filter((a) => a.kind === kind.kind)));
+    if (kind.compute.live !== 'snapshot') evaluators.push(await kind.compute.live.load(store, audiences.filter((a) => a.kind === kind.kind), bound));
   }
   return {
     evaluators,

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { slug } from '../shared/slug.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -71,14 +71,24 @@ async function checkReferences(store: Store, name: string, definition: AudienceD
 
 /** Stores a new rule audience; `createAudience` (define.ts) also computes it. */
 export async function insertAudience(store: Store, input: CreateAudience): Promise<Audience> {
-  const definition = { kind: 'rule' as const, text: canonical(input.rule) };
-  await checkReferences(store, input.name, definition);
-  const taken = await store.one(sql`SELECT 1 FROM audiences WHERE name = ${input.name}`);
-  if (taken) throw new ValidationError(`an audience named "${input.name}" exists already`, { name: input.name });
-  let id = slug(input.name);
-  for (let i = 2; await store.one(sql`SELECT 1 FROM audiences WHERE id = ${id}`); i++) id = `${slug(input.name)}-${i}`;
-  await store.run(sql`INSERT INTO audiences VALUES (${id}, ${input.name}, ${definition.kind}, ${input.description ?? null},
-    ${JSON.stringify(definition)}, TRUE, now(), now())`);
+  return insertDefinition(store, input.name, { kind: 'rule', text: canonical(input.rule) }, { description: input.description ?? null, active: true });
+}
+
+/** A name means one audience: `in audience` and lookups by name read it. */
+async function assertNameFree(store: Store, name: string): Promise<void> {
+  if (await store.one(sql`SELECT 1 FROM audiences WHERE name = ${name}`)) throw new ConflictError(`an audience named "${name}" exists already`, { name });
+}
+
+/**
+ * Stores a new audience of a user-defined kind under a name no audience has (409 otherwise), its id made from the
+ * name; nothing is computed.
+ */
+export async function insertDefinition(store: Store, name: string, definition: AudienceDefinition, o: { description: string | null; active: boolean }): Promise<Audience> {
+  await checkReferences(store, name, definition);
+  await assertNameFree(store, name);
+  let id = slug(name);
+  for (let i = 2; await store.one(sql`SELECT 1 FROM audiences WHERE id = ${id}`); i++) id = `${slug(name)}-${i}`;
+  await store.run(sql`INSERT INTO audiences VALUES (${id}, ${name}, ${definition.kind}, ${o.description}, ${JSON.stringify(definition)}, ${o.active}, now(), now())`);
   return getAudience(store, id);
 }
 
@@ -89,8 +99,10 @@ export async function changeAudience(store: Store, idOrName: string, input: Upda
     throw new ValidationError(`"${current.name}" is a built-in ${current.kind} audience: copy its rule into a new audience to change it`, { audience: current.id });
   }
   const name = input.name ?? current.name;
-  const definition: AudienceDefinition = input.rule !== undefined ? { kind: 'rule', text: canonical(input.rule) } : current.definition;
-  if (kindOf(current.kind).userDefined) await checkReferences(store, name, definition);
+  if (name !== current.name) await assertNameFree(store, name);
+  const kind = kindOf(current.kind);
+  const definition: AudienceDefinition = input.rule !== undefined && kind.withRule ? kind.withRule(current.definition, canonical(input.rule)) : current.definition;
+  if (kind.userDefined) await checkReferences(store, name, definition);
   await store.run(sql`UPDATE audiences SET name = ${name}, description = ${input.description ?? current.description},
     definition = ${JSON.stringify(definition)}, active = ${input.active ?? current.active}, updated_at = now() WHERE id = ${current.id}`);
   return getAudience(store, current.id);

@@ -26,11 +26,11 @@ export interface ScoringSource {
 }
 
 /** z values beyond this many standard units count as this many: one extreme value does not make a score alone. */
-const CLIP = 3;
+export const CLIP = 3;
 /** Steepness of the squash from lean to score: a lean one unit past the cutoff scores 0.88. */
-const SLOPE = 2;
+export const SLOPE = 2;
 /** Reasons name at most this many signals, the strongest first. */
-const REASONS = 3;
+export const REASONS = 3;
 
 export const signalsOf = (specs: readonly BehaviorSpec[]): string[] => [...new Set(specs.flatMap((s) => s.signals.map((x) => x.signal)))];
 

@@ -100,9 +100,11 @@ export const CUSTOMER_BEHAVIORS: readonly BehaviorSpec[] = [
     cutoff: 0.15,
   },
   {
-    id: 'bulk_shoppers',
-    name: 'Bulk Shoppers',
-    description: 'Fill large baskets per order',
+    // Not "Bulk Shoppers": that name is seed 001's smart segment (any buyer in the top tenth by items per order, one
+    // order enough), a wider set than this habit (this behavior's members are a subset of it on the demo store).
+    id: 'stock_up_shoppers',
+    name: 'Stock-Up Shoppers',
+    description: 'Fill large baskets order after order, often with basics',
     action: 'Multi-buy offers and free shipping thresholds',
     signals: [
       { signal: 'items_per_order', weight: 1 },

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { NotFoundError, UsageError } from '../shared/errors.js';
-import { ident, sql } from '../sql/index.js';
+import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
+import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
 import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
-import { FEATURE_TABLE, FEATURE_TABLE_AS_OF } from './table.js';
+import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf } from './table.js';
 
 export type FeatureRow = Record<string, unknown>;
 
@@ -31,7 +31,7 @@ export async function defaultAsOf(store: Store): Promise<string> {
 }
 
 export async function customerFeatures(store: Store, asOf: string, customerId: string): Promise<FeatureRow | undefined> {
-  return store.one<FeatureRow>(customerFeaturesQuery({ asOf, customerIds: [customerId] }));
+  return (await featuresOf(store, asOf, [customerId])).get(customerId);
 }
 
 /** A customer's features as of a date, as `segmint features` prints them and GET /v1/customers/:id/features answers. */
@@ -48,11 +48,34 @@ export async function customerFeatureReport(store: Store, customerId: string, as
   return { customer_id: customerId, as_of: at, features: features as CustomerFeatureValues };
 }
 
-/** Features of a few customers at once (one query), for real-time work on the customers a batch touched. */
+/** The columns of a feature table the current catalog computes, in its order. */
+const FEATURE_COLUMNS = ['customer_id', ...CUSTOMER_FEATURES.map((f) => f.name)].join();
+
+/**
+ * The rows of the feature table for these customers, when the table holds `asOf`: what the run computed, read
+ * without the events. None from a table of an earlier catalog (a run before a feature was added), which would
+ * answer without it.
+ */
+async function storedFeatures(store: Store, asOf: string, customerIds: readonly string[]): Promise<FeatureRow[]> {
+  if ((await featureTableAsOf(store)) !== asOf) return [];
+  const rows = await store.all<FeatureRow>(sql`SELECT * FROM ${ident(FEATURE_TABLE)} WHERE customer_id IN (${join(customerIds.map((id) => sql`${id}`))})`);
+  return rows.length && Object.keys(rows[0]!).join() === FEATURE_COLUMNS ? rows : [];
+}
+
+/**
+ * Features of a few customers at once, for a customer's page and for real-time work on the customers a batch touched.
+ * As of the feature table's date they are its rows: computing them reads every event of the store (the category
+ * medians, and the customers' events, which are not ordered by customer). Customers the table lacks (added since
+ * the run) and other dates are computed, in one query.
+ */
 export async function featuresOf(store: Store, asOf: string, customerIds: readonly string[], categoryMedians?: readonly CategoryMedian[]): Promise<Map<string, FeatureRow>> {
   if (customerIds.length === 0) return new Map();
-  const rows = await store.all<FeatureRow>(customerFeaturesQuery({ asOf, customerIds, categoryMedians }));
-  return new Map(rows.map((r) => [String(r.customer_id), r]));
+  const found = new Map((await storedFeatures(store, asOf, customerIds)).map((r) => [String(r.customer_id), r]));
+  const missing = customerIds.filter((id) => !found.has(id));
+  if (missing.length === 0) return found;
+  const rows = await store.all<FeatureRow>(customerFeaturesQuery({ asOf, customerIds: missing, categoryMedians }));
+  for (const r of rows) found.set(String(r.customer_id), r);
+  return found;
 }
 
 /** Computes the whole customer feature table into `table` (replaced), returning its row count. */
@@ -65,6 +88,7 @@ export async function materializeCustomerFeatures(store: Store, asOf: string, ta
 export async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
   const customers = await materializeCustomerFeatures(store, asOf);
   await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
+  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_BUILT}, CAST(gen_random_uuid() AS VARCHAR))`);
   return customers;
 }
 

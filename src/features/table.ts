@@ -1,12 +1,31 @@
-import { sql } from '../sql/index.js';
+import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /** Where runs keep the customer feature table that every audience kind is materialized from. */
 export const FEATURE_TABLE = 'customer_features';
 /** The settings key holding the as-of date the feature table was computed for. */
 export const FEATURE_TABLE_AS_OF = 'customer_features.as_of';
+/** The settings key holding a stamp that is new at each computation of the feature table. */
+export const FEATURE_TABLE_BUILT = 'customer_features.built';
 
 /** The as-of date the feature table holds (`YYYY-MM-DD HH:MM:SS`), undefined before the first run. */
 export async function featureTableAsOf(store: Store): Promise<string | undefined> {
   return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}`))?.value;
+}
+
+/**
+ * `compute`'s answer, worked out from the feature table alone, kept in the settings under `key` until the table
+ * changes: a new computation of it (its stamp), or an erasure (its row count). Answers over the whole table, such
+ * as the RFM map, grow with the customers and are asked for at every visit of a page. `alsoDependsOn` names
+ * whatever else the answer reads (a clustering's fit), so a change of it computes the answer again.
+ */
+export async function keptWithFeatureTable<T>(store: Store, key: string, compute: () => Promise<T>, alsoDependsOn = ''): Promise<T> {
+  const row = await store.one<{ version: string; kept: string | null }>(sql`SELECT
+    coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') || ' ' || (SELECT count(*) FROM ${ident(FEATURE_TABLE)}) || ' ' || ${alsoDependsOn} AS version,
+    (SELECT value FROM settings WHERE key = ${key}) AS kept`);
+  const kept = row?.kept ? (JSON.parse(row.kept) as { version: string; value: T }) : undefined;
+  if (kept && kept.version === row!.version) return kept.value;
+  const value = await compute();
+  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${key}, ${JSON.stringify({ version: row!.version, value })})`);
+  return value;
 }

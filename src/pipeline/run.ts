@@ -3,7 +3,7 @@ import { AUDIENCE_KINDS, kindOrder, listAudiences, storeMemberships, type Audien
 import { storeAudienceSizes } from '../audiences/sizes.js';
 import { FEATURE_TABLE, materializeFeatureTable } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
-import { storeThresholds } from '../segments/index.js';
+import { featureTableRfmGrid, storeThresholds } from '../segments/index.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { refitClusterings } from './clusters.js';
@@ -37,6 +37,8 @@ export async function runPipeline(store: Store, asOf: string): Promise<RunReport
   // CLV first: the feature table reads this run's scores (p_alive, expected_orders_90d, clv_365d).
   await storeRunScores(store, asOf);
   const customers = await materializeFeatureTable(store, asOf);
+  // The RFM map of the new table, kept for the dashboard's visits rather than ranked again at each.
+  await featureTableRfmGrid(store);
   const thresholds = await storeThresholds(store, FEATURE_TABLE);
   await refitClusterings(store, asOf);
   const active = (await listAudiences(store)).filter((a) => a.active);

@@ -2,7 +2,7 @@ import { kindOrder } from '../audiences/kinds/index.js';
 import { customerFeatures, priceTiersQuery, type FeatureRow } from '../features/index.js';
 import { OCCASIONS } from '../segments/ast.js';
 import { NotFoundError } from '../shared/errors.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { Fact } from './schema.js';
 import { shiftTest, type DimensionCounts, type ShiftTest } from './shift-test.js';
@@ -155,13 +155,11 @@ function countsOf(rows: readonly CountRow[], dim: string): DimensionCounts {
 export const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /**
- * The facts of one customer as of a date; a customer the store lacks is not found. `featureTable` names a feature
- * table computed as of that very date (a run's), whose row is read instead of computing the features again.
+ * The facts of one customer as of a date; a customer the store lacks is not found. Features as of a run's date are
+ * its feature table's row (featuresOf), computed only for other dates or a customer who arrived after the run.
  */
-export async function profileFacts(store: Store, customerId: string, asOf: string, featureTable?: string): Promise<ProfileFacts> {
-  // A customer who arrived after the run has no row in its table: their features are computed.
-  const stored = featureTable ? await store.one<FeatureRow>(sql`SELECT * FROM ${ident(featureTable)} WHERE customer_id = ${customerId}`) : undefined;
-  const features = stored ?? (await customerFeatures(store, asOf, customerId));
+export async function profileFacts(store: Store, customerId: string, asOf: string): Promise<ProfileFacts> {
+  const features = await customerFeatures(store, asOf, customerId);
   if (!features) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
   const [rows, timeline, audiences, customer] = [
     await store.all<CountRow>(attributeCountsQuery(customerId, asOf)),

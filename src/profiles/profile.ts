@@ -1,4 +1,4 @@
-import { defaultAsOf, FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
+import { defaultAsOf, featureTableAsOf } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -41,8 +41,7 @@ export async function profileAsOf(store: Store): Promise<string> {
 export async function makeProfile(store: Store, customerId: string, options: ProfileOptions = {}): Promise<Profile> {
   const asOf = options.asOf ?? (await profileAsOf(store));
   const seed = options.seed ?? DEFAULT_PROFILE_SEED;
-  const stored = (await featureTableAsOf(store)) === asOf ? FEATURE_TABLE : undefined;
-  const facts = await profileFacts(store, customerId, asOf, stored);
+  const facts = await profileFacts(store, customerId, asOf);
   const looks = await buildLooks(store, facts, facts.occasions.map((o) => o.value), seed);
   const { text, evidence } = narrate(facts, looks, seed);
   return profileSchema.parse({

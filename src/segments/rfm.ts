@@ -19,6 +19,8 @@
  * Hibernating (R = 2) to give the eleven classic names.
  */
 import { z } from 'zod';
+import { FEATURE_TABLE, featureTableAsOf, keptWithFeatureTable } from '../features/index.js';
+import { NotFoundError } from '../shared/errors.js';
 import { ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
@@ -136,4 +138,15 @@ export async function rfmGrid(store: Store, featureTable: string, asOf: string):
     }),
   );
   return { as_of: asOf, cells };
+}
+
+/**
+ * The RFM map of the feature table (the run computed last), as GET /v1/rfm answers it: worked out once per table,
+ * by the run that computes it: ranking every buyer three times grows with the customers, and the Segments page
+ * asks for it at every visit.
+ */
+export async function featureTableRfmGrid(store: Store): Promise<RfmGrid> {
+  const asOf = await featureTableAsOf(store);
+  if (!asOf) throw new NotFoundError('no run yet: run `segmint run` (or POST /v1/runs) first');
+  return keptWithFeatureTable(store, 'rfm.grid', () => rfmGrid(store, FEATURE_TABLE, asOf));
 }

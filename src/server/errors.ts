@@ -38,6 +38,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   no_model: 409,
+  conflict: 409,
   payload_too_large: 413,
   import_failed: 422,
   rate_limited: 429,
@@ -47,7 +48,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 export const errorBodySchema = z
   .object({
     error: z.object({
-      code: z.string().describe('stable, for programs: invalid_input, invalid_json, unauthorized, forbidden, not_found, no_model, payload_too_large, import_failed, rate_limited, internal, ...'),
+      code: z.string().describe('stable, for programs: invalid_input, invalid_json, unauthorized, forbidden, not_found, no_model, conflict, payload_too_large, import_failed, rate_limited, internal, ...'),
       message: z.string().describe('one line, for people: what went wrong and where'),
       details: z.record(z.string(), z.unknown()).describe('what the code needs to be acted on: the issues with their paths, the position in the JSON, the scope needed, ...'),
     }),

@@ -28,6 +28,13 @@ export class NotFoundError extends SegmintError {
   }
 }
 
+/** A request that clashes with what is stored (a name already taken). */
+export class ConflictError extends SegmintError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('conflict', message, details);
+  }
+}
+
 /** A source file that cannot be imported as a whole (missing mapped column, unreadable file). */
 export class ImportError extends SegmintError {
   constructor(message: string, details: { file: string } & Record<string, unknown>) {

@@ -159,7 +159,22 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: addedColumns(8),
   },
   {
-    // 10, not 9: branch bkind adds 9 (behavior yardsticks); the two are independent, so either may be applied first.
+    version: 9,
+    name: 'behavior yardsticks per run',
+    statements: [
+      // Each signal's median and scale over the buyers as of a run (src/behaviors): what a customer's score is measured
+      // against, so live answers and explain score one customer as the run scored everyone.
+      `CREATE TABLE behavior_signal_stats (
+        as_of TIMESTAMP NOT NULL,
+        signal VARCHAR NOT NULL,
+        median DOUBLE,
+        scale DOUBLE,
+        mean DOUBLE,
+        PRIMARY KEY (as_of, signal)
+      )`,
+    ],
+  },
+  {
     version: 10,
     name: 'customer profiles: the last one made per customer',
     statements: [

@@ -176,6 +176,62 @@ describe('audiences on the demo store', () => {
     }
   });
 
+  it('counts every cell of the movement matrix and every flow as the memberships say, overlaps included', async () => {
+    const m = await movement(store, D1, D2, 'smart');
+    const rows = await store.all<{ customer_id: string; audience_id: string; at: string }>(sql`
+      SELECT customer_id, audience_id, strftime(as_of, '%Y-%m-%d %H:%M:%S') AS at FROM memberships
+      WHERE as_of IN (CAST(${D1} AS TIMESTAMP), CAST(${D2} AS TIMESTAMP)) AND audience_id IN (SELECT id FROM audiences WHERE kind = 'smart')`);
+    const members = (id: string, at: string) => new Set(rows.filter((r) => r.audience_id === id && r.at === at).map((r) => r.customer_id));
+    const overlapping = new Set(rows.filter((r) => r.at === D2).map((r) => r.customer_id)).size < rows.filter((r) => r.at === D2).length;
+    expect(overlapping).toBe(true);
+    for (const a of m.audiences) {
+      const [was, is] = [members(a.id, D1), members(a.id, D2)];
+      expect(a, a.name).toMatchObject({ size_from: was.size, size_to: is.size, entered: [...is].filter((c) => !was.has(c)).length, left: [...was].filter((c) => !is.has(c)).length });
+    }
+    // Each customer in the first audience of the listing they belong to at each date, or (none).
+    const primary = (at: string) => {
+      const first = new Map<string, number>();
+      for (const r of rows.filter((x) => x.at === at)) first.set(r.customer_id, Math.min(first.get(r.customer_id) ?? Infinity, m.audiences.findIndex((a) => a.id === r.audience_id)));
+      return first;
+    };
+    const [p1, p2] = [primary(D1), primary(D2)];
+    const expected = m.labels.map(() => m.labels.map(() => 0));
+    const none = m.labels.length - 1;
+    for (const c of new Set([...p1.keys(), ...p2.keys()])) expected[p1.get(c) ?? none]![p2.get(c) ?? none]!++;
+    expect(m.matrix).toEqual(expected);
+  });
+
+  it('flags as near-duplicates exactly the pairs of audiences over 95% alike, whatever their sizes', async () => {
+    // Buyers, and buyers but the longest lapsed 3% (a near-duplicate of different size), or 10% (not one).
+    const cut = await store.one<{ p97: number; p90: number }>(sql`SELECT quantile_disc(recency_days, 0.97) AS p97, quantile_disc(recency_days, 0.90) AS p90
+      FROM customer_features WHERE orders >= 1`);
+    await createAudience(store, { name: 'Buyers', rule: 'orders >= 1' });
+    await createAudience(store, { name: 'Buyers but the lapsed', rule: `orders >= 1 and recency_days <= ${cut!.p97}` });
+    await createAudience(store, { name: 'Buyers but the sleeping', rule: `orders >= 1 and recency_days <= ${cut!.p90}` });
+    try {
+      await runPipeline(store, D2);
+      const rows = await store.all<{ customer_id: string; audience_id: string }>(sql`SELECT customer_id, audience_id FROM memberships WHERE as_of = CAST(${D2} AS TIMESTAMP)`);
+      const sets = new Map<string, Set<string>>();
+      for (const r of rows) sets.set(r.audience_id, (sets.get(r.audience_id) ?? new Set()).add(r.customer_id));
+      const expected = new Set<string>();
+      for (const [a, x] of sets) {
+        for (const [b, y] of sets) {
+          const both = [...x].filter((c) => y.has(c)).length;
+          if (a !== b && both / (x.size + y.size - both) > 0.95) expected.add(`${a} ${b}`);
+        }
+      }
+      expect(expected).toContain('buyers buyers-but-the-lapsed');
+      expect(sets.get('buyers-but-the-lapsed')!.size).toBeLessThan(sets.get('buyers')!.size);
+      expect(expected).not.toContain('buyers buyers-but-the-sleeping');
+      const flagged = new Set(
+        (await audienceListing(store, 1)).flatMap((a) => a.flags.filter((f) => f.flag === 'near_duplicate').map((f) => `${a.id} ${/the same as (\S+)$/.exec(f.detail)![1]}`)),
+      );
+      expect(flagged).toEqual(expected);
+    } finally {
+      for (const id of ['buyers', 'buyers-but-the-lapsed', 'buyers-but-the-sleeping']) await deleteAudience(store, id);
+    }
+  });
+
   it('computes pairwise overlap with Jaccard', async () => {
     const o = await overlap(store, ['Active Loyals', 'Big Spenders', 'Loyals at Risk']);
     expect(o.pairs).toHaveLength(3);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience } from '../../src/audiences/index.js';
+import { createAudience, listAudiences } from '../../src/audiences/index.js';
+import { createBehavior } from '../../src/behaviors/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -8,9 +9,9 @@ import { memoryStore, plainSql, tempDir } from '../helpers.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 /**
- * A whole run as of a past date (smart segments, RFM, rule audiences, clusters, CLV) equals the same run on a store
+ * A whole run as of a past date (smart segments, RFM, rule audiences, clusters, suggested and custom behaviors, CLV) equals the same run on a store
  * that only ever held what existed before that date: every audience, member by member, with the same scores and
- * reasons, the same sizes, thresholds and CLV scores. Nothing after the date may leak into a run for it.
+ * reasons, the same sizes, thresholds, behavior yardsticks and CLV scores. Nothing after the date may leak into a run for it.
  */
 const PAST = '2026-04-01 00:00:00';
 const LATEST = '2026-11-01 00:00:00';
@@ -30,6 +31,7 @@ const RULES = [
 /** The same work on either store: audiences, a run as of the date, clusterings fitted on it, and the run again. */
 async function prepare(store: Store): Promise<void> {
   for (const r of RULES) await createAudience(store, r);
+  await createBehavior(store, { name: 'Linen buyers', spec: 'count(order where material = "linen") >= 1', active: true });
   await runPipeline(store, PAST);
   await fitOnLatestRun(store, 'rfm', { seed: 3 });
   await fitOnLatestRun(store, 'behavior', { seed: 3 });
@@ -45,6 +47,7 @@ async function snapshot(store: Store) {
     sizes: await store.all(sql`SELECT audience_id, size, round(revenue, 6) AS revenue, rule_text FROM audience_runs WHERE as_of = ${at} ORDER BY 1`),
     run: await store.one(sql`SELECT customers, round(revenue, 6) AS revenue, thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = ${at}`),
     clv: await store.all(sql`SELECT customer_id, p_alive, expected_orders_90d, clv_365d FROM customer_clv WHERE as_of = ${at} ORDER BY 1`),
+    yardsticks: await store.all(sql`SELECT signal, round(median, 9) AS median, round(scale, 9) AS scale, round(mean, 9) AS mean FROM behavior_signal_stats WHERE as_of = ${at} ORDER BY 1`),
   };
 }
 
@@ -82,7 +85,10 @@ describe('a run as of a past date', () => {
     // Every kind of audience is in the comparison, and each splits the customers.
     const kinds = await full.all<{ kind: string; n: number }>(sql`SELECT a.kind, count(DISTINCT m.audience_id) AS n FROM memberships m JOIN audiences a ON a.id = m.audience_id
       WHERE m.as_of = ${at} GROUP BY 1 ORDER BY 1`);
-    expect(kinds.map((k) => k.kind)).toEqual(['cluster', 'rfm', 'rule', 'smart']);
+    const activeKinds = [...new Set((await listAudiences(full)).filter((x) => x.active).map((x) => x.kind))].sort();
+    expect(activeKinds.length).toBeGreaterThanOrEqual(6);
+    expect(kinds.map((k) => k.kind)).toEqual(activeKinds);
+    expect(members.get('linen-buyers')?.length ?? 0).toBeGreaterThan(0);
     for (const r of RULES) expect(members.get(r.name.toLowerCase().replaceAll(' ', '-'))?.length ?? 0, r.name).toBeGreaterThan(0);
     const pastMembers = byAudience(b.memberships);
     for (const id of new Set([...members.keys(), ...pastMembers.keys()])) expect(pastMembers.get(id) ?? [], id).toEqual(members.get(id) ?? []);
@@ -91,6 +97,8 @@ describe('a run as of a past date', () => {
     expect(b.run).toEqual(a.run);
     expect(a.clv.length).toBeGreaterThan(100);
     expect(b.clv).toEqual(a.clv);
+    expect(a.yardsticks.length).toBeGreaterThan(10);
+    expect(b.yardsticks).toEqual(a.yardsticks);
   });
 
   it('is the same whether or not a later run came first', async () => {

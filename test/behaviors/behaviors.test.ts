@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { FEATURE_TABLE } from '../../src/features/index.js';
 import {
+  behaviorFamily,
   behaviorsReport,
   CUSTOMER_BEHAVIORS,
   DEFAULT_MIN_ORDERS,
@@ -56,7 +57,7 @@ const PERSONA: Record<string, string> = {
   value_hunters: 'value_hunter',
   trend_followers: 'trend_follower',
   loyal_regulars: 'loyal_regular',
-  bulk_shoppers: 'bulk_shopper',
+  stock_up_shoppers: 'bulk_shopper',
   window_shoppers: 'window_shopper',
 };
 /** Seed 000's five suggested behaviors. */
@@ -195,6 +196,29 @@ describe('suggested customer behaviors', () => {
     expect(customers.agreement.length).toBeGreaterThanOrEqual(4);
     for (const a of customers.agreement) expect(a.agreement!, a.name).toBeGreaterThan(0.5);
   });
+});
+
+describe('the behaviors family', () => {
+  it('is kept per feature table and clustering: what a fresh computation gives after a refit and after a run of another date', async () => {
+    const fresh = async () => {
+      await store.run(sql`DELETE FROM settings WHERE key = 'behaviors.customers'`);
+      return behaviorFamily(store, 'customers');
+    };
+    const first = await behaviorFamily(store, 'customers');
+    expect(await behaviorFamily(store, 'customers')).toEqual(first);
+    // Another number of clusters moves members between them: the agreement kept before no longer holds.
+    const k = (await loadModel(store, 'behavior'))!.clusters.length;
+    await fitOnLatestRun(store, 'behavior', { k: k + 1 });
+    const refit = await behaviorFamily(store, 'customers');
+    expect(refit.clusters.length).toBe(k + 1);
+    expect(refit).toEqual(await fresh());
+    await runPipeline(store, '2026-08-01 00:00:00');
+    const earlier = await behaviorFamily(store, 'customers');
+    expect(earlier.as_of).toBe('2026-08-01 00:00:00');
+    expect(earlier.suggested.map((b) => b.size)).not.toEqual(refit.suggested.map((b) => b.size));
+    expect(earlier).toEqual(await fresh());
+    await runPipeline(store, RUN);
+  }, 240_000);
 });
 
 describe('product behaviors', () => {

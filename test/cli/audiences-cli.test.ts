@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOMER_BEHAVIORS } from '../../src/behaviors/index.js';
+import { RFM_SEGMENTS, SMART_SEGMENTS } from '../../src/segments/index.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -25,13 +27,14 @@ describe('segmint audience commands', () => {
     const run = segmint('run', '--json').json() as { as_of: string; audiences: Array<{ name: string; size: number }> };
     expect(run.as_of).toBe('2026-11-01 00:00:00');
     const list = segmint('audiences', '--json').json() as Array<{ id: string; kind: string; active: boolean; definition_text: string; size: number; flags: unknown[] }>;
-    // The 21 built-ins, and the clusters of the two clusterings the demo fitted (at least 2 each), which runs refit.
+    // The built-ins (smart segments, RFM groups, suggested behaviors), and the clusters of the two clusterings the demo fitted (at least 2 each), which runs refit.
     // A refit that moves a cluster far from where it was (six months back, here) names it afresh; the old one stays in
     // the store, inactive, with its history, and out of the listing.
     const clusters = list.filter((a) => a.kind === 'cluster' && a.active).length;
     expect(clusters).toBeGreaterThanOrEqual(4);
     expect(list.filter((a) => a.kind === 'cluster')).toHaveLength(clusters);
-    expect(run.audiences.length).toBe(21 + clusters);
+    expect(run.audiences.length).toBe(SMART_SEGMENTS.length + RFM_SEGMENTS.length + CUSTOMER_BEHAVIORS.length + clusters);
+    expect(list.filter((a) => a.kind === 'behavior').map((a) => a.id)).toEqual(CUSTOMER_BEHAVIORS.map((b) => `behavior-${b.id}`));
     const loyals = list.find((a) => a.id === 'smart-active-loyals')!;
     // The smart segment shows as plain rule text with the store's own numbers filled in.
     expect(loyals.definition_text).toMatch(/^orders >= \d+ and recency_days <= \d+$/);

@@ -55,7 +55,7 @@ describe('customer clusterings', () => {
       'Value Hunters': 'value_hunter',
       'Quality Enthusiasts': 'quality_enthusiast',
       'Trend Followers': 'trend_follower',
-      'Bulk Shoppers': 'bulk_shopper',
+      'Stock-Up Shoppers': 'bulk_shopper',
       'Comfort Seekers': 'comfort_seeker',
       'Loyal Regulars': 'loyal_regular',
       'Window Shoppers': 'window_shopper',

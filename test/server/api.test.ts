@@ -174,7 +174,10 @@ describe('routes', () => {
     const created = await call('POST', '/v1/audiences', keys.write, { name: 'Big buyers', rule: 'orders >= 5', description: 'five or more' });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: 'big-buyers', kind: 'rule', definition: { text: 'orders >= 5' } });
-    expect((await call('POST', '/v1/audiences', keys.write, { name: 'Big buyers', rule: 'orders >= 5' })).status).toBe(400);
+    // A name means one audience: taking it again is a conflict with what is stored, not a malformed request.
+    const again = await call('POST', '/v1/audiences', keys.write, { name: 'Big buyers', rule: 'orders >= 5' });
+    expect(again.status).toBe(409);
+    expect(again.json.error).toMatchObject({ code: 'conflict', message: 'an audience named "Big buyers" exists already' });
     const bad = await call('POST', '/v1/audiences', keys.write, { name: 'x', rule: 'orderz >= 5' });
     expect(bad.json.error).toMatchObject({ code: 'invalid_input', details: { suggestions: ['orders'] } });
     const missing = await call('POST', '/v1/audiences', keys.write, { name: 'x' });

@@ -6,10 +6,11 @@ import { createAudience } from '../../src/audiences/index.js';
 import { SAMPLE_SIZE, type ClusteringReport as Clustering, type ClusterSample } from '../../src/clusters/index.js';
 import type { RuleVocabulary } from '../../src/audiences/rule-builder.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { FEATURE_TABLE, featureTableAsOf } from '../../src/features/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
-import type { RfmGrid } from '../../src/segments/index.js';
-import type { CustomerEvents } from '../../src/store/index.js';
+import { rfmGrid, type RfmGrid } from '../../src/segments/index.js';
+import { eraseCustomer, type CustomerEvents } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 import { runPipeline } from '../../src/pipeline/index.js';
@@ -193,5 +194,28 @@ describe('clusters: product clusters and the customer sample', () => {
     expect(JSON.stringify(sample)).not.toMatch(/"C\d{3,}"/);
     expect((await call('GET', '/v1/clusters/products/sample')).status).toBe(400);
     expect((await call('GET', '/v1/clusters/behavior/sample', undefined, otherKey)).status).toBe(404);
+  });
+});
+
+describe('GET /v1/rfm, kept between visits', () => {
+  const fresh = () => workspaces.use('default', async (s) => rfmGrid(s, FEATURE_TABLE, (await featureTableAsOf(s))!));
+  const rfm = async () => (await call('GET', '/v1/rfm')).json as RfmGrid;
+
+  it('answers the map the feature table gives now: as the run left it, after an erasure, and after a run of another date', async () => {
+    await workspaces.use('default', (s) => runPipeline(s, '2026-11-01 00:00:00'));
+    const kept = await workspaces.use('default', (s) => s.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = 'rfm.grid'`));
+    const ran = await rfm();
+    expect((JSON.parse(kept!.value) as { value: RfmGrid }).value).toEqual(ran);
+    expect(ran).toEqual(await fresh());
+    // Erasing the best-ranked buyer moves every other buyer's ranks: the kept map no longer holds.
+    const best = await workspaces.use('default', (s) => s.one<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features ORDER BY revenue DESC, customer_id LIMIT 1`));
+    await workspaces.use('default', (s) => eraseCustomer(s, best!.id));
+    const erased = await rfm();
+    expect(erased).toEqual(await fresh());
+    expect(erased.cells.reduce((n, c) => n + c.customers, 0)).toBe(ran.cells.reduce((n, c) => n + c.customers, 0) - 1);
+    await workspaces.use('default', (s) => runPipeline(s, '2026-08-01 00:00:00'));
+    const earlier = await rfm();
+    expect(earlier.as_of).toBe('2026-08-01 00:00:00');
+    expect(earlier).toEqual(await fresh());
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience } from '../../src/audiences/index.js';
+import { createBehavior } from '../../src/behaviors/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
@@ -124,6 +125,15 @@ const FIXTURES: Record<string, () => Call[]> = {
     { path: '/v1/behaviors/preview', body: { text: 'customers with more than one order' } },
     { path: '/v1/behaviors/preview', body: { text: 'customers in audience A secret shoppers', spec: 'in audience "A secret shoppers"' } },
   ],
+  'POST /v1/behaviors': () => [
+    { path: '/v1/behaviors', body: { name: 'B repeat buyers', text: 'customers with more than one order', active: true } },
+    // A's name is taken in A only.
+    { path: '/v1/behaviors', body: { name: 'A secret behavior', spec: 'orders >= 1' } },
+  ],
+  'GET /v1/behaviors': () => [{ path: '/v1/behaviors' }, { path: '/v1/behaviors?entity=products' }],
+  'GET /v1/behaviors/:id': () => [{ path: '/v1/behaviors/a-secret-behavior' }, { path: '/v1/behaviors/b-repeat-buyers' }],
+  'POST /v1/behaviors/:id/deactivate': () => [{ path: '/v1/behaviors/a-secret-behavior/deactivate' }, { path: '/v1/behaviors/b-repeat-buyers/deactivate' }],
+  'POST /v1/behaviors/:id/activate': () => [{ path: '/v1/behaviors/a-secret-behavior/activate' }, { path: '/v1/behaviors/b-repeat-buyers/activate' }],
   'GET /v1/keys': () => [{ path: '/v1/keys' }],
   'GET /v1/audit': () => [{ path: '/v1/audit?limit=1000' }],
   'GET /v1/imports': () => [{ path: '/v1/imports' }],
@@ -157,6 +167,7 @@ beforeAll(async () => {
   await workspaces.use(A, async (s) => {
     await importDemoFiles(s, files);
     await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
+    await createBehavior(s, { name: 'A secret behavior', spec: 'orders >= 3', active: true });
     await runPipeline(s, '2026-10-15 00:00:00');
     await runPipeline(s, '2026-11-01 00:00:00');
     await fitOnLatestRun(s, 'rfm', { seed: 1 });
@@ -218,7 +229,7 @@ describe('workspace isolation on every route', () => {
     // Every reply, success or refusal, has its status and its body as /docs/json says.
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports']) {
+    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate']) {
       expect(answered, must).toContain(must);
     }
     const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspaces } from '../../src/server/index.js';
+import type { BehaviorFamily, BehaviorPreview } from '../../web/src/api/types.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
 import { tempDir } from '../helpers.js';
 import { serveForTest, stopServer } from '../server/harness.js';
@@ -31,6 +32,7 @@ const PATHS: Record<RouteId, () => string> = {
   'new-audience': () => '/new-audience',
   audience: () => '/audiences/smart-big-spenders',
   clusters: () => '/clusters',
+  behaviors: () => '/behaviors',
   movement: () => '/movement',
   customers: () => '/customers',
   customer: () => `/customers/${ids.customer}`,
@@ -196,6 +198,149 @@ describe('the rule builder', () => {
       await page.getByRole('link', { name: 'Audiences' }).click();
       await settled(page);
       expect(await page.getByRole('link', { name: 'Recent repeat buyers' }).count()).toBe(1);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/** An API answer the test compares the page with, read with the test's key. */
+async function apiJson<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.ok, `${path}: ${res.status}`).toBe(true);
+  return (await res.json()) as T;
+}
+
+const number = (text: string | null): number => Number(text!.replaceAll(',', ''));
+
+describe('behaviors', () => {
+  it("shows each suggested behavior with the API's size and lift beside its cluster's agreement, and the product behaviors", async () => {
+    const { page, problems } = await open('/behaviors');
+    try {
+      const family = await apiJson<BehaviorFamily>('/v1/behaviors');
+      const products = await apiJson<BehaviorFamily>('/v1/behaviors?entity=products');
+      const section = (title: string) => page.locator('section', { has: page.getByRole('heading', { name: title, exact: true }) });
+      const cards = section('Customer behaviors').locator('li.card');
+      expect(await cards.count()).toBe(family.suggested.length);
+      expect(family.suggested.length).toBeGreaterThanOrEqual(12);
+      for (const [i, b] of family.suggested.entries()) {
+        const card = cards.nth(i);
+        expect(await card.locator('h3').textContent()).toBe(b.name);
+        expect(number(await card.locator('.size').textContent())).toBe(b.size);
+        expect(await card.textContent()).toContain(`lift ×${b.lift!.toFixed(2)}`);
+        if (b.cluster) expect(await card.locator('.agreement').textContent()).toContain(`${b.cluster.name}: ${(b.cluster.agreement! * 100).toLocaleString('en', { maximumFractionDigits: 1 })}% of its ${b.cluster.cluster_size.toLocaleString('en')} customers`);
+        else expect(await card.locator('.agreement').count()).toBe(0);
+      }
+      expect(family.suggested.filter((b) => b.cluster).length, 'some behaviors share a name with a cluster').toBeGreaterThan(0);
+      expect(await section('Behavioral clusters').locator('ul.clusters li').count()).toBe(family.clusters.length);
+      const productCards = section('Product behaviors').locator('li.card');
+      expect(await productCards.locator('h3').allTextContents()).toEqual(products.suggested.map((b) => b.name));
+      const charts = await chartCoverage(page);
+      expect(Object.keys(charts)).toHaveLength(3);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('turns words into an active custom behavior: not understood, partly understood, refined, activated, then listed with the audiences', async () => {
+    const { page, problems } = await open('/behaviors');
+    try {
+      const words = page.getByLabel('In your words');
+      const describe = page.locator('form', { has: page.locator('#describe-title') });
+      // Nothing understood: the reason in one line under the words, and no reading or spec.
+      await words.fill('blorf zzzq');
+      await page.getByRole('button', { name: 'Read my words' }).click();
+      expect(await describe.getByRole('alert').textContent()).toBe(
+        'could not understand the description: no word of it names a product, a behaviour or a customer trait (not understood: "blorf", "zzzq") (invalid_input)',
+      );
+      expect(await page.getByLabel('Rule (edit it to refine)').count()).toBe(0);
+      expect(problems.requests).toEqual([expect.stringMatching(/POST .*\/v1\/behaviors\/preview: 400$/)]);
+      problems.requests.length = 0;
+      problems.console.length = 0;
+
+      // Half understood: the reading says which half, and the spec is what the API reads from the same words.
+      const text = 'premium sneaker buyers who have not bought in 60 days, blorf';
+      const api = await apiJson<BehaviorPreview>('/v1/behaviors/preview', { text });
+      // The spec is checked as it is typed; each check is let finish before the next edit, which would cancel it.
+      const checked = async (edit: () => Promise<void>) => {
+        const answer = page.waitForResponse((r) => r.url().endsWith('/v1/rules/check'));
+        await edit();
+        await answer;
+      };
+      await words.fill(text);
+      const spec = page.getByLabel('Rule (edit it to refine)');
+      await checked(() => page.getByRole('button', { name: 'Read my words' }).click());
+      expect(await page.locator('.reading-message').textContent()).toBe(`Partly understood: ${api.reading.message}`);
+      expect(api.reading.message).toContain('not understood: "blorf"');
+      expect(await page.locator('ul.not-understood li').allTextContents()).toEqual(['blorf']);
+      const spans = await page.locator('table.spans tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(spans).toEqual(api.reading.spans.map((s) => [s.text, s.meaning]));
+      expect(await page.locator('p.reading mark').allTextContents()).toEqual(api.reading.spans.map((s) => s.text));
+      expect(await spec.inputValue()).toBe(api.spec);
+      const preview = page.locator('section', { has: page.locator('#preview-title') });
+      expect(number(await preview.locator('dl.figures dd').first().textContent())).toBe(api.preview.size);
+      const waterfall = await preview.locator('table.waterfall tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(waterfall.map((r) => [r[1], number(r[2]!)])).toEqual(api.preview.waterfall.map((w) => [w.condition, w.remaining]));
+      expect(await preview.locator('table.samples tbody tr').count()).toBe(api.preview.samples.length);
+      expect(api.preview.size).toBeGreaterThan(0);
+      expect(api.preview.size).toBeLessThan(api.preview.customers);
+      const drawn = await chartCoverage(page);
+      expect(drawn['Customers remaining after each condition']).toBeGreaterThan(0.01);
+      // The reading and the preview, like every page: accessible, and within a phone's width.
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await page.setViewportSize({ width: WIDTHS[1]!.width, height: WIDTHS[1]!.height });
+      await screenshot(page, 'behaviors-wizard-phone');
+      expect(await horizontalOverflow(page), 'the wizard scrolls sideways').toBeLessThanOrEqual(0);
+      await page.setViewportSize({ width: WIDTHS[0]!.width, height: WIDTHS[0]!.height });
+
+      // Refined: a misspelt feature is shown at its position, and nothing can be previewed or activated until fixed.
+      await checked(() => spec.fill(api.spec.replace('recency_days', 'recency_dayz')));
+      const specState = page.locator('#behavior-spec-state');
+      const alert = specState.getByRole('alert');
+      await alert.waitFor();
+      const at = api.spec.indexOf('recency_days');
+      expect(await alert.locator('.error').textContent()).toBe(`unknown feature "recency_dayz" at 1:${at + 1}; did you mean recency_days?`);
+      expect((await alert.locator('pre').textContent())!.split('\n')[1]!.indexOf('^')).toBe(at);
+      expect(await page.getByRole('button', { name: 'Preview this spec' }).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Activate', exact: true }).isDisabled()).toBe(true);
+      await checked(() => alert.getByRole('button', { name: 'recency_days' }).click());
+      expect(await spec.inputValue()).toBe(api.spec);
+      // A wider window, previewed again: the page shows what the API counts for the edited spec.
+      const refined = api.spec.replace('recency_days > 60', 'recency_days > 30');
+      expect(refined).not.toBe(api.spec);
+      const again = await apiJson<BehaviorPreview>('/v1/behaviors/preview', { text, spec: refined });
+      expect(again.preview.size).toBeGreaterThan(api.preview.size);
+      await checked(() => spec.fill(refined));
+      await page.getByRole('button', { name: 'Preview this spec' }).click();
+      await preview.locator('p code', { hasText: 'recency_days > 30' }).waitFor();
+      expect(number(await preview.locator('dl.figures dd').first().textContent())).toBe(again.preview.size);
+
+      // Named and activated: computed at once on the latest run, as many customers as the preview counted.
+      await page.getByLabel('Name', { exact: true }).fill('Lapsed premium sneaker fans');
+      await page.getByRole('button', { name: 'Activate', exact: true }).click();
+      const done = page.locator('form', { has: page.locator('#activate-title') }).locator('.done');
+      await done.waitFor();
+      expect(await done.textContent()).toContain(`Activated Lapsed premium sneaker fans: ${again.preview.size.toLocaleString('en')} customers now`);
+      await settled(page);
+      const listed = page.locator('table.custom-behaviors tbody tr', { hasText: 'Lapsed premium sneaker fans' });
+      expect(await listed.locator('code').textContent()).toBe(refined);
+      expect(await listed.textContent()).toContain('active');
+
+      await page.getByRole('link', { name: 'Audiences', exact: true }).click();
+      await settled(page);
+      const row = page.locator('tbody tr', { has: page.getByRole('link', { name: 'Lapsed premium sneaker fans', exact: true }) });
+      expect(await row.count()).toBe(1);
+      const cells = await row.locator('td').allTextContents();
+      expect(cells.slice(1, 3)).toEqual(['Custom behaviors', again.preview.size.toLocaleString('en')]);
+      expect(cells[4]).toBe('computed');
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

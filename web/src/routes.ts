@@ -10,6 +10,7 @@ export const ROUTES = [
   { id: 'new-audience', path: '/new-audience', title: 'New audience', nav: false, parent: 'audiences' },
   { id: 'audience', path: '/audiences/:id', title: 'Audience', nav: false, parent: 'audiences' },
   { id: 'clusters', path: '/clusters', title: 'Clusters', nav: true },
+  { id: 'behaviors', path: '/behaviors', title: 'Behaviors', nav: true },
   { id: 'movement', path: '/movement', title: 'Movement', nav: true },
   { id: 'customers', path: '/customers', title: 'Customers', nav: true },
   { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { join, sql, type Sql } from '../../sql/index.js';
+import { behaviorKind } from './behavior.js';
 import { clusterKind } from './cluster.js';
+import { customBehaviorKind } from './custom-behavior.js';
 import type { AudienceKindSpec, ComputedByRule, ComputedBySql } from './kind.js';
 import { rfmKind } from './rfm.js';
 import { ruleKind } from './rule.js';
@@ -10,7 +12,7 @@ import { smartKind } from './smart.js';
  * The registry of audience kinds: the one place a kind is registered. Everything else (the definition schema, runs,
  * live answers, explain, listings, the API's enums) reads this list.
  */
-export const KINDS = [smartKind, rfmKind, ruleKind, clusterKind] as const;
+export const KINDS = [smartKind, rfmKind, ruleKind, clusterKind, behaviorKind, customBehaviorKind] as const;
 
 type Registered = (typeof KINDS)[number];
 export type AudienceKind = Registered['kind'];

@@ -72,11 +72,15 @@ export interface ComputedBySql<K extends string, D> {
   /**
    * How live answers (real time, the live view, classify) place a customer: 'snapshot' where membership is a
    * position in the whole population (an RFM cell), so the latest run's members stand; else an evaluator of one
-   * customer at a time, loaded for the kind's active audiences.
+   * customer at a time, loaded for the kind's active audiences as of the latest run (or the latest on or before
+   * `bound`, for answers as of an earlier date).
    */
-  live: 'snapshot' | { load(store: Store, audiences: ReadonlyArray<KindAudience<D>>): Promise<LiveEvaluator<K>> };
-  /** Why a customer is or is not in the audience, clause by clause (or signal by signal); none when left out. */
-  explain?(audience: KindAudience<D>, ctx: CustomerContext): ClauseExplanation[];
+  live: 'snapshot' | { load(store: Store, audiences: ReadonlyArray<KindAudience<D>>, bound?: string): Promise<LiveEvaluator<K>> };
+  /**
+   * Why a customer is or is not in the audience as of a stored run, clause by clause (or signal by signal), from the
+   * customer's context as of that run; none when left out.
+   */
+  explain?(audience: KindAudience<D>, ctx: CustomerContext, run: { store: Store; asOf: string }): Promise<ClauseExplanation[]>;
 }
 
 /** A built-in audience every store holds. */
@@ -101,6 +105,8 @@ export interface AudienceKindSpec<K extends string, D> {
   order: number;
   /** Users create, change and delete its audiences; the others are built in or made by a fit, and only (de)activated. */
   userDefined: boolean;
+  /** A user-defined kind: its definition with a new rule the user wrote (canonical text), as a rule change stores it. */
+  withRule?(definition: D, rule: string): D;
   /** Left out of listings while inactive (the clusters of an earlier fit: kept for their history). */
   hiddenWhenInactive: boolean;
   /** A ready-made grouping a new audience is placed against: a custom behavior's preview shows its overlap with them. */

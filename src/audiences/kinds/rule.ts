@@ -15,5 +15,6 @@ export const ruleKind = defineKind({
   landmark: false,
   describe: (d) => d.text,
   references: (d) => audienceReferences(parseRule(d.text)),
+  withRule: (_, text) => ({ kind: 'rule' as const, text }),
   compute: { by: 'rule', rule: (d) => d.text },
 });

@@ -17,8 +17,8 @@ export { loadLexicon, type Lexicon } from './lexicon.js';
 /**
  * Custom behaviors from words: `interpret` reads a description into a spec (the embedded interpreter, or the optional
  * LLM checked the same way, with the interpreter as its fallback), `preview` counts what a spec selects, and
- * `behaviorPreview` does both for the CLI and API. An activated custom behavior will store the spec as its rule
- * (kind `behavior`, once the audience-kind registry is in), so a run refreshes it and real time evaluates it.
+ * `behaviorPreview` does both for the CLI and API. A custom behavior (../custom.ts, kind `custom_behavior`) keeps the
+ * words, the spec and the reading; once active, a run refreshes it and real time evaluates it as a rule.
  */
 
 export interface InterpretOptions {
@@ -81,14 +81,14 @@ export async function interpret(store: Store, text: string, options: InterpretOp
   return { spec: answer.spec, reading: { ...reading, source: 'llm', message: `the LLM read it as ${answer.spec}: ${answer.explanation}` } };
 }
 
+/** Words (and optionally a refined spec) -> the spec: the one read from the words, or the edited one as the rule checker prints it. */
+export async function readSpec(store: Store, request: BehaviorPreviewRequest, options: InterpretOptions = {}): Promise<{ spec: string; reading: ReadingReport }> {
+  const { spec, reading } = await interpret(store, request.text, options);
+  return request.spec === undefined ? { spec, reading } : { spec: printRule(parseRule(request.spec)), reading: { ...reading, source: 'edited' } };
+}
+
 /** Words (and optionally a refined spec) -> the spec, its reading and its preview. */
 export async function behaviorPreview(store: Store, request: BehaviorPreviewRequest, options: InterpretOptions = {}): Promise<BehaviorPreview> {
-  const { spec, reading } = await interpret(store, request.text, options);
-  const chosen = request.spec === undefined ? spec : printRule(parseRule(request.spec));
-  return {
-    text: request.text,
-    spec: chosen,
-    reading: request.spec === undefined ? reading : { ...reading, source: 'edited' },
-    preview: await previewSpec(store, chosen),
-  };
+  const { spec, reading } = await readSpec(store, request, options);
+  return { text: request.text, spec, reading, preview: await previewSpec(store, spec) };
 }

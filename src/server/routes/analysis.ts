@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { AUDIENCE_KINDS, movement, movementSchema, overlap, overlapSchema } from '../../audiences/index.js';
 import { CLUSTER_METHOD_NAMES } from '../../clusters/index.js';
-import { FEATURE_TABLE, featureTableAsOf, parseAsOf } from '../../features/index.js';
-import { rfmGrid, rfmGridSchema } from '../../segments/index.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { parseAsOf } from '../../features/index.js';
+import { featureTableRfmGrid, rfmGridSchema } from '../../segments/index.js';
 import { asOfSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
@@ -29,12 +28,7 @@ export function registerAnalysisRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:read', 'analysis', 'The RFM map: customers and revenue in each (R, FM) cell, with its segment, on the features of the run computed last', {
       response: { 200: rfmGridSchema },
     }),
-    (req) =>
-      inWorkspace(ctx, req, async (store) => {
-        const asOf = await featureTableAsOf(store);
-        if (!asOf) throw new NotFoundError('no run yet: run `segmint run` (or POST /v1/runs) first');
-        return rfmGrid(store, FEATURE_TABLE, asOf);
-      }),
+    (req) => inWorkspace(ctx, req, featureTableRfmGrid),
   );
 
   app.get(

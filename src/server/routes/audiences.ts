@@ -33,6 +33,7 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:write', 'audiences', 'Create a rule audience, computed at once against the latest run', {
       body: createAudienceSchema,
       response: { 201: sizedAudienceSchema },
+      errors: [409],
     }, 'rules'),
     async (req, reply) => reply.status(201).send(await inWorkspace(ctx, req, (store) => createAudience(store, req.body))),
   );
@@ -49,6 +50,7 @@ export function registerAudienceRoutes(app: ZodApp, ctx: RouteContext): void {
       params: audienceParamsSchema,
       body: updateAudienceSchema,
       response: { 200: sizedAudienceSchema },
+      errors: [409],
     }, 'rules'),
     (req) => inWorkspace(ctx, req, (store) => updateAudience(store, req.params.id, req.body)),
   );

@@ -82,6 +82,14 @@ function Definition({ audience: a, ruleText }: { audience: Audience; ruleText: s
       return <p>The {d.segment} cells of the RFM map (see Segments).</p>;
     case 'cluster':
       return <p>Customers nearest to this cluster&apos;s centre in the {d.method} clustering (see Clusters).</p>;
+    case 'custom_behavior':
+      return (
+        <>
+          <pre className="rule">{d.spec}</pre>
+          {d.text ? <p className="muted small">From the words: {d.text}</p> : null}
+        </>
+      );
+    case 'behavior':
     default:
       // A kind without a page of its own says what it selects as the API does.
       return <p>{a.definition_text}</p>;

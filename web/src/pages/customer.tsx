@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { query } from '../api/client.js';
 import type { CustomerClv, CustomerEvents, CustomerFeatures, Explanation, RuleVocabulary } from '../api/types.js';
-import { useApi } from '../api/use-api.js';
+import { useApi, type Loaded } from '../api/use-api.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
 import { Async } from '../components/state.js';
@@ -11,11 +11,20 @@ import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
 import type { PageProps } from './index.js';
 
+const EVENTS_PAGE = 20;
+
 /** One customer: features, every audience with why (not), CLV, and their events. */
 export function CustomerPage({ params }: PageProps) {
   const id = params.id!;
   const base = `/v1/customers/${encodeURIComponent(id)}`;
+  // Every read starts at once, not once the features are in: the events chart is the page's first.
   const features = useApi<CustomerFeatures>(`${base}/features`);
+  const clv = useApi<CustomerClv>(`${base}/clv`);
+  const explain = useApi<Explanation>(`${base}/explain`);
+  const recent = useApi<CustomerEvents>(`${base}/events${query({ limit: 1000 })}`);
+  const [offset, setOffset] = useState(0);
+  const page = useApi<CustomerEvents>(`${base}/events${query({ limit: EVENTS_PAGE, offset })}`);
+  const vocabulary = useApi<RuleVocabulary>('/v1/rules/vocabulary');
   return (
     <>
       <p>
@@ -24,10 +33,10 @@ export function CustomerPage({ params }: PageProps) {
       <Async value={features} what="the customer">
         {(f) => (
           <>
-            <Clv base={base} />
-            <Audiences base={base} />
-            <Timeline base={base} />
-            <Features features={f} />
+            <Clv clv={clv} />
+            <Audiences explain={explain} />
+            <Timeline recent={recent} page={page} onPage={setOffset} />
+            <Features features={f} vocabulary={vocabulary} />
           </>
         )}
       </Async>
@@ -35,8 +44,7 @@ export function CustomerPage({ params }: PageProps) {
   );
 }
 
-function Clv({ base }: { base: string }) {
-  const clv = useApi<CustomerClv>(`${base}/clv`);
+function Clv({ clv }: { clv: Loaded<CustomerClv> }) {
   return (
     <section aria-labelledby="clv-title">
       <h2 id="clv-title">Lifetime value</h2>
@@ -70,8 +78,7 @@ function Clv({ base }: { base: string }) {
   );
 }
 
-function Audiences({ base }: { base: string }) {
-  const explain = useApi<Explanation>(`${base}/explain`);
+function Audiences({ explain }: { explain: Loaded<Explanation> }) {
   return (
     <section aria-labelledby="audiences-title">
       <h2 id="audiences-title">Audiences</h2>
@@ -130,12 +137,8 @@ function Clauses({ clauses }: { clauses: Explanation['audiences'][number]['claus
   );
 }
 
-const EVENTS_PAGE = 20;
 
-function Timeline({ base }: { base: string }) {
-  const [offset, setOffset] = useState(0);
-  const page = useApi<CustomerEvents>(`${base}/events${query({ limit: EVENTS_PAGE, offset })}`);
-  const recent = useApi<CustomerEvents>(`${base}/events${query({ limit: 1000 })}`);
+function Timeline({ recent, page, onPage }: { recent: Loaded<CustomerEvents>; page: Loaded<CustomerEvents>; onPage: (offset: number) => void }) {
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">Events</h2>
@@ -171,7 +174,7 @@ function Timeline({ base }: { base: string }) {
                 </tbody>
               </table>
             </TableBox>
-            <Pager total={e.total} limit={e.limit} offset={e.offset} onPage={setOffset} what="events" />
+            <Pager total={e.total} limit={e.limit} offset={e.offset} onPage={onPage} what="events" />
           </>
         )}
       </Async>
@@ -202,8 +205,7 @@ function EventsChart({ events }: { events: CustomerEvents }) {
   return <Chart title="Events per month" summary={chart.summary} option={chart.option} height={280} />;
 }
 
-function Features({ features }: { features: CustomerFeatures }) {
-  const vocabulary = useApi<RuleVocabulary>('/v1/rules/vocabulary');
+function Features({ features, vocabulary }: { features: CustomerFeatures; vocabulary: Loaded<RuleVocabulary> }) {
   const about = vocabulary.status === 'ready' ? new Map(vocabulary.data.features.map((f) => [f.name, f])) : new Map<string, RuleVocabulary['features'][number]>();
   return (
     <section aria-labelledby="features-title">

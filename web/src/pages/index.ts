@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { RouteId } from '../routes.js';
 import { AudiencePage } from './audience.js';
 import { AudiencesPage } from './audiences.js';
+import { BehaviorsPage } from './behaviors.js';
 import { ClustersPage } from './clusters.js';
 import { CustomerPage } from './customer.js';
 import { CustomersPage } from './customers.js';
@@ -26,6 +27,7 @@ export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   'new-audience': NewAudiencePage,
   audience: AudiencePage,
   clusters: ClustersPage,
+  behaviors: BehaviorsPage,
   movement: MovementPage,
   customers: CustomersPage,
   customer: CustomerPage,

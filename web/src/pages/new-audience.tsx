@@ -1,14 +1,16 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.js';
-import type { Audience, RuleCheck, RulePreview, RuleVocabulary } from '../api/types.js';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { api } from '../api/client.js';
+import type { Audience, RulePreview, RuleVocabulary } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
+import { useDebounced, type Debounced } from '../api/use-debounced.js';
+import { useRuleCheck } from '../api/use-rule-check.js';
+import { RuleError } from '../components/rule-error.js';
 import { ActionStatus, ErrorLine } from '../components/state.js';
 import { count, day, percent } from '../format.js';
 import { navigate } from '../router.js';
 import { pathOf } from '../routes.js';
 
-/** How long typing must pause before the rule is checked, and before its size is counted. */
-const CHECK_DELAY_MS = 250;
+/** How long typing must pause before a valid rule's size is counted. */
 const PREVIEW_DELAY_MS = 600;
 
 /**
@@ -22,8 +24,7 @@ export function NewAudiencePage() {
   const [rule, setRule] = useState('');
   const [cursor, setCursor] = useState(0);
   const editor = useRef<HTMLTextAreaElement>(null);
-  const check = useDebounced<RuleCheck>(rule.trim() ? rule : null, CHECK_DELAY_MS, (text, signal) => api<RuleCheck>('/v1/rules/check', { method: 'POST', body: { rule: text }, signal }));
-  const valid = check.value?.valid === true && check.for === rule;
+  const { valid, problem: error, failure } = useRuleCheck(rule);
   const preview = useDebounced<RulePreview>(valid ? rule : null, PREVIEW_DELAY_MS, (text, signal) => api<RulePreview>('/v1/rules/preview', { method: 'POST', body: { rule: text }, signal }));
   const [save, startSave] = useAction(() => api<Audience>('/v1/audiences', { method: 'POST', body: { name, rule, ...(description ? { description } : {}) } }));
 
@@ -45,7 +46,6 @@ export function NewAudiencePage() {
       editor.current?.setSelectionRange(at, at);
     });
   };
-  const error = check.value?.valid === false && check.for === rule ? check.value.error : null;
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
@@ -83,8 +83,8 @@ export function NewAudiencePage() {
           </div>
         ) : null}
         <div id="rule-state" aria-live="polite">
-          {error ? <RuleError text={rule} error={error} onSuggestion={(s) => setRule(replaceAt(rule, error.position?.offset ?? 0, error.found ?? '', s))} /> : null}
-          {check.error ? <ErrorLine error={check.error} /> : null}
+          {error ? <RuleError text={rule} error={error} onFix={setRule} /> : null}
+          {failure ? <ErrorLine error={failure} /> : null}
           {valid ? <Preview preview={preview} /> : null}
         </div>
       </section>
@@ -110,34 +110,6 @@ export function NewAudiencePage() {
   );
 }
 
-function RuleError({ text, error, onSuggestion }: { text: string; error: Extract<RuleCheck, { valid: false }>['error']; onSuggestion: (name: string) => void }) {
-  const p = error.position;
-  const line = p ? (text.split('\n')[p.line - 1] ?? '') : '';
-  return (
-    <div className="rule-error" role="alert">
-      <p className="error">{error.message}</p>
-      {p ? (
-        <pre className="rule" aria-label={`line ${p.line}, column ${p.column}`}>
-          {line}
-          {'\n'}
-          {' '.repeat(Math.max(0, p.column - 1))}^
-        </pre>
-      ) : null}
-      {error.suggestions.length > 0 ? (
-        <p>
-          Did you mean{' '}
-          {error.suggestions.map((s) => (
-            <button type="button" className="quiet" key={s} onClick={() => onSuggestion(s)}>
-              {s}
-            </button>
-          ))}
-          ?
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
 function Preview({ preview }: { preview: Debounced<RulePreview> }) {
   if (preview.error) return <ErrorLine error={preview.error} />;
   if (!preview.value) return <p className="muted">Valid. Counting its customers…</p>;
@@ -150,39 +122,6 @@ function Preview({ preview }: { preview: Debounced<RulePreview> }) {
   );
 }
 
-interface Debounced<T> {
-  value: T | null;
-  /** The input the value answers; a value for an older input is not shown as current. */
-  for: string | null;
-  error: ApiError | null;
-}
-
-/** Calls `fetch` with `input` once it has stayed the same for `delay` ms; a newer input cancels the call before. */
-function useDebounced<T>(input: string | null, delay: number, fetch: (input: string, signal: AbortSignal) => Promise<T>): Debounced<T> {
-  const [state, setState] = useState<Debounced<T>>({ value: null, for: null, error: null });
-  const call = useRef(fetch);
-  useEffect(() => {
-    call.current = fetch;
-  });
-  useEffect(() => {
-    if (input === null) return;
-    const abort = new AbortController();
-    const timer = setTimeout(() => {
-      call.current(input, abort.signal).then(
-        (value) => setState({ value, for: input, error: null }),
-        (err: unknown) => {
-          if (!abort.signal.aborted) setState({ value: null, for: input, error: err instanceof ApiError ? err : new ApiError(0, 'client', String(err)) });
-        },
-      );
-    }, delay);
-    return () => {
-      clearTimeout(timer);
-      abort.abort();
-    };
-  }, [input, delay]);
-  return input === null || state.for !== input ? { value: null, for: null, error: null } : state;
-}
-
 /** The word (letters, digits, _ and .) around the cursor, which a suggestion replaces. */
 function wordAt(text: string, cursor: number): { text: string; start: number; end: number } {
   let start = cursor;
@@ -190,10 +129,6 @@ function wordAt(text: string, cursor: number): { text: string; start: number; en
   let end = cursor;
   while (end < text.length && /[\w.]/.test(text[end]!)) end++;
   return { text: text.slice(start, cursor), start, end };
-}
-
-function replaceAt(text: string, offset: number, found: string, replacement: string): string {
-  return text.slice(0, offset) + replacement + text.slice(offset + found.length);
 }
 
 interface Suggestion {

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { Audience, RfmGrid, RunHistory } from '../api/types.js';
-import { useApi } from '../api/use-api.js';
+import { useApi, type Loaded } from '../api/use-api.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
 import { Sparkline } from '../components/sparkline.js';
@@ -14,6 +14,8 @@ import { sizeSeries } from './trends.js';
 export function SegmentsPage() {
   const audiences = useApi<Audience[]>('/v1/audiences');
   const history = useApi<RunHistory>('/v1/runs');
+  // Asked for with the others, not once they are in: the map is the page's first chart.
+  const grid = useApi<RfmGrid>('/v1/rfm');
   return (
     <Async value={audiences} what="the segments">
       {(list) => (
@@ -21,7 +23,7 @@ export function SegmentsPage() {
           {(h) => (
             <>
               <SmartCards audiences={list.filter((a) => a.kind === 'smart')} history={h} />
-              <RfmMap audiences={list.filter((a) => a.kind === 'rfm')} />
+              <RfmMap grid={grid} audiences={list.filter((a) => a.kind === 'rfm')} />
               <p>
                 Every audience, with its size and flags, is on the <Link to={pathOf('audiences')}>Audiences</Link> page; write your own with the{' '}
                 <Link to={pathOf('new-audience')}>rule builder</Link>.
@@ -66,8 +68,7 @@ function SmartCards({ audiences, history }: { audiences: Audience[]; history: Ru
   );
 }
 
-function RfmMap({ audiences }: { audiences: Audience[] }) {
-  const grid = useApi<RfmGrid>('/v1/rfm');
+function RfmMap({ grid, audiences }: { grid: Loaded<RfmGrid>; audiences: Audience[] }) {
   const idOf = (segment: string) => audiences.find((a) => a.definition.kind === 'rfm' && a.definition.segment === segment)?.id;
   return (
     <section aria-labelledby="rfm-title">

@@ -4,7 +4,7 @@ import { count, day } from '../format.js';
 
 export type AudienceKind = Audience['kind'];
 
-export const KIND_LABELS: Record<AudienceKind, string> = { smart: 'Smart segments', rfm: 'RFM segments', cluster: 'Clusters', rule: 'Your audiences' };
+export const KIND_LABELS: Record<AudienceKind, string> = { smart: 'Smart segments', rfm: 'RFM segments', cluster: 'Clusters', rule: 'Your audiences', behavior: 'Suggested behaviors', custom_behavior: 'Custom behaviors' };
 
 /** One audience's size at each stored run (null where it was not computed), oldest first. */
 export function sizeSeries(history: RunHistory, id: string): Array<number | null> {
