@@ -6,7 +6,7 @@ export { storeMemberships } from './materialize.js';
 export { ALL_KINDS, isComputedByRule, isComputedBySql, kindOf, kindOrder, type AnyKind } from './kinds/index.js';
 export type { AudienceKindSpec, ComputedByRule, ComputedBySql, KindAudience, LiveEvaluator, LiveMember, RunContext } from './kinds/kind.js';
 export { movement, movementSchema, NONE, type Movement } from './movement.js';
-export { overlap, overlapSchema, hygiene, runDate, type Overlap, type OverlapPair, type HygieneFlag } from './overlap.js';
+export { overlap, overlapSchema, hygiene, nearDuplicates, runDate, type Overlap, type OverlapPair, type HygieneFlag } from './overlap.js';
 export { audienceListing } from './listing.js';
 export { explainCustomer, explanationSchema, type AudienceExplanation, type Explanation } from './explain.js';
 export { clauseExplanationSchema, explainClauses, type ClauseExplanation } from './clauses.js';

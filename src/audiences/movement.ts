@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { keptWithRuns } from './kept-with-runs.js';
 import { listAudiences } from './repository.js';
 import { kindOf } from './kinds/index.js';
 import { AUDIENCE_KINDS, type AudienceKind } from './schema.js';
@@ -52,11 +53,18 @@ export async function movement(store: Store, from: string, to: string, kind: Aud
   const [a, b] = [sql`CAST(${from} AS TIMESTAMP)`, sql`CAST(${to} AS TIMESTAMP)`];
   // One pass over the memberships: each customer's audiences of the kind at each date (listing positions), counted by
   // that pair of sets. There are few distinct pairs, and the matrix and the flows all follow from them.
-  const moves = await store.all<{ a: number[] | null; b: number[] | null; n: number }>(sql`
-    SELECT a, b, count(*) AS n FROM (
-      SELECT list_sort(list(${position}) FILTER (WHERE as_of = ${a})) AS a, list_sort(list(${position}) FILTER (WHERE as_of = ${b})) AS b
-      FROM memberships WHERE audience_id IN (${ids}) AND as_of IN (${a}, ${b}) GROUP BY customer_id)
-    GROUP BY ALL`);
+  const moves = await keptWithRuns(
+    store,
+    `movement.${kind}.${family ?? ''}.${from}.${to}`,
+    [from, to],
+    () =>
+      store.all<{ a: number[] | null; b: number[] | null; n: number }>(sql`
+        SELECT a, b, count(*) AS n FROM (
+          SELECT list_sort(list(${position}) FILTER (WHERE as_of = ${a})) AS a, list_sort(list(${position}) FILTER (WHERE as_of = ${b})) AS b
+          FROM memberships WHERE audience_id IN (${ids}) AND as_of IN (${a}, ${b}) GROUP BY customer_id)
+        GROUP BY ALL`),
+    audiences.map((x) => x.id).join(','),
+  );
   const none = labels.length - 1;
   const matrix = labels.map(() => labels.map(() => 0));
   const flows = audiences.map(() => ({ size_from: 0, size_to: 0, entered: 0, left: 0 }));

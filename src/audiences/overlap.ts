@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { keptWithRuns } from './kept-with-runs.js';
 import { missingData } from './no-data.js';
 import { getAudience } from './repository.js';
 import type { HYGIENE_FLAGS } from './schema.js';
@@ -83,6 +84,22 @@ export interface HygieneFlag {
 const NEAR_DUPLICATE = 0.95;
 
 /**
+ * The pairs of audiences over 95% the same at one snapshot, kept until the snapshot changes: the check joins the run's
+ * members with each other, which on a million customers takes longer than the audience list should wait.
+ */
+export function nearDuplicates(store: Store, at: string): Promise<Array<{ a: string; b: string; jaccard: number }>> {
+  // Two audiences share at most the smaller one's members, so their Jaccard index is at most the ratio of their sizes:
+  // only pairs of about the same size are joined member by member, not every membership of the run with every other.
+  // The margin below the threshold keeps a pair whose index rounds above it.
+  const alike = sql`SELECT x.audience_id AS a, y.audience_id AS b FROM (${sizesAt(at)}) x JOIN (${sizesAt(at)}) y
+    ON x.audience_id < y.audience_id AND least(x.size, y.size) > 0 AND least(x.size, y.size) >= ${NEAR_DUPLICATE - 0.001} * greatest(x.size, y.size)`;
+  return keptWithRuns(store, `audiences.near_duplicates.${at}`, [at], () =>
+    store.all<{ a: string; b: string; jaccard: number }>(sql`
+      SELECT a, b, jaccard FROM ${sharingPairs(at, sql`SELECT a FROM (${alike}) UNION SELECT b FROM (${alike})`, alike)} s WHERE jaccard > ${NEAR_DUPLICATE}`),
+  );
+}
+
+/**
  * Audiences worth a second look at one snapshot: fewer members than `minSize`, or over 95% the same members as
  * another (Jaccard above 0.95). A rule audience that selected nobody because the store has no data for what it reads
  * is flagged `no_data`, saying what is missing, rather than `too_small`.
@@ -92,13 +109,7 @@ export async function hygiene(store: Store, at: string, minSize: number): Promis
     WHERE as_of = CAST(${at} AS TIMESTAMP) AND size < ${minSize}`);
   const empty = small.flatMap((s) => (s.size === 0 && s.text !== null ? [{ id: s.id, text: s.text }] : []));
   const missing = empty.length ? await missingData(store, at, empty) : new Map<string, string>();
-  // Two audiences share at most the smaller one's members, so their Jaccard index is at most the ratio of their sizes:
-  // only pairs of about the same size are joined member by member, not every membership of the run with every other.
-  // The margin below the threshold keeps a pair whose index rounds above it.
-  const alike = sql`SELECT x.audience_id AS a, y.audience_id AS b FROM (${sizesAt(at)}) x JOIN (${sizesAt(at)}) y
-    ON x.audience_id < y.audience_id AND least(x.size, y.size) > 0 AND least(x.size, y.size) >= ${NEAR_DUPLICATE - 0.001} * greatest(x.size, y.size)`;
-  const twins = await store.all<{ a: string; b: string; jaccard: number }>(sql`
-    SELECT a, b, jaccard FROM ${sharingPairs(at, sql`SELECT a FROM (${alike}) UNION SELECT b FROM (${alike})`, alike)} s WHERE jaccard > ${NEAR_DUPLICATE}`);
+  const twins = await nearDuplicates(store, at);
   return [
     ...small.map((s) => {
       const why = missing.get(s.id);

@@ -1,5 +1,5 @@
 import { ident, sql } from '../sql/index.js';
-import type { Store } from '../store/index.js';
+import { keptWhile, type Store } from '../store/index.js';
 
 /** Where runs keep the customer feature table that every audience kind is materialized from. */
 export const FEATURE_TABLE = 'customer_features';
@@ -19,13 +19,7 @@ export async function featureTableAsOf(store: Store): Promise<string | undefined
  * as the RFM map, grow with the customers and are asked for at every visit of a page. `alsoDependsOn` names
  * whatever else the answer reads (a clustering's fit), so a change of it computes the answer again.
  */
-export async function keptWithFeatureTable<T>(store: Store, key: string, compute: () => Promise<T>, alsoDependsOn = ''): Promise<T> {
-  const row = await store.one<{ version: string; kept: string | null }>(sql`SELECT
-    coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') || ' ' || (SELECT count(*) FROM ${ident(FEATURE_TABLE)}) || ' ' || ${alsoDependsOn} AS version,
-    (SELECT value FROM settings WHERE key = ${key}) AS kept`);
-  const kept = row?.kept ? (JSON.parse(row.kept) as { version: string; value: T }) : undefined;
-  if (kept && kept.version === row!.version) return kept.value;
-  const value = await compute();
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${key}, ${JSON.stringify({ version: row!.version, value })})`);
-  return value;
+export function keptWithFeatureTable<T>(store: Store, key: string, compute: () => Promise<T>, alsoDependsOn = ''): Promise<T> {
+  const version = sql`SELECT coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') || ' ' || (SELECT count(*) FROM ${ident(FEATURE_TABLE)}) || ' ' || ${alsoDependsOn}`;
+  return keptWhile(store, key, version, compute);
 }

@@ -1,4 +1,5 @@
 export { Store, type Row, type StoreOptions } from './store.js';
+export { keptWhile } from './kept.js';
 export * from './schema.js';
 export * from './ingest/index.js';
 export { storeStats, storeStatsSchema, type StoreStats } from './stats.js';
