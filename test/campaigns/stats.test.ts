@@ -293,5 +293,12 @@ describe('bad input', () => {
     expect(c.revenue_per_visitor.p_value).toBeNull();
     expect(c.decision).toBe('no_difference_yet');
     expect(r.overall.srm?.mismatch).toBe(true);
+    const empty = experimentReport({ ...input, totals: [] });
+    expect(empty.overall.srm).toBeNull();
+    expect(empty.overall.comparisons?.map((x) => [x.conversion_rate.control, x.sample, x.decision])).toEqual([
+      [null, null, 'no_difference_yet'],
+      [null, null, 'no_difference_yet'],
+    ]);
+    expect(empty.overall.warnings).toEqual(['underpowered']);
   });
 });
