@@ -1,6 +1,6 @@
 import { chiSquareSurvival } from './distributions.js';
 
-export const SRM_THRESHOLD = 0.001;
+const SRM_THRESHOLD = 0.001;
 
 /**
  * Sample-ratio mismatch: Pearson's chi-square goodness of fit of the arms' exposures to the shares their weights
