@@ -3,8 +3,9 @@ import { chiSquareSurvival } from '../../profiles/shift-test.js';
 
 /**
  * The normal and Student t distributions the experiment report needs. Hand-written, as the project's other special
- * functions are (models/clv/special.ts): npm's choices are either unmaintained (jStat) or hundreds of one-function
- * packages (stdlib). test/campaigns/distributions.test.ts checks every function against scipy.
+ * functions are (models/clv/special.ts): jStat ships no types and releases rarely, stdlib is one package per
+ * function, and the project takes no numerical dependency. test/campaigns/distributions.test.ts checks every function
+ * against scipy.
  */
 
 export { chiSquareSurvival };
