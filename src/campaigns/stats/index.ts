@@ -1,0 +1,12 @@
+export { experimentReport } from './report.js';
+export { requiredSample } from './power.js';
+export {
+  armTotalsSchema,
+  experimentInputSchema,
+  experimentReportSchema,
+  planSchema,
+  type ArmTotals,
+  type ExperimentInput,
+  type ExperimentReport,
+  type Plan,
+} from './schema.js';
