@@ -1,4 +1,4 @@
-import { lgamma } from '../models/clv/index.js';
+import { chiSquareSurvival } from '../models/distributions.js';
 
 /**
  * new_behavior, decided by a test and never by a narrator: is the mix of what the customer looked at recently (product
@@ -101,45 +101,4 @@ export function shiftTest(dimensions: readonly DimensionCounts[]): ShiftTest {
     recentN: pick?.recentN ?? totals.recentN,
     change: pick?.change ?? null,
   };
-}
-
-/** P(X > x) for X chi-square with k degrees of freedom: the regularized upper incomplete gamma Q(k/2, x/2). */
-export function chiSquareSurvival(x: number, k: number): number {
-  if (x <= 0) return 1;
-  return gammaQ(k / 2, x / 2);
-}
-
-const EPS = 1e-14;
-const MAX_ITER = 500;
-
-/** Q(a, x) by the series of P below a + 1 and Lentz's continued fraction above (Numerical Recipes, 6.2). */
-function gammaQ(a: number, x: number): number {
-  const logPrefix = a * Math.log(x) - x - lgamma(a);
-  if (x < a + 1) {
-    let term = 1 / a;
-    let total = term;
-    for (let n = 1; n < MAX_ITER && Math.abs(term) > Math.abs(total) * EPS; n++) {
-      term *= x / (a + n);
-      total += term;
-    }
-    return Math.max(0, 1 - total * Math.exp(logPrefix));
-  }
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < MAX_ITER; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return Math.exp(logPrefix) * h;
 }

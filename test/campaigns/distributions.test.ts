@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalCdf, normalQuantile, normalTwoSided, studentQuantile, studentTwoSided } from '../../src/campaigns/stats/distributions.js';
+import { normalCdf, normalQuantile, normalTwoSided, studentQuantile, studentTwoSided } from '../../src/models/distributions.js';
 import { mixingRatio } from '../../src/campaigns/stats/sequential.js';
 import { scipy } from './scipy.js';
 

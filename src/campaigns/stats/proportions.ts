@@ -1,4 +1,4 @@
-import { normalTwoSided } from './distributions.js';
+import { normalTwoSided } from '../../models/distributions.js';
 import { relativeUplift } from './relative.js';
 
 export interface ProportionComparison {

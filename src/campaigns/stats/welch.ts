@@ -1,4 +1,4 @@
-import { studentQuantile, studentTwoSided } from './distributions.js';
+import { studentQuantile, studentTwoSided } from '../../models/distributions.js';
 
 export interface WelchResult {
   difference: { estimate: number; ci: { low: number; high: number } };

@@ -1,14 +1,52 @@
-import { lgamma } from '../../models/clv/index.js';
-import { chiSquareSurvival } from '../../profiles/shift-test.js';
+import { lgamma } from './clv/index.js';
 
 /**
- * The normal and Student t distributions the experiment report needs. Hand-written, as the project's other special
- * functions are (models/clv/special.ts): jStat ships no types and releases rarely, stdlib is one package per
+ * The chi-square, normal and Student t distributions the profiles' shift test and the experiment report need.
+ * Hand-written, as the project's other special functions are (models/clv/special.ts): jStat ships no types and releases rarely, stdlib is one package per
  * function, and the project takes no numerical dependency. test/campaigns/distributions.test.ts checks every function
  * against scipy.
  */
 
-export { chiSquareSurvival };
+/** P(X > x) for X chi-square with k degrees of freedom: the regularized upper incomplete gamma Q(k/2, x/2). */
+export function chiSquareSurvival(x: number, k: number): number {
+  if (x <= 0) return 1;
+  return gammaQ(k / 2, x / 2);
+}
+
+const EPS = 1e-14;
+const MAX_ITER = 500;
+
+/** Q(a, x) by the series of P below a + 1 and Lentz's continued fraction above (Numerical Recipes, 6.2). */
+function gammaQ(a: number, x: number): number {
+  const logPrefix = a * Math.log(x) - x - lgamma(a);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let total = term;
+    for (let n = 1; n < MAX_ITER && Math.abs(term) > Math.abs(total) * EPS; n++) {
+      term *= x / (a + n);
+      total += term;
+    }
+    return Math.max(0, 1 - total * Math.exp(logPrefix));
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < MAX_ITER; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  return Math.exp(logPrefix) * h;
+}
 
 /** P(|Z| > |z|) for a standard normal Z: Z² is chi-square with one degree of freedom. */
 export function normalTwoSided(z: number): number {
@@ -84,7 +122,7 @@ function incompleteBeta(x: number, y: number, a: number, b: number): number {
 }
 
 const TINY = 1e-300;
-const EPS = 1e-15;
+const BETA_EPS = 1e-15;
 
 function betaFraction(x: number, a: number, b: number): number {
   let c = 1;
@@ -102,7 +140,7 @@ function betaFraction(x: number, a: number, b: number): number {
       d = 1 / d;
       h *= d * c;
     }
-    if (Math.abs(d * c - 1) < EPS) break;
+    if (Math.abs(d * c - 1) < BETA_EPS) break;
   }
   return h;
 }
