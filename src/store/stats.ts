@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sql } from '../sql/index.js';
+import { keptWhile } from './kept.js';
 import type { Store } from './store.js';
 import { currencyCounts, mixedCurrencies } from './currencies.js';
 
@@ -15,7 +16,17 @@ export const storeStatsSchema = z.object({
 });
 export type StoreStats = z.infer<typeof storeStatsSchema>;
 
-export async function storeStats(store: Store): Promise<StoreStats> {
+/**
+ * Every page shows these, and counting the events by type and currency reads every event: the answer is kept until
+ * rows are added or taken away (an import, events sent, an erasure) or an import is taken back and made again.
+ */
+export function storeStats(store: Store): Promise<StoreStats> {
+  const version = sql`SELECT (SELECT count(*) FROM events) || ' ' || (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM products)
+    || ' ' || (SELECT count(*) FROM quarantine) || ' ' || (SELECT count(*) || ' ' || coalesce(CAST(max(started_at) AS VARCHAR), '') FROM imports)`;
+  return keptWhile(store, 'store.stats', version, () => countStats(store));
+}
+
+async function countStats(store: Store): Promise<StoreStats> {
   const counts = await store.one<{ customers: number; products: number; quarantined: number; first_event: string | null; last_event: string | null }>(sql`
     SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM products) AS products,
       (SELECT count(*) FROM quarantine) AS quarantined,

@@ -238,5 +238,13 @@ describe('audiences on the demo store', () => {
     const p = o.pairs.find((x) => x.a === 'smart-active-loyals' && x.b === 'smart-loyals-at-risk')!;
     expect(p.both).toBe(0); // recent vs lapsed: disjoint by definition
     for (const x of o.pairs) expect(x.jaccard).toBeCloseTo(x.both / (x.size_a + x.size_b - x.both || 1), 9);
+    // Each pair's shared members as the stored memberships say, counted here member by member.
+    const shared = async (a: string, b: string) =>
+      (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM (
+        SELECT customer_id FROM memberships WHERE audience_id = ${a} AND as_of = CAST(${o.as_of} AS TIMESTAMP)
+        INTERSECT SELECT customer_id FROM memberships WHERE audience_id = ${b} AND as_of = CAST(${o.as_of} AS TIMESTAMP))`))!.n;
+    const big = o.pairs.find((x) => x.a === 'smart-active-loyals' && x.b === 'smart-big-spenders')!;
+    expect(big.both).toBeGreaterThan(0);
+    for (const x of o.pairs) expect(x.both, `${x.a} ${x.b}`).toBe(await shared(x.a, x.b));
   });
 });
