@@ -16,7 +16,7 @@ export async function materializeAffinities(store: Store, o: { asOf: string; pro
   const at = sql`CAST(${o.asOf} AS TIMESTAMP)`;
   const bit = (i: number): number => 2 ** i;
   // A product's behaviors as one bit each, so every event line is tested against all of them without a list.
-  const bits = join(PRODUCT_BEHAVIORS.map((b, i) => sql`CASE WHEN bool_or(behavior = ${b.id} AND member) THEN ${bit(i)} ELSE 0 END`), ' + ');
+  const bits = join(PRODUCT_BEHAVIORS.map((b, i) => sql`CASE WHEN bool_or(behavior = ${b.id}) THEN ${bit(i)} ELSE 0 END`), ' + ');
   const sums = join(
     PRODUCT_BEHAVIORS.map((_, i) => sql`sum(spend) FILTER (WHERE type = 'order' AND bits & ${bit(i)} <> 0) AS ${ident(`s${i}`)},
       count(*) FILTER (WHERE type = 'view' AND bits & ${bit(i)} <> 0) AS ${ident(`v${i}`)}`),

@@ -25,7 +25,7 @@ export async function clusterAgreement(store: Store, o: { asOf: string; table: s
     const spec = CUSTOMER_BEHAVIORS.find((b) => b.name === c.name);
     if (!spec) continue;
     const r = (await store.one<{ size: number; high: number }>(sql`
-      SELECT count(*) AS size, count(*) FILTER (WHERE b.member) AS high
+      SELECT count(*) AS size, count(b.behavior) AS high
       FROM memberships m LEFT JOIN ${ident(o.table)} b ON b.customer_id = m.customer_id AND b.behavior = ${spec.id}
       WHERE m.audience_id = ${c.id} AND m.as_of = CAST(${o.asOf} AS TIMESTAMP)`))!;
     out.push({ cluster_id: c.id, name: c.name, behavior: spec.id, cluster_size: r.size, scoring_high: r.high, agreement: r.size ? r.high / r.size : null });

@@ -3,7 +3,7 @@ import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { ScoringSource } from './score.js';
 import { BEHAVIOR_ENTITIES, BEHAVIOR_SPECS, DEFAULT_MIN_ORDERS, type BehaviorEntity } from './specs.js';
-import { signalsOf } from './score.js';
+import { scoredBy, signalsOf } from './score.js';
 
 export const behaviorDescriptionSchema = z.object({
   id: z.string(),
@@ -42,14 +42,17 @@ export async function describeBehaviors(store: Store, entity: BehaviorEntity, so
   const specs = BEHAVIOR_SPECS[entity];
   const names = signalsOf(specs);
   const col = (n: string) => sql`CAST(${ident(n)} AS DOUBLE)`;
-  const store_ = (await store.one<Record<string, number | null>>(sql`SELECT ${join(names.map((n, i) => sql`avg(${col(n)}) AS ${ident(`m${i}`)}`))}
-    FROM ${ident(source.table)} WHERE ${source.population}`))!;
-  const rows = await store.all<Record<string, number | null> & { behavior: string; scored: number; size: number }>(sql`
-    SELECT s.behavior, count(*) AS scored, count(*) FILTER (WHERE s.member) AS size,
-      ${join(names.map((n, i) => sql`avg(${col(n)}) FILTER (WHERE s.member) AS ${ident(`m${i}`)}`))}
+  // The store's means and how many rows each spec scores, from the source; the members' means from the members kept.
+  const store_ = (await store.one<Record<string, number | null>>(sql`SELECT ${join([
+    ...names.map((n, i) => sql`avg(${col(n)}) FILTER (WHERE ${source.population}) AS ${ident(`m${i}`)}`),
+    ...specs.map((spec, i) => sql`count(*) FILTER (WHERE ${scoredBy(source, spec)}) AS ${ident(`scored${i}`)}`),
+  ])}
+    FROM ${ident(source.table)}`))!;
+  const rows = await store.all<Record<string, number | null> & { behavior: string; size: number }>(sql`
+    SELECT s.behavior, count(*) AS size, ${join(names.map((n, i) => sql`avg(${col(n)}) AS ${ident(`m${i}`)}`))}
     FROM ${ident(table)} s JOIN ${ident(source.table)} f USING (${ident(source.id)}) GROUP BY s.behavior`);
   const byBehavior = new Map(rows.map((r) => [r.behavior, r]));
-  return specs.map((spec) => {
+  return specs.map((spec, k) => {
     const r = byBehavior.get(spec.id);
     const signals = spec.signals.map((x) => {
       const i = names.indexOf(x.signal);
@@ -57,7 +60,7 @@ export async function describeBehaviors(store: Store, entity: BehaviorEntity, so
       const membersMean = r?.[`m${i}`] ?? null;
       return { signal: x.signal, weight: x.weight, store_mean: storeMean, members_mean: membersMean, lift: ratio(membersMean, storeMean) };
     });
-    const scored = r?.scored ?? 0;
+    const scored = Number(store_[`scored${k}`] ?? 0);
     const size = r?.size ?? 0;
     return {
       id: spec.id,

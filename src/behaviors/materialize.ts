@@ -51,7 +51,8 @@ export interface Materialized {
 
 /**
  * Scores every suggested customer behavior as of the feature table's date into a table (customer_id, behavior, score,
- * member, reasons): one row per behavior a customer is scored for (enough orders, a value of its leading signal).
+ * reasons): one row per behavior a customer is a member of, among those it scores (enough orders, a value of the
+ * leading signal).
  * SQL over the feature table alone, so a run (or an audience kind) calls it right after building that table.
  */
 export async function materializeCustomerBehaviors(store: Store, o: CustomerBehaviorOptions): Promise<Materialized> {
@@ -70,7 +71,7 @@ export async function customerScoresAsOf(store: Store): Promise<string | undefin
 }
 
 /**
- * Scores every product behavior as of a date into a table (product_id, behavior, score, member, reasons), from the
+ * Scores every product behavior as of a date into a table of members (product_id, behavior, score, reasons), from the
  * product attributes and the sales and views before the date (kept in `signalsTable`).
  */
 export async function materializeProductBehaviors(store: Store, o: { asOf: string; table?: string; signalsTable?: string }): Promise<Materialized> {

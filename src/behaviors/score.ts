@@ -59,9 +59,11 @@ const zName = (signal: string): string => `z__${signal}`;
 const leanName = (spec: BehaviorSpec): string => `lean__${spec.id}`;
 
 /**
- * The scores of every spec for every row of the source, as rows (id, behavior, score, member, reasons): one pass that
- * standardises each signal once, one lean per spec, and one row per spec the row is scored for. Reasons are written
- * for members only.
+ * The members of every spec among the rows of the source, as rows (id, behavior, score, reasons): one pass that
+ * standardises each signal once and scores every row for every spec it is eligible for, one lean per spec, and one
+ * row per spec the row is a member of (score >= 0.5), with its strongest signals. Only members are kept: writing a
+ * row for every customer scored took four times as long on a million customers, and what is asked of an outsider's
+ * score (explain, live answers) is scored from their own features.
  */
 export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[], stats: readonly SignalStats[]): Sql {
   const byName = new Map(stats.map((s) => [s.signal, s]));
@@ -99,17 +101,20 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
   // One branch per spec over the standardised rows (materialised once); a list of structs unnested per row was 3x slower.
   const branches = specs.map((spec) => {
     const lean = ident(leanName(spec));
-    const member = sql`${lean} >= ${spec.cutoff}`;
-    return sql`SELECT ${id}, ${spec.id} AS behavior, 1 / (1 + exp(${-SLOPE} * (${lean} - ${spec.cutoff}))) AS score, ${member} AS member,
-      CASE WHEN ${member} THEN ${reasons(spec)} END AS reasons
-    FROM scored WHERE ${ident(spec.signals[0]!.signal)} IS NOT NULL AND ${source.eligible(spec)}`;
+    return sql`SELECT ${id}, ${spec.id} AS behavior, 1 / (1 + exp(${-SLOPE} * (${lean} - ${spec.cutoff}))) AS score, ${reasons(spec)} AS reasons
+    FROM scored WHERE ${scoredBy(source, spec)} AND ${lean} >= ${spec.cutoff}`;
   });
   const columns = join([...new Set([source.id, ...source.reads, ...stats.map((s) => s.signal)])].map((c) => ident(c)));
   return sql`WITH scored AS MATERIALIZED (SELECT *, ${leans} FROM (SELECT ${columns}, ${pulls} FROM (SELECT ${columns}, ${zs} FROM ${ident(source.table)})))
 ${join(branches, '\nUNION ALL\n')}`;
 }
 
-/** Replaces `table` with the scores of the specs over the source; the yardsticks it used are returned. */
+/** Whether a row of the source is scored for a spec: eligible, with a value of the spec's leading signal. */
+export function scoredBy(source: ScoringSource, spec: BehaviorSpec): Sql {
+  return sql`${ident(spec.signals[0]!.signal)} IS NOT NULL AND ${source.eligible(spec)}`;
+}
+
+/** Replaces `table` with the members of the specs over the source; the yardsticks it used are returned. */
 export async function materializeScores(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[], table: string): Promise<SignalStats[]> {
   const stats = await signalStats(store, source, specs);
   await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${scoreQuery(source, specs, stats)}`);

@@ -89,7 +89,10 @@ describe('suggested behaviors as an audience kind', () => {
     );
     const spec = CUSTOMER_BEHAVIORS.find((b) => b.id === 'value_hunters')!;
     const member = (await members(idOf(spec.id)))[0]!.customer_id;
-    const outsider = (await store.one<{ id: string }>(sql`SELECT customer_id AS id FROM customer_behaviors WHERE behavior = ${spec.id} AND NOT member ORDER BY score LIMIT 1`))!.id;
+    // Scored (enough orders, a discount share) but not a member.
+    const outsider = (await store.one<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features
+      WHERE orders >= ${spec.min_orders ?? DEFAULT_MIN_ORDERS} AND discount_share IS NOT NULL
+        AND customer_id NOT IN (SELECT customer_id FROM customer_behaviors WHERE behavior = ${spec.id}) ORDER BY customer_id LIMIT 1`))!.id;
     for (const [customer, isMember] of [[member, true], [outsider, false]] as const) {
       const e = (await explainCustomer(store, customer, { audience: idOf(spec.id) })).audiences[0]!;
       expect(e.member).toBe(isMember);

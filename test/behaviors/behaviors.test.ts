@@ -105,12 +105,12 @@ function expectedScores(spec: BehaviorSpec, rows: readonly Row[], population: (r
   return out;
 }
 
-/** The stored scores of an entity, with one id column. */
-function scores(entity: 'customers' | 'products'): Promise<Array<{ id: string; behavior: string; score: number; member: boolean; reasons: string | null }>> {
+/** The stored members of an entity's behaviors with their scores, with one id column. */
+function scores(entity: 'customers' | 'products'): Promise<Array<{ id: string; behavior: string; score: number; reasons: string | null }>> {
   return store.all(
     entity === 'customers'
-      ? sql`SELECT customer_id AS id, behavior, score, member, reasons FROM customer_behaviors`
-      : sql`SELECT product_id AS id, behavior, score, member, reasons FROM product_behaviors`,
+      ? sql`SELECT customer_id AS id, behavior, score, reasons FROM customer_behaviors`
+      : sql`SELECT product_id AS id, behavior, score, reasons FROM product_behaviors`,
   );
 }
 
@@ -120,7 +120,7 @@ describe('suggested customer behaviors', () => {
     const persona = new Map(truth.map((t) => [t.customer_id, t.persona]));
     // Customers with the orders a habit needs to show: the population every behavior is judged on alike.
     const judged = (await store.all<{ customer_id: string }>(sql`SELECT customer_id FROM customer_features WHERE orders >= ${DEFAULT_MIN_ORDERS}`)).map((r) => r.customer_id);
-    const members = await store.all<{ customer_id: string; behavior: string }>(sql`SELECT customer_id, behavior FROM customer_behaviors WHERE member`);
+    const members = await store.all<{ customer_id: string; behavior: string }>(sql`SELECT customer_id, behavior FROM customer_behaviors`);
     const lines = ['behavior               persona              precision  recall  F1     (customers with 2+ orders; recall over every holder of the persona)'];
     const f1 = new Map<string, number>();
     for (const [behavior, p] of Object.entries(PERSONA)) {
@@ -144,30 +144,27 @@ describe('suggested customer behaviors', () => {
     for (const spec of CUSTOMER_BEHAVIORS) {
       const expected = expectedScores(spec, rows, (r) => num(r.orders)! >= 1, (r) => num(r.orders)! >= (spec.min_orders ?? DEFAULT_MIN_ORDERS));
       const got = stored.filter((s) => s.behavior === spec.id);
-      expect(got.length, spec.id).toBe(expected.size);
+      // The members kept are exactly the customers scoring 0.5 or more.
+      expect(got.map((s) => s.id).sort(), spec.id).toEqual([...expected].filter(([, e]) => e.score >= 0.5).map(([id]) => id).sort());
       for (const s of got) {
         const e = expected.get(s.id)!;
         expect(s.score, `${spec.id} ${s.id}`).toBeCloseTo(e.score, 9);
         // Members are told their strongest signals, strongest first.
-        if (s.member) expect(s.reasons!.split('; ').map((r) => r.split(' ')[0]), `${spec.id} ${s.id}`).toEqual(e.strongest);
+        expect(s.reasons!.split('; ').map((r) => r.split(' ')[0]), `${spec.id} ${s.id}`).toEqual(e.strongest);
       }
       // Discriminating: some members, and fewer than every customer scored.
-      const size = got.filter((s) => s.member).length;
-      expect(size, spec.id).toBeGreaterThan(0);
-      expect(size, spec.id).toBeLessThan(got.length / 2);
+      expect(got.length, spec.id).toBeGreaterThan(0);
+      expect(got.length, spec.id).toBeLessThan(expected.size / 2);
     }
   });
 
-  it('give members their strongest signals as reasons, and nobody else any', async () => {
+  it('keep members only, each with its strongest signals as reasons', async () => {
     const stored = await scores('customers');
-    for (const s of stored) {
-      expect(s.member, `${s.behavior} ${s.id}`).toBe(s.score >= 0.5);
-      if (!s.member) expect(s.reasons).toBeNull();
-    }
-    const hunters = stored.filter((s) => s.behavior === 'value_hunters' && s.member);
+    for (const s of stored) expect(s.score, `${s.behavior} ${s.id}`).toBeGreaterThanOrEqual(0.5);
+    const hunters = stored.filter((s) => s.behavior === 'value_hunters');
     // A value hunter's discount share is its leading signal: its reason comes first wherever it pulls hardest.
     expect(hunters.filter((s) => s.reasons!.startsWith('discount_share ')).length / hunters.length).toBeGreaterThan(0.9);
-    for (const s of stored.filter((x) => x.member)) {
+    for (const s of stored) {
       const spec = CUSTOMER_BEHAVIORS.find((b) => b.id === s.behavior)!;
       const named = s.reasons!.split('; ').map((r) => r.split(' ')[0]);
       expect(named.length).toBeGreaterThan(0);
@@ -176,9 +173,14 @@ describe('suggested customer behaviors', () => {
   });
 
   it('are described with their size and their lift over the store on the signals that define them', async () => {
-    const sizes = await store.all<{ behavior: string; n: number }>(sql`SELECT behavior, count(*) AS n FROM customer_behaviors WHERE member GROUP BY behavior`);
+    const sizes = await store.all<{ behavior: string; n: number }>(sql`SELECT behavior, count(*) AS n FROM customer_behaviors GROUP BY behavior`);
+    const rows = await store.all<Row>(sql`SELECT * FROM customer_features`);
     for (const b of customers.behaviors) {
       expect(b.size, b.id).toBe(sizes.find((s) => s.behavior === b.id)?.n ?? 0);
+      // Scored: the customers with enough orders and a value of the leading signal, as the spec says.
+      const spec = CUSTOMER_BEHAVIORS.find((x) => x.id === b.id)!;
+      expect(b.scored, b.id).toBe(rows.filter((r) => r[spec.signals[0]!.signal] !== null && num(r.orders)! >= (spec.min_orders ?? DEFAULT_MIN_ORDERS)).length);
+      expect(b.share, b.id).toBeCloseTo(b.size / b.scored, 12);
       // Members lean the behavior's way on its leading signal.
       expect(b.lift, b.id).toBeGreaterThan(1);
       const lead = b.signals[0]!;
@@ -226,7 +228,7 @@ describe('product behaviors', () => {
     const catalog = await plainSql<{ id: string; tags: string[]; tier: string }>(
       `SELECT id, string_split(style_tags, '|') AS tags, json_extract_string(attributes, '$.price_tier') AS tier FROM read_csv('${files.products}', all_varchar = true)`,
     );
-    const members = await store.all<{ product_id: string; behavior: string }>(sql`SELECT product_id, behavior FROM product_behaviors WHERE member`);
+    const members = await store.all<{ product_id: string; behavior: string }>(sql`SELECT product_id, behavior FROM product_behaviors`);
     const truthOf: Record<string, (p: { tags: string[]; tier: string }) => boolean> = {
       comfort: (p) => p.tags.includes('comfort'),
       // The catalog calls a piece premium by its tag or by its brand's premium price tier.
@@ -263,7 +265,9 @@ describe('product behaviors', () => {
     for (const spec of PRODUCT_BEHAVIORS) {
       const expected = expectedScores(spec, rows, () => true, () => true);
       const got = stored.filter((s) => s.behavior === spec.id);
-      expect(got.length, spec.id).toBe(expected.size);
+      expect(got.map((s) => s.id).sort(), spec.id).toEqual([...expected].filter(([, e]) => e.score >= 0.5).map(([id]) => id).sort());
+      expect(got.length, spec.id).toBeGreaterThan(0);
+      expect(got.length, spec.id).toBeLessThan(expected.size);
       for (const s of got) expect(s.score, `${spec.id} ${s.id}`).toBeCloseTo(expected.get(s.id)!.score, 9);
     }
   });
@@ -273,7 +277,7 @@ describe('product behaviors', () => {
       `SELECT customer_id, type, product_id, CAST(quantity AS DOUBLE) * CAST(unit_price AS DOUBLE) AS amount FROM read_csv('${files.events}', all_varchar = true)
        WHERE type IN ('order', 'view') AND customer_id IS NOT NULL AND product_id IS NOT NULL AND CAST(ts AS TIMESTAMP) < TIMESTAMP '${RUN}'`,
     );
-    const members = await store.all<{ product_id: string; behavior: string }>(sql`SELECT product_id, behavior FROM product_behaviors WHERE member`);
+    const members = await store.all<{ product_id: string; behavior: string }>(sql`SELECT product_id, behavior FROM product_behaviors`);
     const behaviorsOf = new Map<string, Set<string>>();
     for (const m of members) (behaviorsOf.get(m.product_id) ?? behaviorsOf.set(m.product_id, new Set()).get(m.product_id)!).add(m.behavior);
     const totals = new Map<string, { spend: number; views: number; by: Map<string, { spend: number; views: number }> }>();

@@ -51,7 +51,7 @@ export const behaviorKind = defineKind({
       await storeSignalStats(run.store, run.asOf, stats);
       if (audiences.length === 0) return undefined;
       const ids = sql`(VALUES ${join(audiences.map((a) => sql`(${a.id}, ${a.definition.behavior})`))}) a(id, behavior)`;
-      return sql`SELECT a.id AS audience_id, b.customer_id, b.score, b.reasons FROM ${ident(table)} b JOIN ${ids} ON a.behavior = b.behavior WHERE b.member`;
+      return sql`SELECT a.id AS audience_id, b.customer_id, b.score, b.reasons FROM ${ident(table)} b JOIN ${ids} ON a.behavior = b.behavior`;
     },
     live: {
       async load(store, audiences, bound) {
