@@ -53,6 +53,7 @@ interface Candidate {
   product_id: string;
   title: string;
   color: string | null;
+  price: number;
   rank: number;
 }
 
@@ -72,7 +73,7 @@ function candidatesQuery(f: ProfileFacts, occasions: readonly string[], seed: nu
   return sql`WITH
 bought AS (SELECT DISTINCT product_id FROM events WHERE customer_id = ${f.customerId} AND type = 'order' AND product_id IS NOT NULL AND ts < ${at}),
 c AS (
-  SELECT o.occasion, ${slotSql()} AS slot, p.id AS product_id, p.title, p.colors[1] AS color,
+  SELECT o.occasion, ${slotSql()} AS slot, p.id AS product_id, p.title, p.colors[1] AS color, p.price,
     abs(coalesce(${tierIndex}, 2) - ${TIER_ORDER.indexOf(mainTier) + 1}) AS tier_gap, ${colorWeights} AS color_fit,
     hash(${f.customerId}, ${seed}, p.id) AS shuffle
   FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id,
@@ -80,7 +81,7 @@ c AS (
   WHERE list_contains(${values(occasions)}, o.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at}) AND p.title IS NOT NULL AND p.price > 0
     AND p.id NOT IN (SELECT product_id FROM bought)
 )
-SELECT occasion, slot, product_id, title, color, CAST(rank AS INTEGER) AS rank FROM (
+SELECT occasion, slot, product_id, title, color, price, CAST(rank AS INTEGER) AS rank FROM (
   SELECT *, row_number() OVER (PARTITION BY occasion, slot ORDER BY tier_gap, color_fit DESC, shuffle, product_id) AS rank FROM c WHERE slot IS NOT NULL
 ) WHERE rank <= ${PER_SLOT} AND tier_gap <= 1
 ORDER BY occasion, slot, rank`;
@@ -110,7 +111,7 @@ export async function buildLooks(store: Store, f: ProfileFacts, occasions: reado
       const pick = best(slot);
       if (!pick) continue;
       used.add(pick.product_id);
-      items.push({ description: describeItem(pick.title, pick.color), product_id: pick.product_id, slot });
+      items.push({ description: describeItem(pick.title, pick.color), product_id: pick.product_id, slot, price: pick.price });
     }
     looks.set(occasion, items);
   }
