@@ -1,9 +1,9 @@
 import { kindOrder } from '../audiences/kinds/index.js';
-import { customerFeatures, priceTiersQuery, type FeatureRow } from '../features/index.js';
-import { OCCASIONS } from '../segments/ast.js';
+import { customerFeatures, type FeatureRow } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { join, sql, type Sql } from '../sql/index.js';
+import { sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { CATALOG, catalogStamp, values, withCatalog } from './catalog.js';
 import type { Fact } from './schema.js';
 import { shiftTest, type DimensionCounts, type ShiftTest } from './shift-test.js';
 
@@ -23,9 +23,6 @@ const TOP = 5;
  * (casual, sport, travel, lounge ...) read as casual.
  */
 export const FORMAL_OCCASIONS = ['work', 'office', 'party', 'evening', 'wedding', 'formal', 'date'] as const;
-
-/** A product without an occasion tag still says something through its category (docs/profiles.md). */
-export const CATEGORY_OCCASIONS: Readonly<Record<string, string>> = { activewear: 'sport', sneakers: 'casual', loungewear: 'casual', swimwear: 'travel' };
 
 export interface Share {
   value: string;
@@ -68,66 +65,72 @@ export interface ProfileFacts {
   formality: number | null;
   recent: { views: number; searches: number; carts: number };
   timeline: TimelineDay[];
+  /** The products bought before the as-of date, which no look suggests again. */
+  bought: string[];
   audiences: AudienceFact[];
   shift: ShiftTest;
 }
 
-const list = (values: readonly string[]): Sql => sql`[${join(values.map((v) => sql`${v}`))}]`;
-
-/** The customer's product events before the date, with what their product is: bought units and recent views/carts. */
-function attributeCountsQuery(customerId: string, asOf: string): Sql {
+/**
+ * Everything a profile reads of one customer, in one query and one read of their events (the events are not stored by
+ * customer, so each read scans them): the attribute counts of the units bought and of the recent views and carts, the
+ * browsing per day, the products bought, the customer's attributes and audiences, and the catalog's stamp.
+ */
+function customerQuery(customerId: string, asOf: string): Sql {
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  const fallback = join(
-    Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`),
-    ' ',
-  );
+  const recent = sql`ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))`;
   return sql`WITH
-ev AS (
-  SELECT type, coalesce(quantity, 1) AS quantity, product_id FROM events
-  WHERE customer_id = ${customerId} AND ts < ${at} AND product_id IS NOT NULL
-    AND (type = 'order' OR (type IN ('view', 'add_to_cart') AND ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))))
+ev AS MATERIALIZED (
+  SELECT type, ts, coalesce(quantity, 1) AS quantity, product_id, query FROM events
+  WHERE customer_id = ${customerId} AND ts < ${at} AND (type = 'order' OR (type IN ('view', 'search', 'add_to_cart') AND ${recent}))
 ),
 items AS (
   SELECT CASE WHEN ev.type = 'order' THEN 'bought' ELSE 'recent' END AS source,
     CASE WHEN ev.type = 'order' THEN ev.quantity ELSE 1 END AS n,
-    p.category, p.brand, coalesce(p.colors, []) AS colors, coalesce(p.materials, []) AS materials, t.price_tier,
-    list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${list(OCCASIONS)}, x)) AS tags,
-    coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${list(OCCASIONS)}, x)), []),
-      CASE p.category ${fallback} ELSE [] END) AS occasions
-  FROM ev JOIN products p ON p.id = ev.product_id LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id
-)
-SELECT source, dim, value, CAST(sum(n) AS DOUBLE) AS n FROM (
-  SELECT source, 'all' AS dim, '' AS value, n FROM items
-  UNION ALL SELECT source, 'category', category, n FROM items WHERE category IS NOT NULL
-  UNION ALL SELECT source, 'brand', brand, n FROM items WHERE brand IS NOT NULL
-  UNION ALL SELECT source, 'price_tier', price_tier, n FROM items WHERE price_tier IS NOT NULL
-  UNION ALL SELECT source, 'color', unnest(colors), n FROM items
-  UNION ALL SELECT source, 'material', unnest(materials), n FROM items
-  UNION ALL SELECT source, 'tag', unnest(tags), n FROM items
-  UNION ALL SELECT source, 'occasion', unnest(occasions), n FROM items
-  UNION ALL SELECT source, 'formal', 'formal', n FROM items WHERE list_has_any(occasions, ${list(FORMAL_OCCASIONS)})
-)
-GROUP BY ALL`;
-}
-
-/** Browsing per day in the recent window: searches in order, views, carts and the most viewed category. */
-function timelineQuery(customerId: string, asOf: string): Sql {
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  return sql`SELECT strftime(CAST(e.ts AS DATE), '%m/%d') AS day,
+    c.category, c.brand, c.colors, c.materials, c.price_tier, c.tags, c.occasions
+  FROM ev JOIN ${CATALOG} c ON c.id = ev.product_id WHERE ev.type IN ('order', 'view', 'add_to_cart')
+),
+counts AS (
+  SELECT source, dim, value, CAST(sum(n) AS DOUBLE) AS n FROM (
+    SELECT source, 'all' AS dim, '' AS value, n FROM items
+    UNION ALL SELECT source, 'category', category, n FROM items WHERE category IS NOT NULL
+    UNION ALL SELECT source, 'brand', brand, n FROM items WHERE brand IS NOT NULL
+    UNION ALL SELECT source, 'price_tier', price_tier, n FROM items WHERE price_tier IS NOT NULL
+    UNION ALL SELECT source, 'color', unnest(colors), n FROM items
+    UNION ALL SELECT source, 'material', unnest(materials), n FROM items
+    UNION ALL SELECT source, 'tag', unnest(tags), n FROM items
+    UNION ALL SELECT source, 'occasion', unnest(occasions), n FROM items
+    UNION ALL SELECT source, 'formal', 'formal', n FROM items WHERE list_has_any(occasions, ${values(FORMAL_OCCASIONS)})
+  )
+  GROUP BY ALL
+),
+days AS (
+  SELECT CAST(e.ts AS DATE) AS date, strftime(CAST(e.ts AS DATE), '%m/%d') AS day,
     coalesce(list(e.query ORDER BY e.ts) FILTER (WHERE e.type = 'search' AND e.query IS NOT NULL), []) AS searches,
     CAST(count(*) FILTER (WHERE e.type = 'view') AS INTEGER) AS views, CAST(count(*) FILTER (WHERE e.type = 'add_to_cart') AS INTEGER) AS carts,
-    mode(p.category) FILTER (WHERE e.type = 'view') AS category
-  FROM events e LEFT JOIN products p ON p.id = e.product_id
-  WHERE e.customer_id = ${customerId} AND e.ts < ${at} AND e.ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))
-    AND e.type IN ('view', 'search', 'add_to_cart')
-  GROUP BY CAST(e.ts AS DATE) ORDER BY CAST(e.ts AS DATE) DESC`;
+    mode(c.category) FILTER (WHERE e.type = 'view') AS category
+  FROM ev e LEFT JOIN ${CATALOG} c ON c.id = e.product_id
+  WHERE e.type IN ('view', 'search', 'add_to_cart') AND e.${recent}
+  GROUP BY CAST(e.ts AS DATE)
+)
+SELECT
+  coalesce((SELECT list({'source': source, 'dim': dim, 'value': value, 'n': n}) FROM counts), []) AS counts,
+  coalesce((SELECT list({'day': day, 'searches': searches, 'views': views, 'carts': carts, 'category': category} ORDER BY date DESC) FROM days), []) AS timeline,
+  coalesce((SELECT list(DISTINCT product_id) FROM ev WHERE type = 'order' AND product_id IS NOT NULL), []) AS bought,
+  coalesce((SELECT list({'id': a.id, 'name': a.name, 'kind': a.kind} ORDER BY ${kindOrder(sql`a.kind`)}, a.name)
+    FROM memberships m JOIN audiences a ON a.id = m.audience_id
+    WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= ${at})), []) AS audiences,
+  (SELECT {'gender': attributes->>'gender', 'age_band': attributes->>'age_band', 'country': country} FROM customers WHERE id = ${customerId}) AS customer,
+  ${catalogStamp()} AS stamp`;
 }
 
-/** The audiences the customer is in at the latest run on or before the date (segments, behaviors, clusters ...). */
-function audiencesQuery(customerId: string, asOf: string): Sql {
-  return sql`SELECT a.id, a.name, a.kind FROM memberships m JOIN audiences a ON a.id = m.audience_id
-    WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= CAST(${asOf} AS TIMESTAMP))
-    ORDER BY ${kindOrder(sql`a.kind`)}, a.name`;
+interface CustomerRow {
+  counts: CountRow[];
+  timeline: TimelineDay[];
+  bought: string[];
+  audiences: AudienceFact[];
+  customer: ProfileFacts['attributes'] | null;
+  stamp: string;
 }
 
 interface CountRow {
@@ -161,14 +164,8 @@ export const round = (x: number, digits: number): number => Number(x.toFixed(dig
 export async function profileFacts(store: Store, customerId: string, asOf: string): Promise<ProfileFacts> {
   const features = await customerFeatures(store, asOf, customerId);
   if (!features) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
-  const [rows, timeline, audiences, customer] = [
-    await store.all<CountRow>(attributeCountsQuery(customerId, asOf)),
-    await store.all<TimelineDay>(timelineQuery(customerId, asOf)),
-    await store.all<AudienceFact>(audiencesQuery(customerId, asOf)),
-    await store.one<{ gender: string | null; age_band: string | null; country: string | null }>(
-      sql`SELECT attributes->>'gender' AS gender, attributes->>'age_band' AS age_band, country FROM customers WHERE id = ${customerId}`,
-    ),
-  ];
+  const read = await withCatalog(store, () => store.one<CustomerRow>(customerQuery(customerId, asOf)));
+  const { counts: rows, timeline, bought, audiences, customer } = read!;
   const total = (source: CountRow['source']): number => rows.find((r) => r.source === source && r.dim === 'all')?.n ?? 0;
   const units = total('bought');
   const formal = rows.find((r) => r.source === 'bought' && r.dim === 'formal')?.n ?? 0;
@@ -193,6 +190,7 @@ export async function profileFacts(store: Store, customerId: string, asOf: strin
       carts: timeline.reduce((s, d) => s + d.carts, 0),
     },
     timeline: timeline.slice(0, TIMELINE_DAYS),
+    bought,
     audiences,
     shift: shiftTest(['category', 'occasion', 'price_tier'].map((dim) => countsOf(rows, dim))),
   };

@@ -1,51 +1,20 @@
-import { priceTiersQuery } from '../features/index.js';
-import { OCCASIONS } from '../segments/ast.js';
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { CATEGORY_OCCASIONS, type ProfileFacts } from './facts.js';
+import { CATALOG, values } from './catalog.js';
+import type { ProfileFacts } from './facts.js';
 import type { LookItem, LookSlot } from './schema.js';
 
 /**
  * Complete looks of real catalog products: for an occasion, at most one product per slot, made for the occasion,
  * launched before the as-of date, in the customer's price tier and colors where the catalog has them, and never a
- * product the customer bought. docs/profiles.md documents the slot map.
+ * product the customer bought. docs/profiles.md documents the slot map (catalog.ts).
  */
-
-/** Words of a title that decide the slot whatever the category (activewear and loungewear hold tops and bottoms). */
-export const TITLE_SLOTS: ReadonlyArray<readonly [string, LookSlot]> = [
-  ['leggings|joggers|shorts', 'bottom'],
-  ['sports bra|running top|hoodie|sweatshirt', 'top'],
-  ['track jacket|blazer', 'outerwear'],
-];
-
-/** The slot of each category; a category left out (swimwear, pyjamas) makes no look item unless its title says. */
-export const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
-  tops: 'top',
-  knitwear: 'top',
-  jeans: 'bottom',
-  trousers: 'bottom',
-  skirts: 'bottom',
-  dresses: 'dress',
-  shoes: 'shoes',
-  sneakers: 'shoes',
-  outerwear: 'outerwear',
-  bags: 'accessory',
-  accessories: 'accessory',
-};
 
 /** Occasions dressed with a dress when the catalog has one; the others with a top and a bottom. */
 const DRESS_OCCASIONS: ReadonlySet<string> = new Set(['party', 'wedding', 'evening', 'date', 'formal']);
 /** Candidates kept per occasion and slot, so one product is not suggested for two occasions. */
 const PER_SLOT = 3;
 const TIER_ORDER = ['low', 'mid', 'high'];
-
-const values = (items: readonly string[]): Sql => sql`[${join(items.map((v) => sql`${v}`))}]`;
-
-function slotSql(): Sql {
-  const byTitle = TITLE_SLOTS.map(([pattern, slot]) => sql`WHEN regexp_matches(lower(p.title), ${`\\b(${pattern})\\b`}) THEN ${slot}`);
-  const byCategory = Object.entries(CATEGORY_SLOTS).map(([category, slot]) => sql`WHEN p.category = ${category} THEN ${slot}`);
-  return sql`CASE ${join([...byTitle, ...byCategory], ' ')} END`;
-}
 
 interface Candidate {
   occasion: string;
@@ -66,20 +35,17 @@ function candidatesQuery(f: ProfileFacts, occasions: readonly string[], seed: nu
   const at = sql`CAST(${f.asOf} AS TIMESTAMP)`;
   const mainTier = f.priceTiers[0]?.value ?? 'mid';
   const colorWeights = f.colors.length
-    ? join(f.colors.map((c) => sql`CASE WHEN list_contains(coalesce(p.colors, []), ${c.value}) THEN ${c.share} ELSE 0 END`), ' + ')
+    ? join(f.colors.map((c) => sql`CASE WHEN list_contains(p.colors, ${c.value}) THEN ${c.share} ELSE 0 END`), ' + ')
     : sql`0`;
-  const fallback = join(Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`), ' ');
-  const tierIndex = sql`list_position(${values(TIER_ORDER)}, t.price_tier)`;
+  const tierIndex = sql`list_position(${values(TIER_ORDER)}, p.price_tier)`;
   return sql`WITH
-bought AS (SELECT DISTINCT product_id FROM events WHERE customer_id = ${f.customerId} AND type = 'order' AND product_id IS NOT NULL AND ts < ${at}),
 c AS (
-  SELECT o.occasion, ${slotSql()} AS slot, p.id AS product_id, p.title, p.colors[1] AS color, p.price,
+  SELECT o.occasion, p.slot, p.id AS product_id, p.title, p.color, p.price,
     abs(coalesce(${tierIndex}, 2) - ${TIER_ORDER.indexOf(mainTier) + 1}) AS tier_gap, ${colorWeights} AS color_fit,
     hash(${f.customerId}, ${seed}, p.id) AS shuffle
-  FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id,
-    unnest(coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${values(OCCASIONS)}, x)), []), CASE p.category ${fallback} ELSE [] END)) AS o(occasion)
+  FROM ${CATALOG} p, unnest(p.occasions) AS o(occasion)
   WHERE list_contains(${values(occasions)}, o.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at}) AND p.title IS NOT NULL AND p.price > 0
-    AND p.id NOT IN (SELECT product_id FROM bought)
+    ${f.bought.length ? sql`AND p.id NOT IN (${join(f.bought.map((id) => sql`${id}`))})` : sql``}
 )
 SELECT occasion, slot, product_id, title, color, price, CAST(rank AS INTEGER) AS rank FROM (
   SELECT *, row_number() OVER (PARTITION BY occasion, slot ORDER BY tier_gap, color_fit DESC, shuffle, product_id) AS rank FROM c WHERE slot IS NOT NULL
