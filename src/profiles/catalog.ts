@@ -5,11 +5,44 @@ import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';
 
 /**
- * The catalog as profiles read it: per product its price tier, occasions and look slot, worked out once per store
- * connection and catalog state rather than per profile (the tiers rank every product of a category, which costs more
- * than the rest of a profile). Kept in a temporary table of the store's connection, named by CATALOG.
+ * The catalog as profiles read it: per product its price tier, style tags, occasions and look slot, worked out once
+ * per store connection and catalog state rather than per profile (the tiers rank every product of a category, which
+ * costs more than the rest of a profile). Held in memory for the facts, and as a temporary table of the store's
+ * connection (LOOK_ITEMS: one row per product that can make a look item and occasion it is made for) for the looks.
  */
-export const CATALOG = ident('profile_catalog');
+export const LOOK_ITEMS = ident('profile_look_items');
+
+/** What a profile reads of a product. */
+export interface CatalogProduct {
+  category: string | null;
+  brand: string | null;
+  colors: string[];
+  materials: string[];
+  price_tier: string | null;
+  /** Style tags other than occasions. */
+  tags: string[];
+  /** Occasion tags, else the category's occasion. */
+  occasions: string[];
+  /** Whom the product is made for (women, men, unisex ...), when the catalog says; see DEPARTMENT_WORDS. */
+  department: string | null;
+}
+
+/**
+ * The product attributes a shop states whom a product is for in (`gender`, else `department`), and their common
+ * spellings; another value (kids) is kept as written, lower case. The demo catalog states neither.
+ */
+export const DEPARTMENT_ATTRIBUTES = ['gender', 'department'] as const;
+export const DEPARTMENT_WORDS: Readonly<Record<string, string>> = {
+  women: 'women', woman: 'women', womens: 'women', "women's": 'women', female: 'women', ladies: 'women', f: 'women', w: 'women',
+  men: 'men', man: 'men', mens: 'men', "men's": 'men', male: 'men', m: 'men',
+  unisex: 'unisex', u: 'unisex', all: 'unisex',
+};
+
+function departmentSql(): Sql {
+  const stated = sql`nullif(lower(trim(coalesce(${join(DEPARTMENT_ATTRIBUTES.map((a) => sql`p.attributes->>${a}`))}))), '')`;
+  const words = join(Object.entries(DEPARTMENT_WORDS).map(([word, department]) => sql`WHEN ${word} THEN ${department}`), ' ');
+  return sql`CASE ${stated} ${words} ELSE ${stated} END`;
+}
 
 /** A product without an occasion tag still says something through its category (docs/profiles.md). */
 export const CATEGORY_OCCASIONS: Readonly<Record<string, string>> = { activewear: 'sport', sneakers: 'casual', loungewear: 'casual', swimwear: 'travel' };
@@ -51,7 +84,7 @@ function catalogQuery(): Sql {
     list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${values(OCCASIONS)}, x)) AS tags,
     coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${values(OCCASIONS)}, x)), []),
       CASE p.category ${fallback} ELSE [] END) AS occasions,
-    ${slotSql()} AS slot, p.title, p.colors[1] AS color, p.price, p.launched_at
+    ${slotSql()} AS slot, p.title, p.colors[1] AS color, p.price, p.launched_at, ${departmentSql()} AS department
   FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id`;
 }
 
@@ -63,22 +96,25 @@ function catalogQuery(): Sql {
 export const catalogStamp = (): Sql =>
   sql`(SELECT count(*) FROM products) || ' ' || (SELECT count(*) FROM imports) || ' ' || coalesce(CAST((SELECT max(started_at) FROM imports) AS VARCHAR), '')`;
 
-const built = new WeakMap<Store, string>();
+const held = new WeakMap<Store, { stamp: string; products: Map<string, CatalogProduct> }>();
 
 /**
- * Runs `read` (a query over CATALOG that also answers catalogStamp() as `stamp`) against a catalog table as fresh as
- * the products: made at the first read on this store, made again when the stamp says the products changed since.
+ * The catalog as of `stamp` (catalogStamp(), read with the customer's data): the one held for this store when the
+ * stamp is the same, else read again, with LOOK_ITEMS made again.
  */
-export async function withCatalog<T extends { stamp: string }>(store: Store, read: () => Promise<T | undefined>): Promise<T | undefined> {
-  if (built.has(store)) {
-    const row = await read();
-    if (row === undefined || row.stamp === built.get(store)) return row;
-  }
+export async function profileCatalog(store: Store, stamp: string): Promise<Map<string, CatalogProduct>> {
+  const kept = held.get(store);
+  if (kept?.stamp === stamp) return kept.products;
   // Outside any other caller's transaction, whose rollback would take the table with it.
-  await store.exclusive(async () => {
-    const stamp = await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`);
-    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${CATALOG} AS ${catalogQuery()}`);
-    built.set(store, stamp!.stamp);
+  return store.exclusive(async () => {
+    // The stamp before the reads: a change during them makes the next profile read the catalog again, never miss it.
+    const now = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!.stamp;
+    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${LOOK_ITEMS} AS
+      SELECT o.occasion, p.slot, p.id, p.title, p.color, p.price, p.launched_at, p.price_tier, p.colors, p.department
+      FROM (${catalogQuery()}) p, unnest(p.occasions) AS o(occasion) WHERE p.slot IS NOT NULL AND p.title IS NOT NULL AND p.price > 0`);
+    const rows = await store.all<CatalogProduct & { id: string }>(sql`SELECT id, category, brand, colors, materials, price_tier, tags, occasions, department FROM (${catalogQuery()})`);
+    const products = new Map(rows.map(({ id, ...product }) => [id, product]));
+    held.set(store, { stamp: now, products });
+    return products;
   });
-  return read();
 }

@@ -1,6 +1,6 @@
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { CATALOG, values } from './catalog.js';
+import { LOOK_ITEMS, values } from './catalog.js';
 import type { ProfileFacts } from './facts.js';
 import type { LookItem, LookSlot } from './schema.js';
 
@@ -15,6 +15,20 @@ const DRESS_OCCASIONS: ReadonlySet<string> = new Set(['party', 'wedding', 'eveni
 /** Candidates kept per occasion and slot, so one product is not suggested for two occasions. */
 const PER_SLOT = 3;
 const TIER_ORDER = ['low', 'mid', 'high'];
+/** The share of the units bought (of a stated department other than unisex) that makes a department the customer's. */
+export const DEPARTMENT_SHARE = 0.8;
+
+/**
+ * The department a customer buys from, when the catalog states departments and one has at least DEPARTMENT_SHARE of
+ * the units bought from any but unisex: their looks keep to it (and unisex and unstated products). A customer who
+ * buys from several (for others too) gets no such limit.
+ */
+export function lookDepartment(f: ProfileFacts): string | null {
+  const stated = f.departments.filter((d) => d.value !== 'unisex');
+  const total = stated.reduce((sum, d) => sum + d.units, 0);
+  const top = stated[0];
+  return top && top.units / total >= DEPARTMENT_SHARE ? top.value : null;
+}
 
 interface Candidate {
   occasion: string;
@@ -38,14 +52,16 @@ function candidatesQuery(f: ProfileFacts, occasions: readonly string[], seed: nu
     ? join(f.colors.map((c) => sql`CASE WHEN list_contains(p.colors, ${c.value}) THEN ${c.share} ELSE 0 END`), ' + ')
     : sql`0`;
   const tierIndex = sql`list_position(${values(TIER_ORDER)}, p.price_tier)`;
+  const department = lookDepartment(f);
   return sql`WITH
 c AS (
-  SELECT o.occasion, p.slot, p.id AS product_id, p.title, p.color, p.price,
+  SELECT p.occasion, p.slot, p.id AS product_id, p.title, p.color, p.price,
     abs(coalesce(${tierIndex}, 2) - ${TIER_ORDER.indexOf(mainTier) + 1}) AS tier_gap, ${colorWeights} AS color_fit,
     hash(${f.customerId}, ${seed}, p.id) AS shuffle
-  FROM ${CATALOG} p, unnest(p.occasions) AS o(occasion)
-  WHERE list_contains(${values(occasions)}, o.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at}) AND p.title IS NOT NULL AND p.price > 0
+  FROM ${LOOK_ITEMS} p
+  WHERE list_contains(${values(occasions)}, p.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at})
     ${f.bought.length ? sql`AND p.id NOT IN (${join(f.bought.map((id) => sql`${id}`))})` : sql``}
+    ${department ? sql`AND (p.department IS NULL OR p.department IN ('unisex', ${department}))` : sql``}
 )
 SELECT occasion, slot, product_id, title, color, price, CAST(rank AS INTEGER) AS rank FROM (
   SELECT *, row_number() OVER (PARTITION BY occasion, slot ORDER BY tier_gap, color_fit DESC, shuffle, product_id) AS rank FROM c WHERE slot IS NOT NULL
