@@ -111,6 +111,8 @@ interface CustomerRow {
   stamp: string;
 }
 
+const FORMAL: ReadonlySet<string> = new Set(FORMAL_OCCASIONS);
+
 /** Units bought and recent views and carts per product attribute (dimension and value); `all` counts them all. */
 function attributeCounts(events: readonly CustomerEvent[], catalog: ReadonlyMap<string, CatalogProduct>): CountRow[] {
   const counts = new Map<string, CountRow>();
@@ -138,9 +140,7 @@ function attributeCounts(events: readonly CustomerEvent[], catalog: ReadonlyMap<
   }
   return [...counts.values()];
 }
-const FORMAL: ReadonlySet<string> = new Set(FORMAL_OCCASIONS);
-
-/** Browsing per day, newest first: searches in time order, views, carts and the category viewed most (the first to get there on a tie). */
+/** Browsing per day, newest first: searches in time order, views, carts and the category viewed most (on a tie, the one viewed first). */
 function timelineOf(events: readonly CustomerEvent[], catalog: ReadonlyMap<string, CatalogProduct>): TimelineDay[] {
   const days = new Map<string, TimelineDay & { date: string; viewed: Map<string, number> }>();
   for (const e of events) {

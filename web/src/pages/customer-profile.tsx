@@ -112,7 +112,7 @@ function Evidence({ facts }: { facts: Fact[] }) {
       <ul className="facts">
         {facts.map((f) => (
           <li key={f.id}>
-            <code>{f.id}</code> <span className="muted">{f.what}</span>: <span className="value">{valueText(f.value)}</span>
+            <code>{f.id}</code> <span className="muted">{f.what}</span>: <span className="value">{valueText(f.value, f.id)}</span>
           </li>
         ))}
       </ul>
@@ -120,7 +120,10 @@ function Evidence({ facts }: { facts: Fact[] }) {
   );
 }
 
-/** A fact's value in words: shares as percents (as the statements write them), lists and records flattened. */
+/**
+ * A fact's value in words: shares (a value or field named ...share) as percents, as the statements write them; lists
+ * and records flattened.
+ */
 function valueText(value: FactValue, key = ''): string {
   if (value === null) return '–';
   if (typeof value === 'number') return key.endsWith('share') ? percent(value) : String(value);
