@@ -1,9 +1,9 @@
 import { kindOrder } from '../audiences/kinds/index.js';
-import { customerFeatures, priceTiersQuery, type FeatureRow } from '../features/index.js';
-import { OCCASIONS } from '../segments/ast.js';
+import { customerFeatures, type FeatureRow } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { join, sql, type Sql } from '../sql/index.js';
+import { sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { catalogStamp, profileCatalog, type CatalogProduct } from './catalog.js';
 import type { Fact } from './schema.js';
 import { shiftTest, type DimensionCounts, type ShiftTest } from './shift-test.js';
 
@@ -23,9 +23,6 @@ const TOP = 5;
  * (casual, sport, travel, lounge ...) read as casual.
  */
 export const FORMAL_OCCASIONS = ['work', 'office', 'party', 'evening', 'wedding', 'formal', 'date'] as const;
-
-/** A product without an occasion tag still says something through its category (docs/profiles.md). */
-export const CATEGORY_OCCASIONS: Readonly<Record<string, string>> = { activewear: 'sport', sneakers: 'casual', loungewear: 'casual', swimwear: 'travel' };
 
 export interface Share {
   value: string;
@@ -64,70 +61,106 @@ export interface ProfileFacts {
   categories: Share[];
   priceTiers: Share[];
   occasions: Share[];
+  /** Whom the units bought were made for, where the catalog says (docs/profiles.md); empty when it never does. */
+  departments: Share[];
   /** Share of units bought for a formal occasion; null without units. */
   formality: number | null;
   recent: { views: number; searches: number; carts: number };
   timeline: TimelineDay[];
+  /** The products bought before the as-of date, which no look suggests again. */
+  bought: string[];
   audiences: AudienceFact[];
   shift: ShiftTest;
 }
 
-const list = (values: readonly string[]): Sql => sql`[${join(values.map((v) => sql`${v}`))}]`;
-
-/** The customer's product events before the date, with what their product is: bought units and recent views/carts. */
-function attributeCountsQuery(customerId: string, asOf: string): Sql {
+/**
+ * Everything a profile reads of one customer, in one query and one read of their events (the events are not stored by
+ * customer, so each read scans them): the orders and the recent views, searches and carts in time order, the
+ * customer's attributes and audiences, and the catalog's stamp. What the events' products are comes from the catalog
+ * held in memory (profileCatalog).
+ */
+function customerQuery(customerId: string, asOf: string): Sql {
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  const fallback = join(
-    Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`),
-    ' ',
-  );
-  return sql`WITH
-ev AS (
-  SELECT type, coalesce(quantity, 1) AS quantity, product_id FROM events
-  WHERE customer_id = ${customerId} AND ts < ${at} AND product_id IS NOT NULL
-    AND (type = 'order' OR (type IN ('view', 'add_to_cart') AND ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))))
-),
-items AS (
-  SELECT CASE WHEN ev.type = 'order' THEN 'bought' ELSE 'recent' END AS source,
-    CASE WHEN ev.type = 'order' THEN ev.quantity ELSE 1 END AS n,
-    p.category, p.brand, coalesce(p.colors, []) AS colors, coalesce(p.materials, []) AS materials, t.price_tier,
-    list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${list(OCCASIONS)}, x)) AS tags,
-    coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${list(OCCASIONS)}, x)), []),
-      CASE p.category ${fallback} ELSE [] END) AS occasions
-  FROM ev JOIN products p ON p.id = ev.product_id LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id
-)
-SELECT source, dim, value, CAST(sum(n) AS DOUBLE) AS n FROM (
-  SELECT source, 'all' AS dim, '' AS value, n FROM items
-  UNION ALL SELECT source, 'category', category, n FROM items WHERE category IS NOT NULL
-  UNION ALL SELECT source, 'brand', brand, n FROM items WHERE brand IS NOT NULL
-  UNION ALL SELECT source, 'price_tier', price_tier, n FROM items WHERE price_tier IS NOT NULL
-  UNION ALL SELECT source, 'color', unnest(colors), n FROM items
-  UNION ALL SELECT source, 'material', unnest(materials), n FROM items
-  UNION ALL SELECT source, 'tag', unnest(tags), n FROM items
-  UNION ALL SELECT source, 'occasion', unnest(occasions), n FROM items
-  UNION ALL SELECT source, 'formal', 'formal', n FROM items WHERE list_has_any(occasions, ${list(FORMAL_OCCASIONS)})
-)
-GROUP BY ALL`;
+  return sql`SELECT
+  coalesce((SELECT list({'type': type, 'date': strftime(ts, '%Y-%m-%d'), 'day': strftime(ts, '%m/%d'), 'quantity': CAST(coalesce(quantity, 1) AS DOUBLE),
+      'product_id': product_id, 'query': query} ORDER BY ts, rowid)
+    FROM events WHERE customer_id = ${customerId} AND ts < ${at}
+      AND (type = 'order' OR (type IN ('view', 'search', 'add_to_cart') AND ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))))), []) AS events,
+  coalesce((SELECT list({'id': a.id, 'name': a.name, 'kind': a.kind} ORDER BY ${kindOrder(sql`a.kind`)}, a.name)
+    FROM memberships m JOIN audiences a ON a.id = m.audience_id
+    WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= ${at})), []) AS audiences,
+  (SELECT {'gender': attributes->>'gender', 'age_band': attributes->>'age_band', 'country': country} FROM customers WHERE id = ${customerId}) AS customer,
+  ${catalogStamp()} AS stamp`;
 }
 
-/** Browsing per day in the recent window: searches in order, views, carts and the most viewed category. */
-function timelineQuery(customerId: string, asOf: string): Sql {
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  return sql`SELECT strftime(CAST(e.ts AS DATE), '%m/%d') AS day,
-    coalesce(list(e.query ORDER BY e.ts) FILTER (WHERE e.type = 'search' AND e.query IS NOT NULL), []) AS searches,
-    CAST(count(*) FILTER (WHERE e.type = 'view') AS INTEGER) AS views, CAST(count(*) FILTER (WHERE e.type = 'add_to_cart') AS INTEGER) AS carts,
-    mode(p.category) FILTER (WHERE e.type = 'view') AS category
-  FROM events e LEFT JOIN products p ON p.id = e.product_id
-  WHERE e.customer_id = ${customerId} AND e.ts < ${at} AND e.ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))
-    AND e.type IN ('view', 'search', 'add_to_cart')
-  GROUP BY CAST(e.ts AS DATE) ORDER BY CAST(e.ts AS DATE) DESC`;
+/** An order, or a view, search or add-to-cart of the recent window. */
+interface CustomerEvent {
+  type: 'order' | 'view' | 'search' | 'add_to_cart';
+  /** YYYY-MM-DD and MM/DD of its time. */
+  date: string;
+  day: string;
+  quantity: number;
+  product_id: string | null;
+  query: string | null;
 }
 
-/** The audiences the customer is in at the latest run on or before the date (segments, behaviors, clusters ...). */
-function audiencesQuery(customerId: string, asOf: string): Sql {
-  return sql`SELECT a.id, a.name, a.kind FROM memberships m JOIN audiences a ON a.id = m.audience_id
-    WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= CAST(${asOf} AS TIMESTAMP))
-    ORDER BY ${kindOrder(sql`a.kind`)}, a.name`;
+interface CustomerRow {
+  events: CustomerEvent[];
+  audiences: AudienceFact[];
+  customer: ProfileFacts['attributes'] | null;
+  stamp: string;
+}
+
+const FORMAL: ReadonlySet<string> = new Set(FORMAL_OCCASIONS);
+
+/** Units bought and recent views and carts per product attribute (dimension and value); `all` counts them all. */
+function attributeCounts(events: readonly CustomerEvent[], catalog: ReadonlyMap<string, CatalogProduct>): CountRow[] {
+  const counts = new Map<string, CountRow>();
+  const add = (source: CountRow['source'], dim: string, value: string, n: number): void => {
+    const key = `${source}\u0000${dim}\u0000${value}`;
+    const row = counts.get(key);
+    if (row) row.n += n;
+    else counts.set(key, { source, dim, value, n });
+  };
+  for (const e of events) {
+    const p = e.type === 'search' || e.product_id === null ? undefined : catalog.get(e.product_id);
+    if (!p) continue;
+    const source = e.type === 'order' ? 'bought' : 'recent';
+    const n = e.type === 'order' ? e.quantity : 1;
+    add(source, 'all', '', n);
+    if (p.category !== null) add(source, 'category', p.category, n);
+    if (p.brand !== null) add(source, 'brand', p.brand, n);
+    if (p.price_tier !== null) add(source, 'price_tier', p.price_tier, n);
+    if (p.department !== null) add(source, 'department', p.department, n);
+    for (const v of p.colors) add(source, 'color', v, n);
+    for (const v of p.materials) add(source, 'material', v, n);
+    for (const v of p.tags) add(source, 'tag', v, n);
+    for (const v of p.occasions) add(source, 'occasion', v, n);
+    if (p.occasions.some((o) => FORMAL.has(o))) add(source, 'formal', 'formal', n);
+  }
+  return [...counts.values()];
+}
+/** Browsing per day, newest first: searches in time order, views, carts and the category viewed most (on a tie, the one viewed first). */
+function timelineOf(events: readonly CustomerEvent[], catalog: ReadonlyMap<string, CatalogProduct>): TimelineDay[] {
+  const days = new Map<string, TimelineDay & { date: string; viewed: Map<string, number> }>();
+  for (const e of events) {
+    if (e.type === 'order') continue;
+    let d = days.get(e.date);
+    if (!d) days.set(e.date, (d = { date: e.date, day: e.day, searches: [], views: 0, carts: 0, category: null, viewed: new Map() }));
+    if (e.type === 'search' && e.query !== null) d.searches.push(e.query);
+    if (e.type === 'add_to_cart') d.carts++;
+    if (e.type !== 'view') continue;
+    d.views++;
+    const category = e.product_id === null ? null : (catalog.get(e.product_id)?.category ?? null);
+    if (category !== null) d.viewed.set(category, (d.viewed.get(category) ?? 0) + 1);
+  }
+  return [...days.values()]
+    .sort((a, b) => b.date.localeCompare(a.date))
+    .map(({ day, searches, views, carts, viewed }) => {
+      let category: string | null = null;
+      for (const [c, n] of viewed) if (category === null || n > viewed.get(category)!) category = c;
+      return { day, searches, views, carts, category };
+    });
 }
 
 interface CountRow {
@@ -161,14 +194,10 @@ export const round = (x: number, digits: number): number => Number(x.toFixed(dig
 export async function profileFacts(store: Store, customerId: string, asOf: string): Promise<ProfileFacts> {
   const features = await customerFeatures(store, asOf, customerId);
   if (!features) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
-  const [rows, timeline, audiences, customer] = [
-    await store.all<CountRow>(attributeCountsQuery(customerId, asOf)),
-    await store.all<TimelineDay>(timelineQuery(customerId, asOf)),
-    await store.all<AudienceFact>(audiencesQuery(customerId, asOf)),
-    await store.one<{ gender: string | null; age_band: string | null; country: string | null }>(
-      sql`SELECT attributes->>'gender' AS gender, attributes->>'age_band' AS age_band, country FROM customers WHERE id = ${customerId}`,
-    ),
-  ];
+  const { events, audiences, customer, stamp } = (await store.one<CustomerRow>(customerQuery(customerId, asOf)))!;
+  const catalog = await profileCatalog(store, stamp);
+  const rows = attributeCounts(events, catalog);
+  const timeline = timelineOf(events, catalog);
   const total = (source: CountRow['source']): number => rows.find((r) => r.source === source && r.dim === 'all')?.n ?? 0;
   const units = total('bought');
   const formal = rows.find((r) => r.source === 'bought' && r.dim === 'formal')?.n ?? 0;
@@ -186,6 +215,7 @@ export async function profileFacts(store: Store, customerId: string, asOf: strin
     categories: sharesOf(rows, 'bought', 'category', units),
     priceTiers: sharesOf(rows, 'bought', 'price_tier', units, 3),
     occasions: sharesOf(rows, 'bought', 'occasion', units, 3),
+    departments: sharesOf(rows, 'bought', 'department', units),
     formality: units > 0 ? round(formal / units, 2) : null,
     recent: {
       views: timeline.reduce((s, d) => s + d.views, 0),
@@ -193,6 +223,7 @@ export async function profileFacts(store: Store, customerId: string, asOf: strin
       carts: timeline.reduce((s, d) => s + d.carts, 0),
     },
     timeline: timeline.slice(0, TIMELINE_DAYS),
+    bought: [...new Set(events.flatMap((e) => (e.type === 'order' && e.product_id !== null ? [e.product_id] : [])))],
     audiences,
     shift: shiftTest(['category', 'occasion', 'price_tier'].map((dim) => countsOf(rows, dim))),
   };
@@ -224,6 +255,8 @@ export function factList(f: ProfileFacts): Fact[] {
     { id: 'style.price_tier', what: "price tiers of the units bought (tercile of price within the product's category)", value: shares(f.priceTiers) },
     { id: 'style.formality', what: `share of units bought for a formal occasion (${FORMAL_OCCASIONS.join(', ')})`, value: f.formality },
     { id: 'occasions', what: 'occasions of the units bought (occasion tags, else the category), with shares', value: shares(f.occasions) },
+    // Only where the catalog states whom products are for: the looks keep to the department the customer buys from.
+    ...(f.departments.length ? [{ id: 'style.departments', what: 'whom the units bought were made for (product gender or department), with shares', value: shares(f.departments) }] : []),
     { id: 'browsing.recent', what: `views, searches and add-to-carts in the last ${RECENT_DAYS} days`, value: { ...f.recent, days: RECENT_DAYS } },
     {
       id: 'browsing.timeline',

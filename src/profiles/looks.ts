@@ -1,50 +1,33 @@
-import { priceTiersQuery } from '../features/index.js';
-import { OCCASIONS } from '../segments/ast.js';
 import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { CATEGORY_OCCASIONS, type ProfileFacts } from './facts.js';
+import { LOOK_ITEMS, values } from './catalog.js';
+import type { ProfileFacts } from './facts.js';
 import type { LookItem, LookSlot } from './schema.js';
 
 /**
  * Complete looks of real catalog products: for an occasion, at most one product per slot, made for the occasion,
  * launched before the as-of date, in the customer's price tier and colors where the catalog has them, and never a
- * product the customer bought. docs/profiles.md documents the slot map.
+ * product the customer bought. docs/profiles.md documents the slot map (catalog.ts).
  */
-
-/** Words of a title that decide the slot whatever the category (activewear and loungewear hold tops and bottoms). */
-export const TITLE_SLOTS: ReadonlyArray<readonly [string, LookSlot]> = [
-  ['leggings|joggers|shorts', 'bottom'],
-  ['sports bra|running top|hoodie|sweatshirt', 'top'],
-  ['track jacket|blazer', 'outerwear'],
-];
-
-/** The slot of each category; a category left out (swimwear, pyjamas) makes no look item unless its title says. */
-export const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
-  tops: 'top',
-  knitwear: 'top',
-  jeans: 'bottom',
-  trousers: 'bottom',
-  skirts: 'bottom',
-  dresses: 'dress',
-  shoes: 'shoes',
-  sneakers: 'shoes',
-  outerwear: 'outerwear',
-  bags: 'accessory',
-  accessories: 'accessory',
-};
 
 /** Occasions dressed with a dress when the catalog has one; the others with a top and a bottom. */
 const DRESS_OCCASIONS: ReadonlySet<string> = new Set(['party', 'wedding', 'evening', 'date', 'formal']);
 /** Candidates kept per occasion and slot, so one product is not suggested for two occasions. */
 const PER_SLOT = 3;
 const TIER_ORDER = ['low', 'mid', 'high'];
+/** The share of the units bought (of a stated department other than unisex) that makes a department the customer's. */
+export const DEPARTMENT_SHARE = 0.8;
 
-const values = (items: readonly string[]): Sql => sql`[${join(items.map((v) => sql`${v}`))}]`;
-
-function slotSql(): Sql {
-  const byTitle = TITLE_SLOTS.map(([pattern, slot]) => sql`WHEN regexp_matches(lower(p.title), ${`\\b(${pattern})\\b`}) THEN ${slot}`);
-  const byCategory = Object.entries(CATEGORY_SLOTS).map(([category, slot]) => sql`WHEN p.category = ${category} THEN ${slot}`);
-  return sql`CASE ${join([...byTitle, ...byCategory], ' ')} END`;
+/**
+ * The department a customer buys from, when the catalog states departments and one has at least DEPARTMENT_SHARE of
+ * the units bought from any but unisex: their looks keep to it (and unisex and unstated products). A customer who
+ * buys from several (for others too) gets no such limit.
+ */
+export function lookDepartment(f: ProfileFacts): string | null {
+  const stated = f.departments.filter((d) => d.value !== 'unisex');
+  const total = stated.reduce((sum, d) => sum + d.units, 0);
+  const top = stated[0];
+  return top && top.units / total >= DEPARTMENT_SHARE ? top.value : null;
 }
 
 interface Candidate {
@@ -53,6 +36,7 @@ interface Candidate {
   product_id: string;
   title: string;
   color: string | null;
+  price: number;
   rank: number;
 }
 
@@ -65,22 +49,21 @@ function candidatesQuery(f: ProfileFacts, occasions: readonly string[], seed: nu
   const at = sql`CAST(${f.asOf} AS TIMESTAMP)`;
   const mainTier = f.priceTiers[0]?.value ?? 'mid';
   const colorWeights = f.colors.length
-    ? join(f.colors.map((c) => sql`CASE WHEN list_contains(coalesce(p.colors, []), ${c.value}) THEN ${c.share} ELSE 0 END`), ' + ')
+    ? join(f.colors.map((c) => sql`CASE WHEN list_contains(p.colors, ${c.value}) THEN ${c.share} ELSE 0 END`), ' + ')
     : sql`0`;
-  const fallback = join(Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`), ' ');
-  const tierIndex = sql`list_position(${values(TIER_ORDER)}, t.price_tier)`;
+  const tierIndex = sql`list_position(${values(TIER_ORDER)}, p.price_tier)`;
+  const department = lookDepartment(f);
   return sql`WITH
-bought AS (SELECT DISTINCT product_id FROM events WHERE customer_id = ${f.customerId} AND type = 'order' AND product_id IS NOT NULL AND ts < ${at}),
 c AS (
-  SELECT o.occasion, ${slotSql()} AS slot, p.id AS product_id, p.title, p.colors[1] AS color,
+  SELECT p.occasion, p.slot, p.id AS product_id, p.title, p.color, p.price,
     abs(coalesce(${tierIndex}, 2) - ${TIER_ORDER.indexOf(mainTier) + 1}) AS tier_gap, ${colorWeights} AS color_fit,
     hash(${f.customerId}, ${seed}, p.id) AS shuffle
-  FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id,
-    unnest(coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${values(OCCASIONS)}, x)), []), CASE p.category ${fallback} ELSE [] END)) AS o(occasion)
-  WHERE list_contains(${values(occasions)}, o.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at}) AND p.title IS NOT NULL AND p.price > 0
-    AND p.id NOT IN (SELECT product_id FROM bought)
+  FROM ${LOOK_ITEMS} p
+  WHERE list_contains(${values(occasions)}, p.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at})
+    ${f.bought.length ? sql`AND p.id NOT IN (${join(f.bought.map((id) => sql`${id}`))})` : sql``}
+    ${department ? sql`AND (p.department IS NULL OR p.department IN ('unisex', ${department}))` : sql``}
 )
-SELECT occasion, slot, product_id, title, color, CAST(rank AS INTEGER) AS rank FROM (
+SELECT occasion, slot, product_id, title, color, price, CAST(rank AS INTEGER) AS rank FROM (
   SELECT *, row_number() OVER (PARTITION BY occasion, slot ORDER BY tier_gap, color_fit DESC, shuffle, product_id) AS rank FROM c WHERE slot IS NOT NULL
 ) WHERE rank <= ${PER_SLOT} AND tier_gap <= 1
 ORDER BY occasion, slot, rank`;
@@ -110,7 +93,7 @@ export async function buildLooks(store: Store, f: ProfileFacts, occasions: reado
       const pick = best(slot);
       if (!pick) continue;
       used.add(pick.product_id);
-      items.push({ description: describeItem(pick.title, pick.color), product_id: pick.product_id, slot });
+      items.push({ description: describeItem(pick.title, pick.color), product_id: pick.product_id, slot, price: pick.price });
     }
     looks.set(occasion, items);
   }

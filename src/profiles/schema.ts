@@ -27,6 +27,7 @@ export const lookItemSchema = z.object({
   description: z.string().min(1).describe('as the seed writes an item: "Beige tailored blazer"'),
   product_id: z.string().min(1).describe('a product of the catalog'),
   slot: z.enum(LOOK_SLOTS),
+  price: z.number().positive().describe("the product's catalog price when the look was made"),
 });
 export type LookItem = z.infer<typeof lookItemSchema>;
 

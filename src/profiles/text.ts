@@ -9,7 +9,7 @@ export function profileText(p: Profile): string {
     '',
     p.general_description,
     `Style: ${p.general_style}`,
-    ...p.occasions.flatMap((o) => [`${o.occasion}: ${o.persona_on_occasion}`, ...bullets(o.look_suggestion.map((i) => `${i.description} (${i.product_id}, ${i.slot})`))]),
+    ...p.occasions.flatMap((o) => [`${o.occasion}: ${o.persona_on_occasion}`, ...bullets(o.look_suggestion.map((i) => `${i.description} (${i.product_id}, ${i.slot}, ${i.price})`))]),
     `Tone of voice: ${p.marketing_brief.tone_of_voice.join(', ')}`,
     `Visual direction: ${p.marketing_brief.visual_direction.join(', ')}`,
     'Campaign guidance:',

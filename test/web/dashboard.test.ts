@@ -5,7 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspaces } from '../../src/server/index.js';
-import type { BehaviorFamily, BehaviorPreview } from '../../web/src/api/types.js';
+import { statementPaths } from '../../src/profiles/schema.js';
+import { join as sqlJoin, sql } from '../../src/sql/index.js';
+import type { BehaviorFamily, BehaviorPreview, CustomerProfile } from '../../web/src/api/types.js';
+import { money } from '../../web/src/format.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
 import { tempDir } from '../helpers.js';
 import { serveForTest, stopServer } from '../server/harness.js';
@@ -341,6 +344,104 @@ describe('behaviors', () => {
       const cells = await row.locator('td').allTextContents();
       expect(cells.slice(1, 3)).toEqual(['Custom behaviors', again.preview.size.toLocaleString('en')]);
       expect(cells[4]).toBe('computed');
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/** Every number a fact's value shows, as a statement may write it: as is, rounded, and a share as a whole percent. */
+function allowedNumbers(text: string): Set<number> {
+  return new Set(numbersIn(text).flatMap((n) => [n, Math.round(n), Math.round(n * 100)]));
+}
+const numbersIn = (text: string): number[] => (text.match(/\d+(?:\.\d+)?/g) ?? []).map(Number);
+
+describe('a customer profile', () => {
+  /** The demo's injected behavior shifts (ground_truth.csv's `shift` column): customer id -> category. */
+  const shifts = (): Map<string, string> =>
+    new Map(
+      readFileSync(join(dir.path, 'demo', 'ground_truth.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(','))
+        .filter((cells) => cells[3])
+        .map((cells) => [cells[0]!, cells[3]!]),
+    );
+
+  it('marks the new behavior of a customer with an injected shift, and not of one without', async () => {
+    const shifted = shifts();
+    const [id, category] = [...shifted][0]!;
+    const profile = await apiJson<CustomerProfile>(`/v1/customers/${id}/profile`);
+    expect(profile.current_purchase_moment.new_behavior, `${id} was made to browse ${category}`).toBe(true);
+    expect(shifted.has(ids.customer)).toBe(false);
+    const steady = await apiJson<CustomerProfile>(`/v1/customers/${ids.customer}/profile`);
+    expect(steady.current_purchase_moment.new_behavior).toBe(false);
+    for (const [customer, p] of [[id, profile], [ids.customer, steady]] as const) {
+      const { page, problems } = await open(`/customers/${customer}`);
+      try {
+        const moment = page.locator('.profile .moment');
+        expect(await moment.locator('.marker').textContent()).toBe(p.current_purchase_moment.new_behavior ? 'New behavior' : 'No new behavior');
+        expect(await moment.evaluate((el) => el.classList.contains('shifted'))).toBe(p.current_purchase_moment.new_behavior);
+        expect(await moment.locator('[data-path="current_purchase_moment.relationship_with_history"] .text').textContent()).toBe(p.current_purchase_moment.relationship_with_history);
+        expect(problems.console).toEqual([]);
+        expect(problems.requests).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  it('opens every statement onto the facts it cites, whose values hold its numbers; its looks are cards of real products; it refreshes', async () => {
+    const [id] = [...shifts()][0]!;
+    const profile = await apiJson<CustomerProfile>(`/v1/customers/${id}/profile`);
+    const { page, problems } = await open(`/customers/${id}`);
+    try {
+      const statements = statementPaths(profile);
+      expect(statements.size).toBeGreaterThan(20);
+      let numbers = 0;
+      for (const [path, statement] of statements) {
+        const shown = page.locator(`.profile [data-path="${path}"]`);
+        const details = shown.locator('details.evidence');
+        if (typeof statement === 'string') expect(await shown.locator('.text').textContent(), path).toBe(statement);
+        expect(await details.evaluate((d) => (d as HTMLDetailsElement).open), `${path}: evidence is on demand`).toBe(false);
+        await details.locator('summary').click();
+        expect(await details.locator('li code').allTextContents(), path).toEqual(profile.evidence[path]);
+        const allowed = allowedNumbers((await details.locator('.value').allTextContents()).join(' '));
+        if (typeof statement !== 'string') continue;
+        for (const n of numbersIn(statement)) {
+          expect(allowed.has(n), `${path}: ${n} in "${statement}" is a value of a cited fact`).toBe(true);
+          numbers++;
+        }
+      }
+      expect(numbers, 'statements with numbers were checked').toBeGreaterThan(5);
+
+      const looks = profile.occasions.flatMap((o) => o.look_suggestion);
+      expect(looks.length).toBeGreaterThan(2);
+      const cards = page.locator('.profile ul.look li.card');
+      const shownCards = await cards.evaluateAll((lis) =>
+        lis.map((li) => ({
+          name: li.querySelector('.name')?.textContent,
+          id: li.querySelector('.product-id')?.textContent ?? '',
+          slot: li.querySelector('.slot')?.textContent,
+          price: li.querySelector('.price')?.textContent,
+        })),
+      );
+      const catalog = await workspaces.use('default', (s) =>
+        s.all<{ id: string; price: number }>(sql`SELECT id, price FROM products WHERE id IN (${sqlJoin(shownCards.map((c) => sql`${c.id}`))})`),
+      );
+      const prices = new Map(catalog.map((r) => [r.id, money(r.price)]));
+      expect(shownCards).toEqual(looks.map((l) => ({ name: l.description, id: l.product_id, slot: l.slot, price: prices.get(l.product_id) })));
+      expect(prices.size, 'every product id of the looks is in the catalog').toBe(looks.length);
+
+      await page.getByRole('button', { name: 'Refresh profile' }).click();
+      const done = page.locator('.profile .done');
+      await done.waitFor();
+      const kept = await apiJson<CustomerProfile>(`/v1/customers/${id}/profile`);
+      expect(await done.textContent()).toBe(`New profile made ${kept.generated_at} UTC.`);
+      expect(await page.locator('.profile > p.small').first().textContent()).toContain(`Made ${kept.generated_at} UTC`);
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

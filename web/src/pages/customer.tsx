@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { query } from '../api/client.js';
-import type { CustomerClv, CustomerEvents, CustomerFeatures, Explanation, RuleVocabulary } from '../api/types.js';
+import type { CustomerClv, CustomerEvents, CustomerFeatures, CustomerProfile, Explanation, RuleVocabulary } from '../api/types.js';
 import { useApi, type Loaded } from '../api/use-api.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
@@ -9,11 +9,12 @@ import { Pager, TableBox } from '../components/table.js';
 import { count, day, money, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
+import { ProfileSection } from './customer-profile.js';
 import type { PageProps } from './index.js';
 
 const EVENTS_PAGE = 20;
 
-/** One customer: features, every audience with why (not), CLV, and their events. */
+/** One customer: their profile, features, every audience with why (not), CLV, and their events. */
 export function CustomerPage({ params }: PageProps) {
   const id = params.id!;
   const base = `/v1/customers/${encodeURIComponent(id)}`;
@@ -25,6 +26,7 @@ export function CustomerPage({ params }: PageProps) {
   const [offset, setOffset] = useState(0);
   const page = useApi<CustomerEvents>(`${base}/events${query({ limit: EVENTS_PAGE, offset })}`);
   const vocabulary = useApi<RuleVocabulary>('/v1/rules/vocabulary');
+  const profile = useApi<CustomerProfile>(`${base}/profile`);
   return (
     <>
       <p>
@@ -33,6 +35,7 @@ export function CustomerPage({ params }: PageProps) {
       <Async value={features} what="the customer">
         {(f) => (
           <>
+            <ProfileSection path={`${base}/profile`} kept={profile} />
             <Clv clv={clv} />
             <Audiences explain={explain} />
             <Timeline recent={recent} page={page} onPage={setOffset} />

@@ -1,0 +1,120 @@
+import { priceTiersQuery } from '../features/index.js';
+import { OCCASIONS } from '../segments/ast.js';
+import { ident, join, sql, type Sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import type { LookSlot } from './schema.js';
+
+/**
+ * The catalog as profiles read it: per product its price tier, style tags, occasions and look slot, worked out once
+ * per store connection and catalog state rather than per profile (the tiers rank every product of a category, which
+ * costs more than the rest of a profile). Held in memory for the facts, and as a temporary table of the store's
+ * connection (LOOK_ITEMS: one row per product that can make a look item and occasion it is made for) for the looks.
+ */
+export const LOOK_ITEMS = ident('profile_look_items');
+
+/** What a profile reads of a product. */
+export interface CatalogProduct {
+  category: string | null;
+  brand: string | null;
+  colors: string[];
+  materials: string[];
+  price_tier: string | null;
+  /** Style tags other than occasions. */
+  tags: string[];
+  /** Occasion tags, else the category's occasion. */
+  occasions: string[];
+  /** Whom the product is made for (women, men, unisex ...), when the catalog says; see DEPARTMENT_WORDS. */
+  department: string | null;
+}
+
+/**
+ * The product attributes a shop states whom a product is for in (`gender`, else `department`), and their common
+ * spellings; another value (kids) is kept as written, lower case. The demo catalog states neither.
+ */
+export const DEPARTMENT_ATTRIBUTES = ['gender', 'department'] as const;
+export const DEPARTMENT_WORDS: Readonly<Record<string, string>> = {
+  women: 'women', woman: 'women', womens: 'women', "women's": 'women', female: 'women', ladies: 'women', f: 'women', w: 'women',
+  men: 'men', man: 'men', mens: 'men', "men's": 'men', male: 'men', m: 'men',
+  unisex: 'unisex', u: 'unisex', all: 'unisex',
+};
+
+function departmentSql(): Sql {
+  const stated = sql`nullif(lower(trim(coalesce(${join(DEPARTMENT_ATTRIBUTES.map((a) => sql`p.attributes->>${a}`))}))), '')`;
+  const words = join(Object.entries(DEPARTMENT_WORDS).map(([word, department]) => sql`WHEN ${word} THEN ${department}`), ' ');
+  return sql`CASE ${stated} ${words} ELSE ${stated} END`;
+}
+
+/** A product without an occasion tag still says something through its category (docs/profiles.md). */
+export const CATEGORY_OCCASIONS: Readonly<Record<string, string>> = { activewear: 'sport', sneakers: 'casual', loungewear: 'casual', swimwear: 'travel' };
+
+/** Words of a title that decide the slot whatever the category (activewear and loungewear hold tops and bottoms). */
+export const TITLE_SLOTS: ReadonlyArray<readonly [string, LookSlot]> = [
+  ['leggings|joggers|shorts', 'bottom'],
+  ['sports bra|running top|hoodie|sweatshirt', 'top'],
+  ['track jacket|blazer', 'outerwear'],
+];
+
+/** The slot of each category; a category left out (swimwear, pyjamas) makes no look item unless its title says. */
+export const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
+  tops: 'top',
+  knitwear: 'top',
+  jeans: 'bottom',
+  trousers: 'bottom',
+  skirts: 'bottom',
+  dresses: 'dress',
+  shoes: 'shoes',
+  sneakers: 'shoes',
+  outerwear: 'outerwear',
+  bags: 'accessory',
+  accessories: 'accessory',
+};
+
+export const values = (items: readonly string[]): Sql => sql`[${join(items.map((v) => sql`${v}`))}]`;
+
+function slotSql(): Sql {
+  const byTitle = TITLE_SLOTS.map(([pattern, slot]) => sql`WHEN regexp_matches(lower(p.title), ${`\\b(${pattern})\\b`}) THEN ${slot}`);
+  const byCategory = Object.entries(CATEGORY_SLOTS).map(([category, slot]) => sql`WHEN p.category = ${category} THEN ${slot}`);
+  return sql`CASE ${join([...byTitle, ...byCategory], ' ')} END`;
+}
+
+/** Every product, with what a profile reads of it: style tags apart from occasion tags, occasions, tier and slot. */
+function catalogQuery(): Sql {
+  const fallback = join(Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`), ' ');
+  return sql`SELECT p.id, p.category, p.brand, coalesce(p.colors, []) AS colors, coalesce(p.materials, []) AS materials, t.price_tier,
+    list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${values(OCCASIONS)}, x)) AS tags,
+    coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${values(OCCASIONS)}, x)), []),
+      CASE p.category ${fallback} ELSE [] END) AS occasions,
+    ${slotSql()} AS slot, p.title, p.colors[1] AS color, p.price, p.launched_at, ${departmentSql()} AS department
+  FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id`;
+}
+
+/**
+ * What the catalog table was made from. Products change only through imports (each recorded in `imports`, and
+ * removed from it when taken back) and through events naming products the store lacks (which add rows), so the
+ * product count and the imports' count and latest start tell a changed catalog without reading it.
+ */
+export const catalogStamp = (): Sql =>
+  sql`(SELECT count(*) FROM products) || ' ' || (SELECT count(*) FROM imports) || ' ' || coalesce(CAST((SELECT max(started_at) FROM imports) AS VARCHAR), '')`;
+
+const held = new WeakMap<Store, { stamp: string; products: Map<string, CatalogProduct> }>();
+
+/**
+ * The catalog as of `stamp` (catalogStamp(), read with the customer's data): the one held for this store when the
+ * stamp is the same, else read again, with LOOK_ITEMS made again.
+ */
+export async function profileCatalog(store: Store, stamp: string): Promise<Map<string, CatalogProduct>> {
+  const kept = held.get(store);
+  if (kept?.stamp === stamp) return kept.products;
+  // Outside any other caller's transaction, whose rollback would take the table with it.
+  return store.exclusive(async () => {
+    // The stamp before the reads: a change during them makes the next profile read the catalog again, never miss it.
+    const now = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!.stamp;
+    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${LOOK_ITEMS} AS
+      SELECT o.occasion, p.slot, p.id, p.title, p.color, p.price, p.launched_at, p.price_tier, p.colors, p.department
+      FROM (${catalogQuery()}) p, unnest(p.occasions) AS o(occasion) WHERE p.slot IS NOT NULL AND p.title IS NOT NULL AND p.price > 0`);
+    const rows = await store.all<CatalogProduct & { id: string }>(sql`SELECT id, category, brand, colors, materials, price_tier, tags, occasions, department FROM (${catalogQuery()})`);
+    const products = new Map(rows.map(({ id, ...product }) => [id, product]));
+    held.set(store, { stamp: now, products });
+    return products;
+  });
+}
