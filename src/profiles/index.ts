@@ -3,3 +3,5 @@ export { customerProfile, makeProfile, profileAsOf, saveProfile, storedProfile, 
 export { checkEvidence, type EvidenceCheck } from './evidence.js';
 export { narratorFor, type Narrator, type NarratorName } from './narrators.js';
 export { profileText } from './text.js';
+export { audienceCustomers, batchAsOf, keptProfiles, profilesOf, DEFAULT_LANES, type BatchOptions } from './batch.js';
+export { audienceProfileGroups, groupBriefs, profileGroupsSchema, type ProfileGroups } from './groups.js';
