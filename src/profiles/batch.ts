@@ -12,8 +12,9 @@ import { profileSchema, type Profile } from './schema.js';
 
 /**
  * Profiles made at once. A profile is a dozen small queries, each too small to keep both cores busy, so several
- * connections overlap them: on the 20,000-customer demo store 4 lanes made profiles 1.5x to 3x faster than one on a
- * loaded 2-core machine (docs/benchmarks.md).
+ * connections overlap them. On a 2-core machine loaded by other work (load 10), 4 lanes made 1.16x the profiles a
+ * second of one lane, with rounds ranging 0.8x to 1.5x (docs/benchmarks.md, "Profile batch"): a gain, not yet measured
+ * on a quiet machine.
  */
 export const DEFAULT_LANES = 4;
 
