@@ -38,7 +38,6 @@ export function registerProfiles(program: Command): void {
     .option('--lanes <n>', `profiles made at once, each on its own connection (default ${DEFAULT_LANES})`)
     .action(async (o: { audience: string; out?: string; groups?: boolean; refresh?: boolean; asOf?: string; seed?: string; lanes?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if ((o.groups ?? false) === (o.out !== undefined)) throw new UsageError('give either --out FILE.jsonl (make the profiles, then group them) or --groups (group the kept ones)');
       const options = {
         refresh: o.refresh ?? false,
         asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined,
@@ -47,6 +46,8 @@ export function registerProfiles(program: Command): void {
         llm: ctx.config.llm,
       };
       const groups = await withStore(ctx, async (store) => {
+        // Checked once the store is open, so a mistyped --db is the error reported, as for every command.
+        if ((o.groups ?? false) === (o.out !== undefined)) throw new UsageError('give either --out FILE.jsonl (make the profiles, then group them) or --groups (group the kept ones)');
         if (o.out !== undefined) {
           const { customers } = await audienceCustomers(store, o.audience);
           const asOf = await batchAsOf(store, options);
