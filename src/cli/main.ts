@@ -12,6 +12,7 @@ import { registerImport } from './commands/import.js';
 import { registerImports } from './commands/imports.js';
 import { registerKeys } from './commands/keys.js';
 import { registerProfile } from './commands/profile.js';
+import { registerProfiles } from './commands/profiles.js';
 import { registerServe } from './commands/serve.js';
 import { registerStats } from './commands/stats.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerBehaviors(program);
   registerClv(program);
   registerProfile(program);
+  registerProfiles(program);
   registerDemo(program);
   registerServe(program);
   registerKeys(program);

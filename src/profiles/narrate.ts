@@ -10,7 +10,10 @@ import type { LookItem, Profile } from './schema.js';
  */
 export const NARRATOR_VERSION = 'embedded-1';
 
-type Text = Pick<Profile, 'general_description' | 'general_style' | 'occasions' | 'marketing_brief' | 'content_hooks' | 'current_purchase_moment'>;
+export type Text = Pick<Profile, 'general_description' | 'general_style' | 'occasions' | 'marketing_brief' | 'content_hooks' | 'current_purchase_moment'>;
+
+/** What a look item rests on: the occasion it dresses, and the colors and price tier it was chosen by. */
+export const LOOK_EVIDENCE: readonly string[] = ['occasions', 'style.colors', 'style.price_tier'];
 
 export interface Narration {
   text: Text;
@@ -97,7 +100,7 @@ export function narrate(f: ProfileFacts, looks: ReadonlyMap<string, LookItem[]>,
   const occasions: Text['occasions'] = f.occasions.map((o, i) => {
     const base = `occasions.${i}`;
     const look = looks.get(o.value) ?? [];
-    look.forEach((_item, j) => (evidence[`${base}.look_suggestion.${j}`] = ['occasions', 'style.colors', 'style.price_tier']));
+    look.forEach((_item, j) => (evidence[`${base}.look_suggestion.${j}`] = [...LOOK_EVIDENCE]));
     return {
       occasion: say(`${base}.occasion`, ['occasions'], capitalize(o.value)),
       persona_on_occasion: say(

@@ -2,19 +2,28 @@ import { defaultAsOf, featureTableAsOf } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { checkEvidence } from './evidence.js';
 import { factList, profileFacts, round, type ProfileFacts } from './facts.js';
 import { buildLooks } from './looks.js';
-import { narrate, NARRATOR_VERSION } from './narrate.js';
+import { narrate, type Narration } from './narrate.js';
+import { EMBEDDED_NARRATOR, narratorFor, type NarrationInput, type Narrator, type NarratorSettings } from './narrators.js';
 import { profileSchema, type Profile } from './schema.js';
 
 /** Seeds the narrator's phrasings and the looks' tie-breaks unless a caller asks for another. */
 export const DEFAULT_PROFILE_SEED = 1;
 
-export interface ProfileOptions {
+export interface ProfileOptions extends NarratorSettings {
   /** Default: the latest run's date (the feature table's), else the day after the last event. */
   asOf?: string | undefined;
   seed?: number | undefined;
 }
+
+/**
+ * Work on a store, as its owner grants it: the CLI runs it on its store, the server in the workspace's queue. A
+ * profile takes the store twice, for its facts and to keep it, so a narrator's network wait holds no queue.
+ */
+export type StoreUse = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
+export const useStore = (store: Store): StoreUse => (fn) => fn(store);
 
 /**
  * How much the profile can be trusted, from the amount of data behind it: orders (up to 5) weigh most, recent
@@ -37,23 +46,57 @@ export async function profileAsOf(store: Store): Promise<string> {
   return (await featureTableAsOf(store)) ?? defaultAsOf(store);
 }
 
-/** Makes a profile from the store as it is: facts, looks and the embedded narrator's text, validated by the schema. */
-export async function makeProfile(store: Store, customerId: string, options: ProfileOptions = {}): Promise<Profile> {
+/** A profile's facts, looks and the embedded narrator's draft: all a narrator needs, read from the store. */
+interface Draft extends NarrationInput {
+  asOf: string;
+  seed: number;
+}
+
+async function draftOf(store: Store, customerId: string, options: ProfileOptions): Promise<Draft> {
   const asOf = options.asOf ?? (await profileAsOf(store));
   const seed = options.seed ?? DEFAULT_PROFILE_SEED;
   const facts = await profileFacts(store, customerId, asOf);
   const looks = await buildLooks(store, facts, facts.occasions.map((o) => o.value), seed);
-  const { text, evidence } = narrate(facts, looks, seed);
-  return profileSchema.parse({
-    customer_id: customerId,
-    as_of: asOf,
-    ...text,
-    facts: factList(facts),
-    evidence,
-    confidence: confidenceOf(facts),
+  return { asOf, seed, facts, factList: factList(facts), looks, draft: narrate(facts, looks, seed) };
+}
+
+/**
+ * The profile as the narrator writes it, when its text fits the schema and keeps the evidence rule; else the embedded
+ * draft, with the reason in `generator.note`. Needs no store.
+ */
+async function narrated(d: Draft, narrator: Narrator): Promise<Profile> {
+  const profile = (n: Narration, by: Narrator, note: string | null) => ({
+    customer_id: d.facts.customerId,
+    as_of: d.asOf,
+    ...n.text,
+    facts: d.factList,
+    evidence: n.evidence,
+    confidence: confidenceOf(d.facts),
     generated_at: now(),
-    generator: { narrator: 'embedded', version: NARRATOR_VERSION, seed, note: null },
+    generator: { narrator: by.name, version: by.version, seed: d.seed, note },
   });
+  let failed: string | undefined;
+  if (narrator !== EMBEDDED_NARRATOR) {
+    const written = await narrator.write(d);
+    if ('failed' in written) failed = written.failed;
+    else {
+      const parsed = profileSchema.safeParse(profile(written, narrator, null));
+      const issue = parsed.error?.issues[0];
+      const problem = parsed.success ? checkEvidence(parsed.data).problems[0] : `${issue?.path.join('.')}: ${issue?.message}`;
+      if (parsed.success && problem === undefined) return parsed.data;
+      failed = parsed.success ? `its text breaks the evidence rule: ${problem}` : `its text does not fit the profile schema: ${problem}`;
+    }
+  }
+  const note = failed === undefined ? null : `asked the ${narrator.name} narrator (${narrator.version}): ${failed}; the embedded narrator wrote the text`;
+  return profileSchema.parse(profile(d.draft, EMBEDDED_NARRATOR, note));
+}
+
+/**
+ * Makes a profile from the store as it is: facts, looks and the text of the narrator the options allow (the embedded
+ * one by default), validated by the schema.
+ */
+export async function makeProfile(store: Store, customerId: string, options: ProfileOptions = {}): Promise<Profile> {
+  return narrated(await draftOf(store, customerId, options), narratorFor(options));
 }
 
 /** Keeps a profile as the customer's last one (the previous is replaced). */
@@ -72,14 +115,17 @@ export async function storedProfile(store: Store, customerId: string): Promise<P
  * What GET /v1/customers/:id/profile and `segmint profile` answer: the last profile kept, or a new one (made and kept)
  * when there is none yet or `refresh` asks for it. A customer the store lacks is not found.
  */
-export async function customerProfile(store: Store, customerId: string, options: ProfileOptions & { refresh?: boolean | undefined } = {}): Promise<Profile> {
-  const known = await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}`);
-  if (!known) throw new NotFoundError(`no customer "${customerId}"`, { customer: customerId });
-  if (!options.refresh) {
-    const kept = await storedProfile(store, customerId);
-    if (kept && (options.asOf === undefined || kept.as_of === options.asOf) && (options.seed === undefined || kept.generator.seed === options.seed)) return kept;
-  }
-  const profile = await makeProfile(store, customerId, options);
-  await saveProfile(store, profile);
+export async function customerProfile(use: StoreUse, customerId: string, options: ProfileOptions & { refresh?: boolean | undefined } = {}): Promise<Profile> {
+  const kept = await use(async (store) => {
+    const known = await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}`);
+    if (!known) throw new NotFoundError(`no customer "${customerId}"`, { customer: customerId });
+    if (options.refresh) return undefined;
+    const profile = await storedProfile(store, customerId);
+    const fits = profile && (options.asOf === undefined || profile.as_of === options.asOf) && (options.seed === undefined || profile.generator.seed === options.seed);
+    return fits ? profile : undefined;
+  });
+  if (kept) return kept;
+  const profile = await narrated(await use((store) => draftOf(store, customerId, options)), narratorFor(options));
+  await use((store) => saveProfile(store, profile));
   return profile;
 }

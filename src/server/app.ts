@@ -19,6 +19,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { DEFAULT_IMPORT_BODY_LIMIT, registerImportRoutes } from './routes/imports.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
+import { registerProfileJobRoutes } from './routes/profile-jobs.js';
 import { registerProfileRoutes } from './routes/profiles.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerCustomBehaviorRoutes } from './routes/custom-behaviors.js';
@@ -108,6 +109,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerImportRoutes(app, ctx, { bodyLimit: options.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT });
   registerClvRoutes(app, ctx);
   registerProfileRoutes(app, ctx);
+  registerProfileJobRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);

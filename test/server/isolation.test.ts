@@ -30,7 +30,9 @@ let base = '';
 let bKey = '';
 let aKey = '';
 /** Ids of A's rows that requests below aim at. */
-const a = { customer: '', audience: '', import: '', key: '' };
+const a = { customer: '', audience: '', import: '', key: '', job: '' };
+/** B's own audience with members at its run, and a profile job of it. */
+const b = { audience: '', job: '' };
 /** Every id, email and name of A's rows, to look for in B's replies. */
 let aTokens: string[] = [];
 let bImport = '';
@@ -110,6 +112,13 @@ const FIXTURES: Record<string, () => Call[]> = {
   'GET /v1/customers/:id/explain': () => [{ path: `/v1/customers/${a.customer}/explain` }, { path: '/v1/customers/b-cust-1/explain' }],
   'GET /v1/customers/:id/clv': () => [{ path: `/v1/customers/${a.customer}/clv` }, { path: '/v1/customers/b-cust-1/clv' }],
   'GET /v1/customers/:id/profile': () => [{ path: `/v1/customers/${a.customer}/profile?refresh=true` }, { path: '/v1/customers/b-cust-1/profile?refresh=true' }],
+  'POST /v1/audiences/:id/profiles': () => [
+    { path: `/v1/audiences/${a.audience}/profiles`, body: {} },
+    { path: `/v1/audiences/${b.audience}/profiles`, body: { refresh: true } },
+  ],
+  'GET /v1/profile-jobs/:id': () => [{ path: `/v1/profile-jobs/${a.job}` }, { path: `/v1/profile-jobs/${b.job}` }],
+  'GET /v1/profile-jobs/:id/profiles': () => [{ path: `/v1/profile-jobs/${a.job}/profiles` }, { path: `/v1/profile-jobs/${b.job}/profiles` }],
+  'GET /v1/audiences/:id/profile-groups': () => [{ path: `/v1/audiences/${a.audience}/profile-groups` }, { path: `/v1/audiences/${b.audience}/profile-groups` }],
   'GET /v1/customers/:id/export': () => [{ path: `/v1/customers/${a.customer}/export` }, { path: '/v1/customers/b-cust-1/export' }],
   'GET /v1/audiences': () => [{ path: '/v1/audiences' }],
   'GET /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
@@ -190,6 +199,16 @@ beforeAll(async () => {
   bKey = (await createKey(workspaces.control, B, ['admin'], 'test')).key;
   aTokens.push(a.key);
   ({ app, base } = await serveForTest(workspaces));
+  b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
+  // A finished profile job in each workspace, for B to ask about.
+  for (const [job, audience, jobKey] of [['a', a.audience, aKey], ['b', b.audience, bKey]] as const) {
+    const started = await request(base, 'POST', `/v1/audiences/${audience}/profiles`, jobKey, {});
+    expect(started.status, started.text).toBe(202);
+    const id = (started.json as { id: string }).id;
+    while ((await request(base, 'GET', `/v1/profile-jobs/${id}`, jobKey)).json.status === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
+    (job === 'a' ? a : b).job = id;
+  }
+  aTokens.push(a.job);
 }, 180_000);
 
 afterAll(() => stopServer(app, workspaces, dir));
@@ -229,7 +248,8 @@ describe('workspace isolation on every route', () => {
     // Every reply, success or refusal, has its status and its body as /docs/json says.
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate']) {
+    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
+      `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`]) {
       expect(answered, must).toContain(must);
     }
     const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CUSTOMER_FEATURES } from '../../features/index.js';
 import type { LlmConfig } from '../../shared/config.js';
 import { errorMessage } from '../../shared/errors.js';
+import { answerAs, askJson } from '../../shared/llm.js';
 import { EVENT_AGGREGATES, EVENT_FILTER_FIELDS, parseRule, printRule } from '../../segments/index.js';
 import { EVENT_TYPES } from '../../store/schema.js';
 import type { Lexicon } from './lexicon.js';
@@ -10,28 +11,21 @@ import type { Lexicon } from './lexicon.js';
  * The optional OpenAI-compatible chat endpoint (DESIGN.md "AI without a network"): asked for a spec with a
  * JSON-schema-constrained answer, given only the words and the store's vocabulary (feature names, event types and
  * fields, catalog values; nothing about any customer). Its spec goes through the same parser and checker as a
- * user's; any failure, malformed answer or timeout is returned as a reason, and the caller falls back to the
- * embedded interpreter.
+ * user's; any failure, malformed answer or timeout is returned as a reason (the request itself: shared/llm.ts), and
+ * the caller falls back to the embedded interpreter.
  */
 
 const answerSchema = z.strictObject({ spec: z.string().min(1), explanation: z.string() });
 
-const RESPONSE_FORMAT = {
-  type: 'json_schema',
-  json_schema: {
-    name: 'segment_spec',
-    strict: true,
-    schema: {
-      type: 'object',
-      properties: {
-        spec: { type: 'string', description: 'the rule, in the segments language' },
-        explanation: { type: 'string', description: 'one sentence: how the words were read' },
-      },
-      required: ['spec', 'explanation'],
-      additionalProperties: false,
-    },
+const ANSWER_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    spec: { type: 'string', description: 'the rule, in the segments language' },
+    explanation: { type: 'string', description: 'one sentence: how the words were read' },
   },
-} as const;
+  required: ['spec', 'explanation'],
+  additionalProperties: false,
+};
 
 export type LlmAnswer = { spec: string; explanation: string } | { failed: string };
 
@@ -55,45 +49,13 @@ export function llmPrompt(lexicon: Lexicon): string {
 }
 
 export async function askLlm(config: LlmConfig, lexicon: Lexicon, text: string): Promise<LlmAnswer> {
-  const url = config.url.replace(/\/+$/, '');
-  const endpoint = url.endsWith('/chat/completions') ? url : `${url}/chat/completions`;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), config.timeoutMs);
+  const answer = await askJson(config, { name: 'segment_spec', schema: ANSWER_JSON_SCHEMA, system: llmPrompt(lexicon), user: text });
+  if ('failed' in answer) return answer;
+  const read = answerAs(answerSchema, answer.json);
+  if ('failed' in read) return read;
   try {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      signal: abort.signal,
-      headers: { 'content-type': 'application/json', ...(config.key ? { authorization: `Bearer ${config.key}` } : {}) },
-      body: JSON.stringify({
-        model: config.model,
-        temperature: 0,
-        response_format: RESPONSE_FORMAT,
-        messages: [
-          { role: 'system', content: llmPrompt(lexicon) },
-          { role: 'user', content: text },
-        ],
-      }),
-    });
-    if (!response.ok) return { failed: `the LLM endpoint answered HTTP ${response.status}` };
-    const body = (await response.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
-    const content = body.choices?.[0]?.message?.content;
-    if (typeof content !== 'string') return { failed: 'the LLM answer has no message content' };
-    let json: unknown;
-    try {
-      json = JSON.parse(content);
-    } catch {
-      return { failed: 'the LLM answer is not JSON' };
-    }
-    const answer = answerSchema.safeParse(json);
-    if (!answer.success) return { failed: `the LLM answer does not match the schema: ${answer.error.issues[0]?.path.join('.') || 'root'}: ${answer.error.issues[0]?.message ?? ''}` };
-    try {
-      return { spec: printRule(parseRule(answer.data.spec)), explanation: answer.data.explanation };
-    } catch (err) {
-      return { failed: `the LLM's spec is not a valid rule: ${errorMessage(err)}` };
-    }
+    return { spec: printRule(parseRule(read.value.spec)), explanation: read.value.explanation };
   } catch (err) {
-    return { failed: abort.signal.aborted ? `the LLM endpoint did not answer within ${config.timeoutMs} ms` : `the LLM endpoint could not be reached: ${errorMessage(err)}` };
-  } finally {
-    clearTimeout(timer);
+    return { failed: `the LLM's spec is not a valid rule: ${errorMessage(err)}` };
   }
 }

@@ -21,12 +21,11 @@ export function registerProfileRoutes(app: ZodApp, ctx: RouteContext): void {
       response: { 200: profileSchema },
     }),
     (req) =>
-      inWorkspace(ctx, req, (store) =>
-        customerProfile(store, req.params.id, {
-          refresh: req.query.refresh === 'true',
-          asOf: req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined,
-          seed: req.query.seed,
-        }),
-      ),
+      customerProfile((fn) => inWorkspace(ctx, req, fn), req.params.id, {
+        refresh: req.query.refresh === 'true',
+        asOf: req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : undefined,
+        seed: req.query.seed,
+        llm: ctx.llm,
+      }),
   );
 }
