@@ -70,6 +70,15 @@ export class CampaignDecider {
       .sort((a, b) => b.campaign.priority - a.campaign.priority || a.campaign.created_at.localeCompare(b.campaign.created_at));
   }
 
+  /** The visitors' histories as stored (storedExposures), taken once when the decider is built. */
+  restore(rows: ReadonlyArray<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean }>): void {
+    for (const r of rows) {
+      const visitor = this.history.get(r.visitor_id) ?? new Map<string, Exposure>();
+      visitor.set(r.campaign_id, { impressions: r.impressions, closed: r.closed });
+      this.history.set(r.visitor_id, visitor);
+    }
+  }
+
   /** Counts an event of a visitor with a campaign: impressions toward its cap, a dismissal or submission closes it. */
   record(visitorId: string, campaignId: string, type: CampaignEventType): void {
     if (type !== 'impression' && type !== 'dismiss' && type !== 'submit') return;

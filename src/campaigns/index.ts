@@ -4,3 +4,4 @@ export { createCampaign, deleteCampaign, getCampaign, listCampaigns, replaceCamp
 export { decideQuerySchema, type DecideQuery } from './targeting.js';
 export { CampaignDecider, decisionSchema, variantOf, type Decision, type VisitorFacts } from './decide.js';
 export { campaignEventBatchSchema, campaignEventReportSchema, CAMPAIGN_EVENT_TYPES, MAX_CAMPAIGN_EVENTS, storeCampaignEvents, storedExposures, type CampaignEventBatch } from './events.js';
+export { visitorFacts } from './visitor-facts.js';

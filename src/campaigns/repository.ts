@@ -47,7 +47,12 @@ async function audienceIds(store: Store, side: 'include' | 'exclude', given: rea
 
 /** The definition kept for a checked input: audiences as ids, times in UTC, the type's consent unless the campaign says otherwise. */
 async function definitionOf(store: Store, raw: unknown): Promise<{ name: string; type: CampaignType; priority: number; definition: Definition }> {
-  const input = campaignInputSchema.parse(raw) as unknown as Required<Omit<CampaignInput, 'consent' | 'experiment'>> &
+  const checked = campaignInputSchema.safeParse(raw);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new ValidationError(issues.map((i) => `${i.path || 'campaign'}: ${i.message}`).join('; '), { issues });
+  }
+  const input = checked.data as unknown as Required<Omit<CampaignInput, 'consent' | 'experiment'>> &
     Pick<Campaign, 'content' | 'targeting' | 'frequency_cap'> & { type: CampaignType; name: string; priority: number; consent?: Campaign['consent']; experiment?: Campaign['experiment'] };
   const { include, exclude } = input.targeting.audiences;
   const schedule = Object.fromEntries(Object.entries(input.schedule ?? {}).map(([k, v]) => [k, utcText(v as string)]));

@@ -6,6 +6,13 @@ export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const
 export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
 export type CampaignStatus = z.infer<typeof campaignStatusSchema>;
 
+/** The status changes a marketer makes, by the verb the CLI and the API name them with. */
+export const STATUS_ACTIONS: ReadonlyArray<{ action: string; status: CampaignStatus; description: string }> = [
+  { action: 'activate', status: 'active', description: 'Activate a draft or paused campaign: decide offers it from the next request on' },
+  { action: 'pause', status: 'paused', description: 'Pause an active campaign: not offered until activated again' },
+  { action: 'end', status: 'ended', description: 'End a campaign for good: not offered again, kept with its events and results' },
+];
+
 export const DEVICES = ['desktop', 'mobile', 'tablet'] as const;
 /** How the visitor reached the page, as the snippet reads it from utm_medium and the referrer. */
 export const CHANNELS = ['direct', 'organic', 'paid', 'social', 'email', 'referral'] as const;

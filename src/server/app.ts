@@ -11,6 +11,9 @@ import { errorHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerStorefrontRoutes } from './routes/storefront.js';
+import { CampaignDeciders } from './campaign-deciders.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerClvRoutes } from './routes/clv.js';
 import type { RouteContext } from './routes/context.js';
@@ -84,7 +87,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hook: 'preHandler',
     max: limit.max,
     timeWindow: limit.windowMs,
-    keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+    // A storefront key is shared by every visitor of a shop: counted per visitor's address, so one cannot use up the shop's.
+    keyGenerator: (request) => (request.apiKey ? (request.apiKey.origins.length ? `${request.apiKey.id}:${request.ip}` : request.apiKey.id) : request.ip),
     allowList: (request) => !request.routeOptions.url?.startsWith('/v1/'),
     errorResponseBuilder: (_request, context) =>
       new RateLimitedError(`more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`, {
@@ -93,7 +97,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }),
   });
 
-  const ctx: RouteContext = { workspaces: options.workspaces, minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE, llm: options.llm };
+  const ctx: RouteContext = {
+    workspaces: options.workspaces,
+    minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE,
+    llm: options.llm,
+    campaigns: new CampaignDeciders(options.workspaces),
+  };
   registerStatsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
@@ -108,6 +117,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerImportRoutes(app, ctx, { bodyLimit: options.importBodyLimit ?? DEFAULT_IMPORT_BODY_LIMIT });
   registerClvRoutes(app, ctx);
   registerProfileRoutes(app, ctx);
+  registerCampaignRoutes(app, ctx);
+  registerStorefrontRoutes(app, ctx);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);
