@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { consentChannelSchema, HOLDOUT, type Campaign } from './schema.js';
+import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from './schema.js';
 import { typeSpec, type SurveyQuestion } from './types/index.js';
 
 export const MAX_CAMPAIGN_EVENTS = 100;
@@ -74,7 +74,7 @@ export async function storeCampaignEvents(store: Store, batch: CampaignEventBatc
   batch.events.forEach((e, i) => {
     const campaign = campaigns.get(e.campaign_id);
     if (!campaign) fail(i, 'campaign_id', `no campaign "${e.campaign_id}"`);
-    const variants = campaign.experiment ? [...campaign.experiment.variants.map((v) => v.id), HOLDOUT] : ['default'];
+    const variants = campaign.experiment ? [...campaign.experiment.variants.map((v) => v.id), HOLDOUT] : [DEFAULT_VARIANT];
     if (!variants.includes(e.variant)) fail(i, 'variant', `campaign "${campaign.id}" has no variant "${e.variant}" (${variants.join(', ')})`);
     if (e.type === 'submit') checkSubmission(campaign, e, i);
   });

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { slug } from '../shared/slug.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { campaignInputSchema, instantMs, type Campaign, type CampaignInput, type CampaignStatus } from './schema.js';
+import { campaignInputSchema, instantMs, type Campaign, type CampaignStatus, type ParsedCampaignInput } from './schema.js';
 import { typeSpec, type CampaignType } from './types/index.js';
 
 interface CampaignRow {
@@ -52,10 +52,9 @@ async function definitionOf(store: Store, raw: unknown): Promise<{ name: string;
     const issues = checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
     throw new ValidationError(issues.map((i) => `${i.path || 'campaign'}: ${i.message}`).join('; '), { issues });
   }
-  const input = checked.data as unknown as Required<Omit<CampaignInput, 'consent' | 'experiment'>> &
-    Pick<Campaign, 'content' | 'targeting' | 'frequency_cap'> & { type: CampaignType; name: string; priority: number; consent?: Campaign['consent']; experiment?: Campaign['experiment'] };
+  const input = checked.data as unknown as ParsedCampaignInput;
   const { include, exclude } = input.targeting.audiences;
-  const schedule = Object.fromEntries(Object.entries(input.schedule ?? {}).map(([k, v]) => [k, utcText(v as string)]));
+  const schedule = Object.fromEntries(Object.entries(input.schedule).map(([k, v]) => [k, utcText(v)]));
   return {
     name: input.name,
     type: input.type,

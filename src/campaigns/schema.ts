@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONSENT_CHANNELS } from '../store/index.js';
-import { CAMPAIGN_TYPES, campaignTypeSchema, PLACEMENTS } from './types/index.js';
+import { CAMPAIGN_TYPES, campaignTypeSchema, PLACEMENTS, type CampaignType } from './types/index.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
 export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
@@ -137,7 +137,10 @@ function checkCampaignShape(c: CampaignShape, ctx: z.RefinementCtx): void {
   });
 }
 
-export type CampaignInput = z.input<typeof campaignInputSchema>;
+/** The union is built from the registry, which erases each type's content shape; the common fields keep theirs. */
+const commonSchema = z.strictObject(common);
+export type CampaignInput = z.input<typeof commonSchema> & { type: CampaignType; content: Record<string, unknown> };
+export type ParsedCampaignInput = z.output<typeof commonSchema> & { type: CampaignType; content: Record<string, unknown> };
 
 const variantOutSchema = z.object({ id: z.string(), weight: z.number(), content: z.record(z.string(), z.unknown()).optional() });
 

@@ -14,6 +14,7 @@ import { registerAudienceRoutes } from './routes/audiences.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerStorefrontRoutes } from './routes/storefront.js';
 import { CampaignDeciders } from './campaign-deciders.js';
+import { DEFAULT_SNIPPET_PATH, registerStorefrontAssets } from './storefront-assets.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerClvRoutes } from './routes/clv.js';
 import type { RouteContext } from './routes/context.js';
@@ -53,6 +54,10 @@ export interface ServerOptions {
   llm?: LlmConfig;
   /** The built dashboard served at `/` (default DEFAULT_WEB_ROOT, `dist/web`); null serves none. */
   webRoot?: string | null;
+  /** The built storefront snippet served at /snippet.js (default DEFAULT_SNIPPET_PATH); null serves none. */
+  snippetPath?: string | null;
+  /** Serve the sample storefront at /storefront/demo with this storefront key (and decide budget), as `segmint demo` does. */
+  storefrontDemo?: { key: string; timeoutMs?: number };
 }
 
 /** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
@@ -119,6 +124,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerProfileRoutes(app, ctx);
   registerCampaignRoutes(app, ctx);
   registerStorefrontRoutes(app, ctx);
+
+  registerStorefrontAssets(app, options.snippetPath === undefined ? DEFAULT_SNIPPET_PATH : options.snippetPath, options.storefrontDemo);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);

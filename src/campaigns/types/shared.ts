@@ -23,15 +23,20 @@ export interface CampaignTypeSpec<T extends string = string> {
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-/** An image the storefront loads: http(s) only, so no javascript: or data: URL reaches an `src`. */
-export const imageUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'an http(s) URL' })
+/**
+ * A link or image address: http(s), or a path on the shop itself (`/sale`). Nothing else (javascript:, data:) ever
+ * reaches an `href` or `src` the snippet writes.
+ */
+export const safeUrlSchema = z
+  .string()
   .max(2000)
-  .describe('an http(s) URL of the image');
+  .refine((u) => /^\/(?!\/)\S*$/.test(u) || (/^https?:\/\//i.test(u) && URL.canParse(u)), 'an http(s) URL or a path on the shop such as /sale');
+
+export const imageUrlSchema = safeUrlSchema.describe('the image: an http(s) URL or a path on the shop');
 
 export const callToActionSchema = z.strictObject({
   label: text(60).describe('the button text'),
-  url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).max(2000).optional().describe('where the button leads; without one it only closes'),
+  url: safeUrlSchema.optional().describe('where the button leads; without one it only closes'),
 });
 
 export const headline = text(120).describe('the title');
