@@ -7,7 +7,6 @@ import { campaignTypeSchema, typeSpec, type Placement } from './types/index.js';
 
 export const decisionSchema = z
   .object({
-    visitor_id: z.string(),
     campaigns: z.array(
       z.object({
         id: z.string(),
@@ -96,7 +95,7 @@ export class CampaignDecider {
 
   decide(q: DecideQuery, facts: VisitorFacts, nowMs: number): Decision {
     const taken = new Set<Placement>();
-    const out: Decision = { visitor_id: q.visitor, campaigns: [], held_out: [] };
+    const out: Decision = { campaigns: [], held_out: [] };
     const history = this.history.get(q.visitor);
     for (const c of this.live) {
       const { campaign } = c;

@@ -35,8 +35,7 @@ export const campaignEventBatchSchema = z
     visitor_id: z.string().min(1).max(128),
     customer_id: z.string().min(1).max(256).optional(),
     events: z.array(campaignEventSchema).min(1).max(MAX_CAMPAIGN_EVENTS),
-  })
-  .meta({ id: 'CampaignEventBatch' });
+  });
 export type CampaignEventBatch = z.infer<typeof campaignEventBatchSchema>;
 type CampaignEvent = CampaignEventBatch['events'][number];
 

@@ -95,8 +95,7 @@ export const campaignInputSchema = z
     'type',
     CAMPAIGN_TYPES.map((t) => z.strictObject({ type: z.literal(t.type), content: t.content, ...common })) as unknown as [z.ZodObject, ...z.ZodObject[]],
   )
-  .superRefine((c, ctx) => checkCampaignShape(c as unknown as CampaignShape, ctx))
-  .meta({ id: 'CampaignInput' });
+  .superRefine((c, ctx) => checkCampaignShape(c as unknown as CampaignShape, ctx));
 
 interface CampaignShape {
   type: string;

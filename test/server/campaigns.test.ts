@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAudience } from '../../src/audiences/index.js';
-import type { CampaignInput } from '../../src/campaigns/index.js';
+import type { Campaign, CampaignInput, Decision } from '../../src/campaigns/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import { runPipeline } from '../../src/pipeline/index.js';
@@ -40,16 +40,15 @@ function targeted(type: string, priority: number, extra: Partial<CampaignInput> 
 
 async function decide(params: Record<string, string>, headers: Record<string, string> = { origin: SHOP }) {
   const res = await fetch(`${base}/v1/decide?${new URLSearchParams({ key: storefront, ...params }).toString()}`, { headers });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+  return { status: res.status, headers: res.headers, json: JSON.parse(await res.text()) as Decision & { error: { message: string } } };
 }
 
 async function sendEvents(body: unknown) {
   const res = await fetch(`${base}/v1/campaign-events?key=${storefront}`, { method: 'POST', headers: { origin: SHOP, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: JSON.parse(await res.text()) as { received: number; error: { message: string } } };
 }
 
-const types = (d: { campaigns: Array<{ type: string }> }) => d.campaigns.map((c) => c.type).sort();
+const types = (d: Decision) => d.campaigns.map((c) => c.type).sort();
 
 beforeAll(async () => {
   const files = await generateDemo({ customers: 300, seed: 31, outDir: join(dir.path, 'demo') });
@@ -100,7 +99,7 @@ describe('campaign definitions', () => {
     expect(created.json).toMatchObject({ id: 'cmp-draft-signup', status: 'draft', consent: 'email', content: { submit_label: 'Subscribe' }, experiment: null });
     expect((await request(base, 'POST', '/v1/campaigns', admin, { ...byType('email_collection'), name: 'Draft signup' })).status).toBe(409);
     const listed = await request(base, 'GET', '/v1/campaigns?status=draft', readOnly);
-    expect(listed.json.map((c: { id: string }) => c.id)).toContain('cmp-draft-signup');
+    expect((listed.json as Campaign[]).map((c) => c.id)).toContain('cmp-draft-signup');
     expect((await request(base, 'POST', '/v1/campaigns', readOnly, { ...byType('email_collection'), name: 'Nope' })).status).toBe(403);
     expect((await request(base, 'DELETE', '/v1/campaigns/cmp-draft-signup', admin)).status).toBe(200);
     expect((await request(base, 'GET', '/v1/campaigns/cmp-draft-signup', admin)).status).toBe(404);
@@ -175,27 +174,20 @@ describe('decide', () => {
   });
 
   it('gives a targeted customer one campaign per placement, and an excluded customer and an anonymous visitor none, without a store query', async () => {
-    const counted = { n: 0 };
-    const originals = { all: Store.prototype.all, one: Store.prototype.one, run: Store.prototype.run, columns: Store.prototype.columns };
     await decide({ visitor: 'warm-up' });
-    for (const name of ['all', 'one', 'run', 'columns'] as const) {
-      const original = originals[name] as (...args: unknown[]) => unknown;
-      (Store.prototype as unknown as Record<string, unknown>)[name] = function (this: Store, ...args: unknown[]) {
-        counted.n++;
-        return original.apply(this, args);
-      };
-    }
+    // Spies count the store's queries and let each through.
+    const queries = (['all', 'one', 'run', 'columns'] as const).map((m) => vi.spyOn(Store.prototype, m));
     try {
       const inTarget = await decide({ visitor: 'v-target', customer: who.targeted });
       const excluded = await decide({ visitor: 'v-excluded', customer: who.excluded });
       const anonymous = await decide({ visitor: 'v-anon' });
       expect(types(inTarget.json)).toEqual(['hero_banner', 'notification_bar', 'popup_banner']);
-      expect(inTarget.json.campaigns.find((c: { type: string }) => c.type === 'popup_banner').content.headline).toBe('Welcome back!');
+      expect(inTarget.json.campaigns.find((c) => c.type === 'popup_banner')?.content.headline).toBe('Welcome back!');
       expect(excluded.json.campaigns).toEqual([]);
       expect(anonymous.json.campaigns).toEqual([]);
-      expect(counted.n).toBe(0);
+      expect(queries.map((q) => q.mock.calls.length)).toEqual([0, 0, 0, 0]);
     } finally {
-      Object.assign(Store.prototype, originals);
+      for (const q of queries) q.mockRestore();
     }
   });
 
@@ -206,7 +198,7 @@ describe('decide', () => {
     const onlySale = targeted('notification_bar', 50, { name: 'Sale bar', targeting: { audiences: { include: [], exclude: [] }, url_pattern: '/sale/', devices: ['mobile'], visitor: 'returning' } });
     const bar = (await request(base, 'POST', '/v1/campaigns', admin, onlySale)).json;
     await request(base, 'POST', `/v1/campaigns/${bar.id}/activate`, admin);
-    const shown = (q: Record<string, string>) => decide({ visitor: 'v-sale', ...q }).then((r) => r.json.campaigns.map((c: { id: string }) => c.id));
+    const shown = (q: Record<string, string>) => decide({ visitor: 'v-sale', ...q }).then((r) => r.json.campaigns.map((c) => c.id));
     expect(await shown({ url: 'https://shop.test/sale/shoes', device: 'mobile', returning: 'true' })).toEqual([bar.id]);
     expect(await shown({ url: 'https://shop.test/new/shoes', device: 'mobile', returning: 'true' })).toEqual([]);
     expect(await shown({ url: 'https://shop.test/sale/shoes', device: 'desktop', returning: 'true' })).toEqual([]);
@@ -217,7 +209,7 @@ describe('decide', () => {
 
   it('holds the frequency cap and a dismissal, and stores events once however often they are sent', async () => {
     const visitor = 'v-capped';
-    const popup = () => decide({ visitor, customer: who.targeted }).then((r) => r.json.campaigns.find((c: { type: string }) => c.type === 'popup_banner'));
+    const popup = () => decide({ visitor, customer: who.targeted }).then((r) => r.json.campaigns.find((c) => c.type === 'popup_banner'));
     const events = [1, 2].map((i) => ({ id: `cap-impression-${i}`, campaign_id: ids.popup_banner, variant: 'default', type: 'impression' }));
     expect(await popup()).toBeDefined();
     expect((await sendEvents({ visitor_id: visitor, customer_id: who.targeted, events: [events[0]] })).json).toEqual({ received: 1, stored: 1, submissions: 0 });
@@ -226,9 +218,9 @@ describe('decide', () => {
     expect(again.json).toEqual({ received: 2, stored: 1, submissions: 0 });
     expect(await popup()).toBeUndefined();
     const bar = { id: 'cap-dismiss-1', campaign_id: ids.notification_bar, variant: 'default', type: 'dismiss' };
-    expect((await decide({ visitor, customer: who.targeted })).json.campaigns.map((c: { type: string }) => c.type)).toContain('notification_bar');
+    expect(types((await decide({ visitor, customer: who.targeted })).json)).toContain('notification_bar');
     await sendEvents({ visitor_id: visitor, events: [bar] });
-    expect((await decide({ visitor, customer: who.targeted })).json.campaigns.map((c: { type: string }) => c.type)).not.toContain('notification_bar');
+    expect(types((await decide({ visitor, customer: who.targeted })).json)).not.toContain('notification_bar');
     const stored = await workspaces.use('default', (s) => s.all(sql`SELECT id, type, customer_id FROM campaign_events WHERE visitor_id = ${visitor} ORDER BY id`));
     expect(stored).toEqual([
       { id: 'cap-dismiss-1', type: 'dismiss', customer_id: null },
@@ -279,10 +271,11 @@ describe('decide', () => {
     const c = (await request(base, 'POST', '/v1/campaigns', admin, { ...hero, name: 'Experiment hero', priority: 99, frequency_cap: { max_impressions: 1000 } })).json;
     await request(base, 'POST', `/v1/campaigns/${c.id}/activate`, admin);
     const seen = new Map<string, string>();
+    expect(c.id).toBe('cmp-experiment-hero');
     for (let i = 0; i < 300; i++) {
       const d = (await decide({ visitor: `exp-${i}` })).json;
-      const shown = d.campaigns.find((x: { id: string }) => x.id === c.id);
-      seen.set(`exp-${i}`, shown ? shown.variant : d.held_out.find((x: { id: string }) => x.id === c.id)?.variant);
+      const shown = d.campaigns.find((x) => x.id === c.id);
+      seen.set(`exp-${i}`, shown ? shown.variant : d.held_out.find((x) => x.id === c.id)!.variant);
       if (shown?.variant === 'urgent') expect(shown.content.headline).toBe('Autumn collection: first pieces selling out');
     }
     const counts = [...seen.values()].reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
@@ -290,7 +283,7 @@ describe('decide', () => {
     expect(counts.holdout).toBeLessThan(counts.control!);
     for (const i of [0, 7, 123]) {
       const d = (await decide({ visitor: `exp-${i}` })).json;
-      const variant = d.campaigns.find((x: { id: string }) => x.id === c.id)?.variant ?? d.held_out.find((x: { id: string }) => x.id === c.id)?.variant;
+      const variant = d.campaigns.find((x) => x.id === c.id)?.variant ?? d.held_out.find((x) => x.id === c.id)?.variant;
       expect(variant).toBe(seen.get(`exp-${i}`));
     }
     await request(base, 'POST', `/v1/campaigns/${c.id}/end`, admin);
