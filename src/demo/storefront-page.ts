@@ -29,6 +29,7 @@ export function storefrontPage(options: { key: string; page: DemoPage; customer?
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Segmint demo shop: ${options.page}</title>
 <style>
 body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#111}

@@ -120,7 +120,8 @@ const STYLES = `.sgm-backdrop{position:fixed;inset:0;background:rgba(0,0,0,.45);
 .sgm-btn{display:inline-block;background:#111;color:#fff;border:0;border-radius:6px;padding:10px 18px;font:inherit;cursor:pointer;text-decoration:none;margin-top:8px}
 .sgm-field{display:block;margin:10px 0}.sgm-field input[type=email],.sgm-field input[type=text]{display:block;width:100%;box-sizing:border-box;padding:8px;font:inherit;border:1px solid #767676;border-radius:4px}
 .sgm-dialog fieldset{border:0;padding:0;margin:10px 0}.sgm-dialog legend{font-weight:600}
-.sgm-bar{position:sticky;top:0;z-index:2147482000;display:flex;gap:12px;align-items:center;justify-content:center;padding:10px 44px;font:15px/1.4 system-ui,sans-serif}
+.sgm-bar{position:fixed;left:0;right:0;bottom:0;z-index:2147482000;display:flex;gap:12px;align-items:center;justify-content:center;padding:10px 44px;font:15px/1.4 system-ui,sans-serif}
+[data-segmint-bar] .sgm-bar{position:relative;height:100%;box-sizing:border-box}
 .sgm-bar a{color:inherit;font-weight:600}.sgm-bar .sgm-close{top:50%;transform:translateY(-50%)}
 .sgm-hero{position:relative;width:100%;height:100%;overflow:hidden;display:flex;align-items:flex-end}
 .sgm-hero img{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}
@@ -318,7 +319,10 @@ function start(): void {
         bar.append(link);
       }
       bar.append(closeButton);
-      document.body.prepend(bar);
+      // In the page's own slot when it reserves one, else fixed at the foot of the window: either way nothing moves.
+      const slot = document.querySelector('[data-segmint-bar]');
+      if (slot) slot.replaceChildren(bar);
+      else document.body.append(bar);
       return true;
     },
     hero_banner: (c) => {
