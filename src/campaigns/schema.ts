@@ -137,9 +137,9 @@ function checkCampaignShape(c: CampaignShape, ctx: z.RefinementCtx): void {
 }
 
 /** The union is built from the registry, which erases each type's content shape; the common fields keep theirs. */
-const commonSchema = z.strictObject(common);
-export type CampaignInput = z.input<typeof commonSchema> & { type: CampaignType; content: Record<string, unknown> };
-export type ParsedCampaignInput = z.output<typeof commonSchema> & { type: CampaignType; content: Record<string, unknown> };
+type CommonSchema = z.ZodObject<typeof common>;
+export type CampaignInput = z.input<CommonSchema> & { type: CampaignType; content: Record<string, unknown> };
+export type ParsedCampaignInput = z.output<CommonSchema> & { type: CampaignType; content: Record<string, unknown> };
 
 const variantOutSchema = z.object({ id: z.string(), weight: z.number(), content: z.record(z.string(), z.unknown()).optional() });
 

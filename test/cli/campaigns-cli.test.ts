@@ -35,7 +35,8 @@ describe('segmint campaign', () => {
     expect(created.stderr).toBe('');
     expect(JSON.parse(created.stdout)).toMatchObject({ id: 'cmp-cart-survey', status: 'draft', type: 'form_survey', consent: null });
     expect(segmint('campaign', 'activate', 'Cart survey').stdout).toBe('cmp-cart-survey: Cart survey (form_survey, active, priority 5)\n');
-    expect(JSON.parse(segmint('campaign', 'list', '--status', 'active', '--json').stdout).map((c: { id: string }) => c.id)).toEqual(['cmp-cart-survey']);
+    const active = JSON.parse(segmint('campaign', 'list', '--status', 'active', '--json').stdout) as Array<{ id: string }>;
+    expect(active.map((c) => c.id)).toEqual(['cmp-cart-survey']);
     expect(segmint('campaign', 'pause', 'cmp-cart-survey').code).toBe(0);
     expect(JSON.parse(segmint('campaign', 'show', 'cmp-cart-survey', '--json').stdout)).toMatchObject({ status: 'paused', content: { submit_label: 'Send' } });
     expect(segmint('campaign', 'end', 'cmp-cart-survey').code).toBe(0);
