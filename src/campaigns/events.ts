@@ -101,10 +101,13 @@ export async function storeCampaignEvents(store: Store, batch: CampaignEventBatc
   });
 }
 
-/** Each visitor's impressions and closings of the active campaigns, as stored: what a decider starts from. */
+/**
+ * Each visitor's impressions and closings of the campaigns that are or may again be shown (active, paused), as
+ * stored: what a decider starts from.
+ */
 export async function storedExposures(store: Store): Promise<Array<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean }>> {
   return store.all(sql`SELECT e.visitor_id, e.campaign_id, count(*) FILTER (WHERE e.type = 'impression')::INTEGER AS impressions,
       bool_or(e.type IN ('dismiss', 'submit')) AS closed
-    FROM campaign_events e JOIN campaigns c ON c.id = e.campaign_id AND c.status = 'active'
+    FROM campaign_events e JOIN campaigns c ON c.id = e.campaign_id AND c.status IN ('active', 'paused')
     GROUP BY e.visitor_id, e.campaign_id`);
 }

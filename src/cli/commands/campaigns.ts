@@ -32,8 +32,8 @@ export function registerCampaigns(program: Command): void {
     .argument('<file>', 'the campaign as JSON: type, name, content, targeting, schedule, frequency_cap, consent, experiment')
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const body = readCampaignFile(file);
-      const c = await withStore(ctx, (store) => createCampaign(store, body));
+      // The store is checked first: a mistyped --db is named before any file.
+      const c = await withStore(ctx, (store) => createCampaign(store, readCampaignFile(file)));
       emit(ctx.options, c, () => `created ${line(c)}`);
     });
   campaign
@@ -43,8 +43,7 @@ export function registerCampaigns(program: Command): void {
     .argument('<file>', 'the campaign as JSON')
     .action(async (id: string, file: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const body = readCampaignFile(file);
-      const c = await withStore(ctx, (store) => replaceCampaign(store, id, body));
+      const c = await withStore(ctx, (store) => replaceCampaign(store, id, readCampaignFile(file)));
       emit(ctx.options, c, () => `updated ${line(c)}`);
     });
   campaign

@@ -84,7 +84,9 @@ export function registerDemo(program: Command): void {
       await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: '127.0.0.1' }, async (url, workspaces) => {
         // A key for whoever started the demo, so the API can be tried at once; only its hash is kept.
         const key = await createKey(workspaces.control, DEFAULT_WORKSPACE, ['admin'], 'demo');
-        storefrontDemo.key = (await createKey(workspaces.control, DEFAULT_WORKSPACE, ['storefront'], 'demo', [url])).key;
+        // The page may be opened as localhost too, which browsers treat as another origin.
+        const origins = [url, url.replace('//127.0.0.1:', '//localhost:')].filter((o, i, all) => all.indexOf(o) === i);
+        storefrontDemo.key = (await createKey(workspaces.control, DEFAULT_WORKSPACE, ['storefront'], 'demo', origins)).key;
         const campaigns = await workspaces.use(DEFAULT_WORKSPACE, (store) => ensureDemoCampaigns(store));
         process.stderr.write(
           [
