@@ -96,7 +96,7 @@ export function registerDemo(program: Command): void {
             dashboardLine(url, `sign in with this link: ${url}/#key=${key.key}`),
             `An admin key for it, shown once: ${key.key}`,
             `Try: curl -H 'Authorization: Bearer ${key.key}' ${url}/v1/audiences`,
-            `Sample storefront with ${campaigns} active campaigns (segmint campaign list): ${url}/storefront/demo (add &customer=ID to sign in as a customer)`,
+            `Sample storefront with ${campaigns} active campaigns (segmint campaign list): ${url}/storefront/demo?page=home (page=product or cart; add &customer=ID to sign in as a customer)`,
             '',
           ].join('\n'),
         );
