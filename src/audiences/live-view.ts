@@ -111,6 +111,11 @@ export class LiveView {
     return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: entry.answer.audiences };
   }
 
+  /** The customer's stored row (their consent among it) as the view holds it; undefined for a customer it does not hold. */
+  customerRow(customerId: string): Readonly<Row> | undefined {
+    return this.entries.get(customerId)?.customer;
+  }
+
   /** A customer not stored yet, from a feature object, as of the base: see classifyFeatures. */
   classifyFeatures(features: Readonly<Record<string, unknown>>, customer: Readonly<Record<string, unknown>> = {}): { as_of: string; audiences: LiveAudience[] } {
     return { as_of: this.base, audiences: classifyFeaturesWith(this.rules, features, customer, this.base) };

@@ -4,6 +4,7 @@ import { registerAnalysis } from './commands/analysis.js';
 import { registerAudiences } from './commands/audiences.js';
 import { registerBehavior } from './commands/behavior.js';
 import { registerBehaviors } from './commands/behaviors.js';
+import { registerCampaigns } from './commands/campaigns.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerClv(program);
   registerProfile(program);
   registerProfiles(program);
+  registerCampaigns(program);
   registerDemo(program);
   registerServe(program);
   registerKeys(program);

@@ -4,7 +4,7 @@ import { NotFoundError, UsageError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { ControlDb, ControlSession } from './control-db.js';
 
-export const SCOPES = ['ingest:write', 'audiences:read', 'audiences:write', 'profiles:read', 'campaigns:write', 'admin'] as const;
+export const SCOPES = ['ingest:write', 'audiences:read', 'audiences:write', 'profiles:read', 'campaigns:read', 'campaigns:write', 'storefront', 'admin'] as const;
 export const scopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof scopeSchema>;
 
@@ -13,10 +13,22 @@ export const workspaceNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/
 
 const KEY_PREFIX = 'sgm_';
 
+/**
+ * The one public scope: a storefront key sits in a shop's pages for anyone to read, so it can only ask for decisions
+ * and send campaign events, only from the origins it names, and never carries another scope.
+ */
+export const STOREFRONT: Scope = 'storefront';
+
+/** An origin as browsers send it: scheme, host and port, no path. */
+export const originSchema = z
+  .string()
+  .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'an origin such as https://shop.example.com (scheme, host and port; no path)');
+
 const apiKeySchema = z.object({
   id: z.string().describe('key_...: how listings, revocation and the audit log name the key'),
   workspace: z.string(),
   scopes: z.array(scopeSchema),
+  origins: z.array(z.string()).describe('for a storefront key, the origins of the pages it may be used from; empty for any other key'),
 });
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
@@ -67,26 +79,46 @@ export async function audit(db: ControlDb, entry: AuditEntry): Promise<void> {
  * A new key: 32 random bytes (256 bits), returned once; only its hash is stored. The workspace is created on
  * first use. The key, its workspace and the audit entry are written together or not at all.
  */
-export async function createKey(db: ControlDb, workspace: string, scopes: Scope[], actor: string): Promise<CreatedKey> {
+export async function createKey(db: ControlDb, workspace: string, scopes: Scope[], actor: string, origins: string[] = []): Promise<CreatedKey> {
   const name = workspaceNameSchema.safeParse(workspace);
   if (!name.success) throw new UsageError(`--workspace: "${workspace}": ${name.error.issues[0]?.message}`, { workspace });
+  checkOrigins(scopes, origins);
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = `key_${randomBytes(6).toString('hex')}`;
   await db.write(async (s) => {
     await s.run(sql`INSERT INTO workspaces VALUES (${workspace}, now()) ON CONFLICT DO NOTHING`);
-    await s.run(sql`INSERT INTO api_keys VALUES (${id}, ${workspace}, ${scopes.join(',')}, ${hashKey(key)}, now(), NULL)`);
-    await insertAudit(s, { actor, action: 'key.create', workspace, details: { id, scopes } });
+    await s.run(sql`INSERT INTO api_keys (id, workspace, scopes, key_hash, created_at, revoked_at, origins)
+      VALUES (${id}, ${workspace}, ${scopes.join(',')}, ${hashKey(key)}, now(), NULL, ${origins.join(',')})`);
+    await insertAudit(s, { actor, action: 'key.create', workspace, details: { id, scopes, origins } });
   });
-  return { key, id, workspace, scopes };
+  return { key, id, workspace, scopes, origins };
 }
 
-const keyColumns = sql`id, workspace, scopes, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at,
+/** A storefront key is alone in its scope and names the origins it serves; no other key names any. */
+function checkOrigins(scopes: readonly Scope[], origins: readonly string[]): void {
+  if (scopes.includes(STOREFRONT)) {
+    if (scopes.length > 1) throw new UsageError(`--scopes: a storefront key is public and carries no other scope (got ${scopes.join(', ')})`, { scopes });
+    if (origins.length === 0) throw new UsageError('--origins: a storefront key needs the origins of the pages it is used from', { origins });
+  } else if (origins.length > 0) {
+    throw new UsageError('--origins: only a storefront key is restricted to origins', { origins });
+  }
+  for (const o of origins) {
+    const checked = originSchema.safeParse(o);
+    if (!checked.success) throw new UsageError(`--origins: "${o}" is not ${checked.error.issues[0]?.message}`, { origin: o });
+  }
+}
+
+export function parseOrigins(text: string | undefined): string[] {
+  return [...new Set((text ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+}
+
+const keyColumns = sql`id, workspace, scopes, coalesce(origins, '') AS origins, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at,
   revoked_at IS NOT NULL AS revoked, strftime(revoked_at, '%Y-%m-%d %H:%M:%S') AS revoked_at`;
 
-type KeyRow = Omit<KeyListing, 'scopes'> & { scopes: string };
+type KeyRow = Omit<KeyListing, 'scopes' | 'origins'> & { scopes: string; origins: string };
 
 function listing(row: KeyRow): KeyListing {
-  return { ...row, scopes: row.scopes.split(',') as Scope[] };
+  return { ...row, scopes: row.scopes.split(',') as Scope[], origins: parseOrigins(row.origins) };
 }
 
 /** Every key, or those of one workspace: never the keys themselves. */
@@ -187,9 +219,9 @@ export class KeyCache {
   }
 
   private async load(version: string): Promise<void> {
-    const rows = await this.db.all<{ id: string; workspace: string; scopes: string; key_hash: string }>(sql`
-      SELECT id, workspace, scopes, key_hash FROM api_keys WHERE revoked_at IS NULL`);
-    this.keys = new Map(rows.map((r) => [r.key_hash, { id: r.id, workspace: r.workspace, scopes: r.scopes.split(',') as Scope[] }]));
+    const rows = await this.db.all<{ id: string; workspace: string; scopes: string; key_hash: string; origins: string }>(sql`
+      SELECT id, workspace, scopes, key_hash, coalesce(origins, '') AS origins FROM api_keys WHERE revoked_at IS NULL`);
+    this.keys = new Map(rows.map((r) => [r.key_hash, { id: r.id, workspace: r.workspace, scopes: r.scopes.split(',') as Scope[], origins: parseOrigins(r.origins) }]));
     this.loaded = { version, at: Date.now() };
   }
 }

@@ -11,6 +11,10 @@ import { errorHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerStorefrontRoutes } from './routes/storefront.js';
+import { CampaignDeciders } from './campaign-deciders.js';
+import { DEFAULT_SNIPPET_PATH, registerStorefrontAssets } from './storefront-assets.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerClvRoutes } from './routes/clv.js';
 import type { RouteContext } from './routes/context.js';
@@ -51,6 +55,10 @@ export interface ServerOptions {
   llm?: LlmConfig;
   /** The built dashboard served at `/` (default DEFAULT_WEB_ROOT, `dist/web`); null serves none. */
   webRoot?: string | null;
+  /** The built storefront snippet served at /snippet.js (default DEFAULT_SNIPPET_PATH); null serves none. */
+  snippetPath?: string | null;
+  /** Serve the sample storefront at /storefront/demo with this storefront key (and decide budget), as `segmint demo` does. */
+  storefrontDemo?: { key: string; timeoutMs?: number };
 }
 
 /** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
@@ -85,7 +93,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hook: 'preHandler',
     max: limit.max,
     timeWindow: limit.windowMs,
-    keyGenerator: (request) => request.apiKey?.id ?? request.ip,
+    // A storefront key is shared by every visitor of a shop: counted per visitor's address, so one cannot use up the shop's.
+    keyGenerator: (request) => (request.apiKey ? (request.apiKey.origins.length ? `${request.apiKey.id}:${request.ip}` : request.apiKey.id) : request.ip),
     allowList: (request) => !request.routeOptions.url?.startsWith('/v1/'),
     errorResponseBuilder: (_request, context) =>
       new RateLimitedError(`more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`, {
@@ -94,7 +103,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }),
   });
 
-  const ctx: RouteContext = { workspaces: options.workspaces, minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE, llm: options.llm };
+  const ctx: RouteContext = {
+    workspaces: options.workspaces,
+    minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE,
+    llm: options.llm,
+    campaigns: new CampaignDeciders(options.workspaces),
+  };
   registerStatsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);
@@ -110,6 +124,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerClvRoutes(app, ctx);
   registerProfileRoutes(app, ctx);
   registerProfileJobRoutes(app, ctx);
+  registerCampaignRoutes(app, ctx);
+  registerStorefrontRoutes(app, ctx);
+
+  registerStorefrontAssets(app, options.snippetPath === undefined ? DEFAULT_SNIPPET_PATH : options.snippetPath, options.storefrontDemo);
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { allows, KeyCache, type ApiKey, type Scope } from './api-keys.js';
+import { allows, KeyCache, STOREFRONT, type ApiKey, type Scope } from './api-keys.js';
 import type { ControlDb } from './control-db.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
+import { allowOrigin, answerPreflight, checkStorefrontOrigin, isStorefrontKey } from './storefront-origin.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,6 +20,15 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** A storefront route also takes its key as `?key=`: a browser then sends a simple GET, with no preflight. */
+function queryKey(request: FastifyRequest): string | undefined {
+  const key = (request.query as Record<string, unknown> | undefined)?.key;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** The /v1 paths a storefront key serves, which browsers reach from the shop's pages (and preflight). */
+export const STOREFRONT_PATHS = new Set(['/v1/decide', '/v1/campaign-events']);
+
 /**
  * Authenticates every /v1 request before its body is read: 401 without a known key, 403 when the key lacks the
  * route's scope. A route that forgot to declare a scope is refused rather than left open. Keys are looked up in a
@@ -28,15 +38,23 @@ function bearer(request: FastifyRequest): string | undefined {
 export function registerAuth(app: FastifyInstance, control: ControlDb): void {
   const keys = new KeyCache(control);
   app.decorateRequest('apiKey', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // A browser's preflight before POSTing JSON: answered only for a live storefront key from one of its origins.
+    if (request.method === 'OPTIONS' && STOREFRONT_PATHS.has(path)) {
+      const key = await keys.find(queryKey(request) ?? '');
+      if (!key || !isStorefrontKey(key)) throw new UnauthorizedError('unknown or revoked storefront key');
+      return answerPreflight(reply, checkStorefrontOrigin(request, key));
+    }
     const scope = request.routeOptions.config.scope;
     if (!request.routeOptions.url?.startsWith('/v1/')) return;
-    const token = bearer(request);
+    const token = bearer(request) ?? (scope === STOREFRONT ? queryKey(request) : undefined);
     if (!token) throw new UnauthorizedError('send an API key as "Authorization: Bearer <key>"');
     const key = await keys.find(token);
     if (!key) throw new UnauthorizedError('unknown or revoked API key');
     if (!scope) throw new ForbiddenError('this route declares no scope');
     if (!allows(key, scope)) throw new ForbiddenError(`this key lacks the "${scope}" scope`, { needs: scope });
+    if (isStorefrontKey(key)) allowOrigin(reply, checkStorefrontOrigin(request, key));
     request.apiKey = key;
   });
 }

@@ -9,6 +9,8 @@ const SCHEMA = [
   // Only the SHA-256 of a key is kept: a copy of this file gives no usable key.
   sql`CREATE TABLE IF NOT EXISTS api_keys (id VARCHAR PRIMARY KEY, workspace VARCHAR NOT NULL, scopes VARCHAR NOT NULL,
     key_hash VARCHAR NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)`,
+  // Origins a storefront key may be used from, comma-separated (added after the first release, hence the ALTER).
+  sql`ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS origins VARCHAR`,
   sql`CREATE TABLE IF NOT EXISTS audit_log (ts TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
     workspace VARCHAR NOT NULL, details JSON NOT NULL)`,
 ];

@@ -2,5 +2,5 @@ export { buildServer, DEFAULT_BODY_LIMIT, type ServerOptions } from './app.js';
 export { DEFAULT_IMPORT_BODY_LIMIT } from './routes/imports.js';
 export { Workspaces, DEFAULT_WORKSPACE, openControlDb, workspaceDir, type WorkspacesOptions } from './workspaces.js';
 export { ControlDb } from './control-db.js';
-export { auditLog, createKey, KEY_CACHE_MAX_AGE_MS, listKeys, parseScopes, revokeKey, SCOPES, type ApiKey, type Scope } from './api-keys.js';
+export { auditLog, createKey, KEY_CACHE_MAX_AGE_MS, listKeys, parseOrigins, parseScopes, revokeKey, SCOPES, type ApiKey, type Scope } from './api-keys.js';
 export { dashboardBuilt } from './dashboard.js';

@@ -187,5 +187,48 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 11,
+    name: 'on-site campaigns, their events and the submissions of their forms',
+    statements: [
+      // The definition (content, targeting, schedule, cap, consent, experiment) is one JSON value checked by its zod schema.
+      `CREATE TABLE campaigns (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL UNIQUE,
+        type VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        priority INTEGER NOT NULL,
+        definition JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      )`,
+      // Keyed by the id the snippet gives each event, so a batch sent again adds nothing; customer_id makes erasure reach it.
+      `CREATE TABLE campaign_events (
+        id VARCHAR PRIMARY KEY,
+        campaign_id VARCHAR NOT NULL,
+        variant VARCHAR NOT NULL,
+        visitor_id VARCHAR NOT NULL,
+        customer_id VARCHAR,
+        type VARCHAR NOT NULL,
+        ts TIMESTAMP NOT NULL,
+        url VARCHAR,
+        revenue DOUBLE,
+        currency VARCHAR,
+        received_at TIMESTAMP NOT NULL
+      )`,
+      // What a form collected, with the consent the visitor gave and the text they were shown when they gave it.
+      `CREATE TABLE campaign_submissions (
+        event_id VARCHAR PRIMARY KEY,
+        campaign_id VARCHAR NOT NULL,
+        visitor_id VARCHAR NOT NULL,
+        customer_id VARCHAR,
+        email VARCHAR,
+        answers JSON,
+        consent JSON NOT NULL,
+        text_shown VARCHAR NOT NULL,
+        ts TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience } from '../../src/audiences/index.js';
 import { createBehavior } from '../../src/behaviors/index.js';
+import { createCampaign, setCampaignStatus, storeCampaignEvents } from '../../src/campaigns/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
@@ -30,9 +31,11 @@ let base = '';
 let bKey = '';
 let aKey = '';
 /** Ids of A's rows that requests below aim at. */
-const a = { customer: '', audience: '', import: '', key: '', job: '' };
+const a = { customer: '', audience: '', import: '', key: '', job: '', campaign: '', draft: '', visitor: 'a-visitor-1' };
 /** B's own audience with members at its run, and a profile job of it. */
 const b = { audience: '', job: '' };
+/** A campaign B creates for itself. */
+const B_BAR = { type: 'notification_bar', content: { message: 'B news' } };
 /** Every id, email and name of A's rows, to look for in B's replies. */
 let aTokens: string[] = [];
 let bImport = '';
@@ -51,7 +54,8 @@ const B_EVENTS = [
 async function bOwn(): Promise<Set<string>> {
   const rows = await workspaces.use(B, (s) =>
     s.all<{ v: string }>(sql`SELECT id AS v FROM customers UNION ALL SELECT email FROM customers WHERE email IS NOT NULL
-      UNION ALL SELECT id FROM audiences UNION ALL SELECT name FROM audiences UNION ALL SELECT id FROM products UNION ALL SELECT id FROM imports`),
+      UNION ALL SELECT id FROM audiences UNION ALL SELECT name FROM audiences UNION ALL SELECT id FROM products UNION ALL SELECT id FROM imports
+      UNION ALL SELECT id FROM campaigns UNION ALL SELECT name FROM campaigns`),
   );
   const keys = (await listKeys(workspaces.control, B)).map((k) => k.id);
   return new Set([...rows.map((r) => r.v), ...keys]);
@@ -60,7 +64,8 @@ async function bOwn(): Promise<Set<string>> {
 async function tokensOf(store: Store): Promise<string[]> {
   const rows = await store.all<{ v: string }>(sql`SELECT id AS v FROM customers UNION ALL SELECT email FROM customers WHERE email IS NOT NULL
     UNION ALL SELECT id FROM audiences UNION ALL SELECT name FROM audiences UNION ALL SELECT id FROM products
-    UNION ALL SELECT id FROM imports UNION ALL SELECT DISTINCT order_id FROM events WHERE order_id IS NOT NULL`);
+    UNION ALL SELECT id FROM imports UNION ALL SELECT DISTINCT order_id FROM events WHERE order_id IS NOT NULL
+    UNION ALL SELECT id FROM campaigns UNION ALL SELECT name FROM campaigns UNION ALL SELECT DISTINCT visitor_id FROM campaign_events`);
   return rows.map((r) => r.v);
 }
 
@@ -88,6 +93,26 @@ const FIXTURES: Record<string, () => Call[]> = {
     { path: `/v1/customers/${a.customer}/consent`, body: { email: false } },
     { path: '/v1/customers/b-cust-1/consent', body: { email: true } },
   ],
+  'POST /v1/campaigns': () => [
+    { path: '/v1/campaigns', body: { ...B_BAR, name: 'B bar' } },
+    { path: '/v1/campaigns', body: { ...B_BAR, name: 'B draft' } },
+    // A's audience is unknown here.
+    { path: '/v1/campaigns', body: { ...B_BAR, name: 'B aimed at A', targeting: { audiences: { include: [a.audience], exclude: [] } } } },
+  ],
+  'PUT /v1/campaigns/:id': () => [
+    { path: `/v1/campaigns/${a.campaign}`, body: { ...B_BAR, name: 'taken over' } },
+    { path: '/v1/campaigns/cmp-b-bar', body: { ...B_BAR, name: 'B bar', priority: 5 } },
+  ],
+  'POST /v1/campaigns/:id/activate': () => [{ path: `/v1/campaigns/${a.campaign}/activate` }, { path: '/v1/campaigns/cmp-b-bar/activate' }],
+  'GET /v1/decide': () => [{ path: `/v1/decide?visitor=${a.visitor}&customer=${a.customer}` }, { path: '/v1/decide?visitor=b-visitor&customer=b-cust-1' }],
+  'POST /v1/campaign-events': () => [
+    { path: '/v1/campaign-events', body: { visitor_id: 'b-visitor', events: [{ id: 'b-ev-00001', campaign_id: a.campaign, variant: 'default', type: 'click' }] } },
+    { path: '/v1/campaign-events', body: { visitor_id: 'b-visitor', customer_id: 'b-cust-1', events: [{ id: 'b-ev-00002', campaign_id: 'cmp-b-bar', variant: 'default', type: 'impression' }] } },
+  ],
+  'GET /v1/campaigns': () => [{ path: '/v1/campaigns' }],
+  'GET /v1/campaigns/:id': () => [{ path: `/v1/campaigns/${a.campaign}` }, { path: '/v1/campaigns/cmp-b-bar' }],
+  'POST /v1/campaigns/:id/pause': () => [{ path: `/v1/campaigns/${a.campaign}/pause` }, { path: '/v1/campaigns/cmp-b-bar/pause' }],
+  'POST /v1/campaigns/:id/end': () => [{ path: `/v1/campaigns/${a.campaign}/end` }, { path: '/v1/campaigns/cmp-b-bar/end' }],
   'PATCH /v1/audiences/:id': () => [
     { path: `/v1/audiences/${a.audience}`, body: { description: 'taken over' } },
     { path: '/v1/audiences/b-buyers', body: { description: 'B only' } },
@@ -153,6 +178,7 @@ const FIXTURES: Record<string, () => Call[]> = {
   'DELETE /v1/customers/:id': () => [{ path: `/v1/customers/${a.customer}` }, { path: '/v1/customers/b-cust-11' }],
   'DELETE /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
   'DELETE /v1/keys/:id': () => [{ path: `/v1/keys/${a.key}` }],
+  'DELETE /v1/campaigns/:id': () => [{ path: `/v1/campaigns/${a.draft}` }, { path: '/v1/campaigns/cmp-b-draft' }],
   'DELETE /v1/imports/:id': () => [{ path: `/v1/imports/${a.import}` }, { path: `/v1/imports/${bImport}` }],
 };
 
@@ -173,6 +199,7 @@ async function send(method: string, call: Call, key: string) {
 beforeAll(async () => {
   const files = await generateDemo({ customers: 300, seed: 21, outDir: join(dir.path, 'demo') });
   workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  a.audience = 'a-secret-shoppers';
   await workspaces.use(A, async (s) => {
     await importDemoFiles(s, files);
     await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
@@ -181,11 +208,14 @@ beforeAll(async () => {
     await runPipeline(s, '2026-11-01 00:00:00');
     await fitOnLatestRun(s, 'rfm', { seed: 1 });
     await saveClvFit(s, await fitClv(s, '2026-11-01 00:00:00', 'day'));
+    const aimed = await createCampaign(s, { type: 'popup_banner', name: 'A secret campaign', content: { headline: 'A only', cta: { label: 'Go' } }, targeting: { audiences: { include: [a.audience], exclude: [] } } });
+    a.campaign = (await setCampaignStatus(s, aimed.id, 'active')).id;
+    a.draft = (await createCampaign(s, { type: 'notification_bar', name: 'A secret draft', content: { message: 'A draft' } })).id;
+    await storeCampaignEvents(s, { visitor_id: a.visitor, events: [{ id: 'a-ev-000001', campaign_id: a.campaign, variant: 'default', type: 'impression' }] }, new Map([[a.campaign, aimed]]));
     aTokens = await tokensOf(s);
     a.customer = (await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships WHERE audience_id = 'a-secret-shoppers' ORDER BY 1 LIMIT 1`))!.id;
     a.import = (await s.one<{ id: string }>(sql`SELECT id FROM imports ORDER BY started_at LIMIT 1`))!.id;
   });
-  a.audience = 'a-secret-shoppers';
   await workspaces.rebuildView(A);
   expect(workspaces.view(A)?.audiencesOf(a.customer)).toBeDefined();
   const eventsFile = join(dir.path, 'b-events.csv');
@@ -248,7 +278,7 @@ describe('workspace isolation on every route', () => {
     // Every reply, success or refusal, has its status and its body as /docs/json says.
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of ['GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
+    for (const must of ['GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
       `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`]) {
       expect(answered, must).toContain(must);
     }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { tempDir } from '../helpers.js';
 import { documentedSchema, operationOf, request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
@@ -44,6 +45,8 @@ const SAME_ANSWER: Array<[string[], string]> = [
   [['clusters', 'show', '--entity', 'products'], '/v1/clusters/products'],
   [['stats'], '/v1/stats'],
   [['imports'], '/v1/imports'],
+  [['campaign', 'list'], '/v1/campaigns'],
+  [['campaign', 'show', 'cmp-free-shipping-bar'], '/v1/campaigns/cmp-free-shipping-bar'],
 ];
 /** The rows the file with bad lines sent to quarantine: its import id is known once imported. */
 const quarantine = (): [string[], string] => [['quarantine', '--import', importId], `/v1/imports/${importId}/quarantine`];
@@ -55,6 +58,10 @@ beforeAll(async () => {
   segmint('run');
   segmint('clv', 'fit');
   segmint('clusters', '--entity', 'products', '--k', '3');
+  const bar = join(dir.path, 'bar.json');
+  writeFileSync(bar, JSON.stringify(DEMO_CAMPAIGNS.find((c) => c.type === 'notification_bar')));
+  segmint('campaign', 'create', bar);
+  segmint('campaign', 'activate', 'cmp-free-shipping-bar');
   const bad = join(dir.path, 'bad.csv');
   writeFileSync(bad, 'id,type,ts,customer_id\nx1,view,2026-10-01 10:00:00,C001\nx2,view,someday,C001\n');
   importId = (segmint('import', bad) as { import_id: string }).import_id;
@@ -134,6 +141,16 @@ describe('response schemas in /docs/json', () => {
       ['POST /v1/clv/fit', '/v1/clv/fit', key, {}],
       ['DELETE /v1/imports/:id', `/v1/imports/${importId}`, key],
       ['DELETE /v1/customers/:id', '/v1/customers/C003', key],
+      ['GET /v1/decide', '/v1/decide?visitor=v1&customer=C002&url=https://shop.example/', key],
+      ['GET /v1/decide', '/v1/decide?visitor=v1&device=fridge', key],
+      ['POST /v1/campaign-events', '/v1/campaign-events', key, { visitor_id: 'v1', events: [{ id: 'ev-000001', campaign_id: 'cmp-free-shipping-bar', variant: 'default', type: 'impression' }] }],
+      ['POST /v1/campaign-events', '/v1/campaign-events', key, { visitor_id: 'v1', events: [{ id: 'ev-000002', campaign_id: 'cmp-free-shipping-bar', variant: 'b', type: 'click' }] }],
+      ['POST /v1/campaigns', '/v1/campaigns', key, { ...DEMO_CAMPAIGNS[0], name: 'Second bar' }],
+      ['POST /v1/campaigns', '/v1/campaigns', key, { ...DEMO_CAMPAIGNS[0], name: 'Broken bar', content: {} }],
+      ['PUT /v1/campaigns/:id', '/v1/campaigns/cmp-second-bar', key, { ...DEMO_CAMPAIGNS[0], name: 'Second bar', priority: 3 }],
+      ['POST /v1/campaigns/:id/end', '/v1/campaigns/cmp-free-shipping-bar/end', key],
+      ['POST /v1/campaigns/:id/activate', '/v1/campaigns/cmp-free-shipping-bar/activate', key],
+      ['DELETE /v1/campaigns/:id', '/v1/campaigns/cmp-second-bar', key],
     ];
     const problems: string[] = [];
     const statuses: number[] = [];
@@ -144,7 +161,7 @@ describe('response schemas in /docs/json', () => {
     }
     expect(problems).toEqual([]);
     // Refusals were among them, each a documented error status.
-    expect(new Set(statuses)).toEqual(new Set([200, 201, 400, 401, 404]));
+    expect(new Set(statuses)).toEqual(new Set([200, 201, 400, 401, 404, 409]));
   });
 
   it('refuses a reply that does not fit the documented schema', () => {

@@ -29,6 +29,18 @@ export async function buildDashboard(outDir: string): Promise<void> {
   }
 }
 
+/** The storefront snippet built fresh from web/snippet into `outDir`, as `npm run build` builds it; returns the file. */
+export async function buildSnippet(outDir: string): Promise<string> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: resolve('web', 'snippet', 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  return join(outDir, 'snippet.js');
+}
+
 /** Headless Chromium on a fresh profile, removed again by `close`. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM)`);

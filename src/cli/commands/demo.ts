@@ -12,6 +12,8 @@ import { dashboardLine, serveUntilStopped } from './serve.js';
 import { integerOption, POSITIVE, PORT } from '../options.js';
 import { createKey, DEFAULT_WORKSPACE } from '../../server/index.js';
 import { fitOnLatestRun, runPipeline } from '../../pipeline/index.js';
+import { createCampaign, listCampaigns, setCampaignStatus } from '../../campaigns/index.js';
+import { DEMO_CAMPAIGNS } from '../../demo/storefront-campaigns.js';
 
 interface DemoOptions {
   customers: string;
@@ -77,9 +79,15 @@ export function registerDemo(program: Command): void {
         ].join('\n'),
       );
       if (!o.serve) return;
+      // The sample storefront's key is made once the server listens and its origin is known; the page reads it then.
+      const storefrontDemo = { key: '' };
       await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: '127.0.0.1' }, async (url, workspaces) => {
         // A key for whoever started the demo, so the API can be tried at once; only its hash is kept.
         const key = await createKey(workspaces.control, DEFAULT_WORKSPACE, ['admin'], 'demo');
+        // The page may be opened as localhost too, which browsers treat as another origin.
+        const origins = [url, url.replace('//127.0.0.1:', '//localhost:')].filter((o, i, all) => all.indexOf(o) === i);
+        storefrontDemo.key = (await createKey(workspaces.control, DEFAULT_WORKSPACE, ['storefront'], 'demo', origins)).key;
+        const campaigns = await workspaces.use(DEFAULT_WORKSPACE, (store) => ensureDemoCampaigns(store));
         process.stderr.write(
           [
             '',
@@ -88,9 +96,19 @@ export function registerDemo(program: Command): void {
             dashboardLine(url, `sign in with this link: ${url}/#key=${key.key}`),
             `An admin key for it, shown once: ${key.key}`,
             `Try: curl -H 'Authorization: Bearer ${key.key}' ${url}/v1/audiences`,
+            `Sample storefront with ${campaigns} active campaigns (segmint campaign list): ${url}/storefront/demo?page=home (page=product or cart; add &customer=ID to sign in as a customer)`,
             '',
           ].join('\n'),
         );
-      });
+      }, { storefrontDemo });
     });
+}
+
+/** The demo campaigns, created and activated unless a campaign of the same name exists (a rerun keeps what it finds). */
+async function ensureDemoCampaigns(store: Store): Promise<number> {
+  const existing = new Set((await listCampaigns(store)).map((c) => c.name));
+  for (const c of DEMO_CAMPAIGNS) {
+    if (!existing.has(c.name)) await setCampaignStatus(store, (await createCampaign(store, c)).id, 'active');
+  }
+  return (await listCampaigns(store, 'active')).length;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createKey, listKeys, revokeKey, openControlDb, parseScopes, DEFAULT_WORKSPACE, SCOPES, type ControlDb } from '../../server/index.js';
+import { createKey, listKeys, revokeKey, openControlDb, parseOrigins, parseScopes, DEFAULT_WORKSPACE, SCOPES, type ControlDb } from '../../server/index.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit, table } from '../output.js';
 
@@ -19,10 +19,11 @@ export function registerKeys(program: Command): void {
     .description('Create a key and print it once; only its hash is kept')
     .option('--workspace <name>', 'the workspace it belongs to (created if new)', DEFAULT_WORKSPACE)
     .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`)
-    .action(async (o: { workspace: string; scopes: string }, cmd: Command) => {
+    .option('--origins <list>', 'for a storefront key (--scopes storefront): comma-separated origins of the pages it is used from')
+    .action(async (o: { workspace: string; scopes: string; origins?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const scopes = parseScopes(o.scopes);
-      const created = await withControlDb(ctx, (db) => createKey(db, o.workspace, scopes, 'cli'));
+      const created = await withControlDb(ctx, (db) => createKey(db, o.workspace, scopes, 'cli', parseOrigins(o.origins)));
       emit(ctx.options, created, () =>
         [`${created.key}`, `key ${created.id} for workspace "${created.workspace}" (${created.scopes.join(', ')}); it is shown only this once`].join('\n'),
       );

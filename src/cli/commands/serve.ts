@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildServer, dashboardBuilt, DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE, Workspaces } from '../../server/index.js';
+import { buildServer, dashboardBuilt, DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE, Workspaces, type ServerOptions } from '../../server/index.js';
 import { integerOption, PORT, POSITIVE } from '../options.js';
 import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
@@ -18,11 +18,12 @@ export async function serveUntilStopped(
   ctx: CommandContext,
   listen: { port: number; host: string; importLimit?: number },
   ready: (url: string, workspaces: Workspaces) => Promise<void>,
+  server: Pick<ServerOptions, 'storefrontDemo'> = {},
 ): Promise<void> {
   const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
   // The default workspace's live view is read before listening, so the first requests are already answered from memory.
   await workspaces.rebuildView(DEFAULT_WORKSPACE);
-  const app = await buildServer({ workspaces, logger: createLogger(ctx.config.logLevel), importBodyLimit: listen.importLimit, minAudienceSize: ctx.config.minAudienceSize, ...(ctx.config.llm ? { llm: ctx.config.llm } : {}) });
+  const app = await buildServer({ ...server, workspaces, logger: createLogger(ctx.config.logLevel), importBodyLimit: listen.importLimit, minAudienceSize: ctx.config.minAudienceSize, ...(ctx.config.llm ? { llm: ctx.config.llm } : {}) });
   const url = await app.listen(listen);
   await ready(url, workspaces);
   await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import type { Store } from '../../store/index.js';
 import type { Scope } from '../api-keys.js';
 import { keyOf } from '../auth.js';
 import { BODY_ERROR_STATUSES, COMMON_ERROR_STATUSES, errorResponses, PARAMS_ERROR_STATUSES } from '../errors.js';
+import type { CampaignDeciders } from '../campaign-deciders.js';
 import type { Workspaces } from '../workspaces.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -27,6 +28,8 @@ export interface RouteContext {
   minAudienceSize: number;
   /** The optional OpenAI-compatible endpoint (SEGMINT_LLM_*); without it, only the embedded defaults. */
   llm: LlmConfig | undefined;
+  /** Each workspace's campaign decider, kept in memory. */
+  campaigns: CampaignDeciders;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditLog, auditPageSchema, createdKeySchema, createKey, keyListingSchema, listKeys, revokeKey, scopeSchema } from '../api-keys.js';
+import { auditLog, auditPageSchema, createdKeySchema, createKey, keyListingSchema, listKeys, originSchema, revokeKey, scopeSchema } from '../api-keys.js';
 import { keyOf } from '../auth.js';
 import { paginationSchema } from '../schemas.js';
 import { guarded, type RouteContext, type ZodApp } from './context.js';
@@ -17,12 +17,15 @@ export function registerKeyRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
     '/v1/keys',
     guarded('admin', 'keys', 'Create an API key for this workspace; the response holds the key, the only time it is shown', {
-      body: z.strictObject({ scopes: z.array(scopeSchema).min(1).describe('what the key may do') }),
+      body: z.strictObject({
+        scopes: z.array(scopeSchema).min(1).describe('what the key may do; `storefront` alone for the public key of a shop'),
+        origins: z.array(originSchema).max(20).default([]).describe('for a storefront key: the origins of the pages it is used from'),
+      }),
       response: { 201: createdKeySchema },
     }),
     async (req, reply) => {
       const caller = keyOf(req);
-      const created = await createKey(control, caller.workspace, [...new Set(req.body.scopes)], caller.id);
+      const created = await createKey(control, caller.workspace, [...new Set(req.body.scopes)], caller.id, [...new Set(req.body.origins)]);
       return reply.status(201).send(created);
     },
   );

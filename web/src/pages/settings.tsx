@@ -12,7 +12,9 @@ const SCOPES: Record<Scope, string> = {
   'audiences:write': 'create audiences, run, fit clusters and CLV',
   'ingest:write': 'send events and files, set consent',
   'profiles:read': 'read customer profiles',
+  'campaigns:read': 'read campaigns',
   'campaigns:write': 'manage campaigns',
+  storefront: "a shop's public key: decide and send campaign events, from its origins only (create it with origins through the API or CLI)",
   admin: 'everything, keys and erasure included',
 };
 

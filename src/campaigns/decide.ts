@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { ConsentChannel } from '../store/index.js';
+import { assignVariant } from './bucket.js';
+import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, placementSchema, type Campaign } from './schema.js';
+import { audiencesMatch, contextMatches, liveCampaign, type DecideQuery, type LiveCampaign } from './targeting.js';
+import { campaignTypeSchema, typeSpec, type Placement } from './types/index.js';
+
+export const decisionSchema = z
+  .object({
+    campaigns: z.array(
+      z.object({
+        id: z.string(),
+        type: campaignTypeSchema,
+        placement: placementSchema.describe('overlay (popup, email, survey), bar or hero: at most one campaign each'),
+        variant: z.string(),
+        content: z.record(z.string(), z.unknown()).describe("the variant's content, as the type's schema describes it"),
+        consent: consentChannelSchema.nullable().describe('the consent a form asks for, stored with what it collects'),
+        max_impressions: z.number().int().describe('the frequency cap, which the snippet also keeps across page loads'),
+      }),
+    ),
+    held_out: z
+      .array(z.object({ id: z.string(), variant: z.literal(HOLDOUT) }))
+      .describe("campaigns the visitor qualifies for but sees nothing of, being in the experiment's holdout; their exposure is recorded as an impression of the holdout"),
+  })
+  .meta({ id: 'Decision' });
+export type Decision = z.infer<typeof decisionSchema>;
+
+/**
+ * What the server knows about the visitor, from memory: the customer's audience ids and the consent channels they
+ * withdrew; `unknown` when a customer was named but their consent cannot be read (no live view), so nothing needing
+ * consent is shown to them.
+ */
+export interface VisitorFacts {
+  memberships: ReadonlySet<string> | undefined;
+  withdrawn: ReadonlySet<ConsentChannel> | 'unknown';
+}
+
+/** A visitor's history with one campaign: impressions so far, and whether they dismissed it or sent its form. */
+export interface Exposure {
+  impressions: number;
+  closed: boolean;
+}
+
+export type CampaignEventType = 'impression' | 'click' | 'dismiss' | 'submit' | 'conversion';
+
+/**
+ * Beyond this many visitors the oldest histories are forgotten (about 200 bytes each, 200 MB at most); the snippet's
+ * own count in the browser still holds their caps.
+ */
+export const MAX_VISITORS = 1_000_000;
+
+/**
+ * The decisions of one workspace, answered from memory: the active campaigns (refreshed when one changes) and each
+ * visitor's impressions and dismissals (from the stored events at load, then from each batch sent).
+ */
+export class CampaignDecider {
+  private live: LiveCampaign[] = [];
+  private readonly history = new Map<string, Map<string, Exposure>>();
+
+  constructor(campaigns: readonly Campaign[]) {
+    this.setCampaigns(campaigns);
+  }
+
+  /** The active campaigns, highest priority first. */
+  setCampaigns(campaigns: readonly Campaign[]): void {
+    this.live = campaigns
+      .filter((c) => c.status === 'active')
+      .map(liveCampaign)
+      .sort((a, b) => b.campaign.priority - a.campaign.priority || a.campaign.created_at.localeCompare(b.campaign.created_at));
+  }
+
+  /** The visitors' histories as stored (storedExposures), taken once when the decider is built. */
+  restore(rows: ReadonlyArray<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean }>): void {
+    for (const r of rows) {
+      const visitor = this.history.get(r.visitor_id) ?? new Map<string, Exposure>();
+      visitor.set(r.campaign_id, { impressions: r.impressions, closed: r.closed });
+      this.history.set(r.visitor_id, visitor);
+    }
+  }
+
+  /** Counts an event of a visitor with a campaign: impressions toward its cap, a dismissal or submission closes it. */
+  record(visitorId: string, campaignId: string, type: CampaignEventType): void {
+    if (type !== 'impression' && type !== 'dismiss' && type !== 'submit') return;
+    let visitor = this.history.get(visitorId);
+    if (!visitor) {
+      if (this.history.size >= MAX_VISITORS) this.history.delete(this.history.keys().next().value!);
+      visitor = new Map();
+      this.history.set(visitorId, visitor);
+    }
+    const seen = visitor.get(campaignId) ?? { impressions: 0, closed: false };
+    if (type === 'impression') seen.impressions++;
+    else seen.closed = true;
+    visitor.set(campaignId, seen);
+  }
+
+  decide(q: DecideQuery, facts: VisitorFacts, nowMs: number): Decision {
+    const taken = new Set<Placement>();
+    const out: Decision = { campaigns: [], held_out: [] };
+    const history = this.history.get(q.visitor);
+    for (const c of this.live) {
+      const { campaign } = c;
+      const placement = typeSpec(campaign.type).placement;
+      if (taken.has(placement)) continue;
+      if (!contextMatches(c, q, nowMs) || !audiencesMatch(c, facts.memberships)) continue;
+      if (campaign.consent !== null && (facts.withdrawn === 'unknown' || facts.withdrawn.has(campaign.consent))) continue;
+      const seen = history?.get(campaign.id);
+      if (seen && (seen.closed || seen.impressions >= campaign.frequency_cap.max_impressions)) continue;
+      taken.add(placement);
+      const variant = variantOf(campaign, q.visitor);
+      if (variant.id === HOLDOUT) {
+        out.held_out.push({ id: campaign.id, variant: HOLDOUT });
+        continue;
+      }
+      out.campaigns.push({
+        id: campaign.id,
+        type: campaign.type,
+        placement,
+        variant: variant.id,
+        content: variant.content,
+        consent: campaign.consent,
+        max_impressions: campaign.frequency_cap.max_impressions,
+      });
+    }
+    return out;
+  }
+}
+
+/** The visitor's variant, stable per campaign and visitor, with its content (the campaign's, with the variant's fields over it). */
+export function variantOf(campaign: Campaign, visitorId: string): { id: string; content: Record<string, unknown> } {
+  const experiment = campaign.experiment;
+  if (!experiment) return { id: DEFAULT_VARIANT, content: campaign.content };
+  const weights = [...experiment.variants.map((v) => ({ id: v.id, weight: v.weight })), ...(experiment.holdout > 0 ? [{ id: HOLDOUT, weight: experiment.holdout }] : [])];
+  const id = assignVariant(campaign.id, visitorId, weights);
+  const variant = experiment.variants.find((v) => v.id === id);
+  return { id, content: { ...campaign.content, ...variant?.content } };
+}

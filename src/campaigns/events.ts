@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { ValidationError } from '../shared/errors.js';
+import { join, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from './schema.js';
+import { typeSpec, type SurveyQuestion } from './types/index.js';
+
+export const MAX_CAMPAIGN_EVENTS = 100;
+export const CAMPAIGN_EVENT_TYPES = ['impression', 'click', 'dismiss', 'submit', 'conversion'] as const;
+
+const submissionSchema = z.strictObject({
+  email: z.email().max(320).optional().describe('what an email collection form collected'),
+  answers: z.record(z.string(), z.union([z.string().max(2000), z.number()])).optional().describe("a survey's answers by question id"),
+  consent: z.partialRecord(consentChannelSchema, z.boolean()).default({}).describe('what the visitor agreed to, per channel'),
+  text_shown: z.string().min(1).max(4000).describe('the text the visitor saw when submitting: title, consent wording, questions'),
+});
+
+const campaignEventSchema = z
+  .strictObject({
+    id: z.string().min(8).max(64).describe('made by the sender, so a batch sent again adds nothing'),
+    campaign_id: z.string().min(1),
+    variant: z.string().min(1).max(40),
+    type: z.enum(CAMPAIGN_EVENT_TYPES),
+    ts: z.iso.datetime({ offset: true }).optional().describe('when it happened (default: when received)'),
+    url: z.string().max(2000).optional(),
+    revenue: z.number().min(0).optional().describe('the order total, for a conversion'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').optional(),
+    submission: submissionSchema.optional().describe('with a submit, what the form collected'),
+  })
+  .refine((e) => (e.type === 'submit') === (e.submission !== undefined), { message: 'a submit carries a submission, and only a submit does', path: ['submission'] })
+  .refine((e) => e.type === 'conversion' || e.revenue === undefined, { message: 'only a conversion carries revenue', path: ['revenue'] });
+
+export const campaignEventBatchSchema = z
+  .strictObject({
+    visitor_id: z.string().min(1).max(128),
+    customer_id: z.string().min(1).max(256).optional(),
+    events: z.array(campaignEventSchema).min(1).max(MAX_CAMPAIGN_EVENTS),
+  });
+export type CampaignEventBatch = z.infer<typeof campaignEventBatchSchema>;
+type CampaignEvent = CampaignEventBatch['events'][number];
+
+export const campaignEventReportSchema = z.object({
+  received: z.number().int(),
+  stored: z.number().int().describe('new events; the rest were sent before'),
+  submissions: z.number().int(),
+});
+
+function fail(i: number, field: string, message: string): never {
+  throw new ValidationError(`events[${i}].${field}: ${message}`, { field: `events.${i}.${field}` });
+}
+
+/** A submission the campaign's form can have made: the field its type collects, required answers, the consent it needs. */
+function checkSubmission(campaign: Campaign, e: CampaignEvent, i: number): void {
+  const s = e.submission!;
+  const collects = typeSpec(campaign.type).collects;
+  if (collects === null) fail(i, 'submission', `a ${campaign.type} has no form`);
+  if (collects === 'email' && !s.email) fail(i, 'submission.email', 'an email collection submission carries the email');
+  if (collects === 'answers') {
+    const questions = (campaign.content.questions ?? []) as SurveyQuestion[];
+    const asked = new Set(questions.map((q) => q.id));
+    for (const id of Object.keys(s.answers ?? {})) if (!asked.has(id)) fail(i, `submission.answers.${id}`, `campaign "${campaign.id}" asks no question "${id}"`);
+    for (const q of questions) if (q.required && (s.answers?.[q.id] ?? '') === '') fail(i, `submission.answers.${q.id}`, 'is required');
+  }
+  // Nothing is kept without the consent the campaign needs: the form cannot be sent without it, so its absence is a faulty sender.
+  if (campaign.consent !== null && s.consent[campaign.consent] !== true) fail(i, `submission.consent.${campaign.consent}`, `campaign "${campaign.id}" keeps what it collects only with ${campaign.consent} consent`);
+}
+
+/**
+ * Stores a batch of campaign events (and the submissions among them) in one transaction, all or none; events whose
+ * id is stored already are skipped. Returns the events stored for the first time.
+ */
+export async function storeCampaignEvents(store: Store, batch: CampaignEventBatch, campaigns: ReadonlyMap<string, Campaign>): Promise<{ report: z.infer<typeof campaignEventReportSchema>; stored: CampaignEvent[] }> {
+  batch.events.forEach((e, i) => {
+    const campaign = campaigns.get(e.campaign_id);
+    if (!campaign) fail(i, 'campaign_id', `no campaign "${e.campaign_id}"`);
+    const variants = campaign.experiment ? [...campaign.experiment.variants.map((v) => v.id), HOLDOUT] : [DEFAULT_VARIANT];
+    if (!variants.includes(e.variant)) fail(i, 'variant', `campaign "${campaign.id}" has no variant "${e.variant}" (${variants.join(', ')})`);
+    if (e.type === 'submit') checkSubmission(campaign, e, i);
+  });
+  const ids = batch.events.map((e) => sql`${e.id}`);
+  return store.transaction(async () => {
+    const known = new Set((await store.all<{ id: string }>(sql`SELECT id FROM campaign_events WHERE id IN (${join(ids)})`)).map((r) => r.id));
+    const fresh = batch.events.filter((e, i, all) => !known.has(e.id) && all.findIndex((o) => o.id === e.id) === i);
+    const when = (e: CampaignEvent) => (e.ts === undefined ? sql`now()` : sql`CAST(${new Date(e.ts).toISOString().slice(0, 23).replace('T', ' ')} AS TIMESTAMP)`);
+    const customer = batch.customer_id ?? null;
+    if (fresh.length) {
+      await store.run(sql`INSERT INTO campaign_events VALUES ${join(
+        fresh.map((e) => sql`(${e.id}, ${e.campaign_id}, ${e.variant}, ${batch.visitor_id}, ${customer}, ${e.type}, ${when(e)}, ${e.url ?? null}, ${e.revenue ?? null}, ${e.currency ?? null}, now())`),
+      )}`);
+    }
+    const submits = fresh.filter((e) => e.submission);
+    if (submits.length) {
+      await store.run(sql`INSERT INTO campaign_submissions VALUES ${join(
+        submits.map((e) => {
+          const s = e.submission!;
+          return sql`(${e.id}, ${e.campaign_id}, ${batch.visitor_id}, ${customer}, ${s.email ?? null}, ${s.answers ? JSON.stringify(s.answers) : null}, ${JSON.stringify(s.consent)}, ${s.text_shown}, ${when(e)})`;
+        }),
+      )}`);
+    }
+    return { report: { received: batch.events.length, stored: fresh.length, submissions: submits.length }, stored: fresh };
+  });
+}
+
+/**
+ * Each visitor's impressions and closings of the campaigns that are or may again be shown (active, paused), as
+ * stored: what a decider starts from.
+ */
+export async function storedExposures(store: Store): Promise<Array<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean }>> {
+  return store.all(sql`SELECT e.visitor_id, e.campaign_id, count(*) FILTER (WHERE e.type = 'impression')::INTEGER AS impressions,
+      bool_or(e.type IN ('dismiss', 'submit')) AS closed
+    FROM campaign_events e JOIN campaigns c ON c.id = e.campaign_id AND c.status IN ('active', 'paused')
+    GROUP BY e.visitor_id, e.campaign_id`);
+}

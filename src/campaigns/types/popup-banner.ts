@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { body, callToActionSchema, headline, imageUrlSchema, type CampaignTypeSpec } from './shared.js';
+
+/** A dismissible dialog over the page announcing a product or a discount. */
+export const popupBanner: CampaignTypeSpec<'popup_banner'> = {
+  type: 'popup_banner',
+  label: 'Popup banner',
+  placement: 'overlay',
+  collects: null,
+  defaultConsent: null,
+  content: z.strictObject({
+    headline,
+    body: body.optional(),
+    image_url: imageUrlSchema.optional(),
+    image_alt: z.string().max(200).default('').describe('the image described for screen readers; empty for a decorative one'),
+    cta: callToActionSchema,
+  }),
+};

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CAMPAIGN_STATUSES, campaignStatusSchema, createCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus, STATUS_ACTIONS, type Campaign, type CampaignStatus } from '../../campaigns/index.js';
+import { UsageError } from '../../shared/errors.js';
+import { contextOf, withStore } from '../context.js';
+import { emit, table } from '../output.js';
+
+/** A campaign file: the same JSON as the body of POST /v1/campaigns. */
+function readCampaignFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path}: not JSON: ${(err as Error).message}`, { file: path });
+  }
+}
+
+function line(c: Campaign): string {
+  return `${c.id}: ${c.name} (${c.type}, ${c.status}, priority ${c.priority})`;
+}
+
+export function registerCampaigns(program: Command): void {
+  const campaign = program.command('campaign').description('On-site campaigns: popup banner, email collection, form-survey, notification bar, hero banner');
+  campaign
+    .command('create')
+    .description('Create a campaign (a draft) from a JSON file, as the body of POST /v1/campaigns')
+    .argument('<file>', 'the campaign as JSON: type, name, content, targeting, schedule, frequency_cap, consent, experiment')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      // The store is checked first: a mistyped --db is named before any file.
+      const c = await withStore(ctx, (store) => createCampaign(store, readCampaignFile(file)));
+      emit(ctx.options, c, () => `created ${line(c)}`);
+    });
+  campaign
+    .command('update')
+    .description("Replace a campaign's definition from a JSON file (same type; its status stays)")
+    .argument('<campaign>', 'id or name')
+    .argument('<file>', 'the campaign as JSON')
+    .action(async (id: string, file: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const c = await withStore(ctx, (store) => replaceCampaign(store, id, readCampaignFile(file)));
+      emit(ctx.options, c, () => `updated ${line(c)}`);
+    });
+  campaign
+    .command('list')
+    .description('Campaigns, highest priority first')
+    .option('--status <status>', 'draft, active, paused or ended')
+    .action(async (o: { status?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (o.status !== undefined && !campaignStatusSchema.safeParse(o.status).success) throw new UsageError(`--status: "${o.status}" is not one of ${CAMPAIGN_STATUSES.join(', ')}`);
+      const rows = await withStore(ctx, (store) => listCampaigns(store, o.status as CampaignStatus | undefined));
+      emit(ctx.options, rows, () => table([['id', 'name', 'type', 'status', 'priority', 'updated'], ...rows.map((c) => [c.id, c.name, c.type, c.status, c.priority, c.updated_at])]));
+    });
+  campaign
+    .command('show')
+    .description('One campaign with its content, targeting, schedule, cap, consent and experiment')
+    .argument('<campaign>', 'id or name')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const c = await withStore(ctx, (store) => getCampaign(store, id));
+      emit(ctx.options, c, () => [line(c), JSON.stringify({ content: c.content, targeting: c.targeting, schedule: c.schedule, frequency_cap: c.frequency_cap, consent: c.consent, experiment: c.experiment }, null, 2)].join('\n'));
+    });
+  for (const { action: name, status, description } of STATUS_ACTIONS) {
+    campaign
+      .command(name)
+      .description(description)
+      .argument('<campaign>', 'id or name')
+      .action(async (id: string, _o: unknown, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const c = await withStore(ctx, (store) => setCampaignStatus(store, id, status));
+        emit(ctx.options, c, () => line(c));
+      });
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import {
+  campaignInputSchema,
+  campaignSchema,
+  campaignStatusSchema,
+  createCampaign,
+  deleteCampaign,
+  getCampaign,
+  listCampaigns,
+  replaceCampaign,
+  setCampaignStatus,
+  type Campaign,
+  STATUS_ACTIONS,
+} from '../../campaigns/index.js';
+import type { Store } from '../../store/index.js';
+import { keyOf } from '../auth.js';
+import type { FastifyRequest } from 'fastify';
+import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
+
+const campaignParamsSchema = z.strictObject({ id: z.string().min(1).describe('campaign id or name') });
+
+/** On-site campaigns: create, read, replace, change status, delete drafts. Every write refreshes the in-memory decider before answering. */
+export function registerCampaignRoutes(app: ZodApp, ctx: RouteContext): void {
+  /** A write on the store, then the decider's campaigns refreshed, so the next decide sees it. */
+  async function write(req: FastifyRequest, fn: (store: Store) => Promise<Campaign>): Promise<Campaign> {
+    const out = await inWorkspace(ctx, req, fn);
+    await ctx.campaigns.changed(keyOf(req).workspace);
+    return out;
+  }
+
+  app.get(
+    '/v1/campaigns',
+    guarded('campaigns:read', 'campaigns', 'Campaigns, highest priority first, optionally of one status', {
+      querystring: z.strictObject({ status: campaignStatusSchema.optional() }),
+      response: { 200: z.array(campaignSchema) },
+    }),
+    (req) => inWorkspace(ctx, req, (store) => listCampaigns(store, req.query.status)),
+  );
+
+  app.post(
+    '/v1/campaigns',
+    guarded(
+      'campaigns:write',
+      'campaigns',
+      "Create a campaign of one of the five types, a draft until activated. Bad content, an unknown audience, weights not adding up to 100, a schedule ending before it starts or a URL pattern that does not compile are a 400 naming the field; a name taken is a 409",
+      { body: campaignInputSchema, response: { 201: campaignSchema }, errors: [409] },
+      'unchanged',
+    ),
+    async (req, reply) => reply.status(201).send(await write(req, (store) => createCampaign(store, req.body))),
+  );
+
+  app.get(
+    '/v1/campaigns/:id',
+    guarded('campaigns:read', 'campaigns', 'One campaign by id or name', { params: campaignParamsSchema, response: { 200: campaignSchema } }),
+    (req) => inWorkspace(ctx, req, (store) => getCampaign(store, req.params.id)),
+  );
+
+  app.put(
+    '/v1/campaigns/:id',
+    guarded(
+      'campaigns:write',
+      'campaigns',
+      'Replace a campaign\'s definition (same type; its status stays), checked as at creation; an ended campaign is a 409',
+      { params: campaignParamsSchema, body: campaignInputSchema, response: { 200: campaignSchema }, errors: [409] },
+      'unchanged',
+    ),
+    (req) => write(req, (store) => replaceCampaign(store, req.params.id, req.body)),
+  );
+
+  for (const { action, status, description } of STATUS_ACTIONS) {
+    app.post(
+      `/v1/campaigns/:id/${action}`,
+      guarded('campaigns:write', 'campaigns', `${description}; a move its status does not allow (an ended campaign) is a 409`, {
+        params: campaignParamsSchema,
+        response: { 200: campaignSchema },
+        errors: [409],
+      }, 'unchanged'),
+      (req) => write(req, (store) => setCampaignStatus(store, req.params.id, status)),
+    );
+  }
+
+  app.delete(
+    '/v1/campaigns/:id',
+    guarded('campaigns:write', 'campaigns', 'Delete a draft; a campaign that has run is ended instead (409)', {
+      params: campaignParamsSchema,
+      response: { 200: campaignSchema },
+      errors: [409],
+    }, 'unchanged'),
+    (req) => write(req, (store) => deleteCampaign(store, req.params.id)),
+  );
+}
