@@ -2,7 +2,7 @@
  * Experiment mathematics (issue 15): the per-request cost of bucketing, which decide pays once per running experiment
  * and audience holdout, against its floor in the same run, a bare SHA-256 of the same text; and the cost of one
  * experiment report (4 arms, 50 audiences) against the zod parsing of its input and answer alone.
- * Usage: node --import tsx bench/experiments.ts [--visitors 200000]
+ * Usage: npm run bench -- --only experiments [--visitors 200000]
  */
 import { createHash } from 'node:crypto';
 import { assignVariant, inHoldout } from '../src/campaigns/bucket.js';

@@ -3,7 +3,7 @@
  * the demo store, against the customer features query for the same customers in the same run (a profile reads the
  * run's feature table instead, so the features query is the cost it avoids, and a yardstick of the machine's speed).
  * Usage: npm run bench -- --only profiles [--customers 100000] [--seed 1] [--profiles 200] [--dump FILE.jsonl]
- * At most 100,000 customers here: the 1M-customer figures are taken by the lead on a quiet machine.
+ * The issue's figure is at 1M customers (on a quiet machine: the store is the audiences benchmark's).
  */
 import { writeFileSync } from 'node:fs';
 import { customerFeatures } from '../src/features/index.js';
@@ -13,10 +13,6 @@ import { sql } from '../src/sql/index.js';
 import { arg, fmt, openDemoStore, peakRssMb } from './lib.js';
 
 const customers = Number(arg('customers', '100000'));
-if (customers > 100_000) {
-  console.error('bench/profiles.ts: at most --customers 100000 (the 1M store is for a quiet machine)');
-  process.exit(2);
-}
 process.argv.push('--customers', String(customers));
 const count = Number(arg('profiles', '200'));
 const store = await openDemoStore();
