@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CUSTOMER_BEHAVIORS, materializeAffinities, materializeCustomerBehaviors, materializeProductBehaviors, PRODUCT_BEHAVIORS } from '../src/behaviors/index.js';
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { ident, sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+import { arg, audiencesStorePath, demoFiles, fmt, peakRssMb } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
@@ -23,8 +23,7 @@ const dbPath = audiencesStorePath();
 const fresh = !existsSync(dbPath);
 const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
 if (fresh) {
-  const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
-  await importDemoFiles(store, files);
+  await importDemoFiles(store, await demoFiles(dir, customers, seed));
 }
 const asOf = await defaultAsOf(store);
 const seconds = async (fn: () => Promise<unknown>): Promise<number> => {

@@ -9,23 +9,21 @@
  * bench/out/demo-<customers>-<seed> when there), a run 91 days before the last event's day, the RFM and behavioral
  * clusterings, a run on that day (which refits them), the product clustering and a CLV fit.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { fitOnLatestRun, runPipeline } from '../src/pipeline/index.js';
 import { fitProductClustering } from '../src/clusters/index.js';
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf } from '../src/features/index.js';
 import { fitClv, saveClvFit } from '../src/models/clv/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { launchBrowser, settled, watch } from '../test/web/browser.js';
 import { ROUTES, type RouteId } from '../web/src/routes.js';
-import { arg, fmt } from './lib.js';
+import { arg, demoFiles, fmt, newKey, serveStore } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
@@ -48,9 +46,7 @@ async function buildStore(): Promise<void> {
   const store = await Store.open({ path: building, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
   const steps: string[] = [];
   let t = performance.now();
-  const files = existsSync(join(demoDir, 'events.csv'))
-    ? { products: join(demoDir, 'products.csv'), customers: join(demoDir, 'customers.csv'), events: join(demoDir, 'events.csv') }
-    : await generateDemo({ customers, seed, outDir: demoDir });
+  const files = await demoFiles(demoDir, customers, seed);
   await importDemoFiles(store, files);
   steps.push(`import ${fmt(seconds(t))} s`);
   const last = await defaultAsOf(store);
@@ -116,20 +112,8 @@ const PATHS: Record<RouteId, string> = {
   settings: '/settings',
 };
 
-const env = (() => {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return { ...rest, SEGMINT_LOG_LEVEL: 'silent' };
-})();
-const created = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', '--scopes', 'admin', '--json'], { encoding: 'utf8', env });
-if (created.status !== 0) throw new Error(`keys create: ${created.stderr}`);
-const key = (JSON.parse(created.stdout) as { key: string }).key;
-const server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-let text = '';
-for await (const line of createInterface({ input: server.stdout })) {
-  text += line;
-  if (line === '}') break;
-}
-const base = (JSON.parse(text) as { url: string }).url;
+const key = newKey(db);
+const { server, url: base } = await serveStore(db);
 
 interface Call {
   method: string;

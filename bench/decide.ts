@@ -5,18 +5,16 @@
  * own answer, at the same rate. The server runs as its own process, as in production.
  * Usage: npm run bench -- --only decide [--customers 100000] [--rate 1000] [--seconds 30]
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createCampaign, listCampaigns, setCampaignStatus, type CampaignInput } from '../src/campaigns/index.js';
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { importDemoFiles } from '../src/demo/index.js';
 import { DEMO_CAMPAIGNS } from '../src/demo/storefront-campaigns.js';
 import { runPipeline } from '../src/pipeline/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, fmt } from './lib.js';
+import { arg, demoFiles, fmt, newKey, serveStore } from './lib.js';
 
 const customers = Number(arg('customers', '100000'));
 const rate = Number(arg('rate', '1000'));
@@ -50,10 +48,7 @@ function campaigns(): CampaignInput[] {
 const fresh = !existsSync(db);
 const store = await Store.open({ path: db });
 if (fresh) {
-  const files = existsSync(join(dir, 'events.csv'))
-    ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') }
-    : await generateDemo({ customers, seed: 1, outDir: dir });
-  await importDemoFiles(store, files);
+  await importDemoFiles(store, await demoFiles(dir, customers, 1));
   await runPipeline(store, '2026-11-01 00:00:00');
 }
 // A store made by another benchmark (bench/out/decide-1000000.duckdb linked to the dashboard's) gets its campaigns here.
@@ -62,21 +57,9 @@ const active = (await listCampaigns(store, 'active')).length;
 const ids = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY hash(id) LIMIT 5000`)).map((r) => r.id);
 store.close();
 
-const env = (() => {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return { ...rest, SEGMINT_LOG_LEVEL: 'silent' };
-})();
-const newKey = (...args: string[]): string =>
-  (JSON.parse(spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', ...args, '--json'], { encoding: 'utf8', env }).stdout) as { key: string }).key;
-const storefront = newKey('--scopes', 'storefront', '--origins', ORIGIN);
-const admin = newKey('--scopes', 'admin');
-const server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-let text = '';
-for await (const line of createInterface({ input: server.stdout })) {
-  text += line;
-  if (line === '}') break;
-}
-const url = (JSON.parse(text) as { url: string }).url;
+const storefront = newKey(db, '--scopes', 'storefront', '--origins', ORIGIN);
+const admin = newKey(db);
+const { server, url } = await serveStore(db);
 let n = 0;
 const PAGES = ['home', 'product', 'cart'];
 const DEVICES = ['desktop', 'mobile'];

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { createInterface } from 'node:readline';
+import { generateDemo, importDemoFiles, type DemoFileSet } from '../src/demo/index.js';
 import { Store } from '../src/store/index.js';
 
 /** What one measured phase reports: its own wall time and the peak RSS of the process that ran it. */
@@ -62,8 +63,37 @@ export async function openDemoStore(): Promise<Store> {
   const fresh = !existsSync(dbPath);
   const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
   if (fresh) {
-    const files = existsSync(join(dir, 'events.csv')) ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') } : await generateDemo({ customers, seed, outDir: dir });
-    await importDemoFiles(store, files);
+    await importDemoFiles(store, await demoFiles(dir, customers, seed));
   }
   return store;
+}
+
+/** The demo files of a size and seed in `dir`, generated there unless they are there already. */
+export async function demoFiles(dir: string, customers: number, seed: number): Promise<DemoFileSet> {
+  if (existsSync(join(dir, 'events.csv'))) return { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') };
+  return generateDemo({ customers, seed, outDir: dir });
+}
+
+/** The environment the CLI runs in for benchmarks: the store given by --db only, no logs. */
+const cliEnv = (() => {
+  const { SEGMINT_DB: _, ...rest } = process.env;
+  return { ...rest, SEGMINT_LOG_LEVEL: 'silent' };
+})();
+
+/** A new API key on the store, as `segmint keys create` makes it (`--scopes admin` unless other arguments say). */
+export function newKey(db: string, ...args: string[]): string {
+  const created = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', ...(args.length ? args : ['--scopes', 'admin']), '--json'], { encoding: 'utf8', env: cliEnv });
+  if (created.status !== 0) throw new Error(`keys create: ${created.stderr}`);
+  return (JSON.parse(created.stdout) as { key: string }).key;
+}
+
+/** `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. */
+export async function serveStore(db: string): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  for await (const line of createInterface({ input: server.stdout })) {
+    text += line;
+    if (line === '}') break;
+  }
+  return { server, url: (JSON.parse(text) as { url: string }).url };
 }

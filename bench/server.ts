@@ -4,16 +4,14 @@
  * membership reflects a batch). The server runs as its own process, as in production.
  * Usage: npm run bench -- --only server [--customers 100000] [--rate 1000] [--seconds 30]
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createAudience } from '../src/audiences/index.js';
-import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { importDemoFiles } from '../src/demo/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, fmt } from './lib.js';
+import { arg, demoFiles, fmt, newKey, serveStore } from './lib.js';
 import { runPipeline } from '../src/pipeline/index.js';
 
 const customers = Number(arg('customers', '100000'));
@@ -28,33 +26,18 @@ mkdirSync(out, { recursive: true });
 const fresh = !existsSync(db);
 const store = await Store.open({ path: db });
 if (fresh) {
-  const files = existsSync(join(dir, 'events.csv'))
-    ? { products: join(dir, 'products.csv'), customers: join(dir, 'customers.csv'), events: join(dir, 'events.csv') }
-    : await generateDemo({ customers, seed: 1, outDir: dir });
-  await importDemoFiles(store, files);
+  await importDemoFiles(store, await demoFiles(dir, customers, 1));
   await createAudience(store, { name: 'Bench live cart', rule: 'count(add_to_cart where product = "BENCH-SKU", last 7 days) >= 1' });
   await runPipeline(store, '2026-11-01 00:00:00');
 }
 const ids = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY hash(id) LIMIT 5000`)).map((r) => r.id);
 store.close();
 
-const env = (() => {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return { ...rest, SEGMINT_LOG_LEVEL: 'silent' };
-})();
 // One key per phase: the per-key rate limit (60,000 a minute) would otherwise cut into the second phase.
-const newKey = (): string =>
-  (JSON.parse(spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', '--scopes', 'admin', '--json'], { encoding: 'utf8', env }).stdout) as { key: string }).key;
-const key = newKey();
-const server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-let text = '';
-for await (const line of createInterface({ input: server.stdout })) {
-  text += line;
-  if (line === '}') break;
-}
-const url = (JSON.parse(text) as { url: string }).url;
+const key = newKey(db);
+const { server, url } = await serveStore(db);
 const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-const classifyHeaders = { ...headers, authorization: `Bearer ${newKey()}` };
+const classifyHeaders = { ...headers, authorization: `Bearer ${newKey(db)}` };
 let n = 0;
 const nextId = () => ids[n++ % ids.length]!;
 
