@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { AUDIENCE_KINDS, kindOrder, listAudiences, movement, nearDuplicates, storeMemberships, type AudienceKind } from '../audiences/index.js';
+import { AUDIENCE_KINDS, kindOrder, listAudiences, storeMemberships, type AudienceKind } from '../audiences/index.js';
 import { storeAudienceSizes } from '../audiences/sizes.js';
-import { BEHAVIOR_ENTITIES, behaviorFamily } from '../behaviors/index.js';
 import { FEATURE_TABLE, materializeFeatureTable } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
 import { featureTableRfmGrid, storeThresholds } from '../segments/index.js';
 import { ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { AFTER_RUN, runBefore } from './after-run.js';
 import { refitClusterings } from './clusters.js';
 
 /** What a run computed, as `segmint run` prints it and POST /v1/runs answers. */
@@ -31,7 +31,7 @@ export type RunReport = z.infer<typeof runReportSchema>;
 /**
  * A pipeline run for one as-of date: CLV scores, the customer feature table, the store's thresholds, the cluster
  * refits, then every active audience of every kind, stored as that date's snapshot (a rerun for the same date
- * replaces it), and the behaviors family described.
+ * replaces it), then the steps that follow every run (after-run.ts).
  */
 export async function runPipeline(store: Store, asOf: string): Promise<RunReport> {
   const started = performance.now();
@@ -53,13 +53,8 @@ export async function runPipeline(store: Store, asOf: string): Promise<RunReport
     await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);
   });
-  // What pages show of the new run, worked out now rather than at their first visit, which on a million customers
-  // waited half a minute for the behaviors family and seconds for the audience list's near-duplicates and movement.
-  for (const entity of BEHAVIOR_ENTITIES) await behaviorFamily(store, entity);
-  await nearDuplicates(store, asOf);
-  // The Movement page opens on the RFM map's movement from the run before.
-  const before = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs WHERE as_of < ${at}`);
-  if (before?.as_of) await movement(store, before.as_of, asOf, 'rfm');
+  const before = await runBefore(store, asOf);
+  for (const { step } of AFTER_RUN) await step({ store, asOf, before });
   const stats = await store.all<{ id: string; name: string; kind: AudienceKind; size: number; revenue: number; rule_text: string | null }>(sql`
     SELECT a.id, a.name, a.kind, r.size, r.revenue, r.rule_text FROM audience_runs r JOIN audiences a ON a.id = r.audience_id
     WHERE r.as_of = ${at} ORDER BY ${kindOrder(sql`a.kind`)}, a.created_at, a.name`);
