@@ -1,17 +1,14 @@
 import { priceTiersQuery } from '../features/index.js';
 import { OCCASIONS } from '../segments/ast.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';
 
 /**
  * The catalog as profiles read it: per product its price tier, style tags, occasions and look slot, worked out once
  * per store connection and catalog state rather than per profile (the tiers rank every product of a category, which
- * costs more than the rest of a profile). Held in memory for the facts, and as a temporary table of the store's
- * connection (LOOK_ITEMS: one row per product that can make a look item and occasion it is made for) for the looks.
+ * costs more than the rest of a profile), and held in memory: the products for the facts, the look items for the looks.
  */
-export const LOOK_ITEMS = ident('profile_look_items');
-
 /** What a profile reads of a product. */
 export interface CatalogProduct {
   category: string | null;
@@ -25,6 +22,28 @@ export interface CatalogProduct {
   occasions: string[];
   /** Whom the product is made for (women, men, unisex ...), when the catalog says; see DEPARTMENT_WORDS. */
   department: string | null;
+}
+
+/** A product that can make a look item, for one occasion it is made for (a product of two occasions is two). */
+export interface LookProduct {
+  occasion: string;
+  slot: LookSlot;
+  id: string;
+  title: string;
+  /** Its first color. */
+  color: string | null;
+  colors: string[];
+  price: number;
+  price_tier: string | null;
+  /** 'YYYY-MM-DD HH:MM:SS', as as-of dates are written. */
+  launched_at: string | null;
+  department: string | null;
+}
+
+export interface ProfileCatalog {
+  products: Map<string, CatalogProduct>;
+  /** The look items of each occasion. */
+  looks: Map<string, LookProduct[]>;
 }
 
 /**
@@ -96,25 +115,29 @@ function catalogQuery(): Sql {
 export const catalogStamp = (): Sql =>
   sql`(SELECT count(*) FROM products) || ' ' || (SELECT count(*) FROM imports) || ' ' || coalesce(CAST((SELECT max(started_at) FROM imports) AS VARCHAR), '')`;
 
-const held = new WeakMap<Store, { stamp: string; products: Map<string, CatalogProduct> }>();
+const held = new WeakMap<Store, ProfileCatalog & { stamp: string }>();
 
-/**
- * The catalog as of `stamp` (catalogStamp(), read with the customer's data): the one held for this store when the
- * stamp is the same, else read again, with LOOK_ITEMS made again.
- */
-export async function profileCatalog(store: Store, stamp: string): Promise<Map<string, CatalogProduct>> {
+/** The catalog as of `stamp` (catalogStamp(), read with the customers' data): the one held for this store when the stamp is the same, else read again. */
+export async function profileCatalog(store: Store, stamp: string): Promise<ProfileCatalog> {
   const kept = held.get(store);
-  if (kept?.stamp === stamp) return kept.products;
-  // Outside any other caller's transaction, whose rollback would take the table with it.
-  return store.exclusive(async () => {
-    // The stamp before the reads: a change during them makes the next profile read the catalog again, never miss it.
-    const now = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!.stamp;
-    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${LOOK_ITEMS} AS
-      SELECT o.occasion, p.slot, p.id, p.title, p.color, p.price, p.launched_at, p.price_tier, p.colors, p.department
-      FROM (${catalogQuery()}) p, unnest(p.occasions) AS o(occasion) WHERE p.slot IS NOT NULL AND p.title IS NOT NULL AND p.price > 0`);
-    const rows = await store.all<CatalogProduct & { id: string }>(sql`SELECT id, category, brand, colors, materials, price_tier, tags, occasions, department FROM (${catalogQuery()})`);
-    const products = new Map(rows.map(({ id, ...product }) => [id, product]));
-    held.set(store, { stamp: now, products });
-    return products;
-  });
+  if (kept?.stamp === stamp) return kept;
+  // The stamp before the reads: a change during them makes the next profile read the catalog again, never miss it.
+  const now = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!.stamp;
+  const rows = await store.all<CatalogProduct & { id: string; slot: LookSlot | null; title: string | null; color: string | null; price: number | null; launched_at: string | null }>(sql`
+    SELECT id, category, brand, colors, materials, price_tier, tags, occasions, department, slot, title, color, price,
+      strftime(launched_at, '%Y-%m-%d %H:%M:%S') AS launched_at FROM (${catalogQuery()})`);
+  const products = new Map<string, CatalogProduct>();
+  const looks = new Map<string, LookProduct[]>();
+  for (const { id, slot, title, color, price, launched_at, ...product } of rows) {
+    products.set(id, product);
+    if (slot === null || title === null || price === null || !(price > 0)) continue;
+    for (const occasion of product.occasions) {
+      let items = looks.get(occasion);
+      if (!items) looks.set(occasion, (items = []));
+      items.push({ occasion, slot, id, title, color, colors: product.colors, price, price_tier: product.price_tier, launched_at, department: product.department });
+    }
+  }
+  const catalog = { stamp: now, products, looks };
+  held.set(store, catalog);
+  return catalog;
 }

@@ -1,9 +1,8 @@
 import { kindOrder } from '../audiences/kinds/index.js';
-import { customerFeatures, type FeatureRow } from '../features/index.js';
-import { NotFoundError } from '../shared/errors.js';
+import { featuresOf, type FeatureRow } from '../features/index.js';
 import { sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { catalogStamp, profileCatalog, type CatalogProduct } from './catalog.js';
+import { catalogStamp, profileCatalog, values, type CatalogProduct, type ProfileCatalog } from './catalog.js';
 import type { Fact } from './schema.js';
 import { shiftTest, type DimensionCounts, type ShiftTest } from './shift-test.js';
 
@@ -74,23 +73,28 @@ export interface ProfileFacts {
 }
 
 /**
- * Everything a profile reads of one customer, in one query and one read of their events (the events are not stored by
- * customer, so each read scans them): the orders and the recent views, searches and carts in time order, the
- * customer's attributes and audiences, and the catalog's stamp. What the events' products are comes from the catalog
- * held in memory (profileCatalog).
+ * Everything profiles read of these customers, in one query and one read of the events for them all (the events are
+ * not stored by customer, so each read scans them; ids in order let the scan skip the blocks outside their range):
+ * per customer the orders and the recent views, searches and carts in time order, the attributes and the audiences.
+ * What the events' products are comes from the catalog held in memory (profileCatalog).
  */
-function customerQuery(customerId: string, asOf: string): Sql {
+function customersQuery(customerIds: readonly string[], asOf: string): Sql {
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  return sql`SELECT
-  coalesce((SELECT list({'type': type, 'date': strftime(ts, '%Y-%m-%d'), 'day': strftime(ts, '%m/%d'), 'quantity': CAST(coalesce(quantity, 1) AS DOUBLE),
-      'product_id': product_id, 'query': query} ORDER BY ts, rowid)
-    FROM events WHERE customer_id = ${customerId} AND ts < ${at}
-      AND (type = 'order' OR (type IN ('view', 'search', 'add_to_cart') AND ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))))), []) AS events,
-  coalesce((SELECT list({'id': a.id, 'name': a.name, 'kind': a.kind} ORDER BY ${kindOrder(sql`a.kind`)}, a.name)
-    FROM memberships m JOIN audiences a ON a.id = m.audience_id
-    WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= ${at})), []) AS audiences,
-  (SELECT {'gender': attributes->>'gender', 'age_band': attributes->>'age_band', 'country': country} FROM customers WHERE id = ${customerId}) AS customer,
-  ${catalogStamp()} AS stamp`;
+  return sql`WITH ids AS (SELECT unnest(${values(customerIds)}) AS id),
+e AS (
+  SELECT customer_id AS id, list({'type': type, 'date': strftime(ts, '%Y-%m-%d'), 'day': strftime(ts, '%m/%d'), 'quantity': CAST(coalesce(quantity, 1) AS DOUBLE),
+      'product_id': product_id, 'query': query} ORDER BY ts, rowid) AS events
+  FROM events WHERE customer_id IN (SELECT id FROM ids) AND ts < ${at}
+    AND (type = 'order' OR (type IN ('view', 'search', 'add_to_cart') AND ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))))
+  GROUP BY customer_id),
+m AS (
+  SELECT m.customer_id AS id, list({'id': a.id, 'name': a.name, 'kind': a.kind} ORDER BY ${kindOrder(sql`a.kind`)}, a.name) AS audiences
+  FROM memberships m JOIN audiences a ON a.id = m.audience_id
+  WHERE m.customer_id IN (SELECT id FROM ids) AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= ${at})
+  GROUP BY m.customer_id)
+SELECT ids.id, coalesce(e.events, []) AS events, coalesce(m.audiences, []) AS audiences,
+  CASE WHEN c.id IS NOT NULL THEN {'gender': c.attributes->>'gender', 'age_band': c.attributes->>'age_band', 'country': c.country} END AS customer
+FROM ids LEFT JOIN e USING (id) LEFT JOIN m USING (id) LEFT JOIN customers c ON c.id = ids.id`;
 }
 
 /** An order, or a view, search or add-to-cart of the recent window. */
@@ -105,10 +109,10 @@ interface CustomerEvent {
 }
 
 interface CustomerRow {
+  id: string;
   events: CustomerEvent[];
   audiences: AudienceFact[];
   customer: ProfileFacts['attributes'] | null;
-  stamp: string;
 }
 
 const FORMAL: ReadonlySet<string> = new Set(FORMAL_OCCASIONS);
@@ -188,14 +192,21 @@ function countsOf(rows: readonly CountRow[], dim: string): DimensionCounts {
 export const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /**
- * The facts of one customer as of a date; a customer the store lacks is not found. Features as of a run's date are
- * its feature table's row (featuresOf), computed only for other dates or a customer who arrived after the run.
+ * The facts of these customers as of a date, by id, with the catalog they were read with; a customer the store lacks
+ * is left out. Features as of a run's date are its feature table's rows (featuresOf), computed only for other dates or
+ * customers who arrived after the run.
  */
-export async function profileFacts(store: Store, customerId: string, asOf: string): Promise<ProfileFacts> {
-  const features = await customerFeatures(store, asOf, customerId);
-  if (!features) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
-  const { events, audiences, customer, stamp } = (await store.one<CustomerRow>(customerQuery(customerId, asOf)))!;
+export async function profileFactsOf(store: Store, customerIds: readonly string[], asOf: string): Promise<{ catalog: ProfileCatalog; facts: Map<string, ProfileFacts> }> {
+  const ids = [...new Set(customerIds)].sort();
+  const features = await featuresOf(store, asOf, ids);
+  const { stamp } = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!;
+  const known = ids.filter((id) => features.has(id));
+  const rows = known.length ? await store.all<CustomerRow>(customersQuery(known, asOf)) : [];
   const catalog = await profileCatalog(store, stamp);
+  return { catalog, facts: new Map(rows.map((row) => [row.id, factsOf(row, features.get(row.id)!, catalog.products, asOf)])) };
+}
+
+function factsOf({ id: customerId, events, audiences, customer }: CustomerRow, features: FeatureRow, catalog: ReadonlyMap<string, CatalogProduct>, asOf: string): ProfileFacts {
   const rows = attributeCounts(events, catalog);
   const timeline = timelineOf(events, catalog);
   const total = (source: CountRow['source']): number => rows.find((r) => r.source === source && r.dim === 'all')?.n ?? 0;

@@ -1,6 +1,4 @@
-import { join, sql, type Sql } from '../sql/index.js';
-import type { Store } from '../store/index.js';
-import { LOOK_ITEMS, values } from './catalog.js';
+import type { LookProduct, ProfileCatalog } from './catalog.js';
 import type { ProfileFacts } from './facts.js';
 import type { LookItem, LookSlot } from './schema.js';
 
@@ -30,43 +28,55 @@ export function lookDepartment(f: ProfileFacts): string | null {
   return top && top.units / total >= DEPARTMENT_SHARE ? top.value : null;
 }
 
-interface Candidate {
-  occasion: string;
-  slot: LookSlot;
-  product_id: string;
-  title: string;
-  color: string | null;
-  price: number;
-  rank: number;
+/** A 32-bit FNV-1a hash of a text: the looks' tie-break, cheap enough to take for every candidate of every profile. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
+/** Murmur3's finalizer: mixes a customer's hash with a product's so neighbouring ids do not keep their order. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+interface Candidate {
+  item: LookProduct;
+  tierGap: number;
+  colorFit: number;
+  shuffle: number;
+}
+
+const byFit = (a: Candidate, b: Candidate): number =>
+  a.tierGap - b.tierGap || b.colorFit - a.colorFit || a.shuffle - b.shuffle || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0);
+
 /**
- * The best PER_SLOT products per occasion and slot: a tier match first (the customer's main tier, then the next one),
- * then how much of the customer's color mix the product carries, then a seeded hash, so two customers with the same
- * tastes do not get the very same looks.
+ * The best PER_SLOT products per slot for an occasion: a tier match first (the customer's main tier, then the next
+ * one; an unknown tier counts as mid), then how much of the customer's color mix the product carries, then a seeded
+ * hash, so two customers with the same tastes do not get the very same looks.
  */
-function candidatesQuery(f: ProfileFacts, occasions: readonly string[], seed: number): Sql {
-  const at = sql`CAST(${f.asOf} AS TIMESTAMP)`;
-  const mainTier = f.priceTiers[0]?.value ?? 'mid';
-  const colorWeights = f.colors.length
-    ? join(f.colors.map((c) => sql`CASE WHEN list_contains(p.colors, ${c.value}) THEN ${c.share} ELSE 0 END`), ' + ')
-    : sql`0`;
-  const tierIndex = sql`list_position(${values(TIER_ORDER)}, p.price_tier)`;
+function candidates(items: readonly LookProduct[], f: ProfileFacts, seed: number): Map<LookSlot, Candidate[]> {
+  const mainTier = TIER_ORDER.indexOf(f.priceTiers[0]?.value ?? 'mid');
   const department = lookDepartment(f);
-  return sql`WITH
-c AS (
-  SELECT p.occasion, p.slot, p.id AS product_id, p.title, p.color, p.price,
-    abs(coalesce(${tierIndex}, 2) - ${TIER_ORDER.indexOf(mainTier) + 1}) AS tier_gap, ${colorWeights} AS color_fit,
-    hash(${f.customerId}, ${seed}, p.id) AS shuffle
-  FROM ${LOOK_ITEMS} p
-  WHERE list_contains(${values(occasions)}, p.occasion) AND (p.launched_at IS NULL OR p.launched_at < ${at})
-    ${f.bought.length ? sql`AND p.id NOT IN (${join(f.bought.map((id) => sql`${id}`))})` : sql``}
-    ${department ? sql`AND (p.department IS NULL OR p.department IN ('unisex', ${department}))` : sql``}
-)
-SELECT occasion, slot, product_id, title, color, price, CAST(rank AS INTEGER) AS rank FROM (
-  SELECT *, row_number() OVER (PARTITION BY occasion, slot ORDER BY tier_gap, color_fit DESC, shuffle, product_id) AS rank FROM c WHERE slot IS NOT NULL
-) WHERE rank <= ${PER_SLOT} AND tier_gap <= 1
-ORDER BY occasion, slot, rank`;
+  const bought = new Set(f.bought);
+  const customer = fnv1a(`${f.customerId}\u0000${seed}`);
+  const bySlot = new Map<LookSlot, Candidate[]>();
+  for (const item of items) {
+    if ((item.launched_at !== null && item.launched_at >= f.asOf) || bought.has(item.id)) continue;
+    if (department && item.department !== null && item.department !== 'unisex' && item.department !== department) continue;
+    const tier = item.price_tier === null ? -1 : TIER_ORDER.indexOf(item.price_tier);
+    const tierGap = Math.abs((tier < 0 ? 1 : tier) - mainTier);
+    if (tierGap > 1) continue;
+    let colorFit = 0;
+    for (const c of f.colors) if (item.colors.includes(c.value)) colorFit += c.share;
+    let slot = bySlot.get(item.slot);
+    if (!slot) bySlot.set(item.slot, (slot = []));
+    slot.push({ item, tierGap, colorFit, shuffle: mix(customer ^ fnv1a(item.id)) });
+  }
+  for (const [slot, list] of bySlot) bySlot.set(slot, list.sort(byFit).slice(0, PER_SLOT));
+  return bySlot;
 }
 
 /** "Beige tailored wool blazer": the product's first color and its title, as the seed writes an item. */
@@ -76,14 +86,13 @@ export function describeItem(title: string, color: string | null): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** One look per occasion, in the order given; an occasion the catalog cannot dress gets an empty look. */
-export async function buildLooks(store: Store, f: ProfileFacts, occasions: readonly string[], seed: number): Promise<Map<string, LookItem[]>> {
+/** One look per occasion, in the order given, from the catalog's look items; an occasion the catalog cannot dress gets an empty look. */
+export function buildLooks(catalog: ProfileCatalog, f: ProfileFacts, occasions: readonly string[], seed: number): Map<string, LookItem[]> {
   const looks = new Map<string, LookItem[]>();
-  if (occasions.length === 0) return looks;
-  const rows = await store.all<Candidate>(candidatesQuery(f, occasions, seed));
   const used = new Set<string>();
   for (const occasion of occasions) {
-    const best = (slot: LookSlot): Candidate | undefined => rows.find((r) => r.occasion === occasion && r.slot === slot && !used.has(r.product_id));
+    const ranked = candidates(catalog.looks.get(occasion) ?? [], f, seed);
+    const best = (slot: LookSlot): LookProduct | undefined => ranked.get(slot)?.find((c) => !used.has(c.item.id))?.item;
     const dress = best('dress');
     const separates = best('top') && best('bottom');
     const wantsDress = dress && (DRESS_OCCASIONS.has(occasion) || !separates);
@@ -92,8 +101,8 @@ export async function buildLooks(store: Store, f: ProfileFacts, occasions: reado
     for (const slot of slots) {
       const pick = best(slot);
       if (!pick) continue;
-      used.add(pick.product_id);
-      items.push({ description: describeItem(pick.title, pick.color), product_id: pick.product_id, slot, price: pick.price });
+      used.add(pick.id);
+      items.push({ description: describeItem(pick.title, pick.color), product_id: pick.id, slot, price: pick.price });
     }
     looks.set(occasion, items);
   }

@@ -1,9 +1,10 @@
 import { defaultAsOf, featureTableAsOf } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { sql } from '../sql/index.js';
+import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
+import { values } from './catalog.js';
 import { checkEvidence } from './evidence.js';
-import { factList, profileFacts, round, type ProfileFacts } from './facts.js';
+import { factList, profileFactsOf, round, type ProfileFacts } from './facts.js';
 import { buildLooks } from './looks.js';
 import { narrate, type Narration } from './narrate.js';
 import { EMBEDDED_NARRATOR, narratorFor, type NarrationInput, type Narrator, type NarratorSettings } from './narrators.js';
@@ -52,12 +53,17 @@ interface Draft extends NarrationInput {
   seed: number;
 }
 
-async function draftOf(store: Store, customerId: string, options: ProfileOptions): Promise<Draft> {
+/** The drafts of these customers, by id, all as of one date; a customer the store lacks as of that date is left out. */
+async function draftsOf(store: Store, customerIds: readonly string[], options: ProfileOptions): Promise<Map<string, Draft>> {
   const asOf = options.asOf ?? (await profileAsOf(store));
   const seed = options.seed ?? DEFAULT_PROFILE_SEED;
-  const facts = await profileFacts(store, customerId, asOf);
-  const looks = await buildLooks(store, facts, facts.occasions.map((o) => o.value), seed);
-  return { asOf, seed, facts, factList: factList(facts), looks, draft: narrate(facts, looks, seed) };
+  const { catalog, facts } = await profileFactsOf(store, customerIds, asOf);
+  const drafts = new Map<string, Draft>();
+  for (const [id, f] of facts) {
+    const looks = buildLooks(catalog, f, f.occasions.map((o) => o.value), seed);
+    drafts.set(id, { asOf, seed, facts: f, factList: factList(f), looks, draft: narrate(f, looks, seed) });
+  }
+  return drafts;
 }
 
 /**
@@ -93,39 +99,64 @@ async function narrated(d: Draft, narrator: Narrator): Promise<Profile> {
 
 /**
  * Makes a profile from the store as it is: facts, looks and the text of the narrator the options allow (the embedded
- * one by default), validated by the schema.
+ * one by default), validated by the schema. A customer the store lacks as of the date is not found.
  */
 export async function makeProfile(store: Store, customerId: string, options: ProfileOptions = {}): Promise<Profile> {
-  return narrated(await draftOf(store, customerId, options), narratorFor(options));
+  const asOf = options.asOf ?? (await profileAsOf(store));
+  const draft = (await draftsOf(store, [customerId], { ...options, asOf })).get(customerId);
+  if (!draft) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
+  return narrated(draft, narratorFor(options));
 }
 
-/** Keeps a profile as the customer's last one (the previous is replaced). */
-export async function saveProfile(store: Store, profile: Profile): Promise<void> {
-  await store.run(sql`INSERT OR REPLACE INTO customer_profiles VALUES (${profile.customer_id}, CAST(${profile.as_of} AS TIMESTAMP),
-    CAST(${profile.generated_at} AS TIMESTAMP), ${JSON.stringify(profile)})`);
+/** Keeps profiles as their customers' last ones (the previous are replaced). */
+export async function saveProfiles(store: Store, profiles: readonly Profile[]): Promise<void> {
+  if (profiles.length === 0) return;
+  await store.run(sql`INSERT OR REPLACE INTO customer_profiles VALUES ${join(profiles.map((p) => sql`(${p.customer_id}, CAST(${p.as_of} AS TIMESTAMP),
+    CAST(${p.generated_at} AS TIMESTAMP), ${JSON.stringify(p)})`))}`);
 }
 
-/** The customer's last stored profile, if any. */
-export async function storedProfile(store: Store, customerId: string): Promise<Profile | undefined> {
-  const row = await store.one<{ profile: string }>(sql`SELECT profile::VARCHAR AS profile FROM customer_profiles WHERE customer_id = ${customerId}`);
-  return row ? profileSchema.parse(JSON.parse(row.profile)) : undefined;
+/** The profiles kept for these customers, by id; a customer without one is left out. */
+export async function keptProfiles(store: Store, ids: readonly string[]): Promise<Map<string, Profile>> {
+  if (ids.length === 0) return new Map();
+  const rows = await store.all<{ profile: string }>(sql`SELECT profile::VARCHAR AS profile FROM customer_profiles WHERE customer_id IN (SELECT unnest(${values(ids)}))`);
+  return new Map(rows.map((r) => profileSchema.parse(JSON.parse(r.profile))).map((p) => [p.customer_id, p]));
+}
+
+export interface MakeOptions extends ProfileOptions {
+  refresh?: boolean | undefined;
+  /** Narrations under way at once: a narrator that waits on the network writes several profiles in that time. */
+  lanes?: number | undefined;
 }
 
 /**
- * What GET /v1/customers/:id/profile and `segmint profile` answer: the last profile kept, or a new one (made and kept)
- * when there is none yet or `refresh` asks for it. A customer the store lacks is not found.
+ * What GET /v1/customers/:id/profile, `segmint profile` and the batches answer, for many customers at once: the last
+ * profile kept when it is of the date and seed asked for, else a new one (made and kept), in the order of `ids`;
+ * null for a customer the store lacks. The drafts of a call are read in one pass over the store (facts.ts), which
+ * costs a profile little more than one customer's part of the scan.
  */
-export async function customerProfile(use: StoreUse, customerId: string, options: ProfileOptions & { refresh?: boolean | undefined } = {}): Promise<Profile> {
-  const kept = await use(async (store) => {
-    const known = await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}`);
-    if (!known) throw new NotFoundError(`no customer "${customerId}"`, { customer: customerId });
-    if (options.refresh) return undefined;
-    const profile = await storedProfile(store, customerId);
-    const fits = profile && (options.asOf === undefined || profile.as_of === options.asOf) && (options.seed === undefined || profile.generator.seed === options.seed);
-    return fits ? profile : undefined;
+export async function customerProfiles(use: StoreUse, ids: readonly string[], options: MakeOptions = {}): Promise<Array<Profile | null>> {
+  const { kept, drafts } = await use(async (store) => {
+    const fits = (p: Profile) => (options.asOf === undefined || p.as_of === options.asOf) && (options.seed === undefined || p.generator.seed === options.seed);
+    const kept = options.refresh ? new Map<string, Profile>() : new Map([...(await keptProfiles(store, ids))].filter(([, p]) => fits(p)));
+    const known = await store.all<{ id: string }>(sql`SELECT id FROM customers WHERE id IN (SELECT unnest(${values(ids)}))`);
+    return { kept, drafts: await draftsOf(store, known.map((r) => r.id).filter((id) => !kept.has(id)), options) };
   });
-  if (kept) return kept;
-  const profile = await narrated(await use((store) => draftOf(store, customerId, options)), narratorFor(options));
-  await use((store) => saveProfile(store, profile));
-  return profile;
+  const narrator = narratorFor(options);
+  const queue = [...drafts.values()];
+  const made = new Map<string, Profile>();
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.lanes ?? 1, queue.length)) }, async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) made.set(d.facts.customerId, await narrated(d, narrator));
+    }),
+  );
+  if (made.size) await use((store) => saveProfiles(store, [...made.values()]));
+  return ids.map((id) => kept.get(id) ?? made.get(id) ?? null);
+}
+
+/** customerProfiles for one customer: a customer the store lacks, or lacks as of the date, is not found. */
+export async function customerProfile(use: StoreUse, customerId: string, options: MakeOptions = {}): Promise<Profile> {
+  const [profile] = await customerProfiles(use, [customerId], options);
+  if (profile) return profile;
+  const asOf = await use(async (store) => ((await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}`)) ? (options.asOf ?? (await profileAsOf(store))) : null));
+  throw new NotFoundError(asOf ? `customer "${customerId}" is not in the store as of ${asOf}` : `no customer "${customerId}"`, { customer: customerId });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
-import { profileSchema, saveProfile, statementPaths, type Profile } from '../../src/profiles/index.js';
+import { profileSchema, saveProfiles, statementPaths, type Profile } from '../../src/profiles/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
@@ -78,7 +78,7 @@ describe('GET /v1/customers/:id/profile', () => {
   it('answers the profile kept until refresh=true makes and keeps a new one', async () => {
     const kept = await profileOf(rich);
     const old = { ...kept, generated_at: '2020-01-01 00:00:00' };
-    await workspaces.use('default', (s) => saveProfile(s, old));
+    await workspaces.use('default', (s) => saveProfiles(s, [old]));
     expect((await profileOf(rich)).generated_at).toBe('2020-01-01 00:00:00');
     const fresh = await profileOf(rich, '?refresh=true');
     expect(fresh.generated_at).not.toBe('2020-01-01 00:00:00');

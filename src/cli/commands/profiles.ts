@@ -35,7 +35,7 @@ export function registerProfiles(program: Command): void {
     .option('--refresh', 'make new profiles even where one is kept')
     .option('--as-of <date>', "the history read (default: the latest run's date, else the day after the last event)")
     .option('--seed <n>', 'seeds the choice of phrasings and looks (default 1)')
-    .option('--lanes <n>', `profiles made at once, each on its own connection (default ${DEFAULT_LANES})`)
+    .option('--lanes <n>', `chunks of 500 members under way at once, each on its own connection (default ${DEFAULT_LANES})`)
     .action(async (o: { audience: string; out?: string; groups?: boolean; refresh?: boolean; asOf?: string; seed?: string; lanes?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const options = {
