@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { compile, raw, sql, type Sql } from '../sql/index.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -65,6 +65,33 @@ export class Store {
     const reader = await this.read(q);
     const out: Record<string, unknown[]> = {};
     for (const [name, column] of Object.entries(reader.getColumnsObjectJS())) out[name] = column.map(toJs);
+    return out;
+  }
+
+  /**
+   * The result as arrays a column: DOUBLE columns as Float64Array (NULL as NaN), VARCHAR columns as strings. Reads
+   * DuckDB's vectors directly: for a million rows, a tenth of the time of building an object a row (bench/clv.ts).
+   */
+  async vectors(q: Sql): Promise<Record<string, Float64Array | Array<string | null>>> {
+    const { text, values } = compile(q);
+    const result = await this.conn.run(text, values);
+    const out: Record<string, Float64Array | Array<string | null>> = {};
+    for (let c = 0; c < result.columnCount; c++) {
+      const type = result.columnTypeId(c);
+      if (type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.VARCHAR) throw new Error(`Store.vectors: column ${result.columnName(c)} is ${DuckDBTypeId[type]}, not DOUBLE or VARCHAR`);
+      out[result.columnName(c)] = type === DuckDBTypeId.DOUBLE ? new Float64Array(result.rowCount) : new Array<string | null>(result.rowCount);
+    }
+    let row = 0;
+    for (let k = 0; k < result.chunkCount; k++) {
+      const chunk = result.getChunk(k);
+      for (let c = 0; c < result.columnCount; c++) {
+        const vector = chunk.getColumnVector(c);
+        const column = out[result.columnName(c)]!;
+        if (column instanceof Float64Array) for (let i = 0; i < chunk.rowCount; i++) column[row + i] = (vector.getItem(i) as number | null) ?? NaN;
+        else for (let i = 0; i < chunk.rowCount; i++) column[row + i] = vector.getItem(i) as string | null;
+      }
+      row += chunk.rowCount;
+    }
     return out;
   }
 

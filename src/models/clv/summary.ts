@@ -74,35 +74,15 @@ export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string):
         arg_min(value, day) AS first_value
       FROM (${occasions({ until: asOf, customerId })}) GROUP BY customer_id
     )
-    SELECT customer_id, CAST(x AS DOUBLE) AS x, date_diff('day', first_day, last_day) / ${days} AS tx,
-      date_diff('day', first_day, CAST(${lastDayBefore(asOf)} AS DATE)) / ${days} AS T,
+    SELECT customer_id, CAST(x AS DOUBLE) AS x, CAST(date_diff('day', first_day, last_day) AS DOUBLE) / ${days} AS tx,
+      CAST(date_diff('day', first_day, CAST(${lastDayBefore(asOf)} AS DATE)) AS DOUBLE) / ${days} AS T,
       CASE WHEN x > 0 THEN CAST(total - first_value AS DOUBLE) / x END AS monetary
     FROM s ORDER BY customer_id`;
 }
 
-interface SummaryRow {
-  customer_id: string;
-  x: number;
-  tx: number;
-  T: number;
-  monetary: number | null;
-}
-
-export function toSummary(rows: readonly SummaryRow[]): Summary {
-  const n = rows.length;
-  const s: Summary = { customerIds: new Array<string>(n), x: new Float64Array(n), tx: new Float64Array(n), T: new Float64Array(n), monetary: new Float64Array(n) };
-  rows.forEach((r, i) => {
-    s.customerIds[i] = r.customer_id;
-    s.x[i] = r.x;
-    s.tx[i] = r.tx;
-    s.T[i] = r.T;
-    s.monetary[i] = r.monetary ?? NaN;
-  });
-  return s;
-}
-
 export async function customerSummaries(store: Store, asOf: string, unit: TimeUnit): Promise<Summary> {
-  return toSummary(await store.all<SummaryRow>(summaryQuery(asOf, unit)));
+  const v = await store.vectors(summaryQuery(asOf, unit));
+  return { customerIds: v.customer_id as string[], x: v.x as Float64Array, tx: v.tx as Float64Array, T: v.T as Float64Array, monetary: v.monetary as Float64Array };
 }
 
 /** Repeat customers whose repeat occasions have a positive mean value: the Gamma-Gamma data. */
