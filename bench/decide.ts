@@ -59,7 +59,7 @@ store.close();
 
 const storefront = newKey(db, '--scopes', 'storefront', '--origins', ORIGIN);
 const admin = newKey(db);
-const { server, url } = await serveStore(db);
+const { server, url, pinned } = await serveStore(db, { pinned: true });
 let n = 0;
 const PAGES = ['home', 'product', 'cart'];
 const DEVICES = ['desktop', 'mobile'];
@@ -82,6 +82,7 @@ async function load(title: string, path: () => string, headers: Record<string, s
 }
 
 console.log(`\nDecide on loopback, ${customers.toLocaleString('en-US')} customers, ${active} active campaigns, ${rate} requests/s for ${seconds} s`);
+console.log(pinned ? '  server on core 0, load generator on core 1 (taskset)' : '  server and load generator share the cores (taskset or a second core missing)');
 const baseline = await load('GET /v1/customers/:id/audiences (base)', () => `/v1/customers/${encodeURIComponent(ids[n++ % ids.length]!)}/audiences`, { authorization: `Bearer ${admin}` });
 const decide = await load('GET /v1/decide (target p99 < 5 ms)', decidePath, { origin: ORIGIN });
 console.log(`  decide p99 / baseline p99: ${fmt(decide / baseline, 2)}x`);

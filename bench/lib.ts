@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDemo, importDemoFiles, type DemoFileSet } from '../src/demo/index.js';
@@ -87,13 +88,25 @@ export function newKey(db: string, ...args: string[]): string {
   return (JSON.parse(created.stdout) as { key: string }).key;
 }
 
-/** `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. */
-export async function serveStore(db: string): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Whether the server and the load generator can each have a core of their own: two cores or more and `taskset`
+ * (util-linux). Sharing one, the two take turns, and the generator's own waits show as the server's latency.
+ */
+const canPin = (): boolean => availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+/**
+ * `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. With
+ * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1.
+ */
+export async function serveStore(db: string, options: { pinned?: boolean } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
+  const pinned = (options.pinned ?? false) && canPin();
+  const serve = [process.execPath, 'bin/segmint', '--db', db, 'serve', '--port', '0', '--json'];
+  const server = pinned ? spawn('taskset', ['-c', '0', ...serve], { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(serve[0]!, serve.slice(1), { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   let text = '';
   for await (const line of createInterface({ input: server.stdout })) {
     text += line;
     if (line === '}') break;
   }
-  return { server, url: (JSON.parse(text) as { url: string }).url };
+  return { server, url: (JSON.parse(text) as { url: string }).url, pinned };
 }

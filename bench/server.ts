@@ -35,7 +35,7 @@ store.close();
 
 // One key per phase: the per-key rate limit (60,000 a minute) would otherwise cut into the second phase.
 const key = newKey(db);
-const { server, url } = await serveStore(db);
+const { server, url, pinned } = await serveStore(db, { pinned: true });
 const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 const classifyHeaders = { ...headers, authorization: `Bearer ${newKey(db)}` };
 let n = 0;
@@ -58,6 +58,7 @@ async function load(title: string, method: 'GET' | 'POST', path: (id: string) =>
 }
 
 console.log(`\nServer on loopback, ${customers.toLocaleString('en-US')} customers, ${rate} requests/s for ${seconds} s`);
+console.log(pinned ? '  server on core 0, load generator on core 1 (taskset)' : '  server and load generator share the cores (taskset or a second core missing)');
 await load('GET /v1/customers/:id/audiences', 'GET', (id) => `/v1/customers/${encodeURIComponent(id)}/audiences`);
 await load('POST /v1/classify', 'POST', () => '/v1/classify', (id) => JSON.stringify({ customer_id: id }), classifyHeaders);
 
