@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConsentChannel } from '../store/index.js';
 import { assignVariant } from './bucket.js';
-import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, placementSchema, type Campaign } from './schema.js';
+import { consentChannelSchema, DEFAULT_VARIANT, experimentArms, HOLDOUT, placementSchema, type Campaign } from './schema.js';
 import { audiencesMatch, contextMatches, liveCampaign, type DecideQuery, type LiveCampaign } from './targeting.js';
 import { campaignTypeSchema, typeSpec, type Placement } from './types/index.js';
 
@@ -35,10 +35,22 @@ export interface VisitorFacts {
   withdrawn: ReadonlySet<ConsentChannel> | 'unknown';
 }
 
-/** A visitor's history with one campaign: impressions so far, and whether they dismissed it or sent its form. */
+/** A visitor's history with one campaign: impressions so far, whether they dismissed it or sent its form, whether their arm is recorded. */
 export interface Exposure {
   impressions: number;
   closed: boolean;
+  assigned: boolean;
+}
+
+/** A visitor's first assignment to an arm of a campaign's experiment, to be stored (campaign_assignments). */
+export interface Assignment {
+  campaign_id: string;
+  visitor_id: string;
+  customer_id: string | null;
+  variant: string;
+  /** The campaign's included audiences the customer was in when assigned. */
+  audiences: string[];
+  ts_ms: number;
 }
 
 export type CampaignEventType = 'impression' | 'click' | 'dismiss' | 'submit' | 'conversion';
@@ -56,6 +68,7 @@ export const MAX_VISITORS = 1_000_000;
 export class CampaignDecider {
   private live: LiveCampaign[] = [];
   private readonly history = new Map<string, Map<string, Exposure>>();
+  private pending: Assignment[] = [];
 
   constructor(campaigns: readonly Campaign[]) {
     this.setCampaigns(campaigns);
@@ -70,27 +83,55 @@ export class CampaignDecider {
   }
 
   /** The visitors' histories as stored (storedExposures), taken once when the decider is built. */
-  restore(rows: ReadonlyArray<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean }>): void {
+  restore(rows: ReadonlyArray<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean; assigned: boolean }>): void {
     for (const r of rows) {
       const visitor = this.history.get(r.visitor_id) ?? new Map<string, Exposure>();
-      visitor.set(r.campaign_id, { impressions: r.impressions, closed: r.closed });
+      visitor.set(r.campaign_id, { impressions: r.impressions, closed: r.closed, assigned: r.assigned });
       this.history.set(r.visitor_id, visitor);
     }
+  }
+
+  /** The assignments made since the last call, for the caller to store off the request path. */
+  takeAssignments(): Assignment[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
   }
 
   /** Counts an event of a visitor with a campaign: impressions toward its cap, a dismissal or submission closes it. */
   record(visitorId: string, campaignId: string, type: CampaignEventType): void {
     if (type !== 'impression' && type !== 'dismiss' && type !== 'submit') return;
+    const seen = this.exposure(visitorId, campaignId);
+    if (type === 'impression') seen.impressions++;
+    else seen.closed = true;
+  }
+
+  private exposure(visitorId: string, campaignId: string): Exposure {
     let visitor = this.history.get(visitorId);
     if (!visitor) {
       if (this.history.size >= MAX_VISITORS) this.history.delete(this.history.keys().next().value!);
       visitor = new Map();
       this.history.set(visitorId, visitor);
     }
-    const seen = visitor.get(campaignId) ?? { impressions: 0, closed: false };
-    if (type === 'impression') seen.impressions++;
-    else seen.closed = true;
-    visitor.set(campaignId, seen);
+    let seen = visitor.get(campaignId);
+    if (!seen) {
+      seen = { impressions: 0, closed: false, assigned: false };
+      visitor.set(campaignId, seen);
+    }
+    return seen;
+  }
+
+  /**
+   * An experiment's exposure is the visitor's first assignment at decide, whichever arm: the holdout sees nothing and
+   * sends no impression of its own, and counting every arm at the same moment keeps the arms comparable (a variant
+   * the page could not show still counts, as the holdout's nothing does).
+   */
+  private assign(c: LiveCampaign, q: DecideQuery, memberships: ReadonlySet<string> | undefined, variant: string, nowMs: number): void {
+    const seen = this.exposure(q.visitor, c.campaign.id);
+    if (seen.assigned) return;
+    seen.assigned = true;
+    const audiences = memberships ? [...c.include].filter((id) => memberships.has(id)) : [];
+    this.pending.push({ campaign_id: c.campaign.id, visitor_id: q.visitor, customer_id: q.customer ?? null, variant, audiences, ts_ms: nowMs });
   }
 
   decide(q: DecideQuery, facts: VisitorFacts, nowMs: number): Decision {
@@ -107,6 +148,7 @@ export class CampaignDecider {
       if (seen && (seen.closed || seen.impressions >= campaign.frequency_cap.max_impressions)) continue;
       taken.add(placement);
       const variant = variantOf(campaign, q.visitor);
+      if (campaign.experiment) this.assign(c, q, facts.memberships, variant.id, nowMs);
       if (variant.id === HOLDOUT) {
         out.held_out.push({ id: campaign.id, variant: HOLDOUT });
         continue;
@@ -129,8 +171,7 @@ export class CampaignDecider {
 export function variantOf(campaign: Campaign, visitorId: string): { id: string; content: Record<string, unknown> } {
   const experiment = campaign.experiment;
   if (!experiment) return { id: DEFAULT_VARIANT, content: campaign.content };
-  const weights = [...experiment.variants.map((v) => ({ id: v.id, weight: v.weight })), ...(experiment.holdout > 0 ? [{ id: HOLDOUT, weight: experiment.holdout }] : [])];
-  const id = assignVariant(campaign.id, visitorId, weights);
+  const id = assignVariant(campaign.id, visitorId, experimentArms(experiment));
   const variant = experiment.variants.find((v) => v.id === id);
   return { id, content: { ...campaign.content, ...variant?.content } };
 }

@@ -1,4 +1,4 @@
-import { CampaignDecider, listCampaigns, storedExposures } from '../campaigns/index.js';
+import { CampaignDecider, listCampaigns, storeAssignments, storedExposures } from '../campaigns/index.js';
 import type { Workspaces } from './workspaces.js';
 
 /**
@@ -6,10 +6,35 @@ import type { Workspaces } from './workspaces.js';
  * then kept in memory: decide never queries the store, and campaign writes refresh the decider's campaigns before
  * they answer.
  */
+/** How often assignments made at decide reach the store. */
+const FLUSH_MS = 1000;
+
 export class CampaignDeciders {
   private readonly deciders = new Map<string, Promise<CampaignDecider>>();
+  private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly workspaces: Workspaces) {}
+  constructor(private readonly workspaces: Workspaces) {
+    // Assignments are written in batches off the request path, so decide never waits on the store.
+    this.timer = setInterval(() => void this.flushAll().catch(() => undefined), FLUSH_MS).unref();
+  }
+
+  /** Stores the workspace's assignments made since the last flush: called before a report reads them. */
+  async flush(workspace: string): Promise<void> {
+    const decider = this.deciders.get(workspace);
+    if (!decider) return;
+    const rows = (await decider).takeAssignments();
+    if (rows.length) await this.workspaces.use(workspace, (store) => storeAssignments(store, rows));
+  }
+
+  private async flushAll(): Promise<void> {
+    for (const workspace of this.deciders.keys()) await this.flush(workspace);
+  }
+
+  /** When the server closes: the last assignments stored, the timer stopped. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushAll();
+  }
 
   get(workspace: string): Promise<CampaignDecider> {
     let decider = this.deciders.get(workspace);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   campaignInputSchema,
+  campaignReport,
+  experimentResultsSchema,
   campaignSchema,
   campaignStatusSchema,
   createCampaign,
@@ -53,6 +55,20 @@ export function registerCampaignRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/campaigns/:id',
     guarded('campaigns:read', 'campaigns', 'One campaign by id or name', { params: campaignParamsSchema, response: { 200: campaignSchema } }),
     (req) => inWorkspace(ctx, req, (store) => getCampaign(store, req.params.id)),
+  );
+
+  app.get(
+    '/v1/campaigns/:id/report',
+    guarded(
+      'campaigns:read',
+      'campaigns',
+      "The experiment's results from what the storefront recorded, overall and per included audience: exposures, conversions, rates, revenue per visitor, uplift with 95% and always-valid intervals, z and Welch tests, CUPED, MDE and sample still needed; hidden behind the warning under a sample-ratio mismatch. A campaign without an experiment is a 409",
+      { params: campaignParamsSchema, response: { 200: experimentResultsSchema }, errors: [409] },
+    ),
+    async (req) => {
+      await ctx.campaigns.flush(keyOf(req).workspace);
+      return inWorkspace(ctx, req, (store) => campaignReport(store, req.params.id));
+    },
   );
 
   app.put(
