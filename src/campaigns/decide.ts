@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConsentChannel } from '../store/index.js';
-import { assignVariant } from './bucket.js';
-import { consentChannelSchema, DEFAULT_VARIANT, experimentArms, HOLDOUT, placementSchema, type Campaign } from './schema.js';
+import { assignVariant, inHoldout } from './bucket.js';
+import { consentChannelSchema, DEFAULT_VARIANT, experimentArms, EXPOSED, HOLDOUT, placementSchema, WEIGHT_TOTAL, type Campaign } from './schema.js';
 import { audiencesMatch, contextMatches, liveCampaign, type DecideQuery, type LiveCampaign } from './targeting.js';
 import { campaignTypeSchema, typeSpec, type Placement } from './types/index.js';
 
@@ -53,6 +53,14 @@ export interface Assignment {
   ts_ms: number;
 }
 
+/** A member's first meeting with campaigns under an audience's standing holdout (audience_holdout_assignments). */
+export interface MemberAssignment {
+  audience_id: string;
+  customer_id: string;
+  arm: string;
+  ts_ms: number;
+}
+
 export type CampaignEventType = 'impression' | 'click' | 'dismiss' | 'submit' | 'conversion';
 
 /**
@@ -69,6 +77,9 @@ export class CampaignDecider {
   private live: LiveCampaign[] = [];
   private readonly history = new Map<string, Map<string, Exposure>>();
   private pending: Assignment[] = [];
+  private holdouts = new Map<string, number>();
+  private readonly met = new Map<string, Set<string>>();
+  private pendingMembers: MemberAssignment[] = [];
 
   constructor(campaigns: readonly Campaign[]) {
     this.setCampaigns(campaigns);
@@ -92,9 +103,10 @@ export class CampaignDecider {
   }
 
   /** The assignments made since the last call, for the caller to store off the request path. */
-  takeAssignments(): Assignment[] {
-    const out = this.pending;
+  takeAssignments(): { campaigns: Assignment[]; members: MemberAssignment[] } {
+    const out = { campaigns: this.pending, members: this.pendingMembers };
     this.pending = [];
+    this.pendingMembers = [];
     return out;
   }
 
@@ -134,10 +146,27 @@ export class CampaignDecider {
     this.pending.push({ campaign_id: c.campaign.id, visitor_id: q.visitor, customer_id: q.customer ?? null, variant, audiences, ts_ms: nowMs });
   }
 
+  /** The audiences' standing holdouts, as shares in [0, 1]; taken again whenever one is set. */
+  setHoldouts(holdouts: ReadonlyArray<{ audience_id: string; share: number }>): void {
+    this.holdouts = new Map(holdouts.map((h) => [h.audience_id, h.share / WEIGHT_TOTAL]));
+  }
+
+  /** The members already met, as stored (audience_holdout_assignments), taken once when the decider is built. */
+  restoreMet(rows: ReadonlyArray<{ audience_id: string; customer_id: string }>): void {
+    for (const r of rows) this.metIn(r.audience_id).add(r.customer_id);
+  }
+
+  private metIn(audienceId: string): Set<string> {
+    let met = this.met.get(audienceId);
+    if (!met) this.met.set(audienceId, (met = new Set()));
+    return met;
+  }
+
   decide(q: DecideQuery, facts: VisitorFacts, nowMs: number): Decision {
     const taken = new Set<Placement>();
     const out: Decision = { campaigns: [], held_out: [] };
     const history = this.history.get(q.visitor);
+    const arms: Array<[LiveCampaign, string]> = [];
     for (const c of this.live) {
       const { campaign } = c;
       const placement = typeSpec(campaign.type).placement;
@@ -148,7 +177,7 @@ export class CampaignDecider {
       if (seen && (seen.closed || seen.impressions >= campaign.frequency_cap.max_impressions)) continue;
       taken.add(placement);
       const variant = variantOf(campaign, q.visitor);
-      if (campaign.experiment) this.assign(c, q, facts.memberships, variant.id, nowMs);
+      if (campaign.experiment) arms.push([c, variant.id]);
       if (variant.id === HOLDOUT) {
         out.held_out.push({ id: campaign.id, variant: HOLDOUT });
         continue;
@@ -163,7 +192,35 @@ export class CampaignDecider {
         max_impressions: campaign.frequency_cap.max_impressions,
       });
     }
+    const standing = this.standingHoldouts(q.customer, facts.memberships);
+    if (standing.length && (out.campaigns.length || out.held_out.length)) this.meet(q.customer!, standing, nowMs);
+    // A member held out by one of their audiences sees no campaign at all, and joins no campaign's experiment.
+    if (standing.some((h) => h.held)) return { campaigns: [], held_out: [] };
+    for (const [c, variant] of arms) this.assign(c, q, facts.memberships, variant, nowMs);
     return out;
+  }
+
+  /** The audiences with a standing holdout the customer is in, and whether each holds them out. */
+  private standingHoldouts(customer: string | undefined, memberships: ReadonlySet<string> | undefined): Array<{ audience: string; held: boolean }> {
+    if (customer === undefined || !memberships || this.holdouts.size === 0) return [];
+    const out: Array<{ audience: string; held: boolean }> = [];
+    for (const [audience, share] of this.holdouts) if (memberships.has(audience)) out.push({ audience, held: inHoldout(audience, customer, share) });
+    return out;
+  }
+
+  /**
+   * Records a member the first time decide has a campaign for them (or would have, if held out), per audience. A
+   * member held out by another audience sees nothing whichever side of this one they fall on, so they are left out
+   * of this one's report; as the audiences' hashes are independent, that removes the same share of both its sides.
+   */
+  private meet(customer: string, standing: ReadonlyArray<{ audience: string; held: boolean }>, nowMs: number): void {
+    for (const { audience, held } of standing) {
+      if (standing.some((o) => o.held && o.audience !== audience)) continue;
+      const met = this.metIn(audience);
+      if (met.has(customer)) continue;
+      met.add(customer);
+      this.pendingMembers.push({ audience_id: audience, customer_id: customer, arm: held ? HOLDOUT : EXPOSED, ts_ms: nowMs });
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from './schema.js';
-import type { Assignment } from './decide.js';
+import type { Assignment, MemberAssignment } from './decide.js';
 import { typeSpec, type SurveyQuestion } from './types/index.js';
 
 export const MAX_CAMPAIGN_EVENTS = 100;
@@ -117,11 +117,24 @@ export async function storedExposures(store: Store): Promise<Array<{ visitor_id:
 }
 
 /** Stores assignments decide made, once each: one already stored (a decider restarted, a visitor forgotten) is kept as it was. */
-export async function storeAssignments(store: Store, rows: readonly Assignment[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000);
+export async function storeAssignments(store: Store, rows: { campaigns: readonly Assignment[]; members: readonly MemberAssignment[] }): Promise<void> {
+  const at = (ms: number) => sql`make_timestamp(CAST(${ms * 1000} AS BIGINT))`;
+  for (let i = 0; i < rows.campaigns.length; i += CHUNK) {
     await store.run(sql`INSERT INTO campaign_assignments VALUES ${join(
-      chunk.map((a) => sql`(${a.campaign_id}, ${a.visitor_id}, ${a.customer_id}, ${a.variant}, CAST([${join(a.audiences.map((id) => sql`${id}`))}] AS VARCHAR[]), make_timestamp(CAST(${a.ts_ms * 1000} AS BIGINT)))`),
+      rows.campaigns.slice(i, i + CHUNK).map((a) => sql`(${a.campaign_id}, ${a.visitor_id}, ${a.customer_id}, ${a.variant}, CAST([${join(a.audiences.map((id) => sql`${id}`))}] AS VARCHAR[]), ${at(a.ts_ms)})`),
     )} ON CONFLICT DO NOTHING`);
   }
+  for (let i = 0; i < rows.members.length; i += CHUNK) {
+    await store.run(sql`INSERT INTO audience_holdout_assignments VALUES ${join(
+      rows.members.slice(i, i + CHUNK).map((m) => sql`(${m.audience_id}, ${m.customer_id}, ${m.arm}, ${at(m.ts_ms)})`),
+    )} ON CONFLICT DO NOTHING`);
+  }
+}
+
+/** Rows per INSERT: a bound statement stays a few hundred kilobytes. */
+const CHUNK = 1000;
+
+/** The members decide has met under each audience's standing holdout, as stored. */
+export async function storedMembersMet(store: Store): Promise<Array<{ audience_id: string; customer_id: string }>> {
+  return store.all(sql`SELECT audience_id, customer_id FROM audience_holdout_assignments`);
 }

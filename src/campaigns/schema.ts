@@ -22,6 +22,8 @@ export const consentChannelSchema = z.enum(CONSENT_CHANNELS);
 /** Weights are percentages of the visitors a campaign targets: the variants' and the holdout's add up to 100. */
 export const WEIGHT_TOTAL = 100;
 export const HOLDOUT = 'holdout';
+/** The arm of an audience's standing holdout that is shown campaigns. */
+export const EXPOSED = 'exposed';
 /** Without an experiment a campaign has this one variant, weighted 100. */
 export const DEFAULT_VARIANT = 'default';
 

@@ -1,4 +1,4 @@
-import { CampaignDecider, listCampaigns, storeAssignments, storedExposures } from '../campaigns/index.js';
+import { CampaignDecider, listAudienceHoldouts, listCampaigns, storeAssignments, storedExposures, storedMembersMet } from '../campaigns/index.js';
 import type { Workspaces } from './workspaces.js';
 
 /**
@@ -23,7 +23,7 @@ export class CampaignDeciders {
     const decider = this.deciders.get(workspace);
     if (!decider) return;
     const rows = (await decider).takeAssignments();
-    if (rows.length) await this.workspaces.use(workspace, (store) => storeAssignments(store, rows));
+    if (rows.campaigns.length || rows.members.length) await this.workspaces.use(workspace, (store) => storeAssignments(store, rows));
   }
 
   private async flushAll(): Promise<void> {
@@ -42,6 +42,8 @@ export class CampaignDeciders {
       decider = this.workspaces.use(workspace, async (store) => {
         const d = new CampaignDecider(await listCampaigns(store, 'active'));
         d.restore(await storedExposures(store));
+        d.setHoldouts(await listAudienceHoldouts(store));
+        d.restoreMet(await storedMembersMet(store));
         return d;
       });
       // A failed load is not kept: the next request tries again.
@@ -52,13 +54,15 @@ export class CampaignDeciders {
   }
 
   /**
-   * After a campaign changed (called outside the store's queue, which a decider still loading waits in): a loaded
+   * After a campaign or an audience's holdout changed (called outside the store's queue, which a decider still loading waits in): a loaded
    * decider takes the active campaigns now stored; one not loaded yet reads them when first used.
    */
   async changed(workspace: string): Promise<void> {
     const decider = this.deciders.get(workspace);
     if (!decider) return;
-    const active = await this.workspaces.use(workspace, (store) => listCampaigns(store, 'active'));
-    (await decider).setCampaigns(active);
+    const [active, holdouts] = await this.workspaces.use(workspace, async (store) => [await listCampaigns(store, 'active'), await listAudienceHoldouts(store)] as const);
+    const d = await decider;
+    d.setCampaigns(active);
+    d.setHoldouts(holdouts);
   }
 }
