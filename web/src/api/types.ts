@@ -28,6 +28,7 @@ import type { customerConsentSchema, erasureSchema } from '../../../src/store/pr
 import type { storeStatsSchema } from '../../../src/store/stats.js';
 import type { customerEventsSchema } from '../../../src/store/timeline.js';
 import type { runReportSchema } from '../../../src/pipeline/run.js';
+import type { experimentResultsSchema } from '../../../src/campaigns/results-schema.js';
 
 export type Stats = z.infer<typeof storeStatsSchema>;
 export type RunHistory = z.infer<typeof runHistorySchema>;
@@ -65,3 +66,5 @@ export type CustomBehavior = z.infer<typeof customBehaviorSchema>;
 export type CreatedBehavior = z.infer<typeof createdBehaviorSchema>;
 /** The body of POST /v1/behaviors. */
 export type CreateBehavior = z.input<typeof createBehaviorSchema>;
+/** A campaign's experiment report, or an audience's standing holdout report: one shape. */
+export type ExperimentResults = z.infer<typeof experimentResultsSchema>;
