@@ -4,10 +4,12 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCampaign } from '../../src/campaigns/index.js';
+import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import type { Workspaces } from '../../src/server/index.js';
 import { statementPaths } from '../../src/profiles/schema.js';
 import { join as sqlJoin, sql } from '../../src/sql/index.js';
-import type { BehaviorFamily, BehaviorPreview, CustomerProfile } from '../../web/src/api/types.js';
+import type { BehaviorFamily, BehaviorPreview, Campaign, CustomerProfile } from '../../web/src/api/types.js';
 import { money } from '../../web/src/format.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
 import { tempDir } from '../helpers.js';
@@ -25,7 +27,7 @@ let app: FastifyInstance;
 let base = '';
 let key = '';
 let browser: { context: BrowserContext; close: () => Promise<void> };
-const ids = { customer: '', importId: '' };
+const ids = { customer: '', importId: '', campaign: '' };
 
 /** Where each route is opened: its path with real ids of the demo shop. */
 const PATHS: Record<RouteId, () => string> = {
@@ -37,6 +39,9 @@ const PATHS: Record<RouteId, () => string> = {
   clusters: () => '/clusters',
   behaviors: () => '/behaviors',
   movement: () => '/movement',
+  campaigns: () => '/campaigns',
+  'new-campaign': () => '/new-campaign',
+  campaign: () => `/campaigns/${ids.campaign}`,
   customers: () => '/customers',
   customer: () => `/customers/${ids.customer}`,
   data: () => '/data',
@@ -58,7 +63,10 @@ beforeAll(async () => {
   let shop;
   ({ workspaces, ...shop } = await demoShop(dir.path));
   ({ key, customer: ids.customer, importId: ids.importId } = shop);
-  ({ app, base } = await serveForTest(workspaces, { webRoot: web }));
+  // The demo's popup for its loyal customers, for the campaign page; served as `segmint demo` serves it, with the
+  // sample storefront's files (its hero image).
+  ids.campaign = (await workspaces.use('default', (s) => createCampaign(s, DEMO_CAMPAIGNS.find((c) => c.type === 'popup_banner')!))).id;
+  ({ app, base } = await serveForTest(workspaces, { webRoot: web, storefrontDemo: { key: 'unused' } }));
   browser = await launchBrowser();
 }, 300_000);
 
@@ -444,6 +452,122 @@ describe('a customer profile', () => {
       expect(await page.locator('.profile > p.small').first().textContent()).toContain(`Made ${kept.generated_at} UTC`);
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('campaigns', () => {
+  /** What the test types into each type's content fields (by the API's path of the field), and a text the preview must show. */
+  const TYPES: Array<{ type: string; fields: Record<string, string>; selects?: Record<string, string>; shows: string }> = [
+    { type: 'popup_banner', fields: { 'content.headline': 'Winter sale starts now', 'content.body': 'Everything 20% off until Sunday.', 'content.cta.label': 'Shop the sale', 'content.cta.url': '/sale' }, shows: 'Winter sale starts now' },
+    { type: 'email_collection', fields: { 'content.headline': 'Ten percent off your first order', 'content.consent_text': 'Yes, email me offers.' }, shows: 'Yes, email me offers.' },
+    {
+      type: 'form_survey',
+      fields: { 'content.headline': 'Help us improve', 'content.questions.0.id': 'found', 'content.questions.0.label': 'Did you find it?', 'content.questions.0.options': 'Yes\nNo' },
+      selects: { 'content.questions.0.kind': 'single_choice' },
+      shows: 'Did you find it?',
+    },
+    { type: 'notification_bar', fields: { 'content.message': 'Free returns for thirty days' }, shows: 'Free returns for thirty days' },
+    { type: 'hero_banner', fields: { 'content.headline': 'The snow collection', 'content.image_url': '/storefront/hero.svg', 'content.image_alt': 'Snowy hills', 'content.cta.label': 'Discover' }, shows: 'The snow collection' },
+  ];
+  const field = (page: Page, path: string) => page.locator(`#f-${path.replaceAll('.', '-')}`);
+
+  it.each(TYPES)('creates a $type through the editor, the preview drawing it as the snippet does, and activates it', async ({ type, fields, selects, shows }) => {
+    const { page, problems } = await open(`/new-campaign?type=${type}`);
+    try {
+      const preview = page.frameLocator('iframe[title="Storefront preview"]');
+      expect(await preview.getByText(shows, { exact: true }).count(), 'nothing typed yet').toBe(0);
+      await page.getByLabel('Name', { exact: true }).fill(`Browser ${type}`);
+      for (const [path, value] of Object.entries(fields)) await field(page, path).fill(value);
+      for (const [path, value] of Object.entries(selects ?? {})) await field(page, path).selectOption(value);
+      // The snippet's renderer drew the campaign in the frame, as its type shows on the storefront.
+      await preview.locator(`[data-segmint-type="${type}"]`).waitFor();
+      await preview.getByText(shows, { exact: true }).waitFor();
+      expect(await page.evaluate(() => document.activeElement?.tagName), 'the preview leaves the focus in the editor').not.toBe('IFRAME');
+      expect(await accessibilityViolations(page)).toEqual([]);
+
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.waitForURL(/\/campaigns\/cmp-/);
+      await settled(page);
+      const id = decodeURIComponent(page.url().split('/').at(-1)!);
+      const stored = await apiJson<Campaign>(`/v1/campaigns/${id}`);
+      expect(stored).toMatchObject({ type, name: `Browser ${type}`, status: 'draft' });
+      for (const [path, value] of Object.entries(fields)) {
+        const parts = path.split('.').slice(1);
+        const got = parts.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], stored.content);
+        expect(got, path).toEqual(path.endsWith('options') ? value.split('\n') : value);
+      }
+      // Opened again, the editor previews the stored campaign.
+      await preview.getByText(shows, { exact: true }).waitFor();
+
+      await page.getByRole('button', { name: `Activate Browser ${type}` }).click();
+      await page.locator('.campaign-state .status', { hasText: 'active' }).waitFor();
+      expect((await apiJson<Campaign>(`/v1/campaigns/${id}`)).status).toBe('active');
+      await page.getByRole('link', { name: 'All campaigns' }).click();
+      await settled(page);
+      const row = page.locator('table.campaigns tbody tr', { has: page.getByRole('link', { name: `Browser ${type}`, exact: true }) });
+      expect(await row.locator('.status').textContent()).toBe('active');
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows each of the server\'s refusals on the field it names, in one line, until the campaign is right', async () => {
+    const { page, problems } = await open('/new-campaign?type=popup_banner');
+    try {
+      await page.getByLabel('Name', { exact: true }).fill('Refused at first');
+      await field(page, 'content.headline').fill('Hello');
+      await field(page, 'content.cta.label').fill('Go');
+      await field(page, 'targeting.url_pattern').fill('/(sale');
+      await field(page, 'schedule.start_at').fill('2026-12-10T10:00:00');
+      await field(page, 'schedule.end_at').fill('2026-12-09T10:00:00');
+      await page.getByRole('button', { name: 'Add variant' }).click();
+      await page.getByRole('button', { name: 'Add variant' }).click();
+      await field(page, 'experiment.variants.0.weight').fill('40');
+      await field(page, 'experiment.variants.1.weight').fill('40');
+      await field(page, 'experiment.variants.1.content').fill('{"headline": "Hello again"}');
+      await field(page, 'experiment.holdout').fill('10');
+      // The second variant's content, previewed through the same renderer.
+      await page.getByLabel('Variant shown').selectOption({ label: 'variant-2' });
+      await page.frameLocator('iframe[title="Storefront preview"]').getByText('Hello again', { exact: true }).waitFor();
+
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      const error = (path: string) => page.locator(`#f-${path.replaceAll('.', '-')}-error`);
+      await error('targeting.url_pattern').waitFor();
+      expect(await error('targeting.url_pattern').textContent()).toMatch(/^targeting\.url_pattern: does not compile: Invalid regular expression/);
+      expect(await error('schedule.end_at').textContent()).toBe('schedule.end_at: ends (2026-12-09T10:00) before it starts (2026-12-10T10:00)');
+      expect(await error('experiment.variants').textContent()).toBe('experiment.variants: weights add up to 90 with the holdout, not 100');
+      expect(await field(page, 'targeting.url_pattern').getAttribute('aria-invalid')).toBe('true');
+      // Each on its own field, nothing left over under the form.
+      expect(await page.locator('.campaign-editor .error').count()).toBe(3);
+      for (const line of await page.locator('.campaign-editor .error').allTextContents()) expect(line).not.toContain('\n');
+
+      await field(page, 'targeting.url_pattern').fill('/sale');
+      await field(page, 'schedule.end_at').fill('2026-12-24T10:00:00');
+      await field(page, 'experiment.holdout').fill('20');
+      await page.getByLabel('Audience', { exact: true }).fill('Window Shopers');
+      await page.getByRole('button', { name: 'Include', exact: true }).click();
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await error('targeting.audiences.include').waitFor();
+      expect(await error('targeting.audiences.include').textContent()).toBe('targeting.audiences.include[0]: no audience "Window Shopers"');
+      expect(await page.locator('.campaign-editor .error').count()).toBe(1);
+
+      // Picked from the list instead, by kind: stored by id.
+      await page.getByRole('button', { name: 'Remove Window Shopers' }).click();
+      await page.getByLabel('Kind').selectOption('smart');
+      await page.getByLabel('Audience', { exact: true }).fill('Big Spenders');
+      await page.getByRole('button', { name: 'Include', exact: true }).click();
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.waitForURL(/\/campaigns\/cmp-refused-at-first$/);
+      const stored = await apiJson<Campaign>('/v1/campaigns/cmp-refused-at-first');
+      expect(stored.targeting.audiences.include).toEqual(['smart-big-spenders']);
+      expect(stored.targeting.url_pattern).toBe('/sale');
+      expect(stored.experiment).toEqual({ variants: [{ id: 'control', weight: 40 }, { id: 'variant-2', weight: 40, content: { headline: 'Hello again' } }], holdout: 20 });
+      expect(problems.requests).toEqual([expect.stringMatching(/POST .*\/v1\/campaigns: 400$/), expect.stringMatching(/POST .*\/v1\/campaigns: 400$/)]);
     } finally {
       await page.close();
     }
