@@ -17,7 +17,10 @@ export const armSchema = z.object({
 });
 export type Arm = z.infer<typeof armSchema>;
 
-/** Weights are percents: a set that does not add up to 100 is refused, naming the sum. */
+/**
+ * The one check of an experiment's arms, for the stats input and for a campaign's variants and holdout alike: weights
+ * are percents adding up to 100 (refused naming the sum), ids differ, at most one holdout.
+ */
 export const armsSchema = z
   .array(armSchema)
   .min(2, 'an experiment needs at least two arms')
@@ -28,7 +31,8 @@ export const armsSchema = z
       seen.add(arm.id);
     }
     const total = arms.reduce((sum, arm) => sum + arm.weight, 0);
-    if (Math.abs(total - 100) > 1e-9) ctx.addIssue({ code: 'custom', message: `arm weights add up to ${total}, not 100` });
+    const holdout = arms.some((arm) => arm.holdout) ? ' with the holdout' : '';
+    if (Math.abs(total - 100) > 1e-9) ctx.addIssue({ code: 'custom', message: `weights add up to ${total}${holdout}, not 100` });
     if (arms.filter((arm) => arm.holdout).length > 1) ctx.addIssue({ code: 'custom', message: 'at most one arm may be the holdout' });
   });
 

@@ -3,6 +3,7 @@ import { ValidationError } from '../shared/errors.js';
 import { join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from './schema.js';
+import type { Assignment, MemberAssignment } from './decide.js';
 import { typeSpec, type SurveyQuestion } from './types/index.js';
 
 export const MAX_CAMPAIGN_EVENTS = 100;
@@ -102,12 +103,38 @@ export async function storeCampaignEvents(store: Store, batch: CampaignEventBatc
 }
 
 /**
- * Each visitor's impressions and closings of the campaigns that are or may again be shown (active, paused), as
- * stored: what a decider starts from.
+ * Each visitor's impressions and closings of the campaigns that are or may again be shown (active, paused), and
+ * whether their arm is recorded, as stored: what a decider starts from.
  */
-export async function storedExposures(store: Store): Promise<Array<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean }>> {
-  return store.all(sql`SELECT e.visitor_id, e.campaign_id, count(*) FILTER (WHERE e.type = 'impression')::INTEGER AS impressions,
+export async function storedExposures(store: Store): Promise<Array<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean; assigned: boolean }>> {
+  return store.all(sql`WITH ev AS (SELECT e.visitor_id, e.campaign_id, count(*) FILTER (WHERE e.type = 'impression')::INTEGER AS impressions,
       bool_or(e.type IN ('dismiss', 'submit')) AS closed
     FROM campaign_events e JOIN campaigns c ON c.id = e.campaign_id AND c.status IN ('active', 'paused')
-    GROUP BY e.visitor_id, e.campaign_id`);
+    GROUP BY e.visitor_id, e.campaign_id),
+  asg AS (SELECT a.visitor_id, a.campaign_id FROM campaign_assignments a JOIN campaigns c ON c.id = a.campaign_id AND c.status IN ('active', 'paused'))
+  SELECT visitor_id, campaign_id, coalesce(ev.impressions, 0) AS impressions, coalesce(ev.closed, false) AS closed, asg.visitor_id IS NOT NULL AS assigned
+  FROM ev FULL JOIN asg USING (visitor_id, campaign_id)`);
+}
+
+/** Stores assignments decide made, once each: one already stored (a decider restarted, a visitor forgotten) is kept as it was. */
+export async function storeAssignments(store: Store, rows: { campaigns: readonly Assignment[]; members: readonly MemberAssignment[] }): Promise<void> {
+  const at = (ms: number) => sql`make_timestamp(CAST(${ms * 1000} AS BIGINT))`;
+  for (let i = 0; i < rows.campaigns.length; i += CHUNK) {
+    await store.run(sql`INSERT INTO campaign_assignments VALUES ${join(
+      rows.campaigns.slice(i, i + CHUNK).map((a) => sql`(${a.campaign_id}, ${a.visitor_id}, ${a.customer_id}, ${a.variant}, CAST([${join(a.audiences.map((id) => sql`${id}`))}] AS VARCHAR[]), ${at(a.ts_ms)})`),
+    )} ON CONFLICT DO NOTHING`);
+  }
+  for (let i = 0; i < rows.members.length; i += CHUNK) {
+    await store.run(sql`INSERT INTO audience_holdout_assignments VALUES ${join(
+      rows.members.slice(i, i + CHUNK).map((m) => sql`(${m.audience_id}, ${m.customer_id}, ${m.arm}, ${at(m.ts_ms)})`),
+    )} ON CONFLICT DO NOTHING`);
+  }
+}
+
+/** Rows per INSERT: a bound statement stays a few hundred kilobytes. */
+const CHUNK = 1000;
+
+/** The members decide has met under each audience's standing holdout, as stored. */
+export async function storedMembersMet(store: Store): Promise<Array<{ audience_id: string; customer_id: string }>> {
+  return store.all(sql`SELECT audience_id, customer_id FROM audience_holdout_assignments`);
 }

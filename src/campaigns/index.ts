@@ -3,5 +3,8 @@ export { CAMPAIGN_TYPES, campaignTypeSchema, typeSpec, PLACEMENTS, type Campaign
 export { createCampaign, deleteCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus } from './repository.js';
 export { decideQuerySchema, type DecideQuery } from './targeting.js';
 export { CampaignDecider, decisionSchema, variantOf, type Decision, type VisitorFacts } from './decide.js';
-export { campaignEventBatchSchema, campaignEventReportSchema, CAMPAIGN_EVENT_TYPES, MAX_CAMPAIGN_EVENTS, storeCampaignEvents, storedExposures, type CampaignEventBatch } from './events.js';
+export { campaignEventBatchSchema, campaignEventReportSchema, CAMPAIGN_EVENT_TYPES, MAX_CAMPAIGN_EVENTS, storeAssignments, storeCampaignEvents, storedExposures, storedMembersMet, type CampaignEventBatch } from './events.js';
 export { visitorFacts } from './visitor-facts.js';
+export { campaignReport } from './report.js';
+export { experimentResultsSchema, type ExperimentResults } from './results-schema.js';
+export { audienceHoldoutInputSchema, audienceHoldoutReport, audienceHoldoutSchema, getAudienceHoldout, listAudienceHoldouts, setAudienceHoldout, type AudienceHoldout } from './audience-holdout.js';

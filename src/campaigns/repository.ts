@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { slug } from '../shared/slug.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { campaignInputSchema, instantMs, type Campaign, type CampaignStatus, type ParsedCampaignInput } from './schema.js';
+import { campaignInputSchema, goalSchema, instantMs, sizingSchema, type Campaign, type CampaignStatus, type ParsedCampaignInput } from './schema.js';
 import { typeSpec, type CampaignType } from './types/index.js';
 
 interface CampaignRow {
@@ -23,7 +23,10 @@ const columns = sql`id, name, type, status, priority, definition::VARCHAR AS def
   strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at`;
 
 function toCampaign({ definition, ...row }: CampaignRow): Campaign {
-  return { ...row, ...(JSON.parse(definition) as Definition) };
+  const def = JSON.parse(definition) as Definition;
+  // Experiments stored before goals and plans existed take their defaults.
+  const experiment = def.experiment && { ...def.experiment, goal: goalSchema.parse(def.experiment.goal ?? {}), plan: sizingSchema.parse(def.experiment.plan ?? {}) };
+  return { ...row, ...def, experiment };
 }
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC), as every answer writes times. */

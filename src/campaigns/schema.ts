@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONSENT_CHANNELS } from '../store/index.js';
+import { armsSchema, type Arm } from './bucket.js';
 import { CAMPAIGN_TYPES, campaignTypeSchema, PLACEMENTS, type CampaignType } from './types/index.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
@@ -21,6 +22,8 @@ export const consentChannelSchema = z.enum(CONSENT_CHANNELS);
 /** Weights are percentages of the visitors a campaign targets: the variants' and the holdout's add up to 100. */
 export const WEIGHT_TOTAL = 100;
 export const HOLDOUT = 'holdout';
+/** The arm of an audience's standing holdout that is shown campaigns. */
+export const EXPOSED = 'exposed';
 /** Without an experiment a campaign has this one variant, weighted 100. */
 export const DEFAULT_VARIANT = 'default';
 
@@ -69,10 +72,41 @@ const variantSchema = z.strictObject({
   content: z.record(z.string(), z.unknown()).optional().describe("fields that replace the campaign's content for this variant; the result is checked as content"),
 });
 
+/** What counts as a conversion in a campaign's experiment (docs/experiments.md, "Conversions"). */
+export const GOAL_EVENTS = ['order', 'click', 'submit'] as const;
+export const goalSchema = z
+  .strictObject({
+    event: z
+      .enum(GOAL_EVENTS)
+      .default('order')
+      .describe("order: an order by the visitor's customer (or, for a visitor never signed in, a conversion the snippet sent) within window_days of first exposure; click, submit: that event on this campaign within the window"),
+    window_days: z.number().int().min(1).max(90).default(7).describe('days after the first exposure in which a conversion and its revenue are attributed'),
+  })
+  .describe("the experiment's conversion; revenue per visitor is always the orders in the window");
+export type Goal = z.output<typeof goalSchema>;
+
+/** What an experiment is sized for; the planned sample is fixed by these settings, never by outcomes. */
+export const sizingSchema = z
+  .strictObject({
+    minimum_effect: z.number().gt(0).max(10).default(0.1).describe('the relative uplift of the conversion rate to detect: 0.1 is +10%'),
+    baseline_rate: z.number().gt(0).lt(1).default(0.05).describe("the control's expected conversion rate, to size the experiment when planned_exposures is not given"),
+    planned_exposures: z.number().int().positive().optional().describe('total exposures planned (default: what minimum_effect needs at baseline_rate, 80% power)'),
+  })
+  .describe('the sample the experiment is sized for: the always-valid intervals are tightest there');
+export type Sizing = z.output<typeof sizingSchema>;
+
 const experimentSchema = z.strictObject({
   variants: z.array(variantSchema).min(1).max(10).describe('the first is the control'),
   holdout: z.number().min(0).max(WEIGHT_TOTAL).default(0).describe('percent of the targeted visitors who see nothing, to measure what the campaign adds'),
+  goal: goalSchema.default({ event: 'order', window_days: 7 }),
+  plan: sizingSchema.default({ minimum_effect: 0.1, baseline_rate: 0.05 }),
 });
+
+/** A campaign's arms as the bucketing and the report take them: its variants in order, then the holdout if it has one. */
+export function experimentArms(experiment: { variants: ReadonlyArray<{ id: string; weight: number }>; holdout: number }): Arm[] {
+  const variants = experiment.variants.map((v) => ({ id: v.id, weight: v.weight }));
+  return experiment.holdout > 0 ? [...variants, { id: HOLDOUT, weight: experiment.holdout, holdout: true }] : variants;
+}
 
 const common = {
   name: z.string().trim().min(1).max(120),
@@ -101,7 +135,7 @@ interface CampaignShape {
   type: string;
   targeting: { url_pattern?: string | undefined };
   schedule: { start_at?: string | undefined; end_at?: string | undefined };
-  experiment?: { variants: Array<{ id: string; weight: number; content?: Record<string, unknown> | undefined }>; holdout: number } | undefined;
+  experiment?: { variants: Array<{ id: string; weight: number; content?: Record<string, unknown> | undefined }>; holdout: number; goal: Goal } | undefined;
   content: Record<string, unknown>;
 }
 
@@ -120,12 +154,16 @@ function checkCampaignShape(c: CampaignShape, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: ['schedule', 'end_at'], message: `ends (${end_at}) before it starts (${start_at})` });
   }
   if (!c.experiment) return;
-  const total = c.experiment.variants.reduce((s, v) => s + v.weight, 0) + c.experiment.holdout;
-  if (Math.abs(total - WEIGHT_TOTAL) > 1e-9) {
-    ctx.addIssue({ code: 'custom', path: ['experiment', 'variants'], message: `weights add up to ${total} with the holdout, not ${WEIGHT_TOTAL}` });
+  const { variants } = c.experiment;
+  // The arms' own schema judges weights, ids and the holdout; its paths point into the arms, which are the variants then the holdout.
+  for (const issue of armsSchema.safeParse(experimentArms(c.experiment)).error?.issues ?? []) {
+    const [arm] = issue.path;
+    const path = typeof arm !== 'number' ? ['variants'] : arm < variants.length ? ['variants', arm, 'id'] : ['holdout'];
+    ctx.addIssue({ code: 'custom', path: ['experiment', ...path], message: issue.message });
   }
-  const ids = c.experiment.variants.map((v) => v.id);
-  if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['experiment', 'variants'], message: 'variant ids must differ' });
+  if (c.experiment.holdout > 0 && c.experiment.goal.event !== 'order') {
+    ctx.addIssue({ code: 'custom', path: ['experiment', 'goal', 'event'], message: `a ${c.experiment.goal.event} cannot happen in the holdout, which sees nothing: use an order goal, or no holdout` });
+  }
   const spec = CAMPAIGN_TYPES.find((t) => t.type === c.type)!;
   c.experiment.variants.forEach((v, i) => {
     if (!v.content) return;
@@ -164,7 +202,7 @@ export const campaignSchema = z
     schedule: z.object({ start_at: z.string().optional(), end_at: z.string().optional() }).describe('YYYY-MM-DD HH:MM:SS (UTC)'),
     frequency_cap: z.object({ max_impressions: z.number().int() }),
     consent: consentChannelSchema.nullable(),
-    experiment: z.object({ variants: z.array(variantOutSchema), holdout: z.number() }).nullable(),
+    experiment: z.object({ variants: z.array(variantOutSchema), holdout: z.number(), goal: goalSchema, plan: sizingSchema }).nullable(),
     created_at: z.string(),
     updated_at: z.string(),
   })

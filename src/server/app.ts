@@ -109,6 +109,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     llm: options.llm,
     campaigns: new CampaignDeciders(options.workspaces),
   };
+  app.addHook('onClose', () => ctx.campaigns.close());
   registerStatsRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);

@@ -230,5 +230,37 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 12,
+    name: "experiments: who was assigned to which arm, audiences' standing holdouts",
+    statements: [
+      // One row per visitor and campaign, written when decide first assigns them an arm (the holdout too, which shows
+      // nothing and so sends no impression): the exposures of the campaign's experiment. audiences: the campaign's
+      // included audiences the customer was in then, for the report per audience. customer_id makes erasure reach it.
+      `CREATE TABLE campaign_assignments (
+        campaign_id VARCHAR NOT NULL,
+        visitor_id VARCHAR NOT NULL,
+        customer_id VARCHAR,
+        variant VARCHAR NOT NULL,
+        audiences VARCHAR[] NOT NULL,
+        ts TIMESTAMP NOT NULL,
+        PRIMARY KEY (campaign_id, visitor_id)
+      )`,
+      // An audience's standing holdout: the share of its members shown no campaign at all (src/campaigns/audience-holdout.ts).
+      `CREATE TABLE audience_holdouts (
+        audience_id VARCHAR PRIMARY KEY,
+        setting JSON NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      )`,
+      // One row per member and audience with a holdout, written when decide first meets them with a campaign to show.
+      `CREATE TABLE audience_holdout_assignments (
+        audience_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        arm VARCHAR NOT NULL,
+        ts TIMESTAMP NOT NULL,
+        PRIMARY KEY (audience_id, customer_id)
+      )`,
+    ],
+  },
 ];
 

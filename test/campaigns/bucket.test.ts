@@ -86,7 +86,7 @@ describe('armsSchema', () => {
   const issues = (value: unknown): string[] => armsSchema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
   it('accepts weights that add up to 100', () => expect(issues(arms)).toEqual([]));
   it('names what is wrong', () => {
-    expect(issues([{ id: 'a', weight: 50 }, { id: 'b', weight: 40 }])).toEqual([': arm weights add up to 90, not 100']);
+    expect(issues([{ id: 'a', weight: 50 }, { id: 'b', weight: 40 }])).toEqual([': weights add up to 90, not 100']);
     expect(issues([{ id: 'a', weight: 50 }, { id: 'a', weight: 50 }])).toEqual(['1.id: arm id "a" is used twice']);
     expect(issues([{ id: 'a', weight: 50, holdout: true }, { id: 'b', weight: 50, holdout: true }])).toEqual([': at most one arm may be the holdout']);
     expect(issues([{ id: 'a', weight: 100 }])).toEqual([': an experiment needs at least two arms']);

@@ -280,7 +280,7 @@ describe('bad input', () => {
       'totals.0.arm: arm "ghost" is not one of the experiment\'s arms',
     ]);
     expect(fails({ arms: [{ id: 'control', weight: 60 }, { id: 'free-shipping', weight: 30 }], totals: input.totals.slice(0, 2) })).toEqual([
-      'arms: arm weights add up to 90, not 100',
+      'arms: weights add up to 90, not 100',
     ]);
     expect(fails({ plan: { ...plan, minimum_effect: 0 } })[0]).toMatch(/^plan\.minimum_effect: /);
   });

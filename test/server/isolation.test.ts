@@ -111,6 +111,7 @@ const FIXTURES: Record<string, () => Call[]> = {
   ],
   'GET /v1/campaigns': () => [{ path: '/v1/campaigns' }],
   'GET /v1/campaigns/:id': () => [{ path: `/v1/campaigns/${a.campaign}` }, { path: '/v1/campaigns/cmp-b-bar' }],
+  'GET /v1/campaigns/:id/report': () => [{ path: `/v1/campaigns/${a.campaign}/report` }, { path: '/v1/campaigns/cmp-b-bar/report' }],
   'POST /v1/campaigns/:id/pause': () => [{ path: `/v1/campaigns/${a.campaign}/pause` }, { path: '/v1/campaigns/cmp-b-bar/pause' }],
   'POST /v1/campaigns/:id/end': () => [{ path: `/v1/campaigns/${a.campaign}/end` }, { path: '/v1/campaigns/cmp-b-bar/end' }],
   'PATCH /v1/audiences/:id': () => [

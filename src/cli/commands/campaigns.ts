@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CAMPAIGN_STATUSES, campaignStatusSchema, createCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus, STATUS_ACTIONS, type Campaign, type CampaignStatus } from '../../campaigns/index.js';
+import { CAMPAIGN_STATUSES, campaignReport, campaignStatusSchema, createCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus, STATUS_ACTIONS, type Campaign, type CampaignStatus, type ExperimentResults } from '../../campaigns/index.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
@@ -22,6 +22,22 @@ function readCampaignFile(path: string): unknown {
 
 function line(c: Campaign): string {
   return `${c.id}: ${c.name} (${c.type}, ${c.status}, priority ${c.priority})`;
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
+
+/** The report as a terminal reads it: the arms' counts, then each comparison, or the warning that hides them. */
+function resultsText(r: ExperimentResults): string {
+  const o = r.report.overall;
+  const lines = [`${r.subject.name}: ${o.exposures} exposed, control ${r.report.control}, conversion = ${r.goal.event} within ${r.goal.window_days} days`];
+  lines.push(table([['arm', 'exposures', 'conversions', 'rate', 'revenue/visitor'], ...o.arms.map((a) => [a.arm, a.exposures, a.conversions, pct(a.conversion_rate), a.revenue_per_visitor?.toFixed(2) ?? '-'])]));
+  if (o.comparisons === null) lines.push(`sample-ratio mismatch (p = ${o.srm?.p_value.toExponential(2)}): results hidden`);
+  for (const c of o.comparisons ?? []) {
+    const d = c.conversion_rate.difference;
+    lines.push(`${c.arm}: ${d ? `${pct(d.estimate)} [${pct(d.ci.low)}, ${pct(d.ci.high)}]` : 'no estimate yet'}, p = ${c.conversion_rate.p_value?.toFixed(4) ?? '-'}, ${c.decision.replaceAll('_', ' ')}`);
+  }
+  if (o.warnings.length) lines.push(`warnings: ${o.warnings.join(', ')}`);
+  return lines.join('\n');
 }
 
 export function registerCampaigns(program: Command): void {
@@ -64,6 +80,15 @@ export function registerCampaigns(program: Command): void {
       const ctx = contextOf(cmd);
       const c = await withStore(ctx, (store) => getCampaign(store, id));
       emit(ctx.options, c, () => [line(c), JSON.stringify({ content: c.content, targeting: c.targeting, schedule: c.schedule, frequency_cap: c.frequency_cap, consent: c.consent, experiment: c.experiment }, null, 2)].join('\n'));
+    });
+  campaign
+    .command('report')
+    .description("The experiment's results per variant and per audience, as GET /v1/campaigns/:id/report")
+    .argument('<campaign>', 'id or name')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const r = await withStore(ctx, (store) => campaignReport(store, id));
+      emit(ctx.options, r, () => resultsText(r));
     });
   for (const { action: name, status, description } of STATUS_ACTIONS) {
     campaign

@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import {
+  audienceHoldoutInputSchema,
+  audienceHoldoutReport,
+  audienceHoldoutSchema,
   campaignInputSchema,
+  campaignReport,
+  experimentResultsSchema,
   campaignSchema,
   campaignStatusSchema,
   createCampaign,
   deleteCampaign,
+  getAudienceHoldout,
   getCampaign,
   listCampaigns,
   replaceCampaign,
+  setAudienceHoldout,
   setCampaignStatus,
   type Campaign,
   STATUS_ACTIONS,
@@ -18,6 +25,7 @@ import type { FastifyRequest } from 'fastify';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 const campaignParamsSchema = z.strictObject({ id: z.string().min(1).describe('campaign id or name') });
+const audienceParamsSchema = z.strictObject({ id: z.string().min(1).describe('audience id or name') });
 
 /** On-site campaigns: create, read, replace, change status, delete drafts. Every write refreshes the in-memory decider before answering. */
 export function registerCampaignRoutes(app: ZodApp, ctx: RouteContext): void {
@@ -55,6 +63,20 @@ export function registerCampaignRoutes(app: ZodApp, ctx: RouteContext): void {
     (req) => inWorkspace(ctx, req, (store) => getCampaign(store, req.params.id)),
   );
 
+  app.get(
+    '/v1/campaigns/:id/report',
+    guarded(
+      'campaigns:read',
+      'campaigns',
+      "The experiment's results from what the storefront recorded, overall and per included audience: exposures, conversions, rates, revenue per visitor, uplift with 95% and always-valid intervals, z and Welch tests, CUPED, MDE and sample still needed; hidden behind the warning under a sample-ratio mismatch. A campaign without an experiment is a 409",
+      { params: campaignParamsSchema, response: { 200: experimentResultsSchema }, errors: [409] },
+    ),
+    async (req) => {
+      await ctx.campaigns.flush(keyOf(req).workspace);
+      return inWorkspace(ctx, req, (store) => campaignReport(store, req.params.id));
+    },
+  );
+
   app.put(
     '/v1/campaigns/:id',
     guarded(
@@ -87,5 +109,41 @@ export function registerCampaignRoutes(app: ZodApp, ctx: RouteContext): void {
       errors: [409],
     }, 'unchanged'),
     (req) => write(req, (store) => deleteCampaign(store, req.params.id)),
+  );
+
+  app.put(
+    '/v1/audiences/:id/holdout',
+    guarded(
+      'campaigns:write',
+      'campaigns',
+      "Set an audience's standing holdout: the share of its members (by the documented hash of audience and customer id) shown no campaign at all, so its report says what campaigns add. An unknown audience is a 404",
+      { params: audienceParamsSchema, body: audienceHoldoutInputSchema, response: { 200: audienceHoldoutSchema } },
+      'unchanged',
+    ),
+    async (req) => {
+      const out = await inWorkspace(ctx, req, (store) => setAudienceHoldout(store, req.params.id, req.body));
+      await ctx.campaigns.changed(keyOf(req).workspace);
+      return out;
+    },
+  );
+
+  app.get(
+    '/v1/audiences/:id/holdout',
+    guarded('campaigns:read', 'campaigns', "An audience's standing holdout; none set is a 404", { params: audienceParamsSchema, response: { 200: audienceHoldoutSchema } }),
+    (req) => inWorkspace(ctx, req, (store) => getAudienceHoldout(store, req.params.id)),
+  );
+
+  app.get(
+    '/v1/audiences/:id/holdout-report',
+    guarded(
+      'campaigns:read',
+      'campaigns',
+      "The standing holdout's results, in the shape of a campaign's report: members held out (the control) against members shown campaigns, from the first decide that had a campaign for them, their orders in the window as conversions and revenue. No holdout set is a 404",
+      { params: audienceParamsSchema, response: { 200: experimentResultsSchema } },
+    ),
+    async (req) => {
+      await ctx.campaigns.flush(keyOf(req).workspace);
+      return inWorkspace(ctx, req, (store) => audienceHoldoutReport(store, req.params.id));
+    },
   );
 }

@@ -29,6 +29,7 @@ import type { customerConsentSchema, erasureSchema } from '../../../src/store/pr
 import type { storeStatsSchema } from '../../../src/store/stats.js';
 import type { customerEventsSchema } from '../../../src/store/timeline.js';
 import type { runReportSchema } from '../../../src/pipeline/run.js';
+import type { experimentResultsSchema } from '../../../src/campaigns/results-schema.js';
 
 export type Stats = z.infer<typeof storeStatsSchema>;
 export type RunHistory = z.infer<typeof runHistorySchema>;
@@ -69,3 +70,5 @@ export type CreateBehavior = z.input<typeof createBehaviorSchema>;
 export type Campaign = z.infer<typeof campaignSchema>;
 /** The body of POST /v1/campaigns and PUT /v1/campaigns/:id. */
 export type CampaignBody = CampaignInput;
+/** A campaign's experiment report, or an audience's standing holdout report: one shape. */
+export type ExperimentResults = z.infer<typeof experimentResultsSchema>;
