@@ -87,8 +87,8 @@ async function prepareStore(): Promise<{ customer: string; importId: string; aud
     const customer = await store.one<{ id: string }>(sql`SELECT m.customer_id AS id FROM memberships m JOIN customer_features f USING (customer_id)
       WHERE m.as_of = ${at} AND m.audience_id = 'smart-active-loyals' AND f.orders >= 3 ORDER BY m.customer_id LIMIT 1`);
     const imported = await store.one<{ id: string }>(sql`SELECT id FROM imports WHERE entity = 'events' ORDER BY started_at DESC LIMIT 1`);
-    // A campaign for the campaign page: the demo's first, created once.
-    const campaign = (await listCampaigns(store))[0] ?? (await createCampaign(store, DEMO_CAMPAIGNS[0]!));
+    // A campaign with an experiment for the campaign and results pages: the demo's hero, created once.
+    const campaign = (await listCampaigns(store))[0] ?? (await createCampaign(store, DEMO_CAMPAIGNS.find((c) => c.experiment)!));
     return { customer: customer!.id, importId: imported!.id, audience: audience!.id, campaign: campaign.id, runs: [runs[0]!.as_of, runs.at(-1)!.as_of] };
   } finally {
     store.close();
@@ -112,6 +112,7 @@ const PATHS: Record<RouteId, string> = {
   campaigns: '/campaigns',
   'new-campaign': '/new-campaign',
   campaign: `/campaigns/${encodeURIComponent(ids.campaign)}`,
+  'campaign-results': `/campaigns/${encodeURIComponent(ids.campaign)}/results`,
   customers: '/customers',
   customer: `/customers/${encodeURIComponent(ids.customer)}`,
   data: '/data',

@@ -15,6 +15,7 @@ export const ROUTES = [
   { id: 'campaigns', path: '/campaigns', title: 'Campaigns', nav: true },
   { id: 'new-campaign', path: '/new-campaign', title: 'New campaign', nav: false, parent: 'campaigns' },
   { id: 'campaign', path: '/campaigns/:id', title: 'Campaign', nav: false, parent: 'campaigns' },
+  { id: 'campaign-results', path: '/campaigns/:id/results', title: 'Campaign results', nav: false, parent: 'campaigns' },
   { id: 'customers', path: '/customers', title: 'Customers', nav: true },
   { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },
   { id: 'data', path: '/data', title: 'Data', nav: true },

@@ -5,7 +5,7 @@ import { useAction } from '../api/use-api.js';
 import { FieldError, Labelled, ObjectFields } from './campaign-content.js';
 import { bodyOf, shownOf, type CampaignForm } from './campaign-form.js';
 import { CampaignPreview } from './campaign-preview.js';
-import { choices, defaults, FieldErrors, labelOf, type TypeSchema } from './campaign-schema.js';
+import { choices, defaults, FieldErrors, labelOf, type JsonSchema, type TypeSchema } from './campaign-schema.js';
 import { Targeting } from './campaign-targeting.js';
 
 /**
@@ -108,7 +108,7 @@ export function CampaignEditor({ types, audiences, initial, existing, onSaved, l
 
         <section aria-labelledby="experiment-title">
           <h2 id="experiment-title">Experiment</h2>
-          <Experiment form={form} onChange={change} errors={errors} />
+          <Experiment form={form} onChange={change} errors={errors} body={t.body} />
         </section>
 
         <div className="row">
@@ -120,8 +120,7 @@ export function CampaignEditor({ types, audiences, initial, existing, onSaved, l
         <div aria-live="polite">
           {save.status === 'running' ? <p className="muted">Saving…</p> : null}
           {save.status === 'done' ? <p className="done">Saved {save.data.name}.</p> : null}
-          {/* Whatever the server said that names no field above. */}
-          <FieldError id="f-form-error" lines={errors.rest()} />
+          <Unclaimed errors={errors} />
         </div>
       </form>
 
@@ -145,6 +144,14 @@ export function CampaignEditor({ types, audiences, initial, existing, onSaved, l
   );
 }
 
+/**
+ * Whatever the server said that names no field above. A component of its own, last in the form, so that it renders
+ * after every field (React renders a tree depth first, in order) and sees what they took.
+ */
+function Unclaimed({ errors }: { errors: FieldErrors }) {
+  return <FieldError id="f-form-error" lines={errors.rest()} />;
+}
+
 /** A new campaign's type changed: the new type's content defaults, keeping what the types share (headline, body...). */
 function typeChanged(form: CampaignForm, t: TypeSchema): CampaignForm {
   const shared = Object.keys(t.content.properties ?? {}).filter((k) => form.content[k] !== undefined);
@@ -153,7 +160,14 @@ function typeChanged(form: CampaignForm, t: TypeSchema): CampaignForm {
 }
 
 /** Variants with their weights and content changes, and the holdout: weights in percent, adding up to 100. */
-function Experiment({ form, onChange, errors }: { form: CampaignForm; onChange: (patch: Partial<CampaignForm>) => void; errors: FieldErrors }) {
+function Experiment({ form, onChange, errors, body }: { form: CampaignForm; onChange: (patch: Partial<CampaignForm>) => void; errors: FieldErrors; body: JsonSchema }) {
+  const plain = (field: 'window_days' | 'minimum_effect' | 'baseline_rate' | 'planned_exposures', path: string, label: string) => (
+    <Labelled id={`f-${path.replaceAll('.', '-')}`} label={label} lines={errors.take(path)}>
+      {(d, invalid) => (
+        <input id={`f-${path.replaceAll('.', '-')}`} type="number" step="any" value={form[field]} aria-describedby={d} aria-invalid={invalid || undefined} onChange={(e) => onChange({ [field]: e.target.value })} />
+      )}
+    </Labelled>
+  );
   const set = (i: number, patch: Partial<CampaignForm['variants'][number]>) => onChange({ variants: form.variants.map((v, j) => (j === i ? { ...v, ...patch } : v)) });
   const total = form.variants.reduce((s, v) => s + (Number(v.weight) || 0), 0) + (Number(form.holdout) || 0);
   return (
@@ -190,7 +204,29 @@ function Experiment({ form, onChange, errors }: { form: CampaignForm; onChange: 
           </Labelled>
         ) : null}
       </div>
-      {form.variants.length > 0 ? <p className="muted small">Weights and holdout add up to {total}% (they must make 100%).</p> : null}
+      {form.variants.length > 0 ? (
+        <>
+          <p className="muted small">Weights and holdout add up to {total}% (they must make 100%).</p>
+          <div className="row">
+            <Labelled id="f-experiment-goal-event" label="Conversion" lines={errors.take('experiment.goal.event')}>
+              {(d) => (
+                <select id="f-experiment-goal-event" value={form.goal_event} aria-describedby={d} onChange={(e) => onChange({ goal_event: e.target.value })}>
+                  <option value="">default (order)</option>
+                  {choices(body, 'experiment.goal.event').map((g) => (
+                    <option key={g} value={g}>
+                      {g}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Labelled>
+            {plain('window_days', 'experiment.goal.window_days', 'Window (days, optional)')}
+            {plain('minimum_effect', 'experiment.plan.minimum_effect', 'Effect to detect (0.1 = +10%, optional)')}
+            {plain('baseline_rate', 'experiment.plan.baseline_rate', 'Expected control rate (optional)')}
+            {plain('planned_exposures', 'experiment.plan.planned_exposures', 'Planned exposures (optional)')}
+          </div>
+        </>
+      ) : null}
       <FieldError id="f-experiment-variants-error" lines={errors.take('experiment.variants')} />
       <FieldError id="f-experiment-error" lines={errors.take('experiment')} />
     </>

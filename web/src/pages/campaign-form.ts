@@ -23,6 +23,12 @@ export interface CampaignForm {
   consent: string;
   variants: Array<{ id: string; weight: string; content: string }>;
   holdout: string;
+  /** What counts as a conversion, and what the experiment is sized for; blank: the server's defaults. */
+  goal_event: string;
+  window_days: string;
+  minimum_effect: string;
+  baseline_rate: string;
+  planned_exposures: string;
 }
 
 export function newForm(t: TypeSchema): CampaignForm {
@@ -45,6 +51,11 @@ export function newForm(t: TypeSchema): CampaignForm {
     consent: '',
     variants: [],
     holdout: '0',
+    goal_event: '',
+    window_days: '',
+    minimum_effect: '',
+    baseline_rate: '',
+    planned_exposures: '',
   };
 }
 
@@ -72,9 +83,15 @@ export function formOf(c: Campaign): CampaignForm {
     consent: c.consent ?? 'none',
     variants: (c.experiment?.variants ?? []).map((v) => ({ id: v.id, weight: String(v.weight), content: v.content ? JSON.stringify(v.content, null, 1) : '' })),
     holdout: String(c.experiment?.holdout ?? 0),
+    goal_event: c.experiment?.goal.event ?? '',
+    window_days: text(c.experiment?.goal.window_days),
+    minimum_effect: text(c.experiment?.plan.minimum_effect),
+    baseline_rate: text(c.experiment?.plan.baseline_rate),
+    planned_exposures: text(c.experiment?.plan.planned_exposures),
   };
 }
 
+const text = (n: number | undefined): string => (n === undefined ? '' : String(n));
 const list = (text: string): string[] | undefined => {
   const items = text
     .split(',')
@@ -114,7 +131,12 @@ export function bodyOf(f: CampaignForm, t: TypeSchema): CampaignBody {
     frequency_cap: { max_impressions: number(f.max_impressions) ?? Number.NaN },
     consent: f.consent === '' ? undefined : f.consent === 'none' ? null : (f.consent as 'email'),
     experiment: f.variants.length
-      ? { variants: f.variants.map((v) => ({ id: v.id, weight: number(v.weight) ?? Number.NaN, content: variantContent(v.content) })), holdout: number(f.holdout) ?? 0 }
+      ? {
+          variants: f.variants.map((v) => ({ id: v.id, weight: number(v.weight) ?? Number.NaN, content: variantContent(v.content) })),
+          holdout: number(f.holdout) ?? 0,
+          goal: { event: (f.goal_event || undefined) as 'order' | undefined, window_days: number(f.window_days) },
+          plan: { minimum_effect: number(f.minimum_effect), baseline_rate: number(f.baseline_rate), planned_exposures: number(f.planned_exposures) },
+        }
       : undefined,
   };
 }

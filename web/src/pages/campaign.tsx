@@ -24,6 +24,12 @@ export function CampaignPage({ params }: PageProps) {
             <h2 id="state-title">{c.name}</h2>
             <p>
               {labelOf(c.type)}, <strong className="status">{c.status}</strong>, {schedule(c)}. <Link to={pathOf('campaigns')}>All campaigns</Link>
+              {c.experiment ? (
+                <>
+                  {' · '}
+                  <Link to={pathOf('campaign-results', { id: c.id })}>Experiment results</Link>
+                </>
+              ) : null}
             </p>
             <StatusActions campaign={c} onChange={() => campaign.reload()} />
           </section>

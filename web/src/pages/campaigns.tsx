@@ -42,6 +42,14 @@ export function CampaignsPage() {
                         <tr key={c.id}>
                           <td>
                             <Link to={pathOf('campaign', { id: c.id })}>{c.name}</Link>
+                            {c.experiment ? (
+                              <>
+                                {' '}
+                                <Link className="small" to={pathOf('campaign-results', { id: c.id })} aria-label={`Results of ${c.name}`}>
+                                  results
+                                </Link>
+                              </>
+                            ) : null}
                           </td>
                           <td>{labelOf(c.type)}</td>
                           <td className="status">{c.status}</td>

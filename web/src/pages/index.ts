@@ -3,6 +3,7 @@ import type { RouteId } from '../routes.js';
 import { AudiencePage } from './audience.js';
 import { AudiencesPage } from './audiences.js';
 import { CampaignPage } from './campaign.js';
+import { CampaignResultsPage } from './campaign-results.js';
 import { CampaignsPage } from './campaigns.js';
 import { BehaviorsPage } from './behaviors.js';
 import { ClustersPage } from './clusters.js';
@@ -35,6 +36,7 @@ export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   campaigns: CampaignsPage,
   'new-campaign': NewCampaignPage,
   campaign: CampaignPage,
+  'campaign-results': CampaignResultsPage,
   customers: CustomersPage,
   customer: CustomerPage,
   data: DataPage,
