@@ -27,7 +27,7 @@ export function CampaignResultsPage({ params }: PageProps) {
     <Async value={results} what="the results">
       {(r) => {
         const names = new Map(r.audiences.map((a) => [a.id, a.name]));
-        const groups = [{ label: 'All visitors', group: r.report.overall as Group }, ...r.report.audiences.map((a) => ({ label: names.get(a.audience_id) ?? a.audience_id, group: a as Group }))];
+        const groups = [{ label: 'All visitors', group: r.report.overall }, ...r.report.audiences.map((a) => ({ label: names.get(a.audience_id) ?? a.audience_id, group: a }))];
         return (
           <>
             <section aria-labelledby="plan-title">
@@ -73,7 +73,7 @@ function UpliftChart({ groups, control }: { groups: Array<{ label: string; group
     series: [
       // The zero line: an interval that crosses it does not tell the variant from the control.
       { type: 'line', data: [[0, names[0]!], [0, names.at(-1)!]], lineStyle: { color: '#6b7280', type: 'dashed' }, symbol: 'none', silent: true, z: 1 },
-      ...rows.map((r) => ({ type: 'line' as const, name: r.name, data: [[r.d.ci.low, r.name], [r.d.ci.high, r.name]], lineStyle: { width: 18, color: '#2563eb', cap: 'butt' }, symbol: 'none', z: 2 })),
+      ...rows.map((r) => ({ type: 'line' as const, name: r.name, data: [[r.d.ci.low, r.name], [r.d.ci.high, r.name]], lineStyle: { width: 18, color: '#2563eb', cap: 'butt' as const }, symbol: 'none', z: 2 })),
       { type: 'scatter', name: 'estimate', data: rows.map((r) => [r.d.estimate, r.name]), symbolSize: 14, itemStyle: { color: '#d97706' }, z: 3 },
     ],
   };
