@@ -88,9 +88,10 @@ function rng(seed: number): () => number {
 
 /**
  * An experiment run through the API as a shop would: the demo campaign of `type` aimed at the two largest audiences,
- * activated, each of their members deciding once (decide assigns the arm and records the exposure), and a click (the
- * conversion) from 15% of the control's visitors and 35% of the variant's. `skewed`: the weights are changed
- * afterwards from 50/50 to 85/15, so the recorded split no longer fits them (a sample-ratio mismatch).
+ * activated, each of their members deciding once (decide assigns the arm and records the exposure) and sending an
+ * impression, and a click (the conversion) from 15% of the control's visitors and 35% of the variant's; then paused.
+ * `skewed`: the weights are changed afterwards from 50/50 to 85/15, so the recorded split no longer fits them (a
+ * sample-ratio mismatch).
  */
 async function seedExperiment(type: string, name: string, skewed: boolean): Promise<string> {
   const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -124,6 +125,8 @@ async function seedExperiment(type: string, name: string, skewed: boolean): Prom
     if (random() < (arm === 'bold' ? 0.35 : 0.15)) events.push({ id: `click-${visitor}`, campaign_id: id, variant: arm, type: 'click' });
     await call('POST', '/v1/campaign-events', { visitor_id: visitor, customer_id: customer, events });
   }
+  // Paused, so the visitors of the next experiment (whose placement differs) are not assigned to this one too.
+  await call('POST', `/v1/campaigns/${id}/pause`);
   if (skewed) await call('PUT', `/v1/campaigns/${id}`, { ...campaign, experiment: { ...campaign.experiment, variants: [{ id: 'control', weight: 85 }, { ...campaign.experiment.variants[1]!, weight: 15 }] } });
   return id;
 }
@@ -649,6 +652,8 @@ describe('campaign results', () => {
     expect(comparisons).toHaveLength(3);
     const bold = overall.comparisons![0]!;
     expect(bold.conversion_rate.difference!.ci.low, 'the seeded variant converts better').toBeGreaterThan(0);
+    // Every exposed visitor of the seeding sent an impression, and nobody else was exposed.
+    expect(r.arms.map((a) => a.impressions)).toEqual(overall.arms.map((a) => a.exposures));
     const { page, problems } = await open(`/campaigns/${ids.experiment}/results`);
     try {
       const charts = await chartCoverage(page);

@@ -69,7 +69,7 @@ function UpliftChart({ groups, control }: { groups: Array<{ label: string; group
     grid: { left: 8, right: 24, top: 16, bottom: 40, containLabel: true },
     tooltip: { trigger: 'item' },
     xAxis: { type: 'value', name: 'difference in conversion rate (pp)', nameLocation: 'middle', nameGap: 26, axisLabel: { formatter: (v: number) => `${(v * 100).toFixed(1)}` } },
-    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'break' } },
+    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 140, overflow: 'break', lineHeight: 14 } },
     series: [
       // The zero line: an interval that crosses it does not tell the variant from the control.
       { type: 'line', data: [[0, names[0]!], [0, names.at(-1)!]], lineStyle: { color: '#6b7280', type: 'dashed' }, symbol: 'none', silent: true, z: 1 },
@@ -81,7 +81,7 @@ function UpliftChart({ groups, control }: { groups: Array<{ label: string; group
   return (
     <section aria-labelledby="uplift-title">
       <h2 id="uplift-title">Uplift against {control}</h2>
-      <Chart title="Difference in conversion rate with 95% intervals" summary={summary} option={option} height={Math.max(150, 60 + rows.length * 36)} />
+      <Chart title="Difference in conversion rate with 95% intervals" summary={summary} option={option} height={Math.max(150, 60 + rows.length * 52)} />
     </section>
   );
 }
@@ -176,7 +176,7 @@ function ComparisonTable({ label, comparison: c }: { label: string; comparison: 
                 <td className="num">{pValue(m.p_value)}</td>
                 <td>{m.sequential ? interval(m.sequential.ci, unit) : '–'}</td>
                 <td className="cuped">
-                  {m.cuped ? `${signed(m.cuped.difference.estimate, unit)} ${interval(m.cuped.difference.ci, unit)}, variance ${percent(-m.cuped.variance_reduction)}` : '– (no covariate)'}
+                  {m.cuped ? `${signed(m.cuped.difference.estimate, unit)} ${interval(m.cuped.difference.ci, unit)}, variance reduced ${percent(m.cuped.variance_reduction)}` : '– (no covariate)'}
                 </td>
                 <td>{m.mde ? `${unit(m.mde.absolute)}${m.mde.relative === null ? '' : ` (${rel(m.mde.relative)})`}` : '–'}</td>
               </tr>
