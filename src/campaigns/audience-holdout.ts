@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getAudience } from '../audiences/index.js';
-import { NotFoundError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { readResults } from './report.js';
@@ -47,7 +47,12 @@ export async function listAudienceHoldouts(store: Store): Promise<AudienceHoldou
 /** Sets an audience's holdout (by audience id or name); the deciders take it before the route answers. */
 export async function setAudienceHoldout(store: Store, idOrName: string, raw: unknown): Promise<AudienceHoldout> {
   const audience = await getAudience(store, idOrName);
-  const setting = audienceHoldoutInputSchema.parse(raw);
+  const checked = audienceHoldoutInputSchema.safeParse(raw);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new ValidationError(issues.map((i) => `${i.path || 'holdout'}: ${i.message}`).join('; '), { issues });
+  }
+  const setting = checked.data;
   await store.run(sql`INSERT OR REPLACE INTO audience_holdouts VALUES (${audience.id}, ${JSON.stringify(setting)}, now())`);
   return getAudienceHoldout(store, audience.id);
 }

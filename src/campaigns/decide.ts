@@ -110,6 +110,12 @@ export class CampaignDecider {
     return out;
   }
 
+  /** Assignments taken but not stored, given back for the next flush. */
+  requeue(rows: { campaigns: Assignment[]; members: MemberAssignment[] }): void {
+    this.pending = [...rows.campaigns, ...this.pending];
+    this.pendingMembers = [...rows.members, ...this.pendingMembers];
+  }
+
   /** Counts an event of a visitor with a campaign: impressions toward its cap, a dismissal or submission closes it. */
   record(visitorId: string, campaignId: string, type: CampaignEventType): void {
     if (type !== 'impression' && type !== 'dismiss' && type !== 'submit') return;

@@ -116,6 +116,9 @@ export async function storedExposures(store: Store): Promise<Array<{ visitor_id:
   FROM ev FULL JOIN asg USING (visitor_id, campaign_id)`);
 }
 
+/** Rows per INSERT: a bound statement stays a few hundred kilobytes. */
+const CHUNK = 1000;
+
 /** Stores assignments decide made, once each: one already stored (a decider restarted, a visitor forgotten) is kept as it was. */
 export async function storeAssignments(store: Store, rows: { campaigns: readonly Assignment[]; members: readonly MemberAssignment[] }): Promise<void> {
   const at = (ms: number) => sql`make_timestamp(CAST(${ms * 1000} AS BIGINT))`;
@@ -130,9 +133,6 @@ export async function storeAssignments(store: Store, rows: { campaigns: readonly
     )} ON CONFLICT DO NOTHING`);
   }
 }
-
-/** Rows per INSERT: a bound statement stays a few hundred kilobytes. */
-const CHUNK = 1000;
 
 /** The members decide has met under each audience's standing holdout, as stored. */
 export async function storedMembersMet(store: Store): Promise<Array<{ audience_id: string; customer_id: string }>> {

@@ -41,15 +41,14 @@ const LINE_VALUE = sql`e.quantity * e.unit_price`;
  * order value before their first exposure (0 for a visitor never signed in). Docs: docs/experiments.md, "Reading
  * the store".
  */
-function sumsQuery(exposed: Exposed, goal: Goal, asOf: string): Sql {
+function sumsQuery(exposed: Exposed, goal: Goal): Sql {
   const window = sql`x.ts + to_days(CAST(${goal.window_days} AS INTEGER))`;
-  const cutoff = sql`CAST(${asOf} AS TIMESTAMP)`;
   const campaignEvents = (types: Sql) =>
     exposed.campaignId === null
       ? sql`SELECT NULL::VARCHAR AS visitor_id, NULL::DOUBLE AS revenue WHERE false`
       : sql`SELECT x.visitor_id, sum(coalesce(c.revenue, 0)) AS revenue FROM x JOIN campaign_events c
           ON c.campaign_id = ${exposed.campaignId} AND c.visitor_id = x.visitor_id AND c.type IN (${types})
-          AND c.ts >= x.ts AND c.ts < ${window} AND c.ts <= ${cutoff}
+          AND c.ts >= x.ts AND c.ts < ${window}
         GROUP BY x.visitor_id`;
   // A visitor never signed in has no orders the store can tie to them: the snippet's conversions stand in for them.
   const converted =
@@ -58,7 +57,7 @@ function sumsQuery(exposed: Exposed, goal: Goal, asOf: string): Sql {
       : sql`(g.visitor_id IS NOT NULL)`;
   return sql`WITH x AS (${exposed.query}),
 o AS (SELECT x.visitor_id, sum(${LINE_VALUE}) AS revenue FROM x JOIN events e
-    ON e.customer_id = x.customer_id AND e.type = 'order' AND e.ts >= x.ts AND e.ts < ${window} AND e.ts <= ${cutoff}
+    ON e.customer_id = x.customer_id AND e.type = 'order' AND e.ts >= x.ts AND e.ts < ${window}
   GROUP BY x.visitor_id),
 pre AS (SELECT x.visitor_id, sum(${LINE_VALUE}) AS spend FROM x JOIN events e
     ON e.customer_id = x.customer_id AND e.type = 'order' AND e.ts < x.ts
@@ -126,7 +125,7 @@ export interface ResultsInput {
 /** Reads the sums from the store and reports them: the one path behind a campaign's report and an audience holdout's. */
 export async function readResults(store: Store, input: ResultsInput): Promise<ExperimentResults> {
   const asOf = (await store.one<{ t: string }>(sql`SELECT strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S') AS t`))!.t;
-  const rows = await store.all<SumsRow>(sumsQuery(input.exposed, input.goal, asOf));
+  const rows = await store.all<SumsRow>(sumsQuery(input.exposed, input.goal));
   const overall = rows.filter((r) => r.audience_id === null);
   const plan = planOf(input.arms, input.control, input.sizing);
   const report = experimentReport({

@@ -16,7 +16,7 @@ export const experimentResultsSchema = z
       name: z.string(),
       status: z.string().nullable().describe("the campaign's status; null for an audience's holdout"),
     }),
-    as_of: z.string().describe('when the report was read (UTC, YYYY-MM-DD HH:MM:SS): exposures, conversions and orders up to then'),
+    as_of: z.string().describe('when the report was read (UTC, YYYY-MM-DD HH:MM:SS): what was stored then'),
     goal: goalSchema.describe('what counted as a conversion'),
     sizing: sizingSchema.describe('the settings the plan comes from'),
     arms: z

@@ -14,7 +14,8 @@ export class CampaignDeciders {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly workspaces: Workspaces) {
-    // Assignments are written in batches off the request path, so decide never waits on the store.
+    // Assignments are written in batches off the request path, so decide never waits on the store; a failed batch
+    // stays queued for the next tick.
     this.timer = setInterval(() => void this.flushAll().catch(() => undefined), FLUSH_MS).unref();
   }
 
@@ -22,8 +23,16 @@ export class CampaignDeciders {
   async flush(workspace: string): Promise<void> {
     const decider = this.deciders.get(workspace);
     if (!decider) return;
-    const rows = (await decider).takeAssignments();
-    if (rows.campaigns.length || rows.members.length) await this.workspaces.use(workspace, (store) => storeAssignments(store, rows));
+    const d = await decider;
+    const rows = d.takeAssignments();
+    if (!rows.campaigns.length && !rows.members.length) return;
+    try {
+      await this.workspaces.use(workspace, (store) => storeAssignments(store, rows));
+    } catch (err) {
+      // Kept for the next flush: an exposure lost would bias the arm it belonged to.
+      d.requeue(rows);
+      throw err;
+    }
   }
 
   private async flushAll(): Promise<void> {

@@ -59,4 +59,27 @@ describe('segmint campaign', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^segmint: ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not JSON: .+\n$`));
   });
+
+  it("reports an experiment (none recorded yet: every arm at 0) and refuses a campaign without one, in one line", () => {
+    const hero = DEMO_CAMPAIGNS.find((c) => c.type === 'hero_banner')!;
+    expect(segmint('campaign', 'create', file('hero.json', hero)).code).toBe(0);
+    const r = segmint('campaign', 'report', 'Autumn collection hero');
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe('Autumn collection hero: 0 exposed, control holdout, conversion = order within 7 days');
+    expect(r.stdout).toMatch(/^holdout +0 +0 +- +-$/m);
+    const plain = segmint('campaign', 'report', 'cmp-cart-survey');
+    expect({ code: plain.code, stderr: plain.stderr }).toEqual({ code: 1, stderr: 'segmint: campaign "cmp-cart-survey" runs no experiment: there are no arms to compare\n' });
+  });
+
+  it("sets, shows and reports an audience's standing holdout, and names a bad share", () => {
+    const none = segmint('campaign', 'holdout-report', 'smart-active-loyals');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^segmint: audience "smart-active-loyals" has no standing holdout/);
+    expect(segmint('campaign', 'holdout', 'smart-active-loyals', '--share', '5').stdout).toBe('smart-active-loyals: 5% held out, orders counted for 30 days\n');
+    expect(JSON.parse(segmint('campaign', 'holdout', 'smart-active-loyals', '--json').stdout)).toMatchObject({ audience_id: 'smart-active-loyals', share: 5, window_days: 30 });
+    const report = JSON.parse(segmint('campaign', 'holdout-report', 'smart-active-loyals', '--json').stdout) as { subject: unknown; report: { control: string } };
+    expect(report).toMatchObject({ subject: { kind: 'audience_holdout', id: 'smart-active-loyals' }, report: { control: 'holdout' } });
+    const bad = segmint('campaign', 'holdout', 'smart-active-loyals', '--share', '80');
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: 'segmint: share: Too big: expected number to be <=50\n' });
+  });
 });

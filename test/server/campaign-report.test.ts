@@ -258,6 +258,42 @@ print(json.dumps(out))
     expect(r.status).toBe(400);
     expect(r.json.error.message).toContain('experiment.goal.event: a click cannot happen in the holdout');
   });
+
+  it('counts a click goal from the clicks in the window, the first variant the control', async () => {
+    const bar = {
+      ...structuredClone(DEMO_CAMPAIGNS.find((c) => c.type === 'notification_bar')!),
+      name: 'Click bar',
+      frequency_cap: { max_impressions: 100 },
+      targeting: { audiences: { include: ['Buyers'], exclude: [] }, visitor: 'any' as const },
+      experiment: { variants: [{ id: 'plain', weight: 50 }, { id: 'loud', weight: 50, content: { message: 'LOUD' } }], holdout: 0, goal: { event: 'click' as const, window_days: 7 } },
+    };
+    const created = await request(base, 'POST', '/v1/campaigns', admin, bar);
+    expect(created.status, created.text).toBe(201);
+    const id = created.json.id as string;
+    await request(base, 'POST', `/v1/campaigns/${id}/activate`, admin);
+    const clicked = { plain: 0, loud: 0 } as Record<string, number>;
+    const exposed = { plain: 0, loud: 0 } as Record<string, number>;
+    for (const [i, customer] of buyers.slice(0, 80).entries()) {
+      const visitor = `c-${customer}`;
+      const arm = (await decide(visitor, customer)).campaigns.find((c) => c.id === id)!.variant;
+      exposed[arm]!++;
+      const events = [];
+      // loud gets clicked every other time, plain every fourth; a click from before the exposure never counts.
+      if (i % (arm === 'loud' ? 2 : 4) === 0) {
+        clicked[arm]!++;
+        events.push({ id: `click-${visitor}`, campaign_id: id, variant: arm, type: 'click' });
+      } else if (i % 5 === 0) {
+        events.push({ id: `early-${visitor}`, campaign_id: id, variant: arm, type: 'click', ts: new Date(Date.now() - DAY).toISOString() });
+      }
+      if (events.length) expect((await request(base, 'POST', '/v1/campaign-events', admin, { visitor_id: visitor, customer_id: customer, events })).status).toBe(200);
+    }
+    const r = (await request(base, 'GET', `/v1/campaigns/${id}/report`, admin)).json as ExperimentResults;
+    expect(r.goal).toEqual({ event: 'click', window_days: 7 });
+    expect(r.report.control).toBe('plain');
+    expect(r.report.overall.arms.map((a) => [a.arm, a.exposures, a.conversions])).toEqual([['plain', exposed.plain, clicked.plain], ['loud', exposed.loud, clicked.loud]]);
+    expect(clicked.loud).toBeGreaterThan(5);
+    await request(base, 'POST', `/v1/campaigns/${id}/end`, admin);
+  });
 });
 
 describe("an audience's standing holdout", () => {

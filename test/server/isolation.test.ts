@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience } from '../../src/audiences/index.js';
 import { createBehavior } from '../../src/behaviors/index.js';
-import { createCampaign, setCampaignStatus, storeCampaignEvents } from '../../src/campaigns/index.js';
+import { createCampaign, setAudienceHoldout, setCampaignStatus, storeCampaignEvents } from '../../src/campaigns/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
@@ -112,6 +112,9 @@ const FIXTURES: Record<string, () => Call[]> = {
   'GET /v1/campaigns': () => [{ path: '/v1/campaigns' }],
   'GET /v1/campaigns/:id': () => [{ path: `/v1/campaigns/${a.campaign}` }, { path: '/v1/campaigns/cmp-b-bar' }],
   'GET /v1/campaigns/:id/report': () => [{ path: `/v1/campaigns/${a.campaign}/report` }, { path: '/v1/campaigns/cmp-b-bar/report' }],
+  'PUT /v1/audiences/:id/holdout': () => [{ path: `/v1/audiences/${a.audience}/holdout`, body: { share: 5 } }, { path: '/v1/audiences/b-buyers/holdout', body: { share: 5 } }],
+  'GET /v1/audiences/:id/holdout': () => [{ path: `/v1/audiences/${a.audience}/holdout` }, { path: '/v1/audiences/b-buyers/holdout' }],
+  'GET /v1/audiences/:id/holdout-report': () => [{ path: `/v1/audiences/${a.audience}/holdout-report` }, { path: '/v1/audiences/b-buyers/holdout-report' }],
   'POST /v1/campaigns/:id/pause': () => [{ path: `/v1/campaigns/${a.campaign}/pause` }, { path: '/v1/campaigns/cmp-b-bar/pause' }],
   'POST /v1/campaigns/:id/end': () => [{ path: `/v1/campaigns/${a.campaign}/end` }, { path: '/v1/campaigns/cmp-b-bar/end' }],
   'PATCH /v1/audiences/:id': () => [
@@ -211,6 +214,7 @@ beforeAll(async () => {
     await saveClvFit(s, await fitClv(s, '2026-11-01 00:00:00', 'day'));
     const aimed = await createCampaign(s, { type: 'popup_banner', name: 'A secret campaign', content: { headline: 'A only', cta: { label: 'Go' } }, targeting: { audiences: { include: [a.audience], exclude: [] } } });
     a.campaign = (await setCampaignStatus(s, aimed.id, 'active')).id;
+    await setAudienceHoldout(s, a.audience, { share: 10 });
     a.draft = (await createCampaign(s, { type: 'notification_bar', name: 'A secret draft', content: { message: 'A draft' } })).id;
     await storeCampaignEvents(s, { visitor_id: a.visitor, events: [{ id: 'a-ev-000001', campaign_id: a.campaign, variant: 'default', type: 'impression' }] }, new Map([[a.campaign, aimed]]));
     aTokens = await tokensOf(s);
@@ -280,7 +284,7 @@ describe('workspace isolation on every route', () => {
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
     for (const must of ['GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
-      `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`]) {
+      `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`, 'GET /v1/audiences/b-buyers/holdout-report']) {
       expect(answered, must).toContain(must);
     }
     const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,

@@ -48,6 +48,8 @@ const SAME_ANSWER: Array<[string[], string]> = [
   [['campaign', 'list'], '/v1/campaigns'],
   [['campaign', 'show', 'cmp-free-shipping-bar'], '/v1/campaigns/cmp-free-shipping-bar'],
 ];
+/** An experiment's report: the same JSON but for as_of, the moment each read it. */
+const REPORT: [string[], string] = [['campaign', 'report', 'cmp-autumn-collection-hero'], '/v1/campaigns/cmp-autumn-collection-hero/report'];
 /** The rows the file with bad lines sent to quarantine: its import id is known once imported. */
 const quarantine = (): [string[], string] => [['quarantine', '--import', importId], `/v1/imports/${importId}/quarantine`];
 const cliAnswers = new Map<string, unknown>();
@@ -62,6 +64,10 @@ beforeAll(async () => {
   writeFileSync(bar, JSON.stringify(DEMO_CAMPAIGNS.find((c) => c.type === 'notification_bar')));
   segmint('campaign', 'create', bar);
   segmint('campaign', 'activate', 'cmp-free-shipping-bar');
+  const hero = join(dir.path, 'hero.json');
+  writeFileSync(hero, JSON.stringify(DEMO_CAMPAIGNS.find((c) => c.type === 'hero_banner')));
+  segmint('campaign', 'create', hero);
+  cliAnswers.set(REPORT[1], segmint(...REPORT[0]));
   const bad = join(dir.path, 'bad.csv');
   writeFileSync(bad, 'id,type,ts,customer_id\nx1,view,2026-10-01 10:00:00,C001\nx2,view,someday,C001\n');
   importId = (segmint('import', bad) as { import_id: string }).import_id;
@@ -81,6 +87,14 @@ describe('the CLI and the API give the same answer', () => {
     const api = await request(base, 'GET', path, key);
     expect(api.status, api.text).toBe(200);
     expect(api.json).toEqual(cliAnswers.get(path));
+  });
+
+  it('segmint campaign report ID --json = GET /v1/campaigns/ID/report, but for when each was read', async () => {
+    const api = await request(base, 'GET', REPORT[1], key);
+    expect(api.status, api.text).toBe(200);
+    const cli = cliAnswers.get(REPORT[1]) as { as_of: string };
+    expect(api.json).toMatchObject({ subject: { kind: 'campaign', id: 'cmp-autumn-collection-hero' }, report: { control: 'holdout' } });
+    expect({ ...api.json, as_of: cli.as_of }).toEqual(cli);
   });
 
   it('segmint quarantine --import ID --json = GET /v1/imports/ID/quarantine', async () => {
@@ -122,7 +136,13 @@ describe('response schemas in /docs/json', () => {
 
   it('answers each route as documented, successes and refusals alike', async () => {
     const calls: Array<[string, string, string | undefined, unknown?]> = [
-      ...[...SAME_ANSWER, quarantine()].map(([, path]): [string, string, string] => [`GET ${routeOf(path)}`, path, key]),
+      ...[...SAME_ANSWER, quarantine(), REPORT].map(([, path]): [string, string, string] => [`GET ${routeOf(path)}`, path, key]),
+      ['GET /v1/campaigns/:id/report', '/v1/campaigns/cmp-free-shipping-bar/report', key],
+      ['PUT /v1/audiences/:id/holdout', '/v1/audiences/smart-active-loyals/holdout', key, { share: 5 }],
+      ['PUT /v1/audiences/:id/holdout', '/v1/audiences/smart-active-loyals/holdout', key, { share: 90 }],
+      ['GET /v1/audiences/:id/holdout', '/v1/audiences/smart-active-loyals/holdout', key],
+      ['GET /v1/audiences/:id/holdout-report', '/v1/audiences/smart-active-loyals/holdout-report', key],
+      ['GET /v1/audiences/:id/holdout-report', '/v1/audiences/rfm-champions/holdout-report', key],
       ['GET /v1/audiences/:id', '/v1/audiences/no-such-audience', key],
       ['GET /v1/customers/:id/clv', '/v1/customers/no-such-customer/clv', key],
       ['GET /v1/customers/:id/profile', '/v1/customers/C002/profile', key],

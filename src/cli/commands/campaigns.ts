@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CAMPAIGN_STATUSES, campaignReport, campaignStatusSchema, createCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus, STATUS_ACTIONS, type Campaign, type CampaignStatus, type ExperimentResults } from '../../campaigns/index.js';
+import { audienceHoldoutReport, CAMPAIGN_STATUSES, campaignReport, getAudienceHoldout, setAudienceHoldout, campaignStatusSchema, createCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus, STATUS_ACTIONS, type Campaign, type CampaignStatus, type ExperimentResults } from '../../campaigns/index.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
+import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
 
 /** A campaign file: the same JSON as the body of POST /v1/campaigns. */
@@ -88,6 +89,27 @@ export function registerCampaigns(program: Command): void {
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const r = await withStore(ctx, (store) => campaignReport(store, id));
+      emit(ctx.options, r, () => resultsText(r));
+    });
+  campaign
+    .command('holdout')
+    .description("An audience's standing holdout: shown with no option, set with --share (PUT /v1/audiences/:id/holdout)")
+    .argument('<audience>', 'audience id or name')
+    .option('--share <percent>', 'percent of the members shown no campaign at all (up to 50)')
+    .option('--window-days <n>', 'days after a member is first met in which their orders count', '30')
+    .action(async (audience: string, o: { share?: string; windowDays: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const windowDays = integerOption(o.windowDays, '--window-days', POSITIVE);
+      const h = await withStore(ctx, (store) => (o.share === undefined ? getAudienceHoldout(store, audience) : setAudienceHoldout(store, audience, { share: Number(o.share), window_days: windowDays })));
+      emit(ctx.options, h, () => `${h.audience_id}: ${h.share}% held out, orders counted for ${h.window_days} days`);
+    });
+  campaign
+    .command('holdout-report')
+    .description("The standing holdout's results: members held out against members shown campaigns, as GET /v1/audiences/:id/holdout-report")
+    .argument('<audience>', 'audience id or name')
+    .action(async (audience: string, _o: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const r = await withStore(ctx, (store) => audienceHoldoutReport(store, audience));
       emit(ctx.options, r, () => resultsText(r));
     });
   for (const { action: name, status, description } of STATUS_ACTIONS) {

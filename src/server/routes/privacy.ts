@@ -46,6 +46,8 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
     }, 'unchanged'),
     async (req) => {
       const key = keyOf(req);
+      // Experiment assignments still in memory are stored first, so the erasure reaches them too.
+      await ctx.campaigns.flush(key.workspace);
       const erasure = await inWorkspace(ctx, req, async (store) => {
         const erased = await eraseCustomer(store, req.params.id);
         ctx.workspaces.view(key.workspace)?.forget(req.params.id);
