@@ -14,9 +14,11 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { createCampaign, listCampaigns } from '../src/campaigns/index.js';
 import { fitOnLatestRun, runPipeline } from '../src/pipeline/index.js';
 import { fitProductClustering } from '../src/clusters/index.js';
 import { importDemoFiles } from '../src/demo/index.js';
+import { DEMO_CAMPAIGNS } from '../src/demo/storefront-campaigns.js';
 import { defaultAsOf } from '../src/features/index.js';
 import { fitClv, saveClvFit } from '../src/models/clv/index.js';
 import { sql } from '../src/sql/index.js';
@@ -73,7 +75,7 @@ async function buildStore(): Promise<void> {
 }
 
 /** Builds the store unless a previous run left it; returns the ids the pages are opened at. */
-async function prepareStore(): Promise<{ customer: string; importId: string; audience: string; runs: [string, string] }> {
+async function prepareStore(): Promise<{ customer: string; importId: string; audience: string; campaign: string; runs: [string, string] }> {
   if (!existsSync(db)) await buildStore();
   const store = await Store.open({ path: db, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
   try {
@@ -85,7 +87,9 @@ async function prepareStore(): Promise<{ customer: string; importId: string; aud
     const customer = await store.one<{ id: string }>(sql`SELECT m.customer_id AS id FROM memberships m JOIN customer_features f USING (customer_id)
       WHERE m.as_of = ${at} AND m.audience_id = 'smart-active-loyals' AND f.orders >= 3 ORDER BY m.customer_id LIMIT 1`);
     const imported = await store.one<{ id: string }>(sql`SELECT id FROM imports WHERE entity = 'events' ORDER BY started_at DESC LIMIT 1`);
-    return { customer: customer!.id, importId: imported!.id, audience: audience!.id, runs: [runs[0]!.as_of, runs.at(-1)!.as_of] };
+    // A campaign with an experiment for the campaign and results pages: the demo's hero, created once.
+    const campaign = (await listCampaigns(store))[0] ?? (await createCampaign(store, DEMO_CAMPAIGNS.find((c) => c.experiment)!));
+    return { customer: customer!.id, importId: imported!.id, audience: audience!.id, campaign: campaign.id, runs: [runs[0]!.as_of, runs.at(-1)!.as_of] };
   } finally {
     store.close();
   }
@@ -105,6 +109,10 @@ const PATHS: Record<RouteId, string> = {
   clusters: '/clusters',
   behaviors: '/behaviors',
   movement: `/movement?${new URLSearchParams({ kind: 'rfm', from: ids.runs[0], to: ids.runs[1] }).toString()}`,
+  campaigns: '/campaigns',
+  'new-campaign': '/new-campaign',
+  campaign: `/campaigns/${encodeURIComponent(ids.campaign)}`,
+  'campaign-results': `/campaigns/${encodeURIComponent(ids.campaign)}/results`,
   customers: '/customers',
   customer: `/customers/${encodeURIComponent(ids.customer)}`,
   data: '/data',

@@ -4,10 +4,13 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCampaign } from '../../src/campaigns/index.js';
+import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import type { Workspaces } from '../../src/server/index.js';
 import { statementPaths } from '../../src/profiles/schema.js';
 import { join as sqlJoin, sql } from '../../src/sql/index.js';
-import type { BehaviorFamily, BehaviorPreview, CustomerProfile } from '../../web/src/api/types.js';
+import type { Decision } from '../../src/campaigns/index.js';
+import type { BehaviorFamily, BehaviorPreview, Campaign, CustomerProfile, ExperimentResults, MembersPage, RunHistory } from '../../web/src/api/types.js';
 import { money } from '../../web/src/format.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
 import { tempDir } from '../helpers.js';
@@ -25,7 +28,7 @@ let app: FastifyInstance;
 let base = '';
 let key = '';
 let browser: { context: BrowserContext; close: () => Promise<void> };
-const ids = { customer: '', importId: '' };
+const ids = { customer: '', importId: '', campaign: '', experiment: '', skewed: '' };
 
 /** Where each route is opened: its path with real ids of the demo shop. */
 const PATHS: Record<RouteId, () => string> = {
@@ -37,6 +40,10 @@ const PATHS: Record<RouteId, () => string> = {
   clusters: () => '/clusters',
   behaviors: () => '/behaviors',
   movement: () => '/movement',
+  campaigns: () => '/campaigns',
+  'new-campaign': () => '/new-campaign',
+  campaign: () => `/campaigns/${ids.campaign}`,
+  'campaign-results': () => `/campaigns/${ids.experiment}/results`,
   customers: () => '/customers',
   customer: () => `/customers/${ids.customer}`,
   data: () => '/data',
@@ -58,9 +65,71 @@ beforeAll(async () => {
   let shop;
   ({ workspaces, ...shop } = await demoShop(dir.path));
   ({ key, customer: ids.customer, importId: ids.importId } = shop);
-  ({ app, base } = await serveForTest(workspaces, { webRoot: web }));
+  // The demo's popup for its loyal customers, for the campaign page; served as `segmint demo` serves it, with the
+  // sample storefront's files (its hero image).
+  ids.campaign = (await workspaces.use('default', (s) => createCampaign(s, DEMO_CAMPAIGNS.find((c) => c.type === 'popup_banner')!))).id;
+  ({ app, base } = await serveForTest(workspaces, { webRoot: web, storefrontDemo: { key: 'unused' } }));
+  ids.experiment = await seedExperiment('hero_banner', 'Hero experiment', false);
+  ids.skewed = await seedExperiment('notification_bar', 'Skewed bar experiment', true);
   browser = await launchBrowser();
 }, 300_000);
+
+/** A seeded generator, so the clicks the test sends are the same at every run. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x6d2b79f5) >>> 0;
+    let t = x;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An experiment run through the API as a shop would: the demo campaign of `type` aimed at the two largest audiences,
+ * activated, each of their members deciding once (decide assigns the arm and records the exposure) and sending an
+ * impression, and a click (the conversion) from 15% of the control's visitors and 35% of the variant's; then paused.
+ * `skewed`: the weights are changed afterwards from 50/50 to 85/15, so the recorded split no longer fits them (a
+ * sample-ratio mismatch).
+ */
+async function seedExperiment(type: string, name: string, skewed: boolean): Promise<string> {
+  const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+  const history = await call<RunHistory>('GET', '/v1/runs');
+  const largest = [...history.runs.at(-1)!.audiences].sort((a, b) => b.size - a.size || a.id.localeCompare(b.id)).slice(0, 2).map((a) => a.id);
+  const members = new Set<string>();
+  for (const id of largest) for (const m of (await call<MembersPage>('GET', `/v1/audiences/${id}/members?limit=1000`)).members) members.add(m.customer_id);
+  const experiment = { goal: { event: 'click', window_days: 7 }, plan: { minimum_effect: 0.5, baseline_rate: 0.15 } };
+  const campaign = {
+    ...structuredClone(DEMO_CAMPAIGNS.find((c) => c.type === type)!),
+    name,
+    priority: 100,
+    frequency_cap: { max_impressions: 100 },
+    targeting: { audiences: { include: largest, exclude: [] }, visitor: 'any' },
+    experiment: { variants: [{ id: 'control', weight: 50 }, { id: 'bold', weight: 50, content: type === 'hero_banner' ? { headline: 'Bold' } : { message: 'Bold' } }], ...experiment },
+  };
+  const { id } = await call<Campaign>('POST', '/v1/campaigns', campaign);
+  await call('POST', `/v1/campaigns/${id}/activate`);
+  const random = rng(skewed ? 2 : 1);
+  for (const customer of [...members].sort()) {
+    const visitor = `v-${name}-${customer}`;
+    const decided = await call<Decision>('GET', `/v1/decide?${new URLSearchParams({ visitor, customer }).toString()}`);
+    const arm = decided.campaigns.find((c) => c.id === id)?.variant ?? decided.held_out.find((c) => c.id === id)?.variant;
+    if (!arm) throw new Error(`${customer} was not assigned to ${id}`);
+    const events = [{ id: `imp-${visitor}`, campaign_id: id, variant: arm, type: 'impression' }];
+    if (random() < (arm === 'bold' ? 0.35 : 0.15)) events.push({ id: `click-${visitor}`, campaign_id: id, variant: arm, type: 'click' });
+    await call('POST', '/v1/campaign-events', { visitor_id: visitor, customer_id: customer, events });
+  }
+  // Paused, so the visitors of the next experiment (whose placement differs) are not assigned to this one too.
+  await call('POST', `/v1/campaigns/${id}/pause`);
+  if (skewed) await call('PUT', `/v1/campaigns/${id}`, { ...campaign, experiment: { ...campaign.experiment, variants: [{ id: 'control', weight: 85 }, { ...campaign.experiment.variants[1]!, weight: 15 }] } });
+  return id;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -442,6 +511,189 @@ describe('a customer profile', () => {
       const kept = await apiJson<CustomerProfile>(`/v1/customers/${id}/profile`);
       expect(await done.textContent()).toBe(`New profile made ${kept.generated_at} UTC.`);
       expect(await page.locator('.profile > p.small').first().textContent()).toContain(`Made ${kept.generated_at} UTC`);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('campaigns', () => {
+  /** What the test types into each type's content fields (by the API's path of the field), and a text the preview must show. */
+  const TYPES: Array<{ type: string; fields: Record<string, string>; selects?: Record<string, string>; shows: string }> = [
+    { type: 'popup_banner', fields: { 'content.headline': 'Winter sale starts now', 'content.body': 'Everything 20% off until Sunday.', 'content.cta.label': 'Shop the sale', 'content.cta.url': '/sale' }, shows: 'Winter sale starts now' },
+    { type: 'email_collection', fields: { 'content.headline': 'Ten percent off your first order', 'content.consent_text': 'Yes, email me offers.' }, shows: 'Yes, email me offers.' },
+    {
+      type: 'form_survey',
+      fields: { 'content.headline': 'Help us improve', 'content.questions.0.id': 'found', 'content.questions.0.label': 'Did you find it?', 'content.questions.0.options': 'Yes\nNo' },
+      selects: { 'content.questions.0.kind': 'single_choice' },
+      shows: 'Did you find it?',
+    },
+    { type: 'notification_bar', fields: { 'content.message': 'Free returns for thirty days' }, shows: 'Free returns for thirty days' },
+    { type: 'hero_banner', fields: { 'content.headline': 'The snow collection', 'content.image_url': '/storefront/hero.svg', 'content.image_alt': 'Snowy hills', 'content.cta.label': 'Discover' }, shows: 'The snow collection' },
+  ];
+  const field = (page: Page, path: string) => page.locator(`#f-${path.replaceAll('.', '-')}`);
+
+  it.each(TYPES)('creates a $type through the editor, the preview drawing it as the snippet does, and activates it', async ({ type, fields, selects, shows }) => {
+    const { page, problems } = await open(`/new-campaign?type=${type}`);
+    try {
+      const preview = page.frameLocator('iframe[title="Storefront preview"]');
+      expect(await preview.getByText(shows, { exact: true }).count(), 'nothing typed yet').toBe(0);
+      await page.getByLabel('Name', { exact: true }).fill(`Browser ${type}`);
+      for (const [path, value] of Object.entries(fields)) await field(page, path).fill(value);
+      for (const [path, value] of Object.entries(selects ?? {})) await field(page, path).selectOption(value);
+      // The snippet's renderer drew the campaign in the frame, as its type shows on the storefront.
+      await preview.locator(`[data-segmint-type="${type}"]`).waitFor();
+      await preview.getByText(shows, { exact: true }).waitFor();
+      expect(await page.evaluate(() => document.activeElement?.tagName), 'the preview leaves the focus in the editor').not.toBe('IFRAME');
+      expect(await accessibilityViolations(page)).toEqual([]);
+
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.waitForURL(/\/campaigns\/cmp-/);
+      await settled(page);
+      const id = decodeURIComponent(page.url().split('/').at(-1)!);
+      const stored = await apiJson<Campaign>(`/v1/campaigns/${id}`);
+      expect(stored).toMatchObject({ type, name: `Browser ${type}`, status: 'draft' });
+      for (const [path, value] of Object.entries(fields)) {
+        const parts = path.split('.').slice(1);
+        const got = parts.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], stored.content);
+        expect(got, path).toEqual(path.endsWith('options') ? value.split('\n') : value);
+      }
+      // Opened again, the editor previews the stored campaign.
+      await preview.getByText(shows, { exact: true }).waitFor();
+
+      await page.getByRole('button', { name: `Activate Browser ${type}` }).click();
+      await page.locator('.campaign-state .status', { hasText: 'active' }).waitFor();
+      expect((await apiJson<Campaign>(`/v1/campaigns/${id}`)).status).toBe('active');
+      await page.getByRole('link', { name: 'All campaigns' }).click();
+      await settled(page);
+      const row = page.locator('table.campaigns tbody tr', { has: page.getByRole('link', { name: `Browser ${type}`, exact: true }) });
+      expect(await row.locator('.status').textContent()).toBe('active');
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows each of the server\'s refusals on the field it names, in one line, until the campaign is right', async () => {
+    const { page, problems } = await open('/new-campaign?type=popup_banner');
+    try {
+      await page.getByLabel('Name', { exact: true }).fill('Refused at first');
+      await field(page, 'content.headline').fill('Hello');
+      await field(page, 'content.cta.label').fill('Go');
+      await field(page, 'targeting.url_pattern').fill('/(sale');
+      await field(page, 'schedule.start_at').fill('2026-12-10T10:00:00');
+      await field(page, 'schedule.end_at').fill('2026-12-09T10:00:00');
+      await page.getByRole('button', { name: 'Add variant' }).click();
+      await page.getByRole('button', { name: 'Add variant' }).click();
+      await field(page, 'experiment.variants.0.weight').fill('40');
+      await field(page, 'experiment.variants.1.weight').fill('40');
+      await field(page, 'experiment.variants.1.content').fill('{"headline": "Hello again"}');
+      await field(page, 'experiment.holdout').fill('10');
+      // The second variant's content, previewed through the same renderer.
+      await page.getByLabel('Variant shown').selectOption({ label: 'variant-2' });
+      await page.frameLocator('iframe[title="Storefront preview"]').getByText('Hello again', { exact: true }).waitFor();
+
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      const error = (path: string) => page.locator(`#f-${path.replaceAll('.', '-')}-error`);
+      await error('targeting.url_pattern').waitFor();
+      // Each on its own field, nothing left over under the form.
+      const lines = await page.locator('.campaign-editor .error').allTextContents();
+      expect(lines).toEqual([
+        expect.stringMatching(/^targeting\.url_pattern: does not compile: Invalid regular expression/),
+        'schedule.end_at: ends (2026-12-09T10:00) before it starts (2026-12-10T10:00)',
+        'experiment.variants: weights add up to 90 with the holdout, not 100',
+      ]);
+      expect(await error('targeting.url_pattern').textContent()).toBe(lines[0]);
+      expect(await error('schedule.end_at').textContent()).toBe(lines[1]);
+      expect(await error('experiment.variants').textContent()).toBe(lines[2]);
+      expect(await field(page, 'targeting.url_pattern').getAttribute('aria-invalid')).toBe('true');
+      for (const line of await page.locator('.campaign-editor .error').allTextContents()) expect(line).not.toContain('\n');
+
+      await field(page, 'targeting.url_pattern').fill('/sale');
+      await field(page, 'schedule.end_at').fill('2026-12-24T10:00:00');
+      await field(page, 'experiment.holdout').fill('20');
+      await page.getByLabel('Audience', { exact: true }).fill('Window Shopers');
+      await page.getByRole('button', { name: 'Include', exact: true }).click();
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await error('targeting.audiences.include').waitFor();
+      expect(await error('targeting.audiences.include').textContent()).toBe('targeting.audiences.include[0]: no audience "Window Shopers"');
+      expect(await page.locator('.campaign-editor .error').count()).toBe(1);
+
+      // Picked from the list instead, by kind: stored by id.
+      await page.getByRole('button', { name: 'Remove Window Shopers' }).click();
+      await page.getByLabel('Kind').selectOption('smart');
+      await page.getByLabel('Audience', { exact: true }).fill('Big Spenders');
+      await page.getByRole('button', { name: 'Include', exact: true }).click();
+      await page.getByRole('button', { name: 'Create draft' }).click();
+      await page.waitForURL(/\/campaigns\/cmp-refused-at-first$/);
+      const stored = await apiJson<Campaign>('/v1/campaigns/cmp-refused-at-first');
+      expect(stored.targeting.audiences.include).toEqual(['smart-big-spenders']);
+      expect(stored.targeting.url_pattern).toBe('/sale');
+      expect(stored.experiment).toMatchObject({ variants: [{ id: 'control', weight: 40 }, { id: 'variant-2', weight: 40, content: { headline: 'Hello again' } }], holdout: 20 });
+      expect(problems.requests).toEqual([expect.stringMatching(/POST .*\/v1\/campaigns: 400$/), expect.stringMatching(/POST .*\/v1\/campaigns: 400$/)]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('campaign results', () => {
+  const pp = (x: number) => `${(x * 100).toLocaleString('en', { maximumFractionDigits: 2 })} pp`;
+
+  it("draws each variant's uplift in its 95% interval around 0, overall and per audience, CUPED beside the raw estimate, with the sample still needed", async () => {
+    const r = await apiJson<ExperimentResults>(`/v1/campaigns/${ids.experiment}/report`);
+    const overall = r.report.overall;
+    expect(overall.srm!.mismatch).toBe(false);
+    expect(r.report.audiences).toHaveLength(2);
+    const comparisons = [overall, ...r.report.audiences].flatMap((g) => g.comparisons ?? []);
+    expect(comparisons).toHaveLength(3);
+    const bold = overall.comparisons![0]!;
+    expect(bold.conversion_rate.difference!.ci.low, 'the seeded variant converts better').toBeGreaterThan(0);
+    // Every exposed visitor of the seeding sent an impression, and nobody else was exposed.
+    expect(r.arms.map((a) => a.impressions)).toEqual(overall.arms.map((a) => a.exposures));
+    const { page, problems } = await open(`/campaigns/${ids.experiment}/results`);
+    try {
+      const charts = await chartCoverage(page);
+      expect(charts['Difference in conversion rate with 95% intervals']).toBeGreaterThan(0.01);
+      // The chart's words say what it draws: each interval, as the report has it.
+      const summary = await page.locator('figure.chart .sr-only').textContent();
+      expect(summary).toContain(`bold · All visitors: +${pp(bold.conversion_rate.difference!.estimate)} against control, 95% interval [${pp(bold.conversion_rate.difference!.ci.low)}, ${pp(bold.conversion_rate.difference!.ci.high)}].`);
+      for (const a of r.report.audiences) expect(summary).toContain(`bold · ${r.audiences.find((x) => x.id === a.audience_id)!.name}: `);
+      const all = page.locator('section[aria-label="Results: All visitors"]');
+      const arms = await all.locator('table.arms tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('td')!.textContent, tr.querySelectorAll('td')[2]!.textContent]));
+      expect(arms).toEqual(overall.arms.map((a) => [a.arm, a.exposures.toLocaleString('en')]));
+      const row = all.locator('table.comparison-table tbody tr').first();
+      expect(await row.locator('td.raw').textContent()).toBe(`+${pp(bold.conversion_rate.difference!.estimate)} [${pp(bold.conversion_rate.difference!.ci.low)}, ${pp(bold.conversion_rate.difference!.ci.high)}]`);
+      const cuped = bold.conversion_rate.cuped;
+      expect(cuped, 'the shop knows each customer\'s spend before exposure').not.toBeNull();
+      expect(await row.locator('td.cuped').textContent()).toContain(`${pp(cuped!.difference.estimate)} [${pp(cuped!.difference.ci.low)}, ${pp(cuped!.difference.ci.high)}]`);
+      const sample = await all.locator('p.sample').textContent();
+      expect(sample).toContain(`${bold.sample!.required.control.toLocaleString('en')} in the control`);
+      expect(await page.locator('.srm-warning').count()).toBe(0);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('hides the comparisons behind the sample-ratio-mismatch warning for an experiment whose split is off its weights', async () => {
+    const r = await apiJson<ExperimentResults>(`/v1/campaigns/${ids.skewed}/report`);
+    expect(r.report.overall.srm!.mismatch).toBe(true);
+    expect(r.report.overall.comparisons).toBeNull();
+    const { page, problems } = await open(`/campaigns/${ids.skewed}/results`);
+    try {
+      const all = page.locator('section[aria-label="Results: All visitors"]');
+      expect(await all.getByRole('alert').textContent()).toMatch(/^Sample ratio mismatch: the split of exposures differs from the weights \(chi-square [\d.]+, p [<\d. ]+\)/);
+      expect(await all.locator('table.comparison-table').count()).toBe(0);
+      // The counts stay, to diagnose it.
+      expect(await all.locator('table.arms tbody tr').count()).toBe(2);
+      const hidden = [r.report.overall, ...r.report.audiences].filter((g) => g.srm?.mismatch).length;
+      expect(await page.locator('.srm-warning').count()).toBe(hidden);
+      expect(await page.locator('table.comparison-table').count()).toBe([r.report.overall, ...r.report.audiences].reduce((n, g) => n + (g.comparisons?.length ?? 0), 0));
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

@@ -14,6 +14,7 @@ import type { ruleCheckSchema, rulePreviewSchema, ruleVocabularySchema } from '.
 import type { behaviorFamilySchema } from '../../../src/behaviors/family.js';
 import type { createBehaviorSchema, createdBehaviorSchema, customBehaviorSchema } from '../../../src/behaviors/custom.js';
 import type { behaviorPreviewSchema } from '../../../src/behaviors/words/schema.js';
+import type { campaignSchema, CampaignInput } from '../../../src/campaigns/schema.js';
 import type { clusteringReportSchema } from '../../../src/clusters/fit.js';
 import type { clusterSampleSchema } from '../../../src/clusters/sample.js';
 import type { customerFeaturesSchema } from '../../../src/features/compute.js';
@@ -66,5 +67,8 @@ export type CustomBehavior = z.infer<typeof customBehaviorSchema>;
 export type CreatedBehavior = z.infer<typeof createdBehaviorSchema>;
 /** The body of POST /v1/behaviors. */
 export type CreateBehavior = z.input<typeof createBehaviorSchema>;
+export type Campaign = z.infer<typeof campaignSchema>;
+/** The body of POST /v1/campaigns and PUT /v1/campaigns/:id. */
+export type CampaignBody = CampaignInput;
 /** A campaign's experiment report, or an audience's standing holdout report: one shape. */
 export type ExperimentResults = z.infer<typeof experimentResultsSchema>;

@@ -2,6 +2,9 @@ import type { ComponentType } from 'react';
 import type { RouteId } from '../routes.js';
 import { AudiencePage } from './audience.js';
 import { AudiencesPage } from './audiences.js';
+import { CampaignPage } from './campaign.js';
+import { CampaignResultsPage } from './campaign-results.js';
+import { CampaignsPage } from './campaigns.js';
 import { BehaviorsPage } from './behaviors.js';
 import { ClustersPage } from './clusters.js';
 import { CustomerPage } from './customer.js';
@@ -9,6 +12,7 @@ import { CustomersPage } from './customers.js';
 import { DataPage } from './data.js';
 import { ImportPage } from './import.js';
 import { MovementPage } from './movement.js';
+import { NewCampaignPage } from './new-campaign.js';
 import { NewAudiencePage } from './new-audience.js';
 import { OverviewPage } from './overview.js';
 import { SegmentsPage } from './segments.js';
@@ -29,6 +33,10 @@ export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   clusters: ClustersPage,
   behaviors: BehaviorsPage,
   movement: MovementPage,
+  campaigns: CampaignsPage,
+  'new-campaign': NewCampaignPage,
+  campaign: CampaignPage,
+  'campaign-results': CampaignResultsPage,
   customers: CustomersPage,
   customer: CustomerPage,
   data: DataPage,
