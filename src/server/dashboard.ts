@@ -18,13 +18,14 @@ export function dashboardBuilt(root: string | null = DEFAULT_WEB_ROOT): root is 
 
 /**
  * The page may load only what the server itself serves: no CDN, no inline script. ECharts and React set inline
- * styles, hence 'unsafe-inline' for styles only; charts export images as data: URLs.
+ * styles, hence 'unsafe-inline' for styles only; charts export images as data: URLs. Images may also come from any
+ * https: host: a campaign's preview shows the image its visitors will see, which shops keep on their own CDN.
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: https:",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",
