@@ -68,6 +68,16 @@ export class Store {
     return out;
   }
 
+  /**
+   * The result a chunk of rows at a time (DuckDB's vectors of 2,048), for results too large to hold at all (an export
+   * of a whole audience). Use it on a fork: the connection is busy until the last chunk is read.
+   */
+  async *chunks<T = Row>(q: Sql): AsyncGenerator<T[]> {
+    const { text, values } = compile(q);
+    const result = await this.conn.stream(text, values);
+    for await (const rows of result.yieldRowObjectJs()) yield rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toJs(v)])) as T);
+  }
+
   private async read(q: Sql) {
     const { text, values } = compile(q);
     return this.conn.runAndReadAll(text, values);
