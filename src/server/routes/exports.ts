@@ -82,6 +82,7 @@ export function registerExportRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:write', 'exports', "Follow an audience: after every run, its next export (with removals, for a destination) is written beside the store", {
       body: createSyncSchema,
       response: { 201: syncSchema },
+      errors: [404],
     }, 'unchanged'),
     async (req, reply) => reply.status(201).send(await inWorkspace(ctx, req, (store) => createSync(store, req.body))),
   );

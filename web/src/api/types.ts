@@ -28,6 +28,7 @@ import type { customerConsentSchema, erasureSchema } from '../../../src/store/pr
 import type { storeStatsSchema } from '../../../src/store/stats.js';
 import type { customerEventsSchema } from '../../../src/store/timeline.js';
 import type { runReportSchema } from '../../../src/pipeline/run.js';
+import type { dryRunSchema, exportRecordSchema, exportRequestSchema } from '../../../src/activation/exports/schema.js';
 
 export type Stats = z.infer<typeof storeStatsSchema>;
 export type RunHistory = z.infer<typeof runHistorySchema>;
@@ -65,3 +66,7 @@ export type CustomBehavior = z.infer<typeof customBehaviorSchema>;
 export type CreatedBehavior = z.infer<typeof createdBehaviorSchema>;
 /** The body of POST /v1/behaviors. */
 export type CreateBehavior = z.input<typeof createBehaviorSchema>;
+export type ExportRecord = z.infer<typeof exportRecordSchema>;
+export type ExportDryRun = z.infer<typeof dryRunSchema>;
+/** The body of POST /v1/audiences/:id/exports. */
+export type ExportRequest = z.input<typeof exportRequestSchema>;
