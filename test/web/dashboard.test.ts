@@ -163,7 +163,7 @@ describe('an audience', () => {
 });
 
 describe("an audience's export", () => {
-  it('counts in a dry run, exports the columns asked for and downloads the file, names a bad column, and writes an ad-audience file', async () => {
+  it('counts in a dry run, exports the columns asked for and downloads the file, names a bad column, writes an ad-audience file and follows the audience after every run', async () => {
     const { page, problems } = await open('/audiences/smart-lost-customers');
     const dry = await fetch(`${base}/v1/audiences/smart-lost-customers/exports`, {
       method: 'POST',
@@ -206,6 +206,15 @@ describe("an audience's export", () => {
       expect(hashedLines[0]).toBe('email,phone');
       expect(hashedLines).toHaveLength(rows + 1);
       expect(hashedLines.slice(1).every((l) => /^([0-9a-f]{64})?,([0-9a-f]{64})?$/.test(l))).toBe(true);
+
+      await section.getByRole('button', { name: 'Export after every run' }).click();
+      const sync = (await section.getByText(/writes the next export after every run/).textContent())!.split(' ')[0]!;
+      await section.getByRole('listitem').filter({ hasText: `${sync}: Meta customer list, CSV` }).waitFor();
+      const listed = await fetch(`${base}/v1/export-syncs`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json() as Promise<Array<{ id: string; audience: string; destination: string }>>);
+      expect(listed).toContainEqual(expect.objectContaining({ id: sync, audience: 'smart-lost-customers', destination: 'meta' }));
+      await section.getByRole('button', { name: `Stop ${sync}` }).click();
+      await section.getByText(`${sync} stopped.`).waitFor();
+      await section.getByText('None: each export is written when asked for.').waitFor();
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

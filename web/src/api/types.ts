@@ -29,6 +29,7 @@ import type { storeStatsSchema } from '../../../src/store/stats.js';
 import type { customerEventsSchema } from '../../../src/store/timeline.js';
 import type { runReportSchema } from '../../../src/pipeline/run.js';
 import type { dryRunSchema, exportRecordSchema, exportRequestSchema } from '../../../src/activation/exports/schema.js';
+import type { syncSchema } from '../../../src/activation/exports/syncs.js';
 
 export type Stats = z.infer<typeof storeStatsSchema>;
 export type RunHistory = z.infer<typeof runHistorySchema>;
@@ -70,3 +71,4 @@ export type ExportRecord = z.infer<typeof exportRecordSchema>;
 export type ExportDryRun = z.infer<typeof dryRunSchema>;
 /** The body of POST /v1/audiences/:id/exports. */
 export type ExportRequest = z.input<typeof exportRequestSchema>;
+export type ExportSync = z.infer<typeof syncSchema>;

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { api, apiFile } from '../api/client.js';
-import type { Audience, ExportDryRun, ExportRecord, ExportRequest } from '../api/types.js';
-import { useAction } from '../api/use-api.js';
-import { ActionStatus } from '../components/state.js';
+import type { Audience, ExportDryRun, ExportRecord, ExportRequest, ExportSync } from '../api/types.js';
+import { useAction, useApi } from '../api/use-api.js';
+import { ActionStatus, Async } from '../components/state.js';
 import { count } from '../format.js';
 
 type Destination = NonNullable<ExportRequest['destination']>;
@@ -41,6 +41,17 @@ export function AudienceExport({ audience }: { audience: Audience }) {
   });
   const [dryRun, startDryRun] = useAction(() => api<ExportDryRun>(path, { method: 'POST', body: { dry_run: true } }));
   const [written, startExport] = useAction(() => api<ExportRecord>(path, { method: 'POST', body: body() }));
+  const syncs = useApi<ExportSync[]>('/v1/export-syncs');
+  const [follow, startFollow] = useAction(async () => {
+    const made = await api<ExportSync>('/v1/export-syncs', { method: 'POST', body: { audience: audience.id, ...body() } });
+    syncs.reload();
+    return made;
+  });
+  const [stop, startStop] = useAction(async (id: string) => {
+    await api(`/v1/export-syncs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    syncs.reload();
+    return id;
+  });
   const [download, startDownload] = useAction((r: ExportRecord, part: 'members' | 'removals') => save(`/v1/exports/${r.id}/file?part=${part}`, part === 'members' ? r.file : r.removals_file!));
   return (
     <section aria-labelledby="export">
@@ -86,7 +97,11 @@ export function AudienceExport({ audience }: { audience: Audience }) {
         <button type="button" onClick={() => void startExport()} disabled={written.status === 'running'}>
           Export
         </button>
+        <button type="button" className="quiet" onClick={() => void startFollow()} disabled={follow.status === 'running'}>
+          Export after every run
+        </button>
       </div>
+      <ActionStatus action={follow} running="Saving" done={(s) => <p>{s.id} writes the next export after every run.</p>} />
       <ActionStatus
         action={dryRun}
         running="Counting"
@@ -118,6 +133,24 @@ export function AudienceExport({ audience }: { audience: Audience }) {
         )}
       />
       <ActionStatus action={download} running="Downloading" />
+      <h3>Exports after every run</h3>
+      <Async value={syncs} what="syncs" isEmpty={(list) => !list.some((x) => x.audience === audience.id)} empty={<p className="muted">None: each export is written when asked for.</p>}>
+        {(list) => (
+          <ul>
+            {list
+              .filter((x) => x.audience === audience.id)
+              .map((x) => (
+                <li key={x.id}>
+                  {x.id}: {x.destination ? DESTINATION_LABELS[x.destination] : `columns ${x.columns?.join(', ') ?? 'id, email, score'}`}, {FORMAT_LABELS[x.format]}{' '}
+                  <button type="button" className="quiet" onClick={() => void startStop(x.id)} aria-label={`Stop ${x.id}`}>
+                    Stop
+                  </button>
+                </li>
+              ))}
+          </ul>
+        )}
+      </Async>
+      <ActionStatus action={stop} running="Stopping" done={(id) => <p>{id} stopped.</p>} />
     </section>
   );
 }
