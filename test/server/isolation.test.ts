@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,7 +226,7 @@ beforeAll(async () => {
     aTokens = await tokensOf(s);
     a.customer = (await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships WHERE audience_id = 'a-secret-shoppers' ORDER BY 1 LIMIT 1`))!.id;
     a.import = (await s.one<{ id: string }>(sql`SELECT id FROM imports ORDER BY started_at LIMIT 1`))!.id;
-    a.export = (await writeExport(s, a.audience, { format: 'csv', columns: ['id', 'email'] }, { dir: exportsDir(s, tmpdir()) })).id;
+    a.export = (await writeExport(s, a.audience, { format: 'csv', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
     a.sync = (await createSync(s, { audience: a.audience, format: 'csv', destination: 'meta' })).id;
     aTokens.push(a.export, a.sync);
   });
@@ -241,7 +240,7 @@ beforeAll(async () => {
   });
   b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
   await workspaces.use(B, async (s) => {
-    b.export = (await writeExport(s, b.audience, { format: 'jsonl', columns: ['id', 'email'] }, { dir: exportsDir(s, tmpdir()) })).id;
+    b.export = (await writeExport(s, b.audience, { format: 'jsonl', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
     b.sync = (await createSync(s, { audience: b.audience, format: 'csv' })).id;
   });
   await workspaces.rebuildView(B);

@@ -10,7 +10,6 @@ const OWN: Record<string, Sql> = { id: sql`m.customer_id`, email: sql`c.email`, 
 const FEATURE_NAMES = new Set(CUSTOMER_FEATURES.map((f) => f.name));
 
 export const DEFAULT_COLUMNS = ['id', 'email', 'score'];
-export const EXPORT_COLUMNS = [...Object.keys(OWN), ...FEATURE_NAMES];
 
 /** The select list for `columns`, in their order; a name no column has is refused, naming it. */
 export function selectColumns(columns: readonly string[]): { list: Sql; features: boolean } {

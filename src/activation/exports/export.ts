@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { getAudience, runDate } from '../../audiences/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
@@ -28,7 +28,7 @@ export async function writeExport(store: Store, audienceIdOrName: string, settin
   const asOf = await runDate(store);
   const id = `exp-${randomUUID()}`;
   const path = 'path' in target ? target.path : join(target.dir, fileName(id, settings.format));
-  mkdirSync(join(path, '..'), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   const base = { audienceId: audience.id, asOf, format: settings.format, path };
   let rows: number;
   let removals: number | null = null;
@@ -56,7 +56,7 @@ export async function writeExport(store: Store, audienceIdOrName: string, settin
     await store.run(sql`INSERT INTO audience_exports VALUES (${id}, ${audience.id}, ${settings.destination ?? null}, ${settings.format}, ${JSON.stringify(columns)},
       CAST(${asOf} AS TIMESTAMP), now(), ${rows}, ${removals}, ${path}, ${removalsFile})`);
   }
-  return getExport(store, id);
+  return (await exportFiles(store, id)).record;
 }
 
 interface ExportRow {
@@ -92,8 +92,4 @@ export async function exportFiles(store: Store, id: string): Promise<{ record: E
     removals_file: row.removals_path === null ? null : basename(row.removals_path),
   };
   return { record, path: row.path, removalsPath: row.removals_path };
-}
-
-export async function getExport(store: Store, id: string): Promise<ExportRecord> {
-  return (await exportFiles(store, id)).record;
 }

@@ -1,10 +1,11 @@
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import type { ExportFormat } from './schema.js';
 
 /** Where the API and syncs write exports of a store: beside it (a store in memory writes to the temp directory). */
-export function exportsDir(store: Store, tmp: string): string {
-  return store.path === ':memory:' ? join(tmp, 'segmint-exports') : `${store.path}.exports`;
+export function exportsDir(store: Store): string {
+  return store.path === ':memory:' ? join(tmpdir(), 'segmint-exports') : `${store.path}.exports`;
 }
 
 export function fileName(id: string, format: ExportFormat): string {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { getAudience, runDate } from '../../audiences/index.js';
@@ -10,7 +9,7 @@ import { DESTINATION_NAMES } from '../destinations/index.js';
 import { selectColumns } from './columns.js';
 import { writeExport } from './export.js';
 import { exportsDir } from './files.js';
-import { EXPORT_FORMATS, exportRecordSchema, exportSettingsSchema, type ExportRecord } from './schema.js';
+import { EXPORT_FORMATS, exportSettingsSchema, type ExportRecord } from './schema.js';
 
 /** A sync: an audience whose next export is written after every run. */
 export const createSyncSchema = exportSettingsSchema.extend({ audience: z.string().min(1).describe('audience id or name') });
@@ -56,10 +55,8 @@ export async function deleteSync(store: Store, id: string): Promise<{ deleted: s
 
 /** A sync's files: its own directory, or one per sync beside the store. */
 export function syncDirectory(store: Store, sync: Sync): string {
-  return sync.directory ?? join(exportsDir(store, tmpdir()), 'syncs', sync.id);
+  return sync.directory ?? join(exportsDir(store), 'syncs', sync.id);
 }
-
-export const syncedExportsSchema = z.array(exportRecordSchema);
 
 /**
  * The step after a run: each sync's next export, in the order they were made. Only after a run of the latest date: a

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import {
   createSync,
@@ -46,7 +45,7 @@ export function registerExportRoutes(app: ZodApp, ctx: RouteContext): void {
       const { dry_run, ...settings } = req.body;
       if (dry_run) return reply.status(200).send(await inWorkspace(ctx, req, (store) => exportDryRun(store, req.params.id)));
       const key = keyOf(req);
-      const written = await inWorkspace(ctx, req, (store) => writeExport(store, req.params.id, settings, { dir: exportsDir(store, tmpdir()) }));
+      const written = await inWorkspace(ctx, req, (store) => writeExport(store, req.params.id, settings, { dir: exportsDir(store) }));
       // Who sent which audience out, never its members.
       await audit(ctx.workspaces.control, { actor: key.id, action: 'audience.export', workspace: key.workspace, details: { export: written.id, audience: written.audience, destination: written.destination, rows: written.rows } });
       return reply.status(201).send(written);
