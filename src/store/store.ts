@@ -68,6 +68,15 @@ export class Store {
     return out;
   }
 
+  private async read(q: Sql) {
+    const { text, values } = compile(q);
+    return this.conn.runAndReadAll(text, values);
+  }
+
+  async one<T = Row>(q: Sql): Promise<T | undefined> {
+    return (await this.all<T>(q))[0];
+  }
+
   /**
    * The result a chunk of rows at a time (DuckDB's vectors of 2,048), for results too large to hold at all (an export
    * of a whole audience). Use it on a fork: the connection is busy until the last chunk is read.
@@ -80,15 +89,6 @@ export class Store {
       for (const r of rows) for (const k in r) r[k] = toJs(r[k]) as (typeof r)[string];
       yield rows as T[];
     }
-  }
-
-  private async read(q: Sql) {
-    const { text, values } = compile(q);
-    return this.conn.runAndReadAll(text, values);
-  }
-
-  async one<T = Row>(q: Sql): Promise<T | undefined> {
-    return (await this.all<T>(q))[0];
   }
 
   /** Runs `fn` with no other caller's statements in between. */
