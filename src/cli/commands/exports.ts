@@ -71,8 +71,11 @@ export function registerExports(program: Command): void {
         emit(ctx.options, counts, () => dryRunLines(counts));
         return;
       }
-      if (!o.out) throw new UsageError('--out: give the file to write');
-      const written = await withStore(ctx, (store) => writeExport(store, audience, settings, { path: resolve(o.out!) }));
+      const written = await withStore(ctx, (store) => {
+        // Checked once the store is known to exist, so a wrong --db is named first, as by every command.
+        if (!o.out) throw new UsageError('--out: give the file to write');
+        return writeExport(store, audience, settings, { path: resolve(o.out) });
+      });
       emit(ctx.options, written, () => exportLine(written));
     });
 
