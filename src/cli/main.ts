@@ -8,6 +8,7 @@ import { registerCampaigns } from './commands/campaigns.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerClv } from './commands/clv.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExports } from './commands/exports.js';
 import { registerFeatures } from './commands/features.js';
 import { registerImport } from './commands/import.js';
 import { registerImports } from './commands/imports.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerProfile(program);
   registerProfiles(program);
   registerCampaigns(program);
+  registerExports(program);
   registerDemo(program);
   registerServe(program);
   registerKeys(program);

@@ -20,6 +20,7 @@ import { registerClvRoutes } from './routes/clv.js';
 import type { RouteContext } from './routes/context.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerExportRoutes } from './routes/exports.js';
 import { DEFAULT_IMPORT_BODY_LIMIT, registerImportRoutes } from './routes/imports.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
@@ -115,6 +116,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerCustomerRoutes(app, ctx);
   registerPrivacyRoutes(app, ctx);
   registerAudienceRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerRuleRoutes(app, ctx);
   registerCustomBehaviorRoutes(app, ctx);

@@ -262,5 +262,43 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 13,
+    name: 'audience exports, the hashed identities of the last ad-audience file, export syncs',
+    statements: [
+      // Each export written: the files hold the members, this row says what was asked and how many.
+      `CREATE TABLE audience_exports (
+        id VARCHAR PRIMARY KEY,
+        audience_id VARCHAR NOT NULL,
+        destination VARCHAR,
+        format VARCHAR NOT NULL,
+        columns JSON NOT NULL,
+        as_of TIMESTAMP NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        rows INTEGER NOT NULL,
+        removals INTEGER,
+        path VARCHAR NOT NULL,
+        removals_path VARCHAR
+      )`,
+      // The hashed email and phone the last ad-audience file of an audience held for a destination, and nothing else:
+      // the next file's removals are these less its own rows. No customer_id column on purpose, so that an erasure
+      // leaves the hashes of an erased customer here until the next export tells the platform to remove them, which
+      // then replaces them (docs/exports.md).
+      `CREATE TABLE export_identities (
+        audience_id VARCHAR NOT NULL,
+        destination VARCHAR NOT NULL,
+        email_sha256 VARCHAR,
+        phone_sha256 VARCHAR
+      )`,
+      `CREATE TABLE export_syncs (
+        id VARCHAR PRIMARY KEY,
+        audience_id VARCHAR NOT NULL,
+        destination VARCHAR,
+        format VARCHAR NOT NULL,
+        columns JSON,
+        directory VARCHAR,
+        created_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];
-

@@ -104,6 +104,20 @@ export class Store {
     return (await this.all<T>(q))[0];
   }
 
+  /**
+   * The result a chunk of rows at a time (DuckDB's vectors of 2,048), for results too large to hold at all (an export
+   * of a whole audience). Use it on a fork: the connection is busy until the last chunk is read.
+   */
+  async *chunks<T = Row>(q: Sql): AsyncGenerator<T[]> {
+    const { text, values } = compile(q);
+    const result = await this.conn.stream(text, values);
+    for await (const rows of result.yieldRowObjectJs()) {
+      // Converted in place: a new object a row would cost as much as reading it.
+      for (const r of rows) for (const k in r) r[k] = toJs(r[k]) as (typeof r)[string];
+      yield rows as T[];
+    }
+  }
+
   /** Runs `fn` with no other caller's statements in between. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);

@@ -59,9 +59,9 @@ export function operationOf(doc: OpenApiDoc, route: string) {
   return doc.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
 }
 
-/** The JSON schema the document gives a route's answer with this status, if it gives one. */
-export function documentedSchema(doc: OpenApiDoc, route: string, status: number): Schema | undefined {
-  return operationOf(doc, route)?.responses?.[String(status)]?.content?.['application/json']?.schema;
+/** The JSON schema the document gives a route's answer with this status (and content type), if it gives one. */
+export function documentedSchema(doc: OpenApiDoc, route: string, status: number, contentType = 'application/json'): Schema | undefined {
+  return operationOf(doc, route)?.responses?.[String(status)]?.content?.[contentType]?.schema;
 }
 
 /**
@@ -69,8 +69,8 @@ export function documentedSchema(doc: OpenApiDoc, route: string, status: number)
  * schema. The validator is built from the JSON the document holds (its component references resolved), not from the
  * zod schema the server serializes with, so it checks what a client generating code from /docs/json would rely on.
  */
-export function undocumented(doc: OpenApiDoc, route: string, status: number, body: unknown): string[] {
-  const schema = documentedSchema(doc, route, status);
+export function undocumented(doc: OpenApiDoc, route: string, status: number, body: unknown, contentType = 'application/json'): string[] {
+  const schema = documentedSchema(doc, route, status, contentType);
   if (!schema) return [`${route}: status ${status} is not documented`];
   const local = JSON.parse(JSON.stringify({ ...schema, definitions: doc.components?.schemas ?? {} }).replaceAll('#/components/schemas/', '#/definitions/')) as Schema;
   const result = z.fromJSONSchema(local, { defaultTarget: 'openapi-3.0' }).safeParse(body);

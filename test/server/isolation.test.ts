@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSync, exportsDir, writeExport } from '../../src/activation/index.js';
 import { createAudience } from '../../src/audiences/index.js';
 import { createBehavior } from '../../src/behaviors/index.js';
 import { createCampaign, setAudienceHoldout, setCampaignStatus, storeCampaignEvents } from '../../src/campaigns/index.js';
@@ -31,9 +32,9 @@ let base = '';
 let bKey = '';
 let aKey = '';
 /** Ids of A's rows that requests below aim at. */
-const a = { customer: '', audience: '', import: '', key: '', job: '', campaign: '', draft: '', visitor: 'a-visitor-1' };
+const a = { customer: '', audience: '', import: '', key: '', job: '', campaign: '', draft: '', visitor: 'a-visitor-1', export: '', sync: '' };
 /** B's own audience with members at its run, and a profile job of it. */
-const b = { audience: '', job: '' };
+const b = { audience: '', job: '', export: '', sync: '' };
 /** A campaign B creates for itself. */
 const B_BAR = { type: 'notification_bar', content: { message: 'B news' } };
 /** Every id, email and name of A's rows, to look for in B's replies. */
@@ -121,6 +122,14 @@ const FIXTURES: Record<string, () => Call[]> = {
     { path: `/v1/audiences/${a.audience}`, body: { description: 'taken over' } },
     { path: '/v1/audiences/b-buyers', body: { description: 'B only' } },
   ],
+  'POST /v1/audiences/:id/exports': () => [
+    { path: `/v1/audiences/${a.audience}/exports`, body: { destination: 'meta' } },
+    { path: `/v1/audiences/${b.audience}/exports`, body: { columns: ['id', 'email', 'orders'] } },
+    { path: `/v1/audiences/${b.audience}/exports`, body: { dry_run: true } },
+  ],
+  'GET /v1/exports/:id/file': () => [{ path: `/v1/exports/${a.export}/file` }, { path: `/v1/exports/${b.export}/file` }],
+  'POST /v1/export-syncs': () => [{ path: '/v1/export-syncs', body: { audience: a.audience } }, { path: '/v1/export-syncs', body: { audience: b.audience, destination: 'google' } }],
+  'GET /v1/export-syncs': () => [{ path: '/v1/export-syncs' }],
   'GET /v1/stats': () => [{ path: '/v1/stats' }],
   'GET /v1/runs': () => [{ path: '/v1/runs' }],
   'GET /v1/rfm': () => [{ path: '/v1/rfm' }],
@@ -184,6 +193,7 @@ const FIXTURES: Record<string, () => Call[]> = {
   'DELETE /v1/keys/:id': () => [{ path: `/v1/keys/${a.key}` }],
   'DELETE /v1/campaigns/:id': () => [{ path: `/v1/campaigns/${a.draft}` }, { path: '/v1/campaigns/cmp-b-draft' }],
   'DELETE /v1/imports/:id': () => [{ path: `/v1/imports/${a.import}` }, { path: `/v1/imports/${bImport}` }],
+  'DELETE /v1/export-syncs/:id': () => [{ path: `/v1/export-syncs/${a.sync}` }, { path: `/v1/export-syncs/${b.sync}` }],
 };
 
 async function send(method: string, call: Call, key: string) {
@@ -197,7 +207,8 @@ async function send(method: string, call: Call, key: string) {
     body = JSON.stringify(call.body);
   }
   const res = await fetch(`${base}${call.path}`, { method, headers, body });
-  return { status: res.status, text: await res.text() };
+  const type = res.headers.get('content-type')?.split(';')[0] ?? 'application/json';
+  return { status: res.status, text: await res.text(), type };
 }
 
 beforeAll(async () => {
@@ -220,6 +231,9 @@ beforeAll(async () => {
     aTokens = await tokensOf(s);
     a.customer = (await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships WHERE audience_id = 'a-secret-shoppers' ORDER BY 1 LIMIT 1`))!.id;
     a.import = (await s.one<{ id: string }>(sql`SELECT id FROM imports ORDER BY started_at LIMIT 1`))!.id;
+    a.export = (await writeExport(s, a.audience, { format: 'csv', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
+    a.sync = (await createSync(s, { audience: a.audience, format: 'csv', destination: 'meta' })).id;
+    aTokens.push(a.export, a.sync);
   });
   await workspaces.rebuildView(A);
   expect(workspaces.view(A)?.audiencesOf(a.customer)).toBeDefined();
@@ -229,12 +243,16 @@ beforeAll(async () => {
     bImport = (await importFile(s, eventsFile, presetMapping('segmint-events'))).import_id;
     await runPipeline(s, '2026-10-21 00:00:00');
   });
+  b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
+  await workspaces.use(B, async (s) => {
+    b.export = (await writeExport(s, b.audience, { format: 'jsonl', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
+    b.sync = (await createSync(s, { audience: b.audience, format: 'csv' })).id;
+  });
   await workspaces.rebuildView(B);
   ({ key: aKey, id: a.key } = await createKey(workspaces.control, A, ['admin'], 'test'));
   bKey = (await createKey(workspaces.control, B, ['admin'], 'test')).key;
   aTokens.push(a.key);
   ({ app, base } = await serveForTest(workspaces));
-  b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
   // A finished profile job in each workspace, for B to ask about.
   for (const [job, audience, jobKey] of [['a', a.audience, aKey], ['b', b.audience, bKey]] as const) {
     const started = await request(base, 'POST', `/v1/audiences/${audience}/profiles`, jobKey, {});
@@ -277,13 +295,15 @@ describe('workspace isolation on every route', () => {
         const seen = aTokens.filter((t) => !own.has(t) && !asked.includes(t) && text.includes(t));
         expect(seen, `${where} (${reply.status}) shows A's rows: ${text.slice(0, 300)}`).toEqual([]);
         if (reply.status < 300) answered.push(where);
-        notAsDocumented.push(...undocumented(doc, route, reply.status, JSON.parse(reply.text)));
+        // A download answers its file, documented as text of its content type.
+        const body = reply.type === 'application/json' ? JSON.parse(reply.text) : reply.text;
+        notAsDocumented.push(...undocumented(doc, route, reply.status, body, reply.type));
       }
     }
     // Every reply, success or refusal, has its status and its body as /docs/json says.
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of ['GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
+    for (const must of [`GET /v1/exports/${b.export}/file`, `POST /v1/audiences/${b.audience}/exports`, `DELETE /v1/export-syncs/${b.sync}`, 'GET /v1/export-syncs', 'GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
       `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`, 'GET /v1/audiences/b-buyers/holdout-report']) {
       expect(answered, must).toContain(must);
     }

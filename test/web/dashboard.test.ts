@@ -10,8 +10,8 @@ import type { Workspaces } from '../../src/server/index.js';
 import { statementPaths } from '../../src/profiles/schema.js';
 import { join as sqlJoin, sql } from '../../src/sql/index.js';
 import type { Decision } from '../../src/campaigns/index.js';
-import type { BehaviorFamily, BehaviorPreview, Campaign, CustomerProfile, ExperimentResults, MembersPage, RunHistory } from '../../web/src/api/types.js';
-import { money } from '../../web/src/format.js';
+import type { BehaviorFamily, BehaviorPreview, Campaign, CustomerProfile, ExperimentResults, ExportDryRun, MembersPage, RunHistory } from '../../web/src/api/types.js';
+import { count, money } from '../../web/src/format.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
 import { tempDir } from '../helpers.js';
 import { serveForTest, stopServer } from '../server/harness.js';
@@ -223,6 +223,67 @@ describe('an audience', () => {
       expect(lines).toHaveLength(total + 1);
       expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(total);
       expect(total).toBeGreaterThan(25);
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("an audience's export", () => {
+  it('counts in a dry run, exports the columns asked for and downloads the file, names a bad column, writes an ad-audience file and follows the audience after every run', async () => {
+    const { page, problems } = await open('/audiences/smart-lost-customers');
+    const dry = await fetch(`${base}/v1/audiences/smart-lost-customers/exports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dry_run: true }),
+    }).then((r) => r.json() as Promise<ExportDryRun>);
+    try {
+      const section = page.locator('section', { has: page.getByRole('heading', { name: 'Export' }) });
+      await section.getByRole('button', { name: 'Dry run' }).click();
+      await section.getByText(`${count(dry.members)} members: ${count(dry.with_email)} with an email, ${count(dry.with_phone)} with a phone, ${count(dry.with_ads_consent)} with ads consent; ${count(dry.reachable_for_ads)} reachable for ads.`).waitFor();
+      expect(dry.with_ads_consent).toBeGreaterThan(0);
+      expect(dry.with_ads_consent).toBeLessThan(dry.members);
+
+      await section.getByLabel('Columns').fill('id, email, orders');
+      await section.getByRole('button', { name: 'Export', exact: true }).click();
+      await section.getByText(`${count(dry.members)} rows written to`).waitFor();
+      const name = (await section.getByRole('button', { name: /^Download exp-/ }).textContent())!.replace('Download ', '');
+      const [file] = await Promise.all([page.waitForEvent('download'), section.getByRole('button', { name: `Download ${name}` }).click()]);
+      expect(file.suggestedFilename()).toBe(name);
+      const lines = readFileSync(await file.path(), 'utf8').trimEnd().split('\n');
+      expect(lines[0]).toBe('id,email,orders');
+      expect(lines).toHaveLength(dry.members + 1);
+
+      await section.getByLabel('Columns').fill('id, shoe_size');
+      await section.getByRole('button', { name: 'Export', exact: true }).click();
+      expect(await section.getByRole('alert').textContent()).toMatch(/^columns: no column "shoe_size"/);
+      expect(problems.requests).toEqual([expect.stringMatching(/POST .*\/v1\/audiences\/smart-lost-customers\/exports: 400$/)]);
+      problems.requests.length = 0;
+      problems.console.length = 0;
+
+      await section.getByLabel('Destination').selectOption('meta');
+      await expect(section.getByLabel('Columns').count()).resolves.toBe(0);
+      await section.getByRole('button', { name: 'Export', exact: true }).click();
+      const written = (await section.getByText(/rows written to/).textContent())!;
+      const rows = Number(written.match(/^([\d,]+) rows/)![1]!.replaceAll(',', ''));
+      expect(rows).toBeGreaterThan(0);
+      expect(rows).toBeLessThanOrEqual(dry.reachable_for_ads);
+      const [hashed] = await Promise.all([page.waitForEvent('download'), section.getByRole('button', { name: /^Download exp-/ }).click()]);
+      const hashedLines = readFileSync(await hashed.path(), 'utf8').trimEnd().split('\n');
+      expect(hashedLines[0]).toBe('email,phone');
+      expect(hashedLines).toHaveLength(rows + 1);
+      expect(hashedLines.slice(1).every((l) => /^([0-9a-f]{64})?,([0-9a-f]{64})?$/.test(l))).toBe(true);
+
+      await section.getByRole('button', { name: 'Export after every run' }).click();
+      const sync = (await section.getByText(/writes the next export after every run/).textContent())!.split(' ')[0]!;
+      await section.getByRole('listitem').filter({ hasText: `${sync}: Meta customer list, CSV` }).waitFor();
+      const listed = await fetch(`${base}/v1/export-syncs`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json() as Promise<Array<{ id: string; audience: string; destination: string }>>);
+      expect(listed).toContainEqual(expect.objectContaining({ id: sync, audience: 'smart-lost-customers', destination: 'meta' }));
+      await section.getByRole('button', { name: `Stop ${sync}` }).click();
+      await section.getByText(`${sync} stopped.`).waitFor();
+      await section.getByText('None: each export is written when asked for.').waitFor();
       expect(problems.console).toEqual([]);
       expect(problems.requests).toEqual([]);
     } finally {

@@ -68,6 +68,15 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   return (text ? JSON.parse(text) : null) as T;
 }
 
+/** A file the API answers (an export's download), with the session's key, errors as ApiError. */
+export async function apiFile(path: string): Promise<Blob> {
+  const res = await fetch(path, { headers: authorization() }).catch(() => {
+    throw new ApiError(0, 'network', 'the server did not answer; is `segmint serve` running?');
+  });
+  if (!res.ok) throw failed(errorOf(res.status, res.statusText, await res.text()));
+  return res.blob();
+}
+
 /** A query string from the defined values only. */
 export function query(params: Record<string, string | number | boolean | undefined | null | ReadonlyArray<string>>): string {
   const q = new URLSearchParams();

@@ -30,6 +30,8 @@ import type { storeStatsSchema } from '../../../src/store/stats.js';
 import type { customerEventsSchema } from '../../../src/store/timeline.js';
 import type { runReportSchema } from '../../../src/pipeline/run.js';
 import type { experimentResultsSchema } from '../../../src/campaigns/results-schema.js';
+import type { dryRunSchema, exportRecordSchema, exportRequestSchema } from '../../../src/activation/exports/schema.js';
+import type { syncSchema } from '../../../src/activation/exports/syncs.js';
 
 export type Stats = z.infer<typeof storeStatsSchema>;
 export type RunHistory = z.infer<typeof runHistorySchema>;
@@ -72,3 +74,8 @@ export type Campaign = z.infer<typeof campaignSchema>;
 export type CampaignBody = CampaignInput;
 /** A campaign's experiment report, or an audience's standing holdout report: one shape. */
 export type ExperimentResults = z.infer<typeof experimentResultsSchema>;
+export type ExportRecord = z.infer<typeof exportRecordSchema>;
+export type ExportDryRun = z.infer<typeof dryRunSchema>;
+/** The body of POST /v1/audiences/:id/exports. */
+export type ExportRequest = z.input<typeof exportRequestSchema>;
+export type ExportSync = z.infer<typeof syncSchema>;
