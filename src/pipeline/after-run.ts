@@ -1,3 +1,4 @@
+import { enqueueRunChanges } from '../activation/webhooks/index.js';
 import { movement, nearDuplicates } from '../audiences/index.js';
 import { BEHAVIOR_ENTITIES, behaviorFamily } from '../behaviors/index.js';
 import { sql } from '../sql/index.js';
@@ -21,6 +22,8 @@ export const AFTER_RUN: ReadonlyArray<{ name: string; step: (run: AfterRun) => P
   { name: 'near-duplicates', step: ({ store, asOf }) => nearDuplicates(store, asOf) },
   // The Movement page opens on the RFM map's movement from the run before.
   { name: 'RFM movement', step: async ({ store, asOf, before }) => (before ? movement(store, before, asOf, 'rfm') : undefined) },
+  // Entries and exits since the run before, queued for the audiences' webhooks (src/activation/webhooks).
+  { name: 'webhooks', step: ({ store, asOf, before }) => enqueueRunChanges(store, asOf, before) },
 ];
 
 /** The run before `asOf`, as the steps get it. */

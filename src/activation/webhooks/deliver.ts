@@ -1,0 +1,166 @@
+import { errorMessage } from '../../shared/errors.js';
+import { ident, join, sql } from '../../sql/index.js';
+import { consentColumns, type ConsentChannel, type Store } from '../../store/index.js';
+import type { AddressPolicy } from './address.js';
+import type { DeliveryPass } from './schema.js';
+import { httpSend, type AttemptResult, type Sender } from './send.js';
+import { signedHeaders } from './sign.js';
+import { at, ms } from './time.js';
+
+/** Runs `fn` on the workspace's store: directly from the CLI, through the workspace's queue in the server. */
+export type StoreAccess = <T>(fn: (store: Store) => Promise<T>) => Promise<T>;
+
+export interface DeliverOptions {
+  policy: AddressPolicy;
+  /** The clock (ms since the epoch), injectable so tests step through the schedule without waiting. */
+  now?: () => number;
+  /** Failed attempts before a delivery is dead-lettered. */
+  maxAttempts?: number;
+  /** The wait after the n-th failed attempt (n from 1). */
+  backoff?: (failures: number) => number;
+  timeoutMs?: number;
+  /** Deliveries taken per pass, sent `concurrency` at a time. */
+  limit?: number;
+  concurrency?: number;
+  send?: Sender;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 10;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** A Retry-After further off than this is not waited for longer. */
+const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
+
+/** 30 s doubled after each failure, at most 6 h: ten attempts span about four hours, past most CRM outages. */
+export function exponentialBackoff(failures: number, baseMs = 30_000, capMs = 6 * 3_600_000): number {
+  return Math.min(capMs, baseMs * 2 ** (failures - 1));
+}
+
+/** Retry-After in ms from now: seconds, or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | undefined, now: number): number | undefined {
+  if (header === undefined) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+interface Due {
+  id: string;
+  subscription_id: string;
+  type: string;
+  source: string;
+  as_of: string;
+  created_ms: number;
+  attempts: number;
+  url: string;
+  consent: ConsentChannel;
+  secret: string;
+  previous_secret: string | null;
+  previous_until_ms: number | null;
+  audience_id: string;
+  audience: string;
+}
+
+interface Prepared {
+  due: Due;
+  body: string;
+  secrets: string[];
+}
+
+/**
+ * The payload: Standard Webhooks' `type`, `timestamp` (when the change was queued, the same at every attempt) and
+ * `data`. Members are read when sent, not when queued: one erased since (their rows are gone) or without consent to
+ * the subscription's channel now is never named.
+ */
+async function prepare(store: Store, due: Due): Promise<Prepared | undefined> {
+  const consent = ident(consentColumns(due.consent).value);
+  const members = await store.all<{ customer_id: string; email: string | null }>(sql`SELECT c.id AS customer_id, c.email
+    FROM webhook_delivery_members m JOIN customers c ON c.id = m.customer_id
+    WHERE m.delivery_id = ${due.id} AND c.${consent} IS TRUE ORDER BY c.id`);
+  if (members.length === 0) return undefined;
+  const body = JSON.stringify({
+    type: due.type,
+    timestamp: new Date(due.created_ms).toISOString(),
+    data: { subscription_id: due.subscription_id, audience: { id: due.audience_id, name: due.audience }, source: due.source, as_of: due.as_of, members },
+  });
+  return { due, body, secrets: [due.secret] };
+}
+
+type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string; retryAfter?: number };
+
+async function attempt(prepared: Prepared, now: number, options: Required<Pick<DeliverOptions, 'timeoutMs' | 'policy' | 'send'>>): Promise<Outcome> {
+  const { due } = prepared;
+  const secrets = due.previous_secret && due.previous_until_ms !== null && due.previous_until_ms > now ? [due.secret, due.previous_secret] : [due.secret];
+  const headers = signedHeaders(due.id, Math.floor(now / 1000), prepared.body, secrets);
+  let result: AttemptResult;
+  try {
+    result = await options.send({ url: due.url, headers: { ...headers }, body: prepared.body, timeoutMs: options.timeoutMs, policy: options.policy });
+  } catch (err) {
+    return { ok: false, status: null, error: errorMessage(err) };
+  }
+  if (result.status >= 200 && result.status < 300) return { ok: true, status: result.status };
+  const retryAfter = result.status === 429 ? retryAfterMs(result.retryAfter, now) : undefined;
+  return { ok: false, status: result.status, error: `HTTP ${result.status}`, ...(retryAfter === undefined ? {} : { retryAfter }) };
+}
+
+async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+/**
+ * One pass: the deliveries due by the clock are read with their bodies, sent (the store is not held while waiting on
+ * receivers), and their outcomes recorded: delivered on a 2xx; otherwise retried after the backoff (after Retry-After
+ * on a 429), or dead-lettered at the last attempt. A process stopped between sending and recording sends
+ * again with the same id, which a receiver drops: deliveries are at least once, applied once.
+ */
+export async function deliverDue(use: StoreAccess, options: DeliverOptions): Promise<DeliveryPass> {
+  const now = (options.now ?? Date.now)();
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoff = options.backoff ?? exponentialBackoff;
+  const pass: DeliveryPass = { attempted: 0, delivered: 0, failed: 0, dead: 0, skipped: 0 };
+
+  const prepared = await use(async (store) => {
+    const due = await store.all<Due>(sql`SELECT d.id, d.subscription_id, d.type, d.source, strftime(d.as_of, '%Y-%m-%d %H:%M:%S') AS as_of,
+        ${ms(sql`d.created_at`)} AS created_ms, d.attempts, w.url, w.consent, w.secret, w.previous_secret, ${ms(sql`w.previous_until`)} AS previous_until_ms,
+        w.audience_id, a.name AS audience
+      FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id JOIN audiences a ON a.id = w.audience_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= ${at(now)} ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT ${options.limit ?? 100}`);
+    const ready: Prepared[] = [];
+    const empty: string[] = [];
+    for (const d of due) {
+      const p = await prepare(store, d);
+      if (p) ready.push(p);
+      else empty.push(d.id);
+    }
+    if (empty.length) await store.run(sql`UPDATE webhook_deliveries SET status = 'skipped', next_attempt_at = NULL WHERE id IN (${join(empty.map((id) => sql`${id}`))})`);
+    pass.skipped = empty.length;
+    return ready;
+  });
+
+  const sendOptions = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, policy: options.policy, send: options.send ?? httpSend };
+  const outcomes = await inBatches(prepared, options.concurrency ?? 8, async (p) => ({ p, outcome: await attempt(p, now, sendOptions) }));
+
+  await use((store) =>
+    store.transaction(async () => {
+      for (const { p, outcome } of outcomes) {
+        const attempts = p.due.attempts + 1;
+        pass.attempted++;
+        if (outcome.ok) {
+          pass.delivered++;
+          await store.run(sql`UPDATE webhook_deliveries SET status = 'delivered', attempts = ${attempts}, next_attempt_at = NULL, last_attempt_at = ${at(now)},
+            last_status = ${outcome.status}, last_error = NULL WHERE id = ${p.due.id}`);
+        } else {
+          const dead = attempts >= maxAttempts;
+          if (dead) pass.dead++;
+          else pass.failed++;
+          // A receiver's Retry-After says when it will take more; without one, the backoff does.
+          const next = dead ? sql`NULL` : at(now + Math.min(outcome.retryAfter ?? backoff(attempts), MAX_RETRY_AFTER_MS));
+          await store.run(sql`UPDATE webhook_deliveries SET status = ${dead ? 'dead' : 'pending'}, attempts = ${attempts}, next_attempt_at = ${next},
+            last_attempt_at = ${at(now)}, last_status = ${outcome.status}, last_error = ${outcome.error} WHERE id = ${p.due.id}`);
+        }
+      }
+    }),
+  );
+  return pass;
+}
