@@ -47,6 +47,7 @@ const SAME_ANSWER: Array<[string[], string]> = [
   [['imports'], '/v1/imports'],
   [['campaign', 'list'], '/v1/campaigns'],
   [['campaign', 'show', 'cmp-free-shipping-bar'], '/v1/campaigns/cmp-free-shipping-bar'],
+  [['webhooks', 'list'], '/v1/webhooks'],
 ];
 /** The rows the file with bad lines sent to quarantine: its import id is known once imported. */
 const quarantine = (): [string[], string] => [['quarantine', '--import', importId], `/v1/imports/${importId}/quarantine`];
@@ -62,6 +63,9 @@ beforeAll(async () => {
   writeFileSync(bar, JSON.stringify(DEMO_CAMPAIGNS.find((c) => c.type === 'notification_bar')));
   segmint('campaign', 'create', bar);
   segmint('campaign', 'activate', 'cmp-free-shipping-bar');
+  // An address of TEST-NET-1 (RFC 5737): public by the policy, and never reached, as no run follows.
+  segmint('webhooks', 'create', '--audience', 'rfm-champions', '--url', 'http://192.0.2.1/hook');
+  cliAnswers.set('/v1/webhooks/deliveries', segmint('webhooks', 'deliveries'));
   const bad = join(dir.path, 'bad.csv');
   writeFileSync(bad, 'id,type,ts,customer_id\nx1,view,2026-10-01 10:00:00,C001\nx2,view,someday,C001\n');
   importId = (segmint('import', bad) as { import_id: string }).import_id;
@@ -81,6 +85,12 @@ describe('the CLI and the API give the same answer', () => {
     const api = await request(base, 'GET', path, key);
     expect(api.status, api.text).toBe(200);
     expect(api.json).toEqual(cliAnswers.get(path));
+  });
+
+  it('segmint webhooks deliveries --json = GET /v1/webhooks/deliveries', async () => {
+    const api = await request(base, 'GET', '/v1/webhooks/deliveries', key);
+    expect(api.status, api.text).toBe(200);
+    expect(api.json).toEqual(cliAnswers.get('/v1/webhooks/deliveries'));
   });
 
   it('segmint quarantine --import ID --json = GET /v1/imports/ID/quarantine', async () => {
@@ -151,6 +161,12 @@ describe('response schemas in /docs/json', () => {
       ['POST /v1/campaigns/:id/end', '/v1/campaigns/cmp-free-shipping-bar/end', key],
       ['POST /v1/campaigns/:id/activate', '/v1/campaigns/cmp-free-shipping-bar/activate', key],
       ['DELETE /v1/campaigns/:id', '/v1/campaigns/cmp-second-bar', key],
+      ['POST /v1/webhooks', '/v1/webhooks', key, { audience_id: 'rfm-champions', url: 'gopher://192.0.2.1/' }],
+      ['POST /v1/webhooks', '/v1/webhooks', key, { audience_id: 'rfm-champions', url: 'http://192.0.2.1/other', events: ['exit'] }],
+      ['GET /v1/webhooks/deliveries', '/v1/webhooks/deliveries?status=dead', key],
+      ['GET /v1/webhooks/deliveries', '/v1/webhooks/deliveries?status=lost', key],
+      ['POST /v1/webhooks/deliveries/:id/replay', '/v1/webhooks/deliveries/msg_none/replay', key],
+      ['GET /v1/webhooks/:id', '/v1/webhooks/wh_none', key],
     ];
     const problems: string[] = [];
     const statuses: number[] = [];

@@ -63,26 +63,33 @@ interface Due {
 interface Prepared {
   due: Due;
   body: string;
-  secrets: string[];
 }
 
+type Member = { customer_id: string; email: string | null };
+
 /**
- * The payload: Standard Webhooks' `type`, `timestamp` (when the change was queued, the same at every attempt) and
- * `data`. Members are read when sent, not when queued: one erased since (their rows are gone) or without consent to
- * the subscription's channel now is never named.
+ * Each delivery's payload: Standard Webhooks' `type`, `timestamp` (when the change was queued, the same at every
+ * attempt) and `data`; none for a delivery left with nobody. Members are read when sent, not when queued: one erased
+ * since (their rows are gone) or without consent to the subscription's channel now is never named.
  */
-async function prepare(store: Store, due: Due): Promise<Prepared | undefined> {
-  const consent = ident(consentColumns(due.consent).value);
-  const members = await store.all<{ customer_id: string; email: string | null }>(sql`SELECT c.id AS customer_id, c.email
-    FROM webhook_delivery_members m JOIN customers c ON c.id = m.customer_id
-    WHERE m.delivery_id = ${due.id} AND c.${consent} IS TRUE ORDER BY c.id`);
-  if (members.length === 0) return undefined;
-  const body = JSON.stringify({
-    type: due.type,
-    timestamp: new Date(due.created_ms).toISOString(),
-    data: { subscription_id: due.subscription_id, audience: { id: due.audience_id, name: due.audience }, source: due.source, as_of: due.as_of, members },
-  });
-  return { due, body, secrets: [due.secret] };
+async function prepare(store: Store, due: readonly Due[]): Promise<Map<string, Prepared>> {
+  const byChannel = new Map<ConsentChannel, Due[]>();
+  for (const d of due) byChannel.set(d.consent, [...(byChannel.get(d.consent) ?? []), d]);
+  const members = new Map<string, Member[]>();
+  for (const [channel, group] of byChannel) {
+    const rows = await store.all<Member & { delivery_id: string }>(sql`SELECT m.delivery_id, c.id AS customer_id, c.email
+      FROM webhook_delivery_members m JOIN customers c ON c.id = m.customer_id
+      WHERE m.delivery_id IN (${join(group.map((d) => sql`${d.id}`))}) AND c.${ident(consentColumns(channel).value)} IS TRUE ORDER BY m.delivery_id, c.id`);
+    for (const { delivery_id, ...m } of rows) members.set(delivery_id, [...(members.get(delivery_id) ?? []), m]);
+  }
+  const out = new Map<string, Prepared>();
+  for (const d of due) {
+    const named = members.get(d.id);
+    if (!named) continue;
+    const data = { subscription_id: d.subscription_id, audience: { id: d.audience_id, name: d.audience }, source: d.source, as_of: d.as_of, members: named };
+    out.set(d.id, { due: d, body: JSON.stringify({ type: d.type, timestamp: new Date(d.created_ms).toISOString(), data }) });
+  }
+  return out;
 }
 
 type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string; retryAfter?: number };
@@ -126,41 +133,37 @@ export async function deliverDue(use: StoreAccess, options: DeliverOptions): Pro
         w.audience_id, a.name AS audience
       FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id JOIN audiences a ON a.id = w.audience_id
       WHERE d.status = 'pending' AND d.next_attempt_at <= ${at(now)} ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT ${options.limit ?? 100}`);
-    const ready: Prepared[] = [];
-    const empty: string[] = [];
-    for (const d of due) {
-      const p = await prepare(store, d);
-      if (p) ready.push(p);
-      else empty.push(d.id);
-    }
+    const ready = due.length ? await prepare(store, due) : new Map<string, Prepared>();
+    const empty = due.filter((d) => !ready.has(d.id)).map((d) => d.id);
     if (empty.length) await store.run(sql`UPDATE webhook_deliveries SET status = 'skipped', next_attempt_at = NULL WHERE id IN (${join(empty.map((id) => sql`${id}`))})`);
     pass.skipped = empty.length;
-    return ready;
+    return [...ready.values()];
   });
 
   const sendOptions = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, policy: options.policy, send: options.send ?? httpSend };
   const outcomes = await inBatches(prepared, options.concurrency ?? 8, async (p) => ({ p, outcome: await attempt(p, now, sendOptions) }));
 
-  await use((store) =>
-    store.transaction(async () => {
-      for (const { p, outcome } of outcomes) {
-        const attempts = p.due.attempts + 1;
-        pass.attempted++;
-        if (outcome.ok) {
-          pass.delivered++;
-          await store.run(sql`UPDATE webhook_deliveries SET status = 'delivered', attempts = ${attempts}, next_attempt_at = NULL, last_attempt_at = ${at(now)},
-            last_status = ${outcome.status}, last_error = NULL WHERE id = ${p.due.id}`);
-        } else {
-          const dead = attempts >= maxAttempts;
-          if (dead) pass.dead++;
-          else pass.failed++;
-          // A receiver's Retry-After says when it will take more; without one, the backoff does.
-          const next = dead ? sql`NULL` : at(now + Math.min(outcome.retryAfter ?? backoff(attempts), MAX_RETRY_AFTER_MS));
-          await store.run(sql`UPDATE webhook_deliveries SET status = ${dead ? 'dead' : 'pending'}, attempts = ${attempts}, next_attempt_at = ${next},
-            last_attempt_at = ${at(now)}, last_status = ${outcome.status}, last_error = ${outcome.error} WHERE id = ${p.due.id}`);
-        }
-      }
-    }),
-  );
+  const rows = outcomes.map(({ p, outcome }) => {
+    const attempts = p.due.attempts + 1;
+    pass.attempted++;
+    if (outcome.ok) {
+      pass.delivered++;
+      return sql`(${p.due.id}, 'delivered', ${attempts}, CAST(NULL AS TIMESTAMP), ${outcome.status}, CAST(NULL AS VARCHAR))`;
+    }
+    const dead = attempts >= maxAttempts;
+    if (dead) pass.dead++;
+    else pass.failed++;
+    // A receiver's Retry-After says when it will take more; without one, the backoff does.
+    const next = dead ? sql`CAST(NULL AS TIMESTAMP)` : at(now + Math.min(outcome.retryAfter ?? backoff(attempts), MAX_RETRY_AFTER_MS));
+    return sql`(${p.due.id}, ${dead ? 'dead' : 'pending'}, ${attempts}, ${next}, CAST(${outcome.status} AS INTEGER), ${outcome.error})`;
+  });
+  if (rows.length) {
+    // The pass's outcomes in one statement rather than one a delivery.
+    await use((store) =>
+      store.run(sql`UPDATE webhook_deliveries AS d SET status = o.status, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
+        last_attempt_at = ${at(now)}, last_status = o.last_status, last_error = o.last_error
+        FROM (VALUES ${join(rows)}) AS o(id, status, attempts, next_attempt_at, last_status, last_error) WHERE d.id = o.id`),
+    );
+  }
   return pass;
 }

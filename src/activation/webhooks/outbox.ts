@@ -66,20 +66,25 @@ export interface LiveChange {
 /** Queues one delivery per subscription and event for the customers a real-time change moved; ids are new. */
 export async function enqueueLiveChanges(store: Store, changes: readonly LiveChange[], asOf: string, now = Date.now(), batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
   const rows: Sql[] = [];
-  const members: Sql[] = [];
+  const members = { delivery: [] as string[], customer: [] as string[] };
   for (const sub of await subscriptions(store)) {
     for (const event of sub.events) {
       const moved = changes.filter((c) => (event === 'entry' ? c.after.has(sub.audience_id) && !c.before.has(sub.audience_id) : c.before.has(sub.audience_id) && !c.after.has(sub.audience_id)));
       for (let i = 0; i < moved.length; i += batchSize) {
         const id = `msg_${randomUUID().replaceAll('-', '')}`;
         rows.push(sql`(${id}, ${sub.id}, ${EVENT_TYPES[event]}, 'live', CAST(${asOf} AS TIMESTAMP), ${at(now)}, 'pending', 0, ${at(now)})`);
-        for (const c of moved.slice(i, i + batchSize)) members.push(sql`(${id}, ${c.customerId})`);
+        for (const c of moved.slice(i, i + batchSize)) {
+          members.delivery.push(id);
+          members.customer.push(c.customerId);
+        }
       }
     }
   }
   if (rows.length === 0) return 0;
   await store.transaction(async () => {
-    await store.run(sql`INSERT INTO webhook_delivery_members VALUES ${join(members)}`);
+    // Two lists bound as JSON values rather than a row of parameters a member: one statement whatever the size.
+    await store.run(sql`INSERT INTO webhook_delivery_members
+      SELECT unnest(from_json(${JSON.stringify(members.delivery)}, '["VARCHAR"]')), unnest(from_json(${JSON.stringify(members.customer)}, '["VARCHAR"]'))`);
     await store.run(sql`INSERT INTO webhook_deliveries (id, subscription_id, type, source, as_of, created_at, status, attempts, next_attempt_at) VALUES ${join(rows)}`);
   });
   return rows.length;
