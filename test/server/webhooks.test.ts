@@ -81,7 +81,7 @@ describe('webhook subscriptions over the API', () => {
     hookId = r.json.id;
     receiver.secrets = [r.json.secret];
     const listed = await request(base, 'GET', '/v1/webhooks?audience=hook-cart', keys.read);
-    expect(listed.json.webhooks.map((w: { id: string }) => w.id)).toEqual([hookId]);
+    expect((listed.json as { webhooks: Array<{ id: string }> }).webhooks.map((w) => w.id)).toEqual([hookId]);
     expect(listed.text).not.toContain(r.json.secret);
   });
 });
@@ -109,7 +109,7 @@ describe('deliveries made by the server', () => {
     expect(run.status, run.text).toBeLessThan(300);
     await until(async () => (await request(base, 'GET', '/v1/webhooks/deliveries?status=delivered', keys.read)).json.total === 2);
     const log = await request(base, 'GET', '/v1/webhooks/deliveries', keys.read);
-    const fromRun = log.json.deliveries.find((d: { source: string }) => d.source === 'run');
+    const fromRun = (log.json as { deliveries: Array<{ id: string; source: string }> }).deliveries.find((d) => d.source === 'run')!;
     expect(fromRun).toMatchObject({ type: 'audience.entered', status: 'delivered', attempts: 2, last_status: 200, as_of: '2026-11-03 00:00:00' });
     const sent = receiver.received.filter((x) => x.id === fromRun.id);
     expect(sent.map((x) => x.verified)).toEqual([true, true]);
