@@ -4,6 +4,7 @@
  * fails `npm run lint`.
  */
 import type { z } from 'zod';
+import type { deliveryLogSchema, deliverySchema, webhookInputSchema, webhookListSchema, webhookSchema, webhookWithSecretSchema } from '../../../src/activation/webhooks/schema.js';
 import type { runHistorySchema } from '../../../src/audiences/history.js';
 import type { customerAudiencesSchema, listedAudienceSchema } from '../../../src/audiences/schema.js';
 import type { membersPageSchema } from '../../../src/audiences/members.js';
@@ -65,3 +66,9 @@ export type CustomBehavior = z.infer<typeof customBehaviorSchema>;
 export type CreatedBehavior = z.infer<typeof createdBehaviorSchema>;
 /** The body of POST /v1/behaviors. */
 export type CreateBehavior = z.input<typeof createBehaviorSchema>;
+export type Webhook = z.infer<typeof webhookSchema>;
+export type WebhookWithSecret = z.infer<typeof webhookWithSecretSchema>;
+export type WebhookList = z.infer<typeof webhookListSchema>;
+export type WebhookInput = z.input<typeof webhookInputSchema>;
+export type WebhookDelivery = z.infer<typeof deliverySchema>;
+export type DeliveryLog = z.infer<typeof deliveryLogSchema>;

@@ -12,6 +12,7 @@ import { pathOf } from '../routes.js';
 import type { PageProps } from './index.js';
 import { KIND_LABELS, sizeSeries, type AudienceKind } from './trends.js';
 import { KindSelect } from './kind-select.js';
+import { AudienceWebhooks } from './audience-webhooks.js';
 
 /** One audience: what it is, how it changed over the runs, its members and how it overlaps with others. */
 export function AudiencePage({ params }: PageProps) {
@@ -62,6 +63,7 @@ function AudienceView({ audience: a, history, reload }: { audience: Audience; hi
       {history.runs.length > 0 ? <OverRuns audience={a} history={history} /> : null}
       {computed ? <Members audience={a} runs={history.runs.map((r) => r.as_of)} /> : null}
       {computed ? <Overlaps audience={a} /> : null}
+      <AudienceWebhooks audience={a} />
     </>
   );
 }
