@@ -556,6 +556,8 @@ describe('webhooks', () => {
       await row.getByRole('button', { name: /^Replay msg_/ }).click();
       await page.getByText(/is queued again/).waitFor();
       while (receiver.applied.size === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      // The log the replay reloaded has arrived before it is asked for again.
+      await settled(page);
       await page.getByRole('button', { name: 'Refresh' }).click();
       await row.locator('td', { hasText: 'delivered' }).waitFor();
       expect([...receiver.applied.values()].every((r) => r.verified)).toBe(true);
