@@ -117,6 +117,7 @@ const PATHS: Record<RouteId, string> = {
   customer: `/customers/${encodeURIComponent(ids.customer)}`,
   data: '/data',
   import: `/data/imports/${ids.importId}`,
+  webhooks: '/webhooks',
   settings: '/settings',
 };
 

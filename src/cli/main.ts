@@ -17,6 +17,7 @@ import { registerProfile } from './commands/profile.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerServe } from './commands/serve.js';
 import { registerStats } from './commands/stats.js';
+import { registerWebhooks } from './commands/webhooks.js';
 
 export function buildProgram(): Command {
   const program = new Command('segmint')
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerServe(program);
   registerKeys(program);
+  registerWebhooks(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,4 +1,5 @@
 import { runSyncs } from '../activation/index.js';
+import { enqueueRunChanges } from '../activation/webhooks/index.js';
 import { movement, nearDuplicates } from '../audiences/index.js';
 import { BEHAVIOR_ENTITIES, behaviorFamily } from '../behaviors/index.js';
 import { sql } from '../sql/index.js';
@@ -24,6 +25,8 @@ export const AFTER_RUN: ReadonlyArray<{ name: string; step: (run: AfterRun) => P
   { name: 'RFM movement', step: async ({ store, asOf, before }) => (before ? movement(store, before, asOf, 'rfm') : undefined) },
   // Audiences followed by an export: each one's next file, with the removals since the last (src/activation).
   { name: 'export syncs', step: ({ store, asOf }) => runSyncs(store, asOf) },
+  // Entries and exits since the run before, queued for the audiences' webhooks (src/activation/webhooks).
+  { name: 'webhooks', step: ({ store, asOf, before }) => enqueueRunChanges(store, asOf, before) },
 ];
 
 /** The run before `asOf`, as the steps get it. */

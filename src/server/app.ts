@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createSerializerCompiler, jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULT_MIN_AUDIENCE_SIZE, type LlmConfig } from '../shared/config.js';
+import { errorMessage } from '../shared/errors.js';
 import { jsonValue } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
@@ -30,6 +31,9 @@ import { registerRuleRoutes } from './routes/rules.js';
 import { registerCustomBehaviorRoutes } from './routes/custom-behaviors.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerStatsRoutes } from './routes/stats.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+import { WebhookWorker, type DeliverOptions } from '../activation/webhooks/index.js';
+import type { WebhookAddressPolicy } from '../shared/config.js';
 import type { Workspaces } from './workspaces.js';
 
 /** 1 MiB: far above any audience or run request, small enough that one client cannot tie up memory. */
@@ -60,6 +64,8 @@ export interface ServerOptions {
   snippetPath?: string | null;
   /** Serve the sample storefront at /storefront/demo with this storefront key (and decide budget), as `segmint demo` does. */
   storefrontDemo?: { key: string; timeoutMs?: number };
+  /** Webhook URLs and deliveries: the addresses allowed (default `public`) and the worker's settings. */
+  webhooks?: { addresses?: WebhookAddressPolicy; intervalMs?: number } & Partial<Omit<DeliverOptions, 'policy'>>;
 }
 
 /** The API as a Fastify app, ready to `listen` or `inject`; the caller owns `workspaces` and closes them. */
@@ -109,6 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     minAudienceSize: options.minAudienceSize ?? DEFAULT_MIN_AUDIENCE_SIZE,
     llm: options.llm,
     campaigns: new CampaignDeciders(options.workspaces),
+    webhookAddresses: options.webhooks?.addresses ?? 'public',
   };
   app.addHook('onClose', () => ctx.campaigns.close());
   registerStatsRoutes(app, ctx);
@@ -129,8 +136,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerProfileJobRoutes(app, ctx);
   registerCampaignRoutes(app, ctx);
   registerStorefrontRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
 
   registerStorefrontAssets(app, options.snippetPath === undefined ? DEFAULT_SNIPPET_PATH : options.snippetPath, options.storefrontDemo);
+
+  // Deliveries are made in this process, a pass per interval over the open workspaces, and stop with the server.
+  const worker = new WebhookWorker(options.workspaces, { ...options.webhooks, policy: ctx.webhookAddresses, onError: (err) => app.log.error({ msg: `webhook delivery pass failed: ${errorMessage(err)}` }) });
+  worker.start();
+  app.addHook('onClose', () => worker.stop());
 
   for (const url of ['/docs', '/docs/json']) app.get(url, { schema: { hide: true } }, () => app.swagger());
   await registerDashboard(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);

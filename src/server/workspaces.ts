@@ -85,6 +85,11 @@ export class Workspaces {
     });
   }
 
+  /** The workspaces opened so far: the webhook worker delivers for these. */
+  opened(): string[] {
+    return [...this.stores.keys()];
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()]);
     for (const store of this.stores.values()) (await store).close();

@@ -3,6 +3,13 @@ import { z } from 'zod';
 /** Listings flag audiences with fewer members than this unless SEGMINT_MIN_AUDIENCE_SIZE says otherwise. */
 export const DEFAULT_MIN_AUDIENCE_SIZE = 50;
 
+/**
+ * Which addresses webhook URLs may reach (src/activation/webhooks/address.ts): `public` only (the default), also
+ * `loopback` (this machine), or every `private` address too.
+ */
+export const WEBHOOK_ADDRESS_POLICIES = ['public', 'loopback', 'private'] as const;
+export type WebhookAddressPolicy = (typeof WEBHOOK_ADDRESS_POLICIES)[number];
+
 /** Every setting Segmint reads from the environment, parsed once at startup and passed down. */
 const envSchema = z.object({
   SEGMINT_DB: z.string().min(1).default('./segmint.duckdb'),
@@ -18,6 +25,7 @@ const envSchema = z.object({
   SEGMINT_LLM_KEY: z.string().optional(),
   /** How long an LLM answer may take before the embedded default is used instead. */
   SEGMINT_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+  SEGMINT_WEBHOOK_ADDRESSES: z.enum(WEBHOOK_ADDRESS_POLICIES).default('public'),
 });
 
 /** The optional LLM endpoint; absent unless both its URL and model are set. */
@@ -35,6 +43,7 @@ export type Config = {
   threads: number | undefined;
   minAudienceSize: number;
   llm: LlmConfig | undefined;
+  webhookAddresses: WebhookAddressPolicy;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -53,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threads: e.SEGMINT_THREADS,
     minAudienceSize: e.SEGMINT_MIN_AUDIENCE_SIZE,
     llm: e.SEGMINT_LLM_URL && e.SEGMINT_LLM_MODEL ? { url: e.SEGMINT_LLM_URL, model: e.SEGMINT_LLM_MODEL, key: e.SEGMINT_LLM_KEY, timeoutMs: e.SEGMINT_LLM_TIMEOUT_MS } : undefined,
+    webhookAddresses: e.SEGMINT_WEBHOOK_ADDRESSES,
   };
 }

@@ -301,4 +301,44 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 14,
+    name: 'webhooks: subscriptions and their durable outbox',
+    statements: [
+      // A CRM endpoint following one audience; the previous secret still signs until previous_until (rotation).
+      `CREATE TABLE webhook_subscriptions (
+        id VARCHAR PRIMARY KEY,
+        audience_id VARCHAR NOT NULL,
+        url VARCHAR NOT NULL,
+        events VARCHAR[] NOT NULL,
+        consent VARCHAR NOT NULL,
+        secret VARCHAR NOT NULL,
+        previous_secret VARCHAR,
+        previous_until TIMESTAMP,
+        created_at TIMESTAMP NOT NULL
+      )`,
+      // The outbox: a delivery is stored before it is sent, so a stopped process loses none; its id is the
+      // webhook-id every attempt carries, so a receiver can drop a duplicate.
+      `CREATE TABLE webhook_deliveries (
+        id VARCHAR PRIMARY KEY,
+        subscription_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        as_of TIMESTAMP NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        status VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TIMESTAMP,
+        last_attempt_at TIMESTAMP,
+        last_status INTEGER,
+        last_error VARCHAR
+      )`,
+      // Members by customer_id, so that erasure removes them from every delivery not yet made (privacy.ts).
+      `CREATE TABLE webhook_delivery_members (
+        delivery_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        PRIMARY KEY (delivery_id, customer_id)
+      )`,
+    ],
+  },
 ];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSync, exportsDir, writeExport } from '../../src/activation/index.js';
+import { createWebhook, listDeliveries } from '../../src/activation/webhooks/index.js';
 import { createAudience } from '../../src/audiences/index.js';
 import { createBehavior } from '../../src/behaviors/index.js';
 import { createCampaign, setAudienceHoldout, setCampaignStatus, storeCampaignEvents } from '../../src/campaigns/index.js';
@@ -32,9 +33,10 @@ let base = '';
 let bKey = '';
 let aKey = '';
 /** Ids of A's rows that requests below aim at. */
-const a = { customer: '', audience: '', import: '', key: '', job: '', campaign: '', draft: '', visitor: 'a-visitor-1', export: '', sync: '' };
-/** B's own audience with members at its run, and a profile job of it. */
-const b = { audience: '', job: '', export: '', sync: '' };
+const a = { customer: '', audience: '', import: '', key: '', job: '', campaign: '', draft: '', visitor: 'a-visitor-1', export: '', sync: '', webhook: '', delivery: '' };
+/** B's own audience with members at its run, a profile job of it, an export and a sync of it, and a webhook with a dead letter. */
+const b = { audience: '', job: '', export: '', sync: '', webhook: '', delivery: '' };
+const A_HOOK = 'http://127.0.0.1:9/a-secret-hook';
 /** A campaign B creates for itself. */
 const B_BAR = { type: 'notification_bar', content: { message: 'B news' } };
 /** Every id, email and name of A's rows, to look for in B's replies. */
@@ -188,6 +190,16 @@ const FIXTURES: Record<string, () => Call[]> = {
   'GET /v1/imports/:id': () => [{ path: `/v1/imports/${a.import}` }, { path: `/v1/imports/${bImport}` }],
   'GET /v1/imports/:id/quarantine': () => [{ path: `/v1/imports/${a.import}/quarantine` }, { path: `/v1/imports/${bImport}/quarantine` }],
   // Deletions last.
+  'POST /v1/webhooks': () => [
+    { path: '/v1/webhooks', body: { audience_id: a.audience, url: 'https://93.184.215.14/hook' } },
+    { path: '/v1/webhooks', body: { audience_id: 'b-buyers', url: 'https://93.184.215.14/hook', events: ['exit'] } },
+  ],
+  'GET /v1/webhooks': () => [{ path: '/v1/webhooks' }, { path: `/v1/webhooks?audience=${a.audience}` }],
+  'GET /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${a.webhook}` }, { path: `/v1/webhooks/${b.webhook}` }],
+  'POST /v1/webhooks/:id/rotate': () => [{ path: `/v1/webhooks/${a.webhook}/rotate`, body: {} }, { path: `/v1/webhooks/${b.webhook}/rotate`, body: { grace_hours: 1 } }],
+  'GET /v1/webhooks/deliveries': () => [{ path: '/v1/webhooks/deliveries' }, { path: `/v1/webhooks/deliveries?subscription_id=${a.webhook}` }],
+  'POST /v1/webhooks/deliveries/:id/replay': () => [{ path: `/v1/webhooks/deliveries/${a.delivery}/replay` }, { path: `/v1/webhooks/deliveries/${b.delivery}/replay` }],
+  'DELETE /v1/webhooks/:id': () => [{ path: `/v1/webhooks/${a.webhook}` }, { path: `/v1/webhooks/${b.webhook}` }],
   'DELETE /v1/customers/:id': () => [{ path: `/v1/customers/${a.customer}` }, { path: '/v1/customers/b-cust-11' }],
   'DELETE /v1/audiences/:id': () => [{ path: `/v1/audiences/${a.audience}` }, { path: '/v1/audiences/b-buyers' }],
   'DELETE /v1/keys/:id': () => [{ path: `/v1/keys/${a.key}` }],
@@ -219,6 +231,7 @@ beforeAll(async () => {
     await importDemoFiles(s, files);
     await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
     await createBehavior(s, { name: 'A secret behavior', spec: 'orders >= 3', active: true });
+    a.webhook = (await createWebhook(s, { audience_id: a.audience, url: A_HOOK }, 'loopback')).id;
     await runPipeline(s, '2026-10-15 00:00:00');
     await runPipeline(s, '2026-11-01 00:00:00');
     await fitOnLatestRun(s, 'rfm', { seed: 1 });
@@ -234,6 +247,8 @@ beforeAll(async () => {
     a.export = (await writeExport(s, a.audience, { format: 'csv', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
     a.sync = (await createSync(s, { audience: a.audience, format: 'csv', destination: 'meta' })).id;
     aTokens.push(a.export, a.sync);
+    a.delivery = (await listDeliveries(s)).deliveries[0]!.id;
+    aTokens.push(a.webhook, a.delivery, A_HOOK);
   });
   await workspaces.rebuildView(A);
   expect(workspaces.view(A)?.audiencesOf(a.customer)).toBeDefined();
@@ -241,7 +256,11 @@ beforeAll(async () => {
   writeFileSync(eventsFile, B_EVENTS);
   await workspaces.use(B, async (s) => {
     bImport = (await importFile(s, eventsFile, presetMapping('segmint-events'))).import_id;
+    b.webhook = (await createWebhook(s, { audience_id: 'rfm-champions', url: 'http://127.0.0.1:9/b-hook' }, 'loopback')).id;
     await runPipeline(s, '2026-10-21 00:00:00');
+    // A dead letter of B's, to replay.
+    b.delivery = (await listDeliveries(s)).deliveries[0]!.id;
+    await s.run(sql`UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = ${b.delivery}`);
   });
   b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
   await workspaces.use(B, async (s) => {
@@ -304,7 +323,7 @@ describe('workspace isolation on every route', () => {
     expect(notAsDocumented).toEqual([]);
     // B's own requests succeed, so the replies checked above held B's data, not only refusals.
     for (const must of [`GET /v1/exports/${b.export}/file`, `POST /v1/audiences/${b.audience}/exports`, `DELETE /v1/export-syncs/${b.sync}`, 'GET /v1/export-syncs', 'GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
-      `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`, 'GET /v1/audiences/b-buyers/holdout-report']) {
+      `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, 'GET /v1/webhooks', `GET /v1/webhooks/${b.webhook}`, `POST /v1/webhooks/${b.webhook}/rotate`, `POST /v1/webhooks/deliveries/${b.delivery}/replay`, 'GET /v1/webhooks/deliveries', `DELETE /v1/webhooks/${b.webhook}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`, 'GET /v1/audiences/b-buyers/holdout-report']) {
       expect(answered, must).toContain(must);
     }
     const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,

@@ -47,6 +47,7 @@ const SAME_ANSWER: Array<[string[], string]> = [
   [['imports'], '/v1/imports'],
   [['campaign', 'list'], '/v1/campaigns'],
   [['campaign', 'show', 'cmp-free-shipping-bar'], '/v1/campaigns/cmp-free-shipping-bar'],
+  [['webhooks', 'list'], '/v1/webhooks'],
 ];
 /** An experiment's report: the same JSON but for as_of, the moment each read it. */
 const REPORT: [string[], string] = [['campaign', 'report', 'cmp-autumn-collection-hero'], '/v1/campaigns/cmp-autumn-collection-hero/report'];
@@ -68,6 +69,9 @@ beforeAll(async () => {
   writeFileSync(hero, JSON.stringify(DEMO_CAMPAIGNS.find((c) => c.type === 'hero_banner')));
   segmint('campaign', 'create', hero);
   cliAnswers.set(REPORT[1], segmint(...REPORT[0]));
+  // An address of TEST-NET-1 (RFC 5737): public by the policy, and never reached, as no run follows.
+  segmint('webhooks', 'create', '--audience', 'rfm-champions', '--url', 'http://192.0.2.1/hook');
+  cliAnswers.set('/v1/webhooks/deliveries', segmint('webhooks', 'deliveries'));
   const bad = join(dir.path, 'bad.csv');
   writeFileSync(bad, 'id,type,ts,customer_id\nx1,view,2026-10-01 10:00:00,C001\nx2,view,someday,C001\n');
   importId = (segmint('import', bad) as { import_id: string }).import_id;
@@ -95,6 +99,12 @@ describe('the CLI and the API give the same answer', () => {
     const cli = cliAnswers.get(REPORT[1]) as { as_of: string };
     expect(api.json).toMatchObject({ subject: { kind: 'campaign', id: 'cmp-autumn-collection-hero' }, report: { control: 'holdout' } });
     expect({ ...api.json, as_of: cli.as_of }).toEqual(cli);
+  });
+
+  it('segmint webhooks deliveries --json = GET /v1/webhooks/deliveries', async () => {
+    const api = await request(base, 'GET', '/v1/webhooks/deliveries', key);
+    expect(api.status, api.text).toBe(200);
+    expect(api.json).toEqual(cliAnswers.get('/v1/webhooks/deliveries'));
   });
 
   it('segmint quarantine --import ID --json = GET /v1/imports/ID/quarantine', async () => {
@@ -178,6 +188,12 @@ describe('response schemas in /docs/json', () => {
       ['POST /v1/audiences/:id/exports', '/v1/audiences/no-such-audience/exports', key, {}],
       ['POST /v1/export-syncs', '/v1/export-syncs', key, { audience: 'rfm-champions', destination: 'meta' }],
       ['GET /v1/export-syncs', '/v1/export-syncs', key],
+      ['POST /v1/webhooks', '/v1/webhooks', key, { audience_id: 'rfm-champions', url: 'gopher://192.0.2.1/' }],
+      ['POST /v1/webhooks', '/v1/webhooks', key, { audience_id: 'rfm-champions', url: 'http://192.0.2.1/other', events: ['exit'] }],
+      ['GET /v1/webhooks/deliveries', '/v1/webhooks/deliveries?status=dead', key],
+      ['GET /v1/webhooks/deliveries', '/v1/webhooks/deliveries?status=lost', key],
+      ['POST /v1/webhooks/deliveries/:id/replay', '/v1/webhooks/deliveries/msg_none/replay', key],
+      ['GET /v1/webhooks/:id', '/v1/webhooks/wh_none', key],
     ];
     const problems: string[] = [];
     const statuses: number[] = [];

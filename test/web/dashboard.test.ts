@@ -13,8 +13,10 @@ import type { Decision } from '../../src/campaigns/index.js';
 import type { BehaviorFamily, BehaviorPreview, Campaign, CustomerProfile, ExperimentResults, ExportDryRun, MembersPage, RunHistory } from '../../web/src/api/types.js';
 import { count, money } from '../../web/src/format.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
+import { enqueueLiveChanges } from '../../src/activation/webhooks/index.js';
+import { Receiver } from '../activation/receiver.js';
 import { tempDir } from '../helpers.js';
-import { serveForTest, stopServer } from '../server/harness.js';
+import { request, serveForTest, stopServer } from '../server/harness.js';
 import { accessibilityViolations, buildDashboard, chartCoverage, horizontalOverflow, launchBrowser, screenshot, settled, watch, type PageProblems } from './browser.js';
 import { demoShop, RUN_DATES } from './demo-shop.js';
 
@@ -48,6 +50,7 @@ const PATHS: Record<RouteId, () => string> = {
   customer: () => `/customers/${ids.customer}`,
   data: () => '/data',
   import: () => `/data/imports/${ids.importId}`,
+  webhooks: () => '/webhooks',
   settings: () => '/settings',
 };
 
@@ -66,9 +69,10 @@ beforeAll(async () => {
   ({ workspaces, ...shop } = await demoShop(dir.path));
   ({ key, customer: ids.customer, importId: ids.importId } = shop);
   // The demo's popup for its loyal customers, for the campaign page; served as `segmint demo` serves it, with the
-  // sample storefront's files (its hero image).
+  // sample storefront's files (its hero image). Webhooks may reach the test's loopback receiver; a failed delivery is
+  // dead at once, so the log shows a failure to replay.
   ids.campaign = (await workspaces.use('default', (s) => createCampaign(s, DEMO_CAMPAIGNS.find((c) => c.type === 'popup_banner')!))).id;
-  ({ app, base } = await serveForTest(workspaces, { webRoot: web, storefrontDemo: { key: 'unused' } }));
+  ({ app, base } = await serveForTest(workspaces, { webRoot: web, storefrontDemo: { key: 'unused' }, webhooks: { addresses: 'loopback', intervalMs: 100, maxAttempts: 1 } }));
   ids.experiment = await seedExperiment('hero_banner', 'Hero experiment', false);
   ids.skewed = await seedExperiment('notification_bar', 'Skewed bar experiment', true);
   browser = await launchBrowser();
@@ -831,6 +835,52 @@ describe('data and settings', () => {
       expect(problems.requests).toEqual([]);
     } finally {
       await page.close();
+    }
+  });
+});
+
+describe('webhooks', () => {
+  it('subscribes a receiver on the audience page, shows its failed delivery in the log, and replays it once the receiver is fixed', async () => {
+    const receiver = await Receiver.start();
+    receiver.fallback = { status: 503 };
+    const { page, problems } = await open('/audiences/smart-big-spenders');
+    try {
+      const hooks = page.locator('section', { has: page.getByRole('heading', { name: 'Webhooks' }) });
+      await hooks.getByLabel('URL').fill(receiver.url);
+      await hooks.getByRole('button', { name: 'Add webhook' }).click();
+      const secret = (await hooks.locator('code.secret').textContent())!;
+      expect(secret).toMatch(/^whsec_/);
+      receiver.secrets = [secret];
+      await hooks.getByRole('cell', { name: receiver.url, exact: true }).waitFor();
+      // A customer who consented to email enters the audience, as a batch of events would make them.
+      await workspaces.use('default', async (store) => {
+        const who = (await store.one<{ id: string }>(sql`SELECT id FROM customers WHERE consent_email IS TRUE ORDER BY id LIMIT 1`))!.id;
+        await enqueueLiveChanges(store, [{ customerId: who, before: new Set(), after: new Set(['smart-big-spenders']) }], '2026-11-01 00:00:00');
+      });
+      while ((await request(base, 'GET', '/v1/webhooks/deliveries?status=dead', key)).json.total !== 1) await new Promise((resolve) => setTimeout(resolve, 100));
+
+      await page.goto(`${base}/webhooks`);
+      await settled(page);
+      const row = page.locator('tbody tr', { hasText: 'audience.entered' });
+      expect(await row.locator('td').nth(3).textContent()).toBe('dead');
+      expect(await row.textContent()).toContain('HTTP 503');
+      expect(await accessibilityViolations(page)).toEqual([]);
+      receiver.fallback = { status: 200 };
+      await row.getByRole('button', { name: /^Replay msg_/ }).click();
+      await page.getByText(/is queued again/).waitFor();
+      while (receiver.applied.size === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      // The log the replay reloaded has arrived before it is asked for again.
+      await settled(page);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await row.locator('td', { hasText: 'delivered' }).waitFor();
+      expect([...receiver.applied.values()].every((r) => r.verified)).toBe(true);
+      expect(receiver.received.map((r) => r.id)).toEqual([...receiver.applied.keys(), ...receiver.applied.keys()]);
+      // Problems of the failed delivery are the receiver's, never the page's.
+      expect(problems.console).toEqual([]);
+      expect(problems.requests).toEqual([]);
+    } finally {
+      await page.close();
+      await receiver.close();
     }
   });
 });

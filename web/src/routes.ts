@@ -20,6 +20,7 @@ export const ROUTES = [
   { id: 'customer', path: '/customers/:id', title: 'Customer', nav: false, parent: 'customers' },
   { id: 'data', path: '/data', title: 'Data', nav: true },
   { id: 'import', path: '/data/imports/:id', title: 'Import', nav: false, parent: 'data' },
+  { id: 'webhooks', path: '/webhooks', title: 'Webhooks', nav: true },
   { id: 'settings', path: '/settings', title: 'Settings', nav: true },
 ] as const satisfies ReadonlyArray<RouteDef>;
 

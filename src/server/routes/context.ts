@@ -1,4 +1,4 @@
-import type { LlmConfig } from '../../shared/config.js';
+import type { LlmConfig, WebhookAddressPolicy } from '../../shared/config.js';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifySchema, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Store } from '../../store/index.js';
@@ -30,6 +30,8 @@ export interface RouteContext {
   llm: LlmConfig | undefined;
   /** Each workspace's campaign decider, kept in memory. */
   campaigns: CampaignDeciders;
+  /** Which addresses webhook URLs may reach (SEGMINT_WEBHOOK_ADDRESSES). */
+  webhookAddresses: WebhookAddressPolicy;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withLiveChanges } from '../../activation/webhooks/index.js';
 import { classificationSchema, classifyCustomer, classifyFeatures, customerAudiences, customerAudiencesSchema, refreshLiveMemberships } from '../../audiences/index.js';
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
@@ -40,7 +41,8 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
         const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
         // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
         const view = ctx.workspaces.view(keyOf(req).workspace);
-        const reclassified = view ? await view.refresh(store, touched) : await refreshLiveMemberships(store, touched);
+        // Entries and exits it makes are queued for the audiences' webhooks.
+        const reclassified = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched) : refreshLiveMemberships(store, touched)));
         return { ...report, reclassified };
       }),
   );

@@ -4,6 +4,7 @@
  * fails `npm run lint`.
  */
 import type { z } from 'zod';
+import type { deliveryLogSchema, deliverySchema, webhookInputSchema, webhookListSchema, webhookSchema, webhookWithSecretSchema } from '../../../src/activation/webhooks/schema.js';
 import type { runHistorySchema } from '../../../src/audiences/history.js';
 import type { customerAudiencesSchema, listedAudienceSchema } from '../../../src/audiences/schema.js';
 import type { membersPageSchema } from '../../../src/audiences/members.js';
@@ -79,3 +80,9 @@ export type ExportDryRun = z.infer<typeof dryRunSchema>;
 /** The body of POST /v1/audiences/:id/exports. */
 export type ExportRequest = z.input<typeof exportRequestSchema>;
 export type ExportSync = z.infer<typeof syncSchema>;
+export type Webhook = z.infer<typeof webhookSchema>;
+export type WebhookWithSecret = z.infer<typeof webhookWithSecretSchema>;
+export type WebhookList = z.infer<typeof webhookListSchema>;
+export type WebhookInput = z.input<typeof webhookInputSchema>;
+export type WebhookDelivery = z.infer<typeof deliverySchema>;
+export type DeliveryLog = z.infer<typeof deliveryLogSchema>;

@@ -13,6 +13,7 @@ import type { PageProps } from './index.js';
 import { KIND_LABELS, sizeSeries, type AudienceKind } from './trends.js';
 import { KindSelect } from './kind-select.js';
 import { AudienceExport } from './audience-export.js';
+import { AudienceWebhooks } from './audience-webhooks.js';
 
 /** One audience: what it is, how it changed over the runs, its members and how it overlaps with others. */
 export function AudiencePage({ params }: PageProps) {
@@ -64,6 +65,7 @@ function AudienceView({ audience: a, history, reload }: { audience: Audience; hi
       {computed ? <Members audience={a} runs={history.runs.map((r) => r.as_of)} /> : null}
       {computed ? <Overlaps audience={a} /> : null}
       {computed ? <AudienceExport audience={a} /> : null}
+      <AudienceWebhooks audience={a} />
     </>
   );
 }

@@ -17,6 +17,7 @@ import { NewAudiencePage } from './new-audience.js';
 import { OverviewPage } from './overview.js';
 import { SegmentsPage } from './segments.js';
 import { SettingsPage } from './settings.js';
+import { WebhooksPage } from './webhooks.js';
 
 export interface PageProps {
   /** The route's path parameters, decoded (`id` of `/audiences/:id`). */
@@ -41,5 +42,6 @@ export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
   customer: CustomerPage,
   data: DataPage,
   import: ImportPage,
+  webhooks: WebhooksPage,
   settings: SettingsPage,
 };

@@ -1,0 +1,125 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { join, sql, type Sql } from '../../sql/index.js';
+import type { Store } from '../../store/index.js';
+import { DELIVERY_STATUSES, EVENT_TYPES, type Delivery, type DeliveryLog, type DeliveryQuery, type WebhookEvent, deliveryQuerySchema } from './schema.js';
+import { at, text } from './time.js';
+
+/**
+ * The outbox: every delivery is stored (with its members) before any attempt, and made by the deliverer
+ * (deliver.ts), so deliveries survive a stopped process and are retried until they succeed or are dead-lettered.
+ */
+
+/** Members per delivery: a CRM takes a batch in one request, and a body stays well under common 1 MB limits. */
+export const DEFAULT_BATCH_SIZE = 500;
+
+interface Subscription {
+  id: string;
+  audience_id: string;
+  events: WebhookEvent[];
+}
+
+async function subscriptions(store: Store): Promise<Subscription[]> {
+  return store.all<Subscription>(sql`SELECT id, audience_id, events FROM webhook_subscriptions ORDER BY id`);
+}
+
+/** True when any webhook is subscribed: the real-time path skips its work otherwise. */
+export async function anySubscription(store: Store): Promise<boolean> {
+  return (await store.one(sql`SELECT 1 FROM webhook_subscriptions LIMIT 1`)) !== undefined;
+}
+
+const membersAt = (audienceId: string, asOf: string): Sql =>
+  sql`SELECT customer_id FROM memberships WHERE audience_id = ${audienceId} AND as_of = CAST(${asOf} AS TIMESTAMP)`;
+
+/**
+ * Queues the entries and exits of every subscribed audience between the run as of `before` (none: everyone at the
+ * first run entered) and the run as of `asOf`, in batches. Ids derive from subscription, run, event and batch, so the
+ * step repeated for the same run adds nothing.
+ */
+export async function enqueueRunChanges(store: Store, asOf: string, before: string | null, now = Date.now(), batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+  let queued = 0;
+  for (const sub of await subscriptions(store)) {
+    for (const event of sub.events) {
+      const [from, to] = event === 'entry' ? [asOf, before] : [before, asOf];
+      if (from === null) continue;
+      const moved = to === null ? membersAt(sub.audience_id, from) : sql`${membersAt(sub.audience_id, from)} EXCEPT ${membersAt(sub.audience_id, to)}`;
+      const prefix = `msg_${createHash('sha256').update(`${sub.id}|${asOf}|${event}`).digest('hex').slice(0, 24)}_`;
+      queued += await store.transaction(async () => {
+        await store.run(sql`INSERT OR IGNORE INTO webhook_delivery_members
+          SELECT ${prefix} || ((row_number() OVER (ORDER BY customer_id) - 1) // ${batchSize}), customer_id FROM (${moved})`);
+        return store.run(sql`INSERT OR IGNORE INTO webhook_deliveries (id, subscription_id, type, source, as_of, created_at, status, attempts, next_attempt_at)
+          SELECT DISTINCT delivery_id, ${sub.id}, ${EVENT_TYPES[event]}, 'run', CAST(${asOf} AS TIMESTAMP), ${at(now)}, 'pending', 0, ${at(now)}
+          FROM webhook_delivery_members WHERE starts_with(delivery_id, ${prefix})`);
+      });
+    }
+  }
+  return queued;
+}
+
+/** A customer's audience ids before and after a real-time change. */
+export interface LiveChange {
+  customerId: string;
+  before: ReadonlySet<string>;
+  after: ReadonlySet<string>;
+}
+
+/** Queues one delivery per subscription and event for the customers a real-time change moved; ids are new. */
+export async function enqueueLiveChanges(store: Store, changes: readonly LiveChange[], asOf: string, now = Date.now(), batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
+  const rows: Sql[] = [];
+  const members = { delivery: [] as string[], customer: [] as string[] };
+  for (const sub of await subscriptions(store)) {
+    for (const event of sub.events) {
+      const moved = changes.filter((c) => (event === 'entry' ? c.after.has(sub.audience_id) && !c.before.has(sub.audience_id) : c.before.has(sub.audience_id) && !c.after.has(sub.audience_id)));
+      for (let i = 0; i < moved.length; i += batchSize) {
+        const id = `msg_${randomUUID().replaceAll('-', '')}`;
+        rows.push(sql`(${id}, ${sub.id}, ${EVENT_TYPES[event]}, 'live', CAST(${asOf} AS TIMESTAMP), ${at(now)}, 'pending', 0, ${at(now)})`);
+        for (const c of moved.slice(i, i + batchSize)) {
+          members.delivery.push(id);
+          members.customer.push(c.customerId);
+        }
+      }
+    }
+  }
+  if (rows.length === 0) return 0;
+  await store.transaction(async () => {
+    // Two lists bound as JSON values rather than a row of parameters a member: one statement whatever the size.
+    await store.run(sql`INSERT INTO webhook_delivery_members
+      SELECT unnest(from_json(${JSON.stringify(members.delivery)}, '["VARCHAR"]')), unnest(from_json(${JSON.stringify(members.customer)}, '["VARCHAR"]'))`);
+    await store.run(sql`INSERT INTO webhook_deliveries (id, subscription_id, type, source, as_of, created_at, status, attempts, next_attempt_at) VALUES ${join(rows)}`);
+  });
+  return rows.length;
+}
+
+const DELIVERY = sql`SELECT d.id, d.subscription_id, w.audience_id, w.url, d.type, d.source, ${text(sql`d.as_of`)} AS as_of,
+    ${text(sql`d.created_at`)} AS created_at, d.status, d.attempts,
+    (SELECT count(*) FROM webhook_delivery_members m WHERE m.delivery_id = d.id) AS members,
+    ${text(sql`d.next_attempt_at`)} AS next_attempt_at, ${text(sql`d.last_attempt_at`)} AS last_attempt_at, d.last_status, d.last_error
+  FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id`;
+
+/** The delivery log, newest first: each delivery with its status, attempts and last error. */
+export async function listDeliveries(store: Store, query: DeliveryQuery = {}): Promise<DeliveryLog> {
+  const q = deliveryQuerySchema.parse(query);
+  const where = join([q.status ? sql`d.status = ${q.status}` : sql`TRUE`, q.subscription_id ? sql`d.subscription_id = ${q.subscription_id}` : sql`TRUE`], ' AND ');
+  const deliveries = await store.all<Delivery>(sql`${DELIVERY} WHERE ${where} ORDER BY d.created_at DESC, d.id LIMIT ${q.limit} OFFSET ${q.offset}`);
+  const total = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM webhook_deliveries d WHERE ${where}`))!.n;
+  const byStatus = await store.all<{ status: Delivery['status']; n: number }>(sql`SELECT status, count(*) AS n FROM webhook_deliveries GROUP BY status`);
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, byStatus.find((r) => r.status === s)?.n ?? 0])) as DeliveryLog['counts'];
+  return { total, counts, deliveries };
+}
+
+export async function getDelivery(store: Store, id: string): Promise<Delivery> {
+  const found = await store.one<Delivery>(sql`${DELIVERY} WHERE d.id = ${id}`);
+  if (!found) throw new NotFoundError(`no webhook delivery "${id}"`, { delivery: id });
+  return found;
+}
+
+/**
+ * Sends a delivery again, with the same id and its full number of attempts: a dead letter once the receiver is
+ * fixed, or a delivered one the receiver lost (one that kept it drops the repeat by its id).
+ */
+export async function replayDelivery(store: Store, id: string, now = Date.now()): Promise<Delivery> {
+  const found = await getDelivery(store, id);
+  if (found.status === 'pending') throw new ConflictError(`webhook delivery "${id}" is already waiting to be sent`, { delivery: id });
+  await store.run(sql`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ${at(now)} WHERE id = ${id}`);
+  return getDelivery(store, id);
+}
