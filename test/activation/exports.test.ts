@@ -13,16 +13,17 @@ const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('
 
 /**
  * Six customers who all bought, so the rule audience "Buyers" (orders >= 1) holds them all; what differs is their
- * contact data and ads consent. c6 buys only in the second period, joining at the second run.
+ * contact data and consent (ads for ad files; email and SMS for the contact columns of plain files). c6 buys only in
+ * the second period, joining at the second run.
  */
 const CUSTOMERS = [
-  'id,email,phone,country,consent_ads',
-  'c1, Ann@Example.com ,06 12 34 56 78,FR,true',
-  'c2,bob@example.com,,US,true',
-  'c3,cat@example.com,+44 7700 900123,GB,false',
-  'c4,,(657) 777-0000,US,true',
-  'c5,dan@example.com,,DE,',
-  'c6,eve@example.com,,US,true',
+  'id,email,phone,country,consent_ads,consent_email,consent_sms',
+  'c1, Ann@Example.com ,06 12 34 56 78,FR,true,true,true',
+  'c2,bob@example.com,,US,true,true,',
+  'c3,cat@example.com,+44 7700 900123,GB,false,false,true',
+  'c4,,(657) 777-0000,US,true,,false',
+  'c5,dan@example.com,,DE,,,',
+  'c6,eve@example.com,,US,true,true,',
 ].join('\n');
 const EVENTS = [
   'id,type,ts,customer_id,product_id,order_id,quantity,unit_price',
@@ -58,6 +59,14 @@ describe('a plain export', () => {
     expect(header).toBe('email,id,orders');
     expect(rows.map((l) => l.split(',')[1]).sort()).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
     expect(rows).toContain('bob@example.com,c2,1');
+  });
+
+  it('writes an email only with consent to email and a phone only with consent to SMS, keeping every member', async () => {
+    await writeExport(store, 'buyers', { format: 'csv', columns: ['id', 'email', 'phone'] }, { path: out('contacts.csv') });
+    const [header, ...rows] = lines(out('contacts.csv'));
+    expect(header).toBe('id,email,phone');
+    // c3 refused email but gave SMS; c4 refused SMS; c5 never stated either.
+    expect(rows.sort()).toEqual(['c1, Ann@Example.com ,06 12 34 56 78', 'c2,bob@example.com,', 'c3,,+44 7700 900123', 'c4,,', 'c5,,']);
   });
 
   it('writes JSON lines with the default columns', async () => {

@@ -4,9 +4,17 @@ import { ident, join, sql, type Sql } from '../../sql/index.js';
 
 /**
  * The columns a plain export may pick, each read from the run's memberships (m), the customers (c) or the feature table
- * (f): its SQL, and whether it needs the feature table.
+ * (f): its SQL, and whether it needs the feature table. Contact columns carry their channel's consent: a member's
+ * email only with consent to email, their phone only with consent to SMS, else empty; the member's row stays, as ids,
+ * scores and features are what an analysis of the audience needs and reach nobody.
  */
-const OWN: Record<string, Sql> = { id: sql`m.customer_id`, email: sql`c.email`, phone: sql`c.phone`, score: sql`m.score`, reasons: sql`m.reasons` };
+const OWN: Record<string, Sql> = {
+  id: sql`m.customer_id`,
+  email: sql`CASE WHEN c.consent_email IS TRUE THEN c.email END`,
+  phone: sql`CASE WHEN c.consent_sms IS TRUE THEN c.phone END`,
+  score: sql`m.score`,
+  reasons: sql`m.reasons`,
+};
 const FEATURE_NAMES = new Set(CUSTOMER_FEATURES.map((f) => f.name));
 
 export const DEFAULT_COLUMNS = ['id', 'email', 'score'];
