@@ -101,7 +101,8 @@ const canPin = (): boolean => availableParallelism() >= 2 && spawnSync('taskset'
 export async function serveStore(db: string, options: { pinned?: boolean } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
   const pinned = (options.pinned ?? false) && canPin();
   const serve = [process.execPath, 'bin/segmint', '--db', db, 'serve', '--port', '0', '--json'];
-  const server = pinned ? spawn('taskset', ['-c', '0', ...serve], { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(serve[0]!, serve.slice(1), { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
+  const server = spawn(command!, args, { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   let text = '';
   for await (const line of createInterface({ input: server.stdout })) {

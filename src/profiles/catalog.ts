@@ -1,6 +1,6 @@
 import { priceTiersQuery } from '../features/index.js';
 import { OCCASIONS } from '../segments/ast.js';
-import { join, sql, type Sql } from '../sql/index.js';
+import { join, listOf, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';
 
@@ -88,8 +88,6 @@ export const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
   accessories: 'accessory',
 };
 
-export const values = (items: readonly string[]): Sql => sql`[${join(items.map((v) => sql`${v}`))}]`;
-
 function slotSql(): Sql {
   const byTitle = TITLE_SLOTS.map(([pattern, slot]) => sql`WHEN regexp_matches(lower(p.title), ${`\\b(${pattern})\\b`}) THEN ${slot}`);
   const byCategory = Object.entries(CATEGORY_SLOTS).map(([category, slot]) => sql`WHEN p.category = ${category} THEN ${slot}`);
@@ -100,8 +98,8 @@ function slotSql(): Sql {
 function catalogQuery(): Sql {
   const fallback = join(Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`), ' ');
   return sql`SELECT p.id, p.category, p.brand, coalesce(p.colors, []) AS colors, coalesce(p.materials, []) AS materials, t.price_tier,
-    list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${values(OCCASIONS)}, x)) AS tags,
-    coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${values(OCCASIONS)}, x)), []),
+    list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${listOf(OCCASIONS)}, x)) AS tags,
+    coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${listOf(OCCASIONS)}, x)), []),
       CASE p.category ${fallback} ELSE [] END) AS occasions,
     ${slotSql()} AS slot, p.title, p.colors[1] AS color, p.price, p.launched_at, ${departmentSql()} AS department
   FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id`;

@@ -1,8 +1,8 @@
 import { kindOrder } from '../audiences/kinds/index.js';
 import { featuresOf, type FeatureRow } from '../features/index.js';
-import { sql, type Sql } from '../sql/index.js';
+import { listOf, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { catalogStamp, profileCatalog, values, type CatalogProduct, type ProfileCatalog } from './catalog.js';
+import { catalogStamp, profileCatalog, type CatalogProduct, type ProfileCatalog } from './catalog.js';
 import type { Fact } from './schema.js';
 import { shiftTest, type DimensionCounts, type ShiftTest } from './shift-test.js';
 
@@ -80,7 +80,7 @@ export interface ProfileFacts {
  */
 function customersQuery(customerIds: readonly string[], asOf: string): Sql {
   const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  return sql`WITH ids AS (SELECT unnest(${values(customerIds)}) AS id),
+  return sql`WITH ids AS (SELECT unnest(${listOf(customerIds)}) AS id),
 e AS (
   SELECT customer_id AS id, list({'type': type, 'date': strftime(ts, '%Y-%m-%d'), 'day': strftime(ts, '%m/%d'), 'quantity': CAST(coalesce(quantity, 1) AS DOUBLE),
       'product_id': product_id, 'query': query} ORDER BY ts, rowid) AS events

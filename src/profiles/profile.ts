@@ -1,8 +1,7 @@
 import { defaultAsOf, featureTableAsOf } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { join, sql } from '../sql/index.js';
+import { join, listOf, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { values } from './catalog.js';
 import { checkEvidence } from './evidence.js';
 import { factList, profileFactsOf, round, type ProfileFacts } from './facts.js';
 import { buildLooks } from './looks.js';
@@ -118,7 +117,7 @@ export async function saveProfiles(store: Store, profiles: readonly Profile[]): 
 /** The profiles kept for these customers, by id; a customer without one is left out. */
 export async function keptProfiles(store: Store, ids: readonly string[]): Promise<Map<string, Profile>> {
   if (ids.length === 0) return new Map();
-  const rows = await store.all<{ profile: string }>(sql`SELECT profile::VARCHAR AS profile FROM customer_profiles WHERE customer_id IN (SELECT unnest(${values(ids)}))`);
+  const rows = await store.all<{ profile: string }>(sql`SELECT profile::VARCHAR AS profile FROM customer_profiles WHERE customer_id IN (SELECT unnest(${listOf(ids)}))`);
   return new Map(rows.map((r) => profileSchema.parse(JSON.parse(r.profile))).map((p) => [p.customer_id, p]));
 }
 
@@ -138,7 +137,7 @@ export async function customerProfiles(use: StoreUse, ids: readonly string[], op
   const { kept, drafts } = await use(async (store) => {
     const fits = (p: Profile) => (options.asOf === undefined || p.as_of === options.asOf) && (options.seed === undefined || p.generator.seed === options.seed);
     const kept = options.refresh ? new Map<string, Profile>() : new Map([...(await keptProfiles(store, ids))].filter(([, p]) => fits(p)));
-    const known = await store.all<{ id: string }>(sql`SELECT id FROM customers WHERE id IN (SELECT unnest(${values(ids)}))`);
+    const known = await store.all<{ id: string }>(sql`SELECT id FROM customers WHERE id IN (SELECT unnest(${listOf(ids)}))`);
     return { kept, drafts: await draftsOf(store, known.map((r) => r.id).filter((id) => !kept.has(id)), options) };
   });
   const narrator = narratorFor(options);

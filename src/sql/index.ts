@@ -1,1 +1,1 @@
-export { Sql, sql, raw, ident, join, compile, duckdbDialect, type Dialect, type SqlValue } from './sql.js';
+export { Sql, sql, raw, ident, join, listOf, compile, duckdbDialect, type Dialect, type SqlValue } from './sql.js';

@@ -53,6 +53,11 @@ export function join(fragments: readonly Sql[], separator = ', '): Sql {
   return new Sql(parts);
 }
 
+/** A list literal of bound values, `[$1, $2, ...]`: for list_contains and for `unnest` as a relation of ids. */
+export function listOf(values: readonly SqlValue[]): Sql {
+  return sql`[${join(values.map((v) => sql`${v}`))}]`;
+}
+
 export function compile(q: Sql, dialect: Dialect = duckdbDialect): { text: string; values: SqlValue[] } {
   let text = '';
   const values: SqlValue[] = [];

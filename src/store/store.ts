@@ -18,6 +18,12 @@ function toJs(value: unknown): unknown {
   return value;
 }
 
+/** Rows as callers want them, converted in place: a new object a row would cost as much as reading it. */
+function toJsRows<T>(rows: Array<Record<string, unknown>>): T[] {
+  for (const r of rows) for (const k in r) r[k] = toJs(r[k]);
+  return rows as T[];
+}
+
 /**
  * One DuckDB database and the single connection that writes to it. Writes are serialised through `exclusive`
  * so a transaction never interleaves with another caller's statements.
@@ -53,11 +59,7 @@ export class Store {
 
   async all<T = Row>(q: Sql): Promise<T[]> {
     const reader = await this.read(q);
-    return reader.getRowObjectsJS().map((r) => {
-      const out: Row = {};
-      for (const [k, v] of Object.entries(r)) out[k] = toJs(v);
-      return out as T;
-    });
+    return toJsRows<T>(reader.getRowObjectsJS());
   }
 
   /** The result column by column (name -> values), for results too large to hold as one object a row. */
@@ -112,9 +114,7 @@ export class Store {
     const { text, values } = compile(q);
     const result = await this.conn.stream(text, values);
     for await (const rows of result.yieldRowObjectJs()) {
-      // Converted in place: a new object a row would cost as much as reading it.
-      for (const r of rows) for (const k in r) r[k] = toJs(r[k]) as (typeof r)[string];
-      yield rows as T[];
+      yield toJsRows<T>(rows);
     }
   }
 

@@ -1,16 +1,12 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience } from '../../src/audiences/index.js';
 import type { CampaignInput, Decision, ExperimentResults } from '../../src/campaigns/index.js';
-import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
-import { runPipeline } from '../../src/pipeline/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { join as joinSql, sql } from '../../src/sql/index.js';
 import { scipy } from '../campaigns/scipy.js';
 import { tempDir } from '../helpers.js';
-import { request, serveForTest, stopServer } from './harness.js';
+import { campaignShop, request, serveForTest, stopServer } from './harness.js';
 
 /**
  * The experiment report read from what a shop recorded, over real HTTP on a demo shop: every buyer visits once, decide
@@ -67,13 +63,8 @@ const EXPERIMENT: CampaignInput = {
 };
 
 beforeAll(async () => {
-  const files = await generateDemo({ customers: 500, seed: 41, outDir: join(dir.path, 'demo') });
-  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  workspaces = await campaignShop(dir.path, { customers: 500, seed: 41 });
   await workspaces.use('default', async (s) => {
-    await importDemoFiles(s, files);
-    await createAudience(s, { name: 'Buyers', rule: 'orders >= 1' });
-    await createAudience(s, { name: 'Frequent buyers', rule: 'orders >= 3' });
-    await runPipeline(s, '2026-11-01 00:00:00');
     const rows = await s.all<{ id: string; orders: number }>(sql`SELECT customer_id AS id, orders FROM customer_features WHERE orders >= 1 ORDER BY customer_id`);
     buyers = rows.map((r) => r.id);
     frequent = new Set(rows.filter((r) => r.orders >= 3).map((r) => r.id));

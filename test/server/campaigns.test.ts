@@ -1,16 +1,12 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAudience } from '../../src/audiences/index.js';
 import type { Campaign, CampaignInput, Decision } from '../../src/campaigns/index.js';
-import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
-import { runPipeline } from '../../src/pipeline/index.js';
 import { createKey, revokeKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
-import { request, serveForTest, stopServer } from './harness.js';
+import { campaignShop, request, serveForTest, stopServer } from './harness.js';
 
 /**
  * Campaigns over real HTTP on a demo shop: bad input named by field, the storefront key's origin and CORS rules,
@@ -51,13 +47,8 @@ async function sendEvents(body: unknown) {
 const types = (d: Decision) => d.campaigns.map((c) => c.type).sort();
 
 beforeAll(async () => {
-  const files = await generateDemo({ customers: 300, seed: 31, outDir: join(dir.path, 'demo') });
-  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  workspaces = await campaignShop(dir.path, { customers: 300, seed: 31 });
   await workspaces.use('default', async (s) => {
-    await importDemoFiles(s, files);
-    await createAudience(s, { name: 'Buyers', rule: 'orders >= 1' });
-    await createAudience(s, { name: 'Frequent buyers', rule: 'orders >= 3' });
-    await runPipeline(s, '2026-11-01 00:00:00');
     const pick = (orders: Sql) => s.one<{ id: string }>(sql`SELECT f.customer_id AS id FROM customer_features f JOIN customers c ON c.id = f.customer_id
       WHERE ${orders} AND c.consent_email IS NOT FALSE ORDER BY f.customer_id LIMIT 1`);
     who.targeted = (await pick(sql`f.orders BETWEEN 1 AND 2`))!.id;

@@ -1,6 +1,29 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { buildServer, type ServerOptions, type Workspaces } from '../../src/server/index.js';
+import { createAudience } from '../../src/audiences/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { buildServer, Workspaces, type ServerOptions } from '../../src/server/index.js';
+
+/** The date the campaign tests' shop is run as of. */
+export const CAMPAIGN_RUN = '2026-11-01 00:00:00';
+
+/**
+ * A demo shop in `dir` with the audiences the campaign tests target (Buyers: orders >= 1; Frequent buyers: orders >= 3),
+ * run once as of CAMPAIGN_RUN.
+ */
+export async function campaignShop(dir: string, demo: { customers: number; seed: number }): Promise<Workspaces> {
+  const files = await generateDemo({ ...demo, outDir: join(dir, 'demo') });
+  const workspaces = await Workspaces.open({ dbPath: join(dir, 'shop.duckdb') });
+  await workspaces.use('default', async (s) => {
+    await importDemoFiles(s, files);
+    await createAudience(s, { name: 'Buyers', rule: 'orders >= 1' });
+    await createAudience(s, { name: 'Frequent buyers', rule: 'orders >= 3' });
+    await runPipeline(s, CAMPAIGN_RUN);
+  });
+  return workspaces;
+}
 
 /** The API on an ephemeral loopback port, as the tests talk to it: over real HTTP. */
 export async function serveForTest(workspaces: Workspaces, options: Omit<ServerOptions, 'workspaces'> = {}): Promise<{ app: FastifyInstance; base: string }> {

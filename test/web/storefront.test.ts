@@ -4,15 +4,12 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAudience } from '../../src/audiences/index.js';
 import type { CampaignInput } from '../../src/campaigns/index.js';
-import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
-import { runPipeline } from '../../src/pipeline/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
-import { request, serveForTest, stopServer } from '../server/harness.js';
+import { campaignShop, request, serveForTest, stopServer } from '../server/harness.js';
 import { accessibilityViolations, buildSnippet, launchBrowser, screenshot, watch } from './browser.js';
 
 /**
@@ -62,13 +59,8 @@ const rendered = (page: Page) => page.locator('[data-segmint-type]').evaluateAll
 
 beforeAll(async () => {
   snippetFile = await buildSnippet(join(dir.path, 'snippet'));
-  const files = await generateDemo({ customers: 300, seed: 31, outDir: join(dir.path, 'demo') });
-  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
+  workspaces = await campaignShop(dir.path, { customers: 300, seed: 31 });
   await workspaces.use('default', async (s) => {
-    await importDemoFiles(s, files);
-    await createAudience(s, { name: 'Buyers', rule: 'orders >= 1' });
-    await createAudience(s, { name: 'Frequent buyers', rule: 'orders >= 3' });
-    await runPipeline(s, '2026-11-01 00:00:00');
     const pick = (min: number, max: number) => s.one<{ id: string }>(sql`SELECT f.customer_id AS id FROM customer_features f JOIN customers c ON c.id = f.customer_id
       WHERE f.orders BETWEEN ${min} AND ${max} AND c.consent_email IS NOT FALSE ORDER BY f.customer_id LIMIT 1`);
     who.targeted = (await pick(1, 2))!.id;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getAudience } from '../../audiences/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { join, sql } from '../../sql/index.js';
+import { listOf, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { checkWebhookUrl, type AddressPolicy } from './address.js';
 import { webhookInputSchema, type Webhook, type WebhookInput, type WebhookWithSecret } from './schema.js';
@@ -31,7 +31,7 @@ export async function createWebhook(store: Store, input: WebhookInput, policy: A
   const url = (await checkWebhookUrl(given.url, policy)).toString();
   const id = `wh_${randomUUID()}`;
   const secret = newSecret();
-  const events = sql`[${join([...new Set(given.events)].map((e) => sql`${e}`))}]`;
+  const events = listOf([...new Set(given.events)]);
   await store.run(sql`INSERT INTO webhook_subscriptions (id, audience_id, url, events, consent, secret, created_at)
     VALUES (${id}, ${audience.id}, ${url}, ${events}, ${given.consent}, ${secret}, ${at(now)})`);
   return { ...(await getWebhook(store, id)), secret };
