@@ -87,8 +87,8 @@ export async function materializeCustomerFeatures(store: Store, asOf: string, ta
 /** The feature table as of a run date, and the setting that says which date it holds; returns its row count. */
 export async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
   const customers = await materializeCustomerFeatures(store, asOf);
-  await store.run(sql`${upsertInto(sql`settings`)} VALUES (${FEATURE_TABLE_AS_OF}, ${formatTimestamp(asTimestamp(asOf))})`);
-  await store.run(sql`${upsertInto(sql`settings`)} VALUES (${FEATURE_TABLE_BUILT}, ${uuid()})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${FEATURE_TABLE_AS_OF}, ${formatTimestamp(asTimestamp(asOf))})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${FEATURE_TABLE_BUILT}, ${uuid()})`);
   return customers;
 }
 

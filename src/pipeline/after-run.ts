@@ -2,7 +2,7 @@ import { runSyncs } from '../activation/index.js';
 import { enqueueRunChanges } from '../activation/webhooks/index.js';
 import { movement, nearDuplicates } from '../audiences/index.js';
 import { BEHAVIOR_ENTITIES, behaviorFamily } from '../behaviors/index.js';
-import { sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /** What a step after a run is told: the run's date and the date of the run before it, if any. */
@@ -31,6 +31,6 @@ export const AFTER_RUN: ReadonlyArray<{ name: string; step: (run: AfterRun) => P
 
 /** The run before `asOf`, as the steps get it. */
 export async function runBefore(store: Store, asOf: string): Promise<string | null> {
-  const row = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs WHERE as_of < CAST(${asOf} AS TIMESTAMP)`);
+  const row = await store.one<{ as_of: string | null }>(sql`SELECT ${formatTimestamp(sql`max(as_of)`)} AS as_of FROM runs WHERE as_of < ${asTimestamp(asOf)}`);
   return row?.as_of ?? null;
 }

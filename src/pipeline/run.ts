@@ -4,7 +4,7 @@ import { storeAudienceSizes } from '../audiences/sizes.js';
 import { FEATURE_TABLE, materializeFeatureTable } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
 import { featureTableRfmGrid, storeThresholds } from '../segments/index.js';
-import { ident, sql } from '../sql/index.js';
+import { asTimestamp, ident, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { AFTER_RUN, runBefore } from './after-run.js';
 import { refitClusterings } from './clusters.js';
@@ -43,14 +43,14 @@ export async function runPipeline(store: Store, asOf: string): Promise<RunReport
   const thresholds = await storeThresholds(store, FEATURE_TABLE);
   await refitClusterings(store, asOf);
   const active = (await listAudiences(store)).filter((a) => a.active);
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const at = asTimestamp(asOf);
 
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM memberships WHERE as_of = ${at}`);
     await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at}`);
     const computed = await storeMemberships({ store, asOf, at, table: FEATURE_TABLE, thresholds }, active);
     await storeAudienceSizes(store, asOf, FEATURE_TABLE, computed);
-    await store.run(sql`INSERT OR REPLACE INTO runs SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
+    await store.run(sql`${upsertInto(sql`runs`)} SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);
   });
   const before = await runBefore(store, asOf);

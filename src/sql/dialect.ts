@@ -1,4 +1,4 @@
-import { byDialect, join, raw, sql, type Sql, type SqlValue } from './sql.js';
+import { byDialect, ident, join, raw, sql, type Sql, type SqlValue } from './sql.js';
 import { clickhouseMigration } from './clickhouse-ddl.js';
 
 /**
@@ -30,8 +30,22 @@ export interface Dialect {
   jsonText(json: Sql, path: readonly string[]): Sql;
   /** NULL where the text is not a number / a boolean. */
   tryCast(value: Sql, type: 'DOUBLE' | 'BOOLEAN'): Sql;
+  /** A timestamp as `YYYY-MM-DD HH:MM` text. */
+  formatMinute(value: Sql): Sql;
+  /** Rounded to `digits` decimals, half away from zero on the number's shortest decimal form (as DuckDB rounds). */
+  round(value: Sql, digits: number): Sql;
+  /** A number rounded to 2 decimals as text, as DuckDB casts it (a whole double with `.0`). */
+  numberText(value: Sql): Sql;
+  /** Texts joined with a separator, NULLs left out. */
+  concatWs(separator: string, parts: Sql): Sql;
+  /** The continuous quantile (interpolated between the two nearest values). */
+  quantile(value: Sql, q: number): Sql;
   /** The exact median (the mean of the two middle values of an even count). */
   median(value: Sql): Sql;
+  /** The value of the row with the least `by`. */
+  argMin(value: Sql, by: Sql): Sql;
+  /** Columns sent as JSON arrays of equal length (bound text), as a relation a row per position. */
+  jsonColumns(columns: ReadonlyArray<{ name: string; json: Sql; type: 'VARCHAR' | 'DOUBLE' }>): Sql;
   /** The value of the row with the greatest `by`, the least `tie` among equals. */
   valueAtMax(value: Sql, by: Sql, tie: Sql): Sql;
   boolOr(condition: Sql): Sql;
@@ -44,6 +58,10 @@ export interface Dialect {
   createTableAs(name: Sql, query: Sql, temporary?: boolean): Sql;
   /** The start of an insert that replaces the row of the same key. */
   upsertInto(table: Sql): Sql;
+  /** Inserts the row unless one with its key (the column `key`, the row's first value) exists. */
+  insertIfAbsent(table: Sql, key: Sql, row: readonly Sql[]): Sql;
+  /** The start of an UPDATE, up to its assignments. */
+  update(table: Sql): Sql;
   /** Rows of bound values as a relation `alias(columns)`; `types` are the columns' SQL types. */
   values(alias: string, columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<readonly Sql[]>): Sql;
   /** A new random id as text. */
@@ -73,7 +91,14 @@ export const duckdbDialect: Dialect = {
   listAnyContains: (list, part) => sql`len(list_filter(${list}, t -> contains(t, ${part}))) > 0`,
   jsonText: (json, path) => sql`json_extract_string(${json}, ${`$.${path.map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`,
   tryCast: (value, type) => sql`TRY_CAST(${value} AS ${raw(type)})`,
+  formatMinute: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M')`,
+  round: (v, digits) => (digits === 0 ? sql`round(${v})` : sql`round(${v}, ${raw(String(digits))})`),
+  numberText: (v) => sql`CAST(round(${v}, 2) AS VARCHAR)`,
+  concatWs: (separator, parts) => sql`concat_ws(${raw(`'${separator}'`)}, ${parts})`,
+  quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
   median: (value) => sql`median(${value})`,
+  argMin: (value, by) => sql`arg_min(${value}, ${by})`,
+  jsonColumns: (columns) => sql`SELECT ${join(columns.map((c) => sql`unnest(from_json(${c.json}, ${`["${c.type}"]`})) AS ${ident(c.name)}`))}`,
   valueAtMax: (value, by, tie) => sql`first(${value} ORDER BY ${by} DESC, ${tie})`,
   boolOr: (c) => sql`bool_or(${c})`,
   bitOr: (v) => sql`bit_or(${v})`,
@@ -81,6 +106,9 @@ export const duckdbDialect: Dialect = {
   cteHint: (materialized) => raw(materialized ? 'MATERIALIZED' : 'NOT MATERIALIZED'),
   createTableAs: (name, query, temporary) => sql`CREATE OR REPLACE ${raw(temporary ? 'TEMP TABLE' : 'TABLE')} ${name} AS ${query}`,
   upsertInto: (table) => sql`INSERT OR REPLACE INTO ${table}`,
+  insertIfAbsent: (table, _key, row) => sql`INSERT INTO ${table} VALUES (${join(row)})
+      ON CONFLICT DO NOTHING`,
+  update: (table) => sql`UPDATE ${table} SET`,
   values: (alias, columns, rows) => sql`(VALUES ${join(rows.map((r) => sql`(${join(r)})`))}) ${raw(alias)}(${raw(columns.map(([c]) => c).join(', '))})`,
   uuid: () => sql`CAST(gen_random_uuid() AS VARCHAR)`,
   heldTests: (tests) =>
@@ -121,7 +149,20 @@ export const clickhouseDialect: Dialect = {
       JSONType(${json}, ${keys}) = 'Null', NULL, JSONExtractRaw(${json}, ${keys}))`;
   },
   tryCast: (value, type) => sql`accurateCastOrNull(${value}, ${raw(type === 'DOUBLE' ? "'Float64'" : "'Bool'")})`,
+  formatMinute: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i')`,
+  round: (v, digits) => sql`toFloat64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(digits))}))`,
+  numberText: (v) => {
+    const r = clickhouseDialect.round(v, 2);
+    return sql`if(toTypeName(${v}) LIKE '%Float%', if(${r} = floor(${r}), concat(toString(${r}), '.0'), toString(${r})), toString(${v}))`;
+  },
+  concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${raw(`'${separator}'`)})`,
+  quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
   median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
+  argMin: (value, by) => sql`argMin(${value}, ${by})`,
+  jsonColumns: (columns) => {
+    const arrays = columns.map((c) => sql`JSONExtract(${c.json}, ${raw(c.type === 'VARCHAR' ? "'Array(String)'" : "'Array(Nullable(Float64))'")})`);
+    return sql`SELECT ${join(columns.map((c, i) => sql`z.${raw(String(i + 1))} AS ${ident(c.name)}`))} FROM (SELECT arrayJoin(arrayZip(${join(arrays)})) AS z)`;
+  },
   valueAtMax: (value, by, tie) => sql`argMin(${value}, (-${by}, ${tie}))`,
   boolOr: (c) => sql`max(${c})`,
   bitOr: (v) => sql`groupBitOr(${v})`,
@@ -131,6 +172,9 @@ export const clickhouseDialect: Dialect = {
   createTableAs: (name, query) => sql`CREATE OR REPLACE TABLE ${name} ENGINE = MergeTree ORDER BY tuple() AS ${query}`,
   // Tables with a key are ReplacingMergeTree and read with FINAL (the store's `final` setting): the newest row wins.
   upsertInto: (table) => sql`INSERT INTO ${table}`,
+  insertIfAbsent: (table, key, row) => sql`INSERT INTO ${table} SELECT ${join(row)} WHERE ${row[0]!} NOT IN (SELECT ${key} FROM ${table})`,
+  // A mutation, done when the statement returns (the store's mutations_sync); key columns cannot change.
+  update: (table) => sql`ALTER TABLE ${table} UPDATE`,
   values: (alias, columns, rows) =>
     sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(columns[i]![1])}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
   uuid: () => sql`toString(generateUUIDv4())`,
@@ -156,7 +200,15 @@ export const listHasAny = (list: Sql, values: readonly SqlValue[]): Sql => byDia
 export const listAnyContains = (list: Sql, part: SqlValue): Sql => byDialect((d) => d.listAnyContains(list, bound(part)));
 export const jsonText = (json: Sql, path: readonly string[]): Sql => byDialect((d) => d.jsonText(json, path));
 export const tryCast = (value: Sql, type: 'DOUBLE' | 'BOOLEAN'): Sql => byDialect((d) => d.tryCast(value, type));
+export const formatMinute = (v: Sql): Sql => byDialect((d) => d.formatMinute(v));
+export const round = (v: Sql, digits: number): Sql => byDialect((d) => d.round(v, digits));
+export const numberText = (v: Sql): Sql => byDialect((d) => d.numberText(v));
+export const concatWs = (separator: string, parts: Sql): Sql => byDialect((d) => d.concatWs(separator, parts));
+export const quantile = (v: Sql, q: number): Sql => byDialect((d) => d.quantile(v, q));
 export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
+export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));
+export const jsonColumns = (columns: ReadonlyArray<{ name: string; json: string; type: 'VARCHAR' | 'DOUBLE' }>): Sql =>
+  byDialect((d) => d.jsonColumns(columns.map((c) => ({ ...c, json: sql`${c.json}` }))));
 export const valueAtMax = (value: Sql, by: Sql, tie: Sql): Sql => byDialect((d) => d.valueAtMax(value, by, tie));
 export const boolOr = (c: Sql): Sql => byDialect((d) => d.boolOr(c));
 export const bitOr = (v: Sql): Sql => byDialect((d) => d.bitOr(v));
@@ -164,6 +216,8 @@ export const hasBits = (v: Sql, mask: Sql | number): Sql => byDialect((d) => d.h
 export const cteHint = (materialized: boolean): Sql => byDialect((d) => d.cteHint(materialized));
 export const createTableAs = (name: Sql, query: Sql, temporary = false): Sql => byDialect((d) => d.createTableAs(name, query, temporary));
 export const upsertInto = (table: Sql): Sql => byDialect((d) => d.upsertInto(table));
+export const insertIfAbsent = (table: Sql, key: Sql, row: ReadonlyArray<Sql | SqlValue>): Sql => byDialect((d) => d.insertIfAbsent(table, key, row.map(bound)));
+export const update = (table: Sql): Sql => byDialect((d) => d.update(table));
 export const valuesOf = (alias: string, columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
   byDialect((d) => d.values(alias, columns, rows.map((r) => r.map(bound))));
 export const uuid = (): Sql => byDialect((d) => d.uuid());

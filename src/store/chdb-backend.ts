@@ -87,31 +87,36 @@ export class ChdbBackend implements Backend {
     return 0;
   }
 
-  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
+  /** Rows and their columns' ClickHouse types, values converted as callers want them. */
+  private async read(text: string, values: SqlValue[]): Promise<{ meta: Array<{ name: string; type: string }>; data: Row[] }> {
     const result = await this.session.queryBindAsync(text, this.params(values), { format: 'JSON' });
     const body = result.text();
-    if (!body) return [];
+    if (!body) return { meta: [], data: [] };
     const { meta, data } = JSON.parse(body) as { meta: Array<{ name: string; type: string }>; data: Row[] };
     const conversions = meta.flatMap((m) => {
       const f = converter(m.type);
       return f ? [[m.name, f] as const] : [];
     });
     if (conversions.length) for (const r of data) for (const [name, f] of conversions) r[name] = f(r[name]);
-    return data;
+    return { meta, data };
+  }
+
+  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
+    return (await this.read(text, values)).data;
   }
 
   async columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>> {
-    const rows = await this.rows(text, values);
-    const out: Record<string, unknown[]> = {};
-    for (const r of rows) for (const k in r) (out[k] ??= []).push(r[k]);
-    return out;
+    const { meta, data } = await this.read(text, values);
+    return Object.fromEntries(meta.map((m) => [m.name, data.map((r) => r[m.name])]));
   }
 
   async vectors(text: string, values: SqlValue[]): Promise<Vectors> {
-    const columns = await this.columns(text, values);
+    const { meta, data } = await this.read(text, values);
     const out: Vectors = {};
-    for (const [name, column] of Object.entries(columns)) {
-      out[name] = column.some((v) => typeof v === 'string') ? (column as Array<string | null>) : Float64Array.from(column, (v) => (v === null ? NaN : Number(v)));
+    for (const { name, type } of meta) {
+      if (/String/.test(type)) out[name] = data.map((r) => r[name] as string | null);
+      else if (/Float|Int|Decimal/.test(type)) out[name] = Float64Array.from(data, (r) => (r[name] === null ? NaN : Number(r[name])));
+      else throw new Error(`Store.vectors: column ${name} is ${type}, not a number or text`);
     }
     return out;
   }
