@@ -22,7 +22,7 @@ export function contextOf(cmd: Command): CommandContext {
  */
 export async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const path = ctx.options.db ?? ctx.config.dbPath;
-  if (!options.create && !existsSync(path)) {
+  if (!options.create && !existsSync(path.replace(/^chdb:/, ''))) {
     throw new UsageError(`no store at ${path} (--db or SEGMINT_DB): \`segmint import\` or \`segmint demo\` creates one`, { db: path });
   }
   const store = await Store.open({ path, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
