@@ -14,10 +14,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { generateDemo } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { Store, importFile, presetMapping, type Mapping } from '../src/store/index.js';
-import { peakRssMb, type PhaseResult } from './lib.js';
+import { duckdbMemoryLimit } from '../src/shared/memory.js';
+import { benchMemory, peakRssMb, type PhaseResult } from './lib.js';
 
 const [phase, a, b, c, d] = process.argv.slice(2);
-const memoryLimit = process.env.SEGMINT_MEMORY_LIMIT ?? '3GB';
+const memory = benchMemory();
+const memoryLimit = duckdbMemoryLimit(memory);
 
 function eventsFile(dir: string, format: string): string {
   return join(dir, format === 'csv' ? 'events.csv' : 'events.parquet');
@@ -81,7 +83,7 @@ function eventsMapping(contentIds: boolean): Mapping {
 async function segmint(format: string, dir: string, dbPath: string, contentIds: boolean): Promise<PhaseResult> {
   rmSync(dbPath, { force: true });
   rmSync(`${dbPath}.wal`, { force: true });
-  const store = await Store.open({ path: dbPath, memoryLimit });
+  const store = await Store.open({ path: dbPath, memory });
   const t0 = performance.now();
   await importFile(store, join(dir, 'products.csv'), presetMapping('segmint-products'));
   await importFile(store, join(dir, 'customers.csv'), presetMapping('segmint-customers'));

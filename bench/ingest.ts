@@ -6,7 +6,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { arg, fmt, runPhase, type PhaseResult } from './lib.js';
+import { duckdbMemoryLimit } from '../src/shared/memory.js';
+import { arg, benchMemory, fmt, runPhase, type PhaseResult } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
@@ -26,7 +27,7 @@ for (const format of formats) {
 }
 
 const byPhase = new Map(results.map((r) => [r.phase, r]));
-console.log(`\nIngest + features, ${customers.toLocaleString('en-US')} customers (seed ${seed}), DuckDB memory limit ${process.env.SEGMINT_MEMORY_LIMIT ?? '3GB'}`);
+console.log(`\nIngest + features, ${customers.toLocaleString('en-US')} customers (seed ${seed}), DuckDB memory limit ${duckdbMemoryLimit(benchMemory())}`);
 const gen = byPhase.get('generate');
 if (gen) console.log(`generate: ${fmt(gen.seconds)} s, ${gen.rows?.toLocaleString('en-US')} events, ${JSON.stringify(gen.detail)}, peak RSS ${gen.peakRssMb} MB`);
 for (const format of formats) {

@@ -1,5 +1,8 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { compile, raw, sql, type Sql } from '../sql/index.js';
+import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Row = Record<string, unknown>;
@@ -7,7 +10,8 @@ export type Row = Record<string, unknown>;
 export interface StoreOptions {
   /** A file path, or ':memory:'. */
   path: string;
-  memoryLimit?: string | undefined;
+  /** The memory setting; the default one (src/shared/memory.ts) when absent. */
+  memory?: MemoryBudget | undefined;
   threads?: number | undefined;
 }
 
@@ -35,16 +39,21 @@ export class Store {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly path: string,
+    /** The memory setting the store was opened with: the project's own structures size themselves from it. */
+    readonly memory: MemoryBudget,
     /** False for a fork: closing it leaves the database open for the store it came from. */
     private readonly ownsInstance = true,
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
-    const settings: Record<string, string> = {};
-    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    const memory = options.memory ?? memoryBudget();
+    const settings: Record<string, string> = { memory_limit: duckdbMemoryLimit(memory) };
+    // Work past the limit spills to disk: next to a store file (DuckDB's default), else in the system's temp folder
+    // rather than DuckDB's default for a store in memory, a .tmp folder wherever the process was started.
+    if (options.path === ':memory:') settings.temp_directory = join(tmpdir(), 'segmint-spill');
     if (options.threads) settings.threads = String(options.threads);
     const instance = await DuckDBInstance.create(options.path, settings);
-    const store = new Store(instance, await instance.connect(), options.path);
+    const store = new Store(instance, await instance.connect(), options.path, memory);
     // Timestamps without a zone are read as UTC and written offsets are converted to it, on every machine alike.
     await store.run(sql`SET TimeZone = 'UTC'`);
     await store.migrate();
@@ -146,7 +155,7 @@ export class Store {
    * connection would leave them waiting between statements. Close it before the store.
    */
   async fork(): Promise<Store> {
-    const fork = new Store(this.instance, await this.instance.connect(), this.path, false);
+    const fork = new Store(this.instance, await this.instance.connect(), this.path, this.memory, false);
     await fork.run(sql`SET TimeZone = 'UTC'`);
     return fork;
   }
