@@ -1,8 +1,10 @@
 /**
- * One size of the growth benchmark, in its own process (bench/growth.ts): the demo files of DIR imported into a new
- * store DB, then a whole run and the demo's cluster fits, under the memory setting SEGMINT_MEMORY_LIMIT (the project's default when unset).
+ * One measurement of the growth benchmark, in its own process (bench/growth.ts), under the memory setting
+ * SEGMINT_MEMORY_LIMIT (the project's default when unset):
+ *   import DIR DB CUSTOMERS SEED   the demo files of DIR imported into a new store DB, then a whole run and the demo's
+ *                                  cluster fits
+ *   rerun DB                       the run and the fits again, as of the same date, on a copy of such a store
  * Prints, as its last line, each stage's wall and CPU seconds and peak RSS, and a digest of the run's memberships.
- *   npx tsx bench/growth-phase.ts DIR DB CUSTOMERS SEED
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { importDemoFiles } from '../src/demo/index.js';
@@ -21,7 +23,8 @@ export interface StageMeasure {
   peakRssMb: number;
 }
 
-const [dir, db, customers, seed] = process.argv.slice(2);
+const [mode, ...args] = process.argv.slice(2);
+const [dir, db, customers, seed] = mode === 'import' ? args : [undefined, args[0], undefined, undefined];
 
 /**
  * Linux keeps a process's peak RSS (VmHWM) and resets it on writing 5 to clear_refs, so each stage's peak is its own
@@ -41,13 +44,15 @@ function enter(stage: string | undefined): void {
   current = stage === undefined ? undefined : { stage, t: performance.now(), cpu: process.cpuUsage() };
 }
 
-const files = await demoFiles(dir!, Number(customers), Number(seed));
-for (const suffix of ['', '.wal']) rmSync(`${db}${suffix}`, { force: true });
 const setting = process.env.SEGMINT_MEMORY_LIMIT;
 const memory = memoryBudget(setting ? parseMemory(setting) : undefined);
+const files = dir ? await demoFiles(dir, Number(customers), Number(seed)) : undefined;
+if (files) for (const suffix of ['', '.wal']) rmSync(`${db}${suffix}`, { force: true });
 const store = await Store.open({ path: db!, memory });
-enter('import');
-const events = (await importDemoFiles(store, files)).at(-1)!;
+if (files) {
+  enter('import');
+  await importDemoFiles(store, files);
+}
 const asOf = await defaultAsOf(store);
 await runPipeline(store, asOf, { onStage: enter });
 // The clusterings the demo fits on its first run (k-means over every buyer's features), as `segmint clusters` does.
@@ -58,5 +63,6 @@ enter(undefined);
 const digest = await store.all<{ audience_id: string; members: number; hashed: string }>(sql`
   SELECT audience_id, count(*) AS members, CAST(sum(hash(customer_id)) AS VARCHAR) AS hashed
   FROM memberships WHERE as_of = CAST(${asOf} AS TIMESTAMP) GROUP BY audience_id ORDER BY audience_id`);
+const counts = await store.one<{ customers: number; events: number }>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`);
 store.close();
-process.stdout.write(`${JSON.stringify({ customers: Number(customers), events: events.accepted, memory, stages, digest })}\n`);
+process.stdout.write(`${JSON.stringify({ ...counts, memory, stages, digest })}\n`);
