@@ -3,7 +3,7 @@ import { FEATURE_TABLE, featureTableAsOf } from '../../features/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
-import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, parseRule, printRule, selectorSql, type CompileContext, type Rule } from '../../segments/index.js';
+import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../../segments/index.js';
 import { PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, previewLinesHold } from './lines.js';
 import type { Preview } from './schema.js';
 
@@ -67,19 +67,22 @@ export async function previewSpec(store: Store, spec: string, options: { members
 function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, lines: Sql | undefined): Sql | undefined {
   if (ctx.aggregates.length === 0) return undefined;
   const picking: Sql[] = [];
+  const selectors: EventSelector[] = [];
   const visit = (r: Rule): void => {
     if (r.kind === 'and' || r.kind === 'or') r.rules.forEach(visit);
     else if (r.kind === 'not') visit(r.rule);
-    // A share divides by every line of its type in the window: all of them may count.
-    else if (r.kind === 'event' && r.aggregate === 'share') picking.push(sql`ev.type = ${r.selector.eventType}`);
-    else if (r.kind === 'event' || r.kind === 'stopped') picking.push(selectorSql(r.selector, ctx));
+    else if (r.kind === 'event' || r.kind === 'stopped') {
+      selectors.push(r.selector);
+      // A share divides by every line of its type in the window: all of them may count.
+      picking.push(r.kind === 'event' && r.aggregate === 'share' ? sql`ev.type = ${r.selector.eventType}` : selectorSql(r.selector, ctx));
+    }
   };
   visit(rule);
   const needs = eventNeeds([rule]);
   const since = needs.since?.(Date.parse(`${asOf.replace(' ', 'T')}Z`)) ?? -Infinity;
   const source = lines && [...needs.types].every((t) => PREVIEW_LINE_TYPES.includes(t)) ? lines : sql`events`;
   return sql`SELECT ev.customer_id, ${join(ctx.aggregates.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
-    FROM ${source} ev LEFT JOIN products p ON p.id = ev.product_id
+    FROM ${source} ev ${readsCatalog(selectors) ? sql`LEFT JOIN products p ON p.id = ev.product_id` : sql``}
     WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
       ${Number.isFinite(since) ? sql`AND ev.ts >= CAST(${new Date(since).toISOString().slice(0, 19).replace('T', ' ')} AS TIMESTAMP)` : sql``}
       AND (${join(picking, ' OR ')})
@@ -127,6 +130,10 @@ async function summarise(
 
 const PRODUCT_FIELDS: ReadonlySet<string> = new Set(['category', 'brand', 'tag', 'color', 'material', 'occasion', 'product', 'price']);
 
+/** Filters on these read the event's product (`p`); the others read the event itself, and need no join per line. */
+const CATALOG_FIELDS: ReadonlySet<string> = new Set([...LIST_FILTER_FIELDS, 'category', 'brand']);
+const readsCatalog = (selectors: readonly EventSelector[]): boolean => selectors.some((s) => s.filters.some((f) => CATALOG_FIELDS.has(f.field)));
+
 /**
  * An event clause that picks products (by a product field, not only a channel or device) and asks for some of what it
  * picks (not `= 0`, not `< N`), so its products describe the members.
@@ -140,16 +147,20 @@ function wantsProducts(c: Rule): c is Extract<Rule, { kind: 'event' }> {
 /** The members' order lines of the products the rule's event clauses pick, most units first (all their orders without). */
 async function topProducts(store: Store, table: Sql, lines: Sql | undefined, rule: Rule, at: Sql): Promise<Preview['top_products']> {
   const ctx: CompileContext = { asOf: at, aggregates: [], inAudience: () => sql`FALSE` };
-  const picking = clausesOf(rule)
+  const selectors = clausesOf(rule)
     .filter(wantsProducts)
-    .map((c) => selectorSql({ ...c.selector, eventType: 'order' }, ctx));
-  const matching = picking.length ? sql`(${join(picking, ' OR ')})` : sql`ev.type = 'order'`;
-  const from = sql`${lines ?? sql`events`} ev JOIN products p ON p.id = ev.product_id JOIN ${table} t ON t.customer_id = ev.customer_id AND t.member`;
+    .map((c) => ({ ...c.selector, eventType: 'order' }));
+  const matching = selectors.length ? sql`(${join(selectors.map((s) => selectorSql(s, ctx)), ' OR ')})` : sql`ev.type = 'order'`;
+  const lineOf = sql`${lines ?? sql`events`} ev JOIN ${table} t ON t.customer_id = ev.customer_id AND t.member`;
   const where = sql`ev.ts < ${at} AND ev.type = 'order' AND ${matching}`;
-  // Units per product first, then buyers of the ten kept only: distinct buyers of every product cost more than the rest.
-  return store.all(sql`WITH top AS (SELECT p.id, sum(ev.quantity) AS units FROM ${from} WHERE ${where} GROUP BY p.id ORDER BY units DESC, p.id LIMIT 10)
+  // Units per product first (joining the catalog per line only when the filters read it), then buyers of the ten
+  // kept only: distinct buyers of every product cost more than the rest.
+  const units = readsCatalog(selectors)
+    ? sql`SELECT p.id, sum(ev.quantity) AS units FROM ${lineOf} JOIN products p ON p.id = ev.product_id WHERE ${where} GROUP BY p.id`
+    : sql`SELECT p.id, l.units FROM (SELECT ev.product_id, sum(ev.quantity) AS units FROM ${lineOf} WHERE ${where} GROUP BY 1) l JOIN products p ON p.id = l.product_id`;
+  return store.all(sql`WITH top AS (${units} ORDER BY units DESC, p.id LIMIT 10)
     SELECT p.id, p.title, p.category, any_value(top.units) AS units, count(DISTINCT ev.customer_id) AS buyers
-    FROM ${from} JOIN top ON top.id = p.id WHERE ${where}
+    FROM ${lineOf} JOIN products p ON p.id = ev.product_id JOIN top ON top.id = p.id WHERE ${where}
     GROUP BY p.id, p.title, p.category ORDER BY units DESC, p.id`);
 }
 
