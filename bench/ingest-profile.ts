@@ -15,7 +15,7 @@ import { Store, importFile, presetMapping, type Mapping } from '../src/store/ind
 import { openSource } from '../src/store/ingest/source.js';
 import { planStaging } from '../src/store/ingest/staging.js';
 import { ENTITY_COLUMNS } from '../src/store/schema.js';
-import { arg, fmt, runPhase } from './lib.js';
+import { arg, cpuSeconds, fmt, runPhase } from './lib.js';
 
 const customers = Number(arg('customers', '100000'));
 const seed = Number(arg('seed', '1'));
@@ -28,11 +28,6 @@ interface Timing {
   label: string;
   wall: number;
   cpu: number;
-}
-
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
