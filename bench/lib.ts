@@ -11,6 +11,8 @@ import { Store } from '../src/store/index.js';
 export interface PhaseResult {
   phase: string;
   seconds: number;
+  /** CPU time of the process over the same span, every thread's: the figure to compare on a loaded machine. */
+  cpuSeconds?: number;
   peakRssMb: number;
   rows?: number;
   detail?: Record<string, unknown>;
@@ -43,6 +45,12 @@ export function runPhase(script: string, args: string[], env: Record<string, str
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${r.status}`);
   const last = r.stdout.trim().split('\n').pop()!;
   return JSON.parse(last) as PhaseResult;
+}
+
+/** CPU seconds this process has used so far, user and system, every thread's (DuckDB's too). */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 export function arg(name: string, fallback: string): string {
