@@ -15,14 +15,14 @@ import { Store, importFile, presetMapping, type Mapping } from '../src/store/ind
 import { openSource } from '../src/store/ingest/source.js';
 import { planStaging } from '../src/store/ingest/staging.js';
 import { ENTITY_COLUMNS } from '../src/store/schema.js';
-import { arg, cpuSeconds, fmt, runPhase } from './lib.js';
+import { arg, benchMemory, cpuSeconds, fmt, runPhase } from './lib.js';
 
 const customers = Number(arg('customers', '100000'));
 const seed = Number(arg('seed', '1'));
 const out = arg('out', join('bench', 'out'));
 const formats = arg('formats', 'csv,parquet').split(',');
 const dir = join(out, `demo-${customers}-${seed}`);
-const memoryLimit = process.env.SEGMINT_MEMORY_LIMIT ?? '3GB';
+const memory = benchMemory();
 
 interface Timing {
   label: string;
@@ -72,7 +72,7 @@ async function profileImport(format: string, contentIds: boolean): Promise<Timin
   const dbPath = join(out, `profile-${format}.duckdb`);
   rmSync(dbPath, { force: true });
   rmSync(`${dbPath}.wal`, { force: true });
-  const store = await Store.open({ path: dbPath, memoryLimit });
+  const store = await Store.open({ path: dbPath, memory });
   await importFile(store, join(dir, 'products.csv'), presetMapping('segmint-products'));
   await importFile(store, join(dir, 'customers.csv'), presetMapping('segmint-customers'));
   let step = 'open';
@@ -115,7 +115,7 @@ function merge(timings: Timing[]): Timing[] {
  * the typing and the row checks, and with each event's content hashed as content ids hash it.
  */
 async function profileRead(format: string): Promise<Timing[]> {
-  const store = await Store.open({ path: ':memory:', memoryLimit });
+  const store = await Store.open({ path: ':memory:', memory });
   const mapping = eventsMapping(true);
   const source = await openSource(store, eventsFile(format), mapping, 'profile');
   const staging = planStaging(mapping, source);
