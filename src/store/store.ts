@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
+import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
 import type { Backend, Row } from './backend.js';
 import { ChdbBackend } from './chdb-backend.js';
 import { DuckdbBackend } from './duckdb-backend.js';
@@ -12,7 +15,8 @@ const CHDB_PREFIX = 'chdb:';
 export interface StoreOptions {
   /** A DuckDB file path, ':memory:', or `chdb:DIRECTORY` for embedded ClickHouse. */
   path: string;
-  memoryLimit?: string | undefined;
+  /** The memory setting; the default one (src/shared/memory.ts) when absent. */
+  memory?: MemoryBudget | undefined;
   threads?: number | undefined;
 }
 
@@ -26,19 +30,24 @@ export class Store {
   private constructor(
     private readonly backend: Backend,
     readonly path: string,
+    /** The memory setting the store was opened with: the project's own structures size themselves from it. */
+    readonly memory: MemoryBudget,
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
+    const memory = options.memory ?? memoryBudget();
     let backend: Backend;
     if (options.path.startsWith(CHDB_PREFIX)) {
       backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length));
     } else {
-      const settings: Record<string, string> = {};
-      if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+      const settings: Record<string, string> = { memory_limit: duckdbMemoryLimit(memory) };
+      // Work past the limit spills to disk: next to a store file (DuckDB's default), else in the system's temp folder
+      // rather than DuckDB's default for a store in memory, a .tmp folder wherever the process was started.
+      if (options.path === ':memory:') settings.temp_directory = join(tmpdir(), 'segmint-spill');
       if (options.threads) settings.threads = String(options.threads);
       backend = await DuckdbBackend.open(options.path, settings);
     }
-    const store = new Store(backend, options.path);
+    const store = new Store(backend, options.path, memory);
     await store.migrate();
     return store;
   }
@@ -119,7 +128,7 @@ export class Store {
    * connection would leave them waiting between statements. Close it before the store.
    */
   async fork(): Promise<Store> {
-    return new Store(await this.backend.fork(), this.path);
+    return new Store(await this.backend.fork(), this.path, this.memory);
   }
 
   close(): void {

@@ -48,7 +48,7 @@ async function suggest(ctx: CommandContext, file: string, o: ImportOptions): Pro
   const conflicting = (['preset', 'mapping', 'replace', 'maxRejected'] as const).find((k) => o[k] !== undefined);
   if (conflicting) throw new UsageError(`--suggest drafts a mapping and imports nothing: it takes no --${conflicting.replace('maxRejected', 'max-rejected')}`);
   const entity = o.entity === undefined ? undefined : mappingOf({ entity: o.entity }).mapping.entity;
-  const store = await Store.open({ path: ':memory:', memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  const store = await Store.open({ path: ':memory:', memory: ctx.config.memory, threads: ctx.config.threads });
   try {
     const { draft, notes } = await suggestMapping(store, file, { entity });
     if (ctx.options.json) {
