@@ -92,10 +92,11 @@ export async function demoFiles(dir: string, customers: number, seed: number): P
   return generateDemo({ customers, seed, outDir: dir });
 }
 
-/** The environment the CLI runs in for benchmarks: the store given by --db only, no logs. */
+/** The environment the CLI runs in for benchmarks: the store given by --db only, no logs, room for the live view. */
 const cliEnv = (() => {
   const { SEGMINT_DB: _, ...rest } = process.env;
-  return { ...rest, SEGMINT_LOG_LEVEL: 'silent' };
+  // The server's live view of a 1M store needs about 1.2 GB, its share of an 8 GB setting (src/shared/memory.ts).
+  return { ...rest, SEGMINT_LOG_LEVEL: 'silent', SEGMINT_MEMORY_LIMIT: rest.SEGMINT_MEMORY_LIMIT ?? '8GB' };
 })();
 
 /** A new API key on the store, as `segmint keys create` makes it (`--scopes admin` unless other arguments say). */

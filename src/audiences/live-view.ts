@@ -23,13 +23,15 @@ import { getHeapStatistics } from 'node:v8';
 
 /**
  * Bounds on what the view holds. Beyond them the view is not built and requests read the store, slower but within
- * the heap. Customers: as many as fit in 40% of the heap at the measured 1.2 KB each (features by column, the
- * customers row, the entry; events come on top, bounded by MAX_VIEW_EVENTS), about 1.4M with Node's default 4 GB
- * heap; `node --max-old-space-size` raises it.
+ * the memory given. Customers: as many as fit, at the measured 1.2 KB each (features by column, the customers row,
+ * the entry; events come on top, bounded by MAX_VIEW_EVENTS), in the store's share for structures of the memory
+ * setting (src/shared/memory.ts) and in 40% of the heap: about 1M with the default setting on a 16 GB machine or more
+ * (`--memory` and `node --max-old-space-size` raise it).
  */
 export const MAX_VIEW_EVENTS = 5_000_000;
 const BYTES_PER_CUSTOMER = 1200;
 export const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
+const mostCustomers = (store: Store): number => Math.min(MAX_VIEW_CUSTOMERS, Math.floor(store.memory.structures / BYTES_PER_CUSTOMER));
 
 interface Entry {
   asOf: number;
@@ -67,10 +69,10 @@ export class LiveView {
     this.newest = asOfMs(base);
   }
 
-  /** Reads the workspace into memory; undefined beyond MAX_VIEW_CUSTOMERS or MAX_VIEW_EVENTS. */
+  /** Reads the workspace into memory; undefined beyond the customers the memory setting allows, or MAX_VIEW_EVENTS. */
   static async build(store: Store): Promise<LiveView | undefined> {
     const known = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM customers`);
-    if ((known?.n ?? 0) > MAX_VIEW_CUSTOMERS) return undefined;
+    if ((known?.n ?? 0) > mostCustomers(store)) return undefined;
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
     const base = await referenceBase(store);

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LiveView } from '../../src/audiences/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
 import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
@@ -33,6 +36,20 @@ describe('the memory setting', () => {
     await unspilled.run(sql`SET temp_directory = ''`);
     await expect(unspilled.one(LARGE)).rejects.toThrow(/Out of Memory/i);
     unspilled.close();
+  });
+
+  it("holds in the server's live view only as many customers as the setting's share for structures allows", async () => {
+    const path = join(dir.path, 'view.duckdb');
+    const filled = await Store.open({ path });
+    await importDemoFiles(filled, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
+    await runPipeline(filled, '2026-11-01 00:00:00');
+    filled.close();
+    // 1.2 KB a customer, as measured (live-view.ts).
+    for (const [room, built] of [[300, true], [299, false]] as const) {
+      const store = await Store.open({ path, memory: { ...memoryBudget(), structures: room * 1200 } });
+      expect((await LiveView.build(store)) !== undefined, `room for ${room} customers`).toBe(built);
+      store.close();
+    }
   });
 
   it('is a usage error (exit 2) naming the setting when malformed, from the flag or the environment', () => {
