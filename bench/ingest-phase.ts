@@ -97,8 +97,8 @@ async function segmint(format: string, dir: string, dbPath: string, contentIds: 
   const events = await importFile(store, eventsFile(dir, format), eventsMapping(contentIds), {
     onStep: (step) => (steps[step] = performance.now()),
   });
-  // Each step's time runs until the next step starts.
-  const order = ['check', 'store', 'quarantine', 'derive'];
+  // Each step's time runs until the next step starts (in the order they ran, which differs between versions).
+  const order = Object.keys(steps).sort((x, y) => steps[x]! - steps[y]!);
   const stepSeconds = Object.fromEntries(order.map((s, i) => [s, ((steps[order[i + 1]!] ?? performance.now()) - steps[s]!) / 1000]));
   const t2 = performance.now();
   const asOf = await defaultAsOf(store);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, ValidationError } from '../../shared/errors.js';
-import { chooseMapping, ENTITIES, importFile, parseRejectLimit, readMappingFile, Store, suggestMapping, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
+import { chooseMapping, ENTITIES, IMPORT_STEPS, importFile, parseRejectLimit, readMappingFile, Store, suggestMapping, type ImportReport, type Mapping } from '../../store/index.js';
 import { contextOf, withStore, type CommandContext } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
@@ -78,11 +78,10 @@ export function registerImport(program: Command): void {
       if (o.suggest) return suggest(ctx, file, o);
       const maxRejected = o.maxRejected === undefined ? undefined : parseRejectLimit(o.maxRejected, '--max-rejected');
       const { mapping, source } = mappingOf(o);
-      const steps: ImportStep[] = ['check', 'store', 'quarantine', 'derive'];
-      const bar = progress(steps.length, `import ${file}`);
+      const bar = progress(IMPORT_STEPS.length, `import ${file}`);
       const report = await withStore(
         ctx,
-        (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(steps.indexOf(s), s), mappingSource: source, replace: o.replace, maxRejected }),
+        (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(IMPORT_STEPS.indexOf(s), s), mappingSource: source, replace: o.replace, maxRejected }),
         { create: true },
       );
       bar.stop();

@@ -49,7 +49,9 @@ export const importReportSchema = z.object({
 export type ImportReport = z.infer<typeof importReportSchema>;
 export type QuarantinedRow = ImportReport['quarantined'][number];
 
-export type ImportStep = 'check' | 'store' | 'quarantine' | 'derive';
+/** The steps of an import, in the order they run (`onStep`). */
+export const IMPORT_STEPS = ['store', 'check', 'quarantine', 'derive'] as const;
+export type ImportStep = (typeof IMPORT_STEPS)[number];
 
 export interface ImportOptions {
   onStep?: (step: ImportStep) => void;
@@ -111,7 +113,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
       await dropRequarantined(store, importId, source.file);
       const erased = checked.erased + unreadable.erased;
       step('derive');
-      if (mapping.entity === 'events') await deriveCustomersAndProducts(store, describesProducts(mapping) ? mentions : undefined);
+      if (mapping.entity === 'events') await deriveCustomersAndProducts(store, importId, describesProducts(mapping) ? mentions : undefined);
       const report: ImportReport = {
         import_id: importId,
         file: source.file,
@@ -370,12 +372,15 @@ async function storeCustomers(store: Store, staging: Staging): Promise<number> {
 
 /**
  * What the imported events say of customers and products the store lacks; a file that describes its products (an
- * order export's description column) gives their latest description too.
+ * order export's description column) gives their latest description too. Only this import's events are read: a
+ * customer or product that earlier events mention got its row when they were stored (imports and API batches
+ * alike), and taking an import back keeps the rows that other events still mention.
  */
-async function deriveCustomersAndProducts(store: Store, mentions: string | undefined): Promise<void> {
-  await insertUnknownCustomers(store, sql`events`);
+async function deriveCustomersAndProducts(store: Store, importId: string, mentions: string | undefined): Promise<void> {
+  const imported = sql`(SELECT * FROM events WHERE import_id = ${importId})`;
+  await insertUnknownCustomers(store, imported);
   if (!mentions) {
-    await insertUnknownProducts(store, sql`events`);
+    await insertUnknownProducts(store, imported);
     return;
   }
   await store.run(sql`INSERT INTO products (id, title, category, brand, price)
