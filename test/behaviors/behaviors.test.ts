@@ -39,8 +39,8 @@ beforeAll(async () => {
   await runPipeline(store, RUN);
   await fitOnLatestRun(store, 'behavior');
   customers = await behaviorFamily(store, 'customers');
+  // The run's products family keeps the customers' affinities too (customer_affinities, read below).
   products = await behaviorFamily(store, 'products');
-  await materializeAffinities(store, { asOf: RUN });
 }, 300_000);
 
 afterAll(() => {
