@@ -28,9 +28,9 @@ import { getHeapStatistics } from 'node:v8';
  * setting (src/shared/memory.ts) and in 40% of the heap: about 1M with the default setting on a 16 GB machine or more
  * (`--memory` and `node --max-old-space-size` raise it).
  */
-export const MAX_VIEW_EVENTS = 5_000_000;
+const MAX_VIEW_EVENTS = 5_000_000;
 const BYTES_PER_CUSTOMER = 1200;
-export const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
+const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 const mostCustomers = (store: Store): number => Math.min(MAX_VIEW_CUSTOMERS, Math.floor(store.memory.structures / BYTES_PER_CUSTOMER));
 
 interface Entry {
