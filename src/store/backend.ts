@@ -17,6 +17,8 @@ export interface Backend {
   /** DOUBLE columns as Float64Array (NULL as NaN), text columns as strings. */
   vectors(text: string, values: SqlValue[]): Promise<Vectors>;
   chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]>;
+  /** Appends a Parquet file's columns to a table: the way tables are copied into a store (src/store/copy.ts). */
+  insertParquet(table: string, columns: readonly string[], file: string): Promise<void>;
   /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */
   readonly transactions: boolean;
   /** Work after migrations were applied (DuckDB writes its schema to the file). */

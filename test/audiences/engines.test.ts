@@ -8,11 +8,11 @@ import { FEATURE_TABLE, materializeFeatureTable } from '../../src/features/index
 import { rfmQuery, storeThresholds } from '../../src/segments/index.js';
 import { asTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
-import { ENGINES, storeOn, type Engine } from '../engines.js';
+import { ALL_ENGINES, storeOn, type Engine } from '../engines.js';
 import { tempDir } from '../helpers.js';
 
 /**
- * The same store on DuckDB and on ClickHouse (chdb): the feature table, the store's thresholds, the memberships of
+ * The same store on DuckDB, on embedded ClickHouse (chdb) and on a ClickHouse server reached over HTTP: the feature table, the store's thresholds, the memberships of
  * rule audiences and smart segments as of a date (the run's rule step), with their scores, reasons and sizes, and
  * every customer's RFM scores and cell, are identical; floats to 1e-9 relative. (A whole run does not go through
  * ClickHouse yet: behaviors, clusters and the steps after a run still speak DuckDB only.)
@@ -42,7 +42,7 @@ async function run(engine: Engine, files: { products: string; customers: string;
   try {
     return await audienceStep(store);
   } finally {
-    close();
+    await close();
   }
 }
 
@@ -77,23 +77,24 @@ function expectSame(a: Row[], b: Row[], what: string): void {
   });
 }
 
-describe.skipIf(ENGINES.length < 2)('the same store on DuckDB and on ClickHouse', () => {
+describe.skipIf(ALL_ENGINES.length < 2)('the same store on DuckDB and on ClickHouse (embedded, and a server over HTTP)', () => {
   const dir = tempDir();
   const runs = new Map<Engine, Run>();
   beforeAll(async () => {
     const files = await generateDemo({ customers: 600, seed: 11, outDir: dir.path });
-    for (const engine of ENGINES) runs.set(engine, await run(engine, files));
+    for (const engine of ALL_ENGINES) runs.set(engine, await run(engine, files));
   }, 180_000);
   afterAll(() => dir.cleanup());
+  const others = ALL_ENGINES.filter((e) => e !== 'duckdb');
 
   it('computes every feature of every customer alike', () => {
     const duck = runs.get('duckdb')!;
     expect(duck.features.length).toBeGreaterThan(300);
-    expectSame(duck.features, runs.get('chdb')!.features, 'features');
+    for (const e of others) expectSame(duck.features, runs.get(e)!.features, `features on ${e}`);
   });
 
   it('finds the same thresholds', () => {
-    expect(runs.get('chdb')!.thresholds).toEqual(runs.get('duckdb')!.thresholds);
+    for (const e of others) expect(runs.get(e)!.thresholds, e).toEqual(runs.get('duckdb')!.thresholds);
   });
 
   it('gives every audience the same members, scores and reasons, and the same sizes', () => {
@@ -102,13 +103,15 @@ describe.skipIf(ENGINES.length < 2)('the same store on DuckDB and on ClickHouse'
     // Every rule audience splits the customers, and the smart segments are in the comparison.
     for (const r of RULES) expect(sizes.get(r.name.toLowerCase().replaceAll(' ', '-')), r.name).toBeGreaterThan(0);
     expect(duck.sizes.filter((s) => Number(s.size) > 0).length).toBeGreaterThan(RULES.length + 3);
-    expectSame(duck.memberships, runs.get('chdb')!.memberships, 'memberships');
-    expectSame(duck.sizes, runs.get('chdb')!.sizes, 'sizes');
+    for (const e of others) {
+      expectSame(duck.memberships, runs.get(e)!.memberships, `memberships on ${e}`);
+      expectSame(duck.sizes, runs.get(e)!.sizes, `sizes on ${e}`);
+    }
   });
 
   it('scores every buyer into the same RFM cell', () => {
     const duck = runs.get('duckdb')!;
     expect(new Set(duck.rfm.map((r) => r.segment)).size).toBeGreaterThan(5);
-    expectSame(duck.rfm, runs.get('chdb')!.rfm, 'rfm');
+    for (const e of others) expectSame(duck.rfm, runs.get(e)!.rfm, `rfm on ${e}`);
   });
 });
