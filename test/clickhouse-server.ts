@@ -46,7 +46,8 @@ export async function clickhouseServer(dir: string, options: { password?: string
     queue = next.catch(() => undefined);
     return next;
   };
-  const server = createServer((req, res) => {
+  // A ClickHouse server takes URLs of up to 1 MiB (http_max_uri_size), Node's 16 KiB by default.
+  const server = createServer({ maxHeaderSize: 1024 * 1024 + 64 * 1024 }, (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/ping') return void res.end('Ok.\n');

@@ -53,6 +53,27 @@ function reason(err: unknown): string {
   return text.split('\n')[0]!.slice(0, 300);
 }
 
+/**
+ * Bound values travel in the URL, which a ClickHouse server limits to 1 MiB (http_max_uri_size); a longer text (the
+ * JSON arrays a step sends for many customers at once) goes in the statement's body instead, as a string literal.
+ */
+const MAX_URL_VALUE = 64 * 1024;
+
+/** ClickHouse's string literal: the value in quotes, with its quotes and backslashes escaped. */
+const literal = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/** The statement with its long texts written in, and the parameters left for the URL. */
+function bind(text: string, values: SqlValue[]): { query: string; query_params: Record<string, SqlValue> } {
+  const params = clickhouseParams(values);
+  let query = text;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'string' || value.length <= MAX_URL_VALUE) continue;
+    query = query.replaceAll(`{${name}:String}`, () => literal(value));
+    delete params[name];
+  }
+  return { query, query_params: params };
+}
+
 /** A ClickHouse server through its HTTP interface (`@clickhouse/client`), in one database of it. */
 export class ClickhouseBackend implements Backend {
   readonly dialect = clickhouseDialect;
@@ -91,16 +112,18 @@ export class ClickhouseBackend implements Backend {
     } finally {
       await admin.close();
     }
-    return new ClickhouseBackend(createClient({ ...options, database: t.database, clickhouse_settings: { ...CLICKHOUSE_SETTINGS } }));
+    // Long texts written into statements (see bind) count towards the statement's size, 256 KiB by default.
+    const settings = { ...CLICKHOUSE_SETTINGS, max_query_size: String(2 ** 30) };
+    return new ClickhouseBackend(createClient({ ...options, database: t.database, clickhouse_settings: settings }));
   }
 
   async run(text: string, values: SqlValue[]): Promise<number> {
-    await this.client.command({ query: text, query_params: clickhouseParams(values) });
+    await this.client.command(bind(text, values));
     return 0;
   }
 
   private async read(text: string, values: SqlValue[]): Promise<JsonResult> {
-    const result = await this.client.query({ query: text, query_params: clickhouseParams(values), format: 'JSON' });
+    const result = await this.client.query({ ...bind(text, values), format: 'JSON' });
     const { meta = [], data } = await result.json<Row>();
     return convertRows({ meta, data });
   }

@@ -21,6 +21,8 @@ export const CLICKHOUSE_SETTINGS = {
   // A DELETE or ALTER ... UPDATE is done when the statement returns.
   mutations_sync: '2',
   output_format_json_quote_64bit_integers: 0,
+  // A bare UNION is UNION DISTINCT, as in standard SQL.
+  union_default_mode: 'DISTINCT',
 } as const;
 
 /** The dialect's placeholders are {p1:Type}, {p2:Type}, ...; BIGINTs go as numbers, as ClickHouse's JSON sends them. */

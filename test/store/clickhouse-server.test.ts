@@ -57,6 +57,11 @@ describe.skipIf(!ALL_ENGINES.includes('clickhouse'))('a ClickHouse server as the
       const hostile = "it's a\ttab, a \\ and a\nline";
       const [row] = await store.all(sql`SELECT count(*) AS n, ${hostile} AS s, ${null} AS z, ${2.5} AS f FROM customers`);
       expect(row).toEqual({ n: 0, s: hostile, z: null, f: 2.5 });
+      // Past what a URL may carry, a text goes in the statement's body, quoted; it comes back the same.
+      const long = `${hostile} {p1:String} '); DROP TABLE customers; --`.repeat(4000);
+      expect(long.length).toBeGreaterThan(128 * 1024);
+      const [echo] = await store.all<{ back: string; n: number }>(sql`SELECT ${long} AS back, length(${long}) AS n, (SELECT count(*) FROM customers) AS c`);
+      expect(echo).toEqual({ back: long, n: Buffer.byteLength(long), c: 0 });
     } finally {
       store.close();
     }

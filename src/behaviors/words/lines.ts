@@ -1,4 +1,4 @@
-import { ident, sql, type Sql } from '../../sql/index.js';
+import { allExcept, asTimestamp, formatTimestamp, ident, sql, upsertInto, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 
 /*
@@ -24,7 +24,7 @@ interface Kept {
 
 /** The events the kept lines are, as of a date; the columns no rule reads are left out. */
 function linesOfEvents(asOf: string): Sql {
-  return sql`SELECT * EXCLUDE (id, anonymous_id, session_id, order_id, discount, properties, currency) FROM events
+  return sql`SELECT ${allExcept(['id', 'anonymous_id', 'session_id', 'order_id', 'discount', 'properties', 'currency'])} FROM events
     WHERE ts < CAST(${asOf} AS TIMESTAMP) AND customer_id IS NOT NULL AND type IN ('order', 'return')`;
 }
 
@@ -33,9 +33,9 @@ const counts = sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count
 /** Keeps the lines as of a run's date (a step after every run). */
 export async function keepPreviewLines(store: Store, asOf: string): Promise<void> {
   await store.run(sql`CREATE OR REPLACE TABLE ${ident(PREVIEW_LINES_TABLE)} AS ${linesOfEvents(asOf)}`);
-  const now = (await store.one<{ events: number; lines: number; as_of: string }>(sql`SELECT *, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') AS as_of FROM (${counts})`))!;
+  const now = (await store.one<{ events: number; lines: number; as_of: string }>(sql`SELECT *, ${formatTimestamp(asTimestamp(asOf))} AS as_of FROM (${counts})`))!;
   const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines) };
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${KEPT}, ${JSON.stringify(kept)})`);
+  await store.run(sql`${upsertInto(sql`settings`)} VALUES (${KEPT}, ${JSON.stringify(kept)})`);
 }
 
 /** Answers of the full check, by store and by what the counts were: it reads every event. */

@@ -9,7 +9,7 @@
  * days (38.86 weeks) at the end of 1997-09-30, which is what reproduces the paper's estimates.
  */
 import { UsageError } from '../../shared/errors.js';
-import { argMin, asTimestamp, sql, type Sql } from '../../sql/index.js';
+import { argMin, asTimestamp, decimal, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { Frequency } from './bgnbd.js';
 
@@ -56,7 +56,7 @@ export function occasions(range: { from?: string; until: string; customerId?: st
   const only = range.customerId === undefined ? sql`` : sql`AND customer_id = ${range.customerId}`;
   // Exact decimal sums: a double sum depends on the order DuckDB's threads add in, and the fit downstream would carry
   // that last-bit noise into every score (two runs of the same store differed by 1e-8).
-  return sql`SELECT customer_id, CAST(ts AS DATE) AS day, sum(CAST(quantity * unit_price AS DECIMAL(18, 4))) AS value
+  return sql`SELECT customer_id, CAST(ts AS DATE) AS day, sum(${decimal(sql`quantity * unit_price`, 4)}) AS value
     FROM events
     WHERE type = 'order' AND customer_id IS NOT NULL AND ts < ${asTimestamp(range.until)} ${from} ${only}
     GROUP BY customer_id, day`;
