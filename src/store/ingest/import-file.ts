@@ -85,9 +85,9 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
  * quarantine with its line, column and reason. A failure leaves the store as it was.
  *
  * The file is scanned, not staged (a typed copy of a file of 4.3M events held 1.3 GB): an insert pass stores the good
- * rows, a count pass says how many rows were good, bad or of erased customers (for events, a count of the records
- * alone when every one of them was stored; for a file that describes its products, with what it says of each), and
- * only when there are bad rows does a third pass number the records to quarantine them with their lines.
+ * rows, a count pass says how many rows were good, bad or of erased customers (for events, only when the insert
+ * found a record it did not store, or when the file describes its products, with what it says of each), and only
+ * when there are bad rows does a third pass number the records to quarantine them with their lines.
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   const importId = randomUUID().replaceAll('-', '');
