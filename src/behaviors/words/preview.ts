@@ -84,6 +84,9 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
   if (read.length === 0) return { key, relation: units };
   const picking: Sql[] = [];
   const selectors: EventSelector[] = [];
+  // Whether every line picked must be of a product in the catalog: then the catalog is joined inner, which lets
+  // DuckDB filter the products first and the lines by the products kept, instead of joining every line.
+  let inCatalog = true;
   for (const c of eventClauses(rule)) {
     // A clause the units answer whole needs none of the lines.
     if (aggregateKeys(c, ctx).every((k) => fromUnits.has(k))) continue;
@@ -91,10 +94,12 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
     // A share divides by every line of its type in the window: all of them may count, unless the units give that.
     const readsAll = c.kind === 'event' && c.aggregate === 'share' && !fromUnits.has(denominatorKey(c, ctx));
     picking.push(readsAll ? sql`ev.type = ${c.selector.eventType}` : selectorSql(c.selector, ctx));
+    inCatalog &&= !readsAll && needsProduct(c.selector);
   }
+  const catalog = !readsCatalog(selectors) ? sql`` : inCatalog ? sql`JOIN products p ON p.id = ev.product_id` : sql`LEFT JOIN products p ON p.id = ev.product_id`;
   const since = needs.since?.(Date.parse(`${asOf.replace(' ', 'T')}Z`)) ?? -Infinity;
   const lines = sql`SELECT ev.${ident(key)}, ${join(read.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
-    FROM ${fromLines ? ident(PREVIEW_LINES_TABLE) : sql`events`} ev ${readsCatalog(selectors) ? sql`LEFT JOIN products p ON p.id = ev.product_id` : sql``}
+    FROM ${fromLines ? ident(PREVIEW_LINES_TABLE) : sql`events`} ev ${catalog}
     WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
       ${Number.isFinite(since) ? sql`AND ev.ts >= CAST(${new Date(since).toISOString().slice(0, 19).replace('T', ' ')} AS TIMESTAMP)` : sql``}
       AND (${join(picking, ' OR ')})
@@ -184,6 +189,8 @@ const PRODUCT_FIELDS: ReadonlySet<string> = new Set(['category', 'brand', 'tag',
 /** Filters on these read the event's product (`p`); the others read the event itself, and need no join per line. */
 const CATALOG_FIELDS: ReadonlySet<string> = new Set([...LIST_FILTER_FIELDS, 'category', 'brand']);
 const readsCatalog = (selectors: readonly EventSelector[]): boolean => selectors.some((s) => s.filters.some((f) => CATALOG_FIELDS.has(f.field)));
+/** A selector that picks no line without a product in the catalog: one of its catalog filters is false on NULL. */
+const needsProduct = (s: EventSelector): boolean => s.filters.some((f) => CATALOG_FIELDS.has(f.field) && f.condition.op !== 'is_null');
 
 /**
  * An event clause that picks products (by a product field, not only a channel or device) and asks for some of what it
