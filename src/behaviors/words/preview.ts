@@ -77,6 +77,7 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
   const summed = ctx.aggregates.filter((a) => fromUnits.has(a.key));
   const read = ctx.aggregates.filter((a) => !fromUnits.has(a.key));
   const needs = eventNeeds([rule]);
+  // The kept lines are all before the date and of a customer: reading their times and ids to check costs a scan.
   const fromLines = kept && [...needs.types].every((t) => PREVIEW_LINE_TYPES.includes(t));
   // The units carry both; the events only the id.
   const key = read.length === 0 || fromLines ? 'ck' : 'customer_id';
@@ -100,7 +101,7 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
   const since = needs.since?.(Date.parse(`${asOf.replace(' ', 'T')}Z`)) ?? -Infinity;
   const lines = sql`SELECT ev.${ident(key)}, ${join(read.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
     FROM ${fromLines ? ident(PREVIEW_LINES_TABLE) : sql`events`} ev ${catalog}
-    WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
+    WHERE ${fromLines ? sql`` : sql`ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND`} ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
       ${Number.isFinite(since) ? sql`AND ev.ts >= CAST(${new Date(since).toISOString().slice(0, 19).replace('T', ' ')} AS TIMESTAMP)` : sql``}
       AND (${join(picking, ' OR ')})
     GROUP BY ev.${ident(key)}`;
@@ -212,7 +213,7 @@ async function topProducts(store: Store, table: Sql, lines: Sql | undefined, rul
   // The kept lines are joined on the customer's number, the events on the id; either is one customer.
   const buyer = lines ? sql`ev.ck` : sql`ev.customer_id`;
   const lineOf = lines ? sql`${lines} ev JOIN ${table} t ON t.ck = ev.ck AND t.member` : sql`events ev JOIN ${table} t ON t.customer_id = ev.customer_id AND t.member`;
-  const where = sql`ev.ts < ${at} AND ev.type = 'order' AND ${matching}`;
+  const where = sql`${lines ? sql`` : sql`ev.ts < ${at} AND`} ev.type = 'order' AND ${matching}`;
   // Units per product first (joining the catalog per line only when the filters read it), then buyers of the ten
   // kept only: distinct buyers of every product cost more than the rest.
   const units = readsCatalog(selectors)
