@@ -12,8 +12,9 @@ import type { Preview } from './schema.js';
  * them, an attrition waterfall over its conditions, the products its members bought that match its product
  * conditions, ten members with the reasons a run would store, and its overlap with the smart segments and clusters.
  * The events are read once, and only the lines the spec's event conditions can pick (the order and return lines the
- * run kept, lines.ts, while they still hold): the members, each condition's prefix and the event aggregates go to a
- * temporary table the rest reads; reasons are worked out for the ten members shown only.
+ * run kept, lines.ts, while they still hold, and the units kept beside them for shares): the members, each
+ * condition's prefix and the event aggregates go to a temporary table the rest reads; reasons are worked out for the
+ * ten members shown only.
  */
 
 let previews = 0;
