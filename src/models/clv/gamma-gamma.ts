@@ -17,9 +17,13 @@ export interface GammaGammaParams {
 export interface Spend {
   x: Float64Array;
   monetary: Float64Array;
+  /** Customers each (x, monetary) row stands for, when the rows are distinct pairs with counts; 1 each when absent. */
+  count?: Float64Array | undefined;
 }
 
 interface Prepared {
+  /** Customers, the sum of the counts. */
+  customers: number;
   byX: Array<[number, number]>;
   /** Sums over customers that do not depend on the parameters. */
   sumLogM: number;
@@ -30,21 +34,24 @@ interface Prepared {
 function prepare(d: Spend): Prepared {
   const n = d.x.length;
   if (d.monetary.length !== n) throw new ValidationError('x and monetary must have one value per customer', { x: n, monetary: d.monetary.length });
+  if (d.count && d.count.length !== n) throw new ValidationError('count must have one value per (x, monetary) row', { x: n, count: d.count.length });
   const counts = new Map<number, number>();
-  let [sumLogM, sumXLogM, sumXLogX] = [0, 0, 0];
+  let [customers, sumLogM, sumXLogM, sumXLogX] = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const x = d.x[i]!;
     const m = d.monetary[i]!;
-    if (!(Number.isInteger(x) && x >= 1 && m > 0 && Number.isFinite(m))) {
-      throw new ValidationError(`customer ${i}: Gamma-Gamma needs x >= 1 repeat purchases of positive mean value, got x = ${x}, m = ${m}`, { index: i, x, monetary: m });
+    const c = d.count?.[i] ?? 1;
+    if (!(Number.isInteger(x) && x >= 1 && m > 0 && Number.isFinite(m) && Number.isInteger(c) && c >= 1)) {
+      throw new ValidationError(`customer ${i}: Gamma-Gamma needs x >= 1 repeat purchases of positive mean value, got x = ${x}, m = ${m} (count ${c})`, { index: i, x, monetary: m, count: c });
     }
-    counts.set(x, (counts.get(x) ?? 0) + 1);
+    counts.set(x, (counts.get(x) ?? 0) + c);
     const logM = Math.log(m);
-    sumLogM += logM;
-    sumXLogM += x * logM;
-    sumXLogX += x * Math.log(x);
+    customers += c;
+    sumLogM += c * logM;
+    sumXLogM += c * x * logM;
+    sumXLogX += c * x * Math.log(x);
   }
-  return { byX: [...counts.entries()].sort((u, w) => u[0] - w[0]), sumLogM, sumXLogM, sumXLogX };
+  return { customers, byX: [...counts.entries()].sort((u, w) => u[0] - w[0]), sumLogM, sumXLogM, sumXLogX };
 }
 
 /**
@@ -53,7 +60,7 @@ function prepare(d: Spend): Prepared {
  */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spend, grad?: Float64Array, prepared = prepare(d)): number {
   const { p, q, v } = params;
-  const n = d.x.length;
+  const n = prepared.customers;
   let ll = p * (prepared.sumXLogM + prepared.sumXLogX) - prepared.sumLogM + n * (q * Math.log(v) - lgamma(q));
   let [gp, gq] = [prepared.sumXLogM + prepared.sumXLogX, n * (Math.log(v) - digamma(q))];
   let gv = (n * q) / v;
@@ -64,16 +71,17 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spend, grad
     gp += count * x * (psi - digamma(p * x));
     gq += count * psi;
   }
-  const { x: X, monetary: M } = d;
-  for (let i = 0; i < n; i++) {
+  const { x: X, monetary: M, count: C } = d;
+  for (let i = 0; i < X.length; i++) {
     const x = X[i]!;
+    const c = C?.[i] ?? 1;
     const denominator = v + x * M[i]!;
     const logD = Math.log(denominator);
     const shape = p * x + q;
-    ll -= shape * logD;
-    gp -= x * logD;
-    gq -= logD;
-    gv -= shape / denominator;
+    ll -= c * shape * logD;
+    gp -= c * x * logD;
+    gq -= c * logD;
+    gv -= (c * shape) / denominator;
   }
   if (grad) grad.set([gp, gq, gv]);
   return ll;
@@ -88,11 +96,11 @@ const toParams = (t: Float64Array): GammaGammaParams => ({ p: t[0]!, q: t[1]!, v
 
 export function fitGammaGamma(d: Spend): GammaGammaFit {
   const prepared = prepare(d);
-  const n = d.x.length;
+  const n = prepared.customers;
   if (n === 0) throw new ValidationError('Gamma-Gamma needs at least one customer with a repeat purchase of positive value');
   // Start at p = 1, q = 2, where the population mean spend p v / (q - 1) is v: the data's mean.
   let total = 0;
-  for (const m of d.monetary) total += m;
+  for (let i = 0; i < d.x.length; i++) total += (d.count?.[i] ?? 1) * d.monetary[i]!;
   const start = Float64Array.from([1, 2, total / n]);
   const fit = maximumLikelihood((theta, grad) => gammaGammaLogLikelihood(toParams(theta), d, grad, prepared), start, n);
   return { ...fit, params: toParams(fit.params), standardErrors: toParams(fit.standardErrors) };

@@ -12,6 +12,7 @@ import { UsageError } from '../../shared/errors.js';
 import { argMin, asTimestamp, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { Frequency } from './bgnbd.js';
+import type { Spend } from './gamma-gamma.js';
 
 export const TIME_UNITS = ['day', 'week'] as const;
 export type TimeUnit = (typeof TIME_UNITS)[number];
@@ -68,6 +69,11 @@ export function occasions(range: { from?: string; until: string; customerId?: st
  * occasions after the first.
  */
 export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string): Sql {
+  return sql`${summaryRows(asOf, unit, customerId)} ORDER BY customer_id`;
+}
+
+/** summaryQuery's rows in no particular order: for a relation grouped or joined further in SQL. */
+export function summaryRows(asOf: string, unit: TimeUnit, customerId?: string): Sql {
   const days = UNIT_DAYS[unit];
   return sql`WITH s AS (
       SELECT customer_id, count(*) - 1 AS x, min(day) AS first_day, max(day) AS last_day, sum(value) AS total,
@@ -77,7 +83,44 @@ export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string):
     SELECT customer_id, CAST(x AS DOUBLE) AS x, CAST(date_diff('day', first_day, last_day) AS DOUBLE) / ${days} AS tx,
       CAST(date_diff('day', first_day, CAST(${lastDayBefore(asOf)} AS DATE)) AS DOUBLE) / ${days} AS T,
       CASE WHEN x > 0 THEN CAST(total - first_value AS DOUBLE) / x END AS monetary
-    FROM s ORDER BY customer_id`;
+    FROM s`;
+}
+
+/**
+ * What the fits read, reduced in SQL without changing the likelihoods: the distinct (x, t_x, T) histories with how many
+ * customers have each (BG/NBD), and the distinct (x, monetary) pairs of the repeat customers with a positive spend
+ * (Gamma-Gamma). Customers share whole-day times, so a million of them come to JavaScript as a few hundred thousand
+ * rows of numbers at most, and no ids.
+ */
+export interface GroupedSummary {
+  frequency: Frequency & { count: Float64Array };
+  spend: Spend & { count: Float64Array };
+}
+
+/**
+ * Groups a relation with summaryQuery's columns (summaryRows, or a table made from it) in one pass over it. The rows
+ * come in the order of each one's first customer id, the order in which the fit met them when it read one row a
+ * customer: the likelihood then adds the same terms in the same order, and the fit is the same to the last bit. That
+ * matters where the data cannot pin a parameter down (the demo store's BG/NBD a and b run off towards infinity
+ * together): there the point the optimizer stops at follows the rounding of the sums.
+ */
+export async function groupedSummary(store: Store, summary: Sql): Promise<GroupedSummary> {
+  const v = await store.vectors(sql`SELECT CAST(x AS DOUBLE) AS x, CAST(tx AS DOUBLE) AS tx, CAST(T AS DOUBLE) AS T, CAST(monetary AS DOUBLE) AS monetary,
+      CAST(count(*) AS DOUBLE) AS customers, CAST(grouping(tx) AS DOUBLE) AS spend_set
+    FROM (${summary}) GROUP BY GROUPING SETS ((x, tx, T), (x, monetary))
+    ORDER BY spend_set, min(customer_id)`);
+  const [x, tx, T, monetary, count, spendSet] = [v.x, v.tx, v.T, v.monetary, v.customers, v.spend_set] as Float64Array[];
+  const frequency: number[] = [];
+  const spend: number[] = [];
+  for (let i = 0; i < x!.length; i++) {
+    if (spendSet![i] === 0) frequency.push(i);
+    else if (x![i]! > 0 && monetary![i]! > 0) spend.push(i);
+  }
+  const pick = (column: Float64Array, rows: number[]) => Float64Array.from(rows, (i) => column[i]!);
+  return {
+    frequency: { x: pick(x!, frequency), tx: pick(tx!, frequency), T: pick(T!, frequency), count: pick(count!, frequency) },
+    spend: { x: pick(x!, spend), monetary: pick(monetary!, spend), count: pick(count!, spend) },
+  };
 }
 
 export async function customerSummaries(store: Store, asOf: string, unit: TimeUnit): Promise<Summary> {
@@ -86,7 +129,7 @@ export async function customerSummaries(store: Store, asOf: string, unit: TimeUn
 }
 
 /** Repeat customers whose repeat occasions have a positive mean value: the Gamma-Gamma data. */
-export function spendOf(s: Summary): { x: Float64Array; monetary: Float64Array } {
+export function spendOf(s: Frequency & { monetary: Float64Array }): Spend {
   const keep: number[] = [];
   for (let i = 0; i < s.x.length; i++) if (s.x[i]! > 0 && s.monetary[i]! > 0) keep.push(i);
   return { x: Float64Array.from(keep, (i) => s.x[i]!), monetary: Float64Array.from(keep, (i) => s.monetary[i]!) };
