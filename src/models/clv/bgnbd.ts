@@ -19,28 +19,12 @@ export interface Frequency {
   x: Float64Array;
   tx: Float64Array;
   T: Float64Array;
-  /**
-   * Customers each row stands for, when the rows are distinct histories with their counts (summary.ts
-   * groupedSummary) rather than one a customer; 1 each when absent.
-   */
-  count?: Float64Array | undefined;
-}
-
-/** Customers in the data: rows, or the sum of their counts. */
-export function customersOf(d: { x: Float64Array; count?: Float64Array | undefined }): number {
-  if (!d.count) return d.x.length;
-  let n = 0;
-  for (const c of d.count) n += c;
-  return n;
 }
 
 function checkFrequency(d: Frequency): void {
   const n = d.x.length;
   if (d.tx.length !== n || d.T.length !== n) throw new ValidationError('x, t_x and T must have one value per customer', { x: n, tx: d.tx.length, T: d.T.length });
-  if (d.count && d.count.length !== n) throw new ValidationError('count must have one value per (x, t_x, T) row', { x: n, count: d.count.length });
   for (let i = 0; i < n; i++) {
-    const c = d.count?.[i] ?? 1;
-    if (!(Number.isInteger(c) && c >= 1)) throw new ValidationError(`row ${i}: count ${c} is not a whole number of customers`, { index: i, count: c });
     const x = d.x[i]!;
     const tx = d.tx[i]!;
     const T = d.T[i]!;
@@ -99,15 +83,14 @@ export function prepareFrequency(d: Frequency): PreparedFrequency {
   for (let i = 0; i < n; i++) {
     const key = keyed ? (xs.index[i]! * nt + times.index[i]!) * nt + times.index[n + i]! : i;
     const g = groups.get(key);
-    const c = d.count?.[i] ?? 1;
     if (g === undefined) {
       groups.set(key, members.length);
       members.push(i);
-      counts.push(c);
-    } else counts[g]! += c;
+      counts.push(1);
+    } else counts[g]!++;
   }
   const xCounts = new Float64Array(nx);
-  for (let i = 0; i < n; i++) xCounts[xs.index[i]!]! += d.count?.[i] ?? 1;
+  for (let i = 0; i < n; i++) xCounts[xs.index[i]!]!++;
   return {
     xs: xs.values,
     xCounts,
@@ -119,6 +102,12 @@ export function prepareFrequency(d: Frequency): PreparedFrequency {
     },
     tValues: times.values,
   };
+}
+
+/** The distinct (x, t_x, T) of the data, one row each, in the order their first customer came: what scores depend on. */
+export function distinctHistories(d: Frequency): Frequency {
+  const { xs, tValues, group } = prepareFrequency(d);
+  return { x: Float64Array.from(group.x, (i) => xs[i]!), tx: Float64Array.from(group.tx, (i) => tValues[i]!), T: Float64Array.from(group.T, (i) => tValues[i]!) };
 }
 
 /**
@@ -210,18 +199,13 @@ const toParams = (v: Float64Array): BgNbdParams => ({ r: v[0]!, alpha: v[1]!, a:
 
 /** Maximum likelihood over every customer given. */
 export function fitBgNbd(d: Frequency): BgNbdFit {
-  const n = customersOf(d);
+  const n = d.x.length;
   if (n === 0) throw new ValidationError('BG/NBD needs at least one customer with a purchase');
   const prepared = prepareFrequency(d);
-  // Start where the mean purchase rate r / alpha matches the data's repeat purchases per unit of time observed, summed
-  // over the distinct histories: the same sums, to the bit, whether the customers came one a row or grouped.
+  // Start where the mean purchase rate r / alpha matches the data's repeat purchases per unit of time observed.
   let repeats = 0;
   let observed = 0;
-  const { group } = prepared;
-  for (let g = 0; g < group.count.length; g++) {
-    const c = group.count[g]!;
-    [repeats, observed] = [repeats + c * prepared.xs[group.x[g]!]!, observed + c * prepared.tValues[group.T[g]!]!];
-  }
+  for (let i = 0; i < n; i++) [repeats, observed] = [repeats + d.x[i]!, observed + d.T[i]!];
   const start = Float64Array.from([1, Math.max(observed, 1) / Math.max(repeats, 1), 1, 1]);
   const fit = maximumLikelihood((theta, grad) => bgnbdLogLikelihood(toParams(theta), prepared, grad), start, n);
   return { ...fit, params: toParams(fit.params), standardErrors: toParams(fit.standardErrors) };

@@ -1,10 +1,10 @@
 /** Fitting both models on a store as of a date, and the fitted result as it is printed, served and stored. */
 import { z } from 'zod';
 import type { Store } from '../../store/index.js';
-import { customersOf, fitBgNbd, type Frequency } from './bgnbd.js';
+import { fitBgNbd, type Frequency } from './bgnbd.js';
 import type { ClvModel } from './clv.js';
-import { fitGammaGamma, type Spend } from './gamma-gamma.js';
-import { groupedSummary, lastDayBefore, spendOf, summaryRows, TIME_UNITS, type TimeUnit } from './summary.js';
+import { fitGammaGamma } from './gamma-gamma.js';
+import { lastDayBefore, spendOf, summaryNumbers, summaryRows, TIME_UNITS, type TimeUnit } from './summary.js';
 
 const positive = z.number().positive();
 
@@ -48,7 +48,7 @@ function orNull<P extends object>(errors: P): { [K in keyof P]: number | null } 
  */
 export const MIN_REPEAT_BUYERS = 400;
 
-export const repeatBuyers = (s: { x: Float64Array; count?: Float64Array | undefined }): number => s.x.reduce((n, x, i) => n + (x > 0 ? (s.count?.[i] ?? 1) : 0), 0);
+export const repeatBuyers = (s: { x: Float64Array }): number => s.x.reduce((n, x) => n + (x > 0 ? 1 : 0), 0);
 
 const shown = (v: number): string => String(+v.toPrecision(3));
 
@@ -90,30 +90,21 @@ export function modelFit<P extends object>(
   };
 }
 
-/**
- * Fits BG/NBD on every customer's history and Gamma-Gamma on the repeat customers with a positive spend: one row a
- * customer, or distinct rows with counts (groupedSummary), which give the same likelihoods.
- */
-export function fitHistories(data: { frequency: Frequency; spend: Spend }, asOf: string, unit: TimeUnit): ClvFit {
-  const { frequency, spend } = data;
-  const spenders = customersOf(spend);
+/** Fits BG/NBD on every customer of the summary and Gamma-Gamma on its repeat customers with a positive spend. */
+export function fitSummary(summary: Frequency & { monetary: Float64Array }, asOf: string, unit: TimeUnit): ClvFit {
+  const spend = spendOf(summary);
   return {
     as_of: asOf,
     calibration_end: lastDayBefore(asOf),
     unit,
     fitted_at: new Date().toISOString(),
-    bgnbd: modelFit(fitBgNbd(frequency), { customers: customersOf(frequency), repeatBuyers: repeatBuyers(frequency) }),
-    gamma_gamma: modelFit(fitGammaGamma(spend), { customers: spenders, repeatBuyers: spenders }),
+    bgnbd: modelFit(fitBgNbd(summary), { customers: summary.x.length, repeatBuyers: repeatBuyers(summary) }),
+    gamma_gamma: modelFit(fitGammaGamma(spend), { customers: spend.x.length, repeatBuyers: spend.x.length }),
   };
 }
 
-/** Fits on a summary of one row a customer (customerSummaries). */
-export function fitSummary(summary: Frequency & { monetary: Float64Array }, asOf: string, unit: TimeUnit): ClvFit {
-  return fitHistories({ frequency: summary, spend: spendOf(summary) }, asOf, unit);
-}
-
 export async function fitClv(store: Store, asOf: string, unit: TimeUnit): Promise<ClvFit> {
-  return fitHistories(await groupedSummary(store, summaryRows(asOf, unit)), asOf, unit);
+  return fitSummary(await summaryNumbers(store, summaryRows(asOf, unit)), asOf, unit);
 }
 
 export function modelOf(fit: ClvFit): ClvModel {

@@ -17,13 +17,9 @@ export interface GammaGammaParams {
 export interface Spend {
   x: Float64Array;
   monetary: Float64Array;
-  /** Customers each (x, monetary) row stands for, when the rows are distinct pairs with counts; 1 each when absent. */
-  count?: Float64Array | undefined;
 }
 
 interface Prepared {
-  /** Customers, the sum of the counts. */
-  customers: number;
   byX: Array<[number, number]>;
   /** Sums over customers that do not depend on the parameters. */
   sumLogM: number;
@@ -34,24 +30,21 @@ interface Prepared {
 function prepare(d: Spend): Prepared {
   const n = d.x.length;
   if (d.monetary.length !== n) throw new ValidationError('x and monetary must have one value per customer', { x: n, monetary: d.monetary.length });
-  if (d.count && d.count.length !== n) throw new ValidationError('count must have one value per (x, monetary) row', { x: n, count: d.count.length });
   const counts = new Map<number, number>();
-  let [customers, sumLogM, sumXLogM, sumXLogX] = [0, 0, 0, 0];
+  let [sumLogM, sumXLogM, sumXLogX] = [0, 0, 0];
   for (let i = 0; i < n; i++) {
     const x = d.x[i]!;
     const m = d.monetary[i]!;
-    const c = d.count?.[i] ?? 1;
-    if (!(Number.isInteger(x) && x >= 1 && m > 0 && Number.isFinite(m) && Number.isInteger(c) && c >= 1)) {
-      throw new ValidationError(`customer ${i}: Gamma-Gamma needs x >= 1 repeat purchases of positive mean value, got x = ${x}, m = ${m} (count ${c})`, { index: i, x, monetary: m, count: c });
+    if (!(Number.isInteger(x) && x >= 1 && m > 0 && Number.isFinite(m))) {
+      throw new ValidationError(`customer ${i}: Gamma-Gamma needs x >= 1 repeat purchases of positive mean value, got x = ${x}, m = ${m}`, { index: i, x, monetary: m });
     }
-    counts.set(x, (counts.get(x) ?? 0) + c);
+    counts.set(x, (counts.get(x) ?? 0) + 1);
     const logM = Math.log(m);
-    customers += c;
-    sumLogM += c * logM;
-    sumXLogM += c * x * logM;
-    sumXLogX += c * x * Math.log(x);
+    sumLogM += logM;
+    sumXLogM += x * logM;
+    sumXLogX += x * Math.log(x);
   }
-  return { customers, byX: [...counts.entries()].sort((u, w) => u[0] - w[0]), sumLogM, sumXLogM, sumXLogX };
+  return { byX: [...counts.entries()].sort((u, w) => u[0] - w[0]), sumLogM, sumXLogM, sumXLogX };
 }
 
 /**
@@ -60,7 +53,7 @@ function prepare(d: Spend): Prepared {
  */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spend, grad?: Float64Array, prepared = prepare(d)): number {
   const { p, q, v } = params;
-  const n = prepared.customers;
+  const n = d.x.length;
   let ll = p * (prepared.sumXLogM + prepared.sumXLogX) - prepared.sumLogM + n * (q * Math.log(v) - lgamma(q));
   let [gp, gq] = [prepared.sumXLogM + prepared.sumXLogX, n * (Math.log(v) - digamma(q))];
   let gv = (n * q) / v;
@@ -71,17 +64,16 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spend, grad
     gp += count * x * (psi - digamma(p * x));
     gq += count * psi;
   }
-  const { x: X, monetary: M, count: C } = d;
-  for (let i = 0; i < X.length; i++) {
+  const { x: X, monetary: M } = d;
+  for (let i = 0; i < n; i++) {
     const x = X[i]!;
-    const c = C?.[i] ?? 1;
     const denominator = v + x * M[i]!;
     const logD = Math.log(denominator);
     const shape = p * x + q;
-    ll -= c * shape * logD;
-    gp -= c * x * logD;
-    gq -= c * logD;
-    gv -= (c * shape) / denominator;
+    ll -= shape * logD;
+    gp -= x * logD;
+    gq -= logD;
+    gv -= shape / denominator;
   }
   if (grad) grad.set([gp, gq, gv]);
   return ll;
@@ -96,11 +88,11 @@ const toParams = (t: Float64Array): GammaGammaParams => ({ p: t[0]!, q: t[1]!, v
 
 export function fitGammaGamma(d: Spend): GammaGammaFit {
   const prepared = prepare(d);
-  const n = prepared.customers;
+  const n = d.x.length;
   if (n === 0) throw new ValidationError('Gamma-Gamma needs at least one customer with a repeat purchase of positive value');
   // Start at p = 1, q = 2, where the population mean spend p v / (q - 1) is v: the data's mean.
   let total = 0;
-  for (let i = 0; i < d.x.length; i++) total += (d.count?.[i] ?? 1) * d.monetary[i]!;
+  for (const m of d.monetary) total += m;
   const start = Float64Array.from([1, 2, total / n]);
   const fit = maximumLikelihood((theta, grad) => gammaGammaLogLikelihood(toParams(theta), d, grad, prepared), start, n);
   return { ...fit, params: toParams(fit.params), standardErrors: toParams(fit.standardErrors) };

@@ -5,9 +5,9 @@ import { asTimestamp, createTableAs, ident, jsonColumns, sql, type Sql } from '.
 import type { Store } from '../../store/index.js';
 import { saveClvFit } from './store.js';
 import { DEFAULT_DISCOUNT, discountSchema, scoreCustomers, type Horizons, type Scores } from './clv.js';
-import { customersOf } from './bgnbd.js';
-import { fitHistories, fitSummary, modelOf, type ClvFit } from './fit.js';
-import { customerSummaries, groupedSummary, summaryQuery, summaryRows, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
+import { distinctHistories } from './bgnbd.js';
+import { fitSummary, modelOf, type ClvFit } from './fit.js';
+import { customerSummaries, summaryNumbers, summaryQuery, summaryRows, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
 
 const score = z.number().nullable();
 
@@ -106,8 +106,8 @@ function expectedSpendSql(params: ClvFit['gamma_gamma']['params']): Sql {
 
 /**
  * Writes (customer_id, p_alive, expected_orders_90d, clv_365d) to `table` (replaced), returning its row count, with the
- * same values as clvFeatures without bringing the customers to JavaScript: the summary is kept in a table, the fit reads
- * its distinct histories (groupedSummary), the BG/NBD scores are computed once per distinct (x, t_x, T) and joined
+ * same values as clvFeatures without bringing the customers' ids to JavaScript: the summary is kept in a table, the fit
+ * reads its numbers (summaryNumbers), the BG/NBD scores are computed once per distinct (x, t_x, T) and joined
  * back in SQL, where each customer's expected spend multiplies the discounted purchases.
  */
 export async function materializeClvFeatures(store: Store, asOf: string, table: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<{ fit: ClvFit; rows: number }> {
@@ -115,9 +115,9 @@ export async function materializeClvFeatures(store: Store, asOf: string, table: 
   const [summary, histories] = [ident(`${table}_summary`), ident(`${table}_histories`)];
   try {
     await store.run(createTableAs(summary, summaryRows(asOf, unit)));
-    const grouped = await groupedSummary(store, sql`SELECT * FROM ${summary}`);
-    const fit = options.fit ?? fitHistories(grouped, asOf, unit);
-    const f = grouped.frequency;
+    const numbers = await summaryNumbers(store, sql`SELECT * FROM ${summary}`);
+    const fit = options.fit ?? fitSummary(numbers, asOf, unit);
+    const f = distinctHistories(numbers);
     const scores = scoreCustomers(modelOf(fit), { ...f, monetary: new Float64Array(f.x.length).fill(NaN) });
     const column = (values: Float64Array) => JSON.stringify(Array.from(values, (v) => (Number.isFinite(v) ? v : null)));
     const columns = { x: f.x, tx: f.tx, T: f.T, p_alive: scores.pAlive, expected_orders_90d: scores.expectedOrders, discounted: scores.discounted };
@@ -126,10 +126,10 @@ export async function materializeClvFeatures(store: Store, asOf: string, table: 
       createTableAs(
         ident(table),
         sql`SELECT s.customer_id, h.p_alive, h.expected_orders_90d, h.discounted * (${expectedSpendSql(fit.gamma_gamma.params)}) AS ${ident(CLV_FEATURES[2].name)}
-          FROM ${summary} s JOIN ${histories} h ON h.x = s.x AND h.tx = s.tx AND h.T = s.T ORDER BY s.customer_id`,
+          FROM ${summary} s JOIN ${histories} h ON h.x = s.x AND h.tx = s.tx AND h.T = s.T`,
       ),
     );
-    return { fit, rows: customersOf(f) };
+    return { fit, rows: numbers.x.length };
   } finally {
     await store.run(sql`DROP TABLE IF EXISTS ${summary}`);
     await store.run(sql`DROP TABLE IF EXISTS ${histories}`);
