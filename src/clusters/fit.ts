@@ -92,6 +92,8 @@ export interface Dataset {
    * order when absent.
    */
   draws?: Uint32Array | undefined;
+  /** What the caller holds for the rows beside the columns (the customers' ids), in bytes: also the budget's. */
+  heldBytes?: number | undefined;
   /**
    * Every row's nearest centroid of a model: the index of its cluster, a row each. In JavaScript (model.ts assign)
    * unless given; customers are assigned in SQL (assign-sql.ts), as their audiences are.
@@ -168,7 +170,7 @@ export async function fitDataset(
   const rowCount = columns[0]?.length ?? 0;
   const candidates = ds.fitOn?.rows ?? Int32Array.from({ length: rowCount }, (_, i) => i);
   if (candidates.length < 2) throw new ValidationError(`${ds.kind} clustering needs at least 2 ${ds.fitOn?.noun ?? ds.noun}; there are ${candidates.length}`);
-  const loaded = rowCount * (cols + 2) * 8;
+  const loaded = rowCount * (cols + 2) * 8 + (ds.heldBytes ?? 0);
   const { rows: fitRows, sampled } = fitSample(candidates, ds.draws, loaded, store.memory.structures, cols);
   const n = fitRows.length;
   const fill = columns.map((column) => median(Float64Array.from(fitRows, (i) => column[i]!)));
@@ -316,13 +318,15 @@ export async function fitClustering(store: Store, method: ClusterMethod, options
         ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${ids.length} customers with an order assigned to the nearest centroid`
         : `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)`;
   const draws = Uint32Array.from(ids, draw);
+  // A string in V8: a header of about 16 bytes and one or two bytes a character; 8 more for its slot in the array.
+  const heldBytes = ids.reduce((sum, id) => sum + 24 + 2 * id.length, 0) + draws.byteLength;
   const assignAll = async (model: ClusteringModel): Promise<Int32Array> => {
     const { cluster } = await store.vectors(sql`SELECT CAST(cluster AS DOUBLE) AS cluster FROM (${assignmentQuery(model, options.table)}) ORDER BY customer_id`);
     return Int32Array.from(cluster as Float64Array);
   };
   const { model, report, assigned } = await fitDataset(
     store,
-    { kind: method, features, binary: 0, columns, revenue: v.__revenue as Float64Array, noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note, draws, assignAll },
+    { kind: method, features, binary: 0, columns, revenue: v.__revenue as Float64Array, noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note, draws, heldBytes, assignAll },
     options,
   );
   await storeClusterSample(store, drawSample({ ...model, method }, columns, ids, assigned, draws));
