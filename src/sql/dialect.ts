@@ -25,6 +25,13 @@ export interface Dialect {
   /** Text holds `part`. */
   contains(text: Sql, part: Sql): Sql;
   listContains(list: Sql, value: Sql): Sql;
+  /** The least item of a list of numbers. */
+  listMin(list: Sql): Sql;
+  /** The 1-based position of the first item equal to `value`. */
+  listIndexOf(list: Sql, value: Sql): Sql;
+  /** The item at a 1-based position of the list sorted ascending. */
+  listSortedAt(list: Sql, position: number): Sql;
+  listLength(list: Sql): Sql;
   /** A list of text in lower case (empty for NULL). */
   listLower(list: Sql): Sql;
   listHasAny(list: Sql, values: readonly Sql[]): Sql;
@@ -106,6 +113,10 @@ export const duckdbDialect: Dialect = {
   contains: (text, part) => sql`contains(${text}, ${part})`,
   listContains: (list, value) => sql`list_contains(${list}, ${value})`,
   listLower: (list) => sql`list_transform(coalesce(${list}, []), x -> lower(x))`,
+  listMin: (list) => sql`list_min(${list})`,
+  listIndexOf: (list, value) => sql`list_position(${list}, ${value})`,
+  listSortedAt: (list, position) => sql`list_sort(${list})[${raw(String(position))}]`,
+  listLength: (list) => sql`len(${list})`,
   listHasAny: (list, values) => sql`list_has_any(${list}, [${join(values)}]::VARCHAR[])`,
   listAnyContains: (list, part) => sql`len(list_filter(${list}, t -> contains(t, ${part}))) > 0`,
   jsonText: (json, path) => sql`json_extract_string(${json}, ${`$.${path.map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`,
@@ -167,6 +178,10 @@ export const clickhouseDialect: Dialect = {
   contains: (text, part) => sql`position(${text}, ${part}) > 0`,
   listContains: (list, value) => sql`has(${list}, ${value})`,
   listLower: (list) => sql`arrayMap(x -> lower(x), coalesce(${list}, []))`,
+  listMin: (list) => sql`arrayMin(${list})`,
+  listIndexOf: (list, value) => sql`indexOf(${list}, ${value})`,
+  listSortedAt: (list, position) => sql`arraySort(${list})[${raw(String(position))}]`,
+  listLength: (list) => sql`length(${list})`,
   listHasAny: (list, values) => sql`hasAny(${list}, [${join(values)}])`,
   listAnyContains: (list, part) => sql`arrayExists(t -> position(t, ${part}) > 0, ${list})`,
   jsonText: (json, path) => {
@@ -208,7 +223,8 @@ export const clickhouseDialect: Dialect = {
   // A mutation, done when the statement returns (the store's mutations_sync); key columns cannot change.
   update: (table) => sql`ALTER TABLE ${table} UPDATE`,
   values: (alias, columns, rows) =>
-    sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(columns[i]![1])}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
+    // Every column may hold NULL, as in DuckDB: a bare CAST(NULL AS String) fails in ClickHouse.
+    sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(clickhouseType(columns[i]![1]))}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
   uuid: () => sql`toString(generateUUIDv4())`,
   heldTests: (tests) =>
     sql`arrayJoin(arrayFilter(x -> x.held, [${join(tests.map((c) => sql`CAST(tuple(${c.id}, ${c.held}, CASE WHEN ${c.held} THEN ${c.score} END, CASE WHEN ${c.held} THEN ${c.reasons} END)
@@ -233,6 +249,10 @@ export const isWeekend = (ts: Sql): Sql => byDialect((d) => d.isWeekend(ts));
 export const allExcept = (columns: readonly string[], relation?: string): Sql => byDialect((d) => d.allExcept(columns, relation));
 export const contains = (text: Sql, part: Sql | SqlValue): Sql => byDialect((d) => d.contains(text, bound(part)));
 export const listContains = (list: Sql, value: Sql | SqlValue): Sql => byDialect((d) => d.listContains(list, bound(value)));
+export const listMin = (list: Sql): Sql => byDialect((d) => d.listMin(list));
+export const listIndexOf = (list: Sql, value: Sql): Sql => byDialect((d) => d.listIndexOf(list, value));
+export const listSortedAt = (list: Sql, position: number): Sql => byDialect((d) => d.listSortedAt(list, position));
+export const listLength = (list: Sql): Sql => byDialect((d) => d.listLength(list));
 export const listLower = (list: Sql): Sql => byDialect((d) => d.listLower(list));
 export const listHasAny = (list: Sql, values: readonly SqlValue[]): Sql => byDialect((d) => d.listHasAny(list, values.map(bound)));
 export const listAnyContains = (list: Sql, part: SqlValue): Sql => byDialect((d) => d.listAnyContains(list, bound(part)));

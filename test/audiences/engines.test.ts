@@ -10,7 +10,8 @@ import { asTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { ALL_ENGINES, storeOn, type Engine } from '../engines.js';
 import { tempDir } from '../helpers.js';
-import { runPipeline } from '../../src/pipeline/index.js';
+import { fitClusters, runPipeline } from '../../src/pipeline/index.js';
+import { MODEL_KINDS } from '../../src/clusters/index.js';
 
 /**
  * The same store on DuckDB, on embedded ClickHouse (chdb) and on a ClickHouse server reached over HTTP: the feature table, the store's thresholds, the memberships of
@@ -128,6 +129,9 @@ interface WholeRun {
 async function wholeRun(engine: Engine, files: { products: string; customers: string; events: string }): Promise<WholeRun> {
   const { store, close } = await storeOn(engine, (s) => importDemoFiles(s, files));
   try {
+    // Clusterings fitted on the run's features (as `segmint clusters` does), then kept and refitted by the next run.
+    await runPipeline(store, AS_OF);
+    for (const kind of MODEL_KINDS) await fitClusters(store, kind, { seed: 7 });
     await runPipeline(store, AS_OF);
     return {
       audiences: await store.all(sql`SELECT id, kind FROM audiences ORDER BY id`),
@@ -150,11 +154,10 @@ describe.skipIf(ALL_ENGINES.length < 2)('a whole run on DuckDB and on ClickHouse
   afterAll(() => dir.cleanup());
   const others = ALL_ENGINES.filter((e) => e !== 'duckdb');
 
-  // Not yet clusters: their assignment (nearest centroid) is DuckDB SQL still.
-  it('puts the same customers in every audience of every kind (behaviors, smart, RFM), with the same scores and reasons', () => {
+  it('puts the same customers in every audience of every kind (behaviors, clusters, smart, RFM), with the same scores and reasons', () => {
     const duck = runs.get('duckdb')!;
     const kinds = new Set(duck.audiences.map((a) => a.kind));
-    for (const kind of ['behavior', 'smart', 'rfm']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['behavior', 'cluster', 'smart', 'rfm']) expect(kinds, kind).toContain(kind);
     const held = new Set(duck.memberships.map((m) => m.audience_id));
     expect(held.size).toBeGreaterThan(20);
     for (const e of others) {
