@@ -53,6 +53,12 @@ export interface Dialect {
   stringAgg(value: Sql, separator: string, orderBy: Sql): Sql;
   /** The MD5 digest of a text as lower-case hex. */
   md5(text: Sql): Sql;
+  /** The SHA-256 digest of a text as lower-case hex. */
+  sha256(text: Sql): Sql;
+  /** Text matches a regular expression somewhere (RE2 syntax, which both engines read). */
+  matches(text: Sql, pattern: Sql): Sql;
+  /** The columns of the store's own tables: a relation (table_name, column_name, ordinal, holds_text). */
+  storeColumns(): Sql;
   /** Texts joined with a separator, NULLs left out. */
   concatWs(separator: string, parts: Sql): Sql;
   /** The continuous quantile (interpolated between the two nearest values). */
@@ -128,6 +134,10 @@ export const duckdbDialect: Dialect = {
   decimal: (v, scale) => sql`CAST(${v} AS DECIMAL(18, ${raw(String(scale))}))`,
   stringAgg: (value, separator, orderBy) => sql`string_agg(${value}, ${raw(`'${separator}'`)} ORDER BY ${orderBy})`,
   md5: (text) => sql`md5(${text})`,
+  sha256: (text) => sql`sha256(${text})`,
+  matches: (text, pattern) => sql`regexp_matches(${text}, ${pattern})`,
+  storeColumns: () => sql`(SELECT table_name, column_name, ordinal_position AS ordinal, data_type IN ('VARCHAR', 'JSON') AS holds_text
+    FROM information_schema.columns WHERE table_schema = 'main' AND table_catalog = current_database())`,
   quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
   quantiles: (v, qs) => sql`quantile_cont(${v}, ${raw(`[${qs.join(', ')}]`)})`,
   median: (value) => sql`median(${value})`,
@@ -202,6 +212,11 @@ export const clickhouseDialect: Dialect = {
   decimal: (v, scale) => sql`toDecimal64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(scale))}), ${raw(String(scale))})`,
   stringAgg: (value, separator, orderBy) => sql`arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(${value}, ${orderBy})))), ${raw(`'${separator}'`)})`,
   md5: (text) => sql`lower(hex(MD5(${text})))`,
+  sha256: (text) => sql`lower(hex(SHA256(${text})))`,
+  matches: (text, pattern) => sql`match(${text}, ${pattern})`,
+  // The store is one database of the server, which may hold other stores (workspaces).
+  storeColumns: () => sql`(SELECT table AS table_name, name AS column_name, position AS ordinal, type IN ('String', 'Nullable(String)') AS holds_text
+    FROM system.columns WHERE database = currentDatabase())`,
   quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
   quantiles: (v, qs) => sql`quantilesExactInclusive(${raw(qs.join(', '))})(${v})`,
   median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
@@ -266,6 +281,9 @@ export const quantile = (v: Sql, q: number): Sql => byDialect((d) => d.quantile(
 export const decimal = (v: Sql, scale: number): Sql => byDialect((d) => d.decimal(v, scale));
 export const stringAgg = (value: Sql, separator: string, orderBy: Sql): Sql => byDialect((d) => d.stringAgg(value, separator, orderBy));
 export const md5 = (text: Sql): Sql => byDialect((d) => d.md5(text));
+export const sha256 = (text: Sql): Sql => byDialect((d) => d.sha256(text));
+export const matches = (text: Sql, pattern: Sql | SqlValue): Sql => byDialect((d) => d.matches(text, bound(pattern)));
+export const storeColumns = (): Sql => byDialect((d) => d.storeColumns());
 export const quantiles = (v: Sql, qs: readonly number[]): Sql => byDialect((d) => d.quantiles(v, qs));
 export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
 export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));
