@@ -14,6 +14,8 @@ export interface Dialect {
   /** A `YYYY-MM-DD HH:MM:SS` text (or a timestamp) as a timestamp, UTC. */
   timestamp(value: Sql): Sql;
   date(value: Sql): Sql;
+  /** The timestamp (UTC) `micros` microseconds after 1970-01-01. */
+  fromMicros(micros: Sql): Sql;
   /** A timestamp as `YYYY-MM-DD HH:MM:SS` text. */
   formatTimestamp(value: Sql): Sql;
   /** `n` days, `n` a bound or computed number. */
@@ -111,6 +113,7 @@ export const duckdbDialect: Dialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   timestamp: (v) => sql`CAST(${v} AS TIMESTAMP)`,
   date: (v) => sql`CAST(${v} AS DATE)`,
+  fromMicros: (micros) => sql`make_timestamp(${micros})`,
   formatTimestamp: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M:%S')`,
   days: (n) => sql`${n} * INTERVAL 1 DAY`,
   dateDiff: (unit, from, to) => sql`date_diff(${raw(`'${unit}'`)}, ${from}, ${to})`,
@@ -180,6 +183,7 @@ export const clickhouseDialect: Dialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   timestamp: (v) => sql`toDateTime64(${v}, 6, 'UTC')`,
   date: (v) => sql`toDate(${v})`,
+  fromMicros: (micros) => sql`fromUnixTimestamp64Micro(${micros}, 'UTC')`,
   formatTimestamp: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i:%S')`,
   days: (n) => sql`toIntervalDay(${n})`,
   dateDiff: (unit, from, to) => sql`dateDiff(${raw(`'${unit}'`)}, ${from}, ${to})`,
@@ -257,6 +261,8 @@ export const clickhouseDialect: Dialect = {
 const bound = (v: Sql | SqlValue): Sql => (typeof v === 'object' && v !== null ? v : sql`${v}`);
 export const asTimestamp = (v: Sql | SqlValue): Sql => byDialect((d) => d.timestamp(bound(v)));
 export const asDate = (v: Sql): Sql => byDialect((d) => d.date(v));
+/** The timestamp of a count of milliseconds since 1970 (JavaScript's time), to the microsecond. */
+export const fromMillis = (ms: number): Sql => byDialect((d) => d.fromMicros(sql`${Math.round(ms * 1000)}`));
 export const formatTimestamp = (v: Sql): Sql => byDialect((d) => d.formatTimestamp(v));
 export const days = (n: Sql | number): Sql => byDialect((d) => d.days(bound(n)));
 export const dateDiff = (unit: 'day' | 'second', from: Sql, to: Sql): Sql => byDialect((d) => d.dateDiff(unit, from, to));
