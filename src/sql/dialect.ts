@@ -14,6 +14,8 @@ export interface Dialect {
   /** A `YYYY-MM-DD HH:MM:SS` text (or a timestamp) as a timestamp, UTC. */
   timestamp(value: Sql): Sql;
   date(value: Sql): Sql;
+  /** The current time to the microsecond (ClickHouse's `now()` has whole seconds, which ties rows ordered by it). */
+  now(): Sql;
   /** The timestamp (UTC) `micros` microseconds after 1970-01-01. */
   fromMicros(micros: Sql): Sql;
   /** A timestamp as `YYYY-MM-DD HH:MM:SS` text. */
@@ -51,6 +53,8 @@ export interface Dialect {
   decimal(value: Sql, scale: number): Sql;
   /** A number rounded to 2 decimals as text, as DuckDB casts it (a whole double with `.0`). */
   numberText(value: Sql): Sql;
+  /** The values of a group (of its rows where `where` holds) as a list sorted ascending; no rows: NULL or empty. */
+  sortedListAgg(value: Sql, where?: Sql): Sql;
   /** The texts of a group joined with a separator in the order of `orderBy`. */
   stringAgg(value: Sql, separator: string, orderBy: Sql): Sql;
   /** The MD5 digest of a text as lower-case hex. */
@@ -113,6 +117,7 @@ export const duckdbDialect: Dialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   timestamp: (v) => sql`CAST(${v} AS TIMESTAMP)`,
   date: (v) => sql`CAST(${v} AS DATE)`,
+  now: () => sql`now()`,
   fromMicros: (micros) => sql`make_timestamp(${micros})`,
   formatTimestamp: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M:%S')`,
   days: (n) => sql`${n} * INTERVAL 1 DAY`,
@@ -135,6 +140,7 @@ export const duckdbDialect: Dialect = {
   numberText: (v) => sql`CAST(round(${v}, 2) AS VARCHAR)`,
   concatWs: (separator, parts) => sql`concat_ws(${raw(`'${separator}'`)}, ${parts})`,
   decimal: (v, scale) => sql`CAST(${v} AS DECIMAL(18, ${raw(String(scale))}))`,
+  sortedListAgg: (value, where) => (where ? sql`list_sort(list(${value}) FILTER (WHERE ${where}))` : sql`list_sort(list(${value}))`),
   stringAgg: (value, separator, orderBy) => sql`string_agg(${value}, ${raw(`'${separator}'`)} ORDER BY ${orderBy})`,
   md5: (text) => sql`md5(${text})`,
   sha256: (text) => sql`sha256(${text})`,
@@ -183,6 +189,7 @@ export const clickhouseDialect: Dialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   timestamp: (v) => sql`toDateTime64(${v}, 6, 'UTC')`,
   date: (v) => sql`toDate(${v})`,
+  now: () => sql`now64(6)`,
   fromMicros: (micros) => sql`fromUnixTimestamp64Micro(${micros}, 'UTC')`,
   formatTimestamp: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i:%S')`,
   days: (n) => sql`toIntervalDay(${n})`,
@@ -214,6 +221,7 @@ export const clickhouseDialect: Dialect = {
   concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${raw(`'${separator}'`)})`,
   // A cast to Decimal truncates; rounding the number's shortest decimal form first rounds as DuckDB does.
   decimal: (v, scale) => sql`toDecimal64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(scale))}), ${raw(String(scale))})`,
+  sortedListAgg: (value, where) => (where ? sql`arraySort(groupArrayIf(${value}, ${where}))` : sql`arraySort(groupArray(${value}))`),
   stringAgg: (value, separator, orderBy) => sql`arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(${value}, ${orderBy})))), ${raw(`'${separator}'`)})`,
   md5: (text) => sql`lower(hex(MD5(${text})))`,
   sha256: (text) => sql`lower(hex(SHA256(${text})))`,
@@ -261,6 +269,7 @@ export const clickhouseDialect: Dialect = {
 const bound = (v: Sql | SqlValue): Sql => (typeof v === 'object' && v !== null ? v : sql`${v}`);
 export const asTimestamp = (v: Sql | SqlValue): Sql => byDialect((d) => d.timestamp(bound(v)));
 export const asDate = (v: Sql): Sql => byDialect((d) => d.date(v));
+export const now = (): Sql => byDialect((d) => d.now());
 /** The timestamp of a count of milliseconds since 1970 (JavaScript's time), to the microsecond. */
 export const fromMillis = (ms: number): Sql => byDialect((d) => d.fromMicros(sql`${Math.round(ms * 1000)}`));
 export const formatTimestamp = (v: Sql): Sql => byDialect((d) => d.formatTimestamp(v));
@@ -285,6 +294,7 @@ export const numberText = (v: Sql): Sql => byDialect((d) => d.numberText(v));
 export const concatWs = (separator: string, parts: Sql): Sql => byDialect((d) => d.concatWs(separator, parts));
 export const quantile = (v: Sql, q: number): Sql => byDialect((d) => d.quantile(v, q));
 export const decimal = (v: Sql, scale: number): Sql => byDialect((d) => d.decimal(v, scale));
+export const sortedListAgg = (value: Sql, where?: Sql): Sql => byDialect((d) => d.sortedListAgg(value, where));
 export const stringAgg = (value: Sql, separator: string, orderBy: Sql): Sql => byDialect((d) => d.stringAgg(value, separator, orderBy));
 export const md5 = (text: Sql): Sql => byDialect((d) => d.md5(text));
 export const sha256 = (text: Sql): Sql => byDialect((d) => d.sha256(text));
