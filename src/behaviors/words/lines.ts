@@ -12,12 +12,16 @@ import type { Store } from '../../store/index.js';
  * Beside them, kept at the same time and read only while they hold: a number per customer (`ck`, carried by every
  * line), since joining and grouping millions of lines on a number costs about half what it costs on the text id; and
  * the units per customer, type, channel and device, which answer a share of channel or device, and the whole of
- * every share's denominator, from a seventh of the rows (sums of sums: the same numbers).
+ * every share's denominator, from a seventh of the rows (sums of sums: the same numbers); and a number per product of
+ * the lines (`pk`, carried by every line), since grouping millions of lines by product, and joining them to the
+ * catalog, costs about half on a number what it costs on the text id. The catalog itself is read as it is now.
  */
 
 export const PREVIEW_LINES_TABLE = 'behavior_preview_lines';
 /** Each customer's number, which the lines and the units carry instead of the text id. */
 export const PREVIEW_KEYS_TABLE = 'behavior_preview_keys';
+/** Each product's number, which the lines carry beside its id: every product of a line, in the catalog or not. */
+export const PREVIEW_PRODUCT_KEYS_TABLE = 'behavior_preview_product_keys';
 /** Units of the lines per customer, type, channel and device. */
 export const PREVIEW_UNITS_TABLE = 'behavior_preview_units';
 /** The columns the units are summed by, besides the customer and type; a filter on one of these reads them. */
@@ -27,7 +31,7 @@ export const PREVIEW_LINE_TYPES: readonly string[] = ['order', 'return'];
 /** The settings key: the date the lines are of, and the counts of events and lines when they were kept. */
 const KEPT = 'behavior_preview_lines.kept';
 /** What the kept tables are: a store kept by an earlier version (without keys or units) does not hold. */
-const LAYOUT = 2;
+const LAYOUT = 3;
 
 interface Kept {
   as_of: string;
@@ -44,13 +48,23 @@ function linesOfEvents(asOf: string): Sql {
 
 const counts = sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM ${ident(PREVIEW_LINES_TABLE)}) AS lines`;
 
-/** Keeps the lines as of a run's date, with the customers' numbers and the units (a step after every run). */
+/**
+ * The catalog as it is now, each product with its number in the kept lines (`pk`): the lines are joined to it on the
+ * number. A product of no kept line is not in it; a line of a product no longer in the catalog finds none, as it finds
+ * none by its id.
+ */
+export const keptCatalog = sql`(SELECT pk.pk, p.* FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk JOIN products p ON p.id = pk.product_id)`;
+
+/** Keeps the lines as of a run's date, with the customers' and products' numbers and the units (a step after every run). */
 export async function keepPreviewLines(store: Store, asOf: string): Promise<void> {
   await store.run(createTableAs(ident(PREVIEW_KEYS_TABLE), sql`
     SELECT customer_id, CAST(row_number() OVER () AS INTEGER) AS ck FROM (SELECT DISTINCT id AS customer_id FROM customers)`));
+  await store.run(createTableAs(ident(PREVIEW_PRODUCT_KEYS_TABLE), sql`
+    SELECT product_id, CAST(row_number() OVER () AS INTEGER) AS pk FROM (SELECT DISTINCT product_id FROM (${linesOfEvents(asOf)}) l WHERE product_id IS NOT NULL)`));
   // A line of a customer not (or no longer) in the customers has no number: no preview's member can have bought it.
   await store.run(createTableAs(ident(PREVIEW_LINES_TABLE), sql`
-    SELECT l.*, k.ck FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id`));
+    SELECT l.*, k.ck, pk.pk FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id
+      LEFT JOIN ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk ON pk.product_id = l.product_id`));
   await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), sql`
     SELECT ck, customer_id, type, ${join(PREVIEW_UNIT_FIELDS.map((f) => ident(f)))}, sum(quantity) AS quantity
     FROM ${ident(PREVIEW_LINES_TABLE)} GROUP BY ALL`));
