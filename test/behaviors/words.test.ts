@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewRule } from '../../src/audiences/rule-builder.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { loadCustomerContexts } from '../../src/audiences/customer-context.js';
-import { interpret, preview, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
+import { interpret, preview, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
 
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { ValidationError } from '../../src/shared/errors.js';
@@ -178,6 +178,7 @@ describe('the order lines a run keeps for previews', () => {
     expect(Number(numbers.wrong)).toBe(0);
     expect(Number(numbers.numbers)).toBe(Number(numbers.products));
     expect(await previewLinesHold(store, AS_OF)).toBe(true);
+    expect(await previewFeaturesHold(store, AS_OF)).toBe(true);
     for (const spec of [...WORDS_CASES.map((c) => c.spec), ...EVENT_SPECS]) {
       const kept = await preview(store, spec, { members: true });
       expect(digits(await fromEvents(() => preview(store, spec, { members: true }))), spec).toEqual(digits(kept));
@@ -196,6 +197,29 @@ describe('the order lines a run keeps for previews', () => {
     await eraseCustomer(store, buyer);
     expect(await linesDiffer()).toBe(0);
     expect(await previewLinesHold(store, AS_OF)).toBe(true);
+    // The kept copy of the feature table loses the customer's row as the table does, and still holds.
+    expect(await previewFeaturesHold(store, AS_OF)).toBe(true);
+    for (const spec of ['orders >= 1', 'customer.country != "US" and count(order where material = "cotton") >= 1']) {
+      const kept = await preview(store, spec, { members: true });
+      expect(kept.members).not.toContain(buyer);
+      expect(digits(await fromEvents(() => preview(store, spec, { members: true }))), spec).toEqual(digits(kept));
+    }
+    // A customer taken out of the customers as the removal of an import takes one: the copy no longer holds, and the
+    // preview leaves the customer out as the join with the customers does.
+    const gone = (await store.one<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features WHERE orders >= 1 ORDER BY customer_id DESC LIMIT 1`))!.id;
+    await store.run(sql`CREATE TEMP TABLE gone_customer AS SELECT * FROM customers WHERE id = ${gone}`);
+    await store.run(sql`DELETE FROM customers WHERE id = ${gone}`);
+    try {
+      expect(await previewFeaturesHold(store, AS_OF)).toBe(false);
+      expect(await previewLinesHold(store, AS_OF)).toBe(true);
+      const kept = await preview(store, 'orders >= 1', { members: true });
+      expect(kept.members).not.toContain(gone);
+      expect(digits(await fromEvents(() => preview(store, 'orders >= 1', { members: true })))).toEqual(digits(kept));
+    } finally {
+      await store.run(sql`INSERT INTO customers SELECT * FROM gone_customer`);
+      await store.run(sql`DROP TABLE gone_customer`);
+    }
+    expect(await previewFeaturesHold(store, AS_OF)).toBe(true);
     // Events after the run's date change nothing the preview reads.
     await store.run(sql`INSERT INTO events SELECT * REPLACE (id || '-later' AS id, CAST(${AS_OF} AS TIMESTAMP) + INTERVAL 1 DAY AS ts) FROM events WHERE type = 'order' LIMIT 5`);
     expect(await previewLinesHold(store, AS_OF)).toBe(true);

@@ -1,3 +1,4 @@
+import { FEATURE_TABLE, FEATURE_TABLE_BUILT } from '../../features/index.js';
 import { allExcept, asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 
@@ -15,6 +16,11 @@ import type { Store } from '../../store/index.js';
  * every share's denominator, from a seventh of the rows (sums of sums: the same numbers); and a number per product of
  * the lines (`pk`, carried by every line), since grouping millions of lines by product, and joining them to the
  * catalog, costs about half on a number what it costs on the text id. The catalog itself is read as it is now.
+ *
+ * And the feature table's rows of the customers, each with its number: every preview reads the feature table joined
+ * with the customers and the numbers, joins of a million rows on the text id that cost more than the rest of a
+ * narrow preview. This copy holds while the feature table is the one it was made from and no customer was added or
+ * removed but by an erasure, which takes the row away here too (featuresHold).
  */
 
 export const PREVIEW_LINES_TABLE = 'behavior_preview_lines';
@@ -22,6 +28,8 @@ export const PREVIEW_LINES_TABLE = 'behavior_preview_lines';
 export const PREVIEW_KEYS_TABLE = 'behavior_preview_keys';
 /** Each product's number, which the lines carry beside its id: every product of a line, in the catalog or not. */
 export const PREVIEW_PRODUCT_KEYS_TABLE = 'behavior_preview_product_keys';
+/** The feature table's rows of the customers, with their numbers (`ck`). */
+export const PREVIEW_FEATURES_TABLE = 'behavior_preview_features';
 /** Units of the lines per customer, type, channel and device. */
 export const PREVIEW_UNITS_TABLE = 'behavior_preview_units';
 /** The columns the units are summed by, besides the customer and type; a filter on one of these reads them. */
@@ -31,13 +39,16 @@ export const PREVIEW_LINE_TYPES: readonly string[] = ['order', 'return'];
 /** The settings key: the date the lines are of, and the counts of events and lines when they were kept. */
 const KEPT = 'behavior_preview_lines.kept';
 /** What the kept tables are: a store kept by an earlier version (without keys or units) does not hold. */
-const LAYOUT = 3;
+const LAYOUT = 4;
 
 interface Kept {
   as_of: string;
   events: number;
   lines: number;
   layout?: number;
+  /** The feature table's stamp, and how many customers had no row in it, when the copy was made. */
+  built?: string;
+  without?: number;
 }
 
 /** The events the kept lines are, as of a date; the columns no rule reads are left out. */
@@ -47,6 +58,9 @@ function linesOfEvents(asOf: string): Sql {
 }
 
 const counts = sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM ${ident(PREVIEW_LINES_TABLE)}) AS lines`;
+/** The feature table's stamp, and the customers without a row in the copy (an erasure takes one from both). */
+const featureCounts = sql`SELECT coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') AS built,
+  (SELECT count(*) FROM customers) - (SELECT count(*) FROM ${ident(PREVIEW_FEATURES_TABLE)}) AS without`;
 
 /**
  * The catalog as it is now, each product with its number in the kept lines (`pk`): the lines are joined to it on the
@@ -68,9 +82,29 @@ export async function keepPreviewLines(store: Store, asOf: string): Promise<void
   await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), sql`
     SELECT ck, customer_id, type, ${join(PREVIEW_UNIT_FIELDS.map((f) => ident(f)))}, sum(quantity) AS quantity
     FROM ${ident(PREVIEW_LINES_TABLE)} GROUP BY ALL`));
-  const now = (await store.one<{ events: number; lines: number; as_of: string }>(sql`SELECT *, ${formatTimestamp(asTimestamp(asOf))} AS as_of FROM (${counts})`))!;
-  const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines), layout: LAYOUT };
+  await store.run(createTableAs(ident(PREVIEW_FEATURES_TABLE), sql`
+    SELECT k.ck, f.* FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id`));
+  const now = (await store.one<{ events: number; lines: number; as_of: string; built: string; without: number }>(sql`SELECT *, ${formatTimestamp(asTimestamp(asOf))} AS as_of
+    FROM (${counts}), (${featureCounts})`))!;
+  const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines), layout: LAYOUT, built: now.built, without: Number(now.without) };
   await store.run(sql`${upsertInto(sql`settings`)} VALUES (${KEPT}, ${JSON.stringify(kept)})`);
+}
+
+async function keptRecord(store: Store, asOf: string): Promise<Kept | undefined> {
+  const value = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${KEPT}`))?.value;
+  const kept = value ? (JSON.parse(value) as Kept) : undefined;
+  return kept?.as_of === asOf && kept.layout === LAYOUT ? kept : undefined;
+}
+
+/**
+ * Whether the kept copy of the feature table is still its rows of the customers: the table was not made again, and as
+ * many customers are without a row as when it was copied (an import adds some, the removal of one takes some away).
+ */
+export async function previewFeaturesHold(store: Store, asOf: string): Promise<boolean> {
+  const kept = await keptRecord(store, asOf);
+  if (!kept) return false;
+  const now = (await store.one<{ built: string; without: number }>(featureCounts))!;
+  return now.built === kept.built && Number(now.without) === kept.without;
 }
 
 /** Answers of the full check, by store and by what the counts were: it reads every event. */
@@ -82,9 +116,8 @@ const checked = new WeakMap<Store, Map<string, boolean>>();
  * process and state of the counts).
  */
 export async function previewLinesHold(store: Store, asOf: string): Promise<boolean> {
-  const value = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${KEPT}`))?.value;
-  const kept = value ? (JSON.parse(value) as Kept) : undefined;
-  if (kept?.as_of !== asOf || kept.layout !== LAYOUT) return false;
+  const kept = await keptRecord(store, asOf);
+  if (!kept) return false;
   const now = (await store.one<{ events: number; lines: number }>(counts))!;
   if (Number(now.events) === kept.events && Number(now.lines) === kept.lines) return true;
   const key = `${asOf} ${now.events} ${now.lines}`;

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../../segments/index.js';
-import { keptCatalog, PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewLinesHold } from './lines.js';
+import { keptCatalog, PREVIEW_FEATURES_TABLE, PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewFeaturesHold, previewLinesHold } from './lines.js';
 import type { Preview } from './schema.js';
 
 /*
@@ -43,16 +43,22 @@ export async function previewSpec(store: Store, spec: string, options: { members
   const { reasons } = explainSql(rule, ctx);
   const lines = (await previewLinesHold(store, asOf)) ? ident(PREVIEW_LINES_TABLE) : undefined;
   const events = eventAggregates(rule, ctx, asOf, lines !== undefined);
+  // With the kept lines, each member carries its number (ck), which the lines are joined and grouped on: from the kept
+  // copy of the feature table while it holds (the customers joined only for a condition on them), else joined.
+  const copied = lines !== undefined && (await previewFeaturesHold(store, asOf));
+  const ck = copied ? sql`f.ck` : lines ? sql`k.ck` : sql`NULL`;
+  const customers = sql`JOIN customers c ON c.id = f.customer_id`;
+  const features = copied
+    ? sql`${ident(PREVIEW_FEATURES_TABLE)} f ${readsCustomers(rule) ? customers : sql``}`
+    : sql`${ident(FEATURE_TABLE)} f ${customers} ${lines ? sql`LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id` : sql``}`;
   const table = ident(`behavior_preview_${++previews}`);
   return store.exclusive(async () => {
-    // With the kept lines, each member carries its number (ck), which the lines are joined and grouped on.
     await store.run(sql`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT f.customer_id, ${lines ? sql`k.ck` : sql`NULL`} AS ck, f.revenue,
+      SELECT f.customer_id, ${ck} AS ck, f.revenue,
         ${join(prefixes.map((p, i) => sql`${p} AS ${ident(`k${i}`)}`))}, ${held} AS member
         ${events ? sql`, e.* EXCLUDE (${ident(events.key)})` : sql``}
-      FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id
-      ${lines ? sql`LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id` : sql``}
-      ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? sql`k.ck` : sql`f.customer_id`}` : sql``}`);
+      FROM ${features}
+      ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? ck : sql`f.customer_id`}` : sql``}`);
     try {
       const preview = await summarise(store, { table, lines, reasons }, rule, clauses, at, asOf, audiences);
       if (!options.members) return preview;
@@ -110,6 +116,13 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
     GROUP BY ev.${ident(key)}`;
   // Each side has a row per customer at most; a customer on one side only gets NULLs for the other's columns.
   return { key, relation: summed.length === 0 ? lines : sql`SELECT * FROM (${units}) FULL JOIN (${lines}) USING (${ident(key)})` };
+}
+
+/** Whether a rule reads the customers' own columns (`c`): a condition on an attribute, however deep. */
+function readsCustomers(rule: Rule): boolean {
+  if (rule.kind === 'and' || rule.kind === 'or') return rule.rules.some(readsCustomers);
+  if (rule.kind === 'not') return readsCustomers(rule.rule);
+  return rule.kind === 'attribute';
 }
 
 type EventClause = Extract<Rule, { kind: 'event' | 'stopped' }>;
