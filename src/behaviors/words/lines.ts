@@ -77,15 +77,16 @@ export async function keepPreviewLines(store: Store, asOf: string): Promise<void
     SELECT product_id, CAST(row_number() OVER () AS INTEGER) AS pk FROM (SELECT DISTINCT product_id FROM (${linesOfEvents(asOf)}) l WHERE product_id IS NOT NULL)`));
   // A line of a customer not (or no longer) in the customers has no number: no preview's member can have bought it.
   await store.run(createTableAs(ident(PREVIEW_LINES_TABLE), sql`
-    SELECT l.*, k.ck, pk.pk FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id
-      LEFT JOIN ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk ON pk.product_id = l.product_id`));
+    SELECT lk.*, pk.pk FROM (SELECT l.*, k.ck FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id) lk
+      LEFT JOIN ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk ON pk.product_id = lk.product_id`));
   await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), sql`
     SELECT ck, customer_id, type, ${join(PREVIEW_UNIT_FIELDS.map((f) => ident(f)))}, sum(quantity) AS quantity
     FROM ${ident(PREVIEW_LINES_TABLE)} GROUP BY ALL`));
   await store.run(createTableAs(ident(PREVIEW_FEATURES_TABLE), sql`
-    SELECT k.ck, f.* FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id`));
+    SELECT fc.*, k.ck FROM (SELECT f.* FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id) fc
+      LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = fc.customer_id`));
   const now = (await store.one<{ events: number; lines: number; as_of: string; built: string; without: number }>(sql`SELECT *, ${formatTimestamp(asTimestamp(asOf))} AS as_of
-    FROM (${counts}), (${featureCounts})`))!;
+    FROM (${counts}) n, (${featureCounts}) b`))!;
   const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines), layout: LAYOUT, built: now.built, without: Number(now.without) };
   await store.run(sql`${upsertInto(sql`settings`)} VALUES (${KEPT}, ${JSON.stringify(kept)})`);
 }
