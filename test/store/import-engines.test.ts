@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/pipeline/index.js';
@@ -141,3 +144,40 @@ describe('the online-retail file into every engine', () => {
     expect(seen.get(engine)).toEqual(duck);
   });
 });
+
+/** The CLI on ClickHouse stores: an import as on DuckDB, and a server it cannot reach named in one line. */
+describe('segmint import into ClickHouse', () => {
+  const segmint = (db: string, ...args: string[]) => {
+    const { SEGMINT_DB: _, ...env } = process.env;
+    return spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
+  };
+
+  it.runIf(ENGINES.includes('chdb'))('imports a file into chdb, duplicates counted against what it holds, and refuses --replace', () => {
+    const store = join(dir.path, 'cli-chdb');
+    const first = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--json');
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ rows: 7, accepted: 5, duplicates: 1, rejected: 1, order_returns: 1 });
+    expect(JSON.parse(segmint(`chdb:${store}`, 'import', SECOND, '--mapping', mappingFile(), '--json').stdout)).toMatchObject({ accepted: 1, duplicates: 2, rejected: 1 });
+    const replace = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--replace');
+    expect(replace.status).not.toBe(0);
+    expect(replace.stderr).toContain('--replace');
+  });
+
+  it('fails in one line naming the URL when the ClickHouse server cannot be reached', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const r = segmint(`clickhouse://127.0.0.1:${port}/shop`, 'import', FIRST, '--mapping', mappingFile());
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`clickhouse://127.0.0.1:${port}/shop`);
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+function mappingFile(): string {
+  const path = join(dir.path, 'events-mapping.json');
+  writeFileSync(path, JSON.stringify(EVENTS));
+  return path;
+}

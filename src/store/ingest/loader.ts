@@ -30,7 +30,7 @@ export async function importThroughLoader<T extends { import_id: string }>(
   load: (loader: Store) => Promise<T>,
 ): Promise<T> {
   if (file.replace) {
-    throw new UsageError(`import --replace into a ClickHouse store is not supported yet: take the earlier imports back with segmint imports remove, then import`, { file: file.name });
+    throw new UsageError(`${file.name}: --replace (taking earlier imports back) is not supported on a ClickHouse store yet`, { file: file.name });
   }
   const dir = mkdtempSync(joinPath(tmpdir(), 'segmint-load-'));
   const loader = await Store.open({ path: ':memory:', memory: target.memory });
