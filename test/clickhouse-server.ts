@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 interface ChdbSession {
-  queryBindAsync(query: string, params: object, opts?: { format?: string }): Promise<{ text(): string }>;
+  queryBindAsync(query: string, params: object, opts?: { format?: string }): Promise<{ bytes(): Uint8Array }>;
   close(): void;
 }
 interface Chdb {
@@ -67,15 +67,16 @@ export async function clickhouseServer(dir: string, options: { password?: string
       const params = Object.fromEntries([...url.searchParams].filter(([k]) => k.startsWith('param_')).map(([k, v]) => [k.slice(6), unescape(v)]));
       const settings = [...url.searchParams].filter(([k]) => !k.startsWith('param_') && !NOT_SETTINGS.has(k));
       try {
-        const text = await one(async () => {
+        // Bytes as the engine gave them: a result in a binary format (Parquet) is not text.
+        const bytes = await one(async () => {
           const wanted = url.searchParams.get('database') ?? 'default';
           if (wanted !== database) await session.queryBindAsync(`USE ${wanted}`, {});
           database = wanted;
           for (const [k, v] of settings) await session.queryBindAsync(`SET ${k} = ${/^\d+$/.test(v) ? v : `'${v}'`}`, {});
-          return (await session.queryBindAsync(statement, params, { format: 'TabSeparated' })).text();
+          return (await session.queryBindAsync(statement, params, { format: 'TabSeparated' })).bytes();
         });
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' });
-        res.end(text);
+        res.end(Buffer.from(bytes));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         res.writeHead(500, { 'X-ClickHouse-Exception-Code': /Code: (\d+)/.exec(message)?.[1] ?? '1000' });

@@ -42,3 +42,22 @@ export async function storeOn(engine: Engine, load: (store: Store) => Promise<un
     },
   };
 }
+
+/** An empty store on `engine`, for tests that import into it (on ClickHouse through the DuckDB loader). */
+export async function emptyStoreOn(engine: Engine): Promise<{ store: Store; close: () => Promise<void> }> {
+  if (engine === 'duckdb') {
+    const store = await memoryStore();
+    return { store, close: () => Promise.resolve(store.close()) };
+  }
+  const dir = tempDir('segmint-chdb-');
+  const server = engine === 'clickhouse' ? await clickhouseServer(dir.path) : undefined;
+  const store = await Store.open({ path: server ? `clickhouse://127.0.0.1:${server.port}/shop` : `chdb:${dir.path}` });
+  return {
+    store,
+    close: async () => {
+      store.close();
+      await server?.close();
+      dir.cleanup();
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend, Row, Vectors } from './backend.js';
-import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
+import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
 /** The part of the chdb package (embedded ClickHouse) the store uses; the package is optional (not a dependency). */
 interface ChdbSession {
@@ -129,6 +129,10 @@ export class ChdbBackend implements Backend {
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
     const names = columns.map((c) => clickhouseDialect.quoteIdent(c)).join(', ');
     await this.run(`INSERT INTO ${clickhouseDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM file({p1:String}, Parquet)`, [file]);
+  }
+
+  async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
+    await this.run(`${text} INTO OUTFILE ${literal(file)} TRUNCATE FORMAT Parquet`, values);
   }
 
   async afterMigrations(): Promise<void> {}

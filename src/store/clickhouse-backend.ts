@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend, Row, Vectors } from './backend.js';
-import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
+import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
 /** `clickhouse://[user[:password]@]host[:port]/database` (HTTP, port 8123) or `clickhouses://` (HTTPS, port 8443). */
 export const CLICKHOUSE_URL = /^clickhouses?:\/\//;
@@ -59,8 +60,6 @@ function reason(err: unknown): string {
  */
 const MAX_URL_VALUE = 64 * 1024;
 
-/** ClickHouse's string literal: the value in quotes, with its quotes and backslashes escaped. */
-const literal = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 /** The statement with its long texts written in, and the parameters left for the URL. */
 function bind(text: string, values: SqlValue[]): { query: string; query_params: Record<string, SqlValue> } {
@@ -147,6 +146,12 @@ export class ClickhouseBackend implements Backend {
   /** The file goes to the server in the request's body: the server need not see this machine's files. */
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
     await this.client.insert({ table, values: createReadStream(file), format: 'Parquet', columns: columns as [string, ...string[]] });
+  }
+
+  /** The result comes back in the response's body, streamed to the file. */
+  async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
+    const result = await this.client.exec({ ...bind(`${text} FORMAT Parquet`, values) });
+    await pipeline(result.stream, createWriteStream(file));
   }
 
   async afterMigrations(): Promise<void> {}

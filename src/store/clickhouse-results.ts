@@ -66,3 +66,6 @@ export function resultVectors({ meta, data }: JsonResult): Vectors {
   }
   return out;
 }
+
+/** ClickHouse's string literal: the value in quotes, with its quotes and backslashes escaped. */
+export const literal = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;

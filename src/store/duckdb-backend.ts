@@ -91,6 +91,10 @@ export class DuckdbBackend implements Backend {
     await this.run(`INSERT INTO ${duckdbDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM read_parquet($1)`, [file]);
   }
 
+  async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
+    await this.run(`COPY (${text}) TO $${values.length + 1} (FORMAT parquet)`, [...values, file]);
+  }
+
   async afterMigrations(): Promise<void> {
     await this.run('CHECKPOINT', []);
   }

@@ -145,6 +145,12 @@ export class Store {
     return this.backend.insertParquet(table, columns, file);
   }
 
+  /** Writes the query's result to a Parquet file on this machine. */
+  writeParquet(q: Sql, file: string): Promise<void> {
+    const { text, values } = this.compile(q);
+    return this.backend.writeParquet(text, values, file);
+  }
+
   /** Runs `fn` with no other caller's statements in between. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);

@@ -25,6 +25,7 @@ import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
 import { asImport, importsOfFile, removalSchema, removeImportRows, type Removal } from './provenance.js';
 import { refuseRejections, unmappedValues, unmappedValueSchema, type RejectLimit } from './rejections.js';
 import { currencyCounts, mixedCurrencies } from '../currencies.js';
+import { importThroughLoader } from './loader.js';
 
 const rowCount = z.number().int();
 
@@ -90,6 +91,9 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
  * when there are bad rows does a third pass number the records to quarantine them with their lines.
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
+  if (store.dialect.name !== 'duckdb') {
+    return importThroughLoader(store, { name: options.name ?? file, replace: options.replace ?? false }, (loader) => importFile(loader, file, mapping, options));
+  }
   const importId = randomUUID().replaceAll('-', '');
   const source = await openSource(store, file, mapping, importId, options.name);
   const mentions = `products_${importId}`;
