@@ -61,12 +61,31 @@ const STRUCTURE = JSON.stringify([
   },
 ]);
 
+/** An event as the store took it from a batch: `ts` in epoch milliseconds (UTC), absent fields null. */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  ts: number;
+  customer_id: string | null;
+  session_id: string | null;
+  product_id: string | null;
+  order_id: string | null;
+  quantity: number | null;
+  unit_price: number | null;
+  discount: number | null;
+  query: string | null;
+  channel: string | null;
+  device: string | null;
+  country: string | null;
+}
+
 /**
  * Stores a validated batch in one transaction: all of it or none. The batch travels as one bound JSON value and is
  * unpacked by DuckDB; ids already stored, or repeated within the batch, are duplicates. Customers and products the
- * batch mentions and the store lacks get a row.
+ * batch mentions and the store lacks get a row. `stored` lists the events stored, as stored (the live view takes
+ * them without reading the store back).
  */
-export async function ingestEventBatch(store: Store, events: readonly EventInput[]): Promise<BatchReport> {
+export async function ingestEventBatch(store: Store, events: readonly EventInput[]): Promise<BatchReport & { stored: StoredEvent[] }> {
   const key = await tombstoneKeyIfAny(store);
   const erased = key ? isErased(key, sql`customer_id`) : sql`false`;
   const batch = sql`(SELECT e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
@@ -74,14 +93,16 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
     FROM (SELECT unnest(from_json(CAST(${JSON.stringify(events)} AS JSON), ${STRUCTURE})) AS e))`;
   return store.transaction(async () => {
     await store.run(sql`CREATE OR REPLACE TEMP TABLE batch AS SELECT *, ${erased} AS __erased FROM ${batch}`);
-    const accepted = await store.run(sql`INSERT INTO events BY NAME
+    const stored = await store.all<StoredEvent>(sql`INSERT INTO events BY NAME
       SELECT * EXCLUDE (__erased) FROM batch n WHERE NOT __erased AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)
-      QUALIFY row_number() OVER (PARTITION BY id) = 1`);
+      QUALIFY row_number() OVER (PARTITION BY id) = 1
+      RETURNING id, type, epoch_ms(ts) AS ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, query, channel, device, country`);
+    const accepted = stored.length;
     const gone = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM batch WHERE __erased`))?.n ?? 0;
     const kept = sql`(SELECT * FROM batch WHERE NOT __erased)`;
     await insertUnknownCustomers(store, kept);
     await insertUnknownProducts(store, kept);
     await store.run(sql`DROP TABLE batch`);
-    return { received: events.length, accepted, duplicates: events.length - accepted - gone, erased: gone };
+    return { received: events.length, accepted, duplicates: events.length - accepted - gone, erased: gone, stored };
   });
 }
