@@ -1,35 +1,51 @@
-import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
-import { ident, join, sql } from '../sql/index.js';
-import type { Row, Store } from '../store/index.js';
-import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
-import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
-import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, referenceTimes, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
+import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../features/index.js';
+import { ident, sql } from '../sql/index.js';
+import type { Row, Store, StoredEvent } from '../store/index.js';
+import { eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
+import { asOfMs, customerRows } from './customer-context.js';
+import { EventColumns, type FeatureEventRow } from './event-columns.js';
+import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
 import { getHeapStatistics } from 'node:v8';
 
 /**
- * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and the
- * events the active rules read, with the rules themselves, so that "which audiences is this customer in" and
+ * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and events
+ * (by column, EventColumns), with the rules themselves, so that "which audiences is this customer in" and
  * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
  *
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
- * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`): the reference
+ * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`), with features
+ * computed by the feature query itself over their events as the view holds them, never over the store's: a batch
+ * costs the work of its own customers, whatever the store's size. These instants are the reference
  * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
- * customer without newer events, whatever the wall clock says. Live features compare prices with the category
- * medians as of the view's build, which move little from one batch to the next. Rules are evaluated when asked and
+ * customer without newer events, whatever the wall clock says. What is store-wide comes from the view's build (after
+ * each run): live features compare prices with the category medians of then, which move little from one batch to
+ * the next; what the store tracks at all (storeFlags) is kept up to date, since a first view or discount changes
+ * every customer's features from null to zero. Rules are evaluated when asked and
  * the answer kept until the rules change.
  */
 
 /**
  * Bounds on what the view holds. Beyond them the view is not built and requests read the store, slower but within
  * the heap. Customers: as many as fit in 40% of the heap at the measured 1.2 KB each (features by column, the
- * customers row, the entry; events come on top, bounded by MAX_VIEW_EVENTS), about 1.4M with Node's default 4 GB
- * heap; `node --max-old-space-size` raises it.
+ * customers row, the entry), about 1.4M with Node's default 4 GB heap; `node --max-old-space-size` raises it. Events
+ * are held outside the heap (EventColumns, about 60 bytes each), so the rules may read any of them.
  */
-export const MAX_VIEW_EVENTS = 5_000_000;
 const BYTES_PER_CUSTOMER = 1200;
 export const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
+
+/** The temporary table a refresh puts its customers' events in for the feature query. */
+const LIVE_EVENTS = 'live_view_events';
+const LIVE_EVENTS_STRUCTURE = JSON.stringify([
+  {
+    id: 'VARCHAR', type: 'VARCHAR', ts: 'DOUBLE', customer_id: 'VARCHAR', session_id: 'VARCHAR', product_id: 'VARCHAR', order_id: 'VARCHAR',
+    quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', device: 'VARCHAR',
+  } satisfies Record<keyof FeatureEventRow, string>,
+]);
+const DAY_MS = 86_400_000;
+/** `YYYY-MM-DD HH:MM:SS` of an instant. */
+const instantText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 interface Entry {
   asOf: number;
@@ -38,62 +54,48 @@ interface Entry {
   /** The customer's row of the view's feature columns, or their features since events arrived. */
   features: number | FeatureRow;
   customer: Row;
-  events: readonly EventRecord[];
   answer?: { generation: number; audiences: LiveAudience[] };
-}
-
-function covers(had: EventNeeds, wants: EventNeeds, instants: number[]): boolean {
-  if (!wants.since) return true;
-  if (!had.since || [...wants.types].some((t) => !had.types.has(t))) return false;
-  return instants.every((t) => wants.since!(t) >= had.since!(t));
 }
 
 export class LiveView {
   private generation = 0;
-  /** The latest instant an entry is as of; the earliest is the base, which every entry is as of or after. */
-  private newest: number;
 
   private constructor(
     private rules: LiveRules,
     private needs: EventNeeds,
     private readonly entries: Map<string, Entry>,
     private readonly columns: FeatureColumns,
+    private readonly events: EventColumns,
     /** Each customer's memberships of the snapshot kinds (RFM cells), which only runs compute. */
     private readonly snapshot: ReadonlyMap<string, readonly LiveAudience[]>,
     private readonly medians: readonly CategoryMedian[],
+    private flags: StoreFlags,
     /** The reference base at the build (see referenceBase): the instant of every customer without newer events. */
     private readonly base: string,
-  ) {
-    this.newest = asOfMs(base);
-  }
+  ) {}
 
-  /** Reads the workspace into memory; undefined beyond MAX_VIEW_CUSTOMERS or MAX_VIEW_EVENTS. */
+  /** Reads the workspace into memory; undefined beyond MAX_VIEW_CUSTOMERS. */
   static async build(store: Store): Promise<LiveView | undefined> {
     const known = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM customers`);
     if ((known?.n ?? 0) > MAX_VIEW_CUSTOMERS) return undefined;
     const rules = await liveRules(store);
-    const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
     const base = await referenceBase(store);
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.
     const fromTable = base === (await featureTableAsOf(store));
     const columns = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
-    const since = needs.since?.(asOfMs(base));
-    if (needs.since) {
-      const counted = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events
-        WHERE type IN (${join([...needs.types].map((t) => sql`${t}`))}) AND ${Number.isFinite(since) ? sql`ts >= make_timestamp(${since! * 1000})` : sql`TRUE`}`);
-      if ((counted?.n ?? 0) > MAX_VIEW_EVENTS) return undefined;
-    }
     const customers = await customerRows(store, 'all');
-    const events = needs.since ? await eventRecords(store, 'all', { before: base, types: needs.types, since }) : new Map<string, EventRecord[]>();
+    const events = await EventColumns.load(store);
+    const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
     const entries = new Map<string, Entry>();
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
     const source = runs?.n ? 'snapshot' : 'live';
     const ms = asOfMs(base);
     columns.ids.forEach((id, row) => {
-      entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
+      entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {} });
     });
-    const view = new LiveView(rules, needs, entries, columns, await snapshotMembers(store, 'all'), await categoryMedians(store, base), base);
+    const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
+    const view = new LiveView(rules, needs, entries, columns, events, await snapshotMembers(store, 'all'), await categoryMedians(store, base), flags, base);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -122,50 +124,83 @@ export class LiveView {
   }
 
   /**
-   * Re-reads these customers, each as of their reference instant (after their events or their consent changed) and,
-   * unless told otherwise, stores what they are in as their live memberships. Customers the store no longer holds
-   * leave the view.
+   * Takes the events a batch stored (ingestEventBatch's `stored`) and refreshes the customers it touched: those of
+   * the events, and any others the caller names (whose events were all duplicates, say).
+   */
+  async take(store: Store, stored: readonly StoredEvent[], customerIds: readonly string[]): Promise<number> {
+    for (const e of stored) this.events.append(e);
+    return this.refresh(store, customerIds);
+  }
+
+  /**
+   * Works these customers out again from what the view holds, each as of their reference instant (after their events
+   * or their consent changed) and, unless told otherwise, stores what they are in as their live memberships.
+   * Customers the store no longer holds leave the view.
    */
   async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<number> {
     if (customerIds.length === 0) return 0;
-    const at = await referenceTimes(store, customerIds, this.base);
-    const contexts = new Map<string, CustomerContext>();
-    for (const [instant, group] of byInstant(at)) {
-      const loaded = await loadCustomerContexts(store, group, instant, () => () => false, {
-        categoryMedians: this.medians,
-        events: { types: this.needs.types, since: this.needs.since?.(asOfMs(instant)) },
-      });
-      for (const [id, ctx] of loaded) contexts.set(id, ctx);
-    }
+    const baseMs = asOfMs(this.base);
+    const at = new Map<string, string>();
     for (const id of customerIds) {
-      const ctx = contexts.get(id);
-      if (ctx) {
-        this.entries.set(id, { asOf: ctx.asOf, asOfText: at.get(id)!, source: 'live', features: ctx.features, customer: ctx.customer, events: ctx.events });
-        this.newest = Math.max(this.newest, ctx.asOf);
-      } else this.entries.delete(id);
+      const newest = this.events.newest(id);
+      at.set(id, newest >= baseMs ? instantText(Math.floor(newest / DAY_MS) * DAY_MS + DAY_MS) : this.base);
     }
-    if (options.persist ?? true) {
-      const live = new Map([...contexts.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
-      await storeLiveMemberships(store, customerIds, at, live);
+    const rows = this.events.featureRows(customerIds);
+    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${ident(LIVE_EVENTS)} AS
+      SELECT e.id, e.type, make_timestamp(CAST(round(e.ts * 1000) AS BIGINT)) AS ts, e.customer_id, e.session_id, e.product_id, e.order_id,
+        e.quantity, e.unit_price, e.discount, e.device
+      FROM (SELECT unnest(from_json(CAST(${JSON.stringify(rows)} AS JSON), ${LIVE_EVENTS_STRUCTURE})) AS e)`);
+    try {
+      // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
+      if (await this.tracksMore(store)) return await this.refresh(store, [...new Set([...customerIds, ...this.liveIds()])], options);
+      const features = new Map<string, FeatureRow>();
+      for (const [instant, group] of byInstant(at)) {
+        const q = customerFeaturesQuery({ asOf: instant, customerIds: group, categoryMedians: this.medians, events: LIVE_EVENTS, flags: this.flags });
+        for (const row of await store.all<FeatureRow>(q)) features.set(String(row.customer_id), row);
+      }
+      const customers = features.size ? await customerRows(store, [...features.keys()]) : new Map<string, Row>();
+      for (const id of customerIds) {
+        const f = features.get(id);
+        if (f) this.entries.set(id, { asOf: asOfMs(at.get(id)!), asOfText: at.get(id)!, source: 'live', features: f, customer: customers.get(id) ?? {} });
+        else this.forget(id);
+      }
+      if (options.persist ?? true) {
+        const live = new Map([...features.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
+        await storeLiveMemberships(store, customerIds, at, live);
+      }
+      return features.size;
+    } finally {
+      await store.run(sql`DROP TABLE IF EXISTS ${ident(LIVE_EVENTS)}`);
     }
-    return contexts.size;
   }
 
   forget(customerId: string): void {
     this.entries.delete(customerId);
+    this.events.forget(customerId);
   }
 
-  /**
-   * Takes the store's current rules. False when they read events the view does not hold (another type, further
-   * back): the caller then builds a new view.
-   */
-  async reloadRules(store: Store): Promise<boolean> {
-    const rules = await liveRules(store);
-    const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
-    if (!covers(this.needs, needs, [asOfMs(this.base), this.newest])) return false;
-    this.rules = rules;
+  /** Events held by column, and their bytes. */
+  eventsSize(): { events: number; bytes: number } {
+    return this.events.size();
+  }
+
+  /** Takes the store's current rules; the view holds every event, so whatever they read is at hand. */
+  async reloadRules(store: Store): Promise<void> {
+    this.rules = await liveRules(store);
+    this.needs = eventNeeds(this.rules.levels.flat().map((r) => r.rule));
     this.generation++;
-    return true;
+  }
+
+  /** Adds what the refreshed customers' events show the store tracks; true when that is more than before. */
+  private async tracksMore(store: Store): Promise<boolean> {
+    const seen = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`, LIVE_EVENTS)))!;
+    const more = (Object.keys(seen) as Array<keyof StoreFlags>).filter((k) => seen[k] && !this.flags[k]);
+    if (more.length) this.flags = { ...this.flags, ...Object.fromEntries(more.map((k) => [k, true])) };
+    return more.length > 0;
+  }
+
+  private liveIds(): string[] {
+    return [...this.entries].filter(([, e]) => e.source === 'live' && typeof e.features !== 'number').map(([id]) => id);
   }
 
   private evaluate(customerId: string, entry: Entry): LiveAudience[] {
@@ -175,7 +210,7 @@ export class LiveView {
       asOf: entry.asOf,
       features: typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features,
       customer: entry.customer,
-      events: entry.events,
+      events: this.events.records(customerId, this.needs.types, this.needs.since?.(entry.asOf) ?? Infinity),
       inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),
     };
     evaluateRules(this.rules, ctx, members);

@@ -76,13 +76,11 @@ export class Workspaces {
     return this.use(workspace, (store) => this.buildInQueue(workspace, store));
   }
 
-  /** After audiences changed: the view takes the new rules, or is rebuilt when they read events it does not hold. */
+  /** After audiences changed: the view takes the new rules. */
   audiencesChanged(workspace: string): Promise<void> {
     const view = this.views.get(workspace);
     if (!view) return Promise.resolve();
-    return this.use(workspace, async (store) => {
-      if (!(await view.reloadRules(store))) await this.buildInQueue(workspace, store);
-    });
+    return this.use(workspace, (store) => view.reloadRules(store));
   }
 
   /** The workspaces opened so far: the webhook worker delivers for these. */

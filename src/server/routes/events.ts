@@ -37,12 +37,12 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     }, 'unchanged'),
     (req) =>
       inWorkspace(ctx, req, async (store) => {
-        const report = await ingestEventBatch(store, req.body.events);
+        const { stored, ...report } = await ingestEventBatch(store, req.body.events);
         const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
         // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
         const view = ctx.workspaces.view(keyOf(req).workspace);
         // Entries and exits it makes are queued for the audiences' webhooks.
-        const reclassified = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched) : refreshLiveMemberships(store, touched)));
+        const reclassified = await withLiveChanges(store, view, touched, () => (view ? view.take(store, stored, touched) : refreshLiveMemberships(store, touched)));
         return { ...report, reclassified };
       }),
   );
