@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDemo, importDemoFiles, type DemoFileSet } from '../src/demo/index.js';
 import { Store } from '../src/store/index.js';
@@ -96,11 +96,12 @@ const canPin = (): boolean => availableParallelism() >= 2 && spawnSync('taskset'
 
 /**
  * `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. With
- * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1.
+ * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1. `root`:
+ * the checkout whose CLI serves (another worktree's, for a baseline in the same run).
  */
-export async function serveStore(db: string, options: { pinned?: boolean } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
+export async function serveStore(db: string, options: { pinned?: boolean; root?: string } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
   const pinned = (options.pinned ?? false) && canPin();
-  const serve = [process.execPath, 'bin/segmint', '--db', db, 'serve', '--port', '0', '--json'];
+  const serve = [process.execPath, join(options.root ?? '.', 'bin', 'segmint'), '--db', resolve(db), 'serve', '--port', '0', '--json'];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
   const server = spawn(command!, args, { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });

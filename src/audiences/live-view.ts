@@ -113,6 +113,12 @@ export class LiveView {
     return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: entry.answer.audiences };
   }
 
+  /** The customer's features as the view holds them (the feature query's row); undefined for a customer it does not hold. */
+  featuresOf(customerId: string): FeatureRow | undefined {
+    const entry = this.entries.get(customerId);
+    return entry && this.features(entry);
+  }
+
   /** The customer's stored row (their consent among it) as the view holds it; undefined for a customer it does not hold. */
   customerRow(customerId: string): Readonly<Row> | undefined {
     return this.entries.get(customerId)?.customer;
@@ -127,7 +133,7 @@ export class LiveView {
    * Takes the events a batch stored (ingestEventBatch's `stored`) and refreshes the customers it touched: those of
    * the events, and any others the caller names (whose events were all duplicates, say).
    */
-  async take(store: Store, stored: readonly StoredEvent[], customerIds: readonly string[]): Promise<number> {
+  async take(store: Store, stored: readonly StoredEvent[], customerIds: readonly string[]): Promise<ReadonlySet<string>> {
     for (const e of stored) this.events.append(e);
     return this.refresh(store, customerIds);
   }
@@ -135,10 +141,10 @@ export class LiveView {
   /**
    * Works these customers out again from what the view holds, each as of their reference instant (after their events
    * or their consent changed) and, unless told otherwise, stores what they are in as their live memberships.
-   * Customers the store no longer holds leave the view.
+   * Customers the store no longer holds leave the view; the others are returned.
    */
-  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<number> {
-    if (customerIds.length === 0) return 0;
+  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<ReadonlySet<string>> {
+    if (customerIds.length === 0) return new Set();
     const baseMs = asOfMs(this.base);
     const at = new Map<string, string>();
     for (const id of customerIds) {
@@ -168,7 +174,7 @@ export class LiveView {
         const live = new Map([...features.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
         await storeLiveMemberships(store, customerIds, at, live);
       }
-      return features.size;
+      return new Set(features.keys());
     } finally {
       await store.run(sql`DROP TABLE IF EXISTS ${ident(LIVE_EVENTS)}`);
     }
@@ -203,12 +209,16 @@ export class LiveView {
     return [...this.entries].filter(([, e]) => e.source === 'live' && typeof e.features !== 'number').map(([id]) => id);
   }
 
+  private features(entry: Entry): FeatureRow {
+    return typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features;
+  }
+
   private evaluate(customerId: string, entry: Entry): LiveAudience[] {
     const members = new Map<string, LiveAudience>();
     for (const cell of this.snapshot.get(customerId) ?? []) members.set(cell.id, cell);
     const ctx: CustomerContext = {
       asOf: entry.asOf,
-      features: typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features,
+      features: this.features(entry),
       customer: entry.customer,
       events: this.events.records(customerId, this.needs.types, this.needs.since?.(entry.asOf) ?? Infinity),
       inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),

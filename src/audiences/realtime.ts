@@ -172,13 +172,16 @@ export function classifyFeaturesWith(rules: LiveRules, features: Readonly<Record
   return [...members.values()];
 }
 
-/** Re-evaluates the customers a batch touched, each as of their reference instant, and keeps the result as their live memberships. */
-export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<number> {
-  if (customerIds.length === 0) return 0;
+/**
+ * Re-evaluates the customers a batch touched, each as of their reference instant, and keeps the result as their live
+ * memberships; returns those the store holds.
+ */
+export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<ReadonlySet<string>> {
+  if (customerIds.length === 0) return new Set();
   const at = await referenceTimes(store, customerIds);
   const live = await classifyAt(store, at);
   await storeLiveMemberships(store, customerIds, at, live);
-  return live.size;
+  return new Set(live.keys());
 }
 
 /** Replaces the live memberships of these customers, each evaluated as of `at` (snapshot kinds stay with their run). */

@@ -4,7 +4,7 @@ import { classificationSchema, classifyCustomer, classifyFeatures, customerAudie
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
+import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS, type BatchReport, type EventInput, type StoredEvent } from '../../store/index.js';
 import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -28,23 +28,69 @@ async function classifyStored(store: Store, customerId: string, asOf: string | u
   return { customer_id: customerId, ...found };
 }
 
+type IngestAnswer = BatchReport & { reclassified: number };
+interface Waiting {
+  events: readonly EventInput[];
+  resolve: (answer: IngestAnswer) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Batches that arrive while their workspace is busy wait together and are taken in one turn of its queue: each is
+ * stored in its own transaction (all of it or none, with its own report) before any is answered, then the customers
+ * of all of them are re-evaluated at once, which costs about what one batch's customers cost (the feature query's
+ * fixed part dominates a batch). Under load, concurrent clients thus share the work instead of queueing behind it.
+ */
+function groupedIngest(ctx: RouteContext): (workspace: string, events: readonly EventInput[]) => Promise<IngestAnswer> {
+  const waiting = new Map<string, Waiting[]>();
+  const take = async (workspace: string, store: Store, group: readonly Waiting[]): Promise<void> => {
+    const taken: Array<{ w: Waiting; report: BatchReport; customers: string[] }> = [];
+    const stored: StoredEvent[] = [];
+    for (const w of group) {
+      try {
+        const { stored: events, ...report } = await ingestEventBatch(store, w.events);
+        stored.push(...events);
+        taken.push({ w, report, customers: [...new Set(w.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))] });
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+    // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
+    const touched = [...new Set(taken.flatMap((t) => t.customers))];
+    const view = ctx.workspaces.view(workspace);
+    try {
+      // Entries and exits it makes are queued for the audiences' webhooks.
+      const done = await withLiveChanges(store, view, touched, () => (view ? view.take(store, stored, touched) : refreshLiveMemberships(store, touched)));
+      for (const t of taken) t.w.resolve({ ...t.report, reclassified: t.customers.filter((id) => done.has(id)).length });
+    } catch (err) {
+      for (const t of taken) t.w.reject(err);
+    }
+  };
+  return (workspace, events) =>
+    new Promise((resolve, reject) => {
+      let group = waiting.get(workspace);
+      if (!group) {
+        const fresh: Waiting[] = [];
+        waiting.set(workspace, fresh);
+        void ctx.workspaces.use(workspace, (store) => {
+          waiting.delete(workspace);
+          return take(workspace, store, fresh);
+        });
+        group = fresh;
+      }
+      group.push({ events, resolve, reject });
+    });
+}
+
 export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
+  const ingest = groupedIngest(ctx);
   app.post(
     '/v1/events',
     guarded('ingest:write', 'ingest', `Store a batch of up to ${MAX_BATCH_EVENTS} events, all or none; re-sent ids count as duplicates. The customers it touches are re-classified at once.`, {
       body: eventBatchSchema,
       response: { 200: batchReportSchema.extend({ reclassified: z.number().int().describe('customers whose audiences were evaluated again') }) },
     }, 'unchanged'),
-    (req) =>
-      inWorkspace(ctx, req, async (store) => {
-        const { stored, ...report } = await ingestEventBatch(store, req.body.events);
-        const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
-        // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
-        const view = ctx.workspaces.view(keyOf(req).workspace);
-        // Entries and exits it makes are queued for the audiences' webhooks.
-        const reclassified = await withLiveChanges(store, view, touched, () => (view ? view.take(store, stored, touched) : refreshLiveMemberships(store, touched)));
-        return { ...report, reclassified };
-      }),
+    (req) => ingest(keyOf(req).workspace, req.body.events),
   );
 
   app.get(

@@ -1,0 +1,41 @@
+/**
+ * One phase of bench/events.ts, in a process of its own (run with --expose-gc): the live view's memory on a store,
+ * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build. Prints one JSON
+ * line (PhaseResult).
+ * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb>
+ */
+import { LiveView } from '../src/audiences/index.js';
+import { sql } from '../src/sql/index.js';
+import { Store } from '../src/store/index.js';
+import { peakRssMb, type PhaseResult } from './lib.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+const store = await Store.open({ path: process.argv[2]! });
+const { customers, events } = (await store.one<{ customers: number; events: number }>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
+gc();
+const before = process.memoryUsage();
+const started = performance.now();
+const view = await LiveView.build(store);
+const seconds = (performance.now() - started) / 1000;
+gc();
+const after = process.memoryUsage();
+const held = view!.eventsSize();
+const heap = after.heapUsed - before.heapUsed;
+const buffers = after.arrayBuffers - before.arrayBuffers;
+const result: PhaseResult = {
+  phase: 'view',
+  seconds,
+  peakRssMb: peakRssMb(),
+  rows: customers,
+  detail: {
+    customers,
+    events,
+    heapBytesPerCustomer: Math.round(heap / customers),
+    bufferBytesPerCustomer: Math.round(buffers / customers),
+    eventColumnBytesPerEvent: Math.round(held.bytes / held.events),
+    heapLimitMb: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / 2 ** 20),
+  },
+};
+store.close();
+console.log(JSON.stringify(result));
