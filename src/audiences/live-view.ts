@@ -22,8 +22,9 @@ import { getHeapStatistics } from 'node:v8';
  * customer without newer events, whatever the wall clock says. What is store-wide comes from the view's build (after
  * each run): live features compare prices with the category medians of then, which move little from one batch to
  * the next; what the store tracks at all (storeFlags) is kept up to date, since a first view or discount changes
- * every customer's features from null to zero. Rules are evaluated when asked and
- * the answer kept until the rules change.
+ * every customer's features from null to zero. Rules are evaluated at each question (tens of microseconds), and the
+ * answer is not kept: kept answers made every first lookup of a customer leave objects for the old generation, whose
+ * collections over a million customers' answers were the p99 (bench/view-gc.ts).
  */
 
 /**
@@ -54,12 +55,9 @@ interface Entry {
   /** The customer's row of the view's feature columns, or their features since events arrived. */
   features: number | FeatureRow;
   customer: Row;
-  answer?: { generation: number; audiences: LiveAudience[] };
 }
 
 export class LiveView {
-  private generation = 0;
-
   private constructor(
     private rules: LiveRules,
     private needs: EventNeeds,
@@ -109,8 +107,7 @@ export class LiveView {
   audiencesOf(customerId: string): CustomerAudiences | undefined {
     const entry = this.entries.get(customerId);
     if (!entry) return undefined;
-    if (entry.answer?.generation !== this.generation) entry.answer = { generation: this.generation, audiences: this.evaluate(customerId, entry) };
-    return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: entry.answer.audiences };
+    return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: this.evaluate(customerId, entry) };
   }
 
   /** The customer's features as the view holds them (the feature query's row); undefined for a customer it does not hold. */
@@ -194,7 +191,6 @@ export class LiveView {
   async reloadRules(store: Store): Promise<void> {
     this.rules = await liveRules(store);
     this.needs = eventNeeds(this.rules.levels.flat().map((r) => r.rule));
-    this.generation++;
   }
 
   /** Adds what the refreshed customers' events show the store tracks; true when that is more than before. */
