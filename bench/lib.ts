@@ -92,7 +92,11 @@ export function newKey(db: string, ...args: string[]): string {
  * Whether the server and the load generator can each have a core of their own: two cores or more and `taskset`
  * (util-linux). Sharing one, the two take turns, and the generator's own waits show as the server's latency.
  */
-const canPin = (): boolean => availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const canPin = ((): (() => boolean) => {
+  // Asked once, before this process pins itself to one core (after which it sees one).
+  const can = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+  return () => can;
+})();
 
 /**
  * `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. With
