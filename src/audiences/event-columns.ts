@@ -112,7 +112,7 @@ export class EventColumns {
     // Each customer's slot sized to their events first, so the events are read once, in any order.
     const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
     const total = counts.reduce((n, c) => n + c.n, 0);
-    columns.growEvents(total);
+    if (total > columns.ts.length) columns.growEvents(total);
     for (const { id, n } of counts) columns.reserve(columns.numberOf(id), n);
     const parts = Math.max(1, Math.ceil(total / 1_000_000));
     for (let part = 0; part < parts; part++) {
