@@ -11,7 +11,7 @@ import { importDemoFiles } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { ident, sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, audiencesStorePath, demoFiles, fmt, peakRssMb } from './lib.js';
+import { arg, benchMemory, audiencesStorePath, demoFiles, fmt, peakRssMb } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
@@ -21,7 +21,7 @@ mkdirSync(out, { recursive: true });
 
 const dbPath = audiencesStorePath();
 const fresh = !existsSync(dbPath);
-const store = await Store.open({ path: dbPath, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+const store = await Store.open({ path: dbPath, memory: benchMemory() });
 if (fresh) {
   await importDemoFiles(store, await demoFiles(dir, customers, seed));
 }

@@ -12,7 +12,7 @@ import { defaultAsOf } from '../src/features/index.js';
 import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, parseTimeUnit, scoreCustomers, spendOf } from '../src/models/clv/index.js';
 import { raw, sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, audiencesStorePath, fmt, peakRssMb } from './lib.js';
+import { arg, benchMemory, audiencesStorePath, fmt, peakRssMb } from './lib.js';
 
 const dbPath = arg('db', audiencesStorePath());
 if (!existsSync(dbPath)) {
@@ -24,7 +24,7 @@ const unit = parseTimeUnit(arg('unit', 'day'));
 
 // A scratch store in memory whose events and customers are views of the benchmark file, attached read-only: the
 // CLV code runs through the ordinary Store, and the benchmark file is never written.
-const store = await Store.open({ path: ':memory:', memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+const store = await Store.open({ path: ':memory:', memory: benchMemory() });
 await store.run(raw(`ATTACH '${dbPath.replaceAll("'", "''")}' AS bench (READ_ONLY)`));
 const sampled = every > 1 ? raw(`WHERE hash(customer_id) % ${every} = 0`) : sql``;
 const customerSample = every > 1 ? raw(`WHERE hash(id) % ${every} = 0`) : sql``;

@@ -25,7 +25,7 @@ import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { launchBrowser, settled, watch } from '../test/web/browser.js';
 import { ROUTES, type RouteId } from '../web/src/routes.js';
-import { arg, demoFiles, fmt, newKey, serveStore } from './lib.js';
+import { arg, benchMemory, demoFiles, fmt, newKey, serveStore } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
@@ -45,7 +45,7 @@ const seconds = (since: number): number => (performance.now() - since) / 1000;
 async function buildStore(): Promise<void> {
   const building = `${db}.building`;
   for (const f of [building, `${building}.wal`]) rmSync(f, { force: true });
-  const store = await Store.open({ path: building, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+  const store = await Store.open({ path: building, memory: benchMemory() });
   const steps: string[] = [];
   let t = performance.now();
   const files = await demoFiles(demoDir, customers, seed);
@@ -77,7 +77,7 @@ async function buildStore(): Promise<void> {
 /** Builds the store unless a previous run left it; returns the ids the pages are opened at. */
 async function prepareStore(): Promise<{ customer: string; importId: string; audience: string; campaign: string; runs: [string, string] }> {
   if (!existsSync(db)) await buildStore();
-  const store = await Store.open({ path: db, memoryLimit: process.env.SEGMINT_MEMORY_LIMIT ?? '3GB' });
+  const store = await Store.open({ path: db, memory: benchMemory() });
   try {
     const runs = await store.all<{ as_of: string }>(sql`SELECT strftime(as_of, '%Y-%m-%d %H:%M:%S') AS as_of FROM runs ORDER BY as_of`);
     const at = sql`(SELECT max(as_of) FROM runs)`;

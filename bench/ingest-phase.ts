@@ -14,10 +14,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { generateDemo } from '../src/demo/index.js';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
 import { Store, importFile, presetMapping, type Mapping } from '../src/store/index.js';
-import { peakRssMb, type PhaseResult } from './lib.js';
+import { duckdbMemoryLimit } from '../src/shared/memory.js';
+import { benchMemory, cpuSeconds, peakRssMb, type PhaseResult } from './lib.js';
 
 const [phase, a, b, c, d] = process.argv.slice(2);
-const memoryLimit = process.env.SEGMINT_MEMORY_LIMIT ?? '3GB';
+const memory = benchMemory();
+const memoryLimit = duckdbMemoryLimit(memory);
 
 function eventsFile(dir: string, format: string): string {
   return join(dir, format === 'csv' ? 'events.csv' : 'events.parquet');
@@ -44,13 +46,14 @@ async function baseline(format: string, dir: string): Promise<PhaseResult> {
   const file = eventsFile(dir, format);
   const reader = format === 'csv' ? `read_csv('${file}', header = true)` : `read_parquet('${file}')`;
   const t = performance.now();
+  const cpu = cpuSeconds();
   // Materialised, so that the optimiser cannot drop the aggregates nobody reads.
   await conn.run(`CREATE TABLE rfm AS
     SELECT customer_id, max(ts::TIMESTAMP) AS last_order, count(DISTINCT order_id) AS orders, sum(quantity::DOUBLE * unit_price::DOUBLE) AS revenue
     FROM ${reader} WHERE type = 'order' AND customer_id IS NOT NULL GROUP BY customer_id`);
   const r = await conn.runAndReadAll(`SELECT count(*) AS customers FROM rfm`);
   const rows = Number(r.getRowObjectsJS()[0]!.customers);
-  return { phase: `baseline-${format}`, seconds: (performance.now() - t) / 1000, peakRssMb: peakRssMb(), rows };
+  return { phase: `baseline-${format}`, seconds: (performance.now() - t) / 1000, cpuSeconds: cpuSeconds() - cpu, peakRssMb: peakRssMb(), rows };
 }
 
 async function floor(format: string, dir: string, dbPath: string): Promise<PhaseResult> {
@@ -60,15 +63,18 @@ async function floor(format: string, dir: string, dbPath: string): Promise<Phase
   const file = eventsFile(dir, format);
   const reader = format === 'csv' ? `read_csv('${file}', header = true, all_varchar = true)` : `read_parquet('${file}')`;
   const t = performance.now();
+  const cpu = cpuSeconds();
   await conn.run(`CREATE TABLE events AS SELECT * REPLACE (ts::TIMESTAMP AS ts, quantity::DOUBLE AS quantity, unit_price::DOUBLE AS unit_price,
     discount::DOUBLE AS discount, properties::JSON AS properties) FROM ${reader}`);
   await conn.run(`CREATE TABLE rfm AS SELECT customer_id, max(ts) AS last_order, count(DISTINCT order_id) AS orders, sum(quantity * unit_price) AS revenue
     FROM events WHERE type = 'order' AND customer_id IS NOT NULL GROUP BY customer_id`);
   const rows = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM events')).getRowObjectsJS()[0]!.n);
+  const seconds = (performance.now() - t) / 1000;
+  const cpuUsed = cpuSeconds() - cpu;
   conn.closeSync();
   db.closeSync();
   rmSync(dbPath, { force: true });
-  return { phase: `floor-${format}`, seconds: (performance.now() - t) / 1000, peakRssMb: peakRssMb(), rows };
+  return { phase: `floor-${format}`, seconds, cpuSeconds: cpuUsed, peakRssMb: peakRssMb(), rows };
 }
 
 /** The demo's events mapping, or the same without the id column: an export that carries no event ids. */
@@ -81,8 +87,9 @@ function eventsMapping(contentIds: boolean): Mapping {
 async function segmint(format: string, dir: string, dbPath: string, contentIds: boolean): Promise<PhaseResult> {
   rmSync(dbPath, { force: true });
   rmSync(`${dbPath}.wal`, { force: true });
-  const store = await Store.open({ path: dbPath, memoryLimit });
+  const store = await Store.open({ path: dbPath, memory });
   const t0 = performance.now();
+  const cpu = cpuSeconds();
   await importFile(store, join(dir, 'products.csv'), presetMapping('segmint-products'));
   await importFile(store, join(dir, 'customers.csv'), presetMapping('segmint-customers'));
   const t1 = performance.now();
@@ -90,17 +97,19 @@ async function segmint(format: string, dir: string, dbPath: string, contentIds: 
   const events = await importFile(store, eventsFile(dir, format), eventsMapping(contentIds), {
     onStep: (step) => (steps[step] = performance.now()),
   });
-  // Each step's time runs until the next step starts.
-  const order = ['check', 'store', 'quarantine', 'derive'];
+  // Each step's time runs until the next step starts (in the order they ran, which differs between versions).
+  const order = Object.keys(steps).sort((x, y) => steps[x]! - steps[y]!);
   const stepSeconds = Object.fromEntries(order.map((s, i) => [s, ((steps[order[i + 1]!] ?? performance.now()) - steps[s]!) / 1000]));
   const t2 = performance.now();
   const asOf = await defaultAsOf(store);
   const customers = await materializeCustomerFeatures(store, asOf);
   const t3 = performance.now();
+  const cpuUsed = cpuSeconds() - cpu;
   store.close();
   return {
     phase: `segmint-${format}${contentIds ? '-content-ids' : ''}`,
     seconds: (t3 - t0) / 1000,
+    cpuSeconds: cpuUsed,
     peakRssMb: peakRssMb(),
     rows: events.rows,
     detail: {

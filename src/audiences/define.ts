@@ -1,6 +1,6 @@
 import { FEATURE_TABLE, featureTableAsOf, materializeFeatureTable } from '../features/index.js';
 import type { Thresholds } from '../segments/index.js';
-import { join, sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { changeAudience, getAudience, insertAudience, listAudiences } from './repository.js';
 import { rulesOf, storeRuleMemberships, withDependents } from './rules.js';
@@ -39,7 +39,7 @@ export async function updateAudience(store: Store, idOrName: string, input: Upda
  */
 export async function computeAtLatestRun(store: Store, audienceIds: readonly string[]): Promise<string | undefined> {
   const run = await store.one<{ as_of: string; thresholds: string }>(sql`
-    SELECT strftime(as_of, '%Y-%m-%d %H:%M:%S') AS as_of, thresholds::VARCHAR AS thresholds FROM runs ORDER BY as_of DESC LIMIT 1`);
+    SELECT ${formatTimestamp(sql`as_of`)} AS as_of, thresholds::VARCHAR AS thresholds FROM runs ORDER BY as_of DESC LIMIT 1`);
   if (!run) return undefined;
   const active = (await listAudiences(store)).filter((a) => a.active);
   const affected = withDependents(rulesOf(active, JSON.parse(run.thresholds) as Thresholds), audienceIds);
@@ -48,7 +48,7 @@ export async function computeAtLatestRun(store: Store, audienceIds: readonly str
   if ((await featureTableAsOf(store)) !== run.as_of) await materializeFeatureTable(store, run.as_of);
   const ids = join(affected.map((r) => sql`${r.audience.id}`));
   await store.transaction(async () => {
-    await store.run(sql`DELETE FROM memberships WHERE as_of = CAST(${run.as_of} AS TIMESTAMP) AND audience_id IN (${ids})`);
+    await store.run(sql`DELETE FROM memberships WHERE as_of = ${asTimestamp(run.as_of)} AND audience_id IN (${ids})`);
     await storeRuleMemberships(store, run.as_of, affected, new Map(active.map((a) => [a.name, a.id])));
     await storeAudienceSizes(store, run.as_of, FEATURE_TABLE, affected.map((r) => ({ id: r.audience.id, text: r.text })));
   });

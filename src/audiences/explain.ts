@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
-import { sql } from '../sql/index.js';
+import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { clauseExplanationSchema, explainClauses, type ClauseExplanation } from './clauses.js';
@@ -41,13 +41,13 @@ async function explainAudience(a: Audience, rule: RuleAudience | undefined, ctx:
  */
 export async function explainCustomer(store: Store, customerId: string, options: { audience?: string; asOf?: string } = {}): Promise<Explanation> {
   const at = await runDate(store, options.asOf);
-  const run = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);
+  const run = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = ${asTimestamp(at)}`);
   const thresholds = JSON.parse(run!.thresholds) as Thresholds;
   const all = await listAudiences(store);
   const chosen = options.audience ? all.filter((a) => a.id === options.audience || a.name === options.audience) : all.filter((a) => a.active);
   if (chosen.length === 0) throw new NotFoundError(`no audience "${options.audience}"`, { audience: options.audience });
   const stored = await store.all<{ audience_id: string; score: number; reasons: string | null }>(sql`
-    SELECT audience_id, score, reasons FROM memberships WHERE customer_id = ${customerId} AND as_of = CAST(${at} AS TIMESTAMP)`);
+    SELECT audience_id, score, reasons FROM memberships WHERE customer_id = ${customerId} AND as_of = ${asTimestamp(at)}`);
   const membership = new Map(stored.map((m) => [m.audience_id, m]));
   const idByName = new Map(all.map((a) => [a.name, a.id]));
   const rules = new Map(chosen.map((a) => [a.id, ruleOf(a, thresholds)]));

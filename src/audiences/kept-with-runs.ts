@@ -1,4 +1,4 @@
-import { join, sql } from '../sql/index.js';
+import { asTimestamp, join, sql } from '../sql/index.js';
 import { keptWhile, type Store } from '../store/index.js';
 
 /**
@@ -11,7 +11,7 @@ import { keptWhile, type Store } from '../store/index.js';
 export function keptWithRuns<T>(store: Store, key: string, dates: readonly string[], compute: () => Promise<T>, alsoDependsOn = ''): Promise<T> {
   const version = join(
     dates.map((d) => {
-      const at = sql`CAST(${d} AS TIMESTAMP)`;
+      const at = asTimestamp(d);
       return sql`coalesce((SELECT CAST(run_at AS VARCHAR) FROM runs WHERE as_of = ${at}), '')
         || ' ' || coalesce((SELECT md5(string_agg(audience_id || ':' || size, ',' ORDER BY audience_id)) FROM audience_runs WHERE as_of = ${at}), '')
         || ' ' || (SELECT count(*) FROM memberships WHERE as_of = ${at})`;

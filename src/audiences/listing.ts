@@ -1,4 +1,4 @@
-import { sql } from '../sql/index.js';
+import { formatTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { kindOf } from './kinds/index.js';
 import { hygiene } from './overlap.js';
@@ -13,7 +13,7 @@ import { withLatestSizes } from './sizes.js';
  */
 export async function audienceListing(store: Store, minSize: number): Promise<ListedAudience[]> {
   const audiences = await withLatestSizes(store, (await listAudiences(store)).filter((a) => a.active || !kindOf(a.kind).hiddenWhenInactive));
-  const last = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  const last = await store.one<{ as_of: string | null }>(sql`SELECT ${formatTimestamp(sql`max(as_of)`)} AS as_of FROM runs`);
   const flags = last?.as_of ? await hygiene(store, last.as_of, minSize) : [];
   return audiences.map((a) => ({
     ...a,

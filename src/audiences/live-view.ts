@@ -29,12 +29,13 @@ import { getHeapStatistics } from 'node:v8';
 
 /**
  * Bounds on what the view holds. Beyond them the view is not built and requests read the store, slower but within
- * the heap. Customers: as many as fit in 40% of the heap at the measured 1.2 KB each (features by column, the
- * customers row, the entry), about 1.4M with Node's default 4 GB heap; `node --max-old-space-size` raises it. Events
- * are held outside the heap (EventColumns, about 60 bytes each), so the rules may read any of them.
+ * the memory given. Customers: as many as fit, at the measured 1.2 KB each (features by column, the customers row,
+ * the entry), in the store's share for structures of the memory setting (src/shared/memory.ts) and in 40% of the heap.
+ * Events are held outside the heap (EventColumns, about 60 bytes each), so the rules may read any of them.
  */
 const BYTES_PER_CUSTOMER = 1200;
-export const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
+const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
+const mostCustomers = (store: Store): number => Math.min(MAX_VIEW_CUSTOMERS, Math.floor(store.memory.structures / BYTES_PER_CUSTOMER));
 
 /** The temporary table a refresh puts its customers' events in for the feature query. */
 const LIVE_EVENTS = 'live_view_events';
@@ -72,10 +73,10 @@ export class LiveView {
     private readonly base: string,
   ) {}
 
-  /** Reads the workspace into memory; undefined beyond MAX_VIEW_CUSTOMERS. */
+  /** Reads the workspace into memory; undefined beyond the customers the memory setting allows. */
   static async build(store: Store): Promise<LiveView | undefined> {
     const known = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM customers`);
-    if ((known?.n ?? 0) > MAX_VIEW_CUSTOMERS) return undefined;
+    if ((known?.n ?? 0) > mostCustomers(store)) return undefined;
     const rules = await liveRules(store);
     const base = await referenceBase(store);
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.

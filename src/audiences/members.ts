@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sql } from '../sql/index.js';
+import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { runDate } from './overlap.js';
 import { getAudience } from './repository.js';
@@ -26,7 +26,7 @@ export async function audienceMembers(store: Store, idOrName: string, page: { li
   const audience = await getAudience(store, idOrName);
   const at = await runDate(store, page.asOf);
   const offset = page.offset ?? 0;
-  const where = sql`audience_id = ${audience.id} AND as_of = CAST(${at} AS TIMESTAMP)`;
+  const where = sql`audience_id = ${audience.id} AND as_of = ${asTimestamp(at)}`;
   const total = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM memberships WHERE ${where}`);
   const members = await store.all<MembersPage['members'][number]>(sql`SELECT customer_id, score, reasons FROM memberships WHERE ${where}
     ORDER BY score DESC, customer_id LIMIT ${page.limit} OFFSET ${offset}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { join, sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { keptWithRuns } from './kept-with-runs.js';
 import { listAudiences } from './repository.js';
@@ -30,7 +30,7 @@ export const movementSchema = z.object({
 export type Movement = z.infer<typeof movementSchema>;
 
 async function requireRun(store: Store, at: string): Promise<void> {
-  const run = await store.one(sql`SELECT 1 FROM runs WHERE as_of = CAST(${at} AS TIMESTAMP)`);
+  const run = await store.one(sql`SELECT 1 FROM runs WHERE as_of = ${asTimestamp(at)}`);
   if (!run) throw new NotFoundError(`no stored run as of ${at}; run \`segmint run --as-of ${at.slice(0, 10)}\` first`, { as_of: at });
 }
 
@@ -50,7 +50,7 @@ export async function movement(store: Store, from: string, to: string, kind: Aud
   if (audiences.length === 0) throw new ValidationError(`no audiences of kind ${kind}`, { kind });
   const ids = join(audiences.map((a) => sql`${a.id}`));
   const position = sql`CASE audience_id ${join(audiences.map((a, i) => sql`WHEN ${a.id} THEN ${i}`), ' ')} END`;
-  const [a, b] = [sql`CAST(${from} AS TIMESTAMP)`, sql`CAST(${to} AS TIMESTAMP)`];
+  const [a, b] = [asTimestamp(from), asTimestamp(to)];
   // One pass over the memberships: each customer's audiences of the kind at each date (listing positions), counted by
   // that pair of sets. There are few distinct pairs, and the matrix and the flows all follow from them.
   const moves = await keptWithRuns(
@@ -82,7 +82,7 @@ export async function movement(store: Store, from: string, to: string, kind: Aud
     }
   }
   const trend = await store.all<{ as_of: string; audience: string; size: number; revenue: number }>(sql`
-    SELECT strftime(r.as_of, '%Y-%m-%d %H:%M:%S') AS as_of, a.name AS audience, r.size, r.revenue
+    SELECT ${formatTimestamp(sql`r.as_of`)} AS as_of, a.name AS audience, r.size, r.revenue
     FROM audience_runs r JOIN audiences a ON a.id = r.audience_id WHERE a.kind = ${kind} ORDER BY r.as_of, a.name`);
   return {
     from,

@@ -1,6 +1,6 @@
 import { customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, findFeature } from '../features/index.js';
 import { eventNeeds, featureReferences, parseRule } from '../segments/index.js';
-import { ident, join, sql } from '../sql/index.js';
+import { asTimestamp, ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -19,7 +19,7 @@ export async function missingData(store: Store, at: string, audiences: ReadonlyA
     ? await store.one<Record<string, number>>(sql`SELECT ${join(features.map((f) => sql`count(${ident(f)}) AS ${ident(f)}`))} FROM ${table}`)
     : {};
   const seen = types.length
-    ? new Set((await store.all<{ type: string }>(sql`SELECT DISTINCT type FROM events WHERE ts < CAST(${at} AS TIMESTAMP) AND type IN (${join(types.map((t) => sql`${t}`))})`)).map((r) => r.type))
+    ? new Set((await store.all<{ type: string }>(sql`SELECT DISTINCT type FROM events WHERE ts < ${asTimestamp(at)} AND type IN (${join(types.map((t) => sql`${t}`))})`)).map((r) => r.type))
     : new Set<string>();
   const out = new Map<string, string>();
   for (const { id, rule } of rules) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { keptWithRuns } from './kept-with-runs.js';
 import { missingData } from './no-data.js';
@@ -29,15 +29,15 @@ export type OverlapPair = Overlap['pairs'][number];
 
 /** The latest stored run, or the given date when it was stored. */
 export async function runDate(store: Store, asOf?: string): Promise<string> {
-  const row = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs
-    WHERE ${asOf === undefined ? sql`TRUE` : sql`as_of = CAST(${asOf} AS TIMESTAMP)`}`);
+  const row = await store.one<{ as_of: string | null }>(sql`SELECT ${formatTimestamp(sql`max(as_of)`)} AS as_of FROM runs
+    WHERE ${asOf === undefined ? sql`TRUE` : sql`as_of = ${asTimestamp(asOf)}`}`);
   if (!row?.as_of) throw new NotFoundError(asOf ? `no stored run as of ${asOf}` : 'no run yet: run `segmint run` first', { as_of: asOf });
   return row.as_of;
 }
 
 /** Audience sizes at a run, as the run stored them. */
 function sizesAt(at: string): Sql {
-  return sql`SELECT audience_id, size FROM audience_runs WHERE as_of = CAST(${at} AS TIMESTAMP)`;
+  return sql`SELECT audience_id, size FROM audience_runs WHERE as_of = ${asTimestamp(at)}`;
 }
 
 /**
@@ -48,7 +48,7 @@ function sharingPairs(at: string, ids: Sql, pairs?: Sql): Sql {
   const joined = pairs
     ? sql`(${pairs}) p JOIN m x ON x.audience_id = p.a JOIN m y ON y.audience_id = p.b AND y.customer_id = x.customer_id`
     : sql`m x JOIN m y ON x.customer_id = y.customer_id AND x.audience_id < y.audience_id`;
-  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (${ids})),
+  return sql`(WITH m AS (SELECT audience_id, customer_id FROM memberships WHERE as_of = ${asTimestamp(at)} AND audience_id IN (${ids})),
       sizes AS (${sizesAt(at)})
     SELECT x.audience_id AS a, y.audience_id AS b, count(*) AS both,
       count(*) / (any_value(sa.size) + any_value(sb.size) - count(*)) AS jaccard
@@ -72,7 +72,7 @@ export async function overlap(store: Store, audiences: string[], asOf?: string):
   const key = `overlap.${at}.${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16)}`;
   const sets = await keptWithRuns(store, key, [at], () =>
     store.all<{ set: number[]; n: number }>(sql`SELECT set, count(*) AS n FROM (
-        SELECT list_sort(list(${position})) AS set FROM memberships WHERE as_of = CAST(${at} AS TIMESTAMP) AND audience_id IN (${chosen}) GROUP BY customer_id)
+        SELECT list_sort(list(${position})) AS set FROM memberships WHERE as_of = ${asTimestamp(at)} AND audience_id IN (${chosen}) GROUP BY customer_id)
       WHERE len(set) > 1 GROUP BY ALL`),
   ids.join(','));
   const sizes = new Map((await store.all<{ audience_id: string; size: number }>(sizesAt(at))).map((r) => [r.audience_id, r.size]));
@@ -122,7 +122,7 @@ export function nearDuplicates(store: Store, at: string): Promise<Array<{ a: str
  */
 export async function hygiene(store: Store, at: string, minSize: number): Promise<HygieneFlag[]> {
   const small = await store.all<{ id: string; size: number; text: string | null }>(sql`SELECT audience_id AS id, size, rule_text AS text FROM audience_runs
-    WHERE as_of = CAST(${at} AS TIMESTAMP) AND size < ${minSize}`);
+    WHERE as_of = ${asTimestamp(at)} AND size < ${minSize}`);
   const empty = small.flatMap((s) => (s.size === 0 && s.text !== null ? [{ id: s.id, text: s.text }] : []));
   const missing = empty.length ? await missingData(store, at, empty) : new Map<string, string>();
   const twins = await nearDuplicates(store, at);

@@ -1,7 +1,7 @@
 import { FEATURE_TABLE } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
 import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, createTableAs, heldTests, ident, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { explainClauses } from './clauses.js';
 import { isComputedByRule, kindOf } from './kinds/index.js';
@@ -65,7 +65,7 @@ export function withDependents(rules: readonly RuleAudience[], ids: readonly str
 
 /** Rules compiled as of a run date, `in audience` reading the members stored for that date (f is the feature table). */
 export function compileContextAt(asOf: string, idByName: ReadonlyMap<string, string>): CompileContext {
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const at = asTimestamp(asOf);
   return {
     asOf: at,
     aggregates: [],
@@ -83,20 +83,19 @@ export const ruleRows = (events: Sql | undefined): Sql =>
  * rows of that date must be gone; `in audience` reads any audience's rows of that date.
  */
 export async function storeRuleMemberships(store: Store, asOf: string, rules: RuleAudience[], idByName: ReadonlyMap<string, string>): Promise<void> {
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const at = asTimestamp(asOf);
   const ctx = compileContextAt(asOf, idByName);
   const levels = dependencyLevels(rules).map((level) =>
     level.map((r) => ({ ...r, predicate: compileRule(r.rule, ctx), ...explainSql(r.rule, ctx) })),
   );
   const events = eventAggregatesRelation(ctx);
-  if (events) await store.run(sql`CREATE OR REPLACE TEMP TABLE run_events AS ${events}`);
+  if (events) await store.run(createTableAs(sql`run_events`, events, true));
   // One pass over the customers per level: each audience's test, and its score and reasons only where it held.
   for (const level of levels) {
-    const tests = join(level.map((c) => sql`{'audience_id': ${c.audience.id}, 'held': ${c.predicate},
-      'score': CASE WHEN ${c.predicate} THEN ${c.score} END, 'reasons': CASE WHEN ${c.predicate} THEN ${c.reasons} END}`));
+    const tests = heldTests(level.map((c) => ({ id: c.audience.id, held: c.predicate, score: c.score, reasons: c.reasons })));
     await store.run(sql`INSERT INTO memberships
       SELECT t.audience_id, customer_id, ${at}, t.score, t.reasons
-      FROM (SELECT f.customer_id, unnest(list_filter([${tests}], x -> x.held)) AS t
+      FROM (SELECT f.customer_id AS customer_id, ${tests}
             FROM ${ruleRows(events && sql`run_events`)})`);
   }
   if (events) await store.run(sql`DROP TABLE run_events`);

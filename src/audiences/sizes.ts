@@ -1,4 +1,4 @@
-import { ident, join, sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, ident, sql, valuesOf } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { NOT_COMPUTED, type Audience, type SizedAudience } from './schema.js';
 
@@ -8,8 +8,8 @@ import { NOT_COMPUTED, type Audience, type SizedAudience } from './schema.js';
  */
 export async function storeAudienceSizes(store: Store, asOf: string, featureTable: string, audiences: ReadonlyArray<{ id: string; text: string | null }>): Promise<void> {
   if (audiences.length === 0) return;
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  const list = sql`(VALUES ${join(audiences.map((a) => sql`(${a.id}, CAST(${a.text} AS VARCHAR))`))}) t(id, text)`;
+  const at = asTimestamp(asOf);
+  const list = valuesOf('t', [['id', 'VARCHAR'], ['text', 'VARCHAR']], audiences.map((a) => [a.id, sql`CAST(${a.text} AS VARCHAR)`]));
   await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at} AND audience_id IN (SELECT id FROM ${list})`);
   await store.run(sql`INSERT INTO audience_runs
     SELECT ${at}, t.id, count(m.customer_id), coalesce(sum(f.revenue), 0), any_value(t.text)
@@ -22,7 +22,7 @@ export async function storeAudienceSizes(store: Store, asOf: string, featureTabl
 /** Audiences with their size and revenue share at the latest run, or a note saying why they have none. */
 export async function withLatestSizes(store: Store, audiences: readonly Audience[]): Promise<SizedAudience[]> {
   const rows = await store.all<{ audience_id: string; as_of: string; size: number; rule_text: string | null; share: number | null }>(sql`
-    SELECT r.audience_id, strftime(r.as_of, '%Y-%m-%d %H:%M:%S') AS as_of, r.size, r.rule_text, r.revenue / NULLIF(runs.revenue, 0) AS share
+    SELECT r.audience_id, ${formatTimestamp(sql`r.as_of`)} AS as_of, r.size, r.rule_text, r.revenue / NULLIF(runs.revenue, 0) AS share
     FROM audience_runs r JOIN runs USING (as_of) WHERE r.as_of = (SELECT max(as_of) FROM runs)`);
   const byId = new Map(rows.map((r) => [r.audience_id, r]));
   return audiences.map((a) => {

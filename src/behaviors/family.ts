@@ -9,6 +9,7 @@ import type { Store } from '../store/index.js';
 import { clusterAgreement, clusterAgreementSchema } from './agreement.js';
 import { asCustomBehavior, customBehaviorSchema } from './custom.js';
 import { behaviorDescriptionSchema, describeBehaviors } from './describe.js';
+import { materializeAffinities } from './affinities.js';
 import { BEHAVIOR_TABLES, customerScoresAsOf, customerSource, materializeCustomerBehaviors, materializeProductBehaviors, PRODUCT_SIGNALS_TABLE, productSource, storeSignalStats } from './materialize.js';
 import { BEHAVIOR_ENTITIES, CUSTOMER_BEHAVIORS, type BehaviorEntity } from './specs.js';
 
@@ -39,9 +40,11 @@ export type BehaviorFamily = z.infer<typeof behaviorFamilySchema>;
 export async function behaviorFamily(store: Store, entity: BehaviorEntity): Promise<BehaviorFamily> {
   const asOf = await featureTableAsOf(store);
   if (entity === 'products') {
-    // Scored once per feature table (each run makes one), not at every visit: scoring reads every sale and view.
+    // Scored once per feature table (each run makes one), not at every visit: scoring reads every sale and view. The
+    // customers' affinities to the product behaviors follow the products' scores.
     const describe = async () => {
       await materializeProductBehaviors(store, { asOf: asOf! });
+      await materializeAffinities(store, { asOf: asOf! });
       return describeBehaviors(store, entity, productSource(PRODUCT_SIGNALS_TABLE), BEHAVIOR_TABLES.products);
     };
     const suggested = asOf ? await keptWithFeatureTable(store, 'behaviors.products', describe) : [];

@@ -6,6 +6,5 @@ export type { SignalStats } from './score.js';
 export { materializeAffinities, AFFINITY_TABLE } from './affinities.js';
 export { describeBehaviors, behaviorDescriptionSchema, type BehaviorDescription } from './describe.js';
 export { clusterAgreement, clusterAgreementSchema, type ClusterAgreement } from './agreement.js';
-export { behaviorsReport, behaviorsReportSchema, type BehaviorsReport, type ReportOptions } from './report.js';
 export { createBehavior, createBehaviorSchema, createdBehaviorSchema, customBehaviorSchema, describeBehavior, setBehaviorActive, type CreateBehavior, type CreatedBehavior, type CustomBehavior } from './custom.js';
 export { behaviorFamily, behaviorFamilySchema, suggestedBehaviorSchema, type BehaviorFamily, type SuggestedBehavior } from './family.js';

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { slug } from '../shared/slug.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { campaignInputSchema, goalSchema, instantMs, sizingSchema, type Campaign, type CampaignStatus, type ParsedCampaignInput } from './schema.js';
+import { actionsFrom, campaignInputSchema, goalSchema, instantMs, sizingSchema, STATUS_MOVES, type Campaign, type CampaignStatus, type ParsedCampaignInput } from './schema.js';
 import { typeSpec, type CampaignType } from './types/index.js';
 
 interface CampaignRow {
@@ -26,7 +26,7 @@ function toCampaign({ definition, ...row }: CampaignRow): Campaign {
   const def = JSON.parse(definition) as Definition;
   // Experiments stored before goals and plans existed take their defaults.
   const experiment = def.experiment && { ...def.experiment, goal: goalSchema.parse(def.experiment.goal ?? {}), plan: sizingSchema.parse(def.experiment.plan ?? {}) };
-  return { ...row, ...def, experiment };
+  return { ...row, actions: actionsFrom(row.status), ...def, experiment };
 }
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC), as every answer writes times. */
@@ -112,18 +112,10 @@ export async function replaceCampaign(store: Store, idOrName: string, raw: unkno
   return getCampaign(store, current.id);
 }
 
-/** The statuses each status may move to: ended is final, as its results are. */
-const NEXT: Record<CampaignStatus, readonly CampaignStatus[]> = {
-  draft: ['active', 'ended'],
-  active: ['paused', 'ended'],
-  paused: ['active', 'ended'],
-  ended: [],
-};
-
 export async function setCampaignStatus(store: Store, idOrName: string, status: CampaignStatus): Promise<Campaign> {
   const current = await getCampaign(store, idOrName);
   if (current.status === status) return current;
-  if (!NEXT[current.status].includes(status)) {
+  if (!STATUS_MOVES[current.status].includes(status)) {
     throw new ConflictError(`campaign "${current.id}" is ${current.status}: it cannot become ${status}`, { campaign: current.id, status: current.status });
   }
   await store.run(sql`UPDATE campaigns SET status = ${status}, updated_at = now() WHERE id = ${current.id}`);

@@ -7,12 +7,27 @@ export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'ended'] as const
 export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
 export type CampaignStatus = z.infer<typeof campaignStatusSchema>;
 
+export const STATUS_ACTION_NAMES = ['activate', 'pause', 'end'] as const;
+export type StatusActionName = (typeof STATUS_ACTION_NAMES)[number];
+
 /** The status changes a marketer makes, by the verb the CLI and the API name them with. */
-export const STATUS_ACTIONS: ReadonlyArray<{ action: string; status: CampaignStatus; description: string }> = [
+export const STATUS_ACTIONS: ReadonlyArray<{ action: StatusActionName; status: CampaignStatus; description: string }> = [
   { action: 'activate', status: 'active', description: 'Activate a draft or paused campaign: decide offers it from the next request on' },
   { action: 'pause', status: 'paused', description: 'Pause an active campaign: not offered until activated again' },
   { action: 'end', status: 'ended', description: 'End a campaign for good: not offered again, kept with its events and results' },
 ];
+
+/** The statuses each status may move to: ended is final, as its results are. */
+export const STATUS_MOVES: Record<CampaignStatus, readonly CampaignStatus[]> = {
+  draft: ['active', 'ended'],
+  active: ['paused', 'ended'],
+  paused: ['active', 'ended'],
+  ended: [],
+};
+
+/** The actions a campaign in this status offers, so that clients show only what the server accepts. */
+export const actionsFrom = (status: CampaignStatus): StatusActionName[] =>
+  STATUS_ACTIONS.filter((a) => STATUS_MOVES[status].includes(a.status)).map((a) => a.action);
 
 export const DEVICES = ['desktop', 'mobile', 'tablet'] as const;
 /** How the visitor reached the page, as the snippet reads it from utm_medium and the referrer. */
@@ -188,6 +203,7 @@ export const campaignSchema = z
     name: z.string(),
     type: campaignTypeSchema,
     status: campaignStatusSchema,
+    actions: z.array(z.enum(STATUS_ACTION_NAMES)).describe('the status actions the campaign offers now (POST /v1/campaigns/{id}/{action})'),
     priority: z.number().int(),
     content: z.record(z.string(), z.unknown()).describe("the type's content, defaults filled in"),
     targeting: z.object({

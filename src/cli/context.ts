@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../shared/errors.js';
 import { loadConfig, type Config } from '../shared/config.js';
+import { MEMORY_FORMAT, memoryBudget, parseMemory } from '../shared/memory.js';
 import { Store } from '../store/index.js';
 import type { GlobalOptions } from './output.js';
 
@@ -13,6 +14,11 @@ export interface CommandContext {
 export function contextOf(cmd: Command): CommandContext {
   const options = cmd.optsWithGlobals<GlobalOptions>();
   const config = loadConfig();
+  if (options.memory !== undefined) {
+    const bytes = parseMemory(options.memory);
+    if (bytes === undefined) throw new UsageError(`--memory: "${options.memory}" is not ${MEMORY_FORMAT}`, { memory: options.memory });
+    config.memory = memoryBudget(bytes);
+  }
   return { config, options };
 }
 
@@ -22,10 +28,10 @@ export function contextOf(cmd: Command): CommandContext {
  */
 export async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const path = ctx.options.db ?? ctx.config.dbPath;
-  if (!options.create && !existsSync(path)) {
+  if (!options.create && !existsSync(path.replace(/^chdb:/, ''))) {
     throw new UsageError(`no store at ${path} (--db or SEGMINT_DB): \`segmint import\` or \`segmint demo\` creates one`, { db: path });
   }
-  const store = await Store.open({ path, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  const store = await Store.open({ path, memory: ctx.config.memory, threads: ctx.config.threads });
   try {
     return await fn(store);
   } finally {

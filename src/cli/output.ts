@@ -4,6 +4,7 @@ import { jsonValue } from '../shared/json.js';
 export interface GlobalOptions {
   db?: string;
   json?: boolean;
+  memory?: string;
 }
 
 /** `--json` prints exactly one JSON document on stdout; otherwise the human text. */

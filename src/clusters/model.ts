@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { scaleRow, type ColumnScaling } from '../models/index.js';
-import { sql } from '../sql/index.js';
+import { ident, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_METHOD_NAMES, type ClusterMethod } from './methods.js';
 
@@ -72,7 +72,7 @@ export async function loadModels(store: Store): Promise<Array<ClusteringModel & 
 }
 
 export async function saveModel(store: Store, model: ClusteringModel): Promise<void> {
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${settingsKey(model.method)}, ${JSON.stringify(model)})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${settingsKey(model.method)}, ${JSON.stringify(model)})`);
 }
 
 /** Buyers only (see methods.ts). */

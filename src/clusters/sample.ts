@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { findFeature } from '../features/index.js';
 import { scaleRow } from '../models/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { sql } from '../sql/index.js';
+import { ident, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { principalComponents } from './components.js';
 import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, type ClusterMethod } from './methods.js';
@@ -142,7 +142,7 @@ export function drawSample(
 
 /** Kept beside the model, so the scatter reads it back without touching a million rows. */
 export async function storeClusterSample(store: Store, sample: ClusterSample): Promise<void> {
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${settingsKey(sample.method)}, ${JSON.stringify(sample)})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${settingsKey(sample.method)}, ${JSON.stringify(sample)})`);
 }
 
 /** The sample the last fit of a customer clustering drew. */

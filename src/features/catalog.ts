@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CLV_FEATURES } from '../models/clv/score.js';
-import { ident, raw, sql, type Sql } from '../sql/index.js';
+import { asDate, dateDiff, hasBits, ident, raw, sql, type Sql } from '../sql/index.js';
 
 export type FeatureEntity = 'customer' | 'product';
 export type FeatureType = 'integer' | 'number' | 'string';
@@ -21,7 +21,7 @@ export interface FeatureDef {
 }
 
 const withEntity = (entity: FeatureEntity, defs: Array<Omit<FeatureDef, 'entity'>>): FeatureDef[] => defs.map((d) => ({ ...d, entity }));
-const days = (from: Sql, to: Sql): Sql => sql`date_diff('day', CAST(${from} AS DATE), CAST(${to} AS DATE))`;
+const days = (from: Sql, to: Sql): Sql => dateDiff('day', asDate(from), asDate(to));
 const ratio = (num: Sql, den: Sql): Sql => sql`CAST(${num} AS DOUBLE) / NULLIF(${den}, 0)`;
 /** Zero when the store has this kind of event at all, NULL when it has none (no browsing data is not zero browsing). */
 const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h.${flag}`)} THEN coalesce(${value}, 0) END`;
@@ -56,7 +56,7 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
   { name: 'items', type: 'number', unit: 'count', description: 'Units bought (before returns)', expr: () => sql`coalesce(o.items, 0)` },
   { name: 'items_per_order', type: 'number', unit: 'count', description: 'Units per order', expr: () => ratio(sql`o.items`, sql`o.orders`) },
   { name: 'tenure_days', type: 'integer', unit: 'days', description: 'Days since registration or first event, whichever came first', expr: (asOf) => days(sql`least(k.created_at, a.first_event)`, asOf) },
-  { name: 'avg_days_between_orders', type: 'number', unit: 'days', description: 'Mean gap between consecutive orders (two orders or more)', expr: () => sql`CASE WHEN o.orders > 1 THEN date_diff('second', o.first_order, o.last_order) / 86400.0 / (o.orders - 1) END` },
+  { name: 'avg_days_between_orders', type: 'number', unit: 'days', description: 'Mean gap between consecutive orders (two orders or more)', expr: () => sql`CASE WHEN o.orders > 1 THEN ${dateDiff('second', sql`o.first_order`, sql`o.last_order`)} / 86400.0 / (o.orders - 1) END` },
   { name: 'orders_90d', type: 'integer', unit: 'count', description: 'Orders in the 90 days before the as-of date', expr: () => sql`coalesce(o.orders_90d, 0)` },
   { name: 'revenue_90d', type: 'number', unit: 'currency', description: 'Revenue net of returns in the 90 days before the as-of date', expr: () => sql`coalesce(o.gross_90d, 0) - coalesce(r.returned_amount_90d, 0)` },
   { name: 'returns', type: 'integer', unit: 'count', description: 'Order lines returned', expr: () => sql`coalesce(r.return_lines, 0)` },
@@ -79,7 +79,7 @@ export const CUSTOMER_FEATURES: readonly FeatureDef[] = withEntity('customer', [
     type: 'number' as const,
     unit: 'ratio' as const,
     description: `Share of units bought whose product carries the style tag '${tag}', among units of a known product (null when no product carries it, or the orders name no product)`,
-    expr: () => sql`CASE WHEN st.style_tags_present & ${styleBit(tag)} <> 0 THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.product_items`)} END`,
+    expr: () => sql`CASE WHEN ${hasBits(sql`st.style_tags_present`, styleBit(tag))} THEN ${ratio(sql`coalesce(o.${ident(styleItems(tag))}, 0)`, sql`o.product_items`)} END`,
   })),
   { name: 'email_open_rate', type: 'number', unit: 'ratio', description: 'Emails opened per email sent (null without sends)', expr: () => ratio(sql`a.opens`, sql`a.sends`) },
   ...CLV_FEATURES.map((f) => ({ ...f, type: 'number' as const, description: `${f.description}; as of the latest run on or before the as-of date (null before one)`, expr: () => sql`cl.${ident(f.name)}` })),

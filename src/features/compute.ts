@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, UsageError } from '../shared/errors.js';
-import { ident, join, sql } from '../sql/index.js';
+import { asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, uuid } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
 import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
@@ -25,7 +25,7 @@ export function parseAsOf(text: string, name: string): string {
  */
 export async function defaultAsOf(store: Store): Promise<string> {
   const row = await store.one<{ as_of: string | null }>(
-    sql`SELECT strftime(date_trunc('day', max(ts)) + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S') AS as_of FROM events`,
+    sql`SELECT ${formatTimestamp(sql`date_trunc('day', max(ts)) + INTERVAL 1 DAY`)} AS as_of FROM events`,
   );
   return row?.as_of ?? new Date().toISOString().slice(0, 10) + ' 00:00:00';
 }
@@ -80,20 +80,20 @@ export async function featuresOf(store: Store, asOf: string, customerIds: readon
 
 /** Computes the whole customer feature table into `table` (replaced), returning its row count. */
 export async function materializeCustomerFeatures(store: Store, asOf: string, table = FEATURE_TABLE): Promise<number> {
-  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${customerFeaturesQuery({ asOf })}`);
+  await store.run(createTableAs(ident(table), customerFeaturesQuery({ asOf })));
   return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
 }
 
 /** The feature table as of a run date, and the setting that says which date it holds; returns its row count. */
 export async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
   const customers = await materializeCustomerFeatures(store, asOf);
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_AS_OF}, strftime(CAST(${asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${FEATURE_TABLE_BUILT}, CAST(gen_random_uuid() AS VARCHAR))`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${FEATURE_TABLE_AS_OF}, ${formatTimestamp(asTimestamp(asOf))})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${FEATURE_TABLE_BUILT}, ${uuid()})`);
   return customers;
 }
 
 export async function materializeProductFeatures(store: Store, asOf: string, table = 'product_features'): Promise<number> {
-  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS ${productFeaturesQuery({ asOf })}`);
+  await store.run(createTableAs(ident(table), productFeaturesQuery({ asOf })));
   return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
 }
 

@@ -1,4 +1,4 @@
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, bitOr, boolOr, cteHint, hasBits, ident, isWeekend, join, listContains, median, sql, valueAtMax, valuesOf, type Sql } from '../sql/index.js';
 import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, styleItems } from './catalog.js';
 
 /**
@@ -56,23 +56,23 @@ export interface CustomerFeatureQuery {
  * event before it), one column per catalog feature. Only events strictly before `asOf` count.
  */
 function categoryMediansSql(q: CustomerFeatureQuery, everyone: boolean): Sql {
-  if (everyone) return sql`SELECT cat, median(p) AS med FROM lines WHERE p > 0 AND cat IS NOT NULL GROUP BY cat`;
+  if (everyone) return sql`SELECT cat, ${median(sql`p`)} AS med FROM lines WHERE p > 0 AND cat IS NOT NULL GROUP BY cat`;
   if (q.categoryMedians) {
-    const rows = q.categoryMedians.map((m) => sql`(${m.cat}, CAST(${m.med} AS DOUBLE))`);
-    return rows.length ? sql`SELECT * FROM (VALUES ${join(rows)}) t(cat, med)` : sql`SELECT '' AS cat, NULL::DOUBLE AS med WHERE false`;
+    const rows = q.categoryMedians.map((m) => [m.cat, sql`CAST(${m.med} AS DOUBLE)`]);
+    return rows.length ? sql`SELECT * FROM ${valuesOf('t', [['cat', 'VARCHAR'], ['med', 'DOUBLE']], rows)}` : sql`SELECT '' AS cat, CAST(NULL AS DOUBLE) AS med WHERE false`;
   }
   return categoryMediansQuery(q.asOf);
 }
 
 /** The category medians as of a date, over the whole store (what `categoryMedians` takes). */
 export function categoryMediansQuery(asOf: string): Sql {
-  return sql`SELECT coalesce(pr.category, '') AS cat, median(e.unit_price) AS med
+  return sql`SELECT coalesce(pr.category, '') AS cat, ${median(sql`e.unit_price`)} AS med
     FROM events e LEFT JOIN products pr ON pr.id = e.product_id
-    WHERE e.type = 'order' AND e.unit_price > 0 AND e.product_id IS NOT NULL AND e.ts < CAST(${asOf} AS TIMESTAMP) GROUP BY cat`;
+    WHERE e.type = 'order' AND e.unit_price > 0 AND e.product_id IS NOT NULL AND e.ts < ${asTimestamp(asOf)} GROUP BY cat`;
 }
 
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
-  const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
+  const asOf = asTimestamp(q.asOf);
   const ids = q.customerIds === undefined ? undefined : join(q.customerIds.map((id) => sql`${id}`));
   const only = (column: string): Sql => (ids === undefined ? sql`` : sql`AND ${ident(column)} IN (${ids})`);
   const d90 = sql`${asOf} - INTERVAL 90 DAY`;
@@ -82,16 +82,16 @@ export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   // its four readers; the category medians are given or read from the events table directly. For the whole table,
   // each reader scans the events for the columns it needs: copying every event's columns first took 2.7 times the
   // CPU on a million customers.
-  const copied = ids === undefined ? sql`NOT MATERIALIZED` : sql`MATERIALIZED`;
+  const copied = cteHint(ids !== undefined);
   return sql`WITH
 ev AS ${copied} (SELECT id, type, ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, device
   FROM ${ident(q.events ?? 'events')} WHERE ts < ${asOf} ${only('customer_id')}),
 h AS (${q.flags ? sql`SELECT ${join((Object.entries(q.flags) as Array<[string, boolean]>).map(([name, on]) => sql`${on} AS ${ident(name)}`))}` : storeFlags(asOf)}),
 -- A product's style tags as one bit each, worked out once per product: carrying the tag lists through every order line
 -- and testing them there made the whole table 40% slower on a million customers.
-pr AS (SELECT id, category, launched_at, ${join(STYLE_TAGS.map((tag) => sql`CASE WHEN list_contains(style_tags, ${tag}) THEN ${styleBit(tag)} ELSE 0 END`), ' + ')} AS style_bits FROM products),
+pr AS (SELECT id, category, launched_at, ${join(STYLE_TAGS.map((tag) => sql`CASE WHEN ${listContains(sql`style_tags`, tag)} THEN ${styleBit(tag)} ELSE 0 END`), ' + ')} AS style_bits FROM products),
 -- The style tags some product carries: a share of a tag no product has is unknown, not 0.
-st AS (SELECT coalesce(bit_or(style_bits), 0) AS style_tags_present FROM pr),
+st AS (SELECT coalesce(${bitOr(sql`style_bits`)}, 0) AS style_tags_present FROM pr),
 -- cat is the product's category ('' when it has none), NULL for a whole order imported without its products: what
 -- those units were is unknown, so they count towards no category, price yardstick or style share.
 lines AS (
@@ -110,7 +110,7 @@ orders AS (
     sum(l.q * l.p) FILTER (WHERE m.med IS NOT NULL) AS gross_lines, sum(l.q * m.med) AS spend_at_median,
     sum(l.q) FILTER (WHERE l.ts >= l.launched_at AND l.ts < l.launched_at + INTERVAL 30 DAY) AS new_items,
     sum(l.q) FILTER (WHERE l.launched_at IS NOT NULL) AS launch_known_items,
-    ${join(STYLE_TAGS.map((tag) => sql`sum(l.q) FILTER (WHERE l.style_bits & ${styleBit(tag)} <> 0) AS ${ident(styleItems(tag))}`))}
+    ${join(STYLE_TAGS.map((tag) => sql`sum(l.q) FILTER (WHERE ${hasBits(sql`l.style_bits`, styleBit(tag))}) AS ${ident(styleItems(tag))}`))}
   FROM lines l LEFT JOIN catmed m USING (cat)
   WHERE l.customer_id IS NOT NULL
   GROUP BY l.order_key
@@ -121,12 +121,12 @@ o AS (
     sum(gross_lines) AS gross_lines, sum(spend_at_median) AS spend_at_median,
     coalesce(sum(new_items), 0) AS new_items, sum(launch_known_items) AS launch_known_items,
     count(*) FILTER (WHERE ts >= ${d90}) AS orders_90d, sum(amount) FILTER (WHERE ts >= ${d90}) AS gross_90d,
-    count(*) FILTER (WHERE dayofweek(ts) IN (0, 6)) AS weekend_orders,
+    count(*) FILTER (WHERE ${isWeekend(sql`ts`)}) AS weekend_orders,
     ${join(STYLE_TAGS.map((tag) => sql`sum(${ident(styleItems(tag))}) AS ${ident(styleItems(tag))}`))}
   FROM orders GROUP BY customer_id
 ),
 cc AS (
-  SELECT customer_id, count(*) AS distinct_categories, first(cat ORDER BY spend DESC, cat) AS top_category
+  SELECT customer_id, count(*) AS distinct_categories, ${valueAtMax(sql`cat`, sql`spend`, sql`cat`)} AS top_category
   FROM (SELECT customer_id, cat, sum(q * p) AS spend FROM lines
         WHERE customer_id IS NOT NULL AND cat <> '' GROUP BY customer_id, cat)
   GROUP BY customer_id
@@ -150,8 +150,8 @@ a AS (
 vs AS (
   SELECT customer_id, count(*) AS sessions, count(*) FILTER (WHERE ordered) AS order_sessions,
     count(*) FILTER (WHERE carted_90d) AS cart_sessions, count(*) FILTER (WHERE carted_90d AND NOT ordered_90d) AS abandoned_sessions
-  FROM (SELECT customer_id, session_id, bool_or(type = 'order') AS ordered,
-          bool_or(type = 'add_to_cart' AND ts >= ${d90}) AS carted_90d, bool_or(type = 'order' AND ts >= ${d90}) AS ordered_90d
+  FROM (SELECT customer_id, session_id, ${boolOr(sql`type = 'order'`)} AS ordered,
+          ${boolOr(sql`type = 'add_to_cart' AND ts >= ${d90}`)} AS carted_90d, ${boolOr(sql`type = 'order' AND ts >= ${d90}`)} AS ordered_90d
         FROM ev WHERE session_id IS NOT NULL AND customer_id IS NOT NULL GROUP BY customer_id, session_id)
   GROUP BY customer_id
 ),
@@ -164,7 +164,7 @@ k AS (
   SELECT c.id AS customer_id, c.created_at FROM customers c LEFT JOIN a ON a.customer_id = c.id
   WHERE (c.created_at < ${asOf} OR a.customer_id IS NOT NULL) ${only('id')}
 )
-SELECT k.customer_id,
+SELECT k.customer_id AS customer_id,
   ${features}
 FROM k CROSS JOIN h CROSS JOIN st
 LEFT JOIN o USING (customer_id) LEFT JOIN r USING (customer_id) LEFT JOIN a USING (customer_id)

@@ -1,4 +1,4 @@
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, ident, join, sql, type Sql } from '../sql/index.js';
 import { PRODUCT_FEATURES } from './catalog.js';
 import { storeFlags } from './customer-sql.js';
 
@@ -13,7 +13,7 @@ export function priceTiersQuery(): Sql {
 
 /** The product feature table as of a date: one row per product, one column per catalog feature. */
 export function productFeaturesQuery(q: { asOf: string }): Sql {
-  const asOf = sql`CAST(${q.asOf} AS TIMESTAMP)`;
+  const asOf = asTimestamp(q.asOf);
   const features = join(PRODUCT_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
   return sql`WITH
 -- Not materialised: each reader scans only the columns and rows it needs, rather than every column of every event copied.

@@ -2,7 +2,8 @@ import { runSyncs } from '../activation/index.js';
 import { enqueueRunChanges } from '../activation/webhooks/index.js';
 import { movement, nearDuplicates } from '../audiences/index.js';
 import { BEHAVIOR_ENTITIES, behaviorFamily } from '../behaviors/index.js';
-import { sql } from '../sql/index.js';
+import { keepPreviewLines } from '../behaviors/words/index.js';
+import { asTimestamp, formatTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /** What a step after a run is told: the run's date and the date of the run before it, if any. */
@@ -20,6 +21,8 @@ export const AFTER_RUN: ReadonlyArray<{ name: string; step: (run: AfterRun) => P
   // What pages show of the new run, worked out now rather than at their first visit, which on a million customers
   // waited half a minute for the behaviors family and seconds for the audience list's near-duplicates and movement.
   { name: 'behaviors family', step: async ({ store }) => { for (const entity of BEHAVIOR_ENTITIES) await behaviorFamily(store, entity); } },
+  // The order and return lines custom-behavior previews read instead of every event (src/behaviors/words/lines.ts).
+  { name: 'behavior preview lines', step: ({ store, asOf }) => keepPreviewLines(store, asOf) },
   { name: 'near-duplicates', step: ({ store, asOf }) => nearDuplicates(store, asOf) },
   // The Movement page opens on the RFM map's movement from the run before.
   { name: 'RFM movement', step: async ({ store, asOf, before }) => (before ? movement(store, before, asOf, 'rfm') : undefined) },
@@ -31,6 +34,6 @@ export const AFTER_RUN: ReadonlyArray<{ name: string; step: (run: AfterRun) => P
 
 /** The run before `asOf`, as the steps get it. */
 export async function runBefore(store: Store, asOf: string): Promise<string | null> {
-  const row = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs WHERE as_of < CAST(${asOf} AS TIMESTAMP)`);
+  const row = await store.one<{ as_of: string | null }>(sql`SELECT ${formatTimestamp(sql`max(as_of)`)} AS as_of FROM runs WHERE as_of < ${asTimestamp(asOf)}`);
   return row?.as_of ?? null;
 }

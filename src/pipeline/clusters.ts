@@ -3,7 +3,7 @@ import { clusteringAudiences, clusterMembers, keepClusterAudiences } from '../au
 import { CLUSTER_METHODS, fitClustering, fitProductClustering, loadModel, loadModels, type ClusteringReport, type ClusterMethod, type ModelKind } from '../clusters/index.js';
 import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
-import { sql } from '../sql/index.js';
+import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /** Refits every stored customer clustering on the feature table with its k, and keeps one audience per cluster. */
@@ -29,7 +29,7 @@ export async function fitOnLatestRun(store: Store, method: ClusterMethod, option
   const report = await fitClustering(store, method, { table: FEATURE_TABLE, asOf, k: options.k, seed: options.seed });
   const model = { ...(await loadModel(store, method))!, method };
   await keepClusterAudiences(store, model);
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const at = asTimestamp(asOf);
   // The clustering's earlier rows for the date go, also those of clusters this fit no longer has.
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM memberships WHERE as_of = ${at} AND audience_id IN (${clusteringAudiences(method)})`);

@@ -1,6 +1,6 @@
 import { findFeature } from '../features/index.js';
 import { assertNever } from '../shared/errors.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { concatWs, formatMinute, ident, join, numberText, sql, type Sql } from '../sql/index.js';
 import type { Rule } from './ast.js';
 import { printRule } from './printer.js';
 import { attributeSql, compileRule, eventValue, type CompileContext } from './sql-compiler.js';
@@ -12,8 +12,8 @@ export function clausesOf(rule: Rule): Rule[] {
 
 /** The customer's own value behind a clause, as text for a reason line; undefined for clauses without one. */
 function valueText(clause: Rule, ctx: CompileContext): Sql | undefined {
-  const number = (v: Sql) => sql`CAST(round(${v}, 2) AS VARCHAR)`;
-  const time = (v: Sql) => sql`strftime(${v}, '%Y-%m-%d %H:%M')`;
+  const number = numberText;
+  const time = formatMinute;
   switch (clause.kind) {
     case 'feature': {
       const type = findFeature('customer', clause.feature)?.type;
@@ -47,5 +47,5 @@ export function explainSql(rule: Rule, ctx: CompileContext): { reasons: Sql; sco
     clauses.map((c) => sql`CASE WHEN ${c.held} THEN ${c.text} || ${c.value ? sql`' [' || coalesce(${c.value}, 'null') || ']'` : sql`''`} END`),
   );
   const score = sql`CAST(${join(clauses.map((c) => sql`CAST(${c.held} AS INTEGER)`), ' + ')} AS DOUBLE) / ${clauses.length}`;
-  return { reasons: sql`concat_ws('; ', ${reasons})`, score };
+  return { reasons: concatWs('; ', reasons), score };
 }

@@ -21,7 +21,7 @@
 import { z } from 'zod';
 import { FEATURE_TABLE, featureTableAsOf, keptWithFeatureTable } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { ident, join, round, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 export const RFM_TIE_RULE =
@@ -82,7 +82,7 @@ scored AS (
     ${score(sql`recency_days`, 'DESC')} AS r,
     ${score(sql`orders`, 'ASC')} AS f,
     -- Compared to the cent: revenue is a floating-point sum, and noise in its last bits must not split a tie.
-    ${score(sql`round(revenue, 2)`, 'ASC')} AS m
+    ${score(round(sql`revenue`, 2), 'ASC')} AS m
   FROM ${ident(featureTable)}
   WHERE orders >= 1
 ),

@@ -1,4 +1,4 @@
-import { ident, sql } from '../sql/index.js';
+import { ident, median, quantile, round, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -86,11 +86,11 @@ export type Thresholds = Record<string, number>;
 export async function storeThresholds(store: Store, featureTable: string): Promise<Thresholds> {
   const t = ident(featureTable);
   const row = await store.one<Record<string, number | null>>(sql`SELECT
-      round(median(avg_days_between_orders) FILTER (WHERE orders >= 2)) AS cycle_days,
-      quantile_cont(orders, 0.75) FILTER (WHERE orders >= 1) AS orders_p75,
-      round(quantile_cont(aov, 0.8) FILTER (WHERE orders >= 1), 2) AS aov_p80,
-      round(quantile_cont(revenue, 0.95) FILTER (WHERE orders >= 1), 2) AS revenue_p95,
-      round(quantile_cont(items_per_order, 0.9) FILTER (WHERE orders >= 1), 2) AS items_per_order_p90
+      ${round(sql`${median(sql`avg_days_between_orders`)} FILTER (WHERE orders >= 2)`, 0)} AS cycle_days,
+      ${quantile(sql`orders`, 0.75)} FILTER (WHERE orders >= 1) AS orders_p75,
+      ${round(sql`${quantile(sql`aov`, 0.8)} FILTER (WHERE orders >= 1)`, 2)} AS aov_p80,
+      ${round(sql`${quantile(sql`revenue`, 0.95)} FILTER (WHERE orders >= 1)`, 2)} AS revenue_p95,
+      ${round(sql`${quantile(sql`items_per_order`, 0.9)} FILTER (WHERE orders >= 1)`, 2)} AS items_per_order_p90
     FROM ${t}`);
   const cycle = Math.min(365, Math.max(7, row?.cycle_days ?? 30));
   return {

@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/errors.js';
-import { compile, ident, join, raw, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, compile, contains, days, ident, join, jsonText, listAnyContains, listContains, listHasAny, raw, sql, tryCast, type Sql } from '../sql/index.js';
 import { comparedValue, isComparison, isMatchCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
@@ -31,7 +31,7 @@ const isTime = (v: unknown): v is TimeValue => typeof v === 'object' && v !== nu
 
 function literal(v: Scalar | TimeValue, ctx: CompileContext): Sql {
   if (!isTime(v)) return sql`${v}`;
-  return v.kind === 'date' ? sql`CAST(${v.date} AS TIMESTAMP)` : sql`(${ctx.asOf} - ${v.days} * INTERVAL 1 DAY)`;
+  return v.kind === 'date' ? asTimestamp(v.date) : sql`(${ctx.asOf} - ${days(v.days)})`;
 }
 
 const OPS: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
@@ -48,7 +48,7 @@ export function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql 
       case 'between':
         return sql`${left} BETWEEN ${literal(c.low, ctx)} AND ${literal(c.high, ctx)}`;
       case 'contains':
-        return sql`contains(${left}, ${c.value})`;
+        return contains(left, c.value);
       case 'is_null':
         return sql`${left} IS NULL`;
       case 'is_not_null':
@@ -71,11 +71,11 @@ function listFilter(column: string, c: Condition): Sql {
   if (!isMatchCondition(c)) throw new Error(`a list filter does not take ${c.op}`);
   switch (c.op) {
     case '=':
-      return sql`coalesce(list_contains(${tags}, ${c.value as string}), false)`;
+      return sql`coalesce(${listContains(tags, c.value as string)}, false)`;
     case 'in':
-      return sql`coalesce(list_has_any(${tags}, [${join(c.values.map((v) => sql`${v}`))}]::VARCHAR[]), false)`;
+      return sql`coalesce(${listHasAny(tags, c.values)}, false)`;
     case 'contains':
-      return sql`coalesce(len(list_filter(${tags}, t -> contains(t, ${c.value}))) > 0, false)`;
+      return sql`coalesce(${listAnyContains(tags, c.value)}, false)`;
     default:
       return assertNever(c, 'condition');
   }
@@ -98,9 +98,9 @@ function windowSql(w: Window, ctx: CompileContext): Sql {
     case 'all':
       return sql`TRUE`;
     case 'last_days':
-      return sql`ev.ts >= ${ctx.asOf} - ${w.days} * INTERVAL 1 DAY`;
+      return sql`ev.ts >= ${ctx.asOf} - ${days(w.days)}`;
     case 'between':
-      return sql`ev.ts >= CAST(${w.from} AS TIMESTAMP) AND ev.ts < CAST(${w.to} AS TIMESTAMP) + INTERVAL 1 DAY`;
+      return sql`ev.ts >= ${asTimestamp(w.from)} AND ev.ts < ${asTimestamp(w.to)} + INTERVAL 1 DAY`;
     default:
       return assertNever(w, 'window');
   }
@@ -139,9 +139,9 @@ export function compileRule(rule: Rule, ctx: CompileContext): Sql {
       return conditionSql(eventValue(rule, ctx), rule.condition, ctx);
     case 'stopped': {
       const picked = selectorSql(rule.selector, ctx);
-      const before = aggregate(ctx, sql`count(*) FILTER (WHERE ${picked} AND ev.ts >= ${ctx.asOf} - ${rule.within} * INTERVAL 1 DAY
-        AND ev.ts < ${ctx.asOf} - ${rule.recent} * INTERVAL 1 DAY)`);
-      const recent = aggregate(ctx, sql`count(*) FILTER (WHERE ${picked} AND ev.ts >= ${ctx.asOf} - ${rule.recent} * INTERVAL 1 DAY)`);
+      const before = aggregate(ctx, sql`count(*) FILTER (WHERE ${picked} AND ev.ts >= ${ctx.asOf} - ${days(rule.within)}
+        AND ev.ts < ${ctx.asOf} - ${days(rule.recent)})`);
+      const recent = aggregate(ctx, sql`count(*) FILTER (WHERE ${picked} AND ev.ts >= ${ctx.asOf} - ${days(rule.recent)})`);
       return sql`(coalesce(${before}, 0) > 0 AND coalesce(${recent}, 0) = 0)`;
     }
     case 'in_audience':
@@ -176,10 +176,10 @@ export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileC
 /** A customers column, or a key of its JSON attributes read as the type the condition compares with. */
 export function attributeSql(path: string[], c: Condition): Sql {
   if (path[0] !== 'attributes') return sql`c.${ident(path[0]!)}`;
-  const text = sql`json_extract_string(c.attributes, ${`$.${path.slice(1).map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`;
+  const text = jsonText(sql`c.attributes`, path.slice(1));
   const sample = comparedValue(c);
-  if (typeof sample === 'number') return sql`TRY_CAST(${text} AS DOUBLE)`;
-  if (typeof sample === 'boolean') return sql`TRY_CAST(${text} AS BOOLEAN)`;
+  if (typeof sample === 'number') return tryCast(text, 'DOUBLE');
+  if (typeof sample === 'boolean') return tryCast(text, 'BOOLEAN');
   return text;
 }
 

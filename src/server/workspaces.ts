@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { LiveView } from '../audiences/index.js';
 import { ValidationError } from '../shared/errors.js';
+import type { MemoryBudget } from '../shared/memory.js';
 import { Store } from '../store/index.js';
 import { ControlDb } from './control-db.js';
 
@@ -10,7 +11,7 @@ export const DEFAULT_WORKSPACE = 'default';
 export interface WorkspacesOptions {
   /** The store the CLI uses (`--db`): the `default` workspace. */
   dbPath: string;
-  memoryLimit?: string | undefined;
+  memory?: MemoryBudget | undefined;
   threads?: number | undefined;
 }
 
@@ -105,7 +106,7 @@ export class Workspaces {
     let store = this.stores.get(workspace);
     if (!store) {
       const path = workspace === DEFAULT_WORKSPACE ? this.options.dbPath : join(workspaceDir(this.options.dbPath), `${workspace}.duckdb`);
-      store = Store.open({ path, memoryLimit: this.options.memoryLimit, threads: this.options.threads });
+      store = Store.open({ path, memory: this.options.memory, threads: this.options.threads });
       // A failed open is not cached: the next request tries again.
       void store.catch(() => this.stores.delete(workspace));
       this.stores.set(workspace, store);

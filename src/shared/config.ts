@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { UsageError } from './errors.js';
+import { MEMORY_FORMAT, memoryBudget, parseMemory, type MemoryBudget } from './memory.js';
 
 /** Listings flag audiences with fewer members than this unless SEGMINT_MIN_AUDIENCE_SIZE says otherwise. */
 export const DEFAULT_MIN_AUDIENCE_SIZE = 50;
@@ -14,8 +16,11 @@ export type WebhookAddressPolicy = (typeof WEBHOOK_ADDRESS_POLICIES)[number];
 const envSchema = z.object({
   SEGMINT_DB: z.string().min(1).default('./segmint.duckdb'),
   SEGMINT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-  /** DuckDB memory cap, e.g. "3GB"; DuckDB spills to disk past it. */
-  SEGMINT_MEMORY_LIMIT: z.string().optional(),
+  /** The process's memory, e.g. "2GB" (src/shared/memory.ts splits it); DuckDB spills to disk past its share. */
+  SEGMINT_MEMORY_LIMIT: z
+    .string()
+    .transform((text, ctx) => parseMemory(text) ?? (ctx.addIssue({ code: 'custom', message: `"${text}" is not ${MEMORY_FORMAT}` }), z.NEVER))
+    .optional(),
   SEGMINT_THREADS: z.coerce.number().int().positive().optional(),
   /** Audiences with fewer members are flagged in listings. */
   SEGMINT_MIN_AUDIENCE_SIZE: z.coerce.number().int().nonnegative().default(DEFAULT_MIN_AUDIENCE_SIZE),
@@ -39,7 +44,7 @@ export interface LlmConfig {
 export type Config = {
   dbPath: string;
   logLevel: z.infer<typeof envSchema>['SEGMINT_LOG_LEVEL'];
-  memoryLimit: string | undefined;
+  memory: MemoryBudget;
   threads: number | undefined;
   minAudienceSize: number;
   llm: LlmConfig | undefined;
@@ -52,13 +57,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`invalid environment: ${issue?.path.join('.')}: ${issue?.message}`);
+    throw new UsageError(`invalid environment: ${issue?.path.join('.')}: ${issue?.message}`, { variable: issue?.path.join('.') });
   }
   const e = parsed.data;
   return {
     dbPath: e.SEGMINT_DB,
     logLevel: e.SEGMINT_LOG_LEVEL,
-    memoryLimit: e.SEGMINT_MEMORY_LIMIT,
+    memory: memoryBudget(e.SEGMINT_MEMORY_LIMIT),
     threads: e.SEGMINT_THREADS,
     minAudienceSize: e.SEGMINT_MIN_AUDIENCE_SIZE,
     llm: e.SEGMINT_LLM_URL && e.SEGMINT_LLM_MODEL ? { url: e.SEGMINT_LLM_URL, model: e.SEGMINT_LLM_MODEL, key: e.SEGMINT_LLM_KEY, timeoutMs: e.SEGMINT_LLM_TIMEOUT_MS } : undefined,

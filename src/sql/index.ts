@@ -1,1 +1,2 @@
-export { Sql, sql, raw, ident, join, listOf, compile, duckdbDialect, type Dialect, type SqlValue } from './sql.js';
+export { Sql, sql, raw, ident, join, listOf, compile, byDialect, type SqlValue } from './sql.js';
+export * from './dialect.js';

@@ -2,23 +2,16 @@
  * The only place SQL text is assembled. Values always travel as bound parameters; text comes only from
  * code constants, the schema and the feature catalog (identifiers are checked before they are quoted).
  */
+import { duckdbDialect, type Dialect } from './dialect.js';
+
 export type SqlValue = string | number | boolean | bigint | null;
 
-type Part = { text: string } | { value: SqlValue } | { ident: string };
+/** `hook`: text that differs between engines, worked out by the dialect the statement is compiled for (dialect.ts). */
+type Part = { text: string } | { value: SqlValue } | { ident: string } | { hook: (d: Dialect) => Sql };
 
 export class Sql {
   constructor(readonly parts: readonly Part[]) {}
 }
-
-export interface Dialect {
-  placeholder(index: number): string;
-  quoteIdent(name: string): string;
-}
-
-export const duckdbDialect: Dialect = {
-  placeholder: (i) => `$${i}`,
-  quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
-};
 
 /** Tagged template: interpolated Sql fragments are spliced in, anything else becomes a bound value. */
 export function sql(strings: TemplateStringsArray, ...args: ReadonlyArray<SqlValue | Sql>): Sql {
@@ -44,6 +37,11 @@ export function ident(name: string): Sql {
   return new Sql([{ ident: name }]);
 }
 
+/** SQL that each engine spells its own way: `fn` is called with the dialect of the store the statement runs on. */
+export function byDialect(fn: (d: Dialect) => Sql): Sql {
+  return new Sql([{ hook: fn }]);
+}
+
 export function join(fragments: readonly Sql[], separator = ', '): Sql {
   const parts: Part[] = [];
   fragments.forEach((f, i) => {
@@ -61,13 +59,17 @@ export function listOf(values: readonly SqlValue[]): Sql {
 export function compile(q: Sql, dialect: Dialect = duckdbDialect): { text: string; values: SqlValue[] } {
   let text = '';
   const values: SqlValue[] = [];
-  for (const p of q.parts) {
-    if ('text' in p) text += p.text;
-    else if ('ident' in p) text += dialect.quoteIdent(p.ident);
-    else {
-      values.push(p.value);
-      text += dialect.placeholder(values.length);
+  const add = (parts: readonly Part[]): void => {
+    for (const p of parts) {
+      if ('text' in p) text += p.text;
+      else if ('ident' in p) text += dialect.quoteIdent(p.ident);
+      else if ('hook' in p) add(p.hook(dialect).parts);
+      else {
+        values.push(p.value);
+        text += dialect.placeholder(values.length, p.value);
+      }
     }
-  }
+  };
+  add(q.parts);
   return { text, values };
 }

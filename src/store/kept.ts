@@ -1,4 +1,4 @@
-import { sql, type Sql } from '../sql/index.js';
+import { ident, sql, upsertInto, type Sql } from '../sql/index.js';
 import type { Store } from './store.js';
 
 /**
@@ -10,6 +10,6 @@ export async function keptWhile<T>(store: Store, key: string, version: Sql, comp
   const kept = row.kept ? (JSON.parse(row.kept) as { version: string; value: T }) : undefined;
   if (kept && kept.version === row.version) return kept.value;
   const value = await compute();
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${key}, ${JSON.stringify({ version: row.version, value })})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${key}, ${JSON.stringify({ version: row.version, value })})`);
   return value;
 }

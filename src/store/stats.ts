@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sql } from '../sql/index.js';
+import { formatTimestamp, sql } from '../sql/index.js';
 import { keptWhile } from './kept.js';
 import type { Store } from './store.js';
 import { currencyCounts, mixedCurrencies } from './currencies.js';
@@ -30,8 +30,8 @@ async function countStats(store: Store): Promise<StoreStats> {
   const counts = await store.one<{ customers: number; products: number; quarantined: number; first_event: string | null; last_event: string | null }>(sql`
     SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM products) AS products,
       (SELECT count(*) FROM quarantine) AS quarantined,
-      (SELECT strftime(min(ts), '%Y-%m-%d %H:%M:%S') FROM events) AS first_event,
-      (SELECT strftime(max(ts), '%Y-%m-%d %H:%M:%S') FROM events) AS last_event`);
+      (SELECT ${formatTimestamp(sql`min(ts)`)} FROM events) AS first_event,
+      (SELECT ${formatTimestamp(sql`max(ts)`)} FROM events) AS last_event`);
   const types = await store.all<{ type: string; n: number }>(sql`SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC`);
   const currencies = await currencyCounts(store);
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sql } from '../sql/index.js';
+import { formatTimestamp, sql } from '../sql/index.js';
 import type { Store } from './store.js';
 
 const nullableString = z.string().nullable();
@@ -34,7 +34,7 @@ export type CustomerEvents = z.infer<typeof customerEventsSchema>;
 export async function customerEvents(store: Store, customerId: string, page: { limit: number; offset: number }): Promise<CustomerEvents> {
   const count = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE customer_id = ${customerId}`);
   const events = await store.all<CustomerEvents['events'][number]>(sql`
-    SELECT e.id, e.type, strftime(e.ts, '%Y-%m-%d %H:%M:%S') AS ts, e.product_id, p.title AS product_title, p.category, e.order_id,
+    SELECT e.id, e.type, ${formatTimestamp(sql`e.ts`)} AS ts, e.product_id, p.title AS product_title, p.category, e.order_id,
       e.quantity, e.unit_price, e.discount, e.channel, e.device, e.query
     FROM events e LEFT JOIN products p ON p.id = e.product_id
     WHERE e.customer_id = ${customerId} ORDER BY e.ts DESC, e.id LIMIT ${page.limit} OFFSET ${page.offset}`);

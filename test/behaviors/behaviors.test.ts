@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
-import { FEATURE_TABLE } from '../../src/features/index.js';
 import {
   behaviorFamily,
-  behaviorsReport,
   CUSTOMER_BEHAVIORS,
   DEFAULT_MIN_ORDERS,
   PRODUCT_BEHAVIORS,
   findProductSignal,
   materializeAffinities,
-  type BehaviorsReport,
+  type BehaviorFamily,
   type BehaviorSpec,
 } from '../../src/behaviors/index.js';
 import { loadModel } from '../../src/clusters/index.js';
@@ -28,8 +26,8 @@ const dir = tempDir();
 const RUN = '2026-11-01 00:00:00';
 let store: Store;
 let files: DemoFiles;
-let customers: BehaviorsReport;
-let products: BehaviorsReport;
+let customers: BehaviorFamily;
+let products: BehaviorFamily;
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -40,9 +38,9 @@ beforeAll(async () => {
   await importDemoFiles(store, files);
   await runPipeline(store, RUN);
   await fitOnLatestRun(store, 'behavior');
-  const clusters = (await loadModel(store, 'behavior'))!.clusters;
-  customers = await behaviorsReport(store, 'customers', { featureTable: FEATURE_TABLE, asOf: RUN, clusters });
-  products = await behaviorsReport(store, 'products', { featureTable: FEATURE_TABLE, asOf: RUN });
+  customers = await behaviorFamily(store, 'customers');
+  // The run's products family keeps the customers' affinities too (customer_affinities, read below).
+  products = await behaviorFamily(store, 'products');
 }, 300_000);
 
 afterAll(() => {
@@ -175,7 +173,7 @@ describe('suggested customer behaviors', () => {
   it('are described with their size and their lift over the store on the signals that define them', async () => {
     const sizes = await store.all<{ behavior: string; n: number }>(sql`SELECT behavior, count(*) AS n FROM customer_behaviors GROUP BY behavior`);
     const rows = await store.all<Row>(sql`SELECT * FROM customer_features`);
-    for (const b of customers.behaviors) {
+    for (const b of customers.suggested) {
       expect(b.size, b.id).toBe(sizes.find((s) => s.behavior === b.id)?.n ?? 0);
       // Scored: the customers with enough orders and a value of the leading signal, as the spec says.
       const spec = CUSTOMER_BEHAVIORS.find((x) => x.id === b.id)!;
@@ -186,17 +184,18 @@ describe('suggested customer behaviors', () => {
       const lead = b.signals[0]!;
       expect(lead.lift! > 1 === lead.weight > 0, b.id).toBe(true);
     }
-    expect(customers.behaviors.map((b) => b.id)).toEqual(CUSTOMER_BEHAVIORS.map((b) => b.id));
+    expect(customers.suggested.map((b) => b.id)).toEqual(CUSTOMER_BEHAVIORS.map((b) => b.id));
     expect(CUSTOMER_BEHAVIORS.length).toBeGreaterThanOrEqual(12);
     for (const spec of CUSTOMER_BEHAVIORS) for (const s of spec.signals) expect(findFeature('customer', s.signal)?.type, `${spec.id}: ${s.signal}`).not.toBe('string');
   });
 
   it('share one vocabulary with the behavioral clusters: most members of the cluster named X score high on X', () => {
+    const agreement = customers.suggested.flatMap((b) => (b.cluster ? [b.cluster] : []));
     console.log(
-      ['cluster agreement (members of the cluster named X who are members of behavior X):', ...customers.agreement.map((a) => `  ${a.name.padEnd(20)} ${a.scoring_high}/${a.cluster_size} = ${(a.agreement! * 100).toFixed(1)}%`)].join('\n'),
+      ['cluster agreement (members of the cluster named X who are members of behavior X):', ...agreement.map((a) => `  ${a.name.padEnd(20)} ${a.scoring_high}/${a.cluster_size} = ${(a.agreement! * 100).toFixed(1)}%`)].join('\n'),
     );
-    expect(customers.agreement.length).toBeGreaterThanOrEqual(4);
-    for (const a of customers.agreement) expect(a.agreement!, a.name).toBeGreaterThan(0.5);
+    expect(agreement.length).toBeGreaterThanOrEqual(4);
+    for (const a of agreement) expect(a.agreement!, a.name).toBeGreaterThan(0.5);
   });
 });
 
@@ -254,7 +253,7 @@ describe('product behaviors', () => {
     console.log(lines.join('\n'));
     expect(PRODUCT_BEHAVIORS.length).toBeGreaterThanOrEqual(6);
     for (const spec of PRODUCT_BEHAVIORS) for (const s of spec.signals) expect(findProductSignal(s.signal), `${spec.id}: ${s.signal}`).toBeDefined();
-    const rising = products.behaviors.find((b) => b.id === 'rising')!;
+    const rising = products.suggested.find((b) => b.id === 'rising')!;
     expect(rising.size).toBeGreaterThan(0);
     expect(rising.signals.find((s) => s.signal === 'sales_momentum')!.lift).toBeGreaterThan(1);
   });

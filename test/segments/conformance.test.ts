@@ -2,17 +2,19 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { materializeCustomerFeatures } from '../../src/features/index.js';
-import { sql } from '../../src/sql/index.js';
+import { asTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { compileRule, eventAggregatesRelation, evaluateRule, parseRule, printRule, type CompileContext, type EventRecord, type Rule } from '../../src/segments/index.js';
-import { memoryStore, tempDir } from '../helpers.js';
+import { ENGINES, storeOn, type Engine } from '../engines.js';
+import { tempDir } from '../helpers.js';
 import { arbitraryRule } from './arbitraries.js';
 import { poolsFromData } from './data-pools.js';
 import { writeSkewedShop } from './skewed-shop.js';
 
 /**
  * The conformance suite: every rule, hand-written or generated, selects the same customers through the SQL compiler
- * (batch) and through the in-memory evaluator (real time), over the same store. Two stores: the demo's fashion shop
+ * (batch) and through the in-memory evaluator (real time), over the same store, on each engine (DuckDB, ClickHouse):
+ * the evaluator reads what DuckDB computed, so the engines' memberships are identical to each other as well. Two stores: the demo's fashion shop
  * and a skewed one (heavy-tailed spend, mostly one-order customers, sparse browsing). Generated rules take their
  * values from the data (data-pools.ts) and count only when they select between 1% and 99% of the customers.
  *
@@ -25,13 +27,17 @@ const GENERATED = 200;
 const BUYERS = 'Buyers';
 
 interface Shop {
+  /** The engine under test. */
   store: Store;
+  /** The DuckDB store the files were imported into; the in-memory evaluator's inputs and the value pools come from it. */
+  loader: Store;
+  close: () => void;
   customers: Array<{ features: Record<string, unknown>; customer: Record<string, unknown>; events: EventRecord[] }>;
 }
 
 async function viaSql(shop: Shop, rule: Rule): Promise<string[]> {
   const ctx: CompileContext = {
-    asOf: sql`CAST(${AS_OF} AS TIMESTAMP)`,
+    asOf: asTimestamp(AS_OF),
     aggregates: [],
     inAudience: () => sql`f.customer_id IN (SELECT customer_id FROM customer_features WHERE orders >= 1)`,
   };
@@ -51,14 +57,14 @@ function inMemory(shop: Shop, rule: Rule): string[] {
     .sort();
 }
 
-async function openShop(files: { products: string; customers: string; events: string }): Promise<Shop> {
-  const store = await memoryStore();
-  await importDemoFiles(store, files);
-  await materializeCustomerFeatures(store, AS_OF);
-  const features = await store.all(sql`SELECT * FROM customer_features ORDER BY customer_id`);
-  const rows = await store.all(sql`SELECT * FROM customers`);
+async function openShop(files: { products: string; customers: string; events: string }, engine: Engine): Promise<Shop> {
+  const { store, loader, close } = await storeOn(engine, (s) => importDemoFiles(s, files));
+  await materializeCustomerFeatures(loader, AS_OF);
+  if (store !== loader) await materializeCustomerFeatures(store, AS_OF);
+  const features = await loader.all(sql`SELECT * FROM customer_features ORDER BY customer_id`);
+  const rows = await loader.all(sql`SELECT * FROM customers`);
   const byId = new Map(rows.map((r) => [r.id as string, r]));
-  const events = await store.all<EventRecord & { customer_id: string; at: Date }>(sql`
+  const events = await loader.all<EventRecord & { customer_id: string; at: Date }>(sql`
     SELECT ev.customer_id, ev.type, ev.ts AS at, ev.product_id, ev.quantity, ev.unit_price, ev.channel, ev.device, ev.country, ev.query,
       p.category, p.brand, p.style_tags, p.colors, p.materials
     FROM events ev LEFT JOIN products p ON p.id = ev.product_id WHERE ev.customer_id IS NOT NULL AND ev.ts < CAST(${AS_OF} AS TIMESTAMP)`);
@@ -68,7 +74,7 @@ async function openShop(files: { products: string; customers: string; events: st
     list.push({ ...e, ts: e.at.getTime() });
     eventsOf.set(e.customer_id, list);
   }
-  return { store, customers: features.map((f) => ({ features: f, customer: byId.get(f.customer_id as string)!, events: eventsOf.get(f.customer_id as string) ?? [] })) };
+  return { store, loader, close, customers: features.map((f) => ({ features: f, customer: byId.get(f.customer_id as string)!, events: eventsOf.get(f.customer_id as string) ?? [] })) };
 }
 
 /** Each shop with hand-written rules that fit its data. */
@@ -111,14 +117,16 @@ const SHOPS = [
   },
 ];
 
-describe.each(SHOPS)('rule conformance on $name: SQL compiler and in-memory evaluator agree', ({ name, files, rules }) => {
+const CASES = SHOPS.flatMap((shop) => ENGINES.map((engine) => ({ ...shop, engine })));
+
+describe.each(CASES)('rule conformance on $name on $engine: SQL compiler and in-memory evaluator agree', ({ name, files, rules, engine }) => {
   const dir = tempDir();
   let shop: Shop;
   beforeAll(async () => {
-    shop = await openShop(await files(dir.path));
+    shop = await openShop(await files(dir.path), engine);
   }, 120_000);
   afterAll(() => {
-    shop.store.close();
+    shop.close();
     dir.cleanup();
   });
 
@@ -135,7 +143,7 @@ describe.each(SHOPS)('rule conformance on $name: SQL compiler and in-memory eval
 
   it(`agrees on ${GENERATED} generated rules that each select between 1% and 99% of the customers`, async () => {
     console.log(`${name}: fast-check seed ${SEED} (replay with SEGMINT_TEST_SEED=${SEED})`);
-    const options = await poolsFromData(shop.store, AS_OF, [BUYERS]);
+    const options = await poolsFromData(shop.loader, AS_OF, [BUYERS]);
     const shares: number[] = [];
     let tried = 0;
     await fc.assert(

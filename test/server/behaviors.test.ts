@@ -50,6 +50,8 @@ beforeAll(async () => {
   cli.notCustom = segmint('behavior', 'activate', 'smart-active-loyals');
   cli.list = segmint('behavior', 'list', '--json');
   cli.products = segmint('behavior', 'list', '--entity', 'products', '--json');
+  cli.report = segmint('behaviors', '--json');
+  cli.productReport = segmint('behaviors', '--entity', 'products', '--json');
   workspaces = await Workspaces.open({ dbPath: db });
   read = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
   write = (await createKey(workspaces.control, 'default', ['audiences:read', 'audiences:write'], 'test')).key;
@@ -64,6 +66,9 @@ describe('custom behaviors and the behaviors family', () => {
     expect(api.status, api.text).toBe(200);
     expect(cli.list!.stderr).toBe('');
     expect(api.json).toEqual(JSON.parse(cli.list!.stdout));
+    // `segmint behaviors` reads the same family the run kept.
+    expect(cli.report!.stderr).toBe('');
+    expect(api.json).toEqual(JSON.parse(cli.report!.stdout));
     const family = behaviorFamilySchema.parse(api.json);
     expect(family.as_of).toBe('2026-11-01 00:00:00');
     expect(family.suggested.map((b) => b.audience_id)).toEqual(CUSTOMER_BEHAVIORS.map((b) => `behavior-${b.id}`));
@@ -88,6 +93,7 @@ describe('custom behaviors and the behaviors family', () => {
     const products = await request(base, 'GET', '/v1/behaviors?entity=products', read);
     // Product behaviors are scored on each request: parallel sums may differ in the last bits from one to the next.
     expect(digits(products.json)).toEqual(digits(JSON.parse(cli.products!.stdout)));
+    expect(products.json).toEqual(JSON.parse(cli.productReport!.stdout));
     const productFamily = behaviorFamilySchema.parse(products.json);
     expect(productFamily.suggested.map((b) => b.id)).toEqual(PRODUCT_BEHAVIORS.map((b) => b.id));
     expect(productFamily.suggested.every((b) => b.audience_id === null)).toBe(true);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Campaign, CampaignInput, Decision } from '../../src/campaigns/index.js';
+import { STATUS_ACTION_NAMES, type Campaign, type CampaignInput, type Decision } from '../../src/campaigns/index.js';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import { createKey, revokeKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
@@ -105,6 +105,22 @@ describe('campaign definitions', () => {
     expect(again.status).toBe(409);
     expect(again.json.error.message).toBe(`campaign "${c.id}" is ended: it cannot become active`);
     expect((await request(base, 'DELETE', `/v1/campaigns/${c.id}`, admin)).status).toBe(409);
+  });
+
+  it('lists in each status exactly the actions the server accepts, so clients offer no refused move', async () => {
+    const reach: Record<Campaign['status'], string[]> = { draft: [], active: ['activate'], paused: ['activate', 'pause'], ended: ['end'] };
+    for (const [status, path] of Object.entries(reach)) {
+      for (const action of STATUS_ACTION_NAMES) {
+        let c = (await request(base, 'POST', '/v1/campaigns', admin, { ...byType('notification_bar'), name: `Moves ${status} ${action}` })).json as Campaign;
+        for (const step of path) c = (await request(base, 'POST', `/v1/campaigns/${c.id}/${step}`, admin)).json as Campaign;
+        expect(c.status).toBe(status);
+        const moved = await request(base, 'POST', `/v1/campaigns/${c.id}/${action}`, admin);
+        const accepted = moved.status === 200 && (moved.json as Campaign).status !== status;
+        expect(accepted, `${action} on a ${status} campaign`).toBe(c.actions.includes(action));
+        // Ended, so that the decide tests below see only their own campaigns.
+        await request(base, 'POST', `/v1/campaigns/${c.id}/end`, admin);
+      }
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RFM_SEGMENTS, rfmQuery } from '../../segments/index.js';
 import { slug } from '../../shared/slug.js';
-import { join, sql } from '../../sql/index.js';
+import { sql, valuesOf } from '../../sql/index.js';
 import { defineKind } from './kind.js';
 
 /** One cell group of the RFM map: a position in the whole population, so live answers take the latest run's. */
@@ -22,7 +22,7 @@ export const rfmKind = defineKind({
     by: 'sql',
     materialize: (run, audiences) => {
       if (audiences.length === 0) return Promise.resolve(undefined);
-      const cells = sql`(VALUES ${join(audiences.map((a) => sql`(${a.id}, ${a.definition.segment})`))}) a(id, segment)`;
+      const cells = valuesOf('a', [['id', 'VARCHAR'], ['segment', 'VARCHAR']], audiences.map((a) => [a.id, a.definition.segment]));
       return Promise.resolve(sql`SELECT a.id AS audience_id, r.customer_id, (r.r + r.f + r.m) / 15.0 AS score,
           'R ' || r.r || ', F ' || r.f || ', M ' || r.m || ' (FM ' || r.fm || ')' AS reasons
         FROM (${rfmQuery(run.table)}) r JOIN ${cells} ON a.segment = r.segment`);

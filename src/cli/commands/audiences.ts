@@ -6,8 +6,8 @@ import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
-import { emit, table } from '../output.js';
-import { runPipeline } from '../../pipeline/index.js';
+import { emit, progress, table } from '../output.js';
+import { RUN_STAGES, runPipeline } from '../../pipeline/index.js';
 
 /** What creating or changing an audience did, in a line. */
 function sizeLine(a: SizedAudience): string {
@@ -111,7 +111,15 @@ export function registerAudiences(program: Command): void {
     .option('--as-of <date>', 'default: the day after the last event')
     .action(async (o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const report = await withStore(ctx, async (store) => runPipeline(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store)));
+      const report = await withStore(ctx, async (store) => {
+        const bar = progress(RUN_STAGES.length, 'run');
+        const stages = { onStage: (name: string) => bar.update(RUN_STAGES.indexOf(name), name) };
+        try {
+          return await runPipeline(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store), stages);
+        } finally {
+          bar.stop();
+        }
+      });
       emit(ctx.options, report, () =>
         [
           `Run as of ${report.as_of}: ${report.customers} customers, ${report.audiences.length} audiences in ${report.seconds.toFixed(1)} s`,

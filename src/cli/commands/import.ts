@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, ValidationError } from '../../shared/errors.js';
-import { chooseMapping, ENTITIES, importFile, parseRejectLimit, readMappingFile, Store, suggestMapping, type ImportReport, type ImportStep, type Mapping } from '../../store/index.js';
+import { chooseMapping, ENTITIES, IMPORT_STEPS, importFile, parseRejectLimit, readMappingFile, Store, suggestMapping, type ImportReport, type Mapping } from '../../store/index.js';
 import { contextOf, withStore, type CommandContext } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
@@ -48,7 +48,7 @@ async function suggest(ctx: CommandContext, file: string, o: ImportOptions): Pro
   const conflicting = (['preset', 'mapping', 'replace', 'maxRejected'] as const).find((k) => o[k] !== undefined);
   if (conflicting) throw new UsageError(`--suggest drafts a mapping and imports nothing: it takes no --${conflicting.replace('maxRejected', 'max-rejected')}`);
   const entity = o.entity === undefined ? undefined : mappingOf({ entity: o.entity }).mapping.entity;
-  const store = await Store.open({ path: ':memory:', memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  const store = await Store.open({ path: ':memory:', memory: ctx.config.memory, threads: ctx.config.threads });
   try {
     const { draft, notes } = await suggestMapping(store, file, { entity });
     if (ctx.options.json) {
@@ -78,11 +78,10 @@ export function registerImport(program: Command): void {
       if (o.suggest) return suggest(ctx, file, o);
       const maxRejected = o.maxRejected === undefined ? undefined : parseRejectLimit(o.maxRejected, '--max-rejected');
       const { mapping, source } = mappingOf(o);
-      const steps: ImportStep[] = ['check', 'store', 'quarantine', 'derive'];
-      const bar = progress(steps.length, `import ${file}`);
+      const bar = progress(IMPORT_STEPS.length, `import ${file}`);
       const report = await withStore(
         ctx,
-        (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(steps.indexOf(s), s), mappingSource: source, replace: o.replace, maxRejected }),
+        (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(IMPORT_STEPS.indexOf(s), s), mappingSource: source, replace: o.replace, maxRejected }),
         { create: true },
       );
       bar.stop();

@@ -20,7 +20,7 @@ export async function serveUntilStopped(
   ready: (url: string, workspaces: Workspaces) => Promise<void>,
   server: Pick<ServerOptions, 'storefrontDemo'> = {},
 ): Promise<void> {
-  const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memoryLimit: ctx.config.memoryLimit, threads: ctx.config.threads });
+  const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memory: ctx.config.memory, threads: ctx.config.threads });
   // The default workspace's live view is read before listening, so the first requests are already answered from memory.
   await workspaces.rebuildView(DEFAULT_WORKSPACE);
   const app = await buildServer({ ...server, workspaces, logger: createLogger(ctx.config.logLevel), importBodyLimit: listen.importLimit, webhooks: { addresses: ctx.config.webhookAddresses }, minAudienceSize: ctx.config.minAudienceSize, ...(ctx.config.llm ? { llm: ctx.config.llm } : {}) });

@@ -126,7 +126,10 @@ export function bgnbdLogLikelihood(params: BgNbdParams, d: Frequency | PreparedF
   const invBx = new Float64Array(data.xs.length);
   let [sum, dr, da, db] = [0, 0, 0, 0];
   let j = 0;
-  data.xs.forEach((x, i) => {
+  // Plain loops rather than closures here and below: sums that a closure updates live in its context as boxed
+  // numbers, and the likelihood's loop ran three times slower for it.
+  for (let i = 0; i < data.xs.length; i++) {
+    const x = data.xs[i]!;
     for (; j < x; j++) {
       sum += Math.log(r + j) - Math.log1p(a / (b + j));
       dr += 1 / (r + j);
@@ -141,7 +144,7 @@ export function bgnbdLogLikelihood(params: BgNbdParams, d: Frequency | PreparedF
     gAlpha += (n * r) / alpha;
     ga += n * da;
     gb += n * db;
-  });
+  }
   const logT = data.tValues.map((t) => Math.log(alpha + t));
   const invT = data.tValues.map((t) => 1 / (alpha + t));
   const { x: gx, tx: gtx, T: gT, count } = data.group;

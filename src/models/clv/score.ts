@@ -1,7 +1,7 @@
 /** Scores from a fitted model for one customer (CLI, API) or every customer of a store (the feature catalog). */
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
-import { ident, join, sql } from '../../sql/index.js';
+import { asTimestamp, createTableAs, ident, jsonColumns, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { saveClvFit } from './store.js';
 import { DEFAULT_DISCOUNT, discountSchema, scoreCustomers, type Horizons, type Scores } from './clv.js';
@@ -98,9 +98,8 @@ export async function clvFeatures(store: Store, asOf: string, options: { fit?: C
 export async function materializeClvFeatures(store: Store, asOf: string, table: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<{ fit: ClvFit; rows: number }> {
   const { fit, summary, scores } = await scoreStore(store, asOf, options);
   const column = (values: Float64Array) => JSON.stringify(Array.from(values, (v) => (Number.isFinite(v) ? v : null)));
-  const columns = [scores.pAlive, scores.expectedOrders, scores.clv].map((values, i) => sql`unnest(from_json(${column(values)}, '["DOUBLE"]')) AS ${ident(CLV_FEATURES[i]!.name)}`);
-  await store.run(sql`CREATE OR REPLACE TABLE ${ident(table)} AS
-    SELECT unnest(from_json(${JSON.stringify(summary.customerIds)}, '["VARCHAR"]')) AS customer_id, ${join(columns)}`);
+  const columns = [scores.pAlive, scores.expectedOrders, scores.clv].map((values, i) => ({ name: CLV_FEATURES[i]!.name, json: column(values), type: 'DOUBLE' as const }));
+  await store.run(createTableAs(ident(table), jsonColumns([{ name: 'customer_id', json: JSON.stringify(summary.customerIds), type: 'VARCHAR' }, ...columns])));
   return { fit, rows: summary.x.length };
 }
 
@@ -116,13 +115,13 @@ export async function storeRunScores(store: Store, asOf: string): Promise<ClvFit
     ({ fit } = await materializeClvFeatures(store, asOf, scratch));
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    await store.run(sql`DELETE FROM customer_clv WHERE as_of = CAST(${asOf} AS TIMESTAMP)`);
+    await store.run(sql`DELETE FROM customer_clv WHERE as_of = ${asTimestamp(asOf)}`);
     return undefined;
   }
   await saveClvFit(store, fit);
   await store.transaction(async () => {
-    await store.run(sql`DELETE FROM customer_clv WHERE as_of = CAST(${asOf} AS TIMESTAMP)`);
-    await store.run(sql`INSERT INTO customer_clv SELECT CAST(${asOf} AS TIMESTAMP), customer_id, p_alive, expected_orders_90d, clv_365d FROM ${ident(scratch)}`);
+    await store.run(sql`DELETE FROM customer_clv WHERE as_of = ${asTimestamp(asOf)}`);
+    await store.run(sql`INSERT INTO customer_clv SELECT ${asTimestamp(asOf)}, customer_id, p_alive, expected_orders_90d, clv_365d FROM ${ident(scratch)}`);
     await store.run(sql`DROP TABLE ${ident(scratch)}`);
   });
   return fit;

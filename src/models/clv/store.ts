@@ -1,6 +1,6 @@
 /** The latest fit, kept in the store's settings table so that scoring a customer never has to refit. */
 import { SegmintError } from '../../shared/errors.js';
-import { sql } from '../../sql/index.js';
+import { ident, sql, upsertInto } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { clvFitSchema, type ClvFit } from './fit.js';
 
@@ -14,7 +14,7 @@ export class NoModelError extends SegmintError {
 }
 
 export async function saveClvFit(store: Store, fit: ClvFit): Promise<void> {
-  await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${SETTING}, ${JSON.stringify(fit)})`);
+  await store.run(sql`${upsertInto(ident('settings'))} VALUES (${SETTING}, ${JSON.stringify(fit)})`);
 }
 
 export async function loadClvFit(store: Store): Promise<ClvFit> {

@@ -9,7 +9,7 @@
  * days (38.86 weeks) at the end of 1997-09-30, which is what reproduces the paper's estimates.
  */
 import { UsageError } from '../../shared/errors.js';
-import { sql, type Sql } from '../../sql/index.js';
+import { argMin, asTimestamp, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { Frequency } from './bgnbd.js';
 
@@ -52,13 +52,13 @@ export interface Summary extends Frequency {
  * on the order key first would double the cost of the query for the same occasions.
  */
 export function occasions(range: { from?: string; until: string; customerId?: string }): Sql {
-  const from = range.from === undefined ? sql`` : sql`AND ts >= CAST(${range.from} AS TIMESTAMP)`;
+  const from = range.from === undefined ? sql`` : sql`AND ts >= ${asTimestamp(range.from)}`;
   const only = range.customerId === undefined ? sql`` : sql`AND customer_id = ${range.customerId}`;
   // Exact decimal sums: a double sum depends on the order DuckDB's threads add in, and the fit downstream would carry
   // that last-bit noise into every score (two runs of the same store differed by 1e-8).
   return sql`SELECT customer_id, CAST(ts AS DATE) AS day, sum(CAST(quantity * unit_price AS DECIMAL(18, 4))) AS value
     FROM events
-    WHERE type = 'order' AND customer_id IS NOT NULL AND ts < CAST(${range.until} AS TIMESTAMP) ${from} ${only}
+    WHERE type = 'order' AND customer_id IS NOT NULL AND ts < ${asTimestamp(range.until)} ${from} ${only}
     GROUP BY customer_id, day`;
 }
 
@@ -71,7 +71,7 @@ export function summaryQuery(asOf: string, unit: TimeUnit, customerId?: string):
   const days = UNIT_DAYS[unit];
   return sql`WITH s AS (
       SELECT customer_id, count(*) - 1 AS x, min(day) AS first_day, max(day) AS last_day, sum(value) AS total,
-        arg_min(value, day) AS first_value
+        ${argMin(sql`value`, sql`day`)} AS first_value
       FROM (${occasions({ until: asOf, customerId })}) GROUP BY customer_id
     )
     SELECT customer_id, CAST(x AS DOUBLE) AS x, CAST(date_diff('day', first_day, last_day) AS DOUBLE) / ${days} AS tx,

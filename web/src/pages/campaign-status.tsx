@@ -3,38 +3,24 @@ import type { Campaign } from '../api/types.js';
 import { useAction } from '../api/use-api.js';
 import { ActionStatus } from '../components/state.js';
 
-/** The moves each status offers (the server refuses any other with a 409): ended is final. */
-const MOVES: Record<Campaign['status'], Array<{ action: 'activate' | 'pause' | 'end'; label: string }>> = {
-  draft: [
-    { action: 'activate', label: 'Activate' },
-    { action: 'end', label: 'End' },
-  ],
-  active: [
-    { action: 'pause', label: 'Pause' },
-    { action: 'end', label: 'End' },
-  ],
-  paused: [
-    { action: 'activate', label: 'Activate' },
-    { action: 'end', label: 'End' },
-  ],
-  ended: [],
-};
+/** Buttons for the actions the campaign offers now: the server lists them, so the page never offers a refused move. */
+const LABELS: Record<Campaign['actions'][number], string> = { activate: 'Activate', pause: 'Pause', end: 'End' };
 
 /** Activate, pause or end a campaign; the new state is handed to `onChange`. */
 export function StatusActions({ campaign, onChange }: { campaign: Campaign; onChange: (c: Campaign) => void }) {
   const [action, start] = useAction((verb: string) => api<Campaign>(`/v1/campaigns/${encodeURIComponent(campaign.id)}/${verb}`, { method: 'POST' }));
   return (
     <div className="status-actions">
-      {MOVES[campaign.status].map((m) => (
+      {campaign.actions.map((verb) => (
         <button
-          key={m.action}
+          key={verb}
           type="button"
-          className={m.action === 'end' ? 'quiet' : undefined}
-          aria-label={`${m.label} ${campaign.name}`}
+          className={verb === 'end' ? 'quiet' : undefined}
+          aria-label={`${LABELS[verb]} ${campaign.name}`}
           disabled={action.status === 'running'}
-          onClick={() => void start(m.action).then((c) => c && onChange(c))}
+          onClick={() => void start(verb).then((c) => c && onChange(c))}
         >
-          {m.label}
+          {LABELS[verb]}
         </button>
       ))}
       <ActionStatus action={action} running="Changing" />

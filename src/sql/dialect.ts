@@ -1,0 +1,225 @@
+import { byDialect, ident, join, raw, sql, type Sql, type SqlValue } from './sql.js';
+import { clickhouseMigration } from './clickhouse-ddl.js';
+
+/**
+ * What differs between the engines a store can run on (DuckDB, ClickHouse): modules write their SQL once, with the
+ * helpers below where the engines disagree, and each store compiles it with its own dialect. DuckDB's dialect emits
+ * the SQL Segmint always emitted.
+ */
+export interface Dialect {
+  readonly name: 'duckdb' | 'clickhouse';
+  /** The bound value's place in the text; ClickHouse's parameters carry their type. */
+  placeholder(index: number, value: SqlValue): string;
+  quoteIdent(name: string): string;
+  /** A `YYYY-MM-DD HH:MM:SS` text (or a timestamp) as a timestamp, UTC. */
+  timestamp(value: Sql): Sql;
+  date(value: Sql): Sql;
+  /** A timestamp as `YYYY-MM-DD HH:MM:SS` text. */
+  formatTimestamp(value: Sql): Sql;
+  /** `n` days, `n` a bound or computed number. */
+  days(n: Sql): Sql;
+  dateDiff(unit: 'day' | 'second', from: Sql, to: Sql): Sql;
+  isWeekend(ts: Sql): Sql;
+  /** Text holds `part`. */
+  contains(text: Sql, part: Sql): Sql;
+  listContains(list: Sql, value: Sql): Sql;
+  listHasAny(list: Sql, values: readonly Sql[]): Sql;
+  /** Some item of a list of text holds `part`. */
+  listAnyContains(list: Sql, part: Sql): Sql;
+  /** The text at a path of keys in a JSON text, as DuckDB's json_extract_string gives it (NULL when absent or null). */
+  jsonText(json: Sql, path: readonly string[]): Sql;
+  /** NULL where the text is not a number / a boolean. */
+  tryCast(value: Sql, type: 'DOUBLE' | 'BOOLEAN'): Sql;
+  /** A timestamp as `YYYY-MM-DD HH:MM` text. */
+  formatMinute(value: Sql): Sql;
+  /** Rounded to `digits` decimals, half away from zero on the number's shortest decimal form (as DuckDB rounds). */
+  round(value: Sql, digits: number): Sql;
+  /** A number rounded to 2 decimals as text, as DuckDB casts it (a whole double with `.0`). */
+  numberText(value: Sql): Sql;
+  /** Texts joined with a separator, NULLs left out. */
+  concatWs(separator: string, parts: Sql): Sql;
+  /** The continuous quantile (interpolated between the two nearest values). */
+  quantile(value: Sql, q: number): Sql;
+  /** The exact median (the mean of the two middle values of an even count). */
+  median(value: Sql): Sql;
+  /** The value of the row with the least `by`. */
+  argMin(value: Sql, by: Sql): Sql;
+  /** Columns sent as JSON arrays of equal length (bound text), as a relation a row per position. */
+  jsonColumns(columns: ReadonlyArray<{ name: string; json: Sql; type: 'VARCHAR' | 'DOUBLE' }>): Sql;
+  /** The value of the row with the greatest `by`, the least `tie` among equals. */
+  valueAtMax(value: Sql, by: Sql, tie: Sql): Sql;
+  boolOr(condition: Sql): Sql;
+  bitOr(value: Sql): Sql;
+  /** `value` has any bit of `mask`. */
+  hasBits(value: Sql, mask: Sql): Sql;
+  /** A common table expression's hint: copy it once, or let each reader scan. */
+  cteHint(materialized: boolean): Sql;
+  /** `CREATE OR REPLACE TABLE name AS query`, with the table engine the store keeps such results in. */
+  createTableAs(name: Sql, query: Sql, temporary?: boolean): Sql;
+  /** The start of an insert that replaces the row of the same key. */
+  upsertInto(table: Sql): Sql;
+  /** Inserts the row unless one with its key (the column `key`, the row's first value) exists. */
+  insertIfAbsent(table: Sql, key: Sql, row: readonly Sql[]): Sql;
+  /** The start of an UPDATE, up to its assignments. */
+  update(table: Sql): Sql;
+  /** Rows of bound values as a relation `alias(columns)`; `types` are the columns' SQL types. */
+  values(alias: string, columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<readonly Sql[]>): Sql;
+  /** A new random id as text. */
+  uuid(): Sql;
+  /**
+   * Rows `(id, score, reasons)` of the tests that held among one row's tests: each test is its id, a condition and
+   * the score and reasons it gives where it holds. A relation alias `t` over columns audience_id, score, reasons.
+   */
+  heldTests(tests: ReadonlyArray<{ id: Sql; held: Sql; score: Sql; reasons: Sql }>): Sql;
+  /** A statement of a migration (written for DuckDB) as this engine runs it: none, one or several. */
+  migration(statement: string): string[];
+}
+
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  placeholder: (i) => `$${i}`,
+  quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
+  timestamp: (v) => sql`CAST(${v} AS TIMESTAMP)`,
+  date: (v) => sql`CAST(${v} AS DATE)`,
+  formatTimestamp: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M:%S')`,
+  days: (n) => sql`${n} * INTERVAL 1 DAY`,
+  dateDiff: (unit, from, to) => sql`date_diff(${raw(`'${unit}'`)}, ${from}, ${to})`,
+  isWeekend: (ts) => sql`dayofweek(${ts}) IN (0, 6)`,
+  contains: (text, part) => sql`contains(${text}, ${part})`,
+  listContains: (list, value) => sql`list_contains(${list}, ${value})`,
+  listHasAny: (list, values) => sql`list_has_any(${list}, [${join(values)}]::VARCHAR[])`,
+  listAnyContains: (list, part) => sql`len(list_filter(${list}, t -> contains(t, ${part}))) > 0`,
+  jsonText: (json, path) => sql`json_extract_string(${json}, ${`$.${path.map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`,
+  tryCast: (value, type) => sql`TRY_CAST(${value} AS ${raw(type)})`,
+  formatMinute: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M')`,
+  round: (v, digits) => (digits === 0 ? sql`round(${v})` : sql`round(${v}, ${raw(String(digits))})`),
+  numberText: (v) => sql`CAST(round(${v}, 2) AS VARCHAR)`,
+  concatWs: (separator, parts) => sql`concat_ws(${raw(`'${separator}'`)}, ${parts})`,
+  quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
+  median: (value) => sql`median(${value})`,
+  argMin: (value, by) => sql`arg_min(${value}, ${by})`,
+  jsonColumns: (columns) => sql`SELECT ${join(columns.map((c) => sql`unnest(from_json(${c.json}, ${`["${c.type}"]`})) AS ${ident(c.name)}`))}`,
+  valueAtMax: (value, by, tie) => sql`first(${value} ORDER BY ${by} DESC, ${tie})`,
+  boolOr: (c) => sql`bool_or(${c})`,
+  bitOr: (v) => sql`bit_or(${v})`,
+  hasBits: (v, mask) => sql`${v} & ${mask} <> 0`,
+  cteHint: (materialized) => raw(materialized ? 'MATERIALIZED' : 'NOT MATERIALIZED'),
+  createTableAs: (name, query, temporary) => sql`CREATE OR REPLACE ${raw(temporary ? 'TEMP TABLE' : 'TABLE')} ${name} AS ${query}`,
+  upsertInto: (table) => sql`INSERT OR REPLACE INTO ${table}`,
+  insertIfAbsent: (table, _key, row) => sql`INSERT INTO ${table} VALUES (${join(row)})
+      ON CONFLICT DO NOTHING`,
+  update: (table) => sql`UPDATE ${table} SET`,
+  values: (alias, columns, rows) => sql`(VALUES ${join(rows.map((r) => sql`(${join(r)})`))}) ${raw(alias)}(${raw(columns.map(([c]) => c).join(', '))})`,
+  uuid: () => sql`CAST(gen_random_uuid() AS VARCHAR)`,
+  heldTests: (tests) =>
+    sql`unnest(list_filter([${join(tests.map((c) => sql`{'audience_id': ${c.id}, 'held': ${c.held},
+      'score': CASE WHEN ${c.held} THEN ${c.score} END, 'reasons': CASE WHEN ${c.held} THEN ${c.reasons} END}`))}], x -> x.held)) AS t`,
+  migration: (statement) => [statement],
+};
+
+/** ClickHouse's type of a bound value: integers as Int64, other numbers as Float64, NULL as nullable text. */
+function parameterType(value: SqlValue): string {
+  if (value === null) return 'Nullable(String)';
+  if (typeof value === 'boolean') return 'Bool';
+  if (typeof value === 'bigint') return 'Int64';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'Int64' : 'Float64';
+  return 'String';
+}
+
+export const TIMESTAMP_TYPE = "DateTime64(6, 'UTC')";
+
+export const clickhouseDialect: Dialect = {
+  name: 'clickhouse',
+  placeholder: (i, value) => `{p${i}:${parameterType(value)}}`,
+  quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
+  timestamp: (v) => sql`toDateTime64(${v}, 6, 'UTC')`,
+  date: (v) => sql`toDate(${v})`,
+  formatTimestamp: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i:%S')`,
+  days: (n) => sql`toIntervalDay(${n})`,
+  dateDiff: (unit, from, to) => sql`dateDiff(${raw(`'${unit}'`)}, ${from}, ${to})`,
+  isWeekend: (ts) => sql`toDayOfWeek(${ts}) IN (6, 7)`,
+  contains: (text, part) => sql`position(${text}, ${part}) > 0`,
+  listContains: (list, value) => sql`has(${list}, ${value})`,
+  listHasAny: (list, values) => sql`hasAny(${list}, [${join(values)}])`,
+  listAnyContains: (list, part) => sql`arrayExists(t -> position(t, ${part}) > 0, ${list})`,
+  jsonText: (json, path) => {
+    const keys = join(path.map((k) => sql`${k}`));
+    // Strings unquoted, other values as their JSON text, NULL where the key is absent or null (as DuckDB answers).
+    return sql`multiIf(JSONType(${json}, ${keys}) = 'String', JSONExtractString(${json}, ${keys}),
+      JSONType(${json}, ${keys}) = 'Null', NULL, JSONExtractRaw(${json}, ${keys}))`;
+  },
+  tryCast: (value, type) => sql`accurateCastOrNull(${value}, ${raw(type === 'DOUBLE' ? "'Float64'" : "'Bool'")})`,
+  formatMinute: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i')`,
+  round: (v, digits) => sql`toFloat64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(digits))}))`,
+  numberText: (v) => {
+    const r = clickhouseDialect.round(v, 2);
+    return sql`if(toTypeName(${v}) LIKE '%Float%', if(${r} = floor(${r}), concat(toString(${r}), '.0'), toString(${r})), toString(${v}))`;
+  },
+  concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${raw(`'${separator}'`)})`,
+  quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
+  median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
+  argMin: (value, by) => sql`argMin(${value}, ${by})`,
+  jsonColumns: (columns) => {
+    const arrays = columns.map((c) => sql`JSONExtract(${c.json}, ${raw(c.type === 'VARCHAR' ? "'Array(String)'" : "'Array(Nullable(Float64))'")})`);
+    return sql`SELECT ${join(columns.map((c, i) => sql`z.${raw(String(i + 1))} AS ${ident(c.name)}`))} FROM (SELECT arrayJoin(arrayZip(${join(arrays)})) AS z)`;
+  },
+  valueAtMax: (value, by, tie) => sql`argMin(${value}, (-${by}, ${tie}))`,
+  boolOr: (c) => sql`max(${c})`,
+  bitOr: (v) => sql`groupBitOr(${v})`,
+  hasBits: (v, mask) => sql`bitAnd(${v}, ${mask}) <> 0`,
+  cteHint: () => sql``,
+  // Results read whole or by customer; no temporary tables, which live in one connection's session only.
+  createTableAs: (name, query) => sql`CREATE OR REPLACE TABLE ${name} ENGINE = MergeTree ORDER BY tuple() AS ${query}`,
+  // Tables with a key are ReplacingMergeTree and read with FINAL (the store's `final` setting): the newest row wins.
+  upsertInto: (table) => sql`INSERT INTO ${table}`,
+  insertIfAbsent: (table, key, row) => sql`INSERT INTO ${table} SELECT ${join(row)} WHERE ${row[0]!} NOT IN (SELECT ${key} FROM ${table})`,
+  // A mutation, done when the statement returns (the store's mutations_sync); key columns cannot change.
+  update: (table) => sql`ALTER TABLE ${table} UPDATE`,
+  values: (alias, columns, rows) =>
+    sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(columns[i]![1])}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
+  uuid: () => sql`toString(generateUUIDv4())`,
+  heldTests: (tests) =>
+    sql`arrayJoin(arrayFilter(x -> x.held, [${join(tests.map((c) => sql`CAST(tuple(${c.id}, ${c.held}, CASE WHEN ${c.held} THEN ${c.score} END, CASE WHEN ${c.held} THEN ${c.reasons} END)
+      AS Tuple(audience_id String, held Bool, score Nullable(Float64), reasons Nullable(String)))`))}])) AS t`,
+  migration: (statement) => clickhouseMigration(statement),
+};
+
+/*
+ * Helpers for module SQL: each stands for the dialect's spelling. Values given as text or numbers are bound.
+ */
+const bound = (v: Sql | SqlValue): Sql => (typeof v === 'object' && v !== null ? v : sql`${v}`);
+export const asTimestamp = (v: Sql | SqlValue): Sql => byDialect((d) => d.timestamp(bound(v)));
+export const asDate = (v: Sql): Sql => byDialect((d) => d.date(v));
+export const formatTimestamp = (v: Sql): Sql => byDialect((d) => d.formatTimestamp(v));
+export const days = (n: Sql | number): Sql => byDialect((d) => d.days(bound(n)));
+export const dateDiff = (unit: 'day' | 'second', from: Sql, to: Sql): Sql => byDialect((d) => d.dateDiff(unit, from, to));
+export const isWeekend = (ts: Sql): Sql => byDialect((d) => d.isWeekend(ts));
+export const contains = (text: Sql, part: Sql | SqlValue): Sql => byDialect((d) => d.contains(text, bound(part)));
+export const listContains = (list: Sql, value: Sql | SqlValue): Sql => byDialect((d) => d.listContains(list, bound(value)));
+export const listHasAny = (list: Sql, values: readonly SqlValue[]): Sql => byDialect((d) => d.listHasAny(list, values.map(bound)));
+export const listAnyContains = (list: Sql, part: SqlValue): Sql => byDialect((d) => d.listAnyContains(list, bound(part)));
+export const jsonText = (json: Sql, path: readonly string[]): Sql => byDialect((d) => d.jsonText(json, path));
+export const tryCast = (value: Sql, type: 'DOUBLE' | 'BOOLEAN'): Sql => byDialect((d) => d.tryCast(value, type));
+export const formatMinute = (v: Sql): Sql => byDialect((d) => d.formatMinute(v));
+export const round = (v: Sql, digits: number): Sql => byDialect((d) => d.round(v, digits));
+export const numberText = (v: Sql): Sql => byDialect((d) => d.numberText(v));
+export const concatWs = (separator: string, parts: Sql): Sql => byDialect((d) => d.concatWs(separator, parts));
+export const quantile = (v: Sql, q: number): Sql => byDialect((d) => d.quantile(v, q));
+export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
+export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));
+export const jsonColumns = (columns: ReadonlyArray<{ name: string; json: string; type: 'VARCHAR' | 'DOUBLE' }>): Sql =>
+  byDialect((d) => d.jsonColumns(columns.map((c) => ({ ...c, json: sql`${c.json}` }))));
+export const valueAtMax = (value: Sql, by: Sql, tie: Sql): Sql => byDialect((d) => d.valueAtMax(value, by, tie));
+export const boolOr = (c: Sql): Sql => byDialect((d) => d.boolOr(c));
+export const bitOr = (v: Sql): Sql => byDialect((d) => d.bitOr(v));
+export const hasBits = (v: Sql, mask: Sql | number): Sql => byDialect((d) => d.hasBits(v, bound(mask)));
+export const cteHint = (materialized: boolean): Sql => byDialect((d) => d.cteHint(materialized));
+export const createTableAs = (name: Sql, query: Sql, temporary = false): Sql => byDialect((d) => d.createTableAs(name, query, temporary));
+export const upsertInto = (table: Sql): Sql => byDialect((d) => d.upsertInto(table));
+export const insertIfAbsent = (table: Sql, key: Sql, row: ReadonlyArray<Sql | SqlValue>): Sql => byDialect((d) => d.insertIfAbsent(table, key, row.map(bound)));
+export const update = (table: Sql): Sql => byDialect((d) => d.update(table));
+export const valuesOf = (alias: string, columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
+  byDialect((d) => d.values(alias, columns, rows.map((r) => r.map(bound))));
+export const uuid = (): Sql => byDialect((d) => d.uuid());
+export const heldTests = (tests: ReadonlyArray<{ id: SqlValue; held: Sql; score: Sql; reasons: Sql }>): Sql =>
+  byDialect((d) => d.heldTests(tests.map((t) => ({ ...t, id: bound(t.id) }))));

@@ -1,0 +1,26 @@
+import type { Dialect, SqlValue } from '../sql/index.js';
+
+export type Row = Record<string, unknown>;
+export type Vectors = Record<string, Float64Array | Array<string | null>>;
+
+/**
+ * One engine under the Store: compiled text and bound values in, rows out, as callers want them (integers as numbers,
+ * timestamps as Dates). DuckDB (duckdb-backend.ts) or embedded ClickHouse (chdb-backend.ts).
+ */
+export interface Backend {
+  readonly dialect: Dialect;
+  /** Rows changed, where the engine says. */
+  run(text: string, values: SqlValue[]): Promise<number>;
+  rows(text: string, values: SqlValue[]): Promise<Row[]>;
+  /** The result column by column (name -> values). */
+  columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>>;
+  /** DOUBLE columns as Float64Array (NULL as NaN), text columns as strings. */
+  vectors(text: string, values: SqlValue[]): Promise<Vectors>;
+  chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]>;
+  /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */
+  readonly transactions: boolean;
+  /** Work after migrations were applied (DuckDB writes its schema to the file). */
+  afterMigrations(): Promise<void>;
+  fork(): Promise<Backend>;
+  close(): void;
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LiveView } from '../../src/audiences/index.js';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { runPipeline } from '../../src/pipeline/index.js';
+import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
+import { sql } from '../../src/sql/index.js';
+import { Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir();
+afterAll(() => dir.cleanup());
+
+/** Distinct 32-character strings: a hash table of them needs about 300 MB, more than DuckDB's share of MIN_MEMORY. */
+const LARGE = sql`SELECT count(DISTINCT x) AS n FROM (SELECT md5(CAST(i AS VARCHAR)) AS x FROM range(4000000) t(i))`;
+
+describe('the memory setting', () => {
+  it('reads sizes in DuckDB units and refuses what is not one', () => {
+    expect(parseMemory('2GB')).toBe(2e9);
+    expect(parseMemory('1.5GiB')).toBe(1.5 * 2 ** 30);
+    expect(parseMemory(' 1500 mb ')).toBe(1.5e9);
+    for (const bad of ['2', 'GB', '2 GBs', '-2GB', '1e9B', '100MB']) expect(parseMemory(bad), bad).toBeUndefined();
+    expect(parseMemory(`${MIN_MEMORY}B`)).toBe(MIN_MEMORY);
+  });
+
+  it("gives DuckDB its share, and what does not fit in it spills to disk instead of failing", async () => {
+    const memory = memoryBudget(MIN_MEMORY);
+    const store = await Store.open({ path: ':memory:', memory });
+    const limit = await store.one<{ bytes: string }>(sql`SELECT current_setting('memory_limit') AS bytes`);
+    expect(limit?.bytes).toBe(`${Math.floor(memory.duckdb / 2 ** 20).toFixed(1)} MiB`);
+    expect(await store.one(LARGE)).toEqual({ n: 4000000 });
+    store.close();
+    // The same work with nowhere to spill does not fit: so the answer above came from the disk, not from luck.
+    const unspilled = await Store.open({ path: ':memory:', memory });
+    await unspilled.run(sql`SET temp_directory = ''`);
+    await expect(unspilled.one(LARGE)).rejects.toThrow(/Out of Memory/i);
+    unspilled.close();
+  });
+
+  it("holds in the server's live view only as many customers as the setting's share for structures allows", async () => {
+    const path = join(dir.path, 'view.duckdb');
+    const filled = await Store.open({ path });
+    await importDemoFiles(filled, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
+    await runPipeline(filled, '2026-11-01 00:00:00');
+    filled.close();
+    // 1.2 KB a customer, as measured (live-view.ts).
+    for (const [room, built] of [[300, true], [299, false]] as const) {
+      const store = await Store.open({ path, memory: { ...memoryBudget(), structures: room * 1200 } });
+      expect((await LiveView.build(store)) !== undefined, `room for ${room} customers`).toBe(built);
+      store.close();
+    }
+  });
+
+  it('is a usage error (exit 2) naming the setting when malformed, from the flag or the environment', () => {
+    const db = join(dir.path, 'none.duckdb');
+    const { SEGMINT_DB: _, SEGMINT_MEMORY_LIMIT: __, ...env } = process.env;
+    const flag = spawnSync(process.execPath, ['bin/segmint', '--db', db, '--memory', '2 gigs', 'import', 'x.csv'], { encoding: 'utf8', env });
+    expect(flag.status).toBe(2);
+    expect(flag.stderr.trim()).toBe('segmint: --memory: "2 gigs" is not a size such as 2GB, 1500MB or 1.5GiB, at least 256MB');
+    const variable = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'stats'], { encoding: 'utf8', env: { ...env, SEGMINT_MEMORY_LIMIT: '12' } });
+    expect(variable.status).toBe(2);
+    expect(variable.stderr.trim()).toBe('segmint: invalid environment: SEGMINT_MEMORY_LIMIT: "12" is not a size such as 2GB, 1500MB or 1.5GiB, at least 256MB');
+  });
+});
