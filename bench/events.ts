@@ -94,9 +94,11 @@ console.log(`\nPOST /v1/events on loopback, ${customers.toLocaleString('en-US')}
 if (baseline) await measure('baseline', baseline);
 await measure('current');
 
-// The view's memory, in a process of its own so the heap is the view's alone.
-const memory = runPhase('bench/view-memory.ts', [join(out, `events-${customers}-current.duckdb`)], { NODE_OPTIONS: '--expose-gc' });
-const d = memory.detail as Record<string, number>;
-console.log(
-  `  live view: built in ${fmt(memory.seconds, 1)} s; ${fmt(d.heapBytesPerCustomer!, 0)} B of JS heap and ${fmt(d.bufferBytesPerCustomer!, 0)} B of event columns a customer (${fmt(d.events! / d.customers!, 1)} events each, ${fmt(d.eventColumnBytesPerEvent!, 0)} B an event held); peak RSS ${fmt(memory.peakRssMb, 0)} MB (heap limit ${fmt(d.heapLimitMb!, 0)} MB)`,
-);
+// The view's memory, in a process of its own so the heap is the view's alone; the baseline's on the same store.
+for (const [label, root] of [...(baseline ? [['baseline', baseline]] : []), ['current', '.']] as Array<[string, string]>) {
+  const memory = runPhase('bench/view-memory.ts', [join(out, `events-${customers}-current.duckdb`), root], { NODE_OPTIONS: '--expose-gc' });
+  const d = memory.detail as Record<string, number>;
+  console.log(
+    `  live view (${label}): built in ${fmt(memory.seconds, 1)} s; ${fmt(d.heapBytesPerCustomer!, 0)} B of JS heap and ${fmt(d.bufferBytesPerCustomer!, 0)} B outside it (ArrayBuffers) a customer (${fmt(d.events! / d.customers!, 1)} events each, ${fmt(d.eventColumnBytesPerEvent!, 0)} B an event held); peak RSS ${fmt(memory.peakRssMb, 0)} MB (heap limit ${fmt(d.heapLimitMb!, 0)} MB)`,
+  );
+}

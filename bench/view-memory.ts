@@ -2,12 +2,16 @@
  * One phase of bench/events.ts, in a process of its own (run with --expose-gc): the live view's memory on a store,
  * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build. Prints one JSON
  * line (PhaseResult).
- * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb>
+ * With a checkout's root as second argument, its own code builds the view (a baseline in the same run).
+ * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb> [root]
  */
-import { LiveView } from '../src/audiences/index.js';
-import { sql } from '../src/sql/index.js';
-import { Store } from '../src/store/index.js';
+import { resolve } from 'node:path';
 import { peakRssMb, type PhaseResult } from './lib.js';
+
+const root = resolve(process.argv[3] ?? '.');
+const { LiveView } = (await import(resolve(root, 'src/audiences/index.ts'))) as typeof import('../src/audiences/index.js');
+const { sql } = (await import(resolve(root, 'src/sql/index.ts'))) as typeof import('../src/sql/index.js');
+const { Store } = (await import(resolve(root, 'src/store/index.ts'))) as typeof import('../src/store/index.js');
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -20,7 +24,8 @@ const view = await LiveView.build(store);
 const seconds = (performance.now() - started) / 1000;
 gc();
 const after = process.memoryUsage();
-const held = view!.eventsSize();
+// A checkout whose view holds no event columns has no eventsSize.
+const held = typeof view!.eventsSize === 'function' ? view!.eventsSize() : { events: 0, bytes: 0 };
 const heap = after.heapUsed - before.heapUsed;
 const buffers = after.arrayBuffers - before.arrayBuffers;
 const result: PhaseResult = {
@@ -33,7 +38,7 @@ const result: PhaseResult = {
     events,
     heapBytesPerCustomer: Math.round(heap / customers),
     bufferBytesPerCustomer: Math.round(buffers / customers),
-    eventColumnBytesPerEvent: Math.round(held.bytes / held.events),
+    eventColumnBytesPerEvent: held.events ? Math.round(held.bytes / held.events) : 0,
     heapLimitMb: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / 2 ** 20),
   },
 };

@@ -1,6 +1,7 @@
 import { sql } from '../sql/index.js';
 import type { EventRecord } from '../segments/index.js';
 import type { Store, StoredEvent } from '../store/index.js';
+import type { StoredIds } from './stored-ids.js';
 
 /** A field's strings numbered in order of first sight, so a column holds 4 bytes an event instead of a string. */
 class Vocabulary {
@@ -30,6 +31,12 @@ class Vocabulary {
  * and session strings a store holds.
  */
 export function key52(text: string): number {
+  const [a, b] = textHashes(text);
+  return a * 0x100000 + (b & 0xfffff);
+}
+
+/** Two independent unsigned 32-bit hashes of a text (FNV-1a and a murmur-style mix). */
+export function textHashes(text: string): [number, number] {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < text.length; i++) {
@@ -38,7 +45,7 @@ export function key52(text: string): number {
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+  return [a >>> 0, b >>> 0];
 }
 
 /** What a product adds to its events in rules (EventRecord's product fields). */
@@ -101,10 +108,11 @@ export class EventColumns {
   private readonly queries = new Vocabulary();
 
   /**
-   * Every customer's events in the store, with their products' fields: a million events at a time, read by column
-   * (Store.vectors), which takes a fraction of the time of an object a row.
+   * Every customer's events in the store, with their products' fields, and every event's id into `ids` (those of
+   * anonymous events too): one streamed read of the events, a chunk at a time by column (Store.vectorChunks), so
+   * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns.
    */
-  static async load(store: Store): Promise<EventColumns> {
+  static async load(store: Store, ids: StoredIds): Promise<EventColumns> {
     const columns = new EventColumns();
     for (const p of await store.all<ProductFields & { id: string }>(sql`SELECT id, category, brand, style_tags, colors, materials FROM products`)) {
       columns.productFields[columns.products.of(p.id)] = { category: p.category, brand: p.brand, style_tags: p.style_tags, colors: p.colors, materials: p.materials };
@@ -114,15 +122,18 @@ export class EventColumns {
     const total = counts.reduce((n, c) => n + c.n, 0);
     if (total > columns.ts.length) columns.growEvents(total);
     for (const { id, n } of counts) columns.reserve(columns.numberOf(id), n);
-    const parts = Math.max(1, Math.ceil(total / 1_000_000));
-    for (let part = 0; part < parts; part++) {
-      const v = (await store.vectors(sql`
-        SELECT customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
-          CAST(quantity AS DOUBLE) AS quantity, CAST(unit_price AS DOUBLE) AS unit_price, CAST(discount AS DOUBLE) AS discount, channel, device, country, query
-        FROM events WHERE customer_id IS NOT NULL AND hash(customer_id) % ${parts} = ${part}`)) as Record<string, string[] & Float64Array>;
-      for (let r = 0; r < v.customer_id!.length; r++) {
+    for await (const chunk of store.vectorChunks(sql`
+      SELECT id, customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
+        CAST(quantity AS DOUBLE) AS quantity, CAST(unit_price AS DOUBLE) AS unit_price, CAST(discount AS DOUBLE) AS discount, channel, device, country, query
+      FROM events`)) {
+      const v = chunk as Record<string, string[] & Float64Array>;
+      for (let r = 0; r < v.id!.length; r++) {
+        const id = v.id![r];
+        if (id !== null && id !== undefined) ids.add(id);
+        const customer = v.customer_id![r];
+        if (customer === null || customer === undefined) continue;
         const discount = v.discount![r]!;
-        columns.write(columns.numberOf(v.customer_id![r]!), v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
+        columns.write(columns.numberOf(customer), v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
           Number.isNaN(discount) ? null : discount, v.channel![r]!, v.device![r]!, v.country![r]!, v.query![r]!);
       }
     }

@@ -1,12 +1,13 @@
 import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../features/index.js';
 import { ident, sql } from '../sql/index.js';
-import type { Row, Store, StoredEvent } from '../store/index.js';
+import type { KnownIds, Row, Store, StoredEvent } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
 import { asOfMs, customerRows } from './customer-context.js';
 import { EventColumns, type FeatureEventRow } from './event-columns.js';
 import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
+import { StoredIds } from './stored-ids.js';
 import { getHeapStatistics } from 'node:v8';
 
 /**
@@ -65,6 +66,9 @@ export class LiveView {
     private readonly entries: Map<string, Entry>,
     private readonly columns: FeatureColumns,
     private readonly events: EventColumns,
+    /** Every stored id (a filter), and how many events the store held at the build and since through the view. */
+    private readonly ids: StoredIds,
+    private storedEvents: number,
     /** Each customer's memberships of the snapshot kinds (RFM cells), which only runs compute. */
     private readonly snapshot: ReadonlyMap<string, readonly LiveAudience[]>,
     private readonly medians: readonly CategoryMedian[],
@@ -83,7 +87,9 @@ export class LiveView {
     const fromTable = base === (await featureTableAsOf(store));
     const columns = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
     const customers = await customerRows(store, 'all');
-    const events = await EventColumns.load(store);
+    const stored = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))?.n ?? 0;
+    const ids = new StoredIds(stored);
+    const events = await EventColumns.load(store, ids);
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
     const entries = new Map<string, Entry>();
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
@@ -94,7 +100,7 @@ export class LiveView {
       entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {} });
     });
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
-    const view = new LiveView(rules, needs, entries, columns, events, await snapshotMembers(store, 'all'), await categoryMedians(store, base), flags, base);
+    const view = new LiveView(rules, needs, entries, columns, events, ids, stored, await snapshotMembers(store, 'all'), await categoryMedians(store, base), flags, base);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -128,12 +134,20 @@ export class LiveView {
   }
 
   /**
-   * Takes the events a batch stored (ingestEventBatch's `stored`) and refreshes the customers it touched: those of
-   * the events, and any others the caller names (whose events were all duplicates, say).
+   * Takes the events a batch stored (ingestEventBatch's `stored`) as soon as they are: their ids join the known ones
+   * (the next batch's duplicate check), their customers' events the columns; `refresh` then works the customers out.
    */
-  async take(store: Store, stored: readonly StoredEvent[], customerIds: readonly string[]): Promise<ReadonlySet<string>> {
-    for (const e of stored) this.events.append(e);
-    return this.refresh(store, customerIds);
+  take(stored: readonly StoredEvent[]): void {
+    for (const e of stored) {
+      this.ids.add(e.id);
+      this.events.append(e);
+    }
+    this.storedEvents += stored.length;
+  }
+
+  /** The stored ids as far as the view knows them, for a batch's duplicate check (see KnownIds). */
+  knownIds(): KnownIds {
+    return { events: this.storedEvents, mayHold: (ids) => ids.filter((id) => this.ids.mayHold(id)) };
   }
 
   /**
@@ -183,9 +197,10 @@ export class LiveView {
     this.events.forget(customerId);
   }
 
-  /** Events held by column, and their bytes. */
+  /** Events held by column, and their bytes (with the stored ids' filter). */
   eventsSize(): { events: number; bytes: number } {
-    return this.events.size();
+    const held = this.events.size();
+    return { events: held.events, bytes: held.bytes + this.ids.bytes };
   }
 
   /** Takes the store's current rules; the view holds every event, so whatever they read is at hand. */

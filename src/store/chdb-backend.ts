@@ -121,6 +121,11 @@ export class ChdbBackend implements Backend {
     return out;
   }
 
+  /** chdb answers whole results: one chunk. */
+  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
+    yield await this.vectors(text, values);
+  }
+
   async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
     yield await this.rows(text, values);
   }

@@ -4,7 +4,7 @@ import { classificationSchema, classifyCustomer, classifyFeatures, customerAudie
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS, type BatchReport, type EventInput, type StoredEvent } from '../../store/index.js';
+import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatches, MAX_BATCH_EVENTS, type BatchReport, type EventInput, type StoredEvent } from '../../store/index.js';
 import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -36,34 +36,36 @@ interface Waiting {
 }
 
 /**
- * Batches that arrive while their workspace is busy wait together and are taken in one turn of its queue: each is
- * stored in its own transaction (all of it or none, with its own report) before any is answered, then the customers
- * of all of them are re-evaluated at once, which costs about what one batch's customers cost (the feature query's
- * fixed part dominates a batch). Under load, concurrent clients thus share the work instead of queueing behind it.
+ * Batches that arrive while their workspace is busy wait together and are taken in one turn of its queue: they are
+ * stored in one transaction, one commit for all (each with its own report; should it fail, none is stored and each
+ * is answered with the error) before any is answered, then the customers of all of them are re-evaluated at once,
+ * which costs about what one batch's customers cost (the statements' fixed part dominates a batch). Under load,
+ * concurrent clients thus share the work instead of queueing behind it.
  */
 function groupedIngest(ctx: RouteContext): (workspace: string, events: readonly EventInput[]) => Promise<IngestAnswer> {
   const waiting = new Map<string, Waiting[]>();
   const take = async (workspace: string, store: Store, group: readonly Waiting[]): Promise<void> => {
-    const taken: Array<{ w: Waiting; report: BatchReport; customers: string[] }> = [];
-    const stored: StoredEvent[] = [];
-    for (const w of group) {
-      try {
-        const { stored: events, ...report } = await ingestEventBatch(store, w.events);
-        stored.push(...events);
-        taken.push({ w, report, customers: [...new Set(w.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))] });
-      } catch (err) {
-        w.reject(err);
-      }
-    }
-    // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
-    const touched = [...new Set(taken.flatMap((t) => t.customers))];
     const view = ctx.workspaces.view(workspace);
+    let reports: Array<BatchReport & { stored: StoredEvent[] }>;
+    try {
+      reports = await ingestEventBatches(store, group.map((w) => w.events), view?.knownIds());
+    } catch (err) {
+      for (const w of group) w.reject(err);
+      return;
+    }
+    view?.take(reports.flatMap((r) => r.stored));
+    const customersOf = group.map((w) => [...new Set(w.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))]);
+    // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
+    const touched = [...new Set(customersOf.flat())];
     try {
       // Entries and exits it makes are queued for the audiences' webhooks.
-      const done = await withLiveChanges(store, view, touched, () => (view ? view.take(store, stored, touched) : refreshLiveMemberships(store, touched)));
-      for (const t of taken) t.w.resolve({ ...t.report, reclassified: t.customers.filter((id) => done.has(id)).length });
+      const done = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched) : refreshLiveMemberships(store, touched)));
+      group.forEach((w, i) => {
+        const { stored: _, ...report } = reports[i]!;
+        w.resolve({ ...report, reclassified: customersOf[i]!.filter((id) => done.has(id)).length });
+      });
     } catch (err) {
-      for (const t of taken) t.w.reject(err);
+      for (const w of group) w.reject(err);
     }
   };
   return (workspace, events) =>
