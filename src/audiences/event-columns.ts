@@ -79,6 +79,8 @@ const INITIAL_EVENTS = 1024;
  * view is built again (after the next run), so appends cost at most twice the room of the events they add.
  */
 export class EventColumns {
+  /** The columns' bytes an event (type, time, session, order, product, quantity, price, discount, channel, device, country, query). */
+  static readonly BYTES_PER_EVENT = 1 + 8 + 8 + 8 + 4 + 8 + 8 + 1 + 4 + 4 + 4 + 4;
   private readonly customers = new Map<string, number>();
   private readonly customerIds: string[] = [];
   private start = new Int32Array(1024);

@@ -30,13 +30,16 @@ import { getHeapStatistics } from 'node:v8';
 
 /**
  * Bounds on what the view holds. Beyond them the view is not built and requests read the store, slower but within
- * the memory given. Customers: as many as fit, at the measured 1.2 KB each (features by column, the customers row,
- * the entry), in the store's share for structures of the memory setting (src/shared/memory.ts) and in 40% of the heap.
- * Events are held outside the heap (EventColumns, about 60 bytes each), so the rules may read any of them.
+ * the memory given. The view takes the measured 1.2 KB a customer on the heap (features by column, the customers
+ * row, the entry) and, outside it, its event columns and the stored ids' filter a stored event: all of it must fit the
+ * store's share for structures of the memory setting (src/shared/memory.ts), and the customers 40% of the heap.
  */
 const BYTES_PER_CUSTOMER = 1200;
+const BYTES_PER_EVENT = EventColumns.BYTES_PER_EVENT + StoredIds.BYTES_PER_ID;
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
-const mostCustomers = (store: Store): number => Math.min(MAX_VIEW_CUSTOMERS, Math.floor(store.memory.structures / BYTES_PER_CUSTOMER));
+
+/** The memory a view of a store of this size takes when built (appends add to it until the next build). */
+export const viewBytes = (customers: number, events: number): number => customers * BYTES_PER_CUSTOMER + events * BYTES_PER_EVENT;
 
 /** The temporary table a refresh puts its customers' events in for the feature query. */
 const LIVE_EVENTS = 'live_view_events';
@@ -77,17 +80,17 @@ export class LiveView {
     private readonly base: string,
   ) {}
 
-  /** Reads the workspace into memory; undefined beyond the customers the memory setting allows. */
+  /** Reads the workspace into memory; undefined when it would not fit the memory setting (see viewBytes). */
   static async build(store: Store): Promise<LiveView | undefined> {
-    const known = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM customers`);
-    if ((known?.n ?? 0) > mostCustomers(store)) return undefined;
+    const size = (await store.one<{ customers: number; events: number }>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
+    if (size.customers > MAX_VIEW_CUSTOMERS || viewBytes(size.customers, size.events) > store.memory.structures) return undefined;
     const rules = await liveRules(store);
     const base = await referenceBase(store);
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.
     const fromTable = base === (await featureTableAsOf(store));
     const columns = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
     const customers = await customerRows(store, 'all');
-    const stored = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))?.n ?? 0;
+    const stored = size.events;
     const ids = new StoredIds(stored);
     const events = await EventColumns.load(store, ids);
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;

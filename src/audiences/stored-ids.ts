@@ -14,6 +14,8 @@ const BITS_PER_ID = 16;
 const HASHES = 11;
 
 export class StoredIds {
+  /** Bytes an id, as sized at the build (room for as many again). */
+  static readonly BYTES_PER_ID = (2 * BITS_PER_ID) / 8;
   private readonly bits: Uint32Array;
   private readonly size: number;
 
