@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { defaultAsOf } from '../src/features/index.js';
 import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, parseTimeUnit, scoreCustomers, spendOf } from '../src/models/clv/index.js';
+import { distinctHistories } from '../src/models/clv/bgnbd.js';
+import { summaryNumbers, summaryRows } from '../src/models/clv/summary.js';
 import { raw, sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { arg, benchMemory, audiencesStorePath, fmt, peakRssMb } from './lib.js';
@@ -45,10 +47,14 @@ const baselineQuery = sql`SELECT customer_id, CAST(count(*) AS DOUBLE) AS lines,
 // Once untimed, so that neither side pays for reading the file from disk.
 await store.vectors(baselineQuery);
 const [groups, baseline] = await seconds(async () => (await store.vectors(baselineQuery)).customer_id!);
-const [summary, summarySeconds] = await seconds(() => customerSummaries(store, asOf, unit));
-const [bg, bgSeconds] = await seconds(() => fitBgNbd(summary));
-const spend = spendOf(summary);
+// What the fit reads: the summary's numbers without the ids (summary.ts summaryNumbers).
+const [numbers, summarySeconds] = await seconds(() => summaryNumbers(store, summaryRows(asOf, unit)));
+const [bg, bgSeconds] = await seconds(() => fitBgNbd(numbers));
+const spend = spendOf(numbers);
 const [gg, ggSeconds] = await seconds(() => fitGammaGamma(spend));
+const histories = distinctHistories(numbers).x.length;
+// With the ids, as `clv` scores one customer and clvFeatures reads it.
+const [summary, perCustomerSeconds] = await seconds(() => customerSummaries(store, asOf, unit));
 const fit = fitSummary(summary, asOf, unit);
 const [, scoreSeconds] = await seconds(() => scoreCustomers(modelOf(fit), summary));
 const [written, catalogSeconds] = await seconds(() => materializeClvFeatures(store, asOf, 'bench_clv', { unit }));
@@ -56,13 +62,14 @@ store.close();
 
 const p = (o: object) => Object.entries(o).map(([k, v]) => `${k} ${+(v as number).toPrecision(5)}`).join(', ');
 console.log(`\nCLV on ${dbPath}${every > 1 ? ` (customers with hash(id) % ${every} = 0)` : ''}, as of ${asOf}, unit ${unit}`);
-console.log(`  ${fmt(summary.x.length, 0)} customers with an order (${fmt(groups.length, 0)} in the baseline GROUP BY), ${fmt(spend.x.length, 0)} with a repeat spend`);
+console.log(`  ${fmt(numbers.x.length, 0)} customers with an order (${fmt(groups.length, 0)} in the baseline GROUP BY) in ${fmt(histories, 0)} distinct (x, t_x, T), ${fmt(spend.x.length, 0)} with a repeat spend`);
 const line = (label: string, s: number, note = ''): void => console.log(`  ${label.padEnd(72)} ${fmt(s, 2).padStart(7)} s${note}`);
 line('baseline: SELECT customer_id, count(*), sum(..) ... GROUP BY customer_id', baseline);
-line('summary (x, t_x, T, monetary) into typed arrays', summarySeconds);
+line('summary (x, t_x, T, monetary) into typed arrays, no ids', summarySeconds);
 line(`BG/NBD fit (${bg.iterations} iterations + standard errors)`, bgSeconds);
 line('summary + BG/NBD fit', summarySeconds + bgSeconds, ` = ${fmt((summarySeconds + bgSeconds) / baseline, 2)}x the baseline`);
 line(`Gamma-Gamma fit (${gg.iterations} iterations + standard errors)`, ggSeconds);
+line('summary with the ids, into typed arrays', perCustomerSeconds);
 line('score every customer (P(alive), 90-day orders, spend, 365-day CLV)', scoreSeconds);
 line(`catalog path: summary + both fits + scores + table of ${fmt(written.rows, 0)} rows`, catalogSeconds);
 console.log(`  BG/NBD ${p(bg.params)}; Gamma-Gamma ${p(gg.params)}`);

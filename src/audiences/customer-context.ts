@@ -1,5 +1,5 @@
 import { featuresOf, type CategoryMedian } from '../features/index.js';
-import { join, sql, type Sql } from '../sql/index.js';
+import { allExcept, join, sql, type Sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import type { CustomerContext, EventRecord } from '../segments/index.js';
 
@@ -11,7 +11,7 @@ export const idFilter = (column: Sql, who: CustomerSet): Sql => (who === 'all' ?
 
 /** Customers rows by id, `attributes` as JSON text (the evaluator reads either form). */
 export async function customerRows(store: Store, who: CustomerSet): Promise<Map<string, Row>> {
-  const rows = await store.all(sql`SELECT * EXCLUDE (attributes), attributes::VARCHAR AS attributes FROM customers WHERE ${idFilter(sql`id`, who)}`);
+  const rows = await store.all(sql`SELECT ${allExcept(['attributes'])}, CAST(attributes AS VARCHAR) AS attributes FROM customers WHERE ${idFilter(sql`id`, who)}`);
   return new Map(rows.map((c) => [String(c.id), c]));
 }
 

@@ -1,4 +1,4 @@
-import { asTimestamp, join, sql } from '../sql/index.js';
+import { asTimestamp, join, md5, sql, stringAgg } from '../sql/index.js';
 import { keptWhile, type Store } from '../store/index.js';
 
 /**
@@ -13,7 +13,7 @@ export function keptWithRuns<T>(store: Store, key: string, dates: readonly strin
     dates.map((d) => {
       const at = asTimestamp(d);
       return sql`coalesce((SELECT CAST(run_at AS VARCHAR) FROM runs WHERE as_of = ${at}), '')
-        || ' ' || coalesce((SELECT md5(string_agg(audience_id || ':' || size, ',' ORDER BY audience_id)) FROM audience_runs WHERE as_of = ${at}), '')
+        || ' ' || coalesce((SELECT ${md5(stringAgg(sql`audience_id || ':' || CAST(size AS VARCHAR)`, ',', sql`audience_id`))} FROM audience_runs WHERE as_of = ${at}), '')
         || ' ' || (SELECT count(*) FROM memberships WHERE as_of = ${at})`;
     }),
     " || '/' || ",

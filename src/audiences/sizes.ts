@@ -9,7 +9,7 @@ import { NOT_COMPUTED, type Audience, type SizedAudience } from './schema.js';
 export async function storeAudienceSizes(store: Store, asOf: string, featureTable: string, audiences: ReadonlyArray<{ id: string; text: string | null }>): Promise<void> {
   if (audiences.length === 0) return;
   const at = asTimestamp(asOf);
-  const list = valuesOf('t', [['id', 'VARCHAR'], ['text', 'VARCHAR']], audiences.map((a) => [a.id, sql`CAST(${a.text} AS VARCHAR)`]));
+  const list = valuesOf('t', [['id', 'VARCHAR'], ['text', 'VARCHAR']], audiences.map((a) => [a.id, a.text]));
   await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at} AND audience_id IN (SELECT id FROM ${list})`);
   await store.run(sql`INSERT INTO audience_runs
     SELECT ${at}, t.id, count(m.customer_id), coalesce(sum(f.revenue), 0), any_value(t.text)

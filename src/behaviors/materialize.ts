@@ -1,5 +1,5 @@
 import { findFeature } from '../features/index.js';
-import { ident, join, sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, ident, join, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { findProductSignal, productSignalsQuery } from './product-signals.js';
 import { materializeScores, TRUE, type ScoringSource, type SignalStats } from './score.js';
@@ -58,7 +58,7 @@ export interface Materialized {
 export async function materializeCustomerBehaviors(store: Store, o: CustomerBehaviorOptions): Promise<Materialized> {
   const table = o.table ?? BEHAVIOR_TABLES.customers;
   const stats = await materializeScores(store, customerSource(o.featureTable), CUSTOMER_BEHAVIORS, table);
-  if (table === BEHAVIOR_TABLES.customers) await store.run(sql`INSERT OR REPLACE INTO settings VALUES (${SCORES_AS_OF}, strftime(CAST(${o.asOf} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S'))`);
+  if (table === BEHAVIOR_TABLES.customers) await store.run(sql`${upsertInto(sql`settings`)} VALUES (${SCORES_AS_OF}, ${formatTimestamp(asTimestamp(o.asOf))})`);
   return { table, as_of: o.asOf, stats };
 }
 

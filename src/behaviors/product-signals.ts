@@ -1,5 +1,5 @@
 import { STYLE_TAGS, productFeaturesQuery, type FeatureUnit } from '../features/index.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { ident, join, listContains, listHasAny, listLower, sql, type Sql } from '../sql/index.js';
 import type { BehaviorSpec } from './specs.js';
 
 /**
@@ -18,15 +18,14 @@ export interface ProductSignal {
   expr: (asOf: Sql) => Sql;
 }
 
-const lowered = sql`list_transform(coalesce(p.materials, []), m -> lower(m))`;
-const anyMaterial = (set: readonly string[]) => (): Sql => sql`CASE WHEN list_has_any(${lowered}, [${join(set.map((m) => sql`${m}`))}]) THEN 1.0 ELSE 0.0 END`;
+const anyMaterial = (set: readonly string[]) => (): Sql => sql`CASE WHEN ${listHasAny(listLower(sql`p.materials`), set)} THEN 1.0 ELSE 0.0 END`;
 
 export const PRODUCT_SIGNALS: readonly ProductSignal[] = [
   ...STYLE_TAGS.map((tag) => ({
     name: `tag_${tag}`,
     unit: 'ratio' as const,
     description: `1 when the product carries the style tag '${tag}', else 0`,
-    expr: () => sql`CASE WHEN list_contains(list_transform(coalesce(p.style_tags, []), t -> lower(t)), ${tag}) THEN 1.0 ELSE 0.0 END`,
+    expr: () => sql`CASE WHEN ${listContains(listLower(sql`p.style_tags`), tag)} THEN 1.0 ELSE 0.0 END`,
   })),
   { name: 'soft_material', unit: 'ratio', description: `1 when made of a soft material (${SOFT_MATERIALS.join(', ')})`, expr: anyMaterial(SOFT_MATERIALS) },
   { name: 'luxury_material', unit: 'ratio', description: `1 when made of a luxury material (${LUXURY_MATERIALS.join(', ')})`, expr: anyMaterial(LUXURY_MATERIALS) },

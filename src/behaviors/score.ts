@@ -1,5 +1,5 @@
 import type { FeatureUnit } from '../features/index.js';
-import { ident, join, raw, sql, type Sql } from '../sql/index.js';
+import { concatWs, cteHint, ident, join, quantiles, raw, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { BehaviorSpec } from './specs.js';
 
@@ -38,7 +38,7 @@ export const signalsOf = (specs: readonly BehaviorSpec[]): string[] => [...new S
 export async function signalStats(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[]): Promise<SignalStats[]> {
   const names = signalsOf(specs);
   const col = (n: string): Sql => sql`CAST(${ident(n)} AS DOUBLE)`;
-  const aggregates = names.map((n, i) => sql`quantile_cont(${col(n)}, [0.25, 0.5, 0.75]) AS ${ident(`q${i}`)}, stddev_pop(${col(n)}) AS ${ident(`s${i}`)}, avg(${col(n)}) AS ${ident(`m${i}`)}`);
+  const aggregates = names.map((n, i) => sql`${quantiles(col(n), [0.25, 0.5, 0.75])} AS ${ident(`q${i}`)}, stddev_pop(${col(n)}) AS ${ident(`s${i}`)}, avg(${col(n)}) AS ${ident(`m${i}`)}`);
   const row = (await store.one<Record<string, unknown>>(sql`SELECT ${join(aggregates)} FROM ${ident(source.table)} WHERE ${source.population}`))!;
   return names.map((signal, i) => {
     const q = row[`q${i}`] as Array<number | null> | null;
@@ -71,7 +71,7 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
     stats.map((s) => {
       // Not coalesce(greatest(least(x))): greatest and least skip NULLs, so a missing value would clip to +3.
       const x = sql`CAST(${ident(s.signal)} AS DOUBLE)`;
-      const z = s.scale === null || s.median === null ? sql`0.0` : sql`CASE WHEN ${x} IS NULL THEN 0.0 ELSE greatest(${-CLIP}, least(${CLIP}, (${x} - ${s.median}) / ${s.scale})) END`;
+      const z = s.scale === null || s.median === null ? sql`0.0` : sql`CASE WHEN ${x} IS NULL THEN 0.0 ELSE greatest(CAST(${-CLIP} AS DOUBLE), least(CAST(${CLIP} AS DOUBLE), (${x} - ${s.median}) / ${s.scale})) END`;
       return sql`${z} AS ${ident(zName(s.signal))}`;
     }),
   );
@@ -95,7 +95,7 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
     });
     const place = c.map((ci, i) => join([sql`1`, ...c.flatMap((cj, j) => (j === i ? [] : [j < i ? sql`CAST(${cj} >= ${ci} AS INTEGER)` : sql`CAST(${cj} > ${ci} AS INTEGER)`]))], ' + '));
     const at = (k: number): Sql => sql`CASE ${join(c.map((ci, i) => sql`WHEN ${ci} > 0 AND ${place[i]!} = ${k} THEN ${text[i]!}`), ' ')} END`;
-    return sql`concat_ws('; ', ${join(Array.from({ length: Math.min(REASONS, c.length) }, (_, k) => at(k + 1)))})`;
+    return concatWs('; ', join(Array.from({ length: Math.min(REASONS, c.length) }, (_, k) => at(k + 1))));
   };
   const id = ident(source.id);
   // One branch per spec over the standardised rows (materialised once); a list of structs unnested per row was 3x slower.
@@ -105,7 +105,7 @@ export function scoreQuery(source: ScoringSource, specs: readonly BehaviorSpec[]
     FROM scored WHERE ${scoredBy(source, spec)} AND ${lean} >= ${spec.cutoff}`;
   });
   const columns = join([...new Set([source.id, ...source.reads, ...stats.map((s) => s.signal)])].map((c) => ident(c)));
-  return sql`WITH scored AS MATERIALIZED (SELECT *, ${leans} FROM (SELECT ${columns}, ${pulls} FROM (SELECT ${columns}, ${zs} FROM ${ident(source.table)})))
+  return sql`WITH scored AS ${cteHint(true)} (SELECT *, ${leans} FROM (SELECT ${columns}, ${pulls} FROM (SELECT ${columns}, ${zs} FROM ${ident(source.table)})))
 ${join(branches, '\nUNION ALL\n')}`;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getAudience } from '../audiences/index.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { sql } from '../sql/index.js';
+import { formatTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { readResults } from './report.js';
 import type { ExperimentResults } from './results-schema.js';
@@ -38,7 +38,7 @@ interface HoldoutRow {
 }
 
 const toHoldout = (r: HoldoutRow): AudienceHoldout => ({ audience_id: r.audience_id, ...(JSON.parse(r.setting) as Omit<AudienceHoldout, 'audience_id' | 'updated_at'>), updated_at: r.updated_at });
-const columns = sql`audience_id, setting::VARCHAR AS setting, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at`;
+const columns = sql`audience_id, setting::VARCHAR AS setting, ${formatTimestamp(sql`updated_at`)} AS updated_at`;
 
 export async function listAudienceHoldouts(store: Store): Promise<AudienceHoldout[]> {
   return (await store.all<HoldoutRow>(sql`SELECT ${columns} FROM audience_holdouts ORDER BY audience_id`)).map(toHoldout);

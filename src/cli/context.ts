@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../shared/errors.js';
 import { loadConfig, type Config } from '../shared/config.js';
 import { MEMORY_FORMAT, memoryBudget, parseMemory } from '../shared/memory.js';
-import { Store } from '../store/index.js';
+import { shownStoreName, Store, storeExists } from '../store/index.js';
 import type { GlobalOptions } from './output.js';
 
 export interface CommandContext {
@@ -28,8 +27,9 @@ export function contextOf(cmd: Command): CommandContext {
  */
 export async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const path = ctx.options.db ?? ctx.config.dbPath;
-  if (!options.create && !existsSync(path.replace(/^chdb:/, ''))) {
-    throw new UsageError(`no store at ${path} (--db or SEGMINT_DB): \`segmint import\` or \`segmint demo\` creates one`, { db: path });
+  if (!options.create && !(await storeExists(path))) {
+    const shown = shownStoreName(path);
+    throw new UsageError(`no store at ${shown} (--db or SEGMINT_DB): \`segmint import\` or \`segmint demo\` creates one`, { db: shown });
   }
   const store = await Store.open({ path, memory: ctx.config.memory, threads: ctx.config.threads });
   try {

@@ -22,7 +22,7 @@ import { registerWebhooks } from './commands/webhooks.js';
 export function buildProgram(): Command {
   const program = new Command('segmint')
     .description('Segments, behaviors, profiles and targeting from a shop’s customers, products and events')
-    .option('--db <path>', 'the store: a DuckDB file, or chdb:DIR for embedded ClickHouse (default: $SEGMINT_DB or ./segmint.duckdb)')
+    .option('--db <path>', 'the store: a DuckDB file, chdb:DIR for embedded ClickHouse, or clickhouse://host:8123/database (default: $SEGMINT_DB or ./segmint.duckdb)')
     .option('--json', 'machine-readable output on stdout')
     .option('--memory <size>', 'memory for the whole process, e.g. 2GB (default: $SEGMINT_MEMORY_LIMIT or 40% of the machine, at most 4GB)')
     .showHelpAfterError(false)

@@ -1,4 +1,4 @@
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { ident, join, listIndexOf, listLength, listMin, listSortedAt, sql, type Sql } from '../sql/index.js';
 import { Z_LIMIT } from '../models/index.js';
 import type { ClusteringModel } from './model.js';
 
@@ -19,8 +19,9 @@ export function assignmentQuery(model: ClusteringModel, table: string): Sql {
   const distances = model.clusters.map(
     (c) => sql`sqrt(${join(c.centroid.map((v, i) => sql`pow(${ident(`z${i}`)} - CAST(${v} AS DOUBLE), 2)`), ' + ')})`,
   );
-  return sql`SELECT customer_id, list_position(ds, list_min(ds)) - 1 AS cluster, list_min(ds) AS distance,
-      CASE WHEN len(ds) < 2 THEN 1 ELSE coalesce(1 - list_min(ds) / NULLIF(list_sort(ds)[2], 0), 1) END AS confidence
+  const ds = sql`ds`;
+  return sql`SELECT customer_id, ${listIndexOf(ds, listMin(ds))} - 1 AS cluster, ${listMin(ds)} AS distance,
+      CASE WHEN ${listLength(ds)} < 2 THEN 1 ELSE coalesce(1 - ${listMin(ds)} / NULLIF(${listSortedAt(ds, 2)}, 0), 1) END AS confidence
     FROM (SELECT customer_id, [${join(distances)}] AS ds
           FROM (SELECT customer_id, ${join(scaled)} FROM ${ident(table)} WHERE orders >= 1))`;
 }

@@ -7,7 +7,8 @@ import type { Store } from '../store/index.js';
 import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { assign, featureLeanSchema, leaningText, loadModel, MODEL_KINDS, saveModel, type ClusterInfo, type ClusteringModel, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
-import { drawSample, storeClusterSample } from './sample.js';
+import { assignmentQuery } from './assign-sql.js';
+import { draw, drawSample, storeClusterSample } from './sample.js';
 
 const clusterSummarySchema = z.object({
   id: z.string().describe('stable across refits; for customers, the id of its audience'),
@@ -77,14 +78,27 @@ export interface Dataset {
   /** Numeric features first, then `binary` indicator columns (e.g. `category=knitwear`), which are not rescaled. */
   features: string[];
   binary: number;
-  rows: ReadonlyArray<Readonly<Record<string, number | null>>>;
+  /** One column a feature, in `features`' order, a value a row; NaN where a value is missing. No row objects. */
+  columns: Float64Array[];
   /** Revenue of each row, for revenue shares and average spend. */
   revenue: ArrayLike<number>;
   /**
    * The rows the scaling, k and centroids are fitted on, when not every row (customers with enough orders to show a
    * habit); every row is still assigned and counted.
    */
-  fitOn?: { rows: readonly number[]; noun: string } | undefined;
+  fitOn?: { rows: ArrayLike<number>; noun: string } | undefined;
+  /**
+   * A number per row that orders them for a sample the memory setting makes the fit take (fitSample); the rows'
+   * order when absent.
+   */
+  draws?: Uint32Array | undefined;
+  /** What the caller holds for the rows beside the columns (the customers' ids), in bytes: also the budget's. */
+  heldBytes?: number | undefined;
+  /**
+   * Every row's nearest centroid of a model: the index of its cluster, a row each. In JavaScript (model.ts assign)
+   * unless given; customers are assigned in SQL (assign-sql.ts), as their audiences are.
+   */
+  assignAll?: ((model: ClusteringModel) => Promise<Int32Array>) | undefined;
   /** Said after the reason for k: which rows the fit used and why. */
   note?: string | undefined;
   /** What a row is, for messages: "customers with an order", "products". */
@@ -92,35 +106,87 @@ export interface Dataset {
   idPrefix: string;
 }
 
+/** Columns from row objects (products, tests): a missing value (null or absent) becomes NaN. */
+export function columnsOf(rows: ReadonlyArray<Readonly<Record<string, number | null | undefined>>>, features: readonly string[]): Float64Array[] {
+  return features.map((f) => Float64Array.from(rows, (r) => r[f] ?? NaN));
+}
+
 const INDICATOR: ColumnScaling = { transform: 'identity', center: 0, scale: 1, scaleFrom: 'constant' };
 
 /**
+ * Bytes the fit holds per value of a row it is fitted on: the filled numeric copy, its scaled copy, the matrix
+ * k-means reads and k-means' shared copy of it, plus slack for the k sweep's sample; and per row, k-means' labels and
+ * Hamerly bounds on each of its two threads.
+ */
+const FIT_BYTES_PER_VALUE = 40;
+const FIT_BYTES_PER_ROW = 64;
+
+/**
+ * The fit rows the memory setting's share for structures (`store.memory.structures`) can hold beside the loaded
+ * columns: all of them when they fit, else that many, those whose draws are lowest (the customers whose id hashes
+ * lowest: the same customers from one fit to the next, whatever the order of the rows), in row order. k-means++
+ * seeds and iterates on them as on all rows; every row is still assigned to the centroids they give.
+ */
+export function fitSample(fitRows: ArrayLike<number>, draws: Uint32Array | undefined, loadedBytes: number, budget: number, cols: number): { rows: Int32Array; sampled: boolean } {
+  const all = Int32Array.from(fitRows);
+  const room = Math.floor((budget - loadedBytes) / (cols * FIT_BYTES_PER_VALUE + FIT_BYTES_PER_ROW));
+  if (all.length <= room) return { rows: all, sampled: false };
+  const keep = Math.max(room, MIN_FIT_SAMPLE);
+  if (all.length <= keep) return { rows: all, sampled: false };
+  const order = draws ? all.slice().sort((a, b) => draws[a]! - draws[b]! || a - b) : all;
+  return { rows: order.slice(0, keep).sort(), sampled: true };
+}
+
+/** However small the setting, a fit sees at least this many rows: below it the clusters would be noise. */
+const MIN_FIT_SAMPLE = 20_000;
+
+/** The JavaScript assignment, for datasets that are not a table (products): model.ts assign, row by row. */
+function assignInJs(ds: Dataset, rows: number): (model: ClusteringModel) => Promise<Int32Array> {
+  return (model) => {
+    const assigned = new Int32Array(rows);
+    const row: Record<string, number | null> = { orders: 1 };
+    for (let i = 0; i < rows; i++) {
+      // Every row belongs to the population; `orders` is only absent when it is not one of the features.
+      ds.features.forEach((f, c) => (row[f] = ds.columns[c]![i]!));
+      assigned[i] = model.clusters.findIndex((c) => c === assign(model, row)!.cluster);
+    }
+    return Promise.resolve(assigned);
+  };
+}
+
+/**
  * Fill, scale, choose k (unless given), k-means, name from the centroids, match the previous fit so ids and names
- * stay, store the model. Sizes count whoever is nearest to each final centroid, as assignment later places them.
+ * stay, store the model. Sizes count whoever is nearest to each final centroid, as assignment later places them. The
+ * fit holds typed arrays only, on a sample when the memory setting cannot hold every row's copies (fitSample).
  */
 export async function fitDataset(
   store: Store,
   ds: Dataset,
   options: Omit<FitOptions, 'table'>,
 ): Promise<{ model: ClusteringModel; report: ClusteringReport; assigned: Int32Array }> {
-  const { features, rows } = ds;
+  const { features, columns } = ds;
   const cols = features.length;
   const numeric = cols - ds.binary;
-  const fitRows = ds.fitOn?.rows ?? rows.map((_, i) => i);
-  if (fitRows.length < 2) throw new ValidationError(`${ds.kind} clustering needs at least 2 ${ds.fitOn?.noun ?? ds.noun}; there are ${fitRows.length}`);
+  const rowCount = columns[0]?.length ?? 0;
+  const candidates = ds.fitOn?.rows ?? Int32Array.from({ length: rowCount }, (_, i) => i);
+  if (candidates.length < 2) throw new ValidationError(`${ds.kind} clustering needs at least 2 ${ds.fitOn?.noun ?? ds.noun}; there are ${candidates.length}`);
+  const loaded = rowCount * (cols + 2) * 8 + (ds.heldBytes ?? 0);
+  const { rows: fitRows, sampled } = fitSample(candidates, ds.draws, loaded, store.memory.structures, cols);
   const n = fitRows.length;
-  const fill = features.map((f) => median(fitRows.map((i) => rows[i]![f] ?? NaN)));
-  const raw = new Float64Array(rows.length * cols);
-  rows.forEach((r, i) => features.forEach((f, c) => (raw[i * cols + c] = r[f] ?? fill[c]!)));
+  const fill = columns.map((column) => median(Float64Array.from(fitRows, (i) => column[i]!)));
+  const value = (i: number, c: number): number => {
+    const v = columns[c]![i]!;
+    return Number.isNaN(v) ? fill[c]! : v;
+  };
   const numericRaw = new Float64Array(n * numeric);
   fitRows.forEach((row, i) => {
-    for (let c = 0; c < numeric; c++) numericRaw[i * numeric + c] = raw[row * cols + c]!;
+    for (let c = 0; c < numeric; c++) numericRaw[i * numeric + c] = value(row, c);
   });
   const scaled = fitScaling(numericRaw, n, numeric);
   const params = [...scaled.params, ...Array.from({ length: ds.binary }, () => INDICATOR)];
   const data = new Float64Array(n * cols);
   fitRows.forEach((row, i) => {
-    for (let c = 0; c < cols; c++) data[i * cols + c] = c < numeric ? scaled.data[i * numeric + c]! : raw[row * cols + c]!;
+    for (let c = 0; c < cols; c++) data[i * cols + c] = c < numeric ? scaled.data[i * numeric + c]! : value(row, c);
   });
   const prev = await loadModel(store, ds.kind);
   const seed = options.seed ?? 0;
@@ -133,6 +199,7 @@ export async function fitDataset(
   }
   if (!Number.isInteger(k) || k < 2 || k > n) throw new ValidationError(`--k: ${k} must be an integer from 2 to the ${n} ${ds.fitOn?.noun ?? ds.noun}`, { k });
   if (ds.note) reason = `${reason}; ${ds.note}`;
+  if (sampled) reason = `${reason}; centroids from ${n} of the ${candidates.length} ${ds.fitOn?.noun ?? ds.noun}, those whose id hashes lowest, as many as the memory setting holds`;
   const fit = await kmeans(data, n, cols, { k, seed });
   const centroids = Array.from({ length: k }, (_, j) => Array.from(fit.centroids.subarray(j * cols, (j + 1) * cols)));
 
@@ -140,15 +207,13 @@ export async function fitDataset(
   const sums = centroids.map(() => new Float64Array(cols));
   const size = new Float64Array(k);
   const revenue = new Float64Array(k);
-  const assigned = new Int32Array(rows.length);
-  rows.forEach((r, i) => {
-    // Every row belongs to the population; `orders` is only absent when it is not one of the features.
-    const j = Number(assign(draft, { orders: 1, ...r })!.cluster.id);
-    assigned[i] = j;
+  const assigned = await (ds.assignAll ?? assignInJs(ds, rowCount))(draft);
+  for (let i = 0; i < rowCount; i++) {
+    const j = assigned[i]!;
     size[j]!++;
     revenue[j]! += ds.revenue[i] ?? 0;
-    for (let c = 0; c < cols; c++) sums[j]![c]! += raw[i * cols + c]!;
-  });
+    for (let c = 0; c < cols; c++) sums[j]![c]! += value(i, c);
+  }
   const leans = centroids.map((c, j) => {
     const value = unscaleRow(c, params);
     return features
@@ -157,7 +222,7 @@ export async function fitDataset(
   });
 
   // A feature tells the fitted rows apart only if they do not all share one value (after filling the missing ones).
-  const varies = features.map((_, c) => fitRows.some((row) => raw[row * cols + c] !== raw[fitRows[0]! * cols + c]));
+  const varies = features.map((_, c) => fitRows.some((row) => value(row, c) !== value(fitRows[0]!, c)));
   const kept = matchPrevious(prev, features, centroids, params);
   const names = nameClusters(
     ds.kind,
@@ -234,23 +299,36 @@ const MIN_ESTABLISHED = 500;
 export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
   const { features: names, fitFrom } = CLUSTER_METHODS[method];
   const features: string[] = [...names];
-  const rows = await store.all<Record<string, number | null> & { __id: string; __revenue: number; __orders: number }>(sql`
-    SELECT customer_id AS __id, revenue AS __revenue, CAST(orders AS DOUBLE) AS __orders, ${join(features.map((f) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(f)}`))}
-    FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`);
-  const established = rows.flatMap((r, i) => (r.__orders >= fitFrom ? [i] : []));
+  const buyers = sql`FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`;
+  // Columns of doubles and the ids, read from DuckDB's vectors: no object a customer.
+  const v = await store.vectors(sql`
+    SELECT customer_id AS __id, CAST(revenue AS DOUBLE) AS __revenue, CAST(orders AS DOUBLE) AS __orders, ${join(features.map((f, i) => sql`CAST(${ident(f)} AS DOUBLE) AS ${ident(`f${i}`)}`))}
+    ${buyers}`);
+  const ids = v.__id as string[];
+  const orders = v.__orders as Float64Array;
+  const columns = features.map((_, i) => v[`f${i}`] as Float64Array);
+  const established: number[] = [];
+  for (let i = 0; i < orders.length; i++) if (orders[i]! >= fitFrom) established.push(i);
   const enough = established.length >= MIN_ESTABLISHED;
   const fitOn = fitFrom > 1 && enough ? { rows: established, noun: `customers with ${fitFrom} orders or more` } : undefined;
   const note =
     fitFrom === 1
       ? undefined
       : enough
-        ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${rows.length} customers with an order assigned to the nearest centroid`
+        ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${ids.length} customers with an order assigned to the nearest centroid`
         : `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)`;
+  const draws = Uint32Array.from(ids, draw);
+  // A string in V8: a header of about 16 bytes and one or two bytes a character; 8 more for its slot in the array.
+  const heldBytes = ids.reduce((sum, id) => sum + 24 + 2 * id.length, 0) + draws.byteLength;
+  const assignAll = async (model: ClusteringModel): Promise<Int32Array> => {
+    const { cluster } = await store.vectors(sql`SELECT CAST(cluster AS DOUBLE) AS cluster FROM (${assignmentQuery(model, options.table)}) ORDER BY customer_id`);
+    return Int32Array.from(cluster as Float64Array);
+  };
   const { model, report, assigned } = await fitDataset(
     store,
-    { kind: method, features, binary: 0, rows, revenue: rows.map((r) => r.__revenue), noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note },
+    { kind: method, features, binary: 0, columns, revenue: v.__revenue as Float64Array, noun: 'customers with an order', idPrefix: `cluster-${method}-`, fitOn, note, draws, heldBytes, assignAll },
     options,
   );
-  await storeClusterSample(store, drawSample({ ...model, method }, rows, rows.map((r) => r.__id), assigned));
+  await storeClusterSample(store, drawSample({ ...model, method }, columns, ids, assigned, draws));
   return report;
 }

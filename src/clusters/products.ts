@@ -1,7 +1,7 @@
 import { defaultAsOf, featureTableAsOf, productFeaturesQuery } from '../features/index.js';
 import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { fitDataset, type ClusteringReport } from './fit.js';
+import { columnsOf, fitDataset, type ClusteringReport } from './fit.js';
 
 /** Numeric product features clustered on; category and style tags join them as 0/1 columns. */
 const NUMERIC = ['price', 'units', 'buyers', 'repeat_buyer_rate', 'views', 'view_to_buy'];
@@ -42,9 +42,10 @@ export async function fitProductClustering(store: Store, options: { k?: number |
     for (const t of tags) row[`tag=${t}`] = p.style_tags?.includes(t) ? 1 : 0;
     return row;
   });
+  const features = [...NUMERIC, ...indicators];
   const { report } = await fitDataset(
     store,
-    { kind: 'products', features: [...NUMERIC, ...indicators], binary: indicators.length, rows, revenue: products.map((p) => p.revenue), noun: 'products', idPrefix: 'product-cluster-' },
+    { kind: 'products', features, binary: indicators.length, columns: columnsOf(rows, features), revenue: products.map((p) => p.revenue), noun: 'products', idPrefix: 'product-cluster-' },
     { asOf, k: options.k, seed: options.seed },
   );
   return report;

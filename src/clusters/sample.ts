@@ -55,7 +55,7 @@ export type ClusterSample = z.infer<typeof clusterSampleSchema>;
 const settingsKey = (method: ClusterMethod): string => `cluster_sample.${method}`;
 
 /** 32-bit FNV-1a: a draw from the customer id that stays the same across fits, versions and machines. */
-function draw(id: string): number {
+export function draw(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h >>> 0;
@@ -79,26 +79,27 @@ function featureAxis(feature: string): SampleAxis {
 }
 
 /**
- * The sample of a customer clustering just fitted: `rows` are the clustered customers with their feature values,
- * `ids` their ids and `assigned` the index of the cluster each is nearest to. A customer is drawn by a hash of the id,
- * so the same customers are drawn whatever the order of the rows.
+ * The sample of a customer clustering just fitted: `columns` are the clustered customers' feature values (a column a
+ * feature of the model, NaN where missing), `ids` their ids and `assigned` the index of the cluster each is nearest
+ * to. A customer is drawn by a hash of the id (`draws`, computed from `ids` unless given), so the same customers are
+ * drawn whatever the order of the rows.
  */
 export function drawSample(
   model: ClusteringModel & { method: ClusterMethod },
-  rows: ReadonlyArray<Readonly<Record<string, number | null>>>,
+  columns: readonly Float64Array[],
   ids: readonly string[],
   assigned: Int32Array,
+  draws: Uint32Array = Uint32Array.from(ids, draw),
   size = SAMPLE_SIZE,
 ): ClusterSample {
   const k = model.clusters.length;
   const members: number[][] = Array.from({ length: k }, () => []);
   assigned.forEach((j, i) => members[j]!.push(i));
   const take = quotas(members.map((m) => m.length), size);
-  const draws = Uint32Array.from(ids, draw);
   const chosen = members.flatMap((m, j) => m.sort((a, b) => draws[a]! - draws[b]! || (ids[a]! < ids[b]! ? -1 : 1)).slice(0, take[j]));
   const value = (i: number, f: number): number => {
-    const v = rows[i]![model.features[f]!];
-    return typeof v === 'number' && Number.isFinite(v) ? v : model.fill[f]!;
+    const v = columns[f]![i]!;
+    return Number.isFinite(v) ? v : model.fill[f]!;
   };
 
   const plot = CLUSTER_METHODS[model.method].plot;

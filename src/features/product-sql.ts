@@ -1,4 +1,4 @@
-import { asTimestamp, ident, join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, cteHint, ident, join, sql, type Sql } from '../sql/index.js';
 import { PRODUCT_FEATURES } from './catalog.js';
 import { storeFlags } from './customer-sql.js';
 
@@ -17,7 +17,7 @@ export function productFeaturesQuery(q: { asOf: string }): Sql {
   const features = join(PRODUCT_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
   return sql`WITH
 -- Not materialised: each reader scans only the columns and rows it needs, rather than every column of every event copied.
-ev AS NOT MATERIALIZED (SELECT * FROM events WHERE ts < ${asOf}),
+ev AS ${cteHint(false)} (SELECT * FROM events WHERE ts < ${asOf}),
 h AS (${storeFlags(asOf)}),
 s AS (
   -- Anonymous lines (customer_id NULL) count towards units and revenue, not towards buyers.

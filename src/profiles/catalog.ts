@@ -1,6 +1,6 @@
 import { priceTiersQuery } from '../features/index.js';
 import { OCCASIONS } from '../segments/ast.js';
-import { join, listOf, sql, type Sql } from '../sql/index.js';
+import { formatTimestamp, join, listOf, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';
 
@@ -123,7 +123,7 @@ export async function profileCatalog(store: Store, stamp: string): Promise<Profi
   const now = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!.stamp;
   const rows = await store.all<CatalogProduct & { id: string; slot: LookSlot | null; title: string | null; color: string | null; price: number | null; launched_at: string | null }>(sql`
     SELECT id, category, brand, colors, materials, price_tier, tags, occasions, department, slot, title, color, price,
-      strftime(launched_at, '%Y-%m-%d %H:%M:%S') AS launched_at FROM (${catalogQuery()})`);
+      ${formatTimestamp(sql`launched_at`)} AS launched_at FROM (${catalogQuery()})`);
   const products = new Map<string, CatalogProduct>();
   const looks = new Map<string, LookProduct[]>();
   for (const { id, slot, title, color, price, launched_at, ...product } of rows) {

@@ -22,6 +22,11 @@ const ENGINES: Record<string, string> = {
   audience_runs: 'ReplacingMergeTree ORDER BY (as_of, audience_id)',
 };
 
+/** A DuckDB SQL type as ClickHouse's, NULL allowed. */
+export function clickhouseType(sqlType: string): string {
+  return columnType(sqlType, true);
+}
+
 function columnType(sqlType: string, nullable: boolean): string {
   if (sqlType.endsWith('[]')) return `Array(${TYPES[sqlType.slice(0, -2)]})`;
   const type = TYPES[sqlType];

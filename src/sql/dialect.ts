@@ -1,5 +1,5 @@
 import { byDialect, ident, join, raw, sql, type Sql, type SqlValue } from './sql.js';
-import { clickhouseMigration } from './clickhouse-ddl.js';
+import { clickhouseMigration, clickhouseType } from './clickhouse-ddl.js';
 
 /**
  * What differs between the engines a store can run on (DuckDB, ClickHouse): modules write their SQL once, with the
@@ -20,9 +20,20 @@ export interface Dialect {
   days(n: Sql): Sql;
   dateDiff(unit: 'day' | 'second', from: Sql, to: Sql): Sql;
   isWeekend(ts: Sql): Sql;
+  /** Every column (of `relation`, when given) but these. */
+  allExcept(columns: readonly string[], relation?: string): Sql;
   /** Text holds `part`. */
   contains(text: Sql, part: Sql): Sql;
   listContains(list: Sql, value: Sql): Sql;
+  /** The least item of a list of numbers. */
+  listMin(list: Sql): Sql;
+  /** The 1-based position of the first item equal to `value`. */
+  listIndexOf(list: Sql, value: Sql): Sql;
+  /** The item at a 1-based position of the list sorted ascending. */
+  listSortedAt(list: Sql, position: number): Sql;
+  listLength(list: Sql): Sql;
+  /** A list of text in lower case (empty for NULL). */
+  listLower(list: Sql): Sql;
   listHasAny(list: Sql, values: readonly Sql[]): Sql;
   /** Some item of a list of text holds `part`. */
   listAnyContains(list: Sql, part: Sql): Sql;
@@ -34,12 +45,20 @@ export interface Dialect {
   formatMinute(value: Sql): Sql;
   /** Rounded to `digits` decimals, half away from zero on the number's shortest decimal form (as DuckDB rounds). */
   round(value: Sql, digits: number): Sql;
+  /** An exact decimal of `scale` digits (18 in all), rounded half away from zero as DuckDB casts. */
+  decimal(value: Sql, scale: number): Sql;
   /** A number rounded to 2 decimals as text, as DuckDB casts it (a whole double with `.0`). */
   numberText(value: Sql): Sql;
+  /** The texts of a group joined with a separator in the order of `orderBy`. */
+  stringAgg(value: Sql, separator: string, orderBy: Sql): Sql;
+  /** The MD5 digest of a text as lower-case hex. */
+  md5(text: Sql): Sql;
   /** Texts joined with a separator, NULLs left out. */
   concatWs(separator: string, parts: Sql): Sql;
   /** The continuous quantile (interpolated between the two nearest values). */
   quantile(value: Sql, q: number): Sql;
+  /** Several continuous quantiles at once, as a list in the order asked. */
+  quantiles(value: Sql, qs: readonly number[]): Sql;
   /** The exact median (the mean of the two middle values of an even count). */
   median(value: Sql): Sql;
   /** The value of the row with the least `by`. */
@@ -71,6 +90,11 @@ export interface Dialect {
    * the score and reasons it gives where it holds. A relation alias `t` over columns audience_id, score, reasons.
    */
   heldTests(tests: ReadonlyArray<{ id: Sql; held: Sql; score: Sql; reasons: Sql }>): Sql;
+  /**
+   * One row per record, as a column `alias` whose fields are read as `alias.field`: records given as values in the
+   * order of `fields` ([name, SQL type]).
+   */
+  unnestRecords(alias: string, fields: ReadonlyArray<readonly [string, string]>, records: ReadonlyArray<readonly Sql[]>): Sql;
   /** A statement of a migration (written for DuckDB) as this engine runs it: none, one or several. */
   migration(statement: string): string[];
 }
@@ -85,8 +109,14 @@ export const duckdbDialect: Dialect = {
   days: (n) => sql`${n} * INTERVAL 1 DAY`,
   dateDiff: (unit, from, to) => sql`date_diff(${raw(`'${unit}'`)}, ${from}, ${to})`,
   isWeekend: (ts) => sql`dayofweek(${ts}) IN (0, 6)`,
+  allExcept: (columns, relation) => sql`${raw(relation ? `${relation}.*` : '*')} EXCLUDE (${join(columns.map((c) => ident(c)))})`,
   contains: (text, part) => sql`contains(${text}, ${part})`,
   listContains: (list, value) => sql`list_contains(${list}, ${value})`,
+  listLower: (list) => sql`list_transform(coalesce(${list}, []), x -> lower(x))`,
+  listMin: (list) => sql`list_min(${list})`,
+  listIndexOf: (list, value) => sql`list_position(${list}, ${value})`,
+  listSortedAt: (list, position) => sql`list_sort(${list})[${raw(String(position))}]`,
+  listLength: (list) => sql`len(${list})`,
   listHasAny: (list, values) => sql`list_has_any(${list}, [${join(values)}]::VARCHAR[])`,
   listAnyContains: (list, part) => sql`len(list_filter(${list}, t -> contains(t, ${part}))) > 0`,
   jsonText: (json, path) => sql`json_extract_string(${json}, ${`$.${path.map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`})`,
@@ -95,7 +125,11 @@ export const duckdbDialect: Dialect = {
   round: (v, digits) => (digits === 0 ? sql`round(${v})` : sql`round(${v}, ${raw(String(digits))})`),
   numberText: (v) => sql`CAST(round(${v}, 2) AS VARCHAR)`,
   concatWs: (separator, parts) => sql`concat_ws(${raw(`'${separator}'`)}, ${parts})`,
+  decimal: (v, scale) => sql`CAST(${v} AS DECIMAL(18, ${raw(String(scale))}))`,
+  stringAgg: (value, separator, orderBy) => sql`string_agg(${value}, ${raw(`'${separator}'`)} ORDER BY ${orderBy})`,
+  md5: (text) => sql`md5(${text})`,
   quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
+  quantiles: (v, qs) => sql`quantile_cont(${v}, ${raw(`[${qs.join(', ')}]`)})`,
   median: (value) => sql`median(${value})`,
   argMin: (value, by) => sql`arg_min(${value}, ${by})`,
   jsonColumns: (columns) => sql`SELECT ${join(columns.map((c) => sql`unnest(from_json(${c.json}, ${`["${c.type}"]`})) AS ${ident(c.name)}`))}`,
@@ -114,6 +148,8 @@ export const duckdbDialect: Dialect = {
   heldTests: (tests) =>
     sql`unnest(list_filter([${join(tests.map((c) => sql`{'audience_id': ${c.id}, 'held': ${c.held},
       'score': CASE WHEN ${c.held} THEN ${c.score} END, 'reasons': CASE WHEN ${c.held} THEN ${c.reasons} END}`))}], x -> x.held)) AS t`,
+  unnestRecords: (alias, fields, records) =>
+    sql`unnest([${join(records.map((r) => sql`{${join(r.map((v, i) => sql`${raw(`'${fields[i]![0]}'`)}: ${v}`))}}`))}]) AS ${raw(alias)}`,
   migration: (statement) => [statement],
 };
 
@@ -138,8 +174,14 @@ export const clickhouseDialect: Dialect = {
   days: (n) => sql`toIntervalDay(${n})`,
   dateDiff: (unit, from, to) => sql`dateDiff(${raw(`'${unit}'`)}, ${from}, ${to})`,
   isWeekend: (ts) => sql`toDayOfWeek(${ts}) IN (6, 7)`,
+  allExcept: (columns, relation) => sql`${raw(relation ? `${relation}.*` : '*')} EXCEPT (${join(columns.map((c) => ident(c)))})`,
   contains: (text, part) => sql`position(${text}, ${part}) > 0`,
   listContains: (list, value) => sql`has(${list}, ${value})`,
+  listLower: (list) => sql`arrayMap(x -> lower(x), coalesce(${list}, []))`,
+  listMin: (list) => sql`arrayMin(${list})`,
+  listIndexOf: (list, value) => sql`indexOf(${list}, ${value})`,
+  listSortedAt: (list, position) => sql`arraySort(${list})[${raw(String(position))}]`,
+  listLength: (list) => sql`length(${list})`,
   listHasAny: (list, values) => sql`hasAny(${list}, [${join(values)}])`,
   listAnyContains: (list, part) => sql`arrayExists(t -> position(t, ${part}) > 0, ${list})`,
   jsonText: (json, path) => {
@@ -156,7 +198,12 @@ export const clickhouseDialect: Dialect = {
     return sql`if(toTypeName(${v}) LIKE '%Float%', if(${r} = floor(${r}), concat(toString(${r}), '.0'), toString(${r})), toString(${v}))`;
   },
   concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${raw(`'${separator}'`)})`,
+  // A cast to Decimal truncates; rounding the number's shortest decimal form first rounds as DuckDB does.
+  decimal: (v, scale) => sql`toDecimal64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(scale))}), ${raw(String(scale))})`,
+  stringAgg: (value, separator, orderBy) => sql`arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(${value}, ${orderBy})))), ${raw(`'${separator}'`)})`,
+  md5: (text) => sql`lower(hex(MD5(${text})))`,
   quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
+  quantiles: (v, qs) => sql`quantilesExactInclusive(${raw(qs.join(', '))})(${v})`,
   median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
   argMin: (value, by) => sql`argMin(${value}, ${by})`,
   jsonColumns: (columns) => {
@@ -176,11 +223,16 @@ export const clickhouseDialect: Dialect = {
   // A mutation, done when the statement returns (the store's mutations_sync); key columns cannot change.
   update: (table) => sql`ALTER TABLE ${table} UPDATE`,
   values: (alias, columns, rows) =>
-    sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(columns[i]![1])}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
+    // Every column may hold NULL, as in DuckDB: a bare CAST(NULL AS String) fails in ClickHouse.
+    sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(clickhouseType(columns[i]![1]))}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
   uuid: () => sql`toString(generateUUIDv4())`,
   heldTests: (tests) =>
     sql`arrayJoin(arrayFilter(x -> x.held, [${join(tests.map((c) => sql`CAST(tuple(${c.id}, ${c.held}, CASE WHEN ${c.held} THEN ${c.score} END, CASE WHEN ${c.held} THEN ${c.reasons} END)
       AS Tuple(audience_id String, held Bool, score Nullable(Float64), reasons Nullable(String)))`))}])) AS t`,
+  unnestRecords: (alias, fields, records) => {
+    const type = raw(`Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`);
+    return sql`arrayJoin([${join(records.map((r) => sql`CAST(tuple(${join(r)}) AS ${type})`))}]) AS ${raw(alias)}`;
+  },
   migration: (statement) => clickhouseMigration(statement),
 };
 
@@ -194,8 +246,14 @@ export const formatTimestamp = (v: Sql): Sql => byDialect((d) => d.formatTimesta
 export const days = (n: Sql | number): Sql => byDialect((d) => d.days(bound(n)));
 export const dateDiff = (unit: 'day' | 'second', from: Sql, to: Sql): Sql => byDialect((d) => d.dateDiff(unit, from, to));
 export const isWeekend = (ts: Sql): Sql => byDialect((d) => d.isWeekend(ts));
+export const allExcept = (columns: readonly string[], relation?: string): Sql => byDialect((d) => d.allExcept(columns, relation));
 export const contains = (text: Sql, part: Sql | SqlValue): Sql => byDialect((d) => d.contains(text, bound(part)));
 export const listContains = (list: Sql, value: Sql | SqlValue): Sql => byDialect((d) => d.listContains(list, bound(value)));
+export const listMin = (list: Sql): Sql => byDialect((d) => d.listMin(list));
+export const listIndexOf = (list: Sql, value: Sql): Sql => byDialect((d) => d.listIndexOf(list, value));
+export const listSortedAt = (list: Sql, position: number): Sql => byDialect((d) => d.listSortedAt(list, position));
+export const listLength = (list: Sql): Sql => byDialect((d) => d.listLength(list));
+export const listLower = (list: Sql): Sql => byDialect((d) => d.listLower(list));
 export const listHasAny = (list: Sql, values: readonly SqlValue[]): Sql => byDialect((d) => d.listHasAny(list, values.map(bound)));
 export const listAnyContains = (list: Sql, part: SqlValue): Sql => byDialect((d) => d.listAnyContains(list, bound(part)));
 export const jsonText = (json: Sql, path: readonly string[]): Sql => byDialect((d) => d.jsonText(json, path));
@@ -205,6 +263,10 @@ export const round = (v: Sql, digits: number): Sql => byDialect((d) => d.round(v
 export const numberText = (v: Sql): Sql => byDialect((d) => d.numberText(v));
 export const concatWs = (separator: string, parts: Sql): Sql => byDialect((d) => d.concatWs(separator, parts));
 export const quantile = (v: Sql, q: number): Sql => byDialect((d) => d.quantile(v, q));
+export const decimal = (v: Sql, scale: number): Sql => byDialect((d) => d.decimal(v, scale));
+export const stringAgg = (value: Sql, separator: string, orderBy: Sql): Sql => byDialect((d) => d.stringAgg(value, separator, orderBy));
+export const md5 = (text: Sql): Sql => byDialect((d) => d.md5(text));
+export const quantiles = (v: Sql, qs: readonly number[]): Sql => byDialect((d) => d.quantiles(v, qs));
 export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
 export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));
 export const jsonColumns = (columns: ReadonlyArray<{ name: string; json: string; type: 'VARCHAR' | 'DOUBLE' }>): Sql =>
@@ -218,6 +280,8 @@ export const createTableAs = (name: Sql, query: Sql, temporary = false): Sql => 
 export const upsertInto = (table: Sql): Sql => byDialect((d) => d.upsertInto(table));
 export const insertIfAbsent = (table: Sql, key: Sql, row: ReadonlyArray<Sql | SqlValue>): Sql => byDialect((d) => d.insertIfAbsent(table, key, row.map(bound)));
 export const update = (table: Sql): Sql => byDialect((d) => d.update(table));
+export const unnestRecords = (alias: string, fields: ReadonlyArray<readonly [string, string]>, records: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
+  byDialect((d) => d.unnestRecords(alias, fields, records.map((r) => r.map(bound))));
 export const valuesOf = (alias: string, columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
   byDialect((d) => d.values(alias, columns, rows.map((r) => r.map(bound))));
 export const uuid = (): Sql => byDialect((d) => d.uuid());

@@ -19,6 +19,8 @@ export interface Backend {
   /** As `vectors`, a chunk of rows at a time (the engine's own chunks), for results too large to hold at once. */
   vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors>;
   chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]>;
+  /** Appends a Parquet file's columns to a table: the way tables are copied into a store (src/store/copy.ts). */
+  insertParquet(table: string, columns: readonly string[], file: string): Promise<void>;
   /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */
   readonly transactions: boolean;
   /** Work after migrations were applied (DuckDB writes its schema to the file). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { ident, join, sql } from '../sql/index.js';
+import { ident, sql } from '../sql/index.js';
 import type { Store } from './store.js';
 
 /** The tables that hold what was imported: what a loader copies. */
@@ -19,9 +19,8 @@ export async function copyTables(from: Store, to: Store, tables: readonly string
       const file = joinPath(dir, `${table}.parquet`);
       await from.run(sql`COPY ${ident(table)} TO ${file} (FORMAT parquet)`);
       const columns = await from.all<{ name: string }>(sql`SELECT column_name AS name FROM information_schema.columns WHERE table_name = ${table} ORDER BY ordinal_position`);
-      const names = join(columns.map((c) => ident(c.name)));
       await to.run(sql`TRUNCATE TABLE ${ident(table)}`);
-      await to.run(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM file(${file}, Parquet)`);
+      await to.insertParquet(table, columns.map((c) => c.name), file);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

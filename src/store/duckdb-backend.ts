@@ -86,6 +86,11 @@ export class DuckdbBackend implements Backend {
   // DuckDB 1.5 cannot replay from its write-ahead log a column whose default calls a function (the import_id
   // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
   // Writing the schema to the file at once keeps such statements out of the log.
+  async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
+    const names = columns.map((c) => duckdbDialect.quoteIdent(c)).join(', ');
+    await this.run(`INSERT INTO ${duckdbDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM read_parquet($1)`, [file]);
+  }
+
   async afterMigrations(): Promise<void> {
     await this.run('CHECKPOINT', []);
   }

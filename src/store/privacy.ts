@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
-import { ident, join, sql, type Sql } from '../sql/index.js';
+import { allExcept, ident, join, sql, update, type Sql } from '../sql/index.js';
 import { CONSENT_CHANNELS, consentColumns, type ConsentChannel } from './schema.js';
 import type { Row, Store } from './store.js';
 
@@ -78,7 +78,7 @@ export type CustomerExport = z.infer<typeof customerExportSchema>;
 
 /** Everything the store holds about one customer (a data subject access request). */
 export async function exportCustomer(store: Store, customerId: string): Promise<CustomerExport> {
-  const customer = await store.one(sql`SELECT * EXCLUDE (attributes), attributes::VARCHAR AS attributes FROM customers WHERE id = ${customerId}`);
+  const customer = await store.one(sql`SELECT ${allExcept(['attributes'])}, CAST(attributes AS VARCHAR) AS attributes FROM customers WHERE id = ${customerId}`);
   const tables: Record<string, Row[]> = {};
   for (const table of await tablesWithCustomerId(store)) {
     tables[table] = await store.all(sql`SELECT * FROM ${ident(table)} WHERE customer_id = ${customerId}`);
@@ -106,15 +106,14 @@ export type CustomerConsent = z.infer<typeof customerConsentSchema>;
  * Sets consent per channel (email, sms, push, ads), stated now, so that re-importing an older customers file does not
  * undo it (see storeCustomers in ingest). Channels left out keep their value. Returns the consent now held.
  */
-export async function setConsent(store: Store, customerId: string, update: ConsentUpdate): Promise<Consent> {
-  const sets = CONSENT_CHANNELS.filter((c) => update[c] !== undefined).flatMap((c) => {
+export async function setConsent(store: Store, customerId: string, change: ConsentUpdate): Promise<Consent> {
+  const sets = CONSENT_CHANNELS.filter((c) => change[c] !== undefined).flatMap((c) => {
     const { value, statedAt } = consentColumns(c);
-    return [sql`${ident(value)} = ${update[c]!}`, sql`${ident(statedAt)} = now()`];
+    return [sql`${ident(value)} = ${change[c]!}`, sql`${ident(statedAt)} = now()`];
   });
-  if (sets.length > 0) {
-    const changed = await store.run(sql`UPDATE customers SET ${join(sets)} WHERE id = ${customerId}`);
-    if (changed === 0) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
-  }
+  // Asked before the update: not every engine says how many rows an update changed.
+  if (!(await store.one(sql`SELECT 1 AS held FROM customers WHERE id = ${customerId}`))) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  if (sets.length > 0) await store.run(sql`${update(sql`customers`)} ${join(sets)} WHERE id = ${customerId}`);
   const row = await store.one<Record<string, boolean | null>>(sql`SELECT consent_email AS email, consent_sms AS sms, consent_push AS push,
     consent_ads AS ads FROM customers WHERE id = ${customerId}`);
   if (!row) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });

@@ -1,19 +1,35 @@
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
 import type { Backend, Row } from './backend.js';
 import { ChdbBackend } from './chdb-backend.js';
+import { ClickhouseBackend, CLICKHOUSE_URL, shownClickhouseName } from './clickhouse-backend.js';
 import { DuckdbBackend } from './duckdb-backend.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type { Row } from './backend.js';
 
-/** A store named `chdb:PATH` is embedded ClickHouse in that directory; any other path is a DuckDB file (or ':memory:'). */
+/**
+ * A store named `chdb:PATH` is embedded ClickHouse in that directory, `clickhouse://host:port/database` a ClickHouse
+ * server; any other name is a DuckDB file (or ':memory:').
+ */
 const CHDB_PREFIX = 'chdb:';
 
+/** The store's name as messages show it (never a password). */
+export function shownStoreName(path: string): string {
+  return CLICKHOUSE_URL.test(path) ? shownClickhouseName(path) : path;
+}
+
+/** Whether the named store holds data already (a file, a directory, a server's database), for commands that only read. */
+export async function storeExists(path: string): Promise<boolean> {
+  if (CLICKHOUSE_URL.test(path)) return ClickhouseBackend.exists(path);
+  return existsSync(path.startsWith(CHDB_PREFIX) ? path.slice(CHDB_PREFIX.length) : path);
+}
+
 export interface StoreOptions {
-  /** A DuckDB file path, ':memory:', or `chdb:DIRECTORY` for embedded ClickHouse. */
+  /** A DuckDB file path, ':memory:', `chdb:DIRECTORY` for embedded ClickHouse, or `clickhouse://host:8123/database`. */
   path: string;
   /** The memory setting; the default one (src/shared/memory.ts) when absent. */
   memory?: MemoryBudget | undefined;
@@ -39,6 +55,8 @@ export class Store {
     let backend: Backend;
     if (options.path.startsWith(CHDB_PREFIX)) {
       backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length));
+    } else if (CLICKHOUSE_URL.test(options.path)) {
+      backend = await ClickhouseBackend.open(options.path);
     } else {
       const settings: Record<string, string> = { memory_limit: duckdbMemoryLimit(memory) };
       // Work past the limit spills to disk: next to a store file (DuckDB's default), else in the system's temp folder
@@ -103,6 +121,11 @@ export class Store {
   async *chunks<T = Row>(q: Sql): AsyncGenerator<T[]> {
     const { text, values } = this.compile(q);
     for await (const rows of this.backend.chunks(text, values)) yield rows as T[];
+  }
+
+  /** Appends a Parquet file's columns (named as the table's) to a table. */
+  insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
+    return this.backend.insertParquet(table, columns, file);
   }
 
   /** Runs `fn` with no other caller's statements in between. */

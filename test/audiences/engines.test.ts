@@ -8,11 +8,13 @@ import { FEATURE_TABLE, materializeFeatureTable } from '../../src/features/index
 import { rfmQuery, storeThresholds } from '../../src/segments/index.js';
 import { asTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
-import { ENGINES, storeOn, type Engine } from '../engines.js';
+import { ALL_ENGINES, storeOn, type Engine } from '../engines.js';
 import { tempDir } from '../helpers.js';
+import { fitClusters, runPipeline } from '../../src/pipeline/index.js';
+import { MODEL_KINDS } from '../../src/clusters/index.js';
 
 /**
- * The same store on DuckDB and on ClickHouse (chdb): the feature table, the store's thresholds, the memberships of
+ * The same store on DuckDB, on embedded ClickHouse (chdb) and on a ClickHouse server reached over HTTP: the feature table, the store's thresholds, the memberships of
  * rule audiences and smart segments as of a date (the run's rule step), with their scores, reasons and sizes, and
  * every customer's RFM scores and cell, are identical; floats to 1e-9 relative. (A whole run does not go through
  * ClickHouse yet: behaviors, clusters and the steps after a run still speak DuckDB only.)
@@ -42,7 +44,7 @@ async function run(engine: Engine, files: { products: string; customers: string;
   try {
     return await audienceStep(store);
   } finally {
-    close();
+    await close();
   }
 }
 
@@ -77,23 +79,24 @@ function expectSame(a: Row[], b: Row[], what: string): void {
   });
 }
 
-describe.skipIf(ENGINES.length < 2)('the same store on DuckDB and on ClickHouse', () => {
+describe.skipIf(ALL_ENGINES.length < 2)('the same store on DuckDB and on ClickHouse (embedded, and a server over HTTP)', () => {
   const dir = tempDir();
   const runs = new Map<Engine, Run>();
   beforeAll(async () => {
     const files = await generateDemo({ customers: 600, seed: 11, outDir: dir.path });
-    for (const engine of ENGINES) runs.set(engine, await run(engine, files));
+    for (const engine of ALL_ENGINES) runs.set(engine, await run(engine, files));
   }, 180_000);
   afterAll(() => dir.cleanup());
+  const others = ALL_ENGINES.filter((e) => e !== 'duckdb');
 
   it('computes every feature of every customer alike', () => {
     const duck = runs.get('duckdb')!;
     expect(duck.features.length).toBeGreaterThan(300);
-    expectSame(duck.features, runs.get('chdb')!.features, 'features');
+    for (const e of others) expectSame(duck.features, runs.get(e)!.features, `features on ${e}`);
   });
 
   it('finds the same thresholds', () => {
-    expect(runs.get('chdb')!.thresholds).toEqual(runs.get('duckdb')!.thresholds);
+    for (const e of others) expect(runs.get(e)!.thresholds, e).toEqual(runs.get('duckdb')!.thresholds);
   });
 
   it('gives every audience the same members, scores and reasons, and the same sizes', () => {
@@ -102,13 +105,73 @@ describe.skipIf(ENGINES.length < 2)('the same store on DuckDB and on ClickHouse'
     // Every rule audience splits the customers, and the smart segments are in the comparison.
     for (const r of RULES) expect(sizes.get(r.name.toLowerCase().replaceAll(' ', '-')), r.name).toBeGreaterThan(0);
     expect(duck.sizes.filter((s) => Number(s.size) > 0).length).toBeGreaterThan(RULES.length + 3);
-    expectSame(duck.memberships, runs.get('chdb')!.memberships, 'memberships');
-    expectSame(duck.sizes, runs.get('chdb')!.sizes, 'sizes');
+    for (const e of others) {
+      expectSame(duck.memberships, runs.get(e)!.memberships, `memberships on ${e}`);
+      expectSame(duck.sizes, runs.get(e)!.sizes, `sizes on ${e}`);
+    }
   });
 
   it('scores every buyer into the same RFM cell', () => {
     const duck = runs.get('duckdb')!;
     expect(new Set(duck.rfm.map((r) => r.segment)).size).toBeGreaterThan(5);
-    expectSame(duck.rfm, runs.get('chdb')!.rfm, 'rfm');
+    for (const e of others) expectSame(duck.rfm, runs.get(e)!.rfm, `rfm on ${e}`);
+  });
+});
+
+/** What a whole run (runPipeline) stored: every audience's members with scores and reasons, features, CLV. */
+interface WholeRun {
+  audiences: Row[];
+  memberships: Row[];
+  features: Row[];
+  clv: Row[];
+}
+
+async function wholeRun(engine: Engine, files: { products: string; customers: string; events: string }): Promise<WholeRun> {
+  const { store, close } = await storeOn(engine, (s) => importDemoFiles(s, files));
+  try {
+    // Clusterings fitted on the run's features (as `segmint clusters` does), then kept and refitted by the next run.
+    await runPipeline(store, AS_OF);
+    for (const kind of MODEL_KINDS) await fitClusters(store, kind, { seed: 7 });
+    await runPipeline(store, AS_OF);
+    return {
+      audiences: await store.all(sql`SELECT id, kind FROM audiences ORDER BY id`),
+      memberships: await store.all(sql`SELECT audience_id, customer_id, score, reasons FROM memberships WHERE as_of = ${at} ORDER BY audience_id, customer_id`),
+      features: await store.all(sql`SELECT * FROM customer_features ORDER BY customer_id`),
+      clv: await store.all(sql`SELECT customer_id, p_alive, expected_orders_90d, clv_365d FROM customer_clv WHERE as_of = ${at} ORDER BY customer_id`),
+    };
+  } finally {
+    await close();
+  }
+}
+
+describe.skipIf(ALL_ENGINES.length < 2)('a whole run on DuckDB and on ClickHouse', () => {
+  const dir = tempDir();
+  const runs = new Map<Engine, WholeRun>();
+  beforeAll(async () => {
+    const files = await generateDemo({ customers: 600, seed: 11, outDir: dir.path });
+    for (const engine of ALL_ENGINES) runs.set(engine, await wholeRun(engine, files));
+  }, 300_000);
+  afterAll(() => dir.cleanup());
+  const others = ALL_ENGINES.filter((e) => e !== 'duckdb');
+
+  it('puts the same customers in every audience of every kind (behaviors, clusters, smart, RFM), with the same scores and reasons', () => {
+    const duck = runs.get('duckdb')!;
+    const kinds = new Set(duck.audiences.map((a) => a.kind));
+    for (const kind of ['behavior', 'cluster', 'smart', 'rfm']) expect(kinds, kind).toContain(kind);
+    const held = new Set(duck.memberships.map((m) => m.audience_id));
+    expect(held.size).toBeGreaterThan(20);
+    for (const e of others) {
+      expect(runs.get(e)!.audiences, e).toEqual(duck.audiences);
+      expectSame(duck.memberships, runs.get(e)!.memberships, `memberships on ${e}`);
+    }
+  });
+
+  it('stores the same features and CLV for every customer', () => {
+    const duck = runs.get('duckdb')!;
+    expect(duck.clv.length).toBeGreaterThan(300);
+    for (const e of others) {
+      expectSame(duck.features, runs.get(e)!.features, `features on ${e}`);
+      expectSame(duck.clv, runs.get(e)!.clv, `clv on ${e}`);
+    }
   });
 });

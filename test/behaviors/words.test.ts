@@ -159,6 +159,10 @@ const EVENT_SPECS = [
   'count(order where tag in ["trend", "sustainable"] and price between 20 and 80, last 365 days) >= 2',
   'last(view where device = "mobile") >= 14 days ago',
   'share(return where occasion in ["work", "travel"]) = 1',
+  // Shares the kept units answer, whole or in part, beside lines and events.
+  'not (share(order where channel = "store") >= 0.5) or share(order where tag = "comfort") > 0.2',
+  'share(order where device = "mobile") >= 0.5 and count(view) >= 3',
+  'share(return where channel in ["web", "app"]) = 1 and share(order where device != "desktop") < 0.7',
 ];
 
 describe('the order lines a run keeps for previews', () => {

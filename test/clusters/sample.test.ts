@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
+import { columnsOf } from '../../src/clusters/fit.js';
 import { clusterSample, drawSample, loadModel, SAMPLE_SIZE, type ClusterSample, type ClusteringModel } from '../../src/clusters/index.js';
 import { principalComponents } from '../../src/clusters/components.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
@@ -97,7 +98,7 @@ describe('drawing a sample smaller than the buyers', () => {
   it('takes at least 40 of each cluster and the rest by size, within the bound, the same whatever the order of the rows', async () => {
     const { model, rows, ids, assigned } = await fitted('behavior');
     const size = 400;
-    const sample = drawSample(model, rows, ids, assigned, size);
+    const sample = drawSample(model, columnsOf(rows, model.features), ids, assigned, undefined, size);
     expect(sample.points.length).toBeLessThanOrEqual(size);
     expect(sample.points.length).toBeGreaterThan(size - model.clusters.length);
     const sizes = sample.clusters.map((c) => c.size);
@@ -111,7 +112,7 @@ describe('drawing a sample smaller than the buyers', () => {
     for (const [j, c] of sample.clusters.entries()) expect(sample.points.filter((p) => p[2] === j).length).toBe(c.sampled);
 
     const order = rows.map((_, i) => i).sort((a, b) => (ids[b]! < ids[a]! ? -1 : 1));
-    const reversed = drawSample(model, order.map((i) => rows[i]!), order.map((i) => ids[i]!), Int32Array.from(order, (i) => assigned[i]!), size);
+    const reversed = drawSample(model, columnsOf(order.map((i) => rows[i]!), model.features), order.map((i) => ids[i]!), Int32Array.from(order, (i) => assigned[i]!), undefined, size);
     const set = (s: ClusterSample) => s.points.map(key).sort();
     expect(set(reversed)).toEqual(set(sample));
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitDataset, type Dataset } from '../../src/clusters/fit.js';
+import { columnsOf, fitDataset, type Dataset } from '../../src/clusters/fit.js';
 import { CLUSTER_METHODS } from '../../src/clusters/methods.js';
 import { loadModel, saveModel } from '../../src/clusters/model.js';
 import { sql } from '../../src/sql/index.js';
@@ -11,7 +11,8 @@ function dataset(): Dataset {
   const rows = Array.from({ length: 400 }, (_, i) =>
     i % 2 === 0 ? { recency_days: 5 + (i % 17), orders: 20 + (i % 7), revenue: 4000 + 10 * (i % 50) } : { recency_days: 300 + (i % 23), orders: 1, revenue: 40 + (i % 30) },
   );
-  return { kind: 'rfm', features: ['recency_days', 'orders', 'revenue'], binary: 0, rows, revenue: rows.map((r) => r.revenue), noun: 'customers', idPrefix: 'test-' };
+  const features = ['recency_days', 'orders', 'revenue'];
+  return { kind: 'rfm', features, binary: 0, columns: columnsOf(rows, features), revenue: rows.map((r) => r.revenue), noun: 'customers', idPrefix: 'test-' };
 }
 
 let store: Store;
@@ -52,7 +53,8 @@ describe('names and the data behind them', () => {
       const row: Record<string, number | null> = Object.fromEntries(CLUSTER_METHODS.behavior.features.map((f) => [f, null]));
       return { ...row, mobile_share: mobile ? 0.95 + (i % 5) / 100 : 0.1 + (i % 7) / 100, new_arrival_share: launches ? (mobile ? 0.6 : 0.1) + (i % 3) / 100 : null };
     });
-    return { kind: 'behavior', features: [...CLUSTER_METHODS.behavior.features], binary: 0, rows, revenue: rows.map(() => 100), noun: 'customers', idPrefix: 'phones-' };
+    const features = [...CLUSTER_METHODS.behavior.features];
+    return { kind: 'behavior', features, binary: 0, columns: columnsOf(rows, features), revenue: rows.map(() => 100), noun: 'customers', idPrefix: 'phones-' };
   };
 
   it('refuse a name whose signal the fitted rows do not have, with a plain name and a warning', async () => {

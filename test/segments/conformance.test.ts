@@ -31,7 +31,7 @@ interface Shop {
   store: Store;
   /** The DuckDB store the files were imported into; the in-memory evaluator's inputs and the value pools come from it. */
   loader: Store;
-  close: () => void;
+  close: () => void | Promise<void>;
   customers: Array<{ features: Record<string, unknown>; customer: Record<string, unknown>; events: EventRecord[] }>;
 }
 
@@ -125,8 +125,8 @@ describe.each(CASES)('rule conformance on $name on $engine: SQL compiler and in-
   beforeAll(async () => {
     shop = await openShop(await files(dir.path), engine);
   }, 120_000);
-  afterAll(() => {
-    shop.close();
+  afterAll(async () => {
+    await shop.close();
     dir.cleanup();
   });
 

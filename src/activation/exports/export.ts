@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { getAudience, runDate } from '../../audiences/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { sql } from '../../sql/index.js';
+import { formatTimestamp, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { destinationOf } from '../destinations/index.js';
 import { keepIdentities, writeAdFile, writeRemovals } from './ad-file.js';
@@ -75,8 +75,8 @@ interface ExportRow {
 
 /** An export with where its files are, for the download. */
 export async function exportFiles(store: Store, id: string): Promise<{ record: ExportRecord; path: string; removalsPath: string | null }> {
-  const row = await store.one<ExportRow>(sql`SELECT id, audience_id, destination, format, columns::VARCHAR AS columns, strftime(as_of, '%Y-%m-%d %H:%M:%S') AS as_of,
-    strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at, rows, removals, path, removals_path FROM audience_exports WHERE id = ${id}`);
+  const row = await store.one<ExportRow>(sql`SELECT id, audience_id, destination, format, columns::VARCHAR AS columns, ${formatTimestamp(sql`as_of`)} AS as_of,
+    ${formatTimestamp(sql`created_at`)} AS created_at, rows, removals, path, removals_path FROM audience_exports WHERE id = ${id}`);
   if (!row) throw new NotFoundError(`no export "${id}"`, { export: id });
   const record: ExportRecord = {
     id: row.id,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { getAudience, runDate } from '../../audiences/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { sql } from '../../sql/index.js';
+import { formatTimestamp, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { DESTINATION_NAMES } from '../destinations/index.js';
 import { selectColumns } from './columns.js';
@@ -30,7 +30,7 @@ export type Sync = z.infer<typeof syncSchema>;
 
 export const deletedSyncSchema = z.object({ deleted: z.string() });
 
-const SELECT = sql`SELECT id, audience_id AS audience, destination, format, columns::VARCHAR AS columns, directory, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at FROM export_syncs`;
+const SELECT = sql`SELECT id, audience_id AS audience, destination, format, columns::VARCHAR AS columns, directory, ${formatTimestamp(sql`created_at`)} AS created_at FROM export_syncs`;
 const toSync = (r: Omit<Sync, 'columns'> & { columns: string | null }): Sync => ({ ...r, columns: r.columns === null ? null : (JSON.parse(r.columns) as string[]) });
 
 export async function listSyncs(store: Store): Promise<Sync[]> {

@@ -1,5 +1,5 @@
 import { errorMessage } from '../../shared/errors.js';
-import { ident, join, sql } from '../../sql/index.js';
+import { formatTimestamp, ident, join, sql } from '../../sql/index.js';
 import { consentColumns, type ConsentChannel, type Store } from '../../store/index.js';
 import type { AddressPolicy } from './address.js';
 import type { DeliveryPass } from './schema.js';
@@ -128,7 +128,7 @@ export async function deliverDue(use: StoreAccess, options: DeliverOptions): Pro
   const pass: DeliveryPass = { attempted: 0, delivered: 0, failed: 0, dead: 0, skipped: 0 };
 
   const prepared = await use(async (store) => {
-    const due = await store.all<Due>(sql`SELECT d.id, d.subscription_id, d.type, d.source, strftime(d.as_of, '%Y-%m-%d %H:%M:%S') AS as_of,
+    const due = await store.all<Due>(sql`SELECT d.id, d.subscription_id, d.type, d.source, ${formatTimestamp(sql`d.as_of`)} AS as_of,
         ${ms(sql`d.created_at`)} AS created_ms, d.attempts, w.url, w.consent, w.secret, w.previous_secret, ${ms(sql`w.previous_until`)} AS previous_until_ms,
         w.audience_id, a.name AS audience
       FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id JOIN audiences a ON a.id = w.audience_id

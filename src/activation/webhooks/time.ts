@@ -1,10 +1,10 @@
-import { sql, type Sql } from '../../sql/index.js';
+import { formatTimestamp, sql, type Sql } from '../../sql/index.js';
 
 /** An instant of the deliverer's clock (ms since the epoch) as a SQL timestamp; the clock is injectable, not now(). */
 export const at = (ms: number): Sql => sql`make_timestamp(${Math.round(ms) * 1000})`;
 
 /** A timestamp column as the API and CLI write dates. */
-export const text = (column: Sql): Sql => sql`strftime(${column}, '%Y-%m-%d %H:%M:%S')`;
+export const text = (column: Sql): Sql => formatTimestamp(column);
 
 /** A timestamp column as ms since the epoch. */
 export const ms = (column: Sql): Sql => sql`epoch_ms(${column})`;

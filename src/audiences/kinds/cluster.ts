@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assign, assignmentQuery, CLUSTER_METHOD_NAMES, CLUSTER_METHODS, leaningText, loadModels, reasonsOf, type ClusteringModel, type ClusterMethod } from '../../clusters/index.js';
-import { join, sql, type Sql } from '../../sql/index.js';
+import { insertIfAbsent, join, jsonText, sql, update, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { defineKind } from './kind.js';
 
@@ -54,17 +54,19 @@ export function clusterMembers(model: ClusteringModel, table: string): Sql {
 
 /** The ids of every audience a clustering ever had, active or not. */
 export const clusteringAudiences = (method: ClusterMethod): Sql =>
-  sql`SELECT id FROM audiences WHERE kind = 'cluster' AND json_extract_string(definition, '$.method') = ${method}`;
+  sql`SELECT id FROM audiences WHERE kind = 'cluster' AND ${jsonText(sql`definition`, ['method'])} = ${method}`;
 
 /** One active audience per cluster of a fitted model; the clustering's other cluster audiences are deactivated. */
 export async function keepClusterAudiences(store: Store, model: ClusteringModel & { method: ClusterMethod }): Promise<void> {
   const label = CLUSTER_METHODS[model.method].label;
   const definition = JSON.stringify({ kind: 'cluster', method: model.method });
   await store.transaction(async () => {
-    await store.run(sql`UPDATE audiences SET active = FALSE, updated_at = now() WHERE id IN (${clusteringAudiences(model.method)})`);
+    await store.run(sql`${update(sql`audiences`)} active = FALSE, updated_at = now() WHERE id IN (${clusteringAudiences(model.method)})`);
     for (const c of model.clusters) {
-      await store.run(sql`INSERT INTO audiences VALUES (${c.id}, ${`${label} cluster: ${c.name}`}, 'cluster', ${`${c.description}. ${c.action}.`}, ${definition}, TRUE, now(), now())
-        ON CONFLICT (id) DO UPDATE SET active = TRUE, description = excluded.description, updated_at = now()`);
+      // A cluster kept from an earlier fit keeps its name and creation date; its description is the new fit's.
+      const description = `${c.description}. ${c.action}.`;
+      await store.run(insertIfAbsent(sql`audiences`, sql`id`, [c.id, `${label} cluster: ${c.name}`, 'cluster', description, definition, true, sql`now()`, sql`now()`]));
+      await store.run(sql`${update(sql`audiences`)} active = TRUE, description = ${description}, updated_at = now() WHERE id = ${c.id}`);
     }
   });
 }

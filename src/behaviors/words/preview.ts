@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../../segments/index.js';
-import { PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, previewLinesHold } from './lines.js';
+import { PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewLinesHold } from './lines.js';
 import type { Preview } from './schema.js';
 
 /*
@@ -12,8 +12,9 @@ import type { Preview } from './schema.js';
  * them, an attrition waterfall over its conditions, the products its members bought that match its product
  * conditions, ten members with the reasons a run would store, and its overlap with the smart segments and clusters.
  * The events are read once, and only the lines the spec's event conditions can pick (the order and return lines the
- * run kept, lines.ts, while they still hold): the members, each condition's prefix and the event aggregates go to a
- * temporary table the rest reads; reasons are worked out for the ten members shown only.
+ * run kept, lines.ts, while they still hold, and the units kept beside them for shares): the members, each
+ * condition's prefix and the event aggregates go to a temporary table the rest reads; reasons are worked out for the
+ * ten members shown only.
  */
 
 let previews = 0;
@@ -41,14 +42,17 @@ export async function previewSpec(store: Store, spec: string, options: { members
   const held = compileRule(rule, ctx);
   const { reasons } = explainSql(rule, ctx);
   const lines = (await previewLinesHold(store, asOf)) ? ident(PREVIEW_LINES_TABLE) : undefined;
-  const events = eventAggregates(rule, ctx, asOf, lines);
+  const events = eventAggregates(rule, ctx, asOf, lines !== undefined);
   const table = ident(`behavior_preview_${++previews}`);
   return store.exclusive(async () => {
+    // With the kept lines, each member carries its number (ck), which the lines are joined and grouped on.
     await store.run(sql`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT f.customer_id, f.revenue, ${join(prefixes.map((p, i) => sql`${p} AS ${ident(`k${i}`)}`))}, ${held} AS member
-        ${events ? sql`, e.* EXCLUDE (customer_id)` : sql``}
+      SELECT f.customer_id, ${lines ? sql`k.ck` : sql`NULL`} AS ck, f.revenue,
+        ${join(prefixes.map((p, i) => sql`${p} AS ${ident(`k${i}`)}`))}, ${held} AS member
+        ${events ? sql`, e.* EXCLUDE (${ident(events.key)})` : sql``}
       FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id
-      ${events ? sql`LEFT JOIN (${events}) e ON e.customer_id = f.customer_id` : sql``}`);
+      ${lines ? sql`LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id` : sql``}
+      ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? sql`k.ck` : sql`f.customer_id`}` : sql``}`);
     try {
       const preview = await summarise(store, { table, lines, reasons }, rule, clauses, at, asOf, audiences);
       if (!options.members) return preview;
@@ -60,33 +64,87 @@ export async function previewSpec(store: Store, spec: string, options: { members
   });
 }
 
-/** The same event aggregates as the run's relation `e` (eventAggregatesRelation), read from the kept lines when
- * `lines` is given and the spec reads only their types (else from the events), and only from the lines its event
- * conditions can pick: each aggregate filters within them, and a customer with none of them gets the NULLs the run
- * gives a customer without events, which every condition reads as it reads none picked. */
-function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, lines: Sql | undefined): Sql | undefined {
+/**
+ * The same event aggregates as the run's relation `e` (eventAggregatesRelation), keyed by customer number (`ck`) or
+ * id. With the kept lines (`kept`): the aggregates of a share of channel or device, and every share's denominator, over
+ * all time, are summed from the kept units (rollupKeys); the others are read from the kept lines when the spec reads
+ * only their types (else from the events), and only from the lines its event conditions can pick: each aggregate
+ * filters within them, and a customer with none of them gets the NULLs the run gives a customer without events, which
+ * every condition reads as it reads none picked.
+ */
+function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: boolean): { relation: Sql; key: 'ck' | 'customer_id' } | undefined {
   if (ctx.aggregates.length === 0) return undefined;
+  const fromUnits = kept ? rollupKeys(rule, ctx) : new Set<string>();
+  const summed = ctx.aggregates.filter((a) => fromUnits.has(a.key));
+  const read = ctx.aggregates.filter((a) => !fromUnits.has(a.key));
+  const needs = eventNeeds([rule]);
+  // The kept lines are all before the date and of a customer: reading their times and ids to check costs a scan.
+  const fromLines = kept && [...needs.types].every((t) => PREVIEW_LINE_TYPES.includes(t));
+  // The units carry both; the events only the id.
+  const key = read.length === 0 || fromLines ? 'ck' : 'customer_id';
+  const units = sql`SELECT ev.${ident(key)}, ${join(summed.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))} FROM ${ident(PREVIEW_UNITS_TABLE)} ev GROUP BY ev.${ident(key)}`;
+  if (read.length === 0) return { key, relation: units };
   const picking: Sql[] = [];
   const selectors: EventSelector[] = [];
-  const visit = (r: Rule): void => {
-    if (r.kind === 'and' || r.kind === 'or') r.rules.forEach(visit);
-    else if (r.kind === 'not') visit(r.rule);
-    else if (r.kind === 'event' || r.kind === 'stopped') {
-      selectors.push(r.selector);
-      // A share divides by every line of its type in the window: all of them may count.
-      picking.push(r.kind === 'event' && r.aggregate === 'share' ? sql`ev.type = ${r.selector.eventType}` : selectorSql(r.selector, ctx));
-    }
-  };
-  visit(rule);
-  const needs = eventNeeds([rule]);
+  // Whether every line picked must be of a product in the catalog: then the catalog is joined inner, which lets
+  // DuckDB filter the products first and the lines by the products kept, instead of joining every line.
+  let inCatalog = true;
+  for (const c of eventClauses(rule)) {
+    // A clause the units answer whole needs none of the lines.
+    if (aggregateKeys(c, ctx).every((k) => fromUnits.has(k))) continue;
+    selectors.push(c.selector);
+    // A share divides by every line of its type in the window: all of them may count, unless the units give that.
+    const readsAll = c.kind === 'event' && c.aggregate === 'share' && !fromUnits.has(denominatorKey(c, ctx));
+    picking.push(readsAll ? sql`ev.type = ${c.selector.eventType}` : selectorSql(c.selector, ctx));
+    inCatalog &&= !readsAll && needsProduct(c.selector);
+  }
+  const catalog = !readsCatalog(selectors) ? sql`` : inCatalog ? sql`JOIN products p ON p.id = ev.product_id` : sql`LEFT JOIN products p ON p.id = ev.product_id`;
   const since = needs.since?.(Date.parse(`${asOf.replace(' ', 'T')}Z`)) ?? -Infinity;
-  const source = lines && [...needs.types].every((t) => PREVIEW_LINE_TYPES.includes(t)) ? lines : sql`events`;
-  return sql`SELECT ev.customer_id, ${join(ctx.aggregates.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
-    FROM ${source} ev ${readsCatalog(selectors) ? sql`LEFT JOIN products p ON p.id = ev.product_id` : sql``}
-    WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
+  const lines = sql`SELECT ev.${ident(key)}, ${join(read.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
+    FROM ${fromLines ? ident(PREVIEW_LINES_TABLE) : sql`events`} ev ${catalog}
+    WHERE ${fromLines ? sql`` : sql`ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND`} ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
       ${Number.isFinite(since) ? sql`AND ev.ts >= CAST(${new Date(since).toISOString().slice(0, 19).replace('T', ' ')} AS TIMESTAMP)` : sql``}
       AND (${join(picking, ' OR ')})
-    GROUP BY ev.customer_id`;
+    GROUP BY ev.${ident(key)}`;
+  // Each side has a row per customer at most; a customer on one side only gets NULLs for the other's columns.
+  return { key, relation: summed.length === 0 ? lines : sql`SELECT * FROM (${units}) FULL JOIN (${lines}) USING (${ident(key)})` };
+}
+
+type EventClause = Extract<Rule, { kind: 'event' | 'stopped' }>;
+
+/** Every event clause of a rule, however deep. */
+function eventClauses(rule: Rule): EventClause[] {
+  if (rule.kind === 'and' || rule.kind === 'or') return rule.rules.flatMap(eventClauses);
+  if (rule.kind === 'not') return eventClauses(rule.rule);
+  return rule.kind === 'event' || rule.kind === 'stopped' ? [rule] : [];
+}
+
+/** A share over all time whose filters read only what the kept units are summed by. */
+const inUnits = (c: Extract<Rule, { kind: 'event' }>): boolean => c.window.kind === 'all' && c.selector.filters.every((f) => PREVIEW_UNIT_FIELDS.includes(f.field));
+
+/** The aggregates the compiler registers for one clause alone, by key. */
+function aggregateKeys(c: Rule, ctx: CompileContext): string[] {
+  const own: CompileContext = { ...ctx, aggregates: [] };
+  compileRule(c, own);
+  return own.aggregates.map((a) => a.key);
+}
+
+/** The aggregate a share divides by: the one its compilation registers last (its numerator comes first). */
+const denominatorKey = (c: Extract<Rule, { kind: 'event' }>, ctx: CompileContext): string => aggregateKeys(c, ctx).at(-1)!;
+
+/**
+ * The aggregates the kept units give exactly (sums of units over all time, by type, channel and device): those of a
+ * share whose filters read only these, and the denominator of every share over all time. Found by compiling each such
+ * clause alone, so that they are the compiler's own; an aggregate not found here is read from the lines.
+ */
+function rollupKeys(rule: Rule, ctx: CompileContext): Set<string> {
+  const keys = new Set<string>();
+  for (const c of eventClauses(rule)) {
+    if (c.kind !== 'event' || c.aggregate !== 'share' || c.window.kind !== 'all') continue;
+    if (inUnits(c)) aggregateKeys(c, ctx).forEach((k) => keys.add(k));
+    else keys.add(denominatorKey(c, ctx));
+  }
+  return keys;
 }
 
 async function summarise(
@@ -133,6 +191,8 @@ const PRODUCT_FIELDS: ReadonlySet<string> = new Set(['category', 'brand', 'tag',
 /** Filters on these read the event's product (`p`); the others read the event itself, and need no join per line. */
 const CATALOG_FIELDS: ReadonlySet<string> = new Set([...LIST_FILTER_FIELDS, 'category', 'brand']);
 const readsCatalog = (selectors: readonly EventSelector[]): boolean => selectors.some((s) => s.filters.some((f) => CATALOG_FIELDS.has(f.field)));
+/** A selector that picks no line without a product in the catalog: one of its catalog filters is false on NULL. */
+const needsProduct = (s: EventSelector): boolean => s.filters.some((f) => CATALOG_FIELDS.has(f.field) && f.condition.op !== 'is_null');
 
 /**
  * An event clause that picks products (by a product field, not only a channel or device) and asks for some of what it
@@ -151,15 +211,17 @@ async function topProducts(store: Store, table: Sql, lines: Sql | undefined, rul
     .filter(wantsProducts)
     .map((c) => ({ ...c.selector, eventType: 'order' }));
   const matching = selectors.length ? sql`(${join(selectors.map((s) => selectorSql(s, ctx)), ' OR ')})` : sql`ev.type = 'order'`;
-  const lineOf = sql`${lines ?? sql`events`} ev JOIN ${table} t ON t.customer_id = ev.customer_id AND t.member`;
-  const where = sql`ev.ts < ${at} AND ev.type = 'order' AND ${matching}`;
+  // The kept lines are joined on the customer's number, the events on the id; either is one customer.
+  const buyer = lines ? sql`ev.ck` : sql`ev.customer_id`;
+  const lineOf = lines ? sql`${lines} ev JOIN ${table} t ON t.ck = ev.ck AND t.member` : sql`events ev JOIN ${table} t ON t.customer_id = ev.customer_id AND t.member`;
+  const where = sql`${lines ? sql`` : sql`ev.ts < ${at} AND`} ev.type = 'order' AND ${matching}`;
   // Units per product first (joining the catalog per line only when the filters read it), then buyers of the ten
   // kept only: distinct buyers of every product cost more than the rest.
   const units = readsCatalog(selectors)
     ? sql`SELECT p.id, sum(ev.quantity) AS units FROM ${lineOf} JOIN products p ON p.id = ev.product_id WHERE ${where} GROUP BY p.id`
     : sql`SELECT p.id, l.units FROM (SELECT ev.product_id, sum(ev.quantity) AS units FROM ${lineOf} WHERE ${where} GROUP BY 1) l JOIN products p ON p.id = l.product_id`;
   return store.all(sql`WITH top AS (${units} ORDER BY units DESC, p.id LIMIT 10)
-    SELECT p.id, p.title, p.category, any_value(top.units) AS units, count(DISTINCT ev.customer_id) AS buyers
+    SELECT p.id, p.title, p.category, any_value(top.units) AS units, count(DISTINCT ${buyer}) AS buyers
     FROM ${lineOf} JOIN products p ON p.id = ev.product_id JOIN top ON top.id = p.id WHERE ${where}
     GROUP BY p.id, p.title, p.category ORDER BY units DESC, p.id`);
 }

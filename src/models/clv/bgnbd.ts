@@ -104,6 +104,12 @@ export function prepareFrequency(d: Frequency): PreparedFrequency {
   };
 }
 
+/** The distinct (x, t_x, T) of the data, one row each, in the order their first customer came: what scores depend on. */
+export function distinctHistories(d: Frequency): Frequency {
+  const { xs, tValues, group } = prepareFrequency(d);
+  return { x: Float64Array.from(group.x, (i) => xs[i]!), tx: Float64Array.from(group.tx, (i) => tValues[i]!), T: Float64Array.from(group.T, (i) => tValues[i]!) };
+}
+
 /**
  * ln L summed over customers (the paper's likelihood, in the form with ln(a / (b + x - 1))), and its gradient in
  * (r, alpha, a, b) when `grad` is given.

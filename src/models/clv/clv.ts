@@ -55,6 +55,8 @@ export interface Scores {
   pAlive: Float64Array;
   expectedOrders: Float64Array;
   expectedSpend: Float64Array;
+  /** P(alive) times the discounted purchases expected over the CLV horizon: the CLV is this times the expected spend. */
+  discounted: Float64Array;
   clv: Float64Array;
 }
 
@@ -71,7 +73,7 @@ export function scoreCustomers(model: ClvModel, d: Frequency & { monetary: Float
   const monthUnits = MONTH_DAYS / unitDays;
   const monthly = monthlyRate(horizons.discount ?? DEFAULT_DISCOUNT);
   const n = d.x.length;
-  const out: Scores = { pAlive: new Float64Array(n), expectedOrders: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) };
+  const out: Scores = { pAlive: new Float64Array(n), expectedOrders: new Float64Array(n), expectedSpend: new Float64Array(n), discounted: new Float64Array(n), clv: new Float64Array(n) };
   const cache = new Map<number, Map<number, [number, number]>>();
   for (let i = 0; i < n; i++) {
     const x = d.x[i]!;
@@ -86,7 +88,8 @@ export function scoreCustomers(model: ClvModel, d: Frequency & { monetary: Float
     out.pAlive[i] = alive;
     out.expectedOrders[i] = alive * ifAlive[0];
     out.expectedSpend[i] = spend;
-    out.clv[i] = alive * ifAlive[1] * spend;
+    out.discounted[i] = alive * ifAlive[1];
+    out.clv[i] = out.discounted[i]! * spend;
   }
   return out;
 }

@@ -1,10 +1,10 @@
 /** Fitting both models on a store as of a date, and the fitted result as it is printed, served and stored. */
 import { z } from 'zod';
 import type { Store } from '../../store/index.js';
-import { fitBgNbd } from './bgnbd.js';
+import { fitBgNbd, type Frequency } from './bgnbd.js';
 import type { ClvModel } from './clv.js';
 import { fitGammaGamma } from './gamma-gamma.js';
-import { customerSummaries, lastDayBefore, spendOf, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
+import { lastDayBefore, spendOf, summaryNumbers, summaryRows, TIME_UNITS, type TimeUnit } from './summary.js';
 
 const positive = z.number().positive();
 
@@ -91,7 +91,7 @@ export function modelFit<P extends object>(
 }
 
 /** Fits BG/NBD on every customer of the summary and Gamma-Gamma on its repeat customers with a positive spend. */
-export function fitSummary(summary: Summary, asOf: string, unit: TimeUnit): ClvFit {
+export function fitSummary(summary: Frequency & { monetary: Float64Array }, asOf: string, unit: TimeUnit): ClvFit {
   const spend = spendOf(summary);
   return {
     as_of: asOf,
@@ -104,7 +104,7 @@ export function fitSummary(summary: Summary, asOf: string, unit: TimeUnit): ClvF
 }
 
 export async function fitClv(store: Store, asOf: string, unit: TimeUnit): Promise<ClvFit> {
-  return fitSummary(await customerSummaries(store, asOf, unit), asOf, unit);
+  return fitSummary(await summaryNumbers(store, summaryRows(asOf, unit)), asOf, unit);
 }
 
 export function modelOf(fit: ClvFit): ClvModel {

@@ -1,12 +1,13 @@
 /** Scores from a fitted model for one customer (CLI, API) or every customer of a store (the feature catalog). */
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
-import { asTimestamp, createTableAs, ident, jsonColumns, sql } from '../../sql/index.js';
+import { asTimestamp, createTableAs, ident, jsonColumns, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { saveClvFit } from './store.js';
 import { DEFAULT_DISCOUNT, discountSchema, scoreCustomers, type Horizons, type Scores } from './clv.js';
+import { distinctHistories } from './bgnbd.js';
 import { fitSummary, modelOf, type ClvFit } from './fit.js';
-import { customerSummaries, summaryQuery, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
+import { customerSummaries, summaryNumbers, summaryQuery, summaryRows, TIME_UNITS, type Summary, type TimeUnit } from './summary.js';
 
 const score = z.number().nullable();
 
@@ -92,15 +93,47 @@ export async function clvFeatures(store: Store, asOf: string, options: { fit?: C
 }
 
 /**
- * Writes (customer_id, p_alive, expected_orders_90d, clv_365d) to `table` (replaced), returning its row count. The
- * columns travel as JSON arrays in bound parameters, the one bulk path the store's query API offers.
+ * The expected spend per purchase (gamma-gamma.ts expectedSpend) of the summary row `s` in SQL, with the same operations
+ * in the same order, so that it gives the same doubles; the population mean without a positive repeat spend.
+ */
+function expectedSpendSql(params: ClvFit['gamma_gamma']['params']): Sql {
+  const [p, q, v] = [params.p, params.q, params.v].map((n) => sql`CAST(${n} AS DOUBLE)`) as [Sql, Sql, Sql];
+  const own = sql`${p} * s.x + ${q} - 1`;
+  const population = sql`${p} * 0 + ${q} - 1`;
+  return sql`CASE WHEN s.monetary > 0 THEN (CASE WHEN ${own} > 0 THEN ${p} * (${v} + s.x * s.monetary) / (${own}) END)
+    ELSE (CASE WHEN ${population} > 0 THEN ${p} * ${v} / (${population}) END) END`;
+}
+
+/**
+ * Writes (customer_id, p_alive, expected_orders_90d, clv_365d) to `table` (replaced), returning its row count, with the
+ * same values as clvFeatures without bringing the customers' ids to JavaScript: the summary is kept in a table, the fit
+ * reads its numbers (summaryNumbers), the BG/NBD scores are computed once per distinct (x, t_x, T) and joined
+ * back in SQL, where each customer's expected spend multiplies the discounted purchases.
  */
 export async function materializeClvFeatures(store: Store, asOf: string, table: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<{ fit: ClvFit; rows: number }> {
-  const { fit, summary, scores } = await scoreStore(store, asOf, options);
-  const column = (values: Float64Array) => JSON.stringify(Array.from(values, (v) => (Number.isFinite(v) ? v : null)));
-  const columns = [scores.pAlive, scores.expectedOrders, scores.clv].map((values, i) => ({ name: CLV_FEATURES[i]!.name, json: column(values), type: 'DOUBLE' as const }));
-  await store.run(createTableAs(ident(table), jsonColumns([{ name: 'customer_id', json: JSON.stringify(summary.customerIds), type: 'VARCHAR' }, ...columns])));
-  return { fit, rows: summary.x.length };
+  const unit = options.fit?.unit ?? options.unit ?? 'day';
+  const [summary, histories] = [ident(`${table}_summary`), ident(`${table}_histories`)];
+  try {
+    await store.run(createTableAs(summary, summaryRows(asOf, unit)));
+    const numbers = await summaryNumbers(store, sql`SELECT * FROM ${summary}`);
+    const fit = options.fit ?? fitSummary(numbers, asOf, unit);
+    const f = distinctHistories(numbers);
+    const scores = scoreCustomers(modelOf(fit), { ...f, monetary: new Float64Array(f.x.length).fill(NaN) });
+    const column = (values: Float64Array) => JSON.stringify(Array.from(values, (v) => (Number.isFinite(v) ? v : null)));
+    const columns = { x: f.x, tx: f.tx, T: f.T, p_alive: scores.pAlive, expected_orders_90d: scores.expectedOrders, discounted: scores.discounted };
+    await store.run(createTableAs(histories, jsonColumns(Object.entries(columns).map(([name, values]) => ({ name, json: column(values), type: 'DOUBLE' as const })))));
+    await store.run(
+      createTableAs(
+        ident(table),
+        sql`SELECT s.customer_id, h.p_alive, h.expected_orders_90d, h.discounted * (${expectedSpendSql(fit.gamma_gamma.params)}) AS ${ident(CLV_FEATURES[2].name)}
+          FROM ${summary} s JOIN ${histories} h ON h.x = s.x AND h.tx = s.tx AND h.T = s.T`,
+      ),
+    );
+    return { fit, rows: numbers.x.length };
+  } finally {
+    await store.run(sql`DROP TABLE IF EXISTS ${summary}`);
+    await store.run(sql`DROP TABLE IF EXISTS ${histories}`);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { ident, join, raw, sql, type Sql } from '../../sql/index.js';
+import { asTimestamp, ident, join, raw, sql, type Sql } from '../../sql/index.js';
 import {
   CONSENT_CHANNELS,
   CONSENT_STATED_AT_FIELD,
@@ -85,9 +85,9 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
  * quarantine with its line, column and reason. A failure leaves the store as it was.
  *
  * The file is scanned, not staged (a typed copy of a file of 4.3M events held 1.3 GB): an insert pass stores the good
- * rows, a count pass says how many rows were good, bad or of erased customers (for events, a count of the records
- * alone when every one of them was stored; for a file that describes its products, with what it says of each), and
- * only when there are bad rows does a third pass number the records to quarantine them with their lines.
+ * rows, a count pass says how many rows were good, bad or of erased customers (for events, only when the insert
+ * found a record it did not store, or when the file describes its products, with what it says of each), and only
+ * when there are bad rows does a third pass number the records to quarantine them with their lines.
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   const importId = randomUUID().replaceAll('-', '');
@@ -100,10 +100,11 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
     return await store.transaction(() => asImport(store, importId, async () => {
       const replaced = options.replace ? await takeBack(store, source.file) : [];
       step('store');
-      const { written, accepted } =
-        mapping.entity === 'events' ? await storeEvents(store, staging, importId) : { written: undefined, accepted: await storeRows(store, mapping.entity, staging) };
+      const { stored, accepted } = mapping.entity === 'events'
+        ? await storeEvents(store, staging, importId).then((s) => ({ stored: s, accepted: s.accepted }))
+        : { stored: undefined, accepted: await storeRows(store, mapping.entity, staging) };
       step('check');
-      const checked = await check(store, mapping, source, staging, mentions, written);
+      const checked = await check(store, mapping, staging, mentions, stored);
       const skipped = source.rejectsTable ? await count(store, sql`SELECT count(DISTINCT line) AS n FROM ${ident(source.rejectsTable)}`) : 0;
       const lines = lineNumbering(source, skipped);
       const orderReturns = tellsOrderOutcomes(mapping) ? await storeOrderReturns(store, staging) : 0;
@@ -190,11 +191,11 @@ async function count(store: Store, q: Sql): Promise<number> {
 
 /**
  * How many rows of the file are good, bad and of erased customers, read after the rows were stored. Events were
- * written good row by good row (`written`): when the file has as many records, none was bad or erased, and counting
- * them needs no typing. When the file describes its products (an order export's description column), the count
- * also keeps, per product, what the rows say of it (grouping sets: one scan for the totals and the products).
+ * written record by record, a placeholder for each record not stored (`stored`): when there was none, every record
+ * was good and nothing needs counting. When the file describes its products (an order export's description column),
+ * the count also keeps, per product, what the rows say of it (grouping sets: one scan for the totals and the products).
  */
-async function check(store: Store, mapping: Mapping, source: Source, staging: Staging, mentions: string, written: number | undefined): Promise<Checked> {
+async function check(store: Store, mapping: Mapping, staging: Staging, mentions: string, stored: StoredEvents | undefined): Promise<Checked> {
   const rows = staging.select({ numbered: false, rejects: 'skip' });
   const counts = sql`count(*) FILTER (WHERE ${GOOD}) AS valid, count(*) FILTER (WHERE ${BAD}) AS bad, count(*) FILTER (WHERE __erased) AS erased`;
   // The latest known value wins; equal times fall back to text order, so the result never depends on scan order.
@@ -206,9 +207,7 @@ async function check(store: Store, mapping: Mapping, source: Source, staging: St
       FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
     return (await store.one<Checked>(sql`SELECT valid, bad, erased FROM ${ident(mentions)} WHERE NOT is_product`))!;
   }
-  if (written !== undefined && (await count(store, sql`SELECT count(*) AS n FROM (${source.relation({ numbered: false, rejects: 'skip' })})`)) === written) {
-    return { valid: written, bad: 0, erased: 0 };
-  }
+  if (stored !== undefined && stored.placeholders === 0) return { valid: stored.written, bad: 0, erased: 0 };
   return (await store.one<Checked>(sql`SELECT ${counts} FROM (${rows})`))!;
 }
 
@@ -238,36 +237,70 @@ async function storeRows(store: Store, entity: Exclude<Entity, 'events'>, stagin
     EXCEPT SELECT ${cols} FROM products`);
 }
 
+interface StoredEvents {
+  /** Good rows written (before repeats and known ids were taken out again). */
+  written: number;
+  /** Records written as placeholders, as they were bad or of erased customers. */
+  placeholders: number;
+  accepted: number;
+}
+
+/** The type of a placeholder: no event's (a stored event's type is one of EVENT_TYPES). */
+const PLACEHOLDER_TYPE = '';
+
 /**
  * Stores the good events of the file that are new, reading it once: every good row is written with its id (the
  * file's, else one from its content), and then, over the written rows' ids alone, an id given to several rows keeps
  * its first, rows of the same content are numbered, and rows whose id the store held before are taken out again.
  * Checking for repeats before writing took a pass over the file that cost as much as parsing it; a row written
  * and taken out again costs only when a file repeats what is stored (a file imported twice), and `--replace` is
- * the way to import a file again. Returns the rows written and the rows kept.
+ * the way to import a file again.
+ *
+ * Every other record (bad, or an erased customer's) is written too, as a placeholder that holds nothing of it (no
+ * field; an empty id and type, and the time the column requires), so the count of written rows says whether every
+ * record was good: counting the file's records took another parse of a CSV file. The scan that looks for repeated
+ * ids counts the placeholders, which are taken out again before anything reads the import's events.
  */
-async function storeEvents(store: Store, staging: Staging, importId: string): Promise<{ written: number; accepted: number }> {
+async function storeEvents(store: Store, staging: Staging, importId: string): Promise<StoredEvents> {
   const cols = entityColumns('events');
   // A first import into an empty store has nothing to be a duplicate of; the anti-join would still hash every id.
   const storedBefore = await store.one(sql`SELECT 1 FROM events LIMIT 1`);
-  const rows = sql`SELECT * FROM (${staging.select({ numbered: false, rejects: 'store' })}) WHERE ${GOOD}`;
-  const written = await store.run(sql`INSERT INTO events (${cols}) SELECT ${cols} FROM (${contentIds(rows)})`);
-  const repeated = await settleRepeats(store, importId);
+  const rows = staging.select({ numbered: false, rejects: 'store' });
+  const records = await store.run(sql`INSERT INTO events (${cols}) SELECT ${cols} FROM (${withPlaceholders(rows)})`);
+  const mine = sql`import_id = ${importId}`;
+  const seen = (await store.one<{ placeholders: number; repeats: number }>(sql`SELECT count(*) FILTER (WHERE type = ${PLACEHOLDER_TYPE}) AS placeholders,
+    count(*) - count(DISTINCT hash(id)) AS repeats FROM events WHERE ${mine}`))!;
+  let repeats = seen.repeats;
+  if (seen.placeholders > 0) {
+    await store.run(sql`DELETE FROM events WHERE ${mine} AND type = ${PLACEHOLDER_TYPE}`);
+    // The placeholders share one id (an estimate too high only makes the exact grouping find no repeat).
+    repeats -= seen.placeholders - 1;
+  }
+  const written = records - seen.placeholders;
+  const repeated = repeats > 0 ? await settleRepeats(store, importId) : 0;
   const known = storedBefore
     ? await store.run(sql`DELETE FROM events WHERE import_id = ${importId} AND id IN (SELECT id FROM events WHERE import_id IS DISTINCT FROM ${importId})`)
     : 0;
-  return { written, accepted: written - repeated - known };
+  return { written, placeholders: seen.placeholders, accepted: written - repeated - known };
+}
+
+/** Each record as the event to store: a good one with its id (contentIds), any other as a placeholder. */
+function withPlaceholders(rows: Sql): Sql {
+  const good = ident('__good');
+  const required: Record<string, Sql> = { id: sql`''`, type: sql`${PLACEHOLDER_TYPE}`, ts: asTimestamp('1970-01-01 00:00:00') };
+  const fields = ENTITY_COLUMNS.events.map((c) => sql`CASE WHEN ${good} THEN ${ident(c.name)} ELSE ${required[c.name] ?? sql`NULL`} END AS ${ident(c.name)}`);
+  return sql`SELECT ${join(fields)} FROM (${contentIds(sql`SELECT *, ${GOOD} AS __good FROM (${rows})`, good)})`;
 }
 
 /**
  * Ids given to more than one of an import's events: an id of the file sent twice keeps its first row (rows are
  * stored in file order, so the lowest rowid); rows of the same content are told apart by their occurrence, the
  * n-th getting the content id with `-n` (which of identical rows is the n-th does not matter). A 64-bit hash of each
- * id looks for repeats cheaply; a collision only makes the exact grouping below find none. Returns the rows removed.
+ * id looked for repeats cheaply (storeEvents); a collision only makes the exact grouping below find none. Returns
+ * the rows removed.
  */
 async function settleRepeats(store: Store, importId: string): Promise<number> {
   const mine = sql`import_id = ${importId}`;
-  if ((await count(store, sql`SELECT count(*) - count(DISTINCT hash(id)) AS n FROM events WHERE ${mine}`)) === 0) return 0;
   const repeats = ident(`repeats_${importId}`);
   await store.run(sql`CREATE TEMP TABLE ${repeats} AS
     SELECT rowid AS r, id, id = ${CONTENT_ID} AS from_content, row_number() OVER (PARTITION BY id ORDER BY rowid) AS n
@@ -297,8 +330,8 @@ const CONTENT_ID = sql`substr(md5(${CONTENT}), 1, 24)`;
  * Gives each row without an id one from its content, so the same order line in two files, or in a file exported
  * again in another row order, is one event, and re-importing a file adds nothing.
  */
-function contentIds(rows: Sql): Sql {
-  return sql`SELECT * REPLACE (CASE WHEN id IS NULL THEN ${CONTENT_ID} ELSE id END AS id) FROM (${rows})`;
+function contentIds(rows: Sql, only: Sql = sql`true`): Sql {
+  return sql`SELECT * REPLACE (CASE WHEN id IS NULL AND ${only} THEN ${CONTENT_ID} ELSE id END AS id) FROM (${rows})`;
 }
 
 function tellsOrderOutcomes(mapping: Mapping): boolean {

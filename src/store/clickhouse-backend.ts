@@ -1,0 +1,167 @@
+import { createReadStream } from 'node:fs';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { clickhouseDialect, type SqlValue } from '../sql/index.js';
+import { UsageError } from '../shared/errors.js';
+import type { Backend, Row, Vectors } from './backend.js';
+import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
+
+/** `clickhouse://[user[:password]@]host[:port]/database` (HTTP, port 8123) or `clickhouses://` (HTTPS, port 8443). */
+export const CLICKHOUSE_URL = /^clickhouses?:\/\//;
+
+/**
+ * A ClickHouse server's address in a store name: where the client connects, the database, and the name as shown in
+ * messages (without the password, which never reaches a log or an error).
+ */
+function target(name: string): { url: string; database: string; username: string; password: string; shown: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(name);
+  } catch {
+    throw new UsageError(`store ${name}: not a URL (clickhouse://[user[:password]@]host[:port]/database)`, { store: name });
+  }
+  const secure = parsed.protocol === 'clickhouses:';
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const shown = `${parsed.protocol}//${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.host}/${database}`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new UsageError(`store ${shown}: the URL's path must name a database (letters, digits, _), e.g. clickhouse://localhost:8123/shop`, { store: shown });
+  }
+  return {
+    url: `${secure ? 'https' : 'http'}://${parsed.hostname}:${parsed.port || (secure ? 8443 : 8123)}`,
+    database,
+    username: decodeURIComponent(parsed.username) || 'default',
+    password: decodeURIComponent(parsed.password),
+    shown,
+  };
+}
+
+/**
+ * How the client connects: no compression (the server is near; the CPU is not), and no logging of its own, since
+ * errors reach the caller with the store's name in one line.
+ */
+function clientOptions(t: ReturnType<typeof target>): ClickHouseClientConfigOptions {
+  return { url: t.url, username: t.username, password: t.password, compression: { request: false, response: false }, log: { level: ClickHouseLogLevel.OFF } };
+}
+
+/** A store name as messages show it: a ClickHouse URL without its password. */
+export function shownClickhouseName(name: string): string {
+  return target(name).shown;
+}
+
+/** The first line of what went wrong, as the server or the socket said it. */
+function reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+/**
+ * Bound values travel in the URL, which a ClickHouse server limits to 1 MiB (http_max_uri_size); a longer text (the
+ * JSON arrays a step sends for many customers at once) goes in the statement's body instead, as a string literal.
+ */
+const MAX_URL_VALUE = 64 * 1024;
+
+/** ClickHouse's string literal: the value in quotes, with its quotes and backslashes escaped. */
+const literal = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/** The statement with its long texts written in, and the parameters left for the URL. */
+function bind(text: string, values: SqlValue[]): { query: string; query_params: Record<string, SqlValue> } {
+  const params = clickhouseParams(values);
+  let query = text;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'string' || value.length <= MAX_URL_VALUE) continue;
+    query = query.replaceAll(`{${name}:String}`, () => literal(value));
+    delete params[name];
+  }
+  return { query, query_params: params };
+}
+
+/** A ClickHouse server through its HTTP interface (`@clickhouse/client`), in one database of it. */
+export class ClickhouseBackend implements Backend {
+  readonly dialect = clickhouseDialect;
+  // ClickHouse statements are atomic one by one; a failure inside a group of them leaves the earlier ones applied.
+  readonly transactions = false;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    /** False for a fork: closing it leaves the client open for the store it came from. */
+    private readonly ownsClient = true,
+  ) {}
+
+  /** Whether the server holds the store's database; a server that cannot be reached is an error naming it. */
+  static async exists(name: string): Promise<boolean> {
+    const t = target(name);
+    const client = createClient(clientOptions(t));
+    try {
+      const result = await client.query({ query: 'SELECT count() AS n FROM system.databases WHERE name = {db:String}', query_params: { db: t.database }, format: 'JSONEachRow' });
+      return ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+    } catch (err) {
+      throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** Connects, creating the database when missing; an unreachable or refusing server fails here, in one line naming it. */
+  static async open(name: string): Promise<ClickhouseBackend> {
+    const t = target(name);
+    const options = clientOptions(t);
+    const admin = createClient(options);
+    try {
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouseDialect.quoteIdent(t.database)}` });
+    } catch (err) {
+      throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
+    } finally {
+      await admin.close();
+    }
+    // Long texts written into statements (see bind) count towards the statement's size, 256 KiB by default.
+    const settings = { ...CLICKHOUSE_SETTINGS, max_query_size: String(2 ** 30) };
+    return new ClickhouseBackend(createClient({ ...options, database: t.database, clickhouse_settings: settings }));
+  }
+
+  async run(text: string, values: SqlValue[]): Promise<number> {
+    await this.client.command(bind(text, values));
+    return 0;
+  }
+
+  private async read(text: string, values: SqlValue[]): Promise<JsonResult> {
+    const result = await this.client.query({ ...bind(text, values), format: 'JSON' });
+    const { meta = [], data } = await result.json<Row>();
+    return convertRows({ meta, data });
+  }
+
+  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
+    return (await this.read(text, values)).data;
+  }
+
+  async columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>> {
+    return resultColumns(await this.read(text, values));
+  }
+
+  async vectors(text: string, values: SqlValue[]): Promise<Vectors> {
+    return resultVectors(await this.read(text, values));
+  }
+
+  /** The server's JSON answer is read whole: one chunk. */
+  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
+    yield await this.vectors(text, values);
+  }
+
+  async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
+    yield await this.rows(text, values);
+  }
+
+  /** The file goes to the server in the request's body: the server need not see this machine's files. */
+  async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
+    await this.client.insert({ table, values: createReadStream(file), format: 'Parquet', columns: columns as [string, ...string[]] });
+  }
+
+  async afterMigrations(): Promise<void> {}
+
+  /** The same client: it keeps a pool of connections, and statements on the server run side by side. */
+  fork(): Promise<Backend> {
+    return Promise.resolve(new ClickhouseBackend(this.client, false));
+  }
+
+  close(): void {
+    if (this.ownsClient) void this.client.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
+import { customerSummaries, fitClv, fitSummary, materializeClvFeatures } from '../../src/models/clv/index.js';
+import { distinctHistories } from '../../src/models/clv/bgnbd.js';
+import { sql } from '../../src/sql/index.js';
+import type { Store } from '../../src/store/index.js';
+import { memoryStore, tempDir } from '../helpers.js';
+
+/**
+ * A run's CLV step and `clv fit` without the customers' ids in JavaScript (issue 18): the fit reads the summary's
+ * numbers alone, and the scores are computed once per distinct (x, t_x, T) and joined back in SQL.
+ */
+const AS_OF = '2026-11-01 00:00:00';
+let store: Store;
+const dir = tempDir();
+beforeAll(async () => {
+  store = await memoryStore();
+  await importDemoFiles(store, await generateDemo({ customers: 3000, seed: 11, outDir: join(dir.path, 'demo') }));
+});
+afterAll(() => {
+  store.close();
+  dir.cleanup();
+});
+
+describe('CLV without the ids in JavaScript', () => {
+  it.each(['day', 'week'] as const)('fits as on the summary with the ids, to the bit (unit %s)', async (unit) => {
+    const before = fitSummary(await customerSummaries(store, AS_OF, unit), AS_OF, unit);
+    const after = await fitClv(store, AS_OF, unit);
+    const { fitted_at: _, ...same } = before;
+    expect(after).toMatchObject(same);
+    expect(after.bgnbd.customers).toBeGreaterThan(1000);
+  });
+
+  it('scores each distinct history once, in the order of its first customer', async () => {
+    const perCustomer = await customerSummaries(store, AS_OF, 'day');
+    const histories = distinctHistories(perCustomer);
+    const keys = Array.from(perCustomer.x, (x, i) => `${x} ${perCustomer.tx[i]} ${perCustomer.T[i]}`);
+    const firsts = [...new Set(keys)];
+    expect(firsts.length).toBeLessThan(keys.length);
+    expect(Array.from(histories.x, (x, g) => `${x} ${histories.tx[g]} ${histories.T[g]}`)).toEqual(firsts);
+  });
+
+  it("stores a run's scores from that fit, each customer's the same as one scored apart", async () => {
+    const { fit, rows } = await materializeClvFeatures(store, AS_OF, 'scores');
+    const perCustomer = await customerSummaries(store, AS_OF, 'day');
+    expect(rows).toBe(perCustomer.x.length);
+    const { fitted_at: _, ...same } = fitSummary(perCustomer, AS_OF, 'day');
+    expect(fit).toMatchObject(same);
+    const stored = await store.all<{ customer_id: string }>(sql`SELECT customer_id FROM scores ORDER BY customer_id`);
+    expect(stored.map((r) => r.customer_id)).toEqual(perCustomer.customerIds);
+    const leftovers = await store.all(sql`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'scores_%'`);
+    expect(leftovers).toEqual([]);
+  });
+});
