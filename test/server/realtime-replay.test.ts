@@ -75,7 +75,9 @@ function stream(customer: string, products: readonly string[], rnd: () => number
         const product = pick(products);
         const discount = rnd() < 0.3 ? 5 : 0;
         // Prices vary, or equal spends would tie categories for top_category, which sums in another order break apart.
-        const prices = [0.01 * (1 + Math.floor(rnd() * 50)), 99_000 + Math.floor(rnd() * 99_900) / 100];
+        // They are not whole cents either: an average order of whole cents can equal a threshold rounded to cents
+        // (aov_p80), where the last bit of a sum taken in another order decides the membership.
+        const prices = [0.001 + rnd() * 0.5, 99_000 + rnd() * 999];
         for (const unit_price of prices) add({ type: 'order', ts: at(day, hour + 2), session_id: session, order_id: order, product_id: product, quantity: 1 + Math.floor(rnd() * 3), unit_price, discount, device });
         if (rnd() < 0.25 && day > 0) add({ type: 'return', ts: at(day - 1, hour), order_id: order, product_id: product, quantity: 1, unit_price: 99_999 });
       }
