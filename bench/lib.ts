@@ -123,7 +123,9 @@ const canPin = ((): (() => boolean) => {
  */
 export async function serveStore(db: string, options: { pinned?: boolean; root?: string } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
   const pinned = (options.pinned ?? false) && canPin();
-  const serve = [process.execPath, join(options.root ?? '.', 'bin', 'segmint'), '--db', resolve(db), 'serve', '--port', '0', '--json'];
+  // SEGMINT_BENCH_NODE_FLAGS: V8 flags for the server's Node only (NODE_OPTIONS refuses most of them), for experiments.
+  const flags = process.env.SEGMINT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const serve = [process.execPath, ...flags, join(options.root ?? '.', 'bin', 'segmint'), '--db', resolve(db), 'serve', '--port', '0', '--json'];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
   const server = spawn(command!, args, { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ident, sql } from '../src/sql/index.js';
+import { contains, ident, sql, storeColumns } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 
 export const ONLINE_RETAIL = resolve('../shared/data/online-retail/online_retail.csv.gz');
@@ -35,11 +35,10 @@ export async function plainSql<T = Record<string, unknown>>(text: string): Promi
 
 /** Every text column of every table in the store that holds `text` anywhere in its value, as `table.column`. */
 export async function columnsHolding(store: Store, text: string): Promise<string[]> {
-  const cols = await store.all<{ t: string; c: string }>(sql`SELECT table_name AS t, column_name AS c FROM information_schema.columns
-    WHERE table_schema = 'main' AND data_type IN ('VARCHAR', 'JSON')`);
+  const cols = await store.all<{ t: string; c: string }>(sql`SELECT table_name AS t, column_name AS c FROM ${storeColumns()} s WHERE holds_text`);
   const found: string[] = [];
   for (const { t, c } of cols) {
-    const row = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(t)} WHERE contains(CAST(${ident(c)} AS VARCHAR), ${text})`);
+    const row = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(t)} WHERE ${contains(ident(c), text)}`);
     if (row!.n > 0) found.push(`${t}.${c}`);
   }
   return found;

@@ -1,5 +1,5 @@
 import { featuresOf, type CategoryMedian } from '../features/index.js';
-import { allExcept, join, sql, type Sql } from '../sql/index.js';
+import { allExcept, fromMillis, join, sql, type Sql } from '../sql/index.js';
 import type { Row, Store } from '../store/index.js';
 import type { CustomerContext, EventRecord } from '../segments/index.js';
 
@@ -27,7 +27,7 @@ export interface EventSelection {
 export async function eventRecords(store: Store, who: CustomerSet, selection: EventSelection): Promise<Map<string, EventRecord[]>> {
   if (selection.types?.size === 0 || (who !== 'all' && who.length === 0)) return new Map();
   const types = selection.types ? sql`AND ev.type IN (${join([...selection.types].map((t) => sql`${t}`))})` : sql``;
-  const since = selection.since !== undefined && Number.isFinite(selection.since) ? sql`AND ev.ts >= make_timestamp(${selection.since * 1000})` : sql``;
+  const since = selection.since !== undefined && Number.isFinite(selection.since) ? sql`AND ev.ts >= ${fromMillis(selection.since)}` : sql``;
   const rows = await store.all<Omit<EventRecord, 'ts'> & { customer_id: string; at: Date }>(sql`
     SELECT ev.customer_id, ev.type, ev.ts AS at, ev.product_id, ev.quantity, ev.unit_price, ev.channel, ev.device, ev.country, ev.query,
       p.category, p.brand, p.style_tags, p.colors, p.materials

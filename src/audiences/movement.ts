@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { asTimestamp, formatTimestamp, join, sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, join, sortedListAgg, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { keptWithRuns } from './kept-with-runs.js';
 import { listAudiences } from './repository.js';
@@ -60,7 +60,7 @@ export async function movement(store: Store, from: string, to: string, kind: Aud
     () =>
       store.all<{ a: number[] | null; b: number[] | null; n: number }>(sql`
         SELECT a, b, count(*) AS n FROM (
-          SELECT list_sort(list(${position}) FILTER (WHERE as_of = ${a})) AS a, list_sort(list(${position}) FILTER (WHERE as_of = ${b})) AS b
+          SELECT ${sortedListAgg(position, sql`as_of = ${a}`)} AS a, ${sortedListAgg(position, sql`as_of = ${b}`)} AS b
           FROM memberships WHERE audience_id IN (${ids}) AND as_of IN (${a}, ${b}) GROUP BY customer_id)
         GROUP BY ALL`),
     audiences.map((x) => x.id).join(','),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { asTimestamp, formatTimestamp, join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, formatTimestamp, join, listIndexOf, listLength, sortedListAgg, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { keptWithRuns } from './kept-with-runs.js';
 import { missingData } from './no-data.js';
@@ -68,12 +68,12 @@ export async function overlap(store: Store, audiences: string[], asOf?: string):
   const at = await runDate(store, asOf);
   const ids = [...new Set((await Promise.all(audiences.map((a) => getAudience(store, a)))).map((a) => a.id))].sort();
   const chosen = join(ids.map((id) => sql`${id}`));
-  const position = sql`list_position([${chosen}], audience_id)`;
+  const position = listIndexOf(sql`[${chosen}]`, sql`audience_id`);
   const key = `overlap.${at}.${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16)}`;
   const sets = await keptWithRuns(store, key, [at], () =>
     store.all<{ set: number[]; n: number }>(sql`SELECT set, count(*) AS n FROM (
-        SELECT list_sort(list(${position})) AS set FROM memberships WHERE as_of = ${asTimestamp(at)} AND audience_id IN (${chosen}) GROUP BY customer_id)
-      WHERE len(set) > 1 GROUP BY ALL`),
+        SELECT ${sortedListAgg(position)} AS set FROM memberships WHERE as_of = ${asTimestamp(at)} AND audience_id IN (${chosen}) GROUP BY customer_id)
+      WHERE ${listLength(sql`set`)} > 1 GROUP BY ALL`),
   ids.join(','));
   const sizes = new Map((await store.all<{ audience_id: string; size: number }>(sizesAt(at))).map((r) => [r.audience_id, r.size]));
   const both = ids.map(() => ids.map(() => 0));

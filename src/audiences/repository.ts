@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { slug } from '../shared/slug.js';
-import { insertIfAbsent, sql, update } from '../sql/index.js';
+import { insertIfAbsent, now, sql, update } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { parseRule, printRule } from '../segments/index.js';
 import { ALL_KINDS, kindIn, kindOf, kindOrder } from './kinds/index.js';
@@ -43,7 +43,7 @@ export async function ensureBuiltins(store: Store): Promise<void> {
   const present = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM audiences WHERE ${kindIn(sql`kind`, BUILTIN_KINDS.map((k) => k.kind))}`);
   if (present?.n === BUILTINS.length) return;
   for (const b of BUILTINS) {
-    await store.run(insertIfAbsent(sql`audiences`, sql`id`, [b.id, b.name, b.kind, b.description, JSON.stringify(b.definition), sql`TRUE`, sql`now()`, sql`now()`]));
+    await store.run(insertIfAbsent(sql`audiences`, sql`id`, [b.id, b.name, b.kind, b.description, JSON.stringify(b.definition), sql`TRUE`, now(), now()]));
   }
 }
 
@@ -87,7 +87,7 @@ export async function insertDefinition(store: Store, name: string, definition: A
   await assertNameFree(store, name);
   let id = slug(name);
   for (let i = 2; await store.one(sql`SELECT 1 FROM audiences WHERE id = ${id}`); i++) id = `${slug(name)}-${i}`;
-  await store.run(sql`INSERT INTO audiences VALUES (${id}, ${name}, ${definition.kind}, ${o.description}, ${JSON.stringify(definition)}, ${o.active}, now(), now())`);
+  await store.run(sql`INSERT INTO audiences VALUES (${id}, ${name}, ${definition.kind}, ${o.description}, ${JSON.stringify(definition)}, ${o.active}, ${now()}, ${now()})`);
   return getAudience(store, id);
 }
 
@@ -103,7 +103,7 @@ export async function changeAudience(store: Store, idOrName: string, input: Upda
   const definition: AudienceDefinition = input.rule !== undefined && kind.withRule ? kind.withRule(current.definition, canonical(input.rule)) : current.definition;
   if (kind.userDefined) await checkReferences(store, name, definition);
   await store.run(sql`${update(sql`audiences`)} name = ${name}, description = ${input.description ?? current.description},
-    definition = ${JSON.stringify(definition)}, active = ${input.active ?? current.active}, updated_at = now() WHERE id = ${current.id}`);
+    definition = ${JSON.stringify(definition)}, active = ${input.active ?? current.active}, updated_at = ${now()} WHERE id = ${current.id}`);
   return getAudience(store, current.id);
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
-import { join, sql } from '../sql/index.js';
+import { fromMillis, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from './schema.js';
 import type { Assignment, MemberAssignment } from './decide.js';
@@ -121,7 +121,7 @@ const CHUNK = 1000;
 
 /** Stores assignments decide made, once each: one already stored (a decider restarted, a visitor forgotten) is kept as it was. */
 export async function storeAssignments(store: Store, rows: { campaigns: readonly Assignment[]; members: readonly MemberAssignment[] }): Promise<void> {
-  const at = (ms: number) => sql`make_timestamp(CAST(${ms * 1000} AS BIGINT))`;
+  const at = (ms: number) => fromMillis(ms);
   for (let i = 0; i < rows.campaigns.length; i += CHUNK) {
     await store.run(sql`INSERT INTO campaign_assignments VALUES ${join(
       rows.campaigns.slice(i, i + CHUNK).map((a) => sql`(${a.campaign_id}, ${a.visitor_id}, ${a.customer_id}, ${a.variant}, CAST([${join(a.audiences.map((id) => sql`${id}`))}] AS VARCHAR[]), ${at(a.ts_ms)})`),

@@ -1,6 +1,6 @@
 import { priceTiersQuery } from '../features/index.js';
 import { OCCASIONS } from '../segments/ast.js';
-import { formatTimestamp, join, listOf, sql, type Sql } from '../sql/index.js';
+import { formatTimestamp, join, listOf, matches, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';
 
@@ -89,7 +89,7 @@ export const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
 };
 
 function slotSql(): Sql {
-  const byTitle = TITLE_SLOTS.map(([pattern, slot]) => sql`WHEN regexp_matches(lower(p.title), ${`\\b(${pattern})\\b`}) THEN ${slot}`);
+  const byTitle = TITLE_SLOTS.map(([pattern, slot]) => sql`WHEN ${matches(sql`lower(p.title)`, `\\b(${pattern})\\b`)} THEN ${slot}`);
   const byCategory = Object.entries(CATEGORY_SLOTS).map(([category, slot]) => sql`WHEN p.category = ${category} THEN ${slot}`);
   return sql`CASE ${join([...byTitle, ...byCategory], ' ')} END`;
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, UsageError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
-import type { ControlDb, ControlSession } from './control-db.js';
+import type { ControlDb, ControlSession, ControlVersion } from './control-db.js';
 
 export const SCOPES = ['ingest:write', 'audiences:read', 'audiences:write', 'profiles:read', 'campaigns:read', 'campaigns:write', 'storefront', 'admin'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -184,7 +184,7 @@ export const KEY_CACHE_MAX_AGE_MS = 5_000;
  */
 export class KeyCache {
   private keys = new Map<string, ApiKey>();
-  private loaded: { version: string; at: number } | undefined;
+  private loaded: { version: string; at: number; settled: boolean } | undefined;
   private pending: { version: string; done: Promise<void> } | undefined;
 
   constructor(private readonly db: ControlDb) {}
@@ -198,12 +198,12 @@ export class KeyCache {
 
   private async fresh(): Promise<void> {
     const version = this.db.version();
-    const unchanged = this.loaded?.version === version;
-    if (unchanged && Date.now() - this.loaded!.at < KEY_CACHE_MAX_AGE_MS) return;
+    const unchanged = this.loaded?.version === version.key;
+    if (unchanged && (this.loaded!.settled || Date.now() - this.loaded!.at < KEY_CACHE_MAX_AGE_MS)) return;
     // A load begun before the latest change may have read the data before it, so only a load of this version serves.
-    if (this.pending?.version !== version) {
+    if (this.pending?.version !== version.key) {
       const done = this.load(version);
-      this.pending = { version, done };
+      this.pending = { version: version.key, done };
       void done.then(
         () => this.settle(done),
         () => this.settle(done),
@@ -218,10 +218,14 @@ export class KeyCache {
     if (this.pending?.done === done) this.pending = undefined;
   }
 
-  private async load(version: string): Promise<void> {
+  private async load(version: ControlVersion): Promise<void> {
+    const at = Date.now();
     const rows = await this.db.all<{ id: string; workspace: string; scopes: string; key_hash: string; origins: string }>(sql`
       SELECT id, workspace, scopes, key_hash, coalesce(origins, '') AS origins FROM api_keys WHERE revoked_at IS NULL`);
     this.keys = new Map(rows.map((r) => [r.key_hash, { id: r.id, workspace: r.workspace, scopes: r.scopes.split(',') as Scope[], origins: parseOrigins(r.origins) }]));
-    this.loaded = { version, at: Date.now() };
+    // Files last written well before this load began: a later write, even one stamped as coarsely as the backstop
+    // allows for, moves their time and so the version. From then on the backstop has nothing to catch, and the cache
+    // stops reopening the control file while nothing changes.
+    this.loaded = { version: version.key, at, settled: at - version.modifiedMs > KEY_CACHE_MAX_AGE_MS };
   }
 }

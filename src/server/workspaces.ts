@@ -3,7 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { LiveView } from '../audiences/index.js';
 import { ValidationError } from '../shared/errors.js';
 import type { MemoryBudget } from '../shared/memory.js';
-import { Store } from '../store/index.js';
+import { Store, storeLocalPath, workspaceStore } from '../store/index.js';
 import { ControlDb } from './control-db.js';
 
 export const DEFAULT_WORKSPACE = 'default';
@@ -16,14 +16,15 @@ export interface WorkspacesOptions {
 }
 
 /**
- * Isolation by file: each workspace is its own DuckDB store, so a query for one workspace cannot read another's
- * rows whatever it says. `default` is the `--db` store itself (the CLI's, with no key needed); the others and the
- * control database (workspaces, key hashes, audit log) live in a folder beside it: `segmint.duckdb` ->
- * `segmint.workspaces/{_control,<name>}.duckdb`.
+ * Isolation by store: each workspace is its own DuckDB file (or its own database of the same ClickHouse, see
+ * workspaceStore), so a query for one workspace cannot read another's rows whatever it says. `default` is the `--db`
+ * store itself (the CLI's, with no key needed); the control database (workspaces, key hashes, audit log) and the
+ * other DuckDB stores live in a folder beside it: `segmint.duckdb` -> `segmint.workspaces/{_control,<name>}.duckdb`.
  */
 export function workspaceDir(dbPath: string): string {
   if (dbPath === ':memory:') throw new ValidationError('workspaces need a store file, not :memory:');
-  return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.workspaces`);
+  const local = storeLocalPath(dbPath);
+  return join(dirname(local), `${basename(local, extname(local))}.workspaces`);
 }
 
 export function openControlDb(dbPath: string): Promise<ControlDb> {
@@ -105,8 +106,8 @@ export class Workspaces {
   private store(workspace: string): Promise<Store> {
     let store = this.stores.get(workspace);
     if (!store) {
-      const path = workspace === DEFAULT_WORKSPACE ? this.options.dbPath : join(workspaceDir(this.options.dbPath), `${workspace}.duckdb`);
-      store = Store.open({ path, memory: this.options.memory, threads: this.options.threads });
+      const where = workspace === DEFAULT_WORKSPACE ? { path: this.options.dbPath } : workspaceStore(this.options.dbPath, workspace, workspaceDir(this.options.dbPath));
+      store = Store.open({ ...where, memory: this.options.memory, threads: this.options.threads });
       // A failed open is not cached: the next request tries again.
       void store.catch(() => this.stores.delete(workspace));
       this.stores.set(workspace, store);

@@ -14,6 +14,10 @@ export interface Dialect {
   /** A `YYYY-MM-DD HH:MM:SS` text (or a timestamp) as a timestamp, UTC. */
   timestamp(value: Sql): Sql;
   date(value: Sql): Sql;
+  /** The current time to the microsecond (ClickHouse's `now()` has whole seconds, which ties rows ordered by it). */
+  now(): Sql;
+  /** The timestamp (UTC) `micros` microseconds after 1970-01-01. */
+  fromMicros(micros: Sql): Sql;
   /** A timestamp as `YYYY-MM-DD HH:MM:SS` text. */
   formatTimestamp(value: Sql): Sql;
   /** `n` days, `n` a bound or computed number. */
@@ -49,10 +53,18 @@ export interface Dialect {
   decimal(value: Sql, scale: number): Sql;
   /** A number rounded to 2 decimals as text, as DuckDB casts it (a whole double with `.0`). */
   numberText(value: Sql): Sql;
+  /** The values of a group (of its rows where `where` holds) as a list sorted ascending; no rows: NULL or empty. */
+  sortedListAgg(value: Sql, where?: Sql): Sql;
   /** The texts of a group joined with a separator in the order of `orderBy`. */
   stringAgg(value: Sql, separator: string, orderBy: Sql): Sql;
   /** The MD5 digest of a text as lower-case hex. */
   md5(text: Sql): Sql;
+  /** The SHA-256 digest of a text as lower-case hex. */
+  sha256(text: Sql): Sql;
+  /** Text matches a regular expression somewhere (RE2 syntax, which both engines read). */
+  matches(text: Sql, pattern: Sql): Sql;
+  /** The columns of the store's own tables: a relation (table_name, column_name, ordinal, holds_text). */
+  storeColumns(): Sql;
   /** Texts joined with a separator, NULLs left out. */
   concatWs(separator: string, parts: Sql): Sql;
   /** The continuous quantile (interpolated between the two nearest values). */
@@ -105,6 +117,8 @@ export const duckdbDialect: Dialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   timestamp: (v) => sql`CAST(${v} AS TIMESTAMP)`,
   date: (v) => sql`CAST(${v} AS DATE)`,
+  now: () => sql`now()`,
+  fromMicros: (micros) => sql`make_timestamp(${micros})`,
   formatTimestamp: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M:%S')`,
   days: (n) => sql`${n} * INTERVAL 1 DAY`,
   dateDiff: (unit, from, to) => sql`date_diff(${raw(`'${unit}'`)}, ${from}, ${to})`,
@@ -126,8 +140,13 @@ export const duckdbDialect: Dialect = {
   numberText: (v) => sql`CAST(round(${v}, 2) AS VARCHAR)`,
   concatWs: (separator, parts) => sql`concat_ws(${raw(`'${separator}'`)}, ${parts})`,
   decimal: (v, scale) => sql`CAST(${v} AS DECIMAL(18, ${raw(String(scale))}))`,
+  sortedListAgg: (value, where) => (where ? sql`list_sort(list(${value}) FILTER (WHERE ${where}))` : sql`list_sort(list(${value}))`),
   stringAgg: (value, separator, orderBy) => sql`string_agg(${value}, ${raw(`'${separator}'`)} ORDER BY ${orderBy})`,
   md5: (text) => sql`md5(${text})`,
+  sha256: (text) => sql`sha256(${text})`,
+  matches: (text, pattern) => sql`regexp_matches(${text}, ${pattern})`,
+  storeColumns: () => sql`(SELECT table_name, column_name, ordinal_position AS ordinal, data_type IN ('VARCHAR', 'JSON') AS holds_text
+    FROM information_schema.columns WHERE table_schema = 'main' AND table_catalog = current_database())`,
   quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
   quantiles: (v, qs) => sql`quantile_cont(${v}, ${raw(`[${qs.join(', ')}]`)})`,
   median: (value) => sql`median(${value})`,
@@ -170,6 +189,8 @@ export const clickhouseDialect: Dialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   timestamp: (v) => sql`toDateTime64(${v}, 6, 'UTC')`,
   date: (v) => sql`toDate(${v})`,
+  now: () => sql`now64(6)`,
+  fromMicros: (micros) => sql`fromUnixTimestamp64Micro(${micros}, 'UTC')`,
   formatTimestamp: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i:%S')`,
   days: (n) => sql`toIntervalDay(${n})`,
   dateDiff: (unit, from, to) => sql`dateDiff(${raw(`'${unit}'`)}, ${from}, ${to})`,
@@ -200,8 +221,14 @@ export const clickhouseDialect: Dialect = {
   concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${raw(`'${separator}'`)})`,
   // A cast to Decimal truncates; rounding the number's shortest decimal form first rounds as DuckDB does.
   decimal: (v, scale) => sql`toDecimal64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(scale))}), ${raw(String(scale))})`,
+  sortedListAgg: (value, where) => (where ? sql`arraySort(groupArrayIf(${value}, ${where}))` : sql`arraySort(groupArray(${value}))`),
   stringAgg: (value, separator, orderBy) => sql`arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(${value}, ${orderBy})))), ${raw(`'${separator}'`)})`,
   md5: (text) => sql`lower(hex(MD5(${text})))`,
+  sha256: (text) => sql`lower(hex(SHA256(${text})))`,
+  matches: (text, pattern) => sql`match(${text}, ${pattern})`,
+  // The store is one database of the server, which may hold other stores (workspaces).
+  storeColumns: () => sql`(SELECT table AS table_name, name AS column_name, position AS ordinal, type IN ('String', 'Nullable(String)') AS holds_text
+    FROM system.columns WHERE database = currentDatabase())`,
   quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
   quantiles: (v, qs) => sql`quantilesExactInclusive(${raw(qs.join(', '))})(${v})`,
   median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
@@ -242,6 +269,9 @@ export const clickhouseDialect: Dialect = {
 const bound = (v: Sql | SqlValue): Sql => (typeof v === 'object' && v !== null ? v : sql`${v}`);
 export const asTimestamp = (v: Sql | SqlValue): Sql => byDialect((d) => d.timestamp(bound(v)));
 export const asDate = (v: Sql): Sql => byDialect((d) => d.date(v));
+export const now = (): Sql => byDialect((d) => d.now());
+/** The timestamp of a count of milliseconds since 1970 (JavaScript's time), to the microsecond. */
+export const fromMillis = (ms: number): Sql => byDialect((d) => d.fromMicros(sql`${Math.round(ms * 1000)}`));
 export const formatTimestamp = (v: Sql): Sql => byDialect((d) => d.formatTimestamp(v));
 export const days = (n: Sql | number): Sql => byDialect((d) => d.days(bound(n)));
 export const dateDiff = (unit: 'day' | 'second', from: Sql, to: Sql): Sql => byDialect((d) => d.dateDiff(unit, from, to));
@@ -264,8 +294,12 @@ export const numberText = (v: Sql): Sql => byDialect((d) => d.numberText(v));
 export const concatWs = (separator: string, parts: Sql): Sql => byDialect((d) => d.concatWs(separator, parts));
 export const quantile = (v: Sql, q: number): Sql => byDialect((d) => d.quantile(v, q));
 export const decimal = (v: Sql, scale: number): Sql => byDialect((d) => d.decimal(v, scale));
+export const sortedListAgg = (value: Sql, where?: Sql): Sql => byDialect((d) => d.sortedListAgg(value, where));
 export const stringAgg = (value: Sql, separator: string, orderBy: Sql): Sql => byDialect((d) => d.stringAgg(value, separator, orderBy));
 export const md5 = (text: Sql): Sql => byDialect((d) => d.md5(text));
+export const sha256 = (text: Sql): Sql => byDialect((d) => d.sha256(text));
+export const matches = (text: Sql, pattern: Sql | SqlValue): Sql => byDialect((d) => d.matches(text, bound(pattern)));
+export const storeColumns = (): Sql => byDialect((d) => d.storeColumns());
 export const quantiles = (v: Sql, qs: readonly number[]): Sql => byDialect((d) => d.quantiles(v, qs));
 export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
 export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));

@@ -33,38 +33,80 @@ function loadChdb(): Chdb {
   return createRequire(import.meta.url)('chdb') as Chdb;
 }
 
-/** Embedded ClickHouse in a directory: `chdb:PATH`. One directory per process (chdb's rule). */
+/** A chdb session and the stores reading it: chdb runs one directory per process, and its statements one at a time. */
+interface SharedSession {
+  session: ChdbSession;
+  users: number;
+  /** The database `USE` last chose: a session's default database is state that each statement depends on. */
+  current: string;
+  /** The end of the statements queued on the session. */
+  turn: Promise<unknown>;
+}
+const SESSIONS = new Map<string, SharedSession>();
+
+/**
+ * Embedded ClickHouse in a directory: `chdb:PATH`, in one database of it (`default` unless a workspace's). Stores of
+ * several databases of one directory share its session, each statement preceded by a `USE` when another database
+ * was the session's last.
+ */
 export class ChdbBackend implements Backend {
   readonly dialect = clickhouseDialect;
   // ClickHouse statements are atomic one by one; a failure inside a group of them leaves the earlier ones applied.
   readonly transactions = false;
 
   private constructor(
-    private readonly session: ChdbSession,
-    /** False for a fork: closing it leaves the session open for the store it came from. */
-    private readonly ownsSession = true,
-  ) {}
+    private readonly path: string,
+    private readonly shared: SharedSession,
+    private readonly database: string,
+  ) {
+    shared.users += 1;
+  }
 
-  static async open(path: string): Promise<ChdbBackend> {
-    let chdb: Chdb;
-    try {
-      chdb = loadChdb();
-    } catch {
-      throw new UsageError(`store chdb:${path}: the chdb package is not installed (npm install --no-save chdb@3.4.0)`, { store: `chdb:${path}` });
+  static async open(path: string, database = 'default'): Promise<ChdbBackend> {
+    let shared = SESSIONS.get(path);
+    if (!shared) {
+      let chdb: Chdb;
+      try {
+        chdb = loadChdb();
+      } catch {
+        throw new UsageError(`store chdb:${path}: the chdb package is not installed (npm install --no-save chdb@3.4.0)`, { store: `chdb:${path}` });
+      }
+      mkdirSync(path, { recursive: true });
+      await chdb.drainPending();
+      shared = { session: new chdb.Session(path, { connectionArgs: SETTINGS }), users: 0, current: 'default', turn: Promise.resolve() };
+      SESSIONS.set(path, shared);
     }
-    mkdirSync(path, { recursive: true });
-    await chdb.drainPending();
-    return new ChdbBackend(new chdb.Session(path, { connectionArgs: SETTINGS }));
+    const backend = new ChdbBackend(path, shared, database);
+    if (database !== 'default') {
+      const created = shared.turn.then(() => shared.session.queryBindAsync(`CREATE DATABASE IF NOT EXISTS ${clickhouseDialect.quoteIdent(database)}`, {}));
+      shared.turn = created.catch(() => undefined);
+      await created;
+    }
+    return backend;
+  }
+
+  /** Runs `query` on the session in this store's database, after the statements queued before it. */
+  private inDatabase<T>(query: () => Promise<T>): Promise<T> {
+    const shared = this.shared;
+    const next = shared.turn.then(async () => {
+      if (shared.current !== this.database) {
+        await shared.session.queryBindAsync(`USE ${clickhouseDialect.quoteIdent(this.database)}`, {});
+        shared.current = this.database;
+      }
+      return query();
+    });
+    shared.turn = next.catch(() => undefined);
+    return next;
   }
 
   async run(text: string, values: SqlValue[]): Promise<number> {
-    await this.session.queryBindAsync(text, clickhouseParams(values), { format: 'JSON' });
+    await this.inDatabase(() => this.shared.session.queryBindAsync(text, clickhouseParams(values), { format: 'JSON' }));
     return 0;
   }
 
   /** Rows and their columns' ClickHouse types, values converted as callers want them. */
   private async read(text: string, values: SqlValue[]): Promise<JsonResult> {
-    const body = (await this.session.queryBindAsync(text, clickhouseParams(values), { format: 'JSON' })).text();
+    const body = (await this.inDatabase(() => this.shared.session.queryBindAsync(text, clickhouseParams(values), { format: 'JSON' }))).text();
     return body ? convertRows(JSON.parse(body) as JsonResult) : { meta: [], data: [] };
   }
 
@@ -96,12 +138,16 @@ export class ChdbBackend implements Backend {
 
   async afterMigrations(): Promise<void> {}
 
-  /** The same session: chdb runs one directory per process, and its statements one at a time. */
+  /** The same session and database. */
   fork(): Promise<Backend> {
-    return Promise.resolve(new ChdbBackend(this.session, false));
+    return Promise.resolve(new ChdbBackend(this.path, this.shared, this.database));
   }
 
+  /** The session closes with the last store reading it. */
   close(): void {
-    if (this.ownsSession) this.session.close();
+    this.shared.users -= 1;
+    if (this.shared.users > 0) return;
+    SESSIONS.delete(this.path);
+    this.shared.session.close();
   }
 }

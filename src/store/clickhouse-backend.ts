@@ -12,7 +12,7 @@ export const CLICKHOUSE_URL = /^clickhouses?:\/\//;
  * A ClickHouse server's address in a store name: where the client connects, the database, and the name as shown in
  * messages (without the password, which never reaches a log or an error).
  */
-function target(name: string): { url: string; database: string; username: string; password: string; shown: string } {
+function target(name: string, database?: string): { url: string; database: string; username: string; password: string; shown: string } {
   let parsed: URL;
   try {
     parsed = new URL(name);
@@ -20,14 +20,14 @@ function target(name: string): { url: string; database: string; username: string
     throw new UsageError(`store ${name}: not a URL (clickhouse://[user[:password]@]host[:port]/database)`, { store: name });
   }
   const secure = parsed.protocol === 'clickhouses:';
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  const shown = `${parsed.protocol}//${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.host}/${database}`;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+  const named = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const shown = `${parsed.protocol}//${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.host}/${named}`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(named)) {
     throw new UsageError(`store ${shown}: the URL's path must name a database (letters, digits, _), e.g. clickhouse://localhost:8123/shop`, { store: shown });
   }
   return {
     url: `${secure ? 'https' : 'http'}://${parsed.hostname}:${parsed.port || (secure ? 8443 : 8123)}`,
-    database,
+    database: database ?? named,
     username: decodeURIComponent(parsed.username) || 'default',
     password: decodeURIComponent(parsed.password),
     shown,
@@ -101,8 +101,8 @@ export class ClickhouseBackend implements Backend {
   }
 
   /** Connects, creating the database when missing; an unreachable or refusing server fails here, in one line naming it. */
-  static async open(name: string): Promise<ClickhouseBackend> {
-    const t = target(name);
+  static async open(name: string, database?: string): Promise<ClickhouseBackend> {
+    const t = target(name, database);
     const options = clientOptions(t);
     const admin = createClient(options);
     try {

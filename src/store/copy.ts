@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { ident, sql } from '../sql/index.js';
+import { ident, sql, storeColumns } from '../sql/index.js';
 import type { Store } from './store.js';
 
 /** The tables that hold what was imported: what a loader copies. */
@@ -18,7 +18,7 @@ export async function copyTables(from: Store, to: Store, tables: readonly string
     for (const table of tables) {
       const file = joinPath(dir, `${table}.parquet`);
       await from.run(sql`COPY ${ident(table)} TO ${file} (FORMAT parquet)`);
-      const columns = await from.all<{ name: string }>(sql`SELECT column_name AS name FROM information_schema.columns WHERE table_name = ${table} ORDER BY ordinal_position`);
+      const columns = await from.all<{ name: string }>(sql`SELECT column_name AS name FROM ${storeColumns()} c WHERE table_name = ${table} ORDER BY ordinal`);
       await to.run(sql`TRUNCATE TABLE ${ident(table)}`);
       await to.insertParquet(table, columns.map((c) => c.name), file);
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
-import { allExcept, ident, join, sql, update, type Sql } from '../sql/index.js';
+import { allExcept, ident, insertIfAbsent, join, matches, sha256, sql, storeColumns, update, type Sql } from '../sql/index.js';
 import { CONSENT_CHANNELS, consentColumns, type ConsentChannel } from './schema.js';
 import type { Row, Store } from './store.js';
 
@@ -12,13 +12,13 @@ import type { Row, Store } from './store.js';
  */
 
 async function tombstoneKey(store: Store): Promise<string> {
-  await store.run(sql`INSERT INTO settings VALUES ('tombstone_key', ${randomBytes(32).toString('hex')}) ON CONFLICT DO NOTHING`);
+  await store.run(insertIfAbsent(sql`settings`, sql`key`, ['tombstone_key', randomBytes(32).toString('hex')]));
   return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = 'tombstone_key'`))!.value;
 }
 
 /** The keyed hash a tombstone holds for a customer id. */
 export function tombstoneHash(key: string, id: Sql): Sql {
-  return sql`sha256(${key} || ${id})`;
+  return sha256(sql`${key} || ${id}`);
 }
 
 /** True when `id` belongs to an erased customer. */
@@ -34,13 +34,19 @@ export async function tombstoneKeyIfAny(store: Store): Promise<string | undefine
 
 /** Tables with a customer_id column: events, memberships, feature tables, and whatever later modules add. */
 async function tablesWithCustomerId(store: Store): Promise<string[]> {
-  const rows = await store.all<{ table_name: string }>(sql`SELECT DISTINCT table_name FROM information_schema.columns
-    WHERE table_schema = 'main' AND column_name = 'customer_id' ORDER BY table_name`);
+  const rows = await store.all<{ table_name: string }>(sql`SELECT DISTINCT table_name FROM ${storeColumns()} c WHERE column_name = 'customer_id' ORDER BY table_name`);
   return rows.map((r) => r.table_name);
 }
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Deletes the rows `where` picks, counted first: not every engine says how many rows a DELETE removed. */
+async function deleteCounted(store: Store, table: Sql, where: Sql): Promise<number> {
+  const n = Number((await store.one<{ n: number | bigint }>(sql`SELECT count(*) AS n FROM ${table} WHERE ${where}`))!.n);
+  if (n > 0) await store.run(sql`DELETE FROM ${table} WHERE ${where}`);
+  return n;
 }
 
 export const erasureSchema = z.object({
@@ -58,12 +64,12 @@ export async function eraseCustomer(store: Store, customerId: string): Promise<E
   const tables = await tablesWithCustomerId(store);
   return store.transaction(async () => {
     const deleted: Record<string, number> = {};
-    for (const table of tables) deleted[table] = await store.run(sql`DELETE FROM ${ident(table)} WHERE customer_id = ${customerId}`);
-    deleted.customers = await store.run(sql`DELETE FROM customers WHERE id = ${customerId}`);
+    for (const table of tables) deleted[table] = await deleteCounted(store, ident(table), sql`customer_id = ${customerId}`);
+    deleted.customers = await deleteCounted(store, sql`customers`, sql`id = ${customerId}`);
     // Lines that could not be parsed into fields carry no customer_id; the id is removed wherever it stands as a field.
     const asField = `(^|[,"\\s:{\\[])${escapeRegex(customerId)}($|[,"\\s}\\]])`;
-    deleted.quarantine = (deleted.quarantine ?? 0) + (await store.run(sql`DELETE FROM quarantine WHERE regexp_matches(coalesce(raw, ''), ${asField})`));
-    await store.run(sql`INSERT INTO tombstones VALUES (${tombstoneHash(key, sql`${customerId}`)}, now()) ON CONFLICT DO NOTHING`);
+    deleted.quarantine = (deleted.quarantine ?? 0) + (await deleteCounted(store, sql`quarantine`, matches(sql`coalesce(raw, '')`, asField)));
+    await store.run(insertIfAbsent(sql`tombstones`, sql`hash`, [tombstoneHash(key, sql`${customerId}`), sql`now()`]));
     return { customer_id: customerId, deleted };
   });
 }

@@ -28,9 +28,32 @@ export async function storeExists(path: string): Promise<boolean> {
   return existsSync(path.startsWith(CHDB_PREFIX) ? path.slice(CHDB_PREFIX.length) : path);
 }
 
+/**
+ * A folder on this machine for what belongs beside a store (workspace stores of DuckDB, the server's control file):
+ * the DuckDB file's own path, the chdb directory, or for a ClickHouse server a folder named after it under
+ * `.segmint` in the working directory.
+ */
+export function storeLocalPath(path: string): string {
+  if (path.startsWith(CHDB_PREFIX)) return path.slice(CHDB_PREFIX.length);
+  if (CLICKHOUSE_URL.test(path)) return join('.segmint', shownClickhouseName(path).replace(/[^A-Za-z0-9._-]+/g, '_'));
+  return path;
+}
+
+/**
+ * Where a workspace's store lives beside the default one: its own DuckDB file in `dir`, or its own database of the
+ * same ClickHouse (`<database>__<workspace>`), so that no statement of one workspace names another's tables.
+ */
+export function workspaceStore(path: string, workspace: string, dir: string): Pick<StoreOptions, 'path' | 'database'> {
+  if (path.startsWith(CHDB_PREFIX)) return { path, database: `default__${workspace}` };
+  if (CLICKHOUSE_URL.test(path)) return { path, database: `${new URL(path).pathname.slice(1)}__${workspace}` };
+  return { path: join(dir, `${workspace}.duckdb`) };
+}
+
 export interface StoreOptions {
   /** A DuckDB file path, ':memory:', `chdb:DIRECTORY` for embedded ClickHouse, or `clickhouse://host:8123/database`. */
   path: string;
+  /** For a ClickHouse store, another database than the one its name gives: a workspace's (see workspaceStore). */
+  database?: string | undefined;
   /** The memory setting; the default one (src/shared/memory.ts) when absent. */
   memory?: MemoryBudget | undefined;
   threads?: number | undefined;
@@ -54,9 +77,9 @@ export class Store {
     const memory = options.memory ?? memoryBudget();
     let backend: Backend;
     if (options.path.startsWith(CHDB_PREFIX)) {
-      backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length));
+      backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length), options.database);
     } else if (CLICKHOUSE_URL.test(options.path)) {
-      backend = await ClickhouseBackend.open(options.path);
+      backend = await ClickhouseBackend.open(options.path, options.database);
     } else {
       const settings: Record<string, string> = { memory_limit: duckdbMemoryLimit(memory) };
       // Work past the limit spills to disk: next to a store file (DuckDB's default), else in the system's temp folder

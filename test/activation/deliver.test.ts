@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   checkWebhookUrl,
   createWebhook,
@@ -12,9 +13,10 @@ import {
   type DeliverOptions,
   type StoreAccess,
   type WebhookWithSecret,
+  WebhookWorker,
 } from '../../src/activation/webhooks/index.js';
 import { createAudience } from '../../src/audiences/index.js';
-import { sql } from '../../src/sql/index.js';
+import { compile, sql } from '../../src/sql/index.js';
 import { eraseCustomer, importFile, presetMapping, setConsent, Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { Receiver } from './receiver.js';
@@ -161,6 +163,39 @@ describe('webhook delivery against a receiver that fails on purpose', () => {
     const appliedMembers = [...receiver.applied.values()].flatMap((r) => r.body.data.members.map((m) => m.customer_id));
     expect(appliedMembers.sort()).toEqual([...members].sort());
     expect(receiver.duplicatesDropped, 'the stopped process and the late answers sent some deliveries twice').toBeGreaterThan(0);
+  });
+});
+
+describe("the server's worker", () => {
+  /** How long to wait for the worker's next pass on a busy machine: a wait, not a limit on its speed. */
+  const WAIT = { timeout: 20_000, interval: 5 };
+  it('leaves the store alone while nothing is queued or due, and still sends what is queued and retries on schedule', async () => {
+    const looks = vi.spyOn(store, 'all');
+    const dueQueries = () => looks.mock.calls.filter(([q]) => compile(q).text.includes("d.status = 'pending'")).length;
+    const worker = new WebhookWorker({ opened: () => ['shop'], use: (_w, fn) => fn(store) }, { ...options({ backoff: () => 30 * SECOND }), intervalMs: 5 });
+    worker.start();
+    try {
+      await vi.waitFor(() => expect(dueQueries()).toBe(1), WAIT);
+      // Twenty ticks with nothing queued: no further query (before, one a tick).
+      await sleep(100);
+      expect(dueQueries()).toBe(1);
+
+      receiver.fallback = { status: 500 };
+      const [id] = await entries(['C03']);
+      await vi.waitFor(() => expect(receiver.received.map((r) => r.id)).toEqual([id]), WAIT);
+      await vi.waitFor(async () => expect(await getDelivery(store, id!)).toMatchObject({ status: 'pending', attempts: 1 }), WAIT);
+      const queried = dueQueries();
+      await sleep(100);
+      expect(dueQueries(), 'the retry is not due yet').toBe(queried);
+
+      receiver.fallback = { status: 200 };
+      clock += 30 * SECOND;
+      await vi.waitFor(async () => expect(await getDelivery(store, id!)).toMatchObject({ status: 'delivered', attempts: 2 }), WAIT);
+      expect(receiver.received.map((r) => r.id)).toEqual([id, id]);
+    } finally {
+      await worker.stop();
+      looks.mockRestore();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewRule } from '../../src/audiences/rule-builder.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { loadCustomerContexts } from '../../src/audiences/customer-context.js';
-import { interpret, preview, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
+import { interpret, preview, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
 
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { ValidationError } from '../../src/shared/errors.js';
@@ -170,7 +170,15 @@ describe('the order lines a run keeps for previews', () => {
     expect(PREVIEW_LINES_TABLE).toBe('behavior_preview_lines');
     expect(Number((await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM behavior_preview_lines`))!.n)).toBeGreaterThan(0);
     expect(await linesDiffer()).toBe(0);
+    // Each line carries the number of its own product, and no two products share one.
+    const numbers = (await store.one<{ products: number; wrong: number; numbers: number }>(sql`SELECT count(DISTINCT l.product_id) AS products,
+      count(*) FILTER (WHERE k.product_id IS DISTINCT FROM l.product_id) AS wrong, count(DISTINCT l.pk) AS numbers
+      FROM behavior_preview_lines l LEFT JOIN behavior_preview_product_keys k ON k.pk = l.pk`))!;
+    expect(Number(numbers.products)).toBeGreaterThan(1);
+    expect(Number(numbers.wrong)).toBe(0);
+    expect(Number(numbers.numbers)).toBe(Number(numbers.products));
     expect(await previewLinesHold(store, AS_OF)).toBe(true);
+    expect(await previewFeaturesHold(store, AS_OF)).toBe(true);
     for (const spec of [...WORDS_CASES.map((c) => c.spec), ...EVENT_SPECS]) {
       const kept = await preview(store, spec, { members: true });
       expect(digits(await fromEvents(() => preview(store, spec, { members: true }))), spec).toEqual(digits(kept));
@@ -189,9 +197,49 @@ describe('the order lines a run keeps for previews', () => {
     await eraseCustomer(store, buyer);
     expect(await linesDiffer()).toBe(0);
     expect(await previewLinesHold(store, AS_OF)).toBe(true);
+    // The kept copy of the feature table loses the customer's row as the table does, and still holds.
+    expect(await previewFeaturesHold(store, AS_OF)).toBe(true);
+    for (const spec of ['orders >= 1', 'customer.country != "US" and count(order where material = "cotton") >= 1']) {
+      const kept = await preview(store, spec, { members: true });
+      expect(kept.members).not.toContain(buyer);
+      expect(digits(await fromEvents(() => preview(store, spec, { members: true }))), spec).toEqual(digits(kept));
+    }
+    // A customer taken out of the customers as the removal of an import takes one: the copy no longer holds, and the
+    // preview leaves the customer out as the join with the customers does.
+    const gone = (await store.one<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features WHERE orders >= 1 ORDER BY customer_id DESC LIMIT 1`))!.id;
+    await store.run(sql`CREATE TEMP TABLE gone_customer AS SELECT * FROM customers WHERE id = ${gone}`);
+    await store.run(sql`DELETE FROM customers WHERE id = ${gone}`);
+    try {
+      expect(await previewFeaturesHold(store, AS_OF)).toBe(false);
+      expect(await previewLinesHold(store, AS_OF)).toBe(true);
+      const kept = await preview(store, 'orders >= 1', { members: true });
+      expect(kept.members).not.toContain(gone);
+      expect(digits(await fromEvents(() => preview(store, 'orders >= 1', { members: true })))).toEqual(digits(kept));
+    } finally {
+      await store.run(sql`INSERT INTO customers SELECT * FROM gone_customer`);
+      await store.run(sql`DROP TABLE gone_customer`);
+    }
+    expect(await previewFeaturesHold(store, AS_OF)).toBe(true);
     // Events after the run's date change nothing the preview reads.
     await store.run(sql`INSERT INTO events SELECT * REPLACE (id || '-later' AS id, CAST(${AS_OF} AS TIMESTAMP) + INTERVAL 1 DAY AS ts) FROM events WHERE type = 'order' LIMIT 5`);
     expect(await previewLinesHold(store, AS_OF)).toBe(true);
+    // The best seller taken out of the catalog: the kept lines find their products in the catalog as it is now.
+    const best = (await store.one<{ id: string }>(sql`SELECT product_id AS id FROM behavior_preview_lines WHERE type = 'order' GROUP BY 1 ORDER BY sum(quantity) DESC, 1 LIMIT 1`))!.id;
+    const shown = await preview(store, 'orders >= 1');
+    expect(shown.top_products[0]!.id).toBe(best);
+    const { category } = (await store.one<{ category: string }>(sql`SELECT category FROM products WHERE id = ${best}`))!;
+    await store.run(sql`CREATE TEMP TABLE best_seller AS SELECT * FROM products WHERE id = ${best}`);
+    await store.run(sql`DELETE FROM products WHERE id = ${best}`);
+    try {
+      for (const spec of ['orders >= 1', `count(order where category = "${category}") >= 1`, 'share(order where tag = "sustainable") >= 0.2']) {
+        const kept = await preview(store, spec, { members: true });
+        expect(kept.top_products.map((p) => p.id), spec).not.toContain(best);
+        expect(digits(await fromEvents(() => preview(store, spec, { members: true }))), spec).toEqual(digits(kept));
+      }
+    } finally {
+      await store.run(sql`INSERT INTO products SELECT * FROM best_seller`);
+      await store.run(sql`DROP TABLE best_seller`);
+    }
     // A swimwear order, before the run's date, by a customer who never bought swimwear: a member of the preview at once.
     const spec = 'count(order where category = "swimwear") >= 1';
     const before = await preview(store, spec, { members: true });

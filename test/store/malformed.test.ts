@@ -119,6 +119,26 @@ describe('malformed inputs', () => {
     expect(q[0]!.reason).toContain('n/a');
   });
 
+  it('stores typed Parquet columns as they are, empty ones as NULL, and still quarantines a row that fails a check', async () => {
+    const file = join(dir.path, 'typed.parquet');
+    await plainSql(`COPY (SELECT 't' || i AS id, CASE WHEN i = 3 THEN 'teleport' ELSE 'order' END AS type,
+        TIMESTAMP '2024-01-01' + INTERVAL (i) HOUR AS ts, 'c1' AS customer_id, 'sku' || i AS product_id, 'o' || i AS order_id,
+        i::INTEGER AS quantity, i * 2.5 AS unit_price, CASE WHEN i % 2 = 0 THEN 0.5 END AS discount
+      FROM range(1, 6) t(i)) TO '${file}' (FORMAT parquet)`);
+    const report = await importFile(store, file, identityMapping('events'));
+    expect(report).toMatchObject({ format: 'parquet', rows: 5, accepted: 4, rejected: 1 });
+    expect((await quarantine(store)).map((r) => [r.line, r.column_name, r.reason.slice(0, 22)])).toEqual([[3, 'type', 'unknown event type "te']]);
+    const rows = await store.all<{ id: string; t: string; quantity: number; unit_price: number; discount: number | null }>(
+      sql`SELECT id, strftime(ts, '%H:%M') AS t, quantity, unit_price, discount FROM events ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { id: 't1', t: '01:00', quantity: 1, unit_price: 2.5, discount: null },
+      { id: 't2', t: '02:00', quantity: 2, unit_price: 5, discount: 0.5 },
+      { id: 't4', t: '04:00', quantity: 4, unit_price: 10, discount: 0.5 },
+      { id: 't5', t: '05:00', quantity: 5, unit_price: 12.5, discount: null },
+    ]);
+  });
+
   it('fails a file whose mapped column is missing, naming it, and changes nothing', async () => {
     const file = join(dir.path, 'no-customer.csv');
     const rows = await plainSql<{ line: string }>(

@@ -115,6 +115,12 @@ async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) 
   return out;
 }
 
+/** When the earliest pending delivery is next due (ms since the epoch); undefined when none is pending. */
+export async function nextAttemptMs(store: Store): Promise<number | undefined> {
+  const row = await store.one<{ next: number | null }>(sql`SELECT ${ms(sql`min(next_attempt_at)`)} AS next FROM webhook_deliveries WHERE status = 'pending'`);
+  return row?.next ?? undefined;
+}
+
 /**
  * One pass: the deliveries due by the clock are read with their bodies, sent (the store is not held while waiting on
  * receivers), and their outcomes recorded: delivered on a 2xx; otherwise retried after the backoff (after Retry-After

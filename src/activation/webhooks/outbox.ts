@@ -10,6 +10,21 @@ import { at, text } from './time.js';
  * (deliver.ts), so deliveries survive a stopped process and are retried until they succeed or are dead-lettered.
  */
 
+/**
+ * How many times deliveries were queued or replayed through each store in this process, counted once written. The
+ * server's store files are its own while it runs (DuckDB lets one process write a file), so an unchanged count means
+ * no delivery became pending since, other than those the deliverer itself put off (see WebhookWorker).
+ */
+const queuedCounts = new WeakMap<Store, number>();
+
+function queuedThrough(store: Store): void {
+  queuedCounts.set(store, outboxChanges(store) + 1);
+}
+
+export function outboxChanges(store: Store): number {
+  return queuedCounts.get(store) ?? 0;
+}
+
 /** Members per delivery: a CRM takes a batch in one request, and a body stays well under common 1 MB limits. */
 export const DEFAULT_BATCH_SIZE = 500;
 
@@ -51,6 +66,7 @@ export async function enqueueRunChanges(store: Store, asOf: string, before: stri
           SELECT DISTINCT delivery_id, ${sub.id}, ${EVENT_TYPES[event]}, 'run', CAST(${asOf} AS TIMESTAMP), ${at(now)}, 'pending', 0, ${at(now)}
           FROM webhook_delivery_members WHERE starts_with(delivery_id, ${prefix})`);
       });
+      queuedThrough(store);
     }
   }
   return queued;
@@ -87,6 +103,7 @@ export async function enqueueLiveChanges(store: Store, changes: readonly LiveCha
       SELECT unnest(from_json(${JSON.stringify(members.delivery)}, '["VARCHAR"]')), unnest(from_json(${JSON.stringify(members.customer)}, '["VARCHAR"]'))`);
     await store.run(sql`INSERT INTO webhook_deliveries (id, subscription_id, type, source, as_of, created_at, status, attempts, next_attempt_at) VALUES ${join(rows)}`);
   });
+  queuedThrough(store);
   return rows.length;
 }
 
@@ -121,5 +138,6 @@ export async function replayDelivery(store: Store, id: string, now = Date.now())
   const found = await getDelivery(store, id);
   if (found.status === 'pending') throw new ConflictError(`webhook delivery "${id}" is already waiting to be sent`, { delivery: id });
   await store.run(sql`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ${at(now)} WHERE id = ${id}`);
+  queuedThrough(store);
   return getDelivery(store, id);
 }

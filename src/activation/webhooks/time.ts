@@ -1,7 +1,7 @@
-import { formatTimestamp, sql, type Sql } from '../../sql/index.js';
+import { formatTimestamp, fromMillis, sql, type Sql } from '../../sql/index.js';
 
 /** An instant of the deliverer's clock (ms since the epoch) as a SQL timestamp; the clock is injectable, not now(). */
-export const at = (ms: number): Sql => sql`make_timestamp(${Math.round(ms) * 1000})`;
+export const at = (ms: number): Sql => fromMillis(Math.round(ms));
 
 /** A timestamp column as the API and CLI write dates. */
 export const text = (column: Sql): Sql => formatTimestamp(column);

@@ -13,7 +13,7 @@ export * from './schema.js';
 export { previewSpec as preview } from './preview.js';
 export { llmPrompt } from './llm.js';
 export { loadLexicon, type Lexicon } from './lexicon.js';
-export { keepPreviewLines, previewLinesHold, PREVIEW_LINES_TABLE } from './lines.js';
+export { keepPreviewLines, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from './lines.js';
 
 /**
  * Custom behaviors from words: `interpret` reads a description into a spec (the embedded interpreter, or the optional

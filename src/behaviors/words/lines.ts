@@ -1,3 +1,4 @@
+import { FEATURE_TABLE, FEATURE_TABLE_BUILT } from '../../features/index.js';
 import { allExcept, asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 
@@ -12,12 +13,23 @@ import type { Store } from '../../store/index.js';
  * Beside them, kept at the same time and read only while they hold: a number per customer (`ck`, carried by every
  * line), since joining and grouping millions of lines on a number costs about half what it costs on the text id; and
  * the units per customer, type, channel and device, which answer a share of channel or device, and the whole of
- * every share's denominator, from a seventh of the rows (sums of sums: the same numbers).
+ * every share's denominator, from a seventh of the rows (sums of sums: the same numbers); and a number per product of
+ * the lines (`pk`, carried by every line), since grouping millions of lines by product, and joining them to the
+ * catalog, costs about half on a number what it costs on the text id. The catalog itself is read as it is now.
+ *
+ * And the feature table's rows of the customers, each with its number: every preview reads the feature table joined
+ * with the customers and the numbers, joins of a million rows on the text id that cost more than the rest of a
+ * narrow preview. This copy holds while the feature table is the one it was made from and no customer was added or
+ * removed but by an erasure, which takes the row away here too (featuresHold).
  */
 
 export const PREVIEW_LINES_TABLE = 'behavior_preview_lines';
 /** Each customer's number, which the lines and the units carry instead of the text id. */
 export const PREVIEW_KEYS_TABLE = 'behavior_preview_keys';
+/** Each product's number, which the lines carry beside its id: every product of a line, in the catalog or not. */
+export const PREVIEW_PRODUCT_KEYS_TABLE = 'behavior_preview_product_keys';
+/** The feature table's rows of the customers, with their numbers (`ck`). */
+export const PREVIEW_FEATURES_TABLE = 'behavior_preview_features';
 /** Units of the lines per customer, type, channel and device. */
 export const PREVIEW_UNITS_TABLE = 'behavior_preview_units';
 /** The columns the units are summed by, besides the customer and type; a filter on one of these reads them. */
@@ -27,13 +39,16 @@ export const PREVIEW_LINE_TYPES: readonly string[] = ['order', 'return'];
 /** The settings key: the date the lines are of, and the counts of events and lines when they were kept. */
 const KEPT = 'behavior_preview_lines.kept';
 /** What the kept tables are: a store kept by an earlier version (without keys or units) does not hold. */
-const LAYOUT = 2;
+const LAYOUT = 4;
 
 interface Kept {
   as_of: string;
   events: number;
   lines: number;
   layout?: number;
+  /** The feature table's stamp, and how many customers had no row in it, when the copy was made. */
+  built?: string;
+  without?: number;
 }
 
 /** The events the kept lines are, as of a date; the columns no rule reads are left out. */
@@ -43,20 +58,54 @@ function linesOfEvents(asOf: string): Sql {
 }
 
 const counts = sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM ${ident(PREVIEW_LINES_TABLE)}) AS lines`;
+/** The feature table's stamp, and the customers without a row in the copy (an erasure takes one from both). */
+const featureCounts = sql`SELECT coalesce((SELECT value FROM settings WHERE key = ${FEATURE_TABLE_BUILT}), '') AS built,
+  (SELECT count(*) FROM customers) - (SELECT count(*) FROM ${ident(PREVIEW_FEATURES_TABLE)}) AS without`;
 
-/** Keeps the lines as of a run's date, with the customers' numbers and the units (a step after every run). */
+/**
+ * The catalog as it is now, each product with its number in the kept lines (`pk`): the lines are joined to it on the
+ * number. A product of no kept line is not in it; a line of a product no longer in the catalog finds none, as it finds
+ * none by its id.
+ */
+export const keptCatalog = sql`(SELECT pk.pk, p.* FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk JOIN products p ON p.id = pk.product_id)`;
+
+/** Keeps the lines as of a run's date, with the customers' and products' numbers and the units (a step after every run). */
 export async function keepPreviewLines(store: Store, asOf: string): Promise<void> {
   await store.run(createTableAs(ident(PREVIEW_KEYS_TABLE), sql`
     SELECT customer_id, CAST(row_number() OVER () AS INTEGER) AS ck FROM (SELECT DISTINCT id AS customer_id FROM customers)`));
+  await store.run(createTableAs(ident(PREVIEW_PRODUCT_KEYS_TABLE), sql`
+    SELECT product_id, CAST(row_number() OVER () AS INTEGER) AS pk FROM (SELECT DISTINCT product_id FROM (${linesOfEvents(asOf)}) l WHERE product_id IS NOT NULL)`));
   // A line of a customer not (or no longer) in the customers has no number: no preview's member can have bought it.
   await store.run(createTableAs(ident(PREVIEW_LINES_TABLE), sql`
-    SELECT l.*, k.ck FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id`));
+    SELECT lk.*, pk.pk FROM (SELECT l.*, k.ck FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id) lk
+      LEFT JOIN ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk ON pk.product_id = lk.product_id`));
   await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), sql`
     SELECT ck, customer_id, type, ${join(PREVIEW_UNIT_FIELDS.map((f) => ident(f)))}, sum(quantity) AS quantity
     FROM ${ident(PREVIEW_LINES_TABLE)} GROUP BY ALL`));
-  const now = (await store.one<{ events: number; lines: number; as_of: string }>(sql`SELECT *, ${formatTimestamp(asTimestamp(asOf))} AS as_of FROM (${counts})`))!;
-  const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines), layout: LAYOUT };
+  await store.run(createTableAs(ident(PREVIEW_FEATURES_TABLE), sql`
+    SELECT fc.*, k.ck FROM (SELECT f.* FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id) fc
+      LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = fc.customer_id`));
+  const now = (await store.one<{ events: number; lines: number; as_of: string; built: string; without: number }>(sql`SELECT *, ${formatTimestamp(asTimestamp(asOf))} AS as_of
+    FROM (${counts}) n, (${featureCounts}) b`))!;
+  const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines), layout: LAYOUT, built: now.built, without: Number(now.without) };
   await store.run(sql`${upsertInto(sql`settings`)} VALUES (${KEPT}, ${JSON.stringify(kept)})`);
+}
+
+async function keptRecord(store: Store, asOf: string): Promise<Kept | undefined> {
+  const value = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${KEPT}`))?.value;
+  const kept = value ? (JSON.parse(value) as Kept) : undefined;
+  return kept?.as_of === asOf && kept.layout === LAYOUT ? kept : undefined;
+}
+
+/**
+ * Whether the kept copy of the feature table is still its rows of the customers: the table was not made again, and as
+ * many customers are without a row as when it was copied (an import adds some, the removal of one takes some away).
+ */
+export async function previewFeaturesHold(store: Store, asOf: string): Promise<boolean> {
+  const kept = await keptRecord(store, asOf);
+  if (!kept) return false;
+  const now = (await store.one<{ built: string; without: number }>(featureCounts))!;
+  return now.built === kept.built && Number(now.without) === kept.without;
 }
 
 /** Answers of the full check, by store and by what the counts were: it reads every event. */
@@ -68,9 +117,8 @@ const checked = new WeakMap<Store, Map<string, boolean>>();
  * process and state of the counts).
  */
 export async function previewLinesHold(store: Store, asOf: string): Promise<boolean> {
-  const value = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${KEPT}`))?.value;
-  const kept = value ? (JSON.parse(value) as Kept) : undefined;
-  if (kept?.as_of !== asOf || kept.layout !== LAYOUT) return false;
+  const kept = await keptRecord(store, asOf);
+  if (!kept) return false;
   const now = (await store.one<{ events: number; lines: number }>(counts))!;
   if (Number(now.events) === kept.events && Number(now.lines) === kept.lines) return true;
   const key = `${asOf} ${now.events} ${now.lines}`;

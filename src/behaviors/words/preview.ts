@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ident, join, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../../segments/index.js';
-import { PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewLinesHold } from './lines.js';
+import { keptCatalog, PREVIEW_FEATURES_TABLE, PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewFeaturesHold, previewLinesHold } from './lines.js';
 import type { Preview } from './schema.js';
 
 /*
@@ -43,16 +43,22 @@ export async function previewSpec(store: Store, spec: string, options: { members
   const { reasons } = explainSql(rule, ctx);
   const lines = (await previewLinesHold(store, asOf)) ? ident(PREVIEW_LINES_TABLE) : undefined;
   const events = eventAggregates(rule, ctx, asOf, lines !== undefined);
+  // With the kept lines, each member carries its number (ck), which the lines are joined and grouped on: from the kept
+  // copy of the feature table while it holds (the customers joined only for a condition on them), else joined.
+  const copied = lines !== undefined && (await previewFeaturesHold(store, asOf));
+  const ck = copied ? sql`f.ck` : lines ? sql`k.ck` : sql`NULL`;
+  const customers = sql`JOIN customers c ON c.id = f.customer_id`;
+  const features = copied
+    ? sql`${ident(PREVIEW_FEATURES_TABLE)} f ${readsCustomers(rule) ? customers : sql``}`
+    : sql`${ident(FEATURE_TABLE)} f ${customers} ${lines ? sql`LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id` : sql``}`;
   const table = ident(`behavior_preview_${++previews}`);
   return store.exclusive(async () => {
-    // With the kept lines, each member carries its number (ck), which the lines are joined and grouped on.
     await store.run(sql`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT f.customer_id, ${lines ? sql`k.ck` : sql`NULL`} AS ck, f.revenue,
+      SELECT f.customer_id, ${ck} AS ck, f.revenue,
         ${join(prefixes.map((p, i) => sql`${p} AS ${ident(`k${i}`)}`))}, ${held} AS member
         ${events ? sql`, e.* EXCLUDE (${ident(events.key)})` : sql``}
-      FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id
-      ${lines ? sql`LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id` : sql``}
-      ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? sql`k.ck` : sql`f.customer_id`}` : sql``}`);
+      FROM ${features}
+      ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? ck : sql`f.customer_id`}` : sql``}`);
     try {
       const preview = await summarise(store, { table, lines, reasons }, rule, clauses, at, asOf, audiences);
       if (!options.members) return preview;
@@ -98,7 +104,9 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
     picking.push(readsAll ? sql`ev.type = ${c.selector.eventType}` : selectorSql(c.selector, ctx));
     inCatalog &&= !readsAll && needsProduct(c.selector);
   }
-  const catalog = !readsCatalog(selectors) ? sql`` : inCatalog ? sql`JOIN products p ON p.id = ev.product_id` : sql`LEFT JOIN products p ON p.id = ev.product_id`;
+  // The kept lines find their product by its number.
+  const product = fromLines ? sql`${keptCatalog} p ON p.pk = ev.pk` : sql`products p ON p.id = ev.product_id`;
+  const catalog = !readsCatalog(selectors) ? sql`` : inCatalog ? sql`JOIN ${product}` : sql`LEFT JOIN ${product}`;
   const since = needs.since?.(Date.parse(`${asOf.replace(' ', 'T')}Z`)) ?? -Infinity;
   const lines = sql`SELECT ev.${ident(key)}, ${join(read.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
     FROM ${fromLines ? ident(PREVIEW_LINES_TABLE) : sql`events`} ev ${catalog}
@@ -108,6 +116,13 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
     GROUP BY ev.${ident(key)}`;
   // Each side has a row per customer at most; a customer on one side only gets NULLs for the other's columns.
   return { key, relation: summed.length === 0 ? lines : sql`SELECT * FROM (${units}) FULL JOIN (${lines}) USING (${ident(key)})` };
+}
+
+/** Whether a rule reads the customers' own columns (`c`): a condition on an attribute, however deep. */
+function readsCustomers(rule: Rule): boolean {
+  if (rule.kind === 'and' || rule.kind === 'or') return rule.rules.some(readsCustomers);
+  if (rule.kind === 'not') return readsCustomers(rule.rule);
+  return rule.kind === 'attribute';
 }
 
 type EventClause = Extract<Rule, { kind: 'event' | 'stopped' }>;
@@ -211,19 +226,21 @@ async function topProducts(store: Store, table: Sql, lines: Sql | undefined, rul
     .filter(wantsProducts)
     .map((c) => ({ ...c.selector, eventType: 'order' }));
   const matching = selectors.length ? sql`(${join(selectors.map((s) => selectorSql(s, ctx)), ' OR ')})` : sql`ev.type = 'order'`;
-  // The kept lines are joined on the customer's number, the events on the id; either is one customer.
-  const buyer = lines ? sql`ev.ck` : sql`ev.customer_id`;
+  // The kept lines are joined on the customer's and the product's numbers, the events on the ids; either is one.
+  const [buyer, product] = lines ? [sql`ev.ck`, sql`ev.pk`] : [sql`ev.customer_id`, sql`ev.product_id`];
   const lineOf = lines ? sql`${lines} ev JOIN ${table} t ON t.ck = ev.ck AND t.member` : sql`events ev JOIN ${table} t ON t.customer_id = ev.customer_id AND t.member`;
+  // The catalog per line only when the filters read it.
+  const catalog = !readsCatalog(selectors) ? sql`` : lines ? sql`JOIN ${keptCatalog} p ON p.pk = ev.pk` : sql`JOIN products p ON p.id = ev.product_id`;
   const where = sql`${lines ? sql`` : sql`ev.ts < ${at} AND`} ev.type = 'order' AND ${matching}`;
-  // Units per product first (joining the catalog per line only when the filters read it), then buyers of the ten
-  // kept only: distinct buyers of every product cost more than the rest.
-  const units = readsCatalog(selectors)
-    ? sql`SELECT p.id, sum(ev.quantity) AS units FROM ${lineOf} JOIN products p ON p.id = ev.product_id WHERE ${where} GROUP BY p.id`
-    : sql`SELECT p.id, l.units FROM (SELECT ev.product_id, sum(ev.quantity) AS units FROM ${lineOf} WHERE ${where} GROUP BY 1) l JOIN products p ON p.id = l.product_id`;
-  return store.all(sql`WITH top AS (${units} ORDER BY units DESC, p.id LIMIT 10)
-    SELECT p.id, p.title, p.category, any_value(top.units) AS units, count(DISTINCT ${buyer}) AS buyers
-    FROM ${lineOf} JOIN products p ON p.id = ev.product_id JOIN top ON top.id = p.id WHERE ${where}
-    GROUP BY p.id, p.title, p.category ORDER BY units DESC, p.id`);
+  const byKey = lines ? sql`${keptCatalog} p ON p.pk = l.product` : sql`products p ON p.id = l.product`;
+  // Units per product first, then buyers of the ten kept only: distinct buyers of every product cost more than the rest.
+  return store.all(sql`WITH top AS (
+      SELECT l.product, p.id, p.title, p.category, l.units
+      FROM (SELECT ${product} AS product, sum(ev.quantity) AS units FROM ${lineOf} ${catalog} WHERE ${where} GROUP BY 1) l JOIN ${byKey}
+      ORDER BY l.units DESC, p.id LIMIT 10)
+    SELECT top.id, top.title, top.category, any_value(top.units) AS units, count(DISTINCT ${buyer}) AS buyers
+    FROM ${lineOf} ${catalog} JOIN top ON top.product = ${product} WHERE ${where}
+    GROUP BY top.id, top.title, top.category ORDER BY units DESC, top.id`);
 }
 
 async function overlapWith(store: Store, table: Sql, at: Sql, audiences: Awaited<ReturnType<typeof listAudiences>>): Promise<Preview['overlap']> {

@@ -3,7 +3,7 @@ import { api, query } from '../api/client.js';
 import type { Audience, WebhookInput, WebhookList, WebhookWithSecret } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { ActionStatus, Async } from '../components/state.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
 
@@ -82,39 +82,30 @@ export function AudienceWebhooks({ audience }: { audience: Audience }) {
       <ActionStatus action={remove} running="Removing" />
       <Async value={hooks} what="webhooks" isEmpty={(l) => l.webhooks.length === 0} empty={<p>No webhook follows this audience.</p>}>
         {(list) => (
-          <TableBox label="Webhooks of this audience">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">URL</th>
-                  <th scope="col">Sends</th>
-                  <th scope="col">Consent</th>
-                  <th scope="col">Old secret signs until (UTC)</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.webhooks.map((w) => (
-                  <tr key={w.id}>
-                    <td>
-                      <code>{w.url}</code>
-                    </td>
-                    <td>{w.events.join(', ')}</td>
-                    <td>{w.consent}</td>
-                    <td>{w.previous_secret_until ?? '–'}</td>
-                    <td>
-                      <button type="button" className="quiet" onClick={() => void startRotate(w.id).then((r) => r && hooks.reload())} aria-label={`Rotate the secret of ${w.url}`}>
-                        Rotate secret
-                      </button>{' '}
-                      <button type="button" className="quiet" onClick={() => void removeHook(w.id)} aria-label={`Remove ${w.url}`}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableBox>
+          <DataTable
+            label="Webhooks of this audience"
+            rows={list.webhooks}
+            rowKey={(w) => w.id}
+            columns={[
+              { head: 'URL', cell: (w) => <code>{w.url}</code> },
+              { head: 'Sends', cell: (w) => w.events.join(', ') },
+              { head: 'Consent', cell: (w) => w.consent },
+              { head: 'Old secret signs until (UTC)', cell: (w) => w.previous_secret_until ?? '–' },
+              {
+                head: 'Actions',
+                cell: (w) => (
+                  <>
+                    <button type="button" className="quiet" onClick={() => void startRotate(w.id).then((r) => r && hooks.reload())} aria-label={`Rotate the secret of ${w.url}`}>
+                      Rotate secret
+                    </button>{' '}
+                    <button type="button" className="quiet" onClick={() => void removeHook(w.id)} aria-label={`Remove ${w.url}`}>
+                      Remove
+                    </button>
+                  </>
+                ),
+              },
+            ]}
+          />
         )}
       </Async>
     </section>

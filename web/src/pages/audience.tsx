@@ -5,7 +5,7 @@ import { useAction, useApi } from '../api/use-api.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
 import { ActionStatus, Async } from '../components/state.js';
-import { Pager, TableBox } from '../components/table.js';
+import { DataTable, Pager } from '../components/table.js';
 import { count, day, money, percent } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -178,28 +178,16 @@ function Members({ audience, runs }: { audience: Audience; runs: string[] }) {
       <Async value={members} what="members" isEmpty={(m) => m.total === 0} empty={<p>Nobody was in this audience at that run.</p>}>
         {(m) => (
           <>
-            <TableBox label={`Members of ${audience.name}`}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Customer</th>
-                    <th scope="col" className="num">Score</th>
-                    <th scope="col">Why</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {m.members.map((row) => (
-                    <tr key={row.customer_id}>
-                      <td>
-                        <Link to={pathOf('customer', { id: row.customer_id })}>{row.customer_id}</Link>
-                      </td>
-                      <td className="num">{row.score.toFixed(2)}</td>
-                      <td>{row.reasons ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableBox>
+            <DataTable
+              label={`Members of ${audience.name}`}
+              rows={m.members}
+              rowKey={(row) => row.customer_id}
+              columns={[
+                { head: 'Customer', cell: (row) => <Link to={pathOf('customer', { id: row.customer_id })}>{row.customer_id}</Link> },
+                { head: 'Score', num: true, cell: (row) => row.score.toFixed(2) },
+                { head: 'Why', cell: (row) => row.reasons ?? '' },
+              ]}
+            />
             <Pager total={m.total} limit={m.limit} offset={m.offset} onPage={setOffset} what="members" />
           </>
         )}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Audience, RunHistory } from '../api/types.js';
 import { useApi } from '../api/use-api.js';
 import { Async } from '../components/state.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 import { count, day, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -30,36 +30,19 @@ export function AudiencesPage() {
               const shown = list.filter((a) => !kind || a.kind === kind);
               if (shown.length === 0) return <div className="empty">No audiences of this kind yet.</div>;
               return (
-                <TableBox label="Audiences">
-                  <table>
-                    <caption>{last ? `Sizes at the run as of ${day(last.as_of)}` : 'No run yet: sizes come with the first run'}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Audience</th>
-                        <th scope="col">Kind</th>
-                        <th scope="col" className="num">Customers</th>
-                        <th scope="col" className="num">Revenue</th>
-                        <th scope="col">State</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {shown.map((a) => {
-                        const ran = last?.audiences.find((r) => r.id === a.id);
-                        return (
-                          <tr key={a.id}>
-                            <td>
-                              <Link to={pathOf('audience', { id: a.id })}>{a.name}</Link>
-                            </td>
-                            <td>{KIND_LABELS[a.kind]}</td>
-                            <td className="num">{ran ? count(ran.size) : '–'}</td>
-                            <td className="num">{ran && last && last.revenue > 0 ? percent(ran.revenue / last.revenue) : '–'}</td>
-                            <td>{!a.active ? 'inactive' : ran ? 'computed' : 'not computed until the next run'}</td>
-                          </tr>
-                        );
-                      })}
-                    </tbody>
-                  </table>
-                </TableBox>
+                <DataTable
+                  label="Audiences"
+                  caption={last ? `Sizes at the run as of ${day(last.as_of)}` : 'No run yet: sizes come with the first run'}
+                  rows={shown.map((a) => ({ a, ran: last?.audiences.find((r) => r.id === a.id) }))}
+                  rowKey={({ a }) => a.id}
+                  columns={[
+                    { head: 'Audience', cell: ({ a }) => <Link to={pathOf('audience', { id: a.id })}>{a.name}</Link> },
+                    { head: 'Kind', cell: ({ a }) => KIND_LABELS[a.kind] },
+                    { head: 'Customers', num: true, cell: ({ ran }) => (ran ? count(ran.size) : '–') },
+                    { head: 'Revenue', num: true, cell: ({ ran }) => (ran && last && last.revenue > 0 ? percent(ran.revenue / last.revenue) : '–') },
+                    { head: 'State', cell: ({ a, ran }) => (!a.active ? 'inactive' : ran ? 'computed' : 'not computed until the next run') },
+                  ]}
+                />
               );
             }}
           </Async>

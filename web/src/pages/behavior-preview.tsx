@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { BehaviorPreview } from '../api/types.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 import { count, day, money, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -65,33 +65,18 @@ function Waterfall({ preview: p }: { preview: Preview }) {
   return (
     <>
       <Chart title="Customers remaining after each condition" summary={chart.summary} option={chart.option} height={260} />
-      <TableBox label="Conditions and the customers they leave">
-        <table className="waterfall">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Condition</th>
-              <th scope="col" className="num">Remaining</th>
-              <th scope="col" className="num">Removed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.waterfall.map((w, i) => {
-              const removed = (i === 0 ? p.customers : p.waterfall[i - 1]!.remaining) - w.remaining;
-              return (
-                <tr key={i}>
-                  <td>{i + 1}</td>
-                  <td>
-                    <code>{w.condition}</code>
-                  </td>
-                  <td className="num">{count(w.remaining)}</td>
-                  <td className="num">{count(removed)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </TableBox>
+      <DataTable
+        label="Conditions and the customers they leave"
+        className="waterfall"
+        rows={p.waterfall.map((w, i) => ({ ...w, removed: (i === 0 ? p.customers : p.waterfall[i - 1]!.remaining) - w.remaining }))}
+        rowKey={(_, i) => i}
+        columns={[
+          { head: '#', cell: (_, i) => i + 1 },
+          { head: 'Condition', cell: (w) => <code>{w.condition}</code> },
+          { head: 'Remaining', num: true, cell: (w) => count(w.remaining) },
+          { head: 'Removed', num: true, cell: (w) => count(w.removed) },
+        ]}
+      />
     </>
   );
 }
@@ -103,30 +88,24 @@ function TopProducts({ preview: p }: { preview: Preview }) {
       {p.top_products.length === 0 ? (
         <p className="small muted">No product: nobody matches, or the description names no product.</p>
       ) : (
-        <TableBox label="Top matching products">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col">Category</th>
-                <th scope="col" className="num">Units</th>
-                <th scope="col" className="num">Buyers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.top_products.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    {t.title ?? t.id} <span className="muted small">{t.id}</span>
-                  </td>
-                  <td>{t.category ?? '–'}</td>
-                  <td className="num">{count(t.units)}</td>
-                  <td className="num">{count(t.buyers)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableBox>
+        <DataTable
+          label="Top matching products"
+          rows={p.top_products}
+          rowKey={(t) => t.id}
+          columns={[
+            {
+              head: 'Product',
+              cell: (t) => (
+                <>
+                  {t.title ?? t.id} <span className="muted small">{t.id}</span>
+                </>
+              ),
+            },
+            { head: 'Category', cell: (t) => t.category ?? '–' },
+            { head: 'Units', num: true, cell: (t) => count(t.units) },
+            { head: 'Buyers', num: true, cell: (t) => count(t.buyers) },
+          ]}
+        />
       )}
     </div>
   );
@@ -139,28 +118,17 @@ function Samples({ preview: p }: { preview: Preview }) {
       {p.samples.length === 0 ? (
         <p className="small muted">Nobody to show.</p>
       ) : (
-        <TableBox label="Sample customers and why they match">
-          <table className="samples">
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col" className="num">Revenue</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.samples.map((s) => (
-                <tr key={s.customer_id}>
-                  <td>
-                    <Link to={pathOf('customer', { id: s.customer_id })}>{s.customer_id}</Link>
-                  </td>
-                  <td className="num">{s.revenue === null ? '–' : money(s.revenue)}</td>
-                  <td className="small">{s.reasons}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableBox>
+        <DataTable
+          label="Sample customers and why they match"
+          className="samples"
+          rows={p.samples}
+          rowKey={(s) => s.customer_id}
+          columns={[
+            { head: 'Customer', cell: (s) => <Link to={pathOf('customer', { id: s.customer_id })}>{s.customer_id}</Link> },
+            { head: 'Revenue', num: true, cell: (s) => (s.revenue === null ? '–' : money(s.revenue)) },
+            { head: 'Why', className: 'small', cell: (s) => s.reasons },
+          ]}
+        />
       )}
     </div>
   );
@@ -173,30 +141,19 @@ function Overlap({ preview: p }: { preview: Preview }) {
       {p.overlap.length === 0 ? (
         <p className="small muted">No smart segment or cluster shares a member with it.</p>
       ) : (
-        <TableBox label="Overlap with smart segments and clusters">
-          <table className="overlap">
-            <thead>
-              <tr>
-                <th scope="col">Audience</th>
-                <th scope="col">Kind</th>
-                <th scope="col" className="num">Its customers</th>
-                <th scope="col" className="num">In both</th>
-                <th scope="col" className="num">Jaccard</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.overlap.map((o) => (
-                <tr key={o.audience}>
-                  <td>{o.audience}</td>
-                  <td>{KIND_LABELS[o.kind as AudienceKind] ?? o.kind}</td>
-                  <td className="num">{count(o.size)}</td>
-                  <td className="num">{count(o.both)}</td>
-                  <td className="num">{percent(o.jaccard)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableBox>
+        <DataTable
+          label="Overlap with smart segments and clusters"
+          className="overlap"
+          rows={p.overlap}
+          rowKey={(o) => o.audience}
+          columns={[
+            { head: 'Audience', cell: (o) => o.audience },
+            { head: 'Kind', cell: (o) => KIND_LABELS[o.kind as AudienceKind] ?? o.kind },
+            { head: 'Its customers', num: true, cell: (o) => count(o.size) },
+            { head: 'In both', num: true, cell: (o) => count(o.both) },
+            { head: 'Jaccard', num: true, cell: (o) => percent(o.jaccard) },
+          ]}
+        />
       )}
     </>
   );

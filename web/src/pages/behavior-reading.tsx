@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { BehaviorPreview } from '../api/types.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 
 type Reading = BehaviorPreview['reading'];
 
@@ -29,27 +29,17 @@ export function ReadingView({ text, reading }: { text: string; reading: Reading 
         </p>
       ) : null}
       {reading.spans.length > 0 ? (
-        <TableBox label="Each part of your words and what it became">
-          <table className="spans">
-            <caption>Each part of your words and what it became</caption>
-            <thead>
-              <tr>
-                <th scope="col">Words</th>
-                <th scope="col">Read as</th>
-              </tr>
-            </thead>
-            <tbody>
-              {reading.spans.map((s) => (
-                <tr key={`${s.start}-${s.end}`}>
-                  <td>{s.text}</td>
-                  <td>
-                    <code>{s.meaning}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableBox>
+        <DataTable
+          label="Each part of your words and what it became"
+          caption="Each part of your words and what it became"
+          className="spans"
+          rows={reading.spans}
+          rowKey={(s) => `${s.start}-${s.end}`}
+          columns={[
+            { head: 'Words', cell: (s) => s.text },
+            { head: 'Read as', cell: (s) => <code>{s.meaning}</code> },
+          ]}
+        />
       ) : null}
       {reading.conditions.length > 0 ? (
         <>

@@ -2,7 +2,7 @@ import type { ExperimentResults } from '../api/types.js';
 import { useApi } from '../api/use-api.js';
 import { Chart } from '../components/chart.js';
 import { Async } from '../components/state.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { count, money, percent } from '../format.js';
 import { Link } from '../router.js';
@@ -100,34 +100,21 @@ function GroupResults({ label, group, weights, impressions }: { label: string; g
         </div>
       ) : null}
       {group.warnings.includes('underpowered') ? <p className="warn underpowered">Underpowered: some arm has fewer exposures than the effect the experiment is sized for needs.</p> : null}
-      <TableBox label={`Arms: ${label}`}>
-        <table className="arms">
-          <thead>
-            <tr>
-              <th scope="col">Arm</th>
-              <th scope="col" className="num">Weight</th>
-              <th scope="col" className="num">Exposures</th>
-              <th scope="col" className="num">Impressions</th>
-              <th scope="col" className="num">Conversions</th>
-              <th scope="col" className="num">Conversion rate</th>
-              <th scope="col" className="num">Revenue per visitor</th>
-            </tr>
-          </thead>
-          <tbody>
-            {group.arms.map((a) => (
-              <tr key={a.arm}>
-                <td>{a.arm}</td>
-                <td className="num">{weights.has(a.arm) ? `${weights.get(a.arm)}%` : '–'}</td>
-                <td className="num">{count(a.exposures)}</td>
-                <td className="num">{label === 'All visitors' && typeof impressions.get(a.arm) === 'number' ? count(impressions.get(a.arm)!) : '–'}</td>
-                <td className="num">{count(a.conversions)}</td>
-                <td className="num">{percent(a.conversion_rate)}</td>
-                <td className="num">{a.revenue_per_visitor === null ? '–' : money(a.revenue_per_visitor)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableBox>
+      <DataTable
+        label={`Arms: ${label}`}
+        className="arms"
+        rows={group.arms}
+        rowKey={(a) => a.arm}
+        columns={[
+          { head: 'Arm', cell: (a) => a.arm },
+          { head: 'Weight', num: true, cell: (a) => (weights.has(a.arm) ? `${weights.get(a.arm)}%` : '–') },
+          { head: 'Exposures', num: true, cell: (a) => count(a.exposures) },
+          { head: 'Impressions', num: true, cell: (a) => (label === 'All visitors' && typeof impressions.get(a.arm) === 'number' ? count(impressions.get(a.arm)!) : '–') },
+          { head: 'Conversions', num: true, cell: (a) => count(a.conversions) },
+          { head: 'Conversion rate', num: true, cell: (a) => percent(a.conversion_rate) },
+          { head: 'Revenue per visitor', num: true, cell: (a) => (a.revenue_per_visitor === null ? '–' : money(a.revenue_per_visitor)) },
+        ]}
+      />
       {group.comparisons === null ? (
         srm?.mismatch ? null : <p className="muted">No comparison yet: no exposures.</p>
       ) : (
@@ -154,36 +141,26 @@ function ComparisonTable({ label, comparison: c }: { label: string; comparison: 
       <h3>
         {c.arm}: {DECISIONS[c.decision]}
       </h3>
-      <TableBox label={`${c.arm} against the control: ${label}`}>
-        <table className="comparison-table">
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">Difference (95%)</th>
-              <th scope="col">Relative (95%)</th>
-              <th scope="col" className="num">p</th>
-              <th scope="col">Always valid (95%)</th>
-              <th scope="col">CUPED difference (95%)</th>
-              <th scope="col">MDE now</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([name, m, unit]) => (
-              <tr key={name}>
-                <th scope="row">{name}</th>
-                <td className="raw">{m.difference ? `${signed(m.difference.estimate, unit)} ${interval(m.difference.ci, unit)}` : '–'}</td>
-                <td>{m.relative ? `${signed(m.relative.estimate, rel)} ${interval(m.relative.ci, rel)}` : '–'}</td>
-                <td className="num">{pValue(m.p_value)}</td>
-                <td>{m.sequential ? interval(m.sequential.ci, unit) : '–'}</td>
-                <td className="cuped">
-                  {m.cuped ? `${signed(m.cuped.difference.estimate, unit)} ${interval(m.cuped.difference.ci, unit)}, variance reduced ${percent(m.cuped.variance_reduction)}` : '– (no covariate)'}
-                </td>
-                <td>{m.mde ? `${unit(m.mde.absolute)}${m.mde.relative === null ? '' : ` (${rel(m.mde.relative)})`}` : '–'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableBox>
+      <DataTable
+        label={`${c.arm} against the control: ${label}`}
+        className="comparison-table"
+        rows={rows}
+        rowKey={([name]) => name}
+        columns={[
+          { head: 'Metric', rowHeader: true, cell: ([name]) => name },
+          { head: 'Difference (95%)', className: 'raw', cell: ([, m, unit]) => (m.difference ? `${signed(m.difference.estimate, unit)} ${interval(m.difference.ci, unit)}` : '–') },
+          { head: 'Relative (95%)', cell: ([, m]) => (m.relative ? `${signed(m.relative.estimate, rel)} ${interval(m.relative.ci, rel)}` : '–') },
+          { head: 'p', num: true, cell: ([, m]) => pValue(m.p_value) },
+          { head: 'Always valid (95%)', cell: ([, m, unit]) => (m.sequential ? interval(m.sequential.ci, unit) : '–') },
+          {
+            head: 'CUPED difference (95%)',
+            className: 'cuped',
+            cell: ([, m, unit]) =>
+              m.cuped ? `${signed(m.cuped.difference.estimate, unit)} ${interval(m.cuped.difference.ci, unit)}, variance reduced ${percent(m.cuped.variance_reduction)}` : '– (no covariate)',
+          },
+          { head: 'MDE now', cell: ([, m, unit]) => (m.mde ? `${unit(m.mde.absolute)}${m.mde.relative === null ? '' : ` (${rel(m.mde.relative)})`}` : '–') },
+        ]}
+      />
       <p className="small sample">
         {c.sample
           ? c.sample.still_needed > 0

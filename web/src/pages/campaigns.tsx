@@ -1,7 +1,7 @@
 import type { Audience, Campaign } from '../api/types.js';
 import { useApi } from '../api/use-api.js';
 import { Async } from '../components/state.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 import { count } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -24,49 +24,44 @@ export function CampaignsPage() {
               const names = new Map(all.map((a) => [a.id, a.name]));
               const named = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join(', ');
               return (
-                <TableBox label="Campaigns">
-                  <table className="campaigns">
-                    <thead>
-                      <tr>
-                        <th scope="col">Campaign</th>
-                        <th scope="col">Type</th>
-                        <th scope="col">Status</th>
-                        <th scope="col">Schedule (UTC)</th>
-                        <th scope="col">Audiences</th>
-                        <th scope="col" className="num">Priority</th>
-                        <th scope="col">Change</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {list.map((c) => (
-                        <tr key={c.id}>
-                          <td>
-                            <Link to={pathOf('campaign', { id: c.id })}>{c.name}</Link>
-                            {c.experiment ? (
-                              <>
-                                {' '}
-                                <Link className="small" to={pathOf('campaign-results', { id: c.id })} aria-label={`Results of ${c.name}`}>
-                                  results
-                                </Link>
-                              </>
-                            ) : null}
-                          </td>
-                          <td>{labelOf(c.type)}</td>
-                          <td className="status">{c.status}</td>
-                          <td>{schedule(c)}</td>
-                          <td>
-                            {c.targeting.audiences.include.length ? `in ${named(c.targeting.audiences.include)}` : 'every visitor'}
-                            {c.targeting.audiences.exclude.length ? `; not in ${named(c.targeting.audiences.exclude)}` : ''}
-                          </td>
-                          <td className="num">{count(c.priority)}</td>
-                          <td>
-                            <StatusActions campaign={c} onChange={() => campaigns.reload()} />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </TableBox>
+                <DataTable
+                  label="Campaigns"
+                  className="campaigns"
+                  rows={list}
+                  rowKey={(c) => c.id}
+                  columns={[
+                    {
+                      head: 'Campaign',
+                      cell: (c) => (
+                        <>
+                          <Link to={pathOf('campaign', { id: c.id })}>{c.name}</Link>
+                          {c.experiment ? (
+                            <>
+                              {' '}
+                              <Link className="small" to={pathOf('campaign-results', { id: c.id })} aria-label={`Results of ${c.name}`}>
+                                results
+                              </Link>
+                            </>
+                          ) : null}
+                        </>
+                      ),
+                    },
+                    { head: 'Type', cell: (c) => labelOf(c.type) },
+                    { head: 'Status', className: 'status', cell: (c) => c.status },
+                    { head: 'Schedule (UTC)', cell: (c) => schedule(c) },
+                    {
+                      head: 'Audiences',
+                      cell: (c) => (
+                        <>
+                          {c.targeting.audiences.include.length ? `in ${named(c.targeting.audiences.include)}` : 'every visitor'}
+                          {c.targeting.audiences.exclude.length ? `; not in ${named(c.targeting.audiences.exclude)}` : ''}
+                        </>
+                      ),
+                    },
+                    { head: 'Priority', num: true, cell: (c) => count(c.priority) },
+                    { head: 'Change', cell: (c) => <StatusActions campaign={c} onChange={() => campaigns.reload()} /> },
+                  ]}
+                />
               );
             }}
           </Async>

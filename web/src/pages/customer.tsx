@@ -5,7 +5,7 @@ import { useApi, type Loaded } from '../api/use-api.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
 import { Async } from '../components/state.js';
-import { Pager, TableBox } from '../components/table.js';
+import { DataTable, Pager } from '../components/table.js';
 import { count, day, money, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -151,32 +151,19 @@ function Timeline({ recent, page, onPage }: { recent: Loaded<CustomerEvents>; pa
       <Async value={page} what="the events" isEmpty={(e) => e.total === 0} empty={null}>
         {(e) => (
           <>
-            <TableBox label="Events, newest first">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When (UTC)</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Product</th>
-                    <th scope="col" className="num">Quantity</th>
-                    <th scope="col" className="num">Price</th>
-                    <th scope="col">Order</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {e.events.map((ev) => (
-                    <tr key={ev.id}>
-                      <td>{ev.ts}</td>
-                      <td>{ev.type.replaceAll('_', ' ')}</td>
-                      <td>{ev.product_title ?? ev.product_id ?? (ev.query ? `“${ev.query}”` : '')}</td>
-                      <td className="num">{ev.quantity ?? ''}</td>
-                      <td className="num">{ev.unit_price === null ? '' : money(ev.unit_price)}</td>
-                      <td>{ev.order_id ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableBox>
+            <DataTable
+              label="Events, newest first"
+              rows={e.events}
+              rowKey={(ev) => ev.id}
+              columns={[
+                { head: 'When (UTC)', cell: (ev) => ev.ts },
+                { head: 'Event', cell: (ev) => ev.type.replaceAll('_', ' ') },
+                { head: 'Product', cell: (ev) => ev.product_title ?? ev.product_id ?? (ev.query ? `“${ev.query}”` : '') },
+                { head: 'Quantity', num: true, cell: (ev) => ev.quantity ?? '' },
+                { head: 'Price', num: true, cell: (ev) => (ev.unit_price === null ? '' : money(ev.unit_price)) },
+                { head: 'Order', cell: (ev) => ev.order_id ?? '' },
+              ]}
+            />
             <Pager total={e.total} limit={e.limit} offset={e.offset} onPage={onPage} what="events" />
           </>
         )}
@@ -213,31 +200,17 @@ function Features({ features, vocabulary }: { features: CustomerFeatures; vocabu
   return (
     <section aria-labelledby="features-title">
       <h2 id="features-title">Features</h2>
-      <TableBox label="Features">
-        <table>
-          <caption>As of {day(features.as_of)}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Feature</th>
-              <th scope="col" className="num">Value</th>
-              <th scope="col">Meaning</th>
-            </tr>
-          </thead>
-          <tbody>
-            {Object.entries(features.features)
-              .filter(([name]) => name !== 'customer_id')
-              .map(([name, value]) => (
-                <tr key={name}>
-                  <th scope="row">
-                    <code>{name}</code>
-                  </th>
-                  <td className="num">{shown(value)}</td>
-                  <td className="muted small">{about.get(name)?.description ?? ''}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
-      </TableBox>
+      <DataTable
+        label="Features"
+        caption={<>As of {day(features.as_of)}</>}
+        rows={Object.entries(features.features).filter(([name]) => name !== 'customer_id')}
+        rowKey={([name]) => name}
+        columns={[
+          { head: 'Feature', rowHeader: true, cell: ([name]) => <code>{name}</code> },
+          { head: 'Value', num: true, cell: ([, value]) => shown(value) },
+          { head: 'Meaning', className: 'muted small', cell: ([name]) => about.get(name)?.description ?? '' },
+        ]}
+      />
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { query, upload } from '../api/client.js';
 import type { ImportPreset, ImportReport, ImportsPage } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { ActionStatus, Async } from '../components/state.js';
-import { Pager, TableBox } from '../components/table.js';
+import { DataTable, Pager } from '../components/table.js';
 import { count } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -23,38 +23,21 @@ export function DataPage() {
         <Async value={imports} what="imports" isEmpty={(p) => p.total === 0} empty={<p>Nothing imported yet: upload a file above, or `segmint import FILE`.</p>}>
           {(p) => (
             <>
-              <TableBox label="Imports, newest first">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">File</th>
-                      <th scope="col">Entity</th>
-                      <th scope="col">Mapping</th>
-                      <th scope="col">When (UTC)</th>
-                      <th scope="col" className="num">Rows</th>
-                      <th scope="col" className="num">Accepted</th>
-                      <th scope="col" className="num">Duplicates</th>
-                      <th scope="col" className="num">Rejected</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {p.imports.map((i) => (
-                      <tr key={i.id}>
-                        <td>
-                          <Link to={pathOf('import', { id: i.id })}>{i.file}</Link>
-                        </td>
-                        <td>{i.entity}</td>
-                        <td>{i.mapping_source ?? ''}</td>
-                        <td>{i.started_at}</td>
-                        <td className="num">{count(i.rows)}</td>
-                        <td className="num">{count(i.accepted)}</td>
-                        <td className="num">{count(i.duplicates)}</td>
-                        <td className="num">{i.rejected ? <Link to={pathOf('import', { id: i.id })}>{count(i.rejected)}</Link> : 0}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableBox>
+              <DataTable
+                label="Imports, newest first"
+                rows={p.imports}
+                rowKey={(i) => i.id}
+                columns={[
+                  { head: 'File', cell: (i) => <Link to={pathOf('import', { id: i.id })}>{i.file}</Link> },
+                  { head: 'Entity', cell: (i) => i.entity },
+                  { head: 'Mapping', cell: (i) => i.mapping_source ?? '' },
+                  { head: 'When (UTC)', cell: (i) => i.started_at },
+                  { head: 'Rows', num: true, cell: (i) => count(i.rows) },
+                  { head: 'Accepted', num: true, cell: (i) => count(i.accepted) },
+                  { head: 'Duplicates', num: true, cell: (i) => count(i.duplicates) },
+                  { head: 'Rejected', num: true, cell: (i) => (i.rejected ? <Link to={pathOf('import', { id: i.id })}>{count(i.rejected)}</Link> : 0) },
+                ]}
+              />
               <Pager total={p.total} limit={p.limit} offset={p.offset} onPage={setOffset} what="imports" />
             </>
           )}

@@ -3,7 +3,7 @@ import { api, query } from '../api/client.js';
 import type { ImportRecord, QuarantinePage } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { ActionStatus, Async } from '../components/state.js';
-import { Pager, TableBox } from '../components/table.js';
+import { DataTable, Pager } from '../components/table.js';
 import { count } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -78,30 +78,17 @@ function Quarantine({ id }: { id: string }) {
       <Async value={rows} what="quarantined rows" isEmpty={(q) => q.total === 0} empty={<p>Every row of this file was accepted or a duplicate: nothing in quarantine.</p>}>
         {(q) => (
           <>
-            <TableBox label="Quarantined rows, in file order">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col" className="num">Line</th>
-                    <th scope="col">Column</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Row as read</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {q.rows.map((r, i) => (
-                    <tr key={`${r.line ?? 'x'}-${i}`}>
-                      <td className="num">{r.line ?? ''}</td>
-                      <td>{r.column ?? ''}</td>
-                      <td>{r.reason}</td>
-                      <td>
-                        <code>{r.raw ?? ''}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableBox>
+            <DataTable
+              label="Quarantined rows, in file order"
+              rows={q.rows}
+              rowKey={(r, i) => `${r.line ?? 'x'}-${i}`}
+              columns={[
+                { head: 'Line', num: true, cell: (r) => r.line ?? '' },
+                { head: 'Column', cell: (r) => r.column ?? '' },
+                { head: 'Reason', cell: (r) => r.reason },
+                { head: 'Row as read', cell: (r) => <code>{r.raw ?? ''}</code> },
+              ]}
+            />
             <Pager total={q.total} limit={q.limit} offset={q.offset} onPage={setOffset} what="quarantined rows" />
           </>
         )}

@@ -5,7 +5,7 @@ import { useApi } from '../api/use-api.js';
 import type { ChartOption } from '../charts/echarts.js';
 import { Chart } from '../components/chart.js';
 import { Async } from '../components/state.js';
-import { TableBox } from '../components/table.js';
+import { DataTable } from '../components/table.js';
 import { count, day } from '../format.js';
 import { useQuery } from '../router.js';
 import { movementFlows } from './movement-flows.js';
@@ -118,54 +118,33 @@ function MovementChart({ movement: m, label }: { movement: Movement; label: stri
         <Chart title={`Customers moving between ${label} from ${fromDay} (left) to ${toDay} (right)`} summary={summary} option={option} height={Math.max(360, m.labels.length * 34)} />
         <details>
           <summary>All {flows.length} flows as a table</summary>
-          <TableBox label="Flows">
-            <table className="flows">
-              <thead>
-                <tr>
-                  <th scope="col">At {fromDay}</th>
-                  <th scope="col">At {toDay}</th>
-                  <th scope="col" className="num">Customers</th>
-                </tr>
-              </thead>
-              <tbody>
-                {flows.map((f) => (
-                  <tr key={`${f.from}>${f.to}`}>
-                    <td>{f.from}</td>
-                    <td>{f.to}</td>
-                    <td className="num">{count(f.customers)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableBox>
+          <DataTable
+            label="Flows"
+            className="flows"
+            rows={flows}
+            rowKey={(f) => `${f.from}>${f.to}`}
+            columns={[
+              { head: <>At {fromDay}</>, cell: (f) => f.from },
+              { head: <>At {toDay}</>, cell: (f) => f.to },
+              { head: 'Customers', num: true, cell: (f) => count(f.customers) },
+            ]}
+          />
         </details>
       </section>
       <section aria-labelledby="entered-title">
         <h2 id="entered-title">Entered and left</h2>
-        <TableBox label="Entered and left, per audience">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Audience</th>
-                <th scope="col" className="num">At {fromDay}</th>
-                <th scope="col" className="num">At {toDay}</th>
-                <th scope="col" className="num">Entered</th>
-                <th scope="col" className="num">Left</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.audiences.map((a) => (
-                <tr key={a.id}>
-                  <td>{a.name}</td>
-                  <td className="num">{count(a.size_from)}</td>
-                  <td className="num">{count(a.size_to)}</td>
-                  <td className="num">{count(a.entered)}</td>
-                  <td className="num">{count(a.left)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableBox>
+        <DataTable
+          label="Entered and left, per audience"
+          rows={m.audiences}
+          rowKey={(a) => a.id}
+          columns={[
+            { head: 'Audience', cell: (a) => a.name },
+            { head: <>At {fromDay}</>, num: true, cell: (a) => count(a.size_from) },
+            { head: <>At {toDay}</>, num: true, cell: (a) => count(a.size_to) },
+            { head: 'Entered', num: true, cell: (a) => count(a.entered) },
+            { head: 'Left', num: true, cell: (a) => count(a.left) },
+          ]}
+        />
       </section>
     </>
   );

@@ -3,7 +3,7 @@ import { api, query } from '../api/client.js';
 import type { ApiKeyListing, AuditPage, ConsentAnswer, CreatedKey, ErasureAnswer, Scope } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { ActionStatus, Async } from '../components/state.js';
-import { Pager, TableBox } from '../components/table.js';
+import { DataTable, Pager } from '../components/table.js';
 import { count } from '../format.js';
 
 /** What each scope lets a key do; typed by the server's scopes, so a new one must be described here. */
@@ -88,38 +88,27 @@ function Keys({ onChange }: { onChange: () => void }) {
       <ActionStatus action={revoke} running="Revoking" done={(k) => <p>Revoked {k.id}.</p>} />
       <Async value={keys} what="keys">
         {(list) => (
-          <TableBox label="API keys">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created (UTC)</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((k) => (
-                  <tr key={k.id}>
-                    <td>
-                      <code>{k.id}</code>
-                    </td>
-                    <td>{k.scopes.join(', ')}</td>
-                    <td>{k.created_at}</td>
-                    <td>
-                      {k.revoked ? (
-                        `revoked ${k.revoked_at ?? ''}`
-                      ) : (
-                        <button type="button" className="quiet" onClick={() => void revokeKey(k.id)} aria-label={`Revoke ${k.id}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableBox>
+          <DataTable
+            label="API keys"
+            rows={list}
+            rowKey={(k) => k.id}
+            columns={[
+              { head: 'Key', cell: (k) => <code>{k.id}</code> },
+              { head: 'Scopes', cell: (k) => k.scopes.join(', ') },
+              { head: 'Created (UTC)', cell: (k) => k.created_at },
+              {
+                head: 'State',
+                cell: (k) =>
+                  k.revoked ? (
+                    `revoked ${k.revoked_at ?? ''}`
+                  ) : (
+                    <button type="button" className="quiet" onClick={() => void revokeKey(k.id)} aria-label={`Revoke ${k.id}`}>
+                      Revoke
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
       </Async>
     </section>
@@ -233,32 +222,17 @@ function Audit() {
       <Async value={audit} what="the audit log" isEmpty={(a) => a.total === 0} empty={<p>Nothing recorded yet: keys created or revoked, audiences deleted and customers erased show here.</p>}>
         {(a) => (
           <>
-            <TableBox label="Audit log, newest first">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When (UTC)</th>
-                    <th scope="col">By key</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {a.entries.map((e, i) => (
-                    <tr key={`${e.at}-${i}`}>
-                      <td>{e.at}</td>
-                      <td>
-                        <code>{e.actor}</code>
-                      </td>
-                      <td>{e.action}</td>
-                      <td>
-                        <code>{JSON.stringify(e.details)}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableBox>
+            <DataTable
+              label="Audit log, newest first"
+              rows={a.entries}
+              rowKey={(e, i) => `${e.at}-${i}`}
+              columns={[
+                { head: 'When (UTC)', cell: (e) => e.at },
+                { head: 'By key', cell: (e) => <code>{e.actor}</code> },
+                { head: 'What', cell: (e) => e.action },
+                { head: 'Details', cell: (e) => <code>{JSON.stringify(e.details)}</code> },
+              ]}
+            />
             <Pager total={a.total} limit={a.limit} offset={a.offset} onPage={setOffset} what="entries" />
           </>
         )}

@@ -3,7 +3,7 @@ import { api, query } from '../api/client.js';
 import type { DeliveryLog, WebhookDelivery, WebhookList } from '../api/types.js';
 import { useAction, useApi } from '../api/use-api.js';
 import { ActionStatus, Async } from '../components/state.js';
-import { Pager, TableBox } from '../components/table.js';
+import { DataTable, Pager } from '../components/table.js';
 import { count } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
@@ -70,52 +70,50 @@ export function WebhooksPage() {
         >
           {(l) => (
             <>
-              <TableBox label="Webhook deliveries">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Delivery</th>
-                      <th scope="col">Event</th>
-                      <th scope="col">Members</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Attempts</th>
-                      <th scope="col">Last answer</th>
-                      <th scope="col">Next attempt (UTC)</th>
-                      <th scope="col">Replay</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {l.deliveries.map((d) => (
-                      <tr key={d.id} className={d.status === 'dead' ? 'failed' : undefined}>
-                        <td>
-                          <code>{d.id}</code>
-                          <div className="muted">{d.created_at}</div>
-                        </td>
-                        <td>
-                          {d.type}
-                          <div className="muted">
-                            {d.source} as of {d.as_of}
-                          </div>
-                        </td>
-                        <td>{count(d.members)}</td>
-                        <td>{d.status}</td>
-                        <td>{d.attempts}</td>
-                        <td>{d.last_error ?? (d.last_status === null ? '–' : `HTTP ${d.last_status}`)}</td>
-                        <td>{d.next_attempt_at ?? '–'}</td>
-                        <td>
-                          {d.status === 'pending' ? (
-                            '–'
-                          ) : (
-                            <button type="button" className="quiet" onClick={() => void startReplay(d.id).then((r) => r && log.reload())} aria-label={`Replay ${d.id}`}>
-                              Replay
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableBox>
+              <DataTable
+                label="Webhook deliveries"
+                rows={l.deliveries}
+                rowKey={(d) => d.id}
+                rowClassName={(d) => (d.status === 'dead' ? 'failed' : undefined)}
+                columns={[
+                  {
+                    head: 'Delivery',
+                    cell: (d) => (
+                      <>
+                        <code>{d.id}</code>
+                        <div className="muted">{d.created_at}</div>
+                      </>
+                    ),
+                  },
+                  {
+                    head: 'Event',
+                    cell: (d) => (
+                      <>
+                        {d.type}
+                        <div className="muted">
+                          {d.source} as of {d.as_of}
+                        </div>
+                      </>
+                    ),
+                  },
+                  { head: 'Members', cell: (d) => count(d.members) },
+                  { head: 'Status', cell: (d) => d.status },
+                  { head: 'Attempts', cell: (d) => d.attempts },
+                  { head: 'Last answer', cell: (d) => d.last_error ?? (d.last_status === null ? '–' : `HTTP ${d.last_status}`) },
+                  { head: 'Next attempt (UTC)', cell: (d) => d.next_attempt_at ?? '–' },
+                  {
+                    head: 'Replay',
+                    cell: (d) =>
+                      d.status === 'pending' ? (
+                        '–'
+                      ) : (
+                        <button type="button" className="quiet" onClick={() => void startReplay(d.id).then((r) => r && log.reload())} aria-label={`Replay ${d.id}`}>
+                          Replay
+                        </button>
+                      ),
+                  },
+                ]}
+              />
               <Pager total={l.total} limit={LIMIT} offset={offset} onPage={setOffset} what="deliveries" />
             </>
           )}
@@ -125,32 +123,17 @@ export function WebhooksPage() {
         <h2 id="hooks-title">Webhooks</h2>
         <Async value={hooks} what="webhooks" isEmpty={(l) => l.webhooks.length === 0} empty={<p>No webhooks yet: add one on an audience's page.</p>}>
           {(list) => (
-            <TableBox label="Webhooks">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Audience</th>
-                    <th scope="col">URL</th>
-                    <th scope="col">Sends</th>
-                    <th scope="col">Consent</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.webhooks.map((w) => (
-                    <tr key={w.id}>
-                      <td>
-                        <Link to={pathOf('audience', { id: w.audience_id })}>{w.audience}</Link>
-                      </td>
-                      <td>
-                        <code>{w.url}</code>
-                      </td>
-                      <td>{w.events.join(', ')}</td>
-                      <td>{w.consent}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableBox>
+            <DataTable
+              label="Webhooks"
+              rows={list.webhooks}
+              rowKey={(w) => w.id}
+              columns={[
+                { head: 'Audience', cell: (w) => <Link to={pathOf('audience', { id: w.audience_id })}>{w.audience}</Link> },
+                { head: 'URL', cell: (w) => <code>{w.url}</code> },
+                { head: 'Sends', cell: (w) => w.events.join(', ') },
+                { head: 'Consent', cell: (w) => w.consent },
+              ]}
+            />
           )}
         </Async>
       </section>
