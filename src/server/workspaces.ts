@@ -78,11 +78,13 @@ export class Workspaces {
     return this.use(workspace, (store) => this.buildInQueue(workspace, store));
   }
 
-  /** After audiences changed: the view takes the new rules. */
+  /** After audiences changed: the view takes the new rules, or is built again when it lacks the events they read. */
   audiencesChanged(workspace: string): Promise<void> {
     const view = this.views.get(workspace);
     if (!view) return Promise.resolve();
-    return this.use(workspace, (store) => view.reloadRules(store));
+    return this.use(workspace, async (store) => {
+      if (!(await view.reloadRules(store))) await this.buildInQueue(workspace, store);
+    });
   }
 
   /** The workspaces opened so far: the webhook worker delivers for these. */

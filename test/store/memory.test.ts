@@ -38,22 +38,30 @@ describe('the memory setting', () => {
     unspilled.close();
   });
 
-  it("builds the server's live view only when its customers and events fit the setting's share for structures", async () => {
+  it("holds every event in the live view when they fit the setting's share for structures, else the rules' events, else builds none", async () => {
     const path = join(dir.path, 'view.duckdb');
     const filled = await Store.open({ path });
     await importDemoFiles(filled, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
     await runPipeline(filled, '2026-11-01 00:00:00');
     const events = (await filled.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
+    const ids = (await filled.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id`)).map((c) => c.id);
     filled.close();
-    // 1.2 KB a customer, as measured, and the event columns and ids' filter an event (live-view.ts): the room for
-    // the customers alone is not enough, the room for both is, and a byte less is not.
+    // 1.2 KB a customer, as measured, and the event columns and ids' filter an event (live-view.ts): with room for
+    // both every event is held; with room for the customers alone (a byte less than both, or just the customers),
+    // the rules' events, as main's view held them (lookups from memory); a byte less than the customers, no view.
     const both = viewBytes(300, events);
     expect(both).toBeGreaterThan(300 * 1200);
-    for (const [room, built] of [[300 * 1200, false], [both - 1, false], [both, true]] as const) {
+    const answers = new Map<number, unknown>();
+    for (const [room, holds] of [[both, 'every event'], [both - 1, "the rules' events"], [300 * 1200, "the rules' events"], [300 * 1200 - 1, undefined]] as const) {
       const store = await Store.open({ path, memory: { ...memoryBudget(), structures: room } });
-      expect((await LiveView.build(store)) !== undefined, `room of ${room} bytes`).toBe(built);
+      const view = await LiveView.build(store);
+      expect(view?.holds, `room of ${room} bytes`).toBe(holds);
+      if (view) answers.set(room, ids.map((id) => view.audiencesOf(id)));
       store.close();
     }
+    // Either mode answers every customer from memory, the same.
+    expect((answers.get(both) as unknown[]).every((a) => a !== undefined)).toBe(true);
+    expect(answers.get(both - 1)).toEqual(answers.get(both));
   });
 
   it('is a usage error (exit 2) naming the setting when malformed, from the flag or the environment', () => {
