@@ -2,25 +2,26 @@ import { sql } from '../sql/index.js';
 import type { EventRecord } from '../segments/index.js';
 import type { Store, StoredEvent } from '../store/index.js';
 import type { StoredIds } from './stored-ids.js';
+import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, type Ladder } from './columns.js';
 
-/** A field's strings numbered in order of first sight, so a column holds 4 bytes an event instead of a string. */
+/** A field's strings numbered from 1 in order of first sight (0 for none), so a column holds a code instead of a string. */
 class Vocabulary {
   private readonly numbers = new Map<string, number>();
   private readonly values: string[] = [];
 
   of(value: string | null): number {
-    if (value === null) return -1;
+    if (value === null) return 0;
     let n = this.numbers.get(value);
     if (n === undefined) {
-      n = this.values.length;
       this.values.push(value);
+      n = this.values.length;
       this.numbers.set(value, n);
     }
     return n;
   }
 
   at(n: number): string | null {
-    return n < 0 ? null : this.values[n]!;
+    return n === 0 ? null : this.values[n - 1]!;
   }
 }
 
@@ -69,37 +70,39 @@ export interface FeatureEventRow {
 
 const INITIAL_EVENTS = 1024;
 
+/** The event columns, each with the ladder of representations its values take (columns.ts). */
+const FIELDS = {
+  type: CODES, ts: TIMES, session: DOUBLES, order: DOUBLES, product: CODES, quantity: REALS, price: REALS, discount: FLAGS,
+  channel: CODES, device: CODES, country: CODES, query: CODES,
+} satisfies Record<string, Ladder>;
+type Field = keyof typeof FIELDS;
+
+/** Each column's representation for a store's events, and their bytes an event (see EventColumns.plan). */
+export interface ColumnPlan {
+  rungs: Record<Field, number>;
+  bytesPerEvent: number;
+}
+
 /**
- * Every customer's events, held by column: typed arrays a field, each customer's events in one slot of them (start,
+ * Every customer's events, held by column: a typed array a field, each customer's events in one slot of them (start,
  * count, capacity per customer number), strings as numbers of a vocabulary, order and session keys as key52 hashes,
- * a discount as whether it was given (the feature query asks no more of it). About 60 bytes an event, outside the JS
- * heap (ArrayBuffers), and no object per event: a customer's EventRecords are made when their rules are evaluated.
+ * a discount as whether it was given (the feature query asks no more of it). Each column is as narrow as the store's
+ * values allow (Column: a code in a byte while a field has at most 255 values, whole-second times in four bytes,
+ * quantities and prices in four while exact as float32), widening when a value needs more: on the 100k demo store
+ * about 40 bytes an event, outside the JS heap (ArrayBuffers), and no object per event: a customer's EventRecords
+ * are made when their rules are evaluated.
  *
  * A customer whose slot is full moves to a slot of twice the size at the end; the old one stays unused until the
  * view is built again (after the next run), so appends cost at most twice the room of the events they add.
  */
 export class EventColumns {
-  /** The columns' bytes an event (type, time, session, order, product, quantity, price, discount, channel, device, country, query). */
-  static readonly BYTES_PER_EVENT = 1 + 8 + 8 + 8 + 4 + 8 + 8 + 1 + 4 + 4 + 4 + 4;
   private readonly customers = new Map<string, number>();
   private readonly customerIds: string[] = [];
   private start = new Int32Array(1024);
   private count = new Int32Array(1024);
   private capacity = new Int32Array(1024);
   private used = 0;
-
-  private type = new Uint8Array(INITIAL_EVENTS);
-  private ts = new Float64Array(INITIAL_EVENTS);
-  private session = new Float64Array(INITIAL_EVENTS);
-  private order = new Float64Array(INITIAL_EVENTS);
-  private product = new Int32Array(INITIAL_EVENTS);
-  private quantity = new Float64Array(INITIAL_EVENTS);
-  private price = new Float64Array(INITIAL_EVENTS);
-  private discount = new Int8Array(INITIAL_EVENTS);
-  private channel = new Int32Array(INITIAL_EVENTS);
-  private device = new Int32Array(INITIAL_EVENTS);
-  private country = new Int32Array(INITIAL_EVENTS);
-  private query = new Int32Array(INITIAL_EVENTS);
+  private readonly columns: Record<Field, Column>;
 
   private readonly types = new Vocabulary();
   private readonly products = new Vocabulary();
@@ -109,20 +112,44 @@ export class EventColumns {
   private readonly countries = new Vocabulary();
   private readonly queries = new Vocabulary();
 
+  private constructor(plan: ColumnPlan, size: number) {
+    this.columns = Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, new Column(FIELDS[f], size, plan.rungs[f])])) as Record<Field, Column>;
+  }
+
+  /**
+   * The narrowest representation of each column that holds every event of the store (one aggregate over the events),
+   * so that the memory bound is known before the build and the build never widens a column.
+   */
+  static async plan(store: Store): Promise<ColumnPlan> {
+    const v = (await store.one<Record<'types' | 'products' | 'channels' | 'devices' | 'countries' | 'queries', number> & Record<'subsecond' | 'fineQuantity' | 'finePrice', boolean | null>>(sql`
+      SELECT count(DISTINCT type) AS types, count(DISTINCT product_id) + (SELECT count(*) FROM products) AS products, count(DISTINCT channel) AS channels,
+        count(DISTINCT device) AS devices, count(DISTINCT country) AS countries, count(DISTINCT query) AS queries,
+        bool_or(epoch_ms(ts) % 1000 <> 0 OR ts < TIMESTAMP '1970-01-01' OR ts >= TIMESTAMP '2106-01-01') AS subsecond,
+        bool_or(CAST(CAST(quantity AS FLOAT) AS DOUBLE) <> quantity) AS "fineQuantity",
+        bool_or(CAST(CAST(unit_price AS FLOAT) AS DOUBLE) <> unit_price) AS "finePrice"
+      FROM events`))!;
+    // A vocabulary of n values has codes 1..n (0 is none).
+    const code = (n: number): number => Column.rungFor(CODES, [Number(n)]);
+    const rungs: Record<Field, number> = {
+      type: code(v.types), ts: v.subsecond ? 1 : 0, session: 0, order: 0, product: code(v.products), quantity: v.fineQuantity ? 1 : 0, price: v.finePrice ? 1 : 0,
+      discount: 0, channel: code(v.channels), device: code(v.devices), country: code(v.countries), query: code(v.queries),
+    };
+    const bytesPerEvent = (Object.keys(FIELDS) as Field[]).reduce((n, f) => n + Column.bytesAt(FIELDS[f], rungs[f]), 0);
+    return { rungs, bytesPerEvent };
+  }
+
   /**
    * Every customer's events in the store, with their products' fields, and every event's id into `ids` (those of
    * anonymous events too): one streamed read of the events, a chunk at a time by column (Store.vectorChunks), so
    * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns.
    */
-  static async load(store: Store, ids: StoredIds): Promise<EventColumns> {
-    const columns = new EventColumns();
+  static async load(store: Store, ids: StoredIds, plan: ColumnPlan): Promise<EventColumns> {
+    // Each customer's slot sized to their events first, so the events are read once, in any order.
+    const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
+    const columns = new EventColumns(plan, Math.max(INITIAL_EVENTS, counts.reduce((n, c) => n + c.n, 0)));
     for (const p of await store.all<ProductFields & { id: string }>(sql`SELECT id, category, brand, style_tags, colors, materials FROM products`)) {
       columns.productFields[columns.products.of(p.id)] = { category: p.category, brand: p.brand, style_tags: p.style_tags, colors: p.colors, materials: p.materials };
     }
-    // Each customer's slot sized to their events first, so the events are read once, in any order.
-    const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
-    const total = counts.reduce((n, c) => n + c.n, 0);
-    if (total > columns.ts.length) columns.growEvents(total);
     for (const { id, n } of counts) columns.reserve(columns.numberOf(id), n);
     for await (const chunk of store.vectorChunks(sql`
       SELECT id, customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
@@ -155,7 +182,7 @@ export class EventColumns {
     const c = this.customers.get(customerId);
     let newest = -Infinity;
     if (c === undefined) return newest;
-    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) newest = Math.max(newest, this.ts[i]!);
+    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) newest = Math.max(newest, this.columns.ts.get(i));
     return newest;
   }
 
@@ -165,19 +192,19 @@ export class EventColumns {
     const out: EventRecord[] = [];
     if (c === undefined || types.size === 0) return out;
     for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
-      const type = this.types.at(this.type[i]!)!;
-      if (!types.has(type) || this.ts[i]! < since) continue;
-      const product = this.product[i]!;
+      const type = this.types.at(this.columns.type.get(i))!;
+      if (!types.has(type) || this.columns.ts.get(i) < since) continue;
+      const product = this.columns.product.get(i);
       out.push({
         type,
-        ts: this.ts[i]!,
+        ts: this.columns.ts.get(i),
         product_id: this.products.at(product),
-        quantity: nullIfNaN(this.quantity[i]!),
-        unit_price: nullIfNaN(this.price[i]!),
-        channel: this.channels.at(this.channel[i]!),
-        device: this.devices.at(this.device[i]!),
-        country: this.countries.at(this.country[i]!),
-        query: this.queries.at(this.query[i]!),
+        quantity: nullIfNaN(this.columns.quantity.get(i)),
+        unit_price: nullIfNaN(this.columns.price.get(i)),
+        channel: this.channels.at(this.columns.channel.get(i)),
+        device: this.devices.at(this.columns.device.get(i)),
+        country: this.countries.at(this.columns.country.get(i)),
+        query: this.queries.at(this.columns.query.get(i)),
         ...(this.productFields[product] ?? NO_PRODUCT),
       });
     }
@@ -194,19 +221,19 @@ export class EventColumns {
       const c = this.customers.get(id);
       if (c === undefined) continue;
       for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
-        const session = this.session[i]!;
+        const session = this.columns.session.get(i);
         out.push({
           id: String(i),
-          type: this.types.at(this.type[i]!)!,
-          ts: this.ts[i]!,
+          type: this.types.at(this.columns.type.get(i))!,
+          ts: this.columns.ts.get(i),
           customer_id: id,
           session_id: Number.isNaN(session) ? null : `${c}:${session}`,
-          product_id: this.products.at(this.product[i]!),
-          order_id: `${c}:${this.order[i]!}`,
-          quantity: nullIfNaN(this.quantity[i]!),
-          unit_price: nullIfNaN(this.price[i]!),
-          discount: this.discount[i]! < 0 ? null : this.discount[i]!,
-          device: this.devices.at(this.device[i]!),
+          product_id: this.products.at(this.columns.product.get(i)),
+          order_id: `${c}:${this.columns.order.get(i)}`,
+          quantity: nullIfNaN(this.columns.quantity.get(i)),
+          unit_price: nullIfNaN(this.columns.price.get(i)),
+          discount: this.columns.discount.get(i) < 0 ? null : this.columns.discount.get(i),
+          device: this.devices.at(this.columns.device.get(i)),
         });
       }
     }
@@ -223,7 +250,7 @@ export class EventColumns {
   size(): { events: number; bytes: number } {
     let events = 0;
     for (let c = 0; c < this.customerIds.length; c++) events += this.count[c]!;
-    return { events, bytes: [...this.eventColumns(), this.start, this.count, this.capacity].reduce((n, a) => n + a.byteLength, 0) };
+    return { events, bytes: [...Object.values(this.columns), this.start, this.count, this.capacity].reduce((n, a) => n + a.byteLength, 0) };
   }
 
   /** One event of customer `c` into the room of their slot (NaN for a missing number). */
@@ -233,18 +260,18 @@ export class EventColumns {
   ): void {
     const i = this.start[c]! + this.count[c]!;
     this.count[c]!++;
-    this.type[i] = this.types.of(type);
-    this.ts[i] = ts;
-    this.session[i] = session === null ? NaN : key52(session);
-    this.order[i] = key52(orderKey);
-    this.product[i] = this.products.of(product);
-    this.quantity[i] = quantity;
-    this.price[i] = price;
-    this.discount[i] = discount === null ? -1 : discount > 0 ? 1 : 0;
-    this.channel[i] = this.channels.of(channel);
-    this.device[i] = this.devices.of(device);
-    this.country[i] = this.countries.of(country);
-    this.query[i] = this.queries.of(query);
+    this.columns.type.set(i, this.types.of(type));
+    this.columns.ts.set(i, ts);
+    this.columns.session.set(i, session === null ? NaN : key52(session));
+    this.columns.order.set(i, key52(orderKey));
+    this.columns.product.set(i, this.products.of(product));
+    this.columns.quantity.set(i, quantity);
+    this.columns.price.set(i, price);
+    this.columns.discount.set(i, discount === null ? -1 : discount > 0 ? 1 : 0);
+    this.columns.channel.set(i, this.channels.of(channel));
+    this.columns.device.set(i, this.devices.of(device));
+    this.columns.country.set(i, this.countries.of(country));
+    this.columns.query.set(i, this.queries.of(query));
   }
 
   private numberOf(customerId: string): number {
@@ -266,39 +293,21 @@ export class EventColumns {
   private reserve(c: number, capacity: number): void {
     const need = this.used + capacity;
     // Grown by an eighth: doubling columns of tens of millions of events would reserve gigabytes for a few appends.
-    if (need > this.ts.length) this.growEvents(Math.max(need, this.ts.length + (this.ts.length >> 3)));
+    const size = this.columns.ts.length;
+    if (need > size) for (const column of Object.values(this.columns)) column.grow(Math.max(need, size + (size >> 3)));
     const from = this.start[c]!;
     const n = this.count[c]!;
-    for (const column of this.eventColumns()) column.copyWithin(this.used, from, from + n);
+    for (const column of Object.values(this.columns)) column.copyWithin(this.used, from, from + n);
     this.start[c] = this.used;
     this.capacity[c] = capacity;
     this.used = need;
-  }
-
-  private eventColumns(): Array<Uint8Array | Int8Array | Int32Array | Float64Array> {
-    return [this.type, this.ts, this.session, this.order, this.product, this.quantity, this.price, this.discount, this.channel, this.device, this.country, this.query];
-  }
-
-  private growEvents(size: number): void {
-    this.type = grown(this.type, size);
-    this.ts = grown(this.ts, size);
-    this.session = grown(this.session, size);
-    this.order = grown(this.order, size);
-    this.product = grown(this.product, size);
-    this.quantity = grown(this.quantity, size);
-    this.price = grown(this.price, size);
-    this.discount = grown(this.discount, size);
-    this.channel = grown(this.channel, size);
-    this.device = grown(this.device, size);
-    this.country = grown(this.country, size);
-    this.query = grown(this.query, size);
   }
 }
 
 const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-function grown<T extends Uint8Array | Int8Array | Int32Array | Float64Array>(array: T, size: number): T {
-  const out = new (array.constructor as new (n: number) => T)(size);
+function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(size);
   out.set(array);
   return out;
 }

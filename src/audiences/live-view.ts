@@ -37,8 +37,8 @@ import { getHeapStatistics } from 'node:v8';
 const BYTES_PER_CUSTOMER = 1200;
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 
-/** The memory a view holding every event takes when built (appends add to it until the next build). */
-export const viewBytes = (customers: number, events: number): number => customers * BYTES_PER_CUSTOMER + events * EveryEvent.BYTES_PER_EVENT;
+/** The memory a view holding every event takes when built (appends add to it until the next build); see EveryEvent.bytesPerEvent. */
+export const viewBytes = (customers: number, events: number, bytesPerEvent: number): number => customers * BYTES_PER_CUSTOMER + events * bytesPerEvent;
 
 interface StoreSize {
   customers: number;
@@ -51,7 +51,10 @@ interface StoreSize {
  * long as the customers alone fit (RulesEvents bounds its events itself).
  */
 const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string) => Promise<HeldEvents | undefined> | undefined> = [
-  (store, size) => (viewBytes(size.customers, size.events) <= store.memory.structures ? EveryEvent.load(store, size.events) : undefined),
+  async (store, size) => {
+    const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
+    return viewBytes(size.customers, size.events, bytes) <= store.memory.structures ? EveryEvent.load(store, size.events, plan) : undefined;
+  },
   (store, size, needs, base) => (size.customers * BYTES_PER_CUSTOMER <= store.memory.structures ? RulesEvents.load(store, needs, base) : undefined),
 ];
 

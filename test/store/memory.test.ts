@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveView, viewBytes } from '../../src/audiences/index.js';
+import { EveryEvent } from '../../src/audiences/held/every-event.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
@@ -45,11 +46,12 @@ describe('the memory setting', () => {
     await runPipeline(filled, '2026-11-01 00:00:00');
     const events = (await filled.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
     const ids = (await filled.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id`)).map((c) => c.id);
+    const { bytes } = await EveryEvent.bytesPerEvent(filled);
     filled.close();
     // 1.2 KB a customer, as measured, and the event columns and ids' filter an event (live-view.ts): with room for
     // both every event is held; with room for the customers alone (a byte less than both, or just the customers),
     // the rules' events, as main's view held them (lookups from memory); a byte less than the customers, no view.
-    const both = viewBytes(300, events);
+    const both = viewBytes(300, events, bytes);
     expect(both).toBeGreaterThan(300 * 1200);
     const answers = new Map<number, unknown>();
     for (const [room, holds] of [[both, 'every event'], [both - 1, "the rules' events"], [300 * 1200, "the rules' events"], [300 * 1200 - 1, undefined]] as const) {

@@ -3,7 +3,7 @@ import { ident, sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
 import { asOfMs } from '../customer-context.js';
-import { EventColumns, type FeatureEventRow } from '../event-columns.js';
+import { EventColumns, type ColumnPlan, type FeatureEventRow } from '../event-columns.js';
 import { byInstant } from '../realtime.js';
 import { StoredIds } from '../stored-ids.js';
 import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
@@ -28,8 +28,6 @@ const instantText = (ms: number): string => new Date(ms).toISOString().slice(0, 
  * a first view or discount changes every customer's features from null to zero.
  */
 export class EveryEvent implements HeldEvents {
-  /** Bytes an event held: its columns and its share of the ids' filter. */
-  static readonly BYTES_PER_EVENT = EventColumns.BYTES_PER_EVENT + StoredIds.BYTES_PER_ID;
   readonly holds = 'every event';
 
   private constructor(
@@ -40,9 +38,15 @@ export class EveryEvent implements HeldEvents {
     private flags: StoreFlags,
   ) {}
 
-  static async load(store: Store, storedEvents: number): Promise<EveryEvent> {
+  /** Bytes an event held in this store: its columns (EventColumns.plan) and its share of the ids' filter. */
+  static async bytesPerEvent(store: Store): Promise<{ plan: ColumnPlan; bytes: number }> {
+    const plan = await EventColumns.plan(store);
+    return { plan, bytes: plan.bytesPerEvent + StoredIds.BYTES_PER_ID };
+  }
+
+  static async load(store: Store, storedEvents: number, plan: ColumnPlan): Promise<EveryEvent> {
     const ids = new StoredIds(storedEvents);
-    const columns = await EventColumns.load(store, ids);
+    const columns = await EventColumns.load(store, ids, plan);
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
     return new EveryEvent(columns, ids, storedEvents, flags);
   }
