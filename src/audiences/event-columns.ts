@@ -77,6 +77,8 @@ const FIELDS = {
 } satisfies Record<string, Ladder>;
 type Field = keyof typeof FIELDS;
 
+const bytesPerEvent = (rungs: Record<Field, number>): number => (Object.keys(FIELDS) as Field[]).reduce((n, f) => n + Column.bytesAt(FIELDS[f], rungs[f]), 0);
+
 /** Each column's representation for a store's events, and their bytes an event (see EventColumns.plan). */
 export interface ColumnPlan {
   rungs: Record<Field, number>;
@@ -96,6 +98,8 @@ export interface ColumnPlan {
  * view is built again (after the next run), so appends cost at most twice the room of the events they add.
  */
 export class EventColumns {
+  /** The columns' bytes an event with each at its narrowest. */
+  static readonly LEAST_BYTES_PER_EVENT = bytesPerEvent(Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, 0])) as Record<Field, number>);
   private readonly customers = new Map<string, number>();
   private readonly customerIds: string[] = [];
   private start = new Int32Array(1024);
@@ -134,8 +138,7 @@ export class EventColumns {
       type: code(v.types), ts: v.subsecond ? 1 : 0, session: 0, order: 0, product: code(v.products), quantity: v.fineQuantity ? 1 : 0, price: v.finePrice ? 1 : 0,
       discount: 0, channel: code(v.channels), device: code(v.devices), country: code(v.countries), query: code(v.queries),
     };
-    const bytesPerEvent = (Object.keys(FIELDS) as Field[]).reduce((n, f) => n + Column.bytesAt(FIELDS[f], rungs[f]), 0);
-    return { rungs, bytesPerEvent };
+    return { rungs, bytesPerEvent: bytesPerEvent(rungs) };
   }
 
   /**

@@ -52,6 +52,9 @@ interface StoreSize {
  */
 const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string) => Promise<HeldEvents | undefined> | undefined> = [
   async (store, size) => {
+    // Its SQL (the columns' widths, the batch's events as a temporary table from JSON) is DuckDB's; and the widths'
+    // scan of every event is skipped where even the narrowest columns would not fit.
+    if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
     const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
     return viewBytes(size.customers, size.events, bytes) <= store.memory.structures ? EveryEvent.load(store, size.events, plan) : undefined;
   },

@@ -38,6 +38,9 @@ export class EveryEvent implements HeldEvents {
     private flags: StoreFlags,
   ) {}
 
+  /** Bytes an event held with every column at its narrowest. */
+  static readonly LEAST_BYTES_PER_EVENT = EventColumns.LEAST_BYTES_PER_EVENT + StoredIds.BYTES_PER_ID;
+
   /** Bytes an event held in this store: its columns (EventColumns.plan) and its share of the ids' filter. */
   static async bytesPerEvent(store: Store): Promise<{ plan: ColumnPlan; bytes: number }> {
     const plan = await EventColumns.plan(store);
