@@ -1,5 +1,5 @@
 import type { FeatureRow } from '../../features/index.js';
-import { join, sql } from '../../sql/index.js';
+import { fromMillis, join, sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { Store } from '../../store/index.js';
 import { asOfMs, eventRecords, loadCustomerContexts } from '../customer-context.js';
@@ -33,7 +33,7 @@ export class RulesEvents implements HeldEvents {
     const since = needs.since?.(asOfMs(base));
     if (!needs.since) return new RulesEvents(needs, asOfMs(base), new Map());
     const counted = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events
-      WHERE type IN (${join([...needs.types].map((t) => sql`${t}`))}) AND ${Number.isFinite(since) ? sql`ts >= make_timestamp(${since! * 1000})` : sql`TRUE`}`);
+      WHERE type IN (${join([...needs.types].map((t) => sql`${t}`))}) AND ${Number.isFinite(since) ? sql`ts >= ${fromMillis(since!)}` : sql`TRUE`}`);
     if ((counted?.n ?? 0) > MAX_VIEW_EVENTS) return undefined;
     return new RulesEvents(needs, asOfMs(base), await eventRecords(store, 'all', { before: base, types: needs.types, since }));
   }
