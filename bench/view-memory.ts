@@ -3,6 +3,7 @@
  * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build. Prints one JSON
  * line (PhaseResult).
  * With a checkout's root as second argument, its own code builds the view (a baseline in the same run).
+ * SEGMINT_MEMORY_LIMIT (as the server reads it) sets the memory setting the view is bounded by.
  * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb> [root]
  */
 import { resolve } from 'node:path';
@@ -15,7 +16,9 @@ const { Store } = (await import(resolve(root, 'src/store/index.ts'))) as typeof 
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
-const store = await Store.open({ path: process.argv[2]! });
+const { memoryBudget, parseMemory } = (await import(resolve(root, 'src/shared/memory.ts'))) as typeof import('../src/shared/memory.js');
+const limit = process.env.SEGMINT_MEMORY_LIMIT;
+const store = await Store.open({ path: process.argv[2]!, memory: memoryBudget(limit === undefined ? undefined : parseMemory(limit)) });
 const { customers, events } = (await store.one<{ customers: number; events: number }>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
 gc();
 const before = process.memoryUsage();
