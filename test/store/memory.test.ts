@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveView, viewBytes } from '../../src/audiences/index.js';
@@ -7,7 +8,7 @@ import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
 import { sql } from '../../src/sql/index.js';
-import { Store } from '../../src/store/index.js';
+import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -64,6 +65,28 @@ describe('the memory setting', () => {
     // Either mode answers every customer from memory, the same.
     expect((answers.get(both) as unknown[]).every((a) => a !== undefined)).toBe(true);
     expect(answers.get(both - 1)).toEqual(answers.get(both));
+
+    // A batch through either mode (on copies of the store): the rules' events' view works its customers out from the
+    // store, the other from the events it holds; both answer them the same, as of the day after the batch.
+    copyFileSync(path, `${path}.copy`);
+    const who = ids.slice(0, 3);
+    const batch = who.flatMap((id, i): EventInput[] => [
+      { id: `late-${i}-a`, type: 'add_to_cart', ts: '2026-11-03T10:00:00Z', customer_id: id, product_id: 'late-sku', quantity: 1, unit_price: 40 },
+      { id: `late-${i}-o`, type: 'order', ts: '2026-11-03T10:05:00Z', customer_id: id, product_id: 'late-sku', order_id: `late-${i}`, quantity: 3, unit_price: 400 },
+    ]);
+    const after = new Map<string, unknown>();
+    for (const [file, room, holds] of [[path, both, 'every event'], [`${path}.copy`, 300 * 1200, "the rules' events"]] as const) {
+      const store = await Store.open({ path: file, memory: { ...memoryBudget(), structures: room } });
+      const view = (await LiveView.build(store))!;
+      expect(view.holds).toBe(holds);
+      const report = await ingestEventBatch(store, batch, view.knownIds());
+      view.take(report.stored);
+      expect([...(await view.refresh(store, who))].sort()).toEqual(who);
+      after.set(holds, who.map((id) => ({ ...view.audiencesOf(id), orders: view.featuresOf(id)?.orders })));
+      store.close();
+    }
+    expect(after.get("the rules' events")).toEqual(after.get('every event'));
+    expect(after.get('every event')).toMatchObject(who.map((id) => ({ customer_id: id, as_of: '2026-11-04 00:00:00', source: 'live' })));
   });
 
   it('is a usage error (exit 2) naming the setting when malformed, from the flag or the environment', () => {
