@@ -131,6 +131,8 @@ describe('real-time ingest replayed against a run', () => {
     await Promise.all([client(), client(), client(), client()]);
 
     const view = workspaces.view('default') as LiveView;
+    // The incremental path: features from the events the view holds, not from the store (the other mode's).
+    expect(view.holds).toBe('every event');
     // The run, then the view takes its rules with the run's thresholds; its features stay those it worked out itself.
     await store((s) => runPipeline(s, RUN));
     await store((s) => view.reloadRules(s));
