@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDemo, importDemoFiles, type DemoFileSet } from '../src/demo/index.js';
 import { memoryBudget, parseMemory, type MemoryBudget } from '../src/shared/memory.js';
@@ -110,17 +110,22 @@ export function newKey(db: string, ...args: string[]): string {
  * Whether the server and the load generator can each have a core of their own: two cores or more and `taskset`
  * (util-linux). Sharing one, the two take turns, and the generator's own waits show as the server's latency.
  */
-const canPin = (): boolean => availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const canPin = ((): (() => boolean) => {
+  // Asked once, before this process pins itself to one core (after which it sees one).
+  const can = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+  return () => can;
+})();
 
 /**
  * `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. With
- * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1.
+ * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1. `root`:
+ * the checkout whose CLI serves (another worktree's, for a baseline in the same run).
  */
-export async function serveStore(db: string, options: { pinned?: boolean } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
+export async function serveStore(db: string, options: { pinned?: boolean; root?: string } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
   const pinned = (options.pinned ?? false) && canPin();
   // SEGMINT_BENCH_NODE_FLAGS: V8 flags for the server's Node only (NODE_OPTIONS refuses most of them), for experiments.
   const flags = process.env.SEGMINT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const serve = [process.execPath, ...flags, 'bin/segmint', '--db', db, 'serve', '--port', '0', '--json'];
+  const serve = [process.execPath, ...flags, join(options.root ?? '.', 'bin', 'segmint'), '--db', resolve(db), 'serve', '--port', '0', '--json'];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
   const server = spawn(command!, args, { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });

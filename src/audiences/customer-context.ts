@@ -48,6 +48,11 @@ export const asOfMs = (asOf: string): number => Date.parse(`${asOf.replace(' ', 
  * Everything the in-memory evaluator needs about some customers as of a date: their features (computed for them
  * alone, in one query), their customers rows and their events before the date with each product's fields. A
  * customer who did not exist then is absent from the result.
+ *
+ * Features are computed from the store's events even as of the feature table's date: events dated before a run may
+ * be stored after it (a backfill through the API), and they count as of that date, in the event clauses (which read
+ * the events) as in the features, as they do in the live view and in the next run. The table would answer without
+ * them.
  */
 export async function loadCustomerContexts(
   store: Store,
@@ -56,7 +61,7 @@ export async function loadCustomerContexts(
   inAudience: (customerId: string) => (name: string) => boolean,
   options: { categoryMedians?: readonly CategoryMedian[]; events?: Omit<EventSelection, 'before'> } = {},
 ): Promise<Map<string, CustomerContext>> {
-  const features = await featuresOf(store, asOf, customerIds, options.categoryMedians);
+  const features = await featuresOf(store, asOf, customerIds, options.categoryMedians, { computed: true });
   if (features.size === 0) return new Map();
   const known = [...features.keys()];
   const customers = await customerRows(store, known);

@@ -1,37 +1,65 @@
 import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
-import { ident, join, sql } from '../sql/index.js';
-import type { Row, Store } from '../store/index.js';
-import { eventNeeds, type CustomerContext, type EventNeeds, type EventRecord } from '../segments/index.js';
-import { asOfMs, customerRows, eventRecords, loadCustomerContexts } from './customer-context.js';
-import { byInstant, classifyFeaturesWith, evaluateRules, liveRules, referenceBase, referenceTimes, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
+import { ident, sql } from '../sql/index.js';
+import type { KnownIds, Row, Store, StoredEvent } from '../store/index.js';
+import { eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
+import { asOfMs, customerRows } from './customer-context.js';
+import { EveryEvent } from './held/every-event.js';
+import type { HeldEvents } from './held/held-events.js';
+import { RulesEvents } from './held/rules-events.js';
+import { classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
 import { getHeapStatistics } from 'node:v8';
 
 /**
- * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and the
- * events the active rules read, with the rules themselves, so that "which audiences is this customer in" and
+ * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and events
+ * (every event by column where the memory setting allows, else the rules' events: VIEW_MODES), with the rules themselves, so that "which audiences is this customer in" and
  * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
  *
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
- * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`): the reference
+ * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`), with features
+ * computed by the feature query itself (over their events as the view holds them where it holds every event, so
+ * that a batch costs the work of its own customers whatever the store's size; see held/). These instants are the reference
  * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
- * customer without newer events, whatever the wall clock says. Live features compare prices with the category
- * medians as of the view's build, which move little from one batch to the next. Rules are evaluated when asked and
- * the answer kept until the rules change.
+ * customer without newer events, whatever the wall clock says. What is store-wide comes from the view's build (after
+ * each run): live features compare prices with the category medians of then, which move little from one batch to
+ * the next. Rules are evaluated at each question (tens of microseconds), and the
+ * answer is not kept: kept answers made every first lookup of a customer leave objects for the old generation, whose
+ * collections over a million customers' answers were the p99 (bench/view-gc.ts).
  */
 
 /**
- * Bounds on what the view holds. Beyond them the view is not built and requests read the store, slower but within
- * the memory given. Customers: as many as fit, at the measured 1.2 KB each (features by column, the customers row,
- * the entry; events come on top, bounded by MAX_VIEW_EVENTS), in the store's share for structures of the memory
- * setting (src/shared/memory.ts) and in 40% of the heap: about 1M with the default setting on a 16 GB machine or more
- * (`--memory` and `node --max-old-space-size` raise it).
+ * Bounds on what the view holds. The view takes the measured 1.2 KB a customer on the heap (features by column, the
+ * customers row, the entry), and its customers must fit 40% of the heap. Events: the first mode of VIEW_MODES whose
+ * events fit the store's share for structures of the memory setting (src/shared/memory.ts) with the customers is
+ * built; beyond the last, the view is not built and requests read the store, slower but within the memory given.
  */
-const MAX_VIEW_EVENTS = 5_000_000;
 const BYTES_PER_CUSTOMER = 1200;
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
-const mostCustomers = (store: Store): number => Math.min(MAX_VIEW_CUSTOMERS, Math.floor(store.memory.structures / BYTES_PER_CUSTOMER));
+
+/** The memory a view holding every event takes when built (appends add to it until the next build); see EveryEvent.bytesPerEvent. */
+export const viewBytes = (customers: number, events: number, bytesPerEvent: number): number => customers * BYTES_PER_CUSTOMER + events * bytesPerEvent;
+
+interface StoreSize {
+  customers: number;
+  events: number;
+}
+
+/**
+ * How the view may hold events, best first: every event by column (real-time ingest from the view), or, when that
+ * does not fit, only the rules' events (lookups from memory, a batch's customers worked out by store queries), as
+ * long as the customers alone fit (RulesEvents bounds its events itself).
+ */
+const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string) => Promise<HeldEvents | undefined> | undefined> = [
+  async (store, size) => {
+    // Its SQL (the columns' widths, the batch's events as a temporary table from JSON) is DuckDB's; and the widths'
+    // scan of every event is skipped where even the narrowest columns would not fit.
+    if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
+    const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
+    return viewBytes(size.customers, size.events, bytes) <= store.memory.structures ? EveryEvent.load(store, size.events, plan) : undefined;
+  },
+  (store, size, needs, base) => (size.customers * BYTES_PER_CUSTOMER <= store.memory.structures ? RulesEvents.load(store, needs, base) : undefined),
+];
 
 interface Entry {
   asOf: number;
@@ -40,62 +68,45 @@ interface Entry {
   /** The customer's row of the view's feature columns, or their features since events arrived. */
   features: number | FeatureRow;
   customer: Row;
-  events: readonly EventRecord[];
-  answer?: { generation: number; audiences: LiveAudience[] };
-}
-
-function covers(had: EventNeeds, wants: EventNeeds, instants: number[]): boolean {
-  if (!wants.since) return true;
-  if (!had.since || [...wants.types].some((t) => !had.types.has(t))) return false;
-  return instants.every((t) => wants.since!(t) >= had.since!(t));
 }
 
 export class LiveView {
-  private generation = 0;
-  /** The latest instant an entry is as of; the earliest is the base, which every entry is as of or after. */
-  private newest: number;
-
   private constructor(
     private rules: LiveRules,
     private needs: EventNeeds,
     private readonly entries: Map<string, Entry>,
     private readonly columns: FeatureColumns,
+    private readonly events: HeldEvents,
     /** Each customer's memberships of the snapshot kinds (RFM cells), which only runs compute. */
     private readonly snapshot: ReadonlyMap<string, readonly LiveAudience[]>,
     private readonly medians: readonly CategoryMedian[],
     /** The reference base at the build (see referenceBase): the instant of every customer without newer events. */
     private readonly base: string,
-  ) {
-    this.newest = asOfMs(base);
-  }
+  ) {}
 
-  /** Reads the workspace into memory; undefined beyond the customers the memory setting allows, or MAX_VIEW_EVENTS. */
+  /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
   static async build(store: Store): Promise<LiveView | undefined> {
-    const known = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM customers`);
-    if ((known?.n ?? 0) > mostCustomers(store)) return undefined;
+    const size = (await store.one<StoreSize>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
+    if (size.customers > MAX_VIEW_CUSTOMERS) return undefined;
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
     const base = await referenceBase(store);
+    let events: HeldEvents | undefined;
+    for (const mode of VIEW_MODES) if ((events = await mode(store, size, needs, base))) break;
+    if (!events) return undefined;
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.
     const fromTable = base === (await featureTableAsOf(store));
     const columns = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
-    const since = needs.since?.(asOfMs(base));
-    if (needs.since) {
-      const counted = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events
-        WHERE type IN (${join([...needs.types].map((t) => sql`${t}`))}) AND ${Number.isFinite(since) ? sql`ts >= make_timestamp(${since! * 1000})` : sql`TRUE`}`);
-      if ((counted?.n ?? 0) > MAX_VIEW_EVENTS) return undefined;
-    }
     const customers = await customerRows(store, 'all');
-    const events = needs.since ? await eventRecords(store, 'all', { before: base, types: needs.types, since }) : new Map<string, EventRecord[]>();
     const entries = new Map<string, Entry>();
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
     const source = runs?.n ? 'snapshot' : 'live';
     const ms = asOfMs(base);
     columns.ids.forEach((id, row) => {
-      entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {}, events: events.get(id) ?? [] });
+      entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {} });
     });
-    const view = new LiveView(rules, needs, entries, columns, await snapshotMembers(store, 'all'), await categoryMedians(store, base), base);
+    const view = new LiveView(rules, needs, entries, columns, events, await snapshotMembers(store, 'all'), await categoryMedians(store, base), base);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -105,12 +116,22 @@ export class LiveView {
     return view;
   }
 
+  /** What the view holds of the events (the mode it was built in). */
+  get holds(): HeldEvents['holds'] {
+    return this.events.holds;
+  }
+
   /** The audiences a customer is in; undefined for a customer the view does not hold. */
   audiencesOf(customerId: string): CustomerAudiences | undefined {
     const entry = this.entries.get(customerId);
     if (!entry) return undefined;
-    if (entry.answer?.generation !== this.generation) entry.answer = { generation: this.generation, audiences: this.evaluate(customerId, entry) };
-    return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: entry.answer.audiences };
+    return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: this.evaluate(customerId, entry) };
+  }
+
+  /** The customer's features as the view holds them (the feature query's row); undefined for a customer it does not hold. */
+  featuresOf(customerId: string): FeatureRow | undefined {
+    const entry = this.entries.get(customerId);
+    return entry && this.features(entry);
   }
 
   /** The customer's stored row (their consent among it) as the view holds it; undefined for a customer it does not hold. */
@@ -123,51 +144,64 @@ export class LiveView {
     return { as_of: this.base, audiences: classifyFeaturesWith(this.rules, features, customer, this.base) };
   }
 
+  /** Takes the events a batch stored (ingestEventBatch's `stored`) as soon as they are; `refresh` then works the customers out. */
+  take(stored: readonly StoredEvent[]): void {
+    this.events.take(stored);
+  }
+
+  /** The stored ids as far as the view knows them, for a batch's duplicate check (see KnownIds). */
+  knownIds(): KnownIds | undefined {
+    return this.events.knownIds();
+  }
+
   /**
-   * Re-reads these customers, each as of their reference instant (after their events or their consent changed) and,
-   * unless told otherwise, stores what they are in as their live memberships. Customers the store no longer holds
-   * leave the view.
+   * Works these customers out again, each as of their reference instant (after their events or their consent changed)
+   * and, unless told otherwise, stores what they are in as their live memberships. Customers the store no longer
+   * holds leave the view; the others are returned.
    */
-  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<number> {
-    if (customerIds.length === 0) return 0;
-    const at = await referenceTimes(store, customerIds, this.base);
-    const contexts = new Map<string, CustomerContext>();
-    for (const [instant, group] of byInstant(at)) {
-      const loaded = await loadCustomerContexts(store, group, instant, () => () => false, {
-        categoryMedians: this.medians,
-        events: { types: this.needs.types, since: this.needs.since?.(asOfMs(instant)) },
-      });
-      for (const [id, ctx] of loaded) contexts.set(id, ctx);
-    }
-    for (const id of customerIds) {
-      const ctx = contexts.get(id);
-      if (ctx) {
-        this.entries.set(id, { asOf: ctx.asOf, asOfText: at.get(id)!, source: 'live', features: ctx.features, customer: ctx.customer, events: ctx.events });
-        this.newest = Math.max(this.newest, ctx.asOf);
-      } else this.entries.delete(id);
+  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<ReadonlySet<string>> {
+    if (customerIds.length === 0) return new Set();
+    const worked = await this.events.workOut(store, customerIds, { base: this.base, medians: this.medians, liveIds: () => this.liveIds() });
+    const customers = worked.features.size ? await customerRows(store, [...worked.features.keys()]) : new Map<string, Row>();
+    for (const id of worked.ids) {
+      const f = worked.features.get(id);
+      const at = worked.at.get(id)!;
+      if (f) this.entries.set(id, { asOf: asOfMs(at), asOfText: at, source: 'live', features: f, customer: customers.get(id) ?? {} });
+      else this.forget(id);
     }
     if (options.persist ?? true) {
-      const live = new Map([...contexts.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
-      await storeLiveMemberships(store, customerIds, at, live);
+      const live = new Map([...worked.features.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
+      await storeLiveMemberships(store, worked.ids, worked.at, live);
     }
-    return contexts.size;
+    return new Set(worked.features.keys());
   }
 
   forget(customerId: string): void {
     this.entries.delete(customerId);
+    this.events.forget(customerId);
   }
 
-  /**
-   * Takes the store's current rules. False when they read events the view does not hold (another type, further
-   * back): the caller then builds a new view.
-   */
+  /** Events held, and their bytes outside the heap. */
+  eventsSize(): { events: number; bytes: number } {
+    return this.events.size();
+  }
+
+  /** Takes the store's current rules. False when they read events the view does not hold: the caller then builds a new view. */
   async reloadRules(store: Store): Promise<boolean> {
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
-    if (!covers(this.needs, needs, [asOfMs(this.base), this.newest])) return false;
+    if (!this.events.covers(needs)) return false;
     this.rules = rules;
-    this.generation++;
+    this.needs = needs;
     return true;
+  }
+
+  private liveIds(): string[] {
+    return [...this.entries].filter(([, e]) => e.source === 'live' && typeof e.features !== 'number').map(([id]) => id);
+  }
+
+  private features(entry: Entry): FeatureRow {
+    return typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features;
   }
 
   private evaluate(customerId: string, entry: Entry): LiveAudience[] {
@@ -175,9 +209,9 @@ export class LiveView {
     for (const cell of this.snapshot.get(customerId) ?? []) members.set(cell.id, cell);
     const ctx: CustomerContext = {
       asOf: entry.asOf,
-      features: typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features,
+      features: this.features(entry),
       customer: entry.customer,
-      events: entry.events,
+      events: this.events.records(customerId, this.needs, entry.asOf),
       inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),
     };
     evaluateRules(this.rules, ctx, members);

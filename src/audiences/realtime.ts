@@ -20,8 +20,10 @@ import type { CustomerAudiences, LiveAudience } from './schema.js';
  * or recency and "last 90 days" would be measured against today and put everyone among the lost. A customer's
  * reference instant is the latest run's date (before any run, the day after the last stored event: the date
  * `segmint run` takes), or, when later, the start of the day after their newest event (events that arrived since
- * the run, as through the API): the date a run would take by default after it. So a customer without newer events is
- * in exactly the audiences the latest run stored, and one with newer events is as of them; answers move with the
+ * the run, as through the API): the date a run would take by default after it. So a customer whose events did not
+ * change since the latest run is in exactly the audiences it stored, one with newer events is as of them, and one
+ * given events dated before the run (a backfill) stays at the run's date with those events counted, as the next run
+ * at that date would count them (features included: see loadCustomerContexts); answers move with the
  * data and with runs, never with the clock. Whole days keep a batch's customers on one instant, so they are read in
  * one query (the feature query is store-wide work, which a query per customer would repeat).
  */
@@ -172,13 +174,16 @@ export function classifyFeaturesWith(rules: LiveRules, features: Readonly<Record
   return [...members.values()];
 }
 
-/** Re-evaluates the customers a batch touched, each as of their reference instant, and keeps the result as their live memberships. */
-export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<number> {
-  if (customerIds.length === 0) return 0;
+/**
+ * Re-evaluates the customers a batch touched, each as of their reference instant, and keeps the result as their live
+ * memberships; returns those the store holds.
+ */
+export async function refreshLiveMemberships(store: Store, customerIds: readonly string[]): Promise<ReadonlySet<string>> {
+  if (customerIds.length === 0) return new Set();
   const at = await referenceTimes(store, customerIds);
   const live = await classifyAt(store, at);
   await storeLiveMemberships(store, customerIds, at, live);
-  return live.size;
+  return new Set(live.keys());
 }
 
 /** Replaces the live memberships of these customers, each evaluated as of `at` (snapshot kinds stay with their run). */

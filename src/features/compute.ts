@@ -64,13 +64,19 @@ async function storedFeatures(store: Store, asOf: string, customerIds: readonly 
 
 /**
  * Features of a few customers at once, for a customer's page and for real-time work on the customers a batch touched.
- * As of the feature table's date they are its rows: computing them reads every event of the store (the category
- * medians, and the customers' events, which are not ordered by customer). Customers the table lacks (added since
- * the run) and other dates are computed, in one query.
+ * As of the feature table's date they are its rows, unless `computed` is asked for: computing them reads every event
+ * of the store (the category medians, and the customers' events, which are not ordered by customer). Customers the
+ * table lacks (added since the run) and other dates are computed, in one query.
  */
-export async function featuresOf(store: Store, asOf: string, customerIds: readonly string[], categoryMedians?: readonly CategoryMedian[]): Promise<Map<string, FeatureRow>> {
+export async function featuresOf(
+  store: Store,
+  asOf: string,
+  customerIds: readonly string[],
+  categoryMedians?: readonly CategoryMedian[],
+  options: { computed?: boolean } = {},
+): Promise<Map<string, FeatureRow>> {
   if (customerIds.length === 0) return new Map();
-  const found = new Map((await storedFeatures(store, asOf, customerIds)).map((r) => [String(r.customer_id), r]));
+  const found = new Map((options.computed ? [] : await storedFeatures(store, asOf, customerIds)).map((r) => [String(r.customer_id), r]));
   const missing = customerIds.filter((id) => !found.has(id));
   if (missing.length === 0) return found;
   const rows = await store.all<FeatureRow>(customerFeaturesQuery({ asOf, customerIds: missing, categoryMedians }));

@@ -3,17 +3,30 @@ import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, styleItems } from './catalog.j
 
 /**
  * What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. Each flag
- * is an EXISTS, which stops at the first matching row instead of scanning every event.
+ * is an EXISTS, which stops at the first matching row instead of scanning every event. `events` names another table
+ * of events to ask (the live view's of a few customers, whose flags it adds to the store's).
  */
-export const storeFlags = (asOf: Sql): Sql => {
+export const storeFlags = (asOf: Sql, events = 'events'): Sql => {
   const any = (table: string, where: Sql): Sql => sql`EXISTS (SELECT 1 FROM ${ident(table)} WHERE ${where})`;
-  const ev = (where: Sql): Sql => any('events', sql`ts < ${asOf} AND ${where}`);
+  const ev = (where: Sql): Sql => any(events, sql`ts < ${asOf} AND ${where}`);
   return sql`SELECT
     ${ev(sql`type = 'view'`)} AS has_views, ${ev(sql`type = 'search'`)} AS has_searches,
     ${ev(sql`type = 'add_to_cart'`)} AS has_carts, ${ev(sql`type = 'email_send'`)} AS has_email,
     ${ev(sql`device IS NOT NULL`)} AS has_devices, ${ev(sql`discount IS NOT NULL`)} AS has_discounts,
     ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories`;
 };
+
+/** The flags storeFlags computes, by name. */
+export interface StoreFlags {
+  has_views: boolean;
+  has_searches: boolean;
+  has_carts: boolean;
+  has_email: boolean;
+  has_devices: boolean;
+  has_discounts: boolean;
+  has_launches: boolean;
+  has_categories: boolean;
+}
 
 /** Median price paid per product category: the yardstick of premium_index. */
 export interface CategoryMedian {
@@ -30,6 +43,12 @@ export interface CustomerFeatureQuery {
    * dominate a query for a handful of customers.
    */
   categoryMedians?: readonly CategoryMedian[] | undefined;
+  /**
+   * Where the customers' events are read, instead of the events table (with its columns): the live view's events of
+   * the customers a batch touched. The store-wide parts are then given: `categoryMedians` and `flags`.
+   */
+  events?: string | undefined;
+  flags?: StoreFlags | undefined;
 }
 
 /**
@@ -66,8 +85,8 @@ export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const copied = cteHint(ids !== undefined);
   return sql`WITH
 ev AS ${copied} (SELECT id, type, ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, device
-  FROM events WHERE ts < ${asOf} ${only('customer_id')}),
-h AS (${storeFlags(asOf)}),
+  FROM ${ident(q.events ?? 'events')} WHERE ts < ${asOf} ${only('customer_id')}),
+h AS (${q.flags ? sql`SELECT ${join((Object.entries(q.flags) as Array<[string, boolean]>).map(([name, on]) => sql`${on} AS ${ident(name)}`))}` : storeFlags(asOf)}),
 -- A product's style tags as one bit each, worked out once per product: carrying the tag lists through every order line
 -- and testing them there made the whole table 40% slower on a million customers.
 pr AS (SELECT id, category, launched_at, ${join(STYLE_TAGS.map((tag) => sql`CASE WHEN ${listContains(sql`style_tags`, tag)} THEN ${styleBit(tag)} ELSE 0 END`), ' + ')} AS style_bits FROM products),

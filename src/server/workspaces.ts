@@ -78,7 +78,7 @@ export class Workspaces {
     return this.use(workspace, (store) => this.buildInQueue(workspace, store));
   }
 
-  /** After audiences changed: the view takes the new rules, or is rebuilt when they read events it does not hold. */
+  /** After audiences changed: the view takes the new rules, or is built again when it lacks the events they read. */
   audiencesChanged(workspace: string): Promise<void> {
     const view = this.views.get(workspace);
     if (!view) return Promise.resolve();

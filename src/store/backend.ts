@@ -16,6 +16,8 @@ export interface Backend {
   columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>>;
   /** DOUBLE columns as Float64Array (NULL as NaN), text columns as strings. */
   vectors(text: string, values: SqlValue[]): Promise<Vectors>;
+  /** As `vectors`, a chunk of rows at a time (the engine's own chunks), for results too large to hold at once. */
+  vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors>;
   chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]>;
   /** Appends a Parquet file's columns to a table: the way tables are copied into a store (src/store/copy.ts). */
   insertParquet(table: string, columns: readonly string[], file: string): Promise<void>;

@@ -122,6 +122,11 @@ export class ChdbBackend implements Backend {
     return resultVectors(await this.read(text, values));
   }
 
+  /** chdb answers whole results: one chunk. */
+  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
+    yield await this.vectors(text, values);
+  }
+
   async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
     yield await this.rows(text, values);
   }

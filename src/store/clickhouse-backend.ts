@@ -139,6 +139,11 @@ export class ClickhouseBackend implements Backend {
     return resultVectors(await this.read(text, values));
   }
 
+  /** The server's JSON answer is read whole: one chunk. */
+  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
+    yield await this.vectors(text, values);
+  }
+
   async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
     yield await this.rows(text, values);
   }

@@ -131,6 +131,12 @@ export class Store {
     return (await this.all<T>(q))[0];
   }
 
+  /** As `vectors`, a chunk of rows at a time, for results too large to hold at once; the connection is busy until the last is read. */
+  async *vectorChunks(q: Sql): AsyncGenerator<Record<string, Float64Array | Array<string | null>>> {
+    const { text, values } = this.compile(q);
+    yield* this.backend.vectorChunks(text, values);
+  }
+
   /**
    * The result a chunk of rows at a time (DuckDB's vectors of 2,048), for results too large to hold at all (an export
    * of a whole audience). Use it on a fork: the connection is busy until the last chunk is read.

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LiveView } from '../../src/audiences/index.js';
+import { LiveView, viewBytes } from '../../src/audiences/index.js';
+import { EveryEvent } from '../../src/audiences/held/every-event.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
 import { sql } from '../../src/sql/index.js';
-import { Store } from '../../src/store/index.js';
+import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -38,18 +40,53 @@ describe('the memory setting', () => {
     unspilled.close();
   });
 
-  it("holds in the server's live view only as many customers as the setting's share for structures allows", async () => {
+  it("holds every event in the live view when they fit the setting's share for structures, else the rules' events, else builds none", async () => {
     const path = join(dir.path, 'view.duckdb');
     const filled = await Store.open({ path });
     await importDemoFiles(filled, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
     await runPipeline(filled, '2026-11-01 00:00:00');
+    const events = (await filled.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
+    const ids = (await filled.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id`)).map((c) => c.id);
+    const { bytes } = await EveryEvent.bytesPerEvent(filled);
     filled.close();
-    // 1.2 KB a customer, as measured (live-view.ts).
-    for (const [room, built] of [[300, true], [299, false]] as const) {
-      const store = await Store.open({ path, memory: { ...memoryBudget(), structures: room * 1200 } });
-      expect((await LiveView.build(store)) !== undefined, `room for ${room} customers`).toBe(built);
+    // 1.2 KB a customer, as measured, and the event columns and ids' filter an event (live-view.ts): with room for
+    // both every event is held; with room for the customers alone (a byte less than both, or just the customers),
+    // the rules' events, as main's view held them (lookups from memory); a byte less than the customers, no view.
+    const both = viewBytes(300, events, bytes);
+    expect(both).toBeGreaterThan(300 * 1200);
+    const answers = new Map<number, unknown>();
+    for (const [room, holds] of [[both, 'every event'], [both - 1, "the rules' events"], [300 * 1200, "the rules' events"], [300 * 1200 - 1, undefined]] as const) {
+      const store = await Store.open({ path, memory: { ...memoryBudget(), structures: room } });
+      const view = await LiveView.build(store);
+      expect(view?.holds, `room of ${room} bytes`).toBe(holds);
+      if (view) answers.set(room, ids.map((id) => view.audiencesOf(id)));
       store.close();
     }
+    // Either mode answers every customer from memory, the same.
+    expect((answers.get(both) as unknown[]).every((a) => a !== undefined)).toBe(true);
+    expect(answers.get(both - 1)).toEqual(answers.get(both));
+
+    // A batch through either mode (on copies of the store): the rules' events' view works its customers out from the
+    // store, the other from the events it holds; both answer them the same, as of the day after the batch.
+    copyFileSync(path, `${path}.copy`);
+    const who = ids.slice(0, 3);
+    const batch = who.flatMap((id, i): EventInput[] => [
+      { id: `late-${i}-a`, type: 'add_to_cart', ts: '2026-11-03T10:00:00Z', customer_id: id, product_id: 'late-sku', quantity: 1, unit_price: 40 },
+      { id: `late-${i}-o`, type: 'order', ts: '2026-11-03T10:05:00Z', customer_id: id, product_id: 'late-sku', order_id: `late-${i}`, quantity: 3, unit_price: 400 },
+    ]);
+    const after = new Map<string, unknown>();
+    for (const [file, room, holds] of [[path, both, 'every event'], [`${path}.copy`, 300 * 1200, "the rules' events"]] as const) {
+      const store = await Store.open({ path: file, memory: { ...memoryBudget(), structures: room } });
+      const view = (await LiveView.build(store))!;
+      expect(view.holds).toBe(holds);
+      const report = await ingestEventBatch(store, batch, view.knownIds());
+      view.take(report.stored);
+      expect([...(await view.refresh(store, who))].sort()).toEqual(who);
+      after.set(holds, who.map((id) => ({ ...view.audiencesOf(id), orders: view.featuresOf(id)?.orders })));
+      store.close();
+    }
+    expect(after.get("the rules' events")).toEqual(after.get('every event'));
+    expect(after.get('every event')).toMatchObject(who.map((id) => ({ customer_id: id, as_of: '2026-11-04 00:00:00', source: 'live' })));
   });
 
   it('is a usage error (exit 2) naming the setting when malformed, from the flag or the environment', () => {

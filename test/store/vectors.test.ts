@@ -21,6 +21,24 @@ describe('Store.vectors', () => {
     expect(rows.filter((r) => r.v === null).length).toBeGreaterThan(0);
   });
 
+  it('streams the same values a chunk at a time (vectorChunks), every chunk at most 2,048 rows', async () => {
+    const q = sql`SELECT CASE WHEN i % 11 = 0 THEN NULL ELSE 'c' || i END AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3 END AS v
+      FROM range(5000) t(i) ORDER BY i`;
+    const whole = await store.vectors(q);
+    const ids: Array<string | null> = [];
+    const values: number[] = [];
+    let chunks = 0;
+    for await (const chunk of store.vectorChunks(q)) {
+      chunks++;
+      expect(chunk.id!.length).toBeLessThanOrEqual(2048);
+      ids.push(...(chunk.id as Array<string | null>));
+      values.push(...(chunk.v as Float64Array));
+    }
+    expect(chunks).toBeGreaterThan(1);
+    expect(ids).toEqual(whole.id);
+    expect(values).toEqual(Array.from(whole.v as Float64Array));
+  });
+
   it('refuses a column of another type, naming it', async () => {
     await expect(store.vectors(sql`SELECT 1::INTEGER AS n`)).rejects.toThrow(/column n is INTEGER/);
   });

@@ -4,7 +4,7 @@ import { classificationSchema, classifyCustomer, classifyFeatures, customerAudie
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatch, MAX_BATCH_EVENTS } from '../../store/index.js';
+import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatches, MAX_BATCH_EVENTS, type BatchReport, type EventInput, type StoredEvent } from '../../store/index.js';
 import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -28,23 +28,71 @@ async function classifyStored(store: Store, customerId: string, asOf: string | u
   return { customer_id: customerId, ...found };
 }
 
+type IngestAnswer = BatchReport & { reclassified: number };
+interface Waiting {
+  events: readonly EventInput[];
+  resolve: (answer: IngestAnswer) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Batches that arrive while their workspace is busy wait together and are taken in one turn of its queue: they are
+ * stored in one transaction, one commit for all (each with its own report; should it fail, none is stored and each
+ * is answered with the error) before any is answered, then the customers of all of them are re-evaluated at once,
+ * which costs about what one batch's customers cost (the statements' fixed part dominates a batch). Under load,
+ * concurrent clients thus share the work instead of queueing behind it.
+ */
+function groupedIngest(ctx: RouteContext): (workspace: string, events: readonly EventInput[]) => Promise<IngestAnswer> {
+  const waiting = new Map<string, Waiting[]>();
+  const take = async (workspace: string, store: Store, group: readonly Waiting[]): Promise<void> => {
+    const view = ctx.workspaces.view(workspace);
+    let reports: Array<BatchReport & { stored: StoredEvent[] }>;
+    try {
+      reports = await ingestEventBatches(store, group.map((w) => w.events), view?.knownIds());
+    } catch (err) {
+      for (const w of group) w.reject(err);
+      return;
+    }
+    view?.take(reports.flatMap((r) => r.stored));
+    const customersOf = group.map((w) => [...new Set(w.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))]);
+    // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
+    const touched = [...new Set(customersOf.flat())];
+    try {
+      // Entries and exits it makes are queued for the audiences' webhooks.
+      const done = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched) : refreshLiveMemberships(store, touched)));
+      group.forEach((w, i) => {
+        const { stored: _, ...report } = reports[i]!;
+        w.resolve({ ...report, reclassified: customersOf[i]!.filter((id) => done.has(id)).length });
+      });
+    } catch (err) {
+      for (const w of group) w.reject(err);
+    }
+  };
+  return (workspace, events) =>
+    new Promise((resolve, reject) => {
+      let group = waiting.get(workspace);
+      if (!group) {
+        const fresh: Waiting[] = [];
+        waiting.set(workspace, fresh);
+        void ctx.workspaces.use(workspace, (store) => {
+          waiting.delete(workspace);
+          return take(workspace, store, fresh);
+        });
+        group = fresh;
+      }
+      group.push({ events, resolve, reject });
+    });
+}
+
 export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
+  const ingest = groupedIngest(ctx);
   app.post(
     '/v1/events',
     guarded('ingest:write', 'ingest', `Store a batch of up to ${MAX_BATCH_EVENTS} events, all or none; re-sent ids count as duplicates. The customers it touches are re-classified at once.`, {
       body: eventBatchSchema,
       response: { 200: batchReportSchema.extend({ reclassified: z.number().int().describe('customers whose audiences were evaluated again') }) },
     }, 'unchanged'),
-    (req) =>
-      inWorkspace(ctx, req, async (store) => {
-        const report = await ingestEventBatch(store, req.body.events);
-        const touched = [...new Set(req.body.events.flatMap((e) => (e.customer_id ? [e.customer_id] : [])))];
-        // Also after a batch of duplicates: a retry after a crash between storing and re-classifying mends the live view.
-        const view = ctx.workspaces.view(keyOf(req).workspace);
-        // Entries and exits it makes are queued for the audiences' webhooks.
-        const reclassified = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched) : refreshLiveMemberships(store, touched)));
-        return { ...report, reclassified };
-      }),
+    (req) => ingest(keyOf(req).workspace, req.body.events),
   );
 
   app.get(

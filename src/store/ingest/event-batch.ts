@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sql } from '../../sql/index.js';
+import { join, sql, type Sql } from '../../sql/index.js';
 import { EVENT_TYPES } from '../schema.js';
 import type { Store } from '../store.js';
 import { isErased, tombstoneKeyIfAny } from '../privacy.js';
@@ -57,31 +57,90 @@ const STRUCTURE = JSON.stringify([
   {
     id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', customer_id: 'VARCHAR', anonymous_id: 'VARCHAR', session_id: 'VARCHAR',
     product_id: 'VARCHAR', order_id: 'VARCHAR', quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', query: 'VARCHAR',
-    channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'JSON', currency: 'VARCHAR',
+    channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'JSON', currency: 'VARCHAR', __batch: 'INTEGER', __n: 'INTEGER',
   },
 ]);
 
+/** An event as the store took it from a batch: `ts` in epoch milliseconds (UTC), absent fields null. */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  ts: number;
+  customer_id: string | null;
+  session_id: string | null;
+  product_id: string | null;
+  order_id: string | null;
+  quantity: number | null;
+  unit_price: number | null;
+  discount: number | null;
+  query: string | null;
+  channel: string | null;
+  device: string | null;
+  country: string | null;
+}
+
 /**
- * Stores a validated batch in one transaction: all of it or none. The batch travels as one bound JSON value and is
- * unpacked by DuckDB; ids already stored, or repeated within the batch, are duplicates. Customers and products the
- * batch mentions and the store lacks get a row.
+ * What a caller knows of the stored ids (the live view's filter, stored-ids.ts): which of some ids the store may hold,
+ * surely complete while the store holds `events` events (another writer since, such as an import or an erasure,
+ * changes the count, and the batch is then checked against every stored id).
  */
-export async function ingestEventBatch(store: Store, events: readonly EventInput[]): Promise<BatchReport> {
+export interface KnownIds {
+  events: number;
+  mayHold(ids: readonly string[]): string[];
+}
+
+/** One batch: see ingestEventBatches. */
+export async function ingestEventBatch(store: Store, events: readonly EventInput[], known?: KnownIds): Promise<BatchReport & { stored: StoredEvent[] }> {
+  return (await ingestEventBatches(store, [events], known))[0]!;
+}
+
+/**
+ * Stores validated batches in one transaction, one commit for all (concurrent batches share it): all of them or
+ * none. They travel as one bound JSON value and are unpacked by DuckDB; ids already stored, or repeated within or
+ * across the batches, are duplicates (the first copy in the batches' order is stored, as if they had come one after
+ * another). Customers and products the batches mention and the store lacks get a row. Each batch's report lists the
+ * events it stored, as stored (`stored`: the live view takes them without reading the store back). With `known`,
+ * only the ids it may hold are looked for among the stored ones: the check then costs the batches, not the store.
+ */
+export async function ingestEventBatches(store: Store, batches: ReadonlyArray<readonly EventInput[]>, known?: KnownIds): Promise<Array<BatchReport & { stored: StoredEvent[] }>> {
   const key = await tombstoneKeyIfAny(store);
   const erased = key ? isErased(key, sql`customer_id`) : sql`false`;
-  const batch = sql`(SELECT e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
+  const rows = batches.flatMap((events, b) => events.map((e, n) => ({ ...e, __batch: b, __n: n })));
+  const batch = sql`(SELECT e.__batch, e.__n, e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
       e.product_id, e.order_id, e.quantity, e.unit_price, e.discount, e.query, e.channel, e.device, e.country, e.properties, e.currency
-    FROM (SELECT unnest(from_json(CAST(${JSON.stringify(events)} AS JSON), ${STRUCTURE})) AS e))`;
+    FROM (SELECT unnest(from_json(CAST(${JSON.stringify(rows)} AS JSON), ${STRUCTURE})) AS e))`;
   return store.transaction(async () => {
     await store.run(sql`CREATE OR REPLACE TEMP TABLE batch AS SELECT *, ${erased} AS __erased FROM ${batch}`);
-    const accepted = await store.run(sql`INSERT INTO events BY NAME
-      SELECT * EXCLUDE (__erased) FROM batch n WHERE NOT __erased AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)
-      QUALIFY row_number() OVER (PARTITION BY id) = 1`);
-    const gone = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM batch WHERE __erased`))?.n ?? 0;
+    const stored = await store.all<StoredEvent>(sql`INSERT INTO events BY NAME
+      SELECT * EXCLUDE (__erased, __batch, __n) FROM batch n WHERE NOT __erased AND ${await notStored(store, rows, known)}
+      QUALIFY row_number() OVER (PARTITION BY id ORDER BY __batch, __n) = 1
+      RETURNING id, type, epoch_ms(ts) AS ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, query, channel, device, country`);
+    const gone = new Set((await store.all<{ at: string }>(sql`SELECT __batch || ':' || __n AS at FROM batch WHERE __erased`)).map((r) => r.at));
     const kept = sql`(SELECT * FROM batch WHERE NOT __erased)`;
     await insertUnknownCustomers(store, kept);
     await insertUnknownProducts(store, kept);
     await store.run(sql`DROP TABLE batch`);
-    return { received: events.length, accepted, duplicates: events.length - accepted - gone, erased: gone };
+    // Each stored event to the batch of its first copy that was not erased, as the insert chose it.
+    const byId = new Map(stored.map((e) => [e.id, e]));
+    return batches.map((events, b) => {
+      const mine: StoredEvent[] = [];
+      let erasedHere = 0;
+      events.forEach((e, n) => {
+        if (gone.has(`${b}:${n}`)) erasedHere++;
+        else if (byId.has(e.id)) {
+          mine.push(byId.get(e.id)!);
+          byId.delete(e.id);
+        }
+      });
+      return { received: events.length, accepted: mine.length, duplicates: events.length - mine.length - erasedHere, erased: erasedHere, stored: mine };
+    });
   });
+}
+
+/** `n.id` is not among the stored ids: looked up for the ids `known` may hold, or joined against every stored id. */
+async function notStored(store: Store, events: ReadonlyArray<{ id: string }>, known: KnownIds | undefined): Promise<Sql> {
+  const count = known && (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))?.n;
+  if (!known || count !== known.events) return sql`NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)`;
+  const maybe = known.mayHold(events.map((e) => e.id));
+  return maybe.length ? sql`n.id NOT IN (SELECT id FROM events WHERE id IN (${join(maybe.map((id) => sql`${id}`))}))` : sql`TRUE`;
 }

@@ -1,0 +1,55 @@
+/**
+ * One phase of bench/events.ts, in a process of its own (run with --expose-gc): the live view's memory on a store,
+ * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build. Prints one JSON
+ * line (PhaseResult).
+ * With a checkout's root as second argument, its own code builds the view (a baseline in the same run).
+ * SEGMINT_MEMORY_LIMIT (as the server reads it) sets the memory setting the view is bounded by.
+ * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb> [root]
+ */
+import { resolve } from 'node:path';
+import { peakRssMb, type PhaseResult } from './lib.js';
+
+const root = resolve(process.argv[3] ?? '.');
+const { LiveView } = (await import(resolve(root, 'src/audiences/index.ts'))) as typeof import('../src/audiences/index.js');
+const { sql } = (await import(resolve(root, 'src/sql/index.ts'))) as typeof import('../src/sql/index.js');
+const { Store } = (await import(resolve(root, 'src/store/index.ts'))) as typeof import('../src/store/index.js');
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+const { memoryBudget, parseMemory } = (await import(resolve(root, 'src/shared/memory.ts'))) as typeof import('../src/shared/memory.js');
+const limit = process.env.SEGMINT_MEMORY_LIMIT;
+const store = await Store.open({ path: process.argv[2]!, memory: memoryBudget(limit === undefined ? undefined : parseMemory(limit)) });
+const { customers, events } = (await store.one<{ customers: number; events: number }>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
+gc();
+const before = process.memoryUsage();
+const started = performance.now();
+const cpu = process.cpuUsage();
+const view = await LiveView.build(store);
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+gc();
+const after = process.memoryUsage();
+// A checkout whose view holds no event columns has no eventsSize.
+const held = typeof view!.eventsSize === 'function' ? view!.eventsSize() : { events: 0, bytes: 0 };
+const heap = after.heapUsed - before.heapUsed;
+const buffers = after.arrayBuffers - before.arrayBuffers;
+const result: PhaseResult = {
+  phase: 'view',
+  seconds,
+  peakRssMb: peakRssMb(),
+  rows: customers,
+  detail: {
+    customers,
+    events,
+    // CPU seconds of the build (user + system, DuckDB's threads included): wall seconds are noise on a loaded machine.
+    cpuSeconds: Math.round((used.user + used.system) / 1e4) / 100,
+    // What the view holds of the events (checkouts with one way of holding them say nothing).
+    holds: (view as { holds?: string } | undefined)?.holds ?? null,
+    heapBytesPerCustomer: Math.round(heap / customers),
+    bufferBytesPerCustomer: Math.round(buffers / customers),
+    eventColumnBytesPerEvent: held.events ? Math.round(held.bytes / held.events) : 0,
+    heapLimitMb: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / 2 ** 20),
+  },
+};
+store.close();
+console.log(JSON.stringify(result));

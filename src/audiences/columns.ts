@@ -1,0 +1,104 @@
+type Numbers = Int8Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
+
+/** One representation of a column's values: its array, and a value's form in it (undefined where it has none). */
+interface Rung {
+  make: (size: number) => Numbers;
+  encode: (value: number) => number | undefined;
+  decode: (stored: number) => number;
+}
+
+/** Representations from the narrowest: a column takes the next when a value does not fit the one it has. */
+export type Ladder = readonly Rung[];
+
+const same = (v: number): number => v;
+const below = (limit: number) => (v: number): number | undefined => (v < limit ? v : undefined);
+
+/** Vocabulary codes (non-negative integers): a byte while there are at most 256, then two, then four. */
+export const CODES: Ladder = [
+  { make: (n) => new Uint8Array(n), encode: below(2 ** 8), decode: same },
+  { make: (n) => new Uint16Array(n), encode: below(2 ** 16), decode: same },
+  { make: (n) => new Uint32Array(n), encode: same, decode: same },
+];
+
+/** Numbers (NaN for none): four bytes while every one is exact as a float32 (whole quantities, say), else eight. */
+export const REALS: Ladder = [
+  { make: (n) => new Float32Array(n), encode: (v) => (Number.isNaN(v) || Math.fround(v) === v ? v : undefined), decode: same },
+  { make: (n) => new Float64Array(n), encode: same, decode: same },
+];
+
+/** Epoch milliseconds: four bytes of whole seconds from 1970 to 2106 while every instant is one, else eight. */
+export const TIMES: Ladder = [
+  { make: (n) => new Uint32Array(n), encode: (ms) => (ms % 1000 === 0 && ms >= 0 && ms < 2 ** 32 * 1000 ? ms / 1000 : undefined), decode: (s) => s * 1000 },
+  { make: (n) => new Float64Array(n), encode: same, decode: same },
+];
+
+/** Numbers as they are, eight bytes (hashes of keys). */
+export const DOUBLES: Ladder = [REALS[1]!];
+/** Small integers, one byte. */
+export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, decode: same }];
+
+/**
+ * A typed array of one field, as narrow as its values allow: it widens (every value re-encoded) the first time a
+ * value does not fit, so a store's columns cost what its values need and any value is still held exactly.
+ */
+export class Column {
+  private array: Numbers;
+
+  constructor(
+    private readonly ladder: Ladder,
+    size: number,
+    private rung = 0,
+  ) {
+    this.array = ladder[rung]!.make(size);
+  }
+
+  /** The narrowest rung of `ladder` that holds every one of `values`. */
+  static rungFor(ladder: Ladder, values: readonly number[]): number {
+    const rung = ladder.findIndex((r) => values.every((v) => r.encode(v) !== undefined));
+    return rung < 0 ? ladder.length - 1 : rung;
+  }
+
+  /** Bytes a value at this rung of the ladder. */
+  static bytesAt(ladder: Ladder, rung: number): number {
+    return ladder[rung]!.make(0).BYTES_PER_ELEMENT;
+  }
+
+  get length(): number {
+    return this.array.length;
+  }
+
+  get byteLength(): number {
+    return this.array.byteLength;
+  }
+
+  get(i: number): number {
+    return this.ladder[this.rung]!.decode(this.array[i]!);
+  }
+
+  set(i: number, value: number): void {
+    let stored = this.ladder[this.rung]!.encode(value);
+    while (stored === undefined) {
+      this.widen();
+      stored = this.ladder[this.rung]!.encode(value);
+    }
+    this.array[i] = stored;
+  }
+
+  copyWithin(target: number, start: number, end: number): void {
+    this.array.copyWithin(target, start, end);
+  }
+
+  grow(size: number): void {
+    const out = this.ladder[this.rung]!.make(size);
+    out.set(this.array);
+    this.array = out;
+  }
+
+  private widen(): void {
+    const next = this.ladder[this.rung + 1]!;
+    const out = next.make(this.array.length);
+    for (let i = 0; i < this.array.length; i++) out[i] = next.encode(this.get(i))!;
+    this.array = out;
+    this.rung++;
+  }
+}

@@ -1,0 +1,316 @@
+import { sql } from '../sql/index.js';
+import type { EventRecord } from '../segments/index.js';
+import type { Store, StoredEvent } from '../store/index.js';
+import type { StoredIds } from './stored-ids.js';
+import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, type Ladder } from './columns.js';
+
+/** A field's strings numbered from 1 in order of first sight (0 for none), so a column holds a code instead of a string. */
+class Vocabulary {
+  private readonly numbers = new Map<string, number>();
+  private readonly values: string[] = [];
+
+  of(value: string | null): number {
+    if (value === null) return 0;
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      this.values.push(value);
+      n = this.values.length;
+      this.numbers.set(value, n);
+    }
+    return n;
+  }
+
+  at(n: number): string | null {
+    return n === 0 ? null : this.values[n - 1]!;
+  }
+}
+
+/**
+ * A 52-bit hash of an order or session key, exact in a double. The feature query only asks which of a customer's
+ * events share an order or a session, so their keys need not be held: two different keys of one customer collide
+ * with odds of about n²/2^53 (n keys), which is nil for any real customer. It saves the millions of distinct order
+ * and session strings a store holds.
+ */
+export function key52(text: string): number {
+  const [a, b] = textHashes(text);
+  return a * 0x100000 + (b & 0xfffff);
+}
+
+/** Two independent unsigned 32-bit hashes of a text (FNV-1a and a murmur-style mix). */
+export function textHashes(text: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return [a >>> 0, b >>> 0];
+}
+
+/** What a product adds to its events in rules (EventRecord's product fields). */
+type ProductFields = Pick<EventRecord, 'category' | 'brand' | 'style_tags' | 'colors' | 'materials'>;
+const NO_PRODUCT: ProductFields = { category: null, brand: null, style_tags: null, colors: null, materials: null };
+
+/** A row of the events the feature query reads (customer-sql.ts's `ev`), as events of a touched customer travel to it. */
+export interface FeatureEventRow {
+  id: string;
+  type: string;
+  ts: number;
+  customer_id: string;
+  session_id: string | null;
+  product_id: string | null;
+  order_id: string;
+  quantity: number | null;
+  unit_price: number | null;
+  discount: number | null;
+  device: string | null;
+}
+
+const INITIAL_EVENTS = 1024;
+
+/** The event columns, each with the ladder of representations its values take (columns.ts). */
+const FIELDS = {
+  type: CODES, ts: TIMES, session: DOUBLES, order: DOUBLES, product: CODES, quantity: REALS, price: REALS, discount: FLAGS,
+  channel: CODES, device: CODES, country: CODES, query: CODES,
+} satisfies Record<string, Ladder>;
+type Field = keyof typeof FIELDS;
+
+const bytesPerEvent = (rungs: Record<Field, number>): number => (Object.keys(FIELDS) as Field[]).reduce((n, f) => n + Column.bytesAt(FIELDS[f], rungs[f]), 0);
+
+/** Each column's representation for a store's events, and their bytes an event (see EventColumns.plan). */
+export interface ColumnPlan {
+  rungs: Record<Field, number>;
+  bytesPerEvent: number;
+}
+
+/**
+ * Every customer's events, held by column: a typed array a field, each customer's events in one slot of them (start,
+ * count, capacity per customer number), strings as numbers of a vocabulary, order and session keys as key52 hashes,
+ * a discount as whether it was given (the feature query asks no more of it). Each column is as narrow as the store's
+ * values allow (Column: a code in a byte while a field has at most 255 values, whole-second times in four bytes,
+ * quantities and prices in four while exact as float32), widening when a value needs more: on the 100k demo store
+ * about 40 bytes an event, outside the JS heap (ArrayBuffers), and no object per event: a customer's EventRecords
+ * are made when their rules are evaluated.
+ *
+ * A customer whose slot is full moves to a slot of twice the size at the end; the old one stays unused until the
+ * view is built again (after the next run), so appends cost at most twice the room of the events they add.
+ */
+export class EventColumns {
+  /** The columns' bytes an event with each at its narrowest. */
+  static readonly LEAST_BYTES_PER_EVENT = bytesPerEvent(Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, 0])) as Record<Field, number>);
+  private readonly customers = new Map<string, number>();
+  private readonly customerIds: string[] = [];
+  private start = new Int32Array(1024);
+  private count = new Int32Array(1024);
+  private capacity = new Int32Array(1024);
+  private used = 0;
+  private readonly columns: Record<Field, Column>;
+
+  private readonly types = new Vocabulary();
+  private readonly products = new Vocabulary();
+  private readonly productFields: ProductFields[] = [];
+  private readonly channels = new Vocabulary();
+  private readonly devices = new Vocabulary();
+  private readonly countries = new Vocabulary();
+  private readonly queries = new Vocabulary();
+
+  private constructor(plan: ColumnPlan, size: number) {
+    this.columns = Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, new Column(FIELDS[f], size, plan.rungs[f])])) as Record<Field, Column>;
+  }
+
+  /**
+   * The narrowest representation of each column that holds every event of the store (one aggregate over the events),
+   * so that the memory bound is known before the build and the build never widens a column.
+   */
+  static async plan(store: Store): Promise<ColumnPlan> {
+    const v = (await store.one<Record<'types' | 'products' | 'channels' | 'devices' | 'countries' | 'queries', number> & Record<'subsecond' | 'fineQuantity' | 'finePrice', boolean | null>>(sql`
+      SELECT count(DISTINCT type) AS types, count(DISTINCT product_id) + (SELECT count(*) FROM products) AS products, count(DISTINCT channel) AS channels,
+        count(DISTINCT device) AS devices, count(DISTINCT country) AS countries, count(DISTINCT query) AS queries,
+        bool_or(epoch_ms(ts) % 1000 <> 0 OR ts < TIMESTAMP '1970-01-01' OR ts >= TIMESTAMP '2106-01-01') AS subsecond,
+        bool_or(CAST(CAST(quantity AS FLOAT) AS DOUBLE) <> quantity) AS "fineQuantity",
+        bool_or(CAST(CAST(unit_price AS FLOAT) AS DOUBLE) <> unit_price) AS "finePrice"
+      FROM events`))!;
+    // A vocabulary of n values has codes 1..n (0 is none).
+    const code = (n: number): number => Column.rungFor(CODES, [Number(n)]);
+    const rungs: Record<Field, number> = {
+      type: code(v.types), ts: v.subsecond ? 1 : 0, session: 0, order: 0, product: code(v.products), quantity: v.fineQuantity ? 1 : 0, price: v.finePrice ? 1 : 0,
+      discount: 0, channel: code(v.channels), device: code(v.devices), country: code(v.countries), query: code(v.queries),
+    };
+    return { rungs, bytesPerEvent: bytesPerEvent(rungs) };
+  }
+
+  /**
+   * Every customer's events in the store, with their products' fields, and every event's id into `ids` (those of
+   * anonymous events too): one streamed read of the events, a chunk at a time by column (Store.vectorChunks), so
+   * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns.
+   */
+  static async load(store: Store, ids: StoredIds, plan: ColumnPlan): Promise<EventColumns> {
+    // Each customer's slot sized to their events first, so the events are read once, in any order.
+    const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
+    const columns = new EventColumns(plan, Math.max(INITIAL_EVENTS, counts.reduce((n, c) => n + c.n, 0)));
+    for (const p of await store.all<ProductFields & { id: string }>(sql`SELECT id, category, brand, style_tags, colors, materials FROM products`)) {
+      columns.productFields[columns.products.of(p.id)] = { category: p.category, brand: p.brand, style_tags: p.style_tags, colors: p.colors, materials: p.materials };
+    }
+    for (const { id, n } of counts) columns.reserve(columns.numberOf(id), n);
+    for await (const chunk of store.vectorChunks(sql`
+      SELECT id, customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
+        CAST(quantity AS DOUBLE) AS quantity, CAST(unit_price AS DOUBLE) AS unit_price, CAST(discount AS DOUBLE) AS discount, channel, device, country, query
+      FROM events`)) {
+      const v = chunk as Record<string, string[] & Float64Array>;
+      for (let r = 0; r < v.id!.length; r++) {
+        const id = v.id![r];
+        if (id !== null && id !== undefined) ids.add(id);
+        const customer = v.customer_id![r];
+        if (customer === null || customer === undefined) continue;
+        const discount = v.discount![r]!;
+        columns.write(columns.numberOf(customer), v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
+          Number.isNaN(discount) ? null : discount, v.channel![r]!, v.device![r]!, v.country![r]!, v.query![r]!);
+      }
+    }
+    return columns;
+  }
+
+  /** Adds stored events (see ingestEventBatch); those of no known customer are not held. */
+  append(e: StoredEvent): void {
+    if (e.customer_id === null) return;
+    const c = this.numberOf(e.customer_id);
+    if (this.count[c]! === this.capacity[c]!) this.reserve(c, Math.max(4, this.capacity[c] * 2));
+    this.write(c, e.type, Number(e.ts), e.session_id, e.order_id ?? e.id, e.product_id, e.quantity ?? NaN, e.unit_price ?? NaN, e.discount, e.channel, e.device, e.country, e.query);
+  }
+
+  /** The customer's newest event (epoch ms), -Infinity without events. */
+  newest(customerId: string): number {
+    const c = this.customers.get(customerId);
+    let newest = -Infinity;
+    if (c === undefined) return newest;
+    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) newest = Math.max(newest, this.columns.ts.get(i));
+    return newest;
+  }
+
+  /** The customer's events of these types at or after `since`, as the rule evaluator reads them. */
+  records(customerId: string, types: ReadonlySet<string>, since: number): EventRecord[] {
+    const c = this.customers.get(customerId);
+    const out: EventRecord[] = [];
+    if (c === undefined || types.size === 0) return out;
+    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
+      const type = this.types.at(this.columns.type.get(i))!;
+      if (!types.has(type) || this.columns.ts.get(i) < since) continue;
+      const product = this.columns.product.get(i);
+      out.push({
+        type,
+        ts: this.columns.ts.get(i),
+        product_id: this.products.at(product),
+        quantity: nullIfNaN(this.columns.quantity.get(i)),
+        unit_price: nullIfNaN(this.columns.price.get(i)),
+        channel: this.channels.at(this.columns.channel.get(i)),
+        device: this.devices.at(this.columns.device.get(i)),
+        country: this.countries.at(this.columns.country.get(i)),
+        query: this.queries.at(this.columns.query.get(i)),
+        ...(this.productFields[product] ?? NO_PRODUCT),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * These customers' events as the feature query reads them: the same order and session within a customer keep one
+   * key (prefixed by the customer, since orders group across customers), every event its own id.
+   */
+  featureRows(customerIds: readonly string[]): FeatureEventRow[] {
+    const out: FeatureEventRow[] = [];
+    for (const id of customerIds) {
+      const c = this.customers.get(id);
+      if (c === undefined) continue;
+      for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
+        const session = this.columns.session.get(i);
+        out.push({
+          id: String(i),
+          type: this.types.at(this.columns.type.get(i))!,
+          ts: this.columns.ts.get(i),
+          customer_id: id,
+          session_id: Number.isNaN(session) ? null : `${c}:${session}`,
+          product_id: this.products.at(this.columns.product.get(i)),
+          order_id: `${c}:${this.columns.order.get(i)}`,
+          quantity: nullIfNaN(this.columns.quantity.get(i)),
+          unit_price: nullIfNaN(this.columns.price.get(i)),
+          discount: this.columns.discount.get(i) < 0 ? null : this.columns.discount.get(i),
+          device: this.devices.at(this.columns.device.get(i)),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Drops a customer's events (an erasure). */
+  forget(customerId: string): void {
+    const c = this.customers.get(customerId);
+    if (c !== undefined) this.count[c] = 0;
+  }
+
+  /** Events held, and the bytes of the columns that hold them (used slots and the room reserved beyond). */
+  size(): { events: number; bytes: number } {
+    let events = 0;
+    for (let c = 0; c < this.customerIds.length; c++) events += this.count[c]!;
+    return { events, bytes: [...Object.values(this.columns), this.start, this.count, this.capacity].reduce((n, a) => n + a.byteLength, 0) };
+  }
+
+  /** One event of customer `c` into the room of their slot (NaN for a missing number). */
+  private write(
+    c: number, type: string, ts: number, session: string | null, orderKey: string, product: string | null, quantity: number, price: number,
+    discount: number | null, channel: string | null, device: string | null, country: string | null, query: string | null,
+  ): void {
+    const i = this.start[c]! + this.count[c]!;
+    this.count[c]!++;
+    this.columns.type.set(i, this.types.of(type));
+    this.columns.ts.set(i, ts);
+    this.columns.session.set(i, session === null ? NaN : key52(session));
+    this.columns.order.set(i, key52(orderKey));
+    this.columns.product.set(i, this.products.of(product));
+    this.columns.quantity.set(i, quantity);
+    this.columns.price.set(i, price);
+    this.columns.discount.set(i, discount === null ? -1 : discount > 0 ? 1 : 0);
+    this.columns.channel.set(i, this.channels.of(channel));
+    this.columns.device.set(i, this.devices.of(device));
+    this.columns.country.set(i, this.countries.of(country));
+    this.columns.query.set(i, this.queries.of(query));
+  }
+
+  private numberOf(customerId: string): number {
+    let c = this.customers.get(customerId);
+    if (c === undefined) {
+      c = this.customerIds.length;
+      this.customerIds.push(customerId);
+      this.customers.set(customerId, c);
+      if (c === this.start.length) {
+        this.start = grown(this.start, c * 2);
+        this.count = grown(this.count, c * 2);
+        this.capacity = grown(this.capacity, c * 2);
+      }
+    }
+    return c;
+  }
+
+  /** Gives customer `c` a slot of `capacity` events at the end of the columns, with their events moved there. */
+  private reserve(c: number, capacity: number): void {
+    const need = this.used + capacity;
+    // Grown by an eighth: doubling columns of tens of millions of events would reserve gigabytes for a few appends.
+    const size = this.columns.ts.length;
+    if (need > size) for (const column of Object.values(this.columns)) column.grow(Math.max(need, size + (size >> 3)));
+    const from = this.start[c]!;
+    const n = this.count[c]!;
+    for (const column of Object.values(this.columns)) column.copyWithin(this.used, from, from + n);
+    this.start[c] = this.used;
+    this.capacity[c] = capacity;
+    this.used = need;
+  }
+}
+
+const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+function grown(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(size);
+  out.set(array);
+  return out;
+}

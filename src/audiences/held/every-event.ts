@@ -1,0 +1,120 @@
+import { customerFeaturesQuery, storeFlags, type FeatureRow, type StoreFlags } from '../../features/index.js';
+import { ident, sql } from '../../sql/index.js';
+import type { EventNeeds, EventRecord } from '../../segments/index.js';
+import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
+import { asOfMs } from '../customer-context.js';
+import { EventColumns, type ColumnPlan, type FeatureEventRow } from '../event-columns.js';
+import { byInstant } from '../realtime.js';
+import { StoredIds } from '../stored-ids.js';
+import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
+
+/** The temporary table a refresh puts its customers' events in for the feature query. */
+const LIVE_EVENTS = 'live_view_events';
+const LIVE_EVENTS_STRUCTURE = JSON.stringify([
+  {
+    id: 'VARCHAR', type: 'VARCHAR', ts: 'DOUBLE', customer_id: 'VARCHAR', session_id: 'VARCHAR', product_id: 'VARCHAR', order_id: 'VARCHAR',
+    quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', device: 'VARCHAR',
+  } satisfies Record<keyof FeatureEventRow, string>,
+]);
+const DAY_MS = 86_400_000;
+/** `YYYY-MM-DD HH:MM:SS` of an instant. */
+const instantText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+/**
+ * Every customer's events by column (EventColumns) and a filter of every stored id (StoredIds): a batch's customers
+ * get their features from the feature query itself over their own events in a temporary table, never over the
+ * store's events, so a batch costs the work of its own customers whatever the store's size; the duplicate check asks
+ * the store only about ids the filter may hold. What the store tracks at all (storeFlags) is kept up to date, since
+ * a first view or discount changes every customer's features from null to zero.
+ */
+export class EveryEvent implements HeldEvents {
+  readonly holds = 'every event';
+
+  private constructor(
+    private readonly columns: EventColumns,
+    /** Every stored id (a filter), and how many events the store held at the build and since through the view. */
+    private readonly ids: StoredIds,
+    private storedEvents: number,
+    private flags: StoreFlags,
+  ) {}
+
+  /** Bytes an event held with every column at its narrowest. */
+  static readonly LEAST_BYTES_PER_EVENT = EventColumns.LEAST_BYTES_PER_EVENT + StoredIds.BYTES_PER_ID;
+
+  /** Bytes an event held in this store: its columns (EventColumns.plan) and its share of the ids' filter. */
+  static async bytesPerEvent(store: Store): Promise<{ plan: ColumnPlan; bytes: number }> {
+    const plan = await EventColumns.plan(store);
+    return { plan, bytes: plan.bytesPerEvent + StoredIds.BYTES_PER_ID };
+  }
+
+  static async load(store: Store, storedEvents: number, plan: ColumnPlan): Promise<EveryEvent> {
+    const ids = new StoredIds(storedEvents);
+    const columns = await EventColumns.load(store, ids, plan);
+    const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
+    return new EveryEvent(columns, ids, storedEvents, flags);
+  }
+
+  knownIds(): KnownIds {
+    return { events: this.storedEvents, mayHold: (ids) => ids.filter((id) => this.ids.mayHold(id)) };
+  }
+
+  take(stored: readonly StoredEvent[]): void {
+    for (const e of stored) {
+      this.ids.add(e.id);
+      this.columns.append(e);
+    }
+    this.storedEvents += stored.length;
+  }
+
+  async workOut(store: Store, customerIds: readonly string[], context: WorkOutContext): Promise<WorkedOut> {
+    const baseMs = asOfMs(context.base);
+    const at = new Map<string, string>();
+    for (const id of customerIds) {
+      const newest = this.columns.newest(id);
+      at.set(id, newest >= baseMs ? instantText(Math.floor(newest / DAY_MS) * DAY_MS + DAY_MS) : context.base);
+    }
+    const rows = this.columns.featureRows(customerIds);
+    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${ident(LIVE_EVENTS)} AS
+      SELECT e.id, e.type, make_timestamp(CAST(round(e.ts * 1000) AS BIGINT)) AS ts, e.customer_id, e.session_id, e.product_id, e.order_id,
+        e.quantity, e.unit_price, e.discount, e.device
+      FROM (SELECT unnest(from_json(CAST(${JSON.stringify(rows)} AS JSON), ${LIVE_EVENTS_STRUCTURE})) AS e)`);
+    try {
+      // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
+      if (await this.tracksMore(store)) return await this.workOut(store, [...new Set([...customerIds, ...context.liveIds()])], context);
+      const features = new Map<string, FeatureRow>();
+      for (const [instant, group] of byInstant(at)) {
+        const q = customerFeaturesQuery({ asOf: instant, customerIds: group, categoryMedians: context.medians, events: LIVE_EVENTS, flags: this.flags });
+        for (const row of await store.all<FeatureRow>(q)) features.set(String(row.customer_id), row);
+      }
+      return { ids: customerIds, at, features };
+    } finally {
+      await store.run(sql`DROP TABLE IF EXISTS ${ident(LIVE_EVENTS)}`);
+    }
+  }
+
+  records(customerId: string, needs: EventNeeds, asOf: number): EventRecord[] {
+    return this.columns.records(customerId, needs.types, needs.since?.(asOf) ?? Infinity);
+  }
+
+  /** Every event is held, so whatever rules read is at hand. */
+  covers(): boolean {
+    return true;
+  }
+
+  forget(customerId: string): void {
+    this.columns.forget(customerId);
+  }
+
+  size(): { events: number; bytes: number } {
+    const held = this.columns.size();
+    return { events: held.events, bytes: held.bytes + this.ids.bytes };
+  }
+
+  /** Adds what the refreshed customers' events show the store tracks; true when that is more than before. */
+  private async tracksMore(store: Store): Promise<boolean> {
+    const seen = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`, LIVE_EVENTS)))!;
+    const more = (Object.keys(seen) as Array<keyof StoreFlags>).filter((k) => seen[k] && !this.flags[k]);
+    if (more.length) this.flags = { ...this.flags, ...Object.fromEntries(more.map((k) => [k, true])) };
+    return more.length > 0;
+  }
+}

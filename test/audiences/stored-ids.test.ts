@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveView } from '../../src/audiences/index.js';
+import { StoredIds } from '../../src/audiences/stored-ids.js';
+import { sql } from '../../src/sql/index.js';
+import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
+
+/**
+ * The duplicate check of POST /v1/events with the live view: only ids the view's filter may hold are looked for among
+ * the stored ones. It must still find every duplicate, also of events another writer stored since the view was built.
+ */
+let store: Store;
+beforeAll(async () => {
+  store = await Store.open({ path: ':memory:' });
+});
+afterAll(() => store.close());
+
+const view = (id: string, customer = 'c1'): EventInput => ({ id, type: 'view', ts: '2024-03-01T10:00:00Z', customer_id: customer, product_id: 'p1' });
+
+describe('StoredIds', () => {
+  it('holds every id added and few others', () => {
+    const ids = new StoredIds(20_000);
+    for (let i = 0; i < 20_000; i++) ids.add(`stored-${i}`);
+    for (let i = 0; i < 20_000; i++) expect(ids.mayHold(`stored-${i}`)).toBe(true);
+    let maybe = 0;
+    for (let i = 0; i < 100_000; i++) if (ids.mayHold(`other-${i}`)) maybe++;
+    // Sized for twice the ids, at 16 bits each: well under one in a thousand.
+    expect(maybe).toBeLessThan(100);
+  });
+});
+
+describe('the duplicate check with the live view', () => {
+  it('counts re-sent ids as duplicates, also those another writer stored after the view was built', async () => {
+    await ingestEventBatch(store, [view('e1'), view('e2')]);
+    const live = (await LiveView.build(store))!;
+    expect(live.holds).toBe('every event');
+    const known = live.knownIds()!;
+    expect(known.events).toBe(2);
+    expect(known.mayHold(['e1', 'e2', 'e3'])).toEqual(['e1', 'e2']);
+
+    const first = await ingestEventBatch(store, [view('e2'), view('e3'), view('e3')], live.knownIds());
+    expect(first).toMatchObject({ received: 3, accepted: 1, duplicates: 2 });
+    live.take(first.stored);
+    expect(live.knownIds()).toMatchObject({ events: 3 });
+    expect((await ingestEventBatch(store, [view('e3'), view('e4', 'c2')], live.knownIds()))).toMatchObject({ accepted: 1, duplicates: 1 });
+
+    // Stored behind the view's back (as an import would, before the view is built again): the view's count no longer
+    // matches the store's, so the batch is checked against every stored id.
+    await store.run(sql`INSERT INTO events (id, type, ts, customer_id) VALUES ('e9', 'view', TIMESTAMP '2024-03-02 00:00:00', 'c1')`);
+    expect(live.knownIds()!.mayHold(['e9'])).toEqual([]);
+    expect(await ingestEventBatch(store, [view('e9'), view('e10')], live.knownIds())).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect((await store.one<{ n: number; d: number }>(sql`SELECT count(*) AS n, count(DISTINCT id) AS d FROM events`))).toEqual({ n: 6, d: 6 });
+  });
+});
