@@ -47,7 +47,7 @@ async function measure(label: string, root?: string): Promise<void> {
   rmSync(copy.replace(/\.duckdb$/, '.workspaces'), { recursive: true, force: true });
   copyFileSync(db, copy);
   const key = newKey(copy);
-  const { server, url, pinned } = await serveStore(copy, { pinned: true, ...(root ? { root } : {}) });
+  const { server, url, pinned } = await serveStore(copy, { pinned: true, ...(root ? { tree: root } : {}) });
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   let sent = 0;
   let n = 0;

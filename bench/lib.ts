@@ -116,23 +116,39 @@ const canPin = ((): (() => boolean) => {
   return () => can;
 })();
 
+/** Where `serveStore` runs the server from, and what it adds to its Node; defaults: this tree, no flags. */
+export interface ServeOptions {
+  /** Server on core 0 and this process, the load generator, on core 1 (where canPin). */
+  pinned?: boolean;
+  /** Another checkout of the project, built (`npm run build`), to serve from: a baseline measured in the same run. */
+  tree?: string;
+  /** V8 flags for the server's Node, after those of SEGMINT_BENCH_NODE_FLAGS. */
+  nodeFlags?: string[];
+  /** Each line the server's Node prints besides its address, such as `--trace-gc` output. */
+  onOutput?: (line: string) => void;
+}
+
 /**
  * `segmint serve` on the store in its own process, as in production; resolves once it says where it listens. With
- * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1. `root`:
- * the checkout whose CLI serves (another worktree's, for a baseline in the same run).
+ * `pinned` (where canPin), the server runs on core 0 and this process, the load generator, moves to core 1.
  */
-export async function serveStore(db: string, options: { pinned?: boolean; root?: string } = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
+export async function serveStore(db: string, options: ServeOptions = {}): Promise<{ server: ChildProcess; url: string; pinned: boolean }> {
   const pinned = (options.pinned ?? false) && canPin();
   // SEGMINT_BENCH_NODE_FLAGS: V8 flags for the server's Node only (NODE_OPTIONS refuses most of them), for experiments.
-  const flags = process.env.SEGMINT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const serve = [process.execPath, ...flags, join(options.root ?? '.', 'bin', 'segmint'), '--db', resolve(db), 'serve', '--port', '0', '--json'];
+  const flags = [...(process.env.SEGMINT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(options.nodeFlags ?? [])];
+  const serve = [process.execPath, ...flags, 'bin/segmint', '--db', resolve(db), 'serve', '--port', '0', '--json'];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
-  const server = spawn(command!, args, { env: cliEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(command!, args, { env: cliEnv, cwd: options.tree, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-  let text = '';
-  for await (const line of createInterface({ input: server.stdout })) {
-    text += line;
-    if (line === '}') break;
-  }
-  return { server, url: (JSON.parse(text) as { url: string }).url, pinned };
+  // The address is the JSON object the server prints (its lines start with `{`, `  "` or `}`); V8's lines start with `[`.
+  const url = await new Promise<string>((done, fail) => {
+    let text = '';
+    server.once('exit', (code) => fail(new Error(`segmint serve exited with ${code}`)));
+    createInterface({ input: server.stdout }).on('line', (line) => {
+      if (line.startsWith('[')) return options.onOutput?.(line);
+      text += line;
+      if (line === '}') done((JSON.parse(text) as { url: string }).url);
+    });
+  });
+  return { server, url, pinned };
 }

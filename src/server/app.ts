@@ -1,15 +1,16 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createSerializerCompiler, jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULT_MIN_AUDIENCE_SIZE, type LlmConfig } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
-import { jsonValue } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { registerAuth } from './auth.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './dashboard.js';
 import { errorHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
+import { lazyChildLoggerFactory } from './request-logger.js';
+import { responseSerializerCompiler } from './response-serializer.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
@@ -64,6 +65,11 @@ export interface ServerOptions {
   snippetPath?: string | null;
   /** Serve the sample storefront at /storefront/demo with this storefront key (and decide budget), as `segmint demo` does. */
   storefrontDemo?: { key: string; timeoutMs?: number };
+  /**
+   * Check every answer against its zod schema before sending it, also on the hot routes whose answers are written by
+   * a precompiled stringify (response-serializer.ts). Default true; `segmint serve` turns it off.
+   */
+  checkResponses?: boolean;
   /** Webhook URLs and deliveries: the addresses allowed (default `public`) and the worker's settings. */
   webhooks?: { addresses?: WebhookAddressPolicy; intervalMs?: number } & Partial<Omit<DeliverOptions, 'policy'>>;
 }
@@ -75,11 +81,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    ...(loggerInstance ? { loggerInstance, childLoggerFactory: lazyChildLoggerFactory } : { logger: false }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Answers are written as the CLI writes its --json, dates included.
-  app.setSerializerCompiler(createSerializerCompiler({ replacer: jsonValue }));
+  app.setSerializerCompiler(responseSerializerCompiler(options.checkResponses ?? true));
   app.setErrorHandler(errorHandler);
   registerJsonParser(app);
 

@@ -39,15 +39,17 @@ export function registerAuth(app: FastifyInstance, control: ControlDb): void {
   const keys = new KeyCache(control);
   app.decorateRequest('apiKey', null);
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
     // A browser's preflight before POSTing JSON: answered only for a live storefront key from one of its origins.
-    if (request.method === 'OPTIONS' && STOREFRONT_PATHS.has(path)) {
+    // (The path is cut out of the URL for preflights only: decide's URLs are long, and every request would copy it.)
+    if (request.method === 'OPTIONS' && STOREFRONT_PATHS.has(request.url.split('?')[0] ?? '')) {
       const key = await keys.find(queryKey(request) ?? '');
       if (!key || !isStorefrontKey(key)) throw new UnauthorizedError('unknown or revoked storefront key');
       return answerPreflight(reply, checkStorefrontOrigin(request, key));
     }
-    const scope = request.routeOptions.config.scope;
-    if (!request.routeOptions.url?.startsWith('/v1/')) return;
+    // Read once: Fastify builds a new routeOptions object at every read.
+    const route = request.routeOptions;
+    const scope = route.config.scope;
+    if (!route.url?.startsWith('/v1/')) return;
     const token = bearer(request) ?? (scope === STOREFRONT ? queryKey(request) : undefined);
     if (!token) throw new UnauthorizedError('send an API key as "Authorization: Bearer <key>"');
     const key = await keys.find(token);

@@ -9,6 +9,7 @@ import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.j
 import { keyOf } from '../auth.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 import { requireCustomer } from './customers.js';
+import { precompiled } from '../response-serializer.js';
 
 const featureNames = CUSTOMER_FEATURES.map((f) => f.name) as [string, ...string[]];
 const asOfParam = asOfSchema.optional().describe("classify as of this date (default: the latest run's date, or the day after the customer's newest event when later)");
@@ -100,7 +101,7 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     guarded('audiences:read', 'customers', 'The audiences a customer is in: live after events newer than the latest run, else as the latest run stored them', {
       params: customerParamsSchema,
       querystring: z.strictObject({ as_of: asOfParam }),
-      response: { 200: customerAudiencesSchema },
+      response: { 200: precompiled(customerAudiencesSchema) },
     }),
     (req) => {
       if (req.query.as_of) {
@@ -136,7 +137,7 @@ export function registerEventRoutes(app: ZodApp, ctx: RouteContext): void {
     '/v1/classify',
     guarded('audiences:read', 'customers', 'The audiences a customer is in, with reasons and the date they are as of, evaluated in memory: a stored one by id, or a new one from features', {
       body: classifyBodySchema,
-      response: { 200: classificationSchema },
+      response: { 200: precompiled(classificationSchema) },
       // A stored customer asked for by id may not exist.
       errors: [404],
     }, 'unchanged'),
