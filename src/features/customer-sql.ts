@@ -1,4 +1,4 @@
-import { asTimestamp, bitOr, boolOr, cteHint, hasBits, ident, isWeekend, join, listContains, median, sql, valueAtMax, valuesOf, type Sql } from '../sql/index.js';
+import { asTimestamp, bitOr, cteHint, hasBits, ident, isWeekend, join, listContains, median, sql, valueAtMax, valuesOf, type Sql } from '../sql/index.js';
 import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, styleItems } from './catalog.js';
 
 /**
@@ -51,6 +51,11 @@ export function categoryMediansQuery(asOf: string): Sql {
     FROM events e LEFT JOIN products pr ON pr.id = e.product_id
     WHERE e.type = 'order' AND e.unit_price > 0 AND e.product_id IS NOT NULL AND e.ts < ${asTimestamp(asOf)} GROUP BY cat`;
 }
+
+/** What a session held, one bit each, or-ed over its events: a single aggregate instead of one per question. */
+const SESSION_ORDERED = 1;
+const SESSION_ORDERED_90D = 2;
+const SESSION_CARTED_90D = 4;
 
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const asOf = asTimestamp(q.asOf);
@@ -130,10 +135,11 @@ a AS (
 -- Online visits: every session of a customer, and within the last 90 days those with an add-to-cart (abandoned
 -- when no order followed in them); one grouping serves visit conversion and cart abandonment.
 vs AS (
-  SELECT customer_id, count(*) AS sessions, count(*) FILTER (WHERE ordered) AS order_sessions,
-    count(*) FILTER (WHERE carted_90d) AS cart_sessions, count(*) FILTER (WHERE carted_90d AND NOT ordered_90d) AS abandoned_sessions
-  FROM (SELECT customer_id, session_id, ${boolOr(sql`type = 'order'`)} AS ordered,
-          ${boolOr(sql`type = 'add_to_cart' AND ts >= ${d90}`)} AS carted_90d, ${boolOr(sql`type = 'order' AND ts >= ${d90}`)} AS ordered_90d
+  SELECT customer_id, count(*) AS sessions, count(*) FILTER (WHERE ${hasBits(sql`kinds`, SESSION_ORDERED)}) AS order_sessions,
+    count(*) FILTER (WHERE ${hasBits(sql`kinds`, SESSION_CARTED_90D)}) AS cart_sessions,
+    count(*) FILTER (WHERE ${hasBits(sql`kinds`, SESSION_CARTED_90D)} AND NOT ${hasBits(sql`kinds`, SESSION_ORDERED_90D)}) AS abandoned_sessions
+  FROM (SELECT customer_id, session_id, ${bitOr(sql`CASE WHEN type = 'order' THEN CASE WHEN ts >= ${d90} THEN ${SESSION_ORDERED | SESSION_ORDERED_90D} ELSE ${SESSION_ORDERED} END
+            WHEN type = 'add_to_cart' AND ts >= ${d90} THEN ${SESSION_CARTED_90D} ELSE 0 END`)} AS kinds
         FROM ev WHERE session_id IS NOT NULL AND customer_id IS NOT NULL GROUP BY customer_id, session_id)
   GROUP BY customer_id
 ),
