@@ -32,6 +32,9 @@ beforeAll(async () => {
       'e4,order,2026-02-10 15:00:00,a,,p2,o3,1,80',
       'e5,view,2026-02-15 09:00:00,a,s3,p3,,,',
       'e6,view,2026-02-15 09:01:00,a,s3,p2,,,',
+      // a's carts: in s1, which went on to an order, and in s3, abandoned.
+      'e10,add_to_cart,2026-01-05 10:02:00,a,s1,p1,,,',
+      'e11,add_to_cart,2026-02-15 09:02:00,a,s3,p2,,,',
       // b: registered nine days before the date, one order.
       'e7,order,2026-02-25 18:00:00,b,s4,p3,o4,1,200',
       // c: browses, never orders.
@@ -60,6 +63,11 @@ describe('rhythm, visit and style features', () => {
     expect((await customerFeatures(store, AS_OF, 'a'))?.visit_conversion_rate).toBeCloseTo(2 / 3, 9);
     expect((await customerFeatures(store, AS_OF, 'b'))?.visit_conversion_rate).toBe(1);
     expect((await customerFeatures(store, AS_OF, 'c'))?.visit_conversion_rate).toBe(0);
+  });
+
+  it('counts a session with a cart and no order as abandoned', async () => {
+    expect((await customerFeatures(store, AS_OF, 'a'))?.cart_abandon_rate).toBe(0.5);
+    expect((await customerFeatures(store, AS_OF, 'b'))?.cart_abandon_rate).toBeNull();
   });
 
   it('shares units by style tag, and leaves a tag no product carries unknown', async () => {
