@@ -3,6 +3,12 @@ import type { Dialect, SqlValue } from '../sql/index.js';
 export type Row = Record<string, unknown>;
 export type Vectors = Record<string, Float64Array | Array<string | null>>;
 
+/** Text files a store writes and reads back: CSV with a header line, or one JSON object a line. */
+export type TextFormat = 'csv' | 'jsonl';
+
+/** The columns of a text file as a table names them: table column -> the file's header name (JSON key), in the file's order. */
+export type TextColumns = Readonly<Record<string, string>>;
+
 /**
  * One engine under the Store: compiled text and bound values in, rows out, as callers want them (integers as numbers,
  * timestamps as Dates). DuckDB (duckdb-backend.ts) or embedded ClickHouse (chdb-backend.ts).
@@ -23,6 +29,13 @@ export interface Backend {
   insertParquet(table: string, columns: readonly string[], file: string): Promise<void>;
   /** Writes a query's result to a Parquet file on this machine: how a loader reads a ClickHouse store's rows. */
   writeParquet(text: string, values: SqlValue[], file: string): Promise<void>;
+  /**
+   * Writes a query's result to a text file on this machine, as DuckDB's COPY writes it on every engine (so that a
+   * file is the same bytes whichever engine holds the store); answers the rows written.
+   */
+  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number>;
+  /** Appends the rows of a text file on this machine (as `writeText` writes it, every column text) to a table. */
+  insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void>;
   /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */
   readonly transactions: boolean;
   /** Work after migrations were applied (DuckDB writes its schema to the file). */

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
-import type { Backend, Row, Vectors } from './backend.js';
+import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
 import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
 /** The part of the chdb package (embedded ClickHouse) the store uses; the package is optional (not a dependency). */
@@ -138,6 +139,14 @@ export class ChdbBackend implements Backend {
 
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
     await this.run(`${text} INTO OUTFILE ${literal(file)} TRUNCATE FORMAT Parquet`, values);
+  }
+
+  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
+    return writeTextThroughDuckdb(this, text, values, file, format);
+  }
+
+  insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
+    return insertTextThroughDuckdb(this, table, columns, file, format);
   }
 
   async afterMigrations(): Promise<void> {}

@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
-import type { Backend, Row, Vectors } from './backend.js';
+import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
 import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
 /** `clickhouse://[user[:password]@]host[:port]/database` (HTTP, port 8123) or `clickhouses://` (HTTPS, port 8443). */
@@ -157,6 +158,14 @@ export class ClickhouseBackend implements Backend {
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
     const result = await this.client.exec({ ...bind(`${text} FORMAT Parquet`, values) });
     await pipeline(result.stream, createWriteStream(file));
+  }
+
+  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
+    return writeTextThroughDuckdb(this, text, values, file, format);
+  }
+
+  insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
+    return insertTextThroughDuckdb(this, table, columns, file, format);
   }
 
   async afterMigrations(): Promise<void> {}

@@ -1,6 +1,27 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import { duckdbDialect, type SqlValue } from '../sql/index.js';
-import type { Backend, Row, Vectors } from './backend.js';
+import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+
+/** COPY's options for each text format. */
+const COPY_OPTIONS: Record<TextFormat, string> = { csv: '(FORMAT csv, HEADER true)', jsonl: '(FORMAT json)' };
+
+/**
+ * The rows of a text file that `writeText` wrote, every column as text (a CSV file read by position, its header
+ * skipped; JSON lines by key), as a DuckDB query and its values.
+ */
+export function textFileRows(columns: TextColumns, file: string, format: TextFormat): { text: string; values: SqlValue[] } {
+  const names = Object.keys(columns).map((c) => duckdbDialect.quoteIdent(c));
+  if (format === 'csv') {
+    return { text: `SELECT * FROM read_csv($1, header = true, auto_detect = false, columns = {${names.map((n) => `${n}: 'VARCHAR'`).join(', ')}})`, values: [file] };
+  }
+  // One line is one object: read whole (no delimiter or quote can occur in it), then each key taken out.
+  const keys = Object.values(columns).map((key) => `$."${key.replaceAll('"', '\\"')}"`);
+  return {
+    text: `SELECT ${names.map((n, i) => `json_extract_string(j, $${i + 3}) AS ${n}`).join(', ')}
+      FROM read_csv($1, header = false, auto_detect = false, columns = {'j': 'VARCHAR'}, delim = $2, quote = '', escape = '')`,
+    values: [file, '\x1f', ...keys],
+  };
+}
 
 /** JS values as callers want them: integers as numbers (ours never exceed 2^53), everything else as DuckDB gives it. */
 function toJs(value: unknown): unknown {
@@ -93,6 +114,16 @@ export class DuckdbBackend implements Backend {
 
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
     await this.run(`COPY (${text}) TO $${values.length + 1} (FORMAT parquet)`, [...values, file]);
+  }
+
+  async writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
+    return this.run(`COPY (${text}) TO $${values.length + 1} ${COPY_OPTIONS[format]}`, [...values, file]);
+  }
+
+  async insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
+    const rows = textFileRows(columns, file, format);
+    const names = Object.keys(columns).map((c) => duckdbDialect.quoteIdent(c)).join(', ');
+    await this.run(`INSERT INTO ${duckdbDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM (${rows.text})`, rows.values);
   }
 
   async afterMigrations(): Promise<void> {

@@ -1,4 +1,4 @@
-export { Store, storeExists, shownStoreName, storeLocalPath, workspaceStore, type Row, type StoreOptions } from './store.js';
+export { Store, storeExists, shownStoreName, storeLocalPath, workspaceStore, type Row, type StoreOptions, type TextColumns, type TextFormat } from './store.js';
 export { keptWhile } from './kept.js';
 export * from './schema.js';
 export * from './ingest/index.js';

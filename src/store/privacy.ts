@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
 import { allExcept, ident, insertIfAbsent, join, matches, sha256, sql, storeColumns, update, type Sql } from '../sql/index.js';
+import { deleteCounted } from './delete-counted.js';
 import { CONSENT_CHANNELS, consentColumns, type ConsentChannel } from './schema.js';
 import type { Row, Store } from './store.js';
 
@@ -40,13 +41,6 @@ async function tablesWithCustomerId(store: Store): Promise<string[]> {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Deletes the rows `where` picks, counted first: not every engine says how many rows a DELETE removed. */
-async function deleteCounted(store: Store, table: Sql, where: Sql): Promise<number> {
-  const n = Number((await store.one<{ n: number | bigint }>(sql`SELECT count(*) AS n FROM ${table} WHERE ${where}`))!.n);
-  if (n > 0) await store.run(sql`DELETE FROM ${table} WHERE ${where}`);
-  return n;
 }
 
 export const erasureSchema = z.object({

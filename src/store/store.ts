@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
-import type { Backend, Row } from './backend.js';
+import type { Backend, Row, TextColumns, TextFormat } from './backend.js';
 import { ChdbBackend } from './chdb-backend.js';
 import { ClickhouseBackend, CLICKHOUSE_URL, shownClickhouseName } from './clickhouse-backend.js';
 import { DuckdbBackend } from './duckdb-backend.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type { Row } from './backend.js';
+export type { Row, TextColumns, TextFormat } from './backend.js';
 
 /**
  * A store named `chdb:PATH` is embedded ClickHouse in that directory, `clickhouse://host:port/database` a ClickHouse
@@ -155,6 +155,17 @@ export class Store {
   writeParquet(q: Sql, file: string): Promise<void> {
     const { text, values } = this.compile(q);
     return this.backend.writeParquet(text, values, file);
+  }
+
+  /** Writes the query's result to a text file on this machine, the same bytes on every engine; answers the rows written. */
+  writeText(q: Sql, file: string, format: TextFormat): Promise<number> {
+    const { text, values } = this.compile(q);
+    return this.backend.writeText(text, values, file, format);
+  }
+
+  /** Appends a text file's rows (as `writeText` writes them) to a table: `columns` maps its columns to the file's names. */
+  insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
+    return this.backend.insertText(table, columns, file, format);
   }
 
   /** Runs `fn` with no other caller's statements in between. */

@@ -152,15 +152,18 @@ describe('segmint import into ClickHouse', () => {
     return spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
   };
 
-  it.runIf(ENGINES.includes('chdb'))('imports a file into chdb, duplicates counted against what it holds, and refuses --replace', () => {
+  it.runIf(ENGINES.includes('chdb'))('imports a file into chdb, duplicates counted against what it holds, and with --replace takes the earlier import back first', () => {
     const store = join(dir.path, 'cli-chdb');
     const first = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--json');
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ rows: 7, accepted: 5, duplicates: 1, rejected: 1, order_returns: 1 });
     expect(JSON.parse(segmint(`chdb:${store}`, 'import', SECOND, '--mapping', mappingFile(), '--json').stdout)).toMatchObject({ accepted: 1, duplicates: 2, rejected: 1 });
-    const replace = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--replace');
-    expect(replace.status).not.toBe(0);
-    expect(replace.stderr).toContain('--replace');
+    const replace = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--replace', '--json');
+    expect(replace.status, replace.stderr).toBe(0);
+    const report = JSON.parse(replace.stdout) as { replaced: Array<{ removed: { events: number } }> };
+    expect(report).toMatchObject({ accepted: 5, duplicates: 1, rejected: 1 });
+    // The first import's five events and its order's return.
+    expect(report.replaced.map((r) => r.removed.events)).toEqual([6]);
   });
 
   it('fails in one line naming the URL when the ClickHouse server cannot be reached', async () => {

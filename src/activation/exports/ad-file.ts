@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { ident, raw, sql, type Sql } from '../../sql/index.js';
-import type { Store } from '../../store/index.js';
+import { asTimestamp, createTableAs, ident, sql } from '../../sql/index.js';
+import type { Store, TextColumns } from '../../store/index.js';
 import type { Destination } from '../destinations/index.js';
 import { sha256Hex } from '../normalise.js';
-import { COPY_FORMAT } from './plain-file.js';
 import type { ExportFormat } from './schema.js';
 
 interface Contact {
@@ -33,7 +32,7 @@ export async function writeAdFile(store: Store, o: { audienceId: string; asOf: s
   try {
     if (o.format === 'csv') out.write(`${d.headers.email},${d.headers.phone}\n`);
     for await (const chunk of fork.chunks<Contact>(sql`SELECT c.email, c.phone, c.country FROM memberships m JOIN customers c ON c.id = m.customer_id
-      WHERE m.audience_id = ${o.audienceId} AND m.as_of = CAST(${o.asOf} AS TIMESTAMP) AND c.consent_ads ORDER BY m.score DESC, m.customer_id`)) {
+      WHERE m.audience_id = ${o.audienceId} AND m.as_of = ${asTimestamp(o.asOf)} AND c.consent_ads ORDER BY m.score DESC NULLS LAST, m.customer_id`)) {
       let text = '';
       for (const c of chunk) {
         const email = d.email(c.email);
@@ -52,29 +51,39 @@ export async function writeAdFile(store: Store, o: { audienceId: string; asOf: s
   return rows;
 }
 
-/** The hashed identities of a file `writeAdFile` wrote, as a relation (email_sha256, phone_sha256). */
-export function identitiesOf(path: string, format: ExportFormat, d: Destination): Sql {
-  const columns = raw(`{'email_sha256': 'VARCHAR', 'phone_sha256': 'VARCHAR'}`);
-  if (format === 'csv') return sql`SELECT * FROM read_csv(${path}, header = true, auto_detect = false, columns = ${columns})`;
-  return sql`SELECT json_extract_string(j, ${`$.${d.headers.email}`}) AS email_sha256, json_extract_string(j, ${`$.${d.headers.phone}`}) AS phone_sha256
-    FROM read_csv(${path}, header = false, auto_detect = false, columns = ${raw(`{'j': 'VARCHAR'}`)}, delim = ${'\x1f'}, quote = '', escape = '')`;
+/** export_identities' hashes as `d`'s file names them. */
+function fileColumns(d: Destination): TextColumns {
+  return { email_sha256: d.headers.email, phone_sha256: d.headers.phone };
 }
 
 /**
- * The rows of the last file to `d` for the audience that this one lacks (members who left, withdrew consent or were
- * erased), written beside it in the same layout; then this file's identities replace the last one's. Answers the
- * removals written.
+ * The hashed identities of a file `writeAdFile` wrote, read back into a new table of the store named `table`
+ * (email_sha256, phone_sha256), for the removals and the kept identities; drop it after.
  */
-export async function writeRemovals(store: Store, o: { audienceId: string; destination: Destination; format: ExportFormat; path: string; removalsPath: string }): Promise<number> {
-  const d = o.destination;
-  const kept = sql`export_identities WHERE audience_id = ${o.audienceId} AND destination = ${d.name}`;
-  const removed = sql`SELECT email_sha256, phone_sha256 FROM ${kept} EXCEPT SELECT email_sha256, phone_sha256 FROM (${identitiesOf(o.path, o.format, d)})`;
-  const asHeaders = sql`SELECT email_sha256 AS ${ident(d.headers.email)}, phone_sha256 AS ${ident(d.headers.phone)} FROM (${removed}) ORDER BY ALL`;
-  return store.run(sql`COPY (${asHeaders}) TO ${o.removalsPath} ${COPY_FORMAT[o.format]}`);
+export async function readIdentities(store: Store, o: { destination: Destination; format: ExportFormat; path: string; table: string }): Promise<void> {
+  await store.run(createTableAs(ident(o.table), sql`SELECT email_sha256, phone_sha256 FROM export_identities WHERE 1 = 0`, true));
+  await store.insertText(o.table, fileColumns(o.destination), o.path, o.format);
 }
 
-/** Replaces the kept identities of the audience and destination with those of the file just written. */
-export async function keepIdentities(store: Store, o: { audienceId: string; destination: Destination; format: ExportFormat; path: string }): Promise<void> {
+/**
+ * The rows of the last file to `d` for the audience that this one (its identities in the table `identities`) lacks:
+ * members who left, withdrew consent or were erased; written beside it in the same layout. Answers the removals
+ * written.
+ */
+export async function writeRemovals(store: Store, o: { audienceId: string; destination: Destination; format: ExportFormat; identities: string; removalsPath: string }): Promise<number> {
+  const d = o.destination;
+  const kept = sql`export_identities WHERE audience_id = ${o.audienceId} AND destination = ${d.name}`;
+  const removed = sql`SELECT email_sha256, phone_sha256 FROM ${kept} EXCEPT DISTINCT SELECT email_sha256, phone_sha256 FROM ${ident(o.identities)}`;
+  return store.writeText(
+    sql`SELECT email_sha256 AS ${ident(d.headers.email)}, phone_sha256 AS ${ident(d.headers.phone)} FROM (${removed}) AS r
+      ORDER BY email_sha256 NULLS LAST, phone_sha256 NULLS LAST`,
+    o.removalsPath,
+    o.format,
+  );
+}
+
+/** Replaces the kept identities of the audience and destination with those of the file just written (the table `identities`). */
+export async function keepIdentities(store: Store, o: { audienceId: string; destination: Destination; identities: string }): Promise<void> {
   await store.run(sql`DELETE FROM export_identities WHERE audience_id = ${o.audienceId} AND destination = ${o.destination.name}`);
-  await store.run(sql`INSERT INTO export_identities SELECT ${o.audienceId}, ${o.destination.name}, email_sha256, phone_sha256 FROM (${identitiesOf(o.path, o.format, o.destination)})`);
+  await store.run(sql`INSERT INTO export_identities SELECT ${o.audienceId}, ${o.destination.name}, email_sha256, phone_sha256 FROM ${ident(o.identities)}`);
 }

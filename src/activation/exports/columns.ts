@@ -10,8 +10,8 @@ import { ident, join, sql, type Sql } from '../../sql/index.js';
  */
 const OWN: Record<string, Sql> = {
   id: sql`m.customer_id`,
-  email: sql`CASE WHEN c.consent_email IS TRUE THEN c.email END`,
-  phone: sql`CASE WHEN c.consent_sms IS TRUE THEN c.phone END`,
+  email: sql`CASE WHEN coalesce(c.consent_email, false) THEN c.email END`,
+  phone: sql`CASE WHEN coalesce(c.consent_sms, false) THEN c.phone END`,
   score: sql`m.score`,
   reasons: sql`m.reasons`,
 };

@@ -1,5 +1,5 @@
 import { getAudience, runDate } from '../../audiences/index.js';
-import { ident, sql } from '../../sql/index.js';
+import { asTimestamp, ident, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { DryRun } from './schema.js';
 
@@ -12,6 +12,6 @@ export async function exportDryRun(store: Store, audienceIdOrName: string): Prom
       count(*) FILTER (WHERE ${has('email')}) AS with_email, count(*) FILTER (WHERE ${has('phone')}) AS with_phone,
       count(*) FILTER (WHERE c.consent_ads) AS with_ads_consent,
       count(*) FILTER (WHERE c.consent_ads AND (${has('email')} OR ${has('phone')})) AS reachable_for_ads
-    FROM memberships m LEFT JOIN customers c ON c.id = m.customer_id WHERE m.audience_id = ${audience.id} AND m.as_of = CAST(${asOf} AS TIMESTAMP)`);
+    FROM memberships m LEFT JOIN customers c ON c.id = m.customer_id WHERE m.audience_id = ${audience.id} AND m.as_of = ${asTimestamp(asOf)}`);
   return { audience: audience.id, as_of: asOf, ...row! };
 }

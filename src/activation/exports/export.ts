@@ -3,10 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { getAudience, runDate } from '../../audiences/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { formatTimestamp, sql } from '../../sql/index.js';
+import { asTimestamp, formatTimestamp, ident, now, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { destinationOf } from '../destinations/index.js';
-import { keepIdentities, writeAdFile, writeRemovals } from './ad-file.js';
+import { keepIdentities, readIdentities, writeAdFile, writeRemovals } from './ad-file.js';
 import { DEFAULT_COLUMNS } from './columns.js';
 import { fileName, removalsPath } from './files.js';
 import { writePlainFile } from './plain-file.js';
@@ -38,15 +38,22 @@ export async function writeExport(store: Store, audienceIdOrName: string, settin
     const destination = destinationOf(settings.destination);
     columns = [destination.headers.email, destination.headers.phone];
     rows = await writeAdFile(store, { ...base, destination });
-    await store.transaction(async () => {
-      const before = await store.one(sql`SELECT 1 FROM audience_exports WHERE audience_id = ${audience.id} AND destination = ${destination.name} LIMIT 1`);
-      if (before) {
-        removalsFile = removalsPath(path, settings.format);
-        removals = await writeRemovals(store, { ...base, destination, removalsPath: removalsFile });
-      }
-      await keepIdentities(store, { ...base, destination });
-      await record();
-    });
+    const identities = `export_identities_${id.slice('exp-'.length).replaceAll('-', '')}`;
+    try {
+      await store.transaction(async () => {
+        await readIdentities(store, { ...base, destination, table: identities });
+        const before = await store.one(sql`SELECT 1 FROM audience_exports WHERE audience_id = ${audience.id} AND destination = ${destination.name} LIMIT 1`);
+        if (before) {
+          removalsFile = removalsPath(path, settings.format);
+          removals = await writeRemovals(store, { ...base, destination, identities, removalsPath: removalsFile });
+        }
+        await keepIdentities(store, { audienceId: audience.id, destination, identities });
+        await record();
+      });
+    } finally {
+      // After the transaction: a DuckDB transaction that failed takes no more statements (and took the table with it).
+      await store.run(sql`DROP TABLE IF EXISTS ${ident(identities)}`);
+    }
   } else {
     columns = settings.columns ?? DEFAULT_COLUMNS;
     rows = await writePlainFile(store, { ...base, columns });
@@ -54,7 +61,7 @@ export async function writeExport(store: Store, audienceIdOrName: string, settin
   }
   async function record(): Promise<void> {
     await store.run(sql`INSERT INTO audience_exports VALUES (${id}, ${audience.id}, ${settings.destination ?? null}, ${settings.format}, ${JSON.stringify(columns)},
-      CAST(${asOf} AS TIMESTAMP), now(), ${rows}, ${removals}, ${path}, ${removalsFile})`);
+      ${asTimestamp(asOf)}, ${now()}, ${rows}, ${removals}, ${path}, ${removalsFile})`);
   }
   return (await exportFiles(store, id)).record;
 }
@@ -75,7 +82,7 @@ interface ExportRow {
 
 /** An export with where its files are, for the download. */
 export async function exportFiles(store: Store, id: string): Promise<{ record: ExportRecord; path: string; removalsPath: string | null }> {
-  const row = await store.one<ExportRow>(sql`SELECT id, audience_id, destination, format, columns::VARCHAR AS columns, ${formatTimestamp(sql`as_of`)} AS as_of,
+  const row = await store.one<ExportRow>(sql`SELECT id, audience_id, destination, format, CAST(columns AS VARCHAR) AS columns, ${formatTimestamp(sql`as_of`)} AS as_of,
     ${formatTimestamp(sql`created_at`)} AS created_at, rows, removals, path, removals_path FROM audience_exports WHERE id = ${id}`);
   if (!row) throw new NotFoundError(`no export "${id}"`, { export: id });
   const record: ExportRecord = {

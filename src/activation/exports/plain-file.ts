@@ -1,15 +1,12 @@
 import { FEATURE_TABLE, featureTableAsOf } from '../../features/index.js';
 import { ConflictError } from '../../shared/errors.js';
-import { ident, raw, sql, type Sql } from '../../sql/index.js';
+import { asTimestamp, ident, sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { selectColumns } from './columns.js';
 import type { ExportFormat } from './schema.js';
 
-/** DuckDB's COPY options for each format: JSON is written one object a line. */
-export const COPY_FORMAT: Record<ExportFormat, Sql> = { csv: raw('(FORMAT csv, HEADER true)'), jsonl: raw('(FORMAT json)') };
-
 /**
- * An audience's members at a run with the columns asked for, highest score first, written by DuckDB itself (COPY):
+ * An audience's members at a run with the columns asked for, highest score first, written by the engine (Store.writeText):
  * nothing of the audience passes through memory here. Answers the rows written.
  */
 export async function writePlainFile(store: Store, o: { audienceId: string; asOf: string; columns: readonly string[]; format: ExportFormat; path: string }): Promise<number> {
@@ -20,6 +17,6 @@ export async function writePlainFile(store: Store, o: { audienceId: string; asOf
     if (at !== o.asOf) throw new ConflictError(`columns: features are as of ${at ?? 'no run'}, not of the latest run ${o.asOf}; run again to export them`, { as_of: o.asOf });
   }
   const joinFeatures = features ? sql` LEFT JOIN ${ident(FEATURE_TABLE)} f ON f.customer_id = m.customer_id` : sql``;
-  return store.run(sql`COPY (SELECT ${list} FROM memberships m LEFT JOIN customers c ON c.id = m.customer_id${joinFeatures}
-    WHERE m.audience_id = ${o.audienceId} AND m.as_of = CAST(${o.asOf} AS TIMESTAMP) ORDER BY m.score DESC, m.customer_id) TO ${o.path} ${COPY_FORMAT[o.format]}`);
+  return store.writeText(sql`SELECT ${list} FROM memberships m LEFT JOIN customers c ON c.id = m.customer_id${joinFeatures}
+    WHERE m.audience_id = ${o.audienceId} AND m.as_of = ${asTimestamp(o.asOf)} ORDER BY m.score DESC NULLS LAST, m.customer_id`, o.path, o.format);
 }

@@ -30,7 +30,7 @@ export type Sync = z.infer<typeof syncSchema>;
 
 export const deletedSyncSchema = z.object({ deleted: z.string() });
 
-const SELECT = sql`SELECT id, audience_id AS audience, destination, format, columns::VARCHAR AS columns, directory, ${formatTimestamp(sql`created_at`)} AS created_at FROM export_syncs`;
+const SELECT = sql`SELECT id, audience_id AS audience, destination, format, CAST(columns AS VARCHAR) AS columns, directory, ${formatTimestamp(sql`created_at`)} AS created_at FROM export_syncs`;
 const toSync = (r: Omit<Sync, 'columns'> & { columns: string | null }): Sync => ({ ...r, columns: r.columns === null ? null : (JSON.parse(r.columns) as string[]) });
 
 export async function listSyncs(store: Store): Promise<Sync[]> {

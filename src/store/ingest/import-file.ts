@@ -22,7 +22,7 @@ import { LayoutError, planStaging, type Staging } from './staging.js';
 import { suggestMapping } from './suggest.js';
 import { ImportError } from '../../shared/errors.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
-import { asImport, importsOfFile, removalSchema, removeImportRows, type Removal } from './provenance.js';
+import { asImport, removalSchema, removeImportsOfFile } from './provenance.js';
 import { refuseRejections, unmappedValues, unmappedValueSchema, type RejectLimit } from './rejections.js';
 import { currencyCounts, mixedCurrencies } from '../currencies.js';
 import { importThroughLoader } from './loader.js';
@@ -92,7 +92,7 @@ const entityColumns = (entity: Entity): Sql => join(ENTITY_COLUMNS[entity].map((
  */
 export async function importFile(store: Store, file: string, mapping: Mapping, options: ImportOptions = {}): Promise<ImportReport> {
   if (store.dialect.name !== 'duckdb') {
-    return importThroughLoader(store, { name: options.name ?? file, replace: options.replace ?? false }, (loader) => importFile(loader, file, mapping, options));
+    return importThroughLoader(store, { name: options.name ?? file, replace: options.replace ?? false }, (loader) => importFile(loader, file, mapping, { ...options, replace: false }));
   }
   const importId = randomUUID().replaceAll('-', '');
   const source = await openSource(store, file, mapping, importId, options.name);
@@ -102,7 +102,7 @@ export async function importFile(store: Store, file: string, mapping: Mapping, o
     const tombstoneKey = await tombstoneKeyIfAny(store);
     const staging = await withDraftOnLayoutError(store, file, options.name, () => planStaging(mapping, source, tombstoneKey));
     return await store.transaction(() => asImport(store, importId, async () => {
-      const replaced = options.replace ? await takeBack(store, source.file) : [];
+      const replaced = options.replace ? await removeImportsOfFile(store, source.file) : [];
       step('store');
       const { stored, accepted } = mapping.entity === 'events'
         ? await storeEvents(store, staging, importId).then((s) => ({ stored: s, accepted: s.accepted }))
@@ -172,12 +172,6 @@ async function withDraftOnLayoutError(store: Store, path: string, name: string |
     failure.hint = `${JSON.stringify(draft, null, 2)}\n${notes.map((n) => `note: ${n}`).join('\n')}`;
     throw failure;
   }
-}
-
-async function takeBack(store: Store, file: string): Promise<Removal[]> {
-  const removals: Removal[] = [];
-  for (const id of await importsOfFile(store, file)) removals.push(await removeImportRows(store, id));
-  return removals;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { UsageError } from '../../shared/errors.js';
 import { ident, sql, storeColumns, type Sql } from '../../sql/index.js';
 import { ENTITY_COLUMNS } from '../schema.js';
 import { Store } from '../store.js';
+import { removeImportsOfFile, type Removal } from './provenance.js';
 
 /**
  * File import into a store whose engine does not parse files (ClickHouse): DuckDB in memory stays the loader, and
@@ -23,19 +23,21 @@ interface Written {
   rows: Sql;
 }
 
-/** Imports through a DuckDB loader into `target`; `load` is the import itself, run on the loader (importFile). */
-export async function importThroughLoader<T extends { import_id: string }>(
+/**
+ * Imports through a DuckDB loader into `target`; `load` is the import itself, run on the loader (importFile). With
+ * `replace`, the earlier imports of the file name are taken back from the target first, before the loader copies
+ * what the import reads, so that their events no longer count as stored.
+ */
+export async function importThroughLoader<T extends { import_id: string; replaced: Removal[] }>(
   target: Store,
   file: { name: string; replace: boolean },
   load: (loader: Store) => Promise<T>,
 ): Promise<T> {
-  if (file.replace) {
-    throw new UsageError(`${file.name}: --replace (taking earlier imports back) is not supported on a ClickHouse store yet`, { file: file.name });
-  }
   const dir = mkdtempSync(joinPath(tmpdir(), 'segmint-load-'));
   const loader = await Store.open({ path: ':memory:', memory: target.memory });
   try {
     return await target.exclusive(async () => {
+      const replaced = file.replace ? await removeImportsOfFile(target, file.name) : [];
       const copy = copier(dir);
       for (const table of ['settings', 'tombstones', 'customers', 'products']) await copy(target, loader, table, sql`SELECT * FROM ${ident(table)}`);
       await copy(target, loader, 'quarantine', sql`SELECT * FROM quarantine WHERE source_file = ${file.name}`);
@@ -51,7 +53,7 @@ export async function importThroughLoader<T extends { import_id: string }>(
         await loader.run(sql`CREATE TEMP TABLE ${ident(`before_${table}`)} AS SELECT * FROM ${ident(table)}`);
       }
 
-      const report = await load(loader);
+      const report = { ...(await load(loader)), replaced };
 
       const mine = sql`import_id = ${report.import_id}`;
       const written: Written[] = [

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../shared/errors.js';
-import { ident, raw, sql } from '../../sql/index.js';
+import { formatTimestamp, ident, raw, sql } from '../../sql/index.js';
+import { deleteCounted } from '../delete-counted.js';
 import type { Store } from '../store.js';
 
 /**
@@ -50,18 +51,18 @@ export async function removeImportRows(store: Store, importId: string): Promise<
   if (!record) throw new NotFoundError(`no import "${importId}"`, { import: importId });
   const mine = sql`import_id = ${importId}`;
   const unreferenced = (column: 'customer_id' | 'product_id') =>
-    sql`${mine} AND id NOT IN (SELECT ${ident(column)} FROM events WHERE import_id IS DISTINCT FROM ${importId} AND ${ident(column)} IS NOT NULL)`;
+    sql`${mine} AND id NOT IN (SELECT ${ident(column)} FROM events WHERE (import_id IS NULL OR import_id <> ${importId}) AND ${ident(column)} IS NOT NULL)`;
   const touched = await store.one<{ customers: number; products: number }>(sql`SELECT
     (SELECT count(*) FROM (SELECT customer_id FROM events WHERE ${mine} AND customer_id IS NOT NULL
       UNION SELECT id FROM customers WHERE ${unreferenced('customer_id')})) AS customers,
     (SELECT count(*) FROM (SELECT product_id FROM events WHERE ${mine} AND product_id IS NOT NULL
       UNION SELECT id FROM products WHERE ${unreferenced('product_id')})) AS products`);
-  const events = await store.run(sql`DELETE FROM events WHERE ${mine}`);
-  const customers = await store.run(sql`DELETE FROM customers WHERE ${unreferenced('customer_id')}`);
-  const products = await store.run(sql`DELETE FROM products WHERE ${unreferenced('product_id')}`);
-  const quarantined = await store.run(sql`DELETE FROM quarantine WHERE ${mine}`);
+  const events = await deleteCounted(store, sql`events`, mine);
+  const customers = await deleteCounted(store, sql`customers`, unreferenced('customer_id'));
+  const products = await deleteCounted(store, sql`products`, unreferenced('product_id'));
+  const quarantined = await deleteCounted(store, sql`quarantine`, mine);
   await store.run(sql`DELETE FROM imports WHERE id = ${importId}`);
-  const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  const run = await store.one<{ as_of: string | null }>(sql`SELECT ${formatTimestamp(sql`max(as_of)`)} AS as_of FROM runs`);
   const changed = events + customers + products > 0;
   return {
     import_id: importId,
@@ -76,8 +77,9 @@ export function removeImport(store: Store, importId: string): Promise<Removal> {
   return store.transaction(() => removeImportRows(store, importId));
 }
 
-/** The imports of a file name, oldest first: what `--replace` takes back before importing the file again. */
-export async function importsOfFile(store: Store, file: string): Promise<string[]> {
-  const rows = await store.all<{ id: string }>(sql`SELECT id FROM imports WHERE file = ${file} ORDER BY started_at, id`);
-  return rows.map((r) => r.id);
+/** Takes back the imports of a file name, oldest first, inside the caller's transaction: what `--replace` does before importing the file again. */
+export async function removeImportsOfFile(store: Store, file: string): Promise<Removal[]> {
+  const removals: Removal[] = [];
+  for (const { id } of await store.all<{ id: string }>(sql`SELECT id FROM imports WHERE file = ${file} ORDER BY started_at, id`)) removals.push(await removeImportRows(store, id));
+  return removals;
 }
