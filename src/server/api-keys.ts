@@ -216,8 +216,9 @@ export class KeyCache {
   }
 
   private async fresh(): Promise<void> {
-    // While a reload runs, every request looks (a reload for a change must be waited for by all that come after).
-    if (this.loaded?.writes === this.db.writes && this.pending === undefined && !this.watch.due()) return;
+    // Asked first, so that the first load also starts the check interval. While a reload runs, every request looks
+    // (a reload for a change must be waited for by all that come after).
+    if (!this.watch.due() && this.loaded?.writes === this.db.writes && this.pending === undefined) return;
     const version = this.db.version();
     const unchanged = this.loaded?.version === version.key;
     if (unchanged && (this.loaded!.settled || Date.now() - this.loaded!.at < KEY_CACHE_MAX_AGE_MS)) return;
