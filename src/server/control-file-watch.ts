@@ -10,8 +10,8 @@ export const KEY_CACHE_CHECK_MS = 250;
 
 /**
  * When the control file should be looked at again: after the operating system reported a write to it, and in any case
- * every `checkMs`. Asking costs no allocation and no system call between those, which matters as it is asked on every
- * request.
+ * every `checkMs`. Between those, asking costs a read of the monotonic clock and no file system call, which matters as
+ * it is asked on every request.
  *
  * The watch is on the file's folder, not on the file: DuckDB creates and removes the write-ahead log beside it, and a
  * file replaced by a rename keeps being watched under its name. The folder also holds the workspaces' stores, so
@@ -76,8 +76,8 @@ export class ControlFileWatch {
       watcher.on('error', () => this.rearm(watcher));
       this.watcher = watcher;
     } catch {
-      // No notices here (the folder is gone, no inotify instances left, an unsupported file system): the periodic checks alone,
-      // which also try to watch again.
+      // No notices here (the folder is gone, no inotify instances left, an unsupported file system): the periodic
+      // checks alone, which also try to watch again.
       this.watcher = undefined;
     }
   }
