@@ -35,6 +35,28 @@ interface Field {
   values: ReadonlySet<string> | undefined;
 }
 
+/**
+ * Lengths in code points, as zod counts them. A code point is one or two UTF-16 units, so the count is needed only
+ * when the units alone do not settle it (as in zod), and is taken without making a copy.
+ */
+function lengthFits(v: string, f: Field): boolean {
+  if (v.length < f.min) return false;
+  if (v.length < 2 * f.min || v.length > f.max) {
+    let points = 0;
+    for (let i = 0; i < v.length; i++) {
+      const unit = v.charCodeAt(i);
+      // A high surrogate followed by a low one is one code point.
+      if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < v.length) {
+        const next = v.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) i++;
+      }
+      points++;
+    }
+    return points >= f.min && points <= f.max;
+  }
+  return true;
+}
+
 /** True when `query` fits the schema; then the defaults are set on it, as zod's parse would return them. */
 export function compileQueryCheck(schema: z.ZodType): (query: Record<string, unknown>) => boolean {
   const json = z.toJSONSchema(schema, { io: 'input' }) as { type?: unknown; properties?: Record<string, JsonField>; required?: string[]; additionalProperties?: unknown };
@@ -52,8 +74,7 @@ export function compileQueryCheck(schema: z.ZodType): (query: Record<string, unk
     for (const name in query) {
       const f = fields.get(name);
       const v = query[name];
-      // Lengths in UTF-16 units, as zod counts them.
-      if (f === undefined || typeof v !== 'string' || v.length < f.min || v.length > f.max) return false;
+      if (f === undefined || typeof v !== 'string' || !lengthFits(v, f)) return false;
       if ((f.values && !f.values.has(v)) || (f.pattern && !f.pattern.test(v))) return false;
     }
     for (const name of required) if (query[name] === undefined) return false;
