@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFoundError, UsageError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
 import type { ControlDb, ControlSession, ControlVersion } from './control-db.js';
+import { ControlFileWatch, KEY_CACHE_CHECK_MS } from './control-file-watch.js';
 
 export const SCOPES = ['ingest:write', 'audiences:read', 'audiences:write', 'profiles:read', 'campaigns:read', 'campaigns:write', 'storefront', 'admin'] as const;
 export const scopeSchema = z.enum(SCOPES);
@@ -171,23 +172,36 @@ export async function auditLog(db: ControlDb, workspace: string, page: { limit: 
 }
 
 /**
- * Longest a key created or revoked by another process (`segmint keys`) can go unnoticed. Such a change is normally
- * seen on the very next request, from the control file's size and time; this bounds it on file systems whose
- * timestamps are too coarse to tell two writes apart (plus the moment the reload takes).
+ * Longest a key created or revoked by another process (`segmint keys`) can go unnoticed where neither a notice nor the
+ * periodic check shows the change: on file systems that send no notices and whose timestamps are too coarse to tell
+ * two writes of the same size apart (plus the moment the reload takes).
  */
 export const KEY_CACHE_MAX_AGE_MS = 5_000;
 
 /**
- * The live keys by hash, so that authenticating a request costs a hash and a stat, not an opening of the control
- * file. It reloads when the control data may have changed (ControlDb.version): at once after a write through the
- * same ControlDb, such as a revocation over the API.
+ * The live keys by hash, so that authenticating a request costs a hash, not an opening of the control file.
+ *
+ * How soon a change is seen (the reload it causes is waited for by the request that sees it):
+ * - made through the same ControlDb (a key created or revoked over the API): from the next request on;
+ * - made by another process (`segmint keys`, another server): from the first request after the operating system
+ *   reports the write (a watch on the control file's folder, normally milliseconds), and at the latest
+ *   KEY_CACHE_CHECK_MS after the command ended, when the next check sees the file's size or time changed;
+ * - at worst KEY_CACHE_MAX_AGE_MS, without notices on a file system with coarse timestamps.
+ * Between notices and checks a request reads one counter and the clock, and makes no system call.
  */
 export class KeyCache {
   private keys = new Map<string, ApiKey>();
-  private loaded: { version: string; at: number; settled: boolean } | undefined;
+  private loaded: { version: string; writes: number; at: number; settled: boolean } | undefined;
   private pending: { version: string; done: Promise<void> } | undefined;
+  private readonly watch: ControlFileWatch;
 
-  constructor(private readonly db: ControlDb) {}
+  /** `checkMs` and `notices` are for tests that take one of the two ways of seeing a change away. */
+  constructor(
+    private readonly db: ControlDb,
+    options: { checkMs?: number; notices?: boolean } = {},
+  ) {
+    this.watch = new ControlFileWatch(db.path, { checkMs: options.checkMs ?? KEY_CACHE_CHECK_MS, notices: options.notices ?? true });
+  }
 
   /** The live key matching `token`, if any. */
   async find(token: string): Promise<ApiKey | undefined> {
@@ -196,7 +210,15 @@ export class KeyCache {
     return this.keys.get(hashKey(token));
   }
 
+  /** Stops watching the control file. */
+  close(): void {
+    this.watch.close();
+  }
+
   private async fresh(): Promise<void> {
+    // Asked first, so that the first load also starts the check interval. While a reload runs, every request looks
+    // (a reload for a change must be waited for by all that come after).
+    if (!this.watch.due() && this.loaded?.writes === this.db.writes && this.pending === undefined) return;
     const version = this.db.version();
     const unchanged = this.loaded?.version === version.key;
     if (unchanged && (this.loaded!.settled || Date.now() - this.loaded!.at < KEY_CACHE_MAX_AGE_MS)) return;
@@ -226,6 +248,6 @@ export class KeyCache {
     // Files last written well before this load began: a later write, even one stamped as coarsely as the backstop
     // allows for, moves their time and so the version. From then on the backstop has nothing to catch, and the cache
     // stops reopening the control file while nothing changes.
-    this.loaded = { version: version.key, at, settled: at - version.modifiedMs > KEY_CACHE_MAX_AGE_MS };
+    this.loaded = { version: version.key, writes: version.writes, at, settled: at - version.modifiedMs > KEY_CACHE_MAX_AGE_MS };
   }
 }

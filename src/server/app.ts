@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULT_MIN_AUDIENCE_SIZE, type LlmConfig } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,6 +10,7 @@ import { DEFAULT_WEB_ROOT, registerDashboard } from './dashboard.js';
 import { errorHandler, RateLimitedError } from './errors.js';
 import { registerJsonParser } from './json-body.js';
 import { lazyChildLoggerFactory } from './request-logger.js';
+import { precheckingValidatorCompiler } from './query-precheck.js';
 import { responseSerializerCompiler } from './response-serializer.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAudienceRoutes } from './routes/audiences.js';
@@ -83,7 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(loggerInstance ? { loggerInstance, childLoggerFactory: lazyChildLoggerFactory } : { logger: false }),
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(precheckingValidatorCompiler);
   // Answers are written as the CLI writes its --json, dates included.
   app.setSerializerCompiler(responseSerializerCompiler(options.checkResponses ?? true));
   app.setErrorHandler(errorHandler);
@@ -101,6 +102,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   registerAuth(app, options.workspaces.control);
   const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  // Only /v1 is counted. Decided per route as it is added, rather than by an `allowList` asked (and awaited, with a
+  // copy of the route's options) on every request.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/')) route.config = { ...route.config, rateLimit: false };
+  });
   // Counted per API key after authentication (preHandler), so one client's burst never slows another's.
   await app.register(rateLimit, {
     hook: 'preHandler',
@@ -108,7 +114,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     timeWindow: limit.windowMs,
     // A storefront key is shared by every visitor of a shop: counted per visitor's address, so one cannot use up the shop's.
     keyGenerator: (request) => (request.apiKey ? (request.apiKey.origins.length ? `${request.apiKey.id}:${request.ip}` : request.apiKey.id) : request.ip),
-    allowList: (request) => !request.routeOptions.url?.startsWith('/v1/'),
     errorResponseBuilder: (_request, context) =>
       new RateLimitedError(`more than ${context.max} requests in ${context.after}; retry after ${Math.ceil(context.ttl / 1000)} s`, {
         limit: context.max,

@@ -32,11 +32,12 @@ export const STOREFRONT_PATHS = new Set(['/v1/decide', '/v1/campaign-events']);
 /**
  * Authenticates every /v1 request before its body is read: 401 without a known key, 403 when the key lacks the
  * route's scope. A route that forgot to declare a scope is refused rather than left open. Keys are looked up in a
- * KeyCache: a revocation over the API counts from the next request on, one from the CLI as soon as the server sees
- * the control file change (at the latest KEY_CACHE_MAX_AGE_MS later).
+ * KeyCache: a revocation over the API counts from the next request on, one from the CLI as soon as the server is
+ * notified of the control file's change, or sees it at its next check (KEY_CACHE_CHECK_MS); see KeyCache.
  */
 export function registerAuth(app: FastifyInstance, control: ControlDb): void {
   const keys = new KeyCache(control);
+  app.addHook('onClose', () => keys.close());
   app.decorateRequest('apiKey', null);
   app.addHook('onRequest', async (request, reply) => {
     // A browser's preflight before POSTing JSON: answered only for a live storefront key from one of its origins.

@@ -58,6 +58,8 @@ function fileStamp(path: string): { stamp: string; modifiedMs: number } {
 export interface ControlVersion {
   key: string;
   modifiedMs: number;
+  /** ControlDb.writes when it was taken. */
+  writes: number;
 }
 
 /**
@@ -119,7 +121,12 @@ export class ControlDb {
   version(): ControlVersion {
     const file = fileStamp(this.path);
     const wal = fileStamp(`${this.path}.wal`);
-    return { key: `${this.localWrites}:${file.stamp}:${wal.stamp}`, modifiedMs: Math.max(file.modifiedMs, wal.modifiedMs) };
+    return { key: `${this.localWrites}:${file.stamp}:${wal.stamp}`, modifiedMs: Math.max(file.modifiedMs, wal.modifiedMs), writes: this.localWrites };
+  }
+
+  /** Writes made through this object so far: what changes at once, without looking at the file. */
+  get writes(): number {
+    return this.localWrites;
   }
 
   /** Later operations fail; one under way finishes and closes the file itself. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createAudience } from '../../src/audiences/index.js';
@@ -98,4 +99,18 @@ export function undocumented(doc: OpenApiDoc, route: string, status: number, bod
   const local = JSON.parse(JSON.stringify({ ...schema, definitions: doc.components?.schemas ?? {} }).replaceAll('#/components/schemas/', '#/definitions/')) as Schema;
   const result = z.fromJSONSchema(local, { defaultTarget: 'openapi-3.0' }).safeParse(body);
   return result.success ? [] : result.error.issues.map((i) => `${route} ${status}: ${i.path.join('.') || 'body'}: ${i.message}`);
+}
+
+/**
+ * Probes until `probe` answers true, and returns its last answer: true once it did, false when even a probe begun
+ * `withinMs` after `since` (a performance.now()) did not. So a change promised within that delay is held to it, however
+ * long each probe itself takes on a loaded machine.
+ */
+export async function seenWithin(probe: () => Promise<boolean>, since: number, withinMs: number): Promise<boolean> {
+  for (;;) {
+    const started = performance.now();
+    if (await probe()) return true;
+    if (started > since + withinMs) return false;
+    await sleep(5);
+  }
 }

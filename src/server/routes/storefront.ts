@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { campaignEventBatchSchema, campaignEventReportSchema, decideQuerySchema, decisionSchema, listCampaigns, storeCampaignEvents, visitorFacts } from '../../campaigns/index.js';
 import { keyOf } from '../auth.js';
+import { prechecked } from '../query-precheck.js';
 import { precompiled } from '../response-serializer.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
@@ -15,7 +16,7 @@ export function registerStorefrontRoutes(app: ZodApp, ctx: RouteContext): void {
       'storefront',
       'storefront',
       "The campaigns to show this visitor on this page, at most one per placement, answered from memory: the active campaigns, the customer's audiences and consent from the live view, the visitor's impressions and dismissals. Anonymous visitors get campaigns that target no audience",
-      { querystring: decideQuerySchema, response: { 200: precompiled(decisionSchema) } },
+      { querystring: prechecked(decideQuerySchema), response: { 200: precompiled(decisionSchema) } },
     ),
     async (req) => {
       const workspace = keyOf(req).workspace;
