@@ -9,9 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { decidePath, decideStore, ORIGIN } from './decide-store.js';
 import { arg, fmt, newKey, serveStore } from './lib.js';
+import { pacedLoad } from './paced-load.js';
 
 const customers = Number(arg('customers', '20000'));
 const requests = Number(arg('requests', '20000'));
@@ -72,16 +72,15 @@ async function measure(tree: string): Promise<void> {
 
 async function measureRoute(tree: string, route: Route, url: string, pid: number, gcs: Gc[]): Promise<void> {
   let n = 0;
-  const load = (amount: number) =>
-    autocannon({ url, connections: 10, overallRate: rate, amount, requests: [{ method: route.method, headers: route.headers, setupRequest: (req) => ({ ...req, ...route.request(n++) }) }] });
+  const load = (amount: number) => pacedLoad(url, rate, amount / rate, () => ({ method: route.method, headers: route.headers, ...route.request(n++) }));
   // Every customer asked for once first (a first evaluation is cached after) and the route compiled: the steady state.
   await load(Math.max(ids.length, 2000));
   const first = gcs.length;
   const cpu = processCpu(pid);
   const result = await load(requests);
   const window = gcs.slice(first);
-  const served = result.requests.total;
-  const errors = result.errors + result.timeouts + result.non2xx;
+  const served = requests;
+  const errors = result.errors;
   const allocated = window.reduce((s, g) => s + g.allocated, 0);
   const young = window.filter((g) => g.young).length;
   console.log(

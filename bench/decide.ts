@@ -1,14 +1,14 @@
 /**
  * Decide benchmark (issue 15): GET /v1/decide with a storefront key on the demo store with 20 active campaigns (every
- * type, aimed at smart segments, rules and context), at a fixed rate on loopback: p50, p99, errors; half the visitors
+ * type, aimed at smart segments, rules and context), at a constant rate on loopback (open loop: bench/paced-load.ts): p50, p99, errors; half the visitors
  * signed-in customers, half anonymous. Baseline in the same run: GET /v1/customers/:id/audiences, the live view's
  * own answer, at the same rate. The server runs as its own process, as in production.
  * Usage: npm run bench -- --only decide [--customers 100000] [--rate 1000] [--seconds 30]
  */
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { decidePath, decideStore, ORIGIN } from './decide-store.js';
 import { arg, fmt, newKey, serveStore } from './lib.js';
+import { pacedLoad } from './paced-load.js';
 
 const customers = Number(arg('customers', '100000'));
 const rate = Number(arg('rate', '1000'));
@@ -21,13 +21,12 @@ const { server, url, pinned } = await serveStore(db, { pinned: true });
 let n = 0;
 
 async function load(title: string, path: () => string, headers: Record<string, string>): Promise<number> {
-  const run = (duration: number) => autocannon({ url, connections: 20, overallRate: rate, duration, requests: [{ method: 'GET', headers, setupRequest: (req) => ({ ...req, path: path() }) }] });
+  const run = (duration: number) => pacedLoad(url, rate, duration, () => ({ method: 'GET', path: path(), headers }));
   // Two seconds unmeasured first: the steady state, not the JIT compiling the route.
   await run(2);
   const result = await run(seconds);
-  const errors = result.errors + result.timeouts + result.non2xx;
-  console.log(`  ${title.padEnd(38)} ${fmt(result.requests.average, 0).padStart(6)} req/s  p50 ${fmt(result.latency.p50, 1)} ms  p99 ${fmt(result.latency.p99, 1)} ms  errors ${errors}`);
-  return result.latency.p99;
+  console.log(`  ${title.padEnd(38)} ${fmt(result.rate, 0).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms  max ${fmt(result.max, 1)} ms  errors ${result.errors}`);
+  return result.p99;
 }
 
 console.log(`\nDecide on loopback, ${customers.toLocaleString('en-US')} customers, ${active} active campaigns, ${rate} requests/s for ${seconds} s`);
