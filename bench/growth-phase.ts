@@ -12,9 +12,9 @@ import { defaultAsOf } from '../src/features/index.js';
 import { CLUSTER_METHOD_NAMES } from '../src/clusters/index.js';
 import { fitOnLatestRun, runPipeline } from '../src/pipeline/index.js';
 import { memoryBudget, parseMemory } from '../src/shared/memory.js';
-import { asTimestamp, md5, sql, stringAgg } from '../src/sql/index.js';
+import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { demoFiles } from './lib.js';
+import { demoFiles, membershipDigest } from './lib.js';
 
 export interface StageMeasure {
   stage: string;
@@ -59,11 +59,7 @@ await runPipeline(store, asOf, { onStage: enter });
 enter('cluster fits');
 for (const method of CLUSTER_METHOD_NAMES) await fitOnLatestRun(store, method);
 enter(undefined);
-// Who is in what: two runs agree on every membership when these agree (the MD5 of the sorted members per audience,
-// which every engine computes alike, so that a run on ClickHouse compares with one on DuckDB).
-const digest = await store.all<{ audience_id: string; members: number; hashed: string }>(sql`
-  SELECT audience_id, count(*) AS members, ${md5(stringAgg(sql`customer_id`, ',', sql`customer_id`))} AS hashed
-  FROM memberships WHERE as_of = ${asTimestamp(asOf)} GROUP BY audience_id ORDER BY audience_id`);
+const digest = await membershipDigest(store, asOf);
 const counts = await store.one<{ customers: number; events: number }>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`);
 store.close();
 process.stdout.write(`${JSON.stringify({ ...counts, memory, stages, digest })}\n`);

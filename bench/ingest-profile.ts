@@ -10,12 +10,13 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultAsOf, materializeCustomerFeatures } from '../src/features/index.js';
-import { compile, ident, join as joinSql, sql, type Sql } from '../src/sql/index.js';
+import { ident, join as joinSql, sql, type Sql } from '../src/sql/index.js';
 import { Store, importFile, presetMapping, type Mapping } from '../src/store/index.js';
 import { openSource } from '../src/store/ingest/source.js';
 import { planStaging } from '../src/store/ingest/staging.js';
 import { ENTITY_COLUMNS } from '../src/store/schema.js';
-import { arg, benchMemory, cpuSeconds, fmt, runPhase } from './lib.js';
+import { arg, benchMemory, fmt, runPhase } from './lib.js';
+import { merge, recordStatements, statementText, timed, type Timing } from './statements.js';
 
 const customers = Number(arg('customers', '100000'));
 const seed = Number(arg('seed', '1'));
@@ -24,38 +25,11 @@ const formats = arg('formats', 'csv,parquet').split(',');
 const dir = join(out, `demo-${customers}-${seed}`);
 const memory = benchMemory();
 
-interface Timing {
-  label: string;
-  wall: number;
-  cpu: number;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
-  const w = performance.now();
-  const c = cpuSeconds();
-  const value = await fn();
-  return { value, wall: (performance.now() - w) / 1000, cpu: cpuSeconds() - c };
-}
-
 /** A statement named by its first words, without the import's random table names. */
 function statementLabel(q: Sql): string {
-  const text = compile(q).text.replace(/\s+/g, ' ').trim();
+  const text = statementText(q);
   const head = /^(CREATE (OR REPLACE )?(TEMP )?TABLE \S+|INSERT (OR REPLACE )?INTO \S+|DELETE FROM \S+|DROP TABLE|SELECT|SET|RESET)/i.exec(text)?.[0] ?? text.slice(0, 30);
   return head.replace(/_[0-9a-f]{32}/g, '_<import>');
-}
-
-/** Records every statement `store` runs, under the import step it ran in. */
-function recordStatements(store: Store, step: () => string): Timing[] {
-  const timings: Timing[] = [];
-  for (const method of ['run', 'all', 'one'] as const) {
-    const original = store[method].bind(store) as (q: Sql) => Promise<unknown>;
-    (store as unknown as Record<string, unknown>)[method] = async (q: Sql) => {
-      const t = await timed(() => original(q));
-      timings.push({ label: `${step()}: ${statementLabel(q)}`, wall: t.wall, cpu: t.cpu });
-      return t.value;
-    };
-  }
-  return timings;
 }
 
 function eventsFile(format: string): string {
@@ -76,7 +50,7 @@ async function profileImport(format: string, contentIds: boolean): Promise<Timin
   await importFile(store, join(dir, 'products.csv'), presetMapping('segmint-products'));
   await importFile(store, join(dir, 'customers.csv'), presetMapping('segmint-customers'));
   let step = 'open';
-  const statements = recordStatements(store, () => step);
+  const statements = recordStatements(store, (q) => `${step}: ${statementLabel(q)}`);
   const whole = await timed(() => importFile(store, eventsFile(format), eventsMapping(contentIds), { onStep: (s) => (step = s) }));
   step = 'features';
   const features = await timed(async () => materializeCustomerFeatures(store, await defaultAsOf(store)));
@@ -88,26 +62,6 @@ async function profileImport(format: string, contentIds: boolean): Promise<Timin
     { label: 'feature table, whole', wall: features.wall, cpu: features.cpu },
     { label: 'import + features', wall: whole.wall + features.wall, cpu: whole.cpu + features.cpu },
   ];
-}
-
-/** Statements of the same label summed, in the order they first ran; those under 1% of the total CPU folded into one line. */
-function merge(timings: Timing[]): Timing[] {
-  const byLabel = new Map<string, Timing>();
-  for (const t of timings) {
-    const m = byLabel.get(t.label) ?? { label: t.label, wall: 0, cpu: 0 };
-    m.wall += t.wall;
-    m.cpu += t.cpu;
-    byLabel.set(t.label, m);
-  }
-  const total = timings.reduce((s, t) => s + t.cpu, 0);
-  const small = { label: 'other statements (each < 1% of the CPU)', wall: 0, cpu: 0 };
-  const kept = [...byLabel.values()].filter((t) => {
-    if (t.cpu >= total / 100) return true;
-    small.wall += t.wall;
-    small.cpu += t.cpu;
-    return false;
-  });
-  return small.wall > 0 ? [...kept, small] : kept;
 }
 
 /**

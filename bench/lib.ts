@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDemo, importDemoFiles, type DemoFileSet } from '../src/demo/index.js';
 import { memoryBudget, parseMemory, type MemoryBudget } from '../src/shared/memory.js';
+import { asTimestamp, md5, sql, stringAgg } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 
 /** What one measured phase reports: its own wall time and the peak RSS of the process that ran it. */
@@ -51,6 +52,15 @@ export function runPhase(script: string, args: string[], env: Record<string, str
 export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/**
+ * Who is in what as of a run: two runs agree on every membership when these agree (the MD5 of the sorted members per
+ * audience, which every engine computes alike, so that a run on ClickHouse compares with one on DuckDB).
+ */
+export function membershipDigest(store: Store, asOf: string): Promise<Array<{ audience_id: string; members: number; hashed: string }>> {
+  return store.all(sql`SELECT audience_id, count(*) AS members, ${md5(stringAgg(sql`customer_id`, ',', sql`customer_id`))} AS hashed
+    FROM memberships WHERE as_of = ${asTimestamp(asOf)} GROUP BY audience_id ORDER BY audience_id`);
 }
 
 export function arg(name: string, fallback: string): string {

@@ -1,6 +1,6 @@
 import { FEATURE_TABLE } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
-import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, readsCustomer, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
 import { asTimestamp, createTableAs, heldTests, ident, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { explainClauses } from './clauses.js';
@@ -73,9 +73,14 @@ export function compileContextAt(asOf: string, idByName: ReadonlyMap<string, str
   };
 }
 
-/** The rows rules are evaluated on: the feature table f, the customers row c, and the event aggregates e where there are any. */
-export const ruleRows = (events: Sql | undefined): Sql =>
-  sql`${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id ${events ? sql`LEFT JOIN ${events} e ON e.customer_id = f.customer_id` : sql``}`;
+/**
+ * The rows rules are evaluated on: the feature table f, the customers row c where a rule reads it, and the event
+ * aggregates e where there are any. Every row of the feature table is a customer's (features/customer-sql.ts builds
+ * it from the customers table, and an erasure removes both), so leaving c out selects the same customers: a join of
+ * every customer saved where no rule reads their row (two thirds of the smart segments' statement on the demo store).
+ */
+export const ruleRows = (events: Sql | undefined, rules: readonly Rule[]): Sql =>
+  sql`${ident(FEATURE_TABLE)} f ${rules.some(readsCustomer) ? sql`JOIN customers c ON c.id = f.customer_id` : sql``} ${events ? sql`LEFT JOIN ${events} e ON e.customer_id = f.customer_id` : sql``}`;
 
 /**
  * Stores the memberships of these rule audiences as of a run date from the feature table (as of that date): level
@@ -96,7 +101,7 @@ export async function storeRuleMemberships(store: Store, asOf: string, rules: Ru
     await store.run(sql`INSERT INTO memberships
       SELECT t.audience_id, customer_id, ${at}, t.score, t.reasons
       FROM (SELECT f.customer_id AS customer_id, ${tests}
-            FROM ${ruleRows(events && sql`run_events`)})`);
+            FROM ${ruleRows(events && sql`run_events`, level.map((c) => c.rule))})`);
   }
   if (events) await store.run(sql`DROP TABLE run_events`);
 }

@@ -1,4 +1,4 @@
-import { ident, join, listIndexOf, listLength, listMin, listSortedAt, sql, type Sql } from '../sql/index.js';
+import { ident, join, raw, sql, type Sql } from '../sql/index.js';
 import { Z_LIMIT } from '../models/index.js';
 import type { ClusteringModel } from './model.js';
 
@@ -16,12 +16,21 @@ export function assignmentQuery(model: ClusteringModel, table: string): Sql {
     const z = sql`(${t} - CAST(${p.center} AS DOUBLE)) / CAST(${p.scale} AS DOUBLE)`;
     return sql`greatest(CAST(${-Z_LIMIT} AS DOUBLE), least(CAST(${Z_LIMIT} AS DOUBLE), ${z})) AS ${ident(`z${i}`)}`;
   });
+  const d = (j: number): Sql => ident(`d${j}`);
   const distances = model.clusters.map(
-    (c) => sql`sqrt(${join(c.centroid.map((v, i) => sql`pow(${ident(`z${i}`)} - CAST(${v} AS DOUBLE), 2)`), ' + ')})`,
+    (c, j) => sql`sqrt(${join(c.centroid.map((v, i) => sql`pow(${ident(`z${i}`)} - CAST(${v} AS DOUBLE), 2)`), ' + ')}) AS ${d(j)}`,
   );
-  const ds = sql`ds`;
-  return sql`SELECT customer_id, ${listIndexOf(ds, listMin(ds))} - 1 AS cluster, ${listMin(ds)} AS distance,
-      CASE WHEN ${listLength(ds)} < 2 THEN 1 ELSE coalesce(1 - ${listMin(ds)} / NULLIF(${listSortedAt(ds, 2)}, 0), 1) END AS confidence
-    FROM (SELECT customer_id, [${join(distances)}] AS ds
-          FROM (SELECT customer_id, ${join(scaled)} FROM ${ident(table)} WHERE orders >= 1))`;
+  // The least of the distances, the first cluster at it, and the least of the others (the nearest again on a tie): a
+  // column each rather than a list of the distances sorted per buyer, 30% of the statement's CPU on the demo store.
+  // least() of two at a time, which every engine takes.
+  const leastOf = (js: number[]): Sql => js.map(d).reduce((a, b) => sql`least(${a}, ${b})`);
+  const all = model.clusters.map((_, j) => j);
+  const nearest = sql`CASE ${join(all.map((j) => sql`WHEN ${d(j)} = distance THEN ${raw(String(j))}`), ' ')} END`;
+  const second = (): Sql => sql`CASE cluster ${join(all.map((j) => sql`WHEN ${raw(String(j))} THEN ${leastOf(all.filter((o) => o !== j))}`), ' ')} END`;
+  const confidence = all.length < 2 ? sql`CAST(1 AS DOUBLE)` : sql`coalesce(1 - distance / NULLIF(${second()}, 0), 1)`;
+  return sql`SELECT customer_id, cluster, distance, ${confidence} AS confidence
+    FROM (SELECT customer_id, ${join(all.map(d))}, distance, ${nearest} AS cluster
+          FROM (SELECT customer_id, ${join(all.map(d))}, ${leastOf(all)} AS distance
+                FROM (SELECT customer_id, ${join(distances)}
+                      FROM (SELECT customer_id, ${join(scaled)} FROM ${ident(table)} WHERE orders >= 1))))`;
 }

@@ -27,6 +27,15 @@ export function featureReferences(rule: Rule): string[] {
   return [...names];
 }
 
+/** Whether a rule reads the customer's own row (a `customer.` clause), beside their features and events. */
+export function readsCustomer(rule: Rule): boolean {
+  let reads = false;
+  eachClause(rule, (c) => {
+    if (c.kind === 'attribute') reads = true;
+  });
+  return reads;
+}
+
 /** What a rule reads of the customer's events: the event types, and how far back (null: all of history). */
 export interface EventNeeds {
   types: Set<string>;

@@ -29,12 +29,8 @@ export interface Dialect {
   /** Text holds `part`. */
   contains(text: Sql, part: Sql): Sql;
   listContains(list: Sql, value: Sql): Sql;
-  /** The least item of a list of numbers. */
-  listMin(list: Sql): Sql;
   /** The 1-based position of the first item equal to `value`. */
   listIndexOf(list: Sql, value: Sql): Sql;
-  /** The item at a 1-based position of the list sorted ascending. */
-  listSortedAt(list: Sql, position: number): Sql;
   listLength(list: Sql): Sql;
   /** A list of text in lower case (empty for NULL). */
   listLower(list: Sql): Sql;
@@ -127,9 +123,7 @@ export const duckdbDialect: Dialect = {
   contains: (text, part) => sql`contains(${text}, ${part})`,
   listContains: (list, value) => sql`list_contains(${list}, ${value})`,
   listLower: (list) => sql`list_transform(coalesce(${list}, []), x -> lower(x))`,
-  listMin: (list) => sql`list_min(${list})`,
   listIndexOf: (list, value) => sql`list_position(${list}, ${value})`,
-  listSortedAt: (list, position) => sql`list_sort(${list})[${raw(String(position))}]`,
   listLength: (list) => sql`len(${list})`,
   listHasAny: (list, values) => sql`list_has_any(${list}, [${join(values)}]::VARCHAR[])`,
   listAnyContains: (list, part) => sql`len(list_filter(${list}, t -> contains(t, ${part}))) > 0`,
@@ -199,9 +193,7 @@ export const clickhouseDialect: Dialect = {
   contains: (text, part) => sql`position(${text}, ${part}) > 0`,
   listContains: (list, value) => sql`has(${list}, ${value})`,
   listLower: (list) => sql`arrayMap(x -> lower(x), coalesce(${list}, []))`,
-  listMin: (list) => sql`arrayMin(${list})`,
   listIndexOf: (list, value) => sql`indexOf(${list}, ${value})`,
-  listSortedAt: (list, position) => sql`arraySort(${list})[${raw(String(position))}]`,
   listLength: (list) => sql`length(${list})`,
   listHasAny: (list, values) => sql`hasAny(${list}, [${join(values)}])`,
   listAnyContains: (list, part) => sql`arrayExists(t -> position(t, ${part}) > 0, ${list})`,
@@ -279,9 +271,7 @@ export const isWeekend = (ts: Sql): Sql => byDialect((d) => d.isWeekend(ts));
 export const allExcept = (columns: readonly string[], relation?: string): Sql => byDialect((d) => d.allExcept(columns, relation));
 export const contains = (text: Sql, part: Sql | SqlValue): Sql => byDialect((d) => d.contains(text, bound(part)));
 export const listContains = (list: Sql, value: Sql | SqlValue): Sql => byDialect((d) => d.listContains(list, bound(value)));
-export const listMin = (list: Sql): Sql => byDialect((d) => d.listMin(list));
 export const listIndexOf = (list: Sql, value: Sql): Sql => byDialect((d) => d.listIndexOf(list, value));
-export const listSortedAt = (list: Sql, position: number): Sql => byDialect((d) => d.listSortedAt(list, position));
 export const listLength = (list: Sql): Sql => byDialect((d) => d.listLength(list));
 export const listLower = (list: Sql): Sql => byDialect((d) => d.listLower(list));
 export const listHasAny = (list: Sql, values: readonly SqlValue[]): Sql => byDialect((d) => d.listHasAny(list, values.map(bound)));

@@ -19,7 +19,7 @@ let truth: Map<string, string>;
 let rfm: ClusteringReport;
 
 const members = (prefix: string, asOf = RUN) =>
-  store.all<{ customer_id: string; audience_id: string }>(sql`SELECT customer_id, audience_id FROM memberships
+  store.all<{ customer_id: string; audience_id: string; score: number }>(sql`SELECT customer_id, audience_id, score FROM memberships
     WHERE audience_id LIKE ${`${prefix}%`} AND as_of = CAST(${asOf} AS TIMESTAMP) ORDER BY customer_id`);
 
 beforeAll(async () => {
@@ -83,14 +83,19 @@ describe('customer clusterings', () => {
     for (const c of rfm.clusters) expect(stored.filter((m) => m.audience_id === c.id).length, c.name).toBe(c.size);
   });
 
-  it('assigns a customer in real time to the cluster the batch gave them', async () => {
+  it('assigns a customer in real time to the cluster the batch gave them, with the confidence it stored', async () => {
     const features = await store.all<Record<string, unknown> & { customer_id: string }>(sql`SELECT * FROM customer_features WHERE orders >= 1`);
     // The behavioral model is fitted on established customers only; the batch still places every buyer.
     for (const method of ['rfm', 'behavior'] as const) {
       const model = (await loadModel(store, method))!;
-      const batch = new Map((await members(`cluster-${method}-`)).map((m) => [m.customer_id, m.audience_id]));
+      const batch = new Map((await members(`cluster-${method}-`)).map((m) => [m.customer_id, m]));
       expect(batch.size).toBe(features.length);
-      for (const f of features) expect(assign(model, f)?.cluster.id, f.customer_id).toBe(batch.get(f.customer_id));
+      for (const f of features) {
+        const live = assign(model, f);
+        expect(live?.cluster.id, f.customer_id).toBe(batch.get(f.customer_id)?.audience_id);
+        // The score is the confidence: 1 - nearest / second nearest distance, which the batch works out per buyer.
+        expect(Math.abs(live!.confidence - batch.get(f.customer_id)!.score), f.customer_id).toBeLessThanOrEqual(1e-12);
+      }
     }
     const batch = new Map((await members('cluster-rfm-')).map((m) => [m.customer_id, m.audience_id]));
     // Through the live view and the store-backed classification as well.
