@@ -27,6 +27,17 @@ export function featureReferences(rule: Rule): string[] {
   return [...names];
 }
 
+/** The customers columns rules read (`customer.country`; `attributes` for `customer.attributes.<key>`), each once. */
+export function customerFieldReferences(rules: readonly Rule[]): Set<string> {
+  const names = new Set<string>();
+  rules.forEach((r) =>
+    eachClause(r, (c) => {
+      if (c.kind === 'attribute') names.add(c.path[0]!);
+    }),
+  );
+  return names;
+}
+
 /** What a rule reads of the customer's events: the event types, and how far back (null: all of history). */
 export interface EventNeeds {
   types: Set<string>;
