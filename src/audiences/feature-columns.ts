@@ -14,18 +14,25 @@ export class FeatureColumns {
 
   private constructor(private size: number) {}
 
-  /** From a store result by column (Store.columns) with a `customer_id` column: the rows' ids, in their row numbers. */
-  static from(columns: Record<string, unknown[]>): { ids: string[]; features: FeatureColumns } {
-    const ids = (columns.customer_id ?? []).map(String);
-    const features = new FeatureColumns(ids.length);
+  /**
+   * From a store result by column (Store.columns) with a `customer_id` column, row `r` into row `rows[r]` of `size`
+   * rows (the customers' numbers in the view).
+   */
+  static from(columns: Record<string, unknown[]>, rows: Int32Array, size: number): FeatureColumns {
+    const features = new FeatureColumns(size);
     for (const [name, values] of Object.entries(columns)) {
       if (name === 'customer_id') continue;
-      features.columns.set(
-        name,
-        values.every((v) => v === null || typeof v === 'number') ? Float64Array.from(values, (v) => v ?? NaN) : values.map((v) => features.held(v)),
-      );
+      if (values.every((v) => v === null || typeof v === 'number')) {
+        const column = new Float64Array(size).fill(NaN);
+        values.forEach((v, r) => (column[rows[r]!] = v ?? NaN));
+        features.columns.set(name, column);
+      } else {
+        const column = new Array<unknown>(size).fill(null);
+        values.forEach((v, r) => (column[rows[r]!] = features.held(v)));
+        features.columns.set(name, column);
+      }
     }
-    return { ids, features };
+    return features;
   }
 
   /** The features of row `i` as the store's feature query gives them (null where the value is missing), for customer `id`. */

@@ -14,7 +14,7 @@ import { ViewCustomers } from './view-customers.js';
 import { getHeapStatistics } from 'node:v8';
 
 /**
- * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and events
+ * The server's in-memory view of a workspace for real-time answers: every customer's features, customers fields and events
  * (every event by column where the memory setting allows, else the rules' events: VIEW_MODES), with the rules themselves, so that "which audiences is this customer in" and
  * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
  *
@@ -31,12 +31,14 @@ import { getHeapStatistics } from 'node:v8';
  */
 
 /**
- * Bounds on what the view holds. The view takes the measured 1.2 KB a customer on the heap (features by column, the
- * customers row, the entry), and its customers must fit 40% of the heap. Events: the first mode of VIEW_MODES whose
+ * Bounds on what the view holds. A customer apart from their events takes about 400 bytes, measured at 100k
+ * (bench/view-memory.ts): about 100 of JS heap (their id and its place in the numbering) and 300 in typed arrays (36
+ * features, instant, standing, RFM cells, consent); the bound counts 450, for the room the arrays gain an eighth at a
+ * time as customers are added. Its customers must also fit 40% of the heap. Events: the first mode of VIEW_MODES whose
  * events fit the store's share for structures of the memory setting (src/shared/memory.ts) with the customers is
  * built; beyond the last, the view is not built and requests read the store, slower but within the memory given.
  */
-export const BYTES_PER_CUSTOMER = 1200;
+export const BYTES_PER_CUSTOMER = 450;
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 
 /** The memory a view holding every event takes when built (appends add to it until the next build); see EveryEvent.bytesPerEvent. */
@@ -85,14 +87,18 @@ export class LiveView {
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
     const base = await referenceBase(store);
-    // The feature table is the latest run's unless an older date was run since; then features are computed for it.
-    const fromTable = base === (await featureTableAsOf(store));
-    const { ids, features } = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
-    const customers = new ViewCustomers(ids, asOfMs(base), await snapshotMembers(store, 'all'));
+    // Events first: streamed after the feature table's read (whose values outlive young collections), the collector
+    // took twice the time (7.3 s against 3.6 s of CPU at 100k).
+    const customers = new ViewCustomers(asOfMs(base));
     let events: HeldEvents | undefined;
     for (const mode of VIEW_MODES) if ((events = await mode(store, size, needs, base, customers))) break;
     if (!events) return undefined;
-    const fields = new CustomerFields(customerFieldReferences(rules.levels.flat().map((r) => r.rule)), ids.length);
+    // The feature table is the latest run's unless an older date was run since; then features are computed for it.
+    const fromTable = base === (await featureTableAsOf(store));
+    const read = await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base }));
+    const rows = customers.built((read.customer_id ?? []).map(String), await snapshotMembers(store, 'all'));
+    const features = FeatureColumns.from(read, rows, customers.size);
+    const fields = new CustomerFields(customerFieldReferences(rules.levels.flat().map((r) => r.rule)), customers.size);
     fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);

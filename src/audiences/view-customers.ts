@@ -23,24 +23,33 @@ export class ViewCustomers implements CustomerNumbers {
   /** The distinct lists of RFM cells; the first is none. */
   private readonly cellLists: Array<readonly LiveAudience[]> = [[]];
 
+  private readonly ids: string[] = [];
+
   constructor(
-    /** The customers of the build, in the numbers of their feature rows. */
-    private readonly ids: string[],
-    /** The instant they are as of (the reference base). */
-    asOf: number,
-    /** Each customer's memberships of the snapshot kinds (RFM cells), which only runs compute. */
-    snapshot: ReadonlyMap<string, readonly LiveAudience[]>,
+    /** The instant customers of the build are as of (the reference base). */
+    private readonly base: number,
   ) {
-    const size = Math.max(ids.length, 1024);
-    this.asOf = new Float64Array(size).fill(asOf);
-    this.state = new Uint8Array(size);
-    this.cells = new Uint32Array(size);
+    this.asOf = new Float64Array(1024).fill(base);
+    this.state = new Uint8Array(1024);
+    this.cells = new Uint32Array(1024);
+  }
+
+  /** Room for every number made so far. */
+  get size(): number {
+    return this.state.length;
+  }
+
+  /**
+   * Holds the customers of the build (those of its feature rows), as of the base, with their RFM cells at the latest
+   * run; returns each one's number.
+   */
+  built(ids: readonly string[], snapshot: ReadonlyMap<string, readonly LiveAudience[]>): Int32Array {
     const listNumbers = new Map<string, number>();
-    ids.forEach((id, i) => {
-      this.numbers.set(id, i);
+    return Int32Array.from(ids, (id) => {
+      const i = this.number(id);
       this.state[i] = BUILT;
       const cells = snapshot.get(id);
-      if (!cells?.length) return;
+      if (!cells?.length) return i;
       const key = JSON.stringify(cells);
       let n = listNumbers.get(key);
       if (n === undefined) {
@@ -48,6 +57,7 @@ export class ViewCustomers implements CustomerNumbers {
         listNumbers.set(key, n);
       }
       this.cells[i] = n;
+      return i;
     });
   }
 
@@ -107,7 +117,7 @@ export class ViewCustomers implements CustomerNumbers {
   }
 
   private grow(size: number): void {
-    const asOf = new Float64Array(size);
+    const asOf = new Float64Array(size).fill(this.base);
     asOf.set(this.asOf);
     const state = new Uint8Array(size);
     state.set(this.state);
