@@ -48,6 +48,9 @@ const result: PhaseResult = {
     heapBytesPerCustomer: Math.round(heap / customers),
     bufferBytesPerCustomer: Math.round(buffers / customers),
     eventColumnBytesPerEvent: held.events ? Math.round(held.bytes / held.events) : 0,
+    // What a customer costs apart from their events (heap, and the ArrayBuffers that are not the events' columns and
+    // ids' filter): what the view's bound counts a customer (BYTES_PER_CUSTOMER in live-view.ts).
+    customerBytesPerCustomer: Math.round((heap + buffers - held.bytes) / customers),
     heapLimitMb: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / 2 ** 20),
   },
 };

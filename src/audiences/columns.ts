@@ -102,3 +102,24 @@ export class Column {
     this.rung++;
   }
 }
+
+/** A field's strings numbered from 1 in order of first sight (0 for none), so a column holds a code instead of a string. */
+export class Vocabulary {
+  private readonly numbers = new Map<string, number>();
+  private readonly values: string[] = [];
+
+  of(value: string | null): number {
+    if (value === null) return 0;
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      this.values.push(value);
+      n = this.values.length;
+      this.numbers.set(value, n);
+    }
+    return n;
+  }
+
+  at(n: number): string | null {
+    return n === 0 ? null : this.values[n - 1]!;
+  }
+}

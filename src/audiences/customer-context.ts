@@ -43,6 +43,8 @@ export async function eventRecords(store: Store, who: CustomerSet, selection: Ev
 }
 
 export const asOfMs = (asOf: string): number => Date.parse(`${asOf.replace(' ', 'T')}Z`);
+/** `YYYY-MM-DD HH:MM:SS` of an instant: asOfMs's inverse for the instants customers are as of. */
+export const instantText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 /**
  * Everything the in-memory evaluator needs about some customers as of a date: their features (computed for them

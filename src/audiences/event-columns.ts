@@ -2,28 +2,7 @@ import { sql } from '../sql/index.js';
 import type { EventRecord } from '../segments/index.js';
 import type { Store, StoredEvent } from '../store/index.js';
 import type { StoredIds } from './stored-ids.js';
-import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, type Ladder } from './columns.js';
-
-/** A field's strings numbered from 1 in order of first sight (0 for none), so a column holds a code instead of a string. */
-class Vocabulary {
-  private readonly numbers = new Map<string, number>();
-  private readonly values: string[] = [];
-
-  of(value: string | null): number {
-    if (value === null) return 0;
-    let n = this.numbers.get(value);
-    if (n === undefined) {
-      this.values.push(value);
-      n = this.values.length;
-      this.numbers.set(value, n);
-    }
-    return n;
-  }
-
-  at(n: number): string | null {
-    return n === 0 ? null : this.values[n - 1]!;
-  }
-}
+import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, Vocabulary, type Ladder } from './columns.js';
 
 /**
  * A 52-bit hash of an order or session key, exact in a double. The feature query only asks which of a customer's
@@ -70,6 +49,14 @@ export interface FeatureEventRow {
 
 const INITIAL_EVENTS = 1024;
 
+/** The live view's customer numbers (ViewCustomers), which index each customer's slot. */
+export interface CustomerNumbers {
+  /** The customer's number; undefined for one the view never numbered. */
+  numberOf(id: string): number | undefined;
+  /** The customer's number, made when new. */
+  number(id: string): number;
+}
+
 /** The event columns, each with the ladder of representations its values take (columns.ts). */
 const FIELDS = {
   type: CODES, ts: TIMES, session: DOUBLES, order: DOUBLES, product: CODES, quantity: REALS, price: REALS, discount: FLAGS,
@@ -100,8 +87,6 @@ export interface ColumnPlan {
 export class EventColumns {
   /** The columns' bytes an event with each at its narrowest. */
   static readonly LEAST_BYTES_PER_EVENT = bytesPerEvent(Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, 0])) as Record<Field, number>);
-  private readonly customers = new Map<string, number>();
-  private readonly customerIds: string[] = [];
   private start = new Int32Array(1024);
   private count = new Int32Array(1024);
   private capacity = new Int32Array(1024);
@@ -116,7 +101,11 @@ export class EventColumns {
   private readonly countries = new Vocabulary();
   private readonly queries = new Vocabulary();
 
-  private constructor(plan: ColumnPlan, size: number) {
+  private constructor(
+    private readonly customers: CustomerNumbers,
+    plan: ColumnPlan,
+    size: number,
+  ) {
     this.columns = Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, new Column(FIELDS[f], size, plan.rungs[f])])) as Record<Field, Column>;
   }
 
@@ -146,10 +135,10 @@ export class EventColumns {
    * anonymous events too): one streamed read of the events, a chunk at a time by column (Store.vectorChunks), so
    * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns.
    */
-  static async load(store: Store, ids: StoredIds, plan: ColumnPlan): Promise<EventColumns> {
+  static async load(store: Store, ids: StoredIds, plan: ColumnPlan, customers: CustomerNumbers): Promise<EventColumns> {
     // Each customer's slot sized to their events first, so the events are read once, in any order.
     const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
-    const columns = new EventColumns(plan, Math.max(INITIAL_EVENTS, counts.reduce((n, c) => n + c.n, 0)));
+    const columns = new EventColumns(customers, plan, Math.max(INITIAL_EVENTS, counts.reduce((n, c) => n + c.n, 0)));
     for (const p of await store.all<ProductFields & { id: string }>(sql`SELECT id, category, brand, style_tags, colors, materials FROM products`)) {
       columns.productFields[columns.products.of(p.id)] = { category: p.category, brand: p.brand, style_tags: p.style_tags, colors: p.colors, materials: p.materials };
     }
@@ -182,7 +171,7 @@ export class EventColumns {
 
   /** The customer's newest event (epoch ms), -Infinity without events. */
   newest(customerId: string): number {
-    const c = this.customers.get(customerId);
+    const c = this.slotOf(customerId);
     let newest = -Infinity;
     if (c === undefined) return newest;
     for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) newest = Math.max(newest, this.columns.ts.get(i));
@@ -191,7 +180,7 @@ export class EventColumns {
 
   /** The customer's events of these types at or after `since`, as the rule evaluator reads them. */
   records(customerId: string, types: ReadonlySet<string>, since: number): EventRecord[] {
-    const c = this.customers.get(customerId);
+    const c = this.slotOf(customerId);
     const out: EventRecord[] = [];
     if (c === undefined || types.size === 0) return out;
     for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
@@ -221,7 +210,7 @@ export class EventColumns {
   featureRows(customerIds: readonly string[]): FeatureEventRow[] {
     const out: FeatureEventRow[] = [];
     for (const id of customerIds) {
-      const c = this.customers.get(id);
+      const c = this.slotOf(id);
       if (c === undefined) continue;
       for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
         const session = this.columns.session.get(i);
@@ -245,14 +234,14 @@ export class EventColumns {
 
   /** Drops a customer's events (an erasure). */
   forget(customerId: string): void {
-    const c = this.customers.get(customerId);
+    const c = this.slotOf(customerId);
     if (c !== undefined) this.count[c] = 0;
   }
 
   /** Events held, and the bytes of the columns that hold them (used slots and the room reserved beyond). */
   size(): { events: number; bytes: number } {
     let events = 0;
-    for (let c = 0; c < this.customerIds.length; c++) events += this.count[c]!;
+    for (const n of this.count) events += n;
     return { events, bytes: [...Object.values(this.columns), this.start, this.count, this.capacity].reduce((n, a) => n + a.byteLength, 0) };
   }
 
@@ -277,19 +266,22 @@ export class EventColumns {
     this.columns.query.set(i, this.queries.of(query));
   }
 
+  /** The customer's number, made when new, with room for it in the slots' arrays. */
   private numberOf(customerId: string): number {
-    let c = this.customers.get(customerId);
-    if (c === undefined) {
-      c = this.customerIds.length;
-      this.customerIds.push(customerId);
-      this.customers.set(customerId, c);
-      if (c === this.start.length) {
-        this.start = grown(this.start, c * 2);
-        this.count = grown(this.count, c * 2);
-        this.capacity = grown(this.capacity, c * 2);
-      }
+    const c = this.customers.number(customerId);
+    if (c >= this.start.length) {
+      const size = Math.max(c + 1, this.start.length * 2);
+      this.start = grown(this.start, size);
+      this.count = grown(this.count, size);
+      this.capacity = grown(this.capacity, size);
     }
     return c;
+  }
+
+  /** The customer's number where they have a slot (numbers made elsewhere since may have none). */
+  private slotOf(customerId: string): number | undefined {
+    const c = this.customers.numberOf(customerId);
+    return c !== undefined && c < this.start.length ? c : undefined;
   }
 
   /** Gives customer `c` a slot of `capacity` events at the end of the columns, with their events moved there. */

@@ -13,4 +13,4 @@ export { clauseExplanationSchema, explainClauses, type ClauseExplanation } from 
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, membersPageSchema, type MembersPage } from './members.js';
 export { classifyCustomer, classifyCustomers, classifyFeatures, refreshLiveMemberships, customerAudiences } from './realtime.js';
-export { LiveView, viewBytes } from './live-view.js';
+export { BYTES_PER_CUSTOMER, LiveView, viewBytes } from './live-view.js';

@@ -1,18 +1,20 @@
 import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
 import { ident, sql } from '../sql/index.js';
 import type { KnownIds, Row, Store, StoredEvent } from '../store/index.js';
-import { eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
-import { asOfMs, customerRows } from './customer-context.js';
+import { customerFieldReferences, eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
+import { asOfMs, instantText } from './customer-context.js';
+import { CustomerFields } from './customer-fields.js';
 import { EveryEvent } from './held/every-event.js';
 import type { HeldEvents } from './held/held-events.js';
 import { RulesEvents } from './held/rules-events.js';
 import { classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
+import { ViewCustomers } from './view-customers.js';
 import { getHeapStatistics } from 'node:v8';
 
 /**
- * The server's in-memory view of a workspace for real-time answers: every customer's features, customers row and events
+ * The server's in-memory view of a workspace for real-time answers: every customer's features, customers fields and events
  * (every event by column where the memory setting allows, else the rules' events: VIEW_MODES), with the rules themselves, so that "which audiences is this customer in" and
  * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
  *
@@ -29,12 +31,14 @@ import { getHeapStatistics } from 'node:v8';
  */
 
 /**
- * Bounds on what the view holds. The view takes the measured 1.2 KB a customer on the heap (features by column, the
- * customers row, the entry), and its customers must fit 40% of the heap. Events: the first mode of VIEW_MODES whose
+ * Bounds on what the view holds. A customer apart from their events takes about 400 bytes, measured at 100k
+ * (bench/view-memory.ts): about 100 of JS heap (their id and its place in the numbering) and 300 in typed arrays (36
+ * features, instant, standing, RFM cells, consent); the bound counts 450, for the room the arrays gain an eighth at a
+ * time as customers are added. Its customers must also fit 40% of the heap. Events: the first mode of VIEW_MODES whose
  * events fit the store's share for structures of the memory setting (src/shared/memory.ts) with the customers is
  * built; beyond the last, the view is not built and requests read the store, slower but within the memory given.
  */
-const BYTES_PER_CUSTOMER = 1200;
+export const BYTES_PER_CUSTOMER = 450;
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 
 /** The memory a view holding every event takes when built (appends add to it until the next build); see EveryEvent.bytesPerEvent. */
@@ -47,38 +51,30 @@ interface StoreSize {
 
 /**
  * How the view may hold events, best first: every event by column (real-time ingest from the view), or, when that
- * does not fit, only the rules' events (lookups from memory, a batch's customers worked out by store queries), as
- * long as the customers alone fit (RulesEvents bounds its events itself).
+ * does not fit, only the rules' events (lookups from memory, a batch's customers worked out by store queries;
+ * RulesEvents bounds its events itself). Either needs the customers to fit (LiveView.build checks that first).
  */
-const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string) => Promise<HeldEvents | undefined> | undefined> = [
-  async (store, size) => {
+const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
+  async (store, size, _needs, _base, customers) => {
     // Its SQL (the columns' widths, the batch's events as a temporary table from JSON) is DuckDB's; and the widths'
     // scan of every event is skipped where even the narrowest columns would not fit.
     if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
     const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
-    return viewBytes(size.customers, size.events, bytes) <= store.memory.structures ? EveryEvent.load(store, size.events, plan) : undefined;
+    return viewBytes(size.customers, size.events, bytes) <= store.memory.structures ? EveryEvent.load(store, size.events, plan, customers) : undefined;
   },
-  (store, size, needs, base) => (size.customers * BYTES_PER_CUSTOMER <= store.memory.structures ? RulesEvents.load(store, needs, base) : undefined),
+  (store, _size, needs, base) => RulesEvents.load(store, needs, base),
 ];
-
-interface Entry {
-  asOf: number;
-  asOfText: string;
-  source: 'snapshot' | 'live';
-  /** The customer's row of the view's feature columns, or their features since events arrived. */
-  features: number | FeatureRow;
-  customer: Row;
-}
 
 export class LiveView {
   private constructor(
     private rules: LiveRules,
     private needs: EventNeeds,
-    private readonly entries: Map<string, Entry>,
-    private readonly columns: FeatureColumns,
+    private readonly customers: ViewCustomers,
+    private readonly features: FeatureColumns,
+    private readonly fields: CustomerFields,
     private readonly events: HeldEvents,
-    /** Each customer's memberships of the snapshot kinds (RFM cells), which only runs compute. */
-    private readonly snapshot: ReadonlyMap<string, readonly LiveAudience[]>,
+    /** Whether customers as of the build are as of a run (`snapshot`) or of features the build computed (`live`). */
+    private readonly built: 'snapshot' | 'live',
     private readonly medians: readonly CategoryMedian[],
     /** The reference base at the build (see referenceBase): the instant of every customer without newer events. */
     private readonly base: string,
@@ -87,26 +83,26 @@ export class LiveView {
   /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
   static async build(store: Store): Promise<LiveView | undefined> {
     const size = (await store.one<StoreSize>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
-    if (size.customers > MAX_VIEW_CUSTOMERS) return undefined;
+    if (size.customers > MAX_VIEW_CUSTOMERS || size.customers * BYTES_PER_CUSTOMER > store.memory.structures) return undefined;
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
     const base = await referenceBase(store);
+    // Events first: streamed after the feature table's read (whose values outlive young collections), the collector
+    // took twice the time (7.3 s against 3.6 s of CPU at 100k).
+    const customers = new ViewCustomers(asOfMs(base));
     let events: HeldEvents | undefined;
-    for (const mode of VIEW_MODES) if ((events = await mode(store, size, needs, base))) break;
+    for (const mode of VIEW_MODES) if ((events = await mode(store, size, needs, base, customers))) break;
     if (!events) return undefined;
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.
     const fromTable = base === (await featureTableAsOf(store));
-    const columns = FeatureColumns.from(await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base })));
-    const customers = await customerRows(store, 'all');
-    const entries = new Map<string, Entry>();
+    const read = await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base }));
+    const rows = customers.built((read.customer_id ?? []).map(String), await snapshotMembers(store, 'all'));
+    const features = FeatureColumns.from(read, rows, customers.size);
+    const fields = new CustomerFields(customerFieldReferences(rules.levels.flat().map((r) => r.rule)), customers.size);
+    fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
-    const source = runs?.n ? 'snapshot' : 'live';
-    const ms = asOfMs(base);
-    columns.ids.forEach((id, row) => {
-      entries.set(id, { asOf: ms, asOfText: base, source, features: row, customer: customers.get(id) ?? {} });
-    });
-    const view = new LiveView(rules, needs, entries, columns, events, await snapshotMembers(store, 'all'), await categoryMedians(store, base), base);
+    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', await categoryMedians(store, base), base);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -123,20 +119,25 @@ export class LiveView {
 
   /** The audiences a customer is in; undefined for a customer the view does not hold. */
   audiencesOf(customerId: string): CustomerAudiences | undefined {
-    const entry = this.entries.get(customerId);
-    if (!entry) return undefined;
-    return { customer_id: customerId, source: entry.source, as_of: entry.asOfText, audiences: this.evaluate(customerId, entry) };
+    const i = this.customers.held(customerId);
+    if (i === undefined) return undefined;
+    const source = this.customers.hasOwn(i) ? 'live' : this.built;
+    return { customer_id: customerId, source, as_of: instantText(this.customers.instant(i)), audiences: this.evaluate(customerId, i) };
   }
 
   /** The customer's features as the view holds them (the feature query's row); undefined for a customer it does not hold. */
   featuresOf(customerId: string): FeatureRow | undefined {
-    const entry = this.entries.get(customerId);
-    return entry && this.features(entry);
+    const i = this.customers.held(customerId);
+    return i === undefined ? undefined : this.features.row(i, customerId);
   }
 
-  /** The customer's stored row (their consent among it) as the view holds it; undefined for a customer it does not hold. */
+  /**
+   * The customer's stored fields the view holds (their consent values, and the columns the active rules read);
+   * undefined for a customer it does not hold.
+   */
   customerRow(customerId: string): Readonly<Row> | undefined {
-    return this.entries.get(customerId)?.customer;
+    const i = this.customers.held(customerId);
+    return i === undefined ? undefined : this.fields.row(i);
   }
 
   /** A customer not stored yet, from a feature object, as of the base: see classifyFeatures. */
@@ -161,23 +162,28 @@ export class LiveView {
    */
   async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<ReadonlySet<string>> {
     if (customerIds.length === 0) return new Set();
-    const worked = await this.events.workOut(store, customerIds, { base: this.base, medians: this.medians, liveIds: () => this.liveIds() });
-    const customers = worked.features.size ? await customerRows(store, [...worked.features.keys()]) : new Map<string, Row>();
+    const worked = await this.events.workOut(store, customerIds, { base: this.base, medians: this.medians, liveIds: () => this.customers.ownIds() });
+    const known = [...worked.features.keys()];
+    const rows = await this.fields.fetch(store, known);
     for (const id of worked.ids) {
       const f = worked.features.get(id);
-      const at = worked.at.get(id)!;
-      if (f) this.entries.set(id, { asOf: asOfMs(at), asOfText: at, source: 'live', features: f, customer: customers.get(id) ?? {} });
+      if (f) this.features.set(this.customers.own(id, asOfMs(worked.at.get(id)!)), f);
       else this.forget(id);
     }
+    this.fields.put(rows, known, (id) => this.customers.numberOf(id));
     if (options.persist ?? true) {
-      const live = new Map([...worked.features.keys()].map((id) => [id, this.audiencesOf(id)!.audiences]));
+      const live = new Map(known.map((id) => [id, this.audiencesOf(id)!.audiences]));
       await storeLiveMemberships(store, worked.ids, worked.at, live);
     }
-    return new Set(worked.features.keys());
+    return new Set(known);
   }
 
   forget(customerId: string): void {
-    this.entries.delete(customerId);
+    const i = this.customers.numberOf(customerId);
+    if (i !== undefined) {
+      this.customers.drop(i);
+      this.fields.clear(i);
+    }
     this.events.forget(customerId);
   }
 
@@ -186,32 +192,29 @@ export class LiveView {
     return this.events.size();
   }
 
-  /** Takes the store's current rules. False when they read events the view does not hold: the caller then builds a new view. */
+  /**
+   * Takes the store's current rules. False when they read events or customers columns the view does not hold: the
+   * caller then builds a new view.
+   */
   async reloadRules(store: Store): Promise<boolean> {
     const rules = await liveRules(store);
-    const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
-    if (!this.events.covers(needs)) return false;
+    const read = rules.levels.flat().map((r) => r.rule);
+    const needs = eventNeeds(read);
+    if (!this.events.covers(needs) || !this.fields.covers(customerFieldReferences(read))) return false;
     this.rules = rules;
     this.needs = needs;
     return true;
   }
 
-  private liveIds(): string[] {
-    return [...this.entries].filter(([, e]) => e.source === 'live' && typeof e.features !== 'number').map(([id]) => id);
-  }
-
-  private features(entry: Entry): FeatureRow {
-    return typeof entry.features === 'number' ? this.columns.row(entry.features) : entry.features;
-  }
-
-  private evaluate(customerId: string, entry: Entry): LiveAudience[] {
+  private evaluate(customerId: string, i: number): LiveAudience[] {
     const members = new Map<string, LiveAudience>();
-    for (const cell of this.snapshot.get(customerId) ?? []) members.set(cell.id, cell);
+    for (const cell of this.customers.cellsOf(i)) members.set(cell.id, cell);
+    const asOf = this.customers.instant(i);
     const ctx: CustomerContext = {
-      asOf: entry.asOf,
-      features: this.features(entry),
-      customer: entry.customer,
-      events: this.events.records(customerId, this.needs, entry.asOf),
+      asOf,
+      features: this.features.row(i, customerId),
+      customer: this.fields.row(i),
+      events: this.events.records(customerId, this.needs, asOf),
       inAudience: (name) => members.has(this.rules.idByName.get(name) ?? ''),
     };
     evaluateRules(this.rules, ctx, members);

@@ -27,13 +27,20 @@ export function featureReferences(rule: Rule): string[] {
   return [...names];
 }
 
+/** The customers columns rules read (`customer.country`; `attributes` for `customer.attributes.<key>`), each once. */
+export function customerFieldReferences(rules: readonly Rule[]): Set<string> {
+  const names = new Set<string>();
+  rules.forEach((r) =>
+    eachClause(r, (c) => {
+      if (c.kind === 'attribute') names.add(c.path[0]!);
+    }),
+  );
+  return names;
+}
+
 /** Whether a rule reads the customer's own row (a `customer.` clause), beside their features and events. */
 export function readsCustomer(rule: Rule): boolean {
-  let reads = false;
-  eachClause(rule, (c) => {
-    if (c.kind === 'attribute') reads = true;
-  });
-  return reads;
+  return customerFieldReferences([rule]).size > 0;
 }
 
 /** What a rule reads of the customer's events: the event types, and how far back (null: all of history). */

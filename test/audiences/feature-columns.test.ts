@@ -18,8 +18,21 @@ describe('feature columns', () => {
         ('c', NULL::BIGINT, 1e300::DOUBLE, 'bags', 0::DOUBLE)
       ) t(customer_id, orders, discount_share, top_category, revenue) ORDER BY customer_id`;
     const rows = await store.all(query);
-    const columns = FeatureColumns.from(await store.columns(query));
-    expect(columns.ids).toEqual(['a', 'b', 'c']);
-    rows.forEach((row, i) => expect(columns.row(i)).toEqual(row));
+    const read = await store.columns(query);
+    // Rows placed at other numbers, as a view numbers customers by their events first.
+    const features = FeatureColumns.from(read, Int32Array.from([2, 0, 5]), 6);
+    rows.forEach((row, r) => expect(features.row([2, 0, 5][r]!, String(read.customer_id![r]))).toEqual(row));
+    expect(features.row(1, 'none')).toEqual({ customer_id: 'none', orders: null, discount_share: null, top_category: null, revenue: null });
+  });
+
+  it("take a customer's features written later, in their row or in a new one, a text where only nulls were", async () => {
+    const query = sql`SELECT * FROM (VALUES ('a', 3::BIGINT, NULL::VARCHAR), ('b', 1::BIGINT, NULL)) t(customer_id, orders, top_category)`;
+    const features = FeatureColumns.from(await store.columns(query), Int32Array.from([0, 1]), 2);
+    features.set(0, { customer_id: 'a', orders: 4, top_category: 'shoes' });
+    const added = { customer_id: 'z', orders: null, top_category: 'bags' };
+    features.set(5000, added);
+    expect(features.row(0, 'a')).toEqual({ customer_id: 'a', orders: 4, top_category: 'shoes' });
+    expect(features.row(1, 'b')).toEqual({ customer_id: 'b', orders: 1, top_category: null });
+    expect(features.row(5000, 'z')).toEqual(added);
   });
 });

@@ -106,6 +106,24 @@ describe('the live view', () => {
     expect(searched).toBeLessThan(sample.length);
   });
 
+  it("takes rules reading customers' columns it did not hold (a new build), and answers them as the store does", async () => {
+    const before = workspaces.view('default');
+    // The view holds the consent values alone (no rule read another column): these rules need a new build.
+    expect(Object.keys(before!.customerRow('C005')!).sort()).toEqual(['consent_ads', 'consent_email', 'consent_push', 'consent_sms']);
+    const rule = 'customer.country = "DE" or (customer.attributes.gender = "f" and customer.created_at < 2025-06-01) or customer.consent_sms = true';
+    expect((await call('POST', '/v1/audiences', { name: 'Fields', rule })).status).toBe(201);
+    expect(workspaces.view('default')).not.toBe(before);
+    const sample = await store((s) => s.all<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features ORDER BY customer_id LIMIT 80`));
+    let members = 0;
+    for (const { id } of sample) {
+      const got = await call('GET', `/v1/customers/${id}/audiences`);
+      expect(idsOf(got.json), id).toEqual(await sqlAnswer(id, got.json.as_of));
+      if (idsOf(got.json).includes('fields')) members++;
+    }
+    expect(members).toBeGreaterThan(0);
+    expect(members).toBeLessThan(sample.length);
+  });
+
   it('forgets an erased customer', async () => {
     expect((await call('GET', '/v1/customers/C004/audiences')).status).toBe(200);
     expect((await call('DELETE', '/v1/customers/C004')).status).toBe(200);

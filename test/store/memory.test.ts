@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LiveView, viewBytes } from '../../src/audiences/index.js';
+import { BYTES_PER_CUSTOMER, LiveView, viewBytes } from '../../src/audiences/index.js';
 import { EveryEvent } from '../../src/audiences/held/every-event.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
@@ -49,13 +49,14 @@ describe('the memory setting', () => {
     const ids = (await filled.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id`)).map((c) => c.id);
     const { bytes } = await EveryEvent.bytesPerEvent(filled);
     filled.close();
-    // 1.2 KB a customer, as measured, and the event columns and ids' filter an event (live-view.ts): with room for
+    // BYTES_PER_CUSTOMER, as measured, and the event columns and ids' filter an event (live-view.ts): with room for
     // both every event is held; with room for the customers alone (a byte less than both, or just the customers),
     // the rules' events, as main's view held them (lookups from memory); a byte less than the customers, no view.
+    const customersOnly = 300 * BYTES_PER_CUSTOMER;
     const both = viewBytes(300, events, bytes);
-    expect(both).toBeGreaterThan(300 * 1200);
+    expect(both).toBeGreaterThan(customersOnly);
     const answers = new Map<number, unknown>();
-    for (const [room, holds] of [[both, 'every event'], [both - 1, "the rules' events"], [300 * 1200, "the rules' events"], [300 * 1200 - 1, undefined]] as const) {
+    for (const [room, holds] of [[both, 'every event'], [both - 1, "the rules' events"], [customersOnly, "the rules' events"], [customersOnly - 1, undefined]] as const) {
       const store = await Store.open({ path, memory: { ...memoryBudget(), structures: room } });
       const view = await LiveView.build(store);
       expect(view?.holds, `room of ${room} bytes`).toBe(holds);
@@ -75,7 +76,7 @@ describe('the memory setting', () => {
       { id: `late-${i}-o`, type: 'order', ts: '2026-11-03T10:05:00Z', customer_id: id, product_id: 'late-sku', order_id: `late-${i}`, quantity: 3, unit_price: 400 },
     ]);
     const after = new Map<string, unknown>();
-    for (const [file, room, holds] of [[path, both, 'every event'], [`${path}.copy`, 300 * 1200, "the rules' events"]] as const) {
+    for (const [file, room, holds] of [[path, both, 'every event'], [`${path}.copy`, customersOnly, "the rules' events"]] as const) {
       const store = await Store.open({ path: file, memory: { ...memoryBudget(), structures: room } });
       const view = (await LiveView.build(store))!;
       expect(view.holds).toBe(holds);

@@ -2,8 +2,8 @@ import { customerFeaturesQuery, storeFlags, type FeatureRow, type StoreFlags } f
 import { ident, sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
-import { asOfMs } from '../customer-context.js';
-import { EventColumns, type ColumnPlan, type FeatureEventRow } from '../event-columns.js';
+import { asOfMs, instantText } from '../customer-context.js';
+import { EventColumns, type ColumnPlan, type CustomerNumbers, type FeatureEventRow } from '../event-columns.js';
 import { byInstant } from '../realtime.js';
 import { StoredIds } from '../stored-ids.js';
 import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
@@ -17,8 +17,6 @@ const LIVE_EVENTS_STRUCTURE = JSON.stringify([
   } satisfies Record<keyof FeatureEventRow, string>,
 ]);
 const DAY_MS = 86_400_000;
-/** `YYYY-MM-DD HH:MM:SS` of an instant. */
-const instantText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 /**
  * Every customer's events by column (EventColumns) and a filter of every stored id (StoredIds): a batch's customers
@@ -47,9 +45,10 @@ export class EveryEvent implements HeldEvents {
     return { plan, bytes: plan.bytesPerEvent + StoredIds.BYTES_PER_ID };
   }
 
-  static async load(store: Store, storedEvents: number, plan: ColumnPlan): Promise<EveryEvent> {
+  /** The store's events, each customer's in the slot of their number. */
+  static async load(store: Store, storedEvents: number, plan: ColumnPlan, customers: CustomerNumbers): Promise<EveryEvent> {
     const ids = new StoredIds(storedEvents);
-    const columns = await EventColumns.load(store, ids, plan);
+    const columns = await EventColumns.load(store, ids, plan, customers);
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
     return new EveryEvent(columns, ids, storedEvents, flags);
   }

@@ -1,0 +1,156 @@
+import { ident, join, sql } from '../sql/index.js';
+import { CONSENT_CHANNELS, consentColumns, ENTITY_COLUMNS, type Row, type Store } from '../store/index.js';
+import { CODES, Column, Vocabulary } from './columns.js';
+import { idFilter, type CustomerSet } from './customer-context.js';
+
+/** One customers column held for every customer number of the view. */
+interface Field {
+  get(i: number): unknown;
+  set(i: number, value: unknown): void;
+  /** Room for `size` customers. */
+  grow(size: number): void;
+}
+
+/** A boolean in a byte (-1 for none). */
+class Flags implements Field {
+  private values: Int8Array;
+  constructor(size: number) {
+    this.values = new Int8Array(size).fill(-1);
+  }
+  get(i: number): boolean | null {
+    const v = this.values[i]!;
+    return v < 0 ? null : v === 1;
+  }
+  set(i: number, value: unknown): void {
+    this.values[i] = value === null || value === undefined ? -1 : value ? 1 : 0;
+  }
+  grow(size: number): void {
+    const out = new Int8Array(size).fill(-1);
+    out.set(this.values);
+    this.values = out;
+  }
+}
+
+/** An instant as epoch milliseconds (NaN for none), read back as the Date the store gives. */
+class Times implements Field {
+  private values: Float64Array;
+  constructor(size: number) {
+    this.values = new Float64Array(size).fill(NaN);
+  }
+  get(i: number): Date | null {
+    const v = this.values[i]!;
+    return Number.isNaN(v) ? null : new Date(v);
+  }
+  set(i: number, value: unknown): void {
+    this.values[i] = value instanceof Date ? value.getTime() : NaN;
+  }
+  grow(size: number): void {
+    const out = new Float64Array(size).fill(NaN);
+    out.set(this.values);
+    this.values = out;
+  }
+}
+
+/** Text (JSON as its text) as a vocabulary code: a country, or attributes many customers share, is held once. */
+class Texts implements Field {
+  private readonly vocabulary = new Vocabulary();
+  private readonly codes: Column;
+  constructor(size: number) {
+    this.codes = new Column(CODES, size);
+  }
+  get(i: number): string | null {
+    return this.vocabulary.at(this.codes.get(i));
+  }
+  set(i: number, value: unknown): void {
+    this.codes.set(i, this.vocabulary.of(typeof value === 'string' ? value : null));
+  }
+  grow(size: number): void {
+    this.codes.grow(size);
+  }
+}
+
+const TYPES = new Map(ENTITY_COLUMNS.customers.map((c) => [c.name, c.type]));
+const makeField = (name: string, size: number): Field => {
+  const type = TYPES.get(name);
+  return type === 'boolean' ? new Flags(size) : type === 'timestamp' ? new Times(size) : new Texts(size);
+};
+
+/** The consent columns, which decide reads of every signed-in visitor (campaigns/visitor-facts.ts). */
+const CONSENT_FIELDS = CONSENT_CHANNELS.map((c) => consentColumns(c).value);
+
+/**
+ * The customers columns the view needs, held by column for every customer number of the view instead of a row object
+ * a customer: the consent values (decide reads them) and the columns the active rules read (`customer.country`;
+ * `attributes` for `customer.attributes.<key>`, as JSON text). Booleans take a byte, instants eight, text a
+ * vocabulary code (one to four bytes). Rules that read another column need a new build (`covers`).
+ *
+ * A customer without a customers row (known from events alone) reads as an empty row, as the store's row lookup
+ * gives them.
+ */
+export class CustomerFields {
+  private readonly fields: ReadonlyArray<readonly [string, Field]>;
+  private present: Uint8Array;
+
+  constructor(
+    /** The columns held, beside the consent values. */
+    read: ReadonlySet<string>,
+    size: number,
+  ) {
+    const names = [...new Set([...CONSENT_FIELDS, ...read])].filter((name) => TYPES.has(name) && name !== 'id');
+    this.fields = names.map((name) => [name, makeField(name, size)] as const);
+    this.present = new Uint8Array(size);
+  }
+
+  /** Whether rules reading these columns are evaluated from what is held. */
+  covers(read: ReadonlySet<string>): boolean {
+    const held = new Set(this.fields.map(([name]) => name));
+    return [...read].every((name) => held.has(name) || !TYPES.has(name));
+  }
+
+  /** These customers' rows of the held columns, by column, as the store has them now (see `put`). */
+  async fetch(store: Store, who: CustomerSet): Promise<Record<string, unknown[]>> {
+    if (who !== 'all' && who.length === 0) return {};
+    const columns = this.fields.map(([name]) => (TYPES.get(name) === 'json' ? sql`CAST(${ident(name)} AS VARCHAR) AS ${ident(name)}` : ident(name)));
+    return store.columns(sql`SELECT id, ${join(columns)} FROM customers WHERE ${idFilter(sql`id`, who)}`);
+  }
+
+  /**
+   * Puts fetched rows into the numbers `numberOf` gives (rows it gives none are skipped); the customers in `asked`
+   * whose row is not among them read as an empty row. Synchronous, so no answer sees a customer half written.
+   */
+  put(rows: Record<string, unknown[]>, asked: readonly string[], numberOf: (id: string) => number | undefined): void {
+    for (const id of asked) this.clear(numberOf(id));
+    const ids = rows.id ?? [];
+    for (let r = 0; r < ids.length; r++) {
+      const i = numberOf(String(ids[r]));
+      if (i === undefined) continue;
+      this.room(i);
+      this.present[i] = 1;
+      for (const [name, field] of this.fields) field.set(i, rows[name]![r]);
+    }
+  }
+
+  /** The held columns of customer `i` (an empty row for a customer without one). */
+  row(i: number): Row {
+    const out: Row = {};
+    if (!this.present[i]) return out;
+    for (const [name, field] of this.fields) out[name] = field.get(i);
+    return out;
+  }
+
+  /** Customer `i` no longer has a row (it was erased, or the store lacks it). */
+  clear(i: number | undefined): void {
+    if (i === undefined || i >= this.present.length) return;
+    this.present[i] = 0;
+  }
+
+  /** Room for customer number `i`, grown by an eighth at a time as customers are added after the build. */
+  private room(i: number): void {
+    if (i < this.present.length) return;
+    const size = Math.max(i + 1, this.present.length + (this.present.length >> 3), 1024);
+    for (const [, field] of this.fields) field.grow(size);
+    const present = new Uint8Array(size);
+    present.set(this.present);
+    this.present = present;
+  }
+}
