@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -126,6 +126,12 @@ const canPin = ((): (() => boolean) => {
   return () => can;
 })();
 
+/** The Node flags `bin/segmint` starts with (its `#!` line), which a server started as `node bin/segmint` would miss. */
+function segmintNodeFlags(tree = '.'): string[] {
+  const shebang = readFileSync(join(tree, 'bin', 'segmint'), 'utf8').split('\n', 1)[0]!;
+  return shebang.split(' ').filter((word) => word.startsWith('--'));
+}
+
 /** Where `serveStore` runs the server from, and what it adds to its Node; defaults: this tree, no flags. */
 export interface ServeOptions {
   /** Server on core 0 and this process, the load generator, on core 1 (where canPin). */
@@ -146,7 +152,7 @@ export async function serveStore(db: string, options: ServeOptions = {}): Promis
   const pinned = (options.pinned ?? false) && canPin();
   // SEGMINT_BENCH_NODE_FLAGS: V8 flags for the server's Node only (NODE_OPTIONS refuses most of them), for experiments.
   const flags = [...(process.env.SEGMINT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(options.nodeFlags ?? [])];
-  const serve = [process.execPath, ...flags, 'bin/segmint', '--db', resolve(db), 'serve', '--port', '0', '--json'];
+  const serve = [process.execPath, ...segmintNodeFlags(options.tree), ...flags, 'bin/segmint', '--db', resolve(db), 'serve', '--port', '0', '--json'];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
   const server = spawn(command!, args, { env: cliEnv, cwd: options.tree, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });

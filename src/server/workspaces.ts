@@ -1,3 +1,4 @@
+import { fullCollection } from '../shared/full-collection.js';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { LiveView } from '../audiences/index.js';
@@ -103,6 +104,8 @@ export class Workspaces {
     const view = await LiveView.build(store);
     if (view) this.views.set(workspace, view);
     else this.views.delete(workspace);
+    // The build's garbage (and the previous view) collected now, between builds, rather than under load.
+    fullCollection();
   }
 
   private store(workspace: string): Promise<Store> {
