@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getAudience } from '../../audiences/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { listOf, sql } from '../../sql/index.js';
+import { listOf, sql, update } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { checkWebhookUrl, type AddressPolicy } from './address.js';
 import { webhookInputSchema, type Webhook, type WebhookInput, type WebhookWithSecret } from './schema.js';
@@ -52,7 +52,7 @@ export async function deleteWebhook(store: Store, id: string): Promise<Webhook> 
 export async function rotateSecret(store: Store, id: string, graceHours: number, now = Date.now()): Promise<WebhookWithSecret> {
   await getWebhook(store, id);
   const secret = newSecret();
-  await store.run(sql`UPDATE webhook_subscriptions SET previous_secret = secret, previous_until = ${at(now + graceHours * 3_600_000)}, secret = ${secret}
+  await store.run(sql`${update(sql`webhook_subscriptions`)} previous_secret = secret, previous_until = ${at(now + graceHours * 3_600_000)}, secret = ${secret}
     WHERE id = ${id}`);
   return { ...(await getWebhook(store, id)), secret };
 }
