@@ -113,6 +113,8 @@ export interface Dialect {
   listFilter(list: Sql, keep: (item: Sql) => Sql): Sql;
   /** A row per item of a list, in a select list. */
   unnestList(list: Sql): Sql;
+  /** A table's rows in the order they were inserted, for a sort's last key (within one insert, at the least). */
+  insertionOrder(): Sql;
   /** The value of the group's newest row (by the timestamp `ts`, the least `tie` among equals) where `where` holds. */
   latest(value: Sql, ts: Sql, tie: Sql, where: Sql): Sql;
   /** An ISO 8601 text (an offset, `Z`, or none: UTC) as a timestamp, to the microsecond. */
@@ -195,6 +197,7 @@ export const duckdbDialect: Dialect = {
   castTo: (value, type) => sql`CAST(${value} AS ${raw(type)})`,
   listFilter: (list, keep) => sql`list_filter(${list}, x -> ${keep(sql`x`)})`,
   unnestList: (list) => sql`unnest(${list})`,
+  insertionOrder: () => sql`rowid`,
   latest: (value, ts, tie, where) => sql`first(${value} ORDER BY ${ts} DESC, ${tie}) FILTER (WHERE ${where})`,
   isoTimestamp: (text) => sql`CAST(CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`,
   jsonRecords: (alias, json, fields) =>
@@ -297,6 +300,8 @@ export const clickhouseDialect: Dialect = {
   castTo: (value, type) => sql`CAST(${value} AS ${raw(clickhouseType(type))})`,
   listFilter: (list, keep) => sql`arrayFilter(x -> ${keep(sql`x`)}, ${list})`,
   unnestList: (list) => sql`arrayJoin(${list})`,
+  // An insert is one part (or several in order); a merge of a MergeTree without a sort key keeps the parts' order.
+  insertionOrder: () => sql`_part_offset`,
   latest: (value, ts, tie, where) => sql`argMinIf(${value}, (-toUnixTimestamp64Micro(${ts}), ${tie}), ${where})`,
   isoTimestamp: (text) => sql`parseDateTime64BestEffort(${text}, 6, 'UTC')`,
   jsonRecords: (alias, json, fields) => {
@@ -373,6 +378,7 @@ export const uuid = (): Sql => byDialect((d) => d.uuid());
 export const castTo = (value: Sql | SqlValue, type: string): Sql => byDialect((d) => d.castTo(bound(value), type));
 export const listFilter = (list: Sql, keep: (item: Sql) => Sql): Sql => byDialect((d) => d.listFilter(list, keep));
 export const unnestList = (list: Sql): Sql => byDialect((d) => d.unnestList(list));
+export const insertionOrder = (): Sql => byDialect((d) => d.insertionOrder());
 export const latest = (value: Sql, ts: Sql, tie: Sql, where: Sql): Sql => byDialect((d) => d.latest(value, ts, tie, where));
 export const isoTimestamp = (text: Sql): Sql => byDialect((d) => d.isoTimestamp(text));
 export const jsonRecords = (alias: string, json: string, fields: ReadonlyArray<readonly [string, string]>): Sql => byDialect((d) => d.jsonRecords(alias, sql`${json}`, fields));

@@ -79,7 +79,7 @@ async function prepare(store: Store, due: readonly Due[]): Promise<Map<string, P
   for (const d of due) byChannel.set(d.consent, [...(byChannel.get(d.consent) ?? []), d]);
   const members = new Map<string, Member[]>();
   for (const [channel, group] of byChannel) {
-    const rows = await store.all<Member & { delivery_id: string }>(sql`SELECT m.delivery_id, c.id AS customer_id, c.email
+    const rows = await store.all<Member & { delivery_id: string }>(sql`SELECT m.delivery_id AS delivery_id, c.id AS customer_id, c.email AS email
       FROM webhook_delivery_members m JOIN customers c ON c.id = m.customer_id
       WHERE m.delivery_id IN (${join(group.map((d) => sql`${d.id}`))}) AND coalesce(c.${ident(consentColumns(channel).value)}, false) ORDER BY m.delivery_id, c.id`);
     for (const { delivery_id, ...m } of rows) members.set(delivery_id, [...(members.get(delivery_id) ?? []), m]);
@@ -136,9 +136,10 @@ export async function deliverDue(use: StoreAccess, options: DeliverOptions): Pro
   const pass: DeliveryPass = { attempted: 0, delivered: 0, failed: 0, dead: 0, skipped: 0 };
 
   const prepared = await use(async (store) => {
-    const due = await store.all<Due>(sql`SELECT d.id, d.subscription_id, d.type, d.source, ${formatTimestamp(sql`d.as_of`)} AS as_of,
-        ${ms(sql`d.created_at`)} AS created_ms, d.attempts, w.url, w.consent, w.secret, w.previous_secret, ${ms(sql`w.previous_until`)} AS previous_until_ms,
-        w.audience_id, a.name AS audience
+    // Every column named: ClickHouse names a column read as d.id 'd.id' where another relation joined has an id.
+    const due = await store.all<Due>(sql`SELECT d.id AS id, d.subscription_id AS subscription_id, d.type AS type, d.source AS source, ${formatTimestamp(sql`d.as_of`)} AS as_of,
+        ${ms(sql`d.created_at`)} AS created_ms, d.attempts AS attempts, w.url AS url, w.consent AS consent, w.secret AS secret, w.previous_secret AS previous_secret,
+        ${ms(sql`w.previous_until`)} AS previous_until_ms, w.audience_id AS audience_id, a.name AS audience
       FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id JOIN audiences a ON a.id = w.audience_id
       WHERE d.status = 'pending' AND d.next_attempt_at <= ${at(now)} ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT ${options.limit ?? 100}`);
     const ready = due.length ? await prepare(store, due) : new Map<string, Prepared>();

@@ -118,10 +118,11 @@ export async function enqueueLiveChanges(store: Store, changes: readonly LiveCha
   return rows.length;
 }
 
-const DELIVERY = sql`SELECT d.id, d.subscription_id, w.audience_id, w.url, d.type, d.source, ${text(sql`d.as_of`)} AS as_of,
-    ${text(sql`d.created_at`)} AS created_at, d.status, d.attempts,
+// Every column named: ClickHouse names a column read as d.id 'd.id' where another relation joined has an id.
+const DELIVERY = sql`SELECT d.id AS id, d.subscription_id AS subscription_id, w.audience_id AS audience_id, w.url AS url, d.type AS type, d.source AS source,
+    ${text(sql`d.as_of`)} AS as_of, ${text(sql`d.created_at`)} AS created_at, d.status AS status, d.attempts AS attempts,
     coalesce(m.n, 0) AS members,
-    ${text(sql`d.next_attempt_at`)} AS next_attempt_at, ${text(sql`d.last_attempt_at`)} AS last_attempt_at, d.last_status, d.last_error
+    ${text(sql`d.next_attempt_at`)} AS next_attempt_at, ${text(sql`d.last_attempt_at`)} AS last_attempt_at, d.last_status AS last_status, d.last_error AS last_error
   FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id
     LEFT JOIN (SELECT delivery_id, count(*) AS n FROM webhook_delivery_members GROUP BY delivery_id) m ON m.delivery_id = d.id`;
 

@@ -8,7 +8,7 @@ import { webhookInputSchema, type Webhook, type WebhookInput, type WebhookWithSe
 import { newSecret } from './sign.js';
 import { at, text } from './time.js';
 
-const SELECT = sql`SELECT w.id, w.audience_id, a.name AS audience, w.url, w.events, w.consent, ${text(sql`w.created_at`)} AS created_at,
+const SELECT = sql`SELECT w.id AS id, w.audience_id AS audience_id, a.name AS audience, w.url AS url, w.events AS events, w.consent AS consent, ${text(sql`w.created_at`)} AS created_at,
     ${text(sql`w.previous_until`)} AS previous_secret_until
   FROM webhook_subscriptions w JOIN audiences a ON a.id = w.audience_id`;
 
