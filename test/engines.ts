@@ -1,3 +1,7 @@
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { generateDemo, importDemoFiles } from '../src/demo/index.js';
+import { runPipeline } from '../src/pipeline/index.js';
 import { copyTables, chdbAvailable, Store } from '../src/store/index.js';
 import { clickhouseServer } from './clickhouse-server.js';
 import { memoryStore, tempDir } from './helpers.js';
@@ -15,9 +19,19 @@ const required = process.env.SEGMINT_REQUIRE_CHDB === '1';
 const chdb = required || chdbAvailable();
 if (!chdb) console.log('ClickHouse (chdb) tests skipped: the chdb package is not installed (npm install --no-save chdb@3.4.0)');
 
-export const ENGINES: Engine[] = chdb ? ['duckdb', 'chdb'] : ['duckdb'];
+/** The embedded engines (no server to reach). */
+export type EmbeddedEngine = Exclude<Engine, 'clickhouse'>;
+export const ENGINES: EmbeddedEngine[] = chdb ? ['duckdb', 'chdb'] : ['duckdb'];
 /** Every engine, the server reached over HTTP too: for the tests that check engines agree, not for every suite. */
 export const ALL_ENGINES: Engine[] = chdb ? ['duckdb', 'chdb', 'clickhouse'] : ['duckdb'];
+
+/**
+ * The store path a server's workspaces are opened at (`Workspaces.open({ dbPath })`) on an embedded engine, in `dir`:
+ * a DuckDB file, or a chdb directory whose databases are the workspaces.
+ */
+export function workspacesPath(engine: EmbeddedEngine, dir: string): string {
+  return engine === 'duckdb' ? join(dir, 'shop.duckdb') : `chdb:${join(dir, 'shop')}`;
+}
 
 /**
  * A store on `engine` holding what `load` imports: on DuckDB the loader itself, on ClickHouse a store in a temporary
@@ -57,6 +71,48 @@ export async function emptyStoreOn(engine: Engine): Promise<{ store: Store; clos
     close: async () => {
       store.close();
       await server?.close();
+      dir.cleanup();
+    },
+  };
+}
+
+/**
+ * `actual` equal to `expected` however deep, numbers to 1e-9 relative (sums of doubles differ in their last bits with
+ * the order the engines add them in): for answers of one module on two engines.
+ */
+export function expectClose(actual: unknown, expected: unknown, what: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    expect(Math.abs(actual - expected), `${what}: ${actual} against ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+  } else if (Array.isArray(expected) && Array.isArray(actual)) {
+    expect(actual.length, `${what}: length`).toBe(expected.length);
+    expected.forEach((e, i) => expectClose(actual[i], e, `${what}[${i}]`));
+  } else if (expected !== null && typeof expected === 'object' && actual !== null && typeof actual === 'object') {
+    expect(Object.keys(actual).sort(), `${what}: keys`).toEqual(Object.keys(expected).sort());
+    for (const [k, e] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)[k], e, `${what}.${k}`);
+  } else {
+    expect(actual, what).toEqual(expected);
+  }
+}
+
+/**
+ * A demo shop (generated, imported by DuckDB, copied to ClickHouse) on `engine`, run as of `asOf` after `prepare`
+ * (audiences to create, say).
+ */
+export async function demoStoreOn(
+  engine: Engine,
+  demo: { customers: number; seed: number },
+  asOf: string,
+  prepare: (store: Store) => Promise<unknown> = () => Promise.resolve(),
+): Promise<{ store: Store; close: () => void | Promise<void> }> {
+  const dir = tempDir('segmint-demo-');
+  const files = await generateDemo({ ...demo, outDir: dir.path });
+  const { store, close } = await storeOn(engine, (loader) => importDemoFiles(loader, files));
+  await prepare(store);
+  await runPipeline(store, asOf);
+  return {
+    store,
+    close: async () => {
+      await close();
       dir.cleanup();
     },
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
-import { ident, sql } from '../sql/index.js';
+import { formatTimestamp, ident, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
 /** Every stored run, oldest first, with each audience's size and revenue at it: trends over time. */
@@ -34,13 +34,11 @@ export const runHistorySchema = z.object({
 });
 export type RunHistory = z.infer<typeof runHistorySchema>;
 
-const TS = '%Y-%m-%d %H:%M:%S';
-
 export async function runHistory(store: Store): Promise<RunHistory> {
   const runs = await store.all<{ as_of: string; run_at: string; customers: number; revenue: number; seconds: number }>(sql`
-    SELECT strftime(as_of, ${TS}) AS as_of, strftime(run_at, ${TS}) AS run_at, customers, revenue, seconds FROM runs ORDER BY runs.as_of`);
+    SELECT ${formatTimestamp(sql`as_of`)} AS as_of, ${formatTimestamp(sql`run_at`)} AS run_at, customers, revenue, seconds FROM runs ORDER BY runs.as_of`);
   const sizes = await store.all<{ as_of: string; id: string; size: number; revenue: number; rule_text: string | null }>(sql`
-    SELECT strftime(as_of, ${TS}) AS as_of, audience_id AS id, size, revenue, rule_text FROM audience_runs ORDER BY as_of, audience_id`);
+    SELECT ${formatTimestamp(sql`as_of`)} AS as_of, audience_id AS id, size, revenue, rule_text FROM audience_runs ORDER BY as_of, audience_id`);
   const byRun = new Map<string, Array<Omit<(typeof sizes)[number], 'as_of'>>>();
   for (const { as_of, ...size } of sizes) byRun.set(as_of, [...(byRun.get(as_of) ?? []), size]);
   const asOf = await featureTableAsOf(store);

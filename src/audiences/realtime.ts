@@ -1,5 +1,5 @@
 import { defaultAsOf } from '../features/index.js';
-import { join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, days, formatTimestamp, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { asOfMs, idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
@@ -30,7 +30,7 @@ import type { CustomerAudiences, LiveAudience } from './schema.js';
 
 /** The instant every customer without newer events is as of: the latest run's date, or the default run date. */
 export async function referenceBase(store: Store): Promise<string> {
-  const run = await store.one<{ as_of: string | null }>(sql`SELECT strftime(max(as_of), '%Y-%m-%d %H:%M:%S') AS as_of FROM runs`);
+  const run = await store.one<{ as_of: string | null }>(sql`SELECT ${formatTimestamp(sql`max(as_of)`)} AS as_of FROM runs`);
   return run?.as_of ?? (await defaultAsOf(store));
 }
 
@@ -39,8 +39,8 @@ export async function referenceTimes(store: Store, customerIds: readonly string[
   const from = base ?? (await referenceBase(store));
   const newer = customerIds.length
     ? await store.all<{ id: string; at: string }>(sql`
-        SELECT customer_id AS id, strftime(date_trunc('day', max(ts)) + INTERVAL 1 DAY, '%Y-%m-%d %H:%M:%S') AS at FROM events
-        WHERE ${idFilter(sql`customer_id`, customerIds)} AND ts >= CAST(${from} AS TIMESTAMP) GROUP BY customer_id`)
+        SELECT customer_id AS id, ${formatTimestamp(sql`date_trunc('day', max(ts)) + ${days(1)}`)} AS at FROM events
+        WHERE ${idFilter(sql`customer_id`, customerIds)} AND ts >= ${asTimestamp(from)} GROUP BY customer_id`)
     : [];
   const after = new Map(newer.map((r) => [r.id, r.at]));
   return new Map(customerIds.map((id) => [id, after.get(id) ?? from]));
@@ -59,7 +59,7 @@ export function byInstant(at: ReadonlyMap<string, string>): Map<string, string[]
 
 /** The as-of date of the latest run on or before `bound` (of the latest run without one), as SQL. */
 const runOnOrBefore = (bound?: string): Sql =>
-  sql`(SELECT max(as_of) FROM runs WHERE ${bound === undefined ? sql`TRUE` : sql`as_of <= CAST(${bound} AS TIMESTAMP)`})`;
+  sql`(SELECT max(as_of) FROM runs WHERE ${bound === undefined ? sql`TRUE` : sql`as_of <= ${asTimestamp(bound)}`})`;
 
 async function runThresholds(store: Store, bound?: string): Promise<Thresholds | undefined> {
   const row = await store.one<{ thresholds: string }>(sql`SELECT thresholds::VARCHAR AS thresholds FROM runs WHERE as_of = ${runOnOrBefore(bound)}`);
@@ -193,7 +193,7 @@ export async function storeLiveMemberships(
   at: ReadonlyMap<string, string>,
   live: ReadonlyMap<string, readonly LiveAudience[]>,
 ): Promise<void> {
-  const rows = [...live].flatMap(([id, list]) => list.filter((a) => !SNAPSHOT_KINDS.includes(a.kind)).map((a) => sql`(${id}, ${a.id}, CAST(${at.get(id)!} AS TIMESTAMP), ${a.reasons})`));
+  const rows = [...live].flatMap(([id, list]) => list.filter((a) => !SNAPSHOT_KINDS.includes(a.kind)).map((a) => sql`(${id}, ${a.id}, ${asTimestamp(at.get(id)!)}, ${a.reasons})`));
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM live_memberships WHERE ${idFilter(sql`customer_id`, customerIds)}`);
     if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
@@ -207,13 +207,13 @@ export async function storeLiveMemberships(
  */
 export async function customerAudiences(store: Store, customerId: string): Promise<CustomerAudiences> {
   const live = await store.all<LiveAudience & { at: string }>(sql`
-    SELECT a.id, a.name, a.kind, l.reasons, strftime(l.evaluated_at, '%Y-%m-%d %H:%M:%S') AS at
+    SELECT a.id, a.name, a.kind, l.reasons, ${formatTimestamp(sql`l.evaluated_at`)} AS at
     FROM live_memberships l JOIN audiences a ON a.id = l.audience_id
-    WHERE l.customer_id = ${customerId} AND l.evaluated_at >= coalesce((SELECT max(as_of) FROM runs), CAST('-infinity' AS TIMESTAMP))
+    WHERE l.customer_id = ${customerId} AND l.evaluated_at >= coalesce((SELECT max(as_of) FROM runs), l.evaluated_at)
     ORDER BY a.kind, a.name`);
   const snapshotKinds = live.length ? kindIn(sql`a.kind`, SNAPSHOT_KINDS) : sql`TRUE`;
   const snap = await store.all<LiveAudience & { at: string }>(sql`
-    SELECT a.id, a.name, a.kind, m.reasons, strftime(m.as_of, '%Y-%m-%d %H:%M:%S') AS at
+    SELECT a.id, a.name, a.kind, m.reasons, ${formatTimestamp(sql`m.as_of`)} AS at
     FROM memberships m JOIN audiences a ON a.id = m.audience_id
     WHERE m.customer_id = ${customerId} AND m.as_of = (SELECT max(as_of) FROM runs) AND ${snapshotKinds} ORDER BY a.kind, a.name`);
   const all = [...live, ...snap];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getAudience } from '../audiences/index.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { formatTimestamp, sql } from '../sql/index.js';
+import { castTo, formatTimestamp, now, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { readResults } from './report.js';
 import type { ExperimentResults } from './results-schema.js';
@@ -53,7 +53,7 @@ export async function setAudienceHoldout(store: Store, idOrName: string, raw: un
     throw new ValidationError(issues.map((i) => `${i.path || 'holdout'}: ${i.message}`).join('; '), { issues });
   }
   const setting = checked.data;
-  await store.run(sql`INSERT OR REPLACE INTO audience_holdouts VALUES (${audience.id}, ${JSON.stringify(setting)}, now())`);
+  await store.run(sql`${upsertInto(sql`audience_holdouts`)} VALUES (${audience.id}, ${JSON.stringify(setting)}, ${now()})`);
   return getAudienceHoldout(store, audience.id);
 }
 
@@ -82,7 +82,7 @@ export async function audienceHoldoutReport(store: Store, idOrName: string): Pro
     sizing: holdout.plan,
     exposed: {
       campaignId: null,
-      query: sql`SELECT customer_id AS visitor_id, arm, ts, customer_id, CAST([] AS VARCHAR[]) AS audiences
+      query: sql`SELECT customer_id AS visitor_id, arm, ts, customer_id, ${castTo(sql`[]`, 'VARCHAR[]')} AS audiences
         FROM audience_holdout_assignments WHERE audience_id = ${audience.id}`,
     },
     audiences: [],

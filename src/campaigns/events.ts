@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
-import { fromMillis, join, sql } from '../sql/index.js';
+import { asTimestamp, boolOr, castTo, fromMillis, insertRowsIfAbsent, join, listOf, now, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from './schema.js';
 import type { Assignment, MemberAssignment } from './decide.js';
@@ -82,11 +82,11 @@ export async function storeCampaignEvents(store: Store, batch: CampaignEventBatc
   return store.transaction(async () => {
     const known = new Set((await store.all<{ id: string }>(sql`SELECT id FROM campaign_events WHERE id IN (${join(ids)})`)).map((r) => r.id));
     const fresh = batch.events.filter((e, i, all) => !known.has(e.id) && all.findIndex((o) => o.id === e.id) === i);
-    const when = (e: CampaignEvent) => (e.ts === undefined ? sql`now()` : sql`CAST(${new Date(e.ts).toISOString().slice(0, 23).replace('T', ' ')} AS TIMESTAMP)`);
+    const when = (e: CampaignEvent) => (e.ts === undefined ? now() : asTimestamp(new Date(e.ts).toISOString().slice(0, 23).replace('T', ' ')));
     const customer = batch.customer_id ?? null;
     if (fresh.length) {
       await store.run(sql`INSERT INTO campaign_events VALUES ${join(
-        fresh.map((e) => sql`(${e.id}, ${e.campaign_id}, ${e.variant}, ${batch.visitor_id}, ${customer}, ${e.type}, ${when(e)}, ${e.url ?? null}, ${e.revenue ?? null}, ${e.currency ?? null}, now())`),
+        fresh.map((e) => sql`(${e.id}, ${e.campaign_id}, ${e.variant}, ${batch.visitor_id}, ${customer}, ${e.type}, ${when(e)}, ${e.url ?? null}, ${e.revenue ?? null}, ${e.currency ?? null}, ${now()})`),
       )}`);
     }
     const submits = fresh.filter((e) => e.submission);
@@ -107,14 +107,17 @@ export async function storeCampaignEvents(store: Store, batch: CampaignEventBatc
  * whether their arm is recorded, as stored: what a decider starts from.
  */
 export async function storedExposures(store: Store): Promise<Array<{ visitor_id: string; campaign_id: string; impressions: number; closed: boolean; assigned: boolean }>> {
-  return store.all(sql`WITH ev AS (SELECT e.visitor_id, e.campaign_id, count(*) FILTER (WHERE e.type = 'impression')::INTEGER AS impressions,
-      bool_or(e.type IN ('dismiss', 'submit')) AS closed
+  return store.all(sql`WITH ev AS (SELECT e.visitor_id, e.campaign_id, CAST(count(*) FILTER (WHERE e.type = 'impression') AS INTEGER) AS impressions,
+      ${boolOr(sql`e.type IN ('dismiss', 'submit')`)} AS closed
     FROM campaign_events e JOIN campaigns c ON c.id = e.campaign_id AND c.status IN ('active', 'paused')
     GROUP BY e.visitor_id, e.campaign_id),
   asg AS (SELECT a.visitor_id, a.campaign_id FROM campaign_assignments a JOIN campaigns c ON c.id = a.campaign_id AND c.status IN ('active', 'paused'))
-  SELECT visitor_id, campaign_id, coalesce(ev.impressions, 0) AS impressions, coalesce(ev.closed, false) AS closed, asg.visitor_id IS NOT NULL AS assigned
+  SELECT visitor_id, campaign_id, coalesce(ev.impressions, 0) AS impressions, CAST(coalesce(ev.closed, false) AS BOOLEAN) AS closed, CAST(asg.visitor_id IS NOT NULL AS BOOLEAN) AS assigned
   FROM ev FULL JOIN asg USING (visitor_id, campaign_id)`);
 }
+
+const ASSIGNMENT_COLUMNS = [['campaign_id', 'VARCHAR'], ['visitor_id', 'VARCHAR'], ['customer_id', 'VARCHAR'], ['variant', 'VARCHAR'], ['audiences', 'VARCHAR[]'], ['ts', 'TIMESTAMP']] as const;
+const MEMBER_COLUMNS = [['audience_id', 'VARCHAR'], ['customer_id', 'VARCHAR'], ['arm', 'VARCHAR'], ['ts', 'TIMESTAMP']] as const;
 
 /** Rows per INSERT: a bound statement stays a few hundred kilobytes. */
 const CHUNK = 1000;
@@ -123,14 +126,12 @@ const CHUNK = 1000;
 export async function storeAssignments(store: Store, rows: { campaigns: readonly Assignment[]; members: readonly MemberAssignment[] }): Promise<void> {
   const at = (ms: number) => fromMillis(ms);
   for (let i = 0; i < rows.campaigns.length; i += CHUNK) {
-    await store.run(sql`INSERT INTO campaign_assignments VALUES ${join(
-      rows.campaigns.slice(i, i + CHUNK).map((a) => sql`(${a.campaign_id}, ${a.visitor_id}, ${a.customer_id}, ${a.variant}, CAST([${join(a.audiences.map((id) => sql`${id}`))}] AS VARCHAR[]), ${at(a.ts_ms)})`),
-    )} ON CONFLICT DO NOTHING`);
+    const chunk = rows.campaigns.slice(i, i + CHUNK).map((a) => [a.campaign_id, a.visitor_id, a.customer_id, a.variant, castTo(listOf(a.audiences), 'VARCHAR[]'), at(a.ts_ms)]);
+    await store.run(insertRowsIfAbsent(sql`campaign_assignments`, ASSIGNMENT_COLUMNS, ['campaign_id', 'visitor_id'], chunk));
   }
   for (let i = 0; i < rows.members.length; i += CHUNK) {
-    await store.run(sql`INSERT INTO audience_holdout_assignments VALUES ${join(
-      rows.members.slice(i, i + CHUNK).map((m) => sql`(${m.audience_id}, ${m.customer_id}, ${m.arm}, ${at(m.ts_ms)})`),
-    )} ON CONFLICT DO NOTHING`);
+    const chunk = rows.members.slice(i, i + CHUNK).map((m) => [m.audience_id, m.customer_id, m.arm, at(m.ts_ms)]);
+    await store.run(insertRowsIfAbsent(sql`audience_holdout_assignments`, MEMBER_COLUMNS, ['audience_id', 'customer_id'], chunk));
   }
 }
 

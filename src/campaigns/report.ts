@@ -1,6 +1,6 @@
 import { listAudiences } from '../audiences/index.js';
 import { ConflictError } from '../shared/errors.js';
-import { sql, type Sql } from '../sql/index.js';
+import { asTimestamp, castTo, days, formatTimestamp, now, sql, unnestList, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { Arm } from './bucket.js';
 import { getCampaign } from './repository.js';
@@ -42,13 +42,12 @@ const LINE_VALUE = sql`e.quantity * e.unit_price`;
  * the store".
  */
 function sumsQuery(exposed: Exposed, goal: Goal): Sql {
-  const window = sql`x.ts + to_days(CAST(${goal.window_days} AS INTEGER))`;
+  const window = sql`x.ts + ${days(goal.window_days)}`;
   const campaignEvents = (types: Sql) =>
     exposed.campaignId === null
-      ? sql`SELECT NULL::VARCHAR AS visitor_id, NULL::DOUBLE AS revenue WHERE false`
-      : sql`SELECT x.visitor_id, sum(coalesce(c.revenue, 0)) AS revenue FROM x JOIN campaign_events c
-          ON c.campaign_id = ${exposed.campaignId} AND c.visitor_id = x.visitor_id AND c.type IN (${types})
-          AND c.ts >= x.ts AND c.ts < ${window}
+      ? sql`SELECT ${castTo(sql`NULL`, 'VARCHAR')} AS visitor_id, ${castTo(sql`NULL`, 'DOUBLE')} AS revenue WHERE false`
+      : sql`SELECT x.visitor_id, sum(coalesce(c.revenue, 0)) AS revenue FROM x JOIN campaign_events c ON c.visitor_id = x.visitor_id
+        WHERE c.campaign_id = ${exposed.campaignId} AND c.type IN (${types}) AND c.ts >= x.ts AND c.ts < ${window}
         GROUP BY x.visitor_id`;
   // A visitor never signed in has no orders the store can tie to them: the snippet's conversions stand in for them.
   const converted =
@@ -56,15 +55,15 @@ function sumsQuery(exposed: Exposed, goal: Goal): Sql {
       ? sql`(o.visitor_id IS NOT NULL OR (x.customer_id IS NULL AND s.visitor_id IS NOT NULL))`
       : sql`(g.visitor_id IS NOT NULL)`;
   return sql`WITH x AS (${exposed.query}),
-o AS (SELECT x.visitor_id, sum(${LINE_VALUE}) AS revenue FROM x JOIN events e
-    ON e.customer_id = x.customer_id AND e.type = 'order' AND e.ts >= x.ts AND e.ts < ${window}
+o AS (SELECT x.visitor_id, sum(${LINE_VALUE}) AS revenue FROM x JOIN events e ON e.customer_id = x.customer_id
+  WHERE e.type = 'order' AND e.ts >= x.ts AND e.ts < ${window}
   GROUP BY x.visitor_id),
-pre AS (SELECT x.visitor_id, sum(${LINE_VALUE}) AS spend FROM x JOIN events e
-    ON e.customer_id = x.customer_id AND e.type = 'order' AND e.ts < x.ts
+pre AS (SELECT x.visitor_id, sum(${LINE_VALUE}) AS spend FROM x JOIN events e ON e.customer_id = x.customer_id
+  WHERE e.type = 'order' AND e.ts < x.ts
   GROUP BY x.visitor_id),
 s AS (${campaignEvents(sql`'conversion'`)}),
 g AS (${campaignEvents(sql`${goal.event}`)}),
-i AS (${exposed.campaignId === null ? sql`SELECT NULL::VARCHAR AS visitor_id WHERE false` : sql`SELECT DISTINCT visitor_id FROM campaign_events WHERE campaign_id = ${exposed.campaignId} AND type = 'impression'`}),
+i AS (${exposed.campaignId === null ? sql`SELECT ${castTo(sql`NULL`, 'VARCHAR')} AS visitor_id WHERE false` : sql`SELECT DISTINCT visitor_id FROM campaign_events WHERE campaign_id = ${exposed.campaignId} AND type = 'impression'`}),
 v AS (
   SELECT x.arm, x.audiences, CAST(${converted} AS INTEGER) AS c,
     coalesce(o.revenue, CASE WHEN x.customer_id IS NULL THEN s.revenue END, 0) AS y,
@@ -72,11 +71,11 @@ v AS (
   FROM x LEFT JOIN o USING (visitor_id) LEFT JOIN pre USING (visitor_id) LEFT JOIN s USING (visitor_id)
     LEFT JOIN g USING (visitor_id) LEFT JOIN i USING (visitor_id)
 ),
-per AS (SELECT arm, NULL::VARCHAR AS audience_id, c, y, xc, seen FROM v
-  UNION ALL SELECT arm, unnest(audiences) AS audience_id, c, y, xc, seen FROM v)
-SELECT arm, audience_id, count(*)::INTEGER AS exposures, sum(c)::INTEGER AS conversions, sum(y)::DOUBLE AS revenue,
-  sum(y * y)::DOUBLE AS revenue_squares, sum(xc)::DOUBLE AS x_sum, sum(xc * xc)::DOUBLE AS x_squares,
-  sum(xc * y)::DOUBLE AS x_revenue, sum(xc * c)::DOUBLE AS x_conversions, sum(seen)::INTEGER AS impressions
+per AS (SELECT arm, ${castTo(sql`NULL`, 'VARCHAR')} AS audience_id, c, y, xc, seen FROM v
+  UNION ALL SELECT arm, ${unnestList(sql`audiences`)} AS audience_id, c, y, xc, seen FROM v)
+SELECT arm, audience_id, CAST(count(*) AS INTEGER) AS exposures, CAST(sum(c) AS INTEGER) AS conversions, CAST(sum(y) AS DOUBLE) AS revenue,
+  CAST(sum(y * y) AS DOUBLE) AS revenue_squares, CAST(sum(xc) AS DOUBLE) AS x_sum, CAST(sum(xc * xc) AS DOUBLE) AS x_squares,
+  CAST(sum(xc * y) AS DOUBLE) AS x_revenue, CAST(sum(xc * c) AS DOUBLE) AS x_conversions, CAST(sum(seen) AS INTEGER) AS impressions
 FROM per GROUP BY arm, audience_id ORDER BY arm, audience_id`;
 }
 
@@ -124,7 +123,7 @@ export interface ResultsInput {
 
 /** Reads the sums from the store and reports them: the one path behind a campaign's report and an audience holdout's. */
 export async function readResults(store: Store, input: ResultsInput): Promise<ExperimentResults> {
-  const asOf = (await store.one<{ t: string }>(sql`SELECT strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S') AS t`))!.t;
+  const asOf = (await store.one<{ t: string }>(sql`SELECT ${formatTimestamp(asTimestamp(now()))} AS t`))!.t;
   const rows = await store.all<SumsRow>(sumsQuery(input.exposed, input.goal));
   const overall = rows.filter((r) => r.audience_id === null);
   const plan = planOf(input.arms, input.control, input.sizing);

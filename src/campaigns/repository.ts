@@ -1,7 +1,7 @@
 import { listAudiences } from '../audiences/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { slug } from '../shared/slug.js';
-import { sql } from '../sql/index.js';
+import { formatTimestamp, now, sql, update } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { actionsFrom, campaignInputSchema, goalSchema, instantMs, sizingSchema, STATUS_MOVES, type Campaign, type CampaignStatus, type ParsedCampaignInput } from './schema.js';
 import { typeSpec, type CampaignType } from './types/index.js';
@@ -20,7 +20,7 @@ interface CampaignRow {
 type Definition = Pick<Campaign, 'content' | 'targeting' | 'schedule' | 'frequency_cap' | 'consent' | 'experiment'>;
 
 const columns = sql`id, name, type, status, priority, definition::VARCHAR AS definition,
-  strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at`;
+  ${formatTimestamp(sql`created_at`)} AS created_at, ${formatTimestamp(sql`updated_at`)} AS updated_at`;
 
 function toCampaign({ definition, ...row }: CampaignRow): Campaign {
   const def = JSON.parse(definition) as Definition;
@@ -87,7 +87,7 @@ export async function getCampaign(store: Store, idOrName: string): Promise<Campa
 }
 
 async function nameTaken(store: Store, name: string, except?: string): Promise<void> {
-  const other = await store.one(sql`SELECT 1 FROM campaigns WHERE name = ${name} AND id IS DISTINCT FROM ${except ?? null}`);
+  const other = await store.one(sql`SELECT 1 FROM campaigns WHERE name = ${name} ${except === undefined ? sql`` : sql`AND id <> ${except}`}`);
   if (other) throw new ConflictError(`a campaign named "${name}" exists`, { name });
 }
 
@@ -97,7 +97,7 @@ export async function createCampaign(store: Store, raw: unknown): Promise<Campai
   await nameTaken(store, c.name);
   let id = `cmp-${slug(c.name)}`;
   for (let n = 2; await store.one(sql`SELECT 1 FROM campaigns WHERE id = ${id}`); n++) id = `cmp-${slug(c.name)}-${n}`;
-  await store.run(sql`INSERT INTO campaigns VALUES (${id}, ${c.name}, ${c.type}, 'draft', ${c.priority}, ${JSON.stringify(c.definition)}, now(), now())`);
+  await store.run(sql`INSERT INTO campaigns VALUES (${id}, ${c.name}, ${c.type}, 'draft', ${c.priority}, ${JSON.stringify(c.definition)}, ${now()}, ${now()})`);
   return getCampaign(store, id);
 }
 
@@ -108,7 +108,7 @@ export async function replaceCampaign(store: Store, idOrName: string, raw: unkno
   const c = await definitionOf(store, raw);
   if (c.type !== current.type) throw new ValidationError(`type: campaign "${current.id}" is a ${current.type}, not a ${c.type}`, { field: 'type' });
   await nameTaken(store, c.name, current.id);
-  await store.run(sql`UPDATE campaigns SET name = ${c.name}, priority = ${c.priority}, definition = ${JSON.stringify(c.definition)}, updated_at = now() WHERE id = ${current.id}`);
+  await store.run(sql`${update(sql`campaigns`)} name = ${c.name}, priority = ${c.priority}, definition = ${JSON.stringify(c.definition)}, updated_at = ${now()} WHERE id = ${current.id}`);
   return getCampaign(store, current.id);
 }
 
@@ -118,7 +118,7 @@ export async function setCampaignStatus(store: Store, idOrName: string, status: 
   if (!STATUS_MOVES[current.status].includes(status)) {
     throw new ConflictError(`campaign "${current.id}" is ${current.status}: it cannot become ${status}`, { campaign: current.id, status: current.status });
   }
-  await store.run(sql`UPDATE campaigns SET status = ${status}, updated_at = now() WHERE id = ${current.id}`);
+  await store.run(sql`${update(sql`campaigns`)} status = ${status}, updated_at = ${now()} WHERE id = ${current.id}`);
   return getCampaign(store, current.id);
 }
 

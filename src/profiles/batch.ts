@@ -1,5 +1,5 @@
 import { getAudience, runDate } from '../audiences/index.js';
-import { sql } from '../sql/index.js';
+import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { customerProfiles, profileAsOf, useStore, type MakeOptions, type ProfileOptions } from './profile.js';
 import type { Profile } from './schema.js';
@@ -20,7 +20,7 @@ export async function audienceCustomers(store: Store, audience: string): Promise
   const { id } = await getAudience(store, audience);
   const run = await runDate(store);
   const rows = await store.all<{ id: string }>(sql`SELECT customer_id AS id FROM memberships
-    WHERE audience_id = ${id} AND as_of = CAST(${run} AS TIMESTAMP) ORDER BY customer_id`);
+    WHERE audience_id = ${id} AND as_of = ${asTimestamp(run)} ORDER BY customer_id`);
   return { audience: id, run, customers: rows.map((r) => r.id) };
 }
 

@@ -1,6 +1,6 @@
 import { priceTiersQuery } from '../features/index.js';
 import { OCCASIONS } from '../segments/ast.js';
-import { formatTimestamp, join, listOf, matches, sql, type Sql } from '../sql/index.js';
+import { castTo, formatTimestamp, join, jsonText, listContains, listFilter, listLength, listOf, matches, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';
 
@@ -58,7 +58,7 @@ export const DEPARTMENT_WORDS: Readonly<Record<string, string>> = {
 };
 
 function departmentSql(): Sql {
-  const stated = sql`nullif(lower(trim(coalesce(${join(DEPARTMENT_ATTRIBUTES.map((a) => sql`p.attributes->>${a}`))}))), '')`;
+  const stated = sql`nullif(lower(trim(coalesce(${join(DEPARTMENT_ATTRIBUTES.map((a) => jsonText(sql`p.attributes`, [a])))}))), '')`;
   const words = join(Object.entries(DEPARTMENT_WORDS).map(([word, department]) => sql`WHEN ${word} THEN ${department}`), ' ');
   return sql`CASE ${stated} ${words} ELSE ${stated} END`;
 }
@@ -97,11 +97,12 @@ function slotSql(): Sql {
 /** Every product, with what a profile reads of it: style tags apart from occasion tags, occasions, tier and slot. */
 function catalogQuery(): Sql {
   const fallback = join(Object.entries(CATEGORY_OCCASIONS).map(([category, occasion]) => sql`WHEN ${category} THEN [${occasion}]`), ' ');
+  const styles = sql`coalesce(p.style_tags, [])`;
+  const occasions = listFilter(styles, (x) => listContains(listOf(OCCASIONS), x));
   return sql`SELECT p.id, p.category, p.brand, coalesce(p.colors, []) AS colors, coalesce(p.materials, []) AS materials, t.price_tier,
-    list_filter(coalesce(p.style_tags, []), x -> NOT list_contains(${listOf(OCCASIONS)}, x)) AS tags,
-    coalesce(nullif(list_filter(coalesce(p.style_tags, []), x -> list_contains(${listOf(OCCASIONS)}, x)), []),
-      CASE p.category ${fallback} ELSE [] END) AS occasions,
-    ${slotSql()} AS slot, p.title, p.colors[1] AS color, p.price, p.launched_at, ${departmentSql()} AS department
+    ${listFilter(styles, (x) => sql`NOT ${listContains(listOf(OCCASIONS), x)}`)} AS tags,
+    CASE WHEN ${listLength(occasions)} > 0 THEN ${occasions} ELSE CASE p.category ${fallback} ELSE ${castTo(sql`[]`, 'VARCHAR[]')} END END AS occasions,
+    ${slotSql()} AS slot, p.title, CASE WHEN ${listLength(sql`p.colors`)} > 0 THEN p.colors[1] END AS color, p.price, p.launched_at, ${departmentSql()} AS department
   FROM products p LEFT JOIN (${priceTiersQuery()}) t ON t.id = p.id`;
 }
 

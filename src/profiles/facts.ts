@@ -1,6 +1,6 @@
 import { kindOrder } from '../audiences/kinds/index.js';
 import { featuresOf, type FeatureRow } from '../features/index.js';
-import { listOf, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, days, formatTimestamp, join, jsonText, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { catalogStamp, profileCatalog, type CatalogProduct, type ProfileCatalog } from './catalog.js';
 import type { Fact } from './schema.js';
@@ -73,28 +73,33 @@ export interface ProfileFacts {
 }
 
 /**
- * Everything profiles read of these customers, in one query and one read of the events for them all (the events are
- * not stored by customer, so each read scans them; ids in order let the scan skip the blocks outside their range):
- * per customer the orders and the recent views, searches and carts in time order, the attributes and the audiences.
- * What the events' products are comes from the catalog held in memory (profileCatalog).
+ * Everything profiles read of these customers, in one read of the events for them all (the events are not stored by
+ * customer, so each read scans them; ids in order let the scan skip the blocks outside their range), a read of their
+ * audiences and one of their attributes: flat rows, in the order a customer's lists keep (events by time, then id;
+ * audiences by kind, then name), grouped by customer here rather than into lists in SQL, which the engines spell
+ * differently. What the events' products are comes from the catalog held in memory (profileCatalog).
  */
-function customersQuery(customerIds: readonly string[], asOf: string): Sql {
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
-  return sql`WITH ids AS (SELECT unnest(${listOf(customerIds)}) AS id),
-e AS (
-  SELECT customer_id AS id, list({'type': type, 'date': strftime(ts, '%Y-%m-%d'), 'day': strftime(ts, '%m/%d'), 'quantity': CAST(coalesce(quantity, 1) AS DOUBLE),
-      'product_id': product_id, 'query': query} ORDER BY ts, rowid) AS events
-  FROM events WHERE customer_id IN (SELECT id FROM ids) AND ts < ${at}
-    AND (type = 'order' OR (type IN ('view', 'search', 'add_to_cart') AND ts >= ${at} - to_days(CAST(${RECENT_DAYS} AS INTEGER))))
-  GROUP BY customer_id),
-m AS (
-  SELECT m.customer_id AS id, list({'id': a.id, 'name': a.name, 'kind': a.kind} ORDER BY ${kindOrder(sql`a.kind`)}, a.name) AS audiences
-  FROM memberships m JOIN audiences a ON a.id = m.audience_id
-  WHERE m.customer_id IN (SELECT id FROM ids) AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= ${at})
-  GROUP BY m.customer_id)
-SELECT ids.id, coalesce(e.events, []) AS events, coalesce(m.audiences, []) AS audiences,
-  CASE WHEN c.id IS NOT NULL THEN {'gender': c.attributes->>'gender', 'age_band': c.attributes->>'age_band', 'country': c.country} END AS customer
-FROM ids LEFT JOIN e USING (id) LEFT JOIN m USING (id) LEFT JOIN customers c ON c.id = ids.id`;
+async function customerRows(store: Store, customerIds: readonly string[], asOf: string): Promise<CustomerRow[]> {
+  const at = asTimestamp(asOf);
+  const ids = join(customerIds.map((id) => sql`${id}`));
+  const events = await store.all<Omit<CustomerEvent, 'date' | 'day'> & { id: string; at: string }>(sql`
+    SELECT customer_id AS id, type, ${formatTimestamp(sql`ts`)} AS at, CAST(coalesce(quantity, 1) AS DOUBLE) AS quantity, product_id, query
+    FROM events WHERE customer_id IN (${ids}) AND ts < ${at}
+      AND (type = 'order' OR (type IN ('view', 'search', 'add_to_cart') AND ts >= ${at} - ${days(RECENT_DAYS)}))
+    ORDER BY customer_id, ts, events.id`);
+  const audiences = await store.all<AudienceFact & { customer_id: string }>(sql`
+    SELECT m.customer_id AS customer_id, a.id AS id, a.name AS name, a.kind AS kind
+    FROM memberships m JOIN audiences a ON a.id = m.audience_id
+    WHERE m.customer_id IN (${ids}) AND m.as_of = (SELECT max(as_of) FROM runs WHERE as_of <= ${at})
+    ORDER BY m.customer_id, ${kindOrder(sql`a.kind`)}, a.name`);
+  const customers = await store.all<NonNullable<CustomerRow['customer']> & { id: string }>(sql`
+    SELECT id, ${jsonText(sql`attributes`, ['gender'])} AS gender, ${jsonText(sql`attributes`, ['age_band'])} AS age_band, country
+    FROM customers WHERE id IN (${ids})`);
+  const rows = new Map<string, CustomerRow>(customerIds.map((id) => [id, { id, events: [], audiences: [], customer: null }]));
+  for (const { id, at: time, ...e } of events) rows.get(id)!.events.push({ ...e, quantity: Number(e.quantity), date: time.slice(0, 10), day: `${time.slice(5, 7)}/${time.slice(8, 10)}` });
+  for (const { customer_id, ...a } of audiences) rows.get(customer_id)!.audiences.push(a);
+  for (const { id, ...c } of customers) rows.get(id)!.customer = c;
+  return [...rows.values()];
 }
 
 /** An order, or a view, search or add-to-cart of the recent window. */
@@ -201,7 +206,7 @@ export async function profileFactsOf(store: Store, customerIds: readonly string[
   const features = await featuresOf(store, asOf, ids);
   const { stamp } = (await store.one<{ stamp: string }>(sql`SELECT ${catalogStamp()} AS stamp`))!;
   const known = ids.filter((id) => features.has(id));
-  const rows = known.length ? await store.all<CustomerRow>(customersQuery(known, asOf)) : [];
+  const rows = known.length ? await customerRows(store, known, asOf) : [];
   const catalog = await profileCatalog(store, stamp);
   return { catalog, facts: new Map(rows.map((row) => [row.id, factsOf(row, features.get(row.id)!, catalog.products, asOf)])) };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chooseK, kmeans } from '../models/index.js';
-import { sql } from '../sql/index.js';
+import { asTimestamp, jsonText, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { audienceCustomers } from './batch.js';
 
@@ -103,9 +103,9 @@ export async function groupBriefs(briefs: readonly Brief[]): Promise<{ k_reason:
 /** The groups of an audience's kept profiles, as `segmint profiles --audience` and GET /v1/audiences/:id/profile-groups answer. */
 export async function audienceProfileGroups(store: Store, audience: string): Promise<ProfileGroups> {
   const { audience: id, run, customers } = await audienceCustomers(store, audience);
-  const rows = await store.all<{ customer_id: string; brief: string }>(sql`SELECT p.customer_id, (p.profile->'marketing_brief')::VARCHAR AS brief
+  const rows = await store.all<{ customer_id: string; brief: string }>(sql`SELECT p.customer_id AS customer_id, ${jsonText(sql`p.profile`, ['marketing_brief'])} AS brief
     FROM memberships m JOIN customer_profiles p ON p.customer_id = m.customer_id
-    WHERE m.audience_id = ${id} AND m.as_of = CAST(${run} AS TIMESTAMP) ORDER BY p.customer_id`);
+    WHERE m.audience_id = ${id} AND m.as_of = ${asTimestamp(run)} ORDER BY p.customer_id`);
   const briefs = rows.map((r) => {
     const brief = JSON.parse(r.brief) as Pick<Brief, 'tone_of_voice' | 'visual_direction'>;
     return { customer_id: r.customer_id, tone_of_voice: brief.tone_of_voice, visual_direction: brief.visual_direction };

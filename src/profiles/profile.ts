@@ -1,6 +1,6 @@
 import { defaultAsOf, featureTableAsOf } from '../features/index.js';
 import { NotFoundError } from '../shared/errors.js';
-import { join, listOf, sql } from '../sql/index.js';
+import { asTimestamp, join, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { checkEvidence } from './evidence.js';
 import { factList, profileFactsOf, round, type ProfileFacts } from './facts.js';
@@ -110,14 +110,14 @@ export async function makeProfile(store: Store, customerId: string, options: Pro
 /** Keeps profiles as their customers' last ones (the previous are replaced). */
 export async function saveProfiles(store: Store, profiles: readonly Profile[]): Promise<void> {
   if (profiles.length === 0) return;
-  await store.run(sql`INSERT OR REPLACE INTO customer_profiles VALUES ${join(profiles.map((p) => sql`(${p.customer_id}, CAST(${p.as_of} AS TIMESTAMP),
-    CAST(${p.generated_at} AS TIMESTAMP), ${JSON.stringify(p)})`))}`);
+  await store.run(sql`${upsertInto(sql`customer_profiles`)} VALUES ${join(profiles.map((p) => sql`(${p.customer_id}, ${asTimestamp(p.as_of)},
+    ${asTimestamp(p.generated_at)}, ${JSON.stringify(p)})`))}`);
 }
 
 /** The profiles kept for these customers, by id; a customer without one is left out. */
 export async function keptProfiles(store: Store, ids: readonly string[]): Promise<Map<string, Profile>> {
   if (ids.length === 0) return new Map();
-  const rows = await store.all<{ profile: string }>(sql`SELECT profile::VARCHAR AS profile FROM customer_profiles WHERE customer_id IN (SELECT unnest(${listOf(ids)}))`);
+  const rows = await store.all<{ profile: string }>(sql`SELECT profile::VARCHAR AS profile FROM customer_profiles WHERE customer_id IN (${join(ids.map((id) => sql`${id}`))})`);
   return new Map(rows.map((r) => profileSchema.parse(JSON.parse(r.profile))).map((p) => [p.customer_id, p]));
 }
 
@@ -137,7 +137,7 @@ export async function customerProfiles(use: StoreUse, ids: readonly string[], op
   const { kept, drafts } = await use(async (store) => {
     const fits = (p: Profile) => (options.asOf === undefined || p.as_of === options.asOf) && (options.seed === undefined || p.generator.seed === options.seed);
     const kept = options.refresh ? new Map<string, Profile>() : new Map([...(await keptProfiles(store, ids))].filter(([, p]) => fits(p)));
-    const known = await store.all<{ id: string }>(sql`SELECT id FROM customers WHERE id IN (SELECT unnest(${listOf(ids)}))`);
+    const known = await store.all<{ id: string }>(sql`SELECT id FROM customers WHERE id IN (${join(ids.map((id) => sql`${id}`))})`);
     return { kept, drafts: await draftsOf(store, known.map((r) => r.id).filter((id) => !kept.has(id)), options) };
   });
   const narrator = narratorFor(options);

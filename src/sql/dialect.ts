@@ -103,6 +103,31 @@ export interface Dialect {
    * order of `fields` ([name, SQL type]).
    */
   unnestRecords(alias: string, fields: ReadonlyArray<readonly [string, string]>, records: ReadonlyArray<readonly Sql[]>): Sql;
+  /** A value (NULL, a list) as a column type written as DuckDB names it (`VARCHAR`, `VARCHAR[]`): NULL allowed. */
+  castTo(value: Sql, type: string): Sql;
+  /** The items of a list that `keep` holds for (`keep` is given the item). */
+  listFilter(list: Sql, keep: (item: Sql) => Sql): Sql;
+  /** A row per item of a list, in a select list. */
+  unnestList(list: Sql): Sql;
+  /** A table's rows in the order they were inserted, for a sort's last key (within one insert, at the least). */
+  insertionOrder(): Sql;
+  /** The value of the group's newest row (by the timestamp `ts`, the least `tie` among equals) where `where` holds. */
+  latest(value: Sql, ts: Sql, tie: Sql, where: Sql): Sql;
+  /** An ISO 8601 text (an offset, `Z`, or none: UTC) as a timestamp, to the microsecond. */
+  isoTimestamp(text: Sql): Sql;
+  /**
+   * Records sent as one bound JSON array of objects, a row per record as the column `alias` whose fields (given as
+   * [name, SQL type]; a field absent is NULL) are read as `alias.field`.
+   */
+  jsonRecords(alias: string, json: Sql, fields: ReadonlyArray<readonly [string, string]>): Sql;
+  /** The items of a list of text joined with a separator. */
+  listJoin(list: Sql, separator: string): Sql;
+  /** A timestamp as whole milliseconds since 1970. */
+  epochMs(ts: Sql): Sql;
+  /** Integer division, rounded towards zero. */
+  intDiv(a: Sql, b: Sql): Sql;
+  /** Inserts the rows of `query` (its columns named as `columns`) whose `key` no stored row has; a stored row stays as it was. */
+  insertSelectIfAbsent(table: Sql, columns: readonly string[], key: readonly string[], query: Sql): Sql;
   /** A statement of a migration (written for DuckDB) as this engine runs it: none, one or several. */
   migration(statement: string): string[];
 }
@@ -163,6 +188,18 @@ export const duckdbDialect: Dialect = {
       'score': CASE WHEN ${c.held} THEN ${c.score} END, 'reasons': CASE WHEN ${c.held} THEN ${c.reasons} END}`))}], x -> x.held)) AS t`,
   unnestRecords: (alias, fields, records) =>
     sql`unnest([${join(records.map((r) => sql`{${join(r.map((v, i) => sql`${raw(`'${fields[i]![0]}'`)}: ${v}`))}}`))}]) AS ${raw(alias)}`,
+  castTo: (value, type) => sql`CAST(${value} AS ${raw(type)})`,
+  listFilter: (list, keep) => sql`list_filter(${list}, x -> ${keep(sql`x`)})`,
+  unnestList: (list) => sql`unnest(${list})`,
+  insertionOrder: () => sql`rowid`,
+  latest: (value, ts, tie, where) => sql`first(${value} ORDER BY ${ts} DESC, ${tie}) FILTER (WHERE ${where})`,
+  isoTimestamp: (text) => sql`CAST(CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`,
+  jsonRecords: (alias, json, fields) =>
+    sql`(SELECT unnest(from_json(CAST(${json} AS JSON), ${JSON.stringify([Object.fromEntries(fields)])})) AS ${raw(alias)})`,
+  listJoin: (list, separator) => sql`array_to_string(${list}, ${raw(`'${separator}'`)})`,
+  epochMs: (ts) => sql`epoch_ms(${ts})`,
+  intDiv: (a, b) => sql`(${a}) // (${b})`,
+  insertSelectIfAbsent: (table, columns, _key, query) => sql`INSERT OR IGNORE INTO ${table} (${raw(columns.join(', '))}) ${query}`,
   migration: (statement) => [statement],
 };
 
@@ -252,6 +289,25 @@ export const clickhouseDialect: Dialect = {
     const type = raw(`Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`);
     return sql`arrayJoin([${join(records.map((r) => sql`CAST(tuple(${join(r)}) AS ${type})`))}]) AS ${raw(alias)}`;
   },
+  castTo: (value, type) => sql`CAST(${value} AS ${raw(clickhouseType(type))})`,
+  listFilter: (list, keep) => sql`arrayFilter(x -> ${keep(sql`x`)}, ${list})`,
+  unnestList: (list) => sql`arrayJoin(${list})`,
+  // An insert is one part (or several in order); a merge of a MergeTree without a sort key keeps the parts' order.
+  insertionOrder: () => sql`_part_offset`,
+  latest: (value, ts, tie, where) => sql`argMinIf(${value}, (-toUnixTimestamp64Micro(${ts}), ${tie}), ${where})`,
+  isoTimestamp: (text) => sql`parseDateTime64BestEffort(${text}, 6, 'UTC')`,
+  jsonRecords: (alias, json, fields) => {
+    const type = `Array(Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')}))`;
+    return sql`(SELECT arrayJoin(JSONExtract(${json}, ${type})) AS ${raw(alias)})`;
+  },
+  listJoin: (list, separator) => sql`arrayStringConcat(${list}, ${raw(`'${separator}'`)})`,
+  epochMs: (ts) => sql`toUnixTimestamp64Milli(${ts})`,
+  intDiv: (a, b) => sql`intDiv(${a}, ${b})`,
+  // A key is replaced by a later insert (ReplacingMergeTree): only the rows whose key is not stored go in.
+  insertSelectIfAbsent: (table, columns, key, query) => {
+    const keys = raw(key.join(', '));
+    return sql`INSERT INTO ${table} (${raw(columns.join(', '))}) SELECT * FROM (${query}) WHERE (${keys}) NOT IN (SELECT ${keys} FROM ${table})`;
+  },
   migration: (statement) => clickhouseMigration(statement),
 };
 
@@ -309,5 +365,19 @@ export const unnestRecords = (alias: string, fields: ReadonlyArray<readonly [str
 export const valuesOf = (alias: string, columns: ReadonlyArray<readonly [string, string]>, rows: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
   byDialect((d) => d.values(alias, columns, rows.map((r) => r.map(bound))));
 export const uuid = (): Sql => byDialect((d) => d.uuid());
+export const castTo = (value: Sql | SqlValue, type: string): Sql => byDialect((d) => d.castTo(bound(value), type));
+export const listFilter = (list: Sql, keep: (item: Sql) => Sql): Sql => byDialect((d) => d.listFilter(list, keep));
+export const unnestList = (list: Sql): Sql => byDialect((d) => d.unnestList(list));
+export const insertionOrder = (): Sql => byDialect((d) => d.insertionOrder());
+export const latest = (value: Sql, ts: Sql, tie: Sql, where: Sql): Sql => byDialect((d) => d.latest(value, ts, tie, where));
+export const isoTimestamp = (text: Sql): Sql => byDialect((d) => d.isoTimestamp(text));
+export const jsonRecords = (alias: string, json: string, fields: ReadonlyArray<readonly [string, string]>): Sql => byDialect((d) => d.jsonRecords(alias, sql`${json}`, fields));
+export const listJoin = (list: Sql, separator: string): Sql => byDialect((d) => d.listJoin(list, separator));
+export const epochMs = (ts: Sql): Sql => byDialect((d) => d.epochMs(ts));
+export const intDiv = (a: Sql, b: Sql | number): Sql => byDialect((d) => d.intDiv(a, bound(b)));
+export const insertSelectIfAbsent = (table: Sql, columns: readonly string[], key: readonly string[], query: Sql): Sql => byDialect((d) => d.insertSelectIfAbsent(table, columns, key, query));
+/** Rows of values (in the order of `columns`, [name, SQL type]) inserted unless their `key` is stored. */
+export const insertRowsIfAbsent = (table: Sql, columns: ReadonlyArray<readonly [string, string]>, key: readonly string[], rows: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
+  insertSelectIfAbsent(table, columns.map(([c]) => c), key, sql`SELECT * FROM ${valuesOf('v', columns, rows)}`);
 export const heldTests = (tests: ReadonlyArray<{ id: SqlValue; held: Sql; score: Sql; reasons: Sql }>): Sql =>
   byDialect((d) => d.heldTests(tests.map((t) => ({ ...t, id: bound(t.id) }))));

@@ -1,3 +1,4 @@
+export { deleteCounted } from './delete-counted.js';
 export { Store, storeExists, shownStoreName, storeLocalPath, workspaceStore, type Row, type StoreOptions, type TextColumns, type TextFormat } from './store.js';
 export { keptWhile } from './kept.js';
 export * from './schema.js';

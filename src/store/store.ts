@@ -71,6 +71,8 @@ export class Store {
     readonly path: string,
     /** The memory setting the store was opened with: the project's own structures size themselves from it. */
     readonly memory: MemoryBudget,
+    /** A ClickHouse store's database when not the one its name gives (a workspace's). */
+    readonly database?: string,
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
@@ -88,7 +90,7 @@ export class Store {
       if (options.threads) settings.threads = String(options.threads);
       backend = await DuckdbBackend.open(options.path, settings);
     }
-    const store = new Store(backend, options.path, memory);
+    const store = new Store(backend, options.path, memory, options.database);
     await store.migrate();
     return store;
   }

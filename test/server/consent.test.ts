@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { ident, sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
+import { ENGINES, workspacesPath } from '../engines.js';
 import { tempDir } from '../helpers.js';
 import { serveForTest, stopServer } from './harness.js';
 
@@ -52,16 +53,19 @@ const fileTime = (time: string, ms: number) => new Date(msOf(time) + ms).toISOSt
 
 const OLD_FILE = 'id,email,consent_email,consent_sms\nK1,k1@example.org,true,true\nK2,k2@example.org,true,false\n';
 
-beforeAll(async () => {
-  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
-  keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
-  keys.admin = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;
-  ({ app, base } = await serveForTest(workspaces));
-});
+afterAll(() => dir.cleanup());
 
-afterAll(() => stopServer(app, workspaces, dir));
+describe.each(ENGINES)('consent on %s: the newest statement wins', (engine) => {
+  const own = tempDir();
+  beforeAll(async () => {
+    workspaces = await Workspaces.open({ dbPath: workspacesPath(engine, own.path) });
+    keys.ingest = (await createKey(workspaces.control, 'default', ['ingest:write'], 'test')).key;
+    keys.admin = (await createKey(workspaces.control, 'default', ['admin'], 'test')).key;
+    ({ app, base } = await serveForTest(workspaces));
+  });
 
-describe('consent: the newest statement wins', () => {
+  afterAll(() => stopServer(app, workspaces, own));
+
   let statedAt = '';
 
   it('keeps consent stated through the API when an older file without consent times is imported again', async () => {

@@ -10,8 +10,9 @@ import { createCampaign, setAudienceHoldout, setCampaignStatus, storeCampaignEve
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';
 import { createKey, listKeys, Workspaces } from '../../src/server/index.js';
-import { sql } from '../../src/sql/index.js';
+import { sql, update } from '../../src/sql/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
+import { ENGINES, workspacesPath } from '../engines.js';
 import { tempDir } from '../helpers.js';
 import { request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
@@ -26,7 +27,7 @@ import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 
 const A = 'default';
 const B = 'other';
-const dir = tempDir();
+let dir: ReturnType<typeof tempDir>;
 let workspaces: Workspaces;
 let app: FastifyInstance;
 let base = '';
@@ -223,114 +224,117 @@ async function send(method: string, call: Call, key: string) {
   return { status: res.status, text: await res.text(), type };
 }
 
-beforeAll(async () => {
-  const files = await generateDemo({ customers: 300, seed: 21, outDir: join(dir.path, 'demo') });
-  workspaces = await Workspaces.open({ dbPath: join(dir.path, 'shop.duckdb') });
-  a.audience = 'a-secret-shoppers';
-  await workspaces.use(A, async (s) => {
-    await importDemoFiles(s, files);
-    await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
-    await createBehavior(s, { name: 'A secret behavior', spec: 'orders >= 3', active: true });
-    a.webhook = (await createWebhook(s, { audience_id: a.audience, url: A_HOOK }, 'loopback')).id;
-    await runPipeline(s, '2026-10-15 00:00:00');
-    await runPipeline(s, '2026-11-01 00:00:00');
-    await fitOnLatestRun(s, 'rfm', { seed: 1 });
-    await saveClvFit(s, await fitClv(s, '2026-11-01 00:00:00', 'day'));
-    const aimed = await createCampaign(s, { type: 'popup_banner', name: 'A secret campaign', content: { headline: 'A only', cta: { label: 'Go' } }, targeting: { audiences: { include: [a.audience], exclude: [] } } });
-    a.campaign = (await setCampaignStatus(s, aimed.id, 'active')).id;
-    await setAudienceHoldout(s, a.audience, { share: 10 });
-    a.draft = (await createCampaign(s, { type: 'notification_bar', name: 'A secret draft', content: { message: 'A draft' } })).id;
-    await storeCampaignEvents(s, { visitor_id: a.visitor, events: [{ id: 'a-ev-000001', campaign_id: a.campaign, variant: 'default', type: 'impression' }] }, new Map([[a.campaign, aimed]]));
-    aTokens = await tokensOf(s);
-    a.customer = (await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships WHERE audience_id = 'a-secret-shoppers' ORDER BY 1 LIMIT 1`))!.id;
-    a.import = (await s.one<{ id: string }>(sql`SELECT id FROM imports ORDER BY started_at LIMIT 1`))!.id;
-    a.export = (await writeExport(s, a.audience, { format: 'csv', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
-    a.sync = (await createSync(s, { audience: a.audience, format: 'csv', destination: 'meta' })).id;
-    aTokens.push(a.export, a.sync);
-    a.delivery = (await listDeliveries(s)).deliveries[0]!.id;
-    aTokens.push(a.webhook, a.delivery, A_HOOK);
-  });
-  await workspaces.rebuildView(A);
-  expect(workspaces.view(A)?.audiencesOf(a.customer)).toBeDefined();
-  const eventsFile = join(dir.path, 'b-events.csv');
-  writeFileSync(eventsFile, B_EVENTS);
-  await workspaces.use(B, async (s) => {
-    bImport = (await importFile(s, eventsFile, presetMapping('segmint-events'))).import_id;
-    b.webhook = (await createWebhook(s, { audience_id: 'rfm-champions', url: 'http://127.0.0.1:9/b-hook' }, 'loopback')).id;
-    await runPipeline(s, '2026-10-21 00:00:00');
-    // A dead letter of B's, to replay.
-    b.delivery = (await listDeliveries(s)).deliveries[0]!.id;
-    await s.run(sql`UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = ${b.delivery}`);
-  });
-  b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
-  await workspaces.use(B, async (s) => {
-    b.export = (await writeExport(s, b.audience, { format: 'jsonl', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
-    b.sync = (await createSync(s, { audience: b.audience, format: 'csv' })).id;
-  });
-  await workspaces.rebuildView(B);
-  ({ key: aKey, id: a.key } = await createKey(workspaces.control, A, ['admin'], 'test'));
-  bKey = (await createKey(workspaces.control, B, ['admin'], 'test')).key;
-  aTokens.push(a.key);
-  ({ app, base } = await serveForTest(workspaces));
-  // A finished profile job in each workspace, for B to ask about.
-  for (const [job, audience, jobKey] of [['a', a.audience, aKey], ['b', b.audience, bKey]] as const) {
-    const started = await request(base, 'POST', `/v1/audiences/${audience}/profiles`, jobKey, {});
-    expect(started.status, started.text).toBe(202);
-    const id = (started.json as { id: string }).id;
-    while ((await request(base, 'GET', `/v1/profile-jobs/${id}`, jobKey)).json.status === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
-    (job === 'a' ? a : b).job = id;
-  }
-  aTokens.push(a.job);
-}, 180_000);
+describe.each(ENGINES)('on %s', (engine) => {
+  beforeAll(async () => {
+    dir = tempDir();
+    const files = await generateDemo({ customers: 300, seed: 21, outDir: join(dir.path, 'demo') });
+    workspaces = await Workspaces.open({ dbPath: workspacesPath(engine, dir.path) });
+    a.audience = 'a-secret-shoppers';
+    await workspaces.use(A, async (s) => {
+      await importDemoFiles(s, files);
+      await createAudience(s, { name: 'A secret shoppers', rule: 'orders >= 2' });
+      await createBehavior(s, { name: 'A secret behavior', spec: 'orders >= 3', active: true });
+      a.webhook = (await createWebhook(s, { audience_id: a.audience, url: A_HOOK }, 'loopback')).id;
+      await runPipeline(s, '2026-10-15 00:00:00');
+      await runPipeline(s, '2026-11-01 00:00:00');
+      await fitOnLatestRun(s, 'rfm', { seed: 1 });
+      await saveClvFit(s, await fitClv(s, '2026-11-01 00:00:00', 'day'));
+      const aimed = await createCampaign(s, { type: 'popup_banner', name: 'A secret campaign', content: { headline: 'A only', cta: { label: 'Go' } }, targeting: { audiences: { include: [a.audience], exclude: [] } } });
+      a.campaign = (await setCampaignStatus(s, aimed.id, 'active')).id;
+      await setAudienceHoldout(s, a.audience, { share: 10 });
+      a.draft = (await createCampaign(s, { type: 'notification_bar', name: 'A secret draft', content: { message: 'A draft' } })).id;
+      await storeCampaignEvents(s, { visitor_id: a.visitor, events: [{ id: 'a-ev-000001', campaign_id: a.campaign, variant: 'default', type: 'impression' }] }, new Map([[a.campaign, aimed]]));
+      aTokens = await tokensOf(s);
+      a.customer = (await s.one<{ id: string }>(sql`SELECT customer_id AS id FROM memberships WHERE audience_id = 'a-secret-shoppers' ORDER BY 1 LIMIT 1`))!.id;
+      a.import = (await s.one<{ id: string }>(sql`SELECT id FROM imports ORDER BY started_at LIMIT 1`))!.id;
+      a.export = (await writeExport(s, a.audience, { format: 'csv', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
+      a.sync = (await createSync(s, { audience: a.audience, format: 'csv', destination: 'meta' })).id;
+      aTokens.push(a.export, a.sync);
+      a.delivery = (await listDeliveries(s)).deliveries[0]!.id;
+      aTokens.push(a.webhook, a.delivery, A_HOOK);
+    });
+    await workspaces.rebuildView(A);
+    expect(workspaces.view(A)?.audiencesOf(a.customer)).toBeDefined();
+    const eventsFile = join(dir.path, 'b-events.csv');
+    writeFileSync(eventsFile, B_EVENTS);
+    await workspaces.use(B, async (s) => {
+      bImport = (await importFile(s, eventsFile, presetMapping('segmint-events'))).import_id;
+      b.webhook = (await createWebhook(s, { audience_id: 'rfm-champions', url: 'http://127.0.0.1:9/b-hook' }, 'loopback')).id;
+      await runPipeline(s, '2026-10-21 00:00:00');
+      // A dead letter of B's, to replay.
+      b.delivery = (await listDeliveries(s)).deliveries[0]!.id;
+      await s.run(sql`${update(sql`webhook_deliveries`)} status = 'dead', next_attempt_at = NULL WHERE id = ${b.delivery}`);
+    });
+    b.audience = (await workspaces.use(B, (s) => s.one<{ id: string }>(sql`SELECT audience_id AS id FROM memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)))!.id;
+    await workspaces.use(B, async (s) => {
+      b.export = (await writeExport(s, b.audience, { format: 'jsonl', columns: ['id', 'email'] }, { dir: exportsDir(s) })).id;
+      b.sync = (await createSync(s, { audience: b.audience, format: 'csv' })).id;
+    });
+    await workspaces.rebuildView(B);
+    ({ key: aKey, id: a.key } = await createKey(workspaces.control, A, ['admin'], 'test'));
+    bKey = (await createKey(workspaces.control, B, ['admin'], 'test')).key;
+    aTokens.push(a.key);
+    ({ app, base } = await serveForTest(workspaces));
+    // A finished profile job in each workspace, for B to ask about.
+    for (const [job, audience, jobKey] of [['a', a.audience, aKey], ['b', b.audience, bKey]] as const) {
+      const started = await request(base, 'POST', `/v1/audiences/${audience}/profiles`, jobKey, {});
+      expect(started.status, started.text).toBe(202);
+      const id = (started.json as { id: string }).id;
+      while ((await request(base, 'GET', `/v1/profile-jobs/${id}`, jobKey)).json.status === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
+      (job === 'a' ? a : b).job = id;
+    }
+    aTokens.push(a.job);
+  }, 180_000);
 
-afterAll(() => stopServer(app, workspaces, dir));
+  afterAll(() => stopServer(app, workspaces, dir));
 
-describe('workspace isolation on every route', () => {
-  it('has a request for every route the server holds, and none for a route it lacks', () => {
-    const routes = serverRoutes(app).filter((r) => r.includes(' /v1/'));
-    expect(routes.length).toBeGreaterThan(20);
-    expect(routes.filter((r) => !(r in FIXTURES)), 'routes without a request in FIXTURES').toEqual([]);
-    expect(Object.keys(FIXTURES).filter((r) => !routes.includes(r)), 'requests for routes the server lacks').toEqual([]);
-  });
+  describe('workspace isolation on every route', () => {
+    it('has a request for every route the server holds, and none for a route it lacks', () => {
+      const routes = serverRoutes(app).filter((r) => r.includes(' /v1/'));
+      expect(routes.length).toBeGreaterThan(20);
+      expect(routes.filter((r) => !(r in FIXTURES)), 'routes without a request in FIXTURES').toEqual([]);
+      expect(Object.keys(FIXTURES).filter((r) => !routes.includes(r)), 'requests for routes the server lacks').toEqual([]);
+    });
 
-  it("shows an admin key of workspace B none of workspace A's rows, and changes nothing of A", async () => {
-    const before = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
-      (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
-    const answered: string[] = [];
-    const doc = (await request(base, 'GET', '/docs/json')).json as OpenApiDoc;
-    const notAsDocumented: string[] = [];
-    expect(Object.keys(FIXTURES).sort()).toEqual(serverRoutes(app).filter((r) => r.includes(' /v1/')).sort());
-    for (const [route, calls] of Object.entries(FIXTURES)) {
-      const method = route.split(' ')[0]!;
-      for (const call of calls()) {
-        const where = `${method} ${call.path}`;
-        const reply = await send(method, call, bKey);
-        expect(reply.status, `${where}: ${reply.text}`).toBeLessThan(500);
-        const own = await bOwn();
-        // A created key is random text; a 4-character customer id could turn up in it by chance.
-        const text = reply.text.replace(/sgm_[A-Za-z0-9_-]{43}/g, '');
-        // A refusal may echo what it was asked for; any other reply shows nothing of A at all.
-        const asked = reply.status >= 400 ? `${call.path} ${JSON.stringify(call.body ?? '')}` : '';
-        const seen = aTokens.filter((t) => !own.has(t) && !asked.includes(t) && text.includes(t));
-        expect(seen, `${where} (${reply.status}) shows A's rows: ${text.slice(0, 300)}`).toEqual([]);
-        if (reply.status < 300) answered.push(where);
-        // A download answers its file, documented as text of its content type.
-        const body = reply.type === 'application/json' ? JSON.parse(reply.text) : reply.text;
-        notAsDocumented.push(...undocumented(doc, route, reply.status, body, reply.type));
+    it("shows an admin key of workspace B none of workspace A's rows, and changes nothing of A", async () => {
+      const before = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
+        (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
+      const answered: string[] = [];
+      const doc = (await request(base, 'GET', '/docs/json')).json as OpenApiDoc;
+      const notAsDocumented: string[] = [];
+      expect(Object.keys(FIXTURES).sort()).toEqual(serverRoutes(app).filter((r) => r.includes(' /v1/')).sort());
+      for (const [route, calls] of Object.entries(FIXTURES)) {
+        const method = route.split(' ')[0]!;
+        for (const call of calls()) {
+          const where = `${method} ${call.path}`;
+          const reply = await send(method, call, bKey);
+          expect(reply.status, `${where}: ${reply.text}`).toBeLessThan(500);
+          const own = await bOwn();
+          // A created key is random text; a 4-character customer id could turn up in it by chance.
+          const text = reply.text.replace(/sgm_[A-Za-z0-9_-]{43}/g, '');
+          // A refusal may echo what it was asked for; any other reply shows nothing of A at all.
+          const asked = reply.status >= 400 ? `${call.path} ${JSON.stringify(call.body ?? '')}` : '';
+          const seen = aTokens.filter((t) => !own.has(t) && !asked.includes(t) && text.includes(t));
+          expect(seen, `${where} (${reply.status}) shows A's rows: ${text.slice(0, 300)}`).toEqual([]);
+          if (reply.status < 300) answered.push(where);
+          // A download answers its file, documented as text of its content type.
+          const body = reply.type === 'application/json' ? JSON.parse(reply.text) : reply.text;
+          notAsDocumented.push(...undocumented(doc, route, reply.status, body, reply.type));
+        }
       }
-    }
-    // Every reply, success or refusal, has its status and its body as /docs/json says.
-    expect(notAsDocumented).toEqual([]);
-    // B's own requests succeed, so the replies checked above held B's data, not only refusals.
-    for (const must of [`GET /v1/exports/${b.export}/file`, `POST /v1/audiences/${b.audience}/exports`, `DELETE /v1/export-syncs/${b.sync}`, 'GET /v1/export-syncs', 'GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
-      `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, 'GET /v1/webhooks', `GET /v1/webhooks/${b.webhook}`, `POST /v1/webhooks/${b.webhook}/rotate`, `POST /v1/webhooks/deliveries/${b.delivery}/replay`, 'GET /v1/webhooks/deliveries', `DELETE /v1/webhooks/${b.webhook}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`, 'GET /v1/audiences/b-buyers/holdout-report']) {
-      expect(answered, must).toContain(must);
-    }
-    const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
-      (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
-    expect(after).toEqual(before);
-    const aStill = await send('GET', { path: `/v1/customers/${a.customer}/audiences` }, aKey);
-    expect(aStill.status).toBe(200);
-    expect(aStill.text).toContain(a.audience);
+      // Every reply, success or refusal, has its status and its body as /docs/json says.
+      expect(notAsDocumented).toEqual([]);
+      // B's own requests succeed, so the replies checked above held B's data, not only refusals.
+      for (const must of [`GET /v1/exports/${b.export}/file`, `POST /v1/audiences/${b.audience}/exports`, `DELETE /v1/export-syncs/${b.sync}`, 'GET /v1/export-syncs', 'GET /v1/campaigns/cmp-b-bar', 'GET /v1/decide?visitor=b-visitor&customer=b-cust-1', 'POST /v1/campaign-events', 'GET /v1/customers/b-cust-1/events', 'POST /v1/rules/preview', 'GET /v1/customers/b-cust-1/audiences', 'POST /v1/classify', 'GET /v1/customers/b-cust-1/export', 'GET /v1/audiences/b-buyers/members', 'GET /v1/customers/b-cust-1/clv', 'GET /v1/customers/b-cust-1/profile?refresh=true', 'GET /v1/keys', 'GET /v1/imports', 'POST /v1/behaviors', 'GET /v1/behaviors/b-repeat-buyers', 'POST /v1/behaviors/b-repeat-buyers/activate',
+        `POST /v1/audiences/${b.audience}/profiles`, `GET /v1/profile-jobs/${b.job}`, 'GET /v1/webhooks', `GET /v1/webhooks/${b.webhook}`, `POST /v1/webhooks/${b.webhook}/rotate`, `POST /v1/webhooks/deliveries/${b.delivery}/replay`, 'GET /v1/webhooks/deliveries', `DELETE /v1/webhooks/${b.webhook}`, `GET /v1/profile-jobs/${b.job}/profiles`, `GET /v1/audiences/${b.audience}/profile-groups`, 'GET /v1/audiences/b-buyers/holdout-report']) {
+        expect(answered, must).toContain(must);
+      }
+      const after = await workspaces.use(A, (s) => s.one(sql`SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM events) AS e,
+        (SELECT count(*) FROM memberships) AS m, (SELECT count(*) FROM audiences) AS a, (SELECT max(description) FROM audiences WHERE id = ${a.audience}) AS d`));
+      expect(after).toEqual(before);
+      const aStill = await send('GET', { path: `/v1/customers/${a.customer}/audiences` }, aKey);
+      expect(aStill.status).toBe(200);
+      expect(aStill.text).toContain(a.audience);
+    });
   });
 });

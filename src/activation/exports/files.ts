@@ -1,11 +1,16 @@
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Store } from '../../store/index.js';
+import { storeLocalPath, type Store } from '../../store/index.js';
 import type { ExportFormat } from './schema.js';
 
-/** Where the API and syncs write exports of a store: beside it (a store in memory writes to the temp directory). */
+/**
+ * Where the API and syncs write exports of a store: beside it (a store in memory writes to the temp directory). A
+ * ClickHouse store's are beside its name on this machine (a chdb directory's, not a folder named `chdb:...`), each
+ * workspace's database in its own folder.
+ */
 export function exportsDir(store: Store): string {
-  return store.path === ':memory:' ? join(tmpdir(), 'segmint-exports') : `${store.path}.exports`;
+  if (store.path === ':memory:') return join(tmpdir(), 'segmint-exports');
+  return `${storeLocalPath(store.path)}${store.database ? `.${store.database}` : ''}.exports`;
 }
 
 export function fileName(id: string, format: ExportFormat): string {

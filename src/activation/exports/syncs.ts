@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { getAudience, runDate } from '../../audiences/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { formatTimestamp, sql } from '../../sql/index.js';
-import type { Store } from '../../store/index.js';
+import { deleteCounted, type Store } from '../../store/index.js';
 import { DESTINATION_NAMES } from '../destinations/index.js';
 import { selectColumns } from './columns.js';
 import { writeExport } from './export.js';
@@ -49,7 +49,7 @@ export async function createSync(store: Store, input: CreateSync): Promise<Sync>
 }
 
 export async function deleteSync(store: Store, id: string): Promise<{ deleted: string }> {
-  if ((await store.run(sql`DELETE FROM export_syncs WHERE id = ${id}`)) === 0) throw new NotFoundError(`no export sync "${id}"`, { sync: id });
+  if ((await deleteCounted(store, sql`export_syncs`, sql`id = ${id}`)) === 0) throw new NotFoundError(`no export sync "${id}"`, { sync: id });
   return { deleted: id };
 }
 

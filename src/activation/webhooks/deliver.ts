@@ -1,5 +1,5 @@
 import { errorMessage } from '../../shared/errors.js';
-import { formatTimestamp, ident, join, sql } from '../../sql/index.js';
+import { castTo, formatTimestamp, ident, join, sql, update, upsertInto, valuesOf } from '../../sql/index.js';
 import { consentColumns, type ConsentChannel, type Store } from '../../store/index.js';
 import type { AddressPolicy } from './address.js';
 import type { DeliveryPass } from './schema.js';
@@ -29,6 +29,8 @@ export const DEFAULT_MAX_ATTEMPTS = 10;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A Retry-After further off than this is not waited for longer. */
 const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
+/** A pass's outcome of one delivery, as the rows written back. */
+const OUTCOME_COLUMNS = [['id', 'VARCHAR'], ['status', 'VARCHAR'], ['attempts', 'INTEGER'], ['next_attempt_at', 'TIMESTAMP'], ['last_status', 'INTEGER'], ['last_error', 'VARCHAR']] as const;
 
 /** 30 s doubled after each failure, at most 6 h: ten attempts span about four hours, past most CRM outages. */
 export function exponentialBackoff(failures: number, baseMs = 30_000, capMs = 6 * 3_600_000): number {
@@ -77,9 +79,9 @@ async function prepare(store: Store, due: readonly Due[]): Promise<Map<string, P
   for (const d of due) byChannel.set(d.consent, [...(byChannel.get(d.consent) ?? []), d]);
   const members = new Map<string, Member[]>();
   for (const [channel, group] of byChannel) {
-    const rows = await store.all<Member & { delivery_id: string }>(sql`SELECT m.delivery_id, c.id AS customer_id, c.email
+    const rows = await store.all<Member & { delivery_id: string }>(sql`SELECT m.delivery_id AS delivery_id, c.id AS customer_id, c.email AS email
       FROM webhook_delivery_members m JOIN customers c ON c.id = m.customer_id
-      WHERE m.delivery_id IN (${join(group.map((d) => sql`${d.id}`))}) AND c.${ident(consentColumns(channel).value)} IS TRUE ORDER BY m.delivery_id, c.id`);
+      WHERE m.delivery_id IN (${join(group.map((d) => sql`${d.id}`))}) AND coalesce(c.${ident(consentColumns(channel).value)}, false) ORDER BY m.delivery_id, c.id`);
     for (const { delivery_id, ...m } of rows) members.set(delivery_id, [...(members.get(delivery_id) ?? []), m]);
   }
   const out = new Map<string, Prepared>();
@@ -134,14 +136,15 @@ export async function deliverDue(use: StoreAccess, options: DeliverOptions): Pro
   const pass: DeliveryPass = { attempted: 0, delivered: 0, failed: 0, dead: 0, skipped: 0 };
 
   const prepared = await use(async (store) => {
-    const due = await store.all<Due>(sql`SELECT d.id, d.subscription_id, d.type, d.source, ${formatTimestamp(sql`d.as_of`)} AS as_of,
-        ${ms(sql`d.created_at`)} AS created_ms, d.attempts, w.url, w.consent, w.secret, w.previous_secret, ${ms(sql`w.previous_until`)} AS previous_until_ms,
-        w.audience_id, a.name AS audience
+    // Every column named: ClickHouse names a column read as d.id 'd.id' where another relation joined has an id.
+    const due = await store.all<Due>(sql`SELECT d.id AS id, d.subscription_id AS subscription_id, d.type AS type, d.source AS source, ${formatTimestamp(sql`d.as_of`)} AS as_of,
+        ${ms(sql`d.created_at`)} AS created_ms, d.attempts AS attempts, w.url AS url, w.consent AS consent, w.secret AS secret, w.previous_secret AS previous_secret,
+        ${ms(sql`w.previous_until`)} AS previous_until_ms, w.audience_id AS audience_id, a.name AS audience
       FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id JOIN audiences a ON a.id = w.audience_id
       WHERE d.status = 'pending' AND d.next_attempt_at <= ${at(now)} ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT ${options.limit ?? 100}`);
     const ready = due.length ? await prepare(store, due) : new Map<string, Prepared>();
     const empty = due.filter((d) => !ready.has(d.id)).map((d) => d.id);
-    if (empty.length) await store.run(sql`UPDATE webhook_deliveries SET status = 'skipped', next_attempt_at = NULL WHERE id IN (${join(empty.map((id) => sql`${id}`))})`);
+    if (empty.length) await store.run(sql`${update(sql`webhook_deliveries`)} status = 'skipped', next_attempt_at = NULL WHERE id IN (${join(empty.map((id) => sql`${id}`))})`);
     pass.skipped = empty.length;
     return [...ready.values()];
   });
@@ -154,21 +157,22 @@ export async function deliverDue(use: StoreAccess, options: DeliverOptions): Pro
     pass.attempted++;
     if (outcome.ok) {
       pass.delivered++;
-      return sql`(${p.due.id}, 'delivered', ${attempts}, CAST(NULL AS TIMESTAMP), ${outcome.status}, CAST(NULL AS VARCHAR))`;
+      return [p.due.id, 'delivered', attempts, castTo(sql`NULL`, 'TIMESTAMP'), outcome.status, null];
     }
     const dead = attempts >= maxAttempts;
     if (dead) pass.dead++;
     else pass.failed++;
     // A receiver's Retry-After says when it will take more; without one, the backoff does.
-    const next = dead ? sql`CAST(NULL AS TIMESTAMP)` : at(now + Math.min(outcome.retryAfter ?? backoff(attempts), MAX_RETRY_AFTER_MS));
-    return sql`(${p.due.id}, ${dead ? 'dead' : 'pending'}, ${attempts}, ${next}, CAST(${outcome.status} AS INTEGER), ${outcome.error})`;
+    const next = dead ? castTo(sql`NULL`, 'TIMESTAMP') : at(now + Math.min(outcome.retryAfter ?? backoff(attempts), MAX_RETRY_AFTER_MS));
+    return [p.due.id, dead ? 'dead' : 'pending', attempts, next, outcome.status, outcome.error];
   });
   if (rows.length) {
     // The pass's outcomes in one statement rather than one a delivery.
     await use((store) =>
-      store.run(sql`UPDATE webhook_deliveries AS d SET status = o.status, attempts = o.attempts, next_attempt_at = o.next_attempt_at,
-        last_attempt_at = ${at(now)}, last_status = o.last_status, last_error = o.last_error
-        FROM (VALUES ${join(rows)}) AS o(id, status, attempts, next_attempt_at, last_status, last_error) WHERE d.id = o.id`),
+      // Each delivery's row written anew with its outcome (an UPDATE from a list of values is DuckDB's only).
+      store.run(sql`${upsertInto(sql`webhook_deliveries`)} SELECT d.id, d.subscription_id, d.type, d.source, d.as_of, d.created_at,
+          o.status, o.attempts, o.next_attempt_at, ${at(now)}, o.last_status, o.last_error
+        FROM webhook_deliveries d JOIN ${valuesOf('o', OUTCOME_COLUMNS, rows)} ON o.id = d.id`),
     );
   }
   return pass;

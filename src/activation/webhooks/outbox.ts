@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
-import { join, sql, type Sql } from '../../sql/index.js';
+import { asTimestamp, update, insertSelectIfAbsent, intDiv, join, jsonColumns, raw, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { DELIVERY_STATUSES, EVENT_TYPES, type Delivery, type DeliveryLog, type DeliveryQuery, type WebhookEvent, deliveryQuerySchema } from './schema.js';
 import { at, text } from './time.js';
@@ -28,6 +28,10 @@ export function outboxChanges(store: Store): number {
 /** Members per delivery: a CRM takes a batch in one request, and a body stays well under common 1 MB limits. */
 export const DEFAULT_BATCH_SIZE = 500;
 
+const MEMBER_COLUMNS = ['delivery_id', 'customer_id'];
+/** The columns a queued delivery is written with; the rest stay NULL until an attempt. */
+const DELIVERY_COLUMNS = ['id', 'subscription_id', 'type', 'source', 'as_of', 'created_at', 'status', 'attempts', 'next_attempt_at'];
+
 interface Subscription {
   id: string;
   audience_id: string;
@@ -44,7 +48,7 @@ export async function anySubscription(store: Store): Promise<boolean> {
 }
 
 const membersAt = (audienceId: string, asOf: string): Sql =>
-  sql`SELECT customer_id FROM memberships WHERE audience_id = ${audienceId} AND as_of = CAST(${asOf} AS TIMESTAMP)`;
+  sql`SELECT customer_id FROM memberships WHERE audience_id = ${audienceId} AND as_of = ${asTimestamp(asOf)}`;
 
 /**
  * Queues the entries and exits of every subscribed audience between the run as of `before` (none: everyone at the
@@ -60,11 +64,16 @@ export async function enqueueRunChanges(store: Store, asOf: string, before: stri
       const moved = to === null ? membersAt(sub.audience_id, from) : sql`${membersAt(sub.audience_id, from)} EXCEPT ${membersAt(sub.audience_id, to)}`;
       const prefix = `msg_${createHash('sha256').update(`${sub.id}|${asOf}|${event}`).digest('hex').slice(0, 24)}_`;
       queued += await store.transaction(async () => {
-        await store.run(sql`INSERT OR IGNORE INTO webhook_delivery_members
-          SELECT ${prefix} || ((row_number() OVER (ORDER BY customer_id) - 1) // ${batchSize}), customer_id FROM (${moved})`);
-        return store.run(sql`INSERT OR IGNORE INTO webhook_deliveries (id, subscription_id, type, source, as_of, created_at, status, attempts, next_attempt_at)
-          SELECT DISTINCT delivery_id, ${sub.id}, ${EVENT_TYPES[event]}, 'run', CAST(${asOf} AS TIMESTAMP), ${at(now)}, 'pending', 0, ${at(now)}
-          FROM webhook_delivery_members WHERE starts_with(delivery_id, ${prefix})`);
+        await store.run(
+          insertSelectIfAbsent(sql`webhook_delivery_members`, MEMBER_COLUMNS, MEMBER_COLUMNS,
+            sql`SELECT concat(${prefix}, CAST(${intDiv(sql`row_number() OVER (ORDER BY customer_id) - 1`, batchSize)} AS VARCHAR)) AS delivery_id, customer_id FROM (${moved}) moved`),
+        );
+        return store.run(
+          insertSelectIfAbsent(sql`webhook_deliveries`, DELIVERY_COLUMNS, ['id'],
+            sql`SELECT DISTINCT delivery_id AS id, ${sub.id} AS subscription_id, ${EVENT_TYPES[event]} AS type, 'run' AS source, ${asTimestamp(asOf)} AS as_of,
+              ${at(now)} AS created_at, 'pending' AS status, 0 AS attempts, ${at(now)} AS next_attempt_at
+            FROM webhook_delivery_members WHERE substr(delivery_id, 1, ${prefix.length}) = ${prefix}`),
+        );
       });
       queuedThrough(store);
     }
@@ -88,7 +97,7 @@ export async function enqueueLiveChanges(store: Store, changes: readonly LiveCha
       const moved = changes.filter((c) => (event === 'entry' ? c.after.has(sub.audience_id) && !c.before.has(sub.audience_id) : c.before.has(sub.audience_id) && !c.after.has(sub.audience_id)));
       for (let i = 0; i < moved.length; i += batchSize) {
         const id = `msg_${randomUUID().replaceAll('-', '')}`;
-        rows.push(sql`(${id}, ${sub.id}, ${EVENT_TYPES[event]}, 'live', CAST(${asOf} AS TIMESTAMP), ${at(now)}, 'pending', 0, ${at(now)})`);
+        rows.push(sql`(${id}, ${sub.id}, ${EVENT_TYPES[event]}, 'live', ${asTimestamp(asOf)}, ${at(now)}, 'pending', 0, ${at(now)})`);
         for (const c of moved.slice(i, i + batchSize)) {
           members.delivery.push(id);
           members.customer.push(c.customerId);
@@ -99,19 +108,23 @@ export async function enqueueLiveChanges(store: Store, changes: readonly LiveCha
   if (rows.length === 0) return 0;
   await store.transaction(async () => {
     // Two lists bound as JSON values rather than a row of parameters a member: one statement whatever the size.
-    await store.run(sql`INSERT INTO webhook_delivery_members
-      SELECT unnest(from_json(${JSON.stringify(members.delivery)}, '["VARCHAR"]')), unnest(from_json(${JSON.stringify(members.customer)}, '["VARCHAR"]'))`);
-    await store.run(sql`INSERT INTO webhook_deliveries (id, subscription_id, type, source, as_of, created_at, status, attempts, next_attempt_at) VALUES ${join(rows)}`);
+    await store.run(sql`INSERT INTO webhook_delivery_members ${jsonColumns([
+      { name: 'delivery_id', json: JSON.stringify(members.delivery), type: 'VARCHAR' },
+      { name: 'customer_id', json: JSON.stringify(members.customer), type: 'VARCHAR' },
+    ])}`);
+    await store.run(sql`INSERT INTO webhook_deliveries (${raw(DELIVERY_COLUMNS.join(', '))}) VALUES ${join(rows)}`);
   });
   queuedThrough(store);
   return rows.length;
 }
 
-const DELIVERY = sql`SELECT d.id, d.subscription_id, w.audience_id, w.url, d.type, d.source, ${text(sql`d.as_of`)} AS as_of,
-    ${text(sql`d.created_at`)} AS created_at, d.status, d.attempts,
-    (SELECT count(*) FROM webhook_delivery_members m WHERE m.delivery_id = d.id) AS members,
-    ${text(sql`d.next_attempt_at`)} AS next_attempt_at, ${text(sql`d.last_attempt_at`)} AS last_attempt_at, d.last_status, d.last_error
-  FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id`;
+// Every column named: ClickHouse names a column read as d.id 'd.id' where another relation joined has an id.
+const DELIVERY = sql`SELECT d.id AS id, d.subscription_id AS subscription_id, w.audience_id AS audience_id, w.url AS url, d.type AS type, d.source AS source,
+    ${text(sql`d.as_of`)} AS as_of, ${text(sql`d.created_at`)} AS created_at, d.status AS status, d.attempts AS attempts,
+    coalesce(m.n, 0) AS members,
+    ${text(sql`d.next_attempt_at`)} AS next_attempt_at, ${text(sql`d.last_attempt_at`)} AS last_attempt_at, d.last_status AS last_status, d.last_error AS last_error
+  FROM webhook_deliveries d JOIN webhook_subscriptions w ON w.id = d.subscription_id
+    LEFT JOIN (SELECT delivery_id, count(*) AS n FROM webhook_delivery_members GROUP BY delivery_id) m ON m.delivery_id = d.id`;
 
 /** The delivery log, newest first: each delivery with its status, attempts and last error. */
 export async function listDeliveries(store: Store, query: DeliveryQuery = {}): Promise<DeliveryLog> {
@@ -137,7 +150,7 @@ export async function getDelivery(store: Store, id: string): Promise<Delivery> {
 export async function replayDelivery(store: Store, id: string, now = Date.now()): Promise<Delivery> {
   const found = await getDelivery(store, id);
   if (found.status === 'pending') throw new ConflictError(`webhook delivery "${id}" is already waiting to be sent`, { delivery: id });
-  await store.run(sql`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ${at(now)} WHERE id = ${id}`);
+  await store.run(sql`${update(sql`webhook_deliveries`)} status = 'pending', attempts = 0, next_attempt_at = ${at(now)} WHERE id = ${id}`);
   queuedThrough(store);
   return getDelivery(store, id);
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { getAudience } from '../../audiences/index.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { listOf, sql } from '../../sql/index.js';
+import { listOf, sql, update } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { checkWebhookUrl, type AddressPolicy } from './address.js';
 import { webhookInputSchema, type Webhook, type WebhookInput, type WebhookWithSecret } from './schema.js';
 import { newSecret } from './sign.js';
 import { at, text } from './time.js';
 
-const SELECT = sql`SELECT w.id, w.audience_id, a.name AS audience, w.url, w.events, w.consent, ${text(sql`w.created_at`)} AS created_at,
+const SELECT = sql`SELECT w.id AS id, w.audience_id AS audience_id, a.name AS audience, w.url AS url, w.events AS events, w.consent AS consent, ${text(sql`w.created_at`)} AS created_at,
     ${text(sql`w.previous_until`)} AS previous_secret_until
   FROM webhook_subscriptions w JOIN audiences a ON a.id = w.audience_id`;
 
@@ -52,7 +52,7 @@ export async function deleteWebhook(store: Store, id: string): Promise<Webhook> 
 export async function rotateSecret(store: Store, id: string, graceHours: number, now = Date.now()): Promise<WebhookWithSecret> {
   await getWebhook(store, id);
   const secret = newSecret();
-  await store.run(sql`UPDATE webhook_subscriptions SET previous_secret = secret, previous_until = ${at(now + graceHours * 3_600_000)}, secret = ${secret}
+  await store.run(sql`${update(sql`webhook_subscriptions`)} previous_secret = secret, previous_until = ${at(now + graceHours * 3_600_000)}, secret = ${secret}
     WHERE id = ${id}`);
   return { ...(await getWebhook(store, id)), secret };
 }

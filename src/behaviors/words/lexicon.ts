@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { OCCASIONS, levenshtein } from '../../segments/index.js';
-import { ident, sql } from '../../sql/index.js';
+import { ident, listJoin, sql, unnestList } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { forms } from './tokens.js';
 import { COUNTRIES, PHRASES, SYNONYMS, type Meaning, type ProductField } from './vocabulary.js';
@@ -50,7 +50,7 @@ const productFields = async (store: Store, column: 'category' | 'brand'): Promis
   (await store.all<{ v: string }>(sql`SELECT DISTINCT ${ident(column)} AS v FROM products WHERE v IS NOT NULL AND v <> '' ORDER BY 1`)).map((r) => r.v);
 
 const listValues = async (store: Store, column: 'colors' | 'materials' | 'style_tags'): Promise<string[]> =>
-  (await store.all<{ v: string }>(sql`SELECT DISTINCT v FROM (SELECT unnest(${ident(column)}) AS v FROM products) WHERE v IS NOT NULL AND v <> '' ORDER BY 1`)).map((r) => r.v);
+  (await store.all<{ v: string }>(sql`SELECT DISTINCT v FROM (SELECT ${unnestList(ident(column))} AS v FROM products) WHERE v IS NOT NULL AND v <> '' ORDER BY 1`)).map((r) => r.v);
 
 const eventValues = async (store: Store, column: 'channel' | 'device'): Promise<Set<string>> =>
   new Set((await store.all<{ v: string }>(sql`SELECT DISTINCT ${ident(column)} AS v FROM events WHERE v IS NOT NULL`)).map((r) => r.v));
@@ -91,8 +91,8 @@ export async function loadLexicon(store: Store): Promise<Lexicon> {
   for (const [name, code] of COUNTRIES) add(name, { kind: 'country', code });
 
   const rows = await store.all<ProductDoc>(sql`SELECT id, coalesce(title, '') AS title, coalesce(category, '') AS category, coalesce(brand, '') AS brand,
-    array_to_string(coalesce(colors, []), ' ') AS colors, array_to_string(coalesce(materials, []), ' ') AS materials,
-    array_to_string(coalesce(style_tags, []), ' ') AS tags FROM products ORDER BY id`);
+    ${listJoin(sql`coalesce(colors, [])`, ' ')} AS colors, ${listJoin(sql`coalesce(materials, [])`, ' ')} AS materials,
+    ${listJoin(sql`coalesce(style_tags, [])`, ' ')} AS tags FROM products ORDER BY id`);
   const search = new MiniSearch<ProductDoc>({ fields: ['title', 'category', 'brand', 'colors', 'materials', 'tags'], storeFields: ['category'] });
   search.addAll(rows);
   const longest = Math.max(...[...meanings.keys()].map((k) => k.split(' ').length));

@@ -1,7 +1,7 @@
 import { kindOf, listAudiences } from '../../audiences/index.js';
 import { FEATURE_TABLE, featureTableAsOf } from '../../features/index.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { ident, join, sql, type Sql } from '../../sql/index.js';
+import { allExcept, asTimestamp, castTo, createTableAs, ident, join, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../../segments/index.js';
 import { keptCatalog, PREVIEW_FEATURES_TABLE, PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewFeaturesHold, previewLinesHold } from './lines.js';
@@ -31,7 +31,7 @@ export async function previewSpec(store: Store, spec: string, options: { members
   }
   const asOf = await featureTableAsOf(store);
   if (!asOf) throw new NotFoundError('no run yet: run `segmint run` (or POST /v1/runs) first, so there are features to count');
-  const at = sql`CAST(${asOf} AS TIMESTAMP)`;
+  const at = asTimestamp(asOf);
   const ctx: CompileContext = {
     asOf: at,
     aggregates: [],
@@ -46,19 +46,24 @@ export async function previewSpec(store: Store, spec: string, options: { members
   // With the kept lines, each member carries its number (ck), which the lines are joined and grouped on: from the kept
   // copy of the feature table while it holds (the customers joined only for a condition on them), else joined.
   const copied = lines !== undefined && (await previewFeaturesHold(store, asOf));
-  const ck = copied ? sql`f.ck` : lines ? sql`k.ck` : sql`NULL`;
+  const ck = copied ? sql`f.ck` : lines ? sql`k.ck` : castTo(sql`NULL`, 'INTEGER');
   const customers = sql`JOIN customers c ON c.id = f.customer_id`;
   const features = copied
     ? sql`${ident(PREVIEW_FEATURES_TABLE)} f ${readsCustomers(rule) ? customers : sql``}`
     : sql`${ident(FEATURE_TABLE)} f ${customers} ${lines ? sql`LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = f.customer_id` : sql``}`;
   const table = ident(`behavior_preview_${++previews}`);
   return store.exclusive(async () => {
-    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT f.customer_id, ${ck} AS ck, f.revenue,
-        ${join(prefixes.map((p, i) => sql`${p} AS ${ident(`k${i}`)}`))}, ${held} AS member
-        ${events ? sql`, e.* EXCLUDE (${ident(events.key)})` : sql``}
-      FROM ${features}
-      ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? ck : sql`f.customer_id`}` : sql``}`);
+    await store.run(
+      createTableAs(
+        table,
+        sql`SELECT f.customer_id AS customer_id, ${ck} AS ck, f.revenue AS revenue,
+          ${join(prefixes.map((p, i) => sql`${p} AS ${ident(`k${i}`)}`))}, ${held} AS member
+          ${events ? sql`, ${allExcept([events.key], 'e')}` : sql``}
+        FROM ${features}
+        ${events ? sql`LEFT JOIN (${events.relation}) e ON e.${ident(events.key)} = ${events.key === 'ck' ? ck : sql`f.customer_id`}` : sql``}`,
+        true,
+      ),
+    );
     try {
       const preview = await summarise(store, { table, lines, reasons }, rule, clauses, at, asOf, audiences);
       if (!options.members) return preview;
@@ -88,7 +93,7 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
   const fromLines = kept && [...needs.types].every((t) => PREVIEW_LINE_TYPES.includes(t));
   // The units carry both; the events only the id.
   const key = read.length === 0 || fromLines ? 'ck' : 'customer_id';
-  const units = sql`SELECT ev.${ident(key)}, ${join(summed.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))} FROM ${ident(PREVIEW_UNITS_TABLE)} ev GROUP BY ev.${ident(key)}`;
+  const units = sql`SELECT ev.${ident(key)} AS ${ident(key)}, ${join(summed.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))} FROM ${ident(PREVIEW_UNITS_TABLE)} ev GROUP BY ev.${ident(key)}`;
   if (read.length === 0) return { key, relation: units };
   const picking: Sql[] = [];
   const selectors: EventSelector[] = [];
@@ -108,14 +113,14 @@ function eventAggregates(rule: Rule, ctx: CompileContext, asOf: string, kept: bo
   const product = fromLines ? sql`${keptCatalog} p ON p.pk = ev.pk` : sql`products p ON p.id = ev.product_id`;
   const catalog = !readsCatalog(selectors) ? sql`` : inCatalog ? sql`JOIN ${product}` : sql`LEFT JOIN ${product}`;
   const since = needs.since?.(Date.parse(`${asOf.replace(' ', 'T')}Z`)) ?? -Infinity;
-  const lines = sql`SELECT ev.${ident(key)}, ${join(read.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
+  const lines = sql`SELECT ev.${ident(key)} AS ${ident(key)}, ${join(read.map((a) => sql`${a.expr} AS ${ident(a.alias)}`))}
     FROM ${fromLines ? ident(PREVIEW_LINES_TABLE) : sql`events`} ev ${catalog}
     WHERE ${fromLines ? sql`` : sql`ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND`} ev.type IN (${join([...needs.types].map((t) => sql`${t}`))})
-      ${Number.isFinite(since) ? sql`AND ev.ts >= CAST(${new Date(since).toISOString().slice(0, 19).replace('T', ' ')} AS TIMESTAMP)` : sql``}
+      ${Number.isFinite(since) ? sql`AND ev.ts >= ${asTimestamp(new Date(since).toISOString().slice(0, 19).replace('T', ' '))}` : sql``}
       AND (${join(picking, ' OR ')})
     GROUP BY ev.${ident(key)}`;
   // Each side has a row per customer at most; a customer on one side only gets NULLs for the other's columns.
-  return { key, relation: summed.length === 0 ? lines : sql`SELECT * FROM (${units}) FULL JOIN (${lines}) USING (${ident(key)})` };
+  return { key, relation: summed.length === 0 ? lines : sql`SELECT * FROM (${units}) u FULL JOIN (${lines}) l USING (${ident(key)})` };
 }
 
 /** Whether a rule reads the customers' own columns (`c`): a condition on an attribute, however deep. */
@@ -178,7 +183,7 @@ async function summarise(
   const emptied = waterfall.findIndex((w) => w.remaining === 0);
   const size = Number(counts.size);
   // The ten shown, then their reasons: over their own features and event aggregates (the table's columns, as `e`).
-  const samples = await store.all<{ customer_id: string; revenue: number | null; reasons: string }>(sql`SELECT e.customer_id, e.revenue, ${reasons} AS reasons
+  const samples = await store.all<{ customer_id: string; revenue: number | null; reasons: string }>(sql`SELECT e.customer_id AS customer_id, e.revenue AS revenue, ${reasons} AS reasons
     FROM (SELECT * FROM ${table} WHERE member ORDER BY revenue DESC NULLS LAST, customer_id LIMIT 10) e
     JOIN ${ident(FEATURE_TABLE)} f ON f.customer_id = e.customer_id JOIN customers c ON c.id = f.customer_id
     ORDER BY e.revenue DESC NULLS LAST, e.customer_id`);
@@ -234,13 +239,14 @@ async function topProducts(store: Store, table: Sql, lines: Sql | undefined, rul
   const where = sql`${lines ? sql`` : sql`ev.ts < ${at} AND`} ev.type = 'order' AND ${matching}`;
   const byKey = lines ? sql`${keptCatalog} p ON p.pk = l.product` : sql`products p ON p.id = l.product`;
   // Units per product first, then buyers of the ten kept only: distinct buyers of every product cost more than the rest.
-  return store.all(sql`WITH top AS (
-      SELECT l.product, p.id, p.title, p.category, l.units
+  // (Not named `top`, a keyword in ClickHouse.)
+  return store.all(sql`WITH ranked AS (
+      SELECT l.product AS product, p.id AS id, p.title AS title, p.category AS category, l.units AS units
       FROM (SELECT ${product} AS product, sum(ev.quantity) AS units FROM ${lineOf} ${catalog} WHERE ${where} GROUP BY 1) l JOIN ${byKey}
       ORDER BY l.units DESC, p.id LIMIT 10)
-    SELECT top.id, top.title, top.category, any_value(top.units) AS units, count(DISTINCT ${buyer}) AS buyers
-    FROM ${lineOf} ${catalog} JOIN top ON top.product = ${product} WHERE ${where}
-    GROUP BY top.id, top.title, top.category ORDER BY units DESC, top.id`);
+    SELECT ranked.id AS id, ranked.title AS title, ranked.category AS category, ranked.units AS units, count(DISTINCT ${buyer}) AS buyers
+    FROM ${lineOf} ${catalog} JOIN ranked ON ranked.product = ${product} WHERE ${where}
+    GROUP BY ranked.id, ranked.title, ranked.category, ranked.units ORDER BY ranked.units DESC, ranked.id`);
 }
 
 async function overlapWith(store: Store, table: Sql, at: Sql, audiences: Awaited<ReturnType<typeof listAudiences>>): Promise<Preview['overlap']> {

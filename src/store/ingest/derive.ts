@@ -1,4 +1,4 @@
-import { sql, type Sql } from '../../sql/index.js';
+import { latest, median, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
 
 /*
@@ -9,13 +9,13 @@ import type { Store } from '../store.js';
 /** Each unknown customer, with their latest known country. */
 export function insertUnknownCustomers(store: Store, events: Sql): Promise<number> {
   return store.run(sql`INSERT INTO customers (id, country)
-    SELECT customer_id, first(country ORDER BY ts DESC, country) FILTER (WHERE country IS NOT NULL) FROM ${events}
+    SELECT customer_id, ${latest(sql`country`, sql`ts`, sql`country`, sql`country IS NOT NULL`)} FROM ${events}
     WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
 }
 
 /** Each unknown product, with the median price paid for it. */
 export function insertUnknownProducts(store: Store, events: Sql): Promise<number> {
   return store.run(sql`INSERT INTO products (id, price)
-    SELECT product_id, median(unit_price) FILTER (WHERE type = 'order') FROM ${events}
+    SELECT product_id, ${median(sql`unit_price`)} FILTER (WHERE type = 'order') FROM ${events}
     WHERE product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products) GROUP BY product_id`);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { join, sql, type Sql } from '../../sql/index.js';
+import { createTableAs, epochMs, ident, isoTimestamp, join, jsonRecords, raw, sql, type Sql } from '../../sql/index.js';
 import { EVENT_TYPES } from '../schema.js';
 import type { Store } from '../store.js';
 import { isErased, tombstoneKeyIfAny } from '../privacy.js';
@@ -53,13 +53,14 @@ export const batchReportSchema = z.object({
 });
 export type BatchReport = z.infer<typeof batchReportSchema>;
 
-const STRUCTURE = JSON.stringify([
-  {
-    id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', customer_id: 'VARCHAR', anonymous_id: 'VARCHAR', session_id: 'VARCHAR',
-    product_id: 'VARCHAR', order_id: 'VARCHAR', quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', query: 'VARCHAR',
-    channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'JSON', currency: 'VARCHAR', __batch: 'INTEGER', __n: 'INTEGER',
-  },
-]);
+/** A batch's fields as they travel, in one JSON value (properties as their JSON text): where they are, NULL where absent. */
+const FIELDS = Object.entries({
+  id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', customer_id: 'VARCHAR', anonymous_id: 'VARCHAR', session_id: 'VARCHAR',
+  product_id: 'VARCHAR', order_id: 'VARCHAR', quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', query: 'VARCHAR',
+  channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'VARCHAR', currency: 'VARCHAR', __batch: 'INTEGER', __n: 'INTEGER',
+});
+/** The events' columns a batch writes. */
+const COLUMNS = FIELDS.map(([name]) => name).filter((name) => !name.startsWith('__'));
 
 /** An event as the store took it from a batch: `ts` in epoch milliseconds (UTC), absent fields null. */
 export interface StoredEvent {
@@ -96,7 +97,7 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
 
 /**
  * Stores validated batches in one transaction, one commit for all (concurrent batches share it): all of them or
- * none. They travel as one bound JSON value and are unpacked by DuckDB; ids already stored, or repeated within or
+ * none. They travel as one bound JSON value and are unpacked by the store; ids already stored, or repeated within or
  * across the batches, are duplicates (the first copy in the batches' order is stored, as if they had come one after
  * another). Customers and products the batches mention and the store lacks get a row. Each batch's report lists the
  * events it stored, as stored (`stored`: the live view takes them without reading the store back). With `known`,
@@ -105,17 +106,25 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
 export async function ingestEventBatches(store: Store, batches: ReadonlyArray<readonly EventInput[]>, known?: KnownIds): Promise<Array<BatchReport & { stored: StoredEvent[] }>> {
   const key = await tombstoneKeyIfAny(store);
   const erased = key ? isErased(key, sql`customer_id`) : sql`false`;
-  const rows = batches.flatMap((events, b) => events.map((e, n) => ({ ...e, __batch: b, __n: n })));
-  const batch = sql`(SELECT e.__batch, e.__n, e.id, e.type, CAST(CAST(e.ts AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, e.customer_id, e.anonymous_id, e.session_id,
-      e.product_id, e.order_id, e.quantity, e.unit_price, e.discount, e.query, e.channel, e.device, e.country, e.properties, e.currency
-    FROM (SELECT unnest(from_json(CAST(${JSON.stringify(rows)} AS JSON), ${STRUCTURE})) AS e))`;
+  const rows = batches.flatMap((events, b) => events.map((e, n) => ({ ...e, properties: e.properties && JSON.stringify(e.properties), __batch: b, __n: n })));
+  const fields = FIELDS.map(([name]) => (name === 'ts' ? sql`${isoTimestamp(sql`e.ts`)} AS ts` : sql`e.${ident(name)} AS ${ident(name)}`));
+  const batch = sql`(SELECT ${join(fields)} FROM ${jsonRecords('e', JSON.stringify(rows), FIELDS)})`;
+  const columns = raw(COLUMNS.join(', '));
   return store.transaction(async () => {
-    await store.run(sql`CREATE OR REPLACE TEMP TABLE batch AS SELECT *, ${erased} AS __erased FROM ${batch}`);
-    const stored = await store.all<StoredEvent>(sql`INSERT INTO events BY NAME
-      SELECT * EXCLUDE (__erased, __batch, __n) FROM batch n WHERE NOT __erased AND ${await notStored(store, rows, known)}
-      QUALIFY row_number() OVER (PARTITION BY id ORDER BY __batch, __n) = 1
-      RETURNING id, type, epoch_ms(ts) AS ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, query, channel, device, country`);
-    const gone = new Set((await store.all<{ at: string }>(sql`SELECT __batch || ':' || __n AS at FROM batch WHERE __erased`)).map((r) => r.at));
+    // Kept: the first copy of each id in the batches' order that is neither erased nor stored, the one the batches store.
+    await store.run(
+      createTableAs(
+        ident('batch'),
+        sql`SELECT *, __fresh AND row_number() OVER (PARTITION BY id, __fresh ORDER BY __batch, __n) = 1 AS __kept
+          FROM (SELECT *, NOT __erased AND ${await notStored(store, rows, known)} AS __fresh FROM (SELECT *, ${erased} AS __erased FROM ${batch}) n)`,
+        true,
+      ),
+    );
+    await store.run(sql`INSERT INTO events (${columns}) SELECT ${columns} FROM batch WHERE __kept`);
+    const written = await store.all<StoredEvent & { __batch: number; __n: number; __erased: boolean }>(sql`SELECT id, type, ${epochMs(sql`ts`)} AS ts, customer_id,
+      session_id, product_id, order_id, quantity, unit_price, discount, query, channel, device, country, __batch, __n, __erased FROM batch WHERE __kept OR __erased`);
+    const stored = written.filter((e) => !e.__erased).map(({ __batch: _b, __n: _n, __erased: _e, ...e }) => e);
+    const gone = new Set(written.filter((e) => e.__erased).map((e) => `${e.__batch}:${e.__n}`));
     const kept = sql`(SELECT * FROM batch WHERE NOT __erased)`;
     await insertUnknownCustomers(store, kept);
     await insertUnknownProducts(store, kept);
@@ -140,7 +149,7 @@ export async function ingestEventBatches(store: Store, batches: ReadonlyArray<re
 /** `n.id` is not among the stored ids: looked up for the ids `known` may hold, or joined against every stored id. */
 async function notStored(store: Store, events: ReadonlyArray<{ id: string }>, known: KnownIds | undefined): Promise<Sql> {
   const count = known && (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))?.n;
-  if (!known || count !== known.events) return sql`NOT EXISTS (SELECT 1 FROM events x WHERE x.id = n.id)`;
+  if (!known || count !== known.events) return sql`n.id NOT IN (SELECT id FROM events)`;
   const maybe = known.mayHold(events.map((e) => e.id));
   return maybe.length ? sql`n.id NOT IN (SELECT id FROM events WHERE id IN (${join(maybe.map((id) => sql`${id}`))}))` : sql`TRUE`;
 }

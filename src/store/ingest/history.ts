@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../shared/errors.js';
-import { sql, type Sql } from '../../sql/index.js';
+import { formatTimestamp, insertionOrder, sql, type Sql } from '../../sql/index.js';
 import { ENTITIES } from '../schema.js';
+import { deleteCounted } from '../delete-counted.js';
 import type { Store } from '../store.js';
 
 /** Past imports and the rows they quarantined, a page at a time. */
@@ -61,7 +62,7 @@ async function total(store: Store, q: Sql): Promise<number> {
 /** Import records where `which` holds, as `rest` orders and limits them. */
 async function importRecords(store: Store, which: Sql, rest: Sql): Promise<ImportRecord[]> {
   const rows = await store.all<Omit<ImportRecord, 'mapping'> & { mapping: string }>(sql`
-    SELECT id, file, entity, format, mapping, mapping_source, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, rows, accepted, duplicates, rejected
+    SELECT id, file, entity, format, mapping, mapping_source, ${formatTimestamp(sql`started_at`)} AS started_at, rows, accepted, duplicates, rejected
     FROM imports WHERE ${which} ${rest}`);
   return rows.map((r) => ({ ...r, mapping: JSON.parse(r.mapping) as unknown }));
 }
@@ -92,14 +93,14 @@ export async function quarantinedRows(
   const which = await quarantineOf(store, importId);
   const rows = await store.all<QuarantineRecord>(sql`
     SELECT import_id, source_file AS file, line, column_name AS "column", reason, raw FROM quarantine WHERE ${which}
-    ORDER BY created_at, import_id, line NULLS FIRST, rowid LIMIT ${page.limit} OFFSET ${page.offset}`);
+    ORDER BY created_at, import_id, line NULLS FIRST, ${insertionOrder()} LIMIT ${page.limit} OFFSET ${page.offset}`);
   return { import_id: importId ?? null, total: await total(store, sql`SELECT count(*) AS n FROM quarantine WHERE ${which}`), limit: page.limit, offset: page.offset, rows };
 }
 
 /** Empties the quarantine, of one import or of all; returns how many rows went. */
 export async function clearQuarantine(store: Store, importId: string | undefined): Promise<number> {
   const which = await quarantineOf(store, importId);
-  return store.run(sql`DELETE FROM quarantine WHERE ${which}`);
+  return deleteCounted(store, sql`quarantine`, which);
 }
 
 async function quarantineOf(store: Store, importId: string | undefined): Promise<Sql> {
