@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -8,9 +8,15 @@ import { Store } from '../src/store/index.js';
 export const ONLINE_RETAIL = resolve('../shared/data/online-retail/online_retail.csv.gz');
 export const ONLINE_RETAIL_II = resolve('../shared/data/online-retail/online_retail_II_2009-2010.csv.gz');
 
-export function tempDir(prefix = 'segmint-test-'): { path: string; cleanup: () => void } {
+/** A folder of its own; `file` writes lines there (a CSV, say) and returns the file's path. */
+export function tempDir(prefix = 'segmint-test-'): { path: string; cleanup: () => void; file: (name: string, lines: string[]) => string } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+  const file = (name: string, lines: string[]): string => {
+    const at = join(path, name);
+    writeFileSync(at, lines.join('\n') + '\n');
+    return at;
+  };
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }), file };
 }
 
 export function memoryStore(): Promise<Store> {

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerFeatures } from '../../src/features/index.js';
 import { identityMapping, importFile, type Store } from '../../src/store/index.js';
@@ -10,20 +8,15 @@ const AS_OF = '2026-03-01 00:00:00';
 const dir = tempDir();
 let store: Store;
 
-const csv = (name: string, lines: string[]): string => {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-};
 
 beforeAll(async () => {
   store = await memoryStore();
-  await importFile(store, csv('products.csv', ['id,category,price,style_tags', 'p1,knitwear,50,comfort|basics', 'p2,dresses,80,trend', 'p3,bags,200,']), identityMapping('products'));
-  await importFile(store, csv('customers.csv', ['id,created_at', 'a,2026-01-01 00:00:00', 'b,2026-02-20 00:00:00', 'c,2025-03-01 00:00:00']), identityMapping('customers'));
+  await importFile(store, dir.file('products.csv', ['id,category,price,style_tags', 'p1,knitwear,50,comfort|basics', 'p2,dresses,80,trend', 'p3,bags,200,']), identityMapping('products'));
+  await importFile(store, dir.file('customers.csv', ['id,created_at', 'a,2026-01-01 00:00:00', 'b,2026-02-20 00:00:00', 'c,2025-03-01 00:00:00']), identityMapping('customers'));
   const header = 'id,type,ts,customer_id,session_id,product_id,order_id,quantity,unit_price';
   await importFile(
     store,
-    csv('events.csv', [
+    dir.file('events.csv', [
       header,
       // a: two online visits with an order, one in-store order (no session), one visit that only looks.
       'e1,view,2026-01-05 10:00:00,a,s1,p1,,,',

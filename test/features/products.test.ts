@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { materializeProductFeatures } from '../../src/features/index.js';
 import { sql } from '../../src/sql/index.js';
@@ -12,18 +10,13 @@ const AS_OF = '2026-03-01 00:00:00';
 const dir = tempDir();
 afterAll(() => dir.cleanup());
 
-const csv = (name: string, lines: string[]): string => {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-};
 
 async function load(store: Store): Promise<void> {
-  await importFile(store, csv('products.csv', ['id,category,price', 'p1,knitwear,50', 'p2,bags,80']), identityMapping('products'));
-  await importFile(store, csv('customers.csv', ['id,created_at', ...['x', 'y', 'z', 'w'].map((c) => `${c},2026-01-01 00:00:00`)]), identityMapping('customers'));
+  await importFile(store, dir.file('products.csv', ['id,category,price', 'p1,knitwear,50', 'p2,bags,80']), identityMapping('products'));
+  await importFile(store, dir.file('customers.csv', ['id,created_at', ...['x', 'y', 'z', 'w'].map((c) => `${c},2026-01-01 00:00:00`)]), identityMapping('customers'));
   await importFile(
     store,
-    csv('events.csv', [
+    dir.file('events.csv', [
       'id,type,ts,customer_id,anonymous_id,product_id,order_id,quantity,unit_price',
       // x: two lines of p1 in one order, and p2 in it too: one order of each, not a repeat buyer.
       'e1,order,2026-01-05 10:00:00,x,,p1,o1,1,50',

@@ -19,14 +19,9 @@ import { ONLINE_RETAIL, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
-const csv = (name: string, lines: string[]): string => {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-};
 
 const HEADER = 'id,type,ts,customer_id,product_id,order_id,quantity,unit_price,currency,refunded';
-const FIRST = csv('first.csv', [
+const FIRST = dir.file('first.csv', [
   HEADER,
   'e1,order,2024-01-05 10:00:00,c1,p1,o1,2,10,GBP,',
   'e1,order,2024-01-05 10:00:00,c1,p1,o1,2,10,GBP,', // the same line twice: one event, one duplicate
@@ -36,15 +31,15 @@ const FIRST = csv('first.csv', [
   ',order,2024-02-01 10:00:00,c2,p3,o3,3,4,GBP,', // the same content twice: two events (ids from content, -2)
   ',view,2024-02-02 10:00:00,c3,p1,,,,,',
 ]);
-const SECOND = csv('second.csv', [
+const SECOND = dir.file('second.csv', [
   HEADER,
   'e1,order,2024-01-05 10:00:00,c1,p1,o1,2,10,GBP,', // stored by the first import
   ',order,2024-02-01 10:00:00,c2,p3,o3,3,4,GBP,', // so is this content
   ',order,2024-03-01 10:00:00,c4,p1,o9,1,10,GBP,',
   ',order,2024-03-02 10:00:00,c4,,o9,x,10,GBP,', // quarantined
 ]);
-const PRODUCTS = csv('products.csv', ['id,title,price,style_tags', 'p1,Mug,10,', 'p9,Coat,80,warm|wool']);
-const CUSTOMERS = csv('customers.csv', ['id,email,created_at,consent_email', 'c1,c1@example.com,2023-12-01,true', 'c5,c5@example.com,2024-01-01,']);
+const PRODUCTS = dir.file('products.csv', ['id,title,price,style_tags', 'p1,Mug,10,', 'p9,Coat,80,warm|wool']);
+const CUSTOMERS = dir.file('customers.csv', ['id,email,created_at,consent_email', 'c1,c1@example.com,2023-12-01,true', 'c5,c5@example.com,2024-01-01,']);
 const EVENTS: Mapping = { ...identityMapping('events'), columns: { ...identityMapping('events').columns, order_refunded: 'refunded' } };
 
 /** A report as engines must agree on it: its import id is random. */

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { ident, raw, sql } from '../../src/sql/index.js';
@@ -15,15 +13,10 @@ import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
-const csv = (name: string, lines: string[]): string => {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-};
 
 const HEADER = 'id,type,ts,customer_id,product_id,order_id,quantity,unit_price';
-const CUSTOMERS = csv('customers.csv', ['id,email', 'c1,c1@example.org']);
-const FIRST = csv('first.csv', [
+const CUSTOMERS = dir.file('customers.csv', ['id,email', 'c1,c1@example.org']);
+const FIRST = dir.file('first.csv', [
   HEADER,
   'e1,order,2024-01-05 10:00:00,c1,p1,o1,1,10',
   'e2,order,2024-01-06 10:00:00,c2,p2,o2,2,10',
@@ -32,7 +25,7 @@ const FIRST = csv('first.csv', [
 ]);
 // c3 and p3 were created by the first import, and this one refers to them too: they stay when the first goes. No
 // customer orders twice: the CLV models are not fitted (a degenerate fit binds a whole number beyond 2^53, see the report).
-const SECOND = csv('second.csv', [HEADER, 'e5,order,2024-01-08 10:00:00,c4,p1,o5,1,10', 'e6,view,2024-01-09 10:00:00,c3,p3,,,']);
+const SECOND = dir.file('second.csv', [HEADER, 'e5,order,2024-01-08 10:00:00,c4,p1,o5,1,10', 'e6,view,2024-01-09 10:00:00,c3,p3,,,']);
 // The second file again under its name, its mapping changed: customer ids prefixed.
 const PREFIXED = { ...identityMapping('events'), columns: { ...identityMapping('events').columns, customer_id: { column: 'customer_id', prefix: 'shop:' } } };
 

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerFeatures, FEATURE_TABLE } from '../../src/features/index.js';
@@ -12,11 +11,6 @@ const dir = tempDir();
 afterAll(() => dir.cleanup());
 const AS_OF = '2024-03-01 00:00:00';
 
-const csv = (name: string, lines: string[]): string => {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-};
 
 /** One row per order, as many shops export them: no product, an amount, sometimes an item count. */
 const WHOLE_ORDERS: Mapping = {
@@ -34,11 +28,11 @@ describe('a file with one row per order', () => {
   beforeAll(async () => {
     store = await memoryStore();
     // The store knows products with a category and a style tag, so a 0 would be a claim, not a default.
-    await importFile(store, csv('products.csv', ['id,category,price,style_tags', 'P1,mugs,5,comfort']), identityMapping('products'));
-    await importFile(store, csv('lines.csv', ['type,ts,customer_id,product_id,order_id,quantity,unit_price', 'order,2024-01-03 10:00:00,L1,P1,o1,2,5', 'order,2024-01-04 10:00:00,M1,P1,o2,1,5']), identityMapping('events'));
+    await importFile(store, dir.file('products.csv', ['id,category,price,style_tags', 'P1,mugs,5,comfort']), identityMapping('products'));
+    await importFile(store, dir.file('lines.csv', ['type,ts,customer_id,product_id,order_id,quantity,unit_price', 'order,2024-01-03 10:00:00,L1,P1,o1,2,5', 'order,2024-01-04 10:00:00,M1,P1,o2,1,5']), identityMapping('events'));
     report = await importFile(
       store,
-      csv('orders.csv', [
+      dir.file('orders.csv', [
         'Order,Customer,Date,Total,Items',
         'o10,W1,2024-01-05 10:00:00,30,3',
         'o11,W1,2024-02-05 10:00:00,20,',
