@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportDryRun, writeExport, type ExportRecord, type ExportSettings } from '../../src/activation/index.js';
@@ -17,14 +17,9 @@ import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
-const source = (name: string, lines: string[]): string => {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-};
 
 // c7's email holds a quote and a comma: a CSV file quotes it, the same way on every engine.
-const CUSTOMERS = source('customers.csv', [
+const CUSTOMERS = dir.file('customers.csv', [
   'id,email,phone,country,consent_ads,consent_email,consent_sms',
   'c1, Ann@Example.com ,06 12 34 56 78,FR,true,true,true',
   'c2,bob@example.com,,US,true,true,',
@@ -36,7 +31,7 @@ const CUSTOMERS = source('customers.csv', [
 ]);
 // Members while they ordered in the last 90 days: c1-c5 and c7 at the first run, only c6 and c7 at the second. No
 // customer orders twice: the CLV models are not fitted (a degenerate fit binds a whole number beyond 2^53).
-const EVENTS = source('events.csv', [
+const EVENTS = dir.file('events.csv', [
   'id,type,ts,customer_id,product_id,order_id,quantity,unit_price',
   ...['c1', 'c2', 'c3', 'c4', 'c5'].map((c, i) => `e${i},order,2024-02-0${i + 1} 10:00:00,${c},p${i % 2},o${i},${i + 1},19.99`),
   'e7,order,2024-03-20 10:00:00,c7,p1,o7,1,5.25',

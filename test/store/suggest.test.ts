@@ -1,5 +1,4 @@
-import { createReadStream, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,11 +10,6 @@ import { memoryStore, ONLINE_RETAIL, tempDir } from '../helpers.js';
 const dir = tempDir();
 afterAll(() => dir.cleanup());
 
-function write(name: string, lines: string[]): string {
-  const file = join(dir.path, name);
-  writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
 
 /** Suggests a mapping of `file`, reads it back as a saved file would be, and imports the file with it. */
 async function roundTrip(store: Store, file: string) {
@@ -25,7 +19,7 @@ async function roundTrip(store: Store, file: string) {
 }
 
 /** A European shop's export: semicolons, day-first dates, cents, category paths, its own event names. */
-const SHOP = write('shop-export.csv', [
+const SHOP = dir.file('shop-export.csv', [
   'Event;Date;Customer ID;SKU;Order No;Qty;Price (cents);Category;Currency',
   'purchase;13/01/2024 10:00;c1;p1;o1;2;1999;Women > Shoes > Sneakers;EUR',
   'add_to_cart;13/01/2024 09:55;c1;p1;;1;1999;Women > Shoes > Sneakers;EUR',
@@ -69,7 +63,7 @@ describe('segmint import --suggest', () => {
   it('drafts a GA4-like JSONL export: unix microseconds, visitors and users, and notes the event names it cannot place', async () => {
     const event = (name: string, us: number, extra: Record<string, unknown> = {}) =>
       JSON.stringify({ event_name: name, event_timestamp: us, user_pseudo_id: 'v1', user_id: null, ...extra });
-    const file = write('ga4.jsonl', [
+    const file = dir.file('ga4.jsonl', [
       event('session_start', 1704189600000000),
       event('page_view', 1704189601000000, { item_id: 'p1' }),
       event('add_to_cart', 1704189602000000, { item_id: 'p1', quantity: 1, price: 20 }),
@@ -97,7 +91,7 @@ describe('segmint import --suggest', () => {
   });
 
   it('tells a customers file by its columns, and reads its dates with offsets and its yes/no words', async () => {
-    const file = write('customers.csv', [
+    const file = dir.file('customers.csv', [
       'Customer ID,Email,Accepts Email Marketing,Created At,Country Code',
       'c1,a@example.org,subscribed,2024-01-02 10:00:00 -0500,DE',
       'c2,b@example.org,not_subscribed,2024-01-03 10:00:00 +0100,FR',
@@ -130,7 +124,7 @@ describe('segmint import --suggest', () => {
       lines.push(line);
       if (lines.length > 20_000) break;
     }
-    const slice = write('online-retail-slice.csv', lines);
+    const slice = dir.file('online-retail-slice.csv', lines);
     const other = await memoryStore();
     try {
       const byDraft = await importFile(store, slice, parseMapping(draft, 'draft'));
