@@ -11,7 +11,7 @@ export type TextColumns = Readonly<Record<string, string>>;
 
 /**
  * One engine under the Store: compiled text and bound values in, rows out, as callers want them (integers as numbers,
- * timestamps as Dates). DuckDB (duckdb-backend.ts) or embedded ClickHouse (chdb-backend.ts).
+ * timestamps as Dates). DuckDB (duckdb-backend.ts) or ClickHouse, embedded or a server (clickhouse-base.ts).
  */
 export interface Backend {
   readonly dialect: Dialect;

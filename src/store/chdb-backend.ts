@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
-import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
-import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
-import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
+import type { Backend } from './backend.js';
+import { ClickhouseBackendBase } from './clickhouse-base.js';
+import { CLICKHOUSE_SETTINGS, clickhouseParams, literal, type JsonResult } from './clickhouse-results.js';
 
 /** The part of the chdb package (embedded ClickHouse) the store uses; the package is optional (not a dependency). */
 interface ChdbSession {
@@ -50,16 +50,13 @@ const SESSIONS = new Map<string, SharedSession>();
  * several databases of one directory share its session, each statement preceded by a `USE` when another database
  * was the session's last.
  */
-export class ChdbBackend implements Backend {
-  readonly dialect = clickhouseDialect;
-  // ClickHouse statements are atomic one by one; a failure inside a group of them leaves the earlier ones applied.
-  readonly transactions = false;
-
+export class ChdbBackend extends ClickhouseBackendBase {
   private constructor(
     private readonly path: string,
     private readonly shared: SharedSession,
     private readonly database: string,
   ) {
+    super();
     shared.users += 1;
   }
 
@@ -105,31 +102,9 @@ export class ChdbBackend implements Backend {
     return 0;
   }
 
-  /** Rows and their columns' ClickHouse types, values converted as callers want them. */
-  private async read(text: string, values: SqlValue[]): Promise<JsonResult> {
+  protected async json(text: string, values: SqlValue[]): Promise<JsonResult> {
     const body = (await this.inDatabase(() => this.shared.session.queryBindAsync(text, clickhouseParams(values), { format: 'JSON' }))).text();
-    return body ? convertRows(JSON.parse(body) as JsonResult) : { meta: [], data: [] };
-  }
-
-  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
-    return (await this.read(text, values)).data;
-  }
-
-  async columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>> {
-    return resultColumns(await this.read(text, values));
-  }
-
-  async vectors(text: string, values: SqlValue[]): Promise<Vectors> {
-    return resultVectors(await this.read(text, values));
-  }
-
-  /** chdb answers whole results: one chunk. */
-  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
-    yield await this.vectors(text, values);
-  }
-
-  async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
-    yield await this.rows(text, values);
+    return body ? (JSON.parse(body) as JsonResult) : { meta: [], data: [] };
   }
 
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
@@ -140,16 +115,6 @@ export class ChdbBackend implements Backend {
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
     await this.run(`${text} INTO OUTFILE ${literal(file)} TRUNCATE FORMAT Parquet`, values);
   }
-
-  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
-    return writeTextThroughDuckdb(this, text, values, file, format);
-  }
-
-  insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
-    return insertTextThroughDuckdb(this, table, columns, file, format);
-  }
-
-  async afterMigrations(): Promise<void> {}
 
   /** The same session and database. */
   fork(): Promise<Backend> {

@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
-import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
-import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
-import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
+import type { Backend, Row } from './backend.js';
+import { ClickhouseBackendBase } from './clickhouse-base.js';
+import { CLICKHOUSE_SETTINGS, clickhouseParams, literal, type JsonResult } from './clickhouse-results.js';
 
 /** `clickhouse://[user[:password]@]host[:port]/database` (HTTP, port 8123) or `clickhouses://` (HTTPS, port 8443). */
 export const CLICKHOUSE_URL = /^clickhouses?:\/\//;
@@ -75,16 +75,14 @@ function bind(text: string, values: SqlValue[]): { query: string; query_params: 
 }
 
 /** A ClickHouse server through its HTTP interface (`@clickhouse/client`), in one database of it. */
-export class ClickhouseBackend implements Backend {
-  readonly dialect = clickhouseDialect;
-  // ClickHouse statements are atomic one by one; a failure inside a group of them leaves the earlier ones applied.
-  readonly transactions = false;
-
+export class ClickhouseBackend extends ClickhouseBackendBase {
   private constructor(
     private readonly client: ClickHouseClient,
     /** False for a fork: closing it leaves the client open for the store it came from. */
     private readonly ownsClient = true,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Whether the server holds the store's database; a server that cannot be reached is an error naming it. */
   static async exists(name: string): Promise<boolean> {
@@ -122,31 +120,10 @@ export class ClickhouseBackend implements Backend {
     return 0;
   }
 
-  private async read(text: string, values: SqlValue[]): Promise<JsonResult> {
+  protected async json(text: string, values: SqlValue[]): Promise<JsonResult> {
     const result = await this.client.query({ ...bind(text, values), format: 'JSON' });
     const { meta = [], data } = await result.json<Row>();
-    return convertRows({ meta, data });
-  }
-
-  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
-    return (await this.read(text, values)).data;
-  }
-
-  async columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>> {
-    return resultColumns(await this.read(text, values));
-  }
-
-  async vectors(text: string, values: SqlValue[]): Promise<Vectors> {
-    return resultVectors(await this.read(text, values));
-  }
-
-  /** The server's JSON answer is read whole: one chunk. */
-  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
-    yield await this.vectors(text, values);
-  }
-
-  async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
-    yield await this.rows(text, values);
+    return { meta, data };
   }
 
   /** The file goes to the server in the request's body: the server need not see this machine's files. */
@@ -159,16 +136,6 @@ export class ClickhouseBackend implements Backend {
     const result = await this.client.exec({ ...bind(`${text} FORMAT Parquet`, values) });
     await pipeline(result.stream, createWriteStream(file));
   }
-
-  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
-    return writeTextThroughDuckdb(this, text, values, file, format);
-  }
-
-  insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
-    return insertTextThroughDuckdb(this, table, columns, file, format);
-  }
-
-  async afterMigrations(): Promise<void> {}
 
   /** The same client: it keeps a pool of connections, and statements on the server run side by side. */
   fork(): Promise<Backend> {
