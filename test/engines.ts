@@ -41,20 +41,27 @@ export async function storeOn(engine: Engine, load: (store: Store) => Promise<un
   const loader = await memoryStore();
   await load(loader);
   if (engine === 'duckdb') return { store: loader, loader, close: () => loader.close() };
-  const dir = tempDir('segmint-chdb-');
-  const server = engine === 'clickhouse' ? await clickhouseServer(dir.path) : undefined;
-  const store = await Store.open({ path: server ? `clickhouse://127.0.0.1:${server.port}/shop` : `chdb:${dir.path}` });
+  const { store, close } = await emptyStoreOn(engine);
   await copyTables(loader, store);
   return {
     store,
     loader,
     close: async () => {
-      store.close();
-      await server?.close();
+      await close();
       loader.close();
-      dir.cleanup();
     },
   };
+}
+
+/**
+ * Where a store on `engine` lives in `dir`, for tests that open it again as another process would: a DuckDB file, a
+ * chdb directory, or a database of a server started for it (`close` stops the server).
+ */
+export async function storePathOn(engine: Engine, dir: string): Promise<{ path: string; close: () => Promise<void> }> {
+  if (engine === 'duckdb') return { path: join(dir, 'shop.duckdb'), close: () => Promise.resolve() };
+  if (engine === 'chdb') return { path: `chdb:${dir}`, close: () => Promise.resolve() };
+  const server = await clickhouseServer(dir);
+  return { path: `clickhouse://127.0.0.1:${server.port}/shop`, close: server.close };
 }
 
 /** An empty store on `engine`, for tests that import into it (on ClickHouse through the DuckDB loader). */
@@ -64,13 +71,13 @@ export async function emptyStoreOn(engine: Engine): Promise<{ store: Store; clos
     return { store, close: () => Promise.resolve(store.close()) };
   }
   const dir = tempDir('segmint-chdb-');
-  const server = engine === 'clickhouse' ? await clickhouseServer(dir.path) : undefined;
-  const store = await Store.open({ path: server ? `clickhouse://127.0.0.1:${server.port}/shop` : `chdb:${dir.path}` });
+  const at = await storePathOn(engine, dir.path);
+  const store = await Store.open({ path: at.path });
   return {
     store,
     close: async () => {
       store.close();
-      await server?.close();
+      await at.close();
       dir.cleanup();
     },
   };

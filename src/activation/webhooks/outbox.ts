@@ -55,20 +55,19 @@ const membersAt = (audienceId: string, asOf: string): Sql =>
  * first run entered) and the run as of `asOf`, in batches. Ids derive from subscription, run, event and batch, so the
  * step repeated for the same run adds nothing.
  */
-export async function enqueueRunChanges(store: Store, asOf: string, before: string | null, now = Date.now(), batchSize = DEFAULT_BATCH_SIZE): Promise<number> {
-  let queued = 0;
+export async function enqueueRunChanges(store: Store, asOf: string, before: string | null, now = Date.now(), batchSize = DEFAULT_BATCH_SIZE): Promise<void> {
   for (const sub of await subscriptions(store)) {
     for (const event of sub.events) {
       const [from, to] = event === 'entry' ? [asOf, before] : [before, asOf];
       if (from === null) continue;
       const moved = to === null ? membersAt(sub.audience_id, from) : sql`${membersAt(sub.audience_id, from)} EXCEPT ${membersAt(sub.audience_id, to)}`;
       const prefix = `msg_${createHash('sha256').update(`${sub.id}|${asOf}|${event}`).digest('hex').slice(0, 24)}_`;
-      queued += await store.transaction(async () => {
+      await store.transaction(async () => {
         await store.run(
           insertSelectIfAbsent(sql`webhook_delivery_members`, MEMBER_COLUMNS, MEMBER_COLUMNS,
             sql`SELECT concat(${prefix}, CAST(${intDiv(sql`row_number() OVER (ORDER BY customer_id) - 1`, batchSize)} AS VARCHAR)) AS delivery_id, customer_id FROM (${moved}) moved`),
         );
-        return store.run(
+        await store.run(
           insertSelectIfAbsent(sql`webhook_deliveries`, DELIVERY_COLUMNS, ['id'],
             sql`SELECT DISTINCT delivery_id AS id, ${sub.id} AS subscription_id, ${EVENT_TYPES[event]} AS type, 'run' AS source, ${asTimestamp(asOf)} AS as_of,
               ${at(now)} AS created_at, 'pending' AS status, 0 AS attempts, ${at(now)} AS next_attempt_at
@@ -78,7 +77,6 @@ export async function enqueueRunChanges(store: Store, asOf: string, before: stri
       queuedThrough(store);
     }
   }
-  return queued;
 }
 
 /** A customer's audience ids before and after a real-time change. */
