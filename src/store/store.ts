@@ -31,11 +31,12 @@ export async function storeExists(path: string): Promise<boolean> {
 /**
  * A folder on this machine for what belongs beside a store (workspace stores of DuckDB, the server's control file):
  * the DuckDB file's own path, the chdb directory, or for a ClickHouse server a folder named after it under
- * `.segmint` in the working directory.
+ * `.segmint` in the working directory. That name has no dot: what follows one would be taken for a file's extension
+ * and dropped (workspaceDir), and servers or databases differing after their host's first dot would share a folder.
  */
 export function storeLocalPath(path: string): string {
   if (path.startsWith(CHDB_PREFIX)) return path.slice(CHDB_PREFIX.length);
-  if (CLICKHOUSE_URL.test(path)) return join('.segmint', shownClickhouseName(path).replace(/[^A-Za-z0-9._-]+/g, '_'));
+  if (CLICKHOUSE_URL.test(path)) return join('.segmint', shownClickhouseName(path).replace(/[^A-Za-z0-9_-]+/g, '_'));
   return path;
 }
 

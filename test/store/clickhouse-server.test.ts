@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
+import { workspaceDir } from '../../src/server/index.js';
 import { Store } from '../../src/store/index.js';
 import { UsageError } from '../../src/shared/errors.js';
 import { clickhouseServer } from '../clickhouse-server.js';
@@ -20,6 +22,21 @@ async function segmint(...args: string[]): Promise<{ code: number; stdout: strin
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** `segmint serve` in its own process until it exits, or until it says it listens (then stopped, exiting 0). */
+function serve(db: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0'], { env: { ...process.env, SEGMINT_DB: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('Segmint API on')) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** A port on which nothing listens. */
@@ -97,5 +114,38 @@ describe.skipIf(!ALL_ENGINES.includes('clickhouse'))('a ClickHouse server as the
     expect(down.code).toBe(2);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
     expect(down.stderr).toContain(`clickhouse://127.0.0.1:${port}/shop`);
+  });
+
+  it('from `segmint serve`: a server refusing the password stops the start in one line naming the URL, before it listens', async () => {
+    const db = `clickhouse://default:wrong-one@127.0.0.1:${server.port}/shop`;
+    try {
+      const refused = await serve(db);
+      expect(refused.stdout).toBe('');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toContain(`store clickhouse://default@127.0.0.1:${server.port}/shop: `);
+      expect(refused.stderr).toMatch(/Authentication failed/);
+      expect(refused.stderr).not.toContain('wrong-one');
+    } finally {
+      // The server's control file is kept on this machine, under .segmint in the working directory.
+      rmSync(workspaceDir(db), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('where a ClickHouse store keeps its files on this machine', () => {
+  it('gives each server, user and database a folder of its own, without the password', () => {
+    const urls = [
+      'clickhouse://127.0.0.1:8123/shop',
+      'clickhouse://127.0.0.1:8123/other',
+      'clickhouse://127.0.0.2:8123/shop',
+      'clickhouse://127.0.0.1:9123/shop',
+      'clickhouse://ann:a-password@127.0.0.1:8123/shop',
+      'clickhouses://ch.example.com/shop',
+      'clickhouses://ch.example.org/shop',
+    ];
+    const dirs = urls.map((url) => workspaceDir(url));
+    expect(new Set(dirs).size, dirs.join(' ')).toBe(urls.length);
+    expect(dirs.join(' ')).not.toContain('a-password');
   });
 });
