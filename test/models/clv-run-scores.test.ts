@@ -33,6 +33,13 @@ describe('CLV without the ids in JavaScript', () => {
     expect(after.bgnbd.customers).toBeGreaterThan(1000);
   });
 
+  it('fits the same to the bit whatever order the customers come in (the summary is read unsorted)', async () => {
+    const s = await customerSummaries(store, AS_OF, 'week');
+    const reversed = { x: s.x.slice().reverse(), tx: s.tx.slice().reverse(), T: s.T.slice().reverse(), monetary: s.monetary.slice().reverse() };
+    const { fitted_at: _, ...same } = fitSummary(s, AS_OF, 'week');
+    expect(fitSummary(reversed, AS_OF, 'week')).toMatchObject(same);
+  });
+
   it('gives the estimates of main before the rough start and Newton step, to 1e-6 (a and b along their ridge)', async () => {
     const fit = await fitClv(store, AS_OF, 'day');
     const recorded = { r: 0.7120892028769027, alpha: 35.01795299807098, a: 24771574523.979935, b: 898169521873.092, logLikelihood: -85692.66159310045 };

@@ -275,10 +275,15 @@ export function fitBgNbd(d: Frequency): BgNbdFit {
   const n = d.x.length;
   if (n === 0) throw new ValidationError('BG/NBD needs at least one customer with a purchase');
   const prepared = prepareFrequency(d);
-  // Start where the mean purchase rate r / alpha matches the data's repeat purchases per unit of time observed.
+  // Start where the mean purchase rate r / alpha matches the data's repeat purchases per unit of time observed,
+  // summed over the sorted triples so that the start does not depend on the order customers came in.
   let repeats = 0;
   let observed = 0;
-  for (let i = 0; i < n; i++) [repeats, observed] = [repeats + d.x[i]!, observed + d.T[i]!];
+  const { group } = prepared;
+  for (let g = 0; g < group.count.length; g++) {
+    repeats += group.count[g]! * prepared.xs[group.x[g]!]!;
+    observed += group.count[g]! * prepared.tValues[group.T[g]!]!;
+  }
   let start: Float64Array = Float64Array.from([1, Math.max(observed, 1) / Math.max(repeats, 1), 1, 1]);
   const stride = Math.floor(prepared.group.count.length / ROUGH_TRIPLES);
   if (stride >= 4) {
