@@ -1,6 +1,7 @@
 /**
  * Maximum likelihood on few parameters: BFGS on log-parameters (so every parameter stays positive without
- * constraints) with a backtracking line search, and the observed information from a numerical Hessian.
+ * constraints) with a backtracking line search, and the observed information from an analytic Hessian when one is
+ * given, a numerical one otherwise.
  */
 
 /** Value and gradient of a function to minimise, at `x`; the gradient is written into `grad`. */
