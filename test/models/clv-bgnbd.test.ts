@@ -56,6 +56,29 @@ describe('BG/NBD maximum likelihood', () => {
     }
   });
 
+  it('has an analytic Hessian equal to central differences of the gradient, also where a and b run to 1e10', () => {
+    for (const at of [[0.5, 6, 1.4, 3.1], [0.7, 33, 2e10, 7e11]]) {
+      const hess = new Float64Array(16);
+      const grad = new Float64Array(4);
+      bgnbdLogLikelihood(asParams(at), prepared, grad, hess);
+      const gradAt = (v: number[]): Float64Array => {
+        const g = new Float64Array(4);
+        bgnbdLogLikelihood(asParams(v), prepared, g);
+        return g;
+      };
+      for (let j = 0; j < 4; j++) {
+        const h = 1e-5 * at[j]!;
+        const [plus, minus] = [gradAt(at.map((v, k) => (k === j ? v + h : v))), gradAt(at.map((v, k) => (k === j ? v - h : v)))];
+        for (let i = 0; i < 4; i++) {
+          const numeric = (plus[i]! - minus[i]!) / (2 * h);
+          // Entries of the order of the rounding in the differences (those of a and b at 1e10) only need to agree in scale.
+          const scale = Math.sqrt(Math.abs(hess[i * 4 + i]! * hess[j * 4 + j]!));
+          expect(Math.abs(hess[i * 4 + j]! - numeric) / scale, `H[${i}][${j}] at ${at.join(', ')}: ${hess[i * 4 + j]} against ${numeric}`).toBeLessThan(1e-5);
+        }
+      }
+    }
+  });
+
   it('rejects data that is not a purchase history, naming the customer', () => {
     const bad = { x: Float64Array.of(1, 2), tx: Float64Array.of(3, 9), T: Float64Array.of(5, 8) };
     expect(() => fitBgNbd(bad)).toThrow(/customer 1: \(x, t_x, T\) = \(2, 9, 8\)/);

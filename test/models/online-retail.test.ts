@@ -5,6 +5,7 @@ import { fitScaling, kmeans } from '../../src/models/index.js';
 import { sql } from '../../src/sql/index.js';
 import { importFile, presetMapping, type Store } from '../../src/store/index.js';
 import { ONLINE_RETAIL, memoryStore } from '../helpers.js';
+import { expectSameEstimates } from './clv-reference.js';
 import { referenceBest } from './reference.js';
 
 let store: Store;
@@ -48,5 +49,8 @@ describe('BG/NBD on Online Retail', () => {
     expect(fit.bgnbd.warnings).toContain(`a = ${+a.toPrecision(3)} ± ${+se.toPrecision(3)}: the standard error exceeds the estimate, so the data cannot tell a from an edge of its range (0 or unbounded)`);
     expect(fit.bgnbd.warnings.some((w) => w.startsWith('only'))).toBe(false);
     expect(fit.bgnbd.warnings.some((w) => w.startsWith('r ') || w.startsWith('alpha '))).toBe(false);
+    // The fit of main at 4d80094, before the rough start and Newton's first step.
+    const recorded = { r: 0.826433114286506, alpha: 9.841525443079641, a: 0.003442694884943455, b: 6.749361407959981, logLikelihood: -37647.75941785921 };
+    expectSameEstimates(fit.bgnbd, recorded, ['r', 'alpha', 'dropout']);
   });
 });

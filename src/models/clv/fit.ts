@@ -12,7 +12,7 @@ function modelFitSchema<S extends Record<string, z.ZodNumber>>(params: S) {
   const errors = Object.fromEntries(Object.keys(params).map((k) => [k, z.number().nullable()])) as { [K in keyof S]: z.ZodNullable<z.ZodNumber> };
   return z.object({
     params: z.object(params),
-    standard_errors: z.object(errors).describe('from the observed information (numerical Hessian at the optimum); null where it is not positive definite'),
+    standard_errors: z.object(errors).describe('from the observed information at the optimum (BG/NBD: its analytic Hessian; Gamma-Gamma: differences of the gradient); null where it is not positive definite'),
     log_likelihood: z.number(),
     customers: z.number().int().describe('customers the model was fitted on'),
     iterations: z.number().int(),

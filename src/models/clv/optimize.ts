@@ -1,6 +1,7 @@
 /**
  * Maximum likelihood on few parameters: BFGS on log-parameters (so every parameter stays positive without
- * constraints) with a backtracking line search, and the observed information from a numerical Hessian.
+ * constraints) with a backtracking line search, and the observed information from an analytic Hessian when one is
+ * given, a numerical one otherwise.
  */
 
 /** Value and gradient of a function to minimise, at `x`; the gradient is written into `grad`. */
@@ -17,6 +18,8 @@ export interface MinimizeOptions {
   maxIterations?: number;
   /** Converged when every gradient component is below this. */
   gradientTolerance?: number;
+  /** The inverse Hessian at `start` (row-major), when known: the first step is then Newton's, not steepest descent's. */
+  inverseHessian?: Float64Array;
 }
 
 const dot = (u: Float64Array, v: Float64Array): number => u.reduce((s, ui, i) => s + ui * v[i]!, 0);
@@ -34,9 +37,9 @@ export function minimize(f: Objective, start: Float64Array, options: MinimizeOpt
   let g = new Float64Array(n);
   let fx = f(x, g);
   if (!Number.isFinite(fx)) throw new Error('the objective is not finite at the starting point');
-  // Inverse Hessian approximation, row-major; the identity until the first step gives it a scale.
-  const H = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) H[i * n + i] = 1;
+  // Inverse Hessian approximation, row-major; without one given, the identity until the first step gives it a scale.
+  const H = options.inverseHessian ? Float64Array.from(options.inverseHessian) : new Float64Array(n * n);
+  if (!options.inverseHessian) for (let i = 0; i < n; i++) H[i * n + i] = 1;
   const dir = new Float64Array(n);
   let xNew = new Float64Array(n);
   let gNew = new Float64Array(n);
@@ -73,7 +76,7 @@ export function minimize(f: Objective, start: Float64Array, options: MinimizeOpt
     const sy = dot(s, y);
     // The BFGS update keeps H positive definite only with positive curvature along the step.
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
-      if (iter === 0) {
+      if (iter === 0 && !options.inverseHessian) {
         const scale = sy / dot(y, y);
         for (let i = 0; i < n; i++) H[i * n + i] = scale;
       }
@@ -162,12 +165,20 @@ export interface MleResult {
   converged: boolean;
 }
 
+/** The gradient and Hessian (row-major) of a log-likelihood in its natural parameters, written into `grad` and `hess`. */
+export type LogLikelihoodHessian = (theta: Float64Array, grad: Float64Array, hess: Float64Array) => void;
+
+export interface MaximumLikelihoodOptions extends MinimizeOptions {
+  /** The analytic Hessian for the observed information; without it, central differences of the gradient. */
+  hessian?: LogLikelihoodHessian;
+}
+
 /**
  * Maximises a log-likelihood over positive parameters. `logLik` takes the natural parameters and writes their
  * gradient; `count` (the number of observations) scales the objective to a per-observation mean so that the
  * tolerances mean the same for a hundred customers or a million.
  */
-export function maximumLikelihood(logLik: Objective, start: Float64Array, count: number, options: MinimizeOptions = {}): MleResult {
+export function maximumLikelihood(logLik: Objective, start: Float64Array, count: number, options: MaximumLikelihoodOptions = {}): MleResult {
   const n = start.length;
   const theta = new Float64Array(n);
   const gTheta = new Float64Array(n);
@@ -177,12 +188,31 @@ export function maximumLikelihood(logLik: Objective, start: Float64Array, count:
     for (let i = 0; i < n; i++) grad[i] = (-theta[i]! * gTheta[i]!) / count;
     return -ll / count;
   };
-  const found = minimize(objective, start.map(Math.log), options);
+  // With the Hessian at hand, BFGS starts from Newton's step where the start's information is positive definite:
+  // from near the optimum it then needs a few iterations where it needed twenty to fifty.
+  const startInfo = options.hessian && logInformation(options.hessian, start);
+  const inverseHessian = startInfo && inverseSpd(startInfo.map((h) => h / count), n);
+  const found = minimize(objective, start.map(Math.log), { ...options, inverseHessian });
   const params = found.x.map(Math.exp);
   // At the optimum the log-gradient vanishes, so the information in log-parameters maps to the natural ones by
   // the Jacobian alone: se(theta_i) = theta_i * se(log theta_i).
-  const info = numericalHessian(objective, found.x).map((h) => h * count);
+  const info = options.hessian ? logInformation(options.hessian, params) : numericalHessian(objective, found.x).map((h) => h * count);
   const cov = inverseSpd(info, n);
   const standardErrors = params.map((p, i) => (cov ? p * Math.sqrt(cov[i * n + i]!) : NaN));
   return { params, standardErrors, logLikelihood: -found.value * count, iterations: found.iterations, converged: found.converged };
+}
+
+/**
+ * The observed information in log-parameters from the Hessian H and gradient g in natural ones: for phi = ln theta,
+ * d2(-ln L)/dphi_i dphi_j = -(theta_i theta_j H_ij + [i = j] theta_i g_i), what differences of the log-gradient give.
+ */
+function logInformation(hessian: LogLikelihoodHessian, theta: Float64Array): Float64Array {
+  const n = theta.length;
+  const g = new Float64Array(n);
+  const H = new Float64Array(n * n);
+  hessian(theta, g, H);
+  return H.map((h, k) => {
+    const [i, j] = [Math.floor(k / n), k % n];
+    return -(theta[i]! * theta[j]! * h + (i === j ? theta[i]! * g[i]! : 0));
+  });
 }
