@@ -1,9 +1,10 @@
 import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
 import { ident, sql } from '../sql/index.js';
-import type { KnownIds, Row, Store, StoredEvent } from '../store/index.js';
+import { CONSENT_CHANNELS, consentColumns, type ConsentChannel, type KnownIds, type Row, type Store, type StoredEvent } from '../store/index.js';
 import { customerFieldReferences, eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
 import { asOfMs, instantText } from './customer-context.js';
 import { CustomerFields } from './customer-fields.js';
+import { CustomerMemo } from './customer-memo.js';
 import { EveryEvent } from './held/every-event.js';
 import type { HeldEvents } from './held/held-events.js';
 import { RulesEvents } from './held/rules-events.js';
@@ -27,7 +28,8 @@ import { getHeapStatistics } from 'node:v8';
  * each run): live features compare prices with the category medians of then, which move little from one batch to
  * the next. Rules are evaluated at each question (tens of microseconds), and the
  * answer is not kept: kept answers made every first lookup of a customer leave objects for the old generation, whose
- * collections over a million customers' answers were the p99 (bench/view-gc.ts).
+ * collections over a million customers' answers were the p99 (bench/view-gc.ts). What decide asks (`facts`: the
+ * audiences' ids and the consent withdrawn, no reasons) is kept, as a number a customer into the few distinct answers.
  */
 
 /**
@@ -39,6 +41,14 @@ import { getHeapStatistics } from 'node:v8';
  * built; beyond the last, the view is not built and requests read the store, slower but within the memory given.
  */
 export const BYTES_PER_CUSTOMER = 450;
+/** Distinct answers `facts` keeps (a few hundred bytes each); customers with another are evaluated at each question. */
+const MAX_DISTINCT_FACTS = 1 << 16;
+
+/** What decide needs of a customer: the ids of their audiences, and the consent channels they withdrew (stated false). */
+export interface CustomerFacts {
+  memberships: ReadonlySet<string>;
+  withdrawn: ReadonlySet<ConsentChannel>;
+}
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 
 /** The memory a view holding every event takes when built (appends add to it until the next build); see EveryEvent.bytesPerEvent. */
@@ -66,6 +76,8 @@ const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeed
 ];
 
 export class LiveView {
+  private readonly kept = new CustomerMemo<CustomerFacts>(MAX_DISTINCT_FACTS);
+
   private constructor(
     private rules: LiveRules,
     private needs: EventNeeds,
@@ -125,6 +137,18 @@ export class LiveView {
     return { customer_id: customerId, source, as_of: instantText(this.customers.instant(i)), audiences: this.evaluate(customerId, i) };
   }
 
+  /** The customer's audiences' ids and withdrawn consent, as audiencesOf and customerRow give them; kept until the customer or the rules change. */
+  facts(customerId: string): CustomerFacts | undefined {
+    const i = this.customers.held(customerId);
+    if (i === undefined) return undefined;
+    const kept = this.kept.get(i);
+    if (kept) return kept;
+    const ids = this.evaluate(customerId, i).map((a) => a.id);
+    const row = this.fields.row(i);
+    const withdrawn = CONSENT_CHANNELS.filter((c) => row[consentColumns(c).value] === false);
+    return this.kept.keep(i, `${ids.join('\n')}\t${withdrawn.join(',')}`, { memberships: new Set(ids), withdrawn: new Set(withdrawn) });
+  }
+
   /** The customer's features as the view holds them (the feature query's row); undefined for a customer it does not hold. */
   featuresOf(customerId: string): FeatureRow | undefined {
     const i = this.customers.held(customerId);
@@ -167,8 +191,11 @@ export class LiveView {
     const rows = await this.fields.fetch(store, known);
     for (const id of worked.ids) {
       const f = worked.features.get(id);
-      if (f) this.features.set(this.customers.own(id, asOfMs(worked.at.get(id)!)), f);
-      else this.forget(id);
+      if (f) {
+        const i = this.customers.own(id, asOfMs(worked.at.get(id)!));
+        this.features.set(i, f);
+        this.kept.forget(i);
+      } else this.forget(id);
     }
     this.fields.put(rows, known, (id) => this.customers.numberOf(id));
     if (options.persist ?? true) {
@@ -183,6 +210,7 @@ export class LiveView {
     if (i !== undefined) {
       this.customers.drop(i);
       this.fields.clear(i);
+      this.kept.forget(i);
     }
     this.events.forget(customerId);
   }
@@ -203,6 +231,7 @@ export class LiveView {
     if (!this.events.covers(needs) || !this.fields.covers(customerFieldReferences(read))) return false;
     this.rules = rules;
     this.needs = needs;
+    this.kept.clear();
     return true;
   }
 

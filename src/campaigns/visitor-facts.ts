@@ -1,5 +1,4 @@
 import type { LiveView } from '../audiences/index.js';
-import { CONSENT_CHANNELS, consentColumns } from '../store/index.js';
 import type { VisitorFacts } from './decide.js';
 
 const ANONYMOUS: VisitorFacts = { memberships: undefined, withdrawn: new Set() };
@@ -13,11 +12,5 @@ const ANONYMOUS: VisitorFacts = { memberships: undefined, withdrawn: new Set() }
 export function visitorFacts(view: LiveView | undefined, customerId: string | undefined): VisitorFacts {
   if (customerId === undefined) return ANONYMOUS;
   if (!view) return { memberships: undefined, withdrawn: 'unknown' };
-  const held = view.audiencesOf(customerId);
-  const row = view.customerRow(customerId);
-  if (!held || !row) return ANONYMOUS;
-  return {
-    memberships: new Set(held.audiences.map((a) => a.id)),
-    withdrawn: new Set(CONSENT_CHANNELS.filter((c) => row[consentColumns(c).value] === false)),
-  };
+  return view.facts(customerId) ?? ANONYMOUS;
 }

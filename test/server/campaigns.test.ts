@@ -273,6 +273,20 @@ describe('decide', () => {
     await request(base, 'POST', `/v1/campaigns/${ids.popup_banner}/activate`, admin);
   });
 
+  it('answers from the rules as they are now: a changed rule that excludes a customer takes their campaigns at the next decide', async () => {
+    await request(base, 'POST', `/v1/campaigns/${ids.popup_banner}/pause`, admin);
+    const visitor = 'v-rules';
+    expect(types((await decide({ visitor, customer: who.targeted })).json)).toContain('email_collection');
+    const frequent = ((await request(base, 'GET', '/v1/audiences', admin)).json as Array<{ id: string; name: string }>).find((a) => a.name === 'Frequent buyers')!.id;
+    expect((await request(base, 'PATCH', `/v1/audiences/${frequent}`, admin, { rule: 'orders >= 1' })).status).toBe(200);
+    const after = types((await decide({ visitor, customer: who.targeted })).json);
+    expect(after).not.toContain('email_collection');
+    expect(after).not.toContain('form_survey');
+    expect((await request(base, 'PATCH', `/v1/audiences/${frequent}`, admin, { rule: 'orders >= 3' })).status).toBe(200);
+    expect(types((await decide({ visitor, customer: who.targeted })).json)).toContain('email_collection');
+    await request(base, 'POST', `/v1/campaigns/${ids.popup_banner}/activate`, admin);
+  });
+
   it('splits visitors between variants and the holdout, each visitor always in the same one', async () => {
     const hero = byType('hero_banner');
     const c = (await request(base, 'POST', '/v1/campaigns', admin, { ...hero, name: 'Experiment hero', priority: 99, frequency_cap: { max_impressions: 1000 } })).json;
