@@ -5,7 +5,7 @@ import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
 async function listFeatures() {
-  const { CUSTOMER_FEATURES, PRODUCT_FEATURES } = await import('../../features/index.js');
+  const { CUSTOMER_FEATURES, PRODUCT_FEATURES } = await import('../../features/catalog.js');
   return [...CUSTOMER_FEATURES, ...PRODUCT_FEATURES].map(({ name, entity, type, unit, description }) => ({ name, entity, type, unit, description }));
 }
 
