@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONSENT_CHANNELS } from '../store/index.js';
+import { CONSENT_CHANNELS } from '../store/schema.js';
 import { armsSchema, type Arm } from './bucket.js';
 import { CAMPAIGN_TYPES, campaignTypeSchema, PLACEMENTS, type CampaignType } from './types/index.js';
 

@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import { jsonValue } from '../shared/json.js';
 
 export interface GlobalOptions {
@@ -17,9 +16,10 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, tests). */
-export function progress(total: number, label: string): Progress {
+/** A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, tests), without loading the bar. */
+export async function progress(total: number, label: string): Promise<Progress> {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: `${label} [{bar}] {percentage}% {step}`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

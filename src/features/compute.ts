@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError, UsageError } from '../shared/errors.js';
+import { NotFoundError } from '../shared/errors.js';
 import { asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, uuid } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
@@ -8,16 +8,6 @@ import { productFeaturesQuery } from './product-sql.js';
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf } from './table.js';
 
 export type FeatureRow = Record<string, unknown>;
-
-/**
- * `YYYY-MM-DD` or a full ISO timestamp; returned normalised as `YYYY-MM-DD HH:MM:SS` (UTC). `name` is the option or
- * field it came from (`--until`, `as_of`), which an error names.
- */
-export function parseAsOf(text: string, name: string): string {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms)) throw new UsageError(`${name}: "${text}" is not a date (expected YYYY-MM-DD or an ISO timestamp)`, { [name]: text });
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /**
  * Without an explicit date, features are as of the start of the day after the last stored event: "now" for a live

@@ -1,6 +1,7 @@
 export { CUSTOMER_FEATURES, PRODUCT_FEATURES, FEATURES, findFeature, customerFeatureValuesSchema, type CustomerFeatureValues, type FeatureDef, type FeatureEntity, type FeatureType, type FeatureUnit } from './catalog.js';
 export { customerFeaturesQuery, storeFlags, type CategoryMedian, type StoreFlags } from './customer-sql.js';
 export { priceTiersQuery, productFeaturesQuery } from './product-sql.js';
-export { parseAsOf, defaultAsOf, customerFeatures, customerFeatureReport, customerFeaturesSchema, featuresOf, categoryMedians, materializeCustomerFeatures, materializeFeatureTable, materializeProductFeatures, type CustomerFeatures, type FeatureRow } from './compute.js';
+export { parseAsOf } from './as-of.js';
+export { defaultAsOf, customerFeatures, customerFeatureReport, customerFeaturesSchema, featuresOf, categoryMedians, materializeCustomerFeatures, materializeFeatureTable, materializeProductFeatures, type CustomerFeatures, type FeatureRow } from './compute.js';
 export { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf, keptWithFeatureTable } from './table.js';
 export { STYLE_TAGS, type StyleTag } from './catalog.js';

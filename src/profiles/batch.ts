@@ -2,6 +2,7 @@ import { getAudience, runDate } from '../audiences/index.js';
 import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { customerProfiles, profileAsOf, useStore, type MakeOptions, type ProfileOptions } from './profile.js';
+import { DEFAULT_LANES } from './lanes.js';
 import type { Profile } from './schema.js';
 
 /**
@@ -12,8 +13,6 @@ import type { Profile } from './schema.js';
 
 /** Customers per chunk: the events scan costs a chunk about as much for 50 customers as for 500 (docs/benchmarks.md). */
 const CHUNK = 500;
-/** Chunks under way at once, each on its own connection. */
-export const DEFAULT_LANES = 2;
 
 /** The members of an audience at the latest run, by customer id; an unknown audience is not found. */
 export async function audienceCustomers(store: Store, audience: string): Promise<{ audience: string; run: string; customers: string[] }> {

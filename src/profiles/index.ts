@@ -3,5 +3,6 @@ export { customerProfile, customerProfiles, keptProfiles, makeProfile, profileAs
 export { checkEvidence, type EvidenceCheck } from './evidence.js';
 export { narratorFor, type Narrator, type NarratorName } from './narrators.js';
 export { profileText } from './text.js';
-export { audienceCustomers, batchAsOf, profilesOf, DEFAULT_LANES } from './batch.js';
+export { audienceCustomers, batchAsOf, profilesOf } from './batch.js';
+export { DEFAULT_LANES } from './lanes.js';
 export { audienceProfileGroups, groupBriefs, profileGroupsSchema, type ProfileGroups } from './groups.js';

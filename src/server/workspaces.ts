@@ -6,8 +6,7 @@ import { ValidationError } from '../shared/errors.js';
 import type { MemoryBudget } from '../shared/memory.js';
 import { Store, storeLocalPath, workspaceStore } from '../store/index.js';
 import { ControlDb } from './control-db.js';
-
-export const DEFAULT_WORKSPACE = 'default';
+import { DEFAULT_WORKSPACE } from './defaults.js';
 
 export interface WorkspacesOptions {
   /** The store the CLI uses (`--db`): the `default` workspace. */

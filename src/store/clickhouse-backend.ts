@@ -7,9 +7,6 @@ import type { Backend, Row } from './backend.js';
 import { ClickhouseBackendBase } from './clickhouse-base.js';
 import { CLICKHOUSE_SETTINGS, clickhouseParams, literal, type JsonResult } from './clickhouse-results.js';
 
-/** `clickhouse://[user[:password]@]host[:port]/database` (HTTP, port 8123) or `clickhouses://` (HTTPS, port 8443). */
-export const CLICKHOUSE_URL = /^clickhouses?:\/\//;
-
 /**
  * A ClickHouse server's address in a store name: where the client connects, the database, and the name as shown in
  * messages (without the password, which never reaches a log or an error).

@@ -1,32 +1,15 @@
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
 import type { Backend, Row, TextColumns, TextFormat } from './backend.js';
 import { ChdbBackend } from './chdb-backend.js';
-import { ClickhouseBackend, CLICKHOUSE_URL, shownClickhouseName } from './clickhouse-backend.js';
+import { ClickhouseBackend, shownClickhouseName } from './clickhouse-backend.js';
 import { DuckdbBackend } from './duckdb-backend.js';
 import { MIGRATIONS } from './migrations.js';
+import { CHDB_PREFIX, CLICKHOUSE_URL } from './names.js';
 
 export type { Row, TextColumns, TextFormat } from './backend.js';
-
-/**
- * A store named `chdb:PATH` is embedded ClickHouse in that directory, `clickhouse://host:port/database` a ClickHouse
- * server; any other name is a DuckDB file (or ':memory:').
- */
-const CHDB_PREFIX = 'chdb:';
-
-/** The store's name as messages show it (never a password). */
-export function shownStoreName(path: string): string {
-  return CLICKHOUSE_URL.test(path) ? shownClickhouseName(path) : path;
-}
-
-/** Whether the named store holds data already (a file, a directory, a server's database), for commands that only read. */
-export async function storeExists(path: string): Promise<boolean> {
-  if (CLICKHOUSE_URL.test(path)) return ClickhouseBackend.exists(path);
-  return existsSync(path.startsWith(CHDB_PREFIX) ? path.slice(CHDB_PREFIX.length) : path);
-}
 
 /**
  * A folder on this machine for what belongs beside a store (workspace stores of DuckDB, the server's control file):

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DESTINATIONS, destinationOf, digitsPhone, e164Phone, sha256Hex, trimmedLowerEmail } from '../../src/activation/index.js';
+import { DESTINATION_NAMES, DESTINATIONS, destinationOf, digitsPhone, e164Phone, sha256Hex, trimmedLowerEmail } from '../../src/activation/index.js';
 
 /** SHA-256 worked out here, apart from the code under test. */
 const sha = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
@@ -18,6 +18,10 @@ describe('hashing', () => {
 });
 
 describe('normalisation per destination', () => {
+  it('has the names the CLI lists without loading a destination, in the registry order', () => {
+    expect(DESTINATION_NAMES).toEqual(DESTINATIONS.map((d) => d.name));
+  });
+
   const cases: Array<{ destination: string; email: string; phone: [string, string]; normalised: { email: string; phone: string } }> = [
     { destination: 'meta', email: '  Jane.Doe+News@Example.COM ', phone: ['06 12 34 56 78', 'FR'], normalised: { email: 'jane.doe+news@example.com', phone: '33612345678' } },
     { destination: 'google', email: 'Jane.Doe@GMAIL.com', phone: ['(657) 777-0000', 'US'], normalised: { email: 'jane.doe@gmail.com', phone: '+16577770000' } },

@@ -8,7 +8,7 @@ export type { Destination } from './destination.js';
 /** The one place a destination is registered: the API's enum, the CLI's choices and the dashboard's list follow. */
 export const DESTINATIONS = [meta, google, tiktok] as const satisfies readonly Destination[];
 export type DestinationName = (typeof DESTINATIONS)[number]['name'];
-export const DESTINATION_NAMES = DESTINATIONS.map((d) => d.name) as [DestinationName, ...DestinationName[]];
+export { DESTINATION_NAMES } from './names.js';
 
 export function destinationOf(name: DestinationName): Destination {
   return DESTINATIONS.find((d) => d.name === name)!;

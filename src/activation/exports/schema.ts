@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DESTINATION_NAMES } from '../destinations/index.js';
+import { DESTINATION_NAMES } from '../destinations/names.js';
 
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONSENT_CHANNELS } from '../../store/index.js';
+import { CONSENT_CHANNELS } from '../../store/schema.js';
 
 /** What a subscription follows: customers entering the audience, leaving it, or both. */
 export const WEBHOOK_EVENTS = ['entry', 'exit'] as const;

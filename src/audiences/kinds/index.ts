@@ -20,7 +20,7 @@ export type AudienceDefinition = z.infer<Registered['definition']>;
 /** A kind as the code that handles every kind alike sees it. */
 export type AnyKind = AudienceKindSpec<AudienceKind, AudienceDefinition>;
 
-export const AUDIENCE_KINDS = KINDS.map((k) => k.kind) as unknown as readonly [AudienceKind, ...AudienceKind[]];
+export { AUDIENCE_KINDS } from './names.js';
 
 /** The definition schemas, one per kind, for the discriminated union of schema.ts. */
 type Definitions<T extends readonly unknown[]> = { -readonly [I in keyof T]: T[I] extends { definition: infer S } ? S : never };

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { AUDIENCE_KINDS, explainCustomer, movement, overlap, type AudienceKind } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, type ClusterMethod } from '../../clusters/index.js';
-import { parseAsOf } from '../../features/index.js';
+import type { AudienceKind } from '../../audiences/index.js';
+import { AUDIENCE_KINDS } from '../../audiences/kinds/names.js';
+import { CLUSTER_METHOD_NAMES } from '../../clusters/methods.js';
+import { parseAsOf } from '../../features/as-of.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
@@ -20,7 +21,10 @@ export function registerAnalysis(program: Command): void {
       if (o.clustering !== undefined && !(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.clustering)) {
         throw new UsageError(`--clustering: "${o.clustering}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
       }
-      const m = await withStore(ctx, (store) => movement(store, parseAsOf(o.from, '--from'), parseAsOf(o.to, '--to'), o.kind as AudienceKind, o.clustering as ClusterMethod | undefined));
+      const m = await withStore(ctx, async (store) => {
+        const { movement } = await import('../../audiences/index.js');
+        return movement(store, parseAsOf(o.from, '--from'), parseAsOf(o.to, '--to'), o.kind as AudienceKind, o.clustering);
+      });
       emit(ctx.options, m, () =>
         [
           `Movement ${m.from} -> ${m.to} (${m.kind}); rows: from, columns: to`,
@@ -38,7 +42,10 @@ export function registerAnalysis(program: Command): void {
     .option('--as-of <date>', 'default: the latest run')
     .action(async (audiences: string[], o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await withStore(ctx, (store) => overlap(store, audiences, o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined));
+      const r = await withStore(ctx, async (store) => {
+        const { overlap } = await import('../../audiences/index.js');
+        return overlap(store, audiences, o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined);
+      });
       emit(ctx.options, r, () =>
         table([['a', 'b', 'size a', 'size b', 'both', 'jaccard'], ...r.pairs.map((p) => [p.a, p.b, p.size_a, p.size_b, p.both, p.jaccard.toFixed(3)])]),
       );
@@ -52,7 +59,10 @@ export function registerAnalysis(program: Command): void {
     .option('--as-of <date>', 'a stored run date (default: the latest)')
     .action(async (customer: string, o: { audience?: string; asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await withStore(ctx, (store) => explainCustomer(store, customer, { audience: o.audience, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined }));
+      const r = await withStore(ctx, async (store) => {
+        const { explainCustomer } = await import('../../audiences/index.js');
+        return explainCustomer(store, customer, { audience: o.audience, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined });
+      });
       emit(ctx.options, r, () =>
         r.audiences
           .map((a) => {

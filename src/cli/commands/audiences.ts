@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { audienceListing, audienceMembers, createAudience, deleteAudience, getAudience, isComputedByRule, kindOf, updateAudience, type SizedAudience } from '../../audiences/index.js';
-import { defaultAsOf, parseAsOf } from '../../features/index.js';
+import type { SizedAudience } from '../../audiences/index.js';
+import { parseAsOf } from '../../features/as-of.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
-import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
 import { emit, progress, table } from '../output.js';
-import { RUN_STAGES, runPipeline } from '../../pipeline/index.js';
 
 /** What creating or changing an audience did, in a line. */
 function sizeLine(a: SizedAudience): string {
@@ -16,6 +14,8 @@ function sizeLine(a: SizedAudience): string {
 
 /** An audience's rule as text: a smart segment's with the thresholds of the latest run (or of the store now). */
 async function ruleTextOf(store: Store, idOrName: string): Promise<string> {
+  const { getAudience, isComputedByRule, kindOf } = await import('../../audiences/index.js');
+  const { sql } = await import('../../sql/index.js');
   const a = await getAudience(store, idOrName);
   const kind = kindOf(a.kind);
   if (!isComputedByRule(kind)) throw new ValidationError(`"${a.name}" is ${kind.noun}, not a rule; there is no rule to copy`);
@@ -40,6 +40,7 @@ export function registerAudiences(program: Command): void {
       const ctx = contextOf(cmd);
       if ((o.rule === undefined) === (o.copyOf === undefined)) throw new UsageError('give --rule or --copy-of');
       const a = await withStore(ctx, async (store) => {
+        const { createAudience } = await import('../../audiences/index.js');
         const rule = o.rule ?? (await ruleTextOf(store, o.copyOf!));
         return createAudience(store, { name: o.name, rule, description: o.description });
       });
@@ -56,7 +57,10 @@ export function registerAudiences(program: Command): void {
       const ctx = contextOf(cmd);
       if (o.active !== undefined && o.active !== 'true' && o.active !== 'false') throw new UsageError('--active: true or false');
       const active = o.active === undefined ? undefined : o.active === 'true';
-      const a = await withStore(ctx, (store) => updateAudience(store, id, { ...o, active }));
+      const a = await withStore(ctx, async (store) => {
+        const { updateAudience } = await import('../../audiences/index.js');
+        return updateAudience(store, id, { ...o, active });
+      });
       emit(ctx.options, a, () => `updated ${a.id}: ${sizeLine(a)}`);
     });
   audience
@@ -64,7 +68,10 @@ export function registerAudiences(program: Command): void {
     .argument('<audience>', 'id or name')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const deleted = await withStore(ctx, (store) => deleteAudience(store, id));
+      const deleted = await withStore(ctx, async (store) => {
+        const { deleteAudience } = await import('../../audiences/index.js');
+        return deleteAudience(store, id);
+      });
       emit(ctx.options, deleted, () => `deleted ${deleted.deleted}`);
     });
 
@@ -73,7 +80,10 @@ export function registerAudiences(program: Command): void {
     .description('List audiences: definition, size and revenue share at the latest run')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const listed = await withStore(ctx, (store) => audienceListing(store, ctx.config.minAudienceSize));
+      const listed = await withStore(ctx, async (store) => {
+        const { audienceListing } = await import('../../audiences/index.js');
+        return audienceListing(store, ctx.config.minAudienceSize);
+      });
       emit(ctx.options, listed, () =>
         [
           table([
@@ -101,7 +111,10 @@ export function registerAudiences(program: Command): void {
     .action(async (id: string, o: { limit: string; asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const limit = integerOption(o.limit, '--limit', POSITIVE);
-      const page = await withStore(ctx, (store) => audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined }));
+      const page = await withStore(ctx, async (store) => {
+        const { audienceMembers } = await import('../../audiences/index.js');
+        return audienceMembers(store, id, { limit, asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined });
+      });
       emit(ctx.options, page, () => table([['customer', 'score', 'reasons'], ...page.members.map((r) => [r.customer_id, r.score, r.reasons])]));
     });
 
@@ -112,7 +125,9 @@ export function registerAudiences(program: Command): void {
     .action(async (o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const report = await withStore(ctx, async (store) => {
-        const bar = progress(RUN_STAGES.length, 'run');
+        const { RUN_STAGES, runPipeline } = await import('../../pipeline/index.js');
+        const { defaultAsOf } = await import('../../features/index.js');
+        const bar = await progress(RUN_STAGES.length, 'run');
         const stages = { onStage: (name: string) => bar.update(RUN_STAGES.indexOf(name), name) };
         try {
           return await runPipeline(store, o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store), stages);

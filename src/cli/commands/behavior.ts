@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { BEHAVIOR_ENTITIES, behaviorFamily, createBehavior, setBehaviorActive, type BehaviorEntity, type BehaviorFamily, type CustomBehavior } from '../../behaviors/index.js';
-import { behaviorPreview, type BehaviorPreview, type Preview, type ReadingReport } from '../../behaviors/words/index.js';
+import type { BehaviorEntity, BehaviorFamily, CustomBehavior } from '../../behaviors/index.js';
+import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
+import type { BehaviorPreview, Preview, ReadingReport } from '../../behaviors/words/index.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
@@ -67,7 +68,10 @@ export function registerBehavior(program: Command): void {
     .option('--spec <rule>', 'preview this rule instead of the one read from the words (after refining it)')
     .action(async (text: string, o: { spec?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const result = await withStore(ctx, (store) => behaviorPreview(store, { text, ...(o.spec === undefined ? {} : { spec: o.spec }) }, { llm: ctx.config.llm }));
+      const result = await withStore(ctx, async (store) => {
+        const { behaviorPreview } = await import('../../behaviors/words/index.js');
+        return behaviorPreview(store, { text, ...(o.spec === undefined ? {} : { spec: o.spec }) }, { llm: ctx.config.llm });
+      });
       emit(ctx.options, result, () => behaviorPreviewText(result));
     });
   behavior
@@ -80,9 +84,10 @@ export function registerBehavior(program: Command): void {
     .action(async (text: string | undefined, o: { name: string; spec?: string; activate?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (text === undefined && o.spec === undefined) throw new UsageError('give the description (TEXT) or --spec');
-      const b = await withStore(ctx, (store) =>
-        createBehavior(store, { name: o.name, ...(text === undefined ? {} : { text }), ...(o.spec === undefined ? {} : { spec: o.spec }), active: o.activate === true }, { llm: ctx.config.llm }),
-      );
+      const b = await withStore(ctx, async (store) => {
+        const { createBehavior } = await import('../../behaviors/index.js');
+        return createBehavior(store, { name: o.name, ...(text === undefined ? {} : { text }), ...(o.spec === undefined ? {} : { spec: o.spec }), active: o.activate === true }, { llm: ctx.config.llm });
+      });
       emit(ctx.options, b, () => [`created ${stateLine(b)}`, ...readingText(b.spec, b.reading), ...(b.preview ? previewText(b.preview) : ['', 'no preview: no run yet'])].join('\n'));
     });
   for (const [action, active] of [['activate', true], ['deactivate', false]] as const) {
@@ -92,7 +97,10 @@ export function registerBehavior(program: Command): void {
       .argument('<behavior>', 'id or name')
       .action(async (id: string, _o: unknown, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const b = await withStore(ctx, (store) => setBehaviorActive(store, id, active));
+        const b = await withStore(ctx, async (store) => {
+          const { setBehaviorActive } = await import('../../behaviors/index.js');
+          return setBehaviorActive(store, id, active);
+        });
         emit(ctx.options, b, () => `${action}d ${stateLine(b)}`);
       });
   }
@@ -103,7 +111,10 @@ export function registerBehavior(program: Command): void {
     .action(async (o: { entity: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (!(BEHAVIOR_ENTITIES as readonly string[]).includes(o.entity)) throw new UsageError(`--entity: "${o.entity}" is not one of ${BEHAVIOR_ENTITIES.join(', ')}`);
-      const family = await withStore(ctx, (store) => behaviorFamily(store, o.entity as BehaviorEntity));
+      const family = await withStore(ctx, async (store) => {
+        const { behaviorFamily } = await import('../../behaviors/index.js');
+        return behaviorFamily(store, o.entity as BehaviorEntity);
+      });
       emit(ctx.options, family, () => familyText(family));
     });
 }

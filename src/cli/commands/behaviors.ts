@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { BEHAVIOR_ENTITIES, behaviorFamily, type BehaviorEntity, type BehaviorFamily } from '../../behaviors/index.js';
-import { featureTableAsOf } from '../../features/index.js';
+import type { BehaviorEntity, BehaviorFamily } from '../../behaviors/index.js';
+import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
@@ -37,6 +37,8 @@ export function registerBehaviors(program: Command): void {
       const ctx = contextOf(cmd);
       if (!(BEHAVIOR_ENTITIES as readonly string[]).includes(o.entity)) throw new UsageError(`--entity: "${o.entity}" is not one of ${BEHAVIOR_ENTITIES.join(', ')}`);
       const family = await withStore(ctx, async (store) => {
+        const { behaviorFamily } = await import('../../behaviors/index.js');
+        const { featureTableAsOf } = await import('../../features/index.js');
         if (!(await featureTableAsOf(store))) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then score behaviors on its features');
         return behaviorFamily(store, o.entity as BehaviorEntity);
       });

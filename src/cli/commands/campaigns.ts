@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { audienceHoldoutReport, CAMPAIGN_STATUSES, campaignReport, getAudienceHoldout, setAudienceHoldout, campaignStatusSchema, createCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus, STATUS_ACTIONS, type Campaign, type CampaignStatus, type ExperimentResults } from '../../campaigns/index.js';
+import type { Campaign, CampaignStatus, ExperimentResults } from '../../campaigns/index.js';
+import { CAMPAIGN_STATUSES, campaignStatusSchema, STATUS_ACTIONS } from '../../campaigns/schema.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
@@ -50,7 +51,10 @@ export function registerCampaigns(program: Command): void {
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       // The store is checked first: a mistyped --db is named before any file.
-      const c = await withStore(ctx, (store) => createCampaign(store, readCampaignFile(file)));
+      const c = await withStore(ctx, async (store) => {
+        const { createCampaign } = await import('../../campaigns/index.js');
+        return createCampaign(store, readCampaignFile(file));
+      });
       emit(ctx.options, c, () => `created ${line(c)}`);
     });
   campaign
@@ -60,7 +64,10 @@ export function registerCampaigns(program: Command): void {
     .argument('<file>', 'the campaign as JSON')
     .action(async (id: string, file: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const c = await withStore(ctx, (store) => replaceCampaign(store, id, readCampaignFile(file)));
+      const c = await withStore(ctx, async (store) => {
+        const { replaceCampaign } = await import('../../campaigns/index.js');
+        return replaceCampaign(store, id, readCampaignFile(file));
+      });
       emit(ctx.options, c, () => `updated ${line(c)}`);
     });
   campaign
@@ -70,7 +77,10 @@ export function registerCampaigns(program: Command): void {
     .action(async (o: { status?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (o.status !== undefined && !campaignStatusSchema.safeParse(o.status).success) throw new UsageError(`--status: "${o.status}" is not one of ${CAMPAIGN_STATUSES.join(', ')}`);
-      const rows = await withStore(ctx, (store) => listCampaigns(store, o.status as CampaignStatus | undefined));
+      const rows = await withStore(ctx, async (store) => {
+        const { listCampaigns } = await import('../../campaigns/index.js');
+        return listCampaigns(store, o.status as CampaignStatus | undefined);
+      });
       emit(ctx.options, rows, () => table([['id', 'name', 'type', 'status', 'priority', 'updated'], ...rows.map((c) => [c.id, c.name, c.type, c.status, c.priority, c.updated_at])]));
     });
   campaign
@@ -79,7 +89,10 @@ export function registerCampaigns(program: Command): void {
     .argument('<campaign>', 'id or name')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const c = await withStore(ctx, (store) => getCampaign(store, id));
+      const c = await withStore(ctx, async (store) => {
+        const { getCampaign } = await import('../../campaigns/index.js');
+        return getCampaign(store, id);
+      });
       emit(ctx.options, c, () => [line(c), JSON.stringify({ content: c.content, targeting: c.targeting, schedule: c.schedule, frequency_cap: c.frequency_cap, consent: c.consent, experiment: c.experiment }, null, 2)].join('\n'));
     });
   campaign
@@ -88,7 +101,10 @@ export function registerCampaigns(program: Command): void {
     .argument('<campaign>', 'id or name')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await withStore(ctx, (store) => campaignReport(store, id));
+      const r = await withStore(ctx, async (store) => {
+        const { campaignReport } = await import('../../campaigns/index.js');
+        return campaignReport(store, id);
+      });
       emit(ctx.options, r, () => resultsText(r));
     });
   campaign
@@ -100,7 +116,10 @@ export function registerCampaigns(program: Command): void {
     .action(async (audience: string, o: { share?: string; windowDays: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const windowDays = integerOption(o.windowDays, '--window-days', POSITIVE);
-      const h = await withStore(ctx, (store) => (o.share === undefined ? getAudienceHoldout(store, audience) : setAudienceHoldout(store, audience, { share: Number(o.share), window_days: windowDays })));
+      const h = await withStore(ctx, async (store) => {
+        const { getAudienceHoldout, setAudienceHoldout } = await import('../../campaigns/index.js');
+        return o.share === undefined ? getAudienceHoldout(store, audience) : setAudienceHoldout(store, audience, { share: Number(o.share), window_days: windowDays });
+      });
       emit(ctx.options, h, () => `${h.audience_id}: ${h.share}% held out, orders counted for ${h.window_days} days`);
     });
   campaign
@@ -109,7 +128,10 @@ export function registerCampaigns(program: Command): void {
     .argument('<audience>', 'audience id or name')
     .action(async (audience: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const r = await withStore(ctx, (store) => audienceHoldoutReport(store, audience));
+      const r = await withStore(ctx, async (store) => {
+        const { audienceHoldoutReport } = await import('../../campaigns/index.js');
+        return audienceHoldoutReport(store, audience);
+      });
       emit(ctx.options, r, () => resultsText(r));
     });
   for (const { action: name, status, description } of STATUS_ACTIONS) {
@@ -119,7 +141,10 @@ export function registerCampaigns(program: Command): void {
       .argument('<campaign>', 'id or name')
       .action(async (id: string, _o: unknown, cmd: Command) => {
         const ctx = contextOf(cmd);
-        const c = await withStore(ctx, (store) => setCampaignStatus(store, id, status));
+        const c = await withStore(ctx, async (store) => {
+          const { setCampaignStatus } = await import('../../campaigns/index.js');
+          return setCampaignStatus(store, id, status);
+        });
         emit(ctx.options, c, () => line(c));
       });
   }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { classifyCustomer } from '../../audiences/index.js';
-import { CLUSTER_METHOD_NAMES, describeClustering, type ClusteringReport, type ClusterMethod, type ModelKind } from '../../clusters/index.js';
-import { parseAsOf } from '../../features/index.js';
+import type { ClusteringReport, ModelKind } from '../../clusters/index.js';
+import { CLUSTER_METHOD_NAMES, type ClusterMethod } from '../../clusters/methods.js';
+import { parseAsOf } from '../../features/as-of.js';
 import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
 import { emit, table } from '../output.js';
-import { fitClusters } from '../../pipeline/index.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
@@ -41,7 +40,10 @@ export function registerClusters(program: Command): void {
       const kind = kindOf(o);
       const k = o.k === undefined ? undefined : integerOption(o.k, '--k', { min: 2, what: 'an integer of 2 or more' });
       const seed = integerOption(o.seed, '--seed', { min: 0, what: 'a non-negative integer' });
-      const report = await withStore(ctx, (store) => fitClusters(store, kind, { k, seed }));
+      const report = await withStore(ctx, async (store) => {
+        const { fitClusters } = await import('../../pipeline/index.js');
+        return fitClusters(store, kind, { k, seed });
+      });
       emit(ctx.options, report, () => reportText(report, kind === 'products'));
     });
 
@@ -52,7 +54,10 @@ export function registerClusters(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const kind = kindOf(cmd.parent!.opts<{ entity: string; method: string }>());
-      const report = await withStore(ctx, (store) => describeClustering(store, kind));
+      const report = await withStore(ctx, async (store) => {
+        const { describeClustering } = await import('../../clusters/index.js');
+        return describeClustering(store, kind);
+      });
       emit(ctx.options, report, () => reportText(report, kind === 'products'));
     });
 
@@ -64,7 +69,10 @@ export function registerClusters(program: Command): void {
     .action(async (customer: string, o: { asOf?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const asOf = o.asOf === undefined ? undefined : parseAsOf(o.asOf, '--as-of');
-      const answer = await withStore(ctx, (store) => classifyCustomer(store, customer, asOf));
+      const answer = await withStore(ctx, async (store) => {
+        const { classifyCustomer } = await import('../../audiences/index.js');
+        return classifyCustomer(store, customer, asOf);
+      });
       if (!answer) throw new NotFoundError(`no customer "${customer}"`, { customer });
       emit(ctx.options, { customer_id: customer, ...answer }, () =>
         [`${customer} as of ${answer.as_of}`, table([['audience', 'kind', 'reasons'], ...answer.audiences.map((a) => [a.name, a.kind, a.reasons ?? ''])])].join('\n'),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { defaultAsOf, parseAsOf } from '../../features/index.js';
-import { customerClv, fitClv, loadClvFit, parseTimeUnit, saveClvFit, type ClvFit, type CustomerClv, type Discount, type ModelFit } from '../../models/clv/index.js';
+import { parseAsOf } from '../../features/as-of.js';
+import type { ClvFit, CustomerClv, Discount, ModelFit } from '../../models/clv/index.js';
+import { parseTimeUnit } from '../../models/clv/summary.js';
 import { NotFoundError, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
@@ -67,6 +68,8 @@ export function registerClv(program: Command): void {
         discount: discountOf(o.discount, o.discountPer),
       };
       const result = await withStore(ctx, async (store) => {
+        const { customerClv, loadClvFit } = await import('../../models/clv/index.js');
+        const { defaultAsOf } = await import('../../features/index.js');
         const fit = await loadClvFit(store);
         const asOf = o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store);
         const scored = await customerClv(store, fit, asOf, customer, horizons);
@@ -85,6 +88,8 @@ export function registerClv(program: Command): void {
       const ctx = contextOf(cmd);
       const unit = parseTimeUnit(o.unit);
       const fit = await withStore(ctx, async (store) => {
+        const { fitClv, saveClvFit } = await import('../../models/clv/index.js');
+        const { defaultAsOf } = await import('../../features/index.js');
         const f = await fitClv(store, o.until ? parseAsOf(o.until, '--until') : await defaultAsOf(store), unit);
         await saveClvFit(store, f);
         return f;

@@ -1,19 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { generateDemo, importDemoFiles } from '../../demo/index.js';
-import { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, loadModel, type ClusterMethod } from '../../clusters/index.js';
-import { defaultAsOf, materializeProductFeatures } from '../../features/index.js';
-import { sql } from '../../sql/index.js';
-import { storeStats, type Store } from '../../store/index.js';
+import type { ClusterMethod } from '../../clusters/methods.js';
+import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, progress, table } from '../output.js';
 import { describeReport } from './import.js';
 import { dashboardLine, serveUntilStopped } from './serve.js';
 import { integerOption, POSITIVE, PORT } from '../options.js';
-import { createKey, DEFAULT_WORKSPACE } from '../../server/index.js';
-import { fitOnLatestRun, runPipeline } from '../../pipeline/index.js';
-import { createCampaign, listCampaigns, setCampaignStatus } from '../../campaigns/index.js';
-import { DEMO_CAMPAIGNS } from '../../demo/storefront-campaigns.js';
 
 interface DemoOptions {
   customers: string;
@@ -24,6 +17,7 @@ interface DemoOptions {
 }
 
 async function featureSummary(store: Store) {
+  const { sql } = await import('../../sql/index.js');
   return store.one(sql`SELECT count(*) AS customers, count(*) FILTER (WHERE orders > 0) AS buyers,
     round(median(recency_days), 1) AS median_recency_days, round(avg(orders), 2) AS avg_orders,
     round(median(revenue) FILTER (WHERE orders > 0), 2) AS median_revenue, round(sum(revenue), 2) AS revenue
@@ -44,13 +38,18 @@ export function registerDemo(program: Command): void {
       const customers = integerOption(o.customers, '--customers', POSITIVE);
       const seed = integerOption(o.seed, '--seed', POSITIVE);
       const outDir = o.dir ?? join('.segmint', `demo-${customers}-${seed}`);
+      const { generateDemo, importDemoFiles } = await import('../../demo/index.js');
       const started = Date.now();
-      const bar = progress(customers, 'generate');
+      const bar = await progress(customers, 'generate');
       const files = await generateDemo({ customers, seed, outDir, onProgress: (done) => bar.update(done) });
       bar.stop();
       const generatedMs = Date.now() - started;
       // Imports are idempotent (the generator gives every event an id), so a rerun adds nothing.
       const summary = await withStore(ctx, async (store) => {
+          const { CLUSTER_METHOD_NAMES, CLUSTER_METHODS, loadModel } = await import('../../clusters/index.js');
+          const { defaultAsOf, materializeProductFeatures } = await import('../../features/index.js');
+          const { fitOnLatestRun, runPipeline } = await import('../../pipeline/index.js');
+          const { storeStats } = await import('../../store/index.js');
           const imports = await importDemoFiles(store, files);
           const asOf = await defaultAsOf(store);
           // The full pipeline: features, every audience, and the snapshot for that date.
@@ -82,6 +81,7 @@ export function registerDemo(program: Command): void {
       // The sample storefront's key is made once the server listens and its origin is known; the page reads it then.
       const storefrontDemo = { key: '' };
       await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: '127.0.0.1' }, async (url, workspaces) => {
+        const { createKey, DEFAULT_WORKSPACE } = await import('../../server/index.js');
         // A key for whoever started the demo, so the API can be tried at once; only its hash is kept.
         const key = await createKey(workspaces.control, DEFAULT_WORKSPACE, ['admin'], 'demo');
         // The page may be opened as localhost too, which browsers treat as another origin.
@@ -93,7 +93,7 @@ export function registerDemo(program: Command): void {
             '',
             `Serving the demo store on ${url} (OpenAPI at ${url}/docs); Ctrl-C stops it.`,
             // The key rides in the fragment, which browsers never send: it stays out of server and proxy logs.
-            dashboardLine(url, `sign in with this link: ${url}/#key=${key.key}`),
+            await dashboardLine(url, `sign in with this link: ${url}/#key=${key.key}`),
             `An admin key for it, shown once: ${key.key}`,
             `Try: curl -H 'Authorization: Bearer ${key.key}' ${url}/v1/audiences`,
             `Sample storefront with ${campaigns} active campaigns (segmint campaign list): ${url}/storefront/demo?page=home (page=product or cart; add &customer=ID to sign in as a customer)`,
@@ -106,6 +106,8 @@ export function registerDemo(program: Command): void {
 
 /** The demo campaigns, created and activated unless a campaign of the same name exists (a rerun keeps what it finds). */
 async function ensureDemoCampaigns(store: Store): Promise<number> {
+  const { createCampaign, listCampaigns, setCampaignStatus } = await import('../../campaigns/index.js');
+  const { DEMO_CAMPAIGNS } = await import('../../demo/storefront-campaigns.js');
   const existing = new Set((await listCampaigns(store)).map((c) => c.name));
   for (const c of DEMO_CAMPAIGNS) {
     if (!existing.has(c.name)) await setCampaignStatus(store, (await createCampaign(store, c)).id, 'active');

@@ -1,18 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  createSync,
-  deleteSync,
-  DESTINATION_NAMES,
-  EXPORT_FORMATS,
-  exportDryRun,
-  exportRequestSchema,
-  listSyncs,
-  writeExport,
-  type DryRun,
-  type ExportRecord,
-  type ExportSettings,
-} from '../../activation/index.js';
+import { DESTINATION_NAMES } from '../../activation/destinations/names.js';
+import { EXPORT_FORMATS, exportRequestSchema, type DryRun, type ExportRecord, type ExportSettings } from '../../activation/exports/schema.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
@@ -67,13 +56,17 @@ export function registerExports(program: Command): void {
       const ctx = contextOf(cmd);
       const { dry_run, ...settings } = settingsOf(o, o.dryRun === true);
       if (dry_run) {
-        const counts = await withStore(ctx, (store) => exportDryRun(store, audience));
+        const counts = await withStore(ctx, async (store) => {
+          const { exportDryRun } = await import('../../activation/index.js');
+          return exportDryRun(store, audience);
+        });
         emit(ctx.options, counts, () => dryRunLines(counts));
         return;
       }
-      const written = await withStore(ctx, (store) => {
+      const written = await withStore(ctx, async (store) => {
         // Checked once the store is known to exist, so a wrong --db is named first, as by every command.
         if (!o.out) throw new UsageError('--out: give the file to write');
+        const { writeExport } = await import('../../activation/index.js');
         return writeExport(store, audience, settings, { path: resolve(o.out) });
       });
       emit(ctx.options, written, () => exportLine(written));
@@ -90,14 +83,20 @@ export function registerExports(program: Command): void {
     .action(async (audience: string, o: ExportOptions & { dir?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { dry_run: _, ...settings } = settingsOf(o);
-      const created = await withStore(ctx, (store) => createSync(store, { audience, ...settings, directory: o.dir === undefined ? undefined : resolve(o.dir) }));
+      const created = await withStore(ctx, async (store) => {
+        const { createSync } = await import('../../activation/index.js');
+        return createSync(store, { audience, ...settings, directory: o.dir === undefined ? undefined : resolve(o.dir) });
+      });
       emit(ctx.options, created, () => `created ${created.id}: ${created.audience} after every run`);
     });
   sync
     .command('list')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const syncs = await withStore(ctx, (store) => listSyncs(store));
+      const syncs = await withStore(ctx, async (store) => {
+        const { listSyncs } = await import('../../activation/index.js');
+        return listSyncs(store);
+      });
       emit(ctx.options, syncs, () =>
         table([['id', 'audience', 'destination', 'format', 'columns', 'directory'], ...syncs.map((s) => [s.id, s.audience, s.destination ?? '', s.format, s.columns?.join(',') ?? '', s.directory ?? ''])]),
       );
@@ -107,7 +106,10 @@ export function registerExports(program: Command): void {
     .argument('<id>')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const deleted = await withStore(ctx, (store) => deleteSync(store, id));
+      const deleted = await withStore(ctx, async (store) => {
+        const { deleteSync } = await import('../../activation/index.js');
+        return deleteSync(store, id);
+      });
       emit(ctx.options, deleted, () => `deleted ${deleted.deleted}`);
     });
 }

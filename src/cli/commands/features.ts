@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { CUSTOMER_FEATURES, PRODUCT_FEATURES, customerFeatureReport, parseAsOf } from '../../features/index.js';
+import { parseAsOf } from '../../features/as-of.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
-function listFeatures() {
+async function listFeatures() {
+  const { CUSTOMER_FEATURES, PRODUCT_FEATURES } = await import('../../features/catalog.js');
   return [...CUSTOMER_FEATURES, ...PRODUCT_FEATURES].map(({ name, entity, type, unit, description }) => ({ name, entity, type, unit, description }));
 }
 
@@ -18,12 +19,15 @@ export function registerFeatures(program: Command): void {
     .action(async (customer: string | undefined, o: { asOf?: string; list?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (o.list) {
-        const list = listFeatures();
+        const list = await listFeatures();
         emit(ctx.options, list, () => table([['name', 'entity', 'type', 'unit', 'description'], ...list.map((f) => [f.name, f.entity, f.type, f.unit, f.description])]));
         return;
       }
       if (!customer) throw new UsageError('give a customer id, or --list');
-      const result = await withStore(ctx, (store) => customerFeatureReport(store, customer, o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined));
+      const result = await withStore(ctx, async (store) => {
+        const { customerFeatureReport } = await import('../../features/index.js');
+        return customerFeatureReport(store, customer, o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined);
+      });
       emit(ctx.options, result, () =>
         `${result.customer_id} as of ${result.as_of}\n${table(Object.entries(result.features).map(([k, v]) => [k, typeof v === 'number' ? +v.toFixed(4) : v]))}`,
       );

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError, ValidationError } from '../../shared/errors.js';
-import { chooseMapping, ENTITIES, IMPORT_STEPS, importFile, parseRejectLimit, readMappingFile, Store, suggestMapping, type ImportReport, type Mapping } from '../../store/index.js';
+import type { ImportReport } from '../../store/index.js';
+import { chooseMapping, readMappingFile, type Mapping } from '../../store/ingest/mapping.js';
+import { parseRejectLimit } from '../../store/ingest/rejections.js';
+import { ENTITIES } from '../../store/schema.js';
 import { contextOf, withStore, type CommandContext } from '../context.js';
 import { emit, progress, table } from '../output.js';
 
@@ -48,6 +51,7 @@ async function suggest(ctx: CommandContext, file: string, o: ImportOptions): Pro
   const conflicting = (['preset', 'mapping', 'replace', 'maxRejected'] as const).find((k) => o[k] !== undefined);
   if (conflicting) throw new UsageError(`--suggest drafts a mapping and imports nothing: it takes no --${conflicting.replace('maxRejected', 'max-rejected')}`);
   const entity = o.entity === undefined ? undefined : mappingOf({ entity: o.entity }).mapping.entity;
+  const { Store, suggestMapping } = await import('../../store/index.js');
   const store = await Store.open({ path: ':memory:', memory: ctx.config.memory, threads: ctx.config.threads });
   try {
     const { draft, notes } = await suggestMapping(store, file, { entity });
@@ -78,7 +82,8 @@ export function registerImport(program: Command): void {
       if (o.suggest) return suggest(ctx, file, o);
       const maxRejected = o.maxRejected === undefined ? undefined : parseRejectLimit(o.maxRejected, '--max-rejected');
       const { mapping, source } = mappingOf(o);
-      const bar = progress(IMPORT_STEPS.length, `import ${file}`);
+      const { IMPORT_STEPS, importFile } = await import('../../store/index.js');
+      const bar = await progress(IMPORT_STEPS.length, `import ${file}`);
       const report = await withStore(
         ctx,
         (store) => importFile(store, file, mapping, { onStep: (s) => bar.update(IMPORT_STEPS.indexOf(s), s), mappingSource: source, replace: o.replace, maxRejected }),

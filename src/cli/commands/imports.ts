@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clearQuarantine, listImports, quarantinedRows, removeImport, type Removal } from '../../store/index.js';
+import type { Removal } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
@@ -24,7 +24,10 @@ export function registerImports(program: Command): void {
     .action(async (o: { limit: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const limit = integerOption(o.limit, '--limit', POSITIVE);
-      const page = await withStore(ctx, (store) => listImports(store, { limit, offset: 0 }));
+      const page = await withStore(ctx, async (store) => {
+        const { listImports } = await import('../../store/index.js');
+        return listImports(store, { limit, offset: 0 });
+      });
       emit(ctx.options, page, () => {
         const rows = page.imports.map((i) => [i.id, i.file, i.mapping_source ?? '', i.rows, i.accepted, i.duplicates, i.rejected, i.started_at]);
         return table([['id', 'file', 'mapping', 'rows', 'accepted', 'duplicates', 'rejected', 'when'], ...rows]) + more(page.total, rows.length);
@@ -36,7 +39,10 @@ export function registerImports(program: Command): void {
     .argument('<id>', 'the import id, as `segmint imports` lists it')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const removal = await withStore(ctx, (store) => removeImport(store, id));
+      const removal = await withStore(ctx, async (store) => {
+        const { removeImport } = await import('../../store/index.js');
+        return removeImport(store, id);
+      });
       emit(ctx.options, removal, () => describeRemoval(removal));
     });
 
@@ -50,11 +56,17 @@ export function registerImports(program: Command): void {
       const ctx = contextOf(cmd);
       const limit = integerOption(o.limit, '--limit', POSITIVE);
       if (o.clear) {
-        const cleared = await withStore(ctx, (store) => store.transaction(() => clearQuarantine(store, o.import)));
+        const cleared = await withStore(ctx, async (store) => {
+          const { clearQuarantine } = await import('../../store/index.js');
+          return store.transaction(() => clearQuarantine(store, o.import));
+        });
         emit(ctx.options, { import_id: o.import ?? null, cleared }, () => `cleared ${cleared} quarantined rows${o.import ? ` of import ${o.import}` : ''}`);
         return;
       }
-      const page = await withStore(ctx, (store) => quarantinedRows(store, o.import, { limit, offset: 0 }));
+      const page = await withStore(ctx, async (store) => {
+        const { quarantinedRows } = await import('../../store/index.js');
+        return quarantinedRows(store, o.import, { limit, offset: 0 });
+      });
       emit(ctx.options, page, () => {
         const rows = page.rows.map((q) => [q.import_id, q.file, q.line, q.column, q.reason]);
         return table([['import', 'file', 'line', 'column', 'reason'], ...rows]) + more(page.total, rows.length);

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { createKey, listKeys, revokeKey, openControlDb, parseOrigins, parseScopes, DEFAULT_WORKSPACE, SCOPES, type ControlDb } from '../../server/index.js';
+import { parseOrigins, parseScopes, SCOPES } from '../../server/api-keys.js';
+import { DEFAULT_WORKSPACE } from '../../server/defaults.js';
+import type { ControlDb } from '../../server/index.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit, table } from '../output.js';
 
 async function withControlDb<T>(ctx: CommandContext, fn: (db: ControlDb) => Promise<T>): Promise<T> {
+  const { openControlDb } = await import('../../server/index.js');
   const db = await openControlDb(ctx.options.db ?? ctx.config.dbPath);
   try {
     return await fn(db);
@@ -23,7 +26,10 @@ export function registerKeys(program: Command): void {
     .action(async (o: { workspace: string; scopes: string; origins?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const scopes = parseScopes(o.scopes);
-      const created = await withControlDb(ctx, (db) => createKey(db, o.workspace, scopes, 'cli', parseOrigins(o.origins)));
+      const created = await withControlDb(ctx, async (db) => {
+        const { createKey } = await import('../../server/index.js');
+        return createKey(db, o.workspace, scopes, 'cli', parseOrigins(o.origins));
+      });
       emit(ctx.options, created, () =>
         [`${created.key}`, `key ${created.id} for workspace "${created.workspace}" (${created.scopes.join(', ')}); it is shown only this once`].join('\n'),
       );
@@ -33,7 +39,10 @@ export function registerKeys(program: Command): void {
     .description('Keys: id, workspace, scopes (never the keys themselves)')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const rows = await withControlDb(ctx, listKeys);
+      const rows = await withControlDb(ctx, async (db) => {
+        const { listKeys } = await import('../../server/index.js');
+        return listKeys(db);
+      });
       emit(ctx.options, rows, () =>
         table([['id', 'workspace', 'scopes', 'created', 'revoked'], ...rows.map((r) => [r.id, r.workspace, r.scopes.join(','), r.created_at, r.revoked_at ?? ''])]),
       );
@@ -44,7 +53,10 @@ export function registerKeys(program: Command): void {
     .argument('<id>', 'the key id, as `keys list` shows it')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const revoked = await withControlDb(ctx, (db) => revokeKey(db, id, 'cli'));
+      const revoked = await withControlDb(ctx, async (db) => {
+        const { revokeKey } = await import('../../server/index.js');
+        return revokeKey(db, id, 'cli');
+      });
       emit(ctx.options, revoked, () => `key ${revoked.id} of workspace "${revoked.workspace}" revoked at ${revoked.revoked_at ?? ''}`);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { parseAsOf } from '../../features/index.js';
-import { customerProfile, profileText, useStore } from '../../profiles/index.js';
+import { parseAsOf } from '../../features/as-of.js';
+import { profileText } from '../../profiles/text.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
 import { emit } from '../output.js';
@@ -21,7 +21,10 @@ export function registerProfile(program: Command): void {
         seed: o.seed === undefined ? undefined : integerOption(o.seed, '--seed', { min: 0, max: 2 ** 31 - 1, what: 'a whole number from 0 to 2147483647' }),
         llm: ctx.config.llm,
       };
-      const profile = await withStore(ctx, (store) => customerProfile(useStore(store), customer, options));
+      const profile = await withStore(ctx, async (store) => {
+        const { customerProfile, useStore } = await import('../../profiles/index.js');
+        return customerProfile(useStore(store), customer, options);
+      });
       emit(ctx.options, profile, () => profileText(profile));
     });
 }

@@ -1,8 +1,9 @@
 import { createWriteStream, openSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { parseAsOf } from '../../features/index.js';
-import { audienceCustomers, audienceProfileGroups, batchAsOf, DEFAULT_LANES, profilesOf, type ProfileGroups } from '../../profiles/index.js';
+import { parseAsOf } from '../../features/as-of.js';
+import type { ProfileGroups } from '../../profiles/index.js';
+import { DEFAULT_LANES } from '../../profiles/lanes.js';
 import { errorMessage, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
@@ -48,11 +49,12 @@ export function registerProfiles(program: Command): void {
       const groups = await withStore(ctx, async (store) => {
         // Checked once the store is open, so a mistyped --db is the error reported, as for every command.
         if ((o.groups ?? false) === (o.out !== undefined)) throw new UsageError('give either --out FILE.jsonl (make the profiles, then group them) or --groups (group the kept ones)');
+        const { audienceCustomers, audienceProfileGroups, batchAsOf, profilesOf } = await import('../../profiles/index.js');
         if (o.out !== undefined) {
           const { customers } = await audienceCustomers(store, o.audience);
           const asOf = await batchAsOf(store, options);
           const file = createWriteStream('', { fd: openFile(o.out) });
-          const bar = progress(customers.length, 'profiles');
+          const bar = await progress(customers.length, 'profiles');
           let done = 0;
           await profilesOf(store, customers, { ...options, asOf }, async (_id, profile) => {
             bar.update(++done);

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { buildServer, dashboardBuilt, DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE, Workspaces, type ServerOptions } from '../../server/index.js';
+import { DEFAULT_IMPORT_BODY_LIMIT } from '../../server/defaults.js';
+import type { ServerOptions, Workspaces } from '../../server/index.js';
 import { integerOption, PORT, POSITIVE } from '../options.js';
-import { createLogger } from '../../shared/logger.js';
 import { contextOf, type CommandContext } from '../context.js';
 import { emit } from '../output.js';
 
 /** Where the dashboard is, or why there is none, in one line; it ends with `signIn`, so a link there stays clickable. */
-export function dashboardLine(url: string, signIn: string): string {
+export async function dashboardLine(url: string, signIn: string): Promise<string> {
+  const { dashboardBuilt } = await import('../../server/index.js');
   return dashboardBuilt() ? `Dashboard: ${url}/ - ${signIn}` : 'No dashboard: it is not built; run `npm run build` in the Segmint checkout.';
 }
 
@@ -20,6 +21,8 @@ export async function serveUntilStopped(
   ready: (url: string, workspaces: Workspaces) => Promise<void>,
   server: Pick<ServerOptions, 'storefrontDemo'> = {},
 ): Promise<void> {
+  const { buildServer, DEFAULT_WORKSPACE, Workspaces } = await import('../../server/index.js');
+  const { createLogger } = await import('../../shared/logger.js');
   const workspaces = await Workspaces.open({ dbPath: ctx.options.db ?? ctx.config.dbPath, memory: ctx.config.memory, threads: ctx.config.threads });
   // The default workspace's live view is read before listening, so the first requests are already answered from memory.
   await workspaces.rebuildView(DEFAULT_WORKSPACE);
@@ -45,11 +48,10 @@ export function registerServe(program: Command): void {
     .action(async (o: { port: string; host: string; importLimit: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const importLimit = integerOption(o.importLimit, '--import-limit', POSITIVE);
-      await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host, importLimit }, (url) => {
-        emit(ctx.options, { url, dashboard: dashboardBuilt() ? `${url}/` : null }, () =>
-          [`Segmint API on ${url} (OpenAPI at ${url}/docs)`, dashboardLine(url, 'sign in with an API key from `segmint keys create --scopes admin`')].join('\n'),
-        );
-        return Promise.resolve();
+      await serveUntilStopped(ctx, { port: integerOption(o.port, '--port', PORT), host: o.host, importLimit }, async (url) => {
+        const { dashboardBuilt } = await import('../../server/index.js');
+        const line = await dashboardLine(url, 'sign in with an API key from `segmint keys create --scopes admin`');
+        emit(ctx.options, { url, dashboard: dashboardBuilt() ? `${url}/` : null }, () => [`Segmint API on ${url} (OpenAPI at ${url}/docs)`, line].join('\n'));
       });
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { storeStats } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
 import { emit, table } from '../output.js';
 
@@ -9,7 +8,10 @@ export function registerStats(program: Command): void {
     .description('Counts of customers, products, events by type, quarantine, currencies of prices, first and last event')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const stats = await withStore(ctx, storeStats);
+      const stats = await withStore(ctx, async (store) => {
+        const { storeStats } = await import('../../store/index.js');
+        return storeStats(store);
+      });
       emit(ctx.options, stats, () => {
         const text = table([
           ['customers', stats.customers],

@@ -1,21 +1,8 @@
 import type { Command } from 'commander';
-import {
-  createWebhook,
-  deleteWebhook,
-  deliverDue,
-  DELIVERY_STATUSES,
-  listDeliveries,
-  listWebhooks,
-  replayDelivery,
-  rotateSecret,
-  WEBHOOK_EVENTS,
-  type DeliveryPass,
-  type DeliveryStatus,
-  type WebhookEvent,
-  type WebhookWithSecret,
-} from '../../activation/webhooks/index.js';
+import type { DeliveryPass, WebhookWithSecret } from '../../activation/webhooks/index.js';
+import { DELIVERY_STATUSES, WEBHOOK_EVENTS, type DeliveryStatus, type WebhookEvent } from '../../activation/webhooks/schema.js';
 import { UsageError } from '../../shared/errors.js';
-import { CONSENT_CHANNELS, type ConsentChannel } from '../../store/index.js';
+import { CONSENT_CHANNELS, type ConsentChannel } from '../../store/schema.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
@@ -41,7 +28,10 @@ export function registerWebhooks(program: Command): void {
       const ctx = contextOf(cmd);
       const events = o.events.split(',').map((e) => oneOf<WebhookEvent>(e.trim(), WEBHOOK_EVENTS, '--events'));
       const consent = oneOf<ConsentChannel>(o.consent, CONSENT_CHANNELS, '--consent');
-      const created = await withStore(ctx, (store) => createWebhook(store, { audience_id: o.audience, url: o.url, events, consent }, ctx.config.webhookAddresses));
+      const created = await withStore(ctx, async (store) => {
+        const { createWebhook } = await import('../../activation/webhooks/index.js');
+        return createWebhook(store, { audience_id: o.audience, url: o.url, events, consent }, ctx.config.webhookAddresses);
+      });
       emit(ctx.options, created, () => shownSecret(created));
     });
   webhooks
@@ -50,7 +40,12 @@ export function registerWebhooks(program: Command): void {
     .option('--audience <id>', 'of this audience only')
     .action(async (o: { audience?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const list = { webhooks: await withStore(ctx, (store) => listWebhooks(store, o.audience)) };
+      const list = {
+        webhooks: await withStore(ctx, async (store) => {
+          const { listWebhooks } = await import('../../activation/webhooks/index.js');
+          return listWebhooks(store, o.audience);
+        }),
+      };
       emit(ctx.options, list, () => table([['id', 'audience', 'url', 'events', 'consent', 'created'], ...list.webhooks.map((w) => [w.id, w.audience, w.url, w.events.join(','), w.consent, w.created_at])]));
     });
   webhooks
@@ -59,7 +54,10 @@ export function registerWebhooks(program: Command): void {
     .argument('<id>', 'webhook id (wh_...)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const removed = await withStore(ctx, (store) => deleteWebhook(store, id));
+      const removed = await withStore(ctx, async (store) => {
+        const { deleteWebhook } = await import('../../activation/webhooks/index.js');
+        return deleteWebhook(store, id);
+      });
       emit(ctx.options, removed, () => `removed webhook ${removed.id} of "${removed.audience}"`);
     });
   webhooks
@@ -70,7 +68,10 @@ export function registerWebhooks(program: Command): void {
     .action(async (id: string, o: { graceHours: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const grace = integerOption(o.graceHours, '--grace-hours', { min: 0, max: 720, what: 'hours from 0 to 720' });
-      const rotated = await withStore(ctx, (store) => rotateSecret(store, id, grace));
+      const rotated = await withStore(ctx, async (store) => {
+        const { rotateSecret } = await import('../../activation/webhooks/index.js');
+        return rotateSecret(store, id, grace);
+      });
       emit(ctx.options, rotated, () => shownSecret(rotated));
     });
   webhooks
@@ -83,7 +84,10 @@ export function registerWebhooks(program: Command): void {
       const ctx = contextOf(cmd);
       const status = o.status === undefined ? undefined : oneOf<DeliveryStatus>(o.status, DELIVERY_STATUSES, '--status');
       const limit = integerOption(o.limit, '--limit', { ...POSITIVE, max: 1000 });
-      const log = await withStore(ctx, (store) => listDeliveries(store, { status, subscription_id: o.webhook, limit }));
+      const log = await withStore(ctx, async (store) => {
+        const { listDeliveries } = await import('../../activation/webhooks/index.js');
+        return listDeliveries(store, { status, subscription_id: o.webhook, limit });
+      });
       emit(ctx.options, log, () => {
         const head = DELIVERY_STATUSES.map((s) => `${s} ${log.counts[s]}`).join(', ');
         const rows = log.deliveries.map((d) => [d.id, d.type, d.source, d.members, d.status, d.attempts, d.next_attempt_at ?? '', d.last_status ?? '', d.last_error ?? '']);
@@ -96,7 +100,10 @@ export function registerWebhooks(program: Command): void {
     .argument('<id>', 'delivery id (msg_...)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const replayed = await withStore(ctx, (store) => replayDelivery(store, id));
+      const replayed = await withStore(ctx, async (store) => {
+        const { replayDelivery } = await import('../../activation/webhooks/index.js');
+        return replayDelivery(store, id);
+      });
       emit(ctx.options, replayed, () => `delivery ${replayed.id} queued again (${replayed.members} members)`);
     });
   webhooks
@@ -106,6 +113,7 @@ export function registerWebhooks(program: Command): void {
       const ctx = contextOf(cmd);
       const total: DeliveryPass = { attempted: 0, delivered: 0, failed: 0, dead: 0, skipped: 0 };
       await withStore(ctx, async (store) => {
+        const { deliverDue } = await import('../../activation/webhooks/index.js');
         // Passes until one finds nothing due: a failed attempt is due again only later, so this ends.
         for (;;) {
           const pass = await deliverDue((fn) => fn(store), { policy: ctx.config.webhookAddresses });

@@ -29,12 +29,6 @@ import {
 import { paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-/**
- * 1 GiB of request body (compressed, if the file is sent gzipped): a large shop's full order history as .csv.gz,
- * while a runaway client still cannot fill the disk. The file is streamed to a temporary file, never held in memory.
- */
-export const DEFAULT_IMPORT_BODY_LIMIT = 1024 ** 3;
-
 export interface ImportRouteOptions {
   /** Largest request body POST /v1/imports accepts, in bytes. */
   bodyLimit: number;

@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+
+// Loader hooks that append every URL the ESM loader resolves to $RESOLVED: they run on a thread of their own, hence a file.
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(process.env.RESOLVED, resolved.url + '\\n');
+  return resolved;
+}`;
+const dataUrl = (code: string) => `data:text/javascript,${encodeURIComponent(code)}`;
+const REGISTER = dataUrl(`import { register } from 'node:module'; register(${JSON.stringify(dataUrl(HOOKS))});`);
+
+// The CLI tests start bin/segmint hundreds of times: registering the commands (all that `--help`, a usage error or a
+// mistyped --db need) loads commander and the light modules of option choices, while each command loads its engine,
+// server or models only when it runs. One package more here (DuckDB, fastify, ...) is paid by every start.
+it('registers every command loading no package but commander and zod', () => {
+  const dir = tempDir();
+  try {
+    const resolved = join(dir.path, 'resolved.txt');
+    const program = "(await import('./dist/cli/main.js')).buildProgram();";
+    const r = spawnSync(process.execPath, ['--import', REGISTER, '--input-type=module', '-e', program], { encoding: 'utf8', env: { ...process.env, RESOLVED: resolved } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const packages = new Set(readFileSync(resolved, 'utf8').split('\n').flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
+    expect([...packages].sort()).toEqual(['commander', 'zod']);
+  } finally {
+    dir.cleanup();
+  }
+});
