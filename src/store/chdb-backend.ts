@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
-import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
+import { insertRowsAsJson } from './rows-as-json.js';
 import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
 import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
@@ -147,6 +148,10 @@ export class ChdbBackend implements Backend {
 
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
     return insertTextThroughDuckdb(this, table, columns, file, format);
+  }
+
+  insertRows(table: string, columns: RowColumns): Promise<void> {
+    return insertRowsAsJson(this, table, columns);
   }
 
   async afterMigrations(): Promise<void> {}

@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
-import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
+import { insertRowsAsJson } from './rows-as-json.js';
 import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
 import { CLICKHOUSE_SETTINGS, clickhouseParams, convertRows, literal, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
@@ -166,6 +167,10 @@ export class ClickhouseBackend implements Backend {
 
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
     return insertTextThroughDuckdb(this, table, columns, file, format);
+  }
+
+  insertRows(table: string, columns: RowColumns): Promise<void> {
+    return insertRowsAsJson(this, table, columns);
   }
 
   async afterMigrations(): Promise<void> {}
