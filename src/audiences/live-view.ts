@@ -57,7 +57,7 @@ interface StoreSize {
  */
 const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
   async (store, size, _needs, _base, customers) => {
-    // Its SQL (the columns' widths, the batch's events as a temporary table from JSON) is DuckDB's; and the widths'
+    // Its SQL (the columns' widths, the customers' events in a temporary table of the connection) is DuckDB's; and the widths'
     // scan of every event is skipped where even the narrowest columns would not fit.
     if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
     const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
