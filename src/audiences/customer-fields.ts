@@ -130,6 +130,11 @@ export class CustomerFields {
     }
   }
 
+  /** Whether customer `i`'s row is held (a customer known from events alone has none). */
+  holds(i: number | undefined): boolean {
+    return i !== undefined && this.present[i] === 1;
+  }
+
   /** The held columns of customer `i` (an empty row for a customer without one). */
   row(i: number): Row {
     const out: Row = {};

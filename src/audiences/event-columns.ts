@@ -1,6 +1,6 @@
 import { sql } from '../sql/index.js';
 import type { EventRecord } from '../segments/index.js';
-import type { Store, StoredEvent } from '../store/index.js';
+import type { RowColumns, Store, StoredEvent } from '../store/index.js';
 import type { StoredIds } from './stored-ids.js';
 import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, Vocabulary, type Ladder } from './columns.js';
 
@@ -32,20 +32,14 @@ export function textHashes(text: string): [number, number] {
 type ProductFields = Pick<EventRecord, 'category' | 'brand' | 'style_tags' | 'colors' | 'materials'>;
 const NO_PRODUCT: ProductFields = { category: null, brand: null, style_tags: null, colors: null, materials: null };
 
-/** A row of the events the feature query reads (customer-sql.ts's `ev`), as events of a touched customer travel to it. */
-export interface FeatureEventRow {
-  id: string;
-  type: string;
-  ts: number;
-  customer_id: string;
-  session_id: string | null;
-  product_id: string | null;
-  order_id: string;
-  quantity: number | null;
-  unit_price: number | null;
-  discount: number | null;
-  device: string | null;
-}
+/**
+ * The events the feature query reads (customer-sql.ts's `ev`), as the events of touched customers travel to it: a
+ * column each (Store.insertRows), in this order, `ts` in milliseconds.
+ */
+export const FEATURE_EVENT_COLUMNS = [
+  ['id', 'VARCHAR'], ['type', 'VARCHAR'], ['ts', 'TIMESTAMP'], ['customer_id', 'VARCHAR'], ['session_id', 'VARCHAR'], ['product_id', 'VARCHAR'],
+  ['order_id', 'VARCHAR'], ['quantity', 'DOUBLE'], ['unit_price', 'DOUBLE'], ['discount', 'DOUBLE'], ['device', 'VARCHAR'],
+] as const;
 
 const INITIAL_EVENTS = 1024;
 
@@ -207,29 +201,32 @@ export class EventColumns {
    * These customers' events as the feature query reads them: the same order and session within a customer keep one
    * key (prefixed by the customer, since orders group across customers), every event its own id.
    */
-  featureRows(customerIds: readonly string[]): FeatureEventRow[] {
-    const out: FeatureEventRow[] = [];
-    for (const id of customerIds) {
-      const c = this.slotOf(id);
+  featureRows(customerIds: readonly string[]): RowColumns {
+    const text = (): Array<string | null> => [];
+    const numbers = (): Array<number | null> => [];
+    const [id, type, customer, session, product, order, device] = [text(), text(), text(), text(), text(), text(), text()];
+    const [ts, quantity, price, discount] = [numbers(), numbers(), numbers(), numbers()];
+    for (const cid of customerIds) {
+      const c = this.slotOf(cid);
       if (c === undefined) continue;
       for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
-        const session = this.columns.session.get(i);
-        out.push({
-          id: String(i),
-          type: this.types.at(this.columns.type.get(i))!,
-          ts: this.columns.ts.get(i),
-          customer_id: id,
-          session_id: Number.isNaN(session) ? null : `${c}:${session}`,
-          product_id: this.products.at(this.columns.product.get(i)),
-          order_id: `${c}:${this.columns.order.get(i)}`,
-          quantity: nullIfNaN(this.columns.quantity.get(i)),
-          unit_price: nullIfNaN(this.columns.price.get(i)),
-          discount: this.columns.discount.get(i) < 0 ? null : this.columns.discount.get(i),
-          device: this.devices.at(this.columns.device.get(i)),
-        });
+        const s = this.columns.session.get(i);
+        id.push(String(i));
+        type.push(this.types.at(this.columns.type.get(i)));
+        ts.push(this.columns.ts.get(i));
+        customer.push(cid);
+        session.push(Number.isNaN(s) ? null : `${c}:${s}`);
+        product.push(this.products.at(this.columns.product.get(i)));
+        order.push(`${c}:${this.columns.order.get(i)}`);
+        quantity.push(nullIfNaN(this.columns.quantity.get(i)));
+        price.push(nullIfNaN(this.columns.price.get(i)));
+        const d = this.columns.discount.get(i);
+        discount.push(d < 0 ? null : d);
+        device.push(this.devices.at(this.columns.device.get(i)));
       }
     }
-    return out;
+    const values = { id, type, ts, customer_id: customer, session_id: session, product_id: product, order_id: order, quantity, unit_price: price, discount, device };
+    return FEATURE_EVENT_COLUMNS.map(([name, t]) => ({ name, type: t, values: values[name] }) as RowColumns[number]);
   }
 
   /** Drops a customer's events (an erasure). */

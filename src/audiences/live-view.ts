@@ -13,6 +13,7 @@ import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
 import { ViewCustomers } from './view-customers.js';
 import { getHeapStatistics } from 'node:v8';
+import { CLV_FEATURES } from '../models/clv/score.js';
 
 /**
  * The server's in-memory view of a workspace for real-time answers: every customer's features, customers fields and events
@@ -66,7 +67,7 @@ interface StoreSize {
  */
 const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
   async (store, size, _needs, _base, customers) => {
-    // Its SQL (the columns' widths, the batch's events as a temporary table from JSON) is DuckDB's; and the widths'
+    // Its SQL (the columns' widths, the customers' events in a temporary table of the connection) is DuckDB's; and the widths'
     // scan of every event is skipped where even the narrowest columns would not fit.
     if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
     const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
@@ -181,23 +182,28 @@ export class LiveView {
 
   /**
    * Works these customers out again, each as of their reference instant (after their events or their consent changed)
-   * and, unless told otherwise, stores what they are in as their live memberships. Customers the store no longer
+   * and, unless told otherwise, stores what they are in as their live memberships. With `eventsOnly` (only events
+   * arrived), only the customers rows the view lacks are read. Customers the store no longer
    * holds leave the view; the others are returned.
    */
-  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean } = {}): Promise<ReadonlySet<string>> {
+  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean; eventsOnly?: boolean } = {}): Promise<ReadonlySet<string>> {
     if (customerIds.length === 0) return new Set();
     const worked = await this.events.workOut(store, customerIds, { base: this.base, medians: this.medians, liveIds: () => this.customers.ownIds() });
     const known = [...worked.features.keys()];
-    const rows = await this.fields.fetch(store, known);
+    // Events change no stored customers row but a new one's (a batch adds the customers it names that the store lacks).
+    const read = options.eventsOnly ? known.filter((id) => !this.fields.holds(this.customers.numberOf(id))) : known;
+    const rows = await this.fields.fetch(store, read);
     for (const id of worked.ids) {
       const f = worked.features.get(id);
-      if (f) {
-        const i = this.customers.own(id, asOfMs(worked.at.get(id)!));
-        this.features.set(i, f);
-        this.kept.forget(i);
-      } else this.forget(id);
+      if (!f) {
+        this.forget(id);
+        continue;
+      }
+      const i = this.customers.own(id, asOfMs(worked.at.get(id)!));
+      this.features.set(i, worked.scoresHeld ? this.withHeldScores(id, f) : f);
+      this.kept.forget(i);
     }
-    this.fields.put(rows, known, (id) => this.customers.numberOf(id));
+    this.fields.put(rows, read, (id) => this.customers.numberOf(id));
     if (options.persist ?? true) {
       const live = new Map(known.map((id) => [id, this.audiencesOf(id)!.audiences]));
       await storeLiveMemberships(store, worked.ids, worked.at, live);
@@ -233,6 +239,14 @@ export class LiveView {
     this.needs = needs;
     this.kept.clear();
     return true;
+  }
+
+  /** Features with the CLV scores the view holds for the customer (none for a customer it did not hold). */
+  private withHeldScores(customerId: string, features: FeatureRow): FeatureRow {
+    const i = this.customers.held(customerId);
+    if (i === undefined) return features;
+    const held = this.features.row(i, customerId);
+    return { ...features, ...Object.fromEntries(CLV_FEATURES.map((f) => [f.name, held[f.name] ?? null])) };
   }
 
   private evaluate(customerId: string, i: number): LiveAudience[] {

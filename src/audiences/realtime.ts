@@ -1,5 +1,5 @@
 import { defaultAsOf } from '../features/index.js';
-import { asTimestamp, days, formatTimestamp, join, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, days, formatTimestamp, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { asOfMs, idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
@@ -193,10 +193,29 @@ export async function storeLiveMemberships(
   at: ReadonlyMap<string, string>,
   live: ReadonlyMap<string, readonly LiveAudience[]>,
 ): Promise<void> {
-  const rows = [...live].flatMap(([id, list]) => list.filter((a) => !SNAPSHOT_KINDS.includes(a.kind)).map((a) => sql`(${id}, ${a.id}, ${asTimestamp(at.get(id)!)}, ${a.reasons})`));
+  const customer: string[] = [];
+  const audience: string[] = [];
+  const evaluated: number[] = [];
+  const reasons: Array<string | null> = [];
+  for (const [id, list] of live) {
+    const ms = asOfMs(at.get(id)!);
+    for (const a of list) {
+      if (SNAPSHOT_KINDS.includes(a.kind)) continue;
+      customer.push(id);
+      audience.push(a.id);
+      evaluated.push(ms);
+      reasons.push(a.reasons);
+    }
+  }
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM live_memberships WHERE ${idFilter(sql`customer_id`, customerIds)}`);
-    if (rows.length) await store.run(sql`INSERT INTO live_memberships VALUES ${join(rows)}`);
+    // Appended, not a bound value each: bound, this insert was a fifth of a turn's CPU at 100k (bench/events-turn.ts).
+    await store.insertRows('live_memberships', [
+      { name: 'customer_id', type: 'VARCHAR', values: customer },
+      { name: 'audience_id', type: 'VARCHAR', values: audience },
+      { name: 'evaluated_at', type: 'TIMESTAMP', values: evaluated },
+      { name: 'reasons', type: 'VARCHAR', values: reasons },
+    ]);
   });
 }
 

@@ -10,6 +10,15 @@ export type TextFormat = 'csv' | 'jsonl';
 export type TextColumns = Readonly<Record<string, string>>;
 
 /**
+ * Rows given column by column, for `insertRows`: text, numbers, or timestamps as milliseconds since 1970 (UTC, to the
+ * microsecond); null where absent.
+ */
+export type RowColumns = ReadonlyArray<
+  | { name: string; type: 'VARCHAR'; values: ReadonlyArray<string | null> }
+  | { name: string; type: 'DOUBLE' | 'TIMESTAMP'; values: ReadonlyArray<number | null> }
+>;
+
+/**
  * One engine under the Store: compiled text and bound values in, rows out, as callers want them (integers as numbers,
  * timestamps as Dates). DuckDB (duckdb-backend.ts) or ClickHouse, embedded or a server (clickhouse-base.ts).
  */
@@ -36,6 +45,11 @@ export interface Backend {
   writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number>;
   /** Appends the rows of a text file on this machine (as `writeText` writes it, every column text) to a table. */
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void>;
+  /**
+   * Appends rows held in this process to a table (every column named, none left to its default), within the current
+   * transaction: the way many small rows reach the engine without a bound value each or a JSON text to parse.
+   */
+  insertRows(table: string, columns: RowColumns): Promise<void>;
   /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */
   readonly transactions: boolean;
   /** Work after migrations were applied (DuckDB writes its schema to the file). */

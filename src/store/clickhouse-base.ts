@@ -1,5 +1,6 @@
 import { clickhouseDialect, type SqlValue } from '../sql/index.js';
-import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
+import { insertRowsAsJson } from './rows-as-json.js';
 import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
 import { convertRows, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
 
@@ -53,6 +54,10 @@ export abstract class ClickhouseBackendBase implements Backend {
 
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
     return insertTextThroughDuckdb(this, table, columns, file, format);
+  }
+
+  insertRows(table: string, columns: RowColumns): Promise<void> {
+    return insertRowsAsJson(this, table, columns);
   }
 
   async afterMigrations(): Promise<void> {}

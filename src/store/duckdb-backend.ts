@@ -1,6 +1,6 @@
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import { duckdbDialect, type SqlValue } from '../sql/index.js';
-import type { Backend, Row, TextColumns, TextFormat, Vectors } from './backend.js';
+import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
 
 /** COPY's options for each text format. */
 const COPY_OPTIONS: Record<TextFormat, string> = { csv: '(FORMAT csv, HEADER true)', jsonl: '(FORMAT json)' };
@@ -124,6 +124,31 @@ export class DuckdbBackend implements Backend {
     const rows = textFileRows(columns, file, format);
     const names = Object.keys(columns).map((c) => duckdbDialect.quoteIdent(c)).join(', ');
     await this.run(`INSERT INTO ${duckdbDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM (${rows.text})`, rows.values);
+  }
+
+  /**
+   * Through DuckDB's appender, a value at a time: for 17,000 rows of 11 columns a quarter of the CPU of the same rows
+   * as one JSON text unpacked by from_json. Appended rows are the transaction's (a rollback takes them back).
+   */
+  async insertRows(table: string, columns: RowColumns): Promise<void> {
+    const rows = columns[0]?.values.length ?? 0;
+    if (rows === 0) return;
+    const appender = await this.conn.createAppender(table);
+    try {
+      for (let r = 0; r < rows; r++) {
+        for (const c of columns) {
+          const v = c.values[r];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (c.type === 'VARCHAR') appender.appendVarchar(v as string);
+          else if (c.type === 'DOUBLE') appender.appendDouble(v as number);
+          else appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Math.round((v as number) * 1000))));
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
 
   async afterMigrations(): Promise<void> {

@@ -1,5 +1,5 @@
 export { deleteCounted } from './delete-counted.js';
-export { Store, storeLocalPath, workspaceStore, type Row, type StoreOptions, type TextColumns, type TextFormat } from './store.js';
+export { Store, storeLocalPath, workspaceStore, type Row, type RowColumns, type StoreOptions, type TextColumns, type TextFormat } from './store.js';
 export { shownStoreName, storeExists } from './names.js';
 export { keptWhile } from './kept.js';
 export * from './schema.js';

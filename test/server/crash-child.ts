@@ -13,17 +13,18 @@ const mode = process.env.CRASH_AT;
 // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(this, ...)
 const original = Store.prototype.run;
 let insertedEvents = false;
+const insertsEvents = (text: string): boolean => /^INSERT INTO "?events"? /.test(text);
 // The batch's insert returns the rows it stored (Store.all); the COMMIT goes through Store.run.
 // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(this, ...)
 const originalAll = Store.prototype.all;
 Store.prototype.all = function all<T>(this: Store, q: Sql): Promise<T[]> {
-  if (compile(q).text.trim().startsWith('INSERT INTO events')) insertedEvents = true;
+  if (insertsEvents(compile(q).text.trim())) insertedEvents = true;
   return originalAll.call(this, q) as Promise<T[]>;
 };
 Store.prototype.run = async function run(this: Store, q: Sql): Promise<number> {
   const text = compile(q).text.trim();
   if (text === 'BEGIN TRANSACTION') insertedEvents = false;
-  if (text.startsWith('INSERT INTO events')) insertedEvents = true;
+  if (insertsEvents(text)) insertedEvents = true;
   if (text !== 'COMMIT' || !insertedEvents) return original.call(this, q);
   writeSync(3, 'in-commit\n');
   if (mode === 'before-commit') return new Promise<number>(() => undefined);

@@ -1,21 +1,16 @@
 import { customerFeaturesQuery, storeFlags, type FeatureRow, type StoreFlags } from '../../features/index.js';
-import { ident, sql } from '../../sql/index.js';
+import { ident, join, raw, sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
 import { asOfMs, instantText } from '../customer-context.js';
-import { EventColumns, type ColumnPlan, type CustomerNumbers, type FeatureEventRow } from '../event-columns.js';
+import { EventColumns, FEATURE_EVENT_COLUMNS, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
 import { byInstant } from '../realtime.js';
 import { StoredIds } from '../stored-ids.js';
 import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
 
-/** The temporary table a refresh puts its customers' events in for the feature query. */
+/** The temporary table a refresh puts its customers' events in for the feature query, kept (empty) between refreshes. */
 const LIVE_EVENTS = 'live_view_events';
-const LIVE_EVENTS_STRUCTURE = JSON.stringify([
-  {
-    id: 'VARCHAR', type: 'VARCHAR', ts: 'DOUBLE', customer_id: 'VARCHAR', session_id: 'VARCHAR', product_id: 'VARCHAR', order_id: 'VARCHAR',
-    quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', device: 'VARCHAR',
-  } satisfies Record<keyof FeatureEventRow, string>,
-]);
+const LIVE_EVENTS_TABLE = sql`CREATE TEMP TABLE IF NOT EXISTS ${ident(LIVE_EVENTS)} (${join(FEATURE_EVENT_COLUMNS.map(([name, type]) => sql`${ident(name)} ${raw(type)}`))})`;
 const DAY_MS = 86_400_000;
 
 /**
@@ -72,23 +67,23 @@ export class EveryEvent implements HeldEvents {
       const newest = this.columns.newest(id);
       at.set(id, newest >= baseMs ? instantText(Math.floor(newest / DAY_MS) * DAY_MS + DAY_MS) : context.base);
     }
-    const rows = this.columns.featureRows(customerIds);
-    await store.run(sql`CREATE OR REPLACE TEMP TABLE ${ident(LIVE_EVENTS)} AS
-      SELECT e.id, e.type, make_timestamp(CAST(round(e.ts * 1000) AS BIGINT)) AS ts, e.customer_id, e.session_id, e.product_id, e.order_id,
-        e.quantity, e.unit_price, e.discount, e.device
-      FROM (SELECT unnest(from_json(CAST(${JSON.stringify(rows)} AS JSON), ${LIVE_EVENTS_STRUCTURE})) AS e)`);
+    await store.run(LIVE_EVENTS_TABLE);
+    await store.insertRows(LIVE_EVENTS, this.columns.featureRows(customerIds));
+    const features = new Map<string, FeatureRow>();
+    let more: boolean;
     try {
       // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
-      if (await this.tracksMore(store)) return await this.workOut(store, [...new Set([...customerIds, ...context.liveIds()])], context);
-      const features = new Map<string, FeatureRow>();
-      for (const [instant, group] of byInstant(at)) {
-        const q = customerFeaturesQuery({ asOf: instant, customerIds: group, categoryMedians: context.medians, events: LIVE_EVENTS, flags: this.flags });
-        for (const row of await store.all<FeatureRow>(q)) features.set(String(row.customer_id), row);
+      more = await this.tracksMore(store);
+      if (!more) {
+        for (const [instant, group] of byInstant(at)) {
+          const q = customerFeaturesQuery({ asOf: instant, customerIds: group, categoryMedians: context.medians, events: LIVE_EVENTS, flags: this.flags, withoutScores: true });
+          for (const row of await store.all<FeatureRow>(q)) features.set(String(row.customer_id), row);
+        }
       }
-      return { ids: customerIds, at, features };
     } finally {
-      await store.run(sql`DROP TABLE IF EXISTS ${ident(LIVE_EVENTS)}`);
+      await store.run(sql`DELETE FROM ${ident(LIVE_EVENTS)}`);
     }
+    return more ? this.workOut(store, [...new Set([...customerIds, ...context.liveIds()])], context) : { ids: customerIds, at, features, scoresHeld: true };
   }
 
   records(customerId: string, needs: EventNeeds, asOf: number): EventRecord[] {
@@ -111,6 +106,7 @@ export class EveryEvent implements HeldEvents {
 
   /** Adds what the refreshed customers' events show the store tracks; true when that is more than before. */
   private async tracksMore(store: Store): Promise<boolean> {
+    if (Object.values(this.flags).every(Boolean)) return false;
     const seen = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`, LIVE_EVENTS)))!;
     const more = (Object.keys(seen) as Array<keyof StoreFlags>).filter((k) => seen[k] && !this.flags[k]);
     if (more.length) this.flags = { ...this.flags, ...Object.fromEntries(more.map((k) => [k, true])) };

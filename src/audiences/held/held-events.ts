@@ -18,6 +18,8 @@ export interface WorkedOut {
   ids: readonly string[];
   at: ReadonlyMap<string, string>;
   features: ReadonlyMap<string, FeatureRow>;
+  /** The CLV scores are left null: the view keeps those it holds (the latest run's, which no event changes). */
+  scoresHeld?: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createTableAs, epochMs, ident, isoTimestamp, join, jsonRecords, raw, sql, type Sql } from '../../sql/index.js';
+import { epochMs, ident, isoTimestamp, join, jsonRecords, raw, sql, valuesOf } from '../../sql/index.js';
 import { EVENT_TYPES } from '../schema.js';
 import type { Store } from '../store.js';
 import { isErased, tombstoneKeyIfAny } from '../privacy.js';
@@ -57,7 +57,7 @@ export type BatchReport = z.infer<typeof batchReportSchema>;
 const FIELDS = Object.entries({
   id: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', customer_id: 'VARCHAR', anonymous_id: 'VARCHAR', session_id: 'VARCHAR',
   product_id: 'VARCHAR', order_id: 'VARCHAR', quantity: 'DOUBLE', unit_price: 'DOUBLE', discount: 'DOUBLE', query: 'VARCHAR',
-  channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'VARCHAR', currency: 'VARCHAR', __batch: 'INTEGER', __n: 'INTEGER',
+  channel: 'VARCHAR', device: 'VARCHAR', country: 'VARCHAR', properties: 'VARCHAR', currency: 'VARCHAR', __kept: 'BOOLEAN',
 });
 /** The events' columns a batch writes. */
 const COLUMNS = FIELDS.map(([name]) => name).filter((name) => !name.startsWith('__'));
@@ -97,59 +97,66 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
 
 /**
  * Stores validated batches in one transaction, one commit for all (concurrent batches share it): all of them or
- * none. They travel as one bound JSON value and are unpacked by the store; ids already stored, or repeated within or
- * across the batches, are duplicates (the first copy in the batches' order is stored, as if they had come one after
- * another). Customers and products the batches mention and the store lacks get a row. Each batch's report lists the
- * events it stored, as stored (`stored`: the live view takes them without reading the store back). With `known`,
- * only the ids it may hold are looked for among the stored ones: the check then costs the batches, not the store.
+ * none. Ids already stored, or repeated within or across the batches, are duplicates (the first copy in the batches'
+ * order is stored, as if they had come one after another); events of erased customers are dropped. Which is which is
+ * decided here from two lookups (the ids that may be stored, the batches' customers that may be erased), so the events
+ * travel once, as one bound JSON value, straight into the insert. Customers and products the batches mention and the
+ * store lacks get a row. Each batch's report lists the events it stored, as stored (`stored`: the live view takes them
+ * without reading the store back). With `known`, only the ids it may hold are looked for among the stored ones: the
+ * check then costs the batches, not the store.
  */
 export async function ingestEventBatches(store: Store, batches: ReadonlyArray<readonly EventInput[]>, known?: KnownIds): Promise<Array<BatchReport & { stored: StoredEvent[] }>> {
   const key = await tombstoneKeyIfAny(store);
-  const erased = key ? isErased(key, sql`customer_id`) : sql`false`;
-  const rows = batches.flatMap((events, b) => events.map((e, n) => ({ ...e, properties: e.properties && JSON.stringify(e.properties), __batch: b, __n: n })));
-  const fields = FIELDS.map(([name]) => (name === 'ts' ? sql`${isoTimestamp(sql`e.ts`)} AS ts` : sql`e.${ident(name)} AS ${ident(name)}`));
-  const batch = sql`(SELECT ${join(fields)} FROM ${jsonRecords('e', JSON.stringify(rows), FIELDS)})`;
-  const columns = raw(COLUMNS.join(', '));
+  const ids = [...new Set(batches.flatMap((events) => events.map((e) => e.id)))];
   return store.transaction(async () => {
-    // Kept: the first copy of each id in the batches' order that is neither erased nor stored, the one the batches store.
-    await store.run(
-      createTableAs(
-        ident('batch'),
-        sql`SELECT *, __fresh AND row_number() OVER (PARTITION BY id, __fresh ORDER BY __batch, __n) = 1 AS __kept
-          FROM (SELECT *, NOT __erased AND ${await notStored(store, rows, known)} AS __fresh FROM (SELECT *, ${erased} AS __erased FROM ${batch}) n)`,
-        true,
-      ),
+    const stored = await storedAmong(store, ids, known);
+    const erased = key ? await erasedAmong(store, key, [...new Set(batches.flatMap((events) => events.flatMap((e) => (e.customer_id ? [e.customer_id] : []))))]) : new Set<string>();
+    // Each id's first copy that is neither erased nor stored is the one stored; the others are duplicates.
+    const taken = new Set<string>();
+    const fates = batches.map((events) =>
+      events.map((e): 'erased' | 'kept' | 'duplicate' => {
+        if (e.customer_id !== undefined && erased.has(e.customer_id)) return 'erased';
+        if (stored.has(e.id) || taken.has(e.id)) return 'duplicate';
+        taken.add(e.id);
+        return 'kept';
+      }),
     );
-    await store.run(sql`INSERT INTO events (${columns}) SELECT ${columns} FROM batch WHERE __kept`);
-    const written = await store.all<StoredEvent & { __batch: number; __n: number; __erased: boolean }>(sql`SELECT id, type, ${epochMs(sql`ts`)} AS ts, customer_id,
-      session_id, product_id, order_id, quantity, unit_price, discount, query, channel, device, country, __batch, __n, __erased FROM batch WHERE __kept OR __erased`);
-    const stored = written.filter((e) => !e.__erased).map(({ __batch: _b, __n: _n, __erased: _e, ...e }) => e);
-    const gone = new Set(written.filter((e) => e.__erased).map((e) => `${e.__batch}:${e.__n}`));
-    const kept = sql`(SELECT * FROM batch WHERE NOT __erased)`;
-    await insertUnknownCustomers(store, kept);
-    await insertUnknownProducts(store, kept);
-    await store.run(sql`DROP TABLE batch`);
-    // Each stored event to the batch of its first copy that was not erased, as the insert chose it.
-    const byId = new Map(stored.map((e) => [e.id, e]));
+    const rows = batches.flatMap((events, b) =>
+      events.flatMap((e, n) => (fates[b]![n] === 'erased' ? [] : [{ ...e, properties: e.properties && JSON.stringify(e.properties), __kept: fates[b]![n] === 'kept' }])),
+    );
+    const fields = FIELDS.map(([name]) => (name === 'ts' ? sql`${isoTimestamp(sql`e.ts`)} AS ts` : sql`e.${ident(name)} AS ${ident(name)}`));
+    // Every event not erased, duplicates too, as the unknown customers and products are read from them.
+    const batch = sql`(SELECT ${join(fields)} FROM ${jsonRecords('e', JSON.stringify(rows), FIELDS)})`;
+    const columns = raw(COLUMNS.join(', '));
+    const written = taken.size
+      ? await store.insertReturning<StoredEvent>('events', COLUMNS, sql`SELECT ${columns} FROM ${batch} n WHERE __kept`, sql`id, type, ${epochMs(sql`ts`)} AS ts, customer_id,
+          session_id, product_id, order_id, quantity, unit_price, discount, query, channel, device, country`)
+      : [];
+    if (rows.length) {
+      await insertUnknownCustomers(store, batch);
+      await insertUnknownProducts(store, batch);
+    }
+    const byId = new Map(written.map((e) => [e.id, e]));
     return batches.map((events, b) => {
-      const mine: StoredEvent[] = [];
-      let erasedHere = 0;
-      events.forEach((e, n) => {
-        if (gone.has(`${b}:${n}`)) erasedHere++;
-        else if (byId.has(e.id)) {
-          mine.push(byId.get(e.id)!);
-          byId.delete(e.id);
-        }
-      });
+      const mine = events.flatMap((e, n) => (fates[b]![n] === 'kept' ? [byId.get(e.id)!] : []));
+      const erasedHere = fates[b]!.filter((f) => f === 'erased').length;
       return { received: events.length, accepted: mine.length, duplicates: events.length - mine.length - erasedHere, erased: erasedHere, stored: mine };
     });
   });
 }
 
-/** `n.id` is not among the stored ids: looked up for the ids `known` may hold, or joined against every stored id. */
-async function notStored(store: Store, events: ReadonlyArray<{ id: string }>, known: KnownIds | undefined): Promise<Sql> {
+/** Which of these ids are stored: looked up among the ids `known` may hold, or among every stored id. */
+async function storedAmong(store: Store, ids: readonly string[], known: KnownIds | undefined): Promise<Set<string>> {
   const count = known && (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))?.n;
-  if (!known || count !== known.events) return sql`n.id NOT IN (SELECT id FROM events)`;
-  const maybe = known.mayHold(events.map((e) => e.id));
-  return maybe.length ? sql`n.id NOT IN (SELECT id FROM events WHERE id IN (${join(maybe.map((id) => sql`${id}`))}))` : sql`TRUE`;
+  const maybe = known && count === known.events ? known.mayHold(ids) : ids;
+  if (maybe.length === 0) return new Set();
+  const rows = await store.all<{ id: string }>(sql`SELECT id FROM events WHERE id IN (${join(maybe.map((id) => sql`${id}`))})`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Which of these customers were erased. */
+async function erasedAmong(store: Store, key: string, customerIds: readonly string[]): Promise<Set<string>> {
+  if (customerIds.length === 0) return new Set();
+  const rows = await store.all<{ id: string }>(sql`SELECT id FROM ${valuesOf('c', [['id', 'VARCHAR']], customerIds.map((id) => [id]))} WHERE ${isErased(key, sql`id`)}`);
+  return new Set(rows.map((r) => r.id));
 }

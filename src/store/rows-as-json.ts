@@ -1,0 +1,25 @@
+import { byDialect, compile, ident, join, jsonRecords, raw, sql } from '../sql/index.js';
+import type { Backend, RowColumns } from './backend.js';
+
+/**
+ * `insertRows` where the engine has no appender (ClickHouse): the rows as one bound JSON value (jsonRecords), one
+ * INSERT ... SELECT; a timestamp travels as its microseconds.
+ */
+export async function insertRowsAsJson(backend: Backend, table: string, columns: RowColumns): Promise<void> {
+  const count = columns[0]?.values.length ?? 0;
+  if (count === 0) return;
+  const records = Array.from({ length: count }, (_, r) =>
+    Object.fromEntries(columns.map((c) => {
+      const v = c.values[r] ?? null;
+      return [c.name, c.type === 'TIMESTAMP' && v !== null ? Math.round((v as number) * 1000) : v];
+    })),
+  );
+  const fields = columns.map((c) => [c.name, c.type === 'VARCHAR' ? 'VARCHAR' : 'DOUBLE'] as const);
+  const read = columns.map((c) => {
+    const field = raw(`r.${c.name}`);
+    return c.type === 'TIMESTAMP' ? byDialect((d) => d.fromMicros(sql`CAST(${field} AS BIGINT)`)) : field;
+  });
+  const q = sql`INSERT INTO ${ident(table)} (${join(columns.map((c) => ident(c.name)))}) SELECT ${join(read)} FROM ${jsonRecords('r', JSON.stringify(records), fields)}`;
+  const { text, values } = compile(q, backend.dialect);
+  await backend.run(text, values);
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { epochMs, sql } from '../../src/sql/index.js';
+import { eraseCustomer, ingestEventBatch, ingestEventBatches, type EventInput, type Store } from '../../src/store/index.js';
+import { emptyStoreOn, ENGINES } from '../engines.js';
+
+const event = (id: string, customer: string, extra: Partial<EventInput> = {}): EventInput => ({ id, type: 'view', ts: '2026-06-01T10:00:00.250+02:00', customer_id: customer, product_id: 'sku-1', ...extra });
+
+/** The batch path decides duplicates and erasures itself, then inserts and reads back through Dialect.insertReturning: the same on every engine. */
+describe.each(ENGINES)('event batches on %s', (engine) => {
+  let store: Store;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ store, close } = await emptyStoreOn(engine));
+    await ingestEventBatch(store, [event('old-1', 'gone'), event('old-2', 'ann')]);
+    await eraseCustomer(store, 'gone');
+  });
+  afterAll(() => close());
+
+  it('stores each id once, from its first copy, drops erased customers, and returns what it stored as stored', async () => {
+    const reports = await ingestEventBatches(store, [
+      [event('a', 'ann'), event('old-2', 'ann'), event('a', 'ann'), event('x', 'gone')],
+      [event('a', 'bob'), event('b', 'bob', { type: 'order', order_id: 'o1', quantity: 2, unit_price: 9.5, product_id: 'sku-new' })],
+    ]);
+    expect(reports.map(({ stored: _, ...r }) => r)).toEqual([
+      { received: 4, accepted: 1, duplicates: 2, erased: 1 },
+      { received: 2, accepted: 1, duplicates: 1, erased: 0 },
+    ]);
+    expect(reports[0]!.stored).toEqual([
+      {
+        id: 'a', type: 'view', ts: Date.UTC(2026, 5, 1, 8, 0, 0, 250), customer_id: 'ann', session_id: null, product_id: 'sku-1', order_id: null,
+        quantity: null, unit_price: null, discount: null, query: null, channel: null, device: null, country: null,
+      },
+    ]);
+    expect(reports[1]!.stored.map((e) => [e.id, e.customer_id, e.quantity, e.unit_price])).toEqual([['b', 'bob', 2, 9.5]]);
+    const rows = await store.all<{ id: string; customer_id: string }>(sql`SELECT id, customer_id FROM events ORDER BY id`);
+    expect(rows).toEqual([{ id: 'a', customer_id: 'ann' }, { id: 'b', customer_id: 'bob' }, { id: 'old-2', customer_id: 'ann' }]);
+    expect(await store.all(sql`SELECT id FROM customers WHERE id = 'bob'`)).toEqual([{ id: 'bob' }]);
+    expect(await store.all(sql`SELECT id, price FROM products WHERE id = 'sku-new'`)).toEqual([{ id: 'sku-new', price: 9.5 }]);
+  });
+
+  it('appends rows given by column (Store.insertRows), nulls and instants included', async () => {
+    await store.insertRows('live_memberships', [
+      { name: 'customer_id', type: 'VARCHAR', values: ['ann', 'bob'] },
+      { name: 'audience_id', type: 'VARCHAR', values: ['vip', 'vip'] },
+      { name: 'evaluated_at', type: 'TIMESTAMP', values: [Date.UTC(2026, 5, 2), Date.UTC(2026, 5, 2, 0, 0, 1, 250)] },
+      { name: 'reasons', type: 'VARCHAR', values: ['orders >= 2', null] },
+    ]);
+    const rows = await store.all(sql`SELECT customer_id, audience_id, ${epochMs(sql`evaluated_at`)} AS at, reasons FROM live_memberships ORDER BY customer_id`);
+    expect(rows).toEqual([
+      { customer_id: 'ann', audience_id: 'vip', at: Date.UTC(2026, 5, 2), reasons: 'orders >= 2' },
+      { customer_id: 'bob', audience_id: 'vip', at: Date.UTC(2026, 5, 2, 0, 0, 1, 250), reasons: null },
+    ]);
+  });
+});
