@@ -68,10 +68,11 @@ export class EveryEvent implements HeldEvents {
       at.set(id, newest >= baseMs ? instantText(Math.floor(newest / DAY_MS) * DAY_MS + DAY_MS) : context.base);
     }
     await store.run(LIVE_EVENTS_TABLE);
-    await store.insertRows(LIVE_EVENTS, this.columns.featureRows(customerIds));
     const features = new Map<string, FeatureRow>();
     let more: boolean;
     try {
+      // Inside the try: the table outlives the turn, and an append that fails partway must not leave its rows for the next.
+      await store.insertRows(LIVE_EVENTS, this.columns.featureRows(customerIds));
       // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
       more = await this.tracksMore(store);
       if (!more) {
