@@ -45,11 +45,15 @@ export class FeatureColumns {
     return out;
   }
 
-  /** Writes a customer's features (a feature query's row) into row `i`; a feature it lacks reads as null. */
-  set(i: number, row: FeatureRow): void {
+  /**
+   * Writes a customer's features (a feature query's row) into row `i`; a feature it lacks reads as null, except the
+   * features in `keep`, whose values in row `i` stay as they are.
+   */
+  set(i: number, row: FeatureRow, keep?: ReadonlySet<string>): void {
     if (i >= this.size) this.grow(Math.max(i + 1, this.size + (this.size >> 3), 1024));
     for (const name of Object.keys(row)) if (name !== 'customer_id' && !this.columns.has(name)) this.columns.set(name, new Float64Array(this.size).fill(NaN));
     for (const [name, column] of this.columns) {
+      if (keep?.has(name)) continue;
       const value = row[name] ?? null;
       if (!(column instanceof Float64Array)) column[i] = this.held(value);
       else if (value === null || typeof value === 'number') column[i] = value ?? NaN;

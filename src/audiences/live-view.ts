@@ -44,6 +44,8 @@ import { CLV_FEATURES } from '../models/clv/score.js';
 export const BYTES_PER_CUSTOMER = 450;
 /** Distinct answers `facts` keeps (a few hundred bytes each); customers with another are evaluated at each question. */
 const MAX_DISTINCT_FACTS = 1 << 16;
+/** The CLV scores: events do not change them, so a customer worked out from the view keeps those of the build's run. */
+const CLV_SCORES: ReadonlySet<string> = new Set(CLV_FEATURES.map((f) => f.name));
 
 /** What decide needs of a customer: the ids of their audiences, and the consent channels they withdrew (stated false). */
 export interface CustomerFacts {
@@ -200,7 +202,7 @@ export class LiveView {
         continue;
       }
       const i = this.customers.own(id, asOfMs(worked.at.get(id)!));
-      this.features.set(i, worked.scoresHeld ? this.withHeldScores(id, f) : f);
+      this.features.set(i, f, worked.scoresHeld ? CLV_SCORES : undefined);
       this.kept.forget(i);
     }
     this.fields.put(rows, read, (id) => this.customers.numberOf(id));
@@ -239,14 +241,6 @@ export class LiveView {
     this.needs = needs;
     this.kept.clear();
     return true;
-  }
-
-  /** Features with the CLV scores the view holds for the customer (none for a customer it did not hold). */
-  private withHeldScores(customerId: string, features: FeatureRow): FeatureRow {
-    const i = this.customers.held(customerId);
-    if (i === undefined) return features;
-    const held = this.features.row(i, customerId);
-    return { ...features, ...Object.fromEntries(CLV_FEATURES.map((f) => [f.name, held[f.name] ?? null])) };
   }
 
   private evaluate(customerId: string, i: number): LiveAudience[] {
