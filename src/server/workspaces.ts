@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { LiveView } from '../audiences/index.js';
 import { ValidationError } from '../shared/errors.js';
 import type { MemoryBudget } from '../shared/memory.js';
-import { Store, storeLocalPath, workspaceStore } from '../store/index.js';
+import { CLICKHOUSE_URL, Store, storeLocalPath, workspaceStore } from '../store/index.js';
 import { ControlDb } from './control-db.js';
 import { DEFAULT_WORKSPACE } from './defaults.js';
 
@@ -48,7 +48,13 @@ export class Workspaces {
   ) {}
 
   static async open(options: WorkspacesOptions): Promise<Workspaces> {
-    return new Workspaces(await openControlDb(options.dbPath), options);
+    // A ClickHouse server may be unreachable or refuse us: its default store is opened before the control folder is
+    // made for it on this machine, so a failed start leaves nothing behind. A DuckDB file stays opened on first use,
+    // so that a CLI command may still write it while no request has.
+    const first = CLICKHOUSE_URL.test(options.dbPath) ? await Workspaces.openStore(options, DEFAULT_WORKSPACE) : undefined;
+    const workspaces = new Workspaces(await openControlDb(options.dbPath), options);
+    if (first) workspaces.stores.set(DEFAULT_WORKSPACE, Promise.resolve(first));
+    return workspaces;
   }
 
   /**
@@ -107,11 +113,15 @@ export class Workspaces {
     fullCollection();
   }
 
+  private static openStore(options: WorkspacesOptions, workspace: string): Promise<Store> {
+    const where = workspace === DEFAULT_WORKSPACE ? { path: options.dbPath } : workspaceStore(options.dbPath, workspace, workspaceDir(options.dbPath));
+    return Store.open({ ...where, memory: options.memory, threads: options.threads });
+  }
+
   private store(workspace: string): Promise<Store> {
     let store = this.stores.get(workspace);
     if (!store) {
-      const where = workspace === DEFAULT_WORKSPACE ? { path: this.options.dbPath } : workspaceStore(this.options.dbPath, workspace, workspaceDir(this.options.dbPath));
-      store = Store.open({ ...where, memory: this.options.memory, threads: this.options.threads });
+      store = Workspaces.openStore(this.options, workspace);
       // A failed open is not cached: the next request tries again.
       void store.catch(() => this.stores.delete(workspace));
       this.stores.set(workspace, store);

@@ -1,6 +1,6 @@
 export { deleteCounted } from './delete-counted.js';
 export { Store, storeLocalPath, workspaceStore, type Row, type RowColumns, type StoreOptions, type TextColumns, type TextFormat } from './store.js';
-export { shownStoreName, storeExists } from './names.js';
+export { CLICKHOUSE_URL, shownStoreName, storeExists } from './names.js';
 export { keptWhile } from './kept.js';
 export * from './schema.js';
 export * from './ingest/index.js';

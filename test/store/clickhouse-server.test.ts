@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +26,9 @@ async function segmint(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 /** `segmint serve` in its own process until it exits, or until it says it listens (then stopped, exiting 0). */
-function serve(db: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function serve(db: string, cwd = process.cwd()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0'], { env: { ...process.env, SEGMINT_DB: '' } });
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin/segmint'), '--db', db, 'serve', '--port', '0'], { cwd, env: { ...process.env, SEGMINT_DB: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -126,14 +127,30 @@ describe.skipIf(!ALL_ENGINES.includes('clickhouse'))('a ClickHouse server as the
       expect(refused.stderr).toContain(`store clickhouse://default@127.0.0.1:${server.port}/shop: `);
       expect(refused.stderr).toMatch(/Authentication failed/);
       expect(refused.stderr).not.toContain('wrong-one');
+      // The server's control file would be kept on this machine, under .segmint in the working directory.
+      expect(existsSync(workspaceDir(db))).toBe(false);
     } finally {
-      // The server's control file is kept on this machine, under .segmint in the working directory.
       rmSync(workspaceDir(db), { recursive: true, force: true });
     }
   });
 });
 
 describe('where a ClickHouse store keeps its files on this machine', () => {
+  it('`segmint serve` on an unreachable server stops in one line naming the URL, and makes no folder for it', async () => {
+    const dir = tempDir();
+    try {
+      const db = `clickhouse://127.0.0.1:${await closedPort()}/shop`;
+      const down = await serve(db, dir.path);
+      expect(down.code).toBe(2);
+      expect(down.stdout).toBe('');
+      expect(down.stderr.trim().split('\n')).toHaveLength(1);
+      expect(down.stderr).toContain(db);
+      expect(readdirSync(dir.path)).toEqual([]);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('gives each server, user and database a folder of its own, without the password', () => {
     const urls = [
       'clickhouse://127.0.0.1:8123/shop',
