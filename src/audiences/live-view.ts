@@ -190,11 +190,19 @@ export class LiveView {
    */
   async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean; eventsOnly?: boolean } = {}): Promise<ReadonlySet<string>> {
     if (customerIds.length === 0) return new Set();
-    const worked = await this.events.workOut(store, customerIds, { base: this.base, medians: this.medians, liveIds: () => this.customers.ownIds() });
-    const known = [...worked.features.keys()];
     // Events change no stored customers row but a new one's (a batch adds the customers it names that the store lacks).
-    const read = options.eventsOnly ? known.filter((id) => !this.fields.holds(this.customers.numberOf(id))) : known;
+    // Read first: the live features read created_at, and a customer without a row has none.
+    const read = options.eventsOnly ? customerIds.filter((id) => !this.fields.holds(this.customers.numberOf(id))) : customerIds;
     const rows = await this.fields.fetch(store, read);
+    const fetched = CustomerFields.createdAtOf(rows);
+    const fresh = new Set(read);
+    const worked = await this.events.workOut(store, customerIds, {
+      base: this.base,
+      medians: this.medians,
+      liveIds: () => this.customers.ownIds(),
+      createdAt: (id) => (fresh.has(id) ? fetched.get(id) : this.fields.createdAt(this.customers.numberOf(id))),
+    });
+    const known = [...worked.features.keys()];
     for (const id of worked.ids) {
       const f = worked.features.get(id);
       if (!f) {
@@ -205,7 +213,7 @@ export class LiveView {
       this.features.set(i, f, worked.scoresHeld ? CLV_SCORES : undefined);
       this.kept.forget(i);
     }
-    this.fields.put(rows, read, (id) => this.customers.numberOf(id));
+    this.fields.put(rows, read.filter((id) => worked.features.has(id)), (id) => (worked.features.has(id) ? this.customers.numberOf(id) : undefined));
     if (options.persist ?? true) {
       const live = new Map(known.map((id) => [id, this.audiencesOf(id)!.audiences]));
       await storeLiveMemberships(store, worked.ids, worked.at, live);
