@@ -6,7 +6,7 @@ import type { StoredIds } from './stored-ids.js';
 import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, Vocabulary, type Ladder } from './columns.js';
 
 /**
- * A 52-bit hash of an order or session key, exact in a double. The feature query only asks which of a customer's
+ * A 52-bit hash of an order or session key, exact in a double. The features only ask which of a customer's
  * events share an order or a session, so their keys need not be held: two different keys of one customer collide
  * with odds of about n²/2^53 (n keys), which is nil for any real customer. It saves the millions of distinct order
  * and session strings a store holds.
@@ -63,7 +63,7 @@ export interface ColumnPlan {
 /**
  * Every customer's events, held by column: a typed array a field, each customer's events in one slot of them (start,
  * count, capacity per customer number), strings as numbers of a vocabulary, order and session keys as key52 hashes,
- * a discount as whether it was given (the feature query asks no more of it). Each column is as narrow as the store's
+ * a discount as whether it was given (the features ask no more of it). Each column is as narrow as the store's
  * values allow (Column: a code in a byte while a field has at most 255 values, whole-second times in four bytes,
  * quantities and prices in four while exact as float32), widening when a value needs more: on the 100k demo store
  * about 40 bytes an event, outside the JS heap (ArrayBuffers), and no object per event: a customer's EventRecords

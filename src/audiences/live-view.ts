@@ -22,8 +22,9 @@ import { CLV_FEATURES } from '../models/clv/score.js';
  *
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
  * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`), with features
- * computed by the feature query itself (over their events as the view holds them where it holds every event, so
- * that a batch costs the work of its own customers whatever the store's size; see held/). These instants are the reference
+ * computed from their own events in memory where the view holds every event (each catalog entry's `live`, exact to
+ * the feature query), so that a batch costs the work of its own customers whatever the store's size, and by the
+ * feature query over the store's events in the other mode (see held/). These instants are the reference
  * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
  * customer without newer events, whatever the wall clock says. What is store-wide comes from the view's build (after
  * each run): live features compare prices with the category medians of then, which move little from one batch to
@@ -69,7 +70,7 @@ interface StoreSize {
  */
 const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
   async (store, size, _needs, _base, customers) => {
-    // Its SQL (the columns' widths, the customers' events in a temporary table of the connection) is DuckDB's; and the widths'
+    // Its SQL (the columns' widths, the events' read by column) is DuckDB's; and the widths'
     // scan of every event is skipped where even the narrowest columns would not fit.
     if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
     const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
