@@ -69,18 +69,23 @@ class Texts implements Field {
   }
 }
 
+const epochOf = (at: unknown): number | null => (at instanceof Date ? at.getTime() : null);
+
 const TYPES = new Map(ENTITY_COLUMNS.customers.map((c) => [c.name, c.type]));
 const makeField = (name: string, size: number): Field => {
   const type = TYPES.get(name);
   return type === 'boolean' ? new Flags(size) : type === 'timestamp' ? new Times(size) : new Texts(size);
 };
 
-/** The consent columns, which decide reads of every signed-in visitor (campaigns/visitor-facts.ts). */
-const CONSENT_FIELDS = CONSENT_CHANNELS.map((c) => consentColumns(c).value);
+/**
+ * Held whatever the rules read: the consent columns, which decide reads of every signed-in visitor
+ * (campaigns/visitor-facts.ts), and created_at, which the live features read (tenure_days).
+ */
+const ALWAYS_HELD = [...CONSENT_CHANNELS.map((c) => consentColumns(c).value), 'created_at'];
 
 /**
  * The customers columns the view needs, held by column for every customer number of the view instead of a row object
- * a customer: the consent values (decide reads them) and the columns the active rules read (`customer.country`;
+ * a customer: the consent values (decide reads them), created_at (the live features) and the columns the active rules read (`customer.country`;
  * `attributes` for `customer.attributes.<key>`, as JSON text). Booleans take a byte, instants eight, text a
  * vocabulary code (one to four bytes). Rules that read another column need a new build (`covers`).
  *
@@ -96,7 +101,7 @@ export class CustomerFields {
     read: ReadonlySet<string>,
     size: number,
   ) {
-    const names = [...new Set([...CONSENT_FIELDS, ...read])].filter((name) => TYPES.has(name) && name !== 'id');
+    const names = [...new Set([...ALWAYS_HELD, ...read])].filter((name) => TYPES.has(name) && name !== 'id');
     this.fields = names.map((name) => [name, makeField(name, size)] as const);
     this.present = new Uint8Array(size);
   }
@@ -141,6 +146,16 @@ export class CustomerFields {
     if (!this.present[i]) return out;
     for (const [name, field] of this.fields) out[name] = field.get(i);
     return out;
+  }
+
+  /** created_at of customer `i` (epoch ms, null when unset); undefined for a customer without a row. */
+  createdAt(i: number | undefined): number | null | undefined {
+    return this.holds(i) ? epochOf(this.fields.find(([name]) => name === 'created_at')![1].get(i!)) : undefined;
+  }
+
+  /** created_at of each customer of fetched rows (see `fetch`), as `createdAt` gives it. */
+  static createdAtOf(rows: Record<string, unknown[]>): Map<string, number | null> {
+    return new Map((rows.id ?? []).map((id, r) => [String(id), epochOf(rows.created_at![r])]));
   }
 
   /** Customer `i` no longer has a row (it was erased, or the store lacks it). */

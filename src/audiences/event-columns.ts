@@ -1,11 +1,12 @@
+import { productFacts, type CustomerEvents, type ProductFacts } from '../features/index.js';
 import { sql } from '../sql/index.js';
 import type { EventRecord } from '../segments/index.js';
-import type { RowColumns, Store, StoredEvent } from '../store/index.js';
+import type { Store, StoredEvent } from '../store/index.js';
 import type { StoredIds } from './stored-ids.js';
 import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, Vocabulary, type Ladder } from './columns.js';
 
 /**
- * A 52-bit hash of an order or session key, exact in a double. The feature query only asks which of a customer's
+ * A 52-bit hash of an order or session key, exact in a double. The features only ask which of a customer's
  * events share an order or a session, so their keys need not be held: two different keys of one customer collide
  * with odds of about n²/2^53 (n keys), which is nil for any real customer. It saves the millions of distinct order
  * and session strings a store holds.
@@ -31,15 +32,8 @@ export function textHashes(text: string): [number, number] {
 /** What a product adds to its events in rules (EventRecord's product fields). */
 type ProductFields = Pick<EventRecord, 'category' | 'brand' | 'style_tags' | 'colors' | 'materials'>;
 const NO_PRODUCT: ProductFields = { category: null, brand: null, style_tags: null, colors: null, materials: null };
-
-/**
- * The events the feature query reads (customer-sql.ts's `ev`), as the events of touched customers travel to it: a
- * column each (Store.insertRows), in this order, `ts` in milliseconds.
- */
-export const FEATURE_EVENT_COLUMNS = [
-  ['id', 'VARCHAR'], ['type', 'VARCHAR'], ['ts', 'TIMESTAMP'], ['customer_id', 'VARCHAR'], ['session_id', 'VARCHAR'], ['product_id', 'VARCHAR'],
-  ['order_id', 'VARCHAR'], ['quantity', 'DOUBLE'], ['unit_price', 'DOUBLE'], ['discount', 'DOUBLE'], ['device', 'VARCHAR'],
-] as const;
+/** A product the events name and the products table lacks. */
+const UNKNOWN_PRODUCT = productFacts(null, null, null);
 
 const INITIAL_EVENTS = 1024;
 
@@ -69,7 +63,7 @@ export interface ColumnPlan {
 /**
  * Every customer's events, held by column: a typed array a field, each customer's events in one slot of them (start,
  * count, capacity per customer number), strings as numbers of a vocabulary, order and session keys as key52 hashes,
- * a discount as whether it was given (the feature query asks no more of it). Each column is as narrow as the store's
+ * a discount as whether it was given (the features ask no more of it). Each column is as narrow as the store's
  * values allow (Column: a code in a byte while a field has at most 255 values, whole-second times in four bytes,
  * quantities and prices in four while exact as float32), widening when a value needs more: on the 100k demo store
  * about 40 bytes an event, outside the JS heap (ArrayBuffers), and no object per event: a customer's EventRecords
@@ -90,6 +84,9 @@ export class EventColumns {
   private readonly types = new Vocabulary();
   private readonly products = new Vocabulary();
   private readonly productFields: ProductFields[] = [];
+  /** What the features read of each product (by its code), and the style tags some product carries. */
+  private readonly productFacts: ProductFacts[] = [];
+  private tagsPresent = 0;
   private readonly channels = new Vocabulary();
   private readonly devices = new Vocabulary();
   private readonly countries = new Vocabulary();
@@ -133,8 +130,13 @@ export class EventColumns {
     // Each customer's slot sized to their events first, so the events are read once, in any order.
     const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
     const columns = new EventColumns(customers, plan, Math.max(INITIAL_EVENTS, counts.reduce((n, c) => n + c.n, 0)));
-    for (const p of await store.all<ProductFields & { id: string }>(sql`SELECT id, category, brand, style_tags, colors, materials FROM products`)) {
-      columns.productFields[columns.products.of(p.id)] = { category: p.category, brand: p.brand, style_tags: p.style_tags, colors: p.colors, materials: p.materials };
+    for (const p of await store.all<ProductFields & { id: string; launched: number | null }>(
+      sql`SELECT id, category, brand, style_tags, colors, materials, CAST(epoch_ms(launched_at) AS DOUBLE) AS launched FROM products`,
+    )) {
+      const code = columns.products.of(p.id);
+      columns.productFields[code] = { category: p.category, brand: p.brand, style_tags: p.style_tags, colors: p.colors, materials: p.materials };
+      columns.productFacts[code] = productFacts(p.category, p.launched, p.style_tags);
+      columns.tagsPresent |= columns.productFacts[code].styleBits;
     }
     for (const { id, n } of counts) columns.reserve(columns.numberOf(id), n);
     for await (const chunk of store.vectorChunks(sql`
@@ -198,35 +200,33 @@ export class EventColumns {
   }
 
   /**
-   * These customers' events as the feature query reads them: the same order and session within a customer keep one
-   * key (prefixed by the customer, since orders group across customers), every event its own id.
+   * The customer's events as the live features read them (live-aggregates.ts), by position in their slot (none
+   * without one); valid until the next append.
    */
-  featureRows(customerIds: readonly string[]): RowColumns {
-    const text = (): Array<string | null> => [];
-    const numbers = (): Array<number | null> => [];
-    const [id, type, customer, session, product, order, device] = [text(), text(), text(), text(), text(), text(), text()];
-    const [ts, quantity, price, discount] = [numbers(), numbers(), numbers(), numbers()];
-    for (const cid of customerIds) {
-      const c = this.slotOf(cid);
-      if (c === undefined) continue;
-      for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
-        const s = this.columns.session.get(i);
-        id.push(String(i));
-        type.push(this.types.at(this.columns.type.get(i)));
-        ts.push(this.columns.ts.get(i));
-        customer.push(cid);
-        session.push(Number.isNaN(s) ? null : `${c}:${s}`);
-        product.push(this.products.at(this.columns.product.get(i)));
-        order.push(`${c}:${this.columns.order.get(i)}`);
-        quantity.push(nullIfNaN(this.columns.quantity.get(i)));
-        price.push(nullIfNaN(this.columns.price.get(i)));
-        const d = this.columns.discount.get(i);
-        discount.push(d < 0 ? null : d);
-        device.push(this.devices.at(this.columns.device.get(i)));
-      }
-    }
-    const values = { id, type, ts, customer_id: customer, session_id: session, product_id: product, order_id: order, quantity, unit_price: price, discount, device };
-    return FEATURE_EVENT_COLUMNS.map(([name, t]) => ({ name, type: t, values: values[name] }) as RowColumns[number]);
+  events(customerId: string): CustomerEvents {
+    const c = this.slotOf(customerId);
+    const at = c === undefined ? 0 : this.start[c]!;
+    const { type, ts, session, order, product, quantity, price, discount, device } = this.columns;
+    return {
+      length: c === undefined ? 0 : this.count[c]!,
+      type: (i) => this.types.at(type.get(at + i))!,
+      ts: (i) => ts.get(at + i),
+      session: (i) => session.get(at + i),
+      order: (i) => order.get(at + i),
+      product: (i) => {
+        const code = product.get(at + i);
+        return code === 0 ? undefined : (this.productFacts[code] ?? UNKNOWN_PRODUCT);
+      },
+      quantity: (i) => quantity.get(at + i),
+      price: (i) => price.get(at + i),
+      discounted: (i) => discount.get(at + i) === 1,
+      device: (i) => this.devices.at(device.get(at + i)),
+    };
+  }
+
+  /** The styleBit of every style tag some product carries (customer-sql.ts's `st`). */
+  get styleTagsPresent(): number {
+    return this.tagsPresent;
   }
 
   /** Drops a customer's events (an erasure). */

@@ -22,8 +22,9 @@ import { CLV_FEATURES } from '../models/clv/score.js';
  *
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
  * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`), with features
- * computed by the feature query itself (over their events as the view holds them where it holds every event, so
- * that a batch costs the work of its own customers whatever the store's size; see held/). These instants are the reference
+ * computed from their own events in memory where the view holds every event (each catalog entry's `live`, exact to
+ * the feature query), so that a batch costs the work of its own customers whatever the store's size, and by the
+ * feature query over the store's events in the other mode (see held/). These instants are the reference
  * instants of realtime.ts, so the view answers as `segmint classify` does, and as the latest run stored for every
  * customer without newer events, whatever the wall clock says. What is store-wide comes from the view's build (after
  * each run): live features compare prices with the category medians of then, which move little from one batch to
@@ -69,7 +70,7 @@ interface StoreSize {
  */
 const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
   async (store, size, _needs, _base, customers) => {
-    // Its SQL (the columns' widths, the customers' events in a temporary table of the connection) is DuckDB's; and the widths'
+    // Its SQL (the columns' widths, the events' read by column) is DuckDB's; and the widths'
     // scan of every event is skipped where even the narrowest columns would not fit.
     if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
     const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
@@ -190,11 +191,19 @@ export class LiveView {
    */
   async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean; eventsOnly?: boolean } = {}): Promise<ReadonlySet<string>> {
     if (customerIds.length === 0) return new Set();
-    const worked = await this.events.workOut(store, customerIds, { base: this.base, medians: this.medians, liveIds: () => this.customers.ownIds() });
-    const known = [...worked.features.keys()];
     // Events change no stored customers row but a new one's (a batch adds the customers it names that the store lacks).
-    const read = options.eventsOnly ? known.filter((id) => !this.fields.holds(this.customers.numberOf(id))) : known;
+    // Read first: the live features read created_at, and a customer without a row has none.
+    const read = options.eventsOnly ? customerIds.filter((id) => !this.fields.holds(this.customers.numberOf(id))) : customerIds;
     const rows = await this.fields.fetch(store, read);
+    const fetched = CustomerFields.createdAtOf(rows);
+    const fresh = new Set(read);
+    const worked = await this.events.workOut(store, customerIds, {
+      base: this.base,
+      medians: this.medians,
+      liveIds: () => this.customers.ownIds(),
+      createdAt: (id) => (fresh.has(id) ? fetched.get(id) : this.fields.createdAt(this.customers.numberOf(id))),
+    });
+    const known = [...worked.features.keys()];
     for (const id of worked.ids) {
       const f = worked.features.get(id);
       if (!f) {
@@ -205,7 +214,7 @@ export class LiveView {
       this.features.set(i, f, worked.scoresHeld ? CLV_SCORES : undefined);
       this.kept.forget(i);
     }
-    this.fields.put(rows, read, (id) => this.customers.numberOf(id));
+    this.fields.put(rows, read.filter((id) => worked.features.has(id)), (id) => (worked.features.has(id) ? this.customers.numberOf(id) : undefined));
     if (options.persist ?? true) {
       const live = new Map(known.map((id) => [id, this.audiencesOf(id)!.audiences]));
       await storeLiveMemberships(store, worked.ids, worked.at, live);

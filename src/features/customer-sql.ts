@@ -1,31 +1,47 @@
 import { asTimestamp, bitOr, cteHint, hasBits, ident, isWeekend, join, listContains, median, sql, valueAtMax, valuesOf, type Sql } from '../sql/index.js';
 import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, styleItems } from './catalog.js';
 
+/** An event as the store flags read it (the live view's batches give theirs). */
+export interface FlaggedEvent {
+  type: string;
+  device: string | null;
+  discount: number | null;
+}
+
+/**
+ * The store flags events set, each once: its condition in SQL (storeFlags), and in JavaScript for the events of a
+ * batch (the live view, which holds the flags of the store's events at its build and adds those of each batch).
+ */
+const EVENT_FLAGS = {
+  has_views: { where: sql`type = 'view'`, seen: (e: FlaggedEvent) => e.type === 'view' },
+  has_searches: { where: sql`type = 'search'`, seen: (e: FlaggedEvent) => e.type === 'search' },
+  has_carts: { where: sql`type = 'add_to_cart'`, seen: (e: FlaggedEvent) => e.type === 'add_to_cart' },
+  has_email: { where: sql`type = 'email_send'`, seen: (e: FlaggedEvent) => e.type === 'email_send' },
+  has_devices: { where: sql`device IS NOT NULL`, seen: (e: FlaggedEvent) => e.device !== null },
+  has_discounts: { where: sql`discount IS NOT NULL`, seen: (e: FlaggedEvent) => e.discount !== null },
+};
+type EventFlag = keyof typeof EVENT_FLAGS;
+const EVENT_FLAG_LIST = Object.entries(EVENT_FLAGS) as Array<[EventFlag, (typeof EVENT_FLAGS)[EventFlag]]>;
+
 /**
  * What the store records at all before the as-of date; a feature over an untracked kind of data is NULL. Each flag
- * is an EXISTS, which stops at the first matching row instead of scanning every event. `events` names another table
- * of events to ask (the live view's of a few customers, whose flags it adds to the store's).
+ * is an EXISTS, which stops at the first matching row instead of scanning every event.
  */
-export const storeFlags = (asOf: Sql, events = 'events'): Sql => {
+export const storeFlags = (asOf: Sql): Sql => {
   const any = (table: string, where: Sql): Sql => sql`EXISTS (SELECT 1 FROM ${ident(table)} WHERE ${where})`;
-  const ev = (where: Sql): Sql => any(events, sql`ts < ${asOf} AND ${where}`);
-  return sql`SELECT
-    ${ev(sql`type = 'view'`)} AS has_views, ${ev(sql`type = 'search'`)} AS has_searches,
-    ${ev(sql`type = 'add_to_cart'`)} AS has_carts, ${ev(sql`type = 'email_send'`)} AS has_email,
-    ${ev(sql`device IS NOT NULL`)} AS has_devices, ${ev(sql`discount IS NOT NULL`)} AS has_discounts,
+  const events = EVENT_FLAG_LIST.map(([name, f]) => sql`${any('events', sql`ts < ${asOf} AND ${f.where}`)} AS ${ident(name)}`);
+  return sql`SELECT ${join(events)},
     ${any('products', sql`launched_at IS NOT NULL`)} AS has_launches, ${any('products', sql`category IS NOT NULL`)} AS has_categories`;
 };
 
 /** The flags storeFlags computes, by name. */
-export interface StoreFlags {
-  has_views: boolean;
-  has_searches: boolean;
-  has_carts: boolean;
-  has_email: boolean;
-  has_devices: boolean;
-  has_discounts: boolean;
-  has_launches: boolean;
-  has_categories: boolean;
+export type StoreFlags = Record<EventFlag | 'has_launches' | 'has_categories', boolean>;
+
+/** The event flags these events set. */
+export function eventFlagsSeen(events: Iterable<FlaggedEvent>): Set<EventFlag> {
+  const seen = new Set<EventFlag>();
+  for (const e of events) for (const [name, f] of EVENT_FLAG_LIST) if (f.seen(e)) seen.add(name);
+  return seen;
 }
 
 /** Median price paid per product category: the yardstick of premium_index. */
@@ -43,17 +59,6 @@ export interface CustomerFeatureQuery {
    * dominate a query for a handful of customers.
    */
   categoryMedians?: readonly CategoryMedian[] | undefined;
-  /**
-   * Where the customers' events are read, instead of the events table (with its columns): the live view's events of
-   * the customers a batch touched. The store-wide parts are then given: `categoryMedians` and `flags`.
-   */
-  events?: string | undefined;
-  flags?: StoreFlags | undefined;
-  /**
-   * CLV scores left null, for a caller that holds the latest run's already (the live view): finding a few customers'
-   * among every customer's scores was a fifth of the query's CPU at 100k.
-   */
-  withoutScores?: boolean | undefined;
 }
 
 /**
@@ -89,14 +94,14 @@ export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const d30 = sql`${asOf} - INTERVAL 30 DAY`;
   const features = join(CUSTOMER_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
   // For a few customers, `ev` holds only their events, copied once rather than filtered out of every event at each of
-  // its four readers (unless read from a table of their events alone); the category medians are given or read from
-  // the events table directly. For the whole table, each reader scans the events for the columns it needs: copying
-  // every event's columns first took 2.7 times the CPU on a million customers.
-  const copied = cteHint(ids !== undefined && q.events === undefined);
+  // its four readers; the category medians are given or read from the events table directly. For the whole table,
+  // each reader scans the events for the columns it needs: copying every event's columns first took 2.7 times the CPU
+  // on a million customers.
+  const copied = cteHint(ids !== undefined);
   return sql`WITH
 ev AS ${copied} (SELECT id, type, ts, customer_id, session_id, product_id, order_id, quantity, unit_price, discount, device
-  FROM ${ident(q.events ?? 'events')} WHERE ts < ${asOf} ${only('customer_id')}),
-h AS (${q.flags ? sql`SELECT ${join((Object.entries(q.flags) as Array<[string, boolean]>).map(([name, on]) => sql`${on} AS ${ident(name)}`))}` : storeFlags(asOf)}),
+  FROM events WHERE ts < ${asOf} ${only('customer_id')}),
+h AS (${storeFlags(asOf)}),
 -- A product's style tags as one bit each, worked out once per product: carrying the tag lists through every order line
 -- and testing them there made the whole table 40% slower on a million customers.
 pr AS (SELECT id, category, launched_at, launched_at + INTERVAL 30 DAY AS new_until, ${join(STYLE_TAGS.map((tag) => sql`CASE WHEN ${listContains(sql`style_tags`, tag)} THEN ${styleBit(tag)} ELSE 0 END`), ' + ')} AS style_bits FROM products),
@@ -171,7 +176,7 @@ vs AS (
 -- CLV scores of the latest run on or before the as-of date (runs fit the models as of their date).
 cl AS (
   SELECT customer_id, p_alive, expected_orders_90d, clv_365d FROM customer_clv
-  WHERE ${q.withoutScores ? sql`false` : sql`as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= ${asOf}) ${only('customer_id')}`}
+  WHERE as_of = (SELECT max(as_of) FROM customer_clv WHERE as_of <= ${asOf}) ${only('customer_id')}
 ),
 k AS (
   SELECT c.id AS customer_id, c.created_at FROM customers c LEFT JOIN a ON a.customer_id = c.id

@@ -108,8 +108,9 @@ describe('the live view', () => {
 
   it("takes rules reading customers' columns it did not hold (a new build), and answers them as the store does", async () => {
     const before = workspaces.view('default');
-    // The view holds the consent values alone (no rule read another column): these rules need a new build.
-    expect(Object.keys(before!.customerRow('C005')!).sort()).toEqual(['consent_ads', 'consent_email', 'consent_push', 'consent_sms']);
+    // The view holds the consent values and created_at (the live features read it) alone, as no rule read another
+    // column: these rules need a new build.
+    expect(Object.keys(before!.customerRow('C005')!).sort()).toEqual(['consent_ads', 'consent_email', 'consent_push', 'consent_sms', 'created_at']);
     const rule = 'customer.country = "DE" or (customer.attributes.gender = "f" and customer.created_at < 2025-06-01) or customer.consent_sms = true';
     expect((await call('POST', '/v1/audiences', { name: 'Fields', rule })).status).toBe(201);
     expect(workspaces.view('default')).not.toBe(before);

@@ -1,27 +1,26 @@
-import { customerFeaturesQuery, storeFlags, type FeatureRow, type StoreFlags } from '../../features/index.js';
-import { ident, join, raw, sql } from '../../sql/index.js';
+import { eventFlagsSeen, liveFeatures, mediansByCategory, storeFlags, type FeatureRow, type StoreFlags } from '../../features/index.js';
+import { sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
 import { asOfMs, instantText } from '../customer-context.js';
-import { EventColumns, FEATURE_EVENT_COLUMNS, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
-import { byInstant } from '../realtime.js';
+import { EventColumns, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
 import { StoredIds } from '../stored-ids.js';
 import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
 
-/** The temporary table a refresh puts its customers' events in for the feature query, kept (empty) between refreshes. */
-const LIVE_EVENTS = 'live_view_events';
-const LIVE_EVENTS_TABLE = sql`CREATE TEMP TABLE IF NOT EXISTS ${ident(LIVE_EVENTS)} (${join(FEATURE_EVENT_COLUMNS.map(([name, type]) => sql`${ident(name)} ${raw(type)}`))})`;
 const DAY_MS = 86_400_000;
 
 /**
  * Every customer's events by column (EventColumns) and a filter of every stored id (StoredIds): a batch's customers
- * get their features from the feature query itself over their own events in a temporary table, never over the
- * store's events, so a batch costs the work of its own customers whatever the store's size; the duplicate check asks
- * the store only about ids the filter may hold. What the store tracks at all (storeFlags) is kept up to date, since
- * a first view or discount changes every customer's features from null to zero.
+ * get their features computed in memory from their own events (each catalog entry's `live`, over the aggregates of
+ * live-aggregates.ts), with no query, so a batch costs the work of its own customers whatever the store's size; the
+ * duplicate check asks the store only about ids the filter may hold. What the store tracks at all (storeFlags) is
+ * kept up to date from each batch's events, since a first view or discount changes every customer's features from
+ * null to zero.
  */
 export class EveryEvent implements HeldEvents {
   readonly holds = 'every event';
+  /** Whether the events taken since the last work-out turned a store flag on: every live customer is then worked out. */
+  private tracksMore = false;
 
   private constructor(
     private readonly columns: EventColumns,
@@ -58,33 +57,29 @@ export class EveryEvent implements HeldEvents {
       this.columns.append(e);
     }
     this.storedEvents += stored.length;
+    const more = [...eventFlagsSeen(stored)].filter((flag) => !this.flags[flag]);
+    if (more.length) {
+      this.flags = { ...this.flags, ...Object.fromEntries(more.map((flag) => [flag, true])) };
+      this.tracksMore = true;
+    }
   }
 
-  async workOut(store: Store, customerIds: readonly string[], context: WorkOutContext): Promise<WorkedOut> {
+  workOut(_store: Store, customerIds: readonly string[], context: WorkOutContext): Promise<WorkedOut> {
+    // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
+    const ids = this.tracksMore ? [...new Set([...customerIds, ...context.liveIds()])] : customerIds;
+    this.tracksMore = false;
+    const inputs = { flags: this.flags, medians: mediansByCategory(context.medians), styleTagsPresent: this.columns.styleTagsPresent };
     const baseMs = asOfMs(context.base);
     const at = new Map<string, string>();
-    for (const id of customerIds) {
-      const newest = this.columns.newest(id);
-      at.set(id, newest >= baseMs ? instantText(Math.floor(newest / DAY_MS) * DAY_MS + DAY_MS) : context.base);
-    }
-    await store.run(LIVE_EVENTS_TABLE);
     const features = new Map<string, FeatureRow>();
-    let more: boolean;
-    try {
-      // Inside the try: the table outlives the turn, and an append that fails partway must not leave its rows for the next.
-      await store.insertRows(LIVE_EVENTS, this.columns.featureRows(customerIds));
-      // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
-      more = await this.tracksMore(store);
-      if (!more) {
-        for (const [instant, group] of byInstant(at)) {
-          const q = customerFeaturesQuery({ asOf: instant, customerIds: group, categoryMedians: context.medians, events: LIVE_EVENTS, flags: this.flags, withoutScores: true });
-          for (const row of await store.all<FeatureRow>(q)) features.set(String(row.customer_id), row);
-        }
-      }
-    } finally {
-      await store.run(sql`DELETE FROM ${ident(LIVE_EVENTS)}`);
+    for (const id of ids) {
+      const newest = this.columns.newest(id);
+      const instant = newest >= baseMs ? Math.floor(newest / DAY_MS) * DAY_MS + DAY_MS : baseMs;
+      at.set(id, newest >= baseMs ? instantText(instant) : context.base);
+      const row = liveFeatures(this.columns.events(id), instant, context.createdAt(id), inputs);
+      if (row) features.set(id, { customer_id: id, ...row });
     }
-    return more ? this.workOut(store, [...new Set([...customerIds, ...context.liveIds()])], context) : { ids: customerIds, at, features, scoresHeld: true };
+    return Promise.resolve({ ids, at, features, scoresHeld: true });
   }
 
   records(customerId: string, needs: EventNeeds, asOf: number): EventRecord[] {
@@ -105,12 +100,4 @@ export class EveryEvent implements HeldEvents {
     return { events: held.events, bytes: held.bytes + this.ids.bytes };
   }
 
-  /** Adds what the refreshed customers' events show the store tracks; true when that is more than before. */
-  private async tracksMore(store: Store): Promise<boolean> {
-    if (Object.values(this.flags).every(Boolean)) return false;
-    const seen = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`, LIVE_EVENTS)))!;
-    const more = (Object.keys(seen) as Array<keyof StoreFlags>).filter((k) => seen[k] && !this.flags[k]);
-    if (more.length) this.flags = { ...this.flags, ...Object.fromEntries(more.map((k) => [k, true])) };
-    return more.length > 0;
-  }
 }

@@ -10,6 +10,11 @@ export interface WorkOutContext {
   medians: readonly CategoryMedian[];
   /** The customers the view holds as live (features of their own): those a store-wide change touches too. */
   liveIds: () => string[];
+  /**
+   * The customer's created_at as the store has it now (epoch ms; null when unset), undefined for a customer without a
+   * customers row: whose features the feature query does not give.
+   */
+  createdAt: (customerId: string) => number | null | undefined;
 }
 
 /** Customers worked out again: each one's reference instant and features; those without features left the store. */

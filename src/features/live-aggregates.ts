@@ -1,0 +1,283 @@
+import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, type StyleTag } from './catalog.js';
+import type { CategoryMedian, StoreFlags } from './customer-sql.js';
+
+/*
+ * A customer's features from their own events in memory (the live view's, issue 17), exact to the feature query's:
+ * the per-customer partial aggregates of customer-sql.ts (its CTEs o = oc + ol, r, a, vs, cc, k), accumulated here
+ * from the customer's events strictly before the as-of instant, under the same aliases and names, so that each
+ * catalog entry's `live` reads them as its `expr` reads the CTEs. SQL's nulls are kept: a sum over no value, or only
+ * null values, is null (`plus`); a CTE a customer has no row in is null (a non-buyer has no `o`).
+ */
+
+const DAY_MS = 86_400_000;
+
+/** What a product adds to its order lines (customer-sql.ts's `pr`). */
+export interface ProductFacts {
+  /** Null when the product has no category (or no products row): its lines count under '' (customer-sql.ts's `cat`). */
+  category: string | null;
+  /** launched_at in epoch milliseconds, NaN when unknown. */
+  launched: number;
+  /** Its style tags' styleBit, or-ed. */
+  styleBits: number;
+}
+
+/** A customer's events as the aggregates read them, by position (the live view's EventColumns gives them from its columns). */
+export interface CustomerEvents {
+  readonly length: number;
+  type(i: number): string;
+  /** Epoch milliseconds. */
+  ts(i: number): number;
+  /** A number standing for the session, the same for the customer's events of one session; NaN without one. */
+  session(i: number): number;
+  /** A number standing for coalesce(order_id, id): the same for the lines of one order. */
+  order(i: number): number;
+  /** Undefined for an event without a product_id. */
+  product(i: number): ProductFacts | undefined;
+  /** NaN for none. */
+  quantity(i: number): number;
+  /** NaN for none. */
+  price(i: number): number;
+  /** discount > 0. */
+  discounted(i: number): boolean;
+  device(i: number): string | null;
+}
+
+/** What the feature query takes from the whole store, given: the store flags, the category medians, and `st`. */
+export interface StoreInputs {
+  flags: StoreFlags;
+  medians: ReadonlyMap<string, number>;
+  /** The styleBit of every style tag some product carries (customer-sql.ts's `st`). */
+  styleTagsPresent: number;
+}
+
+export const mediansByCategory = (medians: readonly CategoryMedian[]): ReadonlyMap<string, number> => new Map(medians.map((m) => [m.cat, m.med]));
+
+/** The orders CTEs (oc and ol joined): null for a customer without an order line. */
+export interface OrderAggregates {
+  orders: number;
+  first_order: number;
+  last_order: number;
+  gross: number | null;
+  gross_lines: number | null;
+  spend_at_median: number | null;
+  orders_90d: number;
+  gross_90d: number | null;
+  weekend_orders: number;
+  items: number | null;
+  lines: number;
+  product_items: number;
+  discounted_lines: number;
+  new_items: number;
+  launch_known_items: number | null;
+  style_items: Record<StyleTag, number | null>;
+}
+
+export interface ReturnAggregates {
+  return_lines: number;
+  returned_items: number | null;
+  returned_amount: number | null;
+  returned_amount_90d: number | null;
+}
+
+export interface ActivityAggregates {
+  first_event: number;
+  views_30d: number;
+  searches_30d: number;
+  carts_30d: number;
+  sends: number;
+  opens: number;
+  device_events: number;
+  mobile_events: number;
+}
+
+export interface SessionAggregates {
+  sessions: number;
+  order_sessions: number;
+  cart_sessions: number;
+  abandoned_sessions: number;
+}
+
+export interface CategoryAggregates {
+  distinct_categories: number;
+  top_category: string;
+}
+
+/** Everything a catalog entry's `live` reads, under customer-sql.ts's aliases; times in epoch milliseconds. */
+export interface LiveAggregates {
+  asOf: number;
+  k: { created_at: number | null };
+  o: OrderAggregates | null;
+  r: ReturnAggregates | null;
+  a: ActivityAggregates | null;
+  vs: SessionAggregates | null;
+  cc: CategoryAggregates | null;
+  h: StoreFlags;
+  st: { style_tags_present: number };
+}
+
+/** SQL's sum step: a null (NaN) value adds nothing, and a sum of no value is null. */
+const plus = (sum: number | null, value: number): number | null => (Number.isNaN(value) ? sum : sum === null ? value : sum + value);
+/** dayofweek(ts) IN (0, 6), on the timestamp's own (UTC) day. */
+const isWeekend = (ts: number): boolean => {
+  const day = new Date(ts).getUTCDay();
+  return day === 0 || day === 6;
+};
+
+/** What a session held, as customer-sql.ts's `vs` bits. */
+const SESSION_ORDERED = 1;
+const SESSION_ORDERED_90D = 2;
+const SESSION_CARTED_90D = 4;
+
+interface Order {
+  ts: number;
+  amount: number | null;
+  gross_lines: number | null;
+  spend_at_median: number | null;
+}
+
+/**
+ * The partial aggregates of a customer's events before `asOf` (epoch ms); `createdAt` is their customers row's
+ * created_at (null when unset).
+ */
+export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: number | null, store: StoreInputs): LiveAggregates {
+  const d90 = asOf - 90 * DAY_MS;
+  const d30 = asOf - 30 * DAY_MS;
+  const orders = new Map<number, Order>();
+  const sessions = new Map<number, number>();
+  const spendByCategory = new Map<string, number | null>();
+  let o: Omit<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> | null = null;
+  let r: ReturnAggregates | null = null;
+  let a: ActivityAggregates | null = null;
+  for (let i = 0; i < events.length; i++) {
+    const ts = events.ts(i);
+    if (!(ts < asOf)) continue;
+    const type = events.type(i);
+    const device = events.device(i);
+    a ??= { first_event: ts, views_30d: 0, searches_30d: 0, carts_30d: 0, sends: 0, opens: 0, device_events: 0, mobile_events: 0 };
+    a.first_event = Math.min(a.first_event, ts);
+    if (ts >= d30) {
+      if (type === 'view') a.views_30d++;
+      else if (type === 'search') a.searches_30d++;
+      else if (type === 'add_to_cart') a.carts_30d++;
+    }
+    if (type === 'email_send') a.sends++;
+    else if (type === 'email_open') a.opens++;
+    if (device !== null) a.device_events++;
+    if (device === 'mobile') a.mobile_events++;
+    const session = events.session(i);
+    if (!Number.isNaN(session)) {
+      const kinds = type === 'order' ? (ts >= d90 ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= d90 ? SESSION_CARTED_90D : 0;
+      sessions.set(session, (sessions.get(session) ?? 0) | kinds);
+    }
+    const q = events.quantity(i);
+    const p = events.price(i);
+    if (type === 'return') {
+      r ??= { return_lines: 0, returned_items: null, returned_amount: null, returned_amount_90d: null };
+      r.return_lines++;
+      r.returned_items = plus(r.returned_items, q);
+      r.returned_amount = plus(r.returned_amount, q * p);
+      if (ts >= d90) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
+    }
+    if (type !== 'order') continue;
+    const product = events.product(i);
+    // customer-sql.ts's `lines`: cat is '' for a product without a category, null for a line without a product.
+    const cat = product === undefined ? null : (product.category ?? '');
+    const median = cat === null ? undefined : store.medians.get(cat);
+    const key = events.order(i);
+    const order = orders.get(key) ?? { ts, amount: null, gross_lines: null, spend_at_median: null };
+    order.ts = Math.min(order.ts, ts);
+    order.amount = plus(order.amount, q * p);
+    if (median !== undefined) {
+      order.gross_lines = plus(order.gross_lines, q * p);
+      order.spend_at_median = plus(order.spend_at_median, q * median);
+    }
+    orders.set(key, order);
+    o ??= { items: null, lines: 0, product_items: 0, discounted_lines: 0, new_items: 0, launch_known_items: null, style_items: Object.fromEntries(STYLE_TAGS.map((t) => [t, null])) as Record<StyleTag, number | null> };
+    o.items = plus(o.items, q);
+    o.lines++;
+    if (cat !== null) o.product_items = plus(o.product_items, q)!;
+    if (events.discounted(i)) o.discounted_lines++;
+    const launched = product?.launched ?? NaN;
+    if (ts >= launched && ts < launched + 30 * DAY_MS) o.new_items = plus(o.new_items, q)!;
+    if (!Number.isNaN(launched)) o.launch_known_items = plus(o.launch_known_items, q);
+    for (const tag of STYLE_TAGS) if (((product?.styleBits ?? 0) & styleBit(tag)) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
+    if (cat !== null && cat !== '') spendByCategory.set(cat, plus(spendByCategory.get(cat) ?? null, q * p));
+  }
+  return {
+    asOf,
+    k: { created_at: createdAt },
+    o: o && { ...o, ...orderTotals(orders.values(), d90) },
+    r,
+    a,
+    vs: sessionTotals(sessions.values()),
+    cc: categoryTotals(spendByCategory),
+    h: store.flags,
+    st: { style_tags_present: store.styleTagsPresent },
+  };
+}
+
+/** customer-sql.ts's `oc`: the customer's orders, each as of its first line. */
+function orderTotals(orders: Iterable<Order>, d90: number): Pick<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> {
+  const t = { orders: 0, first_order: Infinity, last_order: -Infinity, gross: null as number | null, gross_lines: null as number | null, spend_at_median: null as number | null, orders_90d: 0, gross_90d: null as number | null, weekend_orders: 0 };
+  for (const order of orders) {
+    t.orders++;
+    t.first_order = Math.min(t.first_order, order.ts);
+    t.last_order = Math.max(t.last_order, order.ts);
+    t.gross = plus(t.gross, order.amount ?? NaN);
+    t.gross_lines = plus(t.gross_lines, order.gross_lines ?? NaN);
+    t.spend_at_median = plus(t.spend_at_median, order.spend_at_median ?? NaN);
+    if (order.ts >= d90) {
+      t.orders_90d++;
+      t.gross_90d = plus(t.gross_90d, order.amount ?? NaN);
+    }
+    if (isWeekend(order.ts)) t.weekend_orders++;
+  }
+  return t;
+}
+
+/** customer-sql.ts's `vs`: null for a customer without a session. */
+function sessionTotals(sessions: Iterable<number>): SessionAggregates | null {
+  let vs: SessionAggregates | null = null;
+  for (const kinds of sessions) {
+    vs ??= { sessions: 0, order_sessions: 0, cart_sessions: 0, abandoned_sessions: 0 };
+    vs.sessions++;
+    if (kinds & SESSION_ORDERED) vs.order_sessions++;
+    if (kinds & SESSION_CARTED_90D) {
+      vs.cart_sessions++;
+      if (!(kinds & SESSION_ORDERED_90D)) vs.abandoned_sessions++;
+    }
+  }
+  return vs;
+}
+
+/**
+ * customer-sql.ts's `cc`: the categories bought from, and the one of the highest spend as valueAtMax picks it (a
+ * null spend after any other, then the least name).
+ */
+function categoryTotals(spend: ReadonlyMap<string, number | null>): CategoryAggregates | null {
+  let top: [string, number | null] | undefined;
+  for (const entry of spend) if (top === undefined || ranksAbove(entry, top)) top = entry;
+  return top === undefined ? null : { distinct_categories: spend.size, top_category: top[0] };
+}
+
+const ranksAbove = ([cat, spend]: [string, number | null], [topCat, topSpend]: [string, number | null]): boolean => {
+  if (spend !== topSpend) return topSpend === null || (spend !== null && spend > topSpend);
+  return cat < topCat;
+};
+
+/**
+ * A customer's features, one per catalog entry (`live`; the CLV scores, which only a run's model gives, are null),
+ * or undefined where the feature query has no row for them: no customers row (`createdAt` undefined), or neither
+ * registered nor any event before `asOf`.
+ */
+export function liveFeatures(events: CustomerEvents, asOf: number, createdAt: number | null | undefined, store: StoreInputs): Record<string, number | string | null> | undefined {
+  if (createdAt === undefined) return undefined;
+  const x = liveAggregates(events, asOf, createdAt, store);
+  if (x.a === null && !(createdAt !== null && createdAt < asOf)) return undefined;
+  return Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, f.live?.(x) ?? null]));
+}
+
+/** A products row's facts, as customer-sql.ts's `pr` has them. */
+export function productFacts(category: string | null, launchedAt: number | null, styleTags: readonly string[] | null): ProductFacts {
+  return { category, launched: launchedAt ?? NaN, styleBits: STYLE_TAGS.reduce((bits, tag) => (styleTags?.includes(tag) ? bits | styleBit(tag) : bits), 0) };
+}
