@@ -94,6 +94,8 @@ export class LiveView {
     private readonly medians: readonly CategoryMedian[],
     /** The reference base at the build (see referenceBase): the instant of every customer without newer events. */
     private readonly base: string,
+    /** The store's events at the build and those batches stored since through the view: see KnownIds. */
+    private storedEvents: number,
   ) {}
 
   /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
@@ -118,7 +120,7 @@ export class LiveView {
     fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
-    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', await categoryMedians(store, base), base);
+    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', await categoryMedians(store, base), base, size.events);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -176,11 +178,21 @@ export class LiveView {
   /** Takes the events a batch stored (ingestEventBatch's `stored`) as soon as they are; `refresh` then works the customers out. */
   take(stored: readonly StoredEvent[]): void {
     this.events.take(stored);
+    this.storedEvents += stored.length;
   }
 
-  /** The stored ids as far as the view knows them, for a batch's duplicate check (see KnownIds). */
-  knownIds(): KnownIds | undefined {
-    return this.events.knownIds();
+  /**
+   * The stored ids and customers as far as the view knows them, for a batch's duplicate check and its new customers
+   * (see KnownIds). A customer the view holds has a customers row: the build numbers those of the feature table, and
+   * a customer worked out again without one leaves the view.
+   */
+  knownIds(): KnownIds {
+    const events = this.events;
+    return {
+      events: this.storedEvents,
+      ...(events.mayHold && { mayHold: (ids: readonly string[]) => events.mayHold!(ids) }),
+      unheld: (customerIds) => customerIds.filter((id) => this.customers.held(id) === undefined),
+    };
   }
 
   /**

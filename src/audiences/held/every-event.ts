@@ -1,7 +1,7 @@
 import { eventFlagsSeen, liveFeatures, mediansByCategory, storeFlags, type FeatureRow, type StoreFlags } from '../../features/index.js';
 import { sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
-import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
+import type { Store, StoredEvent } from '../../store/index.js';
 import { asOfMs, instantText } from '../customer-context.js';
 import { EventColumns, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
 import { StoredIds } from '../stored-ids.js';
@@ -24,9 +24,8 @@ export class EveryEvent implements HeldEvents {
 
   private constructor(
     private readonly columns: EventColumns,
-    /** Every stored id (a filter), and how many events the store held at the build and since through the view. */
+    /** Every stored id (a filter). */
     private readonly ids: StoredIds,
-    private storedEvents: number,
     private flags: StoreFlags,
   ) {}
 
@@ -44,11 +43,11 @@ export class EveryEvent implements HeldEvents {
     const ids = new StoredIds(storedEvents);
     const columns = await EventColumns.load(store, ids, plan, customers);
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
-    return new EveryEvent(columns, ids, storedEvents, flags);
+    return new EveryEvent(columns, ids, flags);
   }
 
-  knownIds(): KnownIds {
-    return { events: this.storedEvents, mayHold: (ids) => ids.filter((id) => this.ids.mayHold(id)) };
+  mayHold(ids: readonly string[]): string[] {
+    return ids.filter((id) => this.ids.mayHold(id));
   }
 
   take(stored: readonly StoredEvent[]): void {
@@ -56,7 +55,6 @@ export class EveryEvent implements HeldEvents {
       this.ids.add(e.id);
       this.columns.append(e);
     }
-    this.storedEvents += stored.length;
     const more = [...eventFlagsSeen(stored)].filter((flag) => !this.flags[flag]);
     if (more.length) {
       this.flags = { ...this.flags, ...Object.fromEntries(more.map((flag) => [flag, true])) };

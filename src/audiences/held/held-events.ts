@@ -1,6 +1,6 @@
 import type { CategoryMedian, FeatureRow } from '../../features/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
-import type { KnownIds, Store, StoredEvent } from '../../store/index.js';
+import type { Store, StoredEvent } from '../../store/index.js';
 
 /** What the view tells its events when customers are worked out again. */
 export interface WorkOutContext {
@@ -34,8 +34,8 @@ export interface WorkedOut {
 export interface HeldEvents {
   /** What is held, as documented (docs/live-view.md). */
   readonly holds: 'every event' | "the rules' events";
-  /** Stored ids as the view knows them, for a batch's duplicate check; undefined when the store must check every id. */
-  knownIds(): KnownIds | undefined;
+  /** Of these event ids, those the store may hold (a filter of every stored id); absent where the view has none. */
+  mayHold?(ids: readonly string[]): string[];
   /** Events a batch stored (ingestEventBatch's `stored`), as soon as they are. */
   take(stored: readonly StoredEvent[]): void;
   /** Features and reference instants of these customers (see realtime.ts), as of what is held and stored now. */

@@ -39,10 +39,6 @@ export class RulesEvents implements HeldEvents {
   }
 
   /** The store checks every id: the view knows too few of them. */
-  knownIds(): undefined {
-    return undefined;
-  }
-
   /** Batches' events are read back from the store when their customers are worked out. */
   take(): void {}
 

@@ -1,4 +1,4 @@
-import { latest, median, sql, type Sql } from '../../sql/index.js';
+import { join, latest, median, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
 
 /*
@@ -6,11 +6,13 @@ import type { Store } from '../store.js';
  * the events came from a file or an API batch. `events` is any relation with the events' columns.
  */
 
-/** Each unknown customer, with their latest known country. */
-export function insertUnknownCustomers(store: Store, events: Sql): Promise<number> {
+/** Each unknown customer, with their latest known country; `among`, when given, holds every customer that may be unknown. */
+export function insertUnknownCustomers(store: Store, events: Sql, among?: readonly string[]): Promise<number> {
+  const only = among && join(among.map((id) => sql`${id}`));
   return store.run(sql`INSERT INTO customers (id, country)
     SELECT customer_id, ${latest(sql`country`, sql`ts`, sql`country`, sql`country IS NOT NULL`)} FROM ${events}
-    WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customers) GROUP BY customer_id`);
+    WHERE customer_id IS NOT NULL ${only ? sql`AND customer_id IN (${only})` : sql``}
+      AND customer_id NOT IN (SELECT id FROM customers ${only ? sql`WHERE id IN (${only})` : sql``}) GROUP BY customer_id`);
 }
 
 /** Each unknown product, with the median price paid for it. */
