@@ -1,7 +1,7 @@
 import { FEATURE_TABLE } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
-import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, readsCustomer, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
-import { asTimestamp, createTableAs, heldTests, ident, sql, type Sql } from '../sql/index.js';
+import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, readsCustomer, readsEvents, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { asTimestamp, castTo, createTableAs, ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { explainClauses } from './clauses.js';
 import { isComputedByRule, kindOf } from './kinds/index.js';
@@ -84,8 +84,8 @@ export const ruleRows = (events: Sql | undefined, rules: readonly Rule[]): Sql =
 
 /**
  * Stores the memberships of these rule audiences as of a run date from the feature table (as of that date): level
- * by level, one pass over the customers per level, with one scan of the events for all their event clauses. Their
- * rows of that date must be gone; `in audience` reads any audience's rows of that date.
+ * by level, with the event aggregates of every level computed once beforehand (eventAggregatesRelation). Their rows
+ * of that date must be gone; `in audience` reads any audience's rows of that date.
  */
 export async function storeRuleMemberships(store: Store, asOf: string, rules: RuleAudience[], idByName: ReadonlyMap<string, string>): Promise<void> {
   const at = asTimestamp(asOf);
@@ -95,13 +95,16 @@ export async function storeRuleMemberships(store: Store, asOf: string, rules: Ru
   );
   const events = eventAggregatesRelation(ctx);
   if (events) await store.run(createTableAs(sql`run_events`, events, true));
-  // One pass over the customers per level: each audience's test, and its score and reasons only where it held.
+  // Per level, one SELECT per audience over only the rows it reads (the event aggregates joined only to a rule that
+  // reads events), keeping the customers it holds for: at 1M customers with 30 rules, 10.1 CPU s against 15.4 s for
+  // one pass building every customer a list of each audience's test, score and reasons to unnest (docs/benchmarks.md).
   for (const level of levels) {
-    const tests = heldTests(level.map((c) => ({ id: c.audience.id, held: c.predicate, score: c.score, reasons: c.reasons })));
-    await store.run(sql`INSERT INTO memberships
-      SELECT t.audience_id, customer_id, ${at}, t.score, t.reasons
-      FROM (SELECT f.customer_id AS customer_id, ${tests}
-            FROM ${ruleRows(events && sql`run_events`, level.map((c) => c.rule))})`);
+    await store.run(sql`INSERT INTO memberships ${join(
+      level.map((c) => sql`SELECT ${c.audience.id} AS audience_id, f.customer_id AS customer_id, ${at} AS as_of, ${castTo(c.score, 'DOUBLE')} AS score,
+          ${castTo(c.reasons, 'VARCHAR')} AS reasons
+        FROM ${ruleRows(events && readsEvents(c.rule) ? sql`run_events` : undefined, [c.rule])} WHERE ${c.predicate}`),
+      ' UNION ALL ',
+    )}`);
   }
   if (events) await store.run(sql`DROP TABLE run_events`);
 }

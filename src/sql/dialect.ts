@@ -94,11 +94,6 @@ export interface Dialect {
   /** A new random id as text. */
   uuid(): Sql;
   /**
-   * Rows `(id, score, reasons)` of the tests that held among one row's tests: each test is its id, a condition and
-   * the score and reasons it gives where it holds. A relation alias `t` over columns audience_id, score, reasons.
-   */
-  heldTests(tests: ReadonlyArray<{ id: Sql; held: Sql; score: Sql; reasons: Sql }>): Sql;
-  /**
    * One row per record, as a column `alias` whose fields are read as `alias.field`: records given as values in the
    * order of `fields` ([name, SQL type]).
    */
@@ -189,9 +184,6 @@ export const duckdbDialect: Dialect = {
   update: (table) => sql`UPDATE ${table} SET`,
   values: (alias, columns, rows) => sql`(VALUES ${join(rows.map((r) => sql`(${join(r)})`))}) ${raw(alias)}(${raw(columns.map(([c]) => c).join(', '))})`,
   uuid: () => sql`CAST(gen_random_uuid() AS VARCHAR)`,
-  heldTests: (tests) =>
-    sql`unnest(list_filter([${join(tests.map((c) => sql`{'audience_id': ${c.id}, 'held': ${c.held},
-      'score': CASE WHEN ${c.held} THEN ${c.score} END, 'reasons': CASE WHEN ${c.held} THEN ${c.reasons} END}`))}], x -> x.held)) AS t`,
   unnestRecords: (alias, fields, records) =>
     sql`unnest([${join(records.map((r) => sql`{${join(r.map((v, i) => sql`${raw(`'${fields[i]![0]}'`)}: ${v}`))}}`))}]) AS ${raw(alias)}`,
   castTo: (value, type) => sql`CAST(${value} AS ${raw(type)})`,
@@ -289,9 +281,6 @@ export const clickhouseDialect: Dialect = {
     // Every column may hold NULL, as in DuckDB: a bare CAST(NULL AS String) fails in ClickHouse.
     sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(clickhouseType(columns[i]![1]))}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
   uuid: () => sql`toString(generateUUIDv4())`,
-  heldTests: (tests) =>
-    sql`arrayJoin(arrayFilter(x -> x.held, [${join(tests.map((c) => sql`CAST(tuple(${c.id}, ${c.held}, CASE WHEN ${c.held} THEN ${c.score} END, CASE WHEN ${c.held} THEN ${c.reasons} END)
-      AS Tuple(audience_id String, held Bool, score Nullable(Float64), reasons Nullable(String)))`))}])) AS t`,
   unnestRecords: (alias, fields, records) => {
     const type = raw(`Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`);
     return sql`arrayJoin([${join(records.map((r) => sql`CAST(tuple(${join(r)}) AS ${type})`))}]) AS ${raw(alias)}`;
@@ -387,5 +376,3 @@ export const insertSelectIfAbsent = (table: Sql, columns: readonly string[], key
 /** Rows of values (in the order of `columns`, [name, SQL type]) inserted unless their `key` is stored. */
 export const insertRowsIfAbsent = (table: Sql, columns: ReadonlyArray<readonly [string, string]>, key: readonly string[], rows: ReadonlyArray<ReadonlyArray<Sql | SqlValue>>): Sql =>
   insertSelectIfAbsent(table, columns.map(([c]) => c), key, sql`SELECT * FROM ${valuesOf('v', columns, rows)}`);
-export const heldTests = (tests: ReadonlyArray<{ id: SqlValue; held: Sql; score: Sql; reasons: Sql }>): Sql =>
-  byDialect((d) => d.heldTests(tests.map((t) => ({ ...t, id: bound(t.id) }))));

@@ -20,6 +20,15 @@ const RULES = [
   { name: 'Frequent', rule: 'orders >= 3' },
   { name: 'French', rule: 'customer.country = "FR"' },
   { name: 'Recent shoes', rule: 'count(order where category = "shoes", last 90 days) >= 1 or aov >= 120' },
+  // Event rules of one level reading one type over different windows (the narrowest first), with and without the
+  // product, over all history, and other types: computed together, each type's events are scanned once from the
+  // widest window's start, which must give each rule the members it has alone.
+  { name: 'Ordered lately', rule: 'count(order, last 30 days) >= 1' },
+  { name: 'Ordered this year', rule: 'count(order, last 365 days) >= 3' },
+  { name: 'Lapsed', rule: 'stopped(order, 365 days, 120 days)' },
+  { name: 'First ordered long ago', rule: 'first(order) <= 300 days ago' },
+  { name: 'Premium spenders', rule: 'sum(order where tag = "premium", between 2026-01-01 and 2026-05-31) > 100' },
+  { name: 'Mobile viewers', rule: 'count(view where device = "mobile", last 60 days) >= 2' },
   { name: 'Frequent French', rule: 'in audience "Frequent" and customer.country = "FR"' },
   { name: 'Frequent shoe buyers', rule: 'in audience "Recent shoes" and orders >= 2' },
 ];
