@@ -27,26 +27,45 @@ export function timestampOf(text: Sql, format: string | undefined): Sql {
   return sql`CASE WHEN length(${text}) <= 19 THEN TRY_CAST(${text} AS TIMESTAMP) ELSE CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
 }
 
-/** Typed value of one field from the source text (or native Parquet value). */
-function typedValue(v: Sql, text: Sql, sourceType: string, type: ColumnType, ref: ColumnSource): Sql {
+/**
+ * The field from a source column already of its kind (a typed Parquet column), as a cast that cannot fail: a non-NULL
+ * value stays non-NULL, so the field needs no check for unreadable text. Undefined when the value is read from text.
+ */
+function nativeValue(v: Sql, sourceType: string, type: ColumnType, ref: ColumnSource): Sql | undefined {
+  switch (type) {
+    case 'string':
+      return undefined;
+    case 'double':
+      if (!NUMERIC.test(sourceType)) return undefined;
+      return ref.divide ? sql`(CAST(${v} AS DOUBLE) / ${ref.divide})` : sql`CAST(${v} AS DOUBLE)`;
+    case 'timestamp':
+      return !ref.format && TEMPORAL.test(sourceType) ? sql`CAST(${v} AS TIMESTAMP)` : undefined;
+    case 'boolean':
+      return sourceType === 'BOOLEAN' ? v : undefined;
+    case 'string_list':
+      return sourceType.endsWith('[]') ? sql`CAST(${v} AS VARCHAR[])` : undefined;
+    case 'json':
+      return /^(STRUCT|MAP)/.test(sourceType) || sourceType.endsWith('[]') ? sql`CAST(to_json(${v}) AS JSON)` : undefined;
+  }
+}
+
+/** Typed value of one field from the source text; NULL where the text does not read as the type. */
+function typedValue(text: Sql, type: ColumnType, ref: ColumnSource): Sql {
   switch (type) {
     case 'string':
       return ref.prefix ? sql`(${ref.prefix} || ${text})` : text;
     case 'double': {
-      const number = NUMERIC.test(sourceType) ? sql`CAST(${v} AS DOUBLE)` : sql`TRY_CAST(${text} AS DOUBLE)`;
+      const number = sql`TRY_CAST(${text} AS DOUBLE)`;
       return ref.divide ? sql`(${number} / ${ref.divide})` : number;
     }
     case 'timestamp':
-      if (!ref.format && TEMPORAL.test(sourceType)) return sql`CAST(${v} AS TIMESTAMP)`;
       return timestampOf(text, ref.format);
     case 'boolean':
-      return sourceType === 'BOOLEAN' ? v : sql`TRY_CAST(${text} AS BOOLEAN)`;
+      return sql`TRY_CAST(${text} AS BOOLEAN)`;
     case 'string_list':
-      if (sourceType.endsWith('[]')) return sql`CAST(${v} AS VARCHAR[])`;
       return sql`CASE WHEN starts_with(ltrim(${text}), '[') THEN TRY_CAST(${text} AS VARCHAR[])
         ELSE string_split(${text}, ${ref.split ?? '|'}) END`;
     case 'json':
-      if (/^(STRUCT|MAP)/.test(sourceType) || sourceType.endsWith('[]')) return sql`CAST(to_json(${v}) AS JSON)`;
       return sql`TRY_CAST(${text} AS JSON)`;
   }
 }
@@ -114,13 +133,15 @@ function fieldsOf(mapping: Mapping, source: Source): Field[] {
     // A rewritten value is text, whatever the source's type.
     const rewritten = src.values !== undefined || src.path !== undefined || fallbackType !== undefined;
     const text = rewritten ? rewrittenText(read, src) : read;
-    const typed = rewritten ? typedValue(text, text, 'VARCHAR', spec.type, src) : typedValue(v, text, sourceType, spec.type, src);
+    const native = rewritten ? undefined : nativeValue(v, sourceType, spec.type, src);
+    const typed = native ?? typedValue(text, spec.type, src);
     const value = fallback === undefined ? typed : sql`coalesce(${typed}, ${none})`;
     return {
       spec,
       value,
       column: src.column,
-      unreadable: spec.type === 'string' ? undefined : sql`CASE WHEN ${text} IS NOT NULL AND ${typed} IS NULL THEN ${text} END`,
+      // A typed column's value reads whenever it is there: testing it cast it to text on every row.
+      unreadable: spec.type === 'string' || native ? undefined : sql`CASE WHEN ${text} IS NOT NULL AND ${typed} IS NULL THEN ${text} END`,
       unmapped: src.values ? sql`CASE WHEN ${read} IS NOT NULL AND NOT map_contains(${valueMap(src.values)}, ${read}) THEN ${read} END` : undefined,
     };
   });
@@ -208,6 +229,10 @@ function rowChecks(mapping: Mapping, fields: Field[]): Array<{ when: Sql; error:
     const types = join(EVENT_TYPES.map((t) => sql`${t}`));
     const isLine = sql`type IN ('order', 'return')`;
     checks.push(
+      // Kept as an IN list, which DuckDB plans as a join: `list_contains` measured cheaper alone, but without the join
+      // the import's insert takes DuckDB's batch path, which wrote a Parquet file's 4.3M events as 51 partly filled row
+      // groups in a file twice the size, cost more CPU from CSV, and left the feature table after it 3.5x the CPU in the
+      // same process (docs/benchmarks.md, issue 18).
       { when: sql`type NOT IN (${types})`, error: errorStruct(columnOf('type'), sql`'unknown event type "' || type || ${`"; types: ${EVENT_TYPES.join(', ')}`}`) },
       { when: sql`customer_id IS NULL AND anonymous_id IS NULL`, error: errorStruct(columnOf('customer_id'), sql`'missing customer_id and anonymous_id'`) },
       {
