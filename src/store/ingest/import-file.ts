@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { asTimestamp, ident, join, raw, sql, type Sql } from '../../sql/index.js';
+import { argMin, asTimestamp, ident, join, raw, sql, type Sql } from '../../sql/index.js';
 import {
   CONSENT_CHANNELS,
   CONSENT_STATED_AT_FIELD,
@@ -275,7 +275,7 @@ async function storeEvents(store: Store, staging: Staging, importId: string): Pr
     repeats -= seen.placeholders - 1;
   }
   const written = records - seen.placeholders;
-  const repeated = repeats > 0 ? await settleRepeats(store, importId) : 0;
+  const repeated = repeats > 0 ? await settleRepeats(store, staging, importId) : 0;
   const known = storedBefore
     ? await store.run(sql`DELETE FROM events WHERE import_id = ${importId} AND id IN (SELECT id FROM events WHERE import_id IS DISTINCT FROM ${importId})`)
     : 0;
@@ -291,21 +291,31 @@ function withPlaceholders(rows: Sql): Sql {
 }
 
 /**
- * Ids given to more than one of an import's events: an id of the file sent twice keeps its first row (rows are
- * stored in file order, so the lowest rowid); rows of the same content are told apart by their occurrence, the
- * n-th getting the content id with `-n` (which of identical rows is the n-th does not matter). A 64-bit hash of each
- * id looked for repeats cheaply (storeEvents); a collision only makes the exact grouping below find none. Returns
- * the rows removed.
+ * Ids given to more than one of an import's events: an id of the file sent twice keeps its first row; rows of the
+ * same content are told apart by their occurrence, the n-th getting the content id with `-n` (which of identical rows
+ * is the n-th does not matter). A large file is not stored in its order (DuckDB inserts in parallel), so the file's
+ * first row of each repeated id is found again by its record number, and the stored row with its content is kept. A
+ * 64-bit hash of each id looked for repeats cheaply (storeEvents); a collision only makes the exact grouping below find
+ * none. Returns the rows removed.
  */
-async function settleRepeats(store: Store, importId: string): Promise<number> {
+async function settleRepeats(store: Store, staging: Staging, importId: string): Promise<number> {
   const mine = sql`import_id = ${importId}`;
-  const repeats = ident(`repeats_${importId}`);
+  const [repeats, ranked] = [ident(`repeats_${importId}`), ident(`ranked_${importId}`)];
   await store.run(sql`CREATE TEMP TABLE ${repeats} AS
-    SELECT rowid AS r, id, id = ${CONTENT_ID} AS from_content, row_number() OVER (PARTITION BY id ORDER BY rowid) AS n
+    SELECT rowid AS r, id, id = ${CONTENT_ID} AS from_content, ${CONTENT} AS content
     FROM events WHERE ${mine} AND id IN (SELECT id FROM events WHERE ${mine} GROUP BY id HAVING count(*) > 1)`);
-  await store.run(sql`UPDATE events SET id = t.id || '-' || t.n FROM ${repeats} t WHERE events.rowid = t.r AND t.n > 1 AND t.from_content`);
-  const removed = await store.run(sql`DELETE FROM events WHERE rowid IN (SELECT r FROM ${repeats} WHERE n > 1 AND NOT from_content)`);
-  await store.run(sql`DROP TABLE ${repeats}`);
+  // Only ids of the file need its order (identical rows are interchangeable): the file is read again for them alone.
+  const fileIds = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${repeats} WHERE NOT from_content`))!.n > 0;
+  const firsts = fileIds
+    ? sql`SELECT id, ${argMin(CONTENT, sql`__rec`)} AS first FROM (${staging.select({ numbered: true, rejects: 'skip' })})
+        WHERE ${GOOD} AND id IN (SELECT id FROM ${repeats} WHERE NOT from_content) GROUP BY id`
+    : sql`SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS first WHERE false`;
+  await store.run(sql`CREATE TEMP TABLE ${ranked} AS
+    SELECT t.r, t.id, t.from_content, row_number() OVER (PARTITION BY t.id ORDER BY f.first IS NOT DISTINCT FROM t.content DESC, t.r) AS n
+    FROM ${repeats} t LEFT JOIN (${firsts}) f ON f.id = t.id`);
+  await store.run(sql`UPDATE events SET id = t.id || '-' || t.n FROM ${ranked} t WHERE events.rowid = t.r AND t.n > 1 AND t.from_content`);
+  const removed = await store.run(sql`DELETE FROM events WHERE rowid IN (SELECT r FROM ${ranked} WHERE n > 1 AND NOT from_content)`);
+  for (const table of [repeats, ranked]) await store.run(sql`DROP TABLE ${table}`);
   return removed;
 }
 
