@@ -187,10 +187,9 @@ export class LiveView {
    * a customer worked out again without one leaves the view.
    */
   knownIds(): KnownIds {
-    const events = this.events;
     return {
       events: this.storedEvents,
-      ...(events.mayHold && { mayHold: (ids: readonly string[]) => events.mayHold!(ids) }),
+      mayHold: this.events.mayHold?.bind(this.events),
       unheld: (customerIds) => customerIds.filter((id) => this.customers.held(id) === undefined),
     };
   }

@@ -82,9 +82,9 @@ export function categoryMediansQuery(asOf: string): Sql {
 }
 
 /** What a session held, one bit each, or-ed over its events: a single aggregate instead of one per question. */
-const SESSION_ORDERED = 1;
-const SESSION_ORDERED_90D = 2;
-const SESSION_CARTED_90D = 4;
+export const SESSION_ORDERED = 1;
+export const SESSION_ORDERED_90D = 2;
+export const SESSION_CARTED_90D = 4;
 
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const asOf = asTimestamp(q.asOf);

@@ -1,5 +1,5 @@
 import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, type StyleTag } from './catalog.js';
-import type { CategoryMedian, StoreFlags } from './customer-sql.js';
+import { SESSION_CARTED_90D, SESSION_ORDERED, SESSION_ORDERED_90D, type CategoryMedian, type StoreFlags } from './customer-sql.js';
 
 /*
  * A customer's features from their own events in memory (the live view's, issue 17), exact to the feature query's:
@@ -122,11 +122,6 @@ const isWeekend = (ts: number): boolean => {
   const day = new Date(ts).getUTCDay();
   return day === 0 || day === 6;
 };
-
-/** What a session held, as customer-sql.ts's `vs` bits. */
-const SESSION_ORDERED = 1;
-const SESSION_ORDERED_90D = 2;
-const SESSION_CARTED_90D = 4;
 
 interface Order {
   ts: number;
