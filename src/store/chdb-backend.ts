@@ -17,8 +17,31 @@ interface Chdb {
   drainPending(): Promise<void>;
 }
 
-/** The shared settings as chdb's connection arguments. */
-const SETTINGS = Object.entries(CLICKHOUSE_SETTINGS).map(([name, value]) => `--${name}=${value}`);
+/** What the memory setting and the thread count give embedded ClickHouse, which runs inside this process. */
+export interface ChdbLimits {
+  /** The engine's share of the memory setting (MemoryBudget.duckdb: ClickHouse stands where DuckDB would). */
+  bytes: number;
+  threads?: number | undefined;
+}
+
+/**
+ * The shared settings and the limits as chdb's connection arguments. A GROUP BY, ORDER BY or hash join spills to
+ * disk past half the engine's share (the other half is for merging what spilled, as ClickHouse's documentation
+ * advises), instead of past half the machine's memory, chdb's default. No hard limit (max_memory_usage,
+ * max_server_memory_usage): work that still does not fit would then fail rather than run slower, and in this process
+ * ClickHouse's own accounting would be set against the JavaScript heap's too.
+ */
+export function chdbArguments(limits: ChdbLimits): string[] {
+  const spill = Math.floor(limits.bytes / 2);
+  const settings: Record<string, string | number> = {
+    ...CLICKHOUSE_SETTINGS,
+    max_bytes_before_external_group_by: spill,
+    max_bytes_before_external_sort: spill,
+    max_bytes_before_external_join: spill,
+    ...(limits.threads ? { max_threads: limits.threads } : {}),
+  };
+  return Object.entries(settings).map(([name, value]) => `--${name}=${value}`);
+}
 
 /** Whether the chdb package can be loaded here (it is installed by CI, not by `npm install`). */
 export function chdbAvailable(): boolean {
@@ -60,7 +83,8 @@ export class ChdbBackend extends ClickhouseBackendBase {
     shared.users += 1;
   }
 
-  static async open(path: string, database = 'default'): Promise<ChdbBackend> {
+  /** `limits` are taken by the first store of a directory, which opens its session. */
+  static async open(path: string, limits: ChdbLimits, database = 'default'): Promise<ChdbBackend> {
     let shared = SESSIONS.get(path);
     if (!shared) {
       let chdb: Chdb;
@@ -71,7 +95,7 @@ export class ChdbBackend extends ClickhouseBackendBase {
       }
       mkdirSync(path, { recursive: true });
       await chdb.drainPending();
-      shared = { session: new chdb.Session(path, { connectionArgs: SETTINGS }), users: 0, current: 'default', turn: Promise.resolve() };
+      shared = { session: new chdb.Session(path, { connectionArgs: chdbArguments(limits) }), users: 0, current: 'default', turn: Promise.resolve() };
       SESSIONS.set(path, shared);
     }
     const backend = new ChdbBackend(path, shared, database);

@@ -63,7 +63,7 @@ export class Store {
     const memory = options.memory ?? memoryBudget();
     let backend: Backend;
     if (options.path.startsWith(CHDB_PREFIX)) {
-      backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length), options.database);
+      backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length), { bytes: memory.duckdb, threads: options.threads }, options.database);
     } else if (CLICKHOUSE_URL.test(options.path)) {
       backend = await ClickhouseBackend.open(options.path, options.database);
     } else {

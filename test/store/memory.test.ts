@@ -9,6 +9,7 @@ import { runPipeline } from '../../src/pipeline/index.js';
 import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
 import { sql } from '../../src/sql/index.js';
 import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
+import { ENGINES } from '../engines.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -38,6 +39,27 @@ describe('the memory setting', () => {
     await unspilled.run(sql`SET temp_directory = ''`);
     await expect(unspilled.one(LARGE)).rejects.toThrow(/Out of Memory/i);
     unspilled.close();
+  });
+
+  it.skipIf(!ENGINES.includes('chdb'))("gives embedded ClickHouse the engine's share: a GROUP BY past half of it spills to disk", async () => {
+    const memory = memoryBudget(MIN_MEMORY);
+    const store = await Store.open({ path: `chdb:${join(dir.path, 'spill')}`, memory, threads: 2 });
+    const settings = await store.all<{ name: string; value: string }>(
+      sql`SELECT name, value FROM system.settings WHERE name IN ('max_bytes_before_external_group_by', 'max_bytes_before_external_sort', 'max_threads') ORDER BY name`,
+    );
+    const half = String(Math.floor(memory.duckdb / 2));
+    expect(settings).toEqual([
+      { name: 'max_bytes_before_external_group_by', value: half },
+      { name: 'max_bytes_before_external_sort', value: half },
+      { name: 'max_threads', value: '2' },
+    ]);
+    // chdb's own default spills past half the machine's memory, far above this hash table (about 300 MB): the parts
+    // written to disk come from the setting.
+    const spilled = sql`SELECT coalesce(sum(value), 0) AS n FROM system.events WHERE event = 'ExternalAggregationWritePart'`;
+    const before = (await store.one<{ n: number }>(spilled))!.n;
+    expect(await store.one(sql`SELECT count() AS n FROM (SELECT x FROM (SELECT MD5(toString(number)) AS x FROM numbers(4000000)) GROUP BY x)`)).toEqual({ n: 4000000 });
+    expect((await store.one<{ n: number }>(spilled))!.n).toBeGreaterThan(before);
+    store.close();
   });
 
   it("holds every event in the live view when they fit the setting's share for structures, else the rules' events, else builds none", async () => {
