@@ -1,0 +1,275 @@
+import { partialAggregates, STYLE_TAGS, type CustomerEvents, type PartialAggregates } from '../features/index.js';
+import { fromMillis, join, sql, type Sql } from '../sql/index.js';
+import type { EventNeeds } from '../segments/index.js';
+import type { Store } from '../store/index.js';
+import { CODES, Column, DOUBLES, Vocabulary } from './columns.js';
+import { BloomFilter } from './stored-ids.js';
+
+const DAY_MS = 86_400_000;
+/** The longest window a feature reads (orders_90d, revenue_90d, cart_abandon_rate...). */
+const FEATURE_WINDOW_DAYS = 90;
+
+/**
+ * Which of a customer's events the live view may fold (docs/live-view.md, "Folding"): those older than the base
+ * (the instant every customer is as of, or after) minus the longest window the features read, and, for the types the
+ * active rules read, older than the rules' bound at the base too (never, for a clause over all history). As a
+ * customer's instant only moves forward, an event older than its boundary is never read again as an event: no
+ * window, feature or rule clause reaches it.
+ */
+export class FoldBoundary {
+  private readonly features: number;
+  private readonly rules: number;
+
+  constructor(
+    base: number,
+    private readonly needs: EventNeeds,
+  ) {
+    this.features = base - FEATURE_WINDOW_DAYS * DAY_MS;
+    this.rules = Math.min(this.features, needs.since?.(base) ?? Infinity);
+  }
+
+  /** Events of this type before the instant returned (epoch ms) may be folded. */
+  of(type: string): number {
+    return this.needs.types.has(type) ? this.rules : this.features;
+  }
+
+  /** Whether an event (of the events table) is before its type's boundary, in SQL. */
+  get before(): Sql {
+    const before = (bound: number): Sql => (bound === -Infinity ? sql`FALSE` : sql`ts < ${fromMillis(bound)}`);
+    if (this.needs.types.size === 0) return before(this.features);
+    return sql`CASE WHEN type IN (${join([...this.needs.types].map((t) => sql`${t}`))}) THEN ${before(this.rules)} ELSE ${before(this.features)} END`;
+  }
+}
+
+/** What a store's fold holds, counted before the build (FoldedAggregates.estimate) so the memory bound is known first. */
+export interface FoldEstimate {
+  /** Events not before their boundary: the least the view still holds (orders and sessions that span the boundary add theirs). */
+  held: number;
+  /** Distinct categories bought from in folded order lines, over the customers. */
+  categories: number;
+  /** Order and session keys of folded events, over the customers. */
+  keys: number;
+}
+
+/** A stored field: a count (four bytes) or a sum or an instant (eight, NaN for null). */
+type Kind = 'count' | 'sum';
+type Group = 'o' | 'r' | 'a' | 'vs';
+
+/**
+ * The partial aggregates (live-aggregates.ts) a folded customer keeps, by group: what folded events may add. The
+ * windows' are left out: folded events are older than every window, so their 30- and 90-day counts are 0 and sums
+ * null (WINDOWS), which the fold checks.
+ */
+const KEPT: Record<Group, Record<string, Kind>> = {
+  o: {
+    orders: 'count', first_order: 'sum', last_order: 'sum', gross: 'sum', gross_lines: 'sum', spend_at_median: 'sum', weekend_orders: 'count', items: 'sum',
+    lines: 'count', product_items: 'sum', discounted_lines: 'count', new_items: 'sum', launch_known_items: 'sum',
+  },
+  r: { return_lines: 'count', returned_items: 'sum', returned_amount: 'sum' },
+  a: { first_event: 'sum', sends: 'count', opens: 'count', device_events: 'count', mobile_events: 'count' },
+  vs: { sessions: 'count', order_sessions: 'count' },
+};
+const WINDOWS: Record<Group, Record<string, number | null>> = {
+  o: { orders_90d: 0, gross_90d: null },
+  r: { returned_amount_90d: null },
+  a: { views_30d: 0, searches_30d: 0, carts_30d: 0 },
+  vs: { cart_sessions: 0, abandoned_sessions: 0 },
+};
+const GROUPS = Object.keys(KEPT) as Group[];
+/** Every stored field: its group, its name (style_items' tags under style_items), its kind. */
+const FIELDS: ReadonlyArray<{ group: Group; name: string; tag?: string; kind: Kind }> = [
+  ...GROUPS.flatMap((group) => Object.entries(KEPT[group]).map(([name, kind]) => ({ group, name, kind }))),
+  ...STYLE_TAGS.map((tag) => ({ group: 'o' as const, name: 'style_items', tag, kind: 'sum' as const })),
+];
+const bytesOf = (kind: Kind): number => (kind === 'count' ? 4 : 8);
+
+/** Two 32-bit hashes of a customer number and a key52 hash (event-columns.ts), for the folded keys' filter. */
+function keyHashes(c: number, key: number): [number, number] {
+  const high = Math.floor(key / 0x100000) >>> 0;
+  const low = key % 0x100000;
+  return [mix(high ^ Math.imul(c, 0x9e3779b1)), mix(low ^ Math.imul(c + 0x632be5ab, 0x85ebca6b) ^ high)];
+}
+
+/** murmur3's finalizer. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Every customer's folded events as partial aggregates (live-aggregates.ts), by column: a typed array a field, a row a
+ * customer number (a byte of which groups a customer has), spend by category in a slot a customer (category code and
+ * spend), and a filter of the order and session keys folded. Written once, at the build, as each customer's events are
+ * read (`fold`); the view merges a customer's row with the aggregates of the events it still holds, which is exact
+ * because no order or session is split between the two sides. A later event of a folded order or session (the filter
+ * may hold its key: `mayHoldKey`) would be counted twice: its customer is then worked out from the store.
+ */
+export class FoldedAggregates {
+  /** Bytes a customer's row takes. */
+  static readonly BYTES_PER_CUSTOMER = 1 + 8 + FIELDS.reduce((n, f) => n + bytesOf(f.kind), 0);
+  /** Bytes a category a customer bought from in folded lines (a code, a spend). */
+  static readonly BYTES_PER_CATEGORY = 2 + 8;
+
+  private present: Uint8Array;
+  private readonly columns: Array<Uint32Array | Float64Array>;
+  private catStart: Int32Array;
+  private catCount: Int32Array;
+  private readonly catCodes: Column;
+  private readonly catSpend: Column;
+  private catUsed = 0;
+  private readonly categories = new Vocabulary();
+  private readonly keys: BloomFilter;
+  /** Events folded at the build. */
+  private foldedEvents = 0;
+
+  constructor(
+    private readonly boundary: FoldBoundary,
+    /** The build's category medians (premium_index), as the live features use them. */
+    private readonly medians: ReadonlyMap<string, number>,
+    /** The instant every customer is as of or after. */
+    private readonly base: number,
+    estimate: FoldEstimate,
+    customers: number,
+  ) {
+    const rows = Math.max(1024, customers);
+    this.present = new Uint8Array(rows);
+    this.columns = FIELDS.map((f) => (f.kind === 'count' ? new Uint32Array(rows) : new Float64Array(rows)));
+    this.catStart = new Int32Array(rows);
+    this.catCount = new Int32Array(rows);
+    this.catCodes = new Column(CODES, Math.max(1024, estimate.categories), 1);
+    this.catSpend = new Column(DOUBLES, Math.max(1024, estimate.categories));
+    this.keys = new BloomFilter(estimate.keys);
+  }
+
+  /** The SQL counts of what a store's fold holds (see FoldEstimate): one aggregate over the events. */
+  static async estimate(store: Store, boundary: FoldBoundary): Promise<FoldEstimate> {
+    return (await store.one<FoldEstimate>(sql`
+      WITH e AS (SELECT customer_id, type, session_id, coalesce(order_id, id) AS order_key, product_id, ${boundary.before} AS old FROM events WHERE customer_id IS NOT NULL)
+      SELECT count(*) FILTER (WHERE NOT old) AS held,
+        (SELECT count(*) FROM (SELECT DISTINCT e.customer_id, p.category FROM e JOIN products p ON p.id = e.product_id WHERE e.old AND e.type = 'order' AND p.category <> '')) AS categories,
+        (SELECT count(*) FROM (SELECT DISTINCT customer_id, session_id FROM e WHERE old AND session_id IS NOT NULL))
+          + (SELECT count(*) FROM (SELECT DISTINCT customer_id, order_key FROM e WHERE old AND type = 'order')) AS keys
+      FROM e`))!;
+  }
+
+  /**
+   * Folds customer `c`'s events (all of them, read at the build): those before their type's boundary, save those of
+   * an order or session that also has a later event, go into the customer's row; returns which events stay held (1).
+   */
+  fold(c: number, events: CustomerEvents): Uint8Array {
+    const n = events.length;
+    const keep = new Uint8Array(n);
+    for (let i = 0; i < n; i++) keep[i] = events.ts(i) >= this.boundary.of(events.type(i)) ? 1 : 0;
+    // An order or a session stays whole: an event of one that is held is held too, until none is added.
+    for (let added = true; added; ) {
+      added = false;
+      const sessions = new Set<number>();
+      const orders = new Set<number>();
+      for (let i = 0; i < n; i++) {
+        if (!keep[i]) continue;
+        if (!Number.isNaN(events.session(i))) sessions.add(events.session(i));
+        if (events.type(i) === 'order') orders.add(events.order(i));
+      }
+      for (let i = 0; i < n; i++) {
+        if (keep[i] || !(sessions.has(events.session(i)) || (events.type(i) === 'order' && orders.has(events.order(i))))) continue;
+        keep[i] = 1;
+        added = true;
+      }
+    }
+    let folded = 0;
+    for (let i = 0; i < n; i++) {
+      if (keep[i]) continue;
+      folded++;
+      if (!Number.isNaN(events.session(i))) this.keys.add(...keyHashes(c, events.session(i)));
+      if (events.type(i) === 'order') this.keys.add(...keyHashes(c, events.order(i)));
+    }
+    if (folded > 0) {
+      this.put(c, partialAggregates(events, this.base, this.medians, (i) => keep[i] === 0));
+      this.foldedEvents += folded;
+    }
+    return keep;
+  }
+
+  /** Customer `c`'s folded aggregates; undefined when none of their events was folded. */
+  of(c: number): PartialAggregates | undefined {
+    if (c >= this.present.length || (this.present[c] === 0 && this.catCount[c] === 0)) return undefined;
+    const groups = Object.fromEntries(GROUPS.map((g, bit) => [g, this.present[c]! & (1 << bit) ? { ...WINDOWS[g] } : null])) as Record<Group, Record<string, unknown> | null>;
+    if (groups.o) groups.o.style_items = {};
+    FIELDS.forEach((f, k) => {
+      const group = groups[f.group];
+      if (!group) return;
+      const v = this.columns[k]![c]!;
+      const value = f.kind === 'sum' && Number.isNaN(v) ? null : v;
+      if (f.tag === undefined) group[f.name] = value;
+      else (group.style_items as Record<string, unknown>)[f.tag] = value;
+    });
+    const spend = new Map<string, number | null>();
+    for (let i = this.catStart[c]!, end = i + this.catCount[c]!; i < end; i++) {
+      const s = this.catSpend.get(i);
+      spend.set(this.categories.at(this.catCodes.get(i))!, Number.isNaN(s) ? null : s);
+    }
+    return { ...(groups as unknown as Omit<PartialAggregates, 'spend'>), spend };
+  }
+
+  /** Whether a folded order or session of customer `c` may have this key52 hash (a false positive costs a store read). */
+  mayHoldKey(c: number, key: number): boolean {
+    return c < this.present.length && !Number.isNaN(key) && this.keys.mayHold(...keyHashes(c, key));
+  }
+
+  /** Drops customer `c`'s row (an erasure). */
+  clear(c: number): void {
+    if (c >= this.present.length) return;
+    this.present[c] = 0;
+    this.catCount[c] = 0;
+  }
+
+  /** Events folded at the build, and the bytes of the rows, the categories' slots and the keys' filter. */
+  size(): { folded: number; bytes: number } {
+    const arrays = [this.present, ...this.columns, this.catStart, this.catCount];
+    return { folded: this.foldedEvents, bytes: arrays.reduce((n, a) => n + a.byteLength, 0) + this.catCodes.byteLength + this.catSpend.byteLength + this.keys.bytes };
+  }
+
+  private put(c: number, x: PartialAggregates): void {
+    if (c >= this.present.length) this.grow(Math.max(c + 1, this.present.length + (this.present.length >> 3)));
+    let present = 0;
+    GROUPS.forEach((g, bit) => {
+      const group = x[g] as unknown as Record<string, unknown> | null;
+      if (!group) return;
+      present |= 1 << bit;
+      // By the boundary, folded events are before every window: a window's aggregate of them is its empty value.
+      for (const [name, empty] of Object.entries(WINDOWS[g])) if (group[name] !== empty) throw new Error(`folded events counted in ${g}.${name}: the fold's boundary is past a window`);
+    });
+    this.present[c] = present;
+    FIELDS.forEach((f, k) => {
+      const group = x[f.group] as unknown as Record<string, unknown> | null;
+      if (!group) return;
+      const v = (f.tag === undefined ? group[f.name] : (group.style_items as Record<string, unknown>)[f.tag]) as number | null;
+      this.columns[k]![c] = v ?? NaN;
+    });
+    const need = this.catUsed + x.spend.size;
+    if (need > this.catCodes.length) {
+      const size = Math.max(need, this.catCodes.length + (this.catCodes.length >> 3));
+      this.catCodes.grow(size);
+      this.catSpend.grow(size);
+    }
+    this.catStart[c] = this.catUsed;
+    this.catCount[c] = x.spend.size;
+    for (const [cat, s] of x.spend) {
+      this.catCodes.set(this.catUsed, this.categories.of(cat));
+      this.catSpend.set(this.catUsed++, s ?? NaN);
+    }
+  }
+
+  private grow(rows: number): void {
+    const grown = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
+      const out = new (a.constructor as new (n: number) => T)(rows);
+      out.set(a);
+      return out;
+    };
+    this.present = grown(this.present);
+    this.columns.forEach((a, k) => (this.columns[k] = grown(a)));
+    this.catStart = grown(this.catStart);
+    this.catCount = grown(this.catCount);
+  }
+}
