@@ -2,42 +2,60 @@ import { partialAggregates, STYLE_TAGS, type CustomerEvents, type PartialAggrega
 import { fromMillis, join, sql, type Sql } from '../sql/index.js';
 import type { EventNeeds } from '../segments/index.js';
 import type { Store } from '../store/index.js';
-import { CODES, Column, DOUBLES, Vocabulary } from './columns.js';
+import { CODES, Column, DOUBLES, REALS, TIMES, Vocabulary, type Ladder } from './columns.js';
+import type { ColumnPlan } from './event-columns.js';
 import { BloomFilter } from './stored-ids.js';
 
 const DAY_MS = 86_400_000;
-/** The longest window a feature reads (orders_90d, revenue_90d, cart_abandon_rate...). */
-const FEATURE_WINDOW_DAYS = 90;
+/**
+ * The window (days before the instant) in which a feature reads each type's events (live-aggregates.ts: views_30d,
+ * searches_30d, carts_30d and the carted sessions of 90 days, orders_90d and the ordered sessions, returned_amount_90d);
+ * the other types' events (email sends and opens, any other) are read in no window, only counted. FoldedAggregates
+ * checks at the fold that folded events add nothing to a window.
+ */
+const FEATURE_WINDOWS: Readonly<Record<string, number>> = { view: 30, search: 30, add_to_cart: 90, order: 90, return: 90 };
 
 /**
- * Which of a customer's events the live view may fold (docs/live-view.md, "Folding"): those older than the base
- * (the instant every customer is as of, or after) minus the longest window the features read, and, for the types the
- * active rules read, older than the rules' bound at the base too (never, for a clause over all history). As a
- * customer's instant only moves forward, an event older than its boundary is never read again as an event: no
- * window, feature or rule clause reaches it.
+ * Which of a customer's events the live view may fold (docs/live-view.md, "Folding"): those older than the base (the
+ * instant every customer is as of, or after) minus the window the features read their type in (none for most types),
+ * and, for the types the active rules read, older than the rules' bound at the base too (never, for a clause over all
+ * history). As a customer's instant only moves forward, an event older than its boundary is never read again as an
+ * event: no window, feature or rule clause reaches it.
  */
 export class FoldBoundary {
-  private readonly features: number;
-  private readonly rules: number;
+  private readonly bounds = new Map<string, number>();
+  private readonly others: number;
 
   constructor(
-    base: number,
-    private readonly needs: EventNeeds,
+    private readonly base: number,
+    needs: EventNeeds,
   ) {
-    this.features = base - FEATURE_WINDOW_DAYS * DAY_MS;
-    this.rules = Math.min(this.features, needs.since?.(base) ?? Infinity);
+    this.others = base;
+    const rules = needs.since?.(base) ?? Infinity;
+    for (const [type, days] of Object.entries(FEATURE_WINDOWS)) this.bounds.set(type, base - days * DAY_MS);
+    for (const type of needs.types) this.bounds.set(type, Math.min(this.bounds.get(type) ?? base, rules));
   }
 
   /** Events of this type before the instant returned (epoch ms) may be folded. */
   of(type: string): number {
-    return this.needs.types.has(type) ? this.rules : this.features;
+    return this.bounds.get(type) ?? this.others;
+  }
+
+  /**
+   * Whether rules with these needs read no folded event: for every type they read, their bound at the base (the
+   * earliest any customer is as of; a bound only moves forward with the instant) is at or after the type's boundary.
+   */
+  covers(wants: EventNeeds): boolean {
+    if (!wants.since) return true;
+    const since = wants.since(this.base);
+    return [...wants.types].every((type) => since >= this.of(type));
   }
 
   /** Whether an event (of the events table) is before its type's boundary, in SQL. */
   get before(): Sql {
     const before = (bound: number): Sql => (bound === -Infinity ? sql`FALSE` : sql`ts < ${fromMillis(bound)}`);
-    if (this.needs.types.size === 0) return before(this.features);
-    return sql`CASE WHEN type IN (${join([...this.needs.types].map((t) => sql`${t}`))}) THEN ${before(this.rules)} ELSE ${before(this.features)} END`;
+    const cases = [...this.bounds].map(([type, bound]) => sql`WHEN ${type} THEN ${before(bound)}`);
+    return sql`CASE type ${join(cases, ' ')} ELSE ${before(this.others)} END`;
   }
 }
 
@@ -51,8 +69,16 @@ export interface FoldEstimate {
   keys: number;
 }
 
-/** A stored field: a count (four bytes) or a sum or an instant (eight, NaN for null). */
-type Kind = 'count' | 'sum';
+/**
+ * What a stored field holds, which sets its column's ladder (columns.ts): a count, an instant, a sum of quantities or
+ * of amounts (NaN for null). Each starts as narrow as the store's events allow and widens when a value needs more.
+ */
+type Kind = 'count' | 'time' | 'quantity' | 'amount';
+const LADDERS: Record<Kind, Ladder> = { count: CODES, time: TIMES, quantity: REALS, amount: REALS };
+/** The rung a kind's column starts at, from the event columns' plan: a count in a byte, the others as the events' times, quantities and prices. */
+const startRung = (kind: Kind, plan: ColumnPlan): number => ({ count: 0, time: plan.rungs.ts, quantity: plan.rungs.quantity, amount: plan.rungs.price })[kind];
+/** Bytes a row of the kind counts in the memory bound: a count as two bytes (a heavy customer's count past 255 widens its column). */
+const boundBytes = (kind: Kind, plan: ColumnPlan): number => (kind === 'count' ? 2 : Column.bytesAt(LADDERS[kind], startRung(kind, plan)));
 type Group = 'o' | 'r' | 'a' | 'vs';
 
 /**
@@ -62,11 +88,11 @@ type Group = 'o' | 'r' | 'a' | 'vs';
  */
 const KEPT: Record<Group, Record<string, Kind>> = {
   o: {
-    orders: 'count', first_order: 'sum', last_order: 'sum', gross: 'sum', gross_lines: 'sum', spend_at_median: 'sum', weekend_orders: 'count', items: 'sum',
-    lines: 'count', product_items: 'sum', discounted_lines: 'count', new_items: 'sum', launch_known_items: 'sum',
+    orders: 'count', first_order: 'time', last_order: 'time', gross: 'amount', gross_lines: 'amount', spend_at_median: 'amount', weekend_orders: 'count',
+    items: 'quantity', lines: 'count', product_items: 'quantity', discounted_lines: 'count', new_items: 'quantity', launch_known_items: 'quantity',
   },
-  r: { return_lines: 'count', returned_items: 'sum', returned_amount: 'sum' },
-  a: { first_event: 'sum', sends: 'count', opens: 'count', device_events: 'count', mobile_events: 'count' },
+  r: { return_lines: 'count', returned_items: 'quantity', returned_amount: 'amount' },
+  a: { first_event: 'time', sends: 'count', opens: 'count', device_events: 'count', mobile_events: 'count' },
   vs: { sessions: 'count', order_sessions: 'count' },
 };
 const WINDOWS: Record<Group, Record<string, number | null>> = {
@@ -79,9 +105,8 @@ const GROUPS = Object.keys(KEPT) as Group[];
 /** Every stored field: its group, its name (style_items' tags under style_items), its kind. */
 const FIELDS: ReadonlyArray<{ group: Group; name: string; tag?: string; kind: Kind }> = [
   ...GROUPS.flatMap((group) => Object.entries(KEPT[group]).map(([name, kind]) => ({ group, name, kind }))),
-  ...STYLE_TAGS.map((tag) => ({ group: 'o' as const, name: 'style_items', tag, kind: 'sum' as const })),
+  ...STYLE_TAGS.map((tag) => ({ group: 'o' as const, name: 'style_items', tag, kind: 'quantity' as const })),
 ];
-const bytesOf = (kind: Kind): number => (kind === 'count' ? 4 : 8);
 
 /** Two 32-bit hashes of a customer number and a key52 hash (event-columns.ts), for the folded keys' filter. */
 function keyHashes(c: number, key: number): [number, number] {
@@ -106,13 +131,15 @@ function mix(h: number): number {
  * may hold its key: `mayHoldKey`) would be counted twice: its customer is then worked out from the store.
  */
 export class FoldedAggregates {
-  /** Bytes a customer's row takes. */
-  static readonly BYTES_PER_CUSTOMER = 1 + 8 + FIELDS.reduce((n, f) => n + bytesOf(f.kind), 0);
+  /** Bytes a customer's row takes in a store whose events have this plan (the groups' byte, the categories' slot, the fields). */
+  static bytesPerCustomer(plan: ColumnPlan): number {
+    return 1 + 8 + FIELDS.reduce((n, f) => n + boundBytes(f.kind, plan), 0);
+  }
   /** Bytes a category a customer bought from in folded lines (a code, a spend). */
   static readonly BYTES_PER_CATEGORY = 2 + 8;
 
   private present: Uint8Array;
-  private readonly columns: Array<Uint32Array | Float64Array>;
+  private readonly columns: Column[];
   private catStart: Int32Array;
   private catCount: Int32Array;
   private readonly catCodes: Column;
@@ -130,11 +157,12 @@ export class FoldedAggregates {
     /** The instant every customer is as of or after. */
     private readonly base: number,
     estimate: FoldEstimate,
+    plan: ColumnPlan,
     customers: number,
   ) {
     const rows = Math.max(1024, customers);
     this.present = new Uint8Array(rows);
-    this.columns = FIELDS.map((f) => (f.kind === 'count' ? new Uint32Array(rows) : new Float64Array(rows)));
+    this.columns = FIELDS.map((f) => new Column(LADDERS[f.kind], rows, startRung(f.kind, plan)));
     this.catStart = new Int32Array(rows);
     this.catCount = new Int32Array(rows);
     this.catCodes = new Column(CODES, Math.max(1024, estimate.categories), 1);
@@ -142,15 +170,19 @@ export class FoldedAggregates {
     this.keys = new BloomFilter(estimate.keys);
   }
 
-  /** The SQL counts of what a store's fold holds (see FoldEstimate): one aggregate over the events. */
+  /**
+   * The counts of what a store's fold holds (see FoldEstimate): one aggregate over the events, the distinct keys and
+   * categories by HyperLogLog (a few percent off; the keys' filter sized for a few percent fewer keys only has a few
+   * more false positives), as exact distinct counts of pairs took a minute of CPU at 1M customers.
+   */
   static async estimate(store: Store, boundary: FoldBoundary): Promise<FoldEstimate> {
-    return (await store.one<FoldEstimate>(sql`
-      WITH e AS (SELECT customer_id, type, session_id, coalesce(order_id, id) AS order_key, product_id, ${boundary.before} AS old FROM events WHERE customer_id IS NOT NULL)
+    const r = (await store.one<FoldEstimate>(sql`
       SELECT count(*) FILTER (WHERE NOT old) AS held,
-        (SELECT count(*) FROM (SELECT DISTINCT e.customer_id, p.category FROM e JOIN products p ON p.id = e.product_id WHERE e.old AND e.type = 'order' AND p.category <> '')) AS categories,
-        (SELECT count(*) FROM (SELECT DISTINCT customer_id, session_id FROM e WHERE old AND session_id IS NOT NULL))
-          + (SELECT count(*) FROM (SELECT DISTINCT customer_id, order_key FROM e WHERE old AND type = 'order')) AS keys
-      FROM e`))!;
+        approx_count_distinct(hash(e.customer_id, p.category)) FILTER (WHERE old AND e.type = 'order' AND p.category <> '') AS categories,
+        approx_count_distinct(hash(e.customer_id, e.session_id)) FILTER (WHERE old AND e.session_id IS NOT NULL)
+          + approx_count_distinct(hash(e.customer_id, coalesce(e.order_id, e.id))) FILTER (WHERE old AND e.type = 'order') AS keys
+      FROM (SELECT *, ${boundary.before} AS old FROM events WHERE customer_id IS NOT NULL) e LEFT JOIN products p ON p.id = e.product_id`))!;
+    return { held: Number(r.held), categories: Math.ceil(Number(r.categories) * 1.05), keys: Number(r.keys) };
   }
 
   /**
@@ -199,8 +231,8 @@ export class FoldedAggregates {
     FIELDS.forEach((f, k) => {
       const group = groups[f.group];
       if (!group) return;
-      const v = this.columns[k]![c]!;
-      const value = f.kind === 'sum' && Number.isNaN(v) ? null : v;
+      const v = this.columns[k]!.get(c);
+      const value = Number.isNaN(v) ? null : v;
       if (f.tag === undefined) group[f.name] = value;
       else (group.style_items as Record<string, unknown>)[f.tag] = value;
     });
@@ -226,8 +258,8 @@ export class FoldedAggregates {
 
   /** Events folded at the build, and the bytes of the rows, the categories' slots and the keys' filter. */
   size(): { folded: number; bytes: number } {
-    const arrays = [this.present, ...this.columns, this.catStart, this.catCount];
-    return { folded: this.foldedEvents, bytes: arrays.reduce((n, a) => n + a.byteLength, 0) + this.catCodes.byteLength + this.catSpend.byteLength + this.keys.bytes };
+    const arrays = [this.present, ...this.columns, this.catStart, this.catCount, this.catCodes, this.catSpend];
+    return { folded: this.foldedEvents, bytes: arrays.reduce((n, a) => n + a.byteLength, 0) + this.keys.bytes };
   }
 
   private put(c: number, x: PartialAggregates): void {
@@ -245,7 +277,7 @@ export class FoldedAggregates {
       const group = x[f.group] as unknown as Record<string, unknown> | null;
       if (!group) return;
       const v = (f.tag === undefined ? group[f.name] : (group.style_items as Record<string, unknown>)[f.tag]) as number | null;
-      this.columns[k]![c] = v ?? NaN;
+      this.columns[k]!.set(c, v ?? NaN);
     });
     const need = this.catUsed + x.spend.size;
     if (need > this.catCodes.length) {
@@ -262,13 +294,13 @@ export class FoldedAggregates {
   }
 
   private grow(rows: number): void {
-    const grown = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
+    const grown = <T extends Uint8Array | Int32Array>(a: T): T => {
       const out = new (a.constructor as new (n: number) => T)(rows);
       out.set(a);
       return out;
     };
     this.present = grown(this.present);
-    this.columns.forEach((a, k) => (this.columns[k] = grown(a)));
+    for (const column of this.columns) column.grow(rows);
     this.catStart = grown(this.catStart);
     this.catCount = grown(this.catCount);
   }

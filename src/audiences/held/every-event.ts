@@ -46,6 +46,7 @@ export class EveryEvent implements HeldEvents {
     private readonly ids: StoredIds,
     private flags: StoreFlags,
     private readonly customers: CustomerNumbers,
+    private readonly boundary: FoldBoundary,
   ) {}
 
   /** The least bytes the events' part can take: the ids' filter, which holds every stored id. */
@@ -60,7 +61,7 @@ export class EveryEvent implements HeldEvents {
     const columns = await EventColumns.plan(store);
     const boundary = new FoldBoundary(base, needs);
     const fold = await FoldedAggregates.estimate(store, boundary);
-    const bytes = fold.held * columns.bytesPerEvent + stored * StoredIds.BYTES_PER_ID + customers * FoldedAggregates.BYTES_PER_CUSTOMER +
+    const bytes = fold.held * columns.bytesPerEvent + stored * StoredIds.BYTES_PER_ID + customers * FoldedAggregates.bytesPerCustomer(columns) +
       fold.categories * FoldedAggregates.BYTES_PER_CATEGORY + fold.keys * BloomFilter.BYTES_PER_ITEM;
     return { columns, boundary, fold, stored, bytes };
   }
@@ -68,10 +69,10 @@ export class EveryEvent implements HeldEvents {
   /** The store's events as planned, each customer's held ones in the slot of their number and the others folded. */
   static async load(store: Store, plan: EveryEventPlan, customers: CustomerNumbers & { size: number }, medians: readonly CategoryMedian[], base: number): Promise<EveryEvent> {
     const ids = new StoredIds(plan.stored);
-    const folded = new FoldedAggregates(plan.boundary, mediansByCategory(medians), base, plan.fold, customers.size);
+    const folded = new FoldedAggregates(plan.boundary, mediansByCategory(medians), base, plan.fold, plan.columns, customers.size);
     const columns = await EventColumns.load(store, ids, plan.columns, customers, { events: plan.fold.held, fold: (c, events) => folded.fold(c, events) });
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
-    return new EveryEvent(columns, folded, ids, flags, customers);
+    return new EveryEvent(columns, folded, ids, flags, customers, plan.boundary);
   }
 
   mayHold(ids: readonly string[]): string[] {
@@ -128,9 +129,9 @@ export class EveryEvent implements HeldEvents {
     return this.columns.records(customerId, needs.types, needs.since?.(asOf) ?? Infinity);
   }
 
-  /** Every event is held, so whatever rules read is at hand. */
-  covers(): boolean {
-    return true;
+  /** Rules reading events older than their type's boundary (folded at the build) need a new build, which keeps them. */
+  covers(needs: EventNeeds): boolean {
+    return this.boundary.covers(needs);
   }
 
   forget(customerId: string): void {
