@@ -106,6 +106,6 @@ for (const [label, root] of [...(baseline ? [['baseline', baseline]] : []), ['cu
   const memory = runPhase('bench/view-memory.ts', [join(out, `events-${customers}-current.duckdb`), root], { NODE_OPTIONS: '--expose-gc' });
   const d = memory.detail as Record<string, number>;
   console.log(
-    `  live view (${label}): built in ${fmt(memory.seconds, 1)} s; ${fmt(d.heapBytesPerCustomer!, 0)} B of JS heap and ${fmt(d.bufferBytesPerCustomer!, 0)} B outside it (ArrayBuffers) a customer, ${fmt(d.customerBytesPerCustomer!, 0)} B of them not events' (${fmt(d.events! / d.customers!, 1)} events each, ${fmt(d.eventColumnBytesPerEvent!, 0)} B an event held); peak RSS ${fmt(memory.peakRssMb, 0)} MB (heap limit ${fmt(d.heapLimitMb!, 0)} MB)`,
+    `  live view (${label}): built in ${fmt(memory.seconds, 1)} s; ${fmt(d.heapBytesPerCustomer!, 0)} B of JS heap and ${fmt(d.bufferBytesPerCustomer!, 0)} B outside it (ArrayBuffers) a customer, ${fmt(d.customerBytesPerCustomer!, 0)} B of them not events' (${fmt(d.events! / d.customers!, 1)} events each, ${fmt(d.eventColumnBytesPerEvent!, 0)} B an event of the store, held or folded); peak RSS ${fmt(memory.peakRssMb, 0)} MB (heap limit ${fmt(d.heapLimitMb!, 0)} MB)`,
   );
 }

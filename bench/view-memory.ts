@@ -30,7 +30,7 @@ const used = process.cpuUsage(cpu);
 gc();
 const after = process.memoryUsage();
 // A checkout whose view holds no event columns has no eventsSize.
-const held = typeof view!.eventsSize === 'function' ? view!.eventsSize() : { events: 0, bytes: 0 };
+const held: { events: number; folded?: number; bytes: number } = typeof view!.eventsSize === 'function' ? view!.eventsSize() : { events: 0, bytes: 0 };
 const heap = after.heapUsed - before.heapUsed;
 const buffers = after.arrayBuffers - before.arrayBuffers;
 const result: PhaseResult = {
@@ -47,7 +47,12 @@ const result: PhaseResult = {
     holds: (view as { holds?: string } | undefined)?.holds ?? null,
     heapBytesPerCustomer: Math.round(heap / customers),
     bufferBytesPerCustomer: Math.round(buffers / customers),
-    eventColumnBytesPerEvent: held.events ? Math.round(held.bytes / held.events) : 0,
+    // Events held by column, and those folded into per-customer aggregates at the build (checkouts before folding: none).
+    heldEvents: held.events,
+    foldedEvents: held.folded ?? 0,
+    // The events' part (columns, ids' filter, folded aggregates) a customer, and an event of the store.
+    eventBytesPerCustomer: Math.round(held.bytes / customers),
+    eventColumnBytesPerEvent: events ? Math.round(held.bytes / events) : 0,
     // What a customer costs apart from their events (heap, and the ArrayBuffers that are not the events' columns and
     // ids' filter): what the view's bound counts a customer (BYTES_PER_CUSTOMER in live-view.ts).
     customerBytesPerCustomer: Math.round((heap + buffers - held.bytes) / customers),

@@ -124,12 +124,14 @@ export class EventColumns {
   /**
    * Every customer's events in the store, with their products' fields, and every event's id into `ids` (those of
    * anonymous events too): one streamed read of the events, a chunk at a time by column (Store.vectorChunks), so
-   * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns.
+   * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns. The events come a customer at a
+   * time (ordered by customer), each customer's written after the previous one's; once a customer's are read, `fold`
+   * says which of them stay held (the others it keeps as aggregates: folded-aggregates.ts), and the columns keep only
+   * those, so they never hold more than the held events and one customer's. `events` sizes the columns first (the
+   * events expected to stay held); they grow by an eighth when more do.
    */
-  static async load(store: Store, ids: StoredIds, plan: ColumnPlan, customers: CustomerNumbers): Promise<EventColumns> {
-    // Each customer's slot sized to their events first, so the events are read once, in any order.
-    const counts = await store.all<{ id: string; n: number }>(sql`SELECT customer_id AS id, count(*) AS n FROM events WHERE customer_id IS NOT NULL GROUP BY 1`);
-    const columns = new EventColumns(customers, plan, Math.max(INITIAL_EVENTS, counts.reduce((n, c) => n + c.n, 0)));
+  static async load(store: Store, ids: StoredIds, plan: ColumnPlan, customers: CustomerNumbers, options: { events: number; fold?: (c: number, events: CustomerEvents) => Uint8Array }): Promise<EventColumns> {
+    const columns = new EventColumns(customers, plan, Math.max(INITIAL_EVENTS, Math.ceil(options.events * 1.02)));
     for (const p of await store.all<ProductFields & { id: string; launched: number | null }>(
       sql`SELECT id, category, brand, style_tags, colors, materials, CAST(epoch_ms(launched_at) AS DOUBLE) AS launched FROM products`,
     )) {
@@ -138,22 +140,35 @@ export class EventColumns {
       columns.productFacts[code] = productFacts(p.category, p.launched, p.style_tags);
       columns.tagsPresent |= columns.productFacts[code].styleBits;
     }
-    for (const { id, n } of counts) columns.reserve(columns.numberOf(id), n);
+    let current: string | undefined;
+    let c = -1;
+    const close = (): void => {
+      if (c >= 0) columns.close(c, options.fold);
+    };
     for await (const chunk of store.vectorChunks(sql`
       SELECT id, customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
         CAST(quantity AS DOUBLE) AS quantity, CAST(unit_price AS DOUBLE) AS unit_price, CAST(discount AS DOUBLE) AS discount, channel, device, country, query
-      FROM events`)) {
+      FROM events ORDER BY customer_id NULLS LAST`)) {
       const v = chunk as Record<string, string[] & Float64Array>;
       for (let r = 0; r < v.id!.length; r++) {
         const id = v.id![r];
         if (id !== null && id !== undefined) ids.add(id);
         const customer = v.customer_id![r];
         if (customer === null || customer === undefined) continue;
+        if (customer !== current) {
+          close();
+          current = customer;
+          c = columns.numberOf(customer);
+          columns.start[c] = columns.used;
+        }
+        columns.room(columns.used + 1);
         const discount = v.discount![r]!;
-        columns.write(columns.numberOf(customer), v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
+        columns.write(c, v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
           Number.isNaN(discount) ? null : discount, v.channel![r]!, v.device![r]!, v.country![r]!, v.query![r]!);
+        columns.used++;
       }
     }
+    close();
     return columns;
   }
 
@@ -204,7 +219,10 @@ export class EventColumns {
    * without one); valid until the next append.
    */
   events(customerId: string): CustomerEvents {
-    const c = this.slotOf(customerId);
+    return this.eventsAt(this.slotOf(customerId));
+  }
+
+  private eventsAt(c: number | undefined): CustomerEvents {
     const at = c === undefined ? 0 : this.start[c]!;
     const { type, ts, session, order, product, quantity, price, discount, device } = this.columns;
     return {
@@ -281,12 +299,36 @@ export class EventColumns {
     return c !== undefined && c < this.start.length ? c : undefined;
   }
 
+  /** Columns of at least `need` events; grown by an eighth: doubling columns of tens of millions of events would reserve gigabytes for a few appends. */
+  private room(need: number): void {
+    const size = this.columns.ts.length;
+    if (need > size) for (const column of Object.values(this.columns)) column.grow(Math.max(need, size + (size >> 3)));
+  }
+
+  /**
+   * Ends the load of customer `c`, whose events are the last written: keeps those `fold` says stay held (all without
+   * one), moved up in order, and sizes the slot to them.
+   */
+  private close(c: number, fold?: (c: number, events: CustomerEvents) => Uint8Array): void {
+    const start = this.start[c]!;
+    if (fold) {
+      const keep = fold(c, this.eventsAt(c));
+      let to = start;
+      for (let i = 0; i < keep.length; i++) {
+        if (!keep[i]) continue;
+        if (to !== start + i) for (const column of Object.values(this.columns)) column.copyWithin(to, start + i, start + i + 1);
+        to++;
+      }
+      this.count[c] = to - start;
+    }
+    this.capacity[c] = this.count[c]!;
+    this.used = start + this.count[c]!;
+  }
+
   /** Gives customer `c` a slot of `capacity` events at the end of the columns, with their events moved there. */
   private reserve(c: number, capacity: number): void {
     const need = this.used + capacity;
-    // Grown by an eighth: doubling columns of tens of millions of events would reserve gigabytes for a few appends.
-    const size = this.columns.ts.length;
-    if (need > size) for (const column of Object.values(this.columns)) column.grow(Math.max(need, size + (size >> 3)));
+    this.room(need);
     const from = this.start[c]!;
     const n = this.count[c]!;
     for (const column of Object.values(this.columns)) column.copyWithin(this.used, from, from + n);

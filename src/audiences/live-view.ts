@@ -5,7 +5,7 @@ import { customerFieldReferences, eventNeeds, type CustomerContext, type EventNe
 import { asOfMs, instantText } from './customer-context.js';
 import { CustomerFields } from './customer-fields.js';
 import { CustomerMemo } from './customer-memo.js';
-import { EveryEvent } from './held/every-event.js';
+import { EveryEvent, type EveryEventPlan } from './held/every-event.js';
 import type { HeldEvents } from './held/held-events.js';
 import { RulesEvents } from './held/rules-events.js';
 import { classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
@@ -55,12 +55,38 @@ export interface CustomerFacts {
 }
 const MAX_VIEW_CUSTOMERS = Math.floor((getHeapStatistics().heap_size_limit * 0.4) / BYTES_PER_CUSTOMER);
 
-/** The memory a view holding every event takes when built (appends add to it until the next build); see EveryEvent.bytesPerEvent. */
-export const viewBytes = (customers: number, events: number, bytesPerEvent: number): number => customers * BYTES_PER_CUSTOMER + events * bytesPerEvent;
+/** The memory a view takes when built (appends add to it until the next build): its customers, and the bytes of its events' part (EveryEvent.plan). */
+const bytesOf = (customers: number, eventBytes: number): number => customers * BYTES_PER_CUSTOMER + eventBytes;
 
 interface StoreSize {
   customers: number;
   events: number;
+}
+
+/** What a view's build reads before its events: the store's size, the rules' needs, the reference base. */
+interface BuildInputs {
+  size: StoreSize;
+  needs: EventNeeds;
+  base: string;
+  medians: readonly CategoryMedian[];
+}
+
+const storeSize = async (store: Store): Promise<StoreSize> => (await store.one<StoreSize>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
+
+/** How every event would be held in this store (EveryEvent.plan), undefined where even its least would not fit the memory setting. */
+async function everyEventPlan(store: Store, { size, needs, base }: Omit<BuildInputs, 'medians'>): Promise<EveryEventPlan | undefined> {
+  // Its SQL (the columns' widths, the events' read by column) is DuckDB's; and the scans of every event are skipped
+  // where even the ids' filter would not fit.
+  if (store.dialect.name !== 'duckdb' || bytesOf(size.customers, size.events * EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
+  return EveryEvent.plan(store, size.events, size.customers, asOfMs(base), needs);
+}
+
+/** The memory a view holding every event (recent ones by column, the others folded) would take in this store when built. */
+export async function viewBytes(store: Store): Promise<number> {
+  const size = await storeSize(store);
+  const needs = eventNeeds((await liveRules(store)).levels.flat().map((r) => r.rule));
+  const plan = await EveryEvent.plan(store, size.events, size.customers, asOfMs(await referenceBase(store)), needs);
+  return bytesOf(size.customers, plan.bytes);
 }
 
 /**
@@ -68,15 +94,12 @@ interface StoreSize {
  * does not fit, only the rules' events (lookups from memory, a batch's customers worked out by store queries;
  * RulesEvents bounds its events itself). Either needs the customers to fit (LiveView.build checks that first).
  */
-const VIEW_MODES: ReadonlyArray<(store: Store, size: StoreSize, needs: EventNeeds, base: string, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
-  async (store, size, _needs, _base, customers) => {
-    // Its SQL (the columns' widths, the events' read by column) is DuckDB's; and the widths'
-    // scan of every event is skipped where even the narrowest columns would not fit.
-    if (store.dialect.name !== 'duckdb' || viewBytes(size.customers, size.events, EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
-    const { plan, bytes } = await EveryEvent.bytesPerEvent(store);
-    return viewBytes(size.customers, size.events, bytes) <= store.memory.structures ? EveryEvent.load(store, size.events, plan, customers) : undefined;
+const VIEW_MODES: ReadonlyArray<(store: Store, inputs: BuildInputs, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
+  async (store, inputs, customers) => {
+    const plan = await everyEventPlan(store, inputs);
+    return plan && bytesOf(inputs.size.customers, plan.bytes) <= store.memory.structures ? EveryEvent.load(store, plan, customers, inputs.medians, asOfMs(inputs.base)) : undefined;
   },
-  (store, _size, needs, base) => RulesEvents.load(store, needs, base),
+  (store, { needs, base }) => RulesEvents.load(store, needs, base),
 ];
 
 export class LiveView {
@@ -100,7 +123,7 @@ export class LiveView {
 
   /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
   static async build(store: Store): Promise<LiveView | undefined> {
-    const size = (await store.one<StoreSize>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
+    const size = await storeSize(store);
     if (size.customers > MAX_VIEW_CUSTOMERS || size.customers * BYTES_PER_CUSTOMER > store.memory.structures) return undefined;
     const rules = await liveRules(store);
     const needs = eventNeeds(rules.levels.flat().map((r) => r.rule));
@@ -108,8 +131,9 @@ export class LiveView {
     // Events first: streamed after the feature table's read (whose values outlive young collections), the collector
     // took twice the time (7.3 s against 3.6 s of CPU at 100k).
     const customers = new ViewCustomers(asOfMs(base));
+    const medians = await categoryMedians(store, base);
     let events: HeldEvents | undefined;
-    for (const mode of VIEW_MODES) if ((events = await mode(store, size, needs, base, customers))) break;
+    for (const mode of VIEW_MODES) if ((events = await mode(store, { size, needs, base, medians }, customers))) break;
     if (!events) return undefined;
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.
     const fromTable = base === (await featureTableAsOf(store));
@@ -120,7 +144,7 @@ export class LiveView {
     fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
-    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', await categoryMedians(store, base), base, size.events);
+    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', medians, base, size.events);
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -243,8 +267,8 @@ export class LiveView {
     this.events.forget(customerId);
   }
 
-  /** Events held, and their bytes outside the heap. */
-  eventsSize(): { events: number; bytes: number } {
+  /** Events held, events folded at the build, and their bytes outside the heap. */
+  eventsSize(): { events: number; folded: number; bytes: number } {
     return this.events.size();
   }
 

@@ -10,32 +10,32 @@ import { textHashes } from './event-columns.js';
  * 20 batches), 2 bytes an event. It is sized at the view's build for the events then and as many again; past that the
  * false positives grow (more lookups, still exact answers) until the next build, after the next run or import.
  */
-const BITS_PER_ID = 16;
+const BITS_PER_ITEM = 16;
 const HASHES = 11;
 
-export class StoredIds {
-  /** Bytes an id, as sized at the build (room for as many again). */
-  static readonly BYTES_PER_ID = (2 * BITS_PER_ID) / 8;
+/** A Bloom filter over items given as two 32-bit hashes each (double hashing): 16 bits an item, about 1 false positive in 2,000 when full. */
+export class BloomFilter {
+  /** Bytes an item the filter is sized for. */
+  static readonly BYTES_PER_ITEM = BITS_PER_ITEM / 8;
   private readonly bits: Uint32Array;
   private readonly size: number;
 
-  constructor(ids: number) {
-    this.size = Math.max(1 << 16, Math.ceil(ids * 2 * BITS_PER_ID / 32) * 32);
+  constructor(items: number) {
+    this.size = Math.max(1 << 16, Math.ceil((items * BITS_PER_ITEM) / 32) * 32);
     this.bits = new Uint32Array(this.size / 32);
   }
 
-  add(id: string): void {
-    const [a, b] = hashes(id);
-    for (let k = 0, h = a; k < HASHES; k++, h = (h + b) >>> 0) {
+  /** An item by its two hashes; the step is made odd, which visits distinct bits when the size is a power of two and spreads them otherwise. */
+  add(a: number, b: number): void {
+    for (let k = 0, h = a >>> 0, step = (b | 1) >>> 0; k < HASHES; k++, h = (h + step) >>> 0) {
       const bit = h % this.size;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
 
-  /** False when the id is surely not stored. */
-  mayHold(id: string): boolean {
-    const [a, b] = hashes(id);
-    for (let k = 0, h = a; k < HASHES; k++, h = (h + b) >>> 0) {
+  /** False when the item was surely not added. */
+  mayHold(a: number, b: number): boolean {
+    for (let k = 0, h = a >>> 0, step = (b | 1) >>> 0; k < HASHES; k++, h = (h + step) >>> 0) {
       const bit = h % this.size;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
@@ -47,8 +47,25 @@ export class StoredIds {
   }
 }
 
-/** Double hashing's start and step; an odd step visits distinct bits when the size is a power of two, and spreads them otherwise. */
-function hashes(text: string): [number, number] {
-  const [a, b] = textHashes(text);
-  return [a, (b | 1) >>> 0];
+export class StoredIds {
+  /** Bytes an id, as sized at the build (room for as many again). */
+  static readonly BYTES_PER_ID = 2 * BloomFilter.BYTES_PER_ITEM;
+  private readonly filter: BloomFilter;
+
+  constructor(ids: number) {
+    this.filter = new BloomFilter(ids * 2);
+  }
+
+  add(id: string): void {
+    this.filter.add(...textHashes(id));
+  }
+
+  /** False when the id is surely not stored. */
+  mayHold(id: string): boolean {
+    return this.filter.mayHold(...textHashes(id));
+  }
+
+  get bytes(): number {
+    return this.filter.bytes;
+  }
 }

@@ -131,21 +131,33 @@ interface Order {
 }
 
 /**
- * The partial aggregates of a customer's events before `asOf` (epoch ms); `createdAt` is their customers row's
- * created_at (null when unset).
+ * The partial aggregates of some of a customer's events (those `pick` takes, all by default), before the catalog's
+ * `live` reads them: what a fold keeps of a customer's old events (folded-aggregates.ts) and merges with those of the
+ * events held (mergeAggregates). Spend by category stays a map (customer-sql.ts's inner `cc` grouping), since the
+ * top category and the count are only known once both sides are merged.
  */
-export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: number | null, store: StoreInputs): LiveAggregates {
+export interface PartialAggregates {
+  o: OrderAggregates | null;
+  r: ReturnAggregates | null;
+  a: ActivityAggregates | null;
+  vs: SessionAggregates | null;
+  /** Spend by category, '' excluded (null for a category whose lines have no amount). */
+  spend: Map<string, number | null>;
+}
+
+/** The partial aggregates of a customer's events before `asOf` (epoch ms) that `pick` takes. */
+export function partialAggregates(events: CustomerEvents, asOf: number, medians: ReadonlyMap<string, number>, pick: (i: number) => boolean = () => true): PartialAggregates {
   const d90 = asOf - 90 * DAY_MS;
   const d30 = asOf - 30 * DAY_MS;
   const orders = new Map<number, Order>();
   const sessions = new Map<number, number>();
-  const spendByCategory = new Map<string, number | null>();
+  const spend = new Map<string, number | null>();
   let o: Omit<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> | null = null;
   let r: ReturnAggregates | null = null;
   let a: ActivityAggregates | null = null;
   for (let i = 0; i < events.length; i++) {
     const ts = events.ts(i);
-    if (!(ts < asOf)) continue;
+    if (!(ts < asOf) || !pick(i)) continue;
     const type = events.type(i);
     const device = events.device(i);
     a ??= { first_event: ts, views_30d: 0, searches_30d: 0, carts_30d: 0, sends: 0, opens: 0, device_events: 0, mobile_events: 0 };
@@ -177,7 +189,7 @@ export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: 
     const product = events.product(i);
     // customer-sql.ts's `lines`: cat is '' for a product without a category, null for a line without a product.
     const cat = product === undefined ? null : (product.category ?? '');
-    const median = cat === null ? undefined : store.medians.get(cat);
+    const median = cat === null ? undefined : medians.get(cat);
     const key = events.order(i);
     const order = orders.get(key) ?? { ts, amount: null, gross_lines: null, spend_at_median: null };
     order.ts = Math.min(order.ts, ts);
@@ -196,16 +208,53 @@ export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: 
     if (ts >= launched && ts < launched + 30 * DAY_MS) o.new_items = plus(o.new_items, q)!;
     if (!Number.isNaN(launched)) o.launch_known_items = plus(o.launch_known_items, q);
     for (const tag of STYLE_TAGS) if (((product?.styleBits ?? 0) & styleBit(tag)) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
-    if (cat !== null && cat !== '') spendByCategory.set(cat, plus(spendByCategory.get(cat) ?? null, q * p));
+    if (cat !== null && cat !== '') spend.set(cat, plus(spend.get(cat) ?? null, q * p));
   }
+  return { o: o && { ...o, ...orderTotals(orders.values(), d90) }, r, a, vs: sessionTotals(sessions.values()), spend };
+}
+
+/** How two partial aggregates of one customer's events combine, field by field: the earliest and the latest, else SQL's sum. */
+const EARLIEST: ReadonlySet<string> = new Set(['first_order', 'first_event']);
+const LATEST: ReadonlySet<string> = new Set(['last_order']);
+/** SQL's sum of two partial sums: null only when both are. */
+const sumOf = (x: number | null, y: number | null): number | null => (x === null ? y : y === null ? x : x + y);
+
+function mergeGroup<T extends object>(x: T | null, y: T | null): T | null {
+  if (x === null || y === null) return x ?? y;
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(x)) {
+    const w = (y as Record<string, unknown>)[name];
+    out[name] =
+      typeof v === 'object' && v !== null ? mergeGroup(v, w as object) : EARLIEST.has(name) ? Math.min(v as number, w as number) : LATEST.has(name) ? Math.max(v as number, w as number) : sumOf(v as number | null, w as number | null);
+  }
+  return out as T;
+}
+
+/**
+ * The partial aggregates of two disjoint sets of a customer's events, as those of their union, provided no order and
+ * no session has events in both (folding keeps them whole: folded-aggregates.ts).
+ */
+export function mergeAggregates(x: PartialAggregates, y: PartialAggregates): PartialAggregates {
+  const spend = new Map(x.spend);
+  for (const [cat, s] of y.spend) spend.set(cat, spend.has(cat) ? sumOf(spend.get(cat)!, s) : s);
+  return { o: mergeGroup(x.o, y.o), r: mergeGroup(x.r, y.r), a: mergeGroup(x.a, y.a), vs: mergeGroup(x.vs, y.vs), spend };
+}
+
+/**
+ * Everything a catalog entry's `live` reads of a customer's events before `asOf` (epoch ms), with the aggregates of
+ * their folded events when given; `createdAt` is their customers row's created_at (null when unset).
+ */
+export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: number | null, store: StoreInputs, folded?: PartialAggregates): LiveAggregates {
+  const held = partialAggregates(events, asOf, store.medians);
+  const x = folded ? mergeAggregates(folded, held) : held;
   return {
     asOf,
     k: { created_at: createdAt },
-    o: o && { ...o, ...orderTotals(orders.values(), d90) },
-    r,
-    a,
-    vs: sessionTotals(sessions.values()),
-    cc: categoryTotals(spendByCategory),
+    o: x.o,
+    r: x.r,
+    a: x.a,
+    vs: x.vs,
+    cc: categoryTotals(x.spend),
     h: store.flags,
     st: { style_tags_present: store.styleTagsPresent },
   };
@@ -265,9 +314,9 @@ const ranksAbove = ([cat, spend]: [string, number | null], [topCat, topSpend]: [
  * or undefined where the feature query has no row for them: no customers row (`createdAt` undefined), or neither
  * registered nor any event before `asOf`.
  */
-export function liveFeatures(events: CustomerEvents, asOf: number, createdAt: number | null | undefined, store: StoreInputs): Record<string, number | string | null> | undefined {
+export function liveFeatures(events: CustomerEvents, asOf: number, createdAt: number | null | undefined, store: StoreInputs, folded?: PartialAggregates): Record<string, number | string | null> | undefined {
   if (createdAt === undefined) return undefined;
-  const x = liveAggregates(events, asOf, createdAt, store);
+  const x = liveAggregates(events, asOf, createdAt, store, folded);
   if (x.a === null && !(createdAt !== null && createdAt < asOf)) return undefined;
   return Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, f.live?.(x) ?? null]));
 }

@@ -63,10 +63,27 @@ describe('features computed in memory from the events, against the feature query
     dir.cleanup();
   });
 
-  it("gives every customer the feature query's features as of the day after the last event (the live view's work-out)", async () => {
-    const size = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
-    const { plan } = await EveryEvent.bytesPerEvent(store);
-    const held = await EveryEvent.load(store, size, plan, new ViewCustomers(asOfMs(asOf)));
+  /** The live view's events as it builds them as of `base` with no rule: events older than 90 days before it folded. */
+  async function everyEvent(base: string): Promise<EveryEvent> {
+    const size = (await store.one<{ n: number; customers: number }>(sql`SELECT count(*) AS n, (SELECT count(*) FROM customers) AS customers FROM events`))!;
+    const plan = await EveryEvent.plan(store, size.n, size.customers, asOfMs(base), { types: new Set(), since: null });
+    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base));
+  }
+
+  it("gives every customer the feature query's features as of the day after the last event (the live view's work-out, old events folded)", async () => {
+    const held = await everyEvent(asOf);
+    // Most customers have events on both sides of the boundary (90 days before the instant, for any type): the
+    // features are the merge of their folded aggregates with those of the events still held.
+    const boundary = sql`CAST(${asOf} AS TIMESTAMP) - INTERVAL 90 DAY`;
+    const sides = (await store.one<{ both: number; old: number; before: number }>(sql`SELECT count(*) FILTER (WHERE old > 0 AND recent > 0) AS both, sum(old) AS old, sum(before) AS before FROM (
+      SELECT customer_id, count(*) FILTER (WHERE ts < ${boundary}) AS old, count(*) FILTER (WHERE ts >= ${boundary}) AS recent, count(*) FILTER (WHERE ts < CAST(${asOf} AS TIMESTAMP)) AS before
+      FROM events WHERE customer_id IS NOT NULL GROUP BY 1)`))!;
+    expect(sides.both).toBeGreaterThan(100);
+    // Every event older than 90 days is folded but those of orders and sessions that also have a later one; some
+    // younger ones too (views and searches past 30 days, emails: no feature reads them in a window of 90).
+    const { folded } = held.size();
+    expect(folded).toBeGreaterThan(Number(sides.old));
+    expect(folded).toBeLessThan(Number(sides.before));
     const created = new Map((await customers()).map((c) => [c.id, c.created_at]));
     const worked = await held.workOut(store, ids, { base: asOf, medians: await categoryMedians(store, asOf), liveIds: () => [], createdAt: (id) => created.get(id) });
     const want = await sqlFeatures(asOf);
@@ -74,11 +91,36 @@ describe('features computed in memory from the events, against the feature query
     expectSameFeatures(want, worked.features);
   });
 
+  it('gives the exact features to a customer given a late line of a folded order or a late event of a folded session (worked out from the store)', async () => {
+    const held = await everyEvent(asOf);
+    const boundary = sql`CAST(${asOf} AS TIMESTAMP) - INTERVAL 90 DAY`;
+    const [order, session] = await Promise.all([
+      store.one<{ customer_id: string; order_id: string; product_id: string }>(sql`SELECT customer_id, order_id, any_value(product_id) AS product_id FROM events
+        WHERE type = 'order' AND order_id IS NOT NULL AND session_id IS NULL GROUP BY 1, 2 HAVING max(ts) < ${boundary} ORDER BY 1, 2 LIMIT 1`),
+      store.one<{ customer_id: string; session_id: string }>(sql`SELECT customer_id, session_id FROM events
+        WHERE session_id IS NOT NULL GROUP BY 1, 2 HAVING max(ts) < ${boundary} AND bool_and(type <> 'order') ORDER BY 1 DESC, 2 LIMIT 1`),
+    ]);
+    expect(order && session).toBeTruthy();
+    const day = new Date(asOfMs(asOf) + 3 * 86_400_000).toISOString();
+    const { stored } = await ingestEventBatch(store, [
+      { id: 'late-line', type: 'order', ts: day, customer_id: order!.customer_id, order_id: order!.order_id, product_id: order!.product_id, quantity: 2, unit_price: 31.5 },
+      { id: 'late-cart', type: 'add_to_cart', ts: day, customer_id: session!.customer_id, session_id: session!.session_id, product_id: order!.product_id },
+    ]);
+    held.take(stored);
+    const who = [order!.customer_id, session!.customer_id];
+    const created = new Map((await customers()).map((c) => [c.id, c.created_at]));
+    const worked = await held.workOut(store, who, { base: asOf, medians: await categoryMedians(store, asOf), liveIds: () => [], createdAt: (id) => created.get(id) });
+    const instant = worked.at.get(who[0]!)!;
+    expect(instant).toBe(worked.at.get(who[1]!));
+    expectSameFeatures(await store.all<FeatureRow>(customerFeaturesQuery({ asOf: instant, customerIds: who, categoryMedians: await categoryMedians(store, asOf) })), worked.features);
+    await store.run(sql`DELETE FROM events WHERE id IN ('late-line', 'late-cart')`);
+  });
+
   it('does so as of an earlier date too, counting only the events before it (windows, tenure, customers registered since)', async () => {
     const earlier = '2026-06-15 00:00:00';
     const at = asOfMs(earlier);
     const size = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
-    const columns = await EventColumns.load(store, new StoredIds(size), await EventColumns.plan(store), new ViewCustomers(at));
+    const columns = await EventColumns.load(store, new StoredIds(size), await EventColumns.plan(store), new ViewCustomers(at), { events: size });
     const inputs = {
       flags: (await store.one<StoreFlags>(storeFlags(asTimestamp(earlier))))!,
       medians: mediansByCategory(await categoryMedians(store, earlier)),
@@ -98,9 +140,7 @@ describe('features computed in memory from the events, against the feature query
 
   it('turns a kind of event the store never had from null into zero for every live customer, from the batch that brings the first', async () => {
     await store.run(sql`DELETE FROM events WHERE type = 'search'`);
-    const size = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
-    const { plan } = await EveryEvent.bytesPerEvent(store);
-    const held = await EveryEvent.load(store, size, plan, new ViewCustomers(asOfMs(asOf)));
+    const held = await everyEvent(asOf);
     const created = new Map((await customers()).map((c) => [c.id, c.created_at]));
     const context = { base: asOf, medians: await categoryMedians(store, asOf), liveIds: () => ids.slice(0, 3), createdAt: (id: string) => created.get(id) };
     expect((await held.workOut(store, ids.slice(0, 3), context)).features.get(ids[1]!)!.searches_30d).toBeNull();

@@ -122,17 +122,26 @@ describe('real-time ingest replayed against a run', () => {
     const events = ids.flatMap((id) => stream(id, products, rnd)).sort((a, b) => a.ts.localeCompare(b.ts) || a.id.localeCompare(b.id));
     const batches = Array.from({ length: Math.ceil(events.length / 1000) }, (_, i) => events.slice(i * 1000, i * 1000 + 1000));
     let next = 0;
-    const client = async () => {
-      while (next < batches.length) {
+    const client = (until: number) => async () => {
+      while (next < until) {
         const r = await request(base, 'POST', '/v1/events', key, { events: batches[next++] });
         expect(r.status, r.text).toBe(200);
       }
     };
-    await Promise.all([client(), client(), client(), client()]);
+    // Half the streams, then the view is built again (as after an import): the events older than 90 days before the
+    // base are folded into the customers' aggregates, and the other half is taken on top of them.
+    const half = Math.floor(batches.length / 2);
+    await Promise.all([client(half)(), client(half)(), client(half)(), client(half)()]);
+    await workspaces.rebuildView('default');
+    const folded = (workspaces.view('default') as LiveView).eventsSize().folded;
+    expect(folded).toBeGreaterThan(events.length / 4);
+    await Promise.all([client(batches.length)(), client(batches.length)(), client(batches.length)(), client(batches.length)()]);
 
     const view = workspaces.view('default') as LiveView;
-    // The incremental path: features from the events the view holds, not from the store (the other mode's).
+    // The incremental path: features from the events the view holds and the aggregates of those it folded, not from
+    // the store (the other mode's).
     expect(view.holds).toBe('every event');
+    expect(view.eventsSize().folded).toBe(folded);
     // The run, then the view takes its rules with the run's thresholds; its features stay those it worked out itself.
     await store((s) => runPipeline(s, RUN));
     await store((s) => view.reloadRules(s));

@@ -3,7 +3,6 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BYTES_PER_CUSTOMER, LiveView, viewBytes } from '../../src/audiences/index.js';
-import { EveryEvent } from '../../src/audiences/held/every-event.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.js';
@@ -67,15 +66,13 @@ describe('the memory setting', () => {
     const filled = await Store.open({ path });
     await importDemoFiles(filled, await generateDemo({ customers: 300, seed: 5, outDir: join(dir.path, 'demo') }));
     await runPipeline(filled, '2026-11-01 00:00:00');
-    const events = (await filled.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
     const ids = (await filled.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY id`)).map((c) => c.id);
-    const { bytes } = await EveryEvent.bytesPerEvent(filled);
+    const both = await viewBytes(filled);
     filled.close();
-    // BYTES_PER_CUSTOMER, as measured, and the event columns and ids' filter an event (live-view.ts): with room for
-    // both every event is held; with room for the customers alone (a byte less than both, or just the customers),
+    // BYTES_PER_CUSTOMER, as measured, and the events' part (live-view.ts: the recent events' columns, the ids' filter,
+    // the folded aggregates): with room for both every event is held; with room for the customers alone (a byte less than both, or just the customers),
     // the rules' events, as main's view held them (lookups from memory); a byte less than the customers, no view.
     const customersOnly = 300 * BYTES_PER_CUSTOMER;
-    const both = viewBytes(300, events, bytes);
     expect(both).toBeGreaterThan(customersOnly);
     const answers = new Map<number, unknown>();
     for (const [room, holds] of [[both, 'every event'], [both - 1, "the rules' events"], [customersOnly, "the rules' events"], [customersOnly - 1, undefined]] as const) {

@@ -45,6 +45,6 @@ export interface HeldEvents {
   /** Whether rules with these needs can be evaluated from what is held; if not, the view must be built again. */
   covers(needs: EventNeeds): boolean;
   forget(customerId: string): void;
-  /** Events held and their bytes outside the heap. */
-  size(): { events: number; bytes: number };
+  /** Events held, events folded into per-customer aggregates at the build, and their bytes outside the heap. */
+  size(): { events: number; folded: number; bytes: number };
 }

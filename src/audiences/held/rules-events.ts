@@ -77,9 +77,9 @@ export class RulesEvents implements HeldEvents {
   }
 
   /** Records are on the heap (counted with the customers), none outside it. */
-  size(): { events: number; bytes: number } {
+  size(): { events: number; folded: number; bytes: number } {
     let events = 0;
     for (const list of this.events.values()) events += list.length;
-    return { events, bytes: 0 };
+    return { events, folded: 0, bytes: 0 };
   }
 }
