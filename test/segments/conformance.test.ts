@@ -112,6 +112,10 @@ const SHOPS = [
       'customer.country != "US" or customer.attributes.tier = "gold"',
       'count(return) >= 1 or count(search where query contains "drone") >= 1',
       'last(order where category = "drones") >= 200 days ago',
+      // Products the catalog had no fields for, and views without a product: counted by `is null` alone.
+      'count(order where category is null, last 365 days) >= 1',
+      'count(view where category is null) >= 1 and count(view where brand != "Voltra") >= 1',
+      'count(order where category = "drones", last 365 days) >= 1 or sum(order where brand = "Voltra" and tag = "premium") > 300',
       'customer.attributes.age > 50 and not (customer.consent_email = true)',
     ],
   },
