@@ -1,5 +1,5 @@
 import { defaultAsOf } from '../features/index.js';
-import { asTimestamp, days, formatTimestamp, sql, type Sql } from '../sql/index.js';
+import { asTimestamp, days, formatTimestamp, jsonColumns, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { asOfMs, idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
@@ -208,7 +208,8 @@ export async function storeLiveMemberships(
     }
   }
   await store.transaction(async () => {
-    await store.run(sql`DELETE FROM live_memberships WHERE ${idFilter(sql`customer_id`, customerIds)}`);
+    // The ids as one bound list: a bound value each made this delete cost 7 ms of CPU for a turn's 400 customers.
+    await store.run(sql`DELETE FROM live_memberships WHERE customer_id IN (${jsonColumns([{ name: 'id', json: JSON.stringify(customerIds), type: 'VARCHAR' }])})`);
     // Appended, not a bound value each: bound, this insert was a fifth of a turn's CPU at 100k (bench/events-turn.ts).
     await store.insertRows('live_memberships', [
       { name: 'customer_id', type: 'VARCHAR', values: customer },
