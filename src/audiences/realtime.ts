@@ -195,15 +195,15 @@ export async function storeLiveMemberships(
 ): Promise<void> {
   const customer: string[] = [];
   const audience: string[] = [];
-  const evaluated: number[] = [];
+  const evaluated: bigint[] = [];
   const reasons: Array<string | null> = [];
   for (const [id, list] of live) {
-    const ms = asOfMs(at.get(id)!);
+    const micros = BigInt(asOfMs(at.get(id)!)) * 1000n;
     for (const a of list) {
       if (SNAPSHOT_KINDS.includes(a.kind)) continue;
       customer.push(id);
       audience.push(a.id);
-      evaluated.push(ms);
+      evaluated.push(micros);
       reasons.push(a.reasons);
     }
   }
