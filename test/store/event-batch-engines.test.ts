@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochMs, jsonText, sql } from '../../src/sql/index.js';
 import { eraseCustomer, ingestEventBatch, ingestEventBatches, type EventInput, type Store } from '../../src/store/index.js';
+import { storeLiveMemberships } from '../../src/audiences/realtime.js';
 import { emptyStoreOn, ENGINES } from '../engines.js';
 
 const event = (id: string, customer: string, extra: Partial<EventInput> = {}): EventInput => ({ id, type: 'view', ts: '2026-06-01T10:00:00.250+02:00', customer_id: customer, product_id: 'sku-1', ...extra });
@@ -55,5 +56,14 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
       { customer_id: 'ann', audience_id: 'vip', at: Date.UTC(2026, 5, 2), reasons: 'orders >= 2' },
       { customer_id: 'bob', audience_id: 'vip', at: Date.UTC(2026, 5, 2, 0, 0, 1, 250), reasons: null },
     ]);
+  });
+
+  it('replaces the live memberships of the customers re-evaluated, and only theirs', async () => {
+    const at = new Map([['ann', '2026-06-03 00:00:00'], ['bob', '2026-06-03 00:00:00']]);
+    await storeLiveMemberships(store, ['ann', 'bob'], at, new Map([['ann', [{ id: 'loyal', name: 'Loyal', kind: 'rule', reasons: null }]], ['bob', []]]));
+    const rows = await store.all(sql`SELECT customer_id, audience_id FROM live_memberships ORDER BY customer_id, audience_id`);
+    expect(rows).toEqual([{ customer_id: 'ann', audience_id: 'loyal' }]);
+    await storeLiveMemberships(store, ['ann'], at, new Map([['ann', [{ id: 'new', name: 'New', kind: 'rule', reasons: null }]]]));
+    expect(await store.all(sql`SELECT customer_id, audience_id FROM live_memberships ORDER BY customer_id, audience_id`)).toEqual([{ customer_id: 'ann', audience_id: 'new' }]);
   });
 });
