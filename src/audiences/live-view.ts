@@ -11,6 +11,7 @@ import { RulesEvents } from './held/rules-events.js';
 import { classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
+import { KnownProducts } from './stored-ids.js';
 import { ViewCustomers } from './view-customers.js';
 import { getHeapStatistics } from 'node:v8';
 import { CLV_FEATURES } from '../models/clv/score.js';
@@ -119,6 +120,7 @@ export class LiveView {
     private readonly base: string,
     /** The store's events at the build and those batches stored since through the view: see KnownIds. */
     private storedEvents: number,
+    private readonly products: KnownProducts,
   ) {}
 
   /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
@@ -144,7 +146,7 @@ export class LiveView {
     fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.
     const runs = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM runs`);
-    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', medians, base, size.events);
+    const view = new LiveView(rules, needs, customers, features, fields, events, runs?.n ? 'snapshot' : 'live', medians, base, size.events, await KnownProducts.load(store));
     // Customers with events since the base are as of the day after their newest; those whose consent changed since
     // the base were re-read then, and are again.
     const touched = await store.all<{ customer_id: string }>(sql`
@@ -203,18 +205,20 @@ export class LiveView {
   take(stored: readonly StoredEvent[]): void {
     this.events.take(stored);
     this.storedEvents += stored.length;
+    this.products.add(stored.flatMap((e) => (e.product_id === null ? [] : [e.product_id])));
   }
 
   /**
-   * The stored ids and customers as far as the view knows them, for a batch's duplicate check and its new customers
-   * (see KnownIds). A customer the view holds has a customers row: the build numbers those of the feature table, and
-   * a customer worked out again without one leaves the view.
+   * The stored ids, customers and products as far as the view knows them, for a batch's duplicate check and its new
+   * customers and products (see KnownIds). A customer the view holds has a customers row: the build numbers those of
+   * the feature table, and a customer worked out again without one leaves the view.
    */
   knownIds(): KnownIds {
     return {
       events: this.storedEvents,
       mayHold: this.events.mayHold?.bind(this.events),
       unheld: (customerIds) => customerIds.filter((id) => this.customers.held(id) === undefined),
+      unknownProducts: (productIds) => this.products.unknown(productIds),
     };
   }
 

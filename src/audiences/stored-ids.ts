@@ -1,3 +1,5 @@
+import { raw, sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
 import { textHashes } from './event-columns.js';
 
 /**
@@ -67,5 +69,37 @@ export class StoredIds {
 
   get bytes(): number {
     return this.filter.bytes;
+  }
+}
+
+/**
+ * Products known to have a products row: read at the view's build, and those of each batch stored since (the batch
+ * gave its new products a row), so that a batch of known products asks the products table nothing. Any subset is
+ * right (an unknown product only costs the insert's check), so it is bounded: past MAX ids it learns no more.
+ */
+export class KnownProducts {
+  /** About 60 bytes an id: under 8 MB however large the catalog. */
+  static readonly MAX = 1 << 17;
+  private readonly ids: Set<string>;
+
+  private constructor(ids: readonly string[]) {
+    this.ids = new Set(ids);
+  }
+
+  static async load(store: Store): Promise<KnownProducts> {
+    return new KnownProducts((await store.all<{ id: string }>(sql`SELECT id FROM products LIMIT ${raw(String(KnownProducts.MAX))}`)).map((r) => r.id));
+  }
+
+  /** Of these products, those not known to have a row. */
+  unknown(productIds: readonly string[]): string[] {
+    return productIds.filter((id) => !this.ids.has(id));
+  }
+
+  /** Products that have a row now. */
+  add(productIds: Iterable<string>): void {
+    for (const id of productIds) {
+      if (this.ids.size >= KnownProducts.MAX) return;
+      this.ids.add(id);
+    }
   }
 }

@@ -123,12 +123,6 @@ export interface Dialect {
   intDiv(a: Sql, b: Sql): Sql;
   /** Inserts the rows of `query` (its columns named as `columns`) whose `key` no stored row has; a stored row stays as it was. */
   insertSelectIfAbsent(table: Sql, columns: readonly string[], key: readonly string[], query: Sql): Sql;
-  /**
-   * Inserts the rows of `query` (its columns named as `columns`) and reads `returning` (over those columns) of each
-   * row inserted: the statements to run in turn, the last one's rows the answer. DuckDB says it in one
-   * (`INSERT ... RETURNING`); ClickHouse inserts, then reads `query` again.
-   */
-  insertReturning(table: Sql, columns: readonly string[], query: Sql, returning: Sql): Sql[];
   /** A statement of a migration (written for DuckDB) as this engine runs it: none, one or several. */
   migration(statement: string): string[];
 }
@@ -198,7 +192,6 @@ export const duckdbDialect: Dialect = {
   epochMs: (ts) => sql`epoch_ms(${ts})`,
   intDiv: (a, b) => sql`(${a}) // (${b})`,
   insertSelectIfAbsent: (table, columns, _key, query) => sql`INSERT OR IGNORE INTO ${table} (${raw(columns.join(', '))}) ${query}`,
-  insertReturning: (table, columns, query, returning) => [sql`INSERT INTO ${table} (${raw(columns.join(', '))}) ${query} RETURNING ${returning}`],
   migration: (statement) => [statement],
 };
 
@@ -304,7 +297,6 @@ export const clickhouseDialect: Dialect = {
     const keys = raw(key.join(', '));
     return sql`INSERT INTO ${table} (${raw(columns.join(', '))}) SELECT * FROM (${query}) WHERE (${keys}) NOT IN (SELECT ${keys} FROM ${table})`;
   },
-  insertReturning: (table, columns, query, returning) => [sql`INSERT INTO ${table} (${raw(columns.join(', '))}) ${query}`, sql`SELECT ${returning} FROM (${query}) r`],
   migration: (statement) => clickhouseMigration(statement),
 };
 

@@ -10,12 +10,13 @@ export type TextFormat = 'csv' | 'jsonl';
 export type TextColumns = Readonly<Record<string, string>>;
 
 /**
- * Rows given column by column, for `insertRows`: text, numbers, or timestamps as milliseconds since 1970 (UTC, to the
- * microsecond); null where absent.
+ * Rows given column by column, for `insertRows`: text, numbers, or timestamps as microseconds since 1970 (UTC; a
+ * bigint, exact whatever the year); null where absent.
  */
 export type RowColumns = ReadonlyArray<
   | { name: string; type: 'VARCHAR'; values: ReadonlyArray<string | null> }
-  | { name: string; type: 'DOUBLE' | 'TIMESTAMP'; values: ReadonlyArray<number | null> }
+  | { name: string; type: 'DOUBLE'; values: ReadonlyArray<number | null> }
+  | { name: string; type: 'TIMESTAMP'; values: ReadonlyArray<bigint | null> }
 >;
 
 /**
@@ -46,8 +47,8 @@ export interface Backend {
   /** Appends the rows of a text file on this machine (as `writeText` writes it, every column text) to a table. */
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void>;
   /**
-   * Appends rows held in this process to a table (every column named, none left to its default), within the current
-   * transaction: the way many small rows reach the engine without a bound value each or a JSON text to parse.
+   * Appends rows held in this process to a table (every column named, in any order; none left to its default), within
+   * the current transaction: the way many small rows reach the engine without a bound value each or a JSON text to parse.
    */
   insertRows(table: string, columns: RowColumns): Promise<void>;
   /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */

@@ -39,6 +39,7 @@ function toJsRows<T>(rows: Array<Record<string, unknown>>): T[] {
 export class DuckdbBackend implements Backend {
   readonly dialect = duckdbDialect;
   readonly transactions = true;
+  private readonly tableColumns = new Map<string, readonly string[]>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -133,15 +134,23 @@ export class DuckdbBackend implements Backend {
   async insertRows(table: string, columns: RowColumns): Promise<void> {
     const rows = columns[0]?.values.length ?? 0;
     if (rows === 0) return;
+    // The appender takes a row's values in the table's order: the columns are put in it by name.
+    const byName = new Map(columns.map((c) => [c.name, c]));
+    const ordered = (await this.columnNames(table)).map((name) => {
+      const c = byName.get(name);
+      if (!c) throw new Error(`insertRows: no values for ${table}.${name}`);
+      return c;
+    });
+    if (ordered.length !== columns.length) throw new Error(`insertRows: ${table} has no column ${columns.map((c) => c.name).filter((n) => !ordered.some((c) => c.name === n)).join(', ')}`);
     const appender = await this.conn.createAppender(table);
     try {
       for (let r = 0; r < rows; r++) {
-        for (const c of columns) {
+        for (const c of ordered) {
           const v = c.values[r];
           if (v === null || v === undefined) appender.appendNull();
           else if (c.type === 'VARCHAR') appender.appendVarchar(v as string);
           else if (c.type === 'DOUBLE') appender.appendDouble(v as number);
-          else appender.appendTimestamp(new DuckDBTimestampValue(BigInt(Math.round((v as number) * 1000))));
+          else appender.appendTimestamp(new DuckDBTimestampValue(v as bigint));
         }
         appender.endRow();
       }
@@ -149,6 +158,17 @@ export class DuckdbBackend implements Backend {
     } finally {
       appender.closeSync();
     }
+  }
+
+  /** A table's columns in their order, read once (the schema changes only by migrations, applied at the open). */
+  private async columnNames(table: string): Promise<readonly string[]> {
+    let names = this.tableColumns.get(table);
+    if (!names) {
+      const rows = await this.rows(`SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = $1 ORDER BY column_index`, [table]);
+      names = rows.map((r) => String(r.column_name));
+      this.tableColumns.set(table, names);
+    }
+    return names;
   }
 
   async afterMigrations(): Promise<void> {

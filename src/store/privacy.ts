@@ -12,7 +12,8 @@ import type { Row, Store } from './store.js';
  * checks so that re-importing an old file does not bring them back.
  */
 
-async function tombstoneKey(store: Store): Promise<string> {
+/** The store's secret for tombstones, made at its first use. */
+export async function tombstoneKey(store: Store): Promise<string> {
   await store.run(insertIfAbsent(sql`settings`, sql`key`, ['tombstone_key', randomBytes(32).toString('hex')]));
   return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = 'tombstone_key'`))!.value;
 }

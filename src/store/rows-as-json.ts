@@ -3,7 +3,7 @@ import type { Backend, RowColumns } from './backend.js';
 
 /**
  * `insertRows` where the engine has no appender (ClickHouse): the rows as one bound JSON value (jsonRecords), one
- * INSERT ... SELECT; a timestamp travels as its microseconds.
+ * INSERT ... SELECT; a timestamp travels as its microseconds, in text (a JSON number would lose digits past 2^53).
  */
 export async function insertRowsAsJson(backend: Backend, table: string, columns: RowColumns): Promise<void> {
   const count = columns[0]?.values.length ?? 0;
@@ -11,10 +11,10 @@ export async function insertRowsAsJson(backend: Backend, table: string, columns:
   const records = Array.from({ length: count }, (_, r) =>
     Object.fromEntries(columns.map((c) => {
       const v = c.values[r] ?? null;
-      return [c.name, c.type === 'TIMESTAMP' && v !== null ? Math.round((v as number) * 1000) : v];
+      return [c.name, typeof v === 'bigint' ? String(v) : v];
     })),
   );
-  const fields = columns.map((c) => [c.name, c.type === 'VARCHAR' ? 'VARCHAR' : 'DOUBLE'] as const);
+  const fields = columns.map((c) => [c.name, c.type === 'DOUBLE' ? 'DOUBLE' : 'VARCHAR'] as const);
   const read = columns.map((c) => {
     const field = raw(`r.${c.name}`);
     return c.type === 'TIMESTAMP' ? byDialect((d) => d.fromMicros(sql`CAST(${field} AS BIGINT)`)) : field;

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, ident, raw, sql, type Dialect, type Sql } from '../sql/index.js';
+import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat } from './backend.js';
 import { ChdbBackend } from './chdb-backend.js';
@@ -152,13 +152,6 @@ export class Store {
   /** Appends a text file's rows (as `writeText` writes them) to a table: `columns` maps its columns to the file's names. */
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
     return this.backend.insertText(table, columns, file, format);
-  }
-
-  /** Inserts `query`'s rows (columns named as `columns`) into `table` and answers `returning` of each (Dialect.insertReturning). */
-  async insertReturning<T = Row>(table: string, columns: readonly string[], query: Sql, returning: Sql): Promise<T[]> {
-    const statements = this.dialect.insertReturning(ident(table), columns, query, returning);
-    for (const q of statements.slice(0, -1)) await this.run(q);
-    return this.all<T>(statements.at(-1)!);
   }
 
   /** Appends rows held in this process to a table, every column given (see Backend.insertRows). */

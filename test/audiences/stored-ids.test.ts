@@ -83,3 +83,38 @@ describe('new customers of a batch with the live view', () => {
     }
   });
 });
+
+describe('new products of a batch with the live view', () => {
+  it('gives a product the view does not know a row, and asks the products table nothing when it knows them all', async () => {
+    const s = await Store.open({ path: ':memory:' });
+    try {
+      await ingestEventBatch(s, [view('q1'), { ...view('q2'), product_id: 'p2' }]);
+      const live = (await LiveView.build(s))!;
+      expect(live.knownIds().unknownProducts(['p1', 'p2', 'new-1'])).toEqual(['new-1']);
+
+      const productInserts: string[] = [];
+      const run = s.run.bind(s);
+      s.run = (q) => {
+        const text = compile(q).text;
+        if (/INSERT INTO products/.test(text)) productInserts.push(text);
+        return run(q);
+      };
+      live.take((await ingestEventBatch(s, [view('q3'), { ...view('q4'), product_id: 'p2' }], live.knownIds())).stored);
+      expect(productInserts).toEqual([]);
+
+      const order = { ...view('q5'), type: 'order' as const, product_id: 'new-1', order_id: 'o1', quantity: 1, unit_price: 12 };
+      live.take((await ingestEventBatch(s, [order, view('q6')], live.knownIds())).stored);
+      expect(productInserts).toHaveLength(1);
+      expect(await s.all(sql`SELECT id, price FROM products ORDER BY id`)).toEqual([
+        { id: 'new-1', price: 12 },
+        { id: 'p1', price: null },
+        { id: 'p2', price: null },
+      ]);
+      // The batch gave it a row: the next one that names it asks nothing.
+      live.take((await ingestEventBatch(s, [{ ...view('q7'), product_id: 'new-1' }], live.knownIds())).stored);
+      expect(productInserts).toHaveLength(1);
+    } finally {
+      s.close();
+    }
+  });
+});

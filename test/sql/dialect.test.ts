@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asTimestamp, clickhouseDialect, compile, days, duckdbDialect, listHasAny, sql } from '../../src/sql/index.js';
+import { asTimestamp, clickhouseDialect, compile, days, listHasAny, sql } from '../../src/sql/index.js';
 import { clickhouseMigration } from '../../src/sql/clickhouse-ddl.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 
@@ -20,12 +20,6 @@ describe('SQL dialects', () => {
         "SELECT 1 FROM events WHERE ts >= toDateTime64({p1:String}, 6, 'UTC') - toIntervalDay({p2:Int64}) AND hasAny(tags, [{p3:String}, {p4:String}]) AND x = {p5:Float64} AND y = {p6:Bool} AND z IS NOT DISTINCT FROM {p7:Nullable(String)}",
       values: ['2026-01-01', 30, 'a', 'b', 1.5, true, null],
     });
-  });
-
-  it('inserts and reads back the rows inserted in one statement on DuckDB, two on ClickHouse', () => {
-    const hook = (d: typeof clickhouseDialect) => d.insertReturning(sql`events`, ['id', 'ts'], sql`SELECT id, ts FROM b WHERE kept`, sql`id, ts`).map((q) => compile(q, d).text);
-    expect(hook(duckdbDialect)).toEqual(['INSERT INTO events (id, ts) SELECT id, ts FROM b WHERE kept RETURNING id, ts']);
-    expect(hook(clickhouseDialect)).toEqual(['INSERT INTO events (id, ts) SELECT id, ts FROM b WHERE kept', 'SELECT id, ts FROM (SELECT id, ts FROM b WHERE kept) r']);
   });
 
   it('turns every migration into ClickHouse DDL, events ordered by customer and time', () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { epochMs, sql } from '../../src/sql/index.js';
+import { epochMs, jsonText, sql } from '../../src/sql/index.js';
 import { eraseCustomer, ingestEventBatch, ingestEventBatches, type EventInput, type Store } from '../../src/store/index.js';
+import { storeLiveMemberships } from '../../src/audiences/realtime.js';
 import { emptyStoreOn, ENGINES } from '../engines.js';
 
 const event = (id: string, customer: string, extra: Partial<EventInput> = {}): EventInput => ({ id, type: 'view', ts: '2026-06-01T10:00:00.250+02:00', customer_id: customer, product_id: 'sku-1', ...extra });
 
-/** The batch path decides duplicates and erasures itself, then inserts and reads back through Dialect.insertReturning: the same on every engine. */
+/** The batch path decides duplicates and erasures itself, then appends the events kept (Store.insertRows) and answers them as stored: the same on every engine. */
 describe.each(ENGINES)('event batches on %s', (engine) => {
   let store: Store;
   let close: () => Promise<void>;
@@ -19,7 +20,7 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
   it('stores each id once, from its first copy, drops erased customers, and returns what it stored as stored', async () => {
     const reports = await ingestEventBatches(store, [
       [event('a', 'ann'), event('old-2', 'ann'), event('a', 'ann'), event('x', 'gone')],
-      [event('a', 'bob'), event('b', 'bob', { type: 'order', order_id: 'o1', quantity: 2, unit_price: 9.5, product_id: 'sku-new' })],
+      [event('a', 'bob'), event('b', 'bob', { type: 'order', order_id: 'o1', quantity: 2, unit_price: 9.5, product_id: 'sku-new', properties: { source: 'ad' } })],
     ]);
     expect(reports.map(({ stored: _, ...r }) => r)).toEqual([
       { received: 4, accepted: 1, duplicates: 2, erased: 1 },
@@ -34,6 +35,11 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
     expect(reports[1]!.stored.map((e) => [e.id, e.customer_id, e.quantity, e.unit_price])).toEqual([['b', 'bob', 2, 9.5]]);
     const rows = await store.all<{ id: string; customer_id: string }>(sql`SELECT id, customer_id FROM events ORDER BY id`);
     expect(rows).toEqual([{ id: 'a', customer_id: 'ann' }, { id: 'b', customer_id: 'bob' }, { id: 'old-2', customer_id: 'ann' }]);
+    // Stored as answered: the instant read in this process, the properties as their JSON, import_id none.
+    expect(await store.all(sql`SELECT id, ${epochMs(sql`ts`)} AS ts, ${jsonText(sql`properties`, ['source'])} AS source, import_id FROM events WHERE id IN ('a', 'b') ORDER BY id`)).toEqual([
+      { id: 'a', ts: Date.UTC(2026, 5, 1, 8, 0, 0, 250), source: null, import_id: null },
+      { id: 'b', ts: Date.UTC(2026, 5, 1, 8, 0, 0, 250), source: 'ad', import_id: null },
+    ]);
     expect(await store.all(sql`SELECT id FROM customers WHERE id = 'bob'`)).toEqual([{ id: 'bob' }]);
     expect(await store.all(sql`SELECT id, price FROM products WHERE id = 'sku-new'`)).toEqual([{ id: 'sku-new', price: 9.5 }]);
   });
@@ -42,7 +48,7 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
     await store.insertRows('live_memberships', [
       { name: 'customer_id', type: 'VARCHAR', values: ['ann', 'bob'] },
       { name: 'audience_id', type: 'VARCHAR', values: ['vip', 'vip'] },
-      { name: 'evaluated_at', type: 'TIMESTAMP', values: [Date.UTC(2026, 5, 2), Date.UTC(2026, 5, 2, 0, 0, 1, 250)] },
+      { name: 'evaluated_at', type: 'TIMESTAMP', values: [BigInt(Date.UTC(2026, 5, 2)) * 1000n, BigInt(Date.UTC(2026, 5, 2, 0, 0, 1, 250)) * 1000n + 7n] },
       { name: 'reasons', type: 'VARCHAR', values: ['orders >= 2', null] },
     ]);
     const rows = await store.all(sql`SELECT customer_id, audience_id, ${epochMs(sql`evaluated_at`)} AS at, reasons FROM live_memberships ORDER BY customer_id`);
@@ -50,5 +56,14 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
       { customer_id: 'ann', audience_id: 'vip', at: Date.UTC(2026, 5, 2), reasons: 'orders >= 2' },
       { customer_id: 'bob', audience_id: 'vip', at: Date.UTC(2026, 5, 2, 0, 0, 1, 250), reasons: null },
     ]);
+  });
+
+  it('replaces the live memberships of the customers re-evaluated, and only theirs', async () => {
+    const at = new Map([['ann', '2026-06-03 00:00:00'], ['bob', '2026-06-03 00:00:00']]);
+    await storeLiveMemberships(store, ['ann', 'bob'], at, new Map([['ann', [{ id: 'loyal', name: 'Loyal', kind: 'rule', reasons: null }]], ['bob', []]]));
+    const rows = await store.all(sql`SELECT customer_id, audience_id FROM live_memberships ORDER BY customer_id, audience_id`);
+    expect(rows).toEqual([{ customer_id: 'ann', audience_id: 'loyal' }]);
+    await storeLiveMemberships(store, ['ann'], at, new Map([['ann', [{ id: 'new', name: 'New', kind: 'rule', reasons: null }]]]));
+    expect(await store.all(sql`SELECT customer_id, audience_id FROM live_memberships ORDER BY customer_id, audience_id`)).toEqual([{ customer_id: 'ann', audience_id: 'new' }]);
   });
 });

@@ -6,18 +6,21 @@ import type { Store } from '../store.js';
  * the events came from a file or an API batch. `events` is any relation with the events' columns.
  */
 
+/** `column` among these ids; TRUE without them (every id may be unknown). */
+const within = (column: Sql, among: readonly string[] | undefined): Sql => (among ? sql`${column} IN (${join(among.map((id) => sql`${id}`))})` : sql`TRUE`);
+
 /** Each unknown customer, with their latest known country; `among`, when given, holds every customer that may be unknown. */
 export function insertUnknownCustomers(store: Store, events: Sql, among?: readonly string[]): Promise<number> {
-  const only = among && join(among.map((id) => sql`${id}`));
   return store.run(sql`INSERT INTO customers (id, country)
     SELECT customer_id, ${latest(sql`country`, sql`ts`, sql`country`, sql`country IS NOT NULL`)} FROM ${events}
-    WHERE customer_id IS NOT NULL ${only ? sql`AND customer_id IN (${only})` : sql``}
-      AND customer_id NOT IN (SELECT id FROM customers ${only ? sql`WHERE id IN (${only})` : sql``}) GROUP BY customer_id`);
+    WHERE customer_id IS NOT NULL AND ${within(sql`customer_id`, among)}
+      AND customer_id NOT IN (SELECT id FROM customers WHERE ${within(sql`id`, among)}) GROUP BY customer_id`);
 }
 
-/** Each unknown product, with the median price paid for it. */
-export function insertUnknownProducts(store: Store, events: Sql): Promise<number> {
+/** Each unknown product, with the median price paid for it; `among`, when given, holds every product that may be unknown. */
+export function insertUnknownProducts(store: Store, events: Sql, among?: readonly string[]): Promise<number> {
   return store.run(sql`INSERT INTO products (id, price)
     SELECT product_id, ${median(sql`unit_price`)} FILTER (WHERE type = 'order') FROM ${events}
-    WHERE product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products) GROUP BY product_id`);
+    WHERE product_id IS NOT NULL AND ${within(sql`product_id`, among)}
+      AND product_id NOT IN (SELECT id FROM products WHERE ${within(sql`id`, among)}) GROUP BY product_id`);
 }
