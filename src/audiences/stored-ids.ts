@@ -1,4 +1,4 @@
-import { raw, sql } from '../sql/index.js';
+import { sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { textHashes } from './event-columns.js';
 
@@ -87,7 +87,7 @@ export class KnownProducts {
   }
 
   static async load(store: Store): Promise<KnownProducts> {
-    return new KnownProducts((await store.all<{ id: string }>(sql`SELECT id FROM products LIMIT ${raw(String(KnownProducts.MAX))}`)).map((r) => r.id));
+    return new KnownProducts((await store.all<{ id: string }>(sql`SELECT id FROM products LIMIT ${KnownProducts.MAX}`)).map((r) => r.id));
   }
 
   /** Of these products, those not known to have a row. */
