@@ -1,5 +1,5 @@
 export * from './schema.js';
-export { listAudiences, getAudience, deleteAudience, ensureBuiltins } from './repository.js';
+export { listAudiences, getAudience, deleteAudience } from './repository.js';
 export { createAudience, updateAudience, describeAudience, computeAtLatestRun } from './define.js';
 export { withLatestSizes } from './sizes.js';
 export { storeMemberships } from './materialize.js';

@@ -39,7 +39,7 @@ const BUILTIN_KINDS = ALL_KINDS.filter((k) => k.builtins !== undefined);
 const BUILTINS = BUILTIN_KINDS.flatMap((k) => k.builtins!().map((b) => ({ ...b, kind: k.kind })));
 
 /** The built-in audiences of every kind that has some exist in every store; adding them is idempotent and cheap once done. */
-export async function ensureBuiltins(store: Store): Promise<void> {
+async function ensureBuiltins(store: Store): Promise<void> {
   const present = await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM audiences WHERE ${kindIn(sql`kind`, BUILTIN_KINDS.map((k) => k.kind))}`);
   if (present?.n === BUILTINS.length) return;
   for (const b of BUILTINS) {

@@ -3,7 +3,7 @@ import type { Store } from '../store/index.js';
 import { BEHAVIOR_TABLES } from './materialize.js';
 import { PRODUCT_BEHAVIORS } from './specs.js';
 
-export const AFFINITY_TABLE = 'customer_affinities';
+const AFFINITY_TABLE = 'customer_affinities';
 
 /**
  * A customer's affinity to each product behavior as of a date, into a table (customer_id, product_behavior,

@@ -19,7 +19,7 @@ import { BEHAVIOR_ENTITIES, CUSTOMER_BEHAVIORS, type BehaviorEntity } from './sp
  * their agreement. What `segmint behavior list` prints and GET /v1/behaviors answers.
  */
 
-export const suggestedBehaviorSchema = behaviorDescriptionSchema.extend({
+const suggestedBehaviorSchema = behaviorDescriptionSchema.extend({
   audience_id: z.string().nullable().describe('customers: the audience (behavior-<id>) holding its members at every run, for members, sizes over runs, movement and overlap; null for products'),
   active: z.boolean().nullable().describe('customers: whether runs store its members; null for products'),
   cluster: clusterAgreementSchema.nullable().describe('the behavioral cluster of the same name and how many of its members score high on the behavior; null where no cluster has its name'),

@@ -11,7 +11,7 @@ export const BEHAVIOR_TABLES: Record<BehaviorEntity, string> = { customers: 'cus
 export const PRODUCT_SIGNALS_TABLE = 'product_behavior_signals';
 
 /** Where a run keeps each signal's yardsticks as of its date (store migration 9). */
-export const SIGNAL_STATS_TABLE = 'behavior_signal_stats';
+const SIGNAL_STATS_TABLE = 'behavior_signal_stats';
 
 /** Customers are scored from a feature table; the yardsticks are the store's buyers. */
 export function customerSource(featureTable: string): ScoringSource {

@@ -20,7 +20,7 @@ export interface ProductSignal {
 
 const anyMaterial = (set: readonly string[]) => (): Sql => sql`CASE WHEN ${listHasAny(listLower(sql`p.materials`), set)} THEN 1.0 ELSE 0.0 END`;
 
-export const PRODUCT_SIGNALS: readonly ProductSignal[] = [
+const PRODUCT_SIGNALS: readonly ProductSignal[] = [
   ...STYLE_TAGS.map((tag) => ({
     name: `tag_${tag}`,
     unit: 'ratio' as const,

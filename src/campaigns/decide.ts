@@ -231,7 +231,7 @@ export class CampaignDecider {
 }
 
 /** The visitor's variant, stable per campaign and visitor, with its content (the campaign's, with the variant's fields over it). */
-export function variantOf(campaign: Campaign, visitorId: string): { id: string; content: Record<string, unknown> } {
+function variantOf(campaign: Campaign, visitorId: string): { id: string; content: Record<string, unknown> } {
   const experiment = campaign.experiment;
   if (!experiment) return { id: DEFAULT_VARIANT, content: campaign.content };
   const id = assignVariant(campaign.id, visitorId, experimentArms(experiment));

@@ -6,8 +6,8 @@ import { consentChannelSchema, DEFAULT_VARIANT, HOLDOUT, type Campaign } from '.
 import type { Assignment, MemberAssignment } from './decide.js';
 import { typeSpec, type SurveyQuestion } from './types/index.js';
 
-export const MAX_CAMPAIGN_EVENTS = 100;
-export const CAMPAIGN_EVENT_TYPES = ['impression', 'click', 'dismiss', 'submit', 'conversion'] as const;
+const MAX_CAMPAIGN_EVENTS = 100;
+const CAMPAIGN_EVENT_TYPES = ['impression', 'click', 'dismiss', 'submit', 'conversion'] as const;
 
 const submissionSchema = z.strictObject({
   email: z.email().max(320).optional().describe('what an email collection form collected'),

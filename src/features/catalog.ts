@@ -126,7 +126,7 @@ export const PRODUCT_FEATURES: readonly FeatureDef[] = withEntity('product', [
   { name: 'price_tier', type: 'string', unit: null, description: 'low, mid or high: price tercile within its category', expr: () => sql`t.price_tier` },
 ]);
 
-export const FEATURES: Record<FeatureEntity, readonly FeatureDef[]> = { customer: CUSTOMER_FEATURES, product: PRODUCT_FEATURES };
+const FEATURES: Record<FeatureEntity, readonly FeatureDef[]> = { customer: CUSTOMER_FEATURES, product: PRODUCT_FEATURES };
 
 export function findFeature(entity: FeatureEntity, name: string): FeatureDef | undefined {
   return FEATURES[entity].find((f) => f.name === name);

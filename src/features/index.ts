@@ -1,4 +1,4 @@
-export { CUSTOMER_FEATURES, PRODUCT_FEATURES, FEATURES, findFeature, customerFeatureValuesSchema, type CustomerFeatureValues, type FeatureDef, type FeatureEntity, type FeatureType, type FeatureUnit } from './catalog.js';
+export { CUSTOMER_FEATURES, PRODUCT_FEATURES, findFeature, customerFeatureValuesSchema, type CustomerFeatureValues, type FeatureDef, type FeatureEntity, type FeatureType, type FeatureUnit } from './catalog.js';
 export { customerFeaturesQuery, eventFlagsSeen, storeFlags, type CategoryMedian, type FlaggedEvent, type StoreFlags } from './customer-sql.js';
 export { liveFeatures, mediansByCategory, partialAggregates, productFacts, type CustomerEvents, type PartialAggregates, type ProductFacts, type StoreInputs } from './live-aggregates.js';
 export { priceTiersQuery, productFeaturesQuery } from './product-sql.js';

@@ -67,7 +67,7 @@ const groupOf = (members: readonly Brief[]): Group => ({
 });
 
 /** Briefs (in customer id order) into 3 or 4 groups, largest first; fewer when there are fewer distinct briefs. */
-export async function groupBriefs(briefs: readonly Brief[]): Promise<{ k_reason: string; groups: Group[] }> {
+async function groupBriefs(briefs: readonly Brief[]): Promise<{ k_reason: string; groups: Group[] }> {
   const counts = new Map<string, number>();
   const termsOf = (b: Brief) => [...new Set([...b.tone_of_voice.map((v) => `tone:${v}`), ...b.visual_direction.map((v) => `visual:${v}`)])];
   for (const b of briefs) for (const t of termsOf(b)) counts.set(t, (counts.get(t) ?? 0) + 1);

@@ -1,8 +1,8 @@
-export { profileSchema, statementPaths, LOOK_SLOTS, type Profile, type Fact, type LookItem, type LookSlot } from './schema.js';
-export { customerProfile, customerProfiles, keptProfiles, makeProfile, profileAsOf, saveProfiles, useStore, DEFAULT_PROFILE_SEED, type MakeOptions, type ProfileOptions, type StoreUse } from './profile.js';
+export { profileSchema, statementPaths, type Profile, type Fact, type LookItem, type LookSlot } from './schema.js';
+export { customerProfile, customerProfiles, keptProfiles, makeProfile, profileAsOf, saveProfiles, useStore, type MakeOptions, type ProfileOptions, type StoreUse } from './profile.js';
 export { checkEvidence, type EvidenceCheck } from './evidence.js';
 export { narratorFor, type Narrator, type NarratorName } from './narrators.js';
 export { profileText } from './text.js';
 export { audienceCustomers, batchAsOf, profilesOf } from './batch.js';
 export { DEFAULT_LANES } from './lanes.js';
-export { audienceProfileGroups, groupBriefs, profileGroupsSchema, type ProfileGroups } from './groups.js';
+export { audienceProfileGroups, profileGroupsSchema, type ProfileGroups } from './groups.js';

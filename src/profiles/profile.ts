@@ -10,7 +10,7 @@ import { EMBEDDED_NARRATOR, narratorFor, type NarrationInput, type Narrator, typ
 import { profileSchema, type Profile } from './schema.js';
 
 /** Seeds the narrator's phrasings and the looks' tie-breaks unless a caller asks for another. */
-export const DEFAULT_PROFILE_SEED = 1;
+const DEFAULT_PROFILE_SEED = 1;
 
 export interface ProfileOptions extends NarratorSettings {
   /** Default: the latest run's date (the feature table's), else the day after the last event. */

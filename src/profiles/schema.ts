@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 /** Where a look item is worn; docs/profiles.md maps the catalog's categories onto these. */
-export const LOOK_SLOTS = ['top', 'bottom', 'dress', 'shoes', 'outerwear', 'accessory'] as const;
+const LOOK_SLOTS = ['top', 'bottom', 'dress', 'shoes', 'outerwear', 'accessory'] as const;
 export type LookSlot = (typeof LOOK_SLOTS)[number];
 
 // A component of its own: the OpenAPI document can only state a recursive schema by reference to one.

@@ -40,7 +40,7 @@ import type { WebhookAddressPolicy } from '../shared/config.js';
 import type { Workspaces } from './workspaces.js';
 
 /** 1 MiB: far above any audience or run request, small enough that one client cannot tie up memory. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** Per API key: 60,000 requests a minute (1,000/s on average), well above a storefront's steady use. */
 export const DEFAULT_RATE_LIMIT = { max: 60_000, windowMs: 60_000 };

@@ -1,4 +1,4 @@
-export { buildServer, DEFAULT_BODY_LIMIT, type ServerOptions } from './app.js';
+export { buildServer, type ServerOptions } from './app.js';
 export { DEFAULT_IMPORT_BODY_LIMIT, DEFAULT_WORKSPACE } from './defaults.js';
 export { Workspaces, openControlDb, workspaceDir, type WorkspacesOptions } from './workspaces.js';
 export { ControlDb } from './control-db.js';

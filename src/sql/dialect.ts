@@ -204,8 +204,6 @@ function parameterType(value: SqlValue): string {
   return 'String';
 }
 
-export const TIMESTAMP_TYPE = "DateTime64(6, 'UTC')";
-
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   placeholder: (i, value) => `{p${i}:${parameterType(value)}}`,

@@ -5,7 +5,7 @@ import { ident, sql, storeColumns } from '../sql/index.js';
 import type { Store } from './store.js';
 
 /** The tables that hold what was imported: what a loader copies. */
-export const IMPORTED_TABLES = ['customers', 'products', 'events', 'imports', 'quarantine'] as const;
+const IMPORTED_TABLES = ['customers', 'products', 'events', 'imports', 'quarantine'] as const;
 
 /**
  * Copies tables of a DuckDB store into a ClickHouse one, through Parquet files: DuckDB stays the loader (file import,

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { WEBHOOK_ADDRESS_POLICIES, type WebhookAddressPolicy } from '../../shared/config.js';
+import type { WebhookAddressPolicy } from '../../shared/config.js';
 import { ValidationError } from '../../shared/errors.js';
 
 /**
@@ -9,7 +9,6 @@ import { ValidationError } from '../../shared/errors.js';
  * `public` (the default) refuses both; `loopback` also allows this machine (tests, a local CRM bridge); `private`
  * allows every address. Set by SEGMINT_WEBHOOK_ADDRESSES.
  */
-export const ADDRESS_POLICIES = WEBHOOK_ADDRESS_POLICIES;
 export type AddressPolicy = WebhookAddressPolicy;
 
 const loopback = new BlockList();

@@ -25,20 +25,20 @@ export interface DeliverOptions {
   send?: Sender;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 10;
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_TIMEOUT_MS = 10_000;
 /** A Retry-After further off than this is not waited for longer. */
 const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 /** A pass's outcome of one delivery, as the rows written back. */
 const OUTCOME_COLUMNS = [['id', 'VARCHAR'], ['status', 'VARCHAR'], ['attempts', 'INTEGER'], ['next_attempt_at', 'TIMESTAMP'], ['last_status', 'INTEGER'], ['last_error', 'VARCHAR']] as const;
 
 /** 30 s doubled after each failure, at most 6 h: ten attempts span about four hours, past most CRM outages. */
-export function exponentialBackoff(failures: number, baseMs = 30_000, capMs = 6 * 3_600_000): number {
+function exponentialBackoff(failures: number, baseMs = 30_000, capMs = 6 * 3_600_000): number {
   return Math.min(capMs, baseMs * 2 ** (failures - 1));
 }
 
 /** Retry-After in ms from now: seconds, or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | undefined, now: number): number | undefined {
+function retryAfterMs(header: string | undefined, now: number): number | undefined {
   if (header === undefined) return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
   const date = Date.parse(header);

@@ -26,7 +26,7 @@ export function outboxChanges(store: Store): number {
 }
 
 /** Members per delivery: a CRM takes a batch in one request, and a body stays well under common 1 MB limits. */
-export const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_BATCH_SIZE = 500;
 
 const MEMBER_COLUMNS = ['delivery_id', 'customer_id'];
 /** The columns a queued delivery is written with; the rest stay NULL until an attempt. */

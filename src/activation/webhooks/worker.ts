@@ -8,7 +8,7 @@ export interface WorkspaceStores {
   use<T>(workspace: string, fn: (store: Store) => Promise<T>): Promise<T>;
 }
 
-export const DEFAULT_INTERVAL_MS = 1000;
+const DEFAULT_INTERVAL_MS = 1000;
 
 /** What a workspace's outbox held after the worker's last pass: the count of deliveries queued since, and the next due. */
 interface Seen {

@@ -11,8 +11,6 @@ import type { BehaviorPreview, BehaviorPreviewRequest, ReadingReport } from './s
 
 export * from './schema.js';
 export { previewSpec as preview } from './preview.js';
-export { llmPrompt } from './llm.js';
-export { loadLexicon, type Lexicon } from './lexicon.js';
 export { keepPreviewLines, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from './lines.js';
 
 /**

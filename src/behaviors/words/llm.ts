@@ -30,7 +30,7 @@ const ANSWER_JSON_SCHEMA = {
 export type LlmAnswer = { spec: string; explanation: string } | { failed: string };
 
 /** The system prompt: the language and this store's vocabulary. Exported so a test can check nothing personal is in it. */
-export function llmPrompt(lexicon: Lexicon): string {
+function llmPrompt(lexicon: Lexicon): string {
   const catalog = Object.entries(lexicon.catalog)
     .map(([field, values]) => `${field}: ${values.map((v) => JSON.stringify(v)).join(', ')}`)
     .join('\n');

@@ -1,7 +1,6 @@
 export { experimentReport } from './report.js';
 export { requiredSample } from './power.js';
 export {
-  armTotalsSchema,
   experimentInputSchema,
   experimentReportSchema,
   planSchema,

@@ -19,7 +19,7 @@ export const covariateTotalsSchema = z
   })
   .describe('sums of the pre-exposure covariate, for CUPED');
 
-export const armTotalsSchema = z
+const armTotalsSchema = z
   .object({
     arm: z.string().min(1),
     exposures: count.describe('visitors exposed (assigned and counted once each)'),
