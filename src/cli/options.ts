@@ -9,5 +9,11 @@ export function integerOption(text: string, flag: string, bounds: { min: number;
   return n;
 }
 
+/** One of a fixed list of values, or a one-line error naming the flag and every value it takes. */
+export function choiceOption<T extends string>(text: string, flag: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag}: "${text}" is not one of ${allowed.join(', ')}`, { [flag]: text });
+  return text as T;
+}
+
 export const POSITIVE = { min: 1, what: 'a positive integer' };
 export const PORT = { min: 0, max: 65535, what: 'a port number' };

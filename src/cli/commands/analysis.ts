@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { AudienceKind } from '../../audiences/index.js';
 import { AUDIENCE_KINDS } from '../../audiences/kinds/names.js';
 import { CLUSTER_METHOD_NAMES } from '../../clusters/methods.js';
 import { parseAsOf } from '../../features/as-of.js';
-import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
+import { choiceOption } from '../options.js';
 import { emit, table } from '../output.js';
 
 export function registerAnalysis(program: Command): void {
@@ -17,13 +16,11 @@ export function registerAnalysis(program: Command): void {
     .option('--clustering <method>', `with --kind cluster: ${CLUSTER_METHOD_NAMES.join(' | ')}`)
     .action(async (o: { from: string; to: string; kind: string; clustering?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (!(AUDIENCE_KINDS as readonly string[]).includes(o.kind)) throw new UsageError(`--kind: "${o.kind}" is not one of ${AUDIENCE_KINDS.join(', ')}`);
-      if (o.clustering !== undefined && !(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.clustering)) {
-        throw new UsageError(`--clustering: "${o.clustering}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
-      }
+      const kind = choiceOption(o.kind, '--kind', AUDIENCE_KINDS);
+      const clustering = o.clustering === undefined ? undefined : choiceOption(o.clustering, '--clustering', CLUSTER_METHOD_NAMES);
       const m = await withStore(ctx, async (store) => {
         const { movement } = await import('../../audiences/index.js');
-        return movement(store, parseAsOf(o.from, '--from'), parseAsOf(o.to, '--to'), o.kind as AudienceKind, o.clustering);
+        return movement(store, parseAsOf(o.from, '--from'), parseAsOf(o.to, '--to'), kind, clustering);
       });
       emit(ctx.options, m, () =>
         [

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import type { BehaviorEntity, BehaviorFamily, CustomBehavior } from '../../behaviors/index.js';
+import type { BehaviorFamily, CustomBehavior } from '../../behaviors/index.js';
 import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
 import type { BehaviorPreview, Preview, ReadingReport } from '../../behaviors/words/index.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
+import { choiceOption } from '../options.js';
 import { emit, table } from '../output.js';
 
 const percent = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
@@ -110,10 +111,10 @@ export function registerBehavior(program: Command): void {
     .option('--entity <entity>', BEHAVIOR_ENTITIES.join(' | '), 'customers')
     .action(async (o: { entity: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (!(BEHAVIOR_ENTITIES as readonly string[]).includes(o.entity)) throw new UsageError(`--entity: "${o.entity}" is not one of ${BEHAVIOR_ENTITIES.join(', ')}`);
+      const entity = choiceOption(o.entity, '--entity', BEHAVIOR_ENTITIES);
       const family = await withStore(ctx, async (store) => {
         const { behaviorFamily } = await import('../../behaviors/index.js');
-        return behaviorFamily(store, o.entity as BehaviorEntity);
+        return behaviorFamily(store, entity);
       });
       emit(ctx.options, family, () => familyText(family));
     });

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { BehaviorEntity, BehaviorFamily } from '../../behaviors/index.js';
+import type { BehaviorFamily } from '../../behaviors/index.js';
 import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
-import { UsageError, ValidationError } from '../../shared/errors.js';
+import { ValidationError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
+import { choiceOption } from '../options.js';
 import { emit, table } from '../output.js';
 
 const pct = (v: number | null): string => (v === null ? '' : `${(v * 100).toFixed(1)}%`);
@@ -35,12 +36,12 @@ export function registerBehaviors(program: Command): void {
     .option('--entity <entity>', BEHAVIOR_ENTITIES.join(' | '), 'customers')
     .action(async (o: { entity: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (!(BEHAVIOR_ENTITIES as readonly string[]).includes(o.entity)) throw new UsageError(`--entity: "${o.entity}" is not one of ${BEHAVIOR_ENTITIES.join(', ')}`);
+      const entity = choiceOption(o.entity, '--entity', BEHAVIOR_ENTITIES);
       const family = await withStore(ctx, async (store) => {
         const { behaviorFamily } = await import('../../behaviors/index.js');
         const { featureTableAsOf } = await import('../../features/index.js');
         if (!(await featureTableAsOf(store))) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then score behaviors on its features');
-        return behaviorFamily(store, o.entity as BehaviorEntity);
+        return behaviorFamily(store, entity);
       });
       emit(ctx.options, family, () => reportText(family));
     });

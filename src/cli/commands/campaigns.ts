@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Campaign, CampaignStatus, ExperimentResults } from '../../campaigns/index.js';
-import { CAMPAIGN_STATUSES, campaignStatusSchema, STATUS_ACTIONS } from '../../campaigns/schema.js';
+import type { Campaign, ExperimentResults } from '../../campaigns/index.js';
+import { CAMPAIGN_STATUSES, STATUS_ACTIONS } from '../../campaigns/schema.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
-import { integerOption, POSITIVE } from '../options.js';
+import { choiceOption, integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
 
 /** A campaign file: the same JSON as the body of POST /v1/campaigns. */
@@ -76,10 +76,10 @@ export function registerCampaigns(program: Command): void {
     .option('--status <status>', 'draft, active, paused or ended')
     .action(async (o: { status?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (o.status !== undefined && !campaignStatusSchema.safeParse(o.status).success) throw new UsageError(`--status: "${o.status}" is not one of ${CAMPAIGN_STATUSES.join(', ')}`);
+      const status = o.status === undefined ? undefined : choiceOption(o.status, '--status', CAMPAIGN_STATUSES);
       const rows = await withStore(ctx, async (store) => {
         const { listCampaigns } = await import('../../campaigns/index.js');
-        return listCampaigns(store, o.status as CampaignStatus | undefined);
+        return listCampaigns(store, status);
       });
       emit(ctx.options, rows, () => table([['id', 'name', 'type', 'status', 'priority', 'updated'], ...rows.map((c) => [c.id, c.name, c.type, c.status, c.priority, c.updated_at])]));
     });

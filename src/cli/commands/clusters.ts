@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { ClusteringReport, ModelKind } from '../../clusters/index.js';
-import { CLUSTER_METHOD_NAMES, type ClusterMethod } from '../../clusters/methods.js';
+import { CLUSTER_METHOD_NAMES } from '../../clusters/methods.js';
 import { parseAsOf } from '../../features/as-of.js';
-import { NotFoundError, UsageError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
-import { integerOption } from '../options.js';
+import { choiceOption, integerOption } from '../options.js';
 import { emit, table } from '../output.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -22,9 +22,9 @@ function reportText(report: ClusteringReport, products: boolean): string {
 
 /** customers | products, and for customers the method: what both `clusters` and `clusters show` are about. */
 function kindOf(o: { entity: string; method: string }): ModelKind {
-  if (o.entity !== 'customers' && o.entity !== 'products') throw new UsageError(`--entity: "${o.entity}" is not one of customers, products`);
-  if (!(CLUSTER_METHOD_NAMES as readonly string[]).includes(o.method)) throw new UsageError(`--method: "${o.method}" is not one of ${CLUSTER_METHOD_NAMES.join(', ')}`);
-  return o.entity === 'products' ? 'products' : (o.method as ClusterMethod);
+  const entity = choiceOption(o.entity, '--entity', ['customers', 'products']);
+  const method = choiceOption(o.method, '--method', CLUSTER_METHOD_NAMES);
+  return entity === 'products' ? 'products' : method;
 }
 
 export function registerClusters(program: Command): void {

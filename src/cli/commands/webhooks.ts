@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import type { DeliveryPass, WebhookWithSecret } from '../../activation/webhooks/index.js';
-import { DELIVERY_STATUSES, WEBHOOK_EVENTS, type DeliveryStatus, type WebhookEvent } from '../../activation/webhooks/schema.js';
-import { UsageError } from '../../shared/errors.js';
-import { CONSENT_CHANNELS, type ConsentChannel } from '../../store/schema.js';
+import { DELIVERY_STATUSES, WEBHOOK_EVENTS } from '../../activation/webhooks/schema.js';
+import { CONSENT_CHANNELS } from '../../store/schema.js';
 import { contextOf, withStore } from '../context.js';
-import { integerOption, POSITIVE } from '../options.js';
+import { choiceOption, integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
-
-function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag}: "${text}" is not one of ${allowed.join(', ')}`, { [flag]: text });
-  return text as T;
-}
 
 const shownSecret = (w: WebhookWithSecret) =>
   [w.secret, `webhook ${w.id} of "${w.audience}" -> ${w.url} (${w.events.join(', ')}; consent: ${w.consent}); the secret is shown only this once`].join('\n');
@@ -26,8 +20,8 @@ export function registerWebhooks(program: Command): void {
     .option('--consent <channel>', `only customers who consented to this channel: ${CONSENT_CHANNELS.join(', ')}`, 'email')
     .action(async (o: { audience: string; url: string; events: string; consent: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const events = o.events.split(',').map((e) => oneOf<WebhookEvent>(e.trim(), WEBHOOK_EVENTS, '--events'));
-      const consent = oneOf<ConsentChannel>(o.consent, CONSENT_CHANNELS, '--consent');
+      const events = o.events.split(',').map((e) => choiceOption(e.trim(), '--events', WEBHOOK_EVENTS));
+      const consent = choiceOption(o.consent, '--consent', CONSENT_CHANNELS);
       const created = await withStore(ctx, async (store) => {
         const { createWebhook } = await import('../../activation/webhooks/index.js');
         return createWebhook(store, { audience_id: o.audience, url: o.url, events, consent }, ctx.config.webhookAddresses);
@@ -82,7 +76,7 @@ export function registerWebhooks(program: Command): void {
     .option('--limit <n>', 'how many', '100')
     .action(async (o: { status?: string; webhook?: string; limit: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const status = o.status === undefined ? undefined : oneOf<DeliveryStatus>(o.status, DELIVERY_STATUSES, '--status');
+      const status = o.status === undefined ? undefined : choiceOption(o.status, '--status', DELIVERY_STATUSES);
       const limit = integerOption(o.limit, '--limit', { ...POSITIVE, max: 1000 });
       const log = await withStore(ctx, async (store) => {
         const { listDeliveries } = await import('../../activation/webhooks/index.js');
