@@ -5,4 +5,5 @@ export { narratorFor, type Narrator, type NarratorName } from './narrators.js';
 export { profileText } from './text.js';
 export { audienceCustomers, batchAsOf, profilesOf } from './batch.js';
 export { DEFAULT_LANES } from './lanes.js';
+export { PROFILE_SEEDS } from './seeds.js';
 export { audienceProfileGroups, profileGroupsSchema, type ProfileGroups } from './groups.js';

@@ -8,9 +8,7 @@ import { buildLooks } from './looks.js';
 import { narrate, type Narration } from './narrate.js';
 import { EMBEDDED_NARRATOR, narratorFor, type NarrationInput, type Narrator, type NarratorSettings } from './narrators.js';
 import { profileSchema, type Profile } from './schema.js';
-
-/** Seeds the narrator's phrasings and the looks' tie-breaks unless a caller asks for another. */
-const DEFAULT_PROFILE_SEED = 1;
+import { PROFILE_SEEDS } from './seeds.js';
 
 export interface ProfileOptions extends NarratorSettings {
   /** Default: the latest run's date (the feature table's), else the day after the last event. */
@@ -55,7 +53,7 @@ interface Draft extends NarrationInput {
 /** The drafts of these customers, by id, all as of one date; a customer the store lacks as of that date is left out. */
 async function draftsOf(store: Store, customerIds: readonly string[], options: ProfileOptions): Promise<Map<string, Draft>> {
   const asOf = options.asOf ?? (await profileAsOf(store));
-  const seed = options.seed ?? DEFAULT_PROFILE_SEED;
+  const seed = options.seed ?? PROFILE_SEEDS.default;
   const { catalog, facts } = await profileFactsOf(store, customerIds, asOf);
   const drafts = new Map<string, Draft>();
   for (const [id, f] of facts) {

@@ -1,13 +1,13 @@
 import { createWriteStream, openSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { parseAsOf } from '../../features/as-of.js';
 import type { ProfileGroups } from '../../profiles/index.js';
 import { DEFAULT_LANES } from '../../profiles/lanes.js';
 import { errorMessage, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { integerOption } from '../options.js';
 import { emit, progress, table } from '../output.js';
+import { profileOptions, withProfileOptions, type ProfileFlags } from '../profile-options.js';
 
 function groupsText(g: ProfileGroups): string {
   const values = (vs: ProfileGroups['groups'][number]['tone_of_voice']) => vs.map((v) => `${v.value} ${Math.round(v.share * 100)}%`).join(', ');
@@ -27,24 +27,19 @@ function openFile(path: string): number {
 }
 
 export function registerProfiles(program: Command): void {
-  program
+  const profiles = program
     .command('profiles')
     .description("Profiles of an audience's members into a JSONL file, then their groups by marketing brief (as GET /v1/audiences/:id/profile-groups)")
     .requiredOption('--audience <id>', 'audience id or name: its members at the latest run')
     .option('--out <file>', 'where the profiles go, one JSON a line')
-    .option('--groups', 'only group the profiles already kept, making none')
-    .option('--refresh', 'make new profiles even where one is kept')
-    .option('--as-of <date>', "the history read (default: the latest run's date, else the day after the last event)")
-    .option('--seed <n>', 'seeds the choice of phrasings and looks (default 1)')
+    .option('--groups', 'only group the profiles already kept, making none');
+  withProfileOptions(profiles, 'make new profiles even where one is kept')
     .option('--lanes <n>', `chunks of 500 members under way at once, each on its own connection (default ${DEFAULT_LANES})`)
-    .action(async (o: { audience: string; out?: string; groups?: boolean; refresh?: boolean; asOf?: string; seed?: string; lanes?: string }, cmd: Command) => {
+    .action(async (o: ProfileFlags & { audience: string; out?: string; groups?: boolean; lanes?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const options = {
-        refresh: o.refresh ?? false,
-        asOf: o.asOf ? parseAsOf(o.asOf, '--as-of') : undefined,
-        seed: o.seed === undefined ? undefined : integerOption(o.seed, '--seed', { min: 0, max: 2 ** 31 - 1, what: 'a whole number from 0 to 2147483647' }),
+        ...profileOptions(o, ctx.config.llm),
         lanes: o.lanes === undefined ? undefined : integerOption(o.lanes, '--lanes', { min: 1, max: 64, what: 'a whole number from 1 to 64' }),
-        llm: ctx.config.llm,
       };
       const groups = await withStore(ctx, async (store) => {
         // Checked once the store is open, so a mistyped --db is the error reported, as for every command.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAsOf } from '../../features/index.js';
-import { audienceProfileGroups, profileGroupsSchema, profileSchema } from '../../profiles/index.js';
+import { audienceProfileGroups, PROFILE_SEEDS, profileGroupsSchema, profileSchema } from '../../profiles/index.js';
 import { keyOf } from '../auth.js';
 import { ProfileJobs, profileJobSchema } from '../profile-jobs.js';
 import { asOfSchema, audienceParamsSchema } from '../schemas.js';
@@ -24,7 +24,7 @@ export function registerProfileJobRoutes(app: ZodApp, ctx: RouteContext): void {
       body: z.strictObject({
         refresh: z.boolean().optional().describe('make new profiles even where one is kept'),
         as_of: asOfSchema.optional().describe("the history read (default: the latest run's date)"),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('seeds the choice of phrasings and looks (default 1)'),
+        seed: z.number().int().min(PROFILE_SEEDS.min).max(PROFILE_SEEDS.max).optional().describe(`seeds the choice of phrasings and looks (default ${PROFILE_SEEDS.default})`),
       }),
       response: { 202: profileJobSchema },
       errors: [409],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAsOf } from '../../features/index.js';
-import { customerProfile, profileSchema } from '../../profiles/index.js';
+import { customerProfile, PROFILE_SEEDS, profileSchema } from '../../profiles/index.js';
 import { asOfSchema, customerParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
@@ -16,7 +16,7 @@ export function registerProfileRoutes(app: ZodApp, ctx: RouteContext): void {
       querystring: z.strictObject({
         refresh: z.enum(['true', 'false']).optional().describe('true: make a new profile from the data as it is now, and keep it'),
         as_of: asOfSchema.optional().describe("the history read (default: the latest run's date, else the day after the last event)"),
-        seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional().describe('seeds the choice of phrasings and looks (default 1)'),
+        seed: z.coerce.number().int().min(PROFILE_SEEDS.min).max(PROFILE_SEEDS.max).optional().describe(`seeds the choice of phrasings and looks (default ${PROFILE_SEEDS.default})`),
       }),
       response: { 200: profileSchema },
     }),
