@@ -12,6 +12,7 @@ import { pathOf } from '../routes.js';
 import type { PageProps } from './index.js';
 import { KIND_LABELS, sizeSeries, type AudienceKind } from './trends.js';
 import { KindSelect } from './kind-select.js';
+import { RunSelect } from './run-select.js';
 import { AudienceExport } from './audience-export.js';
 import { AudienceWebhooks } from './audience-webhooks.js';
 
@@ -156,23 +157,16 @@ function Members({ audience, runs }: { audience: Audience; runs: string[] }) {
     <section aria-labelledby="members">
       <h2 id="members">Members</h2>
       <div className="row">
-        <div className="field">
-          <label htmlFor="members-run">At the run as of</label>
-          <select
-            id="members-run"
-            value={asOf}
-            onChange={(e) => {
-              setAsOf(e.target.value);
-              setOffset(0);
-            }}
-          >
-            {runs.map((r) => (
-              <option key={r} value={r}>
-                {day(r)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <RunSelect
+          id="members-run"
+          label="At the run as of"
+          runs={runs}
+          value={asOf}
+          onChange={(run) => {
+            setAsOf(run);
+            setOffset(0);
+          }}
+        />
         <CsvDownload audience={audience} asOf={asOf} />
       </div>
       <Async value={members} what="members" isEmpty={(m) => m.total === 0} empty={<p>Nobody was in this audience at that run.</p>}>

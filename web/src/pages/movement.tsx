@@ -9,6 +9,7 @@ import { DataTable } from '../components/table.js';
 import { count, day } from '../format.js';
 import { useQuery } from '../router.js';
 import { movementFlows } from './movement-flows.js';
+import { RunSelect } from './run-select.js';
 
 const KINDS = { rfm: 'RFM segments', smart: 'Smart segments', 'cluster:rfm': 'RFM clusters', 'cluster:behavior': 'Behavioral clusters' } as const;
 type Kind = keyof typeof KINDS;
@@ -50,21 +51,6 @@ function MovementView({ runs }: { runs: string[] }) {
         {(m) => <MovementChart movement={m} label={KINDS[kind]} />}
       </Async>
     </>
-  );
-}
-
-function RunSelect({ id, label, runs, value, onChange }: { id: string; label: string; runs: string[]; value: string; onChange: (v: string) => void }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-        {runs.map((r) => (
-          <option key={r} value={r}>
-            {day(r)}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
 
