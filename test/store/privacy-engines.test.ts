@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/pipeline/index.js';
 import { sql } from '../../src/sql/index.js';
@@ -7,6 +5,7 @@ import { eraseCustomer, exportCustomer, identityMapping, importFile, setConsent,
 import { isErased } from '../../src/store/privacy.js';
 import { ALL_ENGINES, storeOn } from '../engines.js';
 import { columnsHolding, tempDir } from '../helpers.js';
+import { WHO, writePrivacyFiles } from './privacy-files.js';
 
 /**
  * Erasure, export and consent of one customer on every engine: the same store (imported by DuckDB, copied to
@@ -14,23 +13,8 @@ import { columnsHolding, tempDir } from '../helpers.js';
  * other customers stay, and the tombstone recognises the id.
  */
 
-const WHO = 'cust-erase-me';
 const dir = tempDir();
-const customers = join(dir.path, 'customers.csv');
-const events = join(dir.path, 'events.csv');
-writeFileSync(customers, `id,email,phone,created_at,consent_email\n${WHO},who@example.com,+100,2024-01-01,true\nc2,c2@example.com,,2024-01-02,false\nc3,c3@example.com,,2024-01-03,\n`);
-writeFileSync(
-  events,
-  [
-    'id,type,ts,customer_id,product_id,order_id,quantity,unit_price',
-    `e1,order,2024-02-01 10:00:00,${WHO},p1,o1,1,20`,
-    `e2,order,2024-03-01 10:00:00,${WHO},p2,o2,2,15`,
-    'e3,order,2024-03-02 10:00:00,c2,p1,o3,1,20',
-    'e6,order,2024-03-05 10:00:00,c3,p2,o5,1,15',
-    `e4,order,not-a-date,${WHO},p1,o4,1,20`,
-    `e5,view,2024-03-03 10:00:00,${WHO},p1,,,,extra`,
-  ].join('\n') + '\n',
-);
+const { customers, events } = writePrivacyFiles(dir);
 
 afterAll(() => dir.cleanup());
 
