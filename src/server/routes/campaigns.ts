@@ -22,10 +22,10 @@ import {
 import type { Store } from '../../store/index.js';
 import { keyOf } from '../auth.js';
 import type { FastifyRequest } from 'fastify';
+import { audienceParamsSchema, idParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-const campaignParamsSchema = z.strictObject({ id: z.string().min(1).describe('campaign id or name') });
-const audienceParamsSchema = z.strictObject({ id: z.string().min(1).describe('audience id or name') });
+const campaignParamsSchema = idParamsSchema('campaign id or name');
 
 /** On-site campaigns: create, read, replace, change status, delete drafts. Every write refreshes the in-memory decider before answering. */
 export function registerCampaignRoutes(app: ZodApp, ctx: RouteContext): void {

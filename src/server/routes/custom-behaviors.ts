@@ -11,9 +11,10 @@ import {
   setBehaviorActive,
 } from '../../behaviors/index.js';
 import { behaviorPreview, behaviorPreviewRequestSchema, behaviorPreviewSchema } from '../../behaviors/words/index.js';
+import { idParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-const behaviorParamsSchema = z.strictObject({ id: z.string().min(1).describe('custom behavior id or name') });
+const behaviorParamsSchema = idParamsSchema('custom behavior id or name');
 const familyQuerySchema = z.strictObject({ entity: z.enum(BEHAVIOR_ENTITIES).default('customers').describe('customers (default) or products') });
 
 /**

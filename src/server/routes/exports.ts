@@ -18,11 +18,11 @@ import {
 import { NotFoundError } from '../../shared/errors.js';
 import { audit } from '../api-keys.js';
 import { keyOf } from '../auth.js';
-import { audienceParamsSchema } from '../schemas.js';
+import { audienceParamsSchema, idParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-const exportParamsSchema = z.strictObject({ id: z.string().min(1).describe('export id') });
-const syncParamsSchema = z.strictObject({ id: z.string().min(1).describe('sync id') });
+const exportParamsSchema = idParamsSchema('export id');
+const syncParamsSchema = idParamsSchema('sync id');
 const downloadQuerySchema = z.strictObject({ part: z.enum(['members', 'removals']).default('members').describe('the members, or the removals since the export before') });
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson' } as const;

@@ -26,7 +26,7 @@ import {
   removeImport,
   type Mapping,
 } from '../../store/index.js';
-import { paginationSchema } from '../schemas.js';
+import { idParamsSchema, paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 export interface ImportRouteOptions {
@@ -52,7 +52,7 @@ const importQuerySchema = z.strictObject({
   max_rejected: z.string().min(1).optional().describe('fail (422) and store nothing above this many rejected rows: a count, or a percentage such as 2.5%'),
 });
 
-const importParamsSchema = z.strictObject({ id: z.string().min(1).describe('import id (import_id in the report)') });
+const importParamsSchema = idParamsSchema('import id (import_id in the report)');
 
 /** How the import chose its mapping, as `segmint imports` lists it. */
 function mappingSource(query: z.infer<typeof importQuerySchema>): string {

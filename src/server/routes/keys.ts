@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditLog, auditPageSchema, createdKeySchema, createKey, keyListingSchema, listKeys, originSchema, revokeKey, scopeSchema } from '../api-keys.js';
 import { keyOf } from '../auth.js';
-import { paginationSchema } from '../schemas.js';
+import { idParamsSchema, paginationSchema } from '../schemas.js';
 import { guarded, type RouteContext, type ZodApp } from './context.js';
 
 /** API keys and the audit log of the caller's own workspace; no route here reaches another workspace's keys. */
@@ -33,7 +33,7 @@ export function registerKeyRoutes(app: ZodApp, ctx: RouteContext): void {
   app.delete(
     '/v1/keys/:id',
     guarded('admin', 'keys', 'Revoke an API key of this workspace: it is refused from the next request on', {
-      params: z.strictObject({ id: z.string().min(1).describe('key id, as listed (key_...)') }),
+      params: idParamsSchema('key id, as listed (key_...)'),
       response: { 200: keyListingSchema },
     }),
     (req) => {

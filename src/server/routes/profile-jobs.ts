@@ -3,10 +3,10 @@ import { parseAsOf } from '../../features/index.js';
 import { audienceProfileGroups, PROFILE_SEEDS, profileGroupsSchema, profileSchema } from '../../profiles/index.js';
 import { keyOf } from '../auth.js';
 import { ProfileJobs, profileJobSchema } from '../profile-jobs.js';
-import { asOfSchema, audienceParamsSchema } from '../schemas.js';
+import { asOfSchema, audienceParamsSchema, idParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-const jobParamsSchema = z.strictObject({ id: z.string().min(1).describe('profile job id') });
+const jobParamsSchema = idParamsSchema('profile job id');
 
 /**
  * Profiles of an audience (seed 002's first use case): a job makes them in the background, the client polls it and

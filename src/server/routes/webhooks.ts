@@ -16,10 +16,11 @@ import {
   webhookSchema,
   webhookWithSecretSchema,
 } from '../../activation/webhooks/index.js';
+import { idParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-const webhookParams = z.strictObject({ id: z.string().min(1).describe('webhook id (wh_...)') });
-const deliveryParams = z.strictObject({ id: z.string().min(1).describe('delivery id (msg_...), the webhook-id it is sent with') });
+const webhookParams = idParamsSchema('webhook id (wh_...)');
+const deliveryParams = idParamsSchema('delivery id (msg_...), the webhook-id it is sent with');
 
 /** Webhook subscriptions of audiences and their delivery log (src/activation/webhooks; docs/webhooks.md). */
 export function registerWebhookRoutes(app: ZodApp, ctx: RouteContext): void {
