@@ -105,6 +105,14 @@ function numbered(r: ReadOptions, reader: Sql): Sql {
   return r.numbered ? sql`SELECT row_number() OVER () AS __rec, * FROM ${reader}` : sql`SELECT NULL::BIGINT AS __rec, * FROM ${reader}`;
 }
 
+/**
+ * The file as one text column, `line`, a row a line: columns split on the unit separator, which valid JSON never holds
+ * unescaped, and quoting off. `options` ends the reader's argument list.
+ */
+function wholeLines(path: string, options: Sql): Sql {
+  return sql`read_csv(${path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '', escape = '', ${options})`;
+}
+
 function columnValue(column: string): Sql {
   return sql`src.${ident(column)}`;
 }
@@ -120,8 +128,7 @@ function jsonOfColumns(columns: Iterable<string>): Sql {
  * names come out as DuckDB names them (duplicates suffixed, blanks as columnN).
  */
 async function csvColumns(store: Store, a: OpenArgs, o: CsvOptions): Promise<string[]> {
-  const first = await store.one<{ line: string }>(sql`SELECT line FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)},
-    header = false, delim = ${'\x1f'}, quote = '', escape = '', auto_detect = false) LIMIT 1`);
+  const first = await store.one<{ line: string }>(sql`SELECT line FROM ${wholeLines(a.path, sql`auto_detect = false`)} LIMIT 1`);
   if (!first) throw new ImportError(`${a.file}: the file is empty`, { file: a.file });
   const headerPath = joinPath(tmpdir(), `segmint-${a.rejectsTable}-header.csv`);
   await writeFile(headerPath, `${first.line}\n`);
@@ -162,16 +169,14 @@ async function openCsv(store: Store, a: OpenArgs & { mapping: Mapping }): Promis
 }
 
 async function openJsonl(store: Store, a: OpenArgs): Promise<Source> {
-  // Each line is one text value: the unit separator never occurs unescaped in valid JSON, and quoting is off.
   // JSON functions throw on malformed text, so fields are read from `__json`, which is NULL for a bad line. Lines
   // are always numbered: a blank line is skipped after numbering, so the number stays the line.
   const relation = (r: ReadOptions): Sql => sql`SELECT __rec, __line,
       CASE WHEN json_valid(__line) THEN CASE WHEN json_type(__line) = 'OBJECT' THEN __line::JSON END END AS __json
-    FROM (SELECT row_number() OVER () AS __rec, line AS __line FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)},
-      header = false, delim = ${'\x1f'}, quote = '', escape = '', ${rejectOptions(r, a.rejectsTable)}))
+    FROM (SELECT row_number() OVER () AS __rec, line AS __line FROM ${wholeLines(a.path, rejectOptions(r, a.rejectsTable))})
     WHERE trim(__line) <> ''`;
   const keys = await store.all<{ key: string }>(sql`SELECT DISTINCT unnest(json_keys(line)) AS key
-    FROM read_csv(${a.path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '', escape = '', ignore_errors = true)
+    FROM ${wholeLines(a.path, sql`ignore_errors = true`)}
     WHERE json_valid(line) AND json_type(line) = 'OBJECT'`);
   return {
     file: a.file,
