@@ -115,6 +115,8 @@ export interface LiveAggregates {
   st: { style_tags_present: number };
 }
 
+const STYLE_BITS = STYLE_TAGS.map((tag) => [tag, styleBit(tag)] as const);
+
 /** SQL's sum step: a null (NaN) value adds nothing, and a sum of no value is null. */
 const plus = (sum: number | null, value: number): number | null => (Number.isNaN(value) ? sum : sum === null ? value : sum + value);
 /** dayofweek(ts) IN (0, 6), on the timestamp's own (UTC) day. */
@@ -207,7 +209,8 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
     const launched = product?.launched ?? NaN;
     if (ts >= launched && ts < launched + 30 * DAY_MS) o.new_items = plus(o.new_items, q)!;
     if (!Number.isNaN(launched)) o.launch_known_items = plus(o.launch_known_items, q);
-    for (const tag of STYLE_TAGS) if (((product?.styleBits ?? 0) & styleBit(tag)) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
+    const bits = product?.styleBits ?? 0;
+    if (bits !== 0) for (const [tag, bit] of STYLE_BITS) if ((bits & bit) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
     if (cat !== null && cat !== '') spend.set(cat, plus(spend.get(cat) ?? null, q * p));
   }
   return { o: o && { ...o, ...orderTotals(orders.values(), d90) }, r, a, vs: sessionTotals(sessions.values()), spend };
@@ -222,7 +225,8 @@ const sumOf = (x: number | null, y: number | null): number | null => (x === null
 function mergeGroup<T extends object>(x: T | null, y: T | null): T | null {
   if (x === null || y === null) return x ?? y;
   const out: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(x)) {
+  for (const name in x) {
+    const v = (x as Record<string, unknown>)[name];
     const w = (y as Record<string, unknown>)[name];
     out[name] =
       typeof v === 'object' && v !== null ? mergeGroup(v, w as object) : EARLIEST.has(name) ? Math.min(v as number, w as number) : LATEST.has(name) ? Math.max(v as number, w as number) : sumOf(v as number | null, w as number | null);
@@ -318,8 +322,16 @@ export function liveFeatures(events: CustomerEvents, asOf: number, createdAt: nu
   if (createdAt === undefined) return undefined;
   const x = liveAggregates(events, asOf, createdAt, store, folded);
   if (x.a === null && !(createdAt !== null && createdAt < asOf)) return undefined;
-  return Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, f.live?.(x) ?? null]));
+  const row: Record<string, number | string | null> = { ...EMPTY_ROW };
+  for (const f of CUSTOMER_FEATURES) row[f.name] = f.live?.(x) ?? null;
+  return row;
 }
+
+/**
+ * Every catalog feature, null: a row is a copy of it filled in, which keeps its shape. Object.fromEntries of the
+ * features over again, or a row built key by key (which V8 turns into a dictionary), cost several times more.
+ */
+const EMPTY_ROW: Readonly<Record<string, null>> = Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, null]));
 
 /** A products row's facts, as customer-sql.ts's `pr` has them. */
 export function productFacts(category: string | null, launchedAt: number | null, styleTags: readonly string[] | null): ProductFacts {
