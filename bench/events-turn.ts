@@ -28,7 +28,7 @@ const TURN_PARTS: ReadonlyArray<[string, string]> = [
   ['working the customers out again', 'refresh'],
   ['  features', 'workOut'],
   ['    features from the aggregates', 'liveFeatures'],
-  ['  answers: rules and reasons', 'audiencesOf'],
+  ['  answers: rules and reasons', 'evaluate'],
   ['    rules', 'evaluateRules'],
   ['    reasons', 'ruleReasons'],
   ['  live memberships stored', 'storeLiveMemberships'],
