@@ -2,20 +2,37 @@
  * Where a turn of POST /v1/events goes (issue 17): on a copy of a store with a live view, turns of 4 batches of 100
  * events as bench/events.ts sends them, stored and worked out as the route does (ingestEventBatches, the view's take
  * and refresh); every statement's wall and CPU time (the process's, DuckDB's threads included), and the turn's.
- * Usage: node --import tsx bench/events-turn.ts <store.duckdb> [--turns 10]
+ * With --profile <file.cpuprofile>, the turns after the first also run under V8's profiler (which slows them: read the
+ * CPU figures from a run without it), and the JavaScript's time a turn is printed by part of the turn and by function.
+ * Usage: node --import tsx bench/events-turn.ts <store.duckdb> [--turns 10] [--profile <file.cpuprofile>]
  */
 import { LiveView } from '../src/audiences/index.js';
 import { sql, type Sql } from '../src/sql/index.js';
 import { ingestEventBatches, Store } from '../src/store/index.js';
 import { arg, fmt } from './lib.js';
+import { profiled, type JsTimes } from './js-profile.js';
 import { merge, recordStatements, statementText, timed, type Timing } from './statements.js';
 
 const turns = Number(arg('turns', '10'));
+const profile = arg('profile', '');
 const store = await Store.open({ path: process.argv[2]! });
 const view = await LiveView.build(store);
 if (!view) throw new Error('no live view on this store');
 const ids = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY hash(id) LIMIT 20000`)).map((r) => r.id);
 const products = (await store.all<{ id: string }>(sql`SELECT id FROM products ORDER BY id LIMIT 200`)).map((r) => r.id);
+
+/** The parts of a turn the profile reports, by the function that does each (nested parts are inside the ones above them). */
+const TURN_PARTS: ReadonlyArray<[string, string]> = [
+  ['storing', 'ingestEventBatches'],
+  ['taking the events into the view', 'take'],
+  ['working the customers out again', 'refresh'],
+  ['  features', 'workOut'],
+  ['    features from the aggregates', 'liveFeatures'],
+  ['  answers: rules and reasons', 'evaluate'],
+  ['    rules', 'evaluateRules'],
+  ['    reasons', 'ruleReasons'],
+  ['  live memberships stored', 'storeLiveMemberships'],
+];
 
 const label = (q: Sql): string => statementText(q).slice(0, 60);
 const timings: Timing[] = recordStatements(store, label);
@@ -30,7 +47,7 @@ const batch = (t: number, c: number) => {
 };
 const turnTimes: number[] = [];
 const storingTimes: number[] = [];
-for (let t = 0; t < turns; t++) {
+const turn = async (t: number): Promise<void> => {
   const batches = Array.from({ length: 4 }, (_, c) => batch(t, c));
   let storing = 0;
   const took = await timed(async () => {
@@ -43,9 +60,21 @@ for (let t = 0; t < turns; t++) {
     turnTimes.push(took.cpu);
     storingTimes.push(storing);
   } else timings.length = 0;
-}
+};
+await turn(0);
+const rest = async (): Promise<void> => {
+  for (let t = 1; t < turns; t++) await turn(t);
+};
+const js: JsTimes | undefined = profile ? (await profiled(rest, profile)).times : (await rest(), undefined);
 const statements = timings.reduce((s, x) => s + x.cpu, 0);
 const mean = (xs: number[]) => fmt((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000, 1);
 console.log(`turns of 4 x 100 events after one to warm up: CPU ${mean(turnTimes)} ms a turn, storing (ingestEventBatches) ${mean(storingTimes)} ms, statements ${fmt((statements / turnTimes.length) * 1000, 1)} ms`);
 for (const t of merge(timings)) console.log(`  ${fmt((t.cpu / turnTimes.length) * 1000, 1).padStart(7)} ms CPU ${fmt((t.wall / turnTimes.length) * 1000, 1).padStart(7)} ms wall  ${t.label}`);
+if (js) {
+  const perTurn = (ms: number): string => fmt(ms / turnTimes.length, 1).padStart(7);
+  console.log(`JavaScript thread under the profiler, a turn: ${perTurn(js.total)} ms sampled; by part (inclusive):`);
+  for (const [part, fn] of TURN_PARTS) console.log(`  ${perTurn(js.inclusive.get(fn) ?? 0)} ms  ${part} (${fn})`);
+  console.log('by function (self), the 25 largest:');
+  for (const [fn, ms] of [...js.self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${perTurn(ms)} ms  ${fn}`);
+}
 store.close();

@@ -61,23 +61,29 @@ export interface ColumnPlan {
 }
 
 /**
- * Every customer's events, held by column: a typed array a field, each customer's events in one slot of them (start,
- * count, capacity per customer number), strings as numbers of a vocabulary, order and session keys as key52 hashes,
+ * Every customer's events, held by column: a typed array a field, each customer's events in slots of them (start and
+ * count per customer number), strings as numbers of a vocabulary, order and session keys as key52 hashes,
  * a discount as whether it was given (the features ask no more of it). Each column is as narrow as the store's
  * values allow (Column: a code in a byte while a field has at most 255 values, whole-second times in four bytes,
  * quantities and prices in four while exact as float32), widening when a value needs more: on the 100k demo store
  * about 40 bytes an event, outside the JS heap (ArrayBuffers), and no object per event: a customer's EventRecords
  * are made when their rules are evaluated.
  *
- * A customer whose slot is full moves to a slot of twice the size at the end; the old one stays unused until the
- * view is built again (after the next run), so appends cost at most twice the room of the events they add.
+ * The build's slots are exact and never move. Events appended since go to a second slot of the customer's, their
+ * tail, at the end of the columns: two events' room at first, twice the room when full (the old tail stays unused
+ * until the view is built again, after the next run). So appends cost at most four times the room of the events they
+ * add (at least two a customer), where moving the customer's whole slot to one of twice its size at their first
+ * append took the room of their history twice over: at 100k, 44 events of room an event appended, and the columns'
+ * growth with the collections it set off were a seventh of a turn's JavaScript (bench/events-turn.ts).
  */
 export class EventColumns {
   /** The columns' bytes an event with each at its narrowest. */
   static readonly LEAST_BYTES_PER_EVENT = bytesPerEvent(Object.fromEntries((Object.keys(FIELDS) as Field[]).map((f) => [f, 0])) as Record<Field, number>);
   private start = new Int32Array(1024);
   private count = new Int32Array(1024);
-  private capacity = new Int32Array(1024);
+  /** Each customer's tail (see above): its start, and its events; its room is the least power of two >= 2 that holds them. */
+  private tailStart = new Int32Array(1024);
+  private tailCount = new Int32Array(1024);
   private used = 0;
   private readonly columns: Record<Field, Column>;
 
@@ -163,7 +169,7 @@ export class EventColumns {
         }
         columns.room(columns.used + 1);
         const discount = v.discount![r]!;
-        columns.write(c, v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
+        columns.write(columns.start[c]! + columns.count[c]!++, v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
           Number.isNaN(discount) ? null : discount, v.channel![r]!, v.device![r]!, v.country![r]!, v.query![r]!);
         columns.used++;
       }
@@ -176,8 +182,10 @@ export class EventColumns {
   append(e: StoredEvent): void {
     if (e.customer_id === null) return;
     const c = this.numberOf(e.customer_id);
-    if (this.count[c]! === this.capacity[c]!) this.reserve(c, Math.max(4, this.capacity[c] * 2));
-    this.write(c, e.type, Number(e.ts), e.session_id, e.order_id ?? e.id, e.product_id, e.quantity ?? NaN, e.unit_price ?? NaN, e.discount, e.channel, e.device, e.country, e.query);
+    const n = this.tailCount[c]!;
+    // Full at none, or at a power of two from 2 on: move to a tail of twice the room.
+    if (n === 0 || (n >= 2 && (n & (n - 1)) === 0)) this.moveTail(c, Math.max(2, n * 2));
+    this.write(this.tailStart[c]! + this.tailCount[c]!++, e.type, Number(e.ts), e.session_id, e.order_id ?? e.id, e.product_id, e.quantity ?? NaN, e.unit_price ?? NaN, e.discount, e.channel, e.device, e.country, e.query);
   }
 
   /** The customer's newest event (epoch ms), -Infinity without events. */
@@ -185,7 +193,7 @@ export class EventColumns {
     const c = this.slotOf(customerId);
     let newest = -Infinity;
     if (c === undefined) return newest;
-    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) newest = Math.max(newest, this.columns.ts.get(i));
+    for (const [from, end] of this.slots(c)) for (let i = from; i < end; i++) newest = Math.max(newest, this.columns.ts.get(i));
     return newest;
   }
 
@@ -194,7 +202,7 @@ export class EventColumns {
     const c = this.slotOf(customerId);
     const out: EventRecord[] = [];
     if (c === undefined || types.size === 0) return out;
-    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) {
+    for (const [from, end] of this.slots(c)) for (let i = from; i < end; i++) {
       const type = this.types.at(this.columns.type.get(i))!;
       if (!types.has(type) || this.columns.ts.get(i) < since) continue;
       const product = this.columns.product.get(i);
@@ -223,23 +231,35 @@ export class EventColumns {
   }
 
   private eventsAt(c: number | undefined): CustomerEvents {
-    const at = c === undefined ? 0 : this.start[c]!;
+    // Position i is the build's slot's i-th event, then the tail's.
+    const built = c === undefined ? 0 : this.count[c]!;
+    const start = c === undefined ? 0 : this.start[c]!;
+    const tail = c === undefined ? 0 : this.tailStart[c]! - built;
+    const at = (i: number): number => (i < built ? start + i : tail + i);
     const { type, ts, session, order, product, quantity, price, discount, device } = this.columns;
     return {
-      length: c === undefined ? 0 : this.count[c]!,
-      type: (i) => this.types.at(type.get(at + i))!,
-      ts: (i) => ts.get(at + i),
-      session: (i) => session.get(at + i),
-      order: (i) => order.get(at + i),
+      length: c === undefined ? 0 : built + this.tailCount[c]!,
+      type: (i) => this.types.at(type.get(at(i)))!,
+      ts: (i) => ts.get(at(i)),
+      session: (i) => session.get(at(i)),
+      order: (i) => order.get(at(i)),
       product: (i) => {
-        const code = product.get(at + i);
+        const code = product.get(at(i));
         return code === 0 ? undefined : (this.productFacts[code] ?? UNKNOWN_PRODUCT);
       },
-      quantity: (i) => quantity.get(at + i),
-      price: (i) => price.get(at + i),
-      discounted: (i) => discount.get(at + i) === 1,
-      device: (i) => this.devices.at(device.get(at + i)),
+      quantity: (i) => quantity.get(at(i)),
+      price: (i) => price.get(at(i)),
+      discounted: (i) => discount.get(at(i)) === 1,
+      device: (i) => this.devices.at(device.get(at(i))),
     };
+  }
+
+  /** Customer `c`'s slots as [from, end) ranges of the columns: the build's, then the tail. */
+  private slots(c: number): Array<[number, number]> {
+    return [
+      [this.start[c]!, this.start[c]! + this.count[c]!],
+      [this.tailStart[c]!, this.tailStart[c]! + this.tailCount[c]!],
+    ];
   }
 
   /** The styleBit of every style tag some product carries (customer-sql.ts's `st`). */
@@ -250,23 +270,21 @@ export class EventColumns {
   /** Drops a customer's events (an erasure). */
   forget(customerId: string): void {
     const c = this.slotOf(customerId);
-    if (c !== undefined) this.count[c] = 0;
+    if (c !== undefined) this.count[c] = this.tailCount[c] = 0;
   }
 
   /** Events held, and the bytes of the columns that hold them (used slots and the room reserved beyond). */
   size(): { events: number; bytes: number } {
     let events = 0;
-    for (const n of this.count) events += n;
-    return { events, bytes: [...Object.values(this.columns), this.start, this.count, this.capacity].reduce((n, a) => n + a.byteLength, 0) };
+    for (let c = 0; c < this.count.length; c++) events += this.count[c]! + this.tailCount[c]!;
+    return { events, bytes: [...Object.values(this.columns), this.start, this.count, this.tailStart, this.tailCount].reduce((n, a) => n + a.byteLength, 0) };
   }
 
-  /** One event of customer `c` into the room of their slot (NaN for a missing number). */
+  /** One event into place `i` of the columns (NaN for a missing number). */
   private write(
-    c: number, type: string, ts: number, session: string | null, orderKey: string, product: string | null, quantity: number, price: number,
+    i: number, type: string, ts: number, session: string | null, orderKey: string, product: string | null, quantity: number, price: number,
     discount: number | null, channel: string | null, device: string | null, country: string | null, query: string | null,
   ): void {
-    const i = this.start[c]! + this.count[c]!;
-    this.count[c]!++;
     this.columns.type.set(i, this.types.of(type));
     this.columns.ts.set(i, ts);
     this.columns.session.set(i, session === null ? NaN : key52(session));
@@ -288,7 +306,8 @@ export class EventColumns {
       const size = Math.max(c + 1, this.start.length * 2);
       this.start = grown(this.start, size);
       this.count = grown(this.count, size);
-      this.capacity = grown(this.capacity, size);
+      this.tailStart = grown(this.tailStart, size);
+      this.tailCount = grown(this.tailCount, size);
     }
     return c;
   }
@@ -321,19 +340,17 @@ export class EventColumns {
       }
       this.count[c] = to - start;
     }
-    this.capacity[c] = this.count[c]!;
     this.used = start + this.count[c]!;
   }
 
-  /** Gives customer `c` a slot of `capacity` events at the end of the columns, with their events moved there. */
-  private reserve(c: number, capacity: number): void {
-    const need = this.used + capacity;
+  /** Gives customer `c` a tail of `room` events at the end of the columns, with their tail's events moved there. */
+  private moveTail(c: number, room: number): void {
+    const need = this.used + room;
     this.room(need);
-    const from = this.start[c]!;
-    const n = this.count[c]!;
-    for (const column of Object.values(this.columns)) column.copyWithin(this.used, from, from + n);
-    this.start[c] = this.used;
-    this.capacity[c] = capacity;
+    const from = this.tailStart[c]!;
+    const n = this.tailCount[c]!;
+    if (n > 0) for (const column of Object.values(this.columns)) column.copyWithin(this.used, from, from + n);
+    this.tailStart[c] = this.used;
     this.used = need;
   }
 }

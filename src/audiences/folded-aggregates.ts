@@ -1,4 +1,4 @@
-import { partialAggregates, STYLE_TAGS, type CustomerEvents, type PartialAggregates } from '../features/index.js';
+import { FEATURE_WINDOWS, partialAggregates, STYLE_TAGS, type CustomerEvents, type PartialAggregates } from '../features/index.js';
 import { fromMillis, join, sql, type Sql } from '../sql/index.js';
 import type { EventNeeds } from '../segments/index.js';
 import type { Store } from '../store/index.js';
@@ -7,13 +7,6 @@ import type { ColumnPlan } from './event-columns.js';
 import { BloomFilter } from './stored-ids.js';
 
 const DAY_MS = 86_400_000;
-/**
- * The window (days before the instant) in which a feature reads each type's events (live-aggregates.ts: views_30d,
- * searches_30d, carts_30d and the carted sessions of 90 days, orders_90d and the ordered sessions, returned_amount_90d);
- * the other types' events (email sends and opens, any other) are read in no window, only counted. FoldedAggregates
- * checks at the fold that folded events add nothing to a window.
- */
-const FEATURE_WINDOWS: Readonly<Record<string, number>> = { view: 30, search: 30, add_to_cart: 90, order: 90, return: 90 };
 
 /**
  * Which of a customer's events the live view may fold (docs/live-view.md, "Folding"): those older than the base (the
@@ -107,6 +100,16 @@ const FIELDS: ReadonlyArray<{ group: Group; name: string; tag?: string; kind: Ki
   ...GROUPS.flatMap((group) => Object.entries(KEPT[group]).map(([name, kind]) => ({ group, name, kind }))),
   ...STYLE_TAGS.map((tag) => ({ group: 'o' as const, name: 'style_items', tag, kind: 'quantity' as const })),
 ];
+
+/**
+ * Each group as `of` gives it, every field in place (windows at their empty value, the others null): a customer's
+ * groups are copies of these, filled in. Fields added one by one to a copy of the windows took 5 times as long (a
+ * change of shape at each), the most of a turn's features at 100k (bench/events-turn.ts).
+ */
+const EMPTY_GROUPS = Object.fromEntries(
+  GROUPS.map((g) => [g, { ...WINDOWS[g], ...(g === 'o' ? { style_items: null } : {}), ...Object.fromEntries(Object.keys(KEPT[g]).map((name) => [name, null])) }]),
+) as Record<Group, Record<string, unknown>>;
+const EMPTY_STYLE_ITEMS = Object.fromEntries(STYLE_TAGS.map((tag) => [tag, null]));
 
 /** Two 32-bit hashes of a customer number and a key52 hash (event-columns.ts), for the folded keys' filter. */
 function keyHashes(c: number, key: number): [number, number] {
@@ -226,16 +229,20 @@ export class FoldedAggregates {
   /** Customer `c`'s folded aggregates; undefined when none of their events was folded. */
   of(c: number): PartialAggregates | undefined {
     if (c >= this.present.length || (this.present[c] === 0 && this.catCount[c] === 0)) return undefined;
-    const groups = Object.fromEntries(GROUPS.map((g, bit) => [g, this.present[c]! & (1 << bit) ? { ...WINDOWS[g] } : null])) as Record<Group, Record<string, unknown> | null>;
-    if (groups.o) groups.o.style_items = {};
-    FIELDS.forEach((f, k) => {
+    const groups: Record<Group, Record<string, unknown> | null> = { o: null, r: null, a: null, vs: null };
+    GROUPS.forEach((g, bit) => {
+      if (this.present[c]! & (1 << bit)) groups[g] = { ...EMPTY_GROUPS[g] };
+    });
+    if (groups.o) groups.o.style_items = { ...EMPTY_STYLE_ITEMS };
+    for (let k = 0; k < FIELDS.length; k++) {
+      const f = FIELDS[k]!;
       const group = groups[f.group];
-      if (!group) return;
+      if (!group) continue;
       const v = this.columns[k]!.get(c);
       const value = Number.isNaN(v) ? null : v;
       if (f.tag === undefined) group[f.name] = value;
       else (group.style_items as Record<string, unknown>)[f.tag] = value;
-    });
+    }
     const spend = new Map<string, number | null>();
     for (let i = this.catStart[c]!, end = i + this.catCount[c]!; i < end; i++) {
       const s = this.catSpend.get(i);

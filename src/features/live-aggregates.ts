@@ -11,6 +11,32 @@ import { SESSION_CARTED_90D, SESSION_ORDERED, SESSION_ORDERED_90D, type Category
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The windows the aggregates read events in, each its event type and the days before the instant: the one table of
+ * them, whose bounds partialAggregates reads, as the live view's fold reads each type's longest (FEATURE_WINDOWS).
+ * Other types' events are only counted, in no window.
+ */
+const EVENT_WINDOWS = {
+  views_30d: { type: 'view', days: 30 },
+  searches_30d: { type: 'search', days: 30 },
+  carts_30d: { type: 'add_to_cart', days: 30 },
+  /** Sessions with an add-to-cart (cart_sessions, abandoned_sessions). */
+  cart_sessions: { type: 'add_to_cart', days: 90 },
+  /** Also gross_90d, and the sessions with an order of these days (abandoned_sessions). */
+  orders_90d: { type: 'order', days: 90 },
+  returned_amount_90d: { type: 'return', days: 90 },
+} as const;
+type EventWindow = keyof typeof EVENT_WINDOWS;
+
+/**
+ * The longest window (days before the instant) in which the aggregates read each type's events: the live view folds
+ * no event inside it (folded-aggregates.ts), and checks at the fold that folded events add nothing to a window.
+ */
+export const FEATURE_WINDOWS: Readonly<Record<string, number>> = Object.values(EVENT_WINDOWS).reduce<Record<string, number>>(
+  (longest, { type, days }) => ({ ...longest, [type]: Math.max(longest[type] ?? 0, days) }),
+  {},
+);
+
 /** What a product adds to its order lines (customer-sql.ts's `pr`). */
 export interface ProductFacts {
   /** Null when the product has no category (or no products row): its lines count under '' (customer-sql.ts's `cat`). */
@@ -115,6 +141,8 @@ export interface LiveAggregates {
   st: { style_tags_present: number };
 }
 
+const STYLE_BITS = STYLE_TAGS.map((tag) => [tag, styleBit(tag)] as const);
+
 /** SQL's sum step: a null (NaN) value adds nothing, and a sum of no value is null. */
 const plus = (sum: number | null, value: number): number | null => (Number.isNaN(value) ? sum : sum === null ? value : sum + value);
 /** dayofweek(ts) IN (0, 6), on the timestamp's own (UTC) day. */
@@ -147,8 +175,8 @@ export interface PartialAggregates {
 
 /** The partial aggregates of a customer's events before `asOf` (epoch ms) that `pick` takes. */
 export function partialAggregates(events: CustomerEvents, asOf: number, medians: ReadonlyMap<string, number>, pick: (i: number) => boolean = () => true): PartialAggregates {
-  const d90 = asOf - 90 * DAY_MS;
-  const d30 = asOf - 30 * DAY_MS;
+  /** A window's first instant. */
+  const from = (w: EventWindow): number => asOf - EVENT_WINDOWS[w].days * DAY_MS;
   const orders = new Map<number, Order>();
   const sessions = new Map<number, number>();
   const spend = new Map<string, number | null>();
@@ -162,18 +190,18 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
     const device = events.device(i);
     a ??= { first_event: ts, views_30d: 0, searches_30d: 0, carts_30d: 0, sends: 0, opens: 0, device_events: 0, mobile_events: 0 };
     a.first_event = Math.min(a.first_event, ts);
-    if (ts >= d30) {
-      if (type === 'view') a.views_30d++;
-      else if (type === 'search') a.searches_30d++;
-      else if (type === 'add_to_cart') a.carts_30d++;
-    }
+    if (type === 'view') {
+      if (ts >= from('views_30d')) a.views_30d++;
+    } else if (type === 'search') {
+      if (ts >= from('searches_30d')) a.searches_30d++;
+    } else if (type === 'add_to_cart' && ts >= from('carts_30d')) a.carts_30d++;
     if (type === 'email_send') a.sends++;
     else if (type === 'email_open') a.opens++;
     if (device !== null) a.device_events++;
     if (device === 'mobile') a.mobile_events++;
     const session = events.session(i);
     if (!Number.isNaN(session)) {
-      const kinds = type === 'order' ? (ts >= d90 ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= d90 ? SESSION_CARTED_90D : 0;
+      const kinds = type === 'order' ? (ts >= from('orders_90d') ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= from('cart_sessions') ? SESSION_CARTED_90D : 0;
       sessions.set(session, (sessions.get(session) ?? 0) | kinds);
     }
     const q = events.quantity(i);
@@ -183,7 +211,7 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
       r.return_lines++;
       r.returned_items = plus(r.returned_items, q);
       r.returned_amount = plus(r.returned_amount, q * p);
-      if (ts >= d90) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
+      if (ts >= from('returned_amount_90d')) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
     }
     if (type !== 'order') continue;
     const product = events.product(i);
@@ -207,10 +235,11 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
     const launched = product?.launched ?? NaN;
     if (ts >= launched && ts < launched + 30 * DAY_MS) o.new_items = plus(o.new_items, q)!;
     if (!Number.isNaN(launched)) o.launch_known_items = plus(o.launch_known_items, q);
-    for (const tag of STYLE_TAGS) if (((product?.styleBits ?? 0) & styleBit(tag)) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
+    const bits = product?.styleBits ?? 0;
+    if (bits !== 0) for (const [tag, bit] of STYLE_BITS) if ((bits & bit) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
     if (cat !== null && cat !== '') spend.set(cat, plus(spend.get(cat) ?? null, q * p));
   }
-  return { o: o && { ...o, ...orderTotals(orders.values(), d90) }, r, a, vs: sessionTotals(sessions.values()), spend };
+  return { o: o && { ...o, ...orderTotals(orders.values(), from('orders_90d')) }, r, a, vs: sessionTotals(sessions.values()), spend };
 }
 
 /** How two partial aggregates of one customer's events combine, field by field: the earliest and the latest, else SQL's sum. */
@@ -222,7 +251,8 @@ const sumOf = (x: number | null, y: number | null): number | null => (x === null
 function mergeGroup<T extends object>(x: T | null, y: T | null): T | null {
   if (x === null || y === null) return x ?? y;
   const out: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(x)) {
+  for (const name in x) {
+    const v = (x as Record<string, unknown>)[name];
     const w = (y as Record<string, unknown>)[name];
     out[name] =
       typeof v === 'object' && v !== null ? mergeGroup(v, w as object) : EARLIEST.has(name) ? Math.min(v as number, w as number) : LATEST.has(name) ? Math.max(v as number, w as number) : sumOf(v as number | null, w as number | null);
@@ -261,7 +291,7 @@ export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: 
 }
 
 /** customer-sql.ts's `oc`: the customer's orders, each as of its first line. */
-function orderTotals(orders: Iterable<Order>, d90: number): Pick<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> {
+function orderTotals(orders: Iterable<Order>, from90: number): Pick<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> {
   const t = { orders: 0, first_order: Infinity, last_order: -Infinity, gross: null as number | null, gross_lines: null as number | null, spend_at_median: null as number | null, orders_90d: 0, gross_90d: null as number | null, weekend_orders: 0 };
   for (const order of orders) {
     t.orders++;
@@ -270,7 +300,7 @@ function orderTotals(orders: Iterable<Order>, d90: number): Pick<OrderAggregates
     t.gross = plus(t.gross, order.amount ?? NaN);
     t.gross_lines = plus(t.gross_lines, order.gross_lines ?? NaN);
     t.spend_at_median = plus(t.spend_at_median, order.spend_at_median ?? NaN);
-    if (order.ts >= d90) {
+    if (order.ts >= from90) {
       t.orders_90d++;
       t.gross_90d = plus(t.gross_90d, order.amount ?? NaN);
     }
@@ -318,8 +348,16 @@ export function liveFeatures(events: CustomerEvents, asOf: number, createdAt: nu
   if (createdAt === undefined) return undefined;
   const x = liveAggregates(events, asOf, createdAt, store, folded);
   if (x.a === null && !(createdAt !== null && createdAt < asOf)) return undefined;
-  return Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, f.live?.(x) ?? null]));
+  const row: Record<string, number | string | null> = { ...EMPTY_ROW };
+  for (const f of CUSTOMER_FEATURES) row[f.name] = f.live?.(x) ?? null;
+  return row;
 }
+
+/**
+ * Every catalog feature, null: a row is a copy of it filled in, which keeps its shape. Object.fromEntries of the
+ * features over again, or a row built key by key (which V8 turns into a dictionary), cost several times more.
+ */
+const EMPTY_ROW: Readonly<Record<string, null>> = Object.fromEntries(CUSTOMER_FEATURES.map((f) => [f.name, null]));
 
 /** A products row's facts, as customer-sql.ts's `pr` has them. */
 export function productFacts(category: string | null, launchedAt: number | null, styleTags: readonly string[] | null): ProductFacts {

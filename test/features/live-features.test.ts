@@ -116,6 +116,32 @@ describe('features computed in memory from the events, against the feature query
     await store.run(sql`DELETE FROM events WHERE id IN ('late-line', 'late-cart')`);
   });
 
+  it('gives the exact features to customers whose events arrive over several batches (appended to a slot that moves as it fills)', async () => {
+    const held = await everyEvent(asOf);
+    const who = ids.slice(10, 13);
+    const product = (await store.one<{ id: string }>(sql`SELECT id FROM products WHERE category IS NOT NULL ORDER BY id LIMIT 1`))!.id;
+    // 1, 2, 3, 4 and 5 events a customer a batch: their appended events fill rooms of 2, 4, 8 and 16 and move each time.
+    for (let b = 1; b <= 5; b++) {
+      const day = (k: number) => new Date(asOfMs(asOf) + (b * 6 + k) * 3_600_000).toISOString();
+      const events = who.flatMap((customer, c) =>
+        Array.from({ length: b }, (_, k) => {
+          const id = `tail-${b}-${c}-${k}`;
+          const base = { id, ts: day(k), customer_id: customer, session_id: `tail-${b}-${c}`, product_id: product, device: k % 2 ? 'mobile' : 'desktop' };
+          return k % 3 === 2 ? { ...base, type: 'order' as const, order_id: `tail-${b}-${c}`, quantity: k, unit_price: 12.5 } : { ...base, type: k % 3 ? ('add_to_cart' as const) : ('view' as const) };
+        }),
+      );
+      held.take((await ingestEventBatch(store, events)).stored);
+    }
+    const created = new Map((await customers()).map((c) => [c.id, c.created_at]));
+    const worked = await held.workOut(store, who, { base: asOf, medians: await categoryMedians(store, asOf), liveIds: () => [], createdAt: (id) => created.get(id) });
+    const instant = worked.at.get(who[0]!)!;
+    expect(who.map((id) => worked.at.get(id))).toEqual(who.map(() => instant));
+    const want = await store.all<FeatureRow>(customerFeaturesQuery({ asOf: instant, customerIds: who, categoryMedians: await categoryMedians(store, asOf) }));
+    expect(want.map((r) => r.orders)).not.toContain(0);
+    expectSameFeatures(want, worked.features);
+    await store.run(sql`DELETE FROM events WHERE id LIKE 'tail-%'`);
+  });
+
   it('does so as of an earlier date too, counting only the events before it (windows, tenure, customers registered since)', async () => {
     const earlier = '2026-06-15 00:00:00';
     const at = asOfMs(earlier);

@@ -114,7 +114,10 @@ export class EveryEvent implements HeldEvents {
         continue;
       }
       const row = liveFeatures(this.columns.events(id), instant, context.createdAt(id), inputs, c === undefined ? undefined : this.folded.of(c));
-      if (row) features.set(id, { customer_id: id, ...row });
+      if (!row) continue;
+      // Added, not spread into a new row: a copy of 36 features a customer.
+      row.customer_id = id;
+      features.set(id, row);
     }
     // The same features by the feature query over the store's events, at the same instants and medians.
     for (const [instant, group] of byInstant(fromStore)) {
