@@ -5,6 +5,7 @@ import { customerFieldReferences, eventNeeds, type CustomerContext, type EventNe
 import { asOfMs, instantText } from './customer-context.js';
 import { CustomerFields } from './customer-fields.js';
 import { CustomerMemo } from './customer-memo.js';
+import { eventsPerRange } from './customer-ranges.js';
 import { EveryEvent, type EveryEventPlan } from './held/every-event.js';
 import type { HeldEvents } from './held/held-events.js';
 import { RulesEvents } from './held/rules-events.js';
@@ -95,13 +96,20 @@ export async function viewBytes(store: Store): Promise<number> {
  * does not fit, only the rules' events (lookups from memory, a batch's customers worked out by store queries;
  * RulesEvents bounds its events itself). Either needs the customers to fit (LiveView.build checks that first).
  */
-const VIEW_MODES: ReadonlyArray<(store: Store, inputs: BuildInputs, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
-  async (store, inputs, customers) => {
+const VIEW_MODES: ReadonlyArray<(store: Store, inputs: BuildInputs, customers: ViewCustomers, options: BuildOptions) => Promise<HeldEvents | undefined> | undefined> = [
+  async (store, inputs, customers, options) => {
     const plan = await everyEventPlan(store, inputs);
-    return plan && bytesOf(inputs.size.customers, plan.bytes) <= store.memory.structures ? EveryEvent.load(store, plan, customers, inputs.medians, asOfMs(inputs.base)) : undefined;
+    if (!plan || bytesOf(inputs.size.customers, plan.bytes) > store.memory.structures) return undefined;
+    return EveryEvent.load(store, plan, customers, inputs.medians, asOfMs(inputs.base), options.eventsPerRange ?? eventsPerRange(store.memory));
   },
   (store, { needs, base }) => RulesEvents.load(store, needs, base),
 ];
+
+/** How a build reads the store. */
+export interface BuildOptions {
+  /** Events a range of customers holds in the read of every event (customer-ranges.ts); by default sized from the memory setting. */
+  eventsPerRange?: number;
+}
 
 export class LiveView {
   private readonly kept = new CustomerMemo<CustomerFacts>(MAX_DISTINCT_FACTS);
@@ -124,7 +132,7 @@ export class LiveView {
   ) {}
 
   /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
-  static async build(store: Store): Promise<LiveView | undefined> {
+  static async build(store: Store, options: BuildOptions = {}): Promise<LiveView | undefined> {
     const size = await storeSize(store);
     if (size.customers > MAX_VIEW_CUSTOMERS || size.customers * BYTES_PER_CUSTOMER > store.memory.structures) return undefined;
     const rules = await liveRules(store);
@@ -135,7 +143,7 @@ export class LiveView {
     const customers = new ViewCustomers(asOfMs(base));
     const medians = await categoryMedians(store, base);
     let events: HeldEvents | undefined;
-    for (const mode of VIEW_MODES) if ((events = await mode(store, { size, needs, base, medians }, customers))) break;
+    for (const mode of VIEW_MODES) if ((events = await mode(store, { size, needs, base, medians }, customers, options))) break;
     if (!events) return undefined;
     // The feature table is the latest run's unless an older date was run since; then features are computed for it.
     const fromTable = base === (await featureTableAsOf(store));
