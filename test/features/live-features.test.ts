@@ -71,7 +71,7 @@ describe('features computed in memory from the events, against the feature query
   async function everyEvent(base: string): Promise<EveryEvent> {
     const size = (await store.one<{ n: number; customers: number }>(sql`SELECT count(*) AS n, (SELECT count(*) FROM customers) AS customers FROM events`))!;
     const plan = await EveryEvent.plan(store, size.n, size.customers, asOfMs(base), { types: new Set(), since: null });
-    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base), 1_000);
+    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base), await customerRanges(store, size.n, 1_000));
   }
 
   it("gives every customer the feature query's features as of the day after the last event (the live view's work-out, old events folded)", async () => {

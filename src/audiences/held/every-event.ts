@@ -1,9 +1,8 @@
 import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../../features/index.js';
-import { sql } from '../../sql/index.js';
+import { sql, type Sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { Store, StoredEvent } from '../../store/index.js';
 import { asOfMs, instantText } from '../customer-context.js';
-import { customerRanges } from '../customer-ranges.js';
 import { EventColumns, key52, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
 import { FoldBoundary, FoldedAggregates, type FoldEstimate } from '../folded-aggregates.js';
 import { byInstant } from '../realtime.js';
@@ -69,7 +68,7 @@ export class EveryEvent implements HeldEvents {
 
   /**
    * The store's events as planned, each customer's held ones in the slot of their number and the others folded: read
-   * by ranges of customers of about `perRange` events (customer-ranges.ts).
+   * by `ranges` of customers in turn (customer-ranges.ts).
    */
   static async load(
     store: Store,
@@ -77,11 +76,10 @@ export class EveryEvent implements HeldEvents {
     customers: CustomerNumbers & { size: number },
     medians: readonly CategoryMedian[],
     base: number,
-    perRange: number,
+    ranges: readonly Sql[],
   ): Promise<EveryEvent> {
     const ids = new StoredIds(plan.stored);
     const folded = new FoldedAggregates(plan.boundary, mediansByCategory(medians), base, plan.fold, plan.columns, customers.size);
-    const ranges = await customerRanges(store, plan.stored, perRange);
     const columns = await EventColumns.load(store, ids, plan.columns, customers, { events: plan.fold.held, ranges, fold: (c, events) => folded.fold(c, events) });
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
     return new EveryEvent(columns, folded, ids, flags, customers, plan.boundary);
