@@ -1,5 +1,5 @@
 import { productFacts, type CustomerEvents, type ProductFacts } from '../features/index.js';
-import { sql } from '../sql/index.js';
+import { sql, type Sql } from '../sql/index.js';
 import type { EventRecord } from '../segments/index.js';
 import type { Store, StoredEvent } from '../store/index.js';
 import type { StoredIds } from './stored-ids.js';
@@ -129,14 +129,21 @@ export class EventColumns {
 
   /**
    * Every customer's events in the store, with their products' fields, and every event's id into `ids` (those of
-   * anonymous events too): one streamed read of the events, a chunk at a time by column (Store.vectorChunks), so
-   * neither DuckDB nor JavaScript holds more than a chunk of rows beside the columns. The events come a customer at a
-   * time (ordered by customer), each customer's written after the previous one's; once a customer's are read, `fold`
-   * says which of them stay held (the others it keeps as aggregates: folded-aggregates.ts), and the columns keep only
-   * those, so they never hold more than the held events and one customer's. `events` sizes the columns first (the
-   * events expected to stay held); they grow by an eighth when more do.
+   * anonymous events too): streamed reads of the events, a chunk at a time by column (Store.vectorChunks), so
+   * JavaScript holds no more than a chunk of rows beside the columns. The events come a customer at a time, read by
+   * `ranges` of customers in turn (customer-ranges.ts), each ordered by customer, so that DuckDB sorts one range at a
+   * time; each customer's are written after the previous one's, and once a customer's are read, `fold` says which of
+   * them stay held (the others it keeps as aggregates: folded-aggregates.ts), and the columns keep only those, so they
+   * never hold more than the held events and one customer's. `events` sizes the columns first (the events expected
+   * to stay held); they grow by an eighth when more do.
    */
-  static async load(store: Store, ids: StoredIds, plan: ColumnPlan, customers: CustomerNumbers, options: { events: number; fold?: (c: number, events: CustomerEvents) => Uint8Array }): Promise<EventColumns> {
+  static async load(
+    store: Store,
+    ids: StoredIds,
+    plan: ColumnPlan,
+    customers: CustomerNumbers,
+    options: { events: number; ranges: readonly Sql[]; fold?: (c: number, events: CustomerEvents) => Uint8Array },
+  ): Promise<EventColumns> {
     const columns = new EventColumns(customers, plan, Math.max(INITIAL_EVENTS, Math.ceil(options.events * 1.02)));
     for (const p of await store.all<ProductFields & { id: string; launched: number | null }>(
       sql`SELECT id, category, brand, style_tags, colors, materials, CAST(epoch_ms(launched_at) AS DOUBLE) AS launched FROM products`,
@@ -146,32 +153,36 @@ export class EventColumns {
       columns.productFacts[code] = productFacts(p.category, p.launched, p.style_tags);
       columns.tagsPresent |= columns.productFacts[code].styleBits;
     }
+    for await (const chunk of store.vectorChunks(sql`SELECT id FROM events WHERE customer_id IS NULL AND id IS NOT NULL`)) {
+      for (const id of chunk.id as string[]) ids.add(id);
+    }
     let current: string | undefined;
     let c = -1;
     const close = (): void => {
       if (c >= 0) columns.close(c, options.fold);
     };
-    for await (const chunk of store.vectorChunks(sql`
-      SELECT id, customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
-        CAST(quantity AS DOUBLE) AS quantity, CAST(unit_price AS DOUBLE) AS unit_price, CAST(discount AS DOUBLE) AS discount, channel, device, country, query
-      FROM events ORDER BY customer_id NULLS LAST`)) {
-      const v = chunk as Record<string, string[] & Float64Array>;
-      for (let r = 0; r < v.id!.length; r++) {
-        const id = v.id![r];
-        if (id !== null && id !== undefined) ids.add(id);
-        const customer = v.customer_id![r];
-        if (customer === null || customer === undefined) continue;
-        if (customer !== current) {
-          close();
-          current = customer;
-          c = columns.numberOf(customer);
-          columns.start[c] = columns.used;
+    for (const range of options.ranges) {
+      for await (const chunk of store.vectorChunks(sql`
+        SELECT id, customer_id, type, CAST(epoch_ms(ts) AS DOUBLE) AS ts, session_id, coalesce(order_id, id) AS order_key, product_id,
+          CAST(quantity AS DOUBLE) AS quantity, CAST(unit_price AS DOUBLE) AS unit_price, CAST(discount AS DOUBLE) AS discount, channel, device, country, query
+        FROM events WHERE ${range} ORDER BY customer_id`)) {
+        const v = chunk as Record<string, string[] & Float64Array>;
+        for (let r = 0; r < v.id!.length; r++) {
+          const id = v.id![r];
+          if (id !== null && id !== undefined) ids.add(id);
+          const customer = v.customer_id![r]!;
+          if (customer !== current) {
+            close();
+            current = customer;
+            c = columns.numberOf(customer);
+            columns.start[c] = columns.used;
+          }
+          columns.room(columns.used + 1);
+          const discount = v.discount![r]!;
+          columns.write(columns.start[c]! + columns.count[c]!++, v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
+            Number.isNaN(discount) ? null : discount, v.channel![r]!, v.device![r]!, v.country![r]!, v.query![r]!);
+          columns.used++;
         }
-        columns.room(columns.used + 1);
-        const discount = v.discount![r]!;
-        columns.write(columns.start[c]! + columns.count[c]!++, v.type![r]!, v.ts![r]!, v.session_id![r]!, v.order_key![r]!, v.product_id![r]!, v.quantity![r]!, v.unit_price![r]!,
-          Number.isNaN(discount) ? null : discount, v.channel![r]!, v.device![r]!, v.country![r]!, v.query![r]!);
-        columns.used++;
       }
     }
     close();

@@ -12,27 +12,25 @@ export class FeatureColumns {
   private readonly columns = new Map<string, Float64Array | unknown[]>();
   private readonly texts = new Map<string, string>();
 
-  private constructor(private size: number) {}
+  constructor(private size: number) {}
 
   /**
-   * From a store result by column (Store.columns) with a `customer_id` column, row `r` into row `rows[r]` of `size`
-   * rows (the customers' numbers in the view).
+   * Rows of a store result by column (Store.columns) with a `customer_id` column, row `r` into row `rows[r]` (the
+   * customers' numbers in the view): one read, or several reads of parts of the customers in turn.
    */
-  static from(columns: Record<string, unknown[]>, rows: Int32Array, size: number): FeatureColumns {
-    const features = new FeatureColumns(size);
+  put(columns: Record<string, unknown[]>, rows: Int32Array): void {
+    const need = rows.reduce((n, r) => Math.max(n, r + 1), 0);
+    if (need > this.size) this.grow(Math.max(need, this.size + (this.size >> 3)));
     for (const [name, values] of Object.entries(columns)) {
       if (name === 'customer_id') continue;
-      if (values.every((v) => v === null || typeof v === 'number')) {
-        const column = new Float64Array(size).fill(NaN);
-        values.forEach((v, r) => (column[rows[r]!] = v ?? NaN));
-        features.columns.set(name, column);
-      } else {
-        const column = new Array<unknown>(size).fill(null);
-        values.forEach((v, r) => (column[rows[r]!] = features.held(v)));
-        features.columns.set(name, column);
-      }
+      const numeric = values.every((v) => v === null || typeof v === 'number');
+      let column = this.columns.get(name);
+      if (!column) this.columns.set(name, (column = numeric ? new Float64Array(this.size).fill(NaN) : new Array<unknown>(this.size).fill(null)));
+      else if (!numeric && column instanceof Float64Array) this.columns.set(name, (column = asText(column)));
+      const to = column;
+      if (to instanceof Float64Array) values.forEach((v, r) => (to[rows[r]!] = (v as number | null) ?? NaN));
+      else values.forEach((v, r) => (to[rows[r]!] = this.held(v)));
     }
-    return features;
   }
 
   /** The features of row `i` as the store's feature query gives them (null where the value is missing), for customer `id`. */
@@ -59,7 +57,7 @@ export class FeatureColumns {
       else if (value === null || typeof value === 'number') column[i] = value ?? NaN;
       // A text value in a column whose values were all numbers or null (no customer had one at the build).
       else {
-        const text: unknown[] = Array.from(column, (v) => (Number.isNaN(v) ? null : v));
+        const text = asText(column);
         text[i] = this.held(value);
         this.columns.set(name, text);
       }
@@ -84,3 +82,6 @@ export class FeatureColumns {
     return held;
   }
 }
+
+/** A numeric column as a text column's values (a text value came where all were numbers or null). */
+const asText = (column: Float64Array): unknown[] => Array.from(column, (v) => (Number.isNaN(v) ? null : v));

@@ -1,10 +1,11 @@
 import { categoryMedians, customerFeaturesQuery, FEATURE_TABLE, featureTableAsOf, type CategoryMedian, type FeatureRow } from '../features/index.js';
-import { ident, sql } from '../sql/index.js';
+import { ident, sql, type Sql } from '../sql/index.js';
 import { CONSENT_CHANNELS, consentColumns, type ConsentChannel, type KnownIds, type Row, type Store, type StoredEvent } from '../store/index.js';
 import { customerFieldReferences, eventNeeds, type CustomerContext, type EventNeeds } from '../segments/index.js';
 import { asOfMs, instantText } from './customer-context.js';
 import { CustomerFields } from './customer-fields.js';
 import { CustomerMemo } from './customer-memo.js';
+import { customerRanges, eventsPerRange } from './customer-ranges.js';
 import { EveryEvent, type EveryEventPlan } from './held/every-event.js';
 import type { HeldEvents } from './held/held-events.js';
 import { RulesEvents } from './held/rules-events.js';
@@ -73,12 +74,14 @@ interface BuildInputs {
   needs: EventNeeds;
   base: string;
   medians: readonly CategoryMedian[];
+  /** The ranges of customers the store is read by (customer-ranges.ts). */
+  ranges: readonly Sql[];
 }
 
 const storeSize = async (store: Store): Promise<StoreSize> => (await store.one<StoreSize>(sql`SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events`))!;
 
 /** How every event would be held in this store (EveryEvent.plan), undefined where even its least would not fit the memory setting. */
-async function everyEventPlan(store: Store, { size, needs, base }: Omit<BuildInputs, 'medians'>): Promise<EveryEventPlan | undefined> {
+async function everyEventPlan(store: Store, { size, needs, base }: Pick<BuildInputs, 'size' | 'needs' | 'base'>): Promise<EveryEventPlan | undefined> {
   // Its SQL (the columns' widths, the events' read by column) is DuckDB's; and the scans of every event are skipped
   // where even the ids' filter would not fit.
   if (store.dialect.name !== 'duckdb' || bytesOf(size.customers, size.events * EveryEvent.LEAST_BYTES_PER_EVENT) > store.memory.structures) return undefined;
@@ -101,10 +104,17 @@ export async function viewBytes(store: Store): Promise<number> {
 const VIEW_MODES: ReadonlyArray<(store: Store, inputs: BuildInputs, customers: ViewCustomers) => Promise<HeldEvents | undefined> | undefined> = [
   async (store, inputs, customers) => {
     const plan = await everyEventPlan(store, inputs);
-    return plan && bytesOf(inputs.size.customers, plan.bytes) <= store.memory.structures ? EveryEvent.load(store, plan, customers, inputs.medians, asOfMs(inputs.base)) : undefined;
+    if (!plan || bytesOf(inputs.size.customers, plan.bytes) > store.memory.structures) return undefined;
+    return EveryEvent.load(store, plan, customers, inputs.medians, asOfMs(inputs.base), inputs.ranges);
   },
   (store, { needs, base }) => RulesEvents.load(store, needs, base),
 ];
+
+/** How a build reads the store. */
+export interface BuildOptions {
+  /** Events a range of customers holds in the read of every event (customer-ranges.ts); by default sized from the memory setting. */
+  eventsPerRange?: number;
+}
 
 export class LiveView {
   private readonly kept = new CustomerMemo<CustomerFacts>(MAX_DISTINCT_FACTS);
@@ -127,7 +137,7 @@ export class LiveView {
   ) {}
 
   /** Reads the workspace into memory; undefined when no mode of VIEW_MODES fits the memory setting. */
-  static async build(store: Store): Promise<LiveView | undefined> {
+  static async build(store: Store, options: BuildOptions = {}): Promise<LiveView | undefined> {
     const size = await storeSize(store);
     if (size.customers > MAX_VIEW_CUSTOMERS || size.customers * BYTES_PER_CUSTOMER > store.memory.structures) return undefined;
     const rules = await liveRules(store);
@@ -137,14 +147,20 @@ export class LiveView {
     // took twice the time (7.3 s against 3.6 s of CPU at 100k).
     const customers = new ViewCustomers(asOfMs(base));
     const medians = await categoryMedians(store, base);
+    const ranges = await customerRanges(store, size.events, options.eventsPerRange ?? eventsPerRange(store.memory));
     let events: HeldEvents | undefined;
-    for (const mode of VIEW_MODES) if ((events = await mode(store, { size, needs, base, medians }, customers))) break;
+    for (const mode of VIEW_MODES) if ((events = await mode(store, { size, needs, base, medians, ranges }, customers))) break;
     if (!events) return undefined;
-    // The feature table is the latest run's unless an older date was run since; then features are computed for it.
+    // The feature table is the latest run's unless an older date was run since; then features are computed for it, in
+    // one query. The table is read by the events' ranges of customers: its values as JavaScript arrays took about
+    // 1.6 KB of heap a customer at once (160 MB at 100k), more than the view keeps of a customer with their events.
     const fromTable = base === (await featureTableAsOf(store));
-    const read = await store.columns(fromTable ? sql`SELECT * FROM ${ident(FEATURE_TABLE)}` : customerFeaturesQuery({ asOf: base }));
-    const rows = customers.built((read.customer_id ?? []).map(String), await snapshotMembers(store, 'all'));
-    const features = FeatureColumns.from(read, rows, customers.size);
+    const snapshot = await snapshotMembers(store, 'all');
+    const features = new FeatureColumns(customers.size);
+    for (const q of fromTable ? ranges.map((range) => sql`SELECT * FROM ${ident(FEATURE_TABLE)} WHERE ${range}`) : [customerFeaturesQuery({ asOf: base })]) {
+      const read = await store.columns(q);
+      features.put(read, customers.built((read.customer_id ?? []).map(String), snapshot));
+    }
     const fields = new CustomerFields(customerFieldReferences(rules.levels.flat().map((r) => r.rule)), customers.size);
     fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));
     // As of a run's date, a customer's answer is the run's, whichever table the features came from.

@@ -22,6 +22,8 @@ export class ViewCustomers implements CustomerNumbers {
   private cells: Uint32Array;
   /** The distinct lists of RFM cells; the first is none. */
   private readonly cellLists: Array<readonly LiveAudience[]> = [[]];
+  /** Each list of cellLists by its text, so that the build's reads in parts (`built`, a part at a time) share them. */
+  private readonly listNumbers = new Map<string, number>();
 
   private readonly ids: string[] = [];
 
@@ -44,17 +46,16 @@ export class ViewCustomers implements CustomerNumbers {
    * run; returns each one's number.
    */
   built(ids: readonly string[], snapshot: ReadonlyMap<string, readonly LiveAudience[]>): Int32Array {
-    const listNumbers = new Map<string, number>();
     return Int32Array.from(ids, (id) => {
       const i = this.number(id);
       this.state[i] = BUILT;
       const cells = snapshot.get(id);
       if (!cells?.length) return i;
       const key = JSON.stringify(cells);
-      let n = listNumbers.get(key);
+      let n = this.listNumbers.get(key);
       if (n === undefined) {
         n = this.cellLists.push(cells) - 1;
-        listNumbers.set(key, n);
+        this.listNumbers.set(key, n);
       }
       this.cells[i] = n;
       return i;

@@ -20,14 +20,29 @@ describe('feature columns', () => {
     const rows = await store.all(query);
     const read = await store.columns(query);
     // Rows placed at other numbers, as a view numbers customers by their events first.
-    const features = FeatureColumns.from(read, Int32Array.from([2, 0, 5]), 6);
+    const features = new FeatureColumns(6);
+    features.put(read, Int32Array.from([2, 0, 5]));
     rows.forEach((row, r) => expect(features.row([2, 0, 5][r]!, String(read.customer_id![r]))).toEqual(row));
     expect(features.row(1, 'none')).toEqual({ customer_id: 'none', orders: null, discount_share: null, top_category: null, revenue: null });
   });
 
+  it('take a read in parts: rows of each part, a column of nulls in the first that has text in the second', async () => {
+    const first = sql`SELECT * FROM (VALUES ('a', 3::BIGINT, NULL::VARCHAR)) t(customer_id, orders, top_category)`;
+    const second = sql`SELECT * FROM (VALUES ('b', NULL::BIGINT, 'shoes'), ('c', 2::BIGINT, NULL)) t(customer_id, orders, top_category)`;
+    const features = new FeatureColumns(1);
+    features.put(await store.columns(first), Int32Array.from([0]));
+    features.put(await store.columns(second), Int32Array.from([4, 1]));
+    expect([0, 1, 4].map((i) => features.row(i, String(i)))).toEqual([
+      { customer_id: '0', orders: 3, top_category: null },
+      { customer_id: '1', orders: 2, top_category: null },
+      { customer_id: '4', orders: null, top_category: 'shoes' },
+    ]);
+  });
+
   it("take a customer's features written later, in their row or in a new one, a text where only nulls were", async () => {
     const query = sql`SELECT * FROM (VALUES ('a', 3::BIGINT, NULL::VARCHAR), ('b', 1::BIGINT, NULL)) t(customer_id, orders, top_category)`;
-    const features = FeatureColumns.from(await store.columns(query), Int32Array.from([0, 1]), 2);
+    const features = new FeatureColumns(2);
+    features.put(await store.columns(query), Int32Array.from([0, 1]));
     features.set(0, { customer_id: 'a', orders: 4, top_category: 'shoes' });
     const added = { customer_id: 'z', orders: null, top_category: 'bags' };
     features.set(5000, added);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOfMs } from '../../src/audiences/customer-context.js';
+import { customerRanges } from '../../src/audiences/customer-ranges.js';
 import { EventColumns } from '../../src/audiences/event-columns.js';
 import { EveryEvent } from '../../src/audiences/held/every-event.js';
 import { StoredIds } from '../../src/audiences/stored-ids.js';
@@ -63,11 +64,14 @@ describe('features computed in memory from the events, against the feature query
     dir.cleanup();
   });
 
-  /** The live view's events as it builds them as of `base` with no rule: events older than 90 days before it folded. */
+  /**
+   * The live view's events as it builds them as of `base` with no rule: events older than 90 days before it folded,
+   * read in ranges of customers of about 1,000 events (a dozen ranges).
+   */
   async function everyEvent(base: string): Promise<EveryEvent> {
     const size = (await store.one<{ n: number; customers: number }>(sql`SELECT count(*) AS n, (SELECT count(*) FROM customers) AS customers FROM events`))!;
     const plan = await EveryEvent.plan(store, size.n, size.customers, asOfMs(base), { types: new Set(), since: null });
-    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base));
+    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base), await customerRanges(store, size.n, 1_000));
   }
 
   it("gives every customer the feature query's features as of the day after the last event (the live view's work-out, old events folded)", async () => {
@@ -146,7 +150,7 @@ describe('features computed in memory from the events, against the feature query
     const earlier = '2026-06-15 00:00:00';
     const at = asOfMs(earlier);
     const size = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
-    const columns = await EventColumns.load(store, new StoredIds(size), await EventColumns.plan(store), new ViewCustomers(at), { events: size });
+    const columns = await EventColumns.load(store, new StoredIds(size), await EventColumns.plan(store), new ViewCustomers(at), { events: size, ranges: await customerRanges(store, size, size) });
     const inputs = {
       flags: (await store.one<StoreFlags>(storeFlags(asTimestamp(earlier))))!,
       medians: mediansByCategory(await categoryMedians(store, earlier)),

@@ -1,5 +1,5 @@
 import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../../features/index.js';
-import { sql } from '../../sql/index.js';
+import { sql, type Sql } from '../../sql/index.js';
 import type { EventNeeds, EventRecord } from '../../segments/index.js';
 import type { Store, StoredEvent } from '../../store/index.js';
 import { asOfMs, instantText } from '../customer-context.js';
@@ -66,11 +66,21 @@ export class EveryEvent implements HeldEvents {
     return { columns, boundary, fold, stored, bytes };
   }
 
-  /** The store's events as planned, each customer's held ones in the slot of their number and the others folded. */
-  static async load(store: Store, plan: EveryEventPlan, customers: CustomerNumbers & { size: number }, medians: readonly CategoryMedian[], base: number): Promise<EveryEvent> {
+  /**
+   * The store's events as planned, each customer's held ones in the slot of their number and the others folded: read
+   * by `ranges` of customers in turn (customer-ranges.ts).
+   */
+  static async load(
+    store: Store,
+    plan: EveryEventPlan,
+    customers: CustomerNumbers & { size: number },
+    medians: readonly CategoryMedian[],
+    base: number,
+    ranges: readonly Sql[],
+  ): Promise<EveryEvent> {
     const ids = new StoredIds(plan.stored);
     const folded = new FoldedAggregates(plan.boundary, mediansByCategory(medians), base, plan.fold, plan.columns, customers.size);
-    const columns = await EventColumns.load(store, ids, plan.columns, customers, { events: plan.fold.held, fold: (c, events) => folded.fold(c, events) });
+    const columns = await EventColumns.load(store, ids, plan.columns, customers, { events: plan.fold.held, ranges, fold: (c, events) => folded.fold(c, events) });
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
     return new EveryEvent(columns, folded, ids, flags, customers, plan.boundary);
   }
