@@ -60,5 +60,5 @@ it("on DuckDB, are the very numbers of DuckDB's median()", async () => {
   const direct = await store.all<CategoryMedian>(sql`SELECT p.category AS cat, median(e.unit_price) AS med FROM events e JOIN products p ON p.id = e.product_id
     WHERE e.unit_price > 0 AND e.ts < CAST(${AS_OF} AS TIMESTAMP) GROUP BY p.category`);
   expect(byCategory(await categoryMedians(store, AS_OF))).toEqual(byCategory(direct));
-  close();
+  await close();
 });
