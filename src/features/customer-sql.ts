@@ -84,9 +84,10 @@ export function categoryMediansQuery(asOf: string): Sql {
 /**
  * The median of `p` per `cat` over `rows` (a query of those two columns), from the count of each distinct price: the
  * number DuckDB's median() gives, the two middle prices (the same one for an odd count) as lo * 0.5 + hi * 0.5, which
- * is not always lo + (hi - lo) * 0.5 (0.4 against 0.39999999999999997 for 0.1 and 0.7). median() holds every price of
- * a group in memory outside DuckDB's buffer pool (about 16 bytes an order line: 1 GB past the memory setting's share
- * at 3M customers); this grouping by price is inside it, which spills, and small (5,270 prices for 2M order lines).
+ * is not always lo + (hi - lo) * 0.5 (0.4 against 0.39999999999999997 for 0.1 and 0.7). median() keeps every price of
+ * a group, one per order line of the store, in aggregate state DuckDB does not spill: at 1M customers and a 1.33 GB
+ * setting the feature table ran out of memory for it (docs/benchmarks.md). This grouping by price spills like any
+ * other, and is small (5,270 prices for 2M order lines).
  */
 function countedMedians(rows: Sql): Sql {
   // upto: the lines up to this price in its category; the middle ones are at 0-based positions floor and ceil of (total - 1) / 2.
