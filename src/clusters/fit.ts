@@ -296,7 +296,12 @@ const MIN_ESTABLISHED = 500;
  * Fits a customer clustering on a feature table and stores the model and a sample of its customers for the scatter
  * (sample.ts); its clusters become audiences through the cluster kind (audiences/kinds/cluster.ts keepClusterAudiences).
  */
-export async function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
+export function fitClustering(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
+  // The fit holds at most the structures' share (fitSample), which DuckDB's pool gives up while it runs.
+  return store.lending(store.memory.structures, () => fitCustomers(store, method, options));
+}
+
+async function fitCustomers(store: Store, method: ClusterMethod, options: FitOptions): Promise<ClusteringReport> {
   const { features: names, fitFrom } = CLUSTER_METHODS[method];
   const features: string[] = [...names];
   const buyers = sql`FROM ${ident(options.table)} WHERE orders >= 1 ORDER BY customer_id`;

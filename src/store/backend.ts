@@ -55,6 +55,8 @@ export interface Backend {
   readonly transactions: boolean;
   /** Work after migrations were applied (DuckDB writes its schema to the file). */
   afterMigrations(): Promise<void>;
+  /** A new limit for the engine's memory pool, in bytes, where the engine has one that can change while it runs. */
+  setMemoryLimit(bytes: number): Promise<void>;
   fork(): Promise<Backend>;
   close(): void;
 }

@@ -61,4 +61,7 @@ export abstract class ClickhouseBackendBase implements Backend {
   }
 
   async afterMigrations(): Promise<void> {}
+
+  /** ClickHouse's share is where its GROUP BY and ORDER BY spill, set at the start; it keeps no pool to give up. */
+  async setMemoryLimit(): Promise<void> {}
 }

@@ -1,4 +1,5 @@
 import { DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
+import { duckdbMemoryLimit } from '../shared/memory.js';
 import { duckdbDialect, type SqlValue } from '../sql/index.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
 
@@ -173,6 +174,11 @@ export class DuckdbBackend implements Backend {
 
   async afterMigrations(): Promise<void> {
     await this.run('CHECKPOINT', []);
+  }
+
+  /** DuckDB evicts what its pool caches (table blocks, read again when needed) or spills to get below a lower limit. */
+  async setMemoryLimit(bytes: number): Promise<void> {
+    await this.run('SET memory_limit = $1', [duckdbMemoryLimit(bytes)]);
   }
 
   fork(): Promise<Backend> {

@@ -49,6 +49,8 @@ export interface StoreOptions {
  */
 export class Store {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Bytes the structures hold now that DuckDB's pool gave up (`lending`). */
+  private lent = 0;
 
   private constructor(
     private readonly backend: Backend,
@@ -193,6 +195,24 @@ export class Store {
 
   close(): void {
     this.backend.close();
+  }
+
+  /**
+   * Runs `fn`, which holds up to `bytes` of the project's own structures beside the statements it runs (a cluster fit:
+   * its columns and copies), with DuckDB's pool smaller by as much for the while, so that the two stay within the
+   * setting: a pool kept full of cached table blocks beside a fit holding its share went past it (docs/benchmarks.md).
+   * Overlapping calls add up, never past the structures' share, which is the most they may hold together.
+   */
+  async lending<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
+    const poolFor = (lent: number) => this.memory.duckdb - Math.min(lent, this.memory.structures);
+    this.lent += bytes;
+    try {
+      await this.backend.setMemoryLimit(poolFor(this.lent));
+      return await fn();
+    } finally {
+      this.lent -= bytes;
+      await this.backend.setMemoryLimit(poolFor(this.lent));
+    }
   }
 
   private async migrate(): Promise<void> {

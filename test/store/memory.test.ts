@@ -40,6 +40,34 @@ describe('the memory setting', () => {
     unspilled.close();
   });
 
+  it("lends DuckDB's pool to the structures while they hold theirs: cached blocks go, the limit comes back after", async () => {
+    const memory = memoryBudget(600e6);
+    const store = await Store.open({ path: join(dir.path, 'lend.duckdb'), memory });
+    const limit = async () => (await store.one<{ m: string }>(sql`SELECT current_setting('memory_limit') AS m`))!.m;
+    const pooled = async () => (await store.one<{ b: number }>(sql`SELECT sum(memory_usage_bytes) AS b FROM duckdb_memory()`))!.b;
+    const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20).toFixed(1)} MiB`;
+    // About 240 MB of a stored table's blocks (random doubles do not compress), which DuckDB keeps in its pool once read.
+    await store.run(sql`CREATE TABLE cached AS SELECT random() AS a, random() AS b, random() AS c FROM range(10000000) t(i)`);
+    await store.run(sql`CHECKPOINT`);
+    expect(await store.one(sql`SELECT count(*) FILTER (WHERE a + b + c >= 0) AS n FROM cached`)).toEqual({ n: 10000000 });
+    expect(await pooled()).toBeGreaterThan(memory.duckdb - memory.structures);
+    const held = await store.lending(memory.structures, async () => {
+      const inside = { limit: await limit(), pooled: await pooled() };
+      // Overlapping lenders never take DuckDB below what it keeps with the whole share lent.
+      const nested = await store.lending(memory.structures, limit);
+      return { ...inside, nested, after: await limit() };
+    });
+    expect(held.limit).toBe(mib(memory.duckdb - memory.structures));
+    expect(held.pooled).toBeLessThanOrEqual(memory.duckdb - memory.structures);
+    expect(held.nested).toBe(mib(memory.duckdb - memory.structures));
+    expect(held.after).toBe(mib(memory.duckdb - memory.structures));
+    expect(await limit()).toBe(mib(memory.duckdb));
+    // Given back even when the work fails.
+    await expect(store.lending(1e8, () => Promise.reject(new Error('fit failed')))).rejects.toThrow('fit failed');
+    expect(await limit()).toBe(mib(memory.duckdb));
+    store.close();
+  });
+
   it.skipIf(!ENGINES.includes('chdb'))("gives embedded ClickHouse the engine's share: a GROUP BY past half of it spills to disk", async () => {
     const memory = memoryBudget(MIN_MEMORY);
     const store = await Store.open({ path: `chdb:${join(dir.path, 'spill')}`, memory, threads: 2 });
