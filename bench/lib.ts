@@ -126,10 +126,14 @@ const canPin = ((): (() => boolean) => {
   return () => can;
 })();
 
-/** The Node flags `bin/segmint` starts with (its `#!` line), which a server started as `node bin/segmint` would miss. */
-function segmintNodeFlags(tree = '.'): string[] {
-  const shebang = readFileSync(join(tree, 'bin', 'segmint'), 'utf8').split('\n', 1)[0]!;
-  return shebang.split(' ').filter((word) => word.startsWith('--'));
+/**
+ * The environment and Node flags `bin/segmint` starts with (its `#!/usr/bin/env -S NAME=value node --flag` line),
+ * which a server started as `node bin/segmint` would miss.
+ */
+export function segmintStart(tree = '.'): { env: Record<string, string>; nodeFlags: string[] } {
+  const words = readFileSync(join(tree, 'bin', 'segmint'), 'utf8').split('\n', 1)[0]!.split(' ');
+  const assignments = words.flatMap((word) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word) ?? []);
+  return { env: Object.fromEntries(assignments.map((match) => [match[1], match[2]])), nodeFlags: words.filter((word) => word.startsWith('--')) };
 }
 
 /** Where `serveStore` runs the server from, and what it adds to its Node; defaults: this tree, no flags. */
@@ -152,9 +156,10 @@ export async function serveStore(db: string, options: ServeOptions = {}): Promis
   const pinned = (options.pinned ?? false) && canPin();
   // SEGMINT_BENCH_NODE_FLAGS: V8 flags for the server's Node only (NODE_OPTIONS refuses most of them), for experiments.
   const flags = [...(process.env.SEGMINT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(options.nodeFlags ?? [])];
-  const serve = [process.execPath, ...segmintNodeFlags(options.tree), ...flags, 'bin/segmint', '--db', resolve(db), 'serve', '--port', '0', '--json'];
+  const start = segmintStart(options.tree);
+  const serve = [process.execPath, ...start.nodeFlags, ...flags, 'bin/segmint', '--db', resolve(db), 'serve', '--port', '0', '--json'];
   const [command, ...args] = pinned ? ['taskset', '-c', '0', ...serve] : serve;
-  const server = spawn(command!, args, { env: cliEnv, cwd: options.tree, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(command!, args, { env: { ...cliEnv, ...start.env }, cwd: options.tree, stdio: ['ignore', 'pipe', 'inherit'] });
   if (pinned) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   // The address is the JSON object the server prints (its lines start with `{`, `  "` or `}`); V8's lines start with `[`.
   const url = await new Promise<string>((done, fail) => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 
@@ -30,4 +30,16 @@ it('registers every command loading no package but commander and zod', () => {
   } finally {
     dir.cleanup();
   }
+});
+
+// glibc reads MALLOC_ARENA_MAX only from the environment a process starts with, so bin/segmint's `#!` line sets it
+// before node: with glibc's default arenas, memory DuckDB's threads free stays resident and a run's later stages peak
+// over the memory setting (docs/benchmarks.md). Started as an executable, as a user's shell or npm's link starts it.
+it('starts the CLI with two malloc arenas in its initial environment', () => {
+  const { MALLOC_ARENA_MAX: _, ...env } = process.env;
+  // Before the CLI's modules: what the kernel gave the process, every MALLOC_ARENA_MAX in it, to stderr.
+  const show = dataUrl("import { readFileSync } from 'node:fs'; process.stderr.write(readFileSync('/proc/self/environ', 'utf8').split('\\0').filter((v) => v.startsWith('MALLOC_ARENA_MAX=')).join(',') + '\\n');");
+  const r = spawnSync('bin/segmint', ['--help'], { encoding: 'utf8', env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH}`, NODE_OPTIONS: `--import=${show}` } });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toBe('MALLOC_ARENA_MAX=2\n');
 });
