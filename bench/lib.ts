@@ -132,8 +132,11 @@ const canPin = ((): (() => boolean) => {
  */
 export function segmintStart(tree = '.'): { env: Record<string, string>; nodeFlags: string[] } {
   const words = readFileSync(join(tree, 'bin', 'segmint'), 'utf8').split('\n', 1)[0]!.split(' ');
-  const assignments = words.flatMap((word) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word) ?? []);
-  return { env: Object.fromEntries(assignments.map((match) => [match[1], match[2]])), nodeFlags: words.filter((word) => word.startsWith('--')) };
+  const assignments = words.flatMap((word) => {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word);
+    return match ? [[match[1]!, match[2]!] as const] : [];
+  });
+  return { env: Object.fromEntries(assignments), nodeFlags: words.filter((word) => word.startsWith('--')) };
 }
 
 /** Where `serveStore` runs the server from, and what it adds to its Node; defaults: this tree, no flags. */

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
+import { segmintStart } from '../../bench/lib.js';
 import { tempDir } from '../helpers.js';
 
 // Loader hooks that append every URL the ESM loader resolves to $RESOLVED: they run on a thread of their own, hence a file.
@@ -42,4 +43,9 @@ it('starts the CLI with two malloc arenas in its initial environment', () => {
   const r = spawnSync('bin/segmint', ['--help'], { encoding: 'utf8', env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH}`, NODE_OPTIONS: `--import=${show}` } });
   expect(r.status).toBe(0);
   expect(r.stderr).toBe('MALLOC_ARENA_MAX=2\n');
+  // Benchmarks start servers as `node <flags> bin/segmint`, with what they read from the same line.
+  const start = segmintStart();
+  const bench = spawnSync(process.execPath, [...start.nodeFlags, 'bin/segmint', '--help'], { encoding: 'utf8', env: { ...env, ...start.env, NODE_OPTIONS: `--import=${show}` } });
+  expect(bench.status).toBe(0);
+  expect(bench.stderr).toBe(r.stderr);
 });
