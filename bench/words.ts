@@ -7,7 +7,8 @@
  */
 import { runPipeline } from '../src/pipeline/index.js';
 import { previewRule } from '../src/audiences/rule-builder.js';
-import { behaviorPreview, keepPreviewLines, previewLinesHold } from '../src/behaviors/words/index.js';
+import { behaviorPreview } from '../src/audiences/behavior-preview.js';
+import { keepPreviewLines, previewLinesHold } from '../src/behaviors/words/index.js';
 
 import { defaultAsOf, featureTableAsOf } from '../src/features/index.js';
 import { WORDS_CASES } from '../test/behaviors/words-cases.js';

@@ -1,7 +1,8 @@
 import { runSyncs } from '../activation/index.js';
 import { enqueueRunChanges } from '../activation/webhooks/index.js';
 import { movement, nearDuplicates } from '../audiences/index.js';
-import { BEHAVIOR_ENTITIES, behaviorFamily } from '../behaviors/index.js';
+import { behaviorFamily } from '../audiences/behavior-family.js';
+import { BEHAVIOR_ENTITIES } from '../behaviors/index.js';
 import { keepPreviewLines } from '../behaviors/words/index.js';
 import { asTimestamp, formatTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audienceListing, classifyCustomers, createAudience, explainCustomer, listAudiences, updateAudience } from '../../src/audiences/index.js';
-import { behaviorFamily, CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS } from '../../src/behaviors/index.js';
+import { behaviorFamily } from '../../src/audiences/behavior-family.js';
+import { CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS } from '../../src/behaviors/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { loadModel } from '../../src/clusters/index.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience, listAudiences } from '../../src/audiences/index.js';
-import { createBehavior } from '../../src/behaviors/index.js';
+import { createBehavior } from '../../src/audiences/custom-behaviors.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';

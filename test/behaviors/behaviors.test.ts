@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
+import { behaviorFamily, type BehaviorFamily } from '../../src/audiences/behavior-family.js';
 import {
-  behaviorFamily,
   CUSTOMER_BEHAVIORS,
   DEFAULT_MIN_ORDERS,
   PRODUCT_BEHAVIORS,
   findProductSignal,
   materializeAffinities,
-  type BehaviorFamily,
   type BehaviorSpec,
 } from '../../src/behaviors/index.js';
 import { loadModel } from '../../src/clusters/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience } from '../../src/audiences/index.js';
-import { preview } from '../../src/behaviors/words/index.js';
+import { previewSpec as preview } from '../../src/audiences/behavior-preview.js';
 import type { Store } from '../../src/store/index.js';
 import { demoStoreOn, ENGINES, expectClose, type EmbeddedEngine } from '../engines.js';
 

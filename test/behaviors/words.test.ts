@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewRule } from '../../src/audiences/rule-builder.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { loadCustomerContexts } from '../../src/audiences/customer-context.js';
-import { interpret, preview, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
+import { previewSpec as preview } from '../../src/audiences/behavior-preview.js';
+import { interpret, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
 
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { ValidationError } from '../../src/shared/errors.js';

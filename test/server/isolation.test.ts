@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSync, exportsDir, writeExport } from '../../src/activation/index.js';
 import { createWebhook, listDeliveries } from '../../src/activation/webhooks/index.js';
 import { createAudience } from '../../src/audiences/index.js';
-import { createBehavior } from '../../src/behaviors/index.js';
+import { createBehavior } from '../../src/audiences/custom-behaviors.js';
 import { createCampaign, setAudienceHoldout, setCampaignStatus, storeCampaignEvents } from '../../src/campaigns/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { fitClv, saveClvFit } from '../../src/models/clv/index.js';

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-// The modules themselves, not behaviors/index.js: the behaviors listing there reads the audiences this registry defines.
-import { customerScored, loadSignalStats, materializeCustomerBehaviors, storeSignalStats } from '../../behaviors/materialize.js';
-import { reasonsOne, scoreOne, type OneScore } from '../../behaviors/score-one.js';
-import type { SignalStats } from '../../behaviors/score.js';
-import { CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS, type BehaviorSpec } from '../../behaviors/specs.js';
+import { customerScored, CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS, loadSignalStats, materializeCustomerBehaviors, reasonsOne, scoreOne, storeSignalStats, type BehaviorSpec, type OneScore, type SignalStats } from '../../behaviors/index.js';
 import { findFeature } from '../../features/index.js';
 import { ident, join, sql } from '../../sql/index.js';
 import type { ClauseExplanation } from '../clauses.js';

@@ -5,19 +5,29 @@ import type { Store } from '../../store/index.js';
 import { parseRule, printRule } from '../../segments/index.js';
 import { loadLexicon, type Lexicon } from './lexicon.js';
 import { askLlm } from './llm.js';
-import { previewSpec } from './preview.js';
 import { readWords } from './read.js';
-import type { BehaviorPreview, BehaviorPreviewRequest, ReadingReport } from './schema.js';
+import type { BehaviorPreviewRequest, ReadingReport } from './schema.js';
 
 export * from './schema.js';
-export { previewSpec as preview } from './preview.js';
-export { keepPreviewLines, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from './lines.js';
+export {
+  keepPreviewLines,
+  keptCatalog,
+  previewFeaturesHold,
+  previewLinesHold,
+  PREVIEW_FEATURES_TABLE,
+  PREVIEW_KEYS_TABLE,
+  PREVIEW_LINE_TYPES,
+  PREVIEW_LINES_TABLE,
+  PREVIEW_UNIT_FIELDS,
+  PREVIEW_UNITS_TABLE,
+} from './lines.js';
 
 /**
  * Custom behaviors from words: `interpret` reads a description into a spec (the embedded interpreter, or the optional
- * LLM checked the same way, with the interpreter as its fallback), `preview` counts what a spec selects, and
- * `behaviorPreview` does both for the CLI and API. A custom behavior (../custom.ts, kind `custom_behavior`) keeps the
- * words, the spec and the reading; once active, a run refreshes it and real time evaluates it as a rule.
+ * LLM checked the same way, with the interpreter as its fallback). What a spec selects is counted by the audiences
+ * (src/audiences/behavior-preview.ts, `behaviorPreview` for the CLI and API), which also keep a custom behavior
+ * (src/audiences/custom-behaviors.ts, kind `custom_behavior`): the words, the spec and the reading; once active, a run
+ * refreshes it and real time evaluates it as a rule. Nothing here reads the audiences: they import this, not the reverse.
  */
 
 export interface InterpretOptions {
@@ -84,10 +94,4 @@ export async function interpret(store: Store, text: string, options: InterpretOp
 export async function readSpec(store: Store, request: BehaviorPreviewRequest, options: InterpretOptions = {}): Promise<{ spec: string; reading: ReadingReport }> {
   const { spec, reading } = await interpret(store, request.text, options);
   return request.spec === undefined ? { spec, reading } : { spec: printRule(parseRule(request.spec)), reading: { ...reading, source: 'edited' } };
-}
-
-/** Words (and optionally a refined spec) -> the spec, its reading and its preview. */
-export async function behaviorPreview(store: Store, request: BehaviorPreviewRequest, options: InterpretOptions = {}): Promise<BehaviorPreview> {
-  const { spec, reading } = await readSpec(store, request, options);
-  return { text: request.text, spec, reading, preview: await previewSpec(store, spec) };
 }

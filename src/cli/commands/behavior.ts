@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { BehaviorFamily, CustomBehavior } from '../../behaviors/index.js';
+import type { BehaviorFamily } from '../../audiences/behavior-family.js';
+import type { CustomBehavior } from '../../audiences/custom-behaviors.js';
 import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
 import type { BehaviorPreview, Preview, ReadingReport } from '../../behaviors/words/index.js';
 import { UsageError } from '../../shared/errors.js';
@@ -70,7 +71,7 @@ export function registerBehavior(program: Command): void {
     .action(async (text: string, o: { spec?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const result = await withStore(ctx, async (store) => {
-        const { behaviorPreview } = await import('../../behaviors/words/index.js');
+        const { behaviorPreview } = await import('../../audiences/behavior-preview.js');
         return behaviorPreview(store, { text, ...(o.spec === undefined ? {} : { spec: o.spec }) }, { llm: ctx.config.llm });
       });
       emit(ctx.options, result, () => behaviorPreviewText(result));
@@ -86,7 +87,7 @@ export function registerBehavior(program: Command): void {
       const ctx = contextOf(cmd);
       if (text === undefined && o.spec === undefined) throw new UsageError('give the description (TEXT) or --spec');
       const b = await withStore(ctx, async (store) => {
-        const { createBehavior } = await import('../../behaviors/index.js');
+        const { createBehavior } = await import('../../audiences/custom-behaviors.js');
         return createBehavior(store, { name: o.name, ...(text === undefined ? {} : { text }), ...(o.spec === undefined ? {} : { spec: o.spec }), active: o.activate === true }, { llm: ctx.config.llm });
       });
       emit(ctx.options, b, () => [`created ${stateLine(b)}`, ...readingText(b.spec, b.reading), ...(b.preview ? previewText(b.preview) : ['', 'no preview: no run yet'])].join('\n'));
@@ -99,7 +100,7 @@ export function registerBehavior(program: Command): void {
       .action(async (id: string, _o: unknown, cmd: Command) => {
         const ctx = contextOf(cmd);
         const b = await withStore(ctx, async (store) => {
-          const { setBehaviorActive } = await import('../../behaviors/index.js');
+          const { setBehaviorActive } = await import('../../audiences/custom-behaviors.js');
           return setBehaviorActive(store, id, active);
         });
         emit(ctx.options, b, () => `${action}d ${stateLine(b)}`);
@@ -113,7 +114,7 @@ export function registerBehavior(program: Command): void {
       const ctx = contextOf(cmd);
       const entity = choiceOption(o.entity, '--entity', BEHAVIOR_ENTITIES);
       const family = await withStore(ctx, async (store) => {
-        const { behaviorFamily } = await import('../../behaviors/index.js');
+        const { behaviorFamily } = await import('../../audiences/behavior-family.js');
         return behaviorFamily(store, entity);
       });
       emit(ctx.options, family, () => familyText(family));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BehaviorFamily } from '../../behaviors/index.js';
+import type { BehaviorFamily } from '../../audiences/behavior-family.js';
 import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
 import { ValidationError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
@@ -38,7 +38,7 @@ export function registerBehaviors(program: Command): void {
       const ctx = contextOf(cmd);
       const entity = choiceOption(o.entity, '--entity', BEHAVIOR_ENTITIES);
       const family = await withStore(ctx, async (store) => {
-        const { behaviorFamily } = await import('../../behaviors/index.js');
+        const { behaviorFamily } = await import('../../audiences/behavior-family.js');
         const { featureTableAsOf } = await import('../../features/index.js');
         if (!(await featureTableAsOf(store))) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then score behaviors on its features');
         return behaviorFamily(store, entity);

@@ -1,16 +1,9 @@
 import { z } from 'zod';
-import {
-  BEHAVIOR_ENTITIES,
-  behaviorFamily,
-  behaviorFamilySchema,
-  createBehavior,
-  createBehaviorSchema,
-  createdBehaviorSchema,
-  customBehaviorSchema,
-  describeBehavior,
-  setBehaviorActive,
-} from '../../behaviors/index.js';
-import { behaviorPreview, behaviorPreviewRequestSchema, behaviorPreviewSchema } from '../../behaviors/words/index.js';
+import { behaviorFamily, behaviorFamilySchema } from '../../audiences/behavior-family.js';
+import { behaviorPreview } from '../../audiences/behavior-preview.js';
+import { createBehavior, createBehaviorSchema, createdBehaviorSchema, customBehaviorSchema, describeBehavior, setBehaviorActive } from '../../audiences/custom-behaviors.js';
+import { BEHAVIOR_ENTITIES } from '../../behaviors/index.js';
+import { behaviorPreviewRequestSchema, behaviorPreviewSchema } from '../../behaviors/words/index.js';
 import { idParamsSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 

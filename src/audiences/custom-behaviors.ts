@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { computeAtLatestRun, describeAudience, getAudience, sizedAudienceSchema, updateAudience, type SizedAudience } from '../audiences/index.js';
-import { customBehaviorDefinition, isCustomBehavior } from '../audiences/kinds/custom-behavior.js';
-import { insertDefinition } from '../audiences/repository.js';
+import { previewSchema, readingSchema, readSpec, type InterpretOptions } from '../behaviors/words/index.js';
 import { featureTableAsOf } from '../features/index.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Store } from '../store/index.js';
 import { parseRule, printRule } from '../segments/index.js';
-import { preview, previewSchema, readingSchema, readSpec, type InterpretOptions } from './words/index.js';
+import { previewSpec } from './behavior-preview.js';
+import { computeAtLatestRun, describeAudience, updateAudience } from './define.js';
+import { customBehaviorDefinition, isCustomBehavior } from './kinds/custom-behavior.js';
+import { getAudience, insertDefinition } from './repository.js';
+import { sizedAudienceSchema, type SizedAudience } from './schema.js';
 
 /*
  * Custom behaviors: a behavior made from a marketer's words (or a spec they edited), stored as an audience of kind
@@ -58,7 +60,7 @@ export async function createBehavior(store: Store, input: CreateBehavior, option
   const { spec, reading } = text === '' ? { spec: printRule(parseRule(input.spec!)), reading: null } : await readSpec(store, { text, ...(input.spec === undefined ? {} : { spec: input.spec }) }, options);
   const a = await insertDefinition(store, input.name, customBehaviorDefinition(text, spec, reading), { description: reading?.message ?? null, active: input.active ?? false });
   if (a.active) await computeAtLatestRun(store, [a.id]);
-  return { ...(await describeBehavior(store, a.id)), preview: (await featureTableAsOf(store)) ? await preview(store, spec) : null };
+  return { ...(await describeBehavior(store, a.id)), preview: (await featureTableAsOf(store)) ? await previewSpec(store, spec) : null };
 }
 
 /** Activates (computed at once against the latest run) or deactivates a custom behavior. */

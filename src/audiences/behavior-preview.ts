@@ -1,23 +1,45 @@
-import { kindOf, listAudiences } from '../../audiences/index.js';
-import { FEATURE_TABLE, featureTableAsOf } from '../../features/index.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { allExcept, asTimestamp, castTo, createTableAs, ident, join, sql, type Sql } from '../../sql/index.js';
-import type { Store } from '../../store/index.js';
-import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../../segments/index.js';
-import { keptCatalog, PREVIEW_FEATURES_TABLE, PREVIEW_KEYS_TABLE, PREVIEW_LINE_TYPES, PREVIEW_LINES_TABLE, PREVIEW_UNIT_FIELDS, PREVIEW_UNITS_TABLE, previewFeaturesHold, previewLinesHold } from './lines.js';
-import type { Preview } from './schema.js';
+import {
+  keptCatalog,
+  PREVIEW_FEATURES_TABLE,
+  PREVIEW_KEYS_TABLE,
+  PREVIEW_LINE_TYPES,
+  PREVIEW_LINES_TABLE,
+  PREVIEW_UNIT_FIELDS,
+  PREVIEW_UNITS_TABLE,
+  previewFeaturesHold,
+  previewLinesHold,
+  readSpec,
+  type BehaviorPreview,
+  type BehaviorPreviewRequest,
+  type InterpretOptions,
+  type Preview,
+} from '../behaviors/words/index.js';
+import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { allExcept, asTimestamp, castTo, createTableAs, ident, join, sql, type Sql } from '../sql/index.js';
+import type { Store } from '../store/index.js';
+import { audienceReferences, clausesOf, compileRule, eventNeeds, explainSql, LIST_FILTER_FIELDS, parseRule, printRule, selectorSql, type CompileContext, type EventSelector, type Rule } from '../segments/index.js';
+import { kindOf } from './kinds/index.js';
+import { listAudiences } from './repository.js';
 
 /*
  * What a spec would select on the run computed last, nothing stored: size and revenue share as rule previews count
  * them, an attrition waterfall over its conditions, the products its members bought that match its product
  * conditions, ten members with the reasons a run would store, and its overlap with the smart segments and clusters.
  * The events are read once, and only the lines the spec's event conditions can pick (the order and return lines the
- * run kept, lines.ts, while they still hold, and the units kept beside them for shares): the members, each
- * condition's prefix and the event aggregates go to a temporary table the rest reads; reasons are worked out for the
- * ten members shown only.
+ * run kept, src/behaviors/words/lines.ts, while they still hold, and the units kept beside them for shares): the
+ * members, each condition's prefix and the event aggregates go to a temporary table the rest reads; reasons are worked
+ * out for the ten members shown only. It lives with the audiences, not the behaviors, because it reads them: the
+ * overlap with the landmark kinds and the specs' `in audience` conditions.
  */
 
 let previews = 0;
+
+/** Words (and optionally a refined spec) -> the spec, its reading and its preview. */
+export async function behaviorPreview(store: Store, request: BehaviorPreviewRequest, options: InterpretOptions = {}): Promise<BehaviorPreview> {
+  const { spec, reading } = await readSpec(store, request, options);
+  return { text: request.text, spec, reading, preview: await previewSpec(store, spec) };
+}
 
 /** `members`: also every member's id, for checking a preview against another evaluator (not part of the API answer). */
 export async function previewSpec(store: Store, spec: string): Promise<Preview>;

@@ -1,17 +1,31 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { listAudiences, withLatestSizes } from '../audiences/index.js';
-import { behaviorAudienceId } from '../audiences/kinds/behavior.js';
-import { isCustomBehavior } from '../audiences/kinds/custom-behavior.js';
+import {
+  BEHAVIOR_ENTITIES,
+  BEHAVIOR_TABLES,
+  behaviorDescriptionSchema,
+  clusterAgreement,
+  clusterAgreementSchema,
+  CUSTOMER_BEHAVIORS,
+  customerScoresAsOf,
+  customerSource,
+  describeBehaviors,
+  materializeAffinities,
+  materializeCustomerBehaviors,
+  materializeProductBehaviors,
+  PRODUCT_SIGNALS_TABLE,
+  productSource,
+  storeSignalStats,
+  type BehaviorEntity,
+} from '../behaviors/index.js';
 import { loadModel } from '../clusters/index.js';
 import { FEATURE_TABLE, featureTableAsOf, keptWithFeatureTable } from '../features/index.js';
 import type { Store } from '../store/index.js';
-import { clusterAgreement, clusterAgreementSchema } from './agreement.js';
-import { asCustomBehavior, customBehaviorSchema } from './custom.js';
-import { behaviorDescriptionSchema, describeBehaviors } from './describe.js';
-import { materializeAffinities } from './affinities.js';
-import { BEHAVIOR_TABLES, customerScoresAsOf, customerSource, materializeCustomerBehaviors, materializeProductBehaviors, PRODUCT_SIGNALS_TABLE, productSource, storeSignalStats } from './materialize.js';
-import { BEHAVIOR_ENTITIES, CUSTOMER_BEHAVIORS, type BehaviorEntity } from './specs.js';
+import { asCustomBehavior, customBehaviorSchema } from './custom-behaviors.js';
+import { behaviorAudienceId } from './kinds/behavior.js';
+import { isCustomBehavior } from './kinds/custom-behavior.js';
+import { listAudiences } from './repository.js';
+import { withLatestSizes } from './sizes.js';
 
 /*
  * One family, one vocabulary: the suggested behaviors (overlapping scores), the custom behaviors (rules from words)
