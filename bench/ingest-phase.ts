@@ -19,7 +19,7 @@ import { benchMemory, cpuSeconds, peakRssMb, type PhaseResult } from './lib.js';
 
 const [phase, a, b, c, d] = process.argv.slice(2);
 const memory = benchMemory();
-const memoryLimit = duckdbMemoryLimit(memory);
+const memoryLimit = duckdbMemoryLimit(memory.duckdb);
 
 function eventsFile(dir: string, format: string): string {
   return join(dir, format === 'csv' ? 'events.csv' : 'events.parquet');

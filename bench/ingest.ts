@@ -27,7 +27,7 @@ for (const format of formats) {
 }
 
 const byPhase = new Map(results.map((r) => [r.phase, r]));
-console.log(`\nIngest + features, ${customers.toLocaleString('en-US')} customers (seed ${seed}), DuckDB memory limit ${duckdbMemoryLimit(benchMemory())}`);
+console.log(`\nIngest + features, ${customers.toLocaleString('en-US')} customers (seed ${seed}), DuckDB memory limit ${duckdbMemoryLimit(benchMemory().duckdb)}`);
 const gen = byPhase.get('generate');
 if (gen) console.log(`generate: ${fmt(gen.seconds)} s, ${gen.rows?.toLocaleString('en-US')} events, ${JSON.stringify(gen.detail)}, peak RSS ${gen.peakRssMb} MB`);
 for (const format of formats) {

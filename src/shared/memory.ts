@@ -46,5 +46,5 @@ export function memoryBudget(total: number = defaultMemory()): MemoryBudget {
   return { total, duckdb: Math.floor(total * 0.6), structures: Math.floor(Math.min(total * 0.3, getHeapStatistics().heap_size_limit * 0.5)) };
 }
 
-/** DuckDB's memory_limit for a budget (or a number of bytes), in the binary unit DuckDB reads exactly. */
-export const duckdbMemoryLimit = (budget: MemoryBudget | number): string => `${Math.floor((typeof budget === 'number' ? budget : budget.duckdb) / 2 ** 20)}MiB`;
+/** DuckDB's memory_limit for a number of bytes, in the binary unit DuckDB reads exactly. */
+export const duckdbMemoryLimit = (bytes: number): string => `${Math.floor(bytes / 2 ** 20)}MiB`;

@@ -69,7 +69,7 @@ export class Store {
     } else if (CLICKHOUSE_URL.test(options.path)) {
       backend = await ClickhouseBackend.open(options.path, options.database);
     } else {
-      const settings: Record<string, string> = { memory_limit: duckdbMemoryLimit(memory) };
+      const settings: Record<string, string> = { memory_limit: duckdbMemoryLimit(memory.duckdb) };
       // Work past the limit spills to disk: next to a store file (DuckDB's default), else in the system's temp folder
       // rather than DuckDB's default for a store in memory, a .tmp folder wherever the process was started.
       if (options.path === ':memory:') settings.temp_directory = join(tmpdir(), 'segmint-spill');
