@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * A suggested behavior is a scoring spec, kept as data: weighted signals, each standardised against the store as of
  * the run (robust z: distance from the median in units of the interquartile range / 1.349, which is one standard
@@ -9,29 +7,29 @@ import { z } from 'zod';
  * 1 / (1 + exp(-2 (lean - cutoff))), so a member (score >= 0.5) leans at least `cutoff` standard units that way.
  * Reasons are the signals contributing most to the lean; lift compares members' mean of each signal with the store's.
  */
-export const signalSchema = z.object({
+export interface Signal {
   /** A customer feature of the catalog (src/features/catalog.ts), or a product signal (product-signals.ts). */
-  signal: z.string(),
+  signal: string;
   /** Its share of the lean; a negative weight reads the signal the other way (low prices make a value product). */
-  weight: z.number(),
-});
-export type Signal = z.infer<typeof signalSchema>;
+  weight: number;
+}
 
-export const behaviorSpecSchema = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
-  name: z.string(),
-  description: z.string(),
-  action: z.string(),
-  signals: z.array(signalSchema).min(1),
+/** The specs are the project's own data, not input: typed here, and checked against the catalog by the behaviors' tests. */
+export interface BehaviorSpec {
+  /** lower_snake_case: it names the spec's columns in the scoring SQL. */
+  id: string;
+  name: string;
+  description: string;
+  action: string;
+  signals: Signal[];
   /** The lean, in standard units, from which a customer or product is a member. */
-  cutoff: z.number(),
+  cutoff: number;
   /**
    * Customers only: the fewest orders a customer needs to be scored at all. A ratio over one order is mostly chance
    * (its weekend share is 0 or 1); behaviors about browsing take customers with no order.
    */
-  min_orders: z.number().int().min(0).optional(),
-});
-export type BehaviorSpec = z.infer<typeof behaviorSpecSchema>;
+  min_orders?: number;
+}
 
 /** Without a `min_orders`, a customer behavior reads habits, which show from the second order. */
 export const DEFAULT_MIN_ORDERS = 2;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { behaviorFamily, type BehaviorFamily } from '../../src/audiences/behavior-family.js';
 import {
+  BEHAVIOR_SPECS,
   CUSTOMER_BEHAVIORS,
   DEFAULT_MIN_ORDERS,
   PRODUCT_BEHAVIORS,
@@ -219,6 +220,19 @@ describe('the behaviors family', () => {
     expect(earlier).toEqual(await fresh());
     await runPipeline(store, RUN);
   }, 240_000);
+});
+
+describe('the specs', () => {
+  it('have unique lower_snake_case ids (they name scoring columns), non-zero weights and whole minimum orders', () => {
+    for (const specs of Object.values(BEHAVIOR_SPECS)) {
+      expect(new Set(specs.map((s) => s.id)).size).toBe(specs.length);
+      for (const spec of specs) {
+        expect(spec.id).toMatch(/^[a-z][a-z0-9_]*$/);
+        for (const s of spec.signals) expect(s.weight, `${spec.id}: ${s.signal}`).not.toBe(0);
+        if (spec.min_orders !== undefined) expect(Number.isInteger(spec.min_orders) && spec.min_orders >= 0, spec.id).toBe(true);
+      }
+    }
+  });
 });
 
 describe('product behaviors', () => {
