@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import type { BehaviorFamily } from '../../audiences/behavior-family.js';
 import type { CustomBehavior } from '../../audiences/custom-behaviors.js';
-import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
 import type { BehaviorPreview, Preview, ReadingReport } from '../../behaviors/words/index.js';
 import { UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
-import { choiceOption } from '../options.js';
 import { emit, table } from '../output.js';
+import { familyCommand } from './behaviors.js';
 
 const percent = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
@@ -35,29 +33,6 @@ const behaviorPreviewText = (r: BehaviorPreview): string => [...readingText(r.sp
 function stateLine(b: CustomBehavior): string {
   const size = b.size === null ? (b.note ?? '') : `${b.size.toLocaleString('en-US')} members as of ${b.as_of}`;
   return `${b.id}: ${b.name}, ${b.active ? `active, ${size}` : 'inactive (a draft): `segmint behavior activate` makes it an audience'}`;
-}
-
-function familyText(f: BehaviorFamily): string {
-  const times = (v: number | null): string => (v === null ? '' : `${v.toFixed(2)}x`);
-  const lines = [`Suggested ${f.entity === 'customers' ? 'customer' : 'product'} behaviors${f.as_of ? ` as of ${f.as_of}` : ': none scored before the first run'}`];
-  if (f.suggested.length) {
-    lines.push(
-      table([
-        ['name', 'members', 'lift', ...(f.entity === 'customers' ? ['active', 'cluster agreement'] : [])],
-        ...f.suggested.map((b) => [
-          b.name,
-          b.size,
-          times(b.lift),
-          ...(f.entity === 'customers' ? [b.active ? 'yes' : 'no', b.cluster ? `${percent(b.cluster.agreement)} of ${b.cluster.cluster_size}` : ''] : []),
-        ]),
-      ]),
-    );
-  }
-  if (f.entity === 'customers') {
-    lines.push('', 'Custom behaviors', f.custom.length ? table([['id', 'name', 'active', 'members', 'spec'], ...f.custom.map((b) => [b.id, b.name, b.active ? 'yes' : 'no', b.size ?? '', b.spec])]) : '(none)');
-    lines.push('', 'Behavioral clusters', f.clusters.length ? table([['id', 'name', 'members'], ...f.clusters.map((c) => [c.id, c.name, c.size ?? ''])]) : '(not fitted)');
-  }
-  return lines.join('\n');
 }
 
 /** `segmint behavior ...`: custom behaviors from words (preview, create, activate, deactivate) and the behaviors family. */
@@ -106,17 +81,5 @@ export function registerBehavior(program: Command): void {
         emit(ctx.options, b, () => `${action}d ${stateLine(b)}`);
       });
   }
-  behavior
-    .command('list')
-    .description('The behaviors family: suggested behaviors with size, lift and cluster agreement, custom behaviors, behavioral clusters (as GET /v1/behaviors)')
-    .option('--entity <entity>', BEHAVIOR_ENTITIES.join(' | '), 'customers')
-    .action(async (o: { entity: string }, cmd: Command) => {
-      const ctx = contextOf(cmd);
-      const entity = choiceOption(o.entity, '--entity', BEHAVIOR_ENTITIES);
-      const family = await withStore(ctx, async (store) => {
-        const { behaviorFamily } = await import('../../audiences/behavior-family.js');
-        return behaviorFamily(store, entity);
-      });
-      emit(ctx.options, family, () => familyText(family));
-    });
+  familyCommand(behavior.command('list'));
 }
