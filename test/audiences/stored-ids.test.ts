@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveView } from '../../src/audiences/index.js';
+import { FoldedAggregates } from '../../src/audiences/folded-aggregates.js';
 import { StoredIds } from '../../src/audiences/stored-ids.js';
+import { createRng } from '../../src/models/rng.js';
 import { compile, sql } from '../../src/sql/index.js';
 import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
 
@@ -25,6 +27,24 @@ describe('StoredIds', () => {
     for (let i = 0; i < 100_000; i++) if (ids.mayHold(`other-${i}`)) maybe++;
     // Sized for twice the ids, at 16 bits each: well under one in a thousand.
     expect(maybe).toBeLessThan(100);
+  });
+});
+
+describe("the folded keys' filter", () => {
+  it('holds every key added and almost no other: each false positive sends a customer to a feature query over the store', () => {
+    const keys = 200_000;
+    const filter = FoldedAggregates.keysFilter(keys);
+    const rng = createRng(7);
+    const hash = (): number => Math.floor(rng.next() * 2 ** 32);
+    const added = Array.from({ length: keys }, () => [hash(), hash()] as const);
+    for (const [a, b] of added) filter.add(a, b);
+    expect(added.every(([a, b]) => filter.mayHold(a, b))).toBe(true);
+    let maybe = 0;
+    for (let i = 0; i < 1_000_000; i++) if (filter.mayHold(hash(), hash())) maybe++;
+    // A turn of 400 events looks up about 440 keys: at 1 in 2,200 (the filter sized for the keys alone, 16 bits each)
+    // every fifth turn queried the store.
+    expect(maybe).toBeLessThan(5);
+    expect(filter.bytes).toBeLessThanOrEqual(keys * FoldedAggregates.BYTES_PER_KEY);
   });
 });
 

@@ -6,7 +6,7 @@ import { asOfMs, instantText } from '../customer-context.js';
 import { EventColumns, key52, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
 import { FoldBoundary, FoldedAggregates, type FoldEstimate } from '../folded-aggregates.js';
 import { byInstant } from '../realtime.js';
-import { BloomFilter, StoredIds } from '../stored-ids.js';
+import { StoredIds } from '../stored-ids.js';
 import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
 
 const DAY_MS = 86_400_000;
@@ -62,7 +62,7 @@ export class EveryEvent implements HeldEvents {
     const boundary = new FoldBoundary(base, needs);
     const fold = await FoldedAggregates.estimate(store, boundary);
     const bytes = fold.held * columns.bytesPerEvent + stored * StoredIds.BYTES_PER_ID + customers * FoldedAggregates.bytesPerCustomer(columns) +
-      fold.categories * FoldedAggregates.BYTES_PER_CATEGORY + fold.keys * BloomFilter.BYTES_PER_ITEM;
+      fold.categories * FoldedAggregates.BYTES_PER_CATEGORY + fold.keys * FoldedAggregates.BYTES_PER_KEY;
     return { columns, boundary, fold, stored, bytes };
   }
 
