@@ -39,11 +39,13 @@ const timings: Timing[] = recordStatements(store, label);
 let n = 0;
 const batch = (t: number, c: number) => {
   const ts = new Date().toISOString();
-  return Array.from({ length: 100 }, (_, i) => {
+  const events = Array.from({ length: 99 }, (_, i) => {
     const kind = i % 10;
     const base = { id: `turn-${t}-${c}-${i}`, ts, customer_id: ids[n++ % ids.length]!, product_id: products[i % products.length]!, device: 'mobile', session_id: `turn-${t}-${c}` };
     return kind < 8 ? { ...base, type: 'view' as const } : kind === 8 ? { ...base, type: 'add_to_cart' as const } : { ...base, type: 'order' as const, order_id: `turn-${t}-${c}`, quantity: 1, unit_price: 20 };
   });
+  // As bench/events.ts: each batch ends with a customer new to the store (its visibility probe there).
+  return [...events, { id: `turn-${t}-${c}-probe`, ts, customer_id: `turn-probe-${t}-${c}`, product_id: 'BENCH-SKU', device: 'mobile', session_id: `turn-${t}-${c}`, type: 'add_to_cart' as const }];
 };
 const turnTimes: number[] = [];
 const storingTimes: number[] = [];

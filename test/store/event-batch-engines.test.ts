@@ -44,6 +44,19 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
     expect(await store.all(sql`SELECT id, price FROM products WHERE id = 'sku-new'`)).toEqual([{ id: 'sku-new', price: 9.5 }]);
   });
 
+  it('gives the customers and products a caller does not know a row from their own events among the others', async () => {
+    const { n } = (await store.one<{ n: number }>(sql`SELECT count(*)::INTEGER AS n FROM events`))!;
+    const known = { events: n, unheld: (ids: readonly string[]) => ids.filter((id) => id === 'cara'), unknownProducts: (ids: readonly string[]) => ids.filter((id) => id === 'sku-x') };
+    const order = (id: string, customer: string, price: number, extra: Partial<EventInput> = {}) => event(id, customer, { type: 'order', order_id: id, quantity: 1, unit_price: price, product_id: 'sku-x', ...extra });
+    await ingestEventBatches(store, [
+      [event('k1', 'held', { country: 'FR' }), event('k2', 'cara', { country: 'DE', ts: '2026-06-01T09:00:00Z' }), order('k3', 'held', 4)],
+      [event('k4', 'cara', { country: 'NL', ts: '2026-06-02T10:00:00Z' }), order('k5', 'cara', 6), order('k6', 'held', 10, { product_id: 'sku-1' })],
+    ], known);
+    // 'held' is known to have a row: not looked for. Cara's latest country; sku-x's median of its own order lines.
+    expect(await store.all(sql`SELECT id, country FROM customers WHERE id IN ('cara', 'held') ORDER BY id`)).toEqual([{ id: 'cara', country: 'NL' }]);
+    expect(await store.all(sql`SELECT id, price FROM products WHERE id = 'sku-x'`)).toEqual([{ id: 'sku-x', price: 5 }]);
+  });
+
   it('appends rows given by column (Store.insertRows), nulls and instants included', async () => {
     await store.insertRows('live_memberships', [
       { name: 'customer_id', type: 'VARCHAR', values: ['ann', 'bob'] },
