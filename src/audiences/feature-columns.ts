@@ -35,7 +35,7 @@ export class FeatureColumns {
       }
       if (!column) this.columns.set(name, (column = new Array<unknown>(this.size).fill(null)));
       else if (column instanceof Float64Array) this.columns.set(name, (column = asText(column)));
-      const to = column as unknown[];
+      const to = column;
       for (let r = 0; r < rows.length; r++) to[rows[r]!] = this.held(values[r]);
     }
   }
