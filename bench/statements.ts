@@ -29,7 +29,7 @@ export const statementText = (q: Sql): string => compile(q).text.replace(/\s+/g,
  */
 export function recordStatements(store: Store, label: (q: Sql) => string): Timing[] {
   const timings: Timing[] = [];
-  for (const method of ['run', 'all', 'columns', 'vectors'] as const) {
+  for (const method of ['run', 'all', 'vectors'] as const) {
     const original = store[method].bind(store) as (q: Sql) => Promise<unknown>;
     (store as unknown as Record<string, unknown>)[method] = async (q: Sql) => {
       const name = label(q);

@@ -9,7 +9,7 @@ import { customerRanges, eventsPerRange } from './customer-ranges.js';
 import { EveryEvent, type EveryEventPlan } from './held/every-event.js';
 import type { HeldEvents } from './held/held-events.js';
 import { RulesEvents } from './held/rules-events.js';
-import { classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMembers, storeLiveMemberships, type LiveRules } from './realtime.js';
+import { classifyFeaturesWith, evaluateRules, liveRules, referenceBase, snapshotMemberRows, storeLiveMemberships, type LiveRules } from './realtime.js';
 import type { CustomerAudiences, LiveAudience } from './schema.js';
 import { FeatureColumns } from './feature-columns.js';
 import { KnownProducts } from './stored-ids.js';
@@ -152,14 +152,16 @@ export class LiveView {
     for (const mode of VIEW_MODES) if ((events = await mode(store, { size, needs, base, medians, ranges }, customers))) break;
     if (!events) return undefined;
     // The feature table is the latest run's unless an older date was run since; then features are computed for it, in
-    // one query. The table is read by the events' ranges of customers: its values as JavaScript arrays took about
-    // 1.6 KB of heap a customer at once (160 MB at 100k), more than the view keeps of a customer with their events.
+    // one query. The table and the RFM cells are read by the events' ranges of customers, by typed vectors: their
+    // values as JavaScript values (a row object a cell, an array a feature) were about 1 GB of garbage at 1M, which V8
+    // collected late enough to lift the build's peak above the memory setting.
     const fromTable = base === (await featureTableAsOf(store));
-    const snapshot = await snapshotMembers(store, 'all');
     const features = new FeatureColumns(customers.size);
-    for (const q of fromTable ? ranges.map((range) => sql`SELECT * FROM ${ident(FEATURE_TABLE)} WHERE ${range}`) : [customerFeaturesQuery({ asOf: base })]) {
-      const read = await store.columns(q);
-      features.put(read, customers.built((read.customer_id ?? []).map(String), snapshot));
+    const parts = fromTable ? ranges.map((range) => ({ range, q: sql`SELECT * FROM ${ident(FEATURE_TABLE)} WHERE ${range}` })) : [{ range: sql`TRUE`, q: customerFeaturesQuery({ asOf: base }) }];
+    for (const { range, q } of parts) {
+      const cells = customers.cellNumbers((await store.vectors(snapshotMemberRows(range))) as Record<string, Array<string | null>>);
+      const read = await store.vectors(q);
+      features.put(read, customers.built((read.customer_id ?? []) as Array<string | null>, cells));
     }
     const fields = new CustomerFields(customerFieldReferences(rules.levels.flat().map((r) => r.rule)), customers.size);
     fields.put(await fields.fetch(store, 'all'), [], (id) => customers.held(id));

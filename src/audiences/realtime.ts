@@ -108,13 +108,20 @@ export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: M
  * `bound`: positions in the whole population, so they come from the snapshot.
  */
 export async function snapshotMembers(store: Store, who: CustomerSet, bound?: string): Promise<Map<string, LiveAudience[]>> {
-  const rows = await store.all<LiveAudience & { customer_id: string }>(sql`
-    SELECT m.customer_id, a.id, a.name, a.kind, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
-    WHERE ${kindIn(sql`a.kind`, SNAPSHOT_KINDS)} AND a.active AND m.as_of = ${runOnOrBefore(bound)} AND ${idFilter(sql`m.customer_id`, who)}`);
+  const rows = await store.all<LiveAudience & { customer_id: string }>(snapshotMemberRows(idFilter(sql`m.customer_id`, who), bound));
   const out = new Map<string, LiveAudience[]>();
   for (const { customer_id, ...a } of rows) out.set(customer_id, [...(out.get(customer_id) ?? []), a]);
   return out;
 }
+
+/**
+ * The rows snapshotMembers reads, of the customers `where` holds for (on memberships' columns): customer_id, id, name,
+ * kind, reasons, ordered by customer and audience.
+ */
+export const snapshotMemberRows = (where: Sql, bound?: string): Sql => sql`
+  SELECT m.customer_id, a.id, a.name, a.kind, m.reasons FROM memberships m JOIN audiences a ON a.id = m.audience_id
+  WHERE ${kindIn(sql`a.kind`, SNAPSHOT_KINDS)} AND a.active AND m.as_of = ${runOnOrBefore(bound)} AND ${where}
+  ORDER BY m.customer_id, a.id`;
 
 /**
  * The audiences each customer is in, each as of their reference instant (see referenceTimes), or all as of `asOf`

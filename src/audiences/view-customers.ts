@@ -22,7 +22,7 @@ export class ViewCustomers implements CustomerNumbers {
   private cells: Uint32Array;
   /** The distinct lists of RFM cells; the first is none. */
   private readonly cellLists: Array<readonly LiveAudience[]> = [[]];
-  /** Each list of cellLists by its text, so that the build's reads in parts (`built`, a part at a time) share them. */
+  /** Each list of cellLists by its audiences and reasons, so that the build's reads in parts (a range at a time) share them. */
   private readonly listNumbers = new Map<string, number>();
 
   private readonly ids: string[] = [];
@@ -43,23 +43,38 @@ export class ViewCustomers implements CustomerNumbers {
 
   /**
    * Holds the customers of the build (those of its feature rows), as of the base, with their RFM cells at the latest
-   * run; returns each one's number.
+   * run (`cells`: the number of each one's list, as `cellNumbers` gives it); returns each one's number.
    */
-  built(ids: readonly string[], snapshot: ReadonlyMap<string, readonly LiveAudience[]>): Int32Array {
+  built(ids: ReadonlyArray<string | null>, cells: ReadonlyMap<string, number>): Int32Array {
     return Int32Array.from(ids, (id) => {
-      const i = this.number(id);
+      const i = this.number(id!);
       this.state[i] = BUILT;
-      const cells = snapshot.get(id);
-      if (!cells?.length) return i;
-      const key = JSON.stringify(cells);
+      this.cells[i] = cells.get(id!) ?? 0;
+      return i;
+    });
+  }
+
+  /**
+   * The number of each customer's list of RFM cells among `rows` (snapshotMemberRows by column: customer_id, id, name,
+   * kind, reasons, a customer's rows together in the order of their audiences), the distinct lists kept: a customer
+   * costs no object for them.
+   */
+  cellNumbers(rows: Readonly<Record<string, ReadonlyArray<string | null>>>): Map<string, number> {
+    const { customer_id: who, id, name, kind, reasons } = rows as Record<'customer_id' | 'id' | 'name' | 'kind' | 'reasons', ReadonlyArray<string | null>>;
+    const out = new Map<string, number>();
+    for (let start = 0, end = 0; start < who.length; start = end) {
+      let key = '';
+      for (end = start; end < who.length && who[end] === who[start]; end++) key += `${id[end]}\u0000${reasons[end] ?? '\u0001'}\u0000`;
       let n = this.listNumbers.get(key);
       if (n === undefined) {
+        const cells: LiveAudience[] = [];
+        for (let r = start; r < end; r++) cells.push({ id: id[r]!, name: name[r]!, kind: kind[r] as LiveAudience['kind'], reasons: reasons[r] ?? null });
         n = this.cellLists.push(cells) - 1;
         this.listNumbers.set(key, n);
       }
-      this.cells[i] = n;
-      return i;
-    });
+      out.set(who[start]!, n);
+    }
+    return out;
   }
 
   /** The customer's number, while the view holds them. */

@@ -1,4 +1,4 @@
-import { asTimestamp, bitOr, cteHint, hasBits, ident, isWeekend, join, listContains, sql, valueAtMax, valuesOf, type Sql } from '../sql/index.js';
+import { asTimestamp, bitOr, countedMedians, cteHint, hasBits, ident, isWeekend, join, listContains, sql, valueAtMax, valuesOf, type Sql } from '../sql/index.js';
 import { CUSTOMER_FEATURES, STYLE_TAGS, styleBit, styleItems } from './catalog.js';
 
 /** An event as the store flags read it (the live view's batches give theirs). */
@@ -66,7 +66,7 @@ export interface CustomerFeatureQuery {
  * event before it), one column per catalog feature. Only events strictly before `asOf` count.
  */
 function categoryMediansSql(q: CustomerFeatureQuery, everyone: boolean): Sql {
-  if (everyone) return countedMedians(sql`SELECT cat, p FROM lines WHERE p > 0 AND cat IS NOT NULL`);
+  if (everyone) return countedMedians(sql`SELECT cat, p FROM lines WHERE p > 0 AND cat IS NOT NULL`, 'cat', 'p');
   if (q.categoryMedians) {
     const rows = q.categoryMedians.map((m) => [m.cat, sql`CAST(${m.med} AS DOUBLE)`]);
     return rows.length ? sql`SELECT * FROM ${valuesOf('t', [['cat', 'VARCHAR'], ['med', 'DOUBLE']], rows)}` : sql`SELECT '' AS cat, CAST(NULL AS DOUBLE) AS med WHERE false`;
@@ -78,24 +78,7 @@ function categoryMediansSql(q: CustomerFeatureQuery, everyone: boolean): Sql {
 export function categoryMediansQuery(asOf: string): Sql {
   return countedMedians(sql`SELECT coalesce(pr.category, '') AS cat, e.unit_price AS p
     FROM events e LEFT JOIN products pr ON pr.id = e.product_id
-    WHERE e.type = 'order' AND e.unit_price > 0 AND e.product_id IS NOT NULL AND e.ts < ${asTimestamp(asOf)}`);
-}
-
-/**
- * The median of `p` per `cat` over `rows` (a query of those two columns), from the count of each distinct price: the
- * number DuckDB's median() gives, the two middle prices (the same one for an odd count) as lo * 0.5 + hi * 0.5, which
- * is not always lo + (hi - lo) * 0.5 (0.4 against 0.39999999999999997 for 0.1 and 0.7). median() keeps every price of
- * a group, one per order line of the store, in aggregate state DuckDB does not spill: at 1M customers and a 1.33 GB
- * setting the feature table ran out of memory for it (docs/benchmarks.md). This grouping by price spills like any
- * other, and is small (5,270 prices for 2M order lines).
- */
-function countedMedians(rows: Sql): Sql {
-  // upto: the lines up to this price in its category; the middle ones are at 0-based positions floor and ceil of (total - 1) / 2.
-  return sql`SELECT cat, lo * 0.5 + hi * 0.5 AS med FROM (
-    SELECT cat, min(p) FILTER (WHERE 2 * upto >= total) AS lo, min(p) FILTER (WHERE 2 * upto > total) AS hi
-    FROM (SELECT cat, p, sum(n) OVER (PARTITION BY cat ORDER BY p ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto, sum(n) OVER (PARTITION BY cat) AS total
-          FROM (SELECT cat, p, count(*) AS n FROM (${rows}) pv GROUP BY cat, p) pc) pu
-    GROUP BY cat) pm`;
+    WHERE e.type = 'order' AND e.unit_price > 0 AND e.product_id IS NOT NULL AND e.ts < ${asTimestamp(asOf)}`, 'cat', 'p');
 }
 
 /** What a session held, one bit each, or-ed over its events: a single aggregate instead of one per question. */

@@ -28,9 +28,7 @@ export interface Backend {
   /** Rows changed, where the engine says. */
   run(text: string, values: SqlValue[]): Promise<number>;
   rows(text: string, values: SqlValue[]): Promise<Row[]>;
-  /** The result column by column (name -> values). */
-  columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>>;
-  /** DOUBLE columns as Float64Array (NULL as NaN), text columns as strings. */
+  /** Number columns (doubles, integers) as Float64Array (NULL as NaN), text columns as strings. */
   vectors(text: string, values: SqlValue[]): Promise<Vectors>;
   /** As `vectors`, a chunk of rows at a time (the engine's own chunks), for results too large to hold at once. */
   vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors>;

@@ -2,7 +2,7 @@ import { clickhouseDialect, type SqlValue } from '../sql/index.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
 import { insertRowsAsJson } from './rows-as-json.js';
 import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
-import { convertRows, resultColumns, resultVectors, type JsonResult } from './clickhouse-results.js';
+import { convertRows, resultVectors, type JsonResult } from './clickhouse-results.js';
 
 /**
  * A ClickHouse engine under the Store, embedded (chdb-backend.ts) or a server (clickhouse-backend.ts): both answer a
@@ -29,10 +29,6 @@ export abstract class ClickhouseBackendBase implements Backend {
 
   async rows(text: string, values: SqlValue[]): Promise<Row[]> {
     return (await this.read(text, values)).data;
-  }
-
-  async columns(text: string, values: SqlValue[]): Promise<Record<string, unknown[]>> {
-    return resultColumns(await this.read(text, values));
   }
 
   async vectors(text: string, values: SqlValue[]): Promise<Vectors> {

@@ -53,10 +53,6 @@ export function convertRows(result: JsonResult): JsonResult {
   return result;
 }
 
-export function resultColumns({ meta, data }: JsonResult): Record<string, unknown[]> {
-  return Object.fromEntries(meta.map((m) => [m.name, data.map((r) => r[m.name])]));
-}
-
 export function resultVectors({ meta, data }: JsonResult): Vectors {
   const out: Vectors = {};
   for (const { name, type } of meta) {

@@ -100,14 +100,8 @@ export class Store {
     return (await this.backend.rows(text, values)) as T[];
   }
 
-  /** The result column by column (name -> values), for results too large to hold as one object a row. */
-  async columns(q: Sql): Promise<Record<string, unknown[]>> {
-    const { text, values } = this.compile(q);
-    return this.backend.columns(text, values);
-  }
-
   /**
-   * The result as arrays a column: DOUBLE columns as Float64Array (NULL as NaN), VARCHAR columns as strings. On
+   * The result as arrays a column: number columns (doubles, integers) as Float64Array (NULL as NaN), text columns as strings. On
    * DuckDB it reads the vectors directly: for a million rows, a tenth of the time of building an object a row.
    */
   async vectors(q: Sql): Promise<Record<string, Float64Array | Array<string | null>>> {

@@ -7,7 +7,8 @@ import { memoryStore } from '../helpers.js';
 
 /**
  * The live view holds customers' fields by column (a byte a consent, a vocabulary code a text): each held field must
- * read back as the store's row gives it, for every type, null included.
+ * read back as the store's row gives it, for every type, null included. They are read as numbers (an instant as
+ * epoch milliseconds computed by the engine): instants with microseconds, before 1970 too, read back as the row's Date.
  */
 let store: Store;
 beforeAll(async () => {
@@ -15,18 +16,20 @@ beforeAll(async () => {
   await store.run(sql`INSERT INTO customers (id, email, created_at, country, consent_email, consent_sms, attributes) VALUES
     ('a', 'a@example.org', TIMESTAMP '2024-03-01 10:00:01', 'DE', true, false, '{"gender":"f"}'),
     ('b', NULL, NULL, 'DE', NULL, true, NULL),
-    ('c', 'c@example.org', TIMESTAMP '1969-12-31 23:59:59.5', NULL, false, NULL, '{"gender":"f"}')`);
+    ('c', 'c@example.org', TIMESTAMP '1969-12-31 23:59:59.5', NULL, false, NULL, '{"gender":"f"}'),
+    ('d', NULL, TIMESTAMP '2024-03-01 10:00:01.123456', 'FR', NULL, NULL, NULL),
+    ('e', NULL, TIMESTAMP '1969-12-31 23:59:59.999501', 'FR', NULL, NULL, NULL)`);
 });
 afterAll(() => store.close());
 
 describe('customer fields by column', () => {
   it('read back every held column as the store row gives it, and an empty row for a customer without one', async () => {
-    const numbers = new Map(['a', 'b', 'c', 'gone'].map((id, i) => [id, i]));
+    const numbers = new Map(['a', 'b', 'c', 'gone', 'd', 'e'].map((id, i) => [id, i]));
     const fields = new CustomerFields(new Set(['email', 'created_at', 'country', 'attributes']), 2);
     fields.put(await fields.fetch(store, 'all'), [], (id) => numbers.get(id));
     const rows = await customerRows(store, 'all');
     const held = ['email', 'created_at', 'country', 'attributes', 'consent_email', 'consent_sms', 'consent_push', 'consent_ads'];
-    for (const id of ['a', 'b', 'c']) {
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
       const row = rows.get(id)!;
       expect(fields.row(numbers.get(id)!), id).toEqual(Object.fromEntries(held.map((name) => [name, row[name]])));
     }

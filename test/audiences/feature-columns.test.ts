@@ -18,7 +18,7 @@ describe('feature columns', () => {
         ('c', NULL::BIGINT, 1e300::DOUBLE, 'bags', 0::DOUBLE)
       ) t(customer_id, orders, discount_share, top_category, revenue) ORDER BY customer_id`;
     const rows = await store.all(query);
-    const read = await store.columns(query);
+    const read = await store.vectors(query);
     // Rows placed at other numbers, as a view numbers customers by their events first.
     const features = new FeatureColumns(6);
     features.put(read, Int32Array.from([2, 0, 5]));
@@ -30,8 +30,8 @@ describe('feature columns', () => {
     const first = sql`SELECT * FROM (VALUES ('a', 3::BIGINT, NULL::VARCHAR)) t(customer_id, orders, top_category)`;
     const second = sql`SELECT * FROM (VALUES ('b', NULL::BIGINT, 'shoes'), ('c', 2::BIGINT, NULL)) t(customer_id, orders, top_category)`;
     const features = new FeatureColumns(1);
-    features.put(await store.columns(first), Int32Array.from([0]));
-    features.put(await store.columns(second), Int32Array.from([4, 1]));
+    features.put(await store.vectors(first), Int32Array.from([0]));
+    features.put(await store.vectors(second), Int32Array.from([4, 1]));
     expect([0, 1, 4].map((i) => features.row(i, String(i)))).toEqual([
       { customer_id: '0', orders: 3, top_category: null },
       { customer_id: '1', orders: 2, top_category: null },
@@ -42,7 +42,7 @@ describe('feature columns', () => {
   it("take a customer's features written later, in their row or in a new one, a text where only nulls were", async () => {
     const query = sql`SELECT * FROM (VALUES ('a', 3::BIGINT, NULL::VARCHAR), ('b', 1::BIGINT, NULL)) t(customer_id, orders, top_category)`;
     const features = new FeatureColumns(2);
-    features.put(await store.columns(query), Int32Array.from([0, 1]));
+    features.put(await store.vectors(query), Int32Array.from([0, 1]));
     features.set(0, { customer_id: 'a', orders: 4, top_category: 'shoes' });
     const added = { customer_id: 'z', orders: null, top_category: 'bags' };
     features.set(5000, added);

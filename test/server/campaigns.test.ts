@@ -183,7 +183,7 @@ describe('decide', () => {
   it('gives a targeted customer one campaign per placement, and an excluded customer and an anonymous visitor none, without a store query', async () => {
     await decide({ visitor: 'warm-up' });
     // Spies count the store's queries and let each through.
-    const queries = (['all', 'one', 'run', 'columns'] as const).map((m) => vi.spyOn(Store.prototype, m));
+    const queries = (['all', 'one', 'run', 'vectors'] as const).map((m) => vi.spyOn(Store.prototype, m));
     try {
       const inTarget = await decide({ visitor: 'v-target', customer: who.targeted });
       const excluded = await decide({ visitor: 'v-excluded', customer: who.excluded });

@@ -39,7 +39,17 @@ describe('Store.vectors', () => {
     expect(values).toEqual(Array.from(whole.v as Float64Array));
   });
 
+  it('reads integer columns as numbers, as Store.all gives them, NULL as NaN', async () => {
+    const q = sql`SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE i * 1000003 END AS big, CAST(i - 2 AS INTEGER) AS int, CAST(i % 200 AS UTINYINT) AS tiny,
+        CAST(9007199254740993 - i AS BIGINT) AS beyond
+      FROM range(3000) t(i) ORDER BY i`;
+    const rows = await store.all<Record<string, number | null>>(q);
+    const v = await store.vectors(q);
+    for (const name of ['big', 'int', 'tiny', 'beyond']) expect(Array.from(v[name] as Float64Array), name).toEqual(rows.map((r) => r[name] ?? NaN));
+    expect((v.big as Float64Array)[3]).toBe(3000009);
+  });
+
   it('refuses a column of another type, naming it', async () => {
-    await expect(store.vectors(sql`SELECT 1::INTEGER AS n`)).rejects.toThrow(/column n is INTEGER/);
+    await expect(store.vectors(sql`SELECT TIMESTAMP '2024-01-01 00:00:00' AS t`)).rejects.toThrow(/column t is TIMESTAMP/);
   });
 });

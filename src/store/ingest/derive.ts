@@ -1,4 +1,4 @@
-import { join, latest, median, sql, type Sql } from '../../sql/index.js';
+import { join, latest, medianOfCounts, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
 
 /*
@@ -17,10 +17,14 @@ export function insertUnknownCustomers(store: Store, events: Sql, among?: readon
       AND customer_id NOT IN (SELECT id FROM customers WHERE ${within(sql`id`, among)}) GROUP BY customer_id`);
 }
 
-/** Each unknown product, with the median price paid for it; `among`, when given, holds every product that may be unknown. */
+/**
+ * Each unknown product, with the median price paid for it (none without an order); `among`, when given, holds every
+ * product that may be unknown. The median is from the count of each price: the events of a file that has no products
+ * file beside it are every order line of the shop.
+ */
 export function insertUnknownProducts(store: Store, events: Sql, among?: readonly string[]): Promise<number> {
-  return store.run(sql`INSERT INTO products (id, price)
-    SELECT product_id, ${median(sql`unit_price`)} FILTER (WHERE type = 'order') FROM ${events}
+  const prices = sql`SELECT product_id, unit_price, count(*) FILTER (WHERE type = 'order') AS n FROM ${events}
     WHERE product_id IS NOT NULL AND ${within(sql`product_id`, among)}
-      AND product_id NOT IN (SELECT id FROM products WHERE ${within(sql`id`, among)}) GROUP BY product_id`);
+      AND product_id NOT IN (SELECT id FROM products WHERE ${within(sql`id`, among)}) GROUP BY product_id, unit_price`;
+  return store.run(sql`INSERT INTO products (id, price) SELECT product_id, med FROM (${medianOfCounts(prices, 'product_id', 'unit_price', 'n')}) m`);
 }

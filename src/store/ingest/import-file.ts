@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { argMin, asTimestamp, ident, join, raw, sql, type Sql } from '../../sql/index.js';
+import { argMin, asTimestamp, ident, join, medianOfCounts, raw, sql, type Sql } from '../../sql/index.js';
 import {
   CONSENT_CHANNELS,
   CONSENT_STATED_AT_FIELD,
@@ -191,7 +191,8 @@ async function count(store: Store, q: Sql): Promise<number> {
  * How many rows of the file are good, bad and of erased customers, read after the rows were stored. Events were
  * written record by record, a placeholder for each record not stored (`stored`): when there was none, every record
  * was good and nothing needs counting. When the file describes its products (an order export's description column),
- * the count also keeps, per product, what the rows say of it (grouping sets: one scan for the totals and the products).
+ * the count also keeps, per product, what the rows say of it and its order lines at each price (grouping sets: one
+ * scan for the totals, the products and their prices).
  */
 async function check(store: Store, mapping: Mapping, staging: Staging, mentions: string, stored: StoredEvents | undefined): Promise<Checked> {
   const rows = staging.select({ numbered: false, rejects: 'skip' });
@@ -199,10 +200,13 @@ async function check(store: Store, mapping: Mapping, staging: Staging, mentions:
   // The latest known value wins; equal times fall back to text order, so the result never depends on scan order.
   const latest = (column: string) => sql`first(${ident(column)} ORDER BY ts DESC, ${ident(column)}) FILTER (WHERE ${GOOD} AND ${ident(column)} IS NOT NULL)`;
   if (describesProducts(mapping)) {
+    // The order lines at each price of a product too, for its median price (medianOfCounts): median() would hold
+    // every order line of the file in memory DuckDB cannot spill.
     await store.run(sql`CREATE TEMP TABLE ${ident(mentions)} AS
-      SELECT GROUPING(product_id) = 0 AS is_product, product_id, ${counts},
-        ${latest('product_title')} AS title, ${latest('product_category')} AS category, ${latest('product_brand')} AS brand, median(unit_price) FILTER (WHERE ${GOOD} AND type = 'order') AS price
-      FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id))`);
+      SELECT GROUPING(product_id) = 0 AS is_product, GROUPING(unit_price) = 0 AS is_price, product_id, unit_price, ${counts},
+        ${latest('product_title')} AS title, ${latest('product_category')} AS category, ${latest('product_brand')} AS brand,
+        count(*) FILTER (WHERE ${GOOD} AND type = 'order') AS order_lines
+      FROM (${rows}) GROUP BY GROUPING SETS ((), (product_id), (product_id, unit_price))`);
     return (await store.one<Checked>(sql`SELECT valid, bad, erased FROM ${ident(mentions)} WHERE NOT is_product`))!;
   }
   if (stored !== undefined && stored.placeholders === 0) return { valid: stored.written, bad: 0, erased: 0 };
@@ -424,9 +428,10 @@ async function deriveCustomersAndProducts(store: Store, importId: string, mentio
     await insertUnknownProducts(store, imported);
     return;
   }
+  const prices = medianOfCounts(sql`SELECT product_id, unit_price, order_lines FROM ${ident(mentions)} WHERE is_price`, 'product_id', 'unit_price', 'order_lines');
   await store.run(sql`INSERT INTO products (id, title, category, brand, price)
-    SELECT product_id, title, category, brand, price FROM ${ident(mentions)}
-    WHERE is_product AND valid > 0 AND product_id IS NOT NULL AND product_id NOT IN (SELECT id FROM products)`);
+    SELECT p.product_id, p.title, p.category, p.brand, m.med FROM ${ident(mentions)} p LEFT JOIN (${prices}) m ON m.product_id = p.product_id
+    WHERE p.is_product AND NOT p.is_price AND p.valid > 0 AND p.product_id IS NOT NULL AND p.product_id NOT IN (SELECT id FROM products)`);
 }
 
 /** Writes the records that parsed but failed a check to quarantine, with their line and the record as read. */

@@ -1,0 +1,34 @@
+import { ident, sql, type Sql } from './sql.js';
+
+/**
+ * Medians of a group taken from the count of each distinct value, the way to take one over a table's many rows.
+ * DuckDB's median() keeps every value of its group in aggregate state it cannot spill (a double per row: at 1M
+ * customers and a 1.33 GB setting the feature table's category medians over 20M order lines ran out of memory for it),
+ * while this grouping spills like any other and is small where values repeat (prices: 5,270 for 2M order lines). The
+ * numbers are DuckDB's median() to the bit on either engine: the middle value, or the two middle ones as
+ * lo * 0.5 + hi * 0.5, which is not always lo + (hi - lo) * 0.5 (0.4 against 0.39999999999999997 for 0.1 and 0.7).
+ */
+
+/**
+ * The median of `value` per `group` from `counts`, a relation of (group, value, `n`: how many rows hold the value)
+ * with one row per distinct (group, value): a row (group, `med`) per group, as `median(value) ... GROUP BY group`
+ * gives it. A NULL value, or a count of 0, does not count; a group without any other has a NULL median.
+ */
+export function medianOfCounts(counts: Sql, group: string, value: string, n: string): Sql {
+  const [g, v] = [ident(group), ident(value)];
+  // w: the rows of a value that count; upto: those up to this value in its group. The middle ones are at 0-based
+  // positions floor and ceil of (total - 1) / 2: lo and hi, the least values whose upto passes them (a value that
+  // does not count has the upto of one before it, or 0; with a total of 0 no value passes for hi, so the median is NULL).
+  return sql`SELECT ${g}, lo * 0.5 + hi * 0.5 AS med FROM (
+    SELECT ${g}, min(${v}) FILTER (WHERE 2 * upto >= total) AS lo, min(${v}) FILTER (WHERE 2 * upto > total) AS hi
+    FROM (SELECT ${g}, ${v}, w, sum(w) OVER (PARTITION BY ${g} ORDER BY ${v} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+            sum(w) OVER (PARTITION BY ${g}) AS total
+          FROM (SELECT ${g}, ${v}, CASE WHEN ${v} IS NULL THEN 0 ELSE ${ident(n)} END AS w FROM (${counts}) mc) mw) mu
+    GROUP BY ${g}) mm`;
+}
+
+/** The median of `value` per `group` over `rows` (a query with those two columns), as medianOfCounts gives it. */
+export function countedMedians(rows: Sql, group: string, value: string): Sql {
+  const [g, v] = [ident(group), ident(value)];
+  return medianOfCounts(sql`SELECT ${g}, ${v}, count(*) AS n FROM (${rows}) mr GROUP BY ${g}, ${v}`, group, value, 'n');
+}
