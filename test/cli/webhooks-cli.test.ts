@@ -1,13 +1,13 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { runCliAsync } from '../helpers/cli.js';
-import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { Receiver } from '../activation/receiver.js';
 
 const dir = tempDir();
-const { db } = copyDemoStore(dir.path);
+const db = join(dir.path, 'hooks.duckdb');
 let receiver: Receiver;
 
 /** The CLI in a child process, not blocking this one: the receiver answers in it meanwhile. */
@@ -21,8 +21,9 @@ const json = async <T>(args: string[], env: Record<string, string> = {}): Promis
 };
 
 beforeAll(async () => {
+  await json(['demo', '--customers', '300', '--seed', '4', '--dir', join(dir.path, 'demo'), '--no-serve']);
   receiver = await Receiver.start();
-});
+}, 180_000);
 afterAll(async () => {
   await receiver.close();
   dir.cleanup();
