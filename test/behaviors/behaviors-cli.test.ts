@@ -1,20 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorFamilySchema } from '../../src/audiences/behavior-family.js';
 import { CUSTOMER_BEHAVIORS, PRODUCT_BEHAVIORS } from '../../src/behaviors/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const db = join(dir.path, 'behaviors.duckdb');
 
-function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segmint = (...args: string[]) => runCli(args);
 
 beforeAll(() => {
   // The demo imports, runs once and fits both customer clusterings.

@@ -1,24 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_BEHAVIORS } from '../../src/behaviors/index.js';
 import { RFM_SEGMENTS, SMART_SEGMENTS } from '../../src/segments/index.js';
+import { runCli } from '../helpers/cli.js';
+import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
-const db = join(dir.path, 'audiences.duckdb');
+// The demo shop: imported, run once, both customer clusterings fitted.
+const { db } = copyDemoStore(dir.path);
 
-function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as unknown };
-}
+const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
 
-beforeAll(() => {
-  const demo = segmint('demo', '--customers', '800', '--seed', '9', '--dir', join(dir.path, 'demo'), '--no-serve', '--json');
-  expect(demo.stderr).toBe('');
-  expect(demo.code).toBe(0);
-}, 120_000);
 afterAll(() => dir.cleanup());
 
 describe('segmint audience commands', () => {

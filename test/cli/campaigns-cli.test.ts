@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 /** `segmint campaign`: a campaign from a JSON file, its status moves, and one-line errors naming the field or the file. */
@@ -15,11 +15,7 @@ const file = (name: string, body: unknown) => {
   return path;
 };
 
-function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
 
 beforeAll(() => {
   const events = file('events.csv', 'id,type,ts,customer_id,product_id,order_id,quantity,unit_price\ne1,order,2026-10-01 10:00:00,c1,p1,o1,1,10\n');

@@ -1,18 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_FEATURES, PRODUCT_FEATURES } from '../../src/features/index.js';
+import { runCli } from '../helpers/cli.js';
 import { ONLINE_RETAIL, plainSql, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const db = join(dir.path, 'cli.duckdb');
 const slice = join(dir.path, 'slice.csv');
 
-function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
 
 beforeAll(async () => {
   // Two customers' lines of Online Retail, in the original layout.

@@ -1,21 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { customerClv, loadClvFit, MIN_REPEAT_BUYERS } from '../../src/models/clv/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const db = join(dir.path, 'clv.duckdb');
 let customer = '';
 
-function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
 
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await Store.open({ path: db });

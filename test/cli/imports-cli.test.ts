@@ -1,32 +1,22 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
+import { runCli, runCliAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
 
+type Answer = Record<string, unknown> & { imports: Array<Record<string, unknown>>; rows: Array<Record<string, unknown>> };
 function segmint(db: string, ...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) as Record<string, unknown> & { imports: Array<Record<string, unknown>>; rows: Array<Record<string, unknown>> } };
+  const r = runCli(['--db', db, ...args]);
+  return { ...r, json: () => r.json() as Answer };
 }
 
 /** The same as `segmint`, without blocking, so that many commands can run side by side. */
-async function segmintAsync(db: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  try {
-    const r = await promisify(execFile)(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-    return { code: 0, stderr: r.stderr };
-  } catch (e) {
-    const failed = e as { code: number; stderr: string };
-    return { code: failed.code, stderr: failed.stderr };
-  }
-}
+const segmintAsync = (db: string, ...args: string[]) => runCliAsync(['--db', db, ...args]);
 
 const HEADER = 'type,ts,customer_id,product_id,order_id,quantity,unit_price';
 function file(name: string, lines: string[]): string {

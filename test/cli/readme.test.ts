@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 /**
@@ -12,7 +12,6 @@ import { tempDir } from '../helpers.js';
  */
 
 const README = readFileSync('README.md', 'utf8');
-const BIN = resolve('bin/segmint');
 const dir = tempDir('segmint-readme-');
 afterAll(() => dir.cleanup());
 
@@ -56,11 +55,7 @@ function commands(title: string): string[][] {
     .map((w) => w.slice(2).map((arg) => (arg.startsWith('../shared/') ? resolve(arg) : arg)));
 }
 
-function segmint(args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir.path, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const segmint = (args: string[]) => runCli(args, { cwd: dir.path });
 
 /** Runs each command and checks it succeeded, quietly, with an answer; returns the outputs by command. */
 function runAll(list: string[][]): Array<{ args: string[]; stdout: string }> {

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
+import { runCliAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { Receiver } from '../activation/receiver.js';
 
@@ -11,14 +11,7 @@ const db = join(dir.path, 'hooks.duckdb');
 let receiver: Receiver;
 
 /** The CLI in a child process, not blocking this one: the receiver answers in it meanwhile. */
-function segmint(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env: { ...rest, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const segmint = (args: string[], env: Record<string, string> = {}) => runCliAsync(['--db', db, ...args], { env });
 const LOOPBACK = { SEGMINT_WEBHOOK_ADDRESSES: 'loopback' };
 const json = async <T>(args: string[], env: Record<string, string> = {}): Promise<T> => {
   const r = await segmint([...args, '--json'], env);

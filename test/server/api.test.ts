@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAudience } from '../../src/audiences/index.js';
@@ -6,6 +5,7 @@ import { buildServer, createKey, Workspaces } from '../../src/server/index.js';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/shared/logger.js';
 import { sql } from '../../src/sql/index.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { request } from './harness.js';
 
@@ -19,8 +19,7 @@ const keys = { read: '', write: '', ingest: '', other: '' };
 let emails: string[] = [];
 
 function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
+  const r = runCli(['--db', db, ...args]);
   expect(r.stderr).toBe('');
   return r;
 }

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, Workspaces } from '../../src/server/index.js';
+import { runCli } from '../helpers/cli.js';
+import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 
@@ -11,7 +12,7 @@ import { request, serveForTest, stopServer } from './harness.js';
  * server, with the errors a marketer's text can meet (nothing understood, an invalid refined spec, no run yet).
  */
 const dir = tempDir();
-const db = join(dir.path, 'shop.duckdb');
+const { db, files } = copyDemoStore(dir.path);
 const empty = join(dir.path, 'empty.duckdb');
 let workspaces: Workspaces;
 let app: FastifyInstance;
@@ -22,20 +23,17 @@ let cliAnswer: unknown;
 /** Taken before the server opens the file: DuckDB lets one process at a time open it. */
 let cliNonsense: ReturnType<typeof segmint>;
 
-function segmint(dbPath: string, ...args: string[]) {
-  const { SEGMINT_DB: _, SEGMINT_LLM_URL: __, ...env } = process.env;
-  return spawnSync(process.execPath, ['bin/segmint', '--db', dbPath, ...args], { encoding: 'utf8', env });
-}
+// Without an LLM endpoint the environment may name (SEGMINT_LLM_URL).
+const segmint = (dbPath: string, ...args: string[]) => runCli(['--db', dbPath, ...args], { env: { SEGMINT_LLM_URL: undefined } });
 
 beforeAll(async () => {
-  expect(segmint(db, 'demo', '--customers', '400', '--seed', '5', '--dir', join(dir.path, 'demo'), '--no-serve', '--json').status).toBe(0);
-  expect(segmint(db, 'run', '--json').status).toBe(0);
+  expect(segmint(db, 'run', '--json').code).toBe(0);
   const cli = segmint(db, 'behavior', 'preview', TEXT, '--json');
   expect(cli.stderr).toBe('');
   cliAnswer = JSON.parse(cli.stdout);
   cliNonsense = segmint(db, 'behavior', 'preview', 'blorp glarg');
   // A store with events but no run yet.
-  expect(segmint(empty, 'import', join(dir.path, 'demo', 'events.csv'), '--json').status).toBe(0);
+  expect(segmint(empty, 'import', join(files, 'events.csv'), '--json').code).toBe(0);
   workspaces = await Workspaces.open({ dbPath: db });
   key = (await createKey(workspaces.control, 'default', ['audiences:read'], 'test')).key;
   ({ app, base } = await serveForTest(workspaces));
@@ -66,7 +64,7 @@ describe('behavior preview over the CLI and the API', () => {
     expect(api.status).toBe(400);
     expect(api.json.error.message).toMatch(/^could not understand the description.*"blorp", "glarg"/);
     expect(api.json.error.details).toEqual({ not_understood: ['blorp', 'glarg'] });
-    expect(cliNonsense.status).toBe(1);
+    expect(cliNonsense.code).toBe(1);
     expect(cliNonsense.stderr.trim().split('\n')).toEqual([`segmint: ${api.json.error.message as string}`]);
   });
 
@@ -82,7 +80,7 @@ describe('behavior preview over the CLI and the API', () => {
 
   it('says a run is needed on a store without one', () => {
     const cli = segmint(empty, 'behavior', 'preview', 'customers from Germany');
-    expect(cli.status).toBe(1);
+    expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^segmint: no run yet/);
   });
 });

@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorFamilySchema } from '../../src/audiences/behavior-family.js';
 import { createdBehaviorSchema, customBehaviorSchema } from '../../src/audiences/custom-behaviors.js';
 import { CUSTOMER_BEHAVIORS, PRODUCT_BEHAVIORS } from '../../src/behaviors/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
+import { runCli } from '../helpers/cli.js';
+import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 
@@ -16,7 +16,8 @@ import { request, serveForTest, stopServer } from './harness.js';
  * `segmint behavior list --json` does.
  */
 const dir = tempDir();
-const db = join(dir.path, 'shop.duckdb');
+// The demo shop: imported, run once, both customer clusterings fitted.
+const { db } = copyDemoStore(dir.path);
 const TEXT = 'sustainable linen lovers who shop on mobile';
 const SHOES = 'mobile shoppers who bought shoes';
 let workspaces: Workspaces;
@@ -35,14 +36,10 @@ const byId = (list: unknown, id: string): { size: number; kind: string; reasons:
 /** Numbers to 12 significant digits. */
 const digits = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(12)) : x)));
 
-function segmint(...args: string[]) {
-  const { SEGMINT_DB: _, SEGMINT_LLM_URL: __, ...env } = process.env;
-  return spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-}
+// Without an LLM endpoint the environment may name (SEGMINT_LLM_URL).
+const segmint = (...args: string[]) => runCli(['--db', db, ...args], { env: { SEGMINT_LLM_URL: undefined } });
 
 beforeAll(async () => {
-  // The demo imports, runs once and fits both customer clusterings.
-  expect(segmint('demo', '--customers', '500', '--seed', '5', '--dir', join(dir.path, 'demo'), '--no-serve', '--json').status).toBe(0);
   cli.created = segmint('behavior', 'create', '--name', 'Linen lovers', TEXT, '--json');
   cli.text = segmint('behavior', 'create', '--name', 'Shoe fans', SHOES, '--activate');
   cli.duplicate = segmint('behavior', 'create', '--name', 'Linen lovers', TEXT);
@@ -166,7 +163,7 @@ describe('custom behaviors and the behaviors family', () => {
     expect((await request(base, 'DELETE', '/v1/audiences/repeat-buyers', write)).status).toBe(200);
     expect((await request(base, 'GET', '/v1/behaviors/repeat-buyers', read)).status).toBe(404);
     // Made with --activate through the CLI, then deactivated.
-    expect(cli.text!.status).toBe(0);
+    expect(cli.text!.code).toBe(0);
     expect(cli.text!.stdout).toMatch(/^created shoe-fans: Shoe fans, active, \d+ members as of 2026-11-01 00:00:00\nspec: share\(order where device = "mobile"\) >= 0\.5 and count\(order where category = "shoes"\) >= 1\n/);
     expect(JSON.parse(cli.deactivated!.stdout)).toMatchObject({ id: 'shoe-fans', active: false });
   });
@@ -176,12 +173,12 @@ describe('custom behaviors and the behaviors family', () => {
     expect(nonsense.status).toBe(400);
     expect(nonsense.json.error.message).toMatch(/^could not understand the description.*"blorp", "glarg"/);
     expect(nonsense.json.error.details).toEqual({ not_understood: ['blorp', 'glarg'] });
-    expect(cli.nonsense!.status).toBe(1);
+    expect(cli.nonsense!.code).toBe(1);
     expect(cli.nonsense!.stderr.trim()).toBe(`segmint: ${nonsense.json.error.message as string}`);
     const empty = await request(base, 'POST', '/v1/behaviors', write, { name: 'Empty', text: '  ' });
     expect(empty.status).toBe(400);
     expect(empty.json.error.message).toMatch(/^could not understand the description: it is empty/);
-    expect(cli.neither!.status).toBe(2);
+    expect(cli.neither!.code).toBe(2);
     expect(cli.neither!.stderr.trim()).toBe('segmint: give the description (TEXT) or --spec');
     const badSpec = await request(base, 'POST', '/v1/behaviors', write, { name: 'Bad', spec: 'recnecy_days > 60' });
     expect(badSpec.status).toBe(400);
@@ -191,7 +188,7 @@ describe('custom behaviors and the behaviors family', () => {
     expect(taken.json.error).toMatchObject({ code: 'conflict', message: 'an audience named "Linen lovers" exists already' });
     // The name of any audience is taken, a smart segment's too.
     expect((await request(base, 'POST', '/v1/behaviors', write, { name: 'Active Loyals', spec: 'orders > 1' })).status).toBe(409);
-    expect(cli.duplicate!.status).toBe(1);
+    expect(cli.duplicate!.code).toBe(1);
     expect(cli.duplicate!.stderr.trim()).toBe('segmint: an audience named "Linen lovers" exists already');
     for (const [method, path] of [
       ['GET', '/v1/behaviors/no-such'],
@@ -202,7 +199,7 @@ describe('custom behaviors and the behaviors family', () => {
       expect(r.status, path).toBe(404);
       expect(r.json.error.message, path).toMatch(/^no custom behavior "(no-such|smart-active-loyals)"$/);
     }
-    expect(cli.notCustom!.status).toBe(1);
+    expect(cli.notCustom!.code).toBe(1);
     expect(cli.notCustom!.stderr.trim()).toBe('segmint: no custom behavior "smart-active-loyals"');
     expect((await request(base, 'POST', '/v1/behaviors', read, { name: 'Nope', spec: 'orders > 1' })).status).toBe(403);
     expect((await request(base, 'POST', '/v1/behaviors/linen-lovers/activate', read)).status).toBe(403);

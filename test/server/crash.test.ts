@@ -1,18 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
+import { cliEnv, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const db = join(dir.path, 'crash.duckdb');
-const env = (() => {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return rest;
-})();
 afterAll(() => dir.cleanup());
 
 /**
@@ -21,7 +18,7 @@ afterAll(() => dir.cleanup());
  */
 async function startServer(crashAt?: 'before-commit' | 'during-commit'): Promise<{ child: ChildProcess; url: string; probe: string[]; probed: Promise<unknown> }> {
   const entry = crashAt ? ['--import', 'tsx', 'test/server/crash-child.ts'] : ['bin/segmint'];
-  const child = spawn(process.execPath, [...entry, '--db', db, 'serve', '--port', '0', '--json'], { env: { ...env, CRASH_AT: crashAt ?? '' }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...entry, '--db', db, 'serve', '--port', '0', '--json'], { env: cliEnv({ CRASH_AT: crashAt ?? '' }), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const probe: string[] = [];
   const lines = createInterface({ input: child.stdio[3] as NodeJS.ReadableStream });
   lines.on('line', (line) => probe.push(line));
@@ -71,8 +68,7 @@ async function stored(n: number): Promise<number> {
 
 describe('a server killed in the middle of a batch', () => {
   it('keeps all of a batch or none of it when killed at its commit, and a retry stores it exactly once', async () => {
-    const created = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'keys', 'create', '--scopes', 'ingest:write', '--json'], { encoding: 'utf8', env });
-    const key = (JSON.parse(created.stdout) as { key: string }).key;
+    const { key } = runCli(['--db', db, 'keys', 'create', '--scopes', 'ingest:write', '--json']).json() as { key: string };
     const send = (url: string, n: number) =>
       fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(batch(n)) });
     const afterKill: number[] = [];

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toErrorResponse } from '../../src/server/errors.js';
 import { ImportError, NotFoundError, ValidationError } from '../../src/shared/errors.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 describe('error responses', () => {
@@ -20,7 +20,7 @@ describe('error responses', () => {
 describe('segmint keys', () => {
   const dir = tempDir();
   afterAll(() => dir.cleanup());
-  const segmint = (...args: string[]) => spawnSync(process.execPath, ['bin/segmint', '--db', join(dir.path, 'k.duckdb'), ...args], { encoding: 'utf8' });
+  const segmint = (...args: string[]) => runCli(['--db', join(dir.path, 'k.duckdb'), ...args]);
 
   it('prints a new key once, lists keys without them, and refuses unknown scopes', () => {
     const created = segmint('keys', 'create', '--workspace', 'acme', '--scopes', 'audiences:read,admin', '--json');
@@ -32,8 +32,8 @@ describe('segmint keys', () => {
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: key.id, workspace: 'acme', revoked: false })]);
     expect(listed.stdout).not.toContain(key.key);
     const bad = segmint('keys', 'create', '--scopes', 'root');
-    expect(bad.status).toBe(2);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"root" is not one of/);
-    expect(segmint('keys', 'create', '--workspace', '../x', '--scopes', 'admin').status).toBe(2);
+    expect(segmint('keys', 'create', '--workspace', '../x', '--scopes', 'admin').code).toBe(2);
   });
 });

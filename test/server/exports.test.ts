@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
+import { runCli } from '../helpers/cli.js';
+import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
 
@@ -16,7 +17,7 @@ import { request, serveForTest, stopServer, undocumented, type OpenApiDoc } from
  */
 
 const dir = tempDir();
-const db = join(dir.path, 'shop.duckdb');
+const { db } = copyDemoStore(dir.path);
 let workspaces: Workspaces;
 let app: FastifyInstance;
 let base = '';
@@ -25,15 +26,12 @@ let doc: OpenApiDoc;
 const cli: Record<string, unknown> = {};
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-function segmint(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  return spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-}
+const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
 function segmintJson(...args: string[]): unknown {
   const r = segmint(...args, '--json');
   expect(r.stderr, args.join(' ')).toBe('');
-  expect(r.status, args.join(' ')).toBe(0);
-  return JSON.parse(r.stdout);
+  expect(r.code, args.join(' ')).toBe(0);
+  return r.json();
 }
 
 /** A request whose reply must be as /docs/json documents it; a download is checked as text of its content type. */
@@ -54,7 +52,6 @@ const download = (id: string, part = 'members') => call('GET', '/v1/exports/:id/
 const query = <T>(q: ReturnType<typeof sql>) => workspaces.use('default', (s) => s.all<T>(q));
 
 beforeAll(async () => {
-  segmintJson('demo', '--customers', '300', '--seed', '9', '--dir', join(dir.path, 'demo'), '--no-serve');
   segmintJson('audience', 'create', '--name', 'Repeat buyers', '--rule', 'orders >= 2');
   cli.dryRun = segmintJson('export', 'repeat-buyers', '--dry-run');
   cli.export = segmintJson('export', 'Repeat buyers', '--columns', 'id, email,orders', '--out', join(dir.path, 'cli.csv'));
@@ -85,10 +82,10 @@ describe('the CLI', () => {
 
   it('refuses an unsupported destination and an unknown column in one line naming the option', () => {
     const d = cli.badDestination as ReturnType<typeof segmint>;
-    expect(d.status).toBe(2);
+    expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/^segmint: --destination: .*"meta"/);
     const c = cli.badColumn as ReturnType<typeof segmint>;
-    expect(c.status).toBe(1);
+    expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/^segmint: columns: no column "shoe_size"/);
   });
 });

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyCache } from '../../src/server/api-keys.js';
 import { ControlDb, createKey, KEY_CACHE_CHECK_MS, KEY_CACHE_MAX_AGE_MS, revokeKey, Workspaces } from '../../src/server/index.js';
+import { runCliAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { seenWithin } from './harness.js';
 
@@ -14,18 +13,10 @@ function age(path: string, ms: number): void {
   for (const p of [path, `${path}.wal`]) if (existsSync(p)) utimesSync(p, when, when);
 }
 
-const env = (() => {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return rest;
-})();
-
 /** `segmint keys revoke` in its own process, as an operator runs it beside the server; resolves when it has exited. */
 async function cliRevoke(db: string, id: string): Promise<void> {
-  const child = spawn(process.execPath, ['bin/segmint', '--db', db, 'keys', 'revoke', id, '--json'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const [status] = (await once(child, 'exit')) as [number | null];
-  expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+  const { code, stderr } = await runCliAsync(['--db', db, 'keys', 'revoke', id, '--json']);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 }
 
 describe('the API key cache', () => {

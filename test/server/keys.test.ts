@@ -1,17 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, KEY_CACHE_CHECK_MS, Workspaces } from '../../src/server/index.js';
+import { runCli, runCliAsync, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { seenWithin, serveForTest, stopServer } from './harness.js';
-
-const env = (() => {
-  const { SEGMINT_DB: _, ...rest } = process.env;
-  return rest;
-})();
 
 type AuditEntry = { actor: string; action: string; details: { id?: string } };
 
@@ -126,20 +122,12 @@ describe('segmint keys while segmint serve runs', () => {
   let base = '';
   const call = client(() => base);
   const segmint = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args, '--json'], { encoding: 'utf8', env });
+    const r = runCli(['--db', db, ...args, '--json']);
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    return JSON.parse(r.stdout) as { id: string; key: string; revoked: boolean };
+    expect(r.code).toBe(0);
+    return r.json() as { id: string; key: string; revoked: boolean };
   };
-  const segmintAsync = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['bin/segmint', '--db', db, ...args, '--json'], { env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', (status) => resolve({ status, stdout, stderr }));
-    });
+  const segmintAsync = (...args: string[]) => runCliAsync(['--db', db, ...args, '--json']);
 
   const answers = (key: string, status: number) => async () => (await call('GET', '/v1/stats', key)).status === status;
 
@@ -153,7 +141,7 @@ describe('segmint keys while segmint serve runs', () => {
 
   it('creates and revokes keys from the CLI while the server is busy with the control file', async () => {
     const admin = segmint('keys', 'create', '--scopes', 'admin');
-    server = spawn(process.execPath, ['bin/segmint', '--db', db, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = startCli(['--db', db, 'serve', '--port', '0', '--json']);
     let text = '';
     for await (const line of createInterface({ input: server.stdout! })) {
       text += line;
@@ -182,7 +170,7 @@ describe('segmint keys while segmint serve runs', () => {
         segmintAsync('keys', 'create', '--scopes', 'audiences:read'),
         segmintAsync('keys', 'create', '--workspace', `w${i}`, '--scopes', 'audiences:read'),
       ]);
-      for (const r of [created, other]) expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      for (const r of [created, other]) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
       const key = JSON.parse(created.stdout) as { id: string; key: string };
       const createdAt = performance.now();
       cliMs.push(createdAt - t0);
@@ -193,7 +181,7 @@ describe('segmint keys while segmint serve runs', () => {
       const revoked = await segmintAsync('keys', 'revoke', key.id);
       const revokedAt = performance.now();
       cliMs.push(revokedAt - t1);
-      expect({ status: revoked.status, stderr: revoked.stderr }).toEqual({ status: 0, stderr: '' });
+      expect({ code: revoked.code, stderr: revoked.stderr }).toEqual({ code: 0, stderr: '' });
       expect(await seenWithin(answers(key.key, 401), revokedAt, KEY_CACHE_CHECK_MS)).toBe(true);
     }
     busy = false;

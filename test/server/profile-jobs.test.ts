@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +8,7 @@ import { profileGroupsSchema, profileSchema, type ProfileGroups } from '../../sr
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { profileJobSchema, type ProfileJob } from '../../src/server/profile-jobs.js';
 import { sql } from '../../src/sql/index.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 
@@ -146,30 +146,29 @@ describe('profile groups', () => {
     serving = false;
     await app.close();
     await workspaces.close();
-    const { SEGMINT_DB: _, ...env } = process.env;
-    const segmint = (...args: string[]) => spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
+    const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
 
     const kept = segmint('profiles', '--audience', audience, '--groups', '--json');
     expect(kept.stderr).toBe('');
-    expect(kept.status).toBe(0);
+    expect(kept.code).toBe(0);
     expect(JSON.parse(kept.stdout)).toEqual(api.json);
 
     const out = join(dir.path, 'small.jsonl');
     const made = segmint('profiles', '--audience', small, '--out', out, '--json', '--lanes', '2');
     expect(made.stderr).toBe('');
-    expect(made.status).toBe(0);
+    expect(made.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines.map((l) => profileSchema.parse(JSON.parse(l)).customer_id)).toEqual(smallMembers);
     expect(JSON.parse(made.stdout)).toMatchObject({ audience: small, members: smallMembers.length, profiled: smallMembers.length });
 
     const neither = segmint('profiles', '--audience', small);
-    expect(neither.status).toBe(2);
+    expect(neither.code).toBe(2);
     expect(neither.stderr.trim()).toBe('segmint: give either --out FILE.jsonl (make the profiles, then group them) or --groups (group the kept ones)');
     const missing = segmint('profiles', '--audience', 'no-such-audience', '--groups');
-    expect(missing.status).toBe(1);
+    expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('segmint: no audience "no-such-audience"');
     const unwritable = segmint('profiles', '--audience', small, '--out', join(dir.path, 'no', 'such', 'dir.jsonl'));
-    expect(unwritable.status).toBe(2);
+    expect(unwritable.code).toBe(2);
     expect(unwritable.stderr).toMatch(/^segmint: --out: cannot write .*dir\.jsonl: ENOENT/);
   });
 });

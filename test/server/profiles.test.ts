@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { runPipeline } from '../../src/pipeline/index.js';
 import { profileSchema, saveProfiles, statementPaths, type Profile } from '../../src/profiles/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 
@@ -129,13 +129,12 @@ describe('GET /v1/customers/:id/profile', () => {
     serving = false;
     await app.close();
     await workspaces.close();
-    const { SEGMINT_DB: _, ...env } = process.env;
-    const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'profile', rich, '--json'], { encoding: 'utf8', env });
+    const r = runCli(['--db', db, 'profile', rich, '--json']);
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(api);
-    const missing = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'profile', 'NOBODY'], { encoding: 'utf8', env });
-    expect(missing.status).toBe(1);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual(api);
+    const missing = runCli(['--db', db, 'profile', 'NOBODY']);
+    expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('segmint: no customer "NOBODY"');
   });
 });

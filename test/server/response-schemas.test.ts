@@ -1,22 +1,23 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
+import { runCli } from '../helpers/cli.js';
+import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { documentedSchema, operationOf, request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
 
 /**
  * One schema end to end: every route answers through a zod response schema, which /docs/json documents, and the CLI
- * prints the same JSON as the API for the same question. The store is made with the CLI (a demo shop, two runs, a
+ * prints the same JSON as the API for the same question. The store is made with the CLI (the demo shop, two runs, a
  * CLV fit, a product clustering, a file with bad lines); the CLI's answers are taken first, as DuckDB lets one
  * process at a time open the file, then the server opens it.
  */
 
 const dir = tempDir();
-const db = join(dir.path, 'shop.duckdb');
+const { db } = copyDemoStore(dir.path);
 let workspaces: Workspaces;
 let app: FastifyInstance;
 let base = '';
@@ -25,11 +26,10 @@ let doc: OpenApiDoc;
 let importId = '';
 
 function segmint(...args: string[]): unknown {
-  const { SEGMINT_DB: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args, '--json'], { encoding: 'utf8', env });
+  const r = runCli(['--db', db, ...args, '--json']);
   expect(r.stderr, args.join(' ')).toBe('');
-  expect(r.status, args.join(' ')).toBe(0);
-  return JSON.parse(r.stdout);
+  expect(r.code, args.join(' ')).toBe(0);
+  return r.json();
 }
 
 /** The same question to the CLI and to the API: [CLI arguments, API path], both answered with JSON. */
@@ -56,7 +56,6 @@ const quarantine = (): [string[], string] => [['quarantine', '--import', importI
 const cliAnswers = new Map<string, unknown>();
 
 beforeAll(async () => {
-  segmint('demo', '--customers', '400', '--seed', '5', '--dir', join(dir.path, 'demo'), '--no-serve');
   segmint('run', '--as-of', '2026-05-01');
   segmint('run');
   segmint('clv', 'fit');

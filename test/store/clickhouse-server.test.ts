@@ -1,8 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
 import { workspaceDir } from '../../src/server/index.js';
@@ -10,32 +7,25 @@ import { Store } from '../../src/store/index.js';
 import { UsageError } from '../../src/shared/errors.js';
 import { clickhouseServer } from '../clickhouse-server.js';
 import { ALL_ENGINES } from '../engines.js';
+import { runCliAsync, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
-const run = promisify(execFile);
+const NO_DB = { SEGMINT_DB: '' };
 
 /** The CLI in its own process (asynchronously: the server it talks to answers from this one). */
-async function segmint(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/segmint', ...args], { encoding: 'utf8', env: { ...process.env, SEGMINT_DB: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const segmint = (...args: string[]) => runCliAsync(args, { env: NO_DB });
 
 /** `segmint serve` in its own process until it exits, or until it says it listens (then stopped, exiting 0). */
 function serve(db: string, cwd = process.cwd()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin/segmint'), '--db', db, 'serve', '--port', '0'], { cwd, env: { ...process.env, SEGMINT_DB: '' } });
+    const child = startCli(['--db', db, 'serve', '--port', '0'], { cwd, env: NO_DB });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (stdout.includes('Segmint API on')) child.kill('SIGTERM');
     });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

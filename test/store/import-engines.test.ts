@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,7 @@ import { runPipeline } from '../../src/pipeline/index.js';
 import { ident, raw, sql } from '../../src/sql/index.js';
 import { ENTITY_COLUMNS, identityMapping, importFile, presetMapping, type ImportReport, type Mapping, type Row, type Store } from '../../src/store/index.js';
 import { ALL_ENGINES, emptyStoreOn, ENGINES, type Engine } from '../engines.js';
+import { runCli } from '../helpers/cli.js';
 import { ONLINE_RETAIL, tempDir } from '../helpers.js';
 
 /**
@@ -142,19 +142,16 @@ describe('the online-retail file into every engine', () => {
 
 /** The CLI on ClickHouse stores: an import as on DuckDB, and a server it cannot reach named in one line. */
 describe('segmint import into ClickHouse', () => {
-  const segmint = (db: string, ...args: string[]) => {
-    const { SEGMINT_DB: _, ...env } = process.env;
-    return spawnSync(process.execPath, ['bin/segmint', '--db', db, ...args], { encoding: 'utf8', env });
-  };
+  const segmint = (db: string, ...args: string[]) => runCli(['--db', db, ...args]);
 
   it.runIf(ENGINES.includes('chdb'))('imports a file into chdb, duplicates counted against what it holds, and with --replace takes the earlier import back first', () => {
     const store = join(dir.path, 'cli-chdb');
     const first = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--json');
-    expect(first.status, first.stderr).toBe(0);
+    expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ rows: 7, accepted: 5, duplicates: 1, rejected: 1, order_returns: 1 });
     expect(JSON.parse(segmint(`chdb:${store}`, 'import', SECOND, '--mapping', mappingFile(), '--json').stdout)).toMatchObject({ accepted: 1, duplicates: 2, rejected: 1 });
     const replace = segmint(`chdb:${store}`, 'import', FIRST, '--mapping', mappingFile(), '--replace', '--json');
-    expect(replace.status, replace.stderr).toBe(0);
+    expect(replace.code, replace.stderr).toBe(0);
     const report = JSON.parse(replace.stdout) as { replaced: Array<{ removed: { events: number } }> };
     expect(report).toMatchObject({ accepted: 5, duplicates: 1, rejected: 1 });
     // The first import's five events and its order's return.
@@ -167,7 +164,7 @@ describe('segmint import into ClickHouse', () => {
     const { port } = probe.address() as AddressInfo;
     await new Promise((resolve) => probe.close(resolve));
     const r = segmint(`clickhouse://127.0.0.1:${port}/shop`, 'import', FIRST, '--mapping', mappingFile());
-    expect(r.status).not.toBe(0);
+    expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`clickhouse://127.0.0.1:${port}/shop`);
     expect(r.stderr).toMatch(/ECONNREFUSED/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

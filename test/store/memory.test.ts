@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { MIN_MEMORY, memoryBudget, parseMemory } from '../../src/shared/memory.j
 import { sql } from '../../src/sql/index.js';
 import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
 import { ENGINES } from '../engines.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -139,12 +139,11 @@ describe('the memory setting', () => {
 
   it('is a usage error (exit 2) naming the setting when malformed, from the flag or the environment', () => {
     const db = join(dir.path, 'none.duckdb');
-    const { SEGMINT_DB: _, SEGMINT_MEMORY_LIMIT: __, ...env } = process.env;
-    const flag = spawnSync(process.execPath, ['bin/segmint', '--db', db, '--memory', '2 gigs', 'import', 'x.csv'], { encoding: 'utf8', env });
-    expect(flag.status).toBe(2);
+    const flag = runCli(['--db', db, '--memory', '2 gigs', 'import', 'x.csv'], { env: { SEGMINT_MEMORY_LIMIT: undefined } });
+    expect(flag.code).toBe(2);
     expect(flag.stderr.trim()).toBe('segmint: --memory: "2 gigs" is not a size such as 2GB, 1500MB or 1.5GiB, at least 256MB');
-    const variable = spawnSync(process.execPath, ['bin/segmint', '--db', db, 'stats'], { encoding: 'utf8', env: { ...env, SEGMINT_MEMORY_LIMIT: '12' } });
-    expect(variable.status).toBe(2);
+    const variable = runCli(['--db', db, 'stats'], { env: { SEGMINT_MEMORY_LIMIT: '12' } });
+    expect(variable.code).toBe(2);
     expect(variable.stderr.trim()).toBe('segmint: invalid environment: SEGMINT_MEMORY_LIMIT: "12" is not a size such as 2GB, 1500MB or 1.5GiB, at least 256MB');
   });
 });
