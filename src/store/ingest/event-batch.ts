@@ -160,15 +160,11 @@ export async function ingestEventBatches(store: Store, batches: ReadonlyArray<re
     const unknown = trusted?.unknownProducts([...new Set(rows.flatMap((r) => (r.product_id ? [r.product_id] : [])))]);
     // Each statement reads only the rows of the customers or products it may insert: the whole turn's JSON, parsed for
     // one new customer, was a fifth of a turn's CPU in the events benchmark (each batch names a new customer there).
-    if (unheld?.length !== 0) {
-      const among = unheld && new Set(unheld);
-      const mine = among ? rows.filter((r) => r.customer_id !== undefined && among.has(r.customer_id)) : rows;
-      if (mine.length) await insertUnknownCustomers(store, batchRows(mine), unheld);
-    }
-    if (unknown?.length !== 0) {
-      const among = unknown && new Set(unknown);
-      const mine = among ? rows.filter((r) => r.product_id !== undefined && among.has(r.product_id)) : rows;
-      if (mine.length) await insertUnknownProducts(store, batchRows(mine), unknown);
+    for (const [field, among, insert] of [['customer_id', unheld, insertUnknownCustomers], ['product_id', unknown, insertUnknownProducts]] as const) {
+      if (among?.length === 0) continue;
+      const keep = among && new Set(among);
+      const mine = keep ? rows.filter((r) => r[field] !== undefined && keep.has(r[field])) : rows;
+      if (mine.length) await insert(store, batchRows(mine), among);
     }
     const byId = new Map(written.map((e) => [e.id, e]));
     return batches.map((events, b) => {
