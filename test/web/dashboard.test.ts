@@ -17,7 +17,7 @@ import { enqueueLiveChanges } from '../../src/activation/webhooks/index.js';
 import { Receiver } from '../activation/receiver.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from '../server/harness.js';
-import { accessibilityViolations, buildDashboard, chartCoverage, horizontalOverflow, launchBrowser, screenshot, settled, watch, type PageProblems } from './browser.js';
+import { accessibilityViolations, chartCoverage, freshDashboard, horizontalOverflow, launchBrowser, screenshotOnFailure, settled, watch, type PageProblems } from './browser.js';
 import { demoShop, RUN_DATES } from './demo-shop.js';
 
 /**
@@ -63,8 +63,7 @@ const WIDTHS = [
 const scripts = new Map<string, Buffer>();
 
 beforeAll(async () => {
-  const web = join(dir.path, 'web');
-  await buildDashboard(web);
+  const web = await freshDashboard(join(dir.path, 'web'));
   let shop;
   ({ workspaces, ...shop } = await demoShop(dir.path));
   ({ key, customer: ids.customer, importId: ids.importId } = shop);
@@ -159,15 +158,15 @@ describe('every page', () => {
     it.each(ROUTES.map((r) => r.id))('%s: loads cleanly, draws its charts, is accessible and fits the width', async (id) => {
       const { page, problems } = await open(PATHS[id](), width);
       try {
-        expect(await page.locator('h1').textContent()).toBe(ROUTES.find((r) => r.id === id)!.title);
-        expect(page.url(), 'the key is gone from the address bar').not.toContain('key=');
-        const charts = await chartCoverage(page);
-        await screenshot(page, `${id}-${width.name}`);
-        for (const [title, drawn] of Object.entries(charts)) expect(drawn, `chart "${title}" draws no data`).toBeGreaterThan(0.01);
-        expect(await accessibilityViolations(page)).toEqual([]);
-        expect(await horizontalOverflow(page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
-        expect(problems.console).toEqual([]);
-        expect(problems.requests).toEqual([]);
+        await screenshotOnFailure(page, `${id}-${width.name}`, async () => {
+          expect(await page.locator('h1').textContent()).toBe(ROUTES.find((r) => r.id === id)!.title);
+          expect(page.url(), 'the key is gone from the address bar').not.toContain('key=');
+          for (const [title, drawn] of Object.entries(await chartCoverage(page))) expect(drawn, `chart "${title}" draws no data`).toBeGreaterThan(0.01);
+          expect(await accessibilityViolations(page)).toEqual([]);
+          expect(await horizontalOverflow(page), 'the page scrolls sideways').toBeLessThanOrEqual(0);
+          expect(problems.console).toEqual([]);
+          expect(problems.requests).toEqual([]);
+        });
         for (const [url, body] of problems.scripts) scripts.set(url, body);
       } finally {
         await page.close();
@@ -434,8 +433,9 @@ describe('behaviors', () => {
       // The reading and the preview, like every page: accessible, and within a phone's width.
       expect(await accessibilityViolations(page)).toEqual([]);
       await page.setViewportSize({ width: WIDTHS[1]!.width, height: WIDTHS[1]!.height });
-      await screenshot(page, 'behaviors-wizard-phone');
-      expect(await horizontalOverflow(page), 'the wizard scrolls sideways').toBeLessThanOrEqual(0);
+      await screenshotOnFailure(page, 'behaviors-wizard-phone', async () => {
+        expect(await horizontalOverflow(page), 'the wizard scrolls sideways').toBeLessThanOrEqual(0);
+      });
       await page.setViewportSize({ width: WIDTHS[0]!.width, height: WIDTHS[0]!.height });
 
       // Refined: a misspelt feature is shown at its position, and nothing can be previewed or activated until fixed.

@@ -10,7 +10,7 @@ import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { tempDir } from '../helpers.js';
 import { campaignShop, request, serveForTest, stopServer } from '../server/harness.js';
-import { accessibilityViolations, buildSnippet, launchBrowser, screenshot, watch } from './browser.js';
+import { accessibilityViolations, freshSnippet, launchBrowser, screenshotOnFailure, watch } from './browser.js';
 
 /**
  * The storefront snippet in Chromium on the sample storefront page, served by a real server over the demo shop with
@@ -58,7 +58,7 @@ async function openShop(page: Page, shopPage: string, customer?: string): Promis
 const rendered = (page: Page) => page.locator('[data-segmint-type]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.segmintType).sort());
 
 beforeAll(async () => {
-  snippetFile = await buildSnippet(join(dir.path, 'snippet'));
+  snippetFile = await freshSnippet(join(dir.path, 'snippet'));
   workspaces = await campaignShop(dir.path, { customers: 300, seed: 31 });
   await workspaces.use('default', async (s) => {
     const pick = (min: number, max: number) => s.one<{ id: string }>(sql`SELECT f.customer_id AS id FROM customer_features f JOIN customers c ON c.id = f.customer_id
@@ -105,8 +105,9 @@ describe('the storefront snippet', () => {
       ] as const) {
         await freshVisitor(page);
         await openShop(page, shopPage, who.targeted);
-        expect(await rendered(page), shopPage).toEqual(expected);
-        await screenshot(page, `storefront-${shopPage}`);
+        await screenshotOnFailure(page, `storefront-${shopPage}`, async () => {
+          expect(await rendered(page), shopPage).toEqual(expected);
+        });
         for (const customer of [who.excluded, undefined]) {
           await freshVisitor(page);
           await openShop(page, shopPage, customer);

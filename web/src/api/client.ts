@@ -52,8 +52,25 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * How many calls to the API are under way, kept on `<html data-requests>`: the browser tests read a page once it is 0
+ * and nothing shows `.loading`, rather than waiting for the network to stay idle for half a second.
+ */
+let underWay = 0;
+
+function counted<T>(call: Promise<T>): Promise<T> {
+  document.documentElement.dataset.requests = String(++underWay);
+  return call.finally(() => {
+    document.documentElement.dataset.requests = String(--underWay);
+  });
+}
+
 /** The one way the app calls the API: with the session's key, JSON in and out, errors as ApiError. */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return counted(call<T>(path, options));
+}
+
+async function call<T>(path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...authorization() };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -69,12 +86,16 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 }
 
 /** A file the API answers (an export's download), with the session's key, errors as ApiError. */
-export async function apiFile(path: string): Promise<Blob> {
-  const res = await fetch(path, { headers: authorization() }).catch(() => {
-    throw new ApiError(0, 'network', 'the server did not answer; is `segmint serve` running?');
-  });
-  if (!res.ok) throw failed(errorOf(res.status, res.statusText, await res.text()));
-  return res.blob();
+export function apiFile(path: string): Promise<Blob> {
+  return counted(
+    (async () => {
+      const res = await fetch(path, { headers: authorization() }).catch(() => {
+        throw new ApiError(0, 'network', 'the server did not answer; is `segmint serve` running?');
+      });
+      if (!res.ok) throw failed(errorOf(res.status, res.statusText, await res.text()));
+      return res.blob();
+    })(),
+  );
 }
 
 /** A query string from the defined values only. */
@@ -94,7 +115,7 @@ export function query(params: Record<string, string | number | boolean | undefin
  * gets the share sent, 0 to 1.
  */
 export function upload<T>(path: string, file: Blob, onProgress: (sent: number) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+  const sent = new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     for (const [name, value] of Object.entries(authorization())) xhr.setRequestHeader(name, value);
@@ -113,4 +134,5 @@ export function upload<T>(path: string, file: Blob, onProgress: (sent: number) =
     };
     xhr.send(file);
   });
+  return counted(sent);
 }

@@ -31,7 +31,14 @@ export function Chart({ title, summary, option, height = 320, onClick }: {
     const instance = init(el, null, { renderer: 'canvas' });
     chart.current = instance;
     instance.on('click', (p) => clicked.current?.({ name: p.name, seriesName: p.seriesName, data: p.data }));
-    const resize = new ResizeObserver(() => instance.resize());
+    // Marks the canvas as drawn once ECharts has rendered and animated all of it, so a test can wait for that.
+    instance.on('finished', () => {
+      el.dataset.drawn = 'true';
+    });
+    const resize = new ResizeObserver(() => {
+      delete el.dataset.drawn;
+      instance.resize();
+    });
     resize.observe(el);
     return () => {
       resize.disconnect();
@@ -42,6 +49,7 @@ export function Chart({ title, summary, option, height = 320, onClick }: {
 
   useEffect(() => {
     const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    delete box.current!.dataset.drawn;
     chart.current?.setOption({ color: PALETTE, animation: !still, animationDuration: 300, textStyle: { fontFamily: 'inherit' }, ...option }, true);
   }, [option]);
 
