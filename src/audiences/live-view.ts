@@ -118,6 +118,10 @@ export interface BuildOptions {
 
 export class LiveView {
   private readonly kept = new CustomerMemo<CustomerFacts>(MAX_DISTINCT_FACTS);
+  /** The store's writes (Store.writes) after the last turn that found the store holding the view's count of events (see settle). */
+  private settledAt: number | undefined;
+  /** Whether this turn's batches found the store holding the view's count of events (KnownIds.matched). */
+  private matched = false;
 
   private constructor(
     private rules: LiveRules,
@@ -235,12 +239,27 @@ export class LiveView {
    * the feature table, and a customer worked out again without one leaves the view.
    */
   knownIds(): KnownIds {
+    this.matched = false;
     return {
       events: this.storedEvents,
+      writes: this.settledAt,
+      matched: () => {
+        this.matched = true;
+      },
       mayHold: this.events.mayHold?.bind(this.events),
       unheld: (customerIds) => customerIds.filter((id) => this.customers.held(id) === undefined),
       unknownProducts: (productIds) => this.products.unknown(productIds),
     };
+  }
+
+  /**
+   * Ends a turn of POST /v1/events, after its last write (`writes`: Store.writes then): when its batches found the
+   * store holding the view's count of events, every write since was the turn's own (a workspace's store serves one
+   * request at a time), so until the store's writes move again the next batches need not count its events.
+   */
+  settle(writes: number): void {
+    this.settledAt = this.matched ? writes : undefined;
+    this.matched = false;
   }
 
   /**
