@@ -4,7 +4,7 @@ import { FoldedAggregates } from '../../src/audiences/folded-aggregates.js';
 import { StoredIds } from '../../src/audiences/stored-ids.js';
 import { createRng } from '../../src/models/rng.js';
 import { compile, sql } from '../../src/sql/index.js';
-import { ingestEventBatch, Store, type EventInput, type RowColumns } from '../../src/store/index.js';
+import { eraseCustomer, ingestEventBatch, Store, type EventInput, type RowColumns } from '../../src/store/index.js';
 
 /**
  * The duplicate check of POST /v1/events with the live view: only ids the view's filter may hold are looked for among
@@ -113,6 +113,30 @@ describe("the view's turns without counting the store's events", () => {
       }
       fork.close();
       expect(await s.one(sql`SELECT count(*) AS n, count(DISTINCT id) AS d FROM events`)).toEqual({ n: 14, d: 14 });
+
+      // An erasure between two turns that asked nothing: the next finds the customer's events erased.
+      const live = (await LiveView.build(s))!;
+      const built = counts.length;
+      for (const id of ['e1', 'e2']) {
+        const report = await ingestEventBatch(s, [view(id, 'c2')], live.knownIds());
+        live.take(report.stored);
+        live.settle(s.writes);
+        expect(report).toMatchObject({ accepted: 1 });
+      }
+      expect(counts.length).toBe(built + 1);
+      await eraseCustomer(s, 'c2');
+      expect(await ingestEventBatch(s, [view('e3', 'c2'), view('e4', 'c3')], live.knownIds())).toMatchObject({ accepted: 1, erased: 1 });
+      expect(counts.length).toBe(built + 2);
+      // A view built after it: its first turn counts the tombstone, the next ones know it without asking.
+      const after = (await LiveView.build(s))!;
+      const rebuilt = counts.length;
+      for (const id of ['e5', 'e6']) {
+        const report = await ingestEventBatch(s, [view(id, 'c2'), view(`${id}-c3`, 'c3')], after.knownIds());
+        expect(report).toMatchObject({ accepted: 1, erased: 1 });
+        after.take(report.stored);
+        after.settle(s.writes);
+      }
+      expect(counts.length).toBe(rebuilt + 1);
     } finally {
       s.close();
     }
