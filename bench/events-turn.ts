@@ -57,6 +57,7 @@ const turn = async (t: number): Promise<void> => {
     storing = stored.cpu;
     view.take(stored.value.flatMap((r) => r.stored));
     await view.refresh(store, [...new Set(batches.flat().map((e) => e.customer_id))], { eventsOnly: true });
+    view.settle(store.writes);
   });
   if (t > 0) {
     turnTimes.push(took.cpu);

@@ -118,6 +118,10 @@ export interface BuildOptions {
 
 export class LiveView {
   private readonly kept = new CustomerMemo<CustomerFacts>(MAX_DISTINCT_FACTS);
+  /** The store's writes (Store.writes) after the last turn that found the store holding the view's count of events, and its tombstones (see settle). */
+  private settled: { writes: number; tombstones: number } | undefined;
+  /** The tombstones of the store when this turn's batches found it holding the view's count of events (KnownIds.matched). */
+  private matched: number | undefined;
 
   private constructor(
     private rules: LiveRules,
@@ -235,12 +239,28 @@ export class LiveView {
    * the feature table, and a customer worked out again without one leaves the view.
    */
   knownIds(): KnownIds {
+    this.matched = undefined;
     return {
       events: this.storedEvents,
+      unchangedSince: this.settled,
+      matched: (tombstones) => {
+        this.matched = tombstones;
+      },
       mayHold: this.events.mayHold?.bind(this.events),
       unheld: (customerIds) => customerIds.filter((id) => this.customers.held(id) === undefined),
       unknownProducts: (productIds) => this.products.unknown(productIds),
     };
+  }
+
+  /**
+   * Ends a turn of POST /v1/events, after its last write (`writes`: Store.writes then): when its batches found the
+   * store holding the view's count of events, every write since was the turn's own (a workspace's store serves one
+   * request at a time) and erased no one (an erasure is its own request), so until the store's writes move again the
+   * next batches need not count its events or its tombstones.
+   */
+  settle(writes: number): void {
+    this.settled = this.matched === undefined ? undefined : { writes, tombstones: this.matched };
+    this.matched = undefined;
   }
 
   /**

@@ -51,6 +51,8 @@ export interface Backend {
   insertRows(table: string, columns: RowColumns): Promise<void>;
   /** Statements that make `fn`'s writes all or nothing, where the engine has transactions. */
   readonly transactions: boolean;
+  /** Whether no other process can write the database while this one has it open (see Store.soleWriter). */
+  readonly soleWriter: boolean;
   /** Work after migrations were applied (DuckDB writes its schema to the file). */
   afterMigrations(): Promise<void>;
   /** A new limit for the engine's memory pool, in bytes, where the engine has one that can change while it runs. */

@@ -13,6 +13,8 @@ export abstract class ClickhouseBackendBase implements Backend {
   readonly dialect = clickhouseDialect;
   // ClickHouse statements are atomic one by one; a failure inside a group of them leaves the earlier ones applied.
   readonly transactions = false;
+  // A server takes any client's inserts; an embedded store's folder could be opened by another process.
+  readonly soleWriter = false;
 
   abstract run(text: string, values: SqlValue[]): Promise<number>;
   /** The query's result in ClickHouse's JSON format, as the engine sent it. */

@@ -40,6 +40,9 @@ function toJsRows<T>(rows: Array<Record<string, unknown>>): T[] {
 export class DuckdbBackend implements Backend {
   readonly dialect = duckdbDialect;
   readonly transactions = true;
+  // DuckDB lets one process write a file, or several read it: the file this process opened to write is locked against
+  // every other (and ':memory:' is the process's own).
+  readonly soleWriter = true;
   private readonly tableColumns = new Map<string, readonly string[]>();
 
   private constructor(

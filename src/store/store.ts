@@ -59,6 +59,8 @@ export class Store {
     readonly memory: MemoryBudget,
     /** A ClickHouse store's database when not the one its name gives (a workspace's). */
     readonly database?: string,
+    /** Statements that may have written, through this store and its forks (see `writes`). */
+    private readonly written = { count: 0 },
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
@@ -90,7 +92,28 @@ export class Store {
     return compile(q, this.backend.dialect);
   }
 
+  /**
+   * Statements sent to the database through this store and its forks that may have written it: every `run` but
+   * a transaction's bounds, and every insert of rows or files (readers, such as `all`, are for reads only). What a
+   * caller read of the store stays true while this count has not moved since, where no other process can write
+   * (`soleWriter`): the live view's check of its event count is skipped so.
+   */
+  get writes(): number {
+    return this.written.count;
+  }
+
+  /** Whether no other process can write the database while this store has it open: then only `writes` can change it. */
+  get soleWriter(): boolean {
+    return this.backend.soleWriter;
+  }
+
   async run(q: Sql): Promise<number> {
+    this.written.count++;
+    return this.runUncounted(q);
+  }
+
+  /** A statement that writes nothing by itself (a transaction's bounds). */
+  private runUncounted(q: Sql): Promise<number> {
     const { text, values } = this.compile(q);
     return this.backend.run(text, values);
   }
@@ -130,6 +153,7 @@ export class Store {
 
   /** Appends a Parquet file's columns (named as the table's) to a table. */
   insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
+    this.written.count++;
     return this.backend.insertParquet(table, columns, file);
   }
 
@@ -147,11 +171,13 @@ export class Store {
 
   /** Appends a text file's rows (as `writeText` writes them) to a table: `columns` maps its columns to the file's names. */
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
+    this.written.count++;
     return this.backend.insertText(table, columns, file, format);
   }
 
   /** Appends rows held in this process to a table, every column given (see Backend.insertRows). */
   insertRows(table: string, columns: RowColumns): Promise<void> {
+    this.written.count++;
     return this.backend.insertRows(table, columns);
   }
 
@@ -166,13 +192,13 @@ export class Store {
   transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.backend.transactions) return this.exclusive(fn);
     return this.exclusive(async () => {
-      await this.run(sql`BEGIN TRANSACTION`);
+      await this.runUncounted(sql`BEGIN TRANSACTION`);
       try {
         const out = await fn();
-        await this.run(sql`COMMIT`);
+        await this.runUncounted(sql`COMMIT`);
         return out;
       } catch (err) {
-        await this.run(sql`ROLLBACK`);
+        await this.runUncounted(sql`ROLLBACK`);
         throw err;
       }
     });
@@ -184,7 +210,7 @@ export class Store {
    * connection would leave them waiting between statements. Close it before the store.
    */
   async fork(): Promise<Store> {
-    return new Store(await this.backend.fork(), this.path, this.memory);
+    return new Store(await this.backend.fork(), this.path, this.memory, this.database, this.written);
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import { FoldedAggregates } from '../../src/audiences/folded-aggregates.js';
 import { StoredIds } from '../../src/audiences/stored-ids.js';
 import { createRng } from '../../src/models/rng.js';
 import { compile, sql } from '../../src/sql/index.js';
-import { ingestEventBatch, Store, type EventInput } from '../../src/store/index.js';
+import { eraseCustomer, ingestEventBatch, Store, type EventInput, type RowColumns } from '../../src/store/index.js';
 
 /**
  * The duplicate check of POST /v1/events with the live view: only ids the view's filter may hold are looked for among
@@ -69,6 +69,77 @@ describe('the duplicate check with the live view', () => {
     expect(live.knownIds().mayHold!(['e9'])).toEqual([]);
     expect(await ingestEventBatch(store, [view('e9'), view('e10')], live.knownIds())).toMatchObject({ accepted: 1, duplicates: 1 });
     expect((await store.one<{ n: number; d: number }>(sql`SELECT count(*) AS n, count(DISTINCT id) AS d FROM events`))).toEqual({ n: 6, d: 6 });
+  });
+});
+
+describe("the view's turns without counting the store's events", () => {
+  it('counts them only after another write, and then finds the duplicates it stored: a statement, rows appended, a fork', async () => {
+    const s = await Store.open({ path: ':memory:' });
+    try {
+      expect(s.soleWriter).toBe(true);
+      await ingestEventBatch(s, [view('w1'), view('w2')]);
+      const counts: string[] = [];
+      const all = s.all.bind(s);
+      s.all = (q) => {
+        const text = compile(q).text;
+        if (/count\(\*\) FROM events/.test(text)) counts.push(text);
+        return all(q);
+      };
+      const columns = (await s.all<{ name: string }>(sql`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'events' ORDER BY column_index`)).map((c) => c.name);
+      const appended = (id: string): RowColumns =>
+        columns.map((name) => (name === 'ts' ? { name, type: 'TIMESTAMP', values: [1_709_337_600_000_000n] } : { name, type: 'VARCHAR', values: [({ id, type: 'view', customer_id: 'c1' } as Record<string, string>)[name] ?? null] }));
+      const inserted = (id: string) => sql`INSERT INTO events (id, type, ts, customer_id) VALUES (${id}, 'view', TIMESTAMP '2024-03-02 00:00:00', 'c1')`;
+      const fork = await s.fork();
+      const behind: Array<(id: string) => Promise<unknown>> = [(id) => s.run(inserted(id)), (id) => s.insertRows('events', appended(id)), (id) => fork.run(inserted(id))];
+      for (const [k, write] of behind.entries()) {
+        const live = (await LiveView.build(s))!;
+        // A turn as the route takes it: stored, taken, worked out (the live memberships written), settled.
+        const turn = async (events: EventInput[]) => {
+          const report = await ingestEventBatch(s, events, live.knownIds());
+          live.take(report.stored);
+          await live.refresh(s, [...new Set(events.map((e) => e.customer_id!))], { eventsOnly: true });
+          live.settle(s.writes);
+          return report;
+        };
+        const before = counts.length;
+        await turn([view(`a${k}`)]);
+        expect(await turn([view(`b${k}`), view(`a${k}`)])).toMatchObject({ accepted: 1, duplicates: 1 });
+        expect(counts.length).toBe(before + 1);
+        await write(`x${k}`);
+        expect(await turn([view(`x${k}`), view(`c${k}`)])).toMatchObject({ accepted: 1, duplicates: 1 });
+        expect(counts.length).toBe(before + 2);
+        // The store no longer holds the view's count: it is counted at every turn, which keeps finding them.
+        expect(await turn([view(`x${k}`)])).toMatchObject({ accepted: 0, duplicates: 1 });
+      }
+      fork.close();
+      expect(await s.one(sql`SELECT count(*) AS n, count(DISTINCT id) AS d FROM events`)).toEqual({ n: 14, d: 14 });
+
+      // An erasure between two turns that asked nothing: the next finds the customer's events erased.
+      const live = (await LiveView.build(s))!;
+      const built = counts.length;
+      for (const id of ['e1', 'e2']) {
+        const report = await ingestEventBatch(s, [view(id, 'c2')], live.knownIds());
+        live.take(report.stored);
+        live.settle(s.writes);
+        expect(report).toMatchObject({ accepted: 1 });
+      }
+      expect(counts.length).toBe(built + 1);
+      await eraseCustomer(s, 'c2');
+      expect(await ingestEventBatch(s, [view('e3', 'c2'), view('e4', 'c3')], live.knownIds())).toMatchObject({ accepted: 1, erased: 1 });
+      expect(counts.length).toBe(built + 2);
+      // A view built after it: its first turn counts the tombstone, the next ones know it without asking.
+      const after = (await LiveView.build(s))!;
+      const rebuilt = counts.length;
+      for (const id of ['e5', 'e6']) {
+        const report = await ingestEventBatch(s, [view(id, 'c2'), view(`${id}-c3`, 'c3')], after.knownIds());
+        expect(report).toMatchObject({ accepted: 1, erased: 1 });
+        after.take(report.stored);
+        after.settle(s.writes);
+      }
+      expect(counts.length).toBe(rebuilt + 1);
+    } finally {
+      s.close();
+    }
   });
 });
 

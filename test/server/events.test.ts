@@ -90,4 +90,16 @@ describe('POST /v1/events', () => {
     // Each event was accepted by exactly one of the four requests that carried it.
     expect(totals).toEqual({ accepted: n, duplicates: 3 * n });
   }, 120_000);
+
+  it('counts as duplicates the events another writer of the process stored between two turns of the live view', async () => {
+    await workspaces.rebuildView('default');
+    expect(workspaces.view('default')).toBeDefined();
+    // Two turns: the second finds the store as the first left it, and does not count its events.
+    for (const i of [50_000, 50_001]) expect((await post({ events: [event(i)] }, keys.ingest)).json).toMatchObject({ accepted: 1 });
+    await workspaces.use('default', (store) => store.run(sql`INSERT INTO events (id, type, ts, customer_id) VALUES ('ev-50002', 'view', TIMESTAMP '2026-01-02 00:00:00', 'cust-1')`));
+    expect((await post({ events: [event(50_002), event(50_003)] }, keys.ingest)).json).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect((await post({ events: [event(50_002)] }, keys.ingest)).json).toMatchObject({ accepted: 0, duplicates: 1 });
+    const stored = await workspaces.use('default', async (store) => (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE id = 'ev-50002'`))!.n);
+    expect(stored).toBe(1);
+  });
 });

@@ -61,6 +61,7 @@ function groupedIngest(ctx: RouteContext): (workspace: string, events: readonly 
     try {
       // Entries and exits it makes are queued for the audiences' webhooks.
       const done = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched, { eventsOnly: true }) : refreshLiveMemberships(store, touched)));
+      view?.settle(store.writes);
       group.forEach((w, i) => {
         const { stored: _, ...report } = reports[i]!;
         w.resolve({ ...report, reclassified: customersOf[i]!.filter((id) => done.has(id)).length });

@@ -88,6 +88,14 @@ function asStored(e: Row, micros: bigint): StoredEvent {
  */
 export interface KnownIds {
   events: number;
+  /**
+   * The store's `writes` when it last held `events` events, as far as the caller knows, and its tombstones then: while
+   * nothing has written since (and no other process can: Store.soleWriter), the store still holds them, and is not
+   * asked (a count of its events was 16 ms of CPU a turn at 1M customers).
+   */
+  unchangedSince?: { writes: number; tombstones: number } | undefined;
+  /** Told when the store was found to hold `events` events, with its tombstones, before this call's writes. */
+  matched?(tombstones: number): void;
   mayHold?(ids: readonly string[]): string[];
   /** Of these customers, those the caller does not hold: the only ones that may lack a customers row. */
   unheld(customerIds: readonly string[]): string[];
@@ -114,10 +122,15 @@ export async function ingestEventBatch(store: Store, events: readonly EventInput
 export async function ingestEventBatches(store: Store, batches: ReadonlyArray<readonly EventInput[]>, known?: KnownIds): Promise<Array<BatchReport & { stored: StoredEvent[] }>> {
   const ids = [...new Set(batches.flatMap((events) => events.map((e) => e.id)))];
   return store.transaction(async () => {
-    // Whether `known` still holds and whether anyone was erased, in one statement: a statement's fixed part is most of
-    // what these cost.
-    const probe = (await store.one<{ events: number; tombstones: number }>(sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM tombstones) AS tombstones`))!;
+    // Whether `known` still holds and whether anyone was erased, in one statement (a statement's fixed part is most of
+    // what these cost), or none when nothing may have written since `known` was found to hold.
+    const since = known?.unchangedSince;
+    const probe =
+      known && since && store.soleWriter && since.writes === store.writes
+        ? { events: known.events, tombstones: since.tombstones }
+        : (await store.one<{ events: number; tombstones: number }>(sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM tombstones) AS tombstones`))!;
     const trusted = known && probe.events === known.events ? known : undefined;
+    trusted?.matched?.(probe.tombstones);
     const key = probe.tombstones ? await tombstoneKey(store) : undefined;
     const stored = await storedAmong(store, ids, trusted);
     const erased = key ? await erasedAmong(store, key, [...new Set(batches.flatMap((events) => events.flatMap((e) => (e.customer_id ? [e.customer_id] : []))))]) : new Set<string>();
