@@ -8,6 +8,10 @@ export default defineConfig({
     hookTimeout: 180_000,
     // DuckDB work is CPU bound; two cores, so two files at a time.
     maxWorkers: 2,
+    // One process per worker, not per file: each file otherwise starts Node again and imports its modules afresh
+    // (150 s of CI's two cores). Files share module state then, so a spy is restored and a store closed by the file
+    // that made it (a chdb session left open would hold its directory for the process).
+    isolate: false,
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -309,12 +309,14 @@ describe.each(ENGINES)('on %s', (engine) => {
           const where = `${method} ${call.path}`;
           const reply = await send(method, call, bKey);
           expect(reply.status, `${where}: ${reply.text}`).toBeLessThan(500);
-          const own = await bOwn();
           // A created key is random text; a 4-character customer id could turn up in it by chance.
           const text = reply.text.replace(/sgm_[A-Za-z0-9_-]{43}/g, '');
           // A refusal may echo what it was asked for; any other reply shows nothing of A at all.
           const asked = reply.status >= 400 ? `${call.path} ${JSON.stringify(call.body ?? '')}` : '';
-          const seen = aTokens.filter((t) => !own.has(t) && !asked.includes(t) && text.includes(t));
+          const found = aTokens.filter((t) => !asked.includes(t) && text.includes(t));
+          // B's own ids are read only for a reply that holds some of A's (a third of this test's time when read for each).
+          const own = found.length > 0 ? await bOwn() : new Set<string>();
+          const seen = found.filter((t) => !own.has(t));
           expect(seen, `${where} (${reply.status}) shows A's rows: ${text.slice(0, 300)}`).toEqual([]);
           if (reply.status < 300) answered.push(where);
           // A download answers its file, documented as text of its content type.
