@@ -1,16 +1,27 @@
-import { CampaignDecider, listAudienceHoldouts, listCampaigns, storeAssignments, storedExposures, storedMembersMet } from '../campaigns/index.js';
+import { CampaignDecider, listAudienceHoldouts, listCampaigns, storeAssignments, storedExposures, storedMembersMet, type Campaign } from '../campaigns/index.js';
 import type { Workspaces } from './workspaces.js';
 
-/**
- * Each workspace's campaign decider, read from its store once (active campaigns, visitors' stored impressions) and
- * then kept in memory: decide never queries the store, and campaign writes refresh the decider's campaigns before
- * they answer.
- */
 /** How often assignments made at decide reach the store. */
 const FLUSH_MS = 1000;
 
+/** A workspace's decider and every one of its campaigns by id (events may name paused or ended ones: late events). */
+interface Loaded {
+  decider: CampaignDecider;
+  campaigns: ReadonlyMap<string, Campaign>;
+}
+
+const byId = (all: readonly Campaign[]): ReadonlyMap<string, Campaign> => new Map(all.map((c) => [c.id, c]));
+const activeOf = (all: readonly Campaign[]): Campaign[] => all.filter((c) => c.status === 'active');
+
+/**
+ * Each workspace's campaign decider and campaigns, read from its store once (campaigns, visitors' stored impressions)
+ * and then kept in memory: decide and the events' checks never query the campaigns, and campaign writes refresh them
+ * before they answer. The server is the store's only writer (DuckDB locks the file against other processes; the CLI
+ * writes campaigns only to a store no server holds): a campaign written to a shared ClickHouse store by another
+ * process is seen here after the next write through this server, or a restart.
+ */
 export class CampaignDeciders {
-  private readonly deciders = new Map<string, Promise<CampaignDecider>>();
+  private readonly deciders = new Map<string, Promise<Loaded>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly workspaces: Workspaces) {
@@ -21,9 +32,9 @@ export class CampaignDeciders {
 
   /** Stores the workspace's assignments made since the last flush: called before a report reads them. */
   async flush(workspace: string): Promise<void> {
-    const decider = this.deciders.get(workspace);
-    if (!decider) return;
-    const d = await decider;
+    const loaded = this.deciders.get(workspace);
+    if (!loaded) return;
+    const d = (await loaded).decider;
     const rows = d.takeAssignments();
     if (!rows.campaigns.length && !rows.members.length) return;
     try {
@@ -45,33 +56,45 @@ export class CampaignDeciders {
     await this.flushAll();
   }
 
-  get(workspace: string): Promise<CampaignDecider> {
-    let decider = this.deciders.get(workspace);
-    if (!decider) {
-      decider = this.workspaces.use(workspace, async (store) => {
-        const d = new CampaignDecider(await listCampaigns(store, 'active'));
+  async get(workspace: string): Promise<CampaignDecider> {
+    return (await this.load(workspace)).decider;
+  }
+
+  /** Every campaign of the workspace by id, whatever its status, as last written through this server. */
+  async campaigns(workspace: string): Promise<ReadonlyMap<string, Campaign>> {
+    return (await this.load(workspace)).campaigns;
+  }
+
+  private load(workspace: string): Promise<Loaded> {
+    let loaded = this.deciders.get(workspace);
+    if (!loaded) {
+      loaded = this.workspaces.use(workspace, async (store) => {
+        const all = await listCampaigns(store);
+        const d = new CampaignDecider(activeOf(all));
         d.restore(await storedExposures(store));
         d.setHoldouts(await listAudienceHoldouts(store));
         d.restoreMet(await storedMembersMet(store));
-        return d;
+        return { decider: d, campaigns: byId(all) };
       });
       // A failed load is not kept: the next request tries again.
-      void decider.catch(() => this.deciders.delete(workspace));
-      this.deciders.set(workspace, decider);
+      void loaded.catch(() => this.deciders.delete(workspace));
+      this.deciders.set(workspace, loaded);
     }
-    return decider;
+    return loaded;
   }
 
   /**
    * After a campaign or an audience's holdout changed (called outside the store's queue, which a decider still loading waits in): a loaded
-   * decider takes the active campaigns now stored; one not loaded yet reads them when first used.
+   * decider takes the active campaigns now stored, and the events' checks every campaign; one not loaded yet reads
+   * them when first used.
    */
   async changed(workspace: string): Promise<void> {
-    const decider = this.deciders.get(workspace);
-    if (!decider) return;
-    const [active, holdouts] = await this.workspaces.use(workspace, async (store) => [await listCampaigns(store, 'active'), await listAudienceHoldouts(store)] as const);
-    const d = await decider;
-    d.setCampaigns(active);
-    d.setHoldouts(holdouts);
+    const pending = this.deciders.get(workspace);
+    if (!pending) return;
+    const [all, holdouts] = await this.workspaces.use(workspace, async (store) => [await listCampaigns(store), await listAudienceHoldouts(store)] as const);
+    const loaded = await pending;
+    loaded.decider.setCampaigns(activeOf(all));
+    loaded.decider.setHoldouts(holdouts);
+    loaded.campaigns = byId(all);
   }
 }

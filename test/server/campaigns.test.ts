@@ -258,6 +258,26 @@ describe('decide', () => {
     expect(unknown.json.error.message).toBe('events[0].campaign_id: no campaign "cmp-nope"');
   });
 
+  it('checks events against the campaigns as last written, after the server first read them: created, replaced, ended, deleted', async () => {
+    // The server holds the workspace's campaigns since the decides above; each write below must reach its events' checks.
+    const event = (id: string, campaign: string, variant: string) => ({ visitor_id: 'v-late', events: [{ id, campaign_id: campaign, variant, type: 'click' }] });
+    const plain = targeted('notification_bar', 5, { name: 'Late bar' });
+    const late = (await request(base, 'POST', '/v1/campaigns', admin, plain)).json as Campaign;
+    expect((await sendEvents(event('late-event-0', late.id, 'default'))).json).toEqual({ received: 1, stored: 1, submissions: 0 });
+    const experiment = { variants: [{ id: 'control', weight: 50 }, { id: 'bold', weight: 50, content: { message: 'Bold' } }] };
+    expect((await request(base, 'PUT', `/v1/campaigns/${late.id}`, admin, { ...plain, experiment })).status).toBe(200);
+    expect((await sendEvents(event('late-event-1', late.id, 'bold'))).json).toEqual({ received: 1, stored: 1, submissions: 0 });
+    const old = await sendEvents(event('late-event-2', late.id, 'default'));
+    expect([old.status, old.json.error.message]).toEqual([400, `events[0].variant: campaign "${late.id}" has no variant "default" (control, bold, holdout)`]);
+    // Ended, its late events are still kept.
+    expect((await request(base, 'POST', `/v1/campaigns/${late.id}/end`, admin)).status).toBe(200);
+    expect((await sendEvents(event('late-event-3', late.id, 'control'))).json).toEqual({ received: 1, stored: 1, submissions: 0 });
+    const draft = (await request(base, 'POST', '/v1/campaigns', admin, { ...plain, name: 'Deleted bar' })).json as Campaign;
+    expect((await request(base, 'DELETE', `/v1/campaigns/${draft.id}`, admin)).status).toBe(200);
+    const gone = await sendEvents(event('late-event-4', draft.id, 'default'));
+    expect([gone.status, gone.json.error.message]).toEqual([400, `events[0].campaign_id: no campaign "${draft.id}"`]);
+  });
+
   it('never offers a campaign needing email consent to a customer who withdrew it', async () => {
     await request(base, 'POST', `/v1/campaigns/${ids.popup_banner}/pause`, admin);
     const visitor = 'v-consent';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { campaignEventBatchSchema, campaignEventReportSchema, decideQuerySchema, decisionSchema, listCampaigns, storeCampaignEvents, visitorFacts } from '../../campaigns/index.js';
+import { campaignEventBatchSchema, campaignEventReportSchema, decideQuerySchema, decisionSchema, storeCampaignEvents, visitorFacts } from '../../campaigns/index.js';
 import { keyOf } from '../auth.js';
 import { prechecked } from '../query-precheck.js';
 import { precompiled } from '../response-serializer.js';
@@ -37,10 +37,9 @@ export function registerStorefrontRoutes(app: ZodApp, ctx: RouteContext): void {
     async (req) => {
       const workspace = keyOf(req).workspace;
       const batch = req.body;
-      const { report, stored } = await inWorkspace(ctx, req, async (store) => {
-        const campaigns = new Map((await listCampaigns(store)).map((c) => [c.id, c]));
-        return storeCampaignEvents(store, batch, campaigns);
-      });
+      // The campaigns as every campaign write left them (CampaignDeciders), not read from the store at each batch.
+      const campaigns = await ctx.campaigns.campaigns(workspace);
+      const { report, stored } = await inWorkspace(ctx, req, (store) => storeCampaignEvents(store, batch, campaigns));
       const decider = await ctx.campaigns.get(workspace);
       for (const e of stored) decider.record(batch.visitor_id, e.campaign_id, e.type);
       return report;
