@@ -5,6 +5,12 @@ interface Rung {
   make: (size: number) => Numbers;
   encode: (value: number) => number | undefined;
   decode: (stored: number) => number;
+  /**
+   * A reader of an array of this rung, decoding: each rung's own function literal, so that each keeps V8's feedback
+   * of one kind of typed array (one shared reader of six kinds is megamorphic, and was the largest item of a turn's
+   * reads of a customer's events: bench/events-turn.ts).
+   */
+  reader: (array: Numbers) => (i: number) => number;
 }
 
 /** Representations from the narrowest: a column takes the next when a value does not fit the one it has. */
@@ -15,27 +21,27 @@ const below = (limit: number) => (v: number): number | undefined => (v < limit ?
 
 /** Vocabulary codes (non-negative integers): a byte while there are at most 256, then two, then four. */
 export const CODES: Ladder = [
-  { make: (n) => new Uint8Array(n), encode: below(2 ** 8), decode: same },
-  { make: (n) => new Uint16Array(n), encode: below(2 ** 16), decode: same },
-  { make: (n) => new Uint32Array(n), encode: same, decode: same },
+  { make: (n) => new Uint8Array(n), encode: below(2 ** 8), decode: same, reader: (a) => (i) => a[i]! },
+  { make: (n) => new Uint16Array(n), encode: below(2 ** 16), decode: same, reader: (a) => (i) => a[i]! },
+  { make: (n) => new Uint32Array(n), encode: same, decode: same, reader: (a) => (i) => a[i]! },
 ];
 
 /** Numbers (NaN for none): four bytes while every one is exact as a float32 (whole quantities, say), else eight. */
 export const REALS: Ladder = [
-  { make: (n) => new Float32Array(n), encode: (v) => (Number.isNaN(v) || Math.fround(v) === v ? v : undefined), decode: same },
-  { make: (n) => new Float64Array(n), encode: same, decode: same },
+  { make: (n) => new Float32Array(n), encode: (v) => (Number.isNaN(v) || Math.fround(v) === v ? v : undefined), decode: same, reader: (a) => (i) => a[i]! },
+  { make: (n) => new Float64Array(n), encode: same, decode: same, reader: (a) => (i) => a[i]! },
 ];
 
 /** Epoch milliseconds: four bytes of whole seconds from 1970 to 2106 while every instant is one, else eight. */
 export const TIMES: Ladder = [
-  { make: (n) => new Uint32Array(n), encode: (ms) => (ms % 1000 === 0 && ms >= 0 && ms < 2 ** 32 * 1000 ? ms / 1000 : undefined), decode: (s) => s * 1000 },
-  { make: (n) => new Float64Array(n), encode: same, decode: same },
+  { make: (n) => new Uint32Array(n), encode: (ms) => (ms % 1000 === 0 && ms >= 0 && ms < 2 ** 32 * 1000 ? ms / 1000 : undefined), decode: (s) => s * 1000, reader: (a) => (i) => a[i]! * 1000 },
+  { make: (n) => new Float64Array(n), encode: same, decode: same, reader: (a) => (i) => a[i]! },
 ];
 
 /** Numbers as they are, eight bytes (hashes of keys). */
 export const DOUBLES: Ladder = [REALS[1]!];
 /** Small integers, one byte. */
-export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, decode: same }];
+export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, decode: same, reader: (a) => (i) => a[i]! }];
 
 /**
  * A typed array of one field, as narrow as its values allow: it widens (every value re-encoded) the first time a
@@ -82,6 +88,11 @@ export class Column {
       stored = this.ladder[this.rung]!.encode(value);
     }
     this.array[i] = stored;
+  }
+
+  /** A reader of the column's values (as `get`, monomorphic: see Rung.reader), valid until the column next grows or widens. */
+  reader(): (i: number) => number {
+    return this.ladder[this.rung]!.reader(this.array);
   }
 
   copyWithin(target: number, start: number, end: number): void {
