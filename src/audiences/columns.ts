@@ -4,7 +4,12 @@ type Numbers = Int8Array | Uint8Array | Uint16Array | Uint32Array | Float32Array
 interface Rung {
   make: (size: number) => Numbers;
   encode: (value: number) => number | undefined;
-  decode: (stored: number) => number;
+  /**
+   * A reader of an array of this rung, decoding: each rung's own function literal, so that each keeps V8's feedback
+   * of one kind of typed array (one shared reader of six kinds is megamorphic, and was the largest item of a turn's
+   * reads of a customer's events: bench/events-turn.ts).
+   */
+  reader: (array: Numbers) => (i: number) => number;
 }
 
 /** Representations from the narrowest: a column takes the next when a value does not fit the one it has. */
@@ -15,27 +20,27 @@ const below = (limit: number) => (v: number): number | undefined => (v < limit ?
 
 /** Vocabulary codes (non-negative integers): a byte while there are at most 256, then two, then four. */
 export const CODES: Ladder = [
-  { make: (n) => new Uint8Array(n), encode: below(2 ** 8), decode: same },
-  { make: (n) => new Uint16Array(n), encode: below(2 ** 16), decode: same },
-  { make: (n) => new Uint32Array(n), encode: same, decode: same },
+  { make: (n) => new Uint8Array(n), encode: below(2 ** 8), reader: (a) => (i) => a[i]! },
+  { make: (n) => new Uint16Array(n), encode: below(2 ** 16), reader: (a) => (i) => a[i]! },
+  { make: (n) => new Uint32Array(n), encode: same, reader: (a) => (i) => a[i]! },
 ];
 
 /** Numbers (NaN for none): four bytes while every one is exact as a float32 (whole quantities, say), else eight. */
 export const REALS: Ladder = [
-  { make: (n) => new Float32Array(n), encode: (v) => (Number.isNaN(v) || Math.fround(v) === v ? v : undefined), decode: same },
-  { make: (n) => new Float64Array(n), encode: same, decode: same },
+  { make: (n) => new Float32Array(n), encode: (v) => (Number.isNaN(v) || Math.fround(v) === v ? v : undefined), reader: (a) => (i) => a[i]! },
+  { make: (n) => new Float64Array(n), encode: same, reader: (a) => (i) => a[i]! },
 ];
 
 /** Epoch milliseconds: four bytes of whole seconds from 1970 to 2106 while every instant is one, else eight. */
 export const TIMES: Ladder = [
-  { make: (n) => new Uint32Array(n), encode: (ms) => (ms % 1000 === 0 && ms >= 0 && ms < 2 ** 32 * 1000 ? ms / 1000 : undefined), decode: (s) => s * 1000 },
-  { make: (n) => new Float64Array(n), encode: same, decode: same },
+  { make: (n) => new Uint32Array(n), encode: (ms) => (ms % 1000 === 0 && ms >= 0 && ms < 2 ** 32 * 1000 ? ms / 1000 : undefined), reader: (a) => (i) => a[i]! * 1000 },
+  { make: (n) => new Float64Array(n), encode: same, reader: (a) => (i) => a[i]! },
 ];
 
 /** Numbers as they are, eight bytes (hashes of keys). */
 export const DOUBLES: Ladder = [REALS[1]!];
 /** Small integers, one byte. */
-export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, decode: same }];
+export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, reader: (a) => (i) => a[i]! }];
 
 /**
  * A typed array of one field, as narrow as its values allow: it widens (every value re-encoded) the first time a
@@ -43,6 +48,8 @@ export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, dec
  */
 export class Column {
   private array: Numbers;
+  /** The rung's reader of `array`. */
+  private read: (i: number) => number;
 
   constructor(
     private readonly ladder: Ladder,
@@ -50,6 +57,7 @@ export class Column {
     private rung = 0,
   ) {
     this.array = ladder[rung]!.make(size);
+    this.read = ladder[rung]!.reader(this.array);
   }
 
   /** The narrowest rung of `ladder` that holds every one of `values`. */
@@ -72,7 +80,7 @@ export class Column {
   }
 
   get(i: number): number {
-    return this.ladder[this.rung]!.decode(this.array[i]!);
+    return this.read(i);
   }
 
   set(i: number, value: number): void {
@@ -84,6 +92,11 @@ export class Column {
     this.array[i] = stored;
   }
 
+  /** A reader of the column's values (as `get`, monomorphic: see Rung.reader), valid until the column next grows or widens. */
+  reader(): (i: number) => number {
+    return this.read;
+  }
+
   copyWithin(target: number, start: number, end: number): void {
     this.array.copyWithin(target, start, end);
   }
@@ -92,6 +105,7 @@ export class Column {
     const out = this.ladder[this.rung]!.make(size);
     out.set(this.array);
     this.array = out;
+    this.read = this.ladder[this.rung]!.reader(out);
   }
 
   private widen(): void {
@@ -100,6 +114,7 @@ export class Column {
     for (let i = 0; i < this.array.length; i++) out[i] = next.encode(this.get(i))!;
     this.array = out;
     this.rung++;
+    this.read = next.reader(out);
   }
 }
 

@@ -204,7 +204,9 @@ export class EventColumns {
     const c = this.slotOf(customerId);
     let newest = -Infinity;
     if (c === undefined) return newest;
-    for (const [from, end] of this.slots(c)) for (let i = from; i < end; i++) newest = Math.max(newest, this.columns.ts.get(i));
+    const ts = this.columns.ts.reader();
+    for (let i = this.start[c]!, end = i + this.count[c]!; i < end; i++) newest = Math.max(newest, ts(i));
+    for (let i = this.tailStart[c]!, end = i + this.tailCount[c]!; i < end; i++) newest = Math.max(newest, ts(i));
     return newest;
   }
 
@@ -213,21 +215,24 @@ export class EventColumns {
     const c = this.slotOf(customerId);
     const out: EventRecord[] = [];
     if (c === undefined || types.size === 0) return out;
+    const cs = this.columns;
+    const [type, ts, product, quantity, price] = [cs.type.reader(), cs.ts.reader(), cs.product.reader(), cs.quantity.reader(), cs.price.reader()];
+    const [channel, device, country, query] = [cs.channel.reader(), cs.device.reader(), cs.country.reader(), cs.query.reader()];
     for (const [from, end] of this.slots(c)) for (let i = from; i < end; i++) {
-      const type = this.types.at(this.columns.type.get(i))!;
-      if (!types.has(type) || this.columns.ts.get(i) < since) continue;
-      const product = this.columns.product.get(i);
+      const name = this.types.at(type(i))!;
+      if (!types.has(name) || ts(i) < since) continue;
+      const code = product(i);
       out.push({
-        type,
-        ts: this.columns.ts.get(i),
-        product_id: this.products.at(product),
-        quantity: nullIfNaN(this.columns.quantity.get(i)),
-        unit_price: nullIfNaN(this.columns.price.get(i)),
-        channel: this.channels.at(this.columns.channel.get(i)),
-        device: this.devices.at(this.columns.device.get(i)),
-        country: this.countries.at(this.columns.country.get(i)),
-        query: this.queries.at(this.columns.query.get(i)),
-        ...(this.productFields[product] ?? NO_PRODUCT),
+        type: name,
+        ts: ts(i),
+        product_id: this.products.at(code),
+        quantity: nullIfNaN(quantity(i)),
+        unit_price: nullIfNaN(price(i)),
+        channel: this.channels.at(channel(i)),
+        device: this.devices.at(device(i)),
+        country: this.countries.at(country(i)),
+        query: this.queries.at(query(i)),
+        ...(this.productFields[code] ?? NO_PRODUCT),
       });
     }
     return out;
@@ -247,21 +252,24 @@ export class EventColumns {
     const start = c === undefined ? 0 : this.start[c]!;
     const tail = c === undefined ? 0 : this.tailStart[c]! - built;
     const at = (i: number): number => (i < built ? start + i : tail + i);
-    const { type, ts, session, order, product, quantity, price, discount, device } = this.columns;
+    // A reader a column, each called from a site of its own (see Rung.reader).
+    const cs = this.columns;
+    const [type, ts, session, order, product] = [cs.type.reader(), cs.ts.reader(), cs.session.reader(), cs.order.reader(), cs.product.reader()];
+    const [quantity, price, discount, device] = [cs.quantity.reader(), cs.price.reader(), cs.discount.reader(), cs.device.reader()];
     return {
       length: c === undefined ? 0 : built + this.tailCount[c]!,
-      type: (i) => this.types.at(type.get(at(i)))!,
-      ts: (i) => ts.get(at(i)),
-      session: (i) => session.get(at(i)),
-      order: (i) => order.get(at(i)),
+      type: (i) => this.types.at(type(at(i)))!,
+      ts: (i) => ts(at(i)),
+      session: (i) => session(at(i)),
+      order: (i) => order(at(i)),
       product: (i) => {
-        const code = product.get(at(i));
+        const code = product(at(i));
         return code === 0 ? undefined : (this.productFacts[code] ?? UNKNOWN_PRODUCT);
       },
-      quantity: (i) => quantity.get(at(i)),
-      price: (i) => price.get(at(i)),
-      discounted: (i) => discount.get(at(i)) === 1,
-      device: (i) => this.devices.at(device.get(at(i))),
+      quantity: (i) => quantity(at(i)),
+      price: (i) => price(at(i)),
+      discounted: (i) => discount(at(i)) === 1,
+      device: (i) => this.devices.at(device(at(i))),
     };
   }
 

@@ -183,6 +183,9 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
   let o: Omit<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> | null = null;
   let r: ReturnAggregates | null = null;
   let a: ActivityAggregates | null = null;
+  // The windows' first instants, once a call rather than at every event.
+  const views30 = from('views_30d'), searches30 = from('searches_30d'), carts30 = from('carts_30d');
+  const orders90 = from('orders_90d'), cartSessions = from('cart_sessions'), returned90 = from('returned_amount_90d');
   for (let i = 0; i < events.length; i++) {
     const ts = events.ts(i);
     if (!(ts < asOf) || !pick(i)) continue;
@@ -191,17 +194,17 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
     a ??= { first_event: ts, views_30d: 0, searches_30d: 0, carts_30d: 0, sends: 0, opens: 0, device_events: 0, mobile_events: 0 };
     a.first_event = Math.min(a.first_event, ts);
     if (type === 'view') {
-      if (ts >= from('views_30d')) a.views_30d++;
+      if (ts >= views30) a.views_30d++;
     } else if (type === 'search') {
-      if (ts >= from('searches_30d')) a.searches_30d++;
-    } else if (type === 'add_to_cart' && ts >= from('carts_30d')) a.carts_30d++;
+      if (ts >= searches30) a.searches_30d++;
+    } else if (type === 'add_to_cart' && ts >= carts30) a.carts_30d++;
     if (type === 'email_send') a.sends++;
     else if (type === 'email_open') a.opens++;
     if (device !== null) a.device_events++;
     if (device === 'mobile') a.mobile_events++;
     const session = events.session(i);
     if (!Number.isNaN(session)) {
-      const kinds = type === 'order' ? (ts >= from('orders_90d') ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= from('cart_sessions') ? SESSION_CARTED_90D : 0;
+      const kinds = type === 'order' ? (ts >= orders90 ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= cartSessions ? SESSION_CARTED_90D : 0;
       sessions.set(session, (sessions.get(session) ?? 0) | kinds);
     }
     const q = events.quantity(i);
@@ -211,7 +214,7 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
       r.return_lines++;
       r.returned_items = plus(r.returned_items, q);
       r.returned_amount = plus(r.returned_amount, q * p);
-      if (ts >= from('returned_amount_90d')) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
+      if (ts >= returned90) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
     }
     if (type !== 'order') continue;
     const product = events.product(i);
@@ -239,7 +242,7 @@ export function partialAggregates(events: CustomerEvents, asOf: number, medians:
     if (bits !== 0) for (const [tag, bit] of STYLE_BITS) if ((bits & bit) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
     if (cat !== null && cat !== '') spend.set(cat, plus(spend.get(cat) ?? null, q * p));
   }
-  return { o: o && { ...o, ...orderTotals(orders.values(), from('orders_90d')) }, r, a, vs: sessionTotals(sessions.values()), spend };
+  return { o: o && { ...o, ...orderTotals(orders.values(), orders90) }, r, a, vs: sessionTotals(sessions.values()), spend };
 }
 
 /** How two partial aggregates of one customer's events combine, field by field: the earliest and the latest, else SQL's sum. */
