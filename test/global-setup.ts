@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { builtAfter } from './helpers/built-after.js';
 import { cliEnv } from './helpers/cli.js';
 import { DEMO_STORE } from './helpers/demo-store.js';
 
@@ -17,18 +18,6 @@ declare module 'vitest' {
 const run = promisify(execFile);
 
 /**
- * Whether dist was compiled after the last change of its sources: then tsc would write the same files again (CI's
- * `npm ci` has just built it: 20 s of a core saved there).
- */
-function distIsFresh(): boolean {
-  const built = join('dist', 'cli', 'main.js');
-  if (!existsSync(built)) return false;
-  const sources = ['tsconfig.json', 'tsconfig.build.json', ...readdirSync('src', { recursive: true }).map((f) => join('src', String(f)))];
-  const at = statSync(built).mtimeMs;
-  return sources.every((f) => statSync(f).mtimeMs < at);
-}
-
-/**
  * Before any test: the CLI tests run bin/segmint, which runs the compiled output, so build it unless it is fresh; and
  * build the demo store once for the tests that copy it. tsc takes one core, so the demo store is made meanwhile, by
  * the CLI from its source.
@@ -38,7 +27,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const demoStore = join(fixtures, 'demo-store');
   const demo = ['--db', join(demoStore, 'shop.duckdb'), 'demo', '--customers', String(DEMO_STORE.customers), '--seed', String(DEMO_STORE.seed), '--dir', join(demoStore, 'demo'), '--no-serve', '--json'];
   await Promise.all([
-    (distIsFresh() ? Promise.resolve() : run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'])).catch((e: Error & { stdout?: string }) => {
+    (builtAfter(join('dist', 'cli', 'main.js'), ['tsconfig.json', 'tsconfig.build.json', 'src']) ? Promise.resolve() : run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'])).catch((e: Error & { stdout?: string }) => {
       throw new Error(`tsc -p tsconfig.build.json failed:\n${e.stdout || e.message}`);
     }),
     run(process.execPath, ['--import', 'tsx', 'test/helpers/cli-source.ts', ...demo], { env: cliEnv(), maxBuffer: 64 << 20 }).catch((e: Error & { stderr?: string }) => {

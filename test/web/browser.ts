@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AxeResults } from 'axe-core';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { build } from 'vite';
+import { builtAfter } from '../helpers/built-after.js';
 
 /**
  * Debian's Chromium (`apt-get install chromium`, as .ci/run does), never a browser download. CHROMIUM overrides the
@@ -16,17 +17,6 @@ export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = resolve('test-artifacts', 'dashboard');
 
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/**
- * Whether `output` was built after the last change of the files under `sources` and of package-lock.json: then a
- * build would write the same bundle again (CI's `npm ci` has just run `npm run build`: a Vite build saved per file).
- */
-function builtAfterSources(output: string, sources: string): boolean {
-  if (!existsSync(output)) return false;
-  const at = statSync(output).mtimeMs;
-  const files = ['package-lock.json', ...readdirSync(sources, { recursive: true }).map((f) => join(sources, String(f)))];
-  return files.every((f) => statSync(f).mtimeMs < at);
-}
 
 /** `vite build` of `config` into `outDir`, as `npm run build` builds it. */
 async function viteBuild(config: string, outDir: string): Promise<void> {
@@ -46,7 +36,7 @@ async function viteBuild(config: string, outDir: string): Promise<void> {
  */
 export async function freshDashboard(outDir: string): Promise<string> {
   const built = resolve('dist', 'web');
-  if (builtAfterSources(join(built, 'index.html'), resolve('web'))) return built;
+  if (builtAfter(join(built, 'index.html'), ['package-lock.json', resolve('web')])) return built;
   await viteBuild(resolve('web', 'vite.config.ts'), outDir);
   return outDir;
 }
@@ -54,7 +44,7 @@ export async function freshDashboard(outDir: string): Promise<string> {
 /** The storefront snippet as web/snippet is now (dist/snippet when fresh, else built into `outDir`); returns the file. */
 export async function freshSnippet(outDir: string): Promise<string> {
   const built = resolve('dist', 'snippet', 'snippet.js');
-  if (builtAfterSources(built, resolve('web', 'snippet'))) return built;
+  if (builtAfter(built, ['package-lock.json', resolve('web', 'snippet')])) return built;
   await viteBuild(resolve('web', 'snippet', 'vite.config.ts'), outDir);
   return join(outDir, 'snippet.js');
 }
