@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decidePath, decideStore, ORIGIN } from './decide-store.js';
-import { arg, fmt, newKey, serveStore } from './lib.js';
+import { arg, fmt, newKey, serveStore, stopServer } from './lib.js';
 import { pacedLoad } from './paced-load.js';
 
 const customers = Number(arg('customers', '20000'));
@@ -65,8 +65,7 @@ async function measure(tree: string): Promise<void> {
   try {
     for (const route of measured) await measureRoute(tree, route, url, server.pid!, gcs);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((done) => server.once('exit', done));
+    await stopServer(server);
   }
 }
 

@@ -25,7 +25,7 @@ import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
 import { launchBrowser, settled, watch } from '../test/web/browser.js';
 import { ROUTES, type RouteId } from '../web/src/routes.js';
-import { arg, benchMemory, demoFiles, fmt, newKey, serveStore } from './lib.js';
+import { arg, benchMemory, demoFiles, fmt, newKey, serveStore, stopServer } from './lib.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));
@@ -218,7 +218,7 @@ for (const [name, c] of unique) {
   const rank = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
   latency.set(name, { first, p50: rank(0.5), p95: rank(0.95), max: times.at(-1)!, bytes });
 }
-server.kill('SIGTERM');
+await stopServer(server);
 
 const gzipped = [...scripts.values()].reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { decidePath, decideStore, ORIGIN } from './decide-store.js';
-import { arg, fmt, newKey, serveStore } from './lib.js';
+import { arg, fmt, newKey, serveStore, stopServer } from './lib.js';
 import { pacedLoad } from './paced-load.js';
 
 const customers = Number(arg('customers', '100000'));
@@ -34,4 +34,4 @@ console.log(pinned ? '  server on core 0, load generator on core 1 (taskset)' : 
 const baseline = await load('GET /v1/customers/:id/audiences (base)', () => `/v1/customers/${encodeURIComponent(ids[n++ % ids.length]!)}/audiences`, { authorization: `Bearer ${admin}` });
 const decide = await load('GET /v1/decide (target p99 < 5 ms)', () => decidePath(n++, storefront, ids), { origin: ORIGIN });
 console.log(`  decide p99 / baseline p99: ${fmt(decide / baseline, 2)}x`);
-server.kill('SIGTERM');
+await stopServer(server);

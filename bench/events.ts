@@ -14,7 +14,7 @@ import { importDemoFiles } from '../src/demo/index.js';
 import { runPipeline } from '../src/pipeline/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, demoFiles, fmt, newKey, runPhase, serveStore } from './lib.js';
+import { arg, demoFiles, fmt, newKey, runPhase, serveStore, stopServer } from './lib.js';
 
 const customers = Number(arg('customers', '100000'));
 const seconds = Number(arg('seconds', '30'));
@@ -85,7 +85,7 @@ async function measure(label: string, root?: string): Promise<void> {
   await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
   const wall = (performance.now() - started) / 1000;
   const cpu = (serverCpuMs(server.pid!) - cpuBefore) / 1000;
-  server.kill('SIGTERM');
+  await stopServer(server);
   console.log(
     `  ${label.padEnd(9)} ${fmt(sent / wall, 0).padStart(6)} events/s sustained (${fmt(sent / cpu, 0)} per server CPU second); membership visible p50 ${fmt(percentile(visible, 0.5), 0)} ms, p95 ${fmt(percentile(visible, 0.95), 0)} ms after the POST${pinned ? '' : ' (not pinned)'}`,
   );

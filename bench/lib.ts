@@ -176,3 +176,11 @@ export async function serveStore(db: string, options: ServeOptions = {}): Promis
   });
   return { server, url, pinned };
 }
+
+/** Stops a server of serveStore and waits for its exit: until then it holds its store's lock (seconds at 1M). */
+export async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((done) => server.once('exit', done));
+  server.kill('SIGTERM');
+  await exited;
+}

@@ -10,7 +10,7 @@ import { createAudience } from '../src/audiences/index.js';
 import { importDemoFiles } from '../src/demo/index.js';
 import { sql } from '../src/sql/index.js';
 import { Store } from '../src/store/index.js';
-import { arg, demoFiles, fmt, newKey, serveStore } from './lib.js';
+import { arg, demoFiles, fmt, newKey, serveStore, stopServer } from './lib.js';
 import { pacedLoad } from './paced-load.js';
 import { runPipeline } from '../src/pipeline/index.js';
 
@@ -80,4 +80,4 @@ for (let i = 0; i < 100; i++) {
   }
 }
 console.log(`  POST /v1/events, batches of 100           ${fmt(sent / ingestSeconds, 0)} events/s sustained; membership visible ${fmt(visibleMs, 0)} ms after a batch (target < 1,000 ms)`);
-server.kill('SIGTERM');
+await stopServer(server);
