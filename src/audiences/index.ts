@@ -3,7 +3,6 @@ export { listAudiences, getAudience, deleteAudience } from './repository.js';
 export { createAudience, updateAudience, describeAudience, computeAtLatestRun } from './define.js';
 export { withLatestSizes } from './sizes.js';
 export { storeMemberships } from './materialize.js';
-export { runEventAggregates } from './rules.js';
 export { ALL_KINDS, isComputedByRule, isComputedBySql, kindOf, kindOrder, type AnyKind } from './kinds/index.js';
 export type { AudienceKindSpec, ComputedByRule, ComputedBySql, KindAudience, LiveEvaluator, LiveMember, RunContext } from './kinds/kind.js';
 export { movement, movementSchema, NONE, type Movement } from './movement.js';

@@ -19,7 +19,7 @@ export async function storeMemberships(run: RunContext, active: readonly Audienc
     }
   }
   const rules = rulesOf(active, run.thresholds);
-  await storeRuleMemberships(run.store, run.asOf, rules, new Map(active.map((a) => [a.name, a.id])), run.ruleEvents);
+  await storeRuleMemberships(run.store, run.asOf, rules, new Map(active.map((a) => [a.name, a.id])));
   const texts = new Map(rules.map((r) => [r.audience.id, r.text]));
   return active.map((a) => ({ id: a.id, text: texts.get(a.id) ?? null }));
 }

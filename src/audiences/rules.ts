@@ -1,21 +1,6 @@
-import { FEATURE_TABLE, type EventsBeside } from '../features/index.js';
+import { FEATURE_TABLE } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
-import {
-  audienceReferences,
-  compileRule,
-  eventAggregatesRelation,
-  explainSql,
-  parseRule,
-  readsCustomer,
-  readsEvents,
-  readsNoProduct,
-  type CompileContext,
-  type ComputedAggregates,
-  type CustomerContext,
-  type EventAggregateSpec,
-  type Rule,
-  type Thresholds,
-} from '../segments/index.js';
+import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, readsCustomer, readsEvents, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
 import { asTimestamp, castTo, createTableAs, ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { explainClauses } from './clauses.js';
@@ -99,17 +84,16 @@ export const ruleRows = (events: Sql | undefined, rules: readonly Rule[]): Sql =
 
 /**
  * Stores the memberships of these rule audiences as of a run date from the feature table (as of that date): level
- * by level, with the event aggregates of every level computed once beforehand (eventAggregatesRelation), those
- * `computed` holds read from its table. Their rows of that date must be gone; `in audience` reads any audience's rows
- * of that date.
+ * by level, with the event aggregates of every level computed once beforehand (eventAggregatesRelation). Their rows
+ * of that date must be gone; `in audience` reads any audience's rows of that date.
  */
-export async function storeRuleMemberships(store: Store, asOf: string, rules: RuleAudience[], idByName: ReadonlyMap<string, string>, computed?: ComputedAggregates): Promise<void> {
+export async function storeRuleMemberships(store: Store, asOf: string, rules: RuleAudience[], idByName: ReadonlyMap<string, string>): Promise<void> {
   const at = asTimestamp(asOf);
   const ctx = compileContextAt(asOf, idByName);
   const levels = dependencyLevels(rules).map((level) =>
     level.map((r) => ({ ...r, predicate: compileRule(r.rule, ctx), ...explainSql(r.rule, ctx) })),
   );
-  const events = eventAggregatesRelation(ctx, computed);
+  const events = eventAggregatesRelation(ctx);
   if (events) await store.run(createTableAs(sql`run_events`, events, true));
   // Per level, one SELECT per audience over only the rows it reads (the event aggregates joined only to a rule that
   // reads events), keeping the customers it holds for: at 1M customers with 30 rules, 10.1 CPU s against 15.4 s for
@@ -123,29 +107,6 @@ export async function storeRuleMemberships(store: Store, asOf: string, rules: Ru
     )}`);
   }
   if (events) await store.run(sql`DROP TABLE run_events`);
-}
-
-/** Where a run keeps the grouping of every customer's events with its rules' event aggregates (runEventAggregates). */
-const RUN_CUSTOMER_EVENTS = 'run_customer_events';
-
-/**
- * The event aggregates of these audiences' rules that a grouping of each customer's events computes without their
- * products, for the run's features stage to compute in the grouping the feature table makes anyway (`beside`), and
- * for its rules to read (`computed`): at 1M customers with the audiences benchmark's rules, 17-23 CPU s for both
- * against 21-29 for the features' grouping and every aggregate scanned apart (docs/benchmarks.md, issue 18). Rules
- * whose text waits for the run's thresholds are not known yet: any aggregate of theirs is scanned in the rules' step
- * as before. Undefined when no rule has such an aggregate.
- */
-export function runEventAggregates(asOf: string, audiences: readonly Audience[]): { beside: EventsBeside; computed: ComputedAggregates } | undefined {
-  const ctx = compileContextAt(asOf, new Map());
-  for (const r of rulesOf(audiences, undefined)) compileRule(r.rule, ctx);
-  const grouped = ctx.aggregates.filter(readsNoProduct);
-  if (grouped.length === 0) return undefined;
-  const column = (a: EventAggregateSpec) => `rule_${a.alias}`;
-  return {
-    beside: { table: RUN_CUSTOMER_EVENTS, extra: grouped.map((a) => sql`${a.expr} AS ${ident(column(a))}`) },
-    computed: { table: ident(RUN_CUSTOMER_EVENTS), columns: new Map(grouped.map((a) => [a.key, column(a)])) },
-  };
 }
 
 /** A live member's reasons: the clauses that held, each with the customer's value where it has one. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { NotFoundError } from '../shared/errors.js';
-import { asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, uuid, type Sql } from '../sql/index.js';
+import { asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, uuid } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
-import { categoryMediansQuery, customerEventsQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
+import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf } from './table.js';
 
@@ -74,26 +74,15 @@ export async function featuresOf(
   return found;
 }
 
-/**
- * Per-customer aggregates over the events a run wants beside the features (its rules' event aggregates that read no
- * product), named by their own AS: computed in the features' grouping of every customer's events, and kept with that
- * grouping in a temporary `table` (customerEventsQuery), so the events are grouped once for both.
- */
-export interface EventsBeside {
-  table: string;
-  extra: readonly Sql[];
-}
-
 /** Computes the whole customer feature table into `table` (replaced), returning its row count. */
-export async function materializeCustomerFeatures(store: Store, asOf: string, table = FEATURE_TABLE, beside?: EventsBeside): Promise<number> {
-  if (beside) await store.run(createTableAs(ident(beside.table), customerEventsQuery(asOf, beside.extra), true));
-  await store.run(createTableAs(ident(table), customerFeaturesQuery({ asOf, eventsTable: beside?.table })));
+export async function materializeCustomerFeatures(store: Store, asOf: string, table = FEATURE_TABLE): Promise<number> {
+  await store.run(createTableAs(ident(table), customerFeaturesQuery({ asOf })));
   return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
 }
 
 /** The feature table as of a run date, and the setting that says which date it holds; returns its row count. */
-export async function materializeFeatureTable(store: Store, asOf: string, beside?: EventsBeside): Promise<number> {
-  const customers = await materializeCustomerFeatures(store, asOf, FEATURE_TABLE, beside);
+export async function materializeFeatureTable(store: Store, asOf: string): Promise<number> {
+  const customers = await materializeCustomerFeatures(store, asOf);
   await store.run(sql`${upsertInto(ident('settings'))} VALUES (${FEATURE_TABLE_AS_OF}, ${formatTimestamp(asTimestamp(asOf))})`);
   await store.run(sql`${upsertInto(ident('settings'))} VALUES (${FEATURE_TABLE_BUILT}, ${uuid()})`);
   return customers;

@@ -59,11 +59,6 @@ export interface CustomerFeatureQuery {
    * dominate a query for a handful of customers.
    */
   categoryMedians?: readonly CategoryMedian[] | undefined;
-  /**
-   * For the whole table: a table customerEventsQuery made as of the same date, read instead of grouping every
-   * customer's events again (the run groups them once for the features and the rules' event aggregates).
-   */
-  eventsTable?: string | undefined;
 }
 
 /**
@@ -91,35 +86,12 @@ export const SESSION_ORDERED = 1;
 export const SESSION_ORDERED_90D = 2;
 export const SESSION_CARTED_90D = 4;
 
-/** The columns the grouping of every event of a customer gives the features (`a` below). */
-const EVENT_COLUMNS = ['first_event', 'views_30d', 'searches_30d', 'carts_30d', 'sends', 'opens', 'device_events', 'mobile_events'] as const;
-
-/** The select list of that grouping (EVENT_COLUMNS, in order), and `extra` aggregates over the same events, named by their own AS. */
-function customerEventsGrouping(asOf: Sql, extra: readonly Sql[]): Sql {
-  const d30 = sql`${asOf} - INTERVAL 30 DAY`;
-  return sql`SELECT customer_id, min(ts) AS first_event,
-    count(*) FILTER (WHERE type = 'view' AND ts >= ${d30}) AS views_30d,
-    count(*) FILTER (WHERE type = 'search' AND ts >= ${d30}) AS searches_30d,
-    count(*) FILTER (WHERE type = 'add_to_cart' AND ts >= ${d30}) AS carts_30d,
-    count(*) FILTER (WHERE type = 'email_send') AS sends, count(*) FILTER (WHERE type = 'email_open') AS opens,
-    count(device) AS device_events, count(*) FILTER (WHERE device = 'mobile') AS mobile_events${extra.length ? sql`, ${join(extra)}` : sql``}`;
-}
-
-/**
- * Every customer's events before the date (`ev`, all its columns) grouped once: the columns the features read from
- * that grouping, and `extra` aggregates over the same events (a run's rule event aggregates that read no product),
- * for `eventsTable` of customerFeaturesQuery. One row per customer with an event before the date.
- */
-export function customerEventsQuery(asOf: string, extra: readonly Sql[]): Sql {
-  const at = asTimestamp(asOf);
-  return sql`${customerEventsGrouping(at, extra)} FROM events ev WHERE ts < ${at} AND customer_id IS NOT NULL GROUP BY customer_id`;
-}
-
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const asOf = asTimestamp(q.asOf);
   const ids = q.customerIds === undefined ? undefined : join(q.customerIds.map((id) => sql`${id}`));
   const only = (column: string): Sql => (ids === undefined ? sql`` : sql`AND ${ident(column)} IN (${ids})`);
   const d90 = sql`${asOf} - INTERVAL 90 DAY`;
+  const d30 = sql`${asOf} - INTERVAL 30 DAY`;
   const features = join(CUSTOMER_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
   // For a few customers, `ev` holds only their events, copied once rather than filtered out of every event at each of
   // its four readers; the category medians are given or read from the events table directly. For the whole table,
@@ -181,7 +153,15 @@ r AS (
     sum(quantity * unit_price) FILTER (WHERE ts >= ${d90}) AS returned_amount_90d
   FROM ev WHERE type = 'return' AND customer_id IS NOT NULL GROUP BY customer_id
 ),
-a AS (${q.eventsTable ? sql`SELECT customer_id, ${join(EVENT_COLUMNS.map((c) => ident(c)))} FROM ${ident(q.eventsTable)}` : sql`${customerEventsGrouping(asOf, [])} FROM ev WHERE customer_id IS NOT NULL GROUP BY customer_id`}),
+a AS (
+  SELECT customer_id, min(ts) AS first_event,
+    count(*) FILTER (WHERE type = 'view' AND ts >= ${d30}) AS views_30d,
+    count(*) FILTER (WHERE type = 'search' AND ts >= ${d30}) AS searches_30d,
+    count(*) FILTER (WHERE type = 'add_to_cart' AND ts >= ${d30}) AS carts_30d,
+    count(*) FILTER (WHERE type = 'email_send') AS sends, count(*) FILTER (WHERE type = 'email_open') AS opens,
+    count(device) AS device_events, count(*) FILTER (WHERE device = 'mobile') AS mobile_events
+  FROM ev WHERE customer_id IS NOT NULL GROUP BY customer_id
+),
 -- Online visits: every session of a customer, and within the last 90 days those with an add-to-cart (abandoned
 -- when no order followed in them); one grouping serves visit conversion and cart abandonment.
 vs AS (

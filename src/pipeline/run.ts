@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIENCE_KINDS, kindOrder, listAudiences, runEventAggregates, storeMemberships, type AudienceKind } from '../audiences/index.js';
+import { AUDIENCE_KINDS, kindOrder, listAudiences, storeMemberships, type AudienceKind } from '../audiences/index.js';
 import { storeAudienceSizes } from '../audiences/sizes.js';
 import { FEATURE_TABLE, materializeFeatureTable } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
@@ -50,10 +50,7 @@ export async function runPipeline(store: Store, asOf: string, options: RunOption
   stage('CLV scores');
   await storeRunScores(store, asOf);
   stage('features');
-  // The rules' event aggregates that need no product are computed in the features' grouping of every customer's
-  // events (so this stage carries their cost), read by the audiences stage.
-  const ruleEvents = runEventAggregates(asOf, (await listAudiences(store)).filter((a) => a.active));
-  const customers = await materializeFeatureTable(store, asOf, ruleEvents?.beside);
+  const customers = await materializeFeatureTable(store, asOf);
   // The RFM map of the new table, kept for the dashboard's visits rather than ranked again at each.
   stage('RFM map');
   await featureTableRfmGrid(store);
@@ -68,12 +65,11 @@ export async function runPipeline(store: Store, asOf: string, options: RunOption
   await store.transaction(async () => {
     await store.run(sql`DELETE FROM memberships WHERE as_of = ${at}`);
     await store.run(sql`DELETE FROM audience_runs WHERE as_of = ${at}`);
-    const computed = await storeMemberships({ store, asOf, at, table: FEATURE_TABLE, thresholds, ruleEvents: ruleEvents?.computed }, active);
+    const computed = await storeMemberships({ store, asOf, at, table: FEATURE_TABLE, thresholds }, active);
     await storeAudienceSizes(store, asOf, FEATURE_TABLE, computed);
     await store.run(sql`${upsertInto(sql`runs`)} SELECT ${at}, now(), ${customers}, coalesce(sum(revenue), 0),
       ${(performance.now() - started) / 1000}, ${JSON.stringify(thresholds)} FROM ${ident(FEATURE_TABLE)}`);
   });
-  if (ruleEvents) await store.run(sql`DROP TABLE ${ident(ruleEvents.beside.table)}`);
   const before = await runBefore(store, asOf);
   for (const { name, step } of AFTER_RUN) {
     options.onStage?.(name);

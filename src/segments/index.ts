@@ -2,7 +2,7 @@ export * from './ast.js';
 export { parseRule } from './parser.js';
 export { printRule } from './printer.js';
 export { checkRule } from './check.js';
-export { compileRule, eventAggregatesRelation, readsNoProduct, selectorSql, type CompileContext, type ComputedAggregates, type EventAggregateSpec } from './sql-compiler.js';
+export { compileRule, eventAggregatesRelation, selectorSql, type CompileContext, type EventAggregateSpec } from './sql-compiler.js';
 export { evaluateRule, type CustomerContext, type EventRecord } from './evaluate.js';
 export { explainSql, clausesOf } from './reasons.js';
 export { audienceReferences, customerFieldReferences, eventNeeds, featureReferences, readsCustomer, readsEvents, type EventNeeds } from './references.js';

@@ -233,56 +233,32 @@ export function attributeSql(path: string[], c: Condition): Sql {
 }
 
 /**
- * Event aggregates computed beforehand, in a table with a row per customer with an event before the date (one
- * grouping of all of a customer's events: the run's features stage computes them in its own, see
- * features/compute.ts): the column of each aggregate, by its key.
+ * The relation `e`: every collected event aggregate per customer, one row a customer with events. The aggregates are
+ * grouped by what they read (an event type, with or without the product's fields); each group is one scan of only
+ * its type's events from its widest window's start, joined with the products only where it reads them (catalogJoin),
+ * so each event is tested against its own type's aggregates only; the groups' rows are then merged per customer. One scan of every
+ * event before the date, each joined with its product and tested against every aggregate's filter, cost 1.4x to 1.8x
+ * as much CPU at 1M customers with the audiences benchmark's rules (docs/benchmarks.md, issue 18). Undefined when no rule
+ * needs events.
  */
-export interface ComputedAggregates {
-  table: Sql;
-  columns: ReadonlyMap<string, string>;
-}
-
-/** Whether an aggregate can be computed in a grouping of a customer's events without their products. */
-export const readsNoProduct = (a: EventAggregateSpec): boolean => !a.reads.product;
-
-/**
- * The relation `e`: every collected event aggregate per customer, one row a customer with events. Those `computed`
- * holds are read from its table (to which the others are joined); the others are grouped by what they read (an event
- * type, with or without the product's fields); each group is one scan of only its type's events from its widest
- * window's start, joined with the products only where it reads them (catalogJoin), so each event is tested against
- * its own type's aggregates only; the groups' rows are then merged per customer. One scan of every event before the
- * date, each joined with its product and tested against every aggregate's filter, cost 1.4x to 1.8x as much CPU at 1M
- * customers with the audiences benchmark's rules (docs/benchmarks.md, issue 18). Undefined when no rule needs events.
- */
-export function eventAggregatesRelation(ctx: CompileContext, computed?: ComputedAggregates): Sql | undefined {
+export function eventAggregatesRelation(ctx: CompileContext): Sql | undefined {
   if (ctx.aggregates.length === 0) return undefined;
-  const read = computed ? ctx.aggregates.filter((a) => computed.columns.has(a.key)) : [];
-  const scanned = ctx.aggregates.filter((a) => !read.includes(a));
-  if (read.length === 0) return groupScans(scanned, ctx);
-  // The table has a row for every customer with an event before the date, so the scans' customers are among its rows.
-  const columns = [...read.map((a) => sql`r.${ident(computed!.columns.get(a.key)!)} AS ${ident(a.alias)}`), ...scanned.map((a) => sql`g.${ident(a.alias)}`)];
-  return sql`SELECT r.customer_id AS customer_id, ${join(columns)} FROM ${computed!.table} r
-    ${scanned.length ? sql`LEFT JOIN (${groupScans(scanned, ctx)}) g ON g.customer_id = r.customer_id` : sql``}`;
-}
-
-/** These aggregates per customer, a scan of each group of them (eventAggregatesRelation), merged. */
-function groupScans(aggregates: readonly EventAggregateSpec[], ctx: CompileContext): Sql {
   const groups = new Map<string, EventAggregateSpec[]>();
-  for (const a of aggregates) {
+  for (const a of ctx.aggregates) {
     const key = JSON.stringify([a.reads.type, a.reads.product]);
     groups.set(key, [...(groups.get(key) ?? []), a]);
   }
   const scans = [...groups.values()].map((specs) => {
     const { type, product } = specs[0]!.reads;
-    const columns = aggregates.map((a) => (specs.includes(a) ? sql`${a.expr} AS ${ident(a.alias)}` : sql`NULL AS ${ident(a.alias)}`));
+    const columns = ctx.aggregates.map((a) => (specs.includes(a) ? sql`${a.expr} AS ${ident(a.alias)}` : sql`NULL AS ${ident(a.alias)}`));
     return sql`SELECT ev.customer_id AS customer_id, ${join(columns)}
       FROM events ev ${product ? catalogJoin(specs) : sql``}
       WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND ev.type = ${type} AND ${fromEarliest(specs)}
       GROUP BY ev.customer_id`;
   });
-  if (scans.length === 1) return scans[0]!;
+  if (scans.length === 1) return scans[0];
   // Each scan gives a customer one row with its own aggregates and NULL for the others': max() keeps each one's value.
-  return sql`SELECT customer_id, ${join(aggregates.map((a) => sql`max(${ident(a.alias)}) AS ${ident(a.alias)}`))}
+  return sql`SELECT customer_id, ${join(ctx.aggregates.map((a) => sql`max(${ident(a.alias)}) AS ${ident(a.alias)}`))}
     FROM (${join(scans, ' UNION ALL ')}) s GROUP BY customer_id`;
 }
 

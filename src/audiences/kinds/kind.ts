@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ComputedAggregates, CustomerContext, Thresholds } from '../../segments/index.js';
+import type { CustomerContext, Thresholds } from '../../segments/index.js';
 import type { Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { ClauseExplanation } from '../clauses.js';
@@ -39,8 +39,6 @@ export interface RunContext {
   /** The customer feature table as of the date (features/table.ts): one row per customer, one column per feature. */
   table: string;
   thresholds: Thresholds;
-  /** Rule event aggregates the run computed with the feature table (rules.ts runEventAggregates). */
-  ruleEvents?: ComputedAggregates | undefined;
 }
 
 /**
