@@ -1,3 +1,4 @@
+import { fmix32, fnv1a } from '../shared/hash.js';
 import type { LookProduct, ProfileCatalog } from './catalog.js';
 import type { ProfileFacts } from './facts.js';
 import type { LookItem, LookSlot } from './schema.js';
@@ -26,20 +27,6 @@ export function lookDepartment(f: ProfileFacts): string | null {
   const total = stated.reduce((sum, d) => sum + d.units, 0);
   const top = stated[0];
   return top && top.units / total >= DEPARTMENT_SHARE ? top.value : null;
-}
-
-/** A 32-bit FNV-1a hash of a text: the looks' tie-break, cheap enough to take for every candidate of every profile. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** Murmur3's finalizer: mixes a customer's hash with a product's so neighbouring ids do not keep their order. */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 interface Candidate {
@@ -73,7 +60,8 @@ function candidates(items: readonly LookProduct[], f: ProfileFacts, seed: number
     for (const c of f.colors) if (item.colors.includes(c.value)) colorFit += c.share;
     let slot = bySlot.get(item.slot);
     if (!slot) bySlot.set(item.slot, (slot = []));
-    slot.push({ item, tierGap, colorFit, shuffle: mix(customer ^ fnv1a(item.id)) });
+    // Mixed after the xor, so products with neighbouring ids do not keep their order for every customer.
+    slot.push({ item, tierGap, colorFit, shuffle: fmix32(customer ^ fnv1a(item.id)) });
   }
   for (const [slot, list] of bySlot) bySlot.set(slot, list.sort(byFit).slice(0, PER_SLOT));
   return bySlot;
