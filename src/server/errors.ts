@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z, ZodError } from 'zod';
-import { SegmintError } from '../shared/errors.js';
+import { invalidInput, SegmintError } from '../shared/errors.js';
 
 /** A missing, malformed or unknown API key. */
 export class UnauthorizedError extends SegmintError {
@@ -72,10 +72,6 @@ function body(code: string, message: string, details: Record<string, unknown> = 
   return { error: { code, message, details } };
 }
 
-function zodIssues(err: ZodError): Array<{ path: string; message: string }> {
-  return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
-
 /** Fastify's own client errors (wrong content type, empty JSON body, ...) keep their status under a stable code. */
 function fastifyClientError(err: FastifyError): { status: number; body: ErrorBody } | undefined {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: body('payload_too_large', 'request body is larger than the server accepts') };
@@ -93,10 +89,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     // A typed failure with a code we do not map is still a client-facing one: its message was written for users.
     return { status: STATUS_BY_CODE[err.code] ?? 400, body: body(err.code, err.message, err.details) };
   }
-  if (err instanceof ZodError) {
-    const issues = zodIssues(err);
-    return { status: 400, body: body('invalid_input', issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; '), { issues }) };
-  }
+  if (err instanceof ZodError) return toErrorResponse(invalidInput(err.issues, 'input'));
   if (typeof err === 'object' && err !== null && hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'request';
     const issues = err.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));

@@ -19,6 +19,15 @@ export class ValidationError extends SegmintError {
   }
 }
 
+/**
+ * A schema's failures as one ValidationError: each issue `path: message`, with `root` for the path of one about the
+ * input as a whole, and all of them in `details.issues`. The shape of every invalid_input answer of a parsed input.
+ */
+export function invalidInput(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>, root: string): ValidationError {
+  const listed = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return new ValidationError(listed.map((i) => `${i.path || root}: ${i.message}`).join('; '), { issues: listed });
+}
+
 /** A bad option value or argument: the CLI exits 2 for it, as for an unknown option; the API answers 400. */
 export class UsageError extends ValidationError {}
 

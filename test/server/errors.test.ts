@@ -12,6 +12,10 @@ describe('error responses', () => {
     expect(toErrorResponse(new NotFoundError('gone')).status).toBe(404);
     expect(toErrorResponse(new ImportError('broken', { file: 'f.csv' })).status).toBe(422);
     expect(toErrorResponse(z.object({ a: z.number() }).safeParse({}).error).body.error.code).toBe('invalid_input');
+    // Every issue, by its path, and the input as a whole where the path is empty.
+    const both = z.object({ a: z.object({ b: z.number().min(1) }) }).refine(() => false, 'never').safeParse({ a: { b: 0 } }).error;
+    const issues = [{ path: 'a.b', message: 'Too small: expected number to be >=1' }, { path: '', message: 'never' }];
+    expect(toErrorResponse(both)).toEqual({ status: 400, body: { error: { code: 'invalid_input', message: 'a.b: Too small: expected number to be >=1; input: never', details: { issues } } } });
     const internal = toErrorResponse(new Error('connection string postgres://secret@db'));
     expect(internal).toEqual({ status: 500, body: { error: { code: 'internal', message: 'internal server error', details: {} } } });
   });
