@@ -21,7 +21,6 @@ const audienceExplanationSchema = z.object({
   rule: z.string().nullable().describe("the rule as the run evaluated it (a smart segment's with its thresholds); null for RFM cells and clusters"),
   clauses: z.array(clauseExplanationSchema).describe('each clause re-evaluated with the customer’s values; empty without a rule'),
 });
-export type AudienceExplanation = z.infer<typeof audienceExplanationSchema>;
 
 /** Why a customer is or is not in each audience at a stored run. */
 export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.string().describe('the run explained'), audiences: z.array(audienceExplanationSchema) });

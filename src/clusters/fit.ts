@@ -23,7 +23,6 @@ const clusterSummarySchema = z.object({
   action: z.string().describe('what a marketer might do with it'),
   warnings: z.array(z.string()).describe('why the cluster has a plain name rather than an archetype’s'),
 });
-export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
 /** A fitted clustering as its fit reports it and `clusters show` / GET /v1/clusters/:method read it back. */
 export const clusteringReportSchema = z

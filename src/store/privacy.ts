@@ -101,7 +101,6 @@ export type Consent = z.infer<typeof consentSchema>;
 
 /** A customer's consent after a change: what PUT /v1/customers/:id/consent answers. */
 export const customerConsentSchema = z.object({ customer_id: z.string(), consent: consentSchema });
-export type CustomerConsent = z.infer<typeof customerConsentSchema>;
 
 /**
  * Sets consent per channel (email, sms, push, ads), stated now, so that re-importing an older customers file does not
