@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError } from '../shared/errors.js';
+import { customerNotFound, NotFoundError } from '../shared/errors.js';
 import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type Thresholds } from '../segments/index.js';
@@ -56,7 +56,7 @@ export async function explainCustomer(store: Store, customerId: string, options:
     events: { types: needs.types, since: needs.since?.(asOfMs(at)) },
   });
   const ctx = contexts.get(customerId);
-  if (!ctx) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
+  if (!ctx) throw customerNotFound(customerId, at);
   return {
     customer_id: customerId,
     as_of: at,

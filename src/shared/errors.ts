@@ -37,6 +37,12 @@ export class NotFoundError extends SegmintError {
   }
 }
 
+/** The one answer for a customer id the store lacks (or lacks as of a date), whichever command or route asked. */
+export function customerNotFound(customerId: string, asOf?: string): NotFoundError {
+  const at = asOf === undefined ? '' : ` as of ${asOf}`;
+  return new NotFoundError(`customer "${customerId}" is not in the store${at}`, asOf === undefined ? { customer: customerId } : { customer: customerId, as_of: asOf });
+}
+
 /** A request that clashes with what is stored (a name already taken). */
 export class ConflictError extends SegmintError {
   constructor(message: string, details: Record<string, unknown> = {}) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseAsOf } from '../../features/as-of.js';
 import type { ClvFit, CustomerClv, Discount, ModelFit } from '../../models/clv/index.js';
 import { TIME_UNITS } from '../../models/clv/summary.js';
-import { NotFoundError, UsageError } from '../../shared/errors.js';
+import { customerNotFound, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { choiceOption, integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
@@ -72,7 +72,7 @@ export function registerClv(program: Command): void {
         const fit = await loadClvFit(store);
         const asOf = o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store);
         const scored = await customerClv(store, fit, asOf, customer, horizons);
-        if (!scored) throw new NotFoundError(`customer "${customer}" is not in the store`, { customer });
+        if (!scored) throw customerNotFound(customer);
         return scored;
       });
       emit(ctx.options, result, () => customerText(result));
