@@ -38,7 +38,7 @@ export const clusteringReportSchema = z
   .meta({ id: 'ClusteringReport' });
 export type ClusteringReport = z.infer<typeof clusteringReportSchema>;
 
-export interface FitOptions {
+interface FitOptions {
   /** The feature table to fit on and its as-of date (a run's). */
   table: string;
   asOf: string;

@@ -25,7 +25,7 @@ const axisSchema = z.object({
     .describe('for a principal component: the features it weighs most, in robust z units; empty for a feature'),
   explained: z.number().nullable().describe('for a principal component: its share of the spread of the scaled inputs'),
 });
-export type SampleAxis = z.infer<typeof axisSchema>;
+type SampleAxis = z.infer<typeof axisSchema>;
 
 /** A sample of customers with two coordinates each, coloured by cluster, as GET /v1/clusters/:method/sample answers. */
 export const clusterSampleSchema = z

@@ -15,14 +15,14 @@ const DRESS_OCCASIONS: ReadonlySet<string> = new Set(['party', 'wedding', 'eveni
 const PER_SLOT = 3;
 const TIER_ORDER = ['low', 'mid', 'high'];
 /** The share of the units bought (of a stated department other than unisex) that makes a department the customer's. */
-export const DEPARTMENT_SHARE = 0.8;
+const DEPARTMENT_SHARE = 0.8;
 
 /**
  * The department a customer buys from, when the catalog states departments and one has at least DEPARTMENT_SHARE of
  * the units bought from any but unisex: their looks keep to it (and unisex and unstated products). A customer who
  * buys from several (for others too) gets no such limit.
  */
-export function lookDepartment(f: ProfileFacts): string | null {
+function lookDepartment(f: ProfileFacts): string | null {
   const stated = f.departments.filter((d) => d.value !== 'unisex');
   const total = stated.reduce((sum, d) => sum + d.units, 0);
   const top = stated[0];
@@ -68,7 +68,7 @@ function candidates(items: readonly LookProduct[], f: ProfileFacts, seed: number
 }
 
 /** "Beige tailored wool blazer": the product's first color and its title, as the seed writes an item. */
-export function describeItem(title: string, color: string | null): string {
+function describeItem(title: string, color: string | null): string {
   const words = title.toLowerCase();
   const text = color && !words.includes(color.toLowerCase()) ? `${color} ${words}` : words;
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -45,7 +45,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /** Every failed request, whatever its status, answers this; documented once, as the `Error` component. */
-export const errorBodySchema = z
+const errorBodySchema = z
   .object({
     error: z.object({
       code: z.string().describe('stable, for programs: invalid_input, invalid_json, unauthorized, forbidden, not_found, no_model, conflict, payload_too_large, import_failed, rate_limited, internal, ...'),
@@ -54,7 +54,7 @@ export const errorBodySchema = z
     }),
   })
   .meta({ id: 'Error' });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** What every /v1 route may answer besides its own: bad input, no or a wrong key, a missing scope, too many requests, a fault. */
 export const COMMON_ERROR_STATUSES = [400, 401, 403, 429, 500] as const;
