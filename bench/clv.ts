@@ -14,8 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { choiceOption } from '../src/cli/options.js';
 import { defaultAsOf } from '../src/features/index.js';
-import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, parseTimeUnit, scoreCustomers, spendOf } from '../src/models/clv/index.js';
+import { customerSummaries, fitBgNbd, fitGammaGamma, fitSummary, materializeClvFeatures, modelOf, scoreCustomers, spendOf, TIME_UNITS } from '../src/models/clv/index.js';
 import { distinctHistories } from '../src/models/clv/bgnbd.js';
 import { lastDayBefore, summaryNumbers, summaryRows } from '../src/models/clv/summary.js';
 import { asTimestamp, raw, sql } from '../src/sql/index.js';
@@ -28,7 +29,7 @@ if (!existsSync(dbPath)) {
   process.exit(1);
 }
 const every = Number(arg('every', '1'));
-const unit = parseTimeUnit(arg('unit', 'day'));
+const unit = choiceOption(arg('unit', 'day'), '--unit', TIME_UNITS);
 
 // A scratch store in memory whose events and customers are views of the benchmark file, attached read-only: the
 // CLV code runs through the ordinary Store, and the benchmark file is never written.

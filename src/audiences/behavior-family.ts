@@ -38,7 +38,6 @@ const suggestedBehaviorSchema = behaviorDescriptionSchema.extend({
   active: z.boolean().nullable().describe('customers: whether runs store its members; null for products'),
   cluster: clusterAgreementSchema.nullable().describe('the behavioral cluster of the same name and how many of its members score high on the behavior; null where no cluster has its name'),
 });
-export type SuggestedBehavior = z.infer<typeof suggestedBehaviorSchema>;
 
 export const behaviorFamilySchema = z.object({
   entity: z.enum(BEHAVIOR_ENTITIES),

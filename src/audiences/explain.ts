@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError } from '../shared/errors.js';
+import { customerNotFound, NotFoundError } from '../shared/errors.js';
 import { asTimestamp, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { eventNeeds, type CustomerContext, type Thresholds } from '../segments/index.js';
@@ -21,7 +21,6 @@ const audienceExplanationSchema = z.object({
   rule: z.string().nullable().describe("the rule as the run evaluated it (a smart segment's with its thresholds); null for RFM cells and clusters"),
   clauses: z.array(clauseExplanationSchema).describe('each clause re-evaluated with the customer’s values; empty without a rule'),
 });
-export type AudienceExplanation = z.infer<typeof audienceExplanationSchema>;
 
 /** Why a customer is or is not in each audience at a stored run. */
 export const explanationSchema = z.object({ customer_id: z.string(), as_of: z.string().describe('the run explained'), audiences: z.array(audienceExplanationSchema) });
@@ -57,7 +56,7 @@ export async function explainCustomer(store: Store, customerId: string, options:
     events: { types: needs.types, since: needs.since?.(asOfMs(at)) },
   });
   const ctx = contexts.get(customerId);
-  if (!ctx) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId });
+  if (!ctx) throw customerNotFound(customerId, at);
   return {
     customer_id: customerId,
     as_of: at,

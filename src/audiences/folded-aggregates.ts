@@ -1,4 +1,5 @@
 import { FEATURE_WINDOWS, partialAggregates, STYLE_TAGS, type CustomerEvents, type PartialAggregates } from '../features/index.js';
+import { fmix32 } from '../shared/hash.js';
 import { fromMillis, join, sql, type Sql } from '../sql/index.js';
 import type { EventNeeds } from '../segments/index.js';
 import type { Store } from '../store/index.js';
@@ -117,14 +118,7 @@ const KEY_ROOM = 2;
 function keyHashes(c: number, key: number): [number, number] {
   const high = Math.floor(key / 0x100000) >>> 0;
   const low = key % 0x100000;
-  return [mix(high ^ Math.imul(c, 0x9e3779b1)), mix(low ^ Math.imul(c + 0x632be5ab, 0x85ebca6b) ^ high)];
-}
-
-/** murmur3's finalizer. */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return [fmix32(high ^ Math.imul(c, 0x9e3779b1)), fmix32(low ^ Math.imul(c + 0x632be5ab, 0x85ebca6b) ^ high)];
 }
 
 /**

@@ -8,7 +8,7 @@ export type { AudienceKindSpec, ComputedByRule, ComputedBySql, KindAudience, Liv
 export { movement, movementSchema, NONE, type Movement } from './movement.js';
 export { overlap, overlapSchema, hygiene, nearDuplicates, runDate, type Overlap, type OverlapPair, type HygieneFlag } from './overlap.js';
 export { audienceListing } from './listing.js';
-export { explainCustomer, explanationSchema, type AudienceExplanation, type Explanation } from './explain.js';
+export { explainCustomer, explanationSchema, type Explanation } from './explain.js';
 export { clauseExplanationSchema, explainClauses, type ClauseExplanation } from './clauses.js';
 export { loadCustomerContext } from './customer-context.js';
 export { audienceMembers, membersPageSchema, type MembersPage } from './members.js';

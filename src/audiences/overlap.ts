@@ -64,7 +64,7 @@ function sharingPairs(at: string, ids: Sql, pairs?: Sql): Sql {
  * Kept with the run for the same audiences, which the audience page asks for at each visit.
  */
 export async function overlap(store: Store, audiences: string[], asOf?: string): Promise<Overlap> {
-  if (audiences.length < 2) throw new ValidationError('overlap needs two audiences or more');
+  if (audiences.length < 2) throw new ValidationError(`audience: overlap needs two audiences or more, got ${audiences.length}`, { audiences });
   const at = await runDate(store, asOf);
   const ids = [...new Set((await Promise.all(audiences.map((a) => getAudience(store, a)))).map((a) => a.id))].sort();
   const chosen = join(ids.map((id) => sql`${id}`));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getAudience } from '../audiences/index.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { invalidInput, NotFoundError } from '../shared/errors.js';
 import { castTo, formatTimestamp, now, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { readResults } from './report.js';
@@ -48,10 +48,7 @@ export async function listAudienceHoldouts(store: Store): Promise<AudienceHoldou
 export async function setAudienceHoldout(store: Store, idOrName: string, raw: unknown): Promise<AudienceHoldout> {
   const audience = await getAudience(store, idOrName);
   const checked = audienceHoldoutInputSchema.safeParse(raw);
-  if (!checked.success) {
-    const issues = checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new ValidationError(issues.map((i) => `${i.path || 'holdout'}: ${i.message}`).join('; '), { issues });
-  }
+  if (!checked.success) throw invalidInput(checked.error.issues, 'holdout');
   const setting = checked.data;
   await store.run(sql`${upsertInto(sql`audience_holdouts`)} VALUES (${audience.id}, ${JSON.stringify(setting)}, ${now()})`);
   return getAudienceHoldout(store, audience.id);

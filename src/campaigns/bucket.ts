@@ -10,7 +10,7 @@ import { ValidationError } from '../shared/errors.js';
  * holdout's text starts with `holdout:`), so an audience's holdout and an experiment's arms are drawn independently.
  */
 
-export const armSchema = z.object({
+const armSchema = z.object({
   id: z.string().min(1).describe('the arm (variant) id, unique within the experiment'),
   weight: z.number().positive().finite().describe('percent of the experiment\'s visitors who see this arm'),
   holdout: z.boolean().optional().describe('true for the arm that is shown nothing: it measures what the campaign adds'),

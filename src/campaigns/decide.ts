@@ -36,7 +36,7 @@ export interface VisitorFacts {
 }
 
 /** A visitor's history with one campaign: impressions so far, whether they dismissed it or sent its form, whether their arm is recorded. */
-export interface Exposure {
+interface Exposure {
   impressions: number;
   closed: boolean;
   assigned: boolean;
@@ -61,13 +61,13 @@ export interface MemberAssignment {
   ts_ms: number;
 }
 
-export type CampaignEventType = 'impression' | 'click' | 'dismiss' | 'submit' | 'conversion';
+type CampaignEventType = 'impression' | 'click' | 'dismiss' | 'submit' | 'conversion';
 
 /**
  * Beyond this many visitors the oldest histories are forgotten (about 200 bytes each, 200 MB at most); the snippet's
  * own count in the browser still holds their caps.
  */
-export const MAX_VISITORS = 1_000_000;
+const MAX_VISITORS = 1_000_000;
 
 /**
  * The decisions of one workspace, answered from memory: the active campaigns (refreshed when one changes) and each

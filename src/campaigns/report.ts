@@ -12,7 +12,7 @@ import { experimentReport, planSchema, requiredSample, type ArmTotals, type Plan
  * Who was exposed to which arm, as a query of (visitor_id, arm, ts, customer_id, audiences): ts the first exposure,
  * customer_id the customer the visitor is known as (null: never signed in), audiences the ones the report splits by.
  */
-export interface Exposed {
+interface Exposed {
   query: Sql;
   /** The campaign whose events (clicks, submits, the snippet's conversions) count; null for an audience holdout. */
   campaignId: string | null;
@@ -95,7 +95,7 @@ function totalsOf(row: SumsRow): ArmTotals {
  * sample minimum_effect needs at baseline_rate (80% power, α 0.05), traffic arriving at the weights. Settings only,
  * never outcomes, so looking cannot move it.
  */
-export function planOf(arms: readonly Arm[], control: string, sizing: Sizing): Plan {
+function planOf(arms: readonly Arm[], control: string, sizing: Sizing): Plan {
   const base = planSchema.parse({ minimum_effect: sizing.minimum_effect, planned_exposures: 1 });
   if (sizing.planned_exposures !== undefined) return { ...base, planned_exposures: sizing.planned_exposures };
   const c = arms.find((arm) => arm.id === control)!;
@@ -110,7 +110,7 @@ export function planOf(arms: readonly Arm[], control: string, sizing: Sizing): P
   return { ...base, planned_exposures: total };
 }
 
-export interface ResultsInput {
+interface ResultsInput {
   subject: ExperimentResults['subject'];
   arms: Arm[];
   control: string;

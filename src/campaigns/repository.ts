@@ -1,5 +1,5 @@
 import { listAudiences } from '../audiences/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, invalidInput, NotFoundError, ValidationError } from '../shared/errors.js';
 import { slug } from '../shared/slug.js';
 import { formatTimestamp, now, sql, update } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -51,10 +51,7 @@ async function audienceIds(store: Store, side: 'include' | 'exclude', given: rea
 /** The definition kept for a checked input: audiences as ids, times in UTC, the type's consent unless the campaign says otherwise. */
 async function definitionOf(store: Store, raw: unknown): Promise<{ name: string; type: CampaignType; priority: number; definition: Definition }> {
   const checked = campaignInputSchema.safeParse(raw);
-  if (!checked.success) {
-    const issues = checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new ValidationError(issues.map((i) => `${i.path || 'campaign'}: ${i.message}`).join('; '), { issues });
-  }
+  if (!checked.success) throw invalidInput(checked.error.issues, 'campaign');
   const input = checked.data as unknown as ParsedCampaignInput;
   const { include, exclude } = input.targeting.audiences;
   const schedule = Object.fromEntries(Object.entries(input.schedule).map(([k, v]) => [k, utcText(v)]));

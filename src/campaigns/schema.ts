@@ -8,7 +8,7 @@ export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
 export type CampaignStatus = z.infer<typeof campaignStatusSchema>;
 
 export const STATUS_ACTION_NAMES = ['activate', 'pause', 'end'] as const;
-export type StatusActionName = (typeof STATUS_ACTION_NAMES)[number];
+type StatusActionName = (typeof STATUS_ACTION_NAMES)[number];
 
 /** The status changes a marketer makes, by the verb the CLI and the API name them with. */
 export const STATUS_ACTIONS: ReadonlyArray<{ action: StatusActionName; status: CampaignStatus; description: string }> = [
@@ -88,7 +88,7 @@ const variantSchema = z.strictObject({
 });
 
 /** What counts as a conversion in a campaign's experiment (docs/experiments.md, "Conversions"). */
-export const GOAL_EVENTS = ['order', 'click', 'submit'] as const;
+const GOAL_EVENTS = ['order', 'click', 'submit'] as const;
 export const goalSchema = z
   .strictObject({
     event: z

@@ -11,7 +11,7 @@ export function emit(options: GlobalOptions, value: unknown, text: () => string)
   process.stdout.write(options.json ? `${JSON.stringify(value, jsonValue, 2)}\n` : `${text()}\n`);
 }
 
-export interface Progress {
+interface Progress {
   update(done: number, label?: string): void;
   stop(): void;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chooseK, fitScaling, kmeans, median, scaleRow, unscaleRow, type ColumnScaling } from '../models/index.js';
 import { ValidationError } from '../shared/errors.js';
+import { fnv1a } from '../shared/hash.js';
 import { slug } from '../shared/slug.js';
 import { ident, join, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -8,7 +9,7 @@ import { CLUSTER_METHODS, type ClusterMethod } from './methods.js';
 import { assign, featureLeanSchema, leaningText, loadModel, MODEL_KINDS, saveModel, type ClusterInfo, type ClusteringModel, type ModelKind } from './model.js';
 import { nameClusters } from './naming.js';
 import { assignmentQuery } from './assign-sql.js';
-import { draw, drawSample, storeClusterSample } from './sample.js';
+import { drawSample, storeClusterSample } from './sample.js';
 
 const clusterSummarySchema = z.object({
   id: z.string().describe('stable across refits; for customers, the id of its audience'),
@@ -22,7 +23,6 @@ const clusterSummarySchema = z.object({
   action: z.string().describe('what a marketer might do with it'),
   warnings: z.array(z.string()).describe('why the cluster has a plain name rather than an archetype’s'),
 });
-export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
 
 /** A fitted clustering as its fit reports it and `clusters show` / GET /v1/clusters/:method read it back. */
 export const clusteringReportSchema = z
@@ -38,7 +38,7 @@ export const clusteringReportSchema = z
   .meta({ id: 'ClusteringReport' });
 export type ClusteringReport = z.infer<typeof clusteringReportSchema>;
 
-export interface FitOptions {
+interface FitOptions {
   /** The feature table to fit on and its as-of date (a run's). */
   table: string;
   asOf: string;
@@ -322,7 +322,7 @@ async function fitCustomers(store: Store, method: ClusterMethod, options: FitOpt
       : enough
         ? `fitted on the ${established.length} customers with ${fitFrom} orders or more, every one of the ${ids.length} customers with an order assigned to the nearest centroid`
         : `fitted on every buyer: only ${established.length} have ${fitFrom} orders or more (${MIN_ESTABLISHED} needed)`;
-  const draws = Uint32Array.from(ids, draw);
+  const draws = Uint32Array.from(ids, fnv1a);
   // A string in V8: a header of about 16 bytes and one or two bytes a character; 8 more for its slot in the array.
   const heldBytes = ids.reduce((sum, id) => sum + 24 + 2 * id.length, 0) + draws.byteLength;
   const assignAll = async (model: ClusteringModel): Promise<Int32Array> => {

@@ -108,7 +108,7 @@ const shown = (v: number): string => String(+v.toPrecision(2));
  * One leaning, against the fitted population's median: "orders 3.5x the median" (the centroid's value over the
  * median), or the two values where a ratio says nothing (a median of 0 or below): "return_rate 0.12 (median 0)".
  */
-export const leanText = (l: FeatureLean): string =>
+const leanText = (l: FeatureLean): string =>
   l.median > 0 && l.value >= 0 ? `${l.feature} ${shown(l.value / l.median)}x the median` : `${l.feature} ${shown(l.value)} (median ${shown(l.median)})`;
 
 /** The strongest leanings of a cluster (its first three), as reasons and the CLI show them. */

@@ -96,7 +96,7 @@ export interface Named {
   warnings: string[];
 }
 
-export interface NamingContext {
+interface NamingContext {
   /** The numeric features, in order: what a plain name may mention. */
   features: readonly string[];
   /** Whether the fitted rows carry any information on the feature: some value, not all the same. */

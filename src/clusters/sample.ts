@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findFeature } from '../features/index.js';
 import { scaleRow } from '../models/index.js';
 import { NotFoundError } from '../shared/errors.js';
+import { fnv1a } from '../shared/hash.js';
 import { ident, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { principalComponents } from './components.js';
@@ -24,7 +25,7 @@ const axisSchema = z.object({
     .describe('for a principal component: the features it weighs most, in robust z units; empty for a feature'),
   explained: z.number().nullable().describe('for a principal component: its share of the spread of the scaled inputs'),
 });
-export type SampleAxis = z.infer<typeof axisSchema>;
+type SampleAxis = z.infer<typeof axisSchema>;
 
 /** A sample of customers with two coordinates each, coloured by cluster, as GET /v1/clusters/:method/sample answers. */
 export const clusterSampleSchema = z
@@ -54,13 +55,6 @@ export type ClusterSample = z.infer<typeof clusterSampleSchema>;
 // Not under `clustering.`, which holds the models and which runs refit (model.ts).
 const settingsKey = (method: ClusterMethod): string => `cluster_sample.${method}`;
 
-/** 32-bit FNV-1a: a draw from the customer id that stays the same across fits, versions and machines. */
-export function draw(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /** How many of each cluster a sample of `size` takes: the floor (or all), then the rest in proportion to what is left. */
 function quotas(sizes: readonly number[], size: number): number[] {
   const total = sizes.reduce((s, n) => s + n, 0);
@@ -81,15 +75,15 @@ function featureAxis(feature: string): SampleAxis {
 /**
  * The sample of a customer clustering just fitted: `columns` are the clustered customers' feature values (a column a
  * feature of the model, NaN where missing), `ids` their ids and `assigned` the index of the cluster each is nearest
- * to. A customer is drawn by a hash of the id (`draws`, computed from `ids` unless given), so the same customers are
- * drawn whatever the order of the rows.
+ * to. A customer is drawn by a hash of the id (`draws`, FNV-1a of `ids` unless given), so the same customers are
+ * drawn whatever the order of the rows, and on every version and machine.
  */
 export function drawSample(
   model: ClusteringModel & { method: ClusterMethod },
   columns: readonly Float64Array[],
   ids: readonly string[],
   assigned: Int32Array,
-  draws: Uint32Array = Uint32Array.from(ids, draw),
+  draws: Uint32Array = Uint32Array.from(ids, fnv1a),
   size = SAMPLE_SIZE,
 ): ClusterSample {
   const k = model.clusters.length;

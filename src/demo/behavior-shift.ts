@@ -11,17 +11,17 @@ import { DAY } from './timestamps.js';
  */
 
 /** Share of eligible customers (two orders or more) who shift. */
-export const SHIFT_SHARE = 0.1;
-export const SHIFT_MIN_ORDERS = 2;
+const SHIFT_SHARE = 0.1;
+const SHIFT_MIN_ORDERS = 2;
 /** The shift happens in the last SHIFT_DAYS days of the window. */
-export const SHIFT_DAYS = 21;
+const SHIFT_DAYS = 21;
 const SHIFT_VISITS = [2, 4] as const;
 const VIEWS_PER_VISIT = [3, 5] as const;
 const CART_CHANCE = 0.5;
 /** A shift goes to one of this many categories the persona buys least. */
 const CANDIDATES = 3;
 
-export interface ShiftVisit {
+interface ShiftVisit {
   at: number;
   query: string;
   views: Product[];

@@ -13,9 +13,9 @@ const PRICE_TIERS = ['budget', 'mid', 'premium'] as const;
 export type PriceTier = (typeof PRICE_TIERS)[number];
 
 export type StyleTag = 'comfort' | 'premium' | 'trend' | 'sustainable' | 'basics' | 'classic';
-export type OccasionTag = 'work' | 'party' | 'casual' | 'sport' | 'travel' | 'wedding';
+type OccasionTag = 'work' | 'party' | 'casual' | 'sport' | 'travel' | 'wedding';
 
-export type Material =
+type Material =
   | 'cotton'
   | 'organic cotton'
   | 'linen'

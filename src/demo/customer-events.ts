@@ -12,7 +12,7 @@ import { planTimeline, type Clock, type Timeline } from './timeline.js';
 import { DAY, HOUR, MINUTE, dayOf, type TimestampFormatter } from './timestamps.js';
 
 /** The shared machinery every customer's activity is drawn with; the id sequences and the generator advance. */
-export interface ActivityContext {
+interface ActivityContext {
   rng: Random;
   clock: Clock;
   timestamps: TimestampFormatter;

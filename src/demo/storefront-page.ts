@@ -1,7 +1,7 @@
 /** The sample storefront `segmint demo` serves at /storefront/demo: a plain shop page that loads the snippet. */
 
 const PAGES = ['home', 'product', 'cart'] as const;
-export type DemoPage = (typeof PAGES)[number];
+type DemoPage = (typeof PAGES)[number];
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

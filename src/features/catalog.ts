@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CLV_FEATURES } from '../models/clv/score.js';
-import { asDate, dateDiff, hasBits, ident, raw, sql, type Sql } from '../sql/index.js';
+import { asDate, dateDiff, hasBits, ident, sql, type Sql } from '../sql/index.js';
 import type { StoreFlags } from './customer-sql.js';
 import type { LiveAggregates } from './live-aggregates.js';
 
@@ -31,7 +31,7 @@ const withEntity = (entity: FeatureEntity, defs: Array<Omit<FeatureDef, 'entity'
 const days = (from: Sql, to: Sql): Sql => dateDiff('day', asDate(from), asDate(to));
 const ratio = (num: Sql, den: Sql): Sql => sql`CAST(${num} AS DOUBLE) / NULLIF(${den}, 0)`;
 /** Zero when the store has this kind of event at all, NULL when it has none (no browsing data is not zero browsing). */
-const countIfTracked = (flag: string, value: Sql): Sql => sql`CASE WHEN ${raw(`h.${flag}`)} THEN coalesce(${value}, 0) END`;
+const countIfTracked = (flag: keyof StoreFlags, value: Sql): Sql => sql`CASE WHEN h.${ident(flag)} THEN coalesce(${value}, 0) END`;
 /** NULL for a buyer none of whose units has a known product (whole orders imported without lines): unknown, not none. */
 const ofKnownProducts = (value: Sql): Sql => sql`CASE WHEN o.product_items = 0 THEN NULL ELSE ${value} END`;
 

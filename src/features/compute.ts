@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError } from '../shared/errors.js';
+import { customerNotFound } from '../shared/errors.js';
 import { asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, uuid } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
@@ -32,7 +32,7 @@ export type CustomerFeatures = z.infer<typeof customerFeaturesSchema>;
 export async function customerFeatureReport(store: Store, customerId: string, asOf?: string): Promise<CustomerFeatures> {
   const at = asOf ?? (await defaultAsOf(store));
   const row = await customerFeatures(store, at, customerId);
-  if (!row) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${at}`, { customer: customerId, as_of: at });
+  if (!row) throw customerNotFound(customerId, at);
   const { customer_id: _, ...features } = row;
   // The query computes exactly the catalog's customer features, with the catalog's types.
   return { customer_id: customerId, as_of: at, features: features as CustomerFeatureValues };

@@ -61,7 +61,7 @@ export function dist2(a: Float64Array, ai: number, b: Float64Array, bj: number, 
  * from them, and one pass scores all candidates together without storing anything; computing the winner's distances
  * again in the next fold is cheaper than writing out a row of distances per candidate.
  */
-export function seedPlusPlus(data: Float64Array, rows: number, cols: number, k: number, rng: Rng): Float64Array<ArrayBuffer> {
+function seedPlusPlus(data: Float64Array, rows: number, cols: number, k: number, rng: Rng): Float64Array<ArrayBuffer> {
   const centroids = new Float64Array(k * cols);
   const closest = new Float64Array(rows).fill(Infinity);
   const trials = 2 + Math.floor(Math.log(k));
@@ -183,7 +183,7 @@ interface Hamerly {
  * when no label changed or the centres moved (sum of squared shifts) by at most the tolerance; the labels returned
  * are always the nearest centres of the centroids returned.
  */
-export function hamerly(data: Float64Array, p: InitParams, centroids: Float64Array<ArrayBuffer>): InitResult {
+function hamerly(data: Float64Array, p: InitParams, centroids: Float64Array<ArrayBuffer>): InitResult {
   const { rows, cols, k } = p;
   const h: Hamerly = {
     data,

@@ -50,7 +50,7 @@ export interface ProfileCatalog {
  * The product attributes a shop states whom a product is for in (`gender`, else `department`), and their common
  * spellings; another value (kids) is kept as written, lower case. The demo catalog states neither.
  */
-export const DEPARTMENT_ATTRIBUTES = ['gender', 'department'] as const;
+const DEPARTMENT_ATTRIBUTES = ['gender', 'department'] as const;
 export const DEPARTMENT_WORDS: Readonly<Record<string, string>> = {
   women: 'women', woman: 'women', womens: 'women', "women's": 'women', female: 'women', ladies: 'women', f: 'women', w: 'women',
   men: 'men', man: 'men', mens: 'men', "men's": 'men', male: 'men', m: 'men',
@@ -64,17 +64,17 @@ function departmentSql(): Sql {
 }
 
 /** A product without an occasion tag still says something through its category (docs/profiles.md). */
-export const CATEGORY_OCCASIONS: Readonly<Record<string, string>> = { activewear: 'sport', sneakers: 'casual', loungewear: 'casual', swimwear: 'travel' };
+const CATEGORY_OCCASIONS: Readonly<Record<string, string>> = { activewear: 'sport', sneakers: 'casual', loungewear: 'casual', swimwear: 'travel' };
 
 /** Words of a title that decide the slot whatever the category (activewear and loungewear hold tops and bottoms). */
-export const TITLE_SLOTS: ReadonlyArray<readonly [string, LookSlot]> = [
+const TITLE_SLOTS: ReadonlyArray<readonly [string, LookSlot]> = [
   ['leggings|joggers|shorts', 'bottom'],
   ['sports bra|running top|hoodie|sweatshirt', 'top'],
   ['track jacket|blazer', 'outerwear'],
 ];
 
 /** The slot of each category; a category left out (swimwear, pyjamas) makes no look item unless its title says. */
-export const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
+const CATEGORY_SLOTS: Readonly<Record<string, LookSlot>> = {
   tops: 'top',
   knitwear: 'top',
   jeans: 'bottom',

@@ -21,7 +21,7 @@ const TOP = 5;
  * Occasions that dress a look up. Formality is the share of units bought for one of them; the rest of OCCASIONS
  * (casual, sport, travel, lounge ...) read as casual.
  */
-export const FORMAL_OCCASIONS = ['work', 'office', 'party', 'evening', 'wedding', 'formal', 'date'] as const;
+const FORMAL_OCCASIONS = ['work', 'office', 'party', 'evening', 'wedding', 'formal', 'date'] as const;
 
 export interface Share {
   value: string;
@@ -29,7 +29,7 @@ export interface Share {
   share: number;
 }
 
-export interface TimelineDay {
+interface TimelineDay {
   /** MM/DD, as the seed writes it. */
   day: string;
   searches: string[];
@@ -39,7 +39,7 @@ export interface TimelineDay {
   category: string | null;
 }
 
-export interface AudienceFact {
+interface AudienceFact {
   id: string;
   name: string;
   kind: string;

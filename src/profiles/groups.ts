@@ -42,7 +42,7 @@ export const profileGroupsSchema = z
   .meta({ id: 'ProfileGroups' });
 export type ProfileGroups = z.infer<typeof profileGroupsSchema>;
 
-export interface Brief {
+interface Brief {
   customer_id: string;
   tone_of_voice: string[];
   visual_direction: string[];

@@ -16,7 +16,7 @@ import type { LookItem, LookSlot } from './schema.js';
  * The answer is checked here (shape, offered products, one item per slot) and, as a profile, by makeProfile (schema
  * and evidence rule).
  */
-export const LLM_NARRATOR_VERSION = 'llm-1';
+const LLM_NARRATOR_VERSION = 'llm-1';
 
 const statement = z.strictObject({ text: z.string(), facts: z.array(z.string()).min(1) });
 const statements = z.array(statement);

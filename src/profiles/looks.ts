@@ -1,3 +1,4 @@
+import { fmix32, fnv1a } from '../shared/hash.js';
 import type { LookProduct, ProfileCatalog } from './catalog.js';
 import type { ProfileFacts } from './facts.js';
 import type { LookItem, LookSlot } from './schema.js';
@@ -14,32 +15,18 @@ const DRESS_OCCASIONS: ReadonlySet<string> = new Set(['party', 'wedding', 'eveni
 const PER_SLOT = 3;
 const TIER_ORDER = ['low', 'mid', 'high'];
 /** The share of the units bought (of a stated department other than unisex) that makes a department the customer's. */
-export const DEPARTMENT_SHARE = 0.8;
+const DEPARTMENT_SHARE = 0.8;
 
 /**
  * The department a customer buys from, when the catalog states departments and one has at least DEPARTMENT_SHARE of
  * the units bought from any but unisex: their looks keep to it (and unisex and unstated products). A customer who
  * buys from several (for others too) gets no such limit.
  */
-export function lookDepartment(f: ProfileFacts): string | null {
+function lookDepartment(f: ProfileFacts): string | null {
   const stated = f.departments.filter((d) => d.value !== 'unisex');
   const total = stated.reduce((sum, d) => sum + d.units, 0);
   const top = stated[0];
   return top && top.units / total >= DEPARTMENT_SHARE ? top.value : null;
-}
-
-/** A 32-bit FNV-1a hash of a text: the looks' tie-break, cheap enough to take for every candidate of every profile. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** Murmur3's finalizer: mixes a customer's hash with a product's so neighbouring ids do not keep their order. */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 interface Candidate {
@@ -73,14 +60,15 @@ function candidates(items: readonly LookProduct[], f: ProfileFacts, seed: number
     for (const c of f.colors) if (item.colors.includes(c.value)) colorFit += c.share;
     let slot = bySlot.get(item.slot);
     if (!slot) bySlot.set(item.slot, (slot = []));
-    slot.push({ item, tierGap, colorFit, shuffle: mix(customer ^ fnv1a(item.id)) });
+    // Mixed after the xor, so products with neighbouring ids do not keep their order for every customer.
+    slot.push({ item, tierGap, colorFit, shuffle: fmix32(customer ^ fnv1a(item.id)) });
   }
   for (const [slot, list] of bySlot) bySlot.set(slot, list.sort(byFit).slice(0, PER_SLOT));
   return bySlot;
 }
 
 /** "Beige tailored wool blazer": the product's first color and its title, as the seed writes an item. */
-export function describeItem(title: string, color: string | null): string {
+function describeItem(title: string, color: string | null): string {
   const words = title.toLowerCase();
   const text = color && !words.includes(color.toLowerCase()) ? `${color} ${words}` : words;
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,5 +1,5 @@
 import { defaultAsOf, featureTableAsOf } from '../features/index.js';
-import { NotFoundError } from '../shared/errors.js';
+import { customerNotFound } from '../shared/errors.js';
 import { asTimestamp, join, sql, upsertInto } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { checkEvidence } from './evidence.js';
@@ -101,7 +101,7 @@ async function narrated(d: Draft, narrator: Narrator): Promise<Profile> {
 export async function makeProfile(store: Store, customerId: string, options: ProfileOptions = {}): Promise<Profile> {
   const asOf = options.asOf ?? (await profileAsOf(store));
   const draft = (await draftsOf(store, [customerId], { ...options, asOf })).get(customerId);
-  if (!draft) throw new NotFoundError(`customer "${customerId}" is not in the store as of ${asOf}`, { customer: customerId, as_of: asOf });
+  if (!draft) throw customerNotFound(customerId, asOf);
   return narrated(draft, narratorFor(options));
 }
 
@@ -155,5 +155,5 @@ export async function customerProfile(use: StoreUse, customerId: string, options
   const [profile] = await customerProfiles(use, [customerId], options);
   if (profile) return profile;
   const asOf = await use(async (store) => ((await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}`)) ? (options.asOf ?? (await profileAsOf(store))) : null));
-  throw new NotFoundError(asOf ? `customer "${customerId}" is not in the store as of ${asOf}` : `no customer "${customerId}"`, { customer: customerId });
+  throw customerNotFound(customerId, asOf ?? undefined);
 }

@@ -16,14 +16,14 @@ const factValueSchema: z.ZodType<FactValue> = z
   .meta({ id: 'FactValue' });
 export type FactValue = string | number | boolean | null | FactValue[] | { [key: string]: FactValue };
 
-export const factSchema = z.object({
+const factSchema = z.object({
   id: z.string().min(1).describe('stable within the profile: style.colors, moment.shift_test, ...'),
   what: z.string().min(1).describe('what the fact measures, in words'),
   value: factValueSchema.describe('the measured value; shares are fractions of 1'),
 });
 export type Fact = z.infer<typeof factSchema>;
 
-export const lookItemSchema = z.object({
+const lookItemSchema = z.object({
   description: z.string().min(1).describe('as the seed writes an item: "Beige tailored blazer"'),
   product_id: z.string().min(1).describe('a product of the catalog'),
   slot: z.enum(LOOK_SLOTS),
@@ -31,19 +31,19 @@ export const lookItemSchema = z.object({
 });
 export type LookItem = z.infer<typeof lookItemSchema>;
 
-export const occasionSchema = z.object({
+const occasionSchema = z.object({
   occasion: z.string().min(1),
   persona_on_occasion: z.string().min(1),
   look_suggestion: z.array(lookItemSchema).describe('a complete outfit of catalog products, at most one per slot, none already bought'),
 });
 
-export const marketingBriefSchema = z.object({
+const marketingBriefSchema = z.object({
   tone_of_voice: z.array(z.string().min(1)),
   visual_direction: z.array(z.string().min(1)),
   campaign_guidance: z.array(z.string().min(1)),
 });
 
-export const purchaseMomentSchema = z.object({
+const purchaseMomentSchema = z.object({
   recent_browsing: z.array(z.string().min(1)).describe('"10/20 - Searched \'midi dress\' and viewed 3 products", newest first'),
   moment_summary: z.string().min(1),
   relationship_with_history: z.string().min(1),

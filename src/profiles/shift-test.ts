@@ -12,10 +12,10 @@ import { chiSquareSurvival } from '../models/distributions.js';
  * MIN_HISTORY units bought or MIN_RECENT recent views and carts there is not enough data to say, and the answer is false.
  * Searches are not counted on their own: the views that follow a search in its session carry what was looked for.
  */
-export const ALPHA = 0.05;
-export const MIN_GAIN = 0.25;
-export const MIN_HISTORY = 3;
-export const MIN_RECENT = 8;
+const ALPHA = 0.05;
+const MIN_GAIN = 0.25;
+const MIN_HISTORY = 3;
+const MIN_RECENT = 8;
 
 export interface DimensionCounts {
   dimension: string;
@@ -56,7 +56,7 @@ function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((s, n) => s + n, 0);
 }
 
-export function gTest(c: DimensionCounts): DimensionResult {
+function gTest(c: DimensionCounts): DimensionResult {
   const values = [...new Set([...Object.keys(c.history), ...Object.keys(c.recent)])].sort();
   const historyN = sum(c.history);
   const recentN = sum(c.recent);

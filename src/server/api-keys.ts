@@ -10,7 +10,7 @@ export const scopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof scopeSchema>;
 
 /** Workspace names become file names, so they are kept to a safe alphabet. */
-export const workspaceNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", starting with a letter or digit');
+const workspaceNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", starting with a letter or digit');
 
 const KEY_PREFIX = 'sgm_';
 
@@ -37,13 +37,13 @@ export type ApiKey = z.infer<typeof apiKeySchema>;
 export const keyListingSchema = apiKeySchema
   .extend({ created_at: z.string(), revoked: z.boolean(), revoked_at: z.string().nullable() })
   .meta({ id: 'ApiKeyListing' });
-export type KeyListing = z.infer<typeof keyListingSchema>;
+type KeyListing = z.infer<typeof keyListingSchema>;
 
 /** A key just created: the only time the key itself is shown. */
 export const createdKeySchema = apiKeySchema.extend({ key: z.string().describe('the bearer token; only its hash is kept') });
 export type CreatedKey = z.infer<typeof createdKeySchema>;
 
-export function hashKey(key: string): string {
+function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 

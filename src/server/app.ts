@@ -43,9 +43,9 @@ import type { Workspaces } from './workspaces.js';
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** Per API key: 60,000 requests a minute (1,000/s on average), well above a storefront's steady use. */
-export const DEFAULT_RATE_LIMIT = { max: 60_000, windowMs: 60_000 };
+const DEFAULT_RATE_LIMIT = { max: 60_000, windowMs: 60_000 };
 /** A request still unanswered after this long is cut off, so a stuck client cannot hold a connection forever. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 export interface ServerOptions {
   workspaces: Workspaces;

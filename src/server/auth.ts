@@ -27,7 +27,7 @@ function queryKey(request: FastifyRequest): string | undefined {
 }
 
 /** The /v1 paths a storefront key serves, which browsers reach from the shop's pages (and preflight). */
-export const STOREFRONT_PATHS = new Set(['/v1/decide', '/v1/campaign-events']);
+const STOREFRONT_PATHS = new Set(['/v1/decide', '/v1/campaign-events']);
 
 /**
  * Authenticates every /v1 request before its body is read: 401 without a known key, 403 when the key lacks the

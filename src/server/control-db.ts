@@ -19,7 +19,7 @@ const SCHEMA = [
  * How long an operation waits for another process (a `segmint keys` command, another server) to let go of the
  * file. Each holds it for one short operation (tens of milliseconds), so this is only reached if one hangs.
  */
-export const LOCK_WAIT_MS = 10_000;
+const LOCK_WAIT_MS = 10_000;
 
 /*
  * A process waiting for the file tries again every RETRY_MS (plus about 4 ms that a refused opening itself takes),

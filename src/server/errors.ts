@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z, ZodError } from 'zod';
-import { SegmintError } from '../shared/errors.js';
+import { invalidInput, SegmintError } from '../shared/errors.js';
 
 /** A missing, malformed or unknown API key. */
 export class UnauthorizedError extends SegmintError {
@@ -45,7 +45,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /** Every failed request, whatever its status, answers this; documented once, as the `Error` component. */
-export const errorBodySchema = z
+const errorBodySchema = z
   .object({
     error: z.object({
       code: z.string().describe('stable, for programs: invalid_input, invalid_json, unauthorized, forbidden, not_found, no_model, conflict, payload_too_large, import_failed, rate_limited, internal, ...'),
@@ -54,7 +54,7 @@ export const errorBodySchema = z
     }),
   })
   .meta({ id: 'Error' });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** What every /v1 route may answer besides its own: bad input, no or a wrong key, a missing scope, too many requests, a fault. */
 export const COMMON_ERROR_STATUSES = [400, 401, 403, 429, 500] as const;
@@ -70,10 +70,6 @@ export function errorResponses(...statuses: number[]): Record<number, typeof err
 
 function body(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
   return { error: { code, message, details } };
-}
-
-function zodIssues(err: ZodError): Array<{ path: string; message: string }> {
-  return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
 /** Fastify's own client errors (wrong content type, empty JSON body, ...) keep their status under a stable code. */
@@ -93,10 +89,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     // A typed failure with a code we do not map is still a client-facing one: its message was written for users.
     return { status: STATUS_BY_CODE[err.code] ?? 400, body: body(err.code, err.message, err.details) };
   }
-  if (err instanceof ZodError) {
-    const issues = zodIssues(err);
-    return { status: 400, body: body('invalid_input', issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; '), { issues }) };
-  }
+  if (err instanceof ZodError) return toErrorResponse(invalidInput(err.issues, 'input'));
   if (typeof err === 'object' && err !== null && hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'request';
     const issues = err.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.')}`, message: v.message ?? 'invalid' }));

@@ -18,7 +18,7 @@ function brokenPrefix(text: string, end: number): boolean {
  * Where a JSON text breaks. V8 names the position for most errors but not for an unexpected token; then the
  * shortest broken prefix is found by bisection (a broken prefix only ever grows into a broken text).
  */
-export function jsonErrorOffset(text: string, err: SyntaxError): number {
+function jsonErrorOffset(text: string, err: SyntaxError): number {
   const named = /at position (\d+)/.exec(err.message);
   if (named?.[1]) return Number(named[1]);
   let lo = 0;
@@ -31,7 +31,7 @@ export function jsonErrorOffset(text: string, err: SyntaxError): number {
   return Math.min(lo, text.length);
 }
 
-export function malformedJson(text: string, err: SyntaxError): MalformedJsonError {
+function malformedJson(text: string, err: SyntaxError): MalformedJsonError {
   const offset = jsonErrorOffset(text, err);
   const before = text.slice(0, offset).split('\n');
   const line = before.length;

@@ -6,7 +6,7 @@ import { ForbiddenError } from './errors.js';
  * The origin a browser request comes from: its Origin header, or for a same-origin GET (which browsers send
  * without one) the origin of its Referer.
  */
-export function requestOrigin(request: FastifyRequest): string | undefined {
+function requestOrigin(request: FastifyRequest): string | undefined {
   const origin = request.headers.origin;
   if (origin && origin !== 'null') return origin;
   const referer = request.headers.referer;

@@ -9,7 +9,7 @@ export const DEFAULT_MIN_AUDIENCE_SIZE = 50;
  * Which addresses webhook URLs may reach (src/activation/webhooks/address.ts): `public` only (the default), also
  * `loopback` (this machine), or every `private` address too.
  */
-export const WEBHOOK_ADDRESS_POLICIES = ['public', 'loopback', 'private'] as const;
+const WEBHOOK_ADDRESS_POLICIES = ['public', 'loopback', 'private'] as const;
 export type WebhookAddressPolicy = (typeof WEBHOOK_ADDRESS_POLICIES)[number];
 
 /** Every setting Segmint reads from the environment, parsed once at startup and passed down. */

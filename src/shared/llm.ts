@@ -10,7 +10,7 @@ import { errorMessage } from './errors.js';
  * the request or the answer, which may hold what the caller sent.
  */
 
-export interface JsonChatRequest {
+interface JsonChatRequest {
   /** The schema's name, as the endpoint reports it ([a-zA-Z0-9_-]). */
   name: string;
   /** A JSON schema in the strict subset: every property required, no additional properties. */
@@ -19,7 +19,7 @@ export interface JsonChatRequest {
   user: string;
 }
 
-export type JsonChatAnswer = { json: unknown } | { failed: string };
+type JsonChatAnswer = { json: unknown } | { failed: string };
 
 /** The chat-completions URL of a base URL (`http://localhost:11434/v1`), or the URL itself when it is one. */
 function endpointOf(url: string): string {

@@ -3,7 +3,7 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 /** Paths whose values are personal data or secrets; they never reach a log line. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'email',
   'phone',
   '*.email',

@@ -34,7 +34,7 @@ export const MEMORY_FORMAT = `a size such as 2GB, 1500MB or 1.5GiB, at least ${M
  * Without a setting: 40% of the machine's memory, at most 4 GB, which leaves an 8 GB laptop half of it for everything
  * else; a store of a million customers runs in 2 GB (docs/benchmarks.md), so more buys speed, not ability.
  */
-export function defaultMemory(): number {
+function defaultMemory(): number {
   return Math.min(4e9, 0.4 * totalmem());
 }
 

@@ -6,6 +6,6 @@ export * from './schema.js';
 export * from './ingest/index.js';
 export { storeStats, storeStatsSchema, type StoreStats } from './stats.js';
 export { customerEvents, customerEventsSchema, type CustomerEvents } from './timeline.js';
-export { customerConsentSchema, customerExportSchema, erasureSchema, eraseCustomer, exportCustomer, setConsent, type Consent, type ConsentUpdate, type CustomerConsent, type CustomerExport, type Erasure } from './privacy.js';
+export { customerConsentSchema, customerExportSchema, erasureSchema, eraseCustomer, exportCustomer, setConsent, type Consent, type ConsentUpdate, type CustomerExport, type Erasure } from './privacy.js';
 export { copyTables } from './copy.js';
 export { chdbAvailable } from './chdb-backend.js';

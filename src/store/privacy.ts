@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError } from '../shared/errors.js';
+import { customerNotFound } from '../shared/errors.js';
 import { allExcept, ident, insertIfAbsent, join, matches, sha256, sql, storeColumns, update, type Sql } from '../sql/index.js';
 import { deleteCounted } from './delete-counted.js';
 import { CONSENT_CHANNELS, consentColumns, type ConsentChannel } from './schema.js';
@@ -54,7 +54,7 @@ export type Erasure = z.infer<typeof erasureSchema>;
 export async function eraseCustomer(store: Store, customerId: string): Promise<Erasure> {
   const known = await store.one(sql`SELECT 1 FROM customers WHERE id = ${customerId}
     UNION ALL SELECT 1 FROM events WHERE customer_id = ${customerId} LIMIT 1`);
-  if (!known) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  if (!known) throw customerNotFound(customerId);
   const key = await tombstoneKey(store);
   const tables = await tablesWithCustomerId(store);
   return store.transaction(async () => {
@@ -85,7 +85,7 @@ export async function exportCustomer(store: Store, customerId: string): Promise<
     tables[table] = await store.all(sql`SELECT * FROM ${ident(table)} WHERE customer_id = ${customerId}`);
   }
   if (!customer && Object.values(tables).every((rows) => rows.length === 0)) {
-    throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+    throw customerNotFound(customerId);
   }
   // TypeScript has no type for one property unlike the index signature of the rest; the schema does (catchall).
   return { customer: customer ?? null, ...tables } as CustomerExport;
@@ -101,7 +101,6 @@ export type Consent = z.infer<typeof consentSchema>;
 
 /** A customer's consent after a change: what PUT /v1/customers/:id/consent answers. */
 export const customerConsentSchema = z.object({ customer_id: z.string(), consent: consentSchema });
-export type CustomerConsent = z.infer<typeof customerConsentSchema>;
 
 /**
  * Sets consent per channel (email, sms, push, ads), stated now, so that re-importing an older customers file does not
@@ -113,10 +112,10 @@ export async function setConsent(store: Store, customerId: string, change: Conse
     return [sql`${ident(value)} = ${change[c]!}`, sql`${ident(statedAt)} = now()`];
   });
   // Asked before the update: not every engine says how many rows an update changed.
-  if (!(await store.one(sql`SELECT 1 AS held FROM customers WHERE id = ${customerId}`))) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  if (!(await store.one(sql`SELECT 1 AS held FROM customers WHERE id = ${customerId}`))) throw customerNotFound(customerId);
   if (sets.length > 0) await store.run(sql`${update(sql`customers`)} ${join(sets)} WHERE id = ${customerId}`);
   const row = await store.one<Record<string, boolean | null>>(sql`SELECT consent_email AS email, consent_sms AS sms, consent_push AS push,
     consent_ads AS ads FROM customers WHERE id = ${customerId}`);
-  if (!row) throw new NotFoundError(`customer "${customerId}" is not in the store`, { customer: customerId });
+  if (!row) throw customerNotFound(customerId);
   return { email: row.email ?? null, sms: row.sms ?? null, push: row.push ?? null, ads: row.ads ?? null };
 }

@@ -1,4 +1,4 @@
-import { byDialect, compile, ident, join, jsonRecords, raw, sql } from '../sql/index.js';
+import { byDialect, compile, ident, join, jsonRecords, sql } from '../sql/index.js';
 import type { Backend, RowColumns } from './backend.js';
 
 /**
@@ -16,7 +16,7 @@ export async function insertRowsAsJson(backend: Backend, table: string, columns:
   );
   const fields = columns.map((c) => [c.name, c.type === 'DOUBLE' ? 'DOUBLE' : 'VARCHAR'] as const);
   const read = columns.map((c) => {
-    const field = raw(`r.${c.name}`);
+    const field = sql`r.${ident(c.name)}`;
     return c.type === 'TIMESTAMP' ? byDialect((d) => d.fromMicros(sql`CAST(${field} AS BIGINT)`)) : field;
   });
   const q = sql`INSERT INTO ${ident(table)} (${join(columns.map((c) => ident(c.name)))}) SELECT ${join(read)} FROM ${jsonRecords('r', JSON.stringify(records), fields)}`;

@@ -82,6 +82,17 @@ describe('segmint audience commands', () => {
     }
   });
 
+  it('names the option a value outside its choices came from, and every value it takes', () => {
+    for (const [message, args] of [
+      ['--active: "yes" is not one of true, false', ['audience', 'update', 'Active Loyals', '--active', 'yes']],
+      ['--unit: "month" is not one of day, week', ['clv', 'fit', '--unit', 'month']],
+      ['--discount-per: "decade" is not one of month, year', ['clv', 'C001', '--discount-per', 'decade']],
+    ] as const) {
+      const r = segmint(...args);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `segmint: ${message}\n`]);
+    }
+  });
+
   it('reports rule errors with their position, on one line, with a non-zero code', () => {
     const r = segmint('audience', 'create', '--name', 'bad', '--rule', 'orders >= ', '--json');
     expect(r.code).toBe(1);

@@ -106,7 +106,7 @@ describe('GET /v1/customers/:id/profile', () => {
   it('refuses an unknown customer (404), a bad seed (400) and a key without profiles:read (403)', async () => {
     const unknown = await request(base, 'GET', '/v1/customers/NOBODY/profile', key);
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error.message).toBe('no customer "NOBODY"');
+    expect(unknown.json.error.message).toBe('customer "NOBODY" is not in the store');
     const badSeed = await request(base, 'GET', `/v1/customers/${rich}/profile?seed=x`, key);
     expect(badSeed.status).toBe(400);
     expect(badSeed.json.error.message).toContain('seed');
@@ -135,6 +135,6 @@ describe('GET /v1/customers/:id/profile', () => {
     expect(r.json()).toEqual(api);
     const missing = runCli(['--db', db, 'profile', 'NOBODY']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe('segmint: no customer "NOBODY"');
+    expect(missing.stderr.trim()).toBe('segmint: customer "NOBODY" is not in the store');
   });
 });

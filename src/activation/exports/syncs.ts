@@ -54,7 +54,7 @@ export async function deleteSync(store: Store, id: string): Promise<{ deleted: s
 }
 
 /** A sync's files: its own directory, or one per sync beside the store. */
-export function syncDirectory(store: Store, sync: Sync): string {
+function syncDirectory(store: Store, sync: Sync): string {
   return sync.directory ?? join(exportsDir(store), 'syncs', sync.id);
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
-import { asTimestamp, update, insertSelectIfAbsent, intDiv, join, jsonColumns, raw, sql, type Sql } from '../../sql/index.js';
+import { asTimestamp, ident, insertSelectIfAbsent, intDiv, join, jsonColumns, sql, update, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { DELIVERY_STATUSES, EVENT_TYPES, type Delivery, type DeliveryLog, type DeliveryQuery, type WebhookEvent, deliveryQuerySchema } from './schema.js';
 import { at, text } from './time.js';
@@ -110,7 +110,7 @@ export async function enqueueLiveChanges(store: Store, changes: readonly LiveCha
       { name: 'delivery_id', json: JSON.stringify(members.delivery), type: 'VARCHAR' },
       { name: 'customer_id', json: JSON.stringify(members.customer), type: 'VARCHAR' },
     ])}`);
-    await store.run(sql`INSERT INTO webhook_deliveries (${raw(DELIVERY_COLUMNS.join(', '))}) VALUES ${join(rows)}`);
+    await store.run(sql`INSERT INTO webhook_deliveries (${join(DELIVERY_COLUMNS.map((c) => ident(c)))}) VALUES ${join(rows)}`);
   });
   queuedThrough(store);
   return rows.length;

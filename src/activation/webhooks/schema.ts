@@ -8,7 +8,6 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const EVENT_TYPES: Record<WebhookEvent, string> = { entry: 'audience.entered', exit: 'audience.exited' };
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'skipped'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const webhookInputSchema = z.strictObject({
   audience_id: z.string().min(1).describe('the audience followed, by id or name'),

@@ -9,7 +9,7 @@ import { mixtureInterval } from './sequential.js';
 import { welch } from './welch.js';
 
 /** One arm against the control on one metric; `planned` is each arm's exposures at the planned sample. */
-export interface Pair {
+interface Pair {
   variant: ArmTotals;
   control: ArmTotals;
   planned: { variant: number; control: number };

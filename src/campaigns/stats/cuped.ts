@@ -1,7 +1,7 @@
 import { mean, variance, type Moments } from './moments.js';
 import { welch } from './welch.js';
 
-export interface CupedResult {
+interface CupedResult {
   theta: number;
   difference: { estimate: number; ci: { low: number; high: number } };
   pValue: number;

@@ -1,7 +1,7 @@
 import { normalTwoSided } from '../../models/distributions.js';
 import { relativeUplift } from './relative.js';
 
-export interface ProportionComparison {
+interface ProportionComparison {
   control: number;
   variant: number;
   difference: { estimate: number; ci: { low: number; high: number } };

@@ -10,7 +10,7 @@ import { armsSchema } from '../bucket.js';
 const count = z.number().int().nonnegative();
 const sum = z.number().finite();
 
-export const covariateTotalsSchema = z
+const covariateTotalsSchema = z
   .object({
     sum: sum.describe('Σx over exposed visitors, x the pre-exposure covariate (spend before exposure, CLV)'),
     squares: z.number().nonnegative().finite().describe('Σx²'),
@@ -74,19 +74,19 @@ export type ExperimentInput = z.input<typeof experimentInputSchema>;
 
 const intervalSchema = z.object({ low: z.number(), high: z.number() });
 
-export const estimateSchema = z.object({
+const estimateSchema = z.object({
   estimate: z.number(),
   ci: intervalSchema.describe('95% (1 - alpha) confidence interval'),
 });
 
-export const sequentialSchema = z
+const sequentialSchema = z
   .object({
     ci: intervalSchema.describe('always-valid interval for the difference: stays valid however often it is looked at'),
     p_value: z.number().describe('always-valid p-value (1 / the mixture likelihood ratio, at most 1)'),
   })
   .describe('normal-mixture confidence sequence (mSPRT); see docs/experiments.md');
 
-export const cupedSchema = z
+const cupedSchema = z
   .object({
     theta: z.number().describe('the regression slope of the metric on the covariate, pooled over both arms'),
     difference: estimateSchema,
@@ -95,7 +95,7 @@ export const cupedSchema = z
   })
   .describe('CUPED: the difference after removing what the pre-exposure covariate predicts');
 
-export const metricComparisonSchema = z.object({
+const metricComparisonSchema = z.object({
   control: z.number().nullable().describe('the control arm\'s value (rate or revenue per visitor)'),
   variant: z.number().nullable(),
   difference: estimateSchema.nullable().describe('variant - control'),
@@ -112,7 +112,7 @@ export const metricComparisonSchema = z.object({
 });
 export type MetricComparison = z.infer<typeof metricComparisonSchema>;
 
-export const comparisonSchema = z.object({
+const comparisonSchema = z.object({
   arm: z.string(),
   conversion_rate: metricComparisonSchema,
   revenue_per_visitor: metricComparisonSchema,
@@ -129,7 +129,7 @@ export const comparisonSchema = z.object({
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
 
-export const srmSchema = z
+const srmSchema = z
   .object({
     chi_square: z.number(),
     df: z.number().int(),
@@ -139,7 +139,7 @@ export const srmSchema = z
   })
   .describe('sample-ratio-mismatch check: chi-square goodness of fit of exposures to the arm weights');
 
-export const armSummarySchema = z.object({
+const armSummarySchema = z.object({
   arm: z.string(),
   exposures: z.number().int(),
   conversions: z.number().int(),
@@ -147,7 +147,7 @@ export const armSummarySchema = z.object({
   revenue_per_visitor: z.number().nullable(),
 });
 
-export const groupReportSchema = z.object({
+const groupReportSchema = z.object({
   exposures: z.number().int(),
   srm: srmSchema.nullable().describe('null before any exposure'),
   arms: z.array(armSummarySchema),

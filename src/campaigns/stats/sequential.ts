@@ -19,7 +19,7 @@ export function mixingRatio(alpha: number): number {
   return r;
 }
 
-export interface SequentialResult {
+interface SequentialResult {
   ci: { low: number; high: number };
   p_value: number;
 }

@@ -1,6 +1,6 @@
 import { studentQuantile, studentTwoSided } from '../../models/distributions.js';
 
-export interface WelchResult {
+interface WelchResult {
   difference: { estimate: number; ci: { low: number; high: number } };
   t: number;
   df: number;

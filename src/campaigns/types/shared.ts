@@ -27,7 +27,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
  * A link or image address: http(s), or a path on the shop itself (`/sale`). Nothing else (javascript:, data:) ever
  * reaches an `href` or `src` the snippet writes.
  */
-export const safeUrlSchema = z
+const safeUrlSchema = z
   .string()
   .max(2000)
   .refine((u) => /^\/(?!\/)\S*$/.test(u) || (/^https?:\/\//i.test(u) && URL.canParse(u)), 'an http(s) URL or a path on the shop such as /sale');

@@ -4,7 +4,7 @@ import { parseAsOf } from '../../features/as-of.js';
 import { UsageError, ValidationError } from '../../shared/errors.js';
 import type { Store } from '../../store/index.js';
 import { contextOf, withStore } from '../context.js';
-import { integerOption, POSITIVE } from '../options.js';
+import { choiceOption, integerOption, POSITIVE } from '../options.js';
 import { emit, progress, table } from '../output.js';
 
 /** What creating or changing an audience did, in a line. */
@@ -55,8 +55,7 @@ export function registerAudiences(program: Command): void {
     .option('--active <bool>', 'true or false')
     .action(async (id: string, o: { name?: string; rule?: string; description?: string; active?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (o.active !== undefined && o.active !== 'true' && o.active !== 'false') throw new UsageError('--active: true or false');
-      const active = o.active === undefined ? undefined : o.active === 'true';
+      const active = o.active === undefined ? undefined : choiceOption(o.active, '--active', ['true', 'false']) === 'true';
       const a = await withStore(ctx, async (store) => {
         const { updateAudience } = await import('../../audiences/index.js');
         return updateAudience(store, id, { ...o, active });

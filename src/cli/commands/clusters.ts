@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ClusteringReport, ModelKind } from '../../clusters/index.js';
 import { CLUSTER_METHOD_NAMES } from '../../clusters/methods.js';
 import { parseAsOf } from '../../features/as-of.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { customerNotFound } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { choiceOption, integerOption } from '../options.js';
 import { emit, table } from '../output.js';
@@ -73,7 +73,7 @@ export function registerClusters(program: Command): void {
         const { classifyCustomer } = await import('../../audiences/index.js');
         return classifyCustomer(store, customer, asOf);
       });
-      if (!answer) throw new NotFoundError(`no customer "${customer}"`, { customer });
+      if (!answer) throw customerNotFound(customer);
       emit(ctx.options, { customer_id: customer, ...answer }, () =>
         [`${customer} as of ${answer.as_of}`, table([['audience', 'kind', 'reasons'], ...answer.audiences.map((a) => [a.name, a.kind, a.reasons ?? ''])])].join('\n'),
       );

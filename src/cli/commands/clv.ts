@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { parseAsOf } from '../../features/as-of.js';
 import type { ClvFit, CustomerClv, Discount, ModelFit } from '../../models/clv/index.js';
-import { parseTimeUnit } from '../../models/clv/summary.js';
-import { NotFoundError, UsageError } from '../../shared/errors.js';
+import { TIME_UNITS } from '../../models/clv/summary.js';
+import { customerNotFound, UsageError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
-import { integerOption, POSITIVE } from '../options.js';
+import { choiceOption, integerOption, POSITIVE } from '../options.js';
 import { emit, table } from '../output.js';
 
 const shown = (v: number | null): string => (v === null ? '' : String(+v.toPrecision(6)));
@@ -46,8 +46,7 @@ function customerText(c: CustomerClv): string {
 function discountOf(rate: string, per: string): Discount {
   const value = Number(rate);
   if (!(rate.trim() !== '' && value >= 0)) throw new UsageError(`--discount: "${rate}" is not a rate >= 0 (0.1 is 10%)`);
-  if (per !== 'month' && per !== 'year') throw new UsageError(`--discount-per: "${per}" is not month or year`);
-  return { rate: value, per };
+  return { rate: value, per: choiceOption(per, '--discount-per', ['month', 'year'] as const) };
 }
 
 export function registerClv(program: Command): void {
@@ -73,7 +72,7 @@ export function registerClv(program: Command): void {
         const fit = await loadClvFit(store);
         const asOf = o.asOf ? parseAsOf(o.asOf, '--as-of') : await defaultAsOf(store);
         const scored = await customerClv(store, fit, asOf, customer, horizons);
-        if (!scored) throw new NotFoundError(`customer "${customer}" is not in the store`, { customer });
+        if (!scored) throw customerNotFound(customer);
         return scored;
       });
       emit(ctx.options, result, () => customerText(result));
@@ -86,7 +85,7 @@ export function registerClv(program: Command): void {
     .option('--unit <unit>', 'day | week: the time unit of t_x, T and alpha', 'day')
     .action(async (o: { until?: string; unit: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const unit = parseTimeUnit(o.unit);
+      const unit = choiceOption(o.unit, '--unit', TIME_UNITS);
       const fit = await withStore(ctx, async (store) => {
         const { fitClv, saveClvFit } = await import('../../models/clv/index.js');
         const { defaultAsOf } = await import('../../features/index.js');

@@ -8,7 +8,7 @@ function more(total: number, shown: number): string {
   return total > shown ? `\n(${total - shown} more: --limit)` : '';
 }
 
-export function describeRemoval(r: Removal): string {
+function describeRemoval(r: Removal): string {
   const { events, customers, products, quarantined } = r.removed;
   const head = `took back import ${r.import_id} (${r.file}): ${events} events, ${customers} customers, ${products} products, ${quarantined} quarantined rows`;
   if (!r.stale) return head;

@@ -55,7 +55,7 @@ function distinct(values: Float64Array): { values: Float64Array; index: Int32Arr
  * customers share few values of t_x and T (whole days), so the terms are summed once per distinct triple with its
  * count as weight, over tables of ln(alpha + t) computed once per distinct time.
  */
-export interface PreparedFrequency {
+interface PreparedFrequency {
   /** Per distinct x, in increasing order: the value and how many customers have it. */
   xs: Float64Array;
   xCounts: Float64Array;

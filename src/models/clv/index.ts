@@ -6,4 +6,4 @@ export { expectedSpend, fitGammaGamma, gammaGammaLogLikelihood, type GammaGammaF
 export { CLV_FEATURES, clvFeatures, customerClv, customerClvSchema, materializeClvFeatures, scoreStore, storeRunScores, type ClvFeatureValues, type CustomerClv, type StoreScores } from './score.js';
 export { loadClvFit, NoModelError, saveClvFit } from './store.js';
 export { digamma, lgamma } from './special.js';
-export { customerSummaries, lastDayBefore, parseTimeUnit, spendOf, summaryQuery, TIME_UNITS, UNIT_DAYS, type Summary, type TimeUnit } from './summary.js';
+export { customerSummaries, lastDayBefore, spendOf, summaryQuery, TIME_UNITS, UNIT_DAYS, type Summary, type TimeUnit } from './summary.js';

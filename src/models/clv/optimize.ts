@@ -5,16 +5,16 @@
  */
 
 /** Value and gradient of a function to minimise, at `x`; the gradient is written into `grad`. */
-export type Objective = (x: Float64Array, grad: Float64Array) => number;
+type Objective = (x: Float64Array, grad: Float64Array) => number;
 
-export interface MinimizeResult {
+interface MinimizeResult {
   x: Float64Array;
   value: number;
   iterations: number;
   converged: boolean;
 }
 
-export interface MinimizeOptions {
+interface MinimizeOptions {
   maxIterations?: number;
   /** Converged when every gradient component is below this. */
   gradientTolerance?: number;
@@ -105,7 +105,7 @@ export function minimize(f: Objective, start: Float64Array, options: MinimizeOpt
  * Hessian by central differences of an analytic gradient, symmetrised: `h` is the step in each coordinate.
  * Returned row-major, n x n.
  */
-export function numericalHessian(f: Objective, x: Float64Array, h = 1e-4): Float64Array {
+function numericalHessian(f: Objective, x: Float64Array, h = 1e-4): Float64Array {
   const n = x.length;
   const H = new Float64Array(n * n);
   const gPlus = new Float64Array(n);
@@ -166,9 +166,9 @@ export interface MleResult {
 }
 
 /** The gradient and Hessian (row-major) of a log-likelihood in its natural parameters, written into `grad` and `hess`. */
-export type LogLikelihoodHessian = (theta: Float64Array, grad: Float64Array, hess: Float64Array) => void;
+type LogLikelihoodHessian = (theta: Float64Array, grad: Float64Array, hess: Float64Array) => void;
 
-export interface MaximumLikelihoodOptions extends MinimizeOptions {
+interface MaximumLikelihoodOptions extends MinimizeOptions {
   /** The analytic Hessian for the observed information; without it, central differences of the gradient. */
   hessian?: LogLikelihoodHessian;
 }

@@ -8,7 +8,6 @@
  * T counts the days from the first purchase day to that last day: CDNOW's first buyers of 1997-01-01 have T = 272
  * days (38.86 weeks) at the end of 1997-09-30, which is what reproduces the paper's estimates.
  */
-import { UsageError } from '../../shared/errors.js';
 import { argMin, asTimestamp, decimal, sql, type Sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import type { Frequency } from './bgnbd.js';
@@ -17,11 +16,6 @@ import type { Spend } from './gamma-gamma.js';
 export const TIME_UNITS = ['day', 'week'] as const;
 export type TimeUnit = (typeof TIME_UNITS)[number];
 export const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
-
-export function parseTimeUnit(text: string): TimeUnit {
-  if (!(TIME_UNITS as readonly string[]).includes(text)) throw new UsageError(`--unit: "${text}" is not one of ${TIME_UNITS.join(', ')}`, { unit: text });
-  return text as TimeUnit;
-}
 
 const DAY_MS = 86_400_000;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { clvFitSchema, customerClv, customerClvSchema, discountSchema, fitClv, loadClvFit, saveClvFit, TIME_UNITS } from '../../models/clv/index.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { customerNotFound } from '../../shared/errors.js';
 import { asOfSchema, customerParamsSchema } from '../schemas.js';
 import { requireCustomer } from './customers.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
@@ -56,7 +56,7 @@ export function registerClvRoutes(app: ZodApp, ctx: RouteContext): void {
         const asOf = req.query.as_of ? parseAsOf(req.query.as_of, 'as_of') : await defaultAsOf(store);
         const q = req.query;
         const result = await customerClv(store, fit, asOf, req.params.id, { ordersDays: q.orders_days, clvDays: q.clv_days, discount: { rate: q.discount, per: q.discount_per } });
-        if (!result) throw new NotFoundError(`no customer "${req.params.id}"`, { customer: req.params.id });
+        if (!result) throw customerNotFound(req.params.id);
         return result;
       }),
   );

@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export type LiveViewEffect = 'unchanged' | 'rules' | 'rebuild';
+type LiveViewEffect = 'unchanged' | 'rules' | 'rebuild';
 
 export interface RouteContext {
   workspaces: Workspaces;
@@ -48,7 +48,7 @@ export async function inWorkspace<T>(ctx: RouteContext, request: FastifyRequest,
 }
 
 /** A route's schemas, and the error statuses it may answer beyond those its schemas imply (errors.ts). */
-export type RouteSchema = FastifySchema & { errors?: readonly number[] };
+type RouteSchema = FastifySchema & { errors?: readonly number[] };
 
 /**
  * Route options for a /v1 route: the scope it needs, enforced by the auth hook and stated in the OpenAPI document,

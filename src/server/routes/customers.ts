@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { explainCustomer, explanationSchema } from '../../audiences/index.js';
 import { customerFeatureReport, customerFeaturesSchema, parseAsOf } from '../../features/index.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { customerNotFound } from '../../shared/errors.js';
 import { sql } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { asOfSchema, customerParamsSchema } from '../schemas.js';
@@ -10,7 +10,7 @@ import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.
 /** A customer of another workspace is simply absent from this one: 404, whatever the module would say. */
 export async function requireCustomer(store: Store, id: string): Promise<void> {
   const found = await store.one(sql`SELECT 1 FROM customers WHERE id = ${id}`);
-  if (!found) throw new NotFoundError(`no customer "${id}"`, { customer: id });
+  if (!found) throw customerNotFound(id);
 }
 
 export function registerCustomerRoutes(app: ZodApp, ctx: RouteContext): void {

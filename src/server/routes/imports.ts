@@ -29,7 +29,7 @@ import {
 import { idParamsSchema, paginationSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
-export interface ImportRouteOptions {
+interface ImportRouteOptions {
   /** Largest request body POST /v1/imports accepts, in bytes. */
   bodyLimit: number;
 }
