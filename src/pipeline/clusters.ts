@@ -2,7 +2,7 @@ import { storeAudienceSizes } from '../audiences/sizes.js';
 import { clusteringAudiences, clusterMembers, keepClusterAudiences } from '../audiences/kinds/cluster.js';
 import { CLUSTER_METHODS, fitClustering, fitProductClustering, loadModel, loadModels, type ClusteringReport, type ClusterMethod, type ModelKind } from '../clusters/index.js';
 import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
-import { ValidationError } from '../shared/errors.js';
+import { ConflictError } from '../shared/errors.js';
 import { asTimestamp, sql, storeColumns } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 
@@ -19,12 +19,12 @@ export async function refitClusterings(store: Store, asOf: string): Promise<void
  */
 export async function fitOnLatestRun(store: Store, method: ClusterMethod, options: { k?: number | undefined; seed?: number | undefined } = {}): Promise<ClusteringReport> {
   const asOf = await featureTableAsOf(store);
-  if (!asOf) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then fit clusters on its features');
+  if (!asOf) throw new ConflictError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then fit clusters on its features');
   // A table from a run of an earlier version lacks the features added since; say so instead of a binder error.
   const columns = new Set((await store.all<{ name: string }>(sql`SELECT column_name AS name FROM ${storeColumns()} c WHERE table_name = ${FEATURE_TABLE}`)).map((c) => c.name));
   const missing = CLUSTER_METHODS[method].features.filter((f) => !columns.has(f));
   if (missing.length) {
-    throw new ValidationError(`the feature table of the run as of ${asOf} has no ${missing.join(', ')} (it predates them): run \`segmint run\` (or POST /v1/runs) again, then fit`, { missing });
+    throw new ConflictError(`the feature table of the run as of ${asOf} has no ${missing.join(', ')} (it predates them): run \`segmint run\` (or POST /v1/runs) again, then fit`, { missing });
   }
   const report = await fitClustering(store, method, { table: FEATURE_TABLE, asOf, k: options.k, seed: options.seed });
   const model = { ...(await loadModel(store, method))!, method };

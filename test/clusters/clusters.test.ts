@@ -9,6 +9,7 @@ import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
+import { ConflictError } from '../../src/shared/errors.js';
 
 /** The default demo store (`npm run demo`: 10,000 customers, seed 42), one run, clusterings fitted on it. */
 const dir = tempDir();
@@ -160,9 +161,24 @@ function labelsAgainstTruth(rows: Array<{ customer_id: string; audience_id: stri
   return [rows.map((r) => truth.get(r.customer_id)!), rows.map((r) => r.audience_id)];
 }
 
-describe('a feature table from an earlier version', () => {
-  it('is refused with the missing features named and the remedy, not a SQL error', async () => {
+describe('a feature table from an earlier version, or none', () => {
+  it('is refused as a conflict (409) with the missing features named and the remedy, not a SQL error', async () => {
     await store.run(sql`ALTER TABLE customer_features DROP COLUMN visit_conversion_rate`);
-    await expect(fitOnLatestRun(store, 'behavior')).rejects.toThrow(/has no visit_conversion_rate \(it predates them\): run `segmint run`/);
+    const refusal = fitOnLatestRun(store, 'behavior');
+    await expect(refusal).rejects.toThrow(/has no visit_conversion_rate \(it predates them\): run `segmint run`/);
+    await expect(refusal).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('is a conflict (409) before any run: the request is right, the store is not ready for it', async () => {
+    const dir = tempDir();
+    const empty = await Store.open({ path: join(dir.path, 'empty.duckdb') });
+    try {
+      const refusal = fitOnLatestRun(empty, 'rfm');
+      await expect(refusal).rejects.toThrow(/^no feature table yet: run `segmint run`/);
+      await expect(refusal).rejects.toBeInstanceOf(ConflictError);
+    } finally {
+      empty.close();
+      dir.cleanup();
+    }
   });
 });

@@ -75,7 +75,7 @@ const ROUTES: RouteCase[] = [
   { method: 'DELETE', path: '/v1/audiences/to-delete', scope: 'audiences:write', other: [404] },
   { method: 'GET', path: '/v1/audiences/shoe-fans/members', scope: 'audiences:read', other: [404] },
   { method: 'POST', path: '/v1/runs', scope: 'audiences:write', body: {}, other: [200] },
-  // The other workspace has no run of its own, so nothing to fit clusters on.
+  // The other workspace's run (above) holds none of A's buyers and none of its own, too few to fit clusters on.
   { method: 'POST', path: '/v1/clusters', scope: 'audiences:write', body: { method: 'rfm', k: 3 }, other: [400] },
   { method: 'GET', path: '/v1/clusters/rfm', scope: 'audiences:read', other: [404] },
   { method: 'GET', path: '/v1/clusters/rfm/sample', scope: 'audiences:read', other: [404] },

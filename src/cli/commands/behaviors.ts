@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { BehaviorFamily } from '../../audiences/behavior-family.js';
 import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
-import { ValidationError } from '../../shared/errors.js';
+import { ConflictError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { choiceOption } from '../options.js';
 import { emit, table } from '../output.js';
@@ -45,7 +45,7 @@ export function familyCommand(command: Command): void {
       const family = await withStore(ctx, async (store) => {
         const { behaviorFamily } = await import('../../audiences/behavior-family.js');
         const { featureTableAsOf } = await import('../../features/index.js');
-        if (!(await featureTableAsOf(store))) throw new ValidationError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then score behaviors on its features');
+        if (!(await featureTableAsOf(store))) throw new ConflictError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then score behaviors on its features');
         return behaviorFamily(store, entity);
       });
       emit(ctx.options, family, () => familyText(family));

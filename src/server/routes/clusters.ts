@@ -19,6 +19,8 @@ export function registerClusterRoutes(app: ZodApp, ctx: RouteContext): void {
           seed: z.int().min(0).optional(),
         }),
         response: { 200: clusteringReportSchema },
+        // No run yet, or one whose feature table predates the method's features.
+        errors: [409],
       },
       'rules',
     ),
