@@ -32,7 +32,13 @@ export const isComparison = (c: Condition): c is Comparison => (COMPARE_OPS as r
  */
 export const MATCH_OPS = ['=', 'contains', 'in'] as const;
 export type MatchCondition = Condition & { op: (typeof MATCH_OPS)[number] };
-export const isMatchCondition = (c: Condition): c is MatchCondition => (MATCH_OPS as readonly string[]).includes(c.op);
+const isMatchCondition = (c: Condition): c is MatchCondition => (MATCH_OPS as readonly string[]).includes(c.op);
+
+/** A condition on a list field as both evaluators take it: the checker allows only the match operators there. */
+export function listCondition(c: Condition): MatchCondition {
+  if (!isMatchCondition(c)) throw new Error(`a list filter does not take ${c.op}`);
+  return c;
+}
 
 /** Product fields that hold a list (colors, materials, style tags): matched like tags. */
 export const LIST_FILTER_FIELDS = ['tag', 'color', 'material', 'occasion'] as const;

@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/errors.js';
-import { comparedValue, isMatchCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
+import { comparedValue, listCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Evaluates a rule for one customer in memory, for real-time classification. It must mean exactly what
@@ -97,9 +97,8 @@ export function testCondition(raw: unknown, c: Condition, asOf: number): boolean
 }
 
 /** Mirrors the SQL compiler's list filter: membership for `=` and `in`, a substring of any item for `contains`. */
-function listTest(tags: readonly string[] | null, c: Condition): boolean {
-  // The checker allows only these on lists.
-  if (!isMatchCondition(c)) throw new Error(`a list filter does not take ${c.op}`);
+function listTest(tags: readonly string[] | null, condition: Condition): boolean {
+  const c = listCondition(condition);
   switch (c.op) {
     case '=':
       return tags !== null && tags.includes(c.value as string);

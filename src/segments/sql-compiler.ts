@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/errors.js';
 import { asTimestamp, compile, contains, days, ident, join, jsonText, listAnyContains, listContains, listHasAny, raw, sql, tryCast, type Sql } from '../sql/index.js';
-import { comparedValue, isComparison, isMatchCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
+import { comparedValue, isComparison, listCondition, type Condition, type EventFilter, type EventSelector, type ListFilterField, type Rule, type Scalar, type TimeValue, type Window } from './ast.js';
 
 /**
  * Compiles rules to SQL for batch runs. A rule becomes a boolean expression over three relations joined per
@@ -80,10 +80,9 @@ const LIST_COLUMNS: Record<ListFilterField, string> = { tag: 'p.style_tags', occ
 const isListField = (field: EventFilter['field']): field is ListFilterField => Object.hasOwn(LIST_COLUMNS, field);
 
 /** Lists: `=` and `in` ask whether the product carries the value(s), `contains` whether any item holds the text. */
-function listFilter(column: string, c: Condition): Sql {
+function listFilter(column: string, condition: Condition): Sql {
   const tags = raw(column);
-  // The checker allows only these on lists.
-  if (!isMatchCondition(c)) throw new Error(`a list filter does not take ${c.op}`);
+  const c = listCondition(condition);
   switch (c.op) {
     case '=':
       return sql`coalesce(${listContains(tags, c.value as string)}, false)`;
