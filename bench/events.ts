@@ -5,7 +5,7 @@
  * client then reads back). With `--baseline <checkout>`, the same load on the same store served by another checkout's
  * code (built, e.g. `git worktree add /tmp/base main && cd /tmp/base && npm ci && npm run build`), in the same run.
  * Then the live view's memory a customer (bench/view-memory.ts).
- * Usage: npm run bench -- --only events [--customers 100000] [--seconds 30] [--baseline /tmp/base]
+ * Usage: npm run bench -- --only events [--customers 100000] [--seconds 30] [--baseline /tmp/base] [--pin no] [--view-memory no]
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,10 @@ const customers = Number(arg('customers', '100000'));
 const seconds = Number(arg('seconds', '30'));
 const baseline = arg('baseline', '');
 const out = arg('out', join('bench', 'out'));
+// `--pin no`: the server on both cores, beside the load generator (pinned, it has core 0 alone, the generator core 1).
+const pin = arg('pin', 'yes') !== 'no';
+// `--view-memory no`: only the load, without the view's memory measured after it.
+const viewMemory = arg('view-memory', 'yes') !== 'no';
 const CLIENTS = 4;
 const BATCH = 100;
 // The server benchmark's store: the demo at this size, one run, and the audience a probe enters.
@@ -47,7 +51,7 @@ async function measure(label: string, root?: string): Promise<void> {
   rmSync(copy.replace(/\.duckdb$/, '.workspaces'), { recursive: true, force: true });
   copyFileSync(db, copy);
   const key = newKey(copy);
-  const { server, url, pinned } = await serveStore(copy, { pinned: true, ...(root ? { tree: root } : {}) });
+  const { server, url, pinned } = await serveStore(copy, { pinned: pin, ...(root ? { tree: root } : {}) });
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   let sent = 0;
   let n = 0;
@@ -102,7 +106,7 @@ if (baseline) await measure('baseline', baseline);
 await measure('current');
 
 // The view's memory, in a process of its own so the heap is the view's alone; the baseline's on the same store.
-for (const [label, root] of [...(baseline ? [['baseline', baseline]] : []), ['current', '.']] as Array<[string, string]>) {
+for (const [label, root] of viewMemory ? ([...(baseline ? [['baseline', baseline]] : []), ['current', '.']] as Array<[string, string]>) : []) {
   const memory = runPhase('bench/view-memory.ts', [join(out, `events-${customers}-current.duckdb`), root], { NODE_OPTIONS: '--expose-gc' });
   const d = memory.detail as Record<string, number>;
   console.log(
