@@ -3,7 +3,7 @@ import { withLiveChanges } from '../../activation/webhooks/index.js';
 import { classificationSchema, classifyCustomer, classifyFeatures, customerAudiences, customerAudiencesSchema, refreshLiveMemberships } from '../../audiences/index.js';
 import { CUSTOMER_FEATURES, parseAsOf } from '../../features/index.js';
 import type { Store } from '../../store/index.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { customerNotFound } from '../../shared/errors.js';
 import { batchReportSchema, customerEvents, customerEventsSchema, eventBatchSchema, ingestEventBatches, MAX_BATCH_EVENTS, type BatchReport, type EventInput, type StoredEvent } from '../../store/index.js';
 import { asOfSchema, customerParamsSchema, paginationSchema } from '../schemas.js';
 import { keyOf } from '../auth.js';
@@ -25,7 +25,7 @@ const classifyBodySchema = z.union([
 /** A stored customer classified by the store, as of `asOf` or their reference instant; 404 for an unknown one. */
 async function classifyStored(store: Store, customerId: string, asOf: string | undefined) {
   const found = await classifyCustomer(store, customerId, asOf);
-  if (!found) throw new NotFoundError(`no customer "${customerId}"`, { customer: customerId });
+  if (!found) throw customerNotFound(customerId, asOf);
   return { customer_id: customerId, ...found };
 }
 
