@@ -4,5 +4,5 @@ export { FEATURE_WINDOWS, liveFeatures, mediansByCategory, partialAggregates, pr
 export { priceTiersQuery, productFeaturesQuery } from './product-sql.js';
 export { parseAsOf } from './as-of.js';
 export { defaultAsOf, customerFeatures, customerFeatureReport, customerFeaturesSchema, featuresOf, categoryMedians, materializeCustomerFeatures, materializeFeatureTable, materializeProductFeatures, type CustomerFeatures, type FeatureRow } from './compute.js';
-export { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf, keptWithFeatureTable } from './table.js';
+export { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf, keptWithFeatureTable, requireFeatureTable } from './table.js';
 export { STYLE_TAGS, type StyleTag } from './catalog.js';

@@ -1,4 +1,5 @@
 import { ident, sql } from '../sql/index.js';
+import { ConflictError } from '../shared/errors.js';
 import { keptWhile, type Store } from '../store/index.js';
 
 /** Where runs keep the customer feature table that every audience kind is materialized from. */
@@ -11,6 +12,13 @@ export const FEATURE_TABLE_BUILT = 'customer_features.built';
 /** The as-of date the feature table holds (`YYYY-MM-DD HH:MM:SS`), undefined before the first run. */
 export async function featureTableAsOf(store: Store): Promise<string | undefined> {
   return (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${FEATURE_TABLE_AS_OF}`))?.value;
+}
+
+/** The feature table's date, for work that needs one (`then`: what it does next); before any run a conflict, 409. */
+export async function requireFeatureTable(store: Store, then: string): Promise<string> {
+  const asOf = await featureTableAsOf(store);
+  if (!asOf) throw new ConflictError(`no feature table yet: run \`segmint run\` (or POST /v1/runs) first, then ${then}`);
+  return asOf;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { storeAudienceSizes } from '../audiences/sizes.js';
 import { clusteringAudiences, clusterMembers, keepClusterAudiences } from '../audiences/kinds/cluster.js';
 import { CLUSTER_METHODS, fitClustering, fitProductClustering, loadModel, loadModels, type ClusteringReport, type ClusterMethod, type ModelKind } from '../clusters/index.js';
-import { FEATURE_TABLE, featureTableAsOf } from '../features/index.js';
+import { FEATURE_TABLE, requireFeatureTable } from '../features/index.js';
 import { ConflictError } from '../shared/errors.js';
 import { asTimestamp, sql, storeColumns } from '../sql/index.js';
 import type { Store } from '../store/index.js';
@@ -18,8 +18,7 @@ export async function refitClusterings(store: Store, asOf: string): Promise<void
  * audiences at once (snapshots, movement, overlap, explain) and later runs refit them.
  */
 export async function fitOnLatestRun(store: Store, method: ClusterMethod, options: { k?: number | undefined; seed?: number | undefined } = {}): Promise<ClusteringReport> {
-  const asOf = await featureTableAsOf(store);
-  if (!asOf) throw new ConflictError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then fit clusters on its features');
+  const asOf = await requireFeatureTable(store, 'fit clusters on its features');
   // A table from a run of an earlier version lacks the features added since; say so instead of a binder error.
   const columns = new Set((await store.all<{ name: string }>(sql`SELECT column_name AS name FROM ${storeColumns()} c WHERE table_name = ${FEATURE_TABLE}`)).map((c) => c.name));
   const missing = CLUSTER_METHODS[method].features.filter((f) => !columns.has(f));

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { BehaviorFamily } from '../../audiences/behavior-family.js';
 import { BEHAVIOR_ENTITIES } from '../../behaviors/specs.js';
-import { ConflictError } from '../../shared/errors.js';
 import { contextOf, withStore } from '../context.js';
 import { choiceOption } from '../options.js';
 import { emit, table } from '../output.js';
@@ -44,8 +43,8 @@ export function familyCommand(command: Command): void {
       const entity = choiceOption(o.entity, '--entity', BEHAVIOR_ENTITIES);
       const family = await withStore(ctx, async (store) => {
         const { behaviorFamily } = await import('../../audiences/behavior-family.js');
-        const { featureTableAsOf } = await import('../../features/index.js');
-        if (!(await featureTableAsOf(store))) throw new ConflictError('no feature table yet: run `segmint run` (or POST /v1/runs) first, then score behaviors on its features');
+        const { requireFeatureTable } = await import('../../features/index.js');
+        await requireFeatureTable(store, 'score behaviors on its features');
         return behaviorFamily(store, entity);
       });
       emit(ctx.options, family, () => familyText(family));
