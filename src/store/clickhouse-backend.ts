@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { clickhouseDialect, type SqlValue } from '../sql/index.js';
+import { clickhouseDialect, compile, ident, precompiled, sql, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend, Row } from './backend.js';
 import { ClickhouseBackendBase } from './clickhouse-base.js';
@@ -58,8 +58,10 @@ function reason(err: unknown): string {
  */
 const MAX_URL_VALUE = 64 * 1024;
 
-
-/** The statement with its long texts written in, and the parameters left for the URL. */
+/**
+ * The statement with its long texts written in, and the parameters left for the URL. It rewrites compiled text, as
+ * no template can: which values are too long for the URL is known only once they are bound.
+ */
 function bind(text: string, values: SqlValue[]): { query: string; query_params: Record<string, SqlValue> } {
   const params = clickhouseParams(values);
   let query = text;
@@ -86,7 +88,8 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
     const t = target(name);
     const client = createClient(clientOptions(t));
     try {
-      const result = await client.query({ query: 'SELECT count() AS n FROM system.databases WHERE name = {db:String}', query_params: { db: t.database }, format: 'JSONEachRow' });
+      const { text, values } = compile(sql`SELECT count() AS n FROM system.databases WHERE name = ${t.database}`, clickhouseDialect);
+      const result = await client.query({ query: text, query_params: clickhouseParams(values), format: 'JSONEachRow' });
       return ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
     } catch (err) {
       throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
@@ -101,7 +104,7 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
     const options = clientOptions(t);
     const admin = createClient(options);
     try {
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouseDialect.quoteIdent(t.database)}` });
+      await admin.command({ query: compile(sql`CREATE DATABASE IF NOT EXISTS ${ident(t.database)}`, clickhouseDialect).text });
     } catch (err) {
       throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
     } finally {
@@ -130,7 +133,8 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
 
   /** The result comes back in the response's body, streamed to the file. */
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
-    const result = await this.client.exec({ ...bind(`${text} FORMAT Parquet`, values) });
+    const q = compile(sql`${precompiled(text, values)} FORMAT Parquet`, clickhouseDialect);
+    const result = await this.client.exec(bind(q.text, q.values));
     await pipeline(result.stream, createWriteStream(file));
   }
 
