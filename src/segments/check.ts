@@ -19,7 +19,7 @@ import {
   type Window,
 } from './ast.js';
 import { IDENT, isPlainNumber } from './lexer.js';
-import { formatValue } from './printer.js';
+import { formatValue, opText } from './printer.js';
 import { orList, problemError, type Problem, type Site } from './rule-error.js';
 import { suggest } from './suggest.js';
 
@@ -518,25 +518,3 @@ function describeValue(value: Scalar | TimeValue | undefined): string {
   return kind === undefined || value === undefined ? 'is missing' : `${formatValue(value)} is ${kindName(kind)}`;
 }
 
-export function opText(op: ConditionOp): string {
-  switch (op) {
-    case '=':
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-    case 'in':
-    case 'between':
-    case 'contains':
-      return op;
-    case 'not_in':
-      return 'not in';
-    case 'is_null':
-      return 'is null';
-    case 'is_not_null':
-      return 'is not null';
-    default:
-      return assertNever(op, 'operator');
-  }
-}
