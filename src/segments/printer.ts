@@ -46,7 +46,7 @@ function operand(rule: Rule, minPrecedence: number): string {
   return precedence >= minPrecedence ? text : `(${text})`;
 }
 
-export function printCondition(condition: Condition): string {
+function printCondition(condition: Condition): string {
   const op = opText(condition.op);
   if (isComparison(condition)) return `${op} ${formatValue(condition.value)}`;
   switch (condition.op) {
@@ -122,7 +122,7 @@ export function formatValue(value: Scalar | TimeValue): string {
   return formatTime(value);
 }
 
-export function formatTime(value: TimeValue): string {
+function formatTime(value: TimeValue): string {
   switch (value.kind) {
     case 'date':
       return value.date;

@@ -31,7 +31,7 @@ export interface ChdbLimits {
  * max_server_memory_usage): work that still does not fit would then fail rather than run slower, and in this process
  * ClickHouse's own accounting would be set against the JavaScript heap's too.
  */
-export function chdbArguments(limits: ChdbLimits): string[] {
+function chdbArguments(limits: ChdbLimits): string[] {
   const spill = Math.floor(limits.bytes / 2);
   const settings: Record<string, string | number> = {
     ...CLICKHOUSE_SETTINGS,
