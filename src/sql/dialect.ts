@@ -204,6 +204,11 @@ function parameterType(value: SqlValue): string {
   return 'String';
 }
 
+/** Records of named fields ([name, SQL type as DuckDB names it]) as ClickHouse's tuple type. */
+function tupleType(fields: ReadonlyArray<readonly [string, string]>): string {
+  return `Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`;
+}
+
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   placeholder: (i, value) => `{p${i}:${parameterType(value)}}`,
@@ -273,7 +278,7 @@ export const clickhouseDialect: Dialect = {
     sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(clickhouseType(columns[i]![1]))}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
   uuid: () => sql`toString(generateUUIDv4())`,
   unnestRecords: (alias, fields, records) => {
-    const type = raw(`Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`);
+    const type = raw(tupleType(fields));
     return sql`arrayJoin([${join(records.map((r) => sql`CAST(tuple(${join(r)}) AS ${type})`))}]) AS ${raw(alias)}`;
   },
   castTo: (value, type) => sql`CAST(${value} AS ${raw(clickhouseType(type))})`,
@@ -284,7 +289,7 @@ export const clickhouseDialect: Dialect = {
   latest: (value, ts, tie, where) => sql`argMinIf(${value}, (-toUnixTimestamp64Micro(${ts}), ${tie}), ${where})`,
   isoTimestamp: (text) => sql`parseDateTime64BestEffort(${text}, 6, 'UTC')`,
   jsonRecords: (alias, json, fields) => {
-    const type = `Array(Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')}))`;
+    const type = `Array(${tupleType(fields)})`;
     return sql`(SELECT arrayJoin(JSONExtract(${json}, ${type})) AS ${raw(alias)})`;
   },
   listJoin: (list, separator) => sql`arrayStringConcat(${list}, ${raw(`'${separator}'`)})`,
