@@ -8,7 +8,7 @@ import type { BehaviorSpec } from './specs.js';
  */
 export const SOFT_MATERIALS = ['cotton', 'organic cotton', 'modal', 'fleece', 'merino wool', 'cashmere', 'jersey', 'bamboo'];
 export const LUXURY_MATERIALS = ['cashmere', 'wool', 'merino wool', 'silk', 'leather', 'suede'];
-export const SUSTAINABLE_MATERIALS = ['organic cotton', 'recycled polyester', 'linen', 'hemp', 'lyocell', 'tencel'];
+const SUSTAINABLE_MATERIALS = ['organic cotton', 'recycled polyester', 'linen', 'hemp', 'lyocell', 'tencel'];
 
 export interface ProductSignal {
   name: string;

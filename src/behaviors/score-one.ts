@@ -50,7 +50,7 @@ function printfFixed(x: number, digits: number): string {
 }
 
 /** A value as the SQL reasons print it (score.ts formatValue): shares as percentages. */
-export function formatOne(value: number, unit: FeatureUnit): string {
+function formatOne(value: number, unit: FeatureUnit): string {
   return unit === 'ratio' ? `${printfFixed(100 * value, 0)}%` : unit === 'count' || unit === 'days' ? printfFixed(value, 1) : printfFixed(value, 2);
 }
 

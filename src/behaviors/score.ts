@@ -35,7 +35,7 @@ export const REASONS = 3;
 export const signalsOf = (specs: readonly BehaviorSpec[]): string[] => [...new Set(specs.flatMap((s) => s.signals.map((x) => x.signal)))];
 
 /** Medians, scales and means of every signal the specs read, in one pass over the source. */
-export async function signalStats(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[]): Promise<SignalStats[]> {
+async function signalStats(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[]): Promise<SignalStats[]> {
   const names = signalsOf(specs);
   const col = (n: string): Sql => sql`CAST(${ident(n)} AS DOUBLE)`;
   const aggregates = names.map((n, i) => sql`${quantiles(col(n), [0.25, 0.5, 0.75])} AS ${ident(`q${i}`)}, stddev_pop(${col(n)}) AS ${ident(`s${i}`)}, avg(${col(n)}) AS ${ident(`m${i}`)}`);

@@ -76,7 +76,7 @@ export async function saveModel(store: Store, model: ClusteringModel): Promise<v
 }
 
 /** Buyers only (see methods.ts). */
-export const inPopulation = (features: Readonly<Record<string, unknown>>): boolean => Number(features.orders ?? 0) >= 1;
+const inPopulation = (features: Readonly<Record<string, unknown>>): boolean => Number(features.orders ?? 0) >= 1;
 
 /** The nearest centroid of one customer's features, as the batch assignment computes it (assign-sql.ts). */
 export function assign(model: ClusteringModel, features: Readonly<Record<string, unknown>>): Assignment | undefined {

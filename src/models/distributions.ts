@@ -53,12 +53,6 @@ export function normalTwoSided(z: number): number {
   return chiSquareSurvival(z * z, 1);
 }
 
-/** P(Z <= z). */
-export function normalCdf(z: number): number {
-  const tail = normalTwoSided(z) / 2;
-  return z < 0 ? tail : 1 - tail;
-}
-
 // Wichura's AS 241 (PPND16), relative error about 1e-16 over (0, 1).
 const A = [3.3871328727963665, 133.14166789178438, 1971.5909503065513, 13731.69376550946, 45921.95393154987, 67265.7709270087, 33430.57558358813, 2509.0809287301227];
 const B = [1, 42.31333070160091, 687.1870074920579, 5394.196021424751, 21213.794301586597, 39307.89580009271, 28729.085735721943, 5226.495278852854];

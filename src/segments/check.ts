@@ -19,7 +19,7 @@ import {
   type Window,
 } from './ast.js';
 import { IDENT, isPlainNumber } from './lexer.js';
-import { formatValue } from './printer.js';
+import { formatValue, opText } from './printer.js';
 import { orList, problemError, type Problem, type Site } from './rule-error.js';
 import { suggest } from './suggest.js';
 
@@ -48,7 +48,7 @@ export const MAX_DAYS = 100_000;
 /** Nesting of and/or/not (and of parentheses in text); bounds recursion for hostile input. */
 export const MAX_DEPTH = 100;
 /** `sum` and `share` read order lines (revenue, units); other event types have none. */
-export const SUM_EVENT_TYPES: readonly string[] = ['order', 'return'];
+const SUM_EVENT_TYPES: readonly string[] = ['order', 'return'];
 const LINE_AGGREGATES: readonly EventAggregate[] = ['sum', 'share'];
 
 const NULL_CHECKS = ['is_null', 'is_not_null'] as const;
@@ -298,7 +298,7 @@ function checkAggregate(aggregate: EventAggregate, selector: EventSelector, fail
   return known;
 }
 
-export function checkSelector(selector: EventSelector, fail: Site, at: string): void {
+function checkSelector(selector: EventSelector, fail: Site, at: string): void {
   if (typeof selector !== 'object' || selector === null) fail({ at, message: 'expected an event selector' });
   checkEventType(selector.eventType, fail, `${at}.eventType`);
   if (!isList(selector.filters)) fail({ at: `${at}.filters`, message: 'expected a list of filters' });
@@ -339,7 +339,7 @@ function checkShare(condition: Condition, fail: Site): void {
 
 const WINDOW_KINDS: Record<Window['kind'], true> = { all: true, last_days: true, between: true };
 
-export function checkWindow(window: Window, fail: Site, at: string): void {
+function checkWindow(window: Window, fail: Site, at: string): void {
   if (!hasKind(window, WINDOW_KINDS)) fail({ at, message: `expected a window of kind ${orList(Object.keys(WINDOW_KINDS))}` });
   switch (window.kind) {
     case 'all':
@@ -375,13 +375,13 @@ function checkDays(days: number, min: number, fail: Site, at: string): void {
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** Proleptic Gregorian, as both DuckDB and JavaScript dates are. */
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 /** A real calendar date in YYYY-MM-DD, years 0001 to 9999. */
-export function dateProblem(date: string): string | undefined {
+function dateProblem(date: string): string | undefined {
   const match = typeof date === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
   if (!match) return `${JSON.stringify(date)} is not a date; dates are written YYYY-MM-DD`;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
@@ -400,7 +400,7 @@ function checkDate(date: string, fail: Site, at: string): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Conditions
 
-export function checkCondition(left: Operand, condition: Condition, fail: Site, at: string): void {
+function checkCondition(left: Operand, condition: Condition, fail: Site, at: string): void {
   const op: unknown = typeof condition === 'object' && condition !== null ? (condition as { op?: unknown }).op : undefined;
   if (!OPS.json.includes(op as ConditionOp)) fail({ at, message: `expected a comparison, found ${JSON.stringify(op)}` });
   if (!left.ops.includes(condition.op)) {
@@ -518,25 +518,3 @@ function describeValue(value: Scalar | TimeValue | undefined): string {
   return kind === undefined || value === undefined ? 'is missing' : `${formatValue(value)} is ${kindName(kind)}`;
 }
 
-export function opText(op: ConditionOp): string {
-  switch (op) {
-    case '=':
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-    case 'in':
-    case 'between':
-    case 'contains':
-      return op;
-    case 'not_in':
-      return 'not in';
-    case 'is_null':
-      return 'is null';
-    case 'is_not_null':
-      return 'is not null';
-    default:
-      return assertNever(op, 'operator');
-  }
-}

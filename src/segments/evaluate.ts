@@ -65,7 +65,7 @@ function compare(a: Value, b: Value): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function testCondition(raw: unknown, c: Condition, asOf: number): boolean {
+function testCondition(raw: unknown, c: Condition, asOf: number): boolean {
   const left = normalise(raw);
   if (c.op === 'is_null') return left === null;
   if (c.op === 'is_not_null') return left !== null;

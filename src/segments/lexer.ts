@@ -15,7 +15,7 @@ export function isPlainNumber(n: number): boolean {
   return Number.isFinite(n) && !Object.is(n, -0) && NUMBER.test(String(n));
 }
 
-export const SYMBOLS = ['(', ')', '[', ']', ',', '.', ...COMPARE_OPS] as const;
+const SYMBOLS = ['(', ')', '[', ']', ',', '.', ...COMPARE_OPS] as const;
 export type SymbolText = (typeof SYMBOLS)[number];
 
 interface TokenBase {

@@ -46,23 +46,46 @@ function operand(rule: Rule, minPrecedence: number): string {
   return precedence >= minPrecedence ? text : `(${text})`;
 }
 
-export function printCondition(condition: Condition): string {
-  if (isComparison(condition)) return `${condition.op} ${formatValue(condition.value)}`;
+function printCondition(condition: Condition): string {
+  const op = opText(condition.op);
+  if (isComparison(condition)) return `${op} ${formatValue(condition.value)}`;
   switch (condition.op) {
     case 'in':
-      return `in ${printList(condition.values)}`;
     case 'not_in':
-      return `not in ${printList(condition.values)}`;
+      return `${op} ${printList(condition.values)}`;
     case 'between':
-      return `between ${formatValue(condition.low)} and ${formatValue(condition.high)}`;
+      return `${op} ${formatValue(condition.low)} and ${formatValue(condition.high)}`;
     case 'contains':
-      return `contains ${quote(condition.value)}`;
+      return `${op} ${quote(condition.value)}`;
+    case 'is_null':
+    case 'is_not_null':
+      return op;
+    default:
+      return assertNever(condition, 'condition');
+  }
+}
+
+/** An operator as a rule writes it (and errors name it). */
+export function opText(op: Condition['op']): string {
+  switch (op) {
+    case '=':
+    case '!=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+    case 'in':
+    case 'between':
+    case 'contains':
+      return op;
+    case 'not_in':
+      return 'not in';
     case 'is_null':
       return 'is null';
     case 'is_not_null':
       return 'is not null';
     default:
-      return assertNever(condition, 'condition');
+      return assertNever(op, 'operator');
   }
 }
 
@@ -99,7 +122,7 @@ export function formatValue(value: Scalar | TimeValue): string {
   return formatTime(value);
 }
 
-export function formatTime(value: TimeValue): string {
+function formatTime(value: TimeValue): string {
   switch (value.kind) {
     case 'date':
       return value.date;

@@ -52,7 +52,7 @@ function literal(v: Scalar | TimeValue, ctx: CompileContext): Sql {
 const OPS: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
 /** `left` tested against a condition; NULL on the left makes every test but `is null` false. */
-export function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql {
+function conditionSql(left: Sql, c: Condition, ctx: CompileContext): Sql {
   const test = ((): Sql => {
     if (isComparison(c)) return sql`${left} ${raw(OPS[c.op]!)} ${literal(c.value, ctx)}`;
     switch (c.op) {

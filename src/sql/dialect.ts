@@ -127,6 +127,9 @@ export interface Dialect {
   migration(statement: string): string[];
 }
 
+/** A string literal of a code constant (a separator, a unit, a field's name), where both engines take it as written. */
+const quoted = (text: string): Sql => raw(`'${text.replaceAll("'", "''")}'`);
+
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   placeholder: (i) => `$${i}`,
@@ -137,7 +140,7 @@ export const duckdbDialect: Dialect = {
   fromMicros: (micros) => sql`make_timestamp(${micros})`,
   formatTimestamp: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M:%S')`,
   days: (n) => sql`${n} * INTERVAL 1 DAY`,
-  dateDiff: (unit, from, to) => sql`date_diff(${raw(`'${unit}'`)}, ${from}, ${to})`,
+  dateDiff: (unit, from, to) => sql`date_diff(${quoted(unit)}, ${from}, ${to})`,
   isWeekend: (ts) => sql`dayofweek(${ts}) IN (0, 6)`,
   allExcept: (columns, relation) => sql`${raw(relation ? `${relation}.*` : '*')} EXCLUDE (${join(columns.map((c) => ident(c)))})`,
   contains: (text, part) => sql`contains(${text}, ${part})`,
@@ -152,10 +155,10 @@ export const duckdbDialect: Dialect = {
   formatMinute: (v) => sql`strftime(${v}, '%Y-%m-%d %H:%M')`,
   round: (v, digits) => (digits === 0 ? sql`round(${v})` : sql`round(${v}, ${raw(String(digits))})`),
   numberText: (v) => sql`CAST(round(${v}, 2) AS VARCHAR)`,
-  concatWs: (separator, parts) => sql`concat_ws(${raw(`'${separator}'`)}, ${parts})`,
+  concatWs: (separator, parts) => sql`concat_ws(${quoted(separator)}, ${parts})`,
   decimal: (v, scale) => sql`CAST(${v} AS DECIMAL(18, ${raw(String(scale))}))`,
   sortedListAgg: (value, where) => (where ? sql`list_sort(list(${value}) FILTER (WHERE ${where}))` : sql`list_sort(list(${value}))`),
-  stringAgg: (value, separator, orderBy) => sql`string_agg(${value}, ${raw(`'${separator}'`)} ORDER BY ${orderBy})`,
+  stringAgg: (value, separator, orderBy) => sql`string_agg(${value}, ${quoted(separator)} ORDER BY ${orderBy})`,
   md5: (text) => sql`md5(${text})`,
   sha256: (text) => sql`sha256(${text})`,
   matches: (text, pattern) => sql`regexp_matches(${text}, ${pattern})`,
@@ -179,7 +182,7 @@ export const duckdbDialect: Dialect = {
   values: (alias, columns, rows) => sql`(VALUES ${join(rows.map((r) => sql`(${join(r)})`))}) ${raw(alias)}(${raw(columns.map(([c]) => c).join(', '))})`,
   uuid: () => sql`CAST(gen_random_uuid() AS VARCHAR)`,
   unnestRecords: (alias, fields, records) =>
-    sql`unnest([${join(records.map((r) => sql`{${join(r.map((v, i) => sql`${raw(`'${fields[i]![0]}'`)}: ${v}`))}}`))}]) AS ${raw(alias)}`,
+    sql`unnest([${join(records.map((r) => sql`{${join(r.map((v, i) => sql`${quoted(fields[i]![0])}: ${v}`))}}`))}]) AS ${raw(alias)}`,
   castTo: (value, type) => sql`CAST(${value} AS ${raw(type)})`,
   listFilter: (list, keep) => sql`list_filter(${list}, x -> ${keep(sql`x`)})`,
   unnestList: (list) => sql`unnest(${list})`,
@@ -188,7 +191,7 @@ export const duckdbDialect: Dialect = {
   isoTimestamp: (text) => sql`CAST(CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`,
   jsonRecords: (alias, json, fields) =>
     sql`(SELECT unnest(from_json(CAST(${json} AS JSON), ${JSON.stringify([Object.fromEntries(fields)])})) AS ${raw(alias)})`,
-  listJoin: (list, separator) => sql`array_to_string(${list}, ${raw(`'${separator}'`)})`,
+  listJoin: (list, separator) => sql`array_to_string(${list}, ${quoted(separator)})`,
   epochMs: (ts) => sql`epoch_ms(${ts})`,
   intDiv: (a, b) => sql`(${a}) // (${b})`,
   insertSelectIfAbsent: (table, columns, _key, query) => sql`INSERT OR IGNORE INTO ${table} (${raw(columns.join(', '))}) ${query}`,
@@ -204,6 +207,11 @@ function parameterType(value: SqlValue): string {
   return 'String';
 }
 
+/** Records of named fields ([name, SQL type as DuckDB names it]) as ClickHouse's tuple type. */
+function tupleType(fields: ReadonlyArray<readonly [string, string]>): string {
+  return `Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`;
+}
+
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   placeholder: (i, value) => `{p${i}:${parameterType(value)}}`,
@@ -214,7 +222,7 @@ export const clickhouseDialect: Dialect = {
   fromMicros: (micros) => sql`fromUnixTimestamp64Micro(${micros}, 'UTC')`,
   formatTimestamp: (v) => sql`formatDateTime(${v}, '%Y-%m-%d %H:%i:%S')`,
   days: (n) => sql`toIntervalDay(${n})`,
-  dateDiff: (unit, from, to) => sql`dateDiff(${raw(`'${unit}'`)}, ${from}, ${to})`,
+  dateDiff: (unit, from, to) => sql`dateDiff(${quoted(unit)}, ${from}, ${to})`,
   isWeekend: (ts) => sql`toDayOfWeek(${ts}) IN (6, 7)`,
   allExcept: (columns, relation) => sql`${raw(relation ? `${relation}.*` : '*')} EXCEPT (${join(columns.map((c) => ident(c)))})`,
   contains: (text, part) => sql`position(${text}, ${part}) > 0`,
@@ -237,11 +245,11 @@ export const clickhouseDialect: Dialect = {
     const r = clickhouseDialect.round(v, 2);
     return sql`if(toTypeName(${v}) LIKE '%Float%', if(${r} = floor(${r}), concat(toString(${r}), '.0'), toString(${r})), toString(${v}))`;
   },
-  concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${raw(`'${separator}'`)})`,
+  concatWs: (separator, parts) => sql`arrayStringConcat(arrayFilter(x -> x IS NOT NULL, [${parts}]), ${quoted(separator)})`,
   // A cast to Decimal truncates; rounding the number's shortest decimal form first rounds as DuckDB does.
   decimal: (v, scale) => sql`toDecimal64(round(toDecimal128OrNull(toString(${v}), 9), ${raw(String(scale))}), ${raw(String(scale))})`,
   sortedListAgg: (value, where) => (where ? sql`arraySort(groupArrayIf(${value}, ${where}))` : sql`arraySort(groupArray(${value}))`),
-  stringAgg: (value, separator, orderBy) => sql`arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(${value}, ${orderBy})))), ${raw(`'${separator}'`)})`,
+  stringAgg: (value, separator, orderBy) => sql`arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(${value}, ${orderBy})))), ${quoted(separator)})`,
   md5: (text) => sql`lower(hex(MD5(${text})))`,
   sha256: (text) => sql`lower(hex(SHA256(${text})))`,
   matches: (text, pattern) => sql`match(${text}, ${pattern})`,
@@ -273,7 +281,7 @@ export const clickhouseDialect: Dialect = {
     sql`(${join(rows.map((r) => sql`SELECT ${join(r.map((v, i) => sql`CAST(${v} AS ${raw(clickhouseType(columns[i]![1]))}) AS ${raw(columns[i]![0])}`))}`), ' UNION ALL ')}) ${raw(alias)}`,
   uuid: () => sql`toString(generateUUIDv4())`,
   unnestRecords: (alias, fields, records) => {
-    const type = raw(`Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')})`);
+    const type = raw(tupleType(fields));
     return sql`arrayJoin([${join(records.map((r) => sql`CAST(tuple(${join(r)}) AS ${type})`))}]) AS ${raw(alias)}`;
   },
   castTo: (value, type) => sql`CAST(${value} AS ${raw(clickhouseType(type))})`,
@@ -284,10 +292,10 @@ export const clickhouseDialect: Dialect = {
   latest: (value, ts, tie, where) => sql`argMinIf(${value}, (-toUnixTimestamp64Micro(${ts}), ${tie}), ${where})`,
   isoTimestamp: (text) => sql`parseDateTime64BestEffort(${text}, 6, 'UTC')`,
   jsonRecords: (alias, json, fields) => {
-    const type = `Array(Tuple(${fields.map(([name, t]) => `${name} ${clickhouseType(t)}`).join(', ')}))`;
+    const type = `Array(${tupleType(fields)})`;
     return sql`(SELECT arrayJoin(JSONExtract(${json}, ${type})) AS ${raw(alias)})`;
   },
-  listJoin: (list, separator) => sql`arrayStringConcat(${list}, ${raw(`'${separator}'`)})`,
+  listJoin: (list, separator) => sql`arrayStringConcat(${list}, ${quoted(separator)})`,
   epochMs: (ts) => sql`toUnixTimestamp64Milli(${ts})`,
   intDiv: (a, b) => sql`intDiv(${a}, ${b})`,
   // A key is replaced by a later insert (ReplacingMergeTree): only the rows whose key is not stored go in.

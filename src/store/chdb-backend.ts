@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
-import { clickhouseDialect, type SqlValue } from '../sql/index.js';
+import { clickhouseDialect, compile, ident, join, precompiled, raw, sql, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend } from './backend.js';
 import { ClickhouseBackendBase } from './clickhouse-base.js';
@@ -31,7 +31,7 @@ export interface ChdbLimits {
  * max_server_memory_usage): work that still does not fit would then fail rather than run slower, and in this process
  * ClickHouse's own accounting would be set against the JavaScript heap's too.
  */
-export function chdbArguments(limits: ChdbLimits): string[] {
+function chdbArguments(limits: ChdbLimits): string[] {
   const spill = Math.floor(limits.bytes / 2);
   const settings: Record<string, string | number> = {
     ...CLICKHOUSE_SETTINGS,
@@ -100,7 +100,8 @@ export class ChdbBackend extends ClickhouseBackendBase {
     }
     const backend = new ChdbBackend(path, shared, database);
     if (database !== 'default') {
-      const created = shared.turn.then(() => shared.session.queryBindAsync(`CREATE DATABASE IF NOT EXISTS ${clickhouseDialect.quoteIdent(database)}`, {}));
+      const create = compile(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`, clickhouseDialect).text;
+      const created = shared.turn.then(() => shared.session.queryBindAsync(create, {}));
       shared.turn = created.catch(() => undefined);
       await created;
     }
@@ -112,7 +113,7 @@ export class ChdbBackend extends ClickhouseBackendBase {
     const shared = this.shared;
     const next = shared.turn.then(async () => {
       if (shared.current !== this.database) {
-        await shared.session.queryBindAsync(`USE ${clickhouseDialect.quoteIdent(this.database)}`, {});
+        await shared.session.queryBindAsync(compile(sql`USE ${ident(this.database)}`, clickhouseDialect).text, {});
         shared.current = this.database;
       }
       return query();
@@ -132,12 +133,13 @@ export class ChdbBackend extends ClickhouseBackendBase {
   }
 
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
-    const names = columns.map((c) => clickhouseDialect.quoteIdent(c)).join(', ');
-    await this.run(`INSERT INTO ${clickhouseDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM file({p1:String}, Parquet)`, [file]);
+    const names = join(columns.map((c) => ident(c)));
+    await this.exec(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM file(${file}, Parquet)`);
   }
 
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
-    await this.run(`${text} INTO OUTFILE ${literal(file)} TRUNCATE FORMAT Parquet`, values);
+    // INTO OUTFILE takes a string literal only, not a bound value.
+    await this.exec(sql`${precompiled(text, values)} INTO OUTFILE ${raw(literal(file))} TRUNCATE FORMAT Parquet`);
   }
 
   /** The same session and database. */

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { clickhouseDialect, type SqlValue } from '../sql/index.js';
+import { clickhouseDialect, compile, ident, precompiled, sql, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend, Row } from './backend.js';
 import { ClickhouseBackendBase } from './clickhouse-base.js';
@@ -52,14 +52,28 @@ function reason(err: unknown): string {
   return text.split('\n')[0]!.slice(0, 300);
 }
 
+/** `fn` on a client of its own, closed after; a server that cannot be reached or refuses is a one-line error naming the store. */
+async function onServer<T>(t: ReturnType<typeof target>, fn: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+  const client = createClient(clientOptions(t));
+  try {
+    return await fn(client);
+  } catch (err) {
+    throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
+  } finally {
+    await client.close();
+  }
+}
+
 /**
  * Bound values travel in the URL, which a ClickHouse server limits to 1 MiB (http_max_uri_size); a longer text (the
  * JSON arrays a step sends for many customers at once) goes in the statement's body instead, as a string literal.
  */
 const MAX_URL_VALUE = 64 * 1024;
 
-
-/** The statement with its long texts written in, and the parameters left for the URL. */
+/**
+ * The statement with its long texts written in, and the parameters left for the URL. It rewrites compiled text, as
+ * no template can: which values are too long for the URL is known only once they are bound.
+ */
 function bind(text: string, values: SqlValue[]): { query: string; query_params: Record<string, SqlValue> } {
   const params = clickhouseParams(values);
   let query = text;
@@ -84,32 +98,20 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
   /** Whether the server holds the store's database; a server that cannot be reached is an error naming it. */
   static async exists(name: string): Promise<boolean> {
     const t = target(name);
-    const client = createClient(clientOptions(t));
-    try {
-      const result = await client.query({ query: 'SELECT count() AS n FROM system.databases WHERE name = {db:String}', query_params: { db: t.database }, format: 'JSONEachRow' });
+    return onServer(t, async (client) => {
+      const { text, values } = compile(sql`SELECT count() AS n FROM system.databases WHERE name = ${t.database}`, clickhouseDialect);
+      const result = await client.query({ query: text, query_params: clickhouseParams(values), format: 'JSONEachRow' });
       return ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
-    } catch (err) {
-      throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
-    } finally {
-      await client.close();
-    }
+    });
   }
 
   /** Connects, creating the database when missing; an unreachable or refusing server fails here, in one line naming it. */
   static async open(name: string, database?: string): Promise<ClickhouseBackend> {
     const t = target(name, database);
-    const options = clientOptions(t);
-    const admin = createClient(options);
-    try {
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${clickhouseDialect.quoteIdent(t.database)}` });
-    } catch (err) {
-      throw new UsageError(`store ${t.shown}: ${reason(err)}`, { store: t.shown });
-    } finally {
-      await admin.close();
-    }
+    await onServer(t, (admin) => admin.command({ query: compile(sql`CREATE DATABASE IF NOT EXISTS ${ident(t.database)}`, clickhouseDialect).text }));
     // Long texts written into statements (see bind) count towards the statement's size, 256 KiB by default.
     const settings = { ...CLICKHOUSE_SETTINGS, max_query_size: String(2 ** 30) };
-    return new ClickhouseBackend(createClient({ ...options, database: t.database, clickhouse_settings: settings }));
+    return new ClickhouseBackend(createClient({ ...clientOptions(t), database: t.database, clickhouse_settings: settings }));
   }
 
   async run(text: string, values: SqlValue[]): Promise<number> {
@@ -130,7 +132,8 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
 
   /** The result comes back in the response's body, streamed to the file. */
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
-    const result = await this.client.exec({ ...bind(`${text} FORMAT Parquet`, values) });
+    const q = compile(sql`${precompiled(text, values)} FORMAT Parquet`, clickhouseDialect);
+    const result = await this.client.exec(bind(q.text, q.values));
     await pipeline(result.stream, createWriteStream(file));
   }
 

@@ -1,4 +1,4 @@
-import { clickhouseDialect, type SqlValue } from '../sql/index.js';
+import { clickhouseDialect, compile, type Sql, type SqlValue } from '../sql/index.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
 import { insertRowsAsJson } from './rows-as-json.js';
 import { insertTextThroughDuckdb, writeTextThroughDuckdb } from './text-through-duckdb.js';
@@ -23,6 +23,12 @@ export abstract class ClickhouseBackendBase implements Backend {
   abstract writeParquet(text: string, values: SqlValue[], file: string): Promise<void>;
   abstract fork(): Promise<Backend>;
   abstract close(): void;
+
+  /** A statement of the backend's own, compiled for ClickHouse. */
+  protected async exec(q: Sql): Promise<void> {
+    const { text, values } = compile(q, clickhouseDialect);
+    await this.run(text, values);
+  }
 
   /** Rows and their columns' ClickHouse types, values converted as callers want them. */
   private async read(text: string, values: SqlValue[]): Promise<JsonResult> {

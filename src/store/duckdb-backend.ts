@@ -1,27 +1,24 @@
 import { DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import { duckdbMemoryLimit } from '../shared/memory.js';
-import { duckdbDialect, type SqlValue } from '../sql/index.js';
+import { compile, duckdbDialect, ident, join, precompiled, sql, type Sql, type SqlValue } from '../sql/index.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
 
 /** COPY's options for each text format. */
-const COPY_OPTIONS: Record<TextFormat, string> = { csv: '(FORMAT csv, HEADER true)', jsonl: '(FORMAT json)' };
+const COPY_OPTIONS: Record<TextFormat, Sql> = { csv: sql`(FORMAT csv, HEADER true)`, jsonl: sql`(FORMAT json)` };
 
 /**
  * The rows of a text file that `writeText` wrote, every column as text (a CSV file read by position, its header
- * skipped; JSON lines by key), as a DuckDB query and its values.
+ * skipped; JSON lines by key), as a DuckDB query.
  */
-export function textFileRows(columns: TextColumns, file: string, format: TextFormat): { text: string; values: SqlValue[] } {
-  const names = Object.keys(columns).map((c) => duckdbDialect.quoteIdent(c));
+export function textFileRows(columns: TextColumns, file: string, format: TextFormat): Sql {
+  const names = Object.keys(columns).map((c) => ident(c));
   if (format === 'csv') {
-    return { text: `SELECT * FROM read_csv($1, header = true, auto_detect = false, columns = {${names.map((n) => `${n}: 'VARCHAR'`).join(', ')}})`, values: [file] };
+    return sql`SELECT * FROM read_csv(${file}, header = true, auto_detect = false, columns = {${join(names.map((n) => sql`${n}: 'VARCHAR'`))}})`;
   }
   // One line is one object: read whole (no delimiter or quote can occur in it), then each key taken out.
-  const keys = Object.values(columns).map((key) => `$."${key.replaceAll('"', '\\"')}"`);
-  return {
-    text: `SELECT ${names.map((n, i) => `json_extract_string(j, $${i + 3}) AS ${n}`).join(', ')}
-      FROM read_csv($1, header = false, auto_detect = false, columns = {'j': 'VARCHAR'}, delim = $2, quote = '', escape = '')`,
-    values: [file, '\x1f', ...keys],
-  };
+  const keys = Object.values(columns).map((key) => duckdbDialect.jsonText(sql`j`, [key]));
+  return sql`SELECT ${join(keys.map((k, i) => sql`${k} AS ${names[i]!}`))}
+      FROM read_csv(${file}, header = false, auto_detect = false, columns = {'j': 'VARCHAR'}, delim = ${'\x1f'}, quote = '', escape = '')`;
 }
 
 /** JS values as callers want them: integers as numbers (ours never exceed 2^53), everything else as DuckDB gives it. */
@@ -60,8 +57,14 @@ export class DuckdbBackend implements Backend {
   private static async connect(instance: DuckDBInstance, owns: boolean): Promise<DuckdbBackend> {
     const backend = new DuckdbBackend(instance, await instance.connect(), owns);
     // Timestamps without a zone are read as UTC and written offsets are converted to it, on every machine alike.
-    await backend.run(`SET TimeZone = 'UTC'`, []);
+    await backend.exec(sql`SET TimeZone = 'UTC'`);
     return backend;
+  }
+
+  /** A statement of the backend's own, compiled for DuckDB. */
+  private exec(q: Sql): Promise<number> {
+    const { text, values } = compile(q, duckdbDialect);
+    return this.run(text, values);
   }
 
   async run(text: string, values: SqlValue[]): Promise<number> {
@@ -106,22 +109,21 @@ export class DuckdbBackend implements Backend {
   // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
   // Writing the schema to the file at once keeps such statements out of the log.
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
-    const names = columns.map((c) => duckdbDialect.quoteIdent(c)).join(', ');
-    await this.run(`INSERT INTO ${duckdbDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM read_parquet($1)`, [file]);
+    const names = join(columns.map((c) => ident(c)));
+    await this.exec(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM read_parquet(${file})`);
   }
 
   async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
-    await this.run(`COPY (${text}) TO $${values.length + 1} (FORMAT parquet)`, [...values, file]);
+    await this.exec(sql`COPY (${precompiled(text, values)}) TO ${file} (FORMAT parquet)`);
   }
 
   async writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
-    return this.run(`COPY (${text}) TO $${values.length + 1} ${COPY_OPTIONS[format]}`, [...values, file]);
+    return this.exec(sql`COPY (${precompiled(text, values)}) TO ${file} ${COPY_OPTIONS[format]}`);
   }
 
   async insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
-    const rows = textFileRows(columns, file, format);
-    const names = Object.keys(columns).map((c) => duckdbDialect.quoteIdent(c)).join(', ');
-    await this.run(`INSERT INTO ${duckdbDialect.quoteIdent(table)} (${names}) SELECT ${names} FROM (${rows.text})`, rows.values);
+    const names = join(Object.keys(columns).map((c) => ident(c)));
+    await this.exec(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM (${textFileRows(columns, file, format)})`);
   }
 
   /**
@@ -161,7 +163,9 @@ export class DuckdbBackend implements Backend {
   private async columnNames(table: string): Promise<readonly string[]> {
     let names = this.tableColumns.get(table);
     if (!names) {
-      const rows = await this.rows(`SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = $1 ORDER BY column_index`, [table]);
+      const { text, values } = compile(sql`SELECT column_name FROM duckdb_columns()
+        WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = ${table} ORDER BY column_index`, duckdbDialect);
+      const rows = await this.rows(text, values);
       names = rows.map((r) => String(r.column_name));
       this.tableColumns.set(table, names);
     }
@@ -169,12 +173,12 @@ export class DuckdbBackend implements Backend {
   }
 
   async afterMigrations(): Promise<void> {
-    await this.run('CHECKPOINT', []);
+    await this.exec(sql`CHECKPOINT`);
   }
 
   /** DuckDB evicts what its pool caches (table blocks, read again when needed) or spills to get below a lower limit. */
   async setMemoryLimit(bytes: number): Promise<void> {
-    await this.run('SET memory_limit = $1', [duckdbMemoryLimit(bytes)]);
+    await this.exec(sql`SET memory_limit = ${duckdbMemoryLimit(bytes)}`);
   }
 
   fork(): Promise<Backend> {

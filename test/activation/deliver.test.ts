@@ -8,10 +8,10 @@ import {
   deliverDue,
   enqueueLiveChanges,
   enqueueRunChanges,
-  getDelivery,
   listDeliveries,
   replayDelivery,
   rotateSecret,
+  type Delivery,
   type DeliverOptions,
   type StoreAccess,
   type WebhookWithSecret,
@@ -48,6 +48,13 @@ describe.each(ENGINES)('on %s', (engine) => {
   let clock = Date.parse('2026-12-01T10:00:00Z');
   const direct: StoreAccess = (fn) => fn(store);
   const options = (more: Partial<DeliverOptions> = {}): DeliverOptions => ({ policy: 'loopback', now: () => clock, timeoutMs: 300, ...more });
+
+  /** One delivery as the delivery log shows it (GET /v1/webhooks/deliveries, `segmint webhooks deliveries`). */
+  async function delivery(id: string): Promise<Delivery> {
+    const found = (await listDeliveries(store, { limit: 1000 })).deliveries.find((d) => d.id === id);
+    expect(found, `delivery ${id} in the log`).toBeDefined();
+    return found!;
+  }
 
   /** Queues entries of these customers into the audience, as a real-time change would. */
   async function entries(ids: string[], batchSize?: number): Promise<string[]> {
@@ -97,11 +104,11 @@ describe.each(ENGINES)('on %s', (engine) => {
         clock = at;
         const pass = await deliverDue(direct, options());
         expect(pass.attempted, `attempt ${n + 1}`).toBe(1);
-        const row = await getDelivery(store, id!);
+        const row = await delivery(id!);
         expect(row.attempts).toBe(n + 1);
         if (n < 3) expect(row).toMatchObject({ status: 'pending', next_attempt_at: new Date(due[n + 1]!).toISOString().slice(0, 19).replace('T', ' ') });
       }
-      const row = await getDelivery(store, id!);
+      const row = await delivery(id!);
       expect(row).toMatchObject({ status: 'delivered', attempts: 4, last_status: 200, last_error: null, members: 2 });
       expect(receiver.received.map((r) => r.id)).toEqual([id, id, id, id]);
       expect(receiver.received.every((r) => r.verified)).toBe(true);
@@ -120,7 +127,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       const [id] = await entries(['C03']);
       receiver.script = [{ hang: 2000 }];
       await deliverDue(direct, options());
-      const row = await getDelivery(store, id!);
+      const row = await delivery(id!);
       expect(row).toMatchObject({ status: 'pending', attempts: 1, last_status: null, last_error: 'no answer within 300 ms' });
       expect(row.last_error).not.toContain('C03');
     });
@@ -134,7 +141,7 @@ describe.each(ENGINES)('on %s', (engine) => {
         expect(pass).toMatchObject(n < 3 ? { failed: 1, dead: 0 } : { failed: 0, dead: 1 });
         clock += backoff(n);
       }
-      expect(await getDelivery(store, id!)).toMatchObject({ status: 'dead', attempts: 3, last_status: 503, last_error: 'HTTP 503', next_attempt_at: null });
+      expect(await delivery(id!)).toMatchObject({ status: 'dead', attempts: 3, last_status: 503, last_error: 'HTTP 503', next_attempt_at: null });
       clock += 3600 * SECOND;
       expect((await deliverDue(direct, options({ maxAttempts: 3, backoff }))).attempted, 'a dead letter is not retried').toBe(0);
       const log = await listDeliveries(store, { status: 'dead' });
@@ -145,7 +152,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       expect(await replayDelivery(store, id!, clock)).toMatchObject({ status: 'pending', attempts: 0 });
       await expect(replayDelivery(store, id!, clock)).rejects.toThrow(/already waiting/);
       expect(await deliverDue(direct, options({ maxAttempts: 3, backoff }))).toMatchObject({ delivered: 1 });
-      expect(await getDelivery(store, id!)).toMatchObject({ status: 'delivered', attempts: 1 });
+      expect(await delivery(id!)).toMatchObject({ status: 'delivered', attempts: 1 });
       expect(receiver.received.map((r) => r.id)).toEqual([id, id, id, id]);
       expect([...receiver.applied.keys()]).toEqual([id]);
     });
@@ -170,7 +177,7 @@ describe.each(ENGINES)('on %s', (engine) => {
         clock += 3600 * SECOND;
       }
       expect((await listDeliveries(store, { status: 'pending' })).total).toBe(0);
-      for (const id of ids) expect((await getDelivery(store, id)).status).toBe('delivered');
+      for (const id of ids) expect((await delivery(id)).status).toBe('delivered');
       expect([...receiver.applied.keys()].sort()).toEqual([...ids].sort());
       const appliedMembers = [...receiver.applied.values()].flatMap((r) => r.body.data.members.map((m) => m.customer_id));
       expect(appliedMembers.sort()).toEqual([...members].sort());
@@ -195,14 +202,14 @@ describe.each(ENGINES)('on %s', (engine) => {
         receiver.fallback = { status: 500 };
         const [id] = await entries(['C03']);
         await vi.waitFor(() => expect(receiver.received.map((r) => r.id)).toEqual([id]), WAIT);
-        await vi.waitFor(async () => expect(await getDelivery(store, id!)).toMatchObject({ status: 'pending', attempts: 1 }), WAIT);
+        await vi.waitFor(async () => expect(await delivery(id!)).toMatchObject({ status: 'pending', attempts: 1 }), WAIT);
         const queried = dueQueries();
         await sleep(100);
         expect(dueQueries(), 'the retry is not due yet').toBe(queried);
 
         receiver.fallback = { status: 200 };
         clock += 30 * SECOND;
-        await vi.waitFor(async () => expect(await getDelivery(store, id!)).toMatchObject({ status: 'delivered', attempts: 2 }), WAIT);
+        await vi.waitFor(async () => expect(await delivery(id!)).toMatchObject({ status: 'delivered', attempts: 2 }), WAIT);
         expect(receiver.received.map((r) => r.id)).toEqual([id, id]);
       } finally {
         await worker.stop();
@@ -224,7 +231,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       expect(receiver.received.map((r) => r.id)).toEqual([mixed]);
       expect(receiver.received[0]!.body.data.members.map((m) => m.customer_id)).toEqual(['C06']);
       expect(JSON.stringify(receiver.received)).not.toMatch(/C05|C07|c5@|c7@/);
-      expect(await getDelivery(store, nobody!)).toMatchObject({ status: 'skipped', attempts: 0 });
+      expect(await delivery(nobody!)).toMatchObject({ status: 'skipped', attempts: 0 });
       // Erasure reached the outbox: nothing of C07 is left in it.
       expect(await store.one(sql`SELECT 1 FROM webhook_delivery_members WHERE customer_id = 'C07'`)).toBeUndefined();
     });
@@ -233,7 +240,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       await store.run(sql`${update(sql`customers`)} consent_email = NULL WHERE id = 'C08'`);
       const [id] = await entries(['C08']);
       expect(await deliverDue(direct, options())).toMatchObject({ attempted: 0, skipped: 1 });
-      expect(await getDelivery(store, id!)).toMatchObject({ status: 'skipped' });
+      expect(await delivery(id!)).toMatchObject({ status: 'skipped' });
     });
   });
 
@@ -256,7 +263,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       const [late] = await entries(['C09']);
       await deliverDue(direct, options());
       expect(receiver.received.at(-1)).toMatchObject({ verified: false, signatures: 1 });
-      expect(await getDelivery(store, late!)).toMatchObject({ status: 'pending', last_status: 401 });
+      expect(await delivery(late!)).toMatchObject({ status: 'pending', last_status: 401 });
       receiver.secrets = [rotated.secret];
       hook = { ...hook, secret: rotated.secret };
     });
@@ -298,7 +305,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       await enqueueLiveChanges(store, [{ customerId: 'C11', before: new Set(), after: new Set([audienceId]) }], '2026-12-01 00:00:00', clock);
       const log = await listDeliveries(store, { subscription_id: named.id });
       await deliverDue(direct, options({ policy: 'public' }));
-      expect(await getDelivery(store, log.deliveries[0]!.id)).toMatchObject({ status: 'pending', last_error: expect.stringMatching(/^refused: localhost resolves to .* loopback address$/) });
+      expect(await delivery(log.deliveries[0]!.id)).toMatchObject({ status: 'pending', last_error: expect.stringMatching(/^refused: localhost resolves to .* loopback address$/) });
       await store.run(sql`DELETE FROM webhook_subscriptions WHERE id = ${named.id}`);
     });
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyCustomers, LiveView, movement, NONE } from '../../src/audiences/index.js';
 import { assign, fitProductClustering, loadModel, type ClusteringReport } from '../../src/clusters/index.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { adjustedRandIndex } from '../../src/models/index.js';
+import { adjustedRandIndex } from '../models/ari.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asTimestamp, clickhouseDialect, compile, days, listHasAny, sql } from '../../src/sql/index.js';
+import { asTimestamp, clickhouseDialect, compile, dateDiff, days, listHasAny, sql, stringAgg, unnestRecords } from '../../src/sql/index.js';
 import { clickhouseMigration } from '../../src/sql/clickhouse-ddl.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 
@@ -20,6 +20,14 @@ describe('SQL dialects', () => {
         "SELECT 1 FROM events WHERE ts >= toDateTime64({p1:String}, 6, 'UTC') - toIntervalDay({p2:Int64}) AND hasAny(tags, [{p3:String}, {p4:String}]) AND x = {p5:Float64} AND y = {p6:Bool} AND z IS NOT DISTINCT FROM {p7:Nullable(String)}",
       values: ['2026-01-01', 30, 'a', 'b', 1.5, true, null],
     });
+  });
+
+  it('writes code constants (units, separators, field names) as string literals, a quote doubled', () => {
+    const constants = sql`SELECT ${dateDiff('day', sql`a`, sql`b`)}, ${stringAgg(sql`t`, "'; ", sql`t`)}, ${unnestRecords('r', [['id', 'VARCHAR']], [['x']])}`;
+    expect(compile(constants).text).toBe("SELECT date_diff('day', a, b), string_agg(t, '''; ' ORDER BY t), unnest([{'id': $1}]) AS r");
+    expect(compile(constants, clickhouseDialect).text).toBe(
+      "SELECT dateDiff('day', a, b), arrayStringConcat(arrayMap(x -> x.1, arraySort(x -> x.2, groupArray(tuple(t, t)))), '''; '), arrayJoin([CAST(tuple({p1:String}) AS Tuple(id Nullable(String)))]) AS r",
+    );
   });
 
   it('turns every migration into ClickHouse DDL, events ordered by customer and time', () => {

@@ -2,7 +2,7 @@ export * from './schema.js';
 export { checkWebhookUrl, parseWebhookUrl, refusal, type AddressPolicy } from './address.js';
 export { newSecret, signedHeaders, type SignedHeaders } from './sign.js';
 export { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateSecret } from './subscriptions.js';
-export { enqueueLiveChanges, enqueueRunChanges, getDelivery, listDeliveries, replayDelivery, type LiveChange } from './outbox.js';
+export { enqueueLiveChanges, enqueueRunChanges, listDeliveries, replayDelivery, type LiveChange } from './outbox.js';
 export { deliverDue, type DeliverOptions, type StoreAccess } from './deliver.js';
 export { httpSend, type Attempt, type AttemptResult, type Sender } from './send.js';
 export { WebhookWorker, type WorkspaceStores } from './worker.js';

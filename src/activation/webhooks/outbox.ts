@@ -135,7 +135,7 @@ export async function listDeliveries(store: Store, query: DeliveryQuery = {}): P
   return { total, counts, deliveries };
 }
 
-export async function getDelivery(store: Store, id: string): Promise<Delivery> {
+async function getDelivery(store: Store, id: string): Promise<Delivery> {
   const found = await store.one<Delivery>(sql`${DELIVERY} WHERE d.id = ${id}`);
   if (!found) throw new NotFoundError(`no webhook delivery "${id}"`, { delivery: id });
   return found;

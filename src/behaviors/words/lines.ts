@@ -27,7 +27,7 @@ export const PREVIEW_LINES_TABLE = 'behavior_preview_lines';
 /** Each customer's number, which the lines and the units carry instead of the text id. */
 export const PREVIEW_KEYS_TABLE = 'behavior_preview_keys';
 /** Each product's number, which the lines carry beside its id: every product of a line, in the catalog or not. */
-export const PREVIEW_PRODUCT_KEYS_TABLE = 'behavior_preview_product_keys';
+const PREVIEW_PRODUCT_KEYS_TABLE = 'behavior_preview_product_keys';
 /** The feature table's rows of the customers, with their numbers (`ck`). */
 export const PREVIEW_FEATURES_TABLE = 'behavior_preview_features';
 /** Units of the lines per customer, type, channel and device. */

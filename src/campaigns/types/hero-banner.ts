@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { body, callToActionSchema, headline, imageUrlSchema, type CampaignTypeSpec } from './shared.js';
+import { body, callToActionSchema, headline, imageAltSchema, imageUrlSchema, type CampaignTypeSpec } from './shared.js';
 
 /**
  * A banner in a slot the page reserves (an element with `data-segmint-hero`, sized by the page), so filling it moves
@@ -15,7 +15,7 @@ export const heroBanner: CampaignTypeSpec<'hero_banner'> = {
     headline,
     body: body.optional(),
     image_url: imageUrlSchema,
-    image_alt: z.string().max(200).default(''),
+    image_alt: imageAltSchema,
     cta: callToActionSchema,
   }),
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { body, callToActionSchema, headline, imageUrlSchema, type CampaignTypeSpec } from './shared.js';
+import { body, callToActionSchema, headline, imageAltSchema, imageUrlSchema, type CampaignTypeSpec } from './shared.js';
 
 /** A dismissible dialog over the page announcing a product or a discount. */
 export const popupBanner: CampaignTypeSpec<'popup_banner'> = {
@@ -12,7 +12,7 @@ export const popupBanner: CampaignTypeSpec<'popup_banner'> = {
     headline,
     body: body.optional(),
     image_url: imageUrlSchema.optional(),
-    image_alt: z.string().max(200).default('').describe('the image described for screen readers; empty for a decorative one'),
+    image_alt: imageAltSchema,
     cta: callToActionSchema,
   }),
 };

@@ -33,6 +33,7 @@ const safeUrlSchema = z
   .refine((u) => /^\/(?!\/)\S*$/.test(u) || (/^https?:\/\//i.test(u) && URL.canParse(u)), 'an http(s) URL or a path on the shop such as /sale');
 
 export const imageUrlSchema = safeUrlSchema.describe('the image: an http(s) URL or a path on the shop');
+export const imageAltSchema = z.string().max(200).default('').describe('the image described for screen readers; empty for a decorative one');
 
 export const callToActionSchema = z.strictObject({
   label: text(60).describe('the button text'),

@@ -76,7 +76,7 @@ export interface StoreScores {
  * Every customer with an order before `asOf`, scored with `fit`, or with a fit made on the same data when none is
  * given (customers without an order have no scores).
  */
-export async function scoreStore(store: Store, asOf: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<StoreScores> {
+async function scoreStore(store: Store, asOf: string, options: { fit?: ClvFit; unit?: TimeUnit } = {}): Promise<StoreScores> {
   const unit = options.fit?.unit ?? options.unit ?? 'day';
   const summary = await customerSummaries(store, asOf, unit);
   const fit = options.fit ?? fitSummary(summary, asOf, unit);
