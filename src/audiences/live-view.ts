@@ -122,6 +122,8 @@ export class LiveView {
   private settled: { writes: number; tombstones: number } | undefined;
   /** The tombstones of the store when this turn's batches found it holding the view's count of events (KnownIds.matched). */
   private matched: number | undefined;
+  /** Customers worked out again whose live memberships the store does not have yet (refresh's `persist: 'later'`). */
+  private readonly unsaved = new Set<string>();
 
   private constructor(
     private rules: LiveRules,
@@ -177,7 +179,7 @@ export class LiveView {
     const touched = await store.all<{ customer_id: string }>(sql`
       SELECT customer_id FROM events WHERE ts >= CAST(${base} AS TIMESTAMP) AND customer_id IS NOT NULL
       UNION SELECT customer_id FROM live_memberships WHERE evaluated_at >= CAST(${base} AS TIMESTAMP)`);
-    await view.refresh(store, touched.map((t) => t.customer_id), { persist: false });
+    await view.refresh(store, touched.map((t) => t.customer_id), { persist: 'never' });
     return view;
   }
 
@@ -265,11 +267,11 @@ export class LiveView {
 
   /**
    * Works these customers out again, each as of their reference instant (after their events or their consent changed)
-   * and, unless told otherwise, stores what they are in as their live memberships. With `eventsOnly` (only events
-   * arrived), only the customers rows the view lacks are read. Customers the store no longer
-   * holds leave the view; the others are returned.
+   * and stores what they are in as their live memberships: `now` (the default), `later` (by saveUnsaved) or `never`.
+   * With `eventsOnly` (only events arrived), only the customers rows the view lacks are read. Customers the store no
+   * longer holds leave the view; the others are returned.
    */
-  async refresh(store: Store, customerIds: readonly string[], options: { persist?: boolean; eventsOnly?: boolean } = {}): Promise<ReadonlySet<string>> {
+  async refresh(store: Store, customerIds: readonly string[], options: { persist?: 'now' | 'later' | 'never'; eventsOnly?: boolean } = {}): Promise<ReadonlySet<string>> {
     if (customerIds.length === 0) return new Set();
     // Events change no stored customers row but a new one's (a batch adds the customers it names that the store lacks).
     // Read first: the live features read created_at, and a customer without a row has none.
@@ -295,12 +297,49 @@ export class LiveView {
       this.kept.forget(i);
     }
     this.fields.put(rows, read.filter((id) => worked.features.has(id)), (id) => (worked.features.has(id) ? this.customers.numberOf(id) : undefined));
-    if (options.persist ?? true) {
-      // Stored as a set: unsorted.
-      const live = new Map(known.map((id) => [id, this.evaluate(id, this.customers.held(id)!)]));
-      await storeLiveMemberships(store, worked.ids, worked.at, live);
-    }
+    const persist = options.persist ?? 'now';
+    if (persist === 'now') await this.storeMemberships(store, worked.ids);
+    else if (persist === 'later') for (const id of worked.ids) this.unsaved.add(id);
     return new Set(known);
+  }
+
+  /** Whether turns worked out customers whose live memberships are not stored yet. */
+  get hasUnsaved(): boolean {
+    return this.unsaved.size > 0;
+  }
+
+  /**
+   * Stores the live memberships refresh left for later, as the view holds them now. The view answers every reader
+   * while it lives; the table is for readers without it (a server that cannot build one, the next build's customers
+   * worked out since the base), so turns of event batches leave it to this, which a server calls about once a second:
+   * its statements and commit were a fifth of a turn's CPU. A crash loses at most what was unsaved: the next build
+   * works out again every customer with events dated from the base on (build's `touched`); one given only older events
+   * (a backfill) keeps the run's answer until their next event or run.
+   */
+  async saveUnsaved(store: Store): Promise<void> {
+    if (this.unsaved.size === 0) return;
+    const ids = [...this.unsaved];
+    this.unsaved.clear();
+    try {
+      await this.storeMemberships(store, ids);
+    } catch (err) {
+      for (const id of ids) this.unsaved.add(id);
+      throw err;
+    }
+  }
+
+  /** Replaces these customers' live memberships with the view's answers; those it no longer holds get none. */
+  private async storeMemberships(store: Store, customerIds: readonly string[]): Promise<void> {
+    const at = new Map<string, string>();
+    // Stored as a set: unsorted.
+    const live = new Map<string, LiveAudience[]>();
+    for (const id of customerIds) {
+      const i = this.customers.held(id);
+      if (i === undefined) continue;
+      at.set(id, instantText(this.customers.instant(i)));
+      live.set(id, this.evaluate(id, i));
+    }
+    await storeLiveMemberships(store, customerIds, at, live);
   }
 
   forget(customerId: string): void {

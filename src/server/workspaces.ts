@@ -34,6 +34,9 @@ export function openControlDb(dbPath: string): Promise<ControlDb> {
   return ControlDb.open(join(dir, '_control.duckdb'));
 }
 
+/** How often the live memberships event batches left unsaved reach the store (LiveView.saveUnsaved). */
+const SAVE_MS = 1000;
+
 /** Workspace stores, opened on first use and kept open; the work on one store is done one request at a time. */
 export class Workspaces {
   private readonly stores = new Map<string, Promise<Store>>();
@@ -41,11 +44,15 @@ export class Workspaces {
   private readonly views = new Map<string, LiveView>();
   /** Workspaces whose view is built or being built. */
   private readonly viewed = new Set<string>();
+  private readonly saver: NodeJS.Timeout;
 
   private constructor(
     readonly control: ControlDb,
     private readonly options: WorkspacesOptions,
-  ) {}
+  ) {
+    // A failed save keeps its customers for the next tick.
+    this.saver = setInterval(() => void this.saveViews().catch(() => undefined), SAVE_MS).unref();
+  }
 
   static async open(options: WorkspacesOptions): Promise<Workspaces> {
     // A ClickHouse server may be unreachable or refuse us: its default store is opened before the control folder is
@@ -98,14 +105,30 @@ export class Workspaces {
     return [...this.stores.keys()];
   }
 
+  /** Stores the live memberships each view left unsaved, in the workspace's queue. */
+  async saveViews(): Promise<void> {
+    for (const [workspace, view] of this.views) {
+      if (view.hasUnsaved) await this.use(workspace, (store) => this.saveView(workspace, store));
+    }
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.saver);
+    await this.saveViews();
     await Promise.all([...this.queues.values()]);
     for (const store of this.stores.values()) (await store).close();
     this.stores.clear();
     this.control.close();
   }
 
+  /** The view's unsaved live memberships stored, from within the workspace's queue (a view a rebuild replaced saved them first). */
+  saveView(workspace: string, store: Store): Promise<void> {
+    return this.views.get(workspace)?.saveUnsaved(store) ?? Promise.resolve();
+  }
+
   private async buildInQueue(workspace: string, store: Store): Promise<void> {
+    // The new view reads the live memberships for the customers worked out since the base.
+    await this.saveView(workspace, store);
     const view = await LiveView.build(store);
     if (view) this.views.set(workspace, view);
     else this.views.delete(workspace);

@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
@@ -44,6 +44,16 @@ export interface StoreOptions {
 }
 
 /**
+ * The cores this process may run on when fewer than the machine's (taskset, a container's cpuset), else undefined: the
+ * engines count the machine's cores (and a container's CPU quota), not the process's affinity, and DuckDB's second
+ * worker on a server pinned to one core cost 1.36x the CPU an ingested event (docs/benchmarks.md, issue 17).
+ */
+function coresAllowed(): number | undefined {
+  const allowed = availableParallelism();
+  return allowed < cpus().length ? allowed : undefined;
+}
+
+/**
  * One database and the single connection that writes to it. Writes are serialised through `exclusive`
  * so a transaction never interleaves with another caller's statements.
  */
@@ -65,9 +75,10 @@ export class Store {
 
   static async open(options: StoreOptions): Promise<Store> {
     const memory = options.memory ?? memoryBudget();
+    const threads = options.threads ?? coresAllowed();
     let backend: Backend;
     if (options.path.startsWith(CHDB_PREFIX)) {
-      backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length), { bytes: memory.duckdb, threads: options.threads }, options.database);
+      backend = await ChdbBackend.open(options.path.slice(CHDB_PREFIX.length), { bytes: memory.duckdb, threads }, options.database);
     } else if (CLICKHOUSE_URL.test(options.path)) {
       backend = await ClickhouseBackend.open(options.path, options.database);
     } else {
@@ -75,7 +86,7 @@ export class Store {
       // Work past the limit spills to disk: next to a store file (DuckDB's default), else in the system's temp folder
       // rather than DuckDB's default for a store in memory, a .tmp folder wherever the process was started.
       if (options.path === ':memory:') settings.temp_directory = join(tmpdir(), 'segmint-spill');
-      if (options.threads) settings.threads = String(options.threads);
+      if (threads) settings.threads = String(threads);
       backend = await DuckdbBackend.open(options.path, settings);
     }
     const store = new Store(backend, options.path, memory, options.database);

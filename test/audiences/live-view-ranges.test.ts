@@ -44,7 +44,7 @@ describe("the live view's build by ranges of customers", () => {
    */
   async function answers(view: LiveView): Promise<Map<string, unknown>> {
     const built = new Map(ids.map((id) => [id, { features: view.featuresOf(id), audiences: view.audiencesOf(id) }]));
-    expect((await view.refresh(store, ids, { persist: false })).size).toBe(ids.length);
+    expect((await view.refresh(store, ids, { persist: 'never' })).size).toBe(ids.length);
     return new Map(ids.map((id) => [id, { built: built.get(id), workedOut: { features: view.featuresOf(id), audiences: view.audiencesOf(id) } }]));
   }
 

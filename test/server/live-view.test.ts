@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyCustomers, createAudience } from '../../src/audiences/index.js';
+import { classifyCustomers, createAudience, customerAudiences } from '../../src/audiences/index.js';
+import { SNAPSHOT_KINDS } from '../../src/audiences/kinds/index.js';
+import type { AudienceKind } from '../../src/audiences/schema.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
@@ -123,6 +125,39 @@ describe('the live view', () => {
     }
     expect(members).toBeGreaterThan(0);
     expect(members).toBeLessThan(sample.length);
+  });
+
+  it('stores the live memberships batches left unsaved: at the next save, before a rebuild reads them, before an erasure counts them', async () => {
+    expect((await call('POST', '/v1/audiences', { name: 'Three orders or more', rule: 'orders >= 3' })).status).toBe(201);
+    const view = workspaces.view('default')!;
+    const ids = (await store((s) => s.all<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features WHERE customer_id > 'C020' ORDER BY customer_id`))).map((r) => r.id);
+    const [backfilled, recent, erased] = ids.filter((id) => !idsOf(view.audiencesOf(id)!).some((a) => a === 'recent-viewers' || a === 'three-orders-or-more'));
+    const views = (c: string, ts: string) => ({ events: [1, 2, 3].map((i) => ({ id: `saved-${c}-${i}`, type: 'view', ts, customer_id: c, product_id: 'P00001' })) });
+
+    // Orders dated before the run (a backfill) leave the customer at the run's instant, where a build reads the
+    // features from the run's table: only their stored live memberships tell it to work them out again.
+    const orders = [1, 2, 3].map((i) => ({ id: `saved-${backfilled}-${i}`, type: 'order', ts: '2026-10-25T12:00:00Z', customer_id: backfilled, product_id: 'P00001', order_id: `saved-${i}`, quantity: 1, unit_price: 10 }));
+    expect((await call('POST', '/v1/events', { events: orders })).status).toBe(200);
+    expect(idsOf(view.audiencesOf(backfilled!)!)).toContain('three-orders-or-more');
+    await workspaces.rebuildView('default');
+    expect(workspaces.view('default')).not.toBe(view);
+    expect(idsOf(workspaces.view('default')!.audiencesOf(backfilled!)!)).toContain('three-orders-or-more');
+
+    // A store read without the view (a server that cannot build one) finds what the view answers after a save.
+    expect((await call('POST', '/v1/events', views(recent!, new Date(Date.now() - 3_600_000).toISOString()))).status).toBe(200);
+    await workspaces.saveViews();
+    const answered = (await call('GET', `/v1/customers/${recent}/audiences`)).json;
+    const stored = await store((s) => customerAudiences(s, recent!));
+    expect(stored.source).toBe('live');
+    expect([stored.as_of, idsOf(stored)]).toEqual([answered.as_of, idsOf(answered)]);
+    expect(idsOf(stored)).toContain('recent-viewers');
+
+    expect((await call('POST', '/v1/events', views(erased!, new Date(Date.now() - 3_600_000).toISOString()))).status).toBe(200);
+    // Cells of the whole population (RFM) stay with the run's snapshot, not in live memberships.
+    const held = (await call('GET', `/v1/customers/${erased}/audiences`)).json.audiences.filter((a) => !SNAPSHOT_KINDS.includes(a.kind as AudienceKind)).length;
+    expect(held).toBeGreaterThan(0);
+    const erasure = (await request(base, 'DELETE', `/v1/customers/${erased}`, key)).json as { deleted: Record<string, number> };
+    expect(erasure.deleted.live_memberships).toBe(held);
   });
 
   it('forgets an erased customer', async () => {

@@ -60,7 +60,7 @@ function groupedIngest(ctx: RouteContext): (workspace: string, events: readonly 
     const touched = [...new Set(customersOf.flat())];
     try {
       // Entries and exits it makes are queued for the audiences' webhooks.
-      const done = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched, { eventsOnly: true }) : refreshLiveMemberships(store, touched)));
+      const done = await withLiveChanges(store, view, touched, () => (view ? view.refresh(store, touched, { eventsOnly: true, persist: 'later' }) : refreshLiveMemberships(store, touched)));
       view?.settle(store.writes);
       group.forEach((w, i) => {
         const { stored: _, ...report } = reports[i]!;

@@ -49,6 +49,8 @@ export function registerPrivacyRoutes(app: ZodApp, ctx: RouteContext): void {
       // Experiment assignments still in memory are stored first, so the erasure reaches them too.
       await ctx.campaigns.flush(key.workspace);
       const erasure = await inWorkspace(ctx, req, async (store) => {
+        // Live memberships left unsaved are stored first, so that the erasure's counts include them.
+        await ctx.workspaces.saveView(key.workspace, store);
         const erased = await eraseCustomer(store, req.params.id);
         ctx.workspaces.view(key.workspace)?.forget(req.params.id);
         return erased;
