@@ -303,23 +303,28 @@ export class LiveView {
     return new Set(known);
   }
 
-  /** Whether turns worked out customers whose live memberships are not stored yet. */
-  get hasUnsaved(): boolean {
-    return this.unsaved.size > 0;
+  /** How many customers turns worked out whose live memberships are not stored yet. */
+  get unsavedCount(): number {
+    return this.unsaved.size;
   }
 
   /**
-   * Stores the live memberships refresh left for later, as the view holds them now. The view answers every reader
-   * while it lives; the table is for readers without it (a server that cannot build one, the next build's customers
-   * worked out since the base), so turns of event batches leave it to this, which a server calls about once a second:
-   * its statements and commit were a fifth of a turn's CPU. A crash loses at most what was unsaved: the next build
+   * Stores the live memberships refresh left for later (at most `most` customers' of them), as the view holds them
+   * now. The view answers every reader while it lives; the table is for readers without it (a server that cannot
+   * build one, the next build's customers worked out since the base), so turns of event batches leave it to this,
+   * which a server calls every half minute (Workspaces): stored by each turn, its statements and commit were a fifth
+   * of a turn's CPU, and its customers' audiences evaluated again. A crash loses at most what was unsaved: the next build
    * works out again every customer with events dated from the base on (build's `touched`); one given only older events
    * (a backfill) keeps the run's answer until their next event or run.
    */
-  async saveUnsaved(store: Store): Promise<void> {
+  async saveUnsaved(store: Store, most = Infinity): Promise<void> {
     if (this.unsaved.size === 0) return;
-    const ids = [...this.unsaved];
-    this.unsaved.clear();
+    const ids: string[] = [];
+    for (const id of this.unsaved) {
+      if (ids.length === most) break;
+      ids.push(id);
+    }
+    for (const id of ids) this.unsaved.delete(id);
     try {
       await this.storeMemberships(store, ids);
     } catch (err) {
