@@ -433,6 +433,8 @@ describe('behaviors', () => {
       // The reading and the preview, like every page: accessible, and within a phone's width.
       expect(await accessibilityViolations(page)).toEqual([]);
       await page.setViewportSize({ width: WIDTHS[1]!.width, height: WIDTHS[1]!.height });
+      // The charts take the new width at the frames after the resize: measured at once, the page had the old one.
+      await settled(page);
       await screenshotOnFailure(page, 'behaviors-wizard-phone', async () => {
         expect(await horizontalOverflow(page), 'the wizard scrolls sideways').toBeLessThanOrEqual(0);
       });
