@@ -312,8 +312,7 @@ export class LiveView {
    * Stores the live memberships refresh left for later (at most `most` customers' of them), as the view holds them
    * now. The view answers every reader while it lives; the table is for readers without it (a server that cannot
    * build one, the next build's customers worked out since the base), so turns of event batches leave it to this,
-   * which a server calls every half minute (Workspaces): stored by each turn, its statements and commit were a fifth
-   * of a turn's CPU, and its customers' audiences evaluated again. A crash loses at most what was unsaved: the next build
+   * which a server calls every half minute (Workspaces says why). A crash loses at most what was unsaved: the next build
    * works out again every customer with events dated from the base on (build's `touched`); one given only older events
    * (a backfill) keeps the run's answer until their next event or run.
    */

@@ -65,29 +65,23 @@ function printCondition(condition: Condition): string {
   }
 }
 
-/** An operator as a rule writes it (and errors name it). */
-export function opText(op: Condition['op']): string {
-  switch (op) {
-    case '=':
-    case '!=':
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-    case 'in':
-    case 'between':
-    case 'contains':
-      return op;
-    case 'not_in':
-      return 'not in';
-    case 'is_null':
-      return 'is null';
-    case 'is_not_null':
-      return 'is not null';
-    default:
-      return assertNever(op, 'operator');
-  }
-}
+/** Each operator as a rule writes it (and errors name it). */
+const OP_TEXT: Record<Condition['op'], string> = {
+  '=': '=',
+  '!=': '!=',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+  in: 'in',
+  between: 'between',
+  contains: 'contains',
+  not_in: 'not in',
+  is_null: 'is null',
+  is_not_null: 'is not null',
+};
+
+export const opText = (op: Condition['op']): string => OP_TEXT[op];
 
 function printList(values: readonly Scalar[]): string {
   return `[${values.map(formatValue).join(', ')}]`;
