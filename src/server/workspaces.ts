@@ -122,14 +122,20 @@ export class Workspaces {
     }
   }
 
+  /**
+   * Saves every view's unsaved live memberships, then closes the stores. A failed save is rethrown only after the
+   * stores are closed: it loses no events (they are committed, and the next build works those customers out again).
+   */
   async close(): Promise<void> {
     clearInterval(this.saver);
+    const failed: unknown[] = [];
     // Whole, after the requests already queued: nothing comes after them.
-    for (const workspace of this.views.keys()) await this.use(workspace, (store) => this.saveView(workspace, store));
+    for (const workspace of this.views.keys()) await this.use(workspace, (store) => this.saveView(workspace, store)).catch((err: unknown) => failed.push(err));
     await Promise.all([...this.queues.values()]);
     for (const store of this.stores.values()) (await store).close();
     this.stores.clear();
     this.control.close();
+    if (failed.length > 0) throw failed[0];
   }
 
   /** The view's unsaved live memberships stored, from within the workspace's queue (a view a rebuild replaced saved them first). */
