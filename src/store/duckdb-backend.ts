@@ -2,6 +2,7 @@ import { DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, type DuckDBConnecti
 import { duckdbMemoryLimit } from '../shared/memory.js';
 import { compile, duckdbDialect, ident, join, sql, type Sql } from '../sql/index.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
+import { wholeLines } from './whole-lines.js';
 
 /** COPY's options for each text format. */
 const COPY_OPTIONS: Record<TextFormat, Sql> = { csv: sql`(FORMAT csv, HEADER true)`, jsonl: sql`(FORMAT json)` };
@@ -15,10 +16,9 @@ export function textFileRows(columns: TextColumns, file: string, format: TextFor
   if (format === 'csv') {
     return sql`SELECT * FROM read_csv(${file}, header = true, auto_detect = false, columns = {${join(names.map((n) => sql`${n}: 'VARCHAR'`))}})`;
   }
-  // One line is one object: read whole (no delimiter or quote can occur in it), then each key taken out.
-  const keys = Object.values(columns).map((key) => duckdbDialect.jsonText(sql`j`, [key]));
-  return sql`SELECT ${join(keys.map((k, i) => sql`${k} AS ${names[i]!}`))}
-      FROM read_csv(${file}, header = false, auto_detect = false, columns = {'j': 'VARCHAR'}, delim = ${'\x1f'}, quote = '', escape = '')`;
+  // One line is one object: read whole, then each key taken out.
+  const keys = Object.values(columns).map((key) => duckdbDialect.jsonText(sql`line`, [key]));
+  return sql`SELECT ${join(keys.map((k, i) => sql`${k} AS ${names[i]!}`))} FROM ${wholeLines(file, sql`auto_detect = false`)}`;
 }
 
 /** JS values as callers want them: integers as numbers (ours never exceed 2^53), everything else as DuckDB gives it. */
