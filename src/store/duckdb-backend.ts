@@ -104,9 +104,6 @@ export class DuckdbBackend implements Backend {
     for await (const rows of result.yieldRowObjectJs()) yield toJsRows<Row>(rows);
   }
 
-  // DuckDB 1.5 cannot replay from its write-ahead log a column whose default calls a function (the import_id
-  // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
-  // Writing the schema to the file at once keeps such statements out of the log.
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
     const names = join(columns.map((c) => ident(c)));
     await this.run(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM read_parquet(${file})`);
@@ -170,6 +167,9 @@ export class DuckdbBackend implements Backend {
     return names;
   }
 
+  // DuckDB 1.5 cannot replay from its write-ahead log a column whose default calls a function (the import_id
+  // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
+  // Writing the schema to the file at once keeps such statements out of the log.
   async afterMigrations(): Promise<void> {
     await this.run(sql`CHECKPOINT`);
   }
