@@ -1,3 +1,3 @@
-export { Sql, sql, raw, ident, join, listOf, compile, byDialect, precompiled, type SqlValue } from './sql.js';
+export { Sql, sql, raw, ident, join, listOf, compile, byDialect, type SqlValue } from './sql.js';
 export * from './dialect.js';
 export * from './medians.js';

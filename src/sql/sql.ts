@@ -6,11 +6,8 @@ import { duckdbDialect, type Dialect } from './dialect.js';
 
 export type SqlValue = string | number | boolean | bigint | null;
 
-/**
- * `hook`: text that differs between engines, worked out by the dialect the statement is compiled for (dialect.ts).
- * `compiled`: a statement compiled already (see `precompiled`).
- */
-type Part = { text: string } | { value: SqlValue } | { ident: string } | { hook: (d: Dialect) => Sql } | { compiled: string; values: readonly SqlValue[] };
+/** `hook`: text that differs between engines, worked out by the dialect the statement is compiled for (dialect.ts). */
+type Part = { text: string } | { value: SqlValue } | { ident: string } | { hook: (d: Dialect) => Sql };
 
 export class Sql {
   constructor(readonly parts: readonly Part[]) {}
@@ -45,15 +42,6 @@ export function byDialect(fn: (d: Dialect) => Sql): Sql {
   return new Sql([{ hook: fn }]);
 }
 
-/**
- * A statement compiled already, for the same dialect, wrapped in another (an engine's `COPY (...) TO`): an engine is
- * handed statements compiled. It must come before any bound value of the statement, so that its placeholders keep
- * their numbers.
- */
-export function precompiled(text: string, values: readonly SqlValue[]): Sql {
-  return new Sql([{ compiled: text, values }]);
-}
-
 export function join(fragments: readonly Sql[], separator = ', '): Sql {
   const parts: Part[] = [];
   fragments.forEach((f, i) => {
@@ -76,11 +64,6 @@ export function compile(q: Sql, dialect: Dialect = duckdbDialect): { text: strin
       if ('text' in p) text += p.text;
       else if ('ident' in p) text += dialect.quoteIdent(p.ident);
       else if ('hook' in p) add(p.hook(dialect).parts);
-      else if ('compiled' in p) {
-        if (values.length > 0) throw new Error(`compile: a precompiled statement must come before any bound value, not after ${values.length}`);
-        text += p.compiled;
-        values.push(...p.values);
-      }
       else {
         values.push(p.value);
         text += dialect.placeholder(values.length, p.value);

@@ -1,4 +1,4 @@
-import type { Dialect, SqlValue } from '../sql/index.js';
+import type { Dialect, Sql } from '../sql/index.js';
 
 export type Row = Record<string, unknown>;
 export type Vectors = Record<string, Float64Array | Array<string | null>>;
@@ -20,28 +20,29 @@ export type RowColumns = ReadonlyArray<
 >;
 
 /**
- * One engine under the Store: compiled text and bound values in, rows out, as callers want them (integers as numbers,
- * timestamps as Dates). DuckDB (duckdb-backend.ts) or ClickHouse, embedded or a server (clickhouse-base.ts).
+ * One engine under the Store: statements in, compiled with the engine's own dialect, rows out, as callers want them
+ * (integers as numbers, timestamps as Dates). DuckDB (duckdb-backend.ts) or ClickHouse, embedded or a server
+ * (clickhouse-base.ts).
  */
 export interface Backend {
   readonly dialect: Dialect;
   /** Rows changed, where the engine says. */
-  run(text: string, values: SqlValue[]): Promise<number>;
-  rows(text: string, values: SqlValue[]): Promise<Row[]>;
+  run(q: Sql): Promise<number>;
+  rows(q: Sql): Promise<Row[]>;
   /** Number columns (doubles, integers) as Float64Array (NULL as NaN), text columns as strings. */
-  vectors(text: string, values: SqlValue[]): Promise<Vectors>;
+  vectors(q: Sql): Promise<Vectors>;
   /** As `vectors`, a chunk of rows at a time (the engine's own chunks), for results too large to hold at once. */
-  vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors>;
-  chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]>;
+  vectorChunks(q: Sql): AsyncGenerator<Vectors>;
+  chunks(q: Sql): AsyncGenerator<Row[]>;
   /** Appends a Parquet file's columns to a table: the way tables are copied into a store (src/store/copy.ts). */
   insertParquet(table: string, columns: readonly string[], file: string): Promise<void>;
   /** Writes a query's result to a Parquet file on this machine: how a loader reads a ClickHouse store's rows. */
-  writeParquet(text: string, values: SqlValue[], file: string): Promise<void>;
+  writeParquet(q: Sql, file: string): Promise<void>;
   /**
    * Writes a query's result to a text file on this machine, as DuckDB's COPY writes it on every engine (so that a
    * file is the same bytes whichever engine holds the store); answers the rows written.
    */
-  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number>;
+  writeText(q: Sql, file: string, format: TextFormat): Promise<number>;
   /** Appends the rows of a text file on this machine (as `writeText` writes it, every column text) to a table. */
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
-import { clickhouseDialect, compile, ident, join, precompiled, raw, sql, type SqlValue } from '../sql/index.js';
+import { clickhouseDialect, compile, ident, join, raw, sql, type Sql, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend } from './backend.js';
 import { ClickhouseBackendBase } from './clickhouse-base.js';
@@ -122,9 +122,8 @@ export class ChdbBackend extends ClickhouseBackendBase {
     return next;
   }
 
-  async run(text: string, values: SqlValue[]): Promise<number> {
+  protected async command(text: string, values: SqlValue[]): Promise<void> {
     await this.inDatabase(() => this.shared.session.queryBindAsync(text, clickhouseParams(values), { format: 'JSON' }));
-    return 0;
   }
 
   protected async json(text: string, values: SqlValue[]): Promise<JsonResult> {
@@ -134,12 +133,12 @@ export class ChdbBackend extends ClickhouseBackendBase {
 
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
     const names = join(columns.map((c) => ident(c)));
-    await this.exec(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM file(${file}, Parquet)`);
+    await this.run(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM file(${file}, Parquet)`);
   }
 
-  async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
+  async writeParquet(q: Sql, file: string): Promise<void> {
     // INTO OUTFILE takes a string literal only, not a bound value.
-    await this.exec(sql`${precompiled(text, values)} INTO OUTFILE ${raw(literal(file))} TRUNCATE FORMAT Parquet`);
+    await this.run(sql`${q} INTO OUTFILE ${raw(literal(file))} TRUNCATE FORMAT Parquet`);
   }
 
   /** The same session and database. */

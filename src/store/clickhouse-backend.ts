@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { clickhouseDialect, compile, ident, precompiled, sql, type SqlValue } from '../sql/index.js';
+import { clickhouseDialect, compile, ident, sql, type Sql, type SqlValue } from '../sql/index.js';
 import { UsageError } from '../shared/errors.js';
 import type { Backend, Row } from './backend.js';
 import { ClickhouseBackendBase } from './clickhouse-base.js';
@@ -114,9 +114,8 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
     return new ClickhouseBackend(createClient({ ...clientOptions(t), database: t.database, clickhouse_settings: settings }));
   }
 
-  async run(text: string, values: SqlValue[]): Promise<number> {
+  protected async command(text: string, values: SqlValue[]): Promise<void> {
     await this.client.command(bind(text, values));
-    return 0;
   }
 
   protected async json(text: string, values: SqlValue[]): Promise<JsonResult> {
@@ -131,9 +130,9 @@ export class ClickhouseBackend extends ClickhouseBackendBase {
   }
 
   /** The result comes back in the response's body, streamed to the file. */
-  async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
-    const q = compile(sql`${precompiled(text, values)} FORMAT Parquet`, clickhouseDialect);
-    const result = await this.client.exec(bind(q.text, q.values));
+  async writeParquet(q: Sql, file: string): Promise<void> {
+    const { text, values } = compile(sql`${q} FORMAT Parquet`, clickhouseDialect);
+    const result = await this.client.exec(bind(text, values));
     await pipeline(result.stream, createWriteStream(file));
   }
 

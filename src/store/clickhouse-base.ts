@@ -16,44 +16,47 @@ export abstract class ClickhouseBackendBase implements Backend {
   // A server takes any client's inserts; an embedded store's folder could be opened by another process.
   readonly soleWriter = false;
 
-  abstract run(text: string, values: SqlValue[]): Promise<number>;
+  /** A statement compiled for ClickHouse, sent to the engine; its answer is not read. */
+  protected abstract command(text: string, values: SqlValue[]): Promise<void>;
   /** The query's result in ClickHouse's JSON format, as the engine sent it. */
   protected abstract json(text: string, values: SqlValue[]): Promise<JsonResult>;
   abstract insertParquet(table: string, columns: readonly string[], file: string): Promise<void>;
-  abstract writeParquet(text: string, values: SqlValue[], file: string): Promise<void>;
+  abstract writeParquet(q: Sql, file: string): Promise<void>;
   abstract fork(): Promise<Backend>;
   abstract close(): void;
 
-  /** A statement of the backend's own, compiled for ClickHouse. */
-  protected async exec(q: Sql): Promise<void> {
+  /** ClickHouse does not say how many rows a statement changed: 0. */
+  async run(q: Sql): Promise<number> {
     const { text, values } = compile(q, clickhouseDialect);
-    await this.run(text, values);
+    await this.command(text, values);
+    return 0;
   }
 
   /** Rows and their columns' ClickHouse types, values converted as callers want them. */
-  private async read(text: string, values: SqlValue[]): Promise<JsonResult> {
+  private async read(q: Sql): Promise<JsonResult> {
+    const { text, values } = compile(q, clickhouseDialect);
     return convertRows(await this.json(text, values));
   }
 
-  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
-    return (await this.read(text, values)).data;
+  async rows(q: Sql): Promise<Row[]> {
+    return (await this.read(q)).data;
   }
 
-  async vectors(text: string, values: SqlValue[]): Promise<Vectors> {
-    return resultVectors(await this.read(text, values));
+  async vectors(q: Sql): Promise<Vectors> {
+    return resultVectors(await this.read(q));
   }
 
   /** The JSON answer is read whole: one chunk. */
-  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
-    yield await this.vectors(text, values);
+  async *vectorChunks(q: Sql): AsyncGenerator<Vectors> {
+    yield await this.vectors(q);
   }
 
-  async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
-    yield await this.rows(text, values);
+  async *chunks(q: Sql): AsyncGenerator<Row[]> {
+    yield await this.rows(q);
   }
 
-  writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
-    return writeTextThroughDuckdb(this, text, values, file, format);
+  writeText(q: Sql, file: string, format: TextFormat): Promise<number> {
+    return writeTextThroughDuckdb(this, q, file, format);
   }
 
   insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {

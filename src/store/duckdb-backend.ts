@@ -1,7 +1,8 @@
 import { DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import { duckdbMemoryLimit } from '../shared/memory.js';
-import { compile, duckdbDialect, ident, join, precompiled, sql, type Sql, type SqlValue } from '../sql/index.js';
+import { compile, duckdbDialect, ident, join, sql, type Sql } from '../sql/index.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat, Vectors } from './backend.js';
+import { wholeLines } from './whole-lines.js';
 
 /** COPY's options for each text format. */
 const COPY_OPTIONS: Record<TextFormat, Sql> = { csv: sql`(FORMAT csv, HEADER true)`, jsonl: sql`(FORMAT json)` };
@@ -15,10 +16,9 @@ export function textFileRows(columns: TextColumns, file: string, format: TextFor
   if (format === 'csv') {
     return sql`SELECT * FROM read_csv(${file}, header = true, auto_detect = false, columns = {${join(names.map((n) => sql`${n}: 'VARCHAR'`))}})`;
   }
-  // One line is one object: read whole (no delimiter or quote can occur in it), then each key taken out.
-  const keys = Object.values(columns).map((key) => duckdbDialect.jsonText(sql`j`, [key]));
-  return sql`SELECT ${join(keys.map((k, i) => sql`${k} AS ${names[i]!}`))}
-      FROM read_csv(${file}, header = false, auto_detect = false, columns = {'j': 'VARCHAR'}, delim = ${'\x1f'}, quote = '', escape = '')`;
+  // One line is one object: read whole, then each key taken out.
+  const keys = Object.values(columns).map((key) => duckdbDialect.jsonText(sql`line`, [key]));
+  return sql`SELECT ${join(keys.map((k, i) => sql`${k} AS ${names[i]!}`))} FROM ${wholeLines(file, sql`auto_detect = false`)}`;
 }
 
 /** JS values as callers want them: integers as numbers (ours never exceed 2^53), everything else as DuckDB gives it. */
@@ -57,28 +57,25 @@ export class DuckdbBackend implements Backend {
   private static async connect(instance: DuckDBInstance, owns: boolean): Promise<DuckdbBackend> {
     const backend = new DuckdbBackend(instance, await instance.connect(), owns);
     // Timestamps without a zone are read as UTC and written offsets are converted to it, on every machine alike.
-    await backend.exec(sql`SET TimeZone = 'UTC'`);
+    await backend.run(sql`SET TimeZone = 'UTC'`);
     return backend;
   }
 
-  /** A statement of the backend's own, compiled for DuckDB. */
-  private exec(q: Sql): Promise<number> {
+  async run(q: Sql): Promise<number> {
     const { text, values } = compile(q, duckdbDialect);
-    return this.run(text, values);
-  }
-
-  async run(text: string, values: SqlValue[]): Promise<number> {
     const result = await this.conn.run(text, values);
     return Number(result.rowsChanged);
   }
 
-  async rows(text: string, values: SqlValue[]): Promise<Row[]> {
+  async rows(q: Sql): Promise<Row[]> {
+    const { text, values } = compile(q, duckdbDialect);
     const reader = await this.conn.runAndReadAll(text, values);
     return toJsRows<Row>(reader.getRowObjectsJS());
   }
 
   /** Reads DuckDB's vectors directly: for a million rows, a tenth of the time of building an object a row (bench/clv.ts). */
-  async vectors(text: string, values: SqlValue[]): Promise<Vectors> {
+  async vectors(q: Sql): Promise<Vectors> {
+    const { text, values } = compile(q, duckdbDialect);
     const result = await this.conn.run(text, values);
     const out = emptyVectors(result, result.rowCount);
     let row = 0;
@@ -91,7 +88,8 @@ export class DuckdbBackend implements Backend {
   }
 
   /** The result streamed: DuckDB holds a chunk of 2,048 rows at a time, not the whole result. */
-  async *vectorChunks(text: string, values: SqlValue[]): AsyncGenerator<Vectors> {
+  async *vectorChunks(q: Sql): AsyncGenerator<Vectors> {
+    const { text, values } = compile(q, duckdbDialect);
     const result = await this.conn.stream(text, values);
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
       const out = emptyVectors(result, chunk.rowCount);
@@ -100,30 +98,28 @@ export class DuckdbBackend implements Backend {
     }
   }
 
-  async *chunks(text: string, values: SqlValue[]): AsyncGenerator<Row[]> {
+  async *chunks(q: Sql): AsyncGenerator<Row[]> {
+    const { text, values } = compile(q, duckdbDialect);
     const result = await this.conn.stream(text, values);
     for await (const rows of result.yieldRowObjectJs()) yield toJsRows<Row>(rows);
   }
 
-  // DuckDB 1.5 cannot replay from its write-ahead log a column whose default calls a function (the import_id
-  // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
-  // Writing the schema to the file at once keeps such statements out of the log.
   async insertParquet(table: string, columns: readonly string[], file: string): Promise<void> {
     const names = join(columns.map((c) => ident(c)));
-    await this.exec(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM read_parquet(${file})`);
+    await this.run(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM read_parquet(${file})`);
   }
 
-  async writeParquet(text: string, values: SqlValue[], file: string): Promise<void> {
-    await this.exec(sql`COPY (${precompiled(text, values)}) TO ${file} (FORMAT parquet)`);
+  async writeParquet(q: Sql, file: string): Promise<void> {
+    await this.run(sql`COPY (${q}) TO ${file} (FORMAT parquet)`);
   }
 
-  async writeText(text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
-    return this.exec(sql`COPY (${precompiled(text, values)}) TO ${file} ${COPY_OPTIONS[format]}`);
+  async writeText(q: Sql, file: string, format: TextFormat): Promise<number> {
+    return this.run(sql`COPY (${q}) TO ${file} ${COPY_OPTIONS[format]}`);
   }
 
   async insertText(table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
     const names = join(Object.keys(columns).map((c) => ident(c)));
-    await this.exec(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM (${textFileRows(columns, file, format)})`);
+    await this.run(sql`INSERT INTO ${ident(table)} (${names}) SELECT ${names} FROM (${textFileRows(columns, file, format)})`);
   }
 
   /**
@@ -163,22 +159,24 @@ export class DuckdbBackend implements Backend {
   private async columnNames(table: string): Promise<readonly string[]> {
     let names = this.tableColumns.get(table);
     if (!names) {
-      const { text, values } = compile(sql`SELECT column_name FROM duckdb_columns()
-        WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = ${table} ORDER BY column_index`, duckdbDialect);
-      const rows = await this.rows(text, values);
+      const rows = await this.rows(sql`SELECT column_name FROM duckdb_columns()
+        WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = ${table} ORDER BY column_index`);
       names = rows.map((r) => String(r.column_name));
       this.tableColumns.set(table, names);
     }
     return names;
   }
 
+  // DuckDB 1.5 cannot replay from its write-ahead log a column whose default calls a function (the import_id
+  // provenance default): a process killed before the next checkpoint would leave a store that no longer opens.
+  // Writing the schema to the file at once keeps such statements out of the log.
   async afterMigrations(): Promise<void> {
-    await this.exec(sql`CHECKPOINT`);
+    await this.run(sql`CHECKPOINT`);
   }
 
   /** DuckDB evicts what its pool caches (table blocks, read again when needed) or spills to get below a lower limit. */
   async setMemoryLimit(bytes: number): Promise<void> {
-    await this.exec(sql`SET memory_limit = ${duckdbMemoryLimit(bytes)}`);
+    await this.run(sql`SET memory_limit = ${duckdbMemoryLimit(bytes)}`);
   }
 
   fork(): Promise<Backend> {

@@ -1,4 +1,4 @@
-import { byDialect, compile, ident, join, jsonRecords, sql } from '../sql/index.js';
+import { byDialect, ident, join, jsonRecords, sql } from '../sql/index.js';
 import type { Backend, RowColumns } from './backend.js';
 
 /**
@@ -19,7 +19,5 @@ export async function insertRowsAsJson(backend: Backend, table: string, columns:
     const field = sql`r.${ident(c.name)}`;
     return c.type === 'TIMESTAMP' ? byDialect((d) => d.fromMicros(sql`CAST(${field} AS BIGINT)`)) : field;
   });
-  const q = sql`INSERT INTO ${ident(table)} (${join(columns.map((c) => ident(c.name)))}) SELECT ${join(read)} FROM ${jsonRecords('r', JSON.stringify(records), fields)}`;
-  const { text, values } = compile(q, backend.dialect);
-  await backend.run(text, values);
+  await backend.run(sql`INSERT INTO ${ident(table)} (${join(columns.map((c) => ident(c.name)))}) SELECT ${join(read)} FROM ${jsonRecords('r', JSON.stringify(records), fields)}`);
 }

@@ -1,6 +1,6 @@
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, raw, sql, type Dialect, type Sql } from '../sql/index.js';
+import { raw, sql, type Dialect, type Sql } from '../sql/index.js';
 import { duckdbMemoryLimit, memoryBudget, type MemoryBudget } from '../shared/memory.js';
 import type { Backend, Row, RowColumns, TextColumns, TextFormat } from './backend.js';
 import { ChdbBackend } from './chdb-backend.js';
@@ -99,10 +99,6 @@ export class Store {
     return this.backend.dialect;
   }
 
-  private compile(q: Sql) {
-    return compile(q, this.backend.dialect);
-  }
-
   /**
    * Statements sent to the database through this store and its forks that may have written it: every `run` but
    * a transaction's bounds, and every insert of rows or files (readers, such as `all`, are for reads only). What a
@@ -120,8 +116,7 @@ export class Store {
 
   async run(q: Sql): Promise<number> {
     this.written.count++;
-    const { text, values } = this.compile(q);
-    return this.backend.run(text, values);
+    return this.backend.run(q);
   }
 
   /**
@@ -135,8 +130,7 @@ export class Store {
   }
 
   async all<T = Row>(q: Sql): Promise<T[]> {
-    const { text, values } = this.compile(q);
-    return (await this.backend.rows(text, values)) as T[];
+    return (await this.backend.rows(q)) as T[];
   }
 
   /**
@@ -144,8 +138,7 @@ export class Store {
    * DuckDB it reads the vectors directly: for a million rows, a tenth of the time of building an object a row.
    */
   async vectors(q: Sql): Promise<Record<string, Float64Array | Array<string | null>>> {
-    const { text, values } = this.compile(q);
-    return this.backend.vectors(text, values);
+    return this.backend.vectors(q);
   }
 
   async one<T = Row>(q: Sql): Promise<T | undefined> {
@@ -154,8 +147,7 @@ export class Store {
 
   /** As `vectors`, a chunk of rows at a time, for results too large to hold at once; the connection is busy until the last is read. */
   async *vectorChunks(q: Sql): AsyncGenerator<Record<string, Float64Array | Array<string | null>>> {
-    const { text, values } = this.compile(q);
-    yield* this.backend.vectorChunks(text, values);
+    yield* this.backend.vectorChunks(q);
   }
 
   /**
@@ -163,8 +155,7 @@ export class Store {
    * of a whole audience). Use it on a fork: the connection is busy until the last chunk is read.
    */
   async *chunks<T = Row>(q: Sql): AsyncGenerator<T[]> {
-    const { text, values } = this.compile(q);
-    for await (const rows of this.backend.chunks(text, values)) yield rows as T[];
+    for await (const rows of this.backend.chunks(q)) yield rows as T[];
   }
 
   /** Appends a Parquet file's columns (named as the table's) to a table. */
@@ -175,14 +166,12 @@ export class Store {
 
   /** Writes the query's result to a Parquet file on this machine. */
   writeParquet(q: Sql, file: string): Promise<void> {
-    const { text, values } = this.compile(q);
-    return this.backend.writeParquet(text, values, file);
+    return this.backend.writeParquet(q, file);
   }
 
   /** Writes the query's result to a text file on this machine, the same bytes on every engine; answers the rows written. */
   writeText(q: Sql, file: string, format: TextFormat): Promise<number> {
-    const { text, values } = this.compile(q);
-    return this.backend.writeText(text, values, file, format);
+    return this.backend.writeText(q, file, format);
   }
 
   /** Appends a text file's rows (as `writeText` writes them) to a table: `columns` maps its columns to the file's names. */

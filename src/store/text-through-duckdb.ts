@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, duckdbDialect, sql, type SqlValue } from '../sql/index.js';
+import { sql, type Sql } from '../sql/index.js';
 import type { Backend, TextColumns, TextFormat } from './backend.js';
 import { DuckdbBackend, textFileRows } from './duckdb-backend.js';
 
@@ -24,18 +24,16 @@ async function withDuckdb<T>(fn: (duckdb: DuckdbBackend, parquet: string) => Pro
   }
 }
 
-export function writeTextThroughDuckdb(store: Backend, text: string, values: SqlValue[], file: string, format: TextFormat): Promise<number> {
+export function writeTextThroughDuckdb(store: Backend, q: Sql, file: string, format: TextFormat): Promise<number> {
   return withDuckdb(async (duckdb, parquet) => {
-    await store.writeParquet(text, values, parquet);
-    const rows = compile(sql`SELECT * FROM read_parquet(${parquet})`, duckdbDialect);
-    return duckdb.writeText(rows.text, rows.values, file, format);
+    await store.writeParquet(q, parquet);
+    return duckdb.writeText(sql`SELECT * FROM read_parquet(${parquet})`, file, format);
   });
 }
 
 export function insertTextThroughDuckdb(store: Backend, table: string, columns: TextColumns, file: string, format: TextFormat): Promise<void> {
   return withDuckdb(async (duckdb, parquet) => {
-    const rows = compile(textFileRows(columns, file, format), duckdbDialect);
-    await duckdb.writeParquet(rows.text, rows.values, parquet);
+    await duckdb.writeParquet(textFileRows(columns, file, format), parquet);
     await store.insertParquet(table, Object.keys(columns), parquet);
   });
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { customerFeatures } from '../../src/features/index.js';
-import { clickhouseDialect, compile, ident, join, precompiled, raw, sql } from '../../src/sql/index.js';
+import { compile, ident, join, raw, sql } from '../../src/sql/index.js';
 import { identityMapping, importFile, parseMapping } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
@@ -14,13 +14,6 @@ describe('sql builder', () => {
     const inner = sql`b = ${2}`;
     const q = sql`SELECT * FROM ${ident('t"x')} WHERE a = ${'1'} AND ${inner} AND c IN (${join([sql`${3}`, sql`${null}`])}) ${raw('LIMIT 1')}`;
     expect(compile(q)).toEqual({ text: 'SELECT * FROM "t""x" WHERE a = $1 AND b = $2 AND c IN ($3, $4) LIMIT 1', values: ['1', 2, 3, null] });
-  });
-
-  it('wraps a compiled statement keeping its placeholders, numbering the values after it on', () => {
-    const inner = compile(sql`SELECT * FROM t WHERE a = ${1} AND b = ${'x'}`, clickhouseDialect);
-    const q = sql`${precompiled(inner.text, inner.values)} INTO ${'file'}`;
-    expect(compile(q, clickhouseDialect)).toEqual({ text: 'SELECT * FROM t WHERE a = {p1:Int64} AND b = {p2:String} INTO {p3:String}', values: [1, 'x', 'file'] });
-    expect(() => compile(sql`SELECT ${0}, (${precompiled('$1', [1])})`)).toThrow(/a precompiled statement must come before any bound value, not after 1/);
   });
 
   it('keeps strings that look like SQL as values on a real DuckDB', async () => {

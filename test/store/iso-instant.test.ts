@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
-import { eventInputSchema, Store } from '../../src/store/index.js';
+import { eventBatchSchema, Store } from '../../src/store/index.js';
 import { isoMicros, microsToMs } from '../../src/store/ingest/iso-instant.js';
 
 /** A batch's instants are read in this process, no longer by DuckDB's cast: both must agree on every form the schema takes. */
@@ -26,7 +26,7 @@ const TEXTS = [
 
 describe('isoMicros', () => {
   it('reads each form the event schema takes as DuckDB casts it, to the microsecond, and its milliseconds as epoch_ms rounds them', async () => {
-    for (const text of TEXTS) expect(eventInputSchema.safeParse({ id: 'e', type: 'view', ts: text, customer_id: 'c' }).success, text).toBe(true);
+    for (const text of TEXTS) expect(eventBatchSchema.safeParse({ events: [{ id: 'e', type: 'view', ts: text, customer_id: 'c' }] }).success, text).toBe(true);
     for (const text of TEXTS) {
       const cast = sql`CAST(CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`;
       const row = (await store.one<{ us: number; ms: number }>(sql`SELECT CAST(epoch_us(${cast}) AS VARCHAR) AS us, epoch_ms(${cast}) AS ms`))!;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from '../../src/sql/index.js';
-import { eventInputSchema, importFile, ingestEventBatch, parseMapping, quarantinedRows, readMappingFile, Store, storeStats, type Mapping } from '../../src/store/index.js';
+import { eventBatchSchema, importFile, ingestEventBatch, parseMapping, quarantinedRows, readMappingFile, Store, storeStats, type Mapping } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -129,8 +129,8 @@ describe('a mapping of a real export', () => {
     await ingestEventBatch(store, [{ id: 'a1', type: 'order', ts: '2024-01-05T10:00:00Z', customer_id: 'c1', product_id: 'p1', quantity: 1, unit_price: 5, currency: 'GBP' }]);
     expect(await store.all(sql`SELECT currency FROM events`)).toEqual([{ currency: 'GBP' }]);
     const event = { id: 'a2', type: 'view', ts: '2024-01-05T10:00:00Z', customer_id: 'c1' };
-    expect(eventInputSchema.safeParse({ ...event, currency: 'EUR' }).success).toBe(true);
-    expect(eventInputSchema.safeParse({ ...event, currency: 'gbp' }).success).toBe(false);
+    expect(eventBatchSchema.safeParse({ events: [{ ...event, currency: 'EUR' }] }).success).toBe(true);
+    expect(eventBatchSchema.safeParse({ events: [{ ...event, currency: 'gbp' }] }).success).toBe(false);
   });
 });
 

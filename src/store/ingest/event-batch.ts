@@ -13,7 +13,7 @@ export const MAX_BATCH_EVENTS = 1000;
 const text = z.string().min(1).max(512);
 
 /** One event as the ingest API takes it: the store's own fields, an id that makes re-sending harmless. */
-export const eventInputSchema = z
+const eventInputSchema = z
   .strictObject({
     id: text.describe('unique per event; a re-sent id is counted as a duplicate, not stored twice'),
     type: z.enum(EVENT_TYPES),

@@ -23,7 +23,7 @@ import { suggestMapping } from './suggest.js';
 import { ImportError } from '../../shared/errors.js';
 import { tombstoneHash, tombstoneKeyIfAny } from '../privacy.js';
 import { asImport, removalSchema, removeImportsOfFile } from './provenance.js';
-import { refuseRejections, unmappedValues, unmappedValueSchema, type RejectLimit } from './rejections.js';
+import { refuseRejections, UNMAPPED_LISTED, unmappedValues, unmappedValueSchema, type RejectLimit } from './rejections.js';
 import { currencyCounts, mixedCurrencies } from '../currencies.js';
 import { importThroughLoader } from './loader.js';
 
@@ -43,7 +43,7 @@ export const importReportSchema = z.object({
   order_returns: rowCount.describe('returns stored beside the rows, one per order the file says was refunded or cancelled'),
   quarantined: z.array(z.object({ line: rowCount.nullable(), column: z.string().nullable(), reason: z.string() })).describe('the first ten quarantined rows, in file order'),
   replaced: z.array(removalSchema).describe('with `replace`: the earlier imports of the same file name, taken back first'),
-  unmapped: z.array(unmappedValueSchema).describe("values that a column's value map lacks, with how many rows each sent to quarantine: the commonest 20"),
+  unmapped: z.array(unmappedValueSchema).describe(`values that a column's value map lacks, with how many rows each sent to quarantine: the commonest ${UNMAPPED_LISTED}`),
   currencies: z.record(z.string(), rowCount).describe('events this import stored with a price, by currency (events whose currency is unknown are not counted)'),
   warnings: z.array(z.string()).describe('what the import did not stop at but the reader should know: prices in more than one currency in the store'),
 });

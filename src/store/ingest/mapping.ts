@@ -8,7 +8,8 @@ export const EPOCH_FORMATS = { unix: 1_000_000, unix_ms: 1_000, unix_us: 1 } as 
 
 /**
  * Where one store field comes from, with how to read it. The steps apply in this order: `fallback`, `values`, then
- * `path`, then the field's type (`format`, `split`, `divide`), then `prefix`. docs/importing.md describes every key.
+ * `path`, then the field's type (`format`, `split`, `divide`), then `prefix`. docs/importing.md describes every key:
+ * this schema and those of a mapping's other places are exported for the test that holds the page to them.
  */
 export const columnSpecSchema = z.strictObject({
   column: z.string().min(1),

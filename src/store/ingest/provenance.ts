@@ -10,7 +10,7 @@ import type { Store } from '../store.js';
  * products its events mention) is marked without the insert naming the column, events from the API are not, and a
  * row that a later import replaces keeps the import that created it.
  */
-export const IMPORT_VARIABLE = 'segmint_import';
+const IMPORT_VARIABLE = 'segmint_import';
 
 export const PROVENANCE_DEFAULT = `DEFAULT getvariable('${IMPORT_VARIABLE}')`;
 
@@ -46,7 +46,7 @@ export type Removal = z.infer<typeof removalSchema>;
  * products it created that no remaining event refers to. Values it changed on rows that existed before are not
  * restored.
  */
-export async function removeImportRows(store: Store, importId: string): Promise<Removal> {
+async function removeImportRows(store: Store, importId: string): Promise<Removal> {
   const record = await store.one<{ file: string }>(sql`SELECT file FROM imports WHERE id = ${importId}`);
   if (!record) throw new NotFoundError(`no import "${importId}"`, { import: importId });
   const mine = sql`import_id = ${importId}`;

@@ -27,7 +27,7 @@ function limitText(limit: RejectLimit, rows: number): string {
  * The commonest reasons among an import's quarantined rows, with how many rows each. Reasons that differ only by the
  * value they quote ("cannot read as a timestamp (ts): yesterday") count together, shown with their first row.
  */
-export async function topReasons(store: Store, importId: string, n = 3): Promise<string> {
+async function topReasons(store: Store, importId: string, n = 3): Promise<string> {
   const rows = await store.all<{ n: number; line: number | null; reason: string }>(sql`
     SELECT count(*) AS n, min(line) AS line, arg_min(reason, coalesce(line, 0)) AS reason FROM quarantine WHERE import_id = ${importId}
     GROUP BY column_name, trim(regexp_extract(reason, '^[^:"]*')) ORDER BY n DESC, line LIMIT ${n}`);

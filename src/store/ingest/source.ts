@@ -3,8 +3,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { ImportError } from '../../shared/errors.js';
-import { join, raw, sql, ident, type Sql } from '../../sql/index.js';
+import { join, sql, ident, type Sql } from '../../sql/index.js';
 import type { Store } from '../store.js';
+import { wholeLines } from '../whole-lines.js';
 import { findGzipTruncation, type Truncation } from './gzip-check.js';
 import type { Format, Mapping } from './mapping.js';
 
@@ -103,14 +104,6 @@ export function scratchTables(source: Source): string[] {
 /** A streaming row_number keeps file order, so the record number is the position among parsed records. */
 function numbered(r: ReadOptions, reader: Sql): Sql {
   return r.numbered ? sql`SELECT row_number() OVER () AS __rec, * FROM ${reader}` : sql`SELECT NULL::BIGINT AS __rec, * FROM ${reader}`;
-}
-
-/**
- * The file as one text column, `line`, a row a line: columns split on the unit separator, which valid JSON never holds
- * unescaped, and quoting off. `options` ends the reader's argument list.
- */
-function wholeLines(path: string, options: Sql): Sql {
-  return sql`read_csv(${path}, columns = ${raw(`{'line': 'VARCHAR'}`)}, header = false, delim = ${'\x1f'}, quote = '', escape = '', ${options})`;
 }
 
 function columnValue(column: string): Sql {
