@@ -190,19 +190,28 @@ function listTest(condition: Condition): (tags: readonly string[] | null) => boo
   }
 }
 
-const LIST_FIELDS: Record<ListFilterField, 'style_tags' | 'colors' | 'materials'> = { tag: 'style_tags', occasion: 'style_tags', color: 'colors', material: 'materials' };
+/**
+ * What each filter field reads of an event, as a function a field: a record read at a property named by a variable
+ * was a lookup by name each time (the view's records are getters, on a class of their own).
+ */
+const LIST_FIELDS: Record<ListFilterField, (e: EventRecord) => readonly string[] | null> = {
+  tag: (e) => e.style_tags,
+  occasion: (e) => e.style_tags,
+  color: (e) => e.colors,
+  material: (e) => e.materials,
+};
 const isListField = (field: EventFilter['field']): field is ListFilterField => Object.hasOwn(LIST_FIELDS, field);
 
-const FILTER_FIELDS: Record<Exclude<EventFilter['field'], ListFilterField>, keyof EventRecord> = {
-  category: 'category',
-  brand: 'brand',
-  product: 'product_id',
-  price: 'unit_price',
-  quantity: 'quantity',
-  channel: 'channel',
-  device: 'device',
-  country: 'country',
-  query: 'query',
+const FILTER_FIELDS: Record<Exclude<EventFilter['field'], ListFilterField>, (e: EventRecord) => unknown> = {
+  category: (e) => e.category,
+  brand: (e) => e.brand,
+  product: (e) => e.product_id,
+  price: (e) => e.unit_price,
+  quantity: (e) => e.quantity,
+  channel: (e) => e.channel,
+  device: (e) => e.device,
+  country: (e) => e.country,
+  query: (e) => e.query,
 };
 
 type EventTest = (e: EventRecord, asOf: number) => boolean;
@@ -211,13 +220,13 @@ type EventTest = (e: EventRecord, asOf: number) => boolean;
 function filtersTest(s: EventSelector): EventTest {
   const tests = s.filters.map((f): EventTest => {
     if (isListField(f.field)) {
-      const field = LIST_FIELDS[f.field];
+      const read = LIST_FIELDS[f.field];
       const test = listTest(f.condition);
-      return (e) => test(e[field]);
+      return (e) => test(read(e));
     }
-    const field = FILTER_FIELDS[f.field];
+    const read = FILTER_FIELDS[f.field];
     const test = conditionTest(f.condition);
-    return (e, asOf) => test(e[field], asOf);
+    return (e, asOf) => test(read(e), asOf);
   });
   if (tests.length === 0) return () => true;
   return (e, asOf) => {
@@ -254,7 +263,7 @@ interface Accumulator {
   type: string;
   /** Its slots' values before any event. */
   initial: readonly number[];
-  add(e: EventRecord, asOf: number, acc: Float64Array, at: number): void;
+  add(e: EventRecord, ts: number, asOf: number, acc: Float64Array, at: number): void;
   value(acc: Float64Array, at: number): number | null;
 }
 
@@ -267,8 +276,8 @@ function aggregateOf(aggregate: EventAggregate, s: EventSelector, w: Window): Ac
       return {
         type,
         initial: [0],
-        add: (e, asOf, acc, at) => {
-          if (inWindow(e.ts, asOf) && picks(e, asOf)) acc[at] = acc[at]! + 1;
+        add: (e, ts, asOf, acc, at) => {
+          if (inWindow(ts, asOf) && picks(e, asOf)) acc[at] = acc[at]! + 1;
         },
         value: (acc, at) => acc[at]!,
       };
@@ -276,8 +285,11 @@ function aggregateOf(aggregate: EventAggregate, s: EventSelector, w: Window): Ac
       return {
         type,
         initial: [0],
-        add: (e, asOf, acc, at) => {
-          if (inWindow(e.ts, asOf) && picks(e, asOf) && e.quantity !== null && e.unit_price !== null) acc[at] = acc[at]! + e.quantity * e.unit_price;
+        add: (e, ts, asOf, acc, at) => {
+          if (!inWindow(ts, asOf) || !picks(e, asOf)) return;
+          const quantity = e.quantity;
+          const price = e.unit_price;
+          if (quantity !== null && price !== null) acc[at] = acc[at]! + quantity * price;
         },
         value: (acc, at) => acc[at]!,
       };
@@ -288,9 +300,9 @@ function aggregateOf(aggregate: EventAggregate, s: EventSelector, w: Window): Ac
       return {
         type,
         initial: [first ? Infinity : -Infinity, 0],
-        add: (e, asOf, acc, at) => {
-          if (!inWindow(e.ts, asOf) || !picks(e, asOf)) return;
-          acc[at] = first ? Math.min(acc[at]!, e.ts) : Math.max(acc[at]!, e.ts);
+        add: (e, ts, asOf, acc, at) => {
+          if (!inWindow(ts, asOf) || !picks(e, asOf)) return;
+          acc[at] = first ? Math.min(acc[at]!, ts) : Math.max(acc[at]!, ts);
           acc[at + 1] = 1;
         },
         value: (acc, at) => (acc[at + 1] ? acc[at]! : null),
@@ -301,8 +313,8 @@ function aggregateOf(aggregate: EventAggregate, s: EventSelector, w: Window): Ac
       return {
         type,
         initial: [0, 0],
-        add: (e, asOf, acc, at) => {
-          if (!inWindow(e.ts, asOf)) return;
+        add: (e, ts, asOf, acc, at) => {
+          if (!inWindow(ts, asOf)) return;
           const units = e.quantity ?? 0;
           acc[at + 1] = acc[at + 1]! + units;
           if (picks(e, asOf)) acc[at] = acc[at]! + units;
@@ -321,11 +333,11 @@ function stoppedOf(rule: Extract<Rule, { kind: 'stopped' }>): Accumulator {
   return {
     type: rule.selector.eventType,
     initial: [0, 0],
-    add: (e, asOf, acc, at) => {
+    add: (e, ts, asOf, acc, at) => {
       if (!picks(e, asOf)) return;
       const cut = asOf - recent * DAY_MS;
-      if (e.ts >= cut) acc[at + 1] = 1;
-      else if (e.ts >= asOf - within * DAY_MS) acc[at] = 1;
+      if (ts >= cut) acc[at + 1] = 1;
+      else if (ts >= asOf - within * DAY_MS) acc[at] = 1;
     },
     value: (acc, at) => (acc[at] === 1 && acc[at + 1] === 0 ? 1 : 0),
   };
@@ -361,7 +373,9 @@ class EventAggregates {
     for (let i = 0; i < events.length; i++) {
       const e = events.at(i)!;
       const ofType = this.byType.get(e.type);
-      if (ofType && e.ts < asOf) for (const { accumulator, at } of ofType) accumulator.add(e, asOf, acc, at);
+      if (!ofType) continue;
+      const ts = e.ts;
+      if (ts < asOf) for (const { accumulator, at } of ofType) accumulator.add(e, ts, asOf, acc, at);
     }
     return this.list.map(({ accumulator, at }) => accumulator.value(acc, at));
   }
