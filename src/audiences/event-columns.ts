@@ -396,8 +396,8 @@ interface Decoding {
 
 /**
  * The record of the event at `position` of the columns, each field decoded when read: one object moved from event to
- * event (EventList), where a record made an event, every field decoded, was a fifth of the live view's evaluation of a
- * customer at 100k (docs/benchmarks.md, issue 17).
+ * event (EventList). A record made an event, every field decoded, was 13% of the live view's evaluation of a customer
+ * at 100k, 18% once the rules were compiled (docs/benchmarks.md, issue 17); the rules read a few fields of a few events.
  */
 class HeldRecord implements EventRecord {
   position = 0;

@@ -47,9 +47,9 @@ export function scoreOne(spec: BehaviorSpec, stats: ReadonlyMap<string, SignalSt
 }
 
 /**
- * Whether the row is a member (scoreOne's `member`), without the parts: live answers score every customer against
- * every behavior, most are no member, and the parts' objects were most of the behaviors' share of the live view's
- * evaluation (docs/benchmarks.md, issue 17). The pulls add up in scoreOne's order, so the lean is the same number.
+ * Whether the row is a member (scoreOne's `member`), without the parts (an object a signal), which only a member's
+ * reasons need: the live view scores every customer it evaluates against every behavior, and most are members of few.
+ * The pulls add up in scoreOne's order, so the lean is the same number.
  */
 export function memberOne(spec: BehaviorSpec, stats: ReadonlyMap<string, SignalStats>, values: Readonly<Record<string, unknown>>): boolean {
   let pulls = 0;

@@ -25,9 +25,10 @@ import {
  *
  * Rules are compiled once into closures (CompiledRules), with their constants resolved then (dates, a list filter's
  * condition, each clause's text for reasons), and every event aggregate of the rules computed in one pass over a
- * customer's events, each event tested only against the aggregates of its type: the rules are evaluated for every
- * customer saved or looked up, and walking each rule's syntax tree, with two passes over the events an event clause,
- * took most of the live view's 60 us a customer (docs/benchmarks.md, issue 17).
+ * customer's events, each event tested only against the aggregates of its type: the live view evaluates the rules
+ * for every customer it saves or looks up, and walking each rule's syntax tree (two passes over the events an event
+ * clause, and the member's clauses evaluated again for reasons) was three quarters of that evaluation at 100k
+ * (docs/benchmarks.md, issue 17).
  */
 
 const DAY_MS = 86_400_000;
@@ -256,8 +257,8 @@ function windowTest(w: Window): (ts: number, asOf: number) => boolean {
 
 /**
  * One event aggregate as a few running values a customer (slots of a Float64Array from `at`), added to in the events'
- * order, so that sums add up as the interpreter this replaced added them: `add` takes an event of its type before the
- * as-of instant, `value` gives what the clause compares (null where SQL gives NULL).
+ * order (a sum's last bits depend on the order of its terms, and reasons print them): `add` takes an event of its
+ * type before the as-of instant, `value` gives what the clause compares (null where SQL gives NULL).
  */
 interface Accumulator {
   type: string;
