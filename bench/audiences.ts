@@ -11,29 +11,7 @@ import { evaluateRule, parseRule, resolveTemplate, type Rule } from '../src/segm
 import { sql } from '../src/sql/index.js';
 import { arg, openDemoStore, fmt, peakRssMb } from './lib.js';
 import { runPipeline } from '../src/pipeline/index.js';
-
-const USER_RULES = [
-  'recency_days <= 30 and orders >= 3',
-  'revenue >= 500 and return_rate < 0.1',
-  'premium_index >= 1.5',
-  'discount_share >= 0.6 and orders >= 2',
-  'new_arrival_share >= 0.4',
-  'mobile_share >= 0.8 and views_30d >= 3',
-  'cart_abandon_rate >= 0.5 and carts_30d >= 1',
-  'email_open_rate >= 0.6',
-  'weekend_share >= 0.5 and orders >= 2',
-  'top_category in ["dresses", "shoes", "bags"] and aov >= 100',
-  'count(order where category = "shoes", last 90 days) >= 1',
-  'sum(order where tag = "premium", last 365 days) > 300',
-  'count(view where device = "mobile", last 30 days) >= 5',
-  'last(order) >= 60 days ago and count(return, last 180 days) >= 1',
-  'count(search where query contains "dress", last 90 days) >= 1',
-  'stopped(order, 365 days, 120 days)',
-  'count(add_to_cart, last 30 days) >= 2 and count(order, last 30 days) = 0',
-  'count(email_click, last 90 days) >= 2',
-  'first(order) >= 180 days ago',
-  'count(order where channel = "app" and price >= 50, between 2026-01-01 and 2026-10-31) >= 2',
-];
+import { USER_RULES } from './user-rules.js';
 
 const customers = Number(arg('customers', '1000000'));
 const seed = Number(arg('seed', '1'));

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { assertNever } from '../shared/errors.js';
-import { clausesOf, evaluateRule, printRule, type Condition, type CustomerContext, type Rule } from '../segments/index.js';
-import { attributeValue, eventValue } from '../segments/evaluate.js';
+import { ruleClauses, type Condition, type CustomerContext, type Rule } from '../segments/index.js';
 
 /** One clause of a rule (or one signal of a score) held against a customer's own values, as explain shows it. */
 export const clauseExplanationSchema = z.object({
@@ -11,27 +10,6 @@ export const clauseExplanationSchema = z.object({
   gap: z.number().nullable().describe('for a failing comparison with a number: how far the value is from passing, in its unit; else null'),
 });
 export type ClauseExplanation = z.infer<typeof clauseExplanationSchema>;
-
-function ownValue(clause: Rule, ctx: CustomerContext): unknown {
-  switch (clause.kind) {
-    case 'feature':
-      return ctx.features[clause.feature] ?? null;
-    case 'attribute':
-      return attributeValue(clause.path, clause.condition, ctx.customer);
-    case 'event': {
-      const v = eventValue(clause, ctx);
-      return v !== null && (clause.aggregate === 'first' || clause.aggregate === 'last') ? new Date(v).toISOString() : v;
-    }
-    case 'and':
-    case 'or':
-    case 'not':
-    case 'stopped':
-    case 'in_audience':
-      return null;
-    default:
-      return assertNever(clause, 'rule');
-  }
-}
 
 /** How much a number must move to satisfy a comparison with a number; null where distance means nothing. */
 function gapOf(value: unknown, c: Condition): number | null {
@@ -60,11 +38,9 @@ function gapOf(value: unknown, c: Condition): number | null {
 }
 
 export function explainClauses(rule: Rule, ctx: CustomerContext): ClauseExplanation[] {
-  return clausesOf(rule).map((clause) => {
-    const held = evaluateRule(clause, ctx);
-    const value = ownValue(clause, ctx);
+  return ruleClauses(rule, ctx).map(({ clause, text, held, value }) => {
     const condition = 'condition' in clause ? clause.condition : undefined;
-    return { clause: printRule(clause), held, value, gap: held || !condition ? null : gapOf(value, condition) };
+    return { clause: text, held, value, gap: held || !condition ? null : gapOf(value, condition) };
   });
 }
 

@@ -62,7 +62,7 @@ export async function loadCustomerContexts(
   asOf: string,
   inAudience: (customerId: string) => (name: string) => boolean,
   options: { categoryMedians?: readonly CategoryMedian[]; events?: Omit<EventSelection, 'before'> } = {},
-): Promise<Map<string, CustomerContext>> {
+): Promise<Map<string, CustomerContext & { events: EventRecord[] }>> {
   const features = await featuresOf(store, asOf, customerIds, options.categoryMedians, { computed: true });
   if (features.size === 0) return new Map();
   const known = [...features.keys()];

@@ -1,7 +1,7 @@
 import { defaultAsOf } from '../features/index.js';
 import { asTimestamp, days, formatTimestamp, jsonColumns, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { evaluateRule, type CustomerContext, type Thresholds } from '../segments/index.js';
+import { CompiledRules, type CustomerContext, type Thresholds } from '../segments/index.js';
 import { asOfMs, idFilter, loadCustomerContexts, type CustomerSet } from './customer-context.js';
 import type { LiveEvaluator } from './kinds/kind.js';
 import { ALL_KINDS, isComputedBySql, kindIn, SNAPSHOT_KINDS, type AudienceKind } from './kinds/index.js';
@@ -73,6 +73,8 @@ async function runThresholds(store: Store, bound?: string): Promise<Thresholds |
 export interface LiveRules {
   evaluators: Array<LiveEvaluator<AudienceKind>>;
   levels: RuleAudience[][];
+  /** The rules of `levels`, level after level, compiled once for every customer they are evaluated for. */
+  compiled: CompiledRules;
   idByName: Map<string, string>;
 }
 
@@ -83,11 +85,8 @@ export async function liveRules(store: Store, bound?: string): Promise<LiveRules
   for (const kind of ALL_KINDS.filter(isComputedBySql)) {
     if (kind.compute.live !== 'snapshot') evaluators.push(await kind.compute.live.load(store, audiences.filter((a) => a.kind === kind.kind), bound));
   }
-  return {
-    evaluators,
-    levels: dependencyLevels(rulesOf(audiences, await runThresholds(store, bound))),
-    idByName: new Map(audiences.map((a) => [a.name, a.id])),
-  };
+  const levels = dependencyLevels(rulesOf(audiences, await runThresholds(store, bound)));
+  return { evaluators, levels, compiled: new CompiledRules(levels.flat().map((r) => r.rule)), idByName: new Map(audiences.map((a) => [a.name, a.id])) };
 }
 
 /**
@@ -96,9 +95,12 @@ export async function liveRules(store: Store, bound?: string): Promise<LiveRules
  */
 export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: Map<string, LiveAudience>): void {
   for (const evaluate of rules.evaluators) for (const m of evaluate(ctx)) members.set(m.id, m);
+  const evaluation = rules.compiled.evaluation(ctx);
+  let k = 0;
   for (const level of rules.levels) {
-    for (const r of level) {
-      if (evaluateRule(r.rule, ctx)) members.set(r.audience.id, { id: r.audience.id, name: r.audience.name, kind: r.audience.kind, reasons: ruleReasons(r, ctx) });
+    for (const { audience: a } of level) {
+      if (evaluation.holds(k)) members.set(a.id, { id: a.id, name: a.name, kind: a.kind, reasons: ruleReasons(evaluation.clauses(k)) });
+      k++;
     }
   }
 }
@@ -107,7 +109,7 @@ export function evaluateRules(rules: LiveRules, ctx: CustomerContext, members: M
  * Each customer's memberships of the snapshot kinds (RFM cells) at the latest run, or the latest on or before
  * `bound`: positions in the whole population, so they come from the snapshot.
  */
-export async function snapshotMembers(store: Store, who: CustomerSet, bound?: string): Promise<Map<string, LiveAudience[]>> {
+async function snapshotMembers(store: Store, who: CustomerSet, bound?: string): Promise<Map<string, LiveAudience[]>> {
   const rows = await store.all<LiveAudience & { customer_id: string }>(snapshotMemberRows(idFilter(sql`m.customer_id`, who), bound));
   const out = new Map<string, LiveAudience[]>();
   for (const { customer_id, ...a } of rows) out.set(customer_id, [...(out.get(customer_id) ?? []), a]);
@@ -126,7 +128,8 @@ export const snapshotMemberRows = (where: Sql, bound?: string): Sql => sql`
 /**
  * The audiences each customer is in, each as of their reference instant (see referenceTimes), or all as of `asOf`
  * when given (rules and RFM cells then from the latest run on or before it); customers unknown to the store are
- * absent from the result.
+ * absent from the result. Exported for tests, which hold the live view and runs against it for every customer of a
+ * store: one query an instant, where classifyCustomer would make one a customer.
  */
 export async function classifyCustomers(store: Store, customerIds: readonly string[], asOf?: string): Promise<Map<string, LiveAudience[]>> {
   const at = asOf === undefined ? await referenceTimes(store, customerIds) : new Map(customerIds.map((id) => [id, asOf]));

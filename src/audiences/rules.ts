@@ -1,9 +1,8 @@
 import { FEATURE_TABLE } from '../features/index.js';
 import { ValidationError } from '../shared/errors.js';
-import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, readsCustomer, readsEvents, type CompileContext, type CustomerContext, type Rule, type Thresholds } from '../segments/index.js';
+import { audienceReferences, compileRule, eventAggregatesRelation, explainSql, parseRule, readsCustomer, readsEvents, type ClauseOutcome, type CompileContext, type Rule, type Thresholds } from '../segments/index.js';
 import { asTimestamp, castTo, createTableAs, ident, join, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
-import { explainClauses } from './clauses.js';
 import { isComputedByRule, kindOf } from './kinds/index.js';
 import type { Audience } from './schema.js';
 
@@ -109,11 +108,11 @@ export async function storeRuleMemberships(store: Store, asOf: string, rules: Ru
   if (events) await store.run(sql`DROP TABLE run_events`);
 }
 
-/** A live member's reasons: the clauses that held, each with the customer's value where it has one. */
-export function ruleReasons(r: RuleAudience, ctx: CustomerContext): string {
+/** A live member's reasons, from their rule's clauses: those that held, each with the customer's value where it has one. */
+export function ruleReasons(clauses: readonly ClauseOutcome[]): string {
   const shown = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
-  return explainClauses(r.rule, ctx)
+  return clauses
     .filter((c) => c.held)
-    .map((c) => (c.value === null ? c.clause : `${c.clause} [${shown(c.value)}]`))
+    .map((c) => (c.value === null ? c.text : `${c.text} [${shown(c.value)}]`))
     .join('; ');
 }

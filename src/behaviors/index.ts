@@ -3,7 +3,7 @@ export { CUSTOMER_BEHAVIORS, PRODUCT_BEHAVIORS, BEHAVIOR_SPECS, BEHAVIOR_ENTITIE
 export { findProductSignal, type ProductSignal } from './product-signals.js';
 export { BEHAVIOR_TABLES, PRODUCT_SIGNALS_TABLE, customerScored, customerScoresAsOf, loadSignalStats, storeSignalStats, customerSource, productSource, materializeCustomerBehaviors, materializeProductBehaviors, type CustomerBehaviorOptions, type Materialized } from './materialize.js';
 export type { SignalStats } from './score.js';
-export { reasonsOne, scoreOne, type OneScore } from './score-one.js';
+export { memberOne, reasonsOne, scoreOne, type OneScore } from './score-one.js';
 export { materializeAffinities } from './affinities.js';
 export { describeBehaviors, behaviorDescriptionSchema, type BehaviorDescription } from './describe.js';
 export { clusterAgreement, clusterAgreementSchema, type ClusterAgreement } from './agreement.js';

@@ -29,17 +29,32 @@ export interface OneScore {
 
 const numberOf = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : null);
 
+/** A signal's robust z for a value, against its yardsticks. */
+const zOf = (value: number | null, s: SignalStats | undefined): number =>
+  value === null || !s || s.scale === null || s.median === null ? 0 : Math.max(-CLIP, Math.min(CLIP, (value - s.median) / s.scale));
+const totalWeight = (spec: BehaviorSpec): number => spec.signals.reduce((t, x) => t + Math.abs(x.weight), 0);
+
 /** The spec's score for one row of signal values (a customer's features); `stats` are the run's yardsticks by signal. */
 export function scoreOne(spec: BehaviorSpec, stats: ReadonlyMap<string, SignalStats>, values: Readonly<Record<string, unknown>>): OneScore {
   const parts = spec.signals.map((x) => {
     const s = stats.get(x.signal);
     const value = numberOf(values[x.signal]);
-    const z = value === null || !s || s.scale === null || s.median === null ? 0 : Math.max(-CLIP, Math.min(CLIP, (value - s.median) / s.scale));
+    const z = zOf(value, s);
     return { signal: x.signal, weight: x.weight, value, median: s?.median ?? null, z, pull: x.weight * z };
   });
-  const total = spec.signals.reduce((t, x) => t + Math.abs(x.weight), 0);
-  const lean = parts.reduce((t, p) => t + p.pull, 0) / total;
+  const lean = parts.reduce((t, p) => t + p.pull, 0) / totalWeight(spec);
   return { lean, score: 1 / (1 + Math.exp(-SLOPE * (lean - spec.cutoff))), member: lean >= spec.cutoff, parts };
+}
+
+/**
+ * Whether the row is a member (scoreOne's `member`), without the parts (an object a signal), which only a member's
+ * reasons need: the live view scores every customer it evaluates against every behavior, and most are members of few.
+ * The pulls add up in scoreOne's order, so the lean is the same number.
+ */
+export function memberOne(spec: BehaviorSpec, stats: ReadonlyMap<string, SignalStats>, values: Readonly<Record<string, unknown>>): boolean {
+  let pulls = 0;
+  for (const x of spec.signals) pulls += x.weight * zOf(numberOf(values[x.signal]), stats.get(x.signal));
+  return pulls / totalWeight(spec) >= spec.cutoff;
 }
 
 /** `x` with `digits` decimals as printf does it: an exact tie goes to the even digit (toFixed takes the larger). */

@@ -111,6 +111,11 @@ export type Rule =
 
 export type RuleKind = Rule['kind'];
 
+/** The clauses a membership is explained by: the parts of a top-level `and`/`or`, or the rule itself. */
+export function clausesOf(rule: Rule): Rule[] {
+  return rule.kind === 'and' || rule.kind === 'or' ? rule.rules : [rule];
+}
+
 /** A value the condition compares with, which tells the type to read an untyped left side (a JSON attribute) as. */
 export function comparedValue(c: Condition): Scalar | TimeValue | undefined {
   if ('value' in c) return c.value;

@@ -1,14 +1,9 @@
 import { findFeature } from '../features/index.js';
 import { assertNever } from '../shared/errors.js';
 import { concatWs, formatMinute, ident, join, numberText, sql, type Sql } from '../sql/index.js';
-import type { Rule } from './ast.js';
+import { clausesOf, type Rule } from './ast.js';
 import { printRule } from './printer.js';
 import { attributeSql, compileRule, eventValue, type CompileContext } from './sql-compiler.js';
-
-/** The clauses a membership is explained by: the parts of a top-level `and`/`or`, or the rule itself. */
-export function clausesOf(rule: Rule): Rule[] {
-  return rule.kind === 'and' || rule.kind === 'or' ? rule.rules : [rule];
-}
 
 /** The customer's own value behind a clause, as text for a reason line; undefined for clauses without one. */
 function valueText(clause: Rule, ctx: CompileContext): Sql | undefined {

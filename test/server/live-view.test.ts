@@ -108,6 +108,28 @@ describe('the live view', () => {
     expect(searched).toBeLessThan(sample.length);
   });
 
+  it("answers rules filtering events on every field, read from the view's event columns, as the store does", async () => {
+    const rules = {
+      'filtered-orders': 'count(order where category in ["dresses", "shoes"] and brand is not null and price >= 30 and quantity >= 1 and product != "P00001") >= 2',
+      'filtered-views': 'count(view where channel = "web" and device = "desktop" and country is not null, last 365 days) >= 3',
+      'filtered-lists': 'count(order where color in ["black", "navy"] and material = "linen") >= 1 or count(order where tag = "premium") >= 2 or count(search where query contains "boots") >= 1',
+    };
+    const names = { 'filtered-orders': 'Filtered orders', 'filtered-views': 'Filtered views', 'filtered-lists': 'Filtered lists' };
+    for (const [id, rule] of Object.entries(rules)) expect((await call('POST', '/v1/audiences', { name: names[id as keyof typeof names], rule })).status, rule).toBe(201);
+    const sample = await store((s) => s.all<{ id: string }>(sql`SELECT customer_id AS id FROM customer_features ORDER BY customer_id LIMIT 80`));
+    const members = new Map(Object.keys(rules).map((id) => [id, 0]));
+    for (const { id } of sample) {
+      const got = await call('GET', `/v1/customers/${id}/audiences`);
+      expect(idsOf(got.json), id).toEqual(await sqlAnswer(id, got.json.as_of));
+      for (const a of idsOf(got.json)) if (members.has(a)) members.set(a, members.get(a)! + 1);
+    }
+    // Each rule holds for some customers and not for others, or the comparison tells nothing.
+    for (const [id, n] of members) {
+      expect(n, id).toBeGreaterThan(0);
+      expect(n, id).toBeLessThan(sample.length);
+    }
+  });
+
   it("takes rules reading customers' columns it did not hold (a new build), and answers them as the store does", async () => {
     const before = workspaces.view('default');
     // The view holds the consent values and created_at (the live features read it) alone, as no rule read another

@@ -1,6 +1,6 @@
 import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../../features/index.js';
 import { sql, type Sql } from '../../sql/index.js';
-import type { EventNeeds, EventRecord } from '../../segments/index.js';
+import type { EventList, EventNeeds } from '../../segments/index.js';
 import type { Store, StoredEvent } from '../../store/index.js';
 import { asOfMs, instantText } from '../customer-context.js';
 import { EventColumns, key52, type ColumnPlan, type CustomerNumbers } from '../event-columns.js';
@@ -138,8 +138,8 @@ export class EveryEvent implements HeldEvents {
     return { ids, at, features, scoresHeld: true };
   }
 
-  records(customerId: string, needs: EventNeeds, asOf: number): EventRecord[] {
-    return this.columns.records(customerId, needs.types, needs.since?.(asOf) ?? Infinity);
+  records(customerId: string): EventList {
+    return this.columns.eventList(customerId);
   }
 
   /** Rules reading events older than their type's boundary (folded at the build) need a new build, which keeps them. */

@@ -1,5 +1,5 @@
 import type { CategoryMedian, FeatureRow } from '../../features/index.js';
-import type { EventNeeds, EventRecord } from '../../segments/index.js';
+import type { EventList, EventNeeds } from '../../segments/index.js';
 import type { Store, StoredEvent } from '../../store/index.js';
 
 /** What the view tells its events when customers are worked out again. */
@@ -40,8 +40,11 @@ export interface HeldEvents {
   take(stored: readonly StoredEvent[]): void;
   /** Features and reference instants of these customers (see realtime.ts), as of what is held and stored now. */
   workOut(store: Store, customerIds: readonly string[], context: WorkOutContext): Promise<WorkedOut>;
-  /** The customer's events of the needed types at or after the needs' bound for `asOf`, as the rule evaluator reads them. */
-  records(customerId: string, needs: EventNeeds, asOf: number): EventRecord[];
+  /**
+   * The customer's events as the rule evaluator reads them: every one of the needed types at or after the needs' bound
+   * for `asOf`, and maybe others (of types no rule reads, or before every window), which the evaluator passes over.
+   */
+  records(customerId: string, needs: EventNeeds, asOf: number): EventList;
   /** Whether rules with these needs can be evaluated from what is held; if not, the view must be built again. */
   covers(needs: EventNeeds): boolean;
   forget(customerId: string): void;

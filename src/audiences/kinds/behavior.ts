@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { customerScored, CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS, loadSignalStats, materializeCustomerBehaviors, reasonsOne, scoreOne, storeSignalStats, type BehaviorSpec, type OneScore, type SignalStats } from '../../behaviors/index.js';
+import { customerScored, CUSTOMER_BEHAVIORS, DEFAULT_MIN_ORDERS, loadSignalStats, materializeCustomerBehaviors, memberOne, reasonsOne, scoreOne, storeSignalStats, type BehaviorSpec, type OneScore, type SignalStats } from '../../behaviors/index.js';
 import { findFeature } from '../../features/index.js';
 import { ident, join, sql } from '../../sql/index.js';
 import type { ClauseExplanation } from '../clauses.js';
@@ -12,9 +12,12 @@ const unit = (signal: string) => findFeature('customer', signal)?.unit ?? null;
 /** The audience id of a suggested behavior. */
 export const behaviorAudienceId = (spec: BehaviorSpec): string => `behavior-${spec.id}`;
 
+/** Whether the spec scores a customer (yardsticks stored by a run, enough orders, a value of its leading signal). */
+const scored = (spec: BehaviorSpec, stats: ReadonlyMap<string, SignalStats>, features: Readonly<Record<string, unknown>>): boolean => stats.size > 0 && customerScored(spec, features);
+
 /** A customer's score for a spec from their features, or undefined when the spec does not score them (too few orders). */
 function scoreOf(spec: BehaviorSpec, stats: ReadonlyMap<string, SignalStats>, features: Readonly<Record<string, unknown>>): OneScore | undefined {
-  return stats.size > 0 && customerScored(spec, features) ? scoreOne(spec, stats, features) : undefined;
+  return scored(spec, stats, features) ? scoreOne(spec, stats, features) : undefined;
 }
 
 /**
@@ -52,10 +55,12 @@ export const behaviorKind = defineKind({
     live: {
       async load(store, audiences, bound) {
         const stats = await loadSignalStats(store, bound);
+        const specs = audiences.map((a) => ({ a, spec: specOf.get(a.definition.behavior)! }));
         return (ctx) =>
-          audiences.flatMap((a) => {
-            const s = scoreOf(specOf.get(a.definition.behavior)!, stats, ctx.features);
-            return s?.member ? [{ id: a.id, name: a.name, kind: 'behavior' as const, reasons: reasonsOne(s, unit) }] : [];
+          specs.flatMap(({ a, spec }) => {
+            // Scored in full (parts and reasons) only for a member.
+            if (!scored(spec, stats, ctx.features) || !memberOne(spec, stats, ctx.features)) return [];
+            return [{ id: a.id, name: a.name, kind: 'behavior' as const, reasons: reasonsOne(scoreOne(spec, stats, ctx.features), unit) }];
           });
       },
     },
