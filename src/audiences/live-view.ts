@@ -20,7 +20,7 @@ import { CLV_FEATURES } from '../models/clv/score.js';
 /**
  * The server's in-memory view of a workspace for real-time answers: every customer's features, customers fields and events
  * (every event by column where the memory setting allows, else the rules' events: VIEW_MODES), with the rules themselves, so that "which audiences is this customer in" and
- * "classify this customer" are evaluated in memory (about 0.1 ms) instead of by store queries.
+ * "classify this customer" are evaluated in memory (about 30 us a customer at 100k) instead of by store queries.
  *
  * A customer's data is as of the latest run (its feature table, `source: 'snapshot'`) until events newer than the run
  * arrive for them; from then on it is as of the day after their newest event (`source: 'live'`), with features
