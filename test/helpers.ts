@@ -39,8 +39,13 @@ export async function plainSql<T = Record<string, unknown>>(text: string): Promi
   }
 }
 
-/** Every text column of every table in the store that holds `text` anywhere in its value, as `table.column`. */
+/**
+ * Every text column of every table in the store that holds `text` anywhere in its value, as `table.column`. A match
+ * inside a longer token counts (an id in JSON, a list or a raw line must be found), so `text` must be one that random
+ * text cannot hold by chance: the store's UUIDs, digests and keys are lowercase hex with dashes.
+ */
 export async function columnsHolding(store: Store, text: string): Promise<string[]> {
+  if (/^[0-9a-f-]+$/.test(text)) throw new Error(`columnsHolding: "${text}" is all lowercase hex digits and dashes, which a random UUID or digest of the store can hold by chance; give an id with another letter (cust-zq1)`);
   const cols = await store.all<{ t: string; c: string }>(sql`SELECT table_name AS t, column_name AS c FROM ${storeColumns()} s WHERE holds_text`);
   const byTable = new Map<string, Array<{ c: string }>>();
   for (const col of cols) byTable.set(col.t, [...(byTable.get(col.t) ?? []), col]);
