@@ -1,5 +1,5 @@
 import { ENTITIES, ENTITY_COLUMNS, SQL_TYPES, type Entity } from './schema.js';
-import { PROVENANCE_DEFAULT } from './ingest/provenance.js';
+import { PROVENANCE_DEFAULT } from './ingest/import-variable.js';
 
 export interface Migration {
   version: number;

@@ -3,17 +3,9 @@ import { NotFoundError } from '../../shared/errors.js';
 import { formatTimestamp, ident, raw, sql } from '../../sql/index.js';
 import { deleteCounted } from '../delete-counted.js';
 import type { Store } from '../store.js';
+import { IMPORT_VARIABLE } from './import-variable.js';
 
-/**
- * Which import inserted each event, customer and product. The `import_id` column of those tables defaults to this
- * session variable, set only while an import runs: every insert of the import (its rows, and the customers and
- * products its events mention) is marked without the insert naming the column, events from the API are not, and a
- * row that a later import replaces keeps the import that created it.
- */
-const IMPORT_VARIABLE = 'segmint_import';
-
-export const PROVENANCE_DEFAULT = `DEFAULT getvariable('${IMPORT_VARIABLE}')`;
-
+/** Runs `fn` as the import `importId`: what it inserts is marked as that import's (import-variable.ts). */
 export async function asImport<T>(store: Store, importId: string, fn: () => Promise<T>): Promise<T> {
   await store.run(sql`SET VARIABLE ${raw(IMPORT_VARIABLE)} = ${importId}`);
   try {
