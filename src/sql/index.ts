@@ -1,3 +1,5 @@
-export { Sql, sql, raw, ident, join, listOf, compile, byDialect, type SqlValue } from './sql.js';
+export { sql, raw, ident, join, listOf, byDialect } from './sql.js';
+export { Sql, type Dialect, type SqlValue } from './types.js';
+export { compile } from './compile.js';
 export * from './dialect.js';
 export * from './medians.js';

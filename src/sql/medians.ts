@@ -1,4 +1,5 @@
-import { ident, sql, type Sql } from './sql.js';
+import { ident, sql } from './sql.js';
+import type { Sql } from './types.js';
 
 /**
  * Medians of a group taken from the count of each distinct value, the way to take one over a table's many rows.

@@ -1,17 +1,9 @@
 /**
- * The only place SQL text is assembled. Values always travel as bound parameters; text comes only from
- * code constants, the schema and the feature catalog (identifiers are checked before they are quoted).
+ * Statements are built here and turned into text only by `compile` (compile.ts). Values always travel as bound
+ * parameters; text comes only from code constants, the schema and the feature catalog (identifiers are checked before
+ * they are quoted).
  */
-import { duckdbDialect, type Dialect } from './dialect.js';
-
-export type SqlValue = string | number | boolean | bigint | null;
-
-/** `hook`: text that differs between engines, worked out by the dialect the statement is compiled for (dialect.ts). */
-type Part = { text: string } | { value: SqlValue } | { ident: string } | { hook: (d: Dialect) => Sql };
-
-export class Sql {
-  constructor(readonly parts: readonly Part[]) {}
-}
+import { Sql, type Dialect, type Part, type SqlValue } from './types.js';
 
 /** Tagged template: interpolated Sql fragments are spliced in, anything else becomes a bound value. */
 export function sql(strings: TemplateStringsArray, ...args: ReadonlyArray<SqlValue | Sql>): Sql {
@@ -54,22 +46,4 @@ export function join(fragments: readonly Sql[], separator = ', '): Sql {
 /** A list literal of bound values, `[$1, $2, ...]`: for list_contains and for `unnest` as a relation of ids. */
 export function listOf(values: readonly SqlValue[]): Sql {
   return sql`[${join(values.map((v) => sql`${v}`))}]`;
-}
-
-export function compile(q: Sql, dialect: Dialect = duckdbDialect): { text: string; values: SqlValue[] } {
-  let text = '';
-  const values: SqlValue[] = [];
-  const add = (parts: readonly Part[]): void => {
-    for (const p of parts) {
-      if ('text' in p) text += p.text;
-      else if ('ident' in p) text += dialect.quoteIdent(p.ident);
-      else if ('hook' in p) add(p.hook(dialect).parts);
-      else {
-        values.push(p.value);
-        text += dialect.placeholder(values.length, p.value);
-      }
-    }
-  };
-  add(q.parts);
-  return { text, values };
 }
