@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LlmConfig } from '../shared/config.js';
 import { answerAs, askJson } from '../shared/llm.js';
 import { LOOK_EVIDENCE, type Narration, type Text } from './narrate.js';
-import type { Narrator, NarrationInput } from './narrators.js';
+import type { Narrator, NarrationInput } from './narrator-types.js';
 import type { LookItem, LookSlot } from './schema.js';
 
 /**

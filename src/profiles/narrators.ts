@@ -1,32 +1,12 @@
-import type { LlmConfig } from '../shared/config.js';
-import type { ProfileFacts } from './facts.js';
-import { llmNarrator } from './llm-narrator.js';
-import { NARRATOR_VERSION, type Narration } from './narrate.js';
-import type { Fact, LookItem, NARRATORS } from './schema.js';
-
 /**
  * Who writes a profile's text. The embedded narrator (narrate.ts) always writes a draft: it needs no network and is
  * the fallback. Another narrator rewrites that draft from the same facts; makeProfile then checks its text against
  * the schema and the evidence rule, and keeps the draft, saying why, when anything is wrong.
  */
-export type NarratorName = (typeof NARRATORS)[number];
-
-export interface NarrationInput {
-  facts: ProfileFacts;
-  /** The facts as the profile lists them: all another narrator is told about the customer. */
-  factList: readonly Fact[];
-  /** The looks, by occasion: the only products a narrator may suggest. */
-  looks: ReadonlyMap<string, LookItem[]>;
-  /** The embedded narrator's text and evidence. */
-  draft: Narration;
-}
-
-export interface Narrator {
-  readonly name: NarratorName;
-  /** Written into the profile's `generator.version`. */
-  readonly version: string;
-  write(input: NarrationInput): Promise<Narration | { failed: string }>;
-}
+import type { LlmConfig } from '../shared/config.js';
+import { llmNarrator } from './llm-narrator.js';
+import { NARRATOR_VERSION } from './narrate.js';
+import type { Narrator, NarratorName } from './narrator-types.js';
 
 /** What the narrators may use: the optional OpenAI-compatible endpoint (SEGMINT_LLM_*). */
 export interface NarratorSettings {

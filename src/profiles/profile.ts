@@ -6,7 +6,8 @@ import { checkEvidence } from './evidence.js';
 import { factList, profileFactsOf, round, type ProfileFacts } from './facts.js';
 import { buildLooks } from './looks.js';
 import { narrate, type Narration } from './narrate.js';
-import { EMBEDDED_NARRATOR, narratorFor, type NarrationInput, type Narrator, type NarratorSettings } from './narrators.js';
+import type { NarrationInput, Narrator } from './narrator-types.js';
+import { EMBEDDED_NARRATOR, narratorFor, type NarratorSettings } from './narrators.js';
 import { profileSchema, type Profile } from './schema.js';
 import { PROFILE_SEEDS } from './seeds.js';
 

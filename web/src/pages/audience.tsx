@@ -9,7 +9,7 @@ import { DataTable, Pager } from '../components/table.js';
 import { count, day, money, percent } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { pathOf } from '../routes.js';
-import type { PageProps } from './index.js';
+import type { PageProps } from './page-props.js';
 import { KIND_LABELS, sizeSeries, type AudienceKind } from './trends.js';
 import { KindSelect } from './kind-select.js';
 import { RunSelect } from './run-select.js';

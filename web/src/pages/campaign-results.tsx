@@ -7,7 +7,7 @@ import type { ChartOption } from '../charts/echarts.js';
 import { count, money, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
-import type { PageProps } from './index.js';
+import type { PageProps } from './page-props.js';
 
 type Report = ExperimentResults['report'];
 type Group = Report['overall'];

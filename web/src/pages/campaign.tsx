@@ -8,7 +8,7 @@ import { formOf } from './campaign-form.js';
 import { campaignTypes, labelOf, type OpenApiDoc } from './campaign-schema.js';
 import { schedule } from './campaigns.js';
 import { StatusActions } from './campaign-status.js';
-import type { PageProps } from './index.js';
+import type { PageProps } from './page-props.js';
 
 /** One campaign: its status and the moves it allows, and its editor with the live preview. */
 export function CampaignPage({ params }: PageProps) {

@@ -10,7 +10,7 @@ import { count, day, money, percent } from '../format.js';
 import { Link } from '../router.js';
 import { pathOf } from '../routes.js';
 import { ProfileSection } from './customer-profile.js';
-import type { PageProps } from './index.js';
+import type { PageProps } from './page-props.js';
 
 const EVENTS_PAGE = 20;
 

@@ -7,7 +7,7 @@ import { DataTable, Pager } from '../components/table.js';
 import { count } from '../format.js';
 import { Link, navigate } from '../router.js';
 import { pathOf } from '../routes.js';
-import type { PageProps } from './index.js';
+import type { PageProps } from './page-props.js';
 
 const PAGE = 25;
 

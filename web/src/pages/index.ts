@@ -15,14 +15,10 @@ import { MovementPage } from './movement.js';
 import { NewCampaignPage } from './new-campaign.js';
 import { NewAudiencePage } from './new-audience.js';
 import { OverviewPage } from './overview.js';
+import type { PageProps } from './page-props.js';
 import { SegmentsPage } from './segments.js';
 import { SettingsPage } from './settings.js';
 import { WebhooksPage } from './webhooks.js';
-
-export interface PageProps {
-  /** The route's path parameters, decoded (`id` of `/audiences/:id`). */
-  params: Record<string, string>;
-}
 
 /** The component of every route; typed by the route list, so a route without a page does not compile. */
 export const PAGES: Record<RouteId, ComponentType<PageProps>> = {
