@@ -5,23 +5,31 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve('src');
 
-/** Every source file's module folder (src/<folder>/...) and the folders its imports (static, type-only and dynamic) reach. */
-function folderImports(): Map<string, Set<string>> {
+/**
+ * The import graph of src: each source file's node (`nodeOf` its path under src, as `folder/file.ts`) and the nodes its
+ * imports (static, type-only and dynamic) reach.
+ */
+function importGraph(nodeOf: (file: string) => string): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of readdirSync(SRC, { recursive: true, encoding: 'utf8' })) {
     if (!file.endsWith('.ts')) continue;
-    const from = file.split(sep)[0]!;
+    const from = nodeOf(file.split(sep).join('/'));
     if (!graph.has(from)) graph.set(from, new Set());
     for (const { fileName } of ts.preProcessFile(readFileSync(join(SRC, file), 'utf8'), true, true).importedFiles) {
       if (!fileName.startsWith('.')) continue;
-      const to = relative(SRC, resolve(SRC, dirname(file), fileName)).split(sep)[0]!;
-      if (to !== from && !to.startsWith('..')) graph.get(from)!.add(to);
+      const path = relative(SRC, resolve(SRC, dirname(file), fileName));
+      if (path.startsWith('..')) continue;
+      const to = nodeOf(path.split(sep).join('/').replace(/\.js$/, '.ts'));
+      if (to !== from) graph.get(from)!.add(to);
     }
   }
   return graph;
 }
 
-/** A cycle of folders, each importing the next and the last the first, if there is one. */
+/** Every source file's module folder (src/<folder>/...) and the folders its imports reach. */
+const folderImports = () => importGraph((file) => file.split('/')[0]!);
+
+/** A cycle of nodes, each importing the next and the last the first, if there is one. */
 function cycleIn(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
   const state = new Map<string, 'open' | 'done'>();
   const path: string[] = [];
@@ -45,12 +53,33 @@ function cycleIn(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] | un
   return undefined;
 }
 
+/**
+ * Imports that still close a cycle of files, each a type-only import in files being changed elsewhere: the test fails
+ * once one is gone (take it off this list) and when any other import closes a cycle.
+ */
+const KNOWN_CYCLE_IMPORTS = [
+  'audiences/event-columns.ts -> audiences/stored-ids.ts',
+  'audiences/kinds/names.ts -> audiences/kinds/index.ts',
+  'features/catalog.ts -> features/customer-sql.ts',
+  'features/catalog.ts -> features/live-aggregates.ts',
+];
+
 // DESIGN.md: data flows store -> features -> audiences -> activation; a module that imported one above it would make
-// the two one tangle, which the folders' layering (farm-studio look) shows as an arrow running back up.
+// the two one tangle.
 describe('the modules of src', () => {
   it('import one another one way only: no folder reaches itself through its imports', () => {
     const graph = folderImports();
     expect(graph.get('audiences')?.has('features')).toBe(true);
+    expect(cycleIn(graph)).toBeUndefined();
+  });
+
+  it('import one another one way only file by file, but for the imports known to close a cycle', () => {
+    const graph = importGraph((file) => file);
+    for (const known of KNOWN_CYCLE_IMPORTS) {
+      const [from, to] = known.split(' -> ') as [string, string];
+      expect(graph.get(from)?.has(to), `${known}: gone? then take it off KNOWN_CYCLE_IMPORTS`).toBe(true);
+      graph.get(from)!.delete(to);
+    }
     expect(cycleIn(graph)).toBeUndefined();
   });
 
