@@ -44,6 +44,13 @@ export function runCli(args: string[], options: CliOptions = {}): CliRun {
   return ended(r.status, r.stdout, r.stderr);
 }
 
+/** `segmint --db DB ARGS --json`, which must succeed (exit code 0, nothing on stderr): its answer. */
+export function cliJson(db: string, args: string[]): unknown {
+  const r = runCli(['--db', db, ...args, '--json']);
+  if (r.code !== 0 || r.stderr !== '') throw new Error(`segmint ${args.join(' ')}: exit code ${r.code}, stderr: ${r.stderr.trimEnd()}`);
+  return r.json();
+}
+
 /** The same as runCli without blocking the test's process: for commands run side by side, or beside a server in it. */
 export function runCliAsync(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const child = startCli(args, options);

@@ -7,7 +7,7 @@ import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
 import { Store } from '../../src/store/index.js';
 import { ENGINES, workspacesPath } from '../engines.js';
-import { runCli } from '../helpers/cli.js';
+import { cliJson } from '../helpers/cli.js';
 import { columnsHolding, tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 import { runPipeline } from '../../src/pipeline/index.js';
@@ -136,12 +136,7 @@ describe.each(ENGINES)('on %s', (engine) => {
       writeFileSync(file, eventsCsv('cli'));
       const customers = join(dir.path, 'cli-customers.csv');
       writeFileSync(customers, customersCsv);
-      const segmint = (...args: string[]) => {
-        const r = runCli(['--db', db, ...args, '--json']);
-        expect(r.stderr).toBe('');
-        expect(r.code).toBe(0);
-        return r.json() as Record<string, unknown>;
-      };
+      const segmint = (...args: string[]) => cliJson(db, args) as Record<string, unknown>;
       expect(segmint('import', customers, '--preset', 'segmint-customers')).toMatchObject({ rows: 1, accepted: 0, erased: 1 });
       expect(segmint('import', file, '--preset', 'segmint-events')).toMatchObject({ rows: 4, accepted: 1, erased: 3 });
       segmint('run', '--as-of', '2026-11-05');

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
-import { runCli } from '../helpers/cli.js';
+import { cliJson, runCli } from '../helpers/cli.js';
 import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
@@ -27,12 +27,7 @@ const cli: Record<string, unknown> = {};
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 const segmint = (...args: string[]) => runCli(['--db', db, ...args]);
-function segmintJson(...args: string[]): unknown {
-  const r = segmint(...args, '--json');
-  expect(r.stderr, args.join(' ')).toBe('');
-  expect(r.code, args.join(' ')).toBe(0);
-  return r.json();
-}
+const segmintJson = (...args: string[]) => cliJson(db, args);
 
 /** A request whose reply must be as /docs/json documents it; a download is checked as text of its content type. */
 async function call(method: string, route: string, path: string, body?: unknown) {

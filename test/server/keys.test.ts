@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, KEY_CACHE_CHECK_MS, Workspaces } from '../../src/server/index.js';
-import { runCli, runCliAsync, startCli } from '../helpers/cli.js';
+import { cliJson, runCliAsync, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { seenWithin, serveForTest, stopServer } from './harness.js';
 
@@ -121,12 +121,7 @@ describe('segmint keys while segmint serve runs', () => {
   let server: ChildProcess | undefined;
   let base = '';
   const call = client(() => base);
-  const segmint = (...args: string[]) => {
-    const r = runCli(['--db', db, ...args, '--json']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return r.json() as { id: string; key: string; revoked: boolean };
-  };
+  const segmint = (...args: string[]) => cliJson(db, args) as { id: string; key: string; revoked: boolean };
   const segmintAsync = (...args: string[]) => runCliAsync(['--db', db, ...args, '--json']);
 
   const answers = (key: string, status: number) => async () => (await call('GET', '/v1/stats', key)).status === status;

@@ -6,7 +6,7 @@ import { runPipeline } from '../../src/pipeline/index.js';
 import { profileSchema, saveProfiles, statementPaths, type Profile } from '../../src/profiles/index.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
 import { sql } from '../../src/sql/index.js';
-import { runCli } from '../helpers/cli.js';
+import { cliJson, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers.js';
 import { request, serveForTest, stopServer } from './harness.js';
 
@@ -129,10 +129,7 @@ describe('GET /v1/customers/:id/profile', () => {
     serving = false;
     await app.close();
     await workspaces.close();
-    const r = runCli(['--db', db, 'profile', rich, '--json']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.json()).toEqual(api);
+    expect(cliJson(db, ['profile', rich])).toEqual(api);
     const missing = runCli(['--db', db, 'profile', 'NOBODY']);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('segmint: customer "NOBODY" is not in the store');

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import { createKey, Workspaces } from '../../src/server/index.js';
-import { runCli } from '../helpers/cli.js';
+import { cliJson } from '../helpers/cli.js';
 import { copyDemoStore } from '../helpers/demo-store.js';
 import { tempDir } from '../helpers.js';
 import { documentedSchema, operationOf, request, serverRoutes, serveForTest, stopServer, undocumented, type OpenApiDoc } from './harness.js';
@@ -25,12 +25,7 @@ let key = '';
 let doc: OpenApiDoc;
 let importId = '';
 
-function segmint(...args: string[]): unknown {
-  const r = runCli(['--db', db, ...args, '--json']);
-  expect(r.stderr, args.join(' ')).toBe('');
-  expect(r.code, args.join(' ')).toBe(0);
-  return r.json();
-}
+const segmint = (...args: string[]) => cliJson(db, args);
 
 /** The same question to the CLI and to the API: [CLI arguments, API path], both answered with JSON. */
 const SAME_ANSWER: Array<[string[], string]> = [
