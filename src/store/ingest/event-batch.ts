@@ -4,7 +4,7 @@ import { EVENT_TYPES } from '../schema.js';
 import type { Store } from '../store.js';
 import { isErased, tombstoneKey } from '../privacy.js';
 import { CURRENCY_CODE } from './mapping.js';
-import { insertCustomersOf, insertUnknownProducts } from './derive.js';
+import { insertCustomersOf, insertUnknownProducts, type NewCustomer } from './derive.js';
 import { isoMicros, microsToMs } from './iso-instant.js';
 
 /** The most events one batch may carry: a bound on request size and on the time one write holds the store. */
@@ -101,6 +101,8 @@ export interface KnownIds {
   unheld(customerIds: readonly string[]): string[];
   /** Of these products, those the caller does not know to have a products row: the only ones that may lack one. */
   unknownProducts(productIds: readonly string[]): string[];
+  /** Told the customers rows the batches added (the caller then need not read them back), before the commit. */
+  created?(rows: readonly NewCustomer[]): void;
 }
 
 /** One batch: see ingestEventBatches. */
@@ -173,7 +175,8 @@ export async function ingestEventBatches(store: Store, batches: ReadonlyArray<re
     const unknown = trusted?.unknownProducts([...new Set(rows.flatMap((r) => (r.product_id ? [r.product_id] : [])))]);
     const named = unheld && new Set(unheld);
     const mine = named ? rows.filter((r) => r.customer_id !== undefined && named.has(r.customer_id)) : rows;
-    await insertCustomersOf(store, mine.map((r) => ({ customer_id: r.customer_id, country: r.country, micros: isoMicros(r.ts) })));
+    const created = await insertCustomersOf(store, mine.map((r) => ({ customer_id: r.customer_id, country: r.country, micros: isoMicros(r.ts) })));
+    trusted?.created?.(created);
     // Reads only the rows of the products it may insert: the whole turn's JSON, parsed for one new customer, was a fifth
     // of a turn's CPU in the events benchmark (each batch names a new customer there).
     if (unknown?.length !== 0) {
