@@ -134,6 +134,19 @@ export class CustomerFields {
   }
 
   /**
+   * Rows the store was just given (id and country, the other columns null), as `fetch` would read them back: a batch's
+   * new customers.
+   */
+  newRows(rows: ReadonlyArray<{ id: string; country: string | null }>): FetchedColumns {
+    const out: Record<string, Float64Array | Array<string | null>> = { id: rows.map((r) => r.id) };
+    for (const [name] of this.fields) {
+      const type = TYPES.get(name);
+      out[name] = type === 'boolean' || type === 'timestamp' ? new Float64Array(rows.length).fill(NaN) : rows.map((r) => (name === 'country' ? r.country : null));
+    }
+    return out;
+  }
+
+  /**
    * Puts fetched rows into the numbers `numberOf` gives (rows it gives none are skipped); the customers in `asked`
    * whose row is not among them read as an empty row. Synchronous, so no answer sees a customer half written.
    */

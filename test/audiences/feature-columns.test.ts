@@ -50,4 +50,22 @@ describe('feature columns', () => {
     expect(features.row(1, 'b')).toEqual({ customer_id: 'b', orders: 1, top_category: null });
     expect(features.row(5000, 'z')).toEqual(added);
   });
+
+  it('write rows of any shape into their columns: names in another order, a feature missing (null), kept features untouched', async () => {
+    const query = sql`SELECT * FROM (VALUES ('a', 3::BIGINT, 0.5::DOUBLE, 7::DOUBLE), ('b', 1::BIGINT, 0.25::DOUBLE, 9::DOUBLE)) t(customer_id, orders, share, clv)`;
+    const features = new FeatureColumns(2);
+    features.put(await store.vectors(query), Int32Array.from([0, 1]));
+    const keep = new Set(['clv']);
+    features.set(0, { customer_id: 'a', orders: 4, share: 0.75, clv: 1 }, keep);
+    // The same names in another order, after a row of the first shape: each value still goes to its own column.
+    features.set(1, { customer_id: 'b', share: 0.125, clv: 2, orders: 6 }, keep);
+    features.set(0, { customer_id: 'a', orders: 5, share: null, clv: 3 }, keep);
+    expect(features.row(0, 'a')).toEqual({ customer_id: 'a', orders: 5, share: null, clv: 7 });
+    expect(features.row(1, 'b')).toEqual({ customer_id: 'b', orders: 6, share: 0.125, clv: 9 });
+    // A row lacking a feature leaves it null, kept ones aside; without `keep` every feature is written.
+    features.set(1, { customer_id: 'b', orders: 2 }, keep);
+    expect(features.row(1, 'b')).toEqual({ customer_id: 'b', orders: 2, share: null, clv: 9 });
+    features.set(1, { customer_id: 'b', orders: 2, share: 1, clv: 4 });
+    expect(features.row(1, 'b')).toEqual({ customer_id: 'b', orders: 2, share: 1, clv: 4 });
+  });
 });

@@ -147,6 +147,24 @@ describe('the live view', () => {
     }
     expect(members).toBeGreaterThan(0);
     expect(members).toBeLessThan(sample.length);
+
+    // Customers new to the store, given their row by their first batch (which the view takes as written): their
+    // country and the nulls of the other columns answer as the store does.
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const visit = (c: string, country?: string) => ({ id: `fields-${c}`, type: 'view', ts: at, customer_id: c, product_id: 'P00001', ...(country ? { country } : {}) });
+    const posted = await call('POST', '/v1/events', { events: [visit('new-zq-de', 'DE'), visit('new-zq-none'), visit('new-zq-fr', 'FR')] });
+    expect(posted.status).toBe(200);
+    const view = workspaces.view('default')!;
+    for (const id of ['new-zq-de', 'new-zq-none', 'new-zq-fr']) {
+      const got = await call('GET', `/v1/customers/${id}/audiences`);
+      expect(idsOf(got.json), id).toEqual(await sqlAnswer(id, got.json.as_of));
+      const row = (await store((s) => s.one<Record<string, unknown>>(sql`SELECT * FROM customers WHERE id = ${id}`)))!;
+      const held = view.customerRow(id)!;
+      expect(Object.keys(held)).toContain('country');
+      for (const name of Object.keys(held)) expect(held[name], `${id}.${name}`).toEqual(row[name] ?? null);
+    }
+    expect(idsOf((await call('GET', '/v1/customers/new-zq-de/audiences')).json)).toContain('fields');
+    expect(idsOf((await call('GET', '/v1/customers/new-zq-fr/audiences')).json)).not.toContain('fields');
   });
 
   it('stores the live memberships batches left unsaved: at the next save, before a rebuild reads them, before an erasure counts them', async () => {

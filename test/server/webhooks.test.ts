@@ -74,6 +74,12 @@ describe('webhook subscriptions over the API', () => {
     expect((await request(base, 'GET', '/v1/webhooks', keys.read)).json).toEqual({ webhooks: [] });
   });
 
+  it('takes events before any subscription, queueing nothing (and a subscription made after them is seen by the next events)', async () => {
+    const r = await request(base, 'POST', '/v1/events', keys.ingest, { events: [{ id: 'wh-early-1', type: 'view', ts: '2026-11-02T09:00:00Z', customer_id: 'early-visitor-zq' }] });
+    expect(r.json).toMatchObject({ accepted: 1 });
+    expect((await request(base, 'GET', '/v1/webhooks/deliveries', keys.read)).json).toMatchObject({ total: 0 });
+  });
+
   it('subscribes a receiver and shows the secret only in that answer', async () => {
     const r = await request(base, 'POST', '/v1/webhooks', keys.write, { audience_id: 'Hook cart', url: receiver.url });
     expect(r.status, r.text).toBe(201);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { epochMs, jsonText, sql } from '../../src/sql/index.js';
+import { epochMs, isoTimestamp, join, jsonText, sql } from '../../src/sql/index.js';
+import { insertUnknownCustomers } from '../../src/store/ingest/derive.js';
 import { eraseCustomer, ingestEventBatch, ingestEventBatches, type EventInput, type Store } from '../../src/store/index.js';
 import { storeLiveMemberships } from '../../src/audiences/realtime.js';
 import { emptyStoreOn, ENGINES } from '../engines.js';
@@ -55,6 +56,29 @@ describe.each(ENGINES)('event batches on %s', (engine) => {
     // 'held' is known to have a row: not looked for. Cara's latest country; sku-x's median of its own order lines.
     expect(await store.all(sql`SELECT id, country FROM customers WHERE id IN ('cara', 'held') ORDER BY id`)).toEqual([{ id: 'cara', country: 'NL' }]);
     expect(await store.all(sql`SELECT id, price FROM products WHERE id = 'sku-x'`)).toEqual([{ id: 'sku-x', price: 5 }]);
+  });
+
+  it("gives a batch's new customers the country a file import derives from the same events: the latest instant's, on a tie the least", async () => {
+    const mention = (id: string, customer: string, ts: string, country?: string): EventInput => event(id, customer, { ts, ...(country ? { country } : {}) });
+    const events = (prefix: string): EventInput[] => [
+      mention(`${prefix}1`, `${prefix}-tie`, '2026-06-01T08:00:00Z', 'AT'),
+      mention(`${prefix}2`, `${prefix}-tie`, '2026-06-01T10:00:00.000001Z', 'SE'),
+      mention(`${prefix}3`, `${prefix}-tie`, '2026-06-01T12:00:00.000001+02:00', 'DK'),
+      mention(`${prefix}4`, `${prefix}-older`, '2026-06-01T08:00:00Z', 'IE'),
+      mention(`${prefix}5`, `${prefix}-older`, '2026-06-02T08:00:00Z'),
+      mention(`${prefix}6`, `${prefix}-none`, '2026-06-01T08:00:00Z'),
+      mention(`${prefix}7`, `${prefix}-offset`, '2026-06-01T10:00:00+02:00', 'US'),
+      mention(`${prefix}8`, `${prefix}-offset`, '2026-06-01T09:00:00Z', 'CA'),
+      mention(`${prefix}9`, `${prefix}-stored`, '2026-06-03T09:00:00Z', 'ES'),
+    ];
+    await store.run(sql`INSERT INTO customers (id, country) VALUES ('batch-stored', 'PT'), ('file-stored', 'PT')`);
+    await ingestEventBatches(store, [events('batch').slice(0, 5), events('batch').slice(5)]);
+    const file = events('file');
+    await insertUnknownCustomers(store, sql`(SELECT * FROM (VALUES ${join(file.map((e) => sql`(${e.customer_id!}, ${e.country ?? null}, ${isoTimestamp(sql`${e.ts}`)})`))}) t(customer_id, country, ts))`);
+    const countries = async (prefix: string) =>
+      (await store.all<{ id: string; country: string | null }>(sql`SELECT id, country FROM customers WHERE id LIKE ${`${prefix}-%`} ORDER BY id`)).map((r) => [r.id.slice(prefix.length), r.country]);
+    expect(await countries('batch')).toEqual([['-none', null], ['-offset', 'CA'], ['-older', 'IE'], ['-stored', 'PT'], ['-tie', 'DK']]);
+    expect(await countries('batch')).toEqual(await countries('file'));
   });
 
   it('appends rows given by column (Store.insertRows), nulls and instants included', async () => {

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../shared/errors.js';
 import { listOf, sql, update } from '../../sql/index.js';
 import type { Store } from '../../store/index.js';
 import { checkWebhookUrl, type AddressPolicy } from './address.js';
+import { subscriptionsChanged } from './outbox.js';
 import { webhookInputSchema, type Webhook, type WebhookInput, type WebhookWithSecret } from './schema.js';
 import { newSecret } from './sign.js';
 import { at, text } from './time.js';
@@ -34,17 +35,22 @@ export async function createWebhook(store: Store, input: WebhookInput, policy: A
   const events = listOf([...new Set(given.events)]);
   await store.run(sql`INSERT INTO webhook_subscriptions (id, audience_id, url, events, consent, secret, created_at)
     VALUES (${id}, ${audience.id}, ${url}, ${events}, ${given.consent}, ${secret}, ${at(now)})`);
+  subscriptionsChanged(store);
   return { ...(await getWebhook(store, id)), secret };
 }
 
 /** Removes a subscription and the deliveries it has not made yet. */
 export async function deleteWebhook(store: Store, id: string): Promise<Webhook> {
   const found = await getWebhook(store, id);
-  await store.transaction(async () => {
-    await store.run(sql`DELETE FROM webhook_delivery_members WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE subscription_id = ${id})`);
-    await store.run(sql`DELETE FROM webhook_deliveries WHERE subscription_id = ${id}`);
-    await store.run(sql`DELETE FROM webhook_subscriptions WHERE id = ${id}`);
-  });
+  try {
+    await store.transaction(async () => {
+      await store.run(sql`DELETE FROM webhook_delivery_members WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE subscription_id = ${id})`);
+      await store.run(sql`DELETE FROM webhook_deliveries WHERE subscription_id = ${id}`);
+      await store.run(sql`DELETE FROM webhook_subscriptions WHERE id = ${id}`);
+    });
+  } finally {
+    subscriptionsChanged(store);
+  }
   return found;
 }
 
