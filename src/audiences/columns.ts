@@ -47,7 +47,7 @@ export const FLAGS: Ladder = [{ make: (n) => new Int8Array(n), encode: same, rea
  * value does not fit, so a store's columns cost what its values need and any value is still held exactly.
  *
  * In two parts: the array it was made with (`head`), never copied as it grows, and the values past its end (`rest`),
- * which a growth replaces by a copy at least twice its length. A growth copies only what was added since the column
+ * which a growth replaces by a larger copy. A growth copies only what was added since the column
  * was made: the live view's event columns hold tens of millions of events from the build, and a growth that copied
  * them all (a few times a minute under load) was 1.4 s of 33 s of the server's CPU at 1M (docs/benchmarks.md, issue 17).
  * A read tests which part holds its value: a branch that follows a customer's events, their build's then their tail.
@@ -115,9 +115,14 @@ export class Column {
     else for (let k = end - start - 1; k >= 0; k--) this.put(target + k, this.stored(start + k));
   }
 
-  /** Room for at least `size` values: the rest is replaced by a copy at least twice its length, the head stays. */
+  /** Values past the array the column was made with: what a growth copies. */
+  get added(): number {
+    return this.rest.length;
+  }
+
+  /** Room for `size` values: the rest is replaced by a copy of it in an array of the new size, the head stays. */
   grow(size: number): void {
-    const out = this.ladder[this.rung]!.make(Math.max(size - this.head.length, 2 * this.rest.length));
+    const out = this.ladder[this.rung]!.make(size - this.head.length);
     out.set(this.rest);
     this.rest = out;
     this.read = this.ladder[this.rung]!.reader(this.head, out);
