@@ -335,10 +335,14 @@ export class EventColumns {
     return c !== undefined && c < this.start.length ? c : undefined;
   }
 
-  /** Columns of at least `need` events; grown by an eighth: doubling columns of tens of millions of events would reserve gigabytes for a few appends. */
+  /**
+   * Columns of at least `need` events, grown by an eighth, or by as much as was added since they were made when more
+   * (doubling that part, which is all a growth copies: Column): doubling columns of tens of millions of events would
+   * reserve gigabytes for a few appends.
+   */
   private room(need: number): void {
     const size = this.columns.ts.length;
-    if (need > size) for (const column of Object.values(this.columns)) column.grow(Math.max(need, size + (size >> 3)));
+    if (need > size) for (const column of Object.values(this.columns)) column.grow(Math.max(need, size + Math.max(size >> 3, column.added)));
   }
 
   /**

@@ -23,6 +23,13 @@ describe('a column as narrow as its values', () => {
       expect(values.map((_, i) => column.get(i))).toEqual(values);
       expect(values.map((_, i) => column.reader()(i))).toEqual(values);
       expect(column.byteLength).toBe(column.length * bytes.at(-1)!);
+      // Grown a little at a time, as the view's rows grow by an eighth: each growth gives the length asked, no more.
+      for (const size of [column.length + 1, column.length + 3, column.length + 4]) {
+        column.grow(size);
+        expect(column.length).toBe(size);
+      }
+      expect(values.map((_, i) => column.get(i))).toEqual(values);
+      expect(column.byteLength).toBe(column.length * bytes.at(-1)!);
       expect(Column.rungFor(ladder, narrow)).toBe(0);
       expect(Column.rungFor(ladder, values)).toBe(bytes.length - 1);
     }
