@@ -1,4 +1,4 @@
-import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, partialAggregates, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../../features/index.js';
+import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, partialAggregates, storeFlags, type CategoryMedian, type FeatureRow, type PartialAggregates, type StoreFlags } from '../../features/index.js';
 import { sql, type Sql } from '../../sql/index.js';
 import type { EventList, EventNeeds } from '../../segments/index.js';
 import type { Store, StoredEvent } from '../../store/index.js';
@@ -136,9 +136,7 @@ export class EveryEvent implements HeldEvents {
         fromStore.set(id, at.get(id)!);
         continue;
       }
-      const events = this.columns.events(id);
-      const held = c === undefined ? partialAggregates(events, instant, medians) : this.kept.of(c, events, instant, medians);
-      const row = liveFeatures(held, instant, context.createdAt(id), inputs, c === undefined ? undefined : this.folded.of(c));
+      const row = liveFeatures(this.heldAggregates(id, c, instant, medians), instant, context.createdAt(id), inputs, c === undefined ? undefined : this.folded.of(c));
       if (!row) continue;
       // Added, not spread into a new row: a copy of 36 features a customer.
       row.customer_id = id;
@@ -151,6 +149,12 @@ export class EveryEvent implements HeldEvents {
       }
     }
     return { ids, at, features, scoresHeld: true };
+  }
+
+  /** The partial aggregates of the customer's held events before `instant`: kept between work-outs where they have a number (KeptAggregates). */
+  private heldAggregates(id: string, c: number | undefined, instant: number, medians: ReadonlyMap<string, number>): PartialAggregates {
+    const events = this.columns.events(id);
+    return c === undefined ? partialAggregates(events, instant, medians) : this.kept.of(c, events, instant, medians);
   }
 
   records(customerId: string): EventList {
