@@ -2,7 +2,8 @@
  * One phase of bench/events.ts, in a process of its own (run with --expose-gc): the live view's memory on a store,
  * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build; then the heap that
  * working out again the 20,000 customers of bench/events.ts's load adds (the aggregates a customer worked out keeps:
- * held/kept-aggregates.ts). Prints one JSON line (PhaseResult).
+ * held/kept-aggregates.ts; on a store after the load the build has already worked them out, so their states are in
+ * the build's heap and this is what reusing them leaves). Prints one JSON line (PhaseResult).
  * With a checkout's root as second argument, its own code builds the view (a baseline in the same run).
  * SEGMINT_MEMORY_LIMIT (as the server reads it) sets the memory setting the view is bounded by.
  * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb> [root]

@@ -10,11 +10,11 @@ import { RunningAggregates, type CustomerEvents, type PartialAggregates } from '
  * Whoever changes a customer's held events otherwise forgets theirs (EveryEvent: an erasure, a customer sent to the
  * store path); a new build starts with none.
  *
- * They live in the JS heap, about 1.5 KB a customer at 100k (docs/live-view.md), so at most `limit` customers' are
- * kept, the least recently worked out dropped first.
+ * They live in the JS heap, 1.2 to 1.6 KB a customer on the 100k demo store (docs/live-view.md), so at most `limit`
+ * customers' are kept, the least recently worked out dropped first.
  */
 export class KeptAggregates {
-  /** Customers kept by default: about 50 MB of heap at 100k (docs/live-view.md). */
+  /** Customers kept by default: 40 to 52 MB of heap at the demo store's sizes (docs/live-view.md). */
   static readonly MAX_CUSTOMERS = 1 << 15;
   /** By customer number, the least recently worked out first (a Map keeps the order of insertion). */
   private readonly kept = new Map<number, RunningAggregates>();
@@ -37,10 +37,5 @@ export class KeptAggregates {
   /** Drops customer `c`'s, whose held events changed otherwise than by appends. */
   forget(c: number): void {
     this.kept.delete(c);
-  }
-
-  /** Customers kept. */
-  get size(): number {
-    return this.kept.size;
   }
 }
