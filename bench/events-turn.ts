@@ -29,6 +29,7 @@ const TURN_PARTS: ReadonlyArray<[string, string]> = [
   ['taking the events into the view', 'take'],
   ['working the customers out again', 'refresh'],
   ['  features', 'workOut'],
+  ["    held events' aggregates (kept between turns; main: inside liveFeatures)", 'heldAggregates'],
   ['    features from the aggregates', 'liveFeatures'],
   ['  answers: rules and reasons', 'evaluate'],
   ['    rules', 'evaluateRules'],

@@ -4,7 +4,7 @@
  * membership shows (each batch carries an add to cart that puts a new customer in "Bench live cart", which the
  * client then reads back). With `--baseline <checkout>`, the same load on the same store served by another checkout's
  * code (built, e.g. `git worktree add /tmp/base main && cd /tmp/base && npm ci && npm run build`), in the same run.
- * Then the live view's memory a customer (bench/view-memory.ts).
+ * Then the live view's memory a customer, and a customer worked out again (bench/view-memory.ts).
  * Usage: npm run bench -- --only events [--customers 100000] [--seconds 30] [--baseline /tmp/base] [--pin no] [--view-memory no]
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -110,6 +110,6 @@ for (const [label, root] of viewMemory ? ([...(baseline ? [['baseline', baseline
   const memory = runPhase('bench/view-memory.ts', [join(out, `events-${customers}-current.duckdb`), root], { NODE_OPTIONS: '--expose-gc' });
   const d = memory.detail as Record<string, number>;
   console.log(
-    `  live view (${label}): built in ${fmt(memory.seconds, 1)} s; ${fmt(d.heapBytesPerCustomer!, 0)} B of JS heap and ${fmt(d.bufferBytesPerCustomer!, 0)} B outside it (ArrayBuffers) a customer, ${fmt(d.customerBytesPerCustomer!, 0)} B of them not events' (${fmt(d.events! / d.customers!, 1)} events each, ${fmt(d.eventColumnBytesPerEvent!, 0)} B an event of the store, held or folded); peak RSS ${fmt(memory.peakRssMb, 0)} MB (heap limit ${fmt(d.heapLimitMb!, 0)} MB)`,
+    `  live view (${label}): built in ${fmt(memory.seconds, 1)} s; ${fmt(d.heapBytesPerCustomer!, 0)} B of JS heap and ${fmt(d.bufferBytesPerCustomer!, 0)} B outside it (ArrayBuffers) a customer, ${fmt(d.customerBytesPerCustomer!, 0)} B of them not events' (${fmt(d.events! / d.customers!, 1)} events each, ${fmt(d.eventColumnBytesPerEvent!, 0)} B an event of the store, held or folded); ${fmt(d.workedOutHeapBytesPerCustomer!, 0)} B of heap more a customer of the load worked out again (their kept aggregates); peak RSS ${fmt(memory.peakRssMb, 0)} MB (heap limit ${fmt(d.heapLimitMb!, 0)} MB)`,
   );
 }

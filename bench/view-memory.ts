@@ -1,7 +1,9 @@
 /**
  * One phase of bench/events.ts, in a process of its own (run with --expose-gc): the live view's memory on a store,
- * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build. Prints one JSON
- * line (PhaseResult).
+ * the JS heap and the ArrayBuffers outside it, after a full collection before and after the build; then the heap that
+ * working out again the 20,000 customers of bench/events.ts's load adds (the aggregates a customer worked out keeps:
+ * held/kept-aggregates.ts; on a store after the load the build has already worked them out, so their states are in
+ * the build's heap and this is what reusing them leaves). Prints one JSON line (PhaseResult).
  * With a checkout's root as second argument, its own code builds the view (a baseline in the same run).
  * SEGMINT_MEMORY_LIMIT (as the server reads it) sets the memory setting the view is bounded by.
  * Usage: node --expose-gc --import tsx bench/view-memory.ts <store.duckdb> [root]
@@ -33,6 +35,10 @@ const after = process.memoryUsage();
 const held: { events: number; folded?: number; bytes: number } = typeof view!.eventsSize === 'function' ? view!.eventsSize() : { events: 0, bytes: 0 };
 const heap = after.heapUsed - before.heapUsed;
 const buffers = after.arrayBuffers - before.arrayBuffers;
+const worked = (await store.all<{ id: string }>(sql`SELECT id FROM customers ORDER BY hash(id) LIMIT 20000`)).map((r) => r.id);
+await view!.refresh(store, worked, { persist: 'never' });
+gc();
+const workedHeap = process.memoryUsage().heapUsed - after.heapUsed;
 const result: PhaseResult = {
   phase: 'view',
   seconds,
@@ -56,6 +62,8 @@ const result: PhaseResult = {
     // What a customer costs apart from their events (heap, and the ArrayBuffers that are not the events' columns and
     // ids' filter): what the view's bound counts a customer (BYTES_PER_CUSTOMER in live-view.ts).
     customerBytesPerCustomer: Math.round((heap + buffers - held.bytes) / customers),
+    // The heap a customer worked out again adds (their kept aggregates, since branch incr17).
+    workedOutHeapBytesPerCustomer: Math.round(workedHeap / worked.length),
     heapLimitMb: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / 2 ** 20),
   },
 };

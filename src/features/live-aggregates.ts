@@ -68,10 +68,12 @@ export interface CustomerEvents {
   device(i: number): string | null;
 }
 
-/** What the feature query takes from the whole store, given: the store flags, the category medians, and `st`. */
+/**
+ * What the feature query takes from the whole store, given: the store flags and `st` (the category medians are the
+ * partial aggregates', RunningAggregates).
+ */
 export interface StoreInputs {
   flags: StoreFlags;
-  medians: ReadonlyMap<string, number>;
   /** The styleBit of every style tag some product carries (customer-sql.ts's `st`). */
   styleTagsPresent: number;
 }
@@ -174,75 +176,129 @@ export interface PartialAggregates {
 }
 
 /** The partial aggregates of a customer's events before `asOf` (epoch ms) that `pick` takes. */
-export function partialAggregates(events: CustomerEvents, asOf: number, medians: ReadonlyMap<string, number>, pick: (i: number) => boolean = () => true): PartialAggregates {
-  /** A window's first instant. */
-  const from = (w: EventWindow): number => asOf - EVENT_WINDOWS[w].days * DAY_MS;
-  const orders = new Map<number, Order>();
-  const sessions = new Map<number, number>();
-  const spend = new Map<string, number | null>();
-  let o: Omit<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> | null = null;
-  let r: ReturnAggregates | null = null;
-  let a: ActivityAggregates | null = null;
-  // The windows' first instants, once a call rather than at every event.
-  const views30 = from('views_30d'), searches30 = from('searches_30d'), carts30 = from('carts_30d');
-  const orders90 = from('orders_90d'), cartSessions = from('cart_sessions'), returned90 = from('returned_amount_90d');
-  for (let i = 0; i < events.length; i++) {
-    const ts = events.ts(i);
-    if (!(ts < asOf) || !pick(i)) continue;
-    const type = events.type(i);
-    const device = events.device(i);
-    a ??= { first_event: ts, views_30d: 0, searches_30d: 0, carts_30d: 0, sends: 0, opens: 0, device_events: 0, mobile_events: 0 };
-    a.first_event = Math.min(a.first_event, ts);
-    if (type === 'view') {
-      if (ts >= views30) a.views_30d++;
-    } else if (type === 'search') {
-      if (ts >= searches30) a.searches_30d++;
-    } else if (type === 'add_to_cart' && ts >= carts30) a.carts_30d++;
-    if (type === 'email_send') a.sends++;
-    else if (type === 'email_open') a.opens++;
-    if (device !== null) a.device_events++;
-    if (device === 'mobile') a.mobile_events++;
-    const session = events.session(i);
-    if (!Number.isNaN(session)) {
-      const kinds = type === 'order' ? (ts >= orders90 ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= cartSessions ? SESSION_CARTED_90D : 0;
-      sessions.set(session, (sessions.get(session) ?? 0) | kinds);
-    }
-    const q = events.quantity(i);
-    const p = events.price(i);
-    if (type === 'return') {
-      r ??= { return_lines: 0, returned_items: null, returned_amount: null, returned_amount_90d: null };
-      r.return_lines++;
-      r.returned_items = plus(r.returned_items, q);
-      r.returned_amount = plus(r.returned_amount, q * p);
-      if (ts >= returned90) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
-    }
-    if (type !== 'order') continue;
-    const product = events.product(i);
-    // customer-sql.ts's `lines`: cat is '' for a product without a category, null for a line without a product.
-    const cat = product === undefined ? null : (product.category ?? '');
-    const median = cat === null ? undefined : medians.get(cat);
-    const key = events.order(i);
-    const order = orders.get(key) ?? { ts, amount: null, gross_lines: null, spend_at_median: null };
-    order.ts = Math.min(order.ts, ts);
-    order.amount = plus(order.amount, q * p);
-    if (median !== undefined) {
-      order.gross_lines = plus(order.gross_lines, q * p);
-      order.spend_at_median = plus(order.spend_at_median, q * median);
-    }
-    orders.set(key, order);
-    o ??= { items: null, lines: 0, product_items: 0, discounted_lines: 0, new_items: 0, launch_known_items: null, style_items: Object.fromEntries(STYLE_TAGS.map((t) => [t, null])) as Record<StyleTag, number | null> };
-    o.items = plus(o.items, q);
-    o.lines++;
-    if (cat !== null) o.product_items = plus(o.product_items, q)!;
-    if (events.discounted(i)) o.discounted_lines++;
-    const launched = product?.launched ?? NaN;
-    if (ts >= launched && ts < launched + 30 * DAY_MS) o.new_items = plus(o.new_items, q)!;
-    if (!Number.isNaN(launched)) o.launch_known_items = plus(o.launch_known_items, q);
-    const bits = product?.styleBits ?? 0;
-    if (bits !== 0) for (const [tag, bit] of STYLE_BITS) if ((bits & bit) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
-    if (cat !== null && cat !== '') spend.set(cat, plus(spend.get(cat) ?? null, q * p));
+export function partialAggregates(events: CustomerEvents, asOf: number, medians: ReadonlyMap<string, number>, pick?: (i: number) => boolean): PartialAggregates {
+  return new RunningAggregates(asOf, medians).add(events, pick).partial();
+}
+
+type OrderLines = Omit<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'>;
+
+/**
+ * A customer's partial aggregates as of one instant, to which their events are added in the order of their positions
+ * (the live view keeps one a customer between refreshes: held/kept-aggregates.ts). Adding events [0, m) and later
+ * [m, n) does the very operations, in the same order, of adding [0, n) at once, so the result is the same to the bit;
+ * it keeps what the totals need when later events join an order or a session already counted (each order's lines,
+ * each session's kinds, spend by category), which `mergeAggregates` cannot merge.
+ */
+export class RunningAggregates {
+  private readonly orders = new Map<number, Order>();
+  private readonly sessions = new Map<number, number>();
+  private readonly spend = new Map<string, number | null>();
+  private o: OrderLines | null = null;
+  private r: ReturnAggregates | null = null;
+  private a: ActivityAggregates | null = null;
+  /** Counted as each session's kinds change, so that no total goes over every session again. */
+  private vs: SessionAggregates | null = null;
+  /** The events added: positions [0, seen) of the customer's events. */
+  private added = 0;
+
+  constructor(
+    readonly asOf: number,
+    readonly medians: ReadonlyMap<string, number>,
+  ) {}
+
+  /** Positions of the customer's events added so far: the next add starts at this one. */
+  get seen(): number {
+    return this.added;
   }
-  return { o: o && { ...o, ...orderTotals(orders.values(), orders90) }, r, a, vs: sessionTotals(sessions.values()), spend };
+
+  /** Adds the events at positions from `seen` on, those before `asOf` that `pick` takes. */
+  add(events: CustomerEvents, pick?: (i: number) => boolean): this {
+    const { asOf, medians, orders, sessions, spend } = this;
+    let { o, r, a, vs } = this;
+    // The windows' first instants, once a call rather than at every event.
+    const from = (w: EventWindow): number => asOf - EVENT_WINDOWS[w].days * DAY_MS;
+    const views30 = from('views_30d'), searches30 = from('searches_30d'), carts30 = from('carts_30d');
+    const orders90 = from('orders_90d'), cartSessions = from('cart_sessions'), returned90 = from('returned_amount_90d');
+    for (let i = this.added; i < events.length; i++) {
+      const ts = events.ts(i);
+      if (!(ts < asOf) || (pick && !pick(i))) continue;
+      const type = events.type(i);
+      const device = events.device(i);
+      a ??= { first_event: ts, views_30d: 0, searches_30d: 0, carts_30d: 0, sends: 0, opens: 0, device_events: 0, mobile_events: 0 };
+      a.first_event = Math.min(a.first_event, ts);
+      if (type === 'view') {
+        if (ts >= views30) a.views_30d++;
+      } else if (type === 'search') {
+        if (ts >= searches30) a.searches_30d++;
+      } else if (type === 'add_to_cart' && ts >= carts30) a.carts_30d++;
+      if (type === 'email_send') a.sends++;
+      else if (type === 'email_open') a.opens++;
+      if (device !== null) a.device_events++;
+      if (device === 'mobile') a.mobile_events++;
+      const session = events.session(i);
+      if (!Number.isNaN(session)) {
+        const kinds = type === 'order' ? (ts >= orders90 ? SESSION_ORDERED | SESSION_ORDERED_90D : SESSION_ORDERED) : type === 'add_to_cart' && ts >= cartSessions ? SESSION_CARTED_90D : 0;
+        const before = sessions.get(session);
+        const after = (before ?? 0) | kinds;
+        if (after !== before) {
+          sessions.set(session, after);
+          vs ??= { sessions: 0, order_sessions: 0, cart_sessions: 0, abandoned_sessions: 0 };
+          if (before === undefined) vs.sessions++;
+          countSession(vs, before ?? 0, -1);
+          countSession(vs, after, 1);
+        }
+      }
+      const q = events.quantity(i);
+      const p = events.price(i);
+      if (type === 'return') {
+        r ??= { return_lines: 0, returned_items: null, returned_amount: null, returned_amount_90d: null };
+        r.return_lines++;
+        r.returned_items = plus(r.returned_items, q);
+        r.returned_amount = plus(r.returned_amount, q * p);
+        if (ts >= returned90) r.returned_amount_90d = plus(r.returned_amount_90d, q * p);
+      }
+      if (type !== 'order') continue;
+      const product = events.product(i);
+      // customer-sql.ts's `lines`: cat is '' for a product without a category, null for a line without a product.
+      const cat = product === undefined ? null : (product.category ?? '');
+      const median = cat === null ? undefined : medians.get(cat);
+      const key = events.order(i);
+      const order = orders.get(key) ?? { ts, amount: null, gross_lines: null, spend_at_median: null };
+      order.ts = Math.min(order.ts, ts);
+      order.amount = plus(order.amount, q * p);
+      if (median !== undefined) {
+        order.gross_lines = plus(order.gross_lines, q * p);
+        order.spend_at_median = plus(order.spend_at_median, q * median);
+      }
+      orders.set(key, order);
+      o ??= { items: null, lines: 0, product_items: 0, discounted_lines: 0, new_items: 0, launch_known_items: null, style_items: Object.fromEntries(STYLE_TAGS.map((t) => [t, null])) as Record<StyleTag, number | null> };
+      o.items = plus(o.items, q);
+      o.lines++;
+      if (cat !== null) o.product_items = plus(o.product_items, q)!;
+      if (events.discounted(i)) o.discounted_lines++;
+      const launched = product?.launched ?? NaN;
+      if (ts >= launched && ts < launched + 30 * DAY_MS) o.new_items = plus(o.new_items, q)!;
+      if (!Number.isNaN(launched)) o.launch_known_items = plus(o.launch_known_items, q);
+      const bits = product?.styleBits ?? 0;
+      if (bits !== 0) for (const [tag, bit] of STYLE_BITS) if ((bits & bit) !== 0) o.style_items[tag] = plus(o.style_items[tag], q);
+      if (cat !== null && cat !== '') spend.set(cat, plus(spend.get(cat) ?? null, q * p));
+    }
+    this.o = o;
+    this.r = r;
+    this.a = a;
+    this.vs = vs;
+    this.added = events.length;
+    return this;
+  }
+
+  /**
+   * The partial aggregates of the events added: the orders' and sessions' totals counted now, the other groups and
+   * the spend shared with this (read them before the next add).
+   */
+  partial(): PartialAggregates {
+    const orders90 = this.asOf - EVENT_WINDOWS.orders_90d.days * DAY_MS;
+    return { o: this.o && orderAggregates(this.o, this.orders.values(), orders90), r: this.r, a: this.a, vs: this.vs, spend: this.spend };
+  }
 }
 
 /** How two partial aggregates of one customer's events combine, field by field: the earliest and the latest, else SQL's sum. */
@@ -274,11 +330,11 @@ export function mergeAggregates(x: PartialAggregates, y: PartialAggregates): Par
 }
 
 /**
- * Everything a catalog entry's `live` reads of a customer's events before `asOf` (epoch ms), with the aggregates of
- * their folded events when given; `createdAt` is their customers row's created_at (null when unset).
+ * Everything a catalog entry's `live` reads of a customer's events before `asOf` (epoch ms): the partial aggregates of
+ * their held events, with those of their folded events when given; `createdAt` is their customers row's created_at
+ * (null when unset).
  */
-export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: number | null, store: StoreInputs, folded?: PartialAggregates): LiveAggregates {
-  const held = partialAggregates(events, asOf, store.medians);
+export function liveAggregates(held: PartialAggregates, asOf: number, createdAt: number | null, store: StoreInputs, folded?: PartialAggregates): LiveAggregates {
   const x = folded ? mergeAggregates(folded, held) : held;
   return {
     asOf,
@@ -293,9 +349,16 @@ export function liveAggregates(events: CustomerEvents, asOf: number, createdAt: 
   };
 }
 
-/** customer-sql.ts's `oc`: the customer's orders, each as of its first line. */
-function orderTotals(orders: Iterable<Order>, from90: number): Pick<OrderAggregates, 'orders' | 'first_order' | 'last_order' | 'gross' | 'gross_lines' | 'spend_at_median' | 'orders_90d' | 'gross_90d' | 'weekend_orders'> {
-  const t = { orders: 0, first_order: Infinity, last_order: -Infinity, gross: null as number | null, gross_lines: null as number | null, spend_at_median: null as number | null, orders_90d: 0, gross_90d: null as number | null, weekend_orders: 0 };
+/**
+ * customer-sql.ts's `o`: the order lines' aggregates with those of `oc` (the customer's orders, each as of its first
+ * line), in one object literal: the lines' spread into a copy took about 20 us a customer (V8's slow path of object
+ * spread), more than counting their events (partialAggregates).
+ */
+function orderAggregates(l: OrderLines, orders: Iterable<Order>, from90: number): OrderAggregates {
+  const t: OrderAggregates = {
+    items: l.items, lines: l.lines, product_items: l.product_items, discounted_lines: l.discounted_lines, new_items: l.new_items, launch_known_items: l.launch_known_items, style_items: l.style_items,
+    orders: 0, first_order: Infinity, last_order: -Infinity, gross: null, gross_lines: null, spend_at_median: null, orders_90d: 0, gross_90d: null, weekend_orders: 0,
+  };
   for (const order of orders) {
     t.orders++;
     t.first_order = Math.min(t.first_order, order.ts);
@@ -312,19 +375,13 @@ function orderTotals(orders: Iterable<Order>, from90: number): Pick<OrderAggrega
   return t;
 }
 
-/** customer-sql.ts's `vs`: null for a customer without a session. */
-function sessionTotals(sessions: Iterable<number>): SessionAggregates | null {
-  let vs: SessionAggregates | null = null;
-  for (const kinds of sessions) {
-    vs ??= { sessions: 0, order_sessions: 0, cart_sessions: 0, abandoned_sessions: 0 };
-    vs.sessions++;
-    if (kinds & SESSION_ORDERED) vs.order_sessions++;
-    if (kinds & SESSION_CARTED_90D) {
-      vs.cart_sessions++;
-      if (!(kinds & SESSION_ORDERED_90D)) vs.abandoned_sessions++;
-    }
+/** customer-sql.ts's `vs`: adds (`sign` 1) or takes away (-1) a session of these kinds in its counts but `sessions`. */
+function countSession(vs: SessionAggregates, kinds: number, sign: 1 | -1): void {
+  if (kinds & SESSION_ORDERED) vs.order_sessions += sign;
+  if (kinds & SESSION_CARTED_90D) {
+    vs.cart_sessions += sign;
+    if (!(kinds & SESSION_ORDERED_90D)) vs.abandoned_sessions += sign;
   }
-  return vs;
 }
 
 /**
@@ -344,12 +401,13 @@ const ranksAbove = ([cat, spend]: [string, number | null], [topCat, topSpend]: [
 
 /**
  * A customer's features, one per catalog entry (`live`; the CLV scores, which only a run's model gives, are null),
- * or undefined where the feature query has no row for them: no customers row (`createdAt` undefined), or neither
- * registered nor any event before `asOf`.
+ * from the partial aggregates of their held events before `asOf` (and of their folded ones), or undefined where the
+ * feature query has no row for them: no customers row (`createdAt` undefined), or neither registered nor any event
+ * before `asOf`.
  */
-export function liveFeatures(events: CustomerEvents, asOf: number, createdAt: number | null | undefined, store: StoreInputs, folded?: PartialAggregates): Record<string, number | string | null> | undefined {
+export function liveFeatures(held: PartialAggregates, asOf: number, createdAt: number | null | undefined, store: StoreInputs, folded?: PartialAggregates): Record<string, number | string | null> | undefined {
   if (createdAt === undefined) return undefined;
-  const x = liveAggregates(events, asOf, createdAt, store, folded);
+  const x = liveAggregates(held, asOf, createdAt, store, folded);
   if (x.a === null && !(createdAt !== null && createdAt < asOf)) return undefined;
   const row: Record<string, number | string | null> = { ...EMPTY_ROW };
   for (const f of CUSTOMER_FEATURES) row[f.name] = f.live?.(x) ?? null;

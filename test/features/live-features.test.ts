@@ -3,13 +3,14 @@ import { asOfMs } from '../../src/audiences/customer-context.js';
 import { customerRanges } from '../../src/audiences/customer-ranges.js';
 import { EventColumns } from '../../src/audiences/event-columns.js';
 import { EveryEvent } from '../../src/audiences/held/every-event.js';
+import type { WorkedOut } from '../../src/audiences/held/held-events.js';
 import { StoredIds } from '../../src/audiences/stored-ids.js';
 import { ViewCustomers } from '../../src/audiences/view-customers.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { categoryMedians, CUSTOMER_FEATURES, customerFeaturesQuery, defaultAsOf, liveFeatures, mediansByCategory, storeFlags, type FeatureRow, type StoreFlags } from '../../src/features/index.js';
+import { categoryMedians, CUSTOMER_FEATURES, customerFeaturesQuery, defaultAsOf, liveFeatures, mediansByCategory, partialAggregates, storeFlags, type FeatureRow, type StoreFlags } from '../../src/features/index.js';
 import { CLV_FEATURES } from '../../src/models/clv/score.js';
 import { asTimestamp, sql } from '../../src/sql/index.js';
-import { ingestEventBatch, type Store } from '../../src/store/index.js';
+import { ingestEventBatch, type EventInput, type Store } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
 
 /**
@@ -66,12 +67,13 @@ describe('features computed in memory from the events, against the feature query
 
   /**
    * The live view's events as it builds them as of `base` with no rule: events older than 90 days before it folded,
-   * read in ranges of customers of about 1,000 events (a dozen ranges).
+   * read in ranges of customers of about 1,000 events (a dozen ranges); the aggregates of `keep` customers' held
+   * events kept between work-outs (none: recounted at each).
    */
-  async function everyEvent(base: string): Promise<EveryEvent> {
+  async function everyEvent(base: string, keep?: number): Promise<EveryEvent> {
     const size = (await store.one<{ n: number; customers: number }>(sql`SELECT count(*) AS n, (SELECT count(*) FROM customers) AS customers FROM events`))!;
     const plan = await EveryEvent.plan(store, size.n, size.customers, asOfMs(base), { types: new Set(), since: null });
-    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base), await customerRanges(store, size.n, 1_000));
+    return EveryEvent.load(store, plan, new ViewCustomers(asOfMs(base)), await categoryMedians(store, base), asOfMs(base), await customerRanges(store, size.n, 1_000), keep);
   }
 
   it("gives every customer the feature query's features as of the day after the last event (the live view's work-out, old events folded)", async () => {
@@ -151,14 +153,11 @@ describe('features computed in memory from the events, against the feature query
     const at = asOfMs(earlier);
     const size = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
     const columns = await EventColumns.load(store, new StoredIds(size), await EventColumns.plan(store), new ViewCustomers(at), { events: size, ranges: await customerRanges(store, size, size) });
-    const inputs = {
-      flags: (await store.one<StoreFlags>(storeFlags(asTimestamp(earlier))))!,
-      medians: mediansByCategory(await categoryMedians(store, earlier)),
-      styleTagsPresent: columns.styleTagsPresent,
-    };
+    const inputs = { flags: (await store.one<StoreFlags>(storeFlags(asTimestamp(earlier))))!, styleTagsPresent: columns.styleTagsPresent };
+    const medians = mediansByCategory(await categoryMedians(store, earlier));
     const live = new Map<string, FeatureRow>();
     for (const c of await customers()) {
-      const row = liveFeatures(columns.events(c.id), at, c.created_at, inputs);
+      const row = liveFeatures(partialAggregates(columns.events(c.id), at, medians), at, c.created_at, inputs);
       if (row) live.set(c.id, { customer_id: c.id, ...row });
     }
     const want = await sqlFeatures(earlier);
@@ -182,5 +181,82 @@ describe('features computed in memory from the events, against the feature query
     expect(worked.features.get(ids[0]!)!.searches_30d).toBe(1);
     expect(worked.features.get(ids[1]!)!.searches_30d).toBe(0);
     expectSameFeatures(await store.all<FeatureRow>(customerFeaturesQuery({ asOf: worked.at.get(ids[1]!)!, customerIds: [ids[1]!] })), new Map([[ids[1]!, worked.features.get(ids[1]!)!]]));
+  });
+  it("keeps each customer's aggregates between work-outs and gives the recount's features to the bit, over batches that join open sessions and orders, cross a day, and follow an erasure", async () => {
+    // Two views of the same events: one keeps the customers' aggregates (the default), one recounts at each work-out.
+    const [kept, recounted] = [await everyEvent(asOf), await everyEvent(asOf, 0)];
+    const who = ids.slice(20, 24);
+    const erased = who[3]!;
+    const created = new Map((await customers()).map((c) => [c.id, c.created_at]));
+    // The same medians at every work-out, as the view gives its build's: kept aggregates are counted with them.
+    const context = { base: asOf, medians: await categoryMedians(store, asOf), liveIds: () => [], createdAt: (id: string) => created.get(id) };
+    const [product, other] = (await store.all<{ id: string }>(sql`SELECT id FROM products WHERE category IS NOT NULL ORDER BY id LIMIT 2`)).map((p) => p.id);
+    const hour = (h: number) => new Date(asOfMs(asOf) + h * 3_600_000).toISOString();
+    // Counted in views_30d as of the day after the first batches, no longer once a batch on the next day moves the instant.
+    const edge = new Date(asOfMs(asOf) + 86_400_000 - 30 * 86_400_000 + 3_600_000).toISOString();
+    const batches = (customer: string, c: number): EventInput[][] => {
+      const e = (b: number, k: number, rest: Omit<EventInput, 'id' | 'customer_id'>): EventInput => ({ id: `kept-${b}-${c}-${k}`, customer_id: customer, device: k % 2 ? 'mobile' : 'desktop', ...rest });
+      const session = `kept-s-${c}`;
+      const order = `kept-o-${c}`;
+      return [
+        // A session left with a cart, an order of one line, a view on the edge of the 30 days.
+        [
+          e(1, 0, { type: 'view', ts: hour(1), session_id: session, product_id: product }),
+          e(1, 1, { type: 'add_to_cart', ts: hour(2), session_id: session, product_id: product }),
+          e(1, 2, { type: 'order', ts: hour(3), order_id: order, product_id: other, quantity: 2, unit_price: 17.25 }),
+          e(1, 3, { type: 'view', ts: edge, product_id: other }),
+        ],
+        // The same day: an order in the open session (no longer abandoned), a line of the open order without a price, a line of a product the build did not know, a return.
+        [
+          e(2, 0, { type: 'order', ts: hour(5), session_id: session, order_id: `kept-o2-${c}`, product_id: product, quantity: 1, unit_price: 40 }),
+          e(2, 1, { type: 'order', ts: hour(6), order_id: order, product_id: product, quantity: 3 }),
+          e(2, 2, { type: 'order', ts: hour(6), order_id: order, product_id: `kept-new-${c}`, quantity: 1, unit_price: 9.5 }),
+          e(2, 3, { type: 'return', ts: hour(7), order_id: order, product_id: other, quantity: 1, unit_price: 17.25, discount: 2 }),
+        ],
+        // The next day, which moves the instant: the session and the order go on.
+        [
+          e(3, 0, { type: 'add_to_cart', ts: hour(26), session_id: session, product_id: other }),
+          e(3, 1, { type: 'order', ts: hour(27), order_id: order, product_id: other, quantity: 1, unit_price: 3.75, discount: 1 }),
+          e(3, 2, { type: 'search', ts: hour(27), query: 'linen' }),
+        ],
+        // The same day again.
+        [e(4, 0, { type: 'email_open', ts: hour(30) }), e(4, 1, { type: 'order', ts: hour(31), session_id: session, order_id: order, product_id: product, quantity: 1, unit_price: 22 })],
+      ];
+    };
+    const streams = who.map(batches);
+    const compare = async (customerIds: readonly string[]) => {
+      const got = await kept.workOut(store, customerIds, context);
+      const want = await recounted.workOut(store, customerIds, context);
+      expect(got.at).toEqual(want.at);
+      for (const id of customerIds) expect(got.features.get(id), id).toEqual(want.features.get(id));
+      // And the feature query's, by instant.
+      for (const instant of new Set(got.at.values())) {
+        const group = customerIds.filter((id) => got.at.get(id) === instant);
+        expectSameFeatures(await store.all<FeatureRow>(customerFeaturesQuery({ asOf: instant, customerIds: group, categoryMedians: context.medians })), new Map(group.map((id) => [id, got.features.get(id)!])));
+      }
+      return got;
+    };
+    const take = async (events: EventInput[]) => {
+      const { stored } = await ingestEventBatch(store, events);
+      kept.take(stored);
+      recounted.take(stored);
+    };
+    // Before any batch: the customers' held events counted once, and kept.
+    await compare(who);
+    const worked: WorkedOut[] = [];
+    for (let b = 0; b < 4; b++) {
+      if (b === 1) {
+        // An erasure between batches of one day: their events leave the store and the views; the next batches bring new ones.
+        await store.run(sql`DELETE FROM events WHERE customer_id = ${erased}`);
+        kept.forget(erased);
+        recounted.forget(erased);
+      }
+      await take(streams.flatMap((s) => s[b]!));
+      worked.push(await compare(who));
+    }
+    // The next day's batch moved the instant, and the view on the edge of the 30 days left the window.
+    expect(worked[2]!.at.get(who[0]!)).not.toBe(worked[1]!.at.get(who[0]!));
+    expect(worked[2]!.features.get(who[0]!)!.views_30d).toBeLessThan(worked[1]!.features.get(who[0]!)!.views_30d as number);
+    await store.run(sql`DELETE FROM events WHERE id LIKE 'kept-%'`);
   });
 });

@@ -1,4 +1,4 @@
-import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, storeFlags, type CategoryMedian, type FeatureRow, type StoreFlags } from '../../features/index.js';
+import { customerFeaturesQuery, eventFlagsSeen, liveFeatures, mediansByCategory, partialAggregates, storeFlags, type CategoryMedian, type FeatureRow, type PartialAggregates, type StoreFlags } from '../../features/index.js';
 import { sql, type Sql } from '../../sql/index.js';
 import type { EventList, EventNeeds } from '../../segments/index.js';
 import type { Store, StoredEvent } from '../../store/index.js';
@@ -8,6 +8,7 @@ import { FoldBoundary, FoldedAggregates, type FoldEstimate } from '../folded-agg
 import { byInstant } from '../realtime.js';
 import { StoredIds } from '../stored-ids.js';
 import type { HeldEvents, WorkedOut, WorkOutContext } from './held-events.js';
+import { KeptAggregates } from './kept-aggregates.js';
 
 const DAY_MS = 86_400_000;
 
@@ -31,6 +32,8 @@ export interface EveryEventPlan {
  * order or session folded at the build is worked out by the feature query until the next build (counting that event
  * in memory would count the order or session twice). What the store tracks at all (storeFlags) is kept up to date
  * from each batch's events, since a first view or discount changes every customer's features from null to zero.
+ * The aggregates of a customer's held events are kept between work-outs (KeptAggregates), so that a recurring
+ * customer's features cost the events appended since.
  */
 export class EveryEvent implements HeldEvents {
   readonly holds = 'every event';
@@ -38,6 +41,8 @@ export class EveryEvent implements HeldEvents {
   private tracksMore = false;
   /** Customers (by number) given an event of a folded order or session: worked out from the store until the next build. */
   private readonly fromStore = new Set<number>();
+  /** The work-outs' category medians, as a map: the same map while they are the same, which the kept aggregates were counted with. */
+  private medians: { of: readonly CategoryMedian[]; byCategory: ReadonlyMap<string, number> } | undefined;
 
   private constructor(
     private readonly columns: EventColumns,
@@ -47,6 +52,7 @@ export class EveryEvent implements HeldEvents {
     private flags: StoreFlags,
     private readonly customers: CustomerNumbers,
     private readonly boundary: FoldBoundary,
+    private readonly kept: KeptAggregates,
   ) {}
 
   /** The least bytes the events' part can take: the ids' filter, which holds every stored id. */
@@ -68,7 +74,8 @@ export class EveryEvent implements HeldEvents {
 
   /**
    * The store's events as planned, each customer's held ones in the slot of their number and the others folded: read
-   * by `ranges` of customers in turn (customer-ranges.ts).
+   * by `ranges` of customers in turn (customer-ranges.ts). The aggregates of `keep` customers' held events are kept
+   * between work-outs (KeptAggregates).
    */
   static async load(
     store: Store,
@@ -77,12 +84,13 @@ export class EveryEvent implements HeldEvents {
     medians: readonly CategoryMedian[],
     base: number,
     ranges: readonly Sql[],
+    keep = KeptAggregates.MAX_CUSTOMERS,
   ): Promise<EveryEvent> {
     const ids = new StoredIds(plan.stored);
     const folded = new FoldedAggregates(plan.boundary, mediansByCategory(medians), base, plan.fold, plan.columns, customers.size);
     const columns = await EventColumns.load(store, ids, plan.columns, customers, { events: plan.fold.held, ranges, fold: (c, events) => folded.fold(c, events) });
     const flags = (await store.one<StoreFlags>(storeFlags(sql`CAST('infinity' AS TIMESTAMP)`)))!;
-    return new EveryEvent(columns, folded, ids, flags, customers, plan.boundary);
+    return new EveryEvent(columns, folded, ids, flags, customers, plan.boundary, new KeptAggregates(keep));
   }
 
   mayHold(ids: readonly string[]): string[] {
@@ -96,7 +104,10 @@ export class EveryEvent implements HeldEvents {
       const c = e.customer_id === null ? undefined : this.customers.numberOf(e.customer_id);
       if (c === undefined) continue;
       const session = e.session_id === null ? NaN : key52(e.session_id);
-      if (this.folded.mayHoldKey(c, session) || (e.type === 'order' && this.folded.mayHoldKey(c, key52(e.order_id ?? e.id)))) this.fromStore.add(c);
+      if (this.folded.mayHoldKey(c, session) || (e.type === 'order' && this.folded.mayHoldKey(c, key52(e.order_id ?? e.id)))) {
+        this.fromStore.add(c);
+        this.kept.forget(c);
+      }
     }
     const more = [...eventFlagsSeen(stored)].filter((flag) => !this.flags[flag]);
     if (more.length) {
@@ -109,7 +120,9 @@ export class EveryEvent implements HeldEvents {
     // A kind of event the store never had (a first view, say) turns null features into zeros for every customer.
     const ids = this.tracksMore ? [...new Set([...customerIds, ...context.liveIds()])] : customerIds;
     this.tracksMore = false;
-    const inputs = { flags: this.flags, medians: mediansByCategory(context.medians), styleTagsPresent: this.columns.styleTagsPresent };
+    if (this.medians?.of !== context.medians) this.medians = { of: context.medians, byCategory: mediansByCategory(context.medians) };
+    const medians = this.medians.byCategory;
+    const inputs = { flags: this.flags, styleTagsPresent: this.columns.styleTagsPresent };
     const baseMs = asOfMs(context.base);
     const at = new Map<string, string>();
     const features = new Map<string, FeatureRow>();
@@ -123,7 +136,7 @@ export class EveryEvent implements HeldEvents {
         fromStore.set(id, at.get(id)!);
         continue;
       }
-      const row = liveFeatures(this.columns.events(id), instant, context.createdAt(id), inputs, c === undefined ? undefined : this.folded.of(c));
+      const row = liveFeatures(this.heldAggregates(id, c, instant, medians), instant, context.createdAt(id), inputs, c === undefined ? undefined : this.folded.of(c));
       if (!row) continue;
       // Added, not spread into a new row: a copy of 36 features a customer.
       row.customer_id = id;
@@ -138,6 +151,12 @@ export class EveryEvent implements HeldEvents {
     return { ids, at, features, scoresHeld: true };
   }
 
+  /** The partial aggregates of the customer's held events before `instant`: kept between work-outs where they have a number (KeptAggregates). */
+  private heldAggregates(id: string, c: number | undefined, instant: number, medians: ReadonlyMap<string, number>): PartialAggregates {
+    const events = this.columns.events(id);
+    return c === undefined ? partialAggregates(events, instant, medians) : this.kept.of(c, events, instant, medians);
+  }
+
   records(customerId: string): EventList {
     return this.columns.eventList(customerId);
   }
@@ -150,7 +169,9 @@ export class EveryEvent implements HeldEvents {
   forget(customerId: string): void {
     this.columns.forget(customerId);
     const c = this.customers.numberOf(customerId);
-    if (c !== undefined) this.folded.clear(c);
+    if (c === undefined) return;
+    this.folded.clear(c);
+    this.kept.forget(c);
   }
 
   size(): { events: number; folded: number; bytes: number } {
