@@ -44,7 +44,7 @@ export class FeatureColumns {
     for (const [name, values] of Object.entries(columns)) {
       if (name === 'customer_id') continue;
       if (values instanceof Float64Array) {
-        const to = this.column(name, true);
+        const to = this.columns[this.place(name, true)]!;
         if (to instanceof Float64Array) for (let r = 0; r < rows.length; r++) to[rows[r]!] = values[r]!;
         else for (let r = 0; r < rows.length; r++) to[rows[r]!] = Number.isNaN(values[r]!) ? null : values[r]!;
         continue;
@@ -126,10 +126,6 @@ export class FeatureColumns {
       this.written = written;
     }
     return c;
-  }
-
-  private column(name: string, numeric: boolean): Values {
-    return this.columns[this.place(name, numeric)]!;
   }
 
   /** Column `c` as one that holds text, converted from numbers if need be. */

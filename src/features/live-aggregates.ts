@@ -206,12 +206,7 @@ export class RunningAggregates {
     readonly medians: ReadonlyMap<string, number>,
   ) {}
 
-  /** Positions of the customer's events added so far: the next add starts at this one. */
-  get seen(): number {
-    return this.added;
-  }
-
-  /** Adds the events at positions from `seen` on, those before `asOf` that `pick` takes. */
+  /** Adds the events at positions from `added` on, those before `asOf` that `pick` takes. */
   add(events: CustomerEvents, pick?: (i: number) => boolean): this {
     const { asOf, medians, orders, sessions, spend } = this;
     let { o, r, a, vs } = this;
