@@ -78,15 +78,22 @@ const epochOf = (at: unknown): number | null => (at instanceof Date ? at.getTime
 type FetchedColumns = Readonly<Record<string, Float64Array | ReadonlyArray<string | null>>>;
 
 const TYPES = new Map(ENTITY_COLUMNS.customers.map((c) => [c.name, c.type]));
-/** A held column as `fetch` reads it (see Fetched). */
-const fetched = (name: string): Sql => {
-  const type = TYPES.get(name);
-  return type === 'boolean' ? castTo(ident(name), 'DOUBLE') : type === 'timestamp' ? epochMs(ident(name)) : type === 'json' ? sql`CAST(${ident(name)} AS VARCHAR)` : ident(name);
+/**
+ * How a held column of each type is read (`fetch`) and kept: booleans and instants as numbers (NaN for null), which a
+ * build reads by typed vector, every other type as text.
+ */
+interface Held {
+  read: (column: Sql) => Sql;
+  make: (size: number) => Field;
+  numeric: boolean;
+}
+const AS_TEXT: Held = { read: (c) => c, make: (size) => new Texts(size), numeric: false };
+const HELD: Readonly<Record<string, Held>> = {
+  boolean: { read: (c) => castTo(c, 'DOUBLE'), make: (size) => new Flags(size), numeric: true },
+  timestamp: { read: epochMs, make: (size) => new Times(size), numeric: true },
+  json: { ...AS_TEXT, read: (c) => sql`CAST(${c} AS VARCHAR)` },
 };
-const makeField = (name: string, size: number): Field => {
-  const type = TYPES.get(name);
-  return type === 'boolean' ? new Flags(size) : type === 'timestamp' ? new Times(size) : new Texts(size);
-};
+const heldAs = (name: string): Held => HELD[TYPES.get(name) ?? ''] ?? AS_TEXT;
 
 /**
  * Held whatever the rules read: the consent columns, which decide reads of every signed-in visitor
@@ -113,7 +120,7 @@ export class CustomerFields {
     size: number,
   ) {
     const names = [...new Set([...ALWAYS_HELD, ...read])].filter((name) => TYPES.has(name) && name !== 'id');
-    this.fields = names.map((name) => [name, makeField(name, size)] as const);
+    this.fields = names.map((name) => [name, heldAs(name).make(size)] as const);
     this.present = new Uint8Array(size);
   }
 
@@ -129,7 +136,7 @@ export class CustomerFields {
    */
   async fetch(store: Store, who: CustomerSet): Promise<FetchedColumns> {
     if (who !== 'all' && who.length === 0) return {};
-    const columns = this.fields.map(([name]) => sql`${fetched(name)} AS ${ident(name)}`);
+    const columns = this.fields.map(([name]) => sql`${heldAs(name).read(ident(name))} AS ${ident(name)}`);
     return store.vectors(sql`SELECT id, ${join(columns)} FROM customers WHERE ${idFilter(sql`id`, who)}`);
   }
 
@@ -139,10 +146,7 @@ export class CustomerFields {
    */
   newRows(rows: ReadonlyArray<{ id: string; country: string | null }>): FetchedColumns {
     const out: Record<string, Float64Array | Array<string | null>> = { id: rows.map((r) => r.id) };
-    for (const [name] of this.fields) {
-      const type = TYPES.get(name);
-      out[name] = type === 'boolean' || type === 'timestamp' ? new Float64Array(rows.length).fill(NaN) : rows.map((r) => (name === 'country' ? r.country : null));
-    }
+    for (const [name] of this.fields) out[name] = heldAs(name).numeric ? new Float64Array(rows.length).fill(NaN) : rows.map((r) => (name === 'country' ? r.country : null));
     return out;
   }
 

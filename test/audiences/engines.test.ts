@@ -6,7 +6,7 @@ import { storeAudienceSizes } from '../../src/audiences/sizes.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { FEATURE_TABLE, materializeFeatureTable } from '../../src/features/index.js';
 import { rfmQuery, storeThresholds } from '../../src/segments/index.js';
-import { asTimestamp, sql } from '../../src/sql/index.js';
+import { asTimestamp, formatTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { ALL_ENGINES, storeOn, type Engine } from '../engines.js';
 import { tempDir } from '../helpers.js';
@@ -126,6 +126,8 @@ interface WholeRun {
   clv: Row[];
   movement: unknown;
   overlap: unknown;
+  previewLines: Row[];
+  previewUnits: Row[];
 }
 
 const EARLIER = '2026-03-01 00:00:00';
@@ -145,6 +147,15 @@ async function wholeRun(engine: Engine, files: { products: string; customers: st
       clv: await store.all(sql`SELECT customer_id, p_alive, expected_orders_90d, clv_365d FROM customer_clv WHERE as_of = ${at} ORDER BY customer_id`),
       movement: await movement(store, EARLIER, AS_OF, 'rfm'),
       overlap: await overlap(store, ['rfm-champions', 'rfm-loyal', 'Active Loyals', 'Big Spenders', 'One Time Shoppers']),
+      // The lines kept for previews, carried from the first run's date to the second's: each with the customer and
+      // product its numbers stand for, and the units summed by what they are kept by.
+      previewLines: await store.all(sql`SELECT l.customer_id AS customer_id, l.type AS type, ${formatTimestamp(sql`l.ts`)} AS line_ts, l.product_id AS product_id, l.quantity AS quantity,
+          k.customer_id AS numbered_customer, p.product_id AS numbered_product
+        FROM behavior_preview_lines l LEFT JOIN behavior_preview_keys k ON k.ck = l.ck LEFT JOIN behavior_preview_product_keys p ON p.pk = l.pk
+        ORDER BY l.customer_id, l.type, line_ts, l.product_id, l.quantity`),
+      previewUnits: await store.all(sql`SELECT k.customer_id AS customer_id, u.type AS type, u.channel AS channel, u.device AS device, sum(u.quantity) AS quantity
+        FROM behavior_preview_units u JOIN behavior_preview_keys k ON k.ck = u.ck
+        GROUP BY k.customer_id, u.type, u.channel, u.device ORDER BY k.customer_id, u.type, u.channel, u.device`),
     };
   } finally {
     await close();
@@ -186,6 +197,16 @@ describe.skipIf(ALL_ENGINES.length < 2)('a whole run on DuckDB and on ClickHouse
       expect(flows, `movement on ${e}`).toEqual(duckFlows);
       expectSame(duckTrend, trend, `movement trend on ${e}`);
       expect(runs.get(e)!.overlap, `overlap on ${e}`).toEqual(duck.overlap);
+    }
+  });
+
+  it('keeps the same lines for previews, carried from one run to the next', () => {
+    const duck = runs.get('duckdb')!;
+    expect(duck.previewLines.length).toBeGreaterThan(1000);
+    expect(duck.previewLines.every((l) => l.numbered_product === l.product_id)).toBe(true);
+    for (const e of others) {
+      expectSame(duck.previewLines, runs.get(e)!.previewLines, `preview lines on ${e}`);
+      expectSame(duck.previewUnits, runs.get(e)!.previewUnits, `preview units on ${e}`);
     }
   });
 

@@ -3,7 +3,7 @@ import { previewRule } from '../../src/audiences/rule-builder.js';
 import { fitOnLatestRun, runPipeline } from '../../src/pipeline/index.js';
 import { loadCustomerContexts } from '../../src/audiences/customer-context.js';
 import { previewSpec as preview } from '../../src/audiences/behavior-preview.js';
-import { interpret, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
+import { interpret, keepPreviewLines, previewFeaturesHold, previewLinesHold, PREVIEW_LINES_TABLE } from '../../src/behaviors/words/index.js';
 
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { ValidationError } from '../../src/shared/errors.js';
@@ -254,4 +254,41 @@ describe('the order lines a run keeps for previews', () => {
     const after = await preview(store, spec, { members: true });
     expect(after.members).toEqual([...before.members, newcomer].sort());
   }, 120_000);
+
+  it('are carried from an earlier run\'s date: only the lines since are added, with the next numbers, and previews read the same as from the events', async () => {
+    const EARLIER = '2026-03-01 00:00:00';
+    await keepPreviewLines(store, EARLIER);
+    const top = async () => (await store.one<{ ck: number; pk: number }>(sql`SELECT (SELECT max(ck) FROM behavior_preview_keys) AS ck, (SELECT max(pk) FROM behavior_preview_product_keys) AS pk`))!;
+    const earlier = await top();
+    const kept = await store.all<{ customer_id: string; ck: number }>(sql`SELECT customer_id, ck FROM behavior_preview_keys ORDER BY customer_id`);
+    // A customer who came between the two runs.
+    await store.run(sql`INSERT INTO customers SELECT * REPLACE ('came-later' AS id) FROM customers ORDER BY id LIMIT 1`);
+    await keepPreviewLines(store, AS_OF);
+    expect(await linesDiffer()).toBe(0);
+    expect(await previewLinesHold(store, AS_OF)).toBe(true);
+    // The numbers kept stay; the customers and products that came since take the ones after them.
+    expect(await store.all(sql`SELECT customer_id, ck FROM behavior_preview_keys WHERE ck <= ${Number(earlier.ck)} ORDER BY customer_id`)).toEqual(kept);
+    expect(Number((await store.one<{ ck: number }>(sql`SELECT ck FROM behavior_preview_keys WHERE customer_id = 'came-later'`))!.ck)).toBeGreaterThan(Number(earlier.ck));
+    const products = (await store.one<{ since: number; numbered_after: number }>(sql`SELECT count(*) AS since, count(*) FILTER (WHERE k.pk > ${Number(earlier.pk)}) AS numbered_after
+      FROM (SELECT product_id FROM behavior_preview_lines WHERE product_id IS NOT NULL GROUP BY 1 HAVING min(ts) >= CAST(${EARLIER} AS TIMESTAMP)) p
+      JOIN behavior_preview_product_keys k USING (product_id)`))!;
+    expect(Number(products.since)).toBeGreaterThan(0);
+    expect(Number(products.numbered_after)).toBe(Number(products.since));
+    // Every line carries its own customer's and product's number, and the units are the lines' sums.
+    const wrong = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM behavior_preview_lines l
+      LEFT JOIN behavior_preview_keys c ON c.ck = l.ck LEFT JOIN behavior_preview_product_keys p ON p.pk = l.pk
+      WHERE c.customer_id IS DISTINCT FROM (CASE WHEN l.ck IS NOT NULL THEN l.customer_id END) OR p.product_id IS DISTINCT FROM l.product_id`))!;
+    expect(Number(wrong.n)).toBe(0);
+    const units = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM
+      (SELECT ck, type, channel, device, sum(quantity) AS q FROM behavior_preview_units GROUP BY ALL) u
+      FULL JOIN (SELECT ck, type, channel, device, sum(quantity) AS q FROM behavior_preview_lines GROUP BY ALL) l
+      ON u.ck IS NOT DISTINCT FROM l.ck AND u.type = l.type AND u.channel IS NOT DISTINCT FROM l.channel AND u.device IS NOT DISTINCT FROM l.device
+      WHERE u.q IS DISTINCT FROM l.q`))!;
+    expect(Number(units.n)).toBe(0);
+    for (const spec of EVENT_SPECS) {
+      const fromKept = await preview(store, spec, { members: true });
+      expect(digits(await fromEvents(() => preview(store, spec, { members: true }))), spec).toEqual(digits(fromKept));
+    }
+    await store.run(sql`DELETE FROM customers WHERE id = 'came-later'`);
+  }, 300_000);
 });

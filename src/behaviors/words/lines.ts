@@ -51,11 +51,19 @@ interface Kept {
   without?: number;
 }
 
-/** The events the kept lines are, as of a date; the columns no rule reads are left out. */
-function linesOfEvents(asOf: string): Sql {
+/** The events the kept lines are, as of a date (from `since` on, if given); the columns no rule reads are left out. */
+function linesOfEvents(asOf: string, since?: string): Sql {
   return sql`SELECT ${allExcept(['id', 'anonymous_id', 'session_id', 'order_id', 'discount', 'properties', 'currency'])} FROM events
-    WHERE ts < CAST(${asOf} AS TIMESTAMP) AND customer_id IS NOT NULL AND type IN ('order', 'return')`;
+    WHERE ts < CAST(${asOf} AS TIMESTAMP) ${since ? sql`AND ts >= CAST(${since} AS TIMESTAMP)` : sql``} AND customer_id IS NOT NULL AND type IN ('order', 'return')`;
 }
+
+/** Lines with their customer's and product's numbers. A line of a customer not (or no longer) in the customers has none: no preview's member can have bought it. */
+const numbered = (lines: Sql): Sql => sql`
+  SELECT lk.*, pk.pk FROM (SELECT l.*, k.ck FROM (${lines}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id) lk
+    LEFT JOIN ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk ON pk.product_id = lk.product_id`;
+
+/** The units of lines per customer, type, channel and device. */
+const unitsOf = (lines: Sql): Sql => sql`SELECT ck, customer_id, type, ${join(PREVIEW_UNIT_FIELDS.map((f) => ident(f)))}, sum(quantity) AS quantity FROM (${lines}) l GROUP BY ALL`;
 
 const counts = sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM ${ident(PREVIEW_LINES_TABLE)}) AS lines`;
 /** The feature table's stamp, and the customers without a row in the copy (an erasure takes one from both). */
@@ -69,19 +77,36 @@ const featureCounts = sql`SELECT coalesce((SELECT value FROM settings WHERE key 
  */
 export const keptCatalog = sql`(SELECT pk.pk, p.* FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk JOIN products p ON p.id = pk.product_id)`;
 
-/** Keeps the lines as of a run's date, with the customers' and products' numbers and the units (a step after every run). */
+/**
+ * Keeps the lines as of a run's date, with the customers' and products' numbers and the units (a step after every run).
+ * Where the lines kept by an earlier run still hold for its date, only the lines since that date are added, with numbers
+ * for the customers and products that came since: rewriting every order line of a million customers at each run cost
+ * about 45 CPU s (docs/benchmarks.md). Units are sums, so the added lines' units are added as rows of their own.
+ */
 export async function keepPreviewLines(store: Store, asOf: string): Promise<void> {
-  await store.run(createTableAs(ident(PREVIEW_KEYS_TABLE), sql`
-    SELECT customer_id, CAST(row_number() OVER () AS INTEGER) AS ck FROM (SELECT DISTINCT id AS customer_id FROM customers)`));
-  await store.run(createTableAs(ident(PREVIEW_PRODUCT_KEYS_TABLE), sql`
-    SELECT product_id, CAST(row_number() OVER () AS INTEGER) AS pk FROM (SELECT DISTINCT product_id FROM (${linesOfEvents(asOf)}) l WHERE product_id IS NOT NULL)`));
-  // A line of a customer not (or no longer) in the customers has no number: no preview's member can have bought it.
-  await store.run(createTableAs(ident(PREVIEW_LINES_TABLE), sql`
-    SELECT lk.*, pk.pk FROM (SELECT l.*, k.ck FROM (${linesOfEvents(asOf)}) l LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = l.customer_id) lk
-      LEFT JOIN ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} pk ON pk.product_id = lk.product_id`));
-  await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), sql`
-    SELECT ck, customer_id, type, ${join(PREVIEW_UNIT_FIELDS.map((f) => ident(f)))}, sum(quantity) AS quantity
-    FROM ${ident(PREVIEW_LINES_TABLE)} GROUP BY ALL`));
+  const since = await keptSince(store, asOf);
+  if (since === undefined) {
+    await store.run(createTableAs(ident(PREVIEW_KEYS_TABLE), sql`
+      SELECT customer_id, CAST(row_number() OVER () AS INTEGER) AS ck FROM (SELECT DISTINCT id AS customer_id FROM customers)`));
+    await store.run(createTableAs(ident(PREVIEW_PRODUCT_KEYS_TABLE), sql`
+      SELECT product_id, CAST(row_number() OVER () AS INTEGER) AS pk FROM (SELECT DISTINCT product_id FROM (${linesOfEvents(asOf)}) l WHERE product_id IS NOT NULL)`));
+    await store.run(createTableAs(ident(PREVIEW_LINES_TABLE), numbered(linesOfEvents(asOf))));
+    await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), unitsOf(sql`SELECT * FROM ${ident(PREVIEW_LINES_TABLE)}`)));
+  } else {
+    // The customers and products that came since take the numbers after the last.
+    await store.run(sql`INSERT INTO ${ident(PREVIEW_KEYS_TABLE)} SELECT n.customer_id, CAST(t.top + row_number() OVER () AS INTEGER) AS ck
+      FROM (SELECT DISTINCT id AS customer_id FROM customers WHERE id NOT IN (SELECT customer_id FROM ${ident(PREVIEW_KEYS_TABLE)})) n,
+        (SELECT coalesce(max(ck), 0) AS top FROM ${ident(PREVIEW_KEYS_TABLE)}) t`);
+    if (since < asOf) {
+      const added = linesOfEvents(asOf, since);
+      await store.run(sql`INSERT INTO ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} SELECT n.product_id, CAST(t.top + row_number() OVER () AS INTEGER) AS pk
+        FROM (SELECT DISTINCT product_id FROM (${added}) l WHERE product_id IS NOT NULL
+              AND product_id NOT IN (SELECT product_id FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)})) n,
+          (SELECT coalesce(max(pk), 0) AS top FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)}) t`);
+      await store.run(sql`INSERT INTO ${ident(PREVIEW_LINES_TABLE)} ${numbered(added)}`);
+      await store.run(sql`INSERT INTO ${ident(PREVIEW_UNITS_TABLE)} ${unitsOf(sql`SELECT * FROM ${ident(PREVIEW_LINES_TABLE)} WHERE ts >= CAST(${since} AS TIMESTAMP)`)}`);
+    }
+  }
   await store.run(createTableAs(ident(PREVIEW_FEATURES_TABLE), sql`
     SELECT fc.*, k.ck FROM (SELECT f.* FROM ${ident(FEATURE_TABLE)} f JOIN customers c ON c.id = f.customer_id) fc
       LEFT JOIN ${ident(PREVIEW_KEYS_TABLE)} k ON k.customer_id = fc.customer_id`));
@@ -91,10 +116,26 @@ export async function keepPreviewLines(store: Store, asOf: string): Promise<void
   await store.run(sql`${upsertInto(sql`settings`)} VALUES (${KEPT}, ${JSON.stringify(kept)})`);
 }
 
-async function keptRecord(store: Store, asOf: string): Promise<Kept | undefined> {
+/**
+ * The date of the kept lines, where they can be carried to `asOf`: kept no later, still the events' lines before their
+ * date, and none of them without a customer's number whose customer has come since (its number would be missing).
+ */
+async function keptSince(store: Store, asOf: string): Promise<string | undefined> {
+  const kept = await keptRecord(store);
+  if (!kept || kept.as_of > asOf || !(await linesHold(store, kept))) return undefined;
+  const unnumbered = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(PREVIEW_LINES_TABLE)} l JOIN customers c ON c.id = l.customer_id WHERE l.ck IS NULL`))!;
+  return Number(unnumbered.n) === 0 ? kept.as_of : undefined;
+}
+
+async function keptRecord(store: Store): Promise<Kept | undefined> {
   const value = (await store.one<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${KEPT}`))?.value;
   const kept = value ? (JSON.parse(value) as Kept) : undefined;
-  return kept?.as_of === asOf && kept.layout === LAYOUT ? kept : undefined;
+  return kept?.layout === LAYOUT ? kept : undefined;
+}
+
+async function keptRecordOf(store: Store, asOf: string): Promise<Kept | undefined> {
+  const kept = await keptRecord(store);
+  return kept?.as_of === asOf ? kept : undefined;
 }
 
 /**
@@ -102,7 +143,7 @@ async function keptRecord(store: Store, asOf: string): Promise<Kept | undefined>
  * many customers are without a row as when it was copied (an import adds some, the removal of one takes some away).
  */
 export async function previewFeaturesHold(store: Store, asOf: string): Promise<boolean> {
-  const kept = await keptRecord(store, asOf);
+  const kept = await keptRecordOf(store, asOf);
   if (!kept) return false;
   const now = (await store.one<{ built: string; without: number }>(featureCounts))!;
   return now.built === kept.built && Number(now.without) === kept.without;
@@ -111,20 +152,23 @@ export async function previewFeaturesHold(store: Store, asOf: string): Promise<b
 /** Answers of the full check, by store and by what the counts were: it reads every event. */
 const checked = new WeakMap<Store, Map<string, boolean>>();
 
-/**
- * Whether the kept lines are still the events' order and return lines before `asOf` (as the feature table spells it).
- * Nothing added or taken away since they were kept says so at once; otherwise the events are counted (once per
- * process and state of the counts).
- */
+/** Whether the kept lines are still the events' order and return lines before `asOf` (as the feature table spells it). */
 export async function previewLinesHold(store: Store, asOf: string): Promise<boolean> {
-  const kept = await keptRecord(store, asOf);
-  if (!kept) return false;
+  const kept = await keptRecordOf(store, asOf);
+  return kept !== undefined && linesHold(store, kept);
+}
+
+/**
+ * Whether the kept lines are still the events' lines before their date. Nothing added or taken away since they were
+ * kept says so at once; otherwise the events are counted (once per process and state of the counts).
+ */
+async function linesHold(store: Store, kept: Kept): Promise<boolean> {
   const now = (await store.one<{ events: number; lines: number }>(counts))!;
   if (Number(now.events) === kept.events && Number(now.lines) === kept.lines) return true;
-  const key = `${asOf} ${now.events} ${now.lines}`;
+  const key = `${kept.as_of} ${now.events} ${now.lines}`;
   const memo = checked.get(store) ?? checked.set(store, new Map()).get(store)!;
   if (!memo.has(key)) {
-    const events = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM (${linesOfEvents(asOf)})`))!;
+    const events = (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM (${linesOfEvents(kept.as_of)})`))!;
     memo.set(key, Number(events.n) === Number(now.lines));
   }
   return memo.get(key)!;
