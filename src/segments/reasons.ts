@@ -1,6 +1,6 @@
 import { findFeature } from '../features/index.js';
 import { assertNever } from '../shared/errors.js';
-import { concatWs, formatMinute, ident, join, numberText, sql, type Sql } from '../sql/index.js';
+import { castTo, concatWs, formatMinute, ident, join, numberText, sql, type Sql } from '../sql/index.js';
 import { clausesOf, type Rule } from './ast.js';
 import { printRule } from './printer.js';
 import { attributeSql, compileRule, eventValue, type CompileContext } from './sql-compiler.js';
@@ -34,13 +34,35 @@ function valueText(clause: Rule, ctx: CompileContext): Sql | undefined {
 
 /**
  * SQL for a member's reasons ("recency_days <= 30 [12]; orders >= 3 [5]": the clauses that held, with the
- * customer's values) and score (the share of clauses that held: 1 for every member of an `and` rule).
+ * customer's values) and score (the share of clauses that held), evaluated only on the rule's members.
  */
 export function explainSql(rule: Rule, ctx: CompileContext): { reasons: Sql; score: Sql } {
-  const clauses = clausesOf(rule).map((clause) => ({ held: compileRule(clause, ctx), text: printRule(clause), value: valueText(clause, ctx) }));
+  const clauses = clausesOf(rule).map((clause) => ({ clause, text: printRule(clause), value: valueText(clause, ctx) }));
+  // A member of any rule but an `or` holds every clause (the operands of an `and`, or the rule itself): score 1 and
+  // every clause's line, without testing each clause again per member.
+  if (rule.kind !== 'or') return { reasons: everyLine(clauses), score: castTo(sql`1`, 'DOUBLE') };
+  const held = clauses.map((c) => ({ ...c, held: compileRule(c.clause, ctx) }));
   const reasons = join(
-    clauses.map((c) => sql`CASE WHEN ${c.held} THEN ${c.text} || ${c.value ? sql`' [' || coalesce(${c.value}, 'null') || ']'` : sql`''`} END`),
+    held.map((c) => sql`CASE WHEN ${c.held} THEN ${c.text} || ${c.value ? sql`' [' || coalesce(${c.value}, 'null') || ']'` : sql`''`} END`),
   );
-  const score = sql`CAST(${join(clauses.map((c) => sql`CAST(${c.held} AS INTEGER)`), ' + ')} AS DOUBLE) / ${clauses.length}`;
+  const score = sql`CAST(${join(held.map((c) => sql`CAST(${c.held} AS INTEGER)`), ' + ')} AS DOUBLE) / ${held.length}`;
   return { reasons: concatWs('; ', reasons), score };
+}
+
+/**
+ * Every clause's reason line joined with '; ', as concat_ws joins the general form's when all hold: the text
+ * between two values bound as one piece, so a line costs one concatenation per value.
+ */
+function everyLine(clauses: ReadonlyArray<{ text: string; value: Sql | undefined }>): Sql {
+  const pieces: Sql[] = [];
+  let text = '';
+  clauses.forEach((c, i) => {
+    text += `${i > 0 ? '; ' : ''}${c.text}`;
+    if (c.value) {
+      pieces.push(sql`${`${text} [`}`, sql`coalesce(${c.value}, 'null')`);
+      text = ']';
+    }
+  });
+  pieces.push(sql`${text}`);
+  return sql`(${join(pieces, ' || ')})`;
 }
