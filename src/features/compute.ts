@@ -3,7 +3,7 @@ import { customerNotFound } from '../shared/errors.js';
 import { asTimestamp, createTableAs, formatTimestamp, ident, join, sql, upsertInto, uuid } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import { CUSTOMER_FEATURES, customerFeatureValuesSchema, type CustomerFeatureValues } from './catalog.js';
-import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian } from './customer-sql.js';
+import { categoryMediansQuery, customerFeaturesQuery, type CategoryMedian, type IdRange } from './customer-sql.js';
 import { productFeaturesQuery } from './product-sql.js';
 import { FEATURE_TABLE, FEATURE_TABLE_AS_OF, FEATURE_TABLE_BUILT, featureTableAsOf } from './table.js';
 
@@ -74,9 +74,47 @@ export async function featuresOf(
   return found;
 }
 
-/** Computes the whole customer feature table into `table` (replaced), returning its row count. */
-export async function materializeCustomerFeatures(store: Store, asOf: string, table = FEATURE_TABLE): Promise<number> {
-  await store.run(createTableAs(ident(table), customerFeaturesQuery({ asOf })));
+/**
+ * What the customer feature query holds in DuckDB's pool at its peak, per stored event: its hash aggregates (per
+ * customer, order, session and category) and the copy of the order lines took about 4.8 GB for the 42.8M events of a
+ * million customers (docs/benchmarks.md). Past the pool DuckDB aggregates in partitions that spill and are read back.
+ */
+const FEATURE_QUERY_BYTES_PER_EVENT = 112;
+
+/** In how many parts of customers the feature table is built, so that each part's working set fits in `pool` bytes. */
+export function featureTableParts(events: number, pool: number): number {
+  return Math.max(1, Math.ceil((events * FEATURE_QUERY_BYTES_PER_EVENT) / pool));
+}
+
+/** `parts` ranges of customer ids with about as many customers each, in id order; fewer when there are fewer customers. */
+async function idRanges(store: Store, parts: number): Promise<IdRange[]> {
+  if (parts <= 1) return [{}];
+  const customers = Number((await store.one<{ n: number | bigint }>(sql`SELECT count(*) AS n FROM customers`))?.n ?? 0);
+  const size = Math.max(1, Math.ceil(customers / parts));
+  const starts = (await store.all<{ id: string }>(sql`SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM customers) t
+    WHERE r > 1 AND (r - 1) % ${size} = 0 ORDER BY id`)).map((r) => r.id);
+  return [undefined, ...starts].map((from, i) => ({ from, below: starts[i] }));
+}
+
+/**
+ * Computes the whole customer feature table into `table` (replaced), returning its row count. When the store's events
+ * would outgrow DuckDB's pool it is built in parts of customers, ranges of ids, one statement each: every part scans
+ * the events again, but its hash tables fit, which at a million customers costs less than spilling (docs/benchmarks.md).
+ * The parts are written in one transaction, so that a reader sees the old table or the whole new one.
+ */
+export async function materializeCustomerFeatures(store: Store, asOf: string, table = FEATURE_TABLE, parts?: number): Promise<number> {
+  const events = async () => Number((await store.one<{ n: number | bigint }>(sql`SELECT count(*) AS n FROM events`))?.n ?? 0);
+  const ranges = await idRanges(store, parts ?? featureTableParts(await events(), store.memory.duckdb));
+  if (ranges.length === 1) await store.run(createTableAs(ident(table), customerFeaturesQuery({ asOf })));
+  else {
+    // The category medians are over every customer's lines: worked out once, not from each part's.
+    const medians = await categoryMedians(store, asOf);
+    const part = (idRange: IdRange) => customerFeaturesQuery({ asOf, idRange, categoryMedians: medians });
+    await store.transaction(async () => {
+      await store.run(createTableAs(ident(table), part(ranges[0]!)));
+      for (const r of ranges.slice(1)) await store.run(sql`INSERT INTO ${ident(table)} SELECT * FROM (${part(r)}) p`);
+    });
+  }
   return (await store.one<{ n: number }>(sql`SELECT count(*) AS n FROM ${ident(table)}`))?.n ?? 0;
 }
 

@@ -59,6 +59,17 @@ export interface CustomerFeatureQuery {
    * dominate a query for a handful of customers.
    */
   categoryMedians?: readonly CategoryMedian[] | undefined;
+  /**
+   * Restrict to the customers whose id is in this range: one part of a table built in parts (compute.ts). The
+   * category medians are then given or read from every event, as for `customerIds`.
+   */
+  idRange?: IdRange | undefined;
+}
+
+/** A range of customer ids: one part of a feature table built in parts. */
+export interface IdRange {
+  from?: string | undefined;
+  below?: string | undefined;
 }
 
 /**
@@ -89,7 +100,12 @@ export const SESSION_CARTED_90D = 4;
 export function customerFeaturesQuery(q: CustomerFeatureQuery): Sql {
   const asOf = asTimestamp(q.asOf);
   const ids = q.customerIds === undefined ? undefined : join(q.customerIds.map((id) => sql`${id}`));
-  const only = (column: string): Sql => (ids === undefined ? sql`` : sql`AND ${ident(column)} IN (${ids})`);
+  const range = q.idRange;
+  // The customers asked for, by a column holding their id: these ids, this range of ids, or everyone.
+  const only = (column: string): Sql => {
+    const c = ident(column);
+    return sql`${ids === undefined ? sql`` : sql`AND ${c} IN (${ids})`} ${range?.from === undefined ? sql`` : sql`AND ${c} >= ${range.from}`} ${range?.below === undefined ? sql`` : sql`AND ${c} < ${range.below}`}`;
+  };
   const d90 = sql`${asOf} - INTERVAL 90 DAY`;
   const d30 = sql`${asOf} - INTERVAL 30 DAY`;
   const features = join(CUSTOMER_FEATURES.map((f) => sql`${f.expr(asOf)} AS ${ident(f.name)}`), ',\n  ');
@@ -116,7 +132,7 @@ lines AS (
   WHERE e.type = 'order'
 ),
 -- Median price paid per category, over every customer's lines.
-catmed AS (${categoryMediansSql(q, ids === undefined)}),
+catmed AS (${categoryMediansSql(q, ids === undefined && range === undefined)}),
 -- An order id belongs to one customer, so orders group on it alone (a single key groups twice as fast). Only what an
 -- order's date decides, and premium_index's two sums (added in the same order as before), are summed per order; the
 -- other line sums are per customer below, over 8 times fewer groups: carried through every order they made the order
