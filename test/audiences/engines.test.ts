@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudiences, movement, overlap } from '../../src/audiences/index.js';
-import { insertAudience } from '../../src/audiences/repository.js';
-import { rulesOf, storeRuleMemberships } from '../../src/audiences/rules.js';
+import { movement, overlap } from '../../src/audiences/index.js';
+import { storeRuleMemberships } from '../../src/audiences/rules.js';
 import { storeAudienceSizes } from '../../src/audiences/sizes.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { FEATURE_TABLE, materializeFeatureTable } from '../../src/features/index.js';
-import { rfmQuery, storeThresholds } from '../../src/segments/index.js';
+import { FEATURE_TABLE } from '../../src/features/index.js';
+import { rfmQuery } from '../../src/segments/index.js';
 import { asTimestamp, formatTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { ALL_ENGINES, storeOn, type Engine } from '../engines.js';
 import { tempDir } from '../helpers.js';
+import { ruleAudiencesAt } from '../helpers/rule-audiences.js';
 import { fitClusters, runPipeline } from '../../src/pipeline/index.js';
 import { MODEL_KINDS } from '../../src/clusters/index.js';
 
@@ -49,12 +49,8 @@ async function run(engine: Engine, files: { products: string; customers: string;
 }
 
 async function audienceStep(store: Store): Promise<Run> {
-  for (const r of RULES) await insertAudience(store, r);
-  await materializeFeatureTable(store, AS_OF);
-  const thresholds = await storeThresholds(store, FEATURE_TABLE);
-  const active = (await listAudiences(store)).filter((a) => a.active);
-  const rules = rulesOf(active, thresholds);
-  await storeRuleMemberships(store, AS_OF, rules, new Map(active.map((a) => [a.name, a.id])));
+  const { rules, idByName, thresholds } = await ruleAudiencesAt(store, RULES, AS_OF);
+  await storeRuleMemberships(store, AS_OF, rules, idByName);
   await storeAudienceSizes(store, AS_OF, FEATURE_TABLE, rules.map((r) => ({ id: r.audience.id, text: r.text })));
   return {
     features: await store.all(sql`SELECT * FROM customer_features ORDER BY customer_id`),

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudiences } from '../../src/audiences/index.js';
-import { insertAudience } from '../../src/audiences/repository.js';
-import { dependencyLevels, rulesOf, storeRuleMemberships, type RuleAudience } from '../../src/audiences/rules.js';
+import { dependencyLevels, storeRuleMemberships, type RuleAudience } from '../../src/audiences/rules.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { FEATURE_TABLE, materializeFeatureTable } from '../../src/features/index.js';
-import { readsCustomer, storeThresholds } from '../../src/segments/index.js';
+import { FEATURE_TABLE } from '../../src/features/index.js';
+import { readsCustomer } from '../../src/segments/index.js';
 import { asTimestamp, ident, join, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
+import { ruleAudiencesAt } from '../helpers/rule-audiences.js';
 
 /**
  * A run evaluates its rule audiences a level at a time, all of a level in one statement over the customers (and the
@@ -42,11 +41,7 @@ beforeAll(async () => {
   const files = await generateDemo({ customers: 800, seed: 5, outDir: dir.path });
   store = await memoryStore();
   await importDemoFiles(store, files);
-  for (const r of RULES) await insertAudience(store, r);
-  await materializeFeatureTable(store, AS_OF);
-  const active = (await listAudiences(store)).filter((a) => a.active);
-  rules = rulesOf(active, await storeThresholds(store, FEATURE_TABLE));
-  idByName = new Map(active.map((a) => [a.name, a.id]));
+  ({ rules, idByName } = await ruleAudiencesAt(store, RULES, AS_OF));
 }, 120_000);
 
 afterAll(() => {

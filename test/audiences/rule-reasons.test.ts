@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudiences } from '../../src/audiences/index.js';
-import { insertAudience } from '../../src/audiences/repository.js';
-import { rulesOf, storeRuleMemberships } from '../../src/audiences/rules.js';
+import { storeRuleMemberships } from '../../src/audiences/rules.js';
 import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
-import { FEATURE_TABLE, materializeFeatureTable } from '../../src/features/index.js';
-import { storeThresholds } from '../../src/segments/index.js';
 import { asTimestamp, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { memoryStore, tempDir } from '../helpers.js';
+import { ruleAudiencesAt } from '../helpers/rule-audiences.js';
 
 /**
  * A rule member's stored score is the share of the rule's clauses they hold, and their reasons the line of each
@@ -42,12 +39,10 @@ beforeAll(async () => {
   const files = await generateDemo({ customers: 800, seed: 5, outDir: dir.path });
   store = await memoryStore();
   await importDemoFiles(store, files);
-  for (const r of RULES) await insertAudience(store, r);
-  await materializeFeatureTable(store, AS_OF);
-  const active = (await listAudiences(store)).filter((a) => a.active);
-  await storeRuleMemberships(store, AS_OF, rulesOf(active, await storeThresholds(store, FEATURE_TABLE)), new Map(active.map((a) => [a.name, a.id])));
-  for (const a of active.filter((a) => RULES.some((r) => r.name === a.name))) {
-    rows.set(a.name, await store.all<Row>(sql`SELECT customer_id, score, reasons FROM memberships WHERE audience_id = ${a.id} AND as_of = ${at} ORDER BY customer_id`));
+  const { rules, idByName } = await ruleAudiencesAt(store, RULES, AS_OF);
+  await storeRuleMemberships(store, AS_OF, rules, idByName);
+  for (const { name } of RULES) {
+    rows.set(name, await store.all<Row>(sql`SELECT customer_id, score, reasons FROM memberships WHERE audience_id = ${idByName.get(name)!} AND as_of = ${at} ORDER BY customer_id`));
   }
 }, 120_000);
 

@@ -94,15 +94,10 @@ export async function keepPreviewLines(store: Store, asOf: string): Promise<void
     await store.run(createTableAs(ident(PREVIEW_UNITS_TABLE), unitsOf(sql`SELECT * FROM ${ident(PREVIEW_LINES_TABLE)}`)));
   } else {
     // The customers and products that came since take the numbers after the last.
-    await store.run(sql`INSERT INTO ${ident(PREVIEW_KEYS_TABLE)} SELECT n.customer_id, CAST(t.top + row_number() OVER () AS INTEGER) AS ck
-      FROM (SELECT DISTINCT id AS customer_id FROM customers WHERE id NOT IN (SELECT customer_id FROM ${ident(PREVIEW_KEYS_TABLE)})) n,
-        (SELECT coalesce(max(ck), 0) AS top FROM ${ident(PREVIEW_KEYS_TABLE)}) t`);
+    await store.run(numberNew(PREVIEW_KEYS_TABLE, 'customer_id', 'ck', sql`SELECT DISTINCT id FROM customers`));
     if (since < asOf) {
       const added = linesOfEvents(asOf, since);
-      await store.run(sql`INSERT INTO ${ident(PREVIEW_PRODUCT_KEYS_TABLE)} SELECT n.product_id, CAST(t.top + row_number() OVER () AS INTEGER) AS pk
-        FROM (SELECT DISTINCT product_id FROM (${added}) l WHERE product_id IS NOT NULL
-              AND product_id NOT IN (SELECT product_id FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)})) n,
-          (SELECT coalesce(max(pk), 0) AS top FROM ${ident(PREVIEW_PRODUCT_KEYS_TABLE)}) t`);
+      await store.run(numberNew(PREVIEW_PRODUCT_KEYS_TABLE, 'product_id', 'pk', sql`SELECT DISTINCT product_id AS id FROM (${added}) l WHERE product_id IS NOT NULL`));
       await store.run(sql`INSERT INTO ${ident(PREVIEW_LINES_TABLE)} ${numbered(added)}`);
       await store.run(sql`INSERT INTO ${ident(PREVIEW_UNITS_TABLE)} ${unitsOf(sql`SELECT * FROM ${ident(PREVIEW_LINES_TABLE)} WHERE ts >= CAST(${since} AS TIMESTAMP)`)}`);
     }
@@ -114,6 +109,13 @@ export async function keepPreviewLines(store: Store, asOf: string): Promise<void
     FROM (${counts}) n, (${featureCounts}) b`))!;
   const kept: Kept = { as_of: now.as_of, events: Number(now.events), lines: Number(now.lines), layout: LAYOUT, built: now.built, without: Number(now.without) };
   await store.run(sql`${upsertInto(sql`settings`)} VALUES (${KEPT}, ${JSON.stringify(kept)})`);
+}
+
+/** Adds to a table of numbers (`key`, `number`) the ids (column `id`) of `ids` that it lacks, numbered after its greatest. */
+function numberNew(table: string, key: string, number: string, ids: Sql): Sql {
+  return sql`INSERT INTO ${ident(table)} SELECT n.id, CAST(t.top + row_number() OVER () AS INTEGER)
+    FROM (${ids}) n, (SELECT coalesce(max(${ident(number)}), 0) AS top FROM ${ident(table)}) t
+    WHERE n.id NOT IN (SELECT ${ident(key)} FROM ${ident(table)})`;
 }
 
 /**
