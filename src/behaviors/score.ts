@@ -1,5 +1,5 @@
 import type { FeatureUnit } from '../features/index.js';
-import { concatWs, cteHint, ident, join, quantiles, raw, sql, type Sql } from '../sql/index.js';
+import { concatWs, cteHint, ident, join, quantilesOfCounts, raw, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { BehaviorSpec } from './specs.js';
 
@@ -34,18 +34,29 @@ export const REASONS = 3;
 
 export const signalsOf = (specs: readonly BehaviorSpec[]): string[] => [...new Set(specs.flatMap((s) => s.signals.map((x) => x.signal)))];
 
-/** Medians, scales and means of every signal the specs read, in one pass over the source. */
+/**
+ * Medians, scales and means of every signal the specs read: the quartiles from each signal's counts of distinct values
+ * (quantilesOfCounts, the numbers quantile_cont gives at a little over half its CPU at 1M customers), the standard
+ * deviations and means in one pass over the source.
+ */
 async function signalStats(store: Store, source: ScoringSource, specs: readonly BehaviorSpec[]): Promise<SignalStats[]> {
   const names = signalsOf(specs);
   const col = (n: string): Sql => sql`CAST(${ident(n)} AS DOUBLE)`;
-  const aggregates = names.map((n, i) => sql`${quantiles(col(n), [0.25, 0.5, 0.75])} AS ${ident(`q${i}`)}, stddev_pop(${col(n)}) AS ${ident(`s${i}`)}, avg(${col(n)}) AS ${ident(`m${i}`)}`);
-  const row = (await store.one<Record<string, unknown>>(sql`SELECT ${join(aggregates)} FROM ${ident(source.table)} WHERE ${source.population}`))!;
+  const moments = names.map((n, i) => sql`stddev_pop(${col(n)}) AS ${ident(`s${i}`)}, avg(${col(n)}) AS ${ident(`m${i}`)}`);
+  const row = (await store.one<Record<string, number | null>>(sql`SELECT ${join(moments)} FROM ${ident(source.table)} WHERE ${source.population}`))!;
+  const counts = join(
+    names.map((n, i) => sql`SELECT ${i} AS g, v, count(*) AS n FROM (SELECT ${col(n)} AS v FROM ${ident(source.table)} WHERE ${source.population} AND ${ident(n)} IS NOT NULL) sv GROUP BY v`),
+    ' UNION ALL ',
+  );
+  const quartiles = new Map(
+    (await store.all<{ g: number; q0: number | null; q1: number | null; q2: number | null }>(quantilesOfCounts(counts, 'g', 'v', 'n', [0.25, 0.5, 0.75]))).map((r) => [Number(r.g), r]),
+  );
   return names.map((signal, i) => {
-    const q = row[`q${i}`] as Array<number | null> | null;
-    const sd = row[`s${i}`] as number | null;
-    const iqr = q && q[0] !== null && q[2] !== null ? (q[2]! - q[0]!) / 1.349 : 0;
+    const q = quartiles.get(i);
+    const sd = row[`s${i}`] ?? null;
+    const iqr = q && q.q0 !== null && q.q2 !== null ? (q.q2 - q.q0) / 1.349 : 0;
     const scale = iqr > 1e-12 ? iqr : sd !== null && sd > 1e-12 ? sd : null;
-    return { signal, median: q?.[1] ?? null, scale, mean: (row[`m${i}`] as number | null) ?? null };
+    return { signal, median: q?.q1 ?? null, scale, mean: row[`m${i}`] ?? null };
   });
 }
 

@@ -43,6 +43,7 @@ export const duckdbDialect: Dialect = {
     FROM information_schema.columns WHERE table_schema = 'main' AND table_catalog = current_database())`,
   quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
   quantiles: (v, qs) => sql`quantile_cont(${v}, ${raw(`[${qs.join(', ')}]`)})`,
+  interpolate: (lo, hi, d) => sql`${lo} * (1 - ${d}) + ${hi} * ${d}`,
   median: (value) => sql`median(${value})`,
   argMin: (value, by) => sql`arg_min(${value}, ${by})`,
   jsonColumns: (columns) => sql`SELECT ${join(columns.map((c) => sql`unnest(from_json(${c.json}, ${`["${c.type}"]`})) AS ${ident(c.name)}`))}`,
@@ -135,6 +136,7 @@ export const clickhouseDialect: Dialect = {
     FROM system.columns WHERE database = currentDatabase())`,
   quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
   quantiles: (v, qs) => sql`quantilesExactInclusive(${raw(qs.join(', '))})(${v})`,
+  interpolate: (lo, hi, d) => sql`${lo} + (${hi} - ${lo}) * ${d}`,
   median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
   argMin: (value, by) => sql`argMin(${value}, ${by})`,
   jsonColumns: (columns) => {
@@ -219,6 +221,7 @@ export const sha256 = (text: Sql): Sql => byDialect((d) => d.sha256(text));
 export const matches = (text: Sql, pattern: Sql | SqlValue): Sql => byDialect((d) => d.matches(text, bound(pattern)));
 export const storeColumns = (): Sql => byDialect((d) => d.storeColumns());
 export const quantiles = (v: Sql, qs: readonly number[]): Sql => byDialect((d) => d.quantiles(v, qs));
+export const interpolate = (lo: Sql, hi: Sql, d: Sql): Sql => byDialect((x) => x.interpolate(lo, hi, d));
 export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
 export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));
 export const jsonColumns = (columns: ReadonlyArray<{ name: string; json: string; type: 'VARCHAR' | 'DOUBLE' }>): Sql =>

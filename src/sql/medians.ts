@@ -1,4 +1,5 @@
-import { ident, sql } from './sql.js';
+import { interpolate } from './dialect.js';
+import { ident, join, raw, sql } from './sql.js';
 import type { Sql } from './types.js';
 
 /**
@@ -32,4 +33,33 @@ export function medianOfCounts(counts: Sql, group: string, value: string, n: str
 export function countedMedians(rows: Sql, group: string, value: string): Sql {
   const [g, v] = [ident(group), ident(value)];
   return medianOfCounts(sql`SELECT ${g}, ${v}, count(*) AS n FROM (${rows}) mr GROUP BY ${g}, ${v}`, group, value, 'n');
+}
+
+/**
+ * Quantiles `qs` of `value` per `group` from `counts` (as medianOfCounts reads it, a NULL value not counting): a row
+ * (group, q0, q1, ...) per group, the engine's own continuous quantiles to the bit (DuckDB's quantile_cont,
+ * ClickHouse's quantilesExactInclusive): at position rn = (total - 1) * q, the values lo and hi at 0-based positions
+ * floor(rn) and ceil(rn), interpolated a fraction rn - floor(rn) of the way as the engine does (`interpolate`), or lo
+ * itself where rn is whole. Taken from counts because quantile_cont keeps and selects every value of its group: for
+ * the behavior yardsticks at 1M customers (21 signals over 900k buyers, most with a few thousand distinct values)
+ * 1.6-1.8 CPU s against 4.2-5.9 with the standard deviations and means, which take 0.4 alone (docs/benchmarks.md).
+ */
+export function quantilesOfCounts(counts: Sql, group: string, value: string, n: string, qs: readonly number[]): Sql {
+  const [g, v] = [ident(group), ident(value)];
+  const rn = (q: number): Sql => sql`(CAST(total AS DOUBLE) - 1) * ${q}`;
+  // The least value whose upto passes a 0-based position is the value there.
+  const at = (q: number, round: 'floor' | 'ceil', name: string): Sql => sql`min(${v}) FILTER (WHERE upto > ${raw(round)}(${rn(q)})) AS ${ident(name)}`;
+  const picks = join(qs.flatMap((q, i) => [at(q, 'floor', `lo${i}`), at(q, 'ceil', `hi${i}`)]));
+  const interpolated = join(
+    qs.map((q, i) => {
+      const [lo, hi] = [ident(`lo${i}`), ident(`hi${i}`)];
+      return sql`CASE WHEN floor(${rn(q)}) = ceil(${rn(q)}) THEN ${lo} ELSE ${interpolate(lo, hi, sql`(${rn(q)} - floor(${rn(q)}))`)} END AS ${ident(`q${i}`)}`;
+    }),
+  );
+  return sql`SELECT ${g}, ${interpolated} FROM (
+    SELECT ${g}, total, ${picks}
+    FROM (SELECT ${g}, ${v}, sum(w) OVER (PARTITION BY ${g} ORDER BY ${v} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+            sum(w) OVER (PARTITION BY ${g}) AS total
+          FROM (SELECT ${g}, ${v}, CASE WHEN ${v} IS NULL THEN 0 ELSE ${ident(n)} END AS w FROM (${counts}) qc) qw) qu
+    GROUP BY ${g}, total) qp`;
 }

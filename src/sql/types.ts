@@ -79,6 +79,12 @@ export interface Dialect {
   quantile(value: Sql, q: number): Sql;
   /** Several continuous quantiles at once, as a list in the order asked. */
   quantiles(value: Sql, qs: readonly number[]): Sql;
+  /**
+   * A continuous quantile's value a fraction `d` of the way from `lo` to `hi`, as `quantile`/`quantiles` compute it
+   * to the bit: DuckDB lo * (1 - d) + hi * d, ClickHouse lo + (hi - lo) * d (0.275 against 0.27499999999999997 for
+   * 0.2, 0.3 and 0.75).
+   */
+  interpolate(lo: Sql, hi: Sql, d: Sql): Sql;
   /** The exact median (the mean of the two middle values of an even count). */
   median(value: Sql): Sql;
   /** The value of the row with the least `by`. */

@@ -14,7 +14,11 @@ import {
 import { loadModel } from '../../src/clusters/index.js';
 import { generateDemo, importDemoFiles, type DemoFiles } from '../../src/demo/index.js';
 import { findFeature } from '../../src/features/index.js';
-import { sql } from '../../src/sql/index.js';
+import { asTimestamp, sql } from '../../src/sql/index.js';
+import { FEATURE_TABLE } from '../../src/features/index.js';
+import { storeThresholds } from '../../src/segments/index.js';
+import { behaviorKind } from '../../src/audiences/kinds/behavior.js';
+import type { ComputedBySql } from '../../src/audiences/kinds/kind.js';
 import { Store } from '../../src/store/index.js';
 import { plainSql, tempDir } from '../helpers.js';
 
@@ -168,6 +172,20 @@ describe('suggested customer behaviors', () => {
       expect(named.length).toBeGreaterThan(0);
       for (const n of named) expect(spec.signals.map((x) => x.signal)).toContain(n);
     }
+  });
+
+  it("give each behavior audience its behavior's members, an audience sharing a behavior with another too", async () => {
+    // The kind names each audience by a CASE on the behavior (kinds/behavior.ts): two on one behavior need two scans.
+    const audience = (id: string, behavior: string) => ({ id, name: id, kind: 'behavior', description: null, definition: { kind: 'behavior' as const, behavior }, active: true });
+    const audiences = [audience('a', 'value_hunters'), audience('b', 'comfort_seekers'), audience('c', 'value_hunters')];
+    const run = { store, asOf: RUN, at: asTimestamp(RUN), table: FEATURE_TABLE, thresholds: await storeThresholds(store, FEATURE_TABLE) };
+    const compute = behaviorKind.compute as ComputedBySql<'behavior', { kind: 'behavior'; behavior: string }>;
+    const members = await compute.materialize(run, audiences);
+    const got = await store.all<{ audience_id: string; customer_id: string; score: number; reasons: string }>(sql`SELECT * FROM (${members!}) m ORDER BY audience_id, customer_id`);
+    const stored = await store.all<{ behavior: string; customer_id: string; score: number; reasons: string }>(sql`SELECT behavior, customer_id, score, reasons FROM customer_behaviors ORDER BY customer_id`);
+    const of = (behavior: string, id: string) => stored.filter((s) => s.behavior === behavior).map((s) => ({ audience_id: id, customer_id: s.customer_id, score: s.score, reasons: s.reasons }));
+    expect(of('value_hunters', 'a').length).toBeGreaterThan(0);
+    expect(got).toEqual([...of('value_hunters', 'a'), ...of('comfort_seekers', 'b'), ...of('value_hunters', 'c')]);
   });
 
   it('are described with their size and their lift over the store on the signals that define them', async () => {
