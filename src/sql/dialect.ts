@@ -42,7 +42,6 @@ export const duckdbDialect: Dialect = {
   storeColumns: () => sql`(SELECT table_name, column_name, ordinal_position AS ordinal, data_type IN ('VARCHAR', 'JSON') AS holds_text
     FROM information_schema.columns WHERE table_schema = 'main' AND table_catalog = current_database())`,
   quantile: (v, q) => sql`quantile_cont(${v}, ${raw(String(q))})`,
-  quantiles: (v, qs) => sql`quantile_cont(${v}, ${raw(`[${qs.join(', ')}]`)})`,
   interpolate: (lo, hi, d) => sql`${lo} * (1 - ${d}) + ${hi} * ${d}`,
   median: (value) => sql`median(${value})`,
   argMin: (value, by) => sql`arg_min(${value}, ${by})`,
@@ -135,7 +134,6 @@ export const clickhouseDialect: Dialect = {
   storeColumns: () => sql`(SELECT table AS table_name, name AS column_name, position AS ordinal, type IN ('String', 'Nullable(String)') AS holds_text
     FROM system.columns WHERE database = currentDatabase())`,
   quantile: (v, q) => sql`quantileExactInclusive(${raw(String(q))})(${v})`,
-  quantiles: (v, qs) => sql`quantilesExactInclusive(${raw(qs.join(', '))})(${v})`,
   interpolate: (lo, hi, d) => sql`${lo} + (${hi} - ${lo}) * ${d}`,
   median: (value) => sql`quantileExactInclusive(0.5)(${value})`,
   argMin: (value, by) => sql`argMin(${value}, ${by})`,
@@ -220,7 +218,6 @@ export const md5 = (text: Sql): Sql => byDialect((d) => d.md5(text));
 export const sha256 = (text: Sql): Sql => byDialect((d) => d.sha256(text));
 export const matches = (text: Sql, pattern: Sql | SqlValue): Sql => byDialect((d) => d.matches(text, bound(pattern)));
 export const storeColumns = (): Sql => byDialect((d) => d.storeColumns());
-export const quantiles = (v: Sql, qs: readonly number[]): Sql => byDialect((d) => d.quantiles(v, qs));
 export const interpolate = (lo: Sql, hi: Sql, d: Sql): Sql => byDialect((x) => x.interpolate(lo, hi, d));
 export const median = (value: Sql): Sql => byDialect((d) => d.median(value));
 export const argMin = (value: Sql, by: Sql): Sql => byDialect((d) => d.argMin(value, by));

@@ -77,10 +77,8 @@ export interface Dialect {
   concatWs(separator: string, parts: Sql): Sql;
   /** The continuous quantile (interpolated between the two nearest values). */
   quantile(value: Sql, q: number): Sql;
-  /** Several continuous quantiles at once, as a list in the order asked. */
-  quantiles(value: Sql, qs: readonly number[]): Sql;
   /**
-   * A continuous quantile's value a fraction `d` of the way from `lo` to `hi`, as `quantile`/`quantiles` compute it
+   * A continuous quantile's value a fraction `d` of the way from `lo` to `hi`, as `quantile` computes it
    * to the bit: DuckDB lo * (1 - d) + hi * d, ClickHouse lo + (hi - lo) * d (0.275 against 0.27499999999999997 for
    * 0.2, 0.3 and 0.75).
    */
