@@ -253,8 +253,9 @@ export interface EventAggregateGroup {
  * (catalogJoin), so each event is tested against its own type's aggregates only. One scan of every event before the
  * date, each joined with its product and tested against every aggregate's filter, cost 1.4x to 1.8x as much CPU at 1M
  * customers with the audiences benchmark's rules (docs/benchmarks.md, issue 18). A run stores each group as its own
- * table and joins a rule only to the groups it reads (audiences/rules.ts): merging them into one row per customer
- * (eventAggregatesRelation) cost more than the scans themselves.
+ * table and joins a rule only to the groups it reads (audiences/rules.ts): at 1M customers with the benchmark's
+ * rules, merging them into one row per customer (eventAggregatesRelation) in the same statement cost 1.3x to 1.5x
+ * the CPU of the scans alone (docs/benchmarks.md, issue 18).
  */
 export function eventAggregateGroups(ctx: CompileContext): EventAggregateGroup[] {
   return groupsOf(ctx).map(([group, specs]) => ({ group, specs, relation: groupScan(ctx, specs, specs.map((a) => sql`${a.expr} AS ${ident(a.alias)}`)) }));
