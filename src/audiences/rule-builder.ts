@@ -100,6 +100,6 @@ export async function previewRule(store: Store, text: string): Promise<RulePrevi
   const row = (await store.one<{ size: number; customers: number; revenue: number; total: number }>(sql`
     SELECT count(*) FILTER (WHERE ${held}) AS size, count(*) AS customers,
       coalesce(sum(f.revenue) FILTER (WHERE ${held}), 0) AS revenue, coalesce(sum(f.revenue), 0) AS total
-    FROM ${ruleRows(events && sql`(${events})`, [rule])}`))!;
+    FROM ${ruleRows(events ? [{ relation: sql`(${events})`, alias: 'e' }] : [], [rule])}`))!;
   return { rule: printRule(rule), as_of: asOf, size: row.size, customers: row.customers, revenue_share: row.total > 0 ? row.revenue / row.total : null };
 }

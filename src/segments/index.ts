@@ -2,7 +2,7 @@ export * from './ast.js';
 export { parseRule } from './parser.js';
 export { printRule } from './printer.js';
 export { checkRule } from './check.js';
-export { compileRule, eventAggregatesRelation, selectorSql, type CompileContext, type EventAggregateSpec } from './sql-compiler.js';
+export { aggregateGroup, compileRule, eventAggregateGroups, eventAggregatesRelation, selectorSql, type CompileContext, type EventAggregateGroup, type EventAggregateSpec } from './sql-compiler.js';
 export { CompiledRules, evaluateRule, ruleClauses, type ClauseOutcome, type CustomerContext, type EventList, type EventRecord, type RulesEvaluation } from './evaluate.js';
 export { explainSql } from './reasons.js';
 export { audienceReferences, customerFieldReferences, eventNeeds, featureReferences, readsCustomer, readsEvents, type EventNeeds } from './references.js';

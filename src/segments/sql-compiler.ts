@@ -40,6 +40,11 @@ export interface CompileContext {
   aggregates: EventAggregateSpec[];
   /** SQL that is true when the customer (`f.customer_id`) is in the named audience. */
   inAudience: (name: string) => Sql;
+  /**
+   * How a rule reads an aggregate's value: by default `e.<alias>`, the relation of every aggregate
+   * (eventAggregatesRelation); a run reads each group's own table instead (eventAggregateGroups).
+   */
+  column?: (spec: EventAggregateSpec) => Sql;
 }
 
 const isTime = (v: unknown): v is TimeValue => typeof v === 'object' && v !== null && 'kind' in v;
@@ -164,7 +169,7 @@ function aggregate(ctx: CompileContext, expr: Sql, reads: EventReads): Sql {
     spec = { alias: `a${ctx.aggregates.length}`, expr, key, reads };
     ctx.aggregates.push(spec);
   }
-  return sql`e.${ident(spec.alias)}`;
+  return ctx.column ? ctx.column(spec) : sql`e.${ident(spec.alias)}`;
 }
 
 export function compileRule(rule: Rule, ctx: CompileContext): Sql {
@@ -231,30 +236,56 @@ export function attributeSql(path: string[], c: Condition): Sql {
   return text;
 }
 
+/** The events one aggregate group scans: those of one type, with their product or not (see eventAggregatesRelation). */
+export const aggregateGroup = (reads: EventReads): string => JSON.stringify([reads.type, reads.product]);
+
+/** One scan of the events: the aggregates of one group, by customer (`group`, from aggregateGroup). */
+export interface EventAggregateGroup {
+  group: string;
+  specs: EventAggregateSpec[];
+  /** One row per customer with events of the group: customer_id and the group's aggregates. */
+  relation: Sql;
+}
+
 /**
- * The relation `e`: every collected event aggregate per customer, one row a customer with events. The aggregates are
- * grouped by what they read (an event type, with or without the product's fields); each group is one scan of only
- * its type's events from its widest window's start, joined with the products only where it reads them (catalogJoin),
- * so each event is tested against its own type's aggregates only; the groups' rows are then merged per customer. One scan of every
- * event before the date, each joined with its product and tested against every aggregate's filter, cost 1.4x to 1.8x
- * as much CPU at 1M customers with the audiences benchmark's rules (docs/benchmarks.md, issue 18). Undefined when no rule
- * needs events.
+ * The aggregates grouped by what they read (an event type, with or without the product's fields); each group is one
+ * scan of only its type's events from its widest window's start, joined with the products only where it reads them
+ * (catalogJoin), so each event is tested against its own type's aggregates only. One scan of every event before the
+ * date, each joined with its product and tested against every aggregate's filter, cost 1.4x to 1.8x as much CPU at 1M
+ * customers with the audiences benchmark's rules (docs/benchmarks.md, issue 18). A run stores each group as its own
+ * table and joins a rule only to the groups it reads (audiences/rules.ts): at 1M customers with the benchmark's
+ * rules, merging them into one row per customer (eventAggregatesRelation) in the same statement cost 1.3x to 1.5x
+ * the CPU of the scans alone (docs/benchmarks.md, issue 18).
  */
-export function eventAggregatesRelation(ctx: CompileContext): Sql | undefined {
-  if (ctx.aggregates.length === 0) return undefined;
+export function eventAggregateGroups(ctx: CompileContext): EventAggregateGroup[] {
+  return groupsOf(ctx).map(([group, specs]) => ({ group, specs, relation: groupScan(ctx, specs, specs.map((a) => sql`${a.expr} AS ${ident(a.alias)}`)) }));
+}
+
+function groupsOf(ctx: CompileContext): Array<[string, EventAggregateSpec[]]> {
   const groups = new Map<string, EventAggregateSpec[]>();
-  for (const a of ctx.aggregates) {
-    const key = JSON.stringify([a.reads.type, a.reads.product]);
-    groups.set(key, [...(groups.get(key) ?? []), a]);
-  }
-  const scans = [...groups.values()].map((specs) => {
-    const { type, product } = specs[0]!.reads;
-    const columns = ctx.aggregates.map((a) => (specs.includes(a) ? sql`${a.expr} AS ${ident(a.alias)}` : sql`NULL AS ${ident(a.alias)}`));
-    return sql`SELECT ev.customer_id AS customer_id, ${join(columns)}
+  for (const a of ctx.aggregates) groups.set(aggregateGroup(a.reads), [...(groups.get(aggregateGroup(a.reads)) ?? []), a]);
+  return [...groups.entries()];
+}
+
+function groupScan(ctx: CompileContext, specs: readonly EventAggregateSpec[], columns: readonly Sql[]): Sql {
+  const { type, product } = specs[0]!.reads;
+  return sql`SELECT ev.customer_id AS customer_id, ${join(columns)}
       FROM events ev ${product ? catalogJoin(specs) : sql``}
       WHERE ev.ts < ${ctx.asOf} AND ev.customer_id IS NOT NULL AND ev.type = ${type} AND ${fromEarliest(specs)}
       GROUP BY ev.customer_id`;
-  });
+}
+
+/**
+ * The relation `e`: every collected event aggregate per customer, one row a customer with events: the groups' scans
+ * (eventAggregateGroups) merged per customer, for the statements that read a rule at once (previews). At 1M
+ * customers with the benchmark's rules the merge cost 3.2 CPU s on top of the scans' 9.6 (docs/benchmarks.md, issue
+ * 18), which is why a run reads the groups' tables instead. Undefined when no rule needs events.
+ */
+export function eventAggregatesRelation(ctx: CompileContext): Sql | undefined {
+  if (ctx.aggregates.length === 0) return undefined;
+  const scans = groupsOf(ctx).map(([, specs]) =>
+    groupScan(ctx, specs, ctx.aggregates.map((a) => (specs.includes(a) ? sql`${a.expr} AS ${ident(a.alias)}` : sql`NULL AS ${ident(a.alias)}`))),
+  );
   if (scans.length === 1) return scans[0];
   // Each scan gives a customer one row with its own aggregates and NULL for the others': max() keeps each one's value.
   return sql`SELECT customer_id, ${join(ctx.aggregates.map((a) => sql`max(${ident(a.alias)}) AS ${ident(a.alias)}`))}
