@@ -5,7 +5,7 @@ export { checkRule } from './check.js';
 export { aggregateGroup, compileRule, eventAggregateGroups, eventAggregatesRelation, selectorSql, type CompileContext, type EventAggregateGroup, type EventAggregateSpec } from './sql-compiler.js';
 export { CompiledRules, evaluateRule, ruleClauses, type ClauseOutcome, type CustomerContext, type EventList, type EventRecord, type RulesEvaluation } from './evaluate.js';
 export { explainSql } from './reasons.js';
-export { audienceReferences, customerFieldReferences, eventNeeds, featureReferences, readsCustomer, readsEvents, type EventNeeds } from './references.js';
+export { audienceReferences, customerFieldReferences, eventNeeds, featureReferences, readsCustomer, type EventNeeds } from './references.js';
 export { SMART_SEGMENTS, storeThresholds, resolveTemplate, type SmartSegment, type Thresholds } from './smart.js';
 export { RFM_SEGMENTS, RFM_TIE_RULE, featureTableRfmGrid, rfmGrid, rfmGridSchema, rfmQuery, rfmSegmentSizes, type RfmGrid } from './rfm.js';
 export { suggest, levenshtein } from './suggest.js';

@@ -69,5 +69,3 @@ export function eventNeeds(rules: readonly Rule[]): EventNeeds {
   return { types, since: bounds.length ? (asOf) => Math.min(...bounds.map((b) => b(asOf))) : null };
 }
 
-/** Whether a rule reads the customer's events (an event or `stopped` clause). */
-export const readsEvents = (rule: Rule): boolean => eventNeeds([rule]).since !== null;
