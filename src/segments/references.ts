@@ -68,4 +68,3 @@ export function eventNeeds(rules: readonly Rule[]): EventNeeds {
   rules.forEach((r) => eachClause(r, visit));
   return { types, since: bounds.length ? (asOf) => Math.min(...bounds.map((b) => b(asOf))) : null };
 }
-
