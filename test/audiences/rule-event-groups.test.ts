@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeRuleMemberships, type RuleAudience } from '../../src/audiences/rules.js';
-import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { FEATURE_TABLE } from '../../src/features/index.js';
 import { asTimestamp, days, ident, sql, type Sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
-import { memoryStore, tempDir } from '../helpers.js';
-import { ruleAudiencesAt } from '../helpers/rule-audiences.js';
+import { demoWithRuleAudiences } from '../helpers/rule-audiences.js';
 
 /**
  * A run computes the event aggregates of its rules in groups (one type of event, with its product or not), each group
@@ -35,22 +33,16 @@ const EXPECTED: Record<string, Sql> = {
   'Viewers without shoes': sql`${counted('view', 60, sql`>= 1`)} AND ${counted('order', 90, sql`= 0`, shoes)}`,
 };
 
-const dir = tempDir();
 let store: Store;
 let rules: RuleAudience[];
 let idByName: Map<string, string>;
+let close: () => void;
 
 beforeAll(async () => {
-  const files = await generateDemo({ customers: 800, seed: 5, outDir: dir.path });
-  store = await memoryStore();
-  await importDemoFiles(store, files);
-  ({ rules, idByName } = await ruleAudiencesAt(store, RULES, AS_OF));
+  ({ store, rules, idByName, close } = await demoWithRuleAudiences(RULES, AS_OF));
 }, 120_000);
 
-afterAll(() => {
-  store.close();
-  dir.cleanup();
-});
+afterAll(() => close());
 
 const ids = (rows: Array<{ customer_id: string }>) => rows.map((r) => r.customer_id);
 

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dependencyLevels, storeRuleMemberships, type RuleAudience } from '../../src/audiences/rules.js';
-import { generateDemo, importDemoFiles } from '../../src/demo/index.js';
 import { FEATURE_TABLE } from '../../src/features/index.js';
 import { readsCustomer } from '../../src/segments/index.js';
 import { asTimestamp, ident, join, sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
-import { memoryStore, tempDir } from '../helpers.js';
-import { ruleAudiencesAt } from '../helpers/rule-audiences.js';
+import { demoWithRuleAudiences } from '../helpers/rule-audiences.js';
 
 /**
  * A run evaluates its rule audiences a level at a time, all of a level in one statement over the customers (and the
@@ -32,22 +30,16 @@ const RULES = [
   { name: 'Frequent shoe buyers', rule: 'in audience "Recent shoes" and orders >= 2' },
 ];
 
-const dir = tempDir();
 let store: Store;
 let rules: RuleAudience[];
 let idByName: Map<string, string>;
+let close: () => void;
 
 beforeAll(async () => {
-  const files = await generateDemo({ customers: 800, seed: 5, outDir: dir.path });
-  store = await memoryStore();
-  await importDemoFiles(store, files);
-  ({ rules, idByName } = await ruleAudiencesAt(store, RULES, AS_OF));
+  ({ store, rules, idByName, close } = await demoWithRuleAudiences(RULES, AS_OF));
 }, 120_000);
 
-afterAll(() => {
-  store.close();
-  dir.cleanup();
-});
+afterAll(() => close());
 
 const rowsOf = (ids: readonly string[]) =>
   store.all<Record<string, unknown>>(sql`SELECT audience_id, customer_id, score, reasons FROM memberships

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/models/rng.js';
 import { quantilesOfCounts, raw, sql, valuesOf, type Sql } from '../../src/sql/index.js';
 import type { Store } from '../../src/store/index.js';
 import { emptyStoreOn, ENGINES, type EmbeddedEngine } from '../engines.js';
@@ -10,24 +11,14 @@ const ENGINE_QUANTILES: Record<EmbeddedEngine, Sql> = {
   chdb: sql`quantilesExactInclusive(${raw(QS.join(', '))})(x)`,
 };
 
-/** A seeded generator (mulberry32), so that a failure shows the same values again. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Groups where each way a quartile falls is there: odd and even counts, positions between two values where the two
  * engines' interpolations differ in the last bit (even: 0.275 against 0.27499999999999997), values repeated across a quartile, NULLs, one value,
  * only NULLs, negatives and zero, and many values with repeats.
  */
 function groups(): Record<string, Array<number | null>> {
-  const next = random(18);
+  const rng = createRng(18);
+  const next = (): number => rng.next();
   return {
     odd: [5, 1, 9, 3, 3, 7, 2],
     even: [0.7, 0.1, 0.3, 0.9, 0.2, 0.8, 0.4, 0.6],
