@@ -4,6 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['./test/global-setup.ts'],
+    // Two files at a time on two cores (maxWorkers): each store's engine on one thread, in the tests' processes
+    // (test/setup/one-engine-thread.ts) and in the CLI they start (SEGMINT_THREADS), not two threads a core.
+    setupFiles: ['./test/setup/one-engine-thread.ts'],
+    env: { SEGMINT_THREADS: '1' },
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // DuckDB work is CPU bound; two cores, so two files at a time.
