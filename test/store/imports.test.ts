@@ -167,8 +167,9 @@ describe('events without an id', () => {
     await store.run(sql`COPY (SELECT CASE WHEN ${repeated} THEN 'dup-' || (i % 150000) ELSE 'e' || i END AS id, 'view' AS type,
       TIMESTAMP '2024-01-01 00:00:00' + to_seconds(i) AS ts, CASE WHEN ${repeated} THEN (CASE WHEN i < 150000 THEN 'first' ELSE 'second' END) ELSE 'c' || (i % 1000) END AS customer_id
       FROM range(${rows}) t(i)) TO ${raw(`'${path}'`)} (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
-    // A store file, as a shop's: in memory DuckDB kept this file's order in every try.
-    const shop = await Store.open({ path: join(dir.path, 'repeated-ids.duckdb') });
+    // A store file, as a shop's: in memory DuckDB kept this file's order in every try. Two threads, named here because
+    // the tests' stores run on one (test/setup/one-engine-thread.ts), and one thread inserts in the file's order.
+    const shop = await Store.open({ path: join(dir.path, 'repeated-ids.duckdb'), threads: 2 });
     try {
       expect(await importFile(shop, path, identityMapping('events'))).toMatchObject({ rows, accepted: rows - 200, duplicates: 200 });
       expect(await shop.all(sql`SELECT customer_id, count(*) AS n FROM events WHERE id LIKE 'dup-%' GROUP BY 1`)).toEqual([{ customer_id: 'first', n: 200 }]);
