@@ -179,7 +179,7 @@ export function selectorSql(s: EventSelector, ctx: CompileContext): Sql {
  */
 function aggregate(ctx: CompileContext, call: Sql, picked: Sql, conditions: Sql[], reads: EventReads): Sql {
   const expr = sql`${call} FILTER (WHERE ${picked})`;
-  const key = JSON.stringify(compile(expr));
+  const key = sqlKey(expr);
   let spec = ctx.aggregates.find((a) => a.key === key);
   if (!spec) {
     spec = { alias: `a${ctx.aggregates.length}`, expr, key, reads, call, conditions };
@@ -351,8 +351,11 @@ function fromEarliest(specs: readonly EventAggregateSpec[]): Sql[] {
 
 /** The expressions of `list` without repeats (by compiled text and values). */
 function distinct(list: readonly Sql[]): Sql[] {
-  const seen = new Map(list.map((q) => [JSON.stringify(compile(q)), q]));
+  const seen = new Map(list.map((q) => [sqlKey(q), q]));
   return [...seen.values()];
 }
 
-const sameSql = (a: Sql, b: Sql): boolean => JSON.stringify(compile(a)) === JSON.stringify(compile(b));
+/** An expression's compiled text and values as one string: two expressions are the same where their keys are. */
+const sqlKey = (q: Sql): string => JSON.stringify(compile(q));
+
+const sameSql = (a: Sql, b: Sql): boolean => sqlKey(a) === sqlKey(b);
