@@ -1,9 +1,12 @@
 export * from './schema.js';
 export { listAudiences, getAudience, deleteAudience } from './repository.js';
 export { createAudience, updateAudience, describeAudience, computeAtLatestRun } from './define.js';
-export { withLatestSizes } from './sizes.js';
+export { storeAudienceSizes, withLatestSizes } from './sizes.js';
+export { runHistory, runHistorySchema } from './history.js';
+export { checkRuleText, previewRule, ruleCheckSchema, rulePreviewSchema, ruleVocabulary, ruleVocabularySchema } from './rule-builder.js';
 export { storeMemberships } from './materialize.js';
 export { ALL_KINDS, isComputedByRule, isComputedBySql, kindOf, kindOrder, type AnyKind } from './kinds/index.js';
+export { clusteringAudiences, clusterMembers, keepClusterAudiences } from './kinds/cluster.js';
 export type { AudienceKindSpec, ComputedByRule, ComputedBySql, KindAudience, LiveEvaluator, LiveMember, RunContext } from './kinds/kind.js';
 export { movement, movementSchema, NONE, type Movement } from './movement.js';
 export { overlap, overlapSchema, hygiene, nearDuplicates, runDate, type Overlap, type OverlapPair, type HygieneFlag } from './overlap.js';
