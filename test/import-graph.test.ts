@@ -58,11 +58,49 @@ function cycleIn(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] | un
  * once one is gone (take it off this list) and when any other import closes a cycle.
  */
 const KNOWN_CYCLE_IMPORTS = [
-  'audiences/event-columns.ts -> audiences/stored-ids.ts',
-  'audiences/kinds/names.ts -> audiences/kinds/index.ts',
   'features/catalog.ts -> features/customer-sql.ts',
   'features/catalog.ts -> features/live-aggregates.ts',
 ];
+
+/**
+ * Imports from one module into a file of another that is not one of its index.ts files (DESIGN.md: other modules
+ * import only a module's index). Left out: shared/, a kit of small leaves imported file by file, and cli/, whose
+ * commands load a module's files only when they run so that starting the CLI loads no module. Each entry says why it
+ * stays; the test fails once one is gone (take it off this list) and when any other import reaches into a module.
+ */
+const KNOWN_REACH_INS = [
+  // Schema leaves: a schema module reads the store's names without loading the store.
+  'activation/webhooks/schema.ts -> store/schema.ts',
+  'campaigns/schema.ts -> store/schema.ts',
+  'audiences/kinds/custom-behavior.ts -> behaviors/words/schema.ts',
+  // The rule checker reads the catalog and the store's names, not the feature computations or the store.
+  'segments/check.ts -> features/catalog.ts',
+  'segments/check.ts -> store/schema.ts',
+  // In files being changed elsewhere.
+  'features/catalog.ts -> models/clv/score.ts',
+  // Custom behaviors and their family: in audiences/index.ts they would load the words interpreter wherever the
+  // audiences are loaded (about 15% more CPU to load audiences/index.ts).
+  'pipeline/after-run.ts -> audiences/behavior-family.ts',
+  'server/routes/custom-behaviors.ts -> audiences/behavior-family.ts',
+  'server/routes/custom-behaviors.ts -> audiences/behavior-preview.ts',
+  'server/routes/custom-behaviors.ts -> audiences/custom-behaviors.ts',
+  // The storefront page without the demo store generator.
+  'server/storefront-assets.ts -> demo/storefront-page.ts',
+];
+
+/** The imports from a file of one module into a file of another that is not an index.ts, but for shared/ and cli/. */
+function reachIns(): string[] {
+  const found: string[] = [];
+  const moduleOf = (file: string) => file.split('/')[0]!;
+  for (const [from, tos] of importGraph((file) => file)) {
+    if (moduleOf(from) === 'cli') continue;
+    for (const to of tos) {
+      if (moduleOf(to) === moduleOf(from) || moduleOf(to) === 'shared' || to.endsWith('/index.ts')) continue;
+      found.push(`${from} -> ${to}`);
+    }
+  }
+  return found.sort();
+}
 
 // DESIGN.md: data flows store -> features -> audiences -> activation; a module that imported one above it would make
 // the two one tangle.
@@ -81,6 +119,10 @@ describe('the modules of src', () => {
       graph.get(from)!.delete(to);
     }
     expect(cycleIn(graph)).toBeUndefined();
+  });
+
+  it("import another module's index only, but for the imports known to reach into one", () => {
+    expect(reachIns()).toEqual([...KNOWN_REACH_INS].sort());
   });
 
   it('finds a cycle where there is one', () => {

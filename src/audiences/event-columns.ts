@@ -1,4 +1,5 @@
 import { productFacts, type CustomerEvents, type ProductFacts } from '../features/index.js';
+import { textHashes } from '../shared/hash.js';
 import { sql, type Sql } from '../sql/index.js';
 import type { EventList, EventRecord } from '../segments/index.js';
 import type { Store, StoredEvent } from '../store/index.js';
@@ -14,19 +15,6 @@ import { CODES, Column, DOUBLES, FLAGS, REALS, TIMES, Vocabulary, type Ladder } 
 export function key52(text: string): number {
   const [a, b] = textHashes(text);
   return a * 0x100000 + (b & 0xfffff);
-}
-
-/** Two independent unsigned 32-bit hashes of a text (FNV-1a and a murmur-style mix). */
-export function textHashes(text: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return [a >>> 0, b >>> 0];
 }
 
 /** What a product adds to its events in rules (EventRecord's product fields). */

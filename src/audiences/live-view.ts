@@ -15,7 +15,7 @@ import { FeatureColumns } from './feature-columns.js';
 import { KnownProducts } from './stored-ids.js';
 import { ViewCustomers } from './view-customers.js';
 import { getHeapStatistics } from 'node:v8';
-import { CLV_FEATURES } from '../models/clv/score.js';
+import { CLV_FEATURES } from '../models/clv/index.js';
 
 /**
  * The server's in-memory view of a workspace for real-time answers: every customer's features, customers fields and events

@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { CUSTOMER_FEATURES, featureTableAsOf } from '../features/index.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { sql } from '../sql/index.js';
-import type { Store } from '../store/index.js';
-import { EVENT_TYPES } from '../store/schema.js';
-import { audienceReferences, compileRule, EVENT_AGGREGATES, EVENT_FILTER_FIELDS, eventAggregatesRelation, parseRule, printRule, type Rule } from '../segments/index.js';
-import { ATTRIBUTE_COLUMNS } from '../segments/check.js';
+import { EVENT_TYPES, type Store } from '../store/index.js';
+import { ATTRIBUTE_COLUMNS, audienceReferences, compileRule, EVENT_AGGREGATES, EVENT_FILTER_FIELDS, eventAggregatesRelation, parseRule, printRule, type Rule } from '../segments/index.js';
 import { listAudiences } from './repository.js';
 import { compileContextAt, ruleRows } from './rules.js';
 

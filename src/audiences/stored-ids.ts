@@ -1,6 +1,6 @@
 import { sql } from '../sql/index.js';
+import { textHashes } from '../shared/hash.js';
 import type { Store } from '../store/index.js';
-import { textHashes } from './event-columns.js';
 
 /**
  * Which event ids the store may hold: a Bloom filter over every stored id, so that a batch's duplicate check asks the

@@ -1,5 +1,5 @@
 export * from './schema.js';
-export { CAMPAIGN_TYPES, campaignTypeSchema, typeSpec, PLACEMENTS, type CampaignType, type CampaignTypeSpec, type Placement } from './types/index.js';
+export type { CampaignType, CampaignTypeSpec, Placement } from './types/index.js';
 export { createCampaign, deleteCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus } from './repository.js';
 export { decideQuerySchema, type DecideQuery } from './targeting.js';
 export { CampaignDecider, decisionSchema, type Decision, type VisitorFacts } from './decide.js';

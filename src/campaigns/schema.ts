@@ -33,6 +33,8 @@ export const DEVICES = ['desktop', 'mobile', 'tablet'] as const;
 /** How the visitor reached the page, as the snippet reads it from utm_medium and the referrer. */
 export const CHANNELS = ['direct', 'organic', 'paid', 'social', 'email', 'referral'] as const;
 export const consentChannelSchema = z.enum(CONSENT_CHANNELS);
+/** Which visitors a campaign is shown to: anyone, first-time visitors, or those who have been on the storefront before. */
+const visitorSchema = z.enum(['any', 'new', 'returning']);
 
 /** Weights are percentages of the visitors a campaign targets: the variants' and the holdout's add up to 100. */
 export const WEIGHT_TOTAL = 100;
@@ -69,7 +71,7 @@ const targetingSchema = z
       .optional()
       .describe('a JavaScript regular expression the page URL must match, e.g. "/(sale|outlet)/"'),
     countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 code such as DE')).min(1).optional(),
-    visitor: z.enum(['any', 'new', 'returning']).default('any').describe('new: first page load of this visitor on the storefront'),
+    visitor: visitorSchema.default('any').describe('new: first page load of this visitor on the storefront'),
     channels: z.array(z.enum(CHANNELS)).min(1).optional().describe('only for visitors who came through these channels'),
   })
   .default({ audiences: { include: [], exclude: [] }, visitor: 'any' });
@@ -212,7 +214,7 @@ export const campaignSchema = z
       page_types: z.array(z.string()).optional(),
       url_pattern: z.string().optional(),
       countries: z.array(z.string()).optional(),
-      visitor: z.enum(['any', 'new', 'returning']),
+      visitor: visitorSchema,
       channels: z.array(z.enum(CHANNELS)).optional(),
     }),
     schedule: z.object({ start_at: z.string().optional(), end_at: z.string().optional() }).describe('YYYY-MM-DD HH:MM:SS (UTC)'),

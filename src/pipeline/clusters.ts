@@ -1,5 +1,4 @@
-import { storeAudienceSizes } from '../audiences/sizes.js';
-import { clusteringAudiences, clusterMembers, keepClusterAudiences } from '../audiences/kinds/cluster.js';
+import { clusteringAudiences, clusterMembers, keepClusterAudiences, storeAudienceSizes } from '../audiences/index.js';
 import { CLUSTER_METHODS, fitClustering, fitProductClustering, loadModel, loadModels, type ClusteringReport, type ClusterMethod, type ModelKind } from '../clusters/index.js';
 import { FEATURE_TABLE, requireFeatureTable } from '../features/index.js';
 import { ConflictError } from '../shared/errors.js';

@@ -1,2 +1,2 @@
 export { RUN_STAGES, runPipeline, runReportSchema, type RunOptions, type RunReport } from './run.js';
-export { fitClusters, fitOnLatestRun, refitClusterings } from './clusters.js';
+export { fitClusters, fitOnLatestRun } from './clusters.js';

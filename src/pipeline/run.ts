@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { AUDIENCE_KINDS, kindOrder, listAudiences, storeMemberships, type AudienceKind } from '../audiences/index.js';
-import { storeAudienceSizes } from '../audiences/sizes.js';
+import { AUDIENCE_KINDS, kindOrder, listAudiences, storeAudienceSizes, storeMemberships, type AudienceKind } from '../audiences/index.js';
 import { FEATURE_TABLE, materializeFeatureTable } from '../features/index.js';
 import { storeRunScores } from '../models/clv/index.js';
 import { featureTableRfmGrid, storeThresholds } from '../segments/index.js';

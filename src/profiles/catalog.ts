@@ -1,5 +1,5 @@
 import { priceTiersQuery } from '../features/index.js';
-import { OCCASIONS } from '../segments/ast.js';
+import { OCCASIONS } from '../segments/index.js';
 import { castTo, formatTimestamp, join, jsonText, listContains, listFilter, listLength, listOf, matches, sql, type Sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';
 import type { LookSlot } from './schema.js';

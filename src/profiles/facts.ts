@@ -1,4 +1,4 @@
-import { kindOrder } from '../audiences/kinds/index.js';
+import { kindOrder } from '../audiences/index.js';
 import { featuresOf, type FeatureRow } from '../features/index.js';
 import { asTimestamp, days, formatTimestamp, join, jsonText, sql } from '../sql/index.js';
 import type { Store } from '../store/index.js';

@@ -1,4 +1,4 @@
-import { chiSquareSurvival } from '../models/distributions.js';
+import { chiSquareSurvival } from '../models/index.js';
 
 /**
  * new_behavior, decided by a test and never by a narrator: is the mix of what the customer looked at recently (product

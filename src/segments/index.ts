@@ -1,7 +1,7 @@
 export * from './ast.js';
 export { parseRule } from './parser.js';
 export { printRule } from './printer.js';
-export { checkRule } from './check.js';
+export { ATTRIBUTE_COLUMNS, checkRule } from './check.js';
 export { aggregateGroup, compileRule, eventAggregateGroups, eventAggregatesRelation, selectorSql, type CompileContext, type EventAggregateGroup, type EventAggregateSpec } from './sql-compiler.js';
 export { CompiledRules, evaluateRule, ruleClauses, type ClauseOutcome, type CustomerContext, type EventList, type EventRecord, type RulesEvaluation } from './evaluate.js';
 export { explainSql } from './reasons.js';

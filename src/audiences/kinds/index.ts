@@ -4,6 +4,7 @@ import { behaviorKind } from './behavior.js';
 import { clusterKind } from './cluster.js';
 import { customBehaviorKind } from './custom-behavior.js';
 import type { AudienceKindSpec, ComputedByRule, ComputedBySql } from './kind.js';
+import { AUDIENCE_KINDS as KIND_NAMES } from './names.js';
 import { rfmKind } from './rfm.js';
 import { ruleKind } from './rule.js';
 import { smartKind } from './smart.js';
@@ -20,7 +21,8 @@ export type AudienceDefinition = z.infer<Registered['definition']>;
 /** A kind as the code that handles every kind alike sees it. */
 export type AnyKind = AudienceKindSpec<AudienceKind, AudienceDefinition>;
 
-export { AUDIENCE_KINDS } from './names.js';
+/** The kinds' names (names.ts), each checked here to be a registered kind. */
+export const AUDIENCE_KINDS = KIND_NAMES satisfies readonly AudienceKind[];
 
 /** The definition schemas, one per kind, for the discriminated union of schema.ts. */
 type Definitions<T extends readonly unknown[]> = { -readonly [I in keyof T]: T[I] extends { definition: infer S } ? S : never };

@@ -4,7 +4,7 @@ import type { LlmConfig } from '../../shared/config.js';
 import { errorMessage } from '../../shared/errors.js';
 import { answerAs, askJson } from '../../shared/llm.js';
 import { EVENT_AGGREGATES, EVENT_FILTER_FIELDS, parseRule, printRule } from '../../segments/index.js';
-import { EVENT_TYPES } from '../../store/schema.js';
+import { EVENT_TYPES } from '../../store/index.js';
 import type { Lexicon } from './lexicon.js';
 
 /*

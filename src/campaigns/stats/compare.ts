@@ -1,5 +1,5 @@
 import { cuped } from './cuped.js';
-import { normalQuantile } from '../../models/distributions.js';
+import { normalQuantile } from '../../models/index.js';
 import { mean, momentsOf, variance } from './moments.js';
 import { detectionSpan } from './power.js';
 import { compareProportions } from './proportions.js';

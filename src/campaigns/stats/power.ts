@@ -1,4 +1,4 @@
-import { normalQuantile } from '../../models/distributions.js';
+import { normalQuantile } from '../../models/index.js';
 
 /** z_{1-α/2} + z_power: how many standard errors a true difference must span to be detected with that power. */
 export function detectionSpan(alpha: number, power: number): number {

@@ -1,4 +1,4 @@
-import { normalTwoSided } from '../../models/distributions.js';
+import { normalTwoSided } from '../../models/index.js';
 import { relativeUplift } from './relative.js';
 
 interface ProportionComparison {

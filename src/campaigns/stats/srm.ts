@@ -1,4 +1,4 @@
-import { chiSquareSurvival } from '../../models/distributions.js';
+import { chiSquareSurvival } from '../../models/index.js';
 
 const SRM_THRESHOLD = 0.001;
 

@@ -1,4 +1,4 @@
-import { studentQuantile, studentTwoSided } from '../../models/distributions.js';
+import { studentQuantile, studentTwoSided } from '../../models/index.js';
 
 interface WelchResult {
   difference: { estimate: number; ci: { low: number; high: number } };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { checkRuleText, previewRule, ruleCheckSchema, rulePreviewSchema, ruleVocabulary, ruleVocabularySchema } from '../../audiences/rule-builder.js';
-import { createAudienceSchema } from '../../audiences/index.js';
+import { checkRuleText, createAudienceSchema, previewRule, ruleCheckSchema, rulePreviewSchema, ruleVocabulary, ruleVocabularySchema } from '../../audiences/index.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
 
 const ruleBodySchema = z.strictObject({ rule: createAudienceSchema.shape.rule });

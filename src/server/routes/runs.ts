@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runHistory, runHistorySchema } from '../../audiences/history.js';
+import { runHistory, runHistorySchema } from '../../audiences/index.js';
 import { defaultAsOf, parseAsOf } from '../../features/index.js';
 import { asOfSchema } from '../schemas.js';
 import { guarded, inWorkspace, type RouteContext, type ZodApp } from './context.js';
