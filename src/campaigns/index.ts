@@ -3,7 +3,7 @@ export type { CampaignType, CampaignTypeSpec, Placement } from './types/index.js
 export { createCampaign, deleteCampaign, getCampaign, listCampaigns, replaceCampaign, setCampaignStatus } from './repository.js';
 export { decideQuerySchema, type DecideQuery } from './targeting.js';
 export { CampaignDecider, decisionSchema, type Decision, type VisitorFacts } from './decide.js';
-export { campaignEventBatchSchema, campaignEventReportSchema, storeAssignments, storeCampaignEvents, storedExposures, storedMembersMet, type CampaignEventBatch } from './events.js';
+export { campaignEventBatchSchema, campaignEventReportSchema, storeAssignments, storeCampaignEventBatches, storeCampaignEvents, storedExposures, storedMembersMet, type CampaignEventBatch } from './events.js';
 export { visitorFacts } from './visitor-facts.js';
 export { campaignReport } from './report.js';
 export { experimentResultsSchema, type ExperimentResults } from './results-schema.js';

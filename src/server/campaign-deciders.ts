@@ -1,17 +1,28 @@
 import { CampaignDecider, listAudienceHoldouts, listCampaigns, storeAssignments, storedExposures, storedMembersMet, type Campaign } from '../campaigns/index.js';
+import type { Store } from '../store/index.js';
 import type { Workspaces } from './workspaces.js';
 
 /** How often assignments made at decide reach the store. */
 const FLUSH_MS = 1000;
 
 /** A workspace's decider and every one of its campaigns by id (events may name paused or ended ones: late events). */
-interface Loaded {
+export interface Loaded {
   decider: CampaignDecider;
   campaigns: ReadonlyMap<string, Campaign>;
 }
 
 const byId = (all: readonly Campaign[]): ReadonlyMap<string, Campaign> => new Map(all.map((c) => [c.id, c]));
 const activeOf = (all: readonly Campaign[]): Campaign[] => all.filter((c) => c.status === 'active');
+
+/** A decider as the store holds it: its active campaigns, the visitors' stored exposures, the holdouts and the members they met. */
+export async function loadDecider(store: Store): Promise<Loaded> {
+  const all = await listCampaigns(store);
+  const d = new CampaignDecider(activeOf(all));
+  d.restore(await storedExposures(store));
+  d.setHoldouts(await listAudienceHoldouts(store));
+  d.restoreMet(await storedMembersMet(store));
+  return { decider: d, campaigns: byId(all) };
+}
 
 /**
  * Each workspace's campaign decider and campaigns, read from its store once (campaigns, visitors' stored impressions)
@@ -68,14 +79,7 @@ export class CampaignDeciders {
   private load(workspace: string): Promise<Loaded> {
     let loaded = this.deciders.get(workspace);
     if (!loaded) {
-      loaded = this.workspaces.use(workspace, async (store) => {
-        const all = await listCampaigns(store);
-        const d = new CampaignDecider(activeOf(all));
-        d.restore(await storedExposures(store));
-        d.setHoldouts(await listAudienceHoldouts(store));
-        d.restoreMet(await storedMembersMet(store));
-        return { decider: d, campaigns: byId(all) };
-      });
+      loaded = this.workspaces.use(workspace, loadDecider);
       // A failed load is not kept: the next request tries again.
       void loaded.catch(() => this.deciders.delete(workspace));
       this.deciders.set(workspace, loaded);

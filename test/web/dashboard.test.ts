@@ -4,12 +4,12 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCampaign } from '../../src/campaigns/index.js';
+import { createCampaign, decideQuerySchema, storeAssignments, storeCampaignEventBatches, visitorFacts, type CampaignEventBatch } from '../../src/campaigns/index.js';
+import { loadDecider } from '../../src/server/campaign-deciders.js';
 import { DEMO_CAMPAIGNS } from '../../src/demo/storefront-campaigns.js';
 import type { Workspaces } from '../../src/server/index.js';
 import { statementPaths } from '../../src/profiles/schema.js';
 import { join as sqlJoin, sql } from '../../src/sql/index.js';
-import type { Decision } from '../../src/campaigns/index.js';
 import type { BehaviorFamily, BehaviorPreview, Campaign, CustomerProfile, ExperimentResults, ExportDryRun, MembersPage, RunHistory } from '../../web/src/api/types.js';
 import { count, money } from '../../web/src/format.js';
 import { ROUTES, type RouteId } from '../../web/src/routes.js';
@@ -90,11 +90,16 @@ function rng(seed: number): () => number {
 }
 
 /**
- * An experiment run through the API as a shop would: the demo campaign of `type` aimed at the two largest audiences,
- * activated, each of their members deciding once (decide assigns the arm and records the exposure) and sending an
- * impression, and a click (the conversion) from 15% of the control's visitors and 35% of the variant's; then paused.
- * `skewed`: the weights are changed afterwards from 50/50 to 85/15, so the recorded split no longer fits them (a
- * sample-ratio mismatch).
+ * An experiment run as a shop would: the demo campaign of `type` aimed at the two largest audiences, created and
+ * activated through the API, each of their members deciding once (decide assigns the arm and records the exposure) and
+ * sending an impression, and a click (the conversion) from 15% of the control's visitors and 35% of the variant's;
+ * then paused through the API. `skewed`: the weights are changed afterwards from 50/50 to 85/15, so the recorded split
+ * no longer fits them (a sample-ratio mismatch).
+ *
+ * The visits go through what the storefront routes call (the workspace's decider as the server loads it, the live
+ * view's facts, its assignments stored as the server's flush stores them, each visitor's batch of events), in bulk:
+ * two HTTP calls and a commit per visitor took some 30 s of the file's setup. The same path over HTTP, decide to
+ * report, is test/server/campaign-report.test.ts's.
  */
 async function seedExperiment(type: string, name: string, skewed: boolean): Promise<string> {
   const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -119,15 +124,20 @@ async function seedExperiment(type: string, name: string, skewed: boolean): Prom
   const { id } = await call<Campaign>('POST', '/v1/campaigns', campaign);
   await call('POST', `/v1/campaigns/${id}/activate`);
   const random = rng(skewed ? 2 : 1);
-  for (const customer of [...members].sort()) {
-    const visitor = `v-${name}-${customer}`;
-    const decided = await call<Decision>('GET', `/v1/decide?${new URLSearchParams({ visitor, customer }).toString()}`);
-    const arm = decided.campaigns.find((c) => c.id === id)?.variant ?? decided.held_out.find((c) => c.id === id)?.variant;
-    if (!arm) throw new Error(`${customer} was not assigned to ${id}`);
-    const events = [{ id: `imp-${visitor}`, campaign_id: id, variant: arm, type: 'impression' }];
-    if (random() < (arm === 'bold' ? 0.35 : 0.15)) events.push({ id: `click-${visitor}`, campaign_id: id, variant: arm, type: 'click' });
-    await call('POST', '/v1/campaign-events', { visitor_id: visitor, customer_id: customer, events });
-  }
+  await workspaces.use('default', async (store) => {
+    const { decider, campaigns } = await loadDecider(store);
+    const batches = [...members].sort().map((customer) => {
+      const visitor = `v-${name}-${customer}`;
+      const decided = decider.decide(decideQuerySchema.parse({ visitor, customer }), visitorFacts(workspaces.view('default'), customer), Date.now());
+      const arm = decided.campaigns.find((c) => c.id === id)?.variant ?? decided.held_out.find((c) => c.id === id)?.variant;
+      if (!arm) throw new Error(`${customer} was not assigned to ${id}`);
+      const events: CampaignEventBatch['events'] = [{ id: `imp-${visitor}`, campaign_id: id, variant: arm, type: 'impression' }];
+      if (random() < (arm === 'bold' ? 0.35 : 0.15)) events.push({ id: `click-${visitor}`, campaign_id: id, variant: arm, type: 'click' });
+      return { visitor_id: visitor, customer_id: customer, events };
+    });
+    await storeAssignments(store, decider.takeAssignments());
+    await storeCampaignEventBatches(store, batches, campaigns);
+  });
   // Paused, so the visitors of the next experiment (whose placement differs) are not assigned to this one too.
   await call('POST', `/v1/campaigns/${id}/pause`);
   if (skewed) await call('PUT', `/v1/campaigns/${id}`, { ...campaign, experiment: { ...campaign.experiment, variants: [{ id: 'control', weight: 85 }, { ...campaign.experiment.variants[1]!, weight: 15 }] } });
