@@ -118,11 +118,6 @@ const FILTER_COLUMNS: Record<Exclude<EventFilter['field'], ListFilterField>, str
   query: 'ev.query',
 };
 
-function windowSql(w: Window, ctx: CompileContext): Sql {
-  const conditions = windowConditions(w, ctx);
-  return conditions.length ? join(conditions, ' AND ') : sql`TRUE`;
-}
-
 /** A window's conditions on `ev.ts` (none for all history); the first is `ev.ts >= <its start>`, as fromEarliest writes it. */
 function windowConditions(w: Window, ctx: CompileContext): Sql[] {
   switch (w.kind) {
@@ -175,10 +170,10 @@ export function selectorSql(s: EventSelector, ctx: CompileContext): Sql {
 
 /**
  * Registers an aggregate (or finds the same one already registered) and returns its column in `e`: `call` over the
- * events `picked` (the type test and `conditions`).
+ * events of its type that meet `conditions`.
  */
-function aggregate(ctx: CompileContext, call: Sql, picked: Sql, conditions: Sql[], reads: EventReads): Sql {
-  const expr = sql`${call} FILTER (WHERE ${picked})`;
+function aggregate(ctx: CompileContext, call: Sql, conditions: Sql[], reads: EventReads): Sql {
+  const expr = sql`${call} FILTER (WHERE ${join([sql`ev.type = ${reads.type}`, ...conditions], ' AND ')})`;
   const key = sqlKey(expr);
   let spec = ctx.aggregates.find((a) => a.key === key);
   if (!spec) {
@@ -203,14 +198,13 @@ export function compileRule(rule: Rule, ctx: CompileContext): Sql {
     case 'event':
       return conditionSql(eventValue(rule, ctx), rule.condition, ctx);
     case 'stopped': {
-      const picked = selectorSql(rule.selector, ctx);
       const filters = rule.selector.filters.map((f) => filterSql(f, ctx));
       const within = sql`${ctx.asOf} - ${days(rule.within)}`;
       const recentSince = sql`${ctx.asOf} - ${days(rule.recent)}`;
       const beforeOnes = [sql`ev.ts >= ${within}`, sql`ev.ts < ${recentSince}`];
-      const before = aggregate(ctx, sql`count(*)`, join([picked, ...beforeOnes], ' AND '), [...filters, ...beforeOnes], readsOf(rule.selector, ctx, within));
+      const before = aggregate(ctx, sql`count(*)`, [...filters, ...beforeOnes], readsOf(rule.selector, ctx, within));
       const recentOnes = [sql`ev.ts >= ${recentSince}`];
-      const recent = aggregate(ctx, sql`count(*)`, join([picked, ...recentOnes], ' AND '), [...filters, ...recentOnes], readsOf(rule.selector, ctx, recentSince));
+      const recent = aggregate(ctx, sql`count(*)`, [...filters, ...recentOnes], readsOf(rule.selector, ctx, recentSince));
       return sql`(coalesce(${before}, 0) > 0 AND coalesce(${recent}, 0) = 0)`;
     }
     case 'in_audience':
@@ -222,11 +216,10 @@ export function compileRule(rule: Rule, ctx: CompileContext): Sql {
 
 /** The value an event rule compares: a count or revenue (0 without events), a first/last time or a share (NULL without). */
 export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileContext): Sql {
-  const picked = sql`${selectorSql(rule.selector, ctx)} AND ${windowSql(rule.window, ctx)}`;
   const inWindow = windowConditions(rule.window, ctx);
   const conditions = [...rule.selector.filters.map((f) => filterSql(f, ctx)), ...inWindow];
   const reads = readsOf(rule.selector, ctx, windowSince(rule.window, ctx));
-  const over = (call: Sql): Sql => aggregate(ctx, call, picked, conditions, reads);
+  const over = (call: Sql): Sql => aggregate(ctx, call, conditions, reads);
   switch (rule.aggregate) {
     case 'count':
       return sql`coalesce(${over(sql`count(*)`)}, 0)`;
@@ -238,7 +231,7 @@ export function eventValue(rule: Extract<Rule, { kind: 'event' }>, ctx: CompileC
       return over(sql`max(ev.ts)`);
     case 'share': {
       const picks = over(sql`sum(ev.quantity)`);
-      const all = aggregate(ctx, sql`sum(ev.quantity)`, sql`ev.type = ${rule.selector.eventType} AND ${windowSql(rule.window, ctx)}`, inWindow, readsOf(rule.selector, ctx, reads.since, false));
+      const all = aggregate(ctx, sql`sum(ev.quantity)`, inWindow, readsOf(rule.selector, ctx, reads.since, false));
       return sql`(coalesce(${picks}, 0) / NULLIF(coalesce(${all}, 0), 0))`;
     }
     default:
